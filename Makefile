@@ -1,0 +1,60 @@
+# PLP Portal. The two commands: `make demo` and `make test` (see README.md).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+
+DEMO_DEBS := python3-venv ca-certificates libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation
+TEST_DEBS := $(DEMO_DEBS) chromium libatomic1 poppler-utils
+TEST_ENV := DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/plp_portal} \
+	REDIS_URL=$${TEST_REDIS_URL:-redis://127.0.0.1:6379/15} \
+	DJANGO_ALLOW_ASYNC_UNSAFE=true PLP_REQUIRE_STAFF_MFA=true PLP_HTTPS=false PLP_MANIFEST_STATIC=false
+DEMO_ENV := PLP_DEMO=1 DEBUG=1 DATABASE_URL=sqlite:///var/demo.sqlite3
+
+.PHONY: demo test setup assets services check-deploy bench clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+static/build/app.css: node_modules/.installed static_src/app.scss static_src/build.mjs
+	npm run --silent build
+
+assets: static/build/app.css
+
+setup: $(VENV)/.installed assets
+
+demo:
+	@scripts/ensure-debian-packages.sh $(DEMO_DEBS)
+	@$(MAKE) --no-print-directory setup
+	@mkdir -p var
+	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput -v0
+	$(DEMO_ENV) $(BIN)/python manage.py createcachetable
+	$(DEMO_ENV) $(BIN)/python manage.py seed_demo
+	@echo "Serving the demo at http://127.0.0.1:$(PORT)/ (Ctrl+C stops it)"
+	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT) --noreload
+
+services:
+	@scripts/ensure-services.sh
+
+test:
+	@scripts/ensure-debian-packages.sh $(TEST_DEBS)
+	@$(MAKE) --no-print-directory setup
+	@scripts/ensure-services.sh
+	$(TEST_ENV) $(BIN)/pytest -n 2 -p no:cacheprovider $(PYTEST_ARGS)
+
+# `manage.py check --deploy` with production environment variables.
+check-deploy: setup
+	DEBUG=0 SECRET_KEY=$$(head -c 48 /dev/urandom | base64) ALLOWED_HOSTS=plp.example.org \
+	  DATABASE_URL=postgres://postgres@127.0.0.1:5432/plp_portal \
+	  $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) node_modules static/build var/staticfiles

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CareersplanConfig(AppConfig):
+    name = "careersplan"
+    verbose_name = "Annual careers plan"

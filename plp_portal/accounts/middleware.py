@@ -1,0 +1,74 @@
+import time
+
+from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.urls import reverse
+
+_STARTED = "plp_session_started"
+_SEEN = "plp_session_seen"
+# Touch the session at most this often, so a page view is not a database write.
+_SEEN_RESOLUTION = 60
+
+
+class SessionLifetimeMiddleware:
+    """Ends a signed-in session after SESSION_IDLE_TIMEOUT of inactivity or
+    SESSION_ABSOLUTE_LIFETIME after sign-in, whichever comes first."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = int(time.time())
+            started = request.session.get(_STARTED)
+            seen = request.session.get(_SEEN)
+            if started is None:
+                request.session[_STARTED] = now
+                request.session[_SEEN] = now
+            elif (
+                now - started > settings.SESSION_ABSOLUTE_LIFETIME
+                or now - (seen or started) > settings.SESSION_IDLE_TIMEOUT
+            ):
+                logout(request)
+                messages.info(request, "You were signed out because your session expired.")
+                return redirect(f"{reverse('account_login')}?next={request.path}")
+            elif now - (seen or 0) >= _SEEN_RESOLUTION:
+                request.session[_SEEN] = now
+        return self.get_response(request)
+
+
+# Paths a signed-in staff member without MFA may still use: setting up MFA and signing out.
+_MFA_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/healthz")
+
+
+class StaffMFAMiddleware:
+    """When PLP_REQUIRE_STAFF_MFA is on, a user with any staff role must set up MFA before
+    anything else."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            settings.PLP_REQUIRE_STAFF_MFA
+            and request.user.is_authenticated
+            and not request.path.startswith(_MFA_EXEMPT_PREFIXES)
+            and _has_staff_role(request.user)
+            and not is_mfa_enabled(request.user)
+        ):
+            messages.warning(
+                request,
+                "Your role works with learners' records, so your account needs two-factor "
+                "authentication. Set it up to continue.",
+            )
+            return redirect("mfa_activate_totp")
+        return self.get_response(request)
+
+
+def _has_staff_role(user) -> bool:
+    from plp_portal.organisations.selectors import user_has_staff_role
+
+    return user_has_staff_role(user=user)

@@ -1,0 +1,22 @@
+from django.core.exceptions import PermissionDenied
+
+from .services import audit_log
+
+
+class PermissionRefusalAuditMiddleware:
+    """Every 403 a view raises is written to the audit log."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, PermissionDenied):
+            audit_log(
+                "permission.refused",
+                request=request,
+                data={"reason": str(exception)[:200]},
+            )
+        return None

@@ -1,0 +1,38 @@
+from django.urls import reverse
+
+from plp_portal.organisations.choices import Role
+
+# Navigation per role: (label, url name under /o/<org_slug>/). The learner's and parent's space
+# is /me/, outside any organisation.
+_NAV = {
+    Role.KEY_WORKER: [("Caseload", "keyworkers:index"), ("Learners", "learners:index")],
+    Role.SUBJECT_TUTOR: [("Learners", "learners:index")],
+    Role.CAREERS_ADVISER: [("Guidance", "guidance:index"), ("Learners", "learners:index")],
+    Role.CAREERS_LEAD: [("Careers plan", "careersplan:index"), ("Learners", "learners:index")],
+    Role.ORG_ADMIN: [
+        ("Members", "organisations:members"),
+        ("Term dates", "organisations:terms"),
+        ("Learners", "learners:index"),
+    ],
+    Role.LA_OFFICER: [("Authority dashboard", "careersplan:index")],
+}
+
+
+def portal(request):
+    """The organisation, role, navigation and unread count shown in every page's header."""
+    org = getattr(request, "org", None)
+    membership = getattr(request, "membership", None)
+    nav = []
+    unread = 0
+    if org is not None and membership is not None:
+        nav.append(("Home", reverse("organisations:home", kwargs={"org_slug": org.slug})))
+        nav += [
+            (label, reverse(name, kwargs={"org_slug": org.slug}))
+            for label, name in _NAV.get(membership.role, [])
+        ]
+        from plp_portal.notifications.selectors import notification_unread_count
+
+        unread = notification_unread_count(org=org, user=request.user)
+    elif getattr(request, "user", None) is not None and request.user.is_authenticated:
+        nav.append(("Home", reverse("home")))
+    return {"org": org, "membership": membership, "nav_items": nav, "unread_count": unread}

@@ -1,0 +1,38 @@
+import importlib
+import os
+
+from django.apps import apps
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from plp_portal.organisations.demo import ACCOUNTS, Demo
+from plp_portal.tenancy import system_scope
+
+
+class Command(BaseCommand):
+    help = "Create (or top up) the Demoshire demo data. Safe to run again."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--password",
+            default=os.environ.get("DEMO_PASSWORD", "demoshire"),
+            help="Password for every demo account (default: $DEMO_PASSWORD or 'demoshire').",
+        )
+
+    def handle(self, *args, password, **options):
+        demo = Demo(password=password, today=timezone.localdate())
+        with system_scope("seed_demo creates the demo county"), transaction.atomic():
+            for config in apps.get_app_configs():
+                try:
+                    module = importlib.import_module(f"{config.name}.demo")
+                except ModuleNotFoundError as error:
+                    if error.name != f"{config.name}.demo":
+                        raise
+                    continue
+                module.seed(demo)
+        for line in demo.log:
+            self.stdout.write(line)
+        self.stdout.write(self.style.SUCCESS("Demoshire is ready. Sign in with:"))
+        for email, _name, _org, role in ACCOUNTS:
+            self.stdout.write(f"  {email:<26} {role.label:<22} password: {password}")

@@ -1,0 +1,154 @@
+import datetime
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from plp_portal.tenancy import TenantModel
+
+from .choices import STAFF_ROLES, OrganisationKind, Role
+
+
+class Organisation(models.Model):
+    """A tenant: a school, college, provider, careers service, local authority…"""
+
+    Kind = OrganisationKind
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    kind = models.CharField(max_length=32, choices=OrganisationKind.choices)
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        limit_choices_to={"kind": OrganisationKind.LOCAL_AUTHORITY},
+        help_text="The local authority this organisation reports to, if any.",
+    )
+    time_zone = models.CharField(max_length=64, default="Europe/London")
+    # Marks rows made by seed_county, so it can refuse to run over real organisations.
+    is_generated = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["parent", "kind"])]
+
+    def __str__(self):
+        return self.name
+
+
+class Membership(TenantModel):
+    """A person's role in an organisation. One role per person per organisation."""
+
+    Role = Role
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=32, choices=Role.choices)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "user"], name="membership_one_per_user_per_org"
+            )
+        ]
+        indexes = [models.Index(fields=["organisation", "role"])]
+
+    def __str__(self):
+        return f"{self.user} — {self.get_role_display()} at {self.organisation_id}"
+
+    @property
+    def is_staff_role(self) -> bool:
+        return self.role in STAFF_ROLES
+
+
+class Term(TenantModel):
+    """One term of an organisation's academic year, with its half-term break.
+
+    Reviews are due at half-term boundaries: the end of the first half (when the break starts)
+    and the end of the term."""
+
+    academic_year = models.PositiveIntegerField(help_text="The year the academic year starts in.")
+    name = models.CharField(max_length=40)
+    starts_on = models.DateField()
+    half_term_starts_on = models.DateField()
+    half_term_ends_on = models.DateField()
+    ends_on = models.DateField()
+
+    class Meta:
+        ordering = ["starts_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "academic_year", "name"], name="term_unique_name_per_year"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(starts_on__lt=models.F("half_term_starts_on"))
+                & models.Q(half_term_starts_on__lte=models.F("half_term_ends_on"))
+                & models.Q(half_term_ends_on__lt=models.F("ends_on")),
+                name="term_dates_in_order",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} {self.academic_year}/{(self.academic_year + 1) % 100:02d}"
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Invitation(TenantModel):
+    """An organisation admin's invitation of a person, by email, to a role.
+
+    Only a hash of the token is stored; the token itself travels in the email link."""
+
+    VALID_FOR = datetime.timedelta(days=14)
+
+    email = models.EmailField()
+    role = models.CharField(max_length=32, choices=Role.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["organisation", "email"])]
+
+    def __str__(self):
+        return f"Invitation of {self.email} as {self.get_role_display()}"
+
+    @staticmethod
+    def new_token() -> tuple[str, str]:
+        token = secrets.token_urlsafe(32)
+        return token, _hash_token(token)
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return _hash_token(token)
+
+    @property
+    def is_open(self) -> bool:
+        return (
+            self.accepted_at is None
+            and self.revoked_at is None
+            and self.expires_at > timezone.now()
+        )

@@ -1,0 +1,53 @@
+from .choices import STAFF_ROLES
+from .models import Invitation, Membership, Organisation, Term
+
+
+def user_memberships(*, user):
+    """Every active membership of ``user``, across organisations (for the chooser)."""
+    return (
+        Membership.objects.system("a person's own memberships, across organisations")
+        .filter(user=user, is_active=True)
+        .select_related("organisation")
+        .order_by("organisation__name")
+    )
+
+
+def user_has_staff_role(*, user) -> bool:
+    return user_memberships(user=user).filter(role__in=STAFF_ROLES).exists()
+
+
+def membership_for(*, org, user) -> Membership | None:
+    return Membership.objects.for_org(org).filter(user=user, is_active=True).first()
+
+
+def organisation_by_slug(*, slug: str) -> Organisation | None:
+    return Organisation.objects.filter(slug=slug).first()
+
+
+def member_list(*, org):
+    return Membership.objects.for_org(org).select_related("user").order_by("user__email")
+
+
+def invitation_list_open(*, org):
+    from django.utils import timezone
+
+    return (
+        Invitation.objects.for_org(org)
+        .filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
+        .select_related("invited_by")
+    )
+
+
+def invitation_by_token(*, token: str) -> Invitation | None:
+    """The invitation a link's token names. The token is the grant: it identifies exactly one
+    invitation, in whichever organisation made it."""
+    return (
+        Invitation.objects.system("an invitation link's token identifies one invitation")
+        .filter(token_hash=Invitation.hash_token(token))
+        .select_related("organisation")
+        .first()
+    )
+
+
+def term_list(*, org):
+    return Term.objects.for_org(org).order_by("starts_on")

@@ -1,0 +1,159 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from plp_portal.notifications import selectors as notification_selectors
+from plp_portal.notifications.services import notification_mark_all_read
+
+from . import selectors, services
+from .choices import Role
+from .forms import AcceptInvitationForm, InvitationForm, MembershipRoleForm, TermForm
+from .models import Invitation, Membership
+from .permissions import org_role_required
+
+# What each role's landing page offers now and what is coming; navigation uses the same list.
+ROLE_LANDING_TEMPLATES = {
+    Role.LEARNER: "organisations/landing/learner.html",
+    Role.PARENT_CARER: "organisations/landing/parent.html",
+}
+
+
+@org_role_required()
+def org_home(request):
+    """The landing page of the signed-in person's role in this organisation."""
+    template = ROLE_LANDING_TEMPLATES.get(request.membership.role, "organisations/landing/staff.html")
+    return render(request, template, {"role": request.membership.get_role_display()})
+
+
+@org_role_required(Role.ORG_ADMIN)
+def member_list(request):
+    page = Paginator(selectors.member_list(org=request.org), 50).get_page(request.GET.get("page"))
+    form = InvitationForm()
+    return render(
+        request,
+        "organisations/members.html",
+        {
+            "page": page,
+            "form": form,
+            "invitations": selectors.invitation_list_open(org=request.org),
+        },
+    )
+
+
+@org_role_required(Role.ORG_ADMIN)
+def invitation_create(request):
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.invitation_create(
+                org=request.org,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                invited_by=request.user,
+                request=request,
+            )
+        except services.InvitationError as error:
+            form.add_error("email", str(error))
+        else:
+            messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
+            return redirect("organisations:members", org_slug=request.org.slug)
+    return render(request, "organisations/invite.html", {"form": form})
+
+
+@org_role_required(Role.ORG_ADMIN)
+def invitation_revoke(request, invitation_id):
+    invitation = get_object_or_404(
+        Invitation.objects.for_org(request.org).filter(accepted_at__isnull=True), pk=invitation_id
+    )
+    if request.method == "POST":
+        services.invitation_revoke(org=request.org, invitation=invitation, by=request.user,
+                                   request=request)
+        messages.success(request, f"Invitation to {invitation.email} withdrawn.")
+        return redirect("organisations:members", org_slug=request.org.slug)
+    return render(request, "organisations/invitation_revoke.html", {"invitation": invitation})
+
+
+@org_role_required(Role.ORG_ADMIN)
+def membership_edit(request, membership_id):
+    membership = get_object_or_404(
+        Membership.objects.for_org(request.org).select_related("user"), pk=membership_id
+    )
+    form = MembershipRoleForm(request.POST or None, initial={"role": membership.role})
+    if request.method == "POST" and form.is_valid():
+        if request.POST.get("action") == "deactivate":
+            services.membership_deactivate(org=request.org, membership=membership,
+                                           by=request.user, request=request)
+            messages.success(request, f"{membership.user} can no longer use {request.org.name}.")
+        else:
+            services.membership_set_role(org=request.org, membership=membership,
+                                         role=form.cleaned_data["role"], by=request.user,
+                                         request=request)
+            messages.success(request, f"{membership.user} is now {membership.get_role_display()}.")
+        return redirect("organisations:members", org_slug=request.org.slug)
+    return render(request, "organisations/membership_edit.html",
+                  {"membership": membership, "form": form})
+
+
+@org_role_required(Role.ORG_ADMIN)
+def term_list(request):
+    form = TermForm(request.POST or None, org=request.org)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Term dates saved.")
+        return redirect("organisations:terms", org_slug=request.org.slug)
+    return render(request, "organisations/terms.html",
+                  {"terms": selectors.term_list(org=request.org), "form": form})
+
+
+@org_role_required()
+def notification_list(request):
+    notifications = notification_selectors.notification_list(org=request.org, user=request.user)
+    page = Paginator(notifications, 25).get_page(request.GET.get("page"))
+    return render(request, "organisations/notifications.html", {"page": page})
+
+
+@org_role_required()
+@require_POST
+def notifications_mark_read(request):
+    notification_mark_all_read(org=request.org, user=request.user)
+    return redirect("organisations:notifications", org_slug=request.org.slug)
+
+
+def invitation_accept(request, token):
+    """The link in an invitation email. Returns 404 for unknown tokens."""
+    invitation = selectors.invitation_by_token(token=token)
+    if invitation is None:
+        return render(request, "organisations/invitation_invalid.html", status=404)
+    if not invitation.is_open:
+        return render(request, "organisations/invitation_invalid.html", status=410)
+    if request.user.is_authenticated:
+        if request.method == "POST":
+            try:
+                services.invitation_accept(invitation=invitation, user=request.user,
+                                           request=request)
+            except services.InvitationError as error:
+                messages.error(request, str(error))
+                return redirect("home")
+            messages.success(request, f"You have joined {invitation.organisation.name}.")
+            return redirect("organisations:home", org_slug=invitation.organisation.slug)
+        return render(request, "organisations/invitation_accept_existing.html",
+                      {"invitation": invitation})
+    form = AcceptInvitationForm(request.POST or None, email=invitation.email)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = services.invitation_accept(
+                invitation=invitation,
+                full_name=form.cleaned_data["full_name"],
+                password=form.cleaned_data["password1"],
+                request=request,
+            )
+        except services.InvitationError as error:
+            messages.error(request, str(error))
+            return redirect("account_login")
+        login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, f"Welcome to {invitation.organisation.name}.")
+        return redirect("home")
+    return render(request, "organisations/invitation_accept.html",
+                  {"invitation": invitation, "form": form})

@@ -1,0 +1,57 @@
+"""Template helpers for GOV.UK Design System markup. Loaded as builtins (settings.TEMPLATES)."""
+
+from django import forms, template
+
+register = template.Library()
+
+_CLASSES = {
+    forms.Textarea: "govuk-textarea",
+    forms.Select: "govuk-select",
+    forms.ClearableFileInput: "govuk-file-upload",
+    forms.FileInput: "govuk-file-upload",
+    forms.DateInput: "govuk-input govuk-input--width-10",
+    forms.NumberInput: "govuk-input govuk-input--width-5",
+}
+
+
+@register.filter
+def govuk_widget(field):
+    """Render a bound field's widget with the GOV.UK class and aria-describedby for its hint
+    and error message."""
+    widget = field.field.widget
+    css = next((c for kind, c in _CLASSES.items() if isinstance(widget, kind)), "govuk-input")
+    if field.errors:
+        css += {
+            "govuk-textarea": " govuk-textarea--error",
+            "govuk-select": " govuk-select--error",
+            "govuk-file-upload": " govuk-file-upload--error",
+        }.get(css.split(" ")[0], " govuk-input--error")
+    described = []
+    if field.help_text:
+        described.append(f"{field.auto_id}-hint")
+    if field.errors:
+        described.append(f"{field.auto_id}-error")
+    attrs = {"class": css}
+    if described:
+        attrs["aria-describedby"] = " ".join(described)
+    return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def widget_kind(field) -> str:
+    widget = field.field.widget
+    if isinstance(widget, forms.RadioSelect):
+        return "radios"
+    if isinstance(widget, forms.CheckboxSelectMultiple):
+        return "checkboxes"
+    if isinstance(widget, forms.CheckboxInput):
+        return "checkbox"
+    return "input"
+
+
+@register.simple_tag(takes_context=True)
+def url_with_page(context, page_number):
+    """The current URL with ?page= replaced, keeping the other query parameters (filters)."""
+    query = context["request"].GET.copy()
+    query["page"] = page_number
+    return f"?{query.urlencode()}"

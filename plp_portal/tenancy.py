@@ -1,0 +1,164 @@
+"""Tenancy by construction: every tenant-owned row names its organisation, and every query of
+a tenant-owned model must say which organisation it is for.
+
+    Plan.objects.for_org(request.org).get(pk=plan_id)      # the normal way
+    Plan.objects.filter(pk=plan_id)                         # raises UnscopedQueryError
+    Plan.objects.system("nightly reminders").filter(...)    # explicit, greppable escape hatch
+
+The invariant: a queryset of a ``TenantModel`` built from its default manager cannot be
+evaluated until ``for_org()`` (or ``system(reason)``) has been applied. Querysets reached through
+a related manager of an object already fetched (``plan.targets.all()``, ``prefetch_related``)
+are scoped by that object and pass. Forward foreign keys go through the plain base manager.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+
+from django.contrib import admin
+from django.db import models
+
+_system_scope: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "plp_system_scope", default=None
+)
+
+
+class UnscopedQueryError(RuntimeError):
+    """A tenant-owned model was queried without naming the organisation."""
+
+
+@contextlib.contextmanager
+def system_scope(reason: str):
+    """Allow unscoped queries of tenant models inside the block (migrations, commands, jobs).
+
+    ``reason`` is required so every use says why it may cross organisations."""
+    if not reason:
+        raise ValueError("system_scope needs a reason")
+    token = _system_scope.set(reason)
+    try:
+        yield
+    finally:
+        _system_scope.reset(token)
+
+
+class TenantQuerySet(models.QuerySet):
+    _plp_scoped = False
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._plp_scoped = self._plp_scoped
+        return clone
+
+    def _mark_scoped(self):
+        self._plp_scoped = True
+        return self
+
+    def for_org(self, org) -> TenantQuerySet:
+        """Rows owned by ``org`` (an Organisation or its id)."""
+        if org is None:
+            raise UnscopedQueryError("for_org(None): no organisation was resolved")
+        org_id = org if isinstance(org, int) else org.pk
+        return self.filter(organisation_id=org_id)._mark_scoped()
+
+    def for_orgs(self, org_ids) -> TenantQuerySet:
+        """Rows owned by any of ``org_ids`` — for a grant that spans organisations (a partnership,
+        an authority's schools); the caller computes the ids from the recorded grant."""
+        return self.filter(organisation_id__in=list(org_ids))._mark_scoped()
+
+    def system(self, reason: str) -> TenantQuerySet:
+        """Every organisation's rows, for system work that states why (jobs, commands, admin)."""
+        if not reason:
+            raise ValueError("system() needs a reason")
+        return self._clone()._mark_scoped()
+
+    def _check_scope(self):
+        if not self._plp_scoped and _system_scope.get() is None:
+            raise UnscopedQueryError(
+                f"{self.model.__name__} queried without an organisation: use "
+                f".for_org(org), or .system(reason) for system work"
+            )
+
+    def _fetch_all(self):
+        if self._result_cache is None:
+            self._check_scope()
+        super()._fetch_all()
+
+    def count(self):
+        if self._result_cache is None:
+            self._check_scope()
+        return super().count()
+
+    def exists(self):
+        if self._result_cache is None:
+            self._check_scope()
+        return super().exists()
+
+    def aggregate(self, *args, **kwargs):
+        self._check_scope()
+        return super().aggregate(*args, **kwargs)
+
+    def update(self, **kwargs):
+        self._check_scope()
+        return super().update(**kwargs)
+
+    update.alters_data = True
+
+    def delete(self):
+        self._check_scope()
+        return super().delete()
+
+    delete.alters_data = True
+
+    def iterator(self, chunk_size=None):
+        self._check_scope()
+        return super().iterator(chunk_size=chunk_size)
+
+    def explain(self, **kwargs):
+        self._check_scope()
+        return super().explain(**kwargs)
+
+
+class TenantManager(models.Manager.from_queryset(TenantQuerySet)):
+    """Fails closed: querysets from it must be scoped before they are evaluated."""
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        # A related manager (``plan.targets``, prefetches) is bound to an object that was itself
+        # fetched through a scope, and filters by it: that is the scope.
+        if hasattr(self, "instance"):
+            queryset._plp_scoped = True
+        return queryset
+
+
+class TenantModel(models.Model):
+    """Base for every tenant-owned model: carries ``organisation`` and the fail-closed manager.
+
+    Unique constraints of subclasses include ``organisation`` (Citus-ready, DESIGN.md)."""
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = TenantManager()
+
+    class Meta:
+        abstract = True
+
+    # Django's own unique/constraint validation filters on the row's values, which include the
+    # organisation for every tenant constraint; it may query without a scope.
+    def _perform_unique_checks(self, unique_checks):
+        with system_scope("unique validation of a row that names its organisation"):
+            return super()._perform_unique_checks(unique_checks)
+
+    def validate_constraints(self, exclude=None):
+        with system_scope("constraint validation of a row that names its organisation"):
+            return super().validate_constraints(exclude=exclude)
+
+
+class TenantAdmin(admin.ModelAdmin):
+    """Admin for a tenant model. Platform operators (Django superusers, never organisation
+    users) work across organisations here: a stated system scope."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).system("platform admin")

@@ -1,0 +1,28 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from plp_portal import views
+from plp_portal.organisations import views as organisation_views
+
+org_patterns = [
+    path("", include("plp_portal.organisations.urls")),
+    path("learners/", include("learners.urls")),
+    path("keyworkers/", include("keyworkers.urls")),
+    path("guidance/", include("guidance.urls")),
+    path("careers-plan/", include("careersplan.urls")),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("invitations/<str:token>/", organisation_views.invitation_accept,
+         name="invitation_accept"),
+    path("me/", include("learners.me_urls")),
+    path("o/<slug:org_slug>/", include(org_patterns)),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "plp_portal.views.permission_denied"
+handler404 = "plp_portal.views.page_not_found"
+handler500 = "plp_portal.views.server_error"

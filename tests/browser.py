@@ -1,0 +1,32 @@
+"""Helpers for browser tests: signing in through the real form, and the axe-core audit."""
+
+from pathlib import Path
+
+from tests.factories import PASSWORD, totp_code
+
+AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def sign_in(page, email, password=PASSWORD, totp=False):
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign In").click()
+    if totp:
+        page.get_by_label("Authenticator code").fill(totp_code())
+        page.get_by_role("button", name="Sign In").click()
+    page.wait_for_load_state()
+
+
+def assert_accessible(page):
+    """Fail on any axe-core WCAG 2.2 AA violation on the current page."""
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate(
+        "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}}))"
+        ".violations.map(v => ({id: v.id, help: v.help, nodes: v.nodes.map(n => n.html)}))",
+        AXE_TAGS,
+    )
+    assert violations == [], f"axe violations on {page.url}:\n" + "\n".join(
+        f"- {v['id']}: {v['help']}\n    " + "\n    ".join(v["nodes"][:3]) for v in violations
+    )

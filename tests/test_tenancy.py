@@ -1,0 +1,90 @@
+import pytest
+from django.apps import apps
+
+from plp_portal.organisations.choices import Role
+from plp_portal.organisations.models import Membership
+from plp_portal.tenancy import TenantModel, UnscopedQueryError, system_scope
+from tests.factories import MembershipFactory, UserFactory, member
+
+pytestmark = pytest.mark.django_db
+
+
+def test_unscoped_query_of_a_tenant_model_fails_loudly(org):
+    MembershipFactory(organisation=org)
+    with pytest.raises(UnscopedQueryError):
+        list(Membership.objects.all())
+    with pytest.raises(UnscopedQueryError):
+        Membership.objects.filter(role=Role.LEARNER).count()
+    with pytest.raises(UnscopedQueryError):
+        Membership.objects.get(organisation=org)
+    with pytest.raises(UnscopedQueryError):
+        Membership.objects.filter(role=Role.LEARNER).exists()
+    with pytest.raises(UnscopedQueryError):
+        Membership.objects.update(role=Role.KEY_WORKER)
+    with pytest.raises(UnscopedQueryError):
+        Membership.objects.all().delete()
+
+
+def test_for_org_returns_only_that_organisations_rows(org, other_org):
+    mine = MembershipFactory(organisation=org)
+    MembershipFactory(organisation=other_org)
+    assert list(Membership.objects.for_org(org)) == [mine]
+    # Chaining keeps the scope.
+    assert Membership.objects.for_org(org).filter(role=mine.role).order_by("pk").count() == 1
+
+
+def test_for_org_none_is_refused_not_treated_as_everything(org):
+    with pytest.raises(UnscopedQueryError):
+        Membership.objects.for_org(None)
+
+
+def test_related_manager_is_scoped_by_its_parent(org, other_org):
+    user = UserFactory()
+    MembershipFactory(organisation=org, user=user)
+    MembershipFactory(organisation=other_org, user=user)
+    # A person's memberships across organisations: reached from the person, not the table.
+    assert user.memberships.count() == 2
+
+
+def test_system_scope_must_state_a_reason(org):
+    MembershipFactory(organisation=org)
+    assert Membership.objects.system("counting for a test").count() == 1
+    with pytest.raises(ValueError):
+        Membership.objects.system("")
+    with system_scope("a management command"):
+        assert Membership.objects.count() == 1
+
+
+def test_unique_validation_works_without_a_scope(org):
+    user = member(org, Role.LEARNER)
+    duplicate = Membership(organisation=org, user=user, role=Role.KEY_WORKER)
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        duplicate.full_clean()
+
+
+# Models that are not owned by one organisation, each with the reason.
+NOT_TENANT_OWNED = {
+    "accounts.User": "a person may belong to several organisations",
+    "accounts.Session": "a person's sign-in, not organisation data",
+    "organisations.Organisation": "the tenant itself",
+    "audit.AuditEvent": "system record; rows name their organisation where there is one",
+    "notifications.OutboundEmail": "mail queue; read only by the sending job",
+}
+
+
+def test_every_model_of_our_apps_is_tenant_scoped_or_listed_with_a_reason():
+    ours = ("plp_portal.", "learners", "keyworkers", "guidance", "careersplan")
+    unlisted = [
+        model._meta.label
+        for model in apps.get_models()
+        if model.__module__.startswith(ours)
+        and not issubclass(model, TenantModel)
+        and model._meta.label not in NOT_TENANT_OWNED
+        and not getattr(model, "plp_scoped_through", None)
+    ]
+    assert unlisted == [], (
+        "Each model must subclass TenantModel, declare plp_scoped_through (the tenant-owned "
+        f"parent that scopes it), or be listed in NOT_TENANT_OWNED with a reason: {unlisted}"
+    )
