@@ -8,6 +8,7 @@ an SQLite file under var/, emails printed to the console, DEBUG off unless asked
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -201,6 +202,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_BEAT_SCHEDULE = {
     "outbox-flush": {"task": "notifications.outbox_flush", "schedule": 60.0},
+    # Reminders are computed from the database once a day (never scheduled ahead as countdown
+    # tasks); idempotent, so a second beat or a re-run sends nothing twice.
+    "daily-reminders": {
+        "task": "notifications.daily_reminders",
+        "schedule": crontab(hour=6, minute=30),
+    },
 }
 
 # --- Internationalisation -------------------------------------------------------------------

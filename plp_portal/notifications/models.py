@@ -72,3 +72,42 @@ class Notification(TenantModel):
 
     def __str__(self):
         return self.title
+
+
+class Reminder(TenantModel):
+    """One reminder of one thing, to one person, for one due date.
+
+    The unique key (organisation, recipient, kind, subject, due date) is what makes reminders
+    idempotent: a daily job that runs twice, a retried task or two beat processes started by
+    mistake all insert the same row once. Reminders go out grouped in one digest email per
+    person per day (and as in-app notifications)."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders"
+    )
+    kind = models.CharField(max_length=60)
+    subject_key = models.CharField(max_length=100, help_text="e.g. review:123")
+    due_on = models.DateField()
+    title = models.CharField(max_length=200)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    digested_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "recipient", "kind", "subject_key", "due_on"],
+                name="reminder_once_per_subject_kind_due_date",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["recipient"],
+                condition=models.Q(digested_at__isnull=True),
+                name="reminder_undigested_idx",
+            )
+        ]
+
+    def __str__(self):
+        return self.title

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from plp_portal.queue import enqueue_on_commit
 
-from .models import Notification, OutboundEmail
+from .models import Notification, OutboundEmail, Reminder
 
 MAX_ATTEMPTS = 6
 
@@ -126,3 +126,75 @@ def notification_mark_all_read(*, org, user) -> int:
         .filter(user=user, read_at__isnull=True)
         .update(read_at=timezone.now())
     )
+
+
+def reminders_add(reminders) -> int:
+    """Record reminders (unsaved ``Reminder`` objects) set-based; those already recorded for the
+    same (organisation, recipient, kind, subject, due date) are ignored. Each new reminder also
+    becomes an in-app notification. Returns how many were offered."""
+    reminders = list(reminders)
+    Reminder.objects.bulk_create(reminders, batch_size=1000, ignore_conflicts=True)
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                organisation_id=r.organisation_id,
+                user_id=r.recipient_id,
+                kind=r.kind,
+                title=r.title,
+                url=r.url,
+                dedupe_key=f"reminder:{r.kind}:{r.subject_key}:{r.due_on.isoformat()}",
+            )
+            for r in reminders
+        ],
+        batch_size=1000,
+        ignore_conflicts=True,
+    )
+    return len(reminders)
+
+
+def digest_recipients_due() -> list[int]:
+    """People with reminders not yet sent in a digest."""
+    return list(
+        Reminder.objects.system("the daily digest covers every organisation")
+        .filter(digested_at__isnull=True)
+        .values_list("recipient_id", flat=True)
+        .distinct()
+    )
+
+
+def digest_send(*, recipient_id: int, day: datetime.date) -> bool:
+    """Queue one digest email of ``recipient``'s undigested reminders for ``day``.
+
+    At most one digest per person per day (the email's dedupe key); reminders that arrive after
+    the day's digest wait for the next one. Runs in one transaction with the reminders locked,
+    so a worker killed half-way leaves nothing half-done and a concurrent run skips them."""
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.get(pk=recipient_id)
+    dedupe_key = f"digest:{recipient_id}:{day.isoformat()}"
+    with transaction.atomic():
+        if OutboundEmail.objects.filter(dedupe_key=dedupe_key).exists():
+            return False
+        reminders = list(
+            Reminder.objects.system("one person's reminders, across their organisations")
+            .select_for_update(skip_locked=True)
+            .filter(recipient_id=recipient_id, digested_at__isnull=True)
+            .select_related("organisation")
+            .order_by("organisation__name", "due_on", "id")
+        )
+        if not reminders:
+            return False
+        email_queue(
+            to=user.email,
+            subject=f"PLP Portal: {len(reminders)} thing{'s' if len(reminders) != 1 else ''} "
+            f"to do ({day:%d %B})",
+            template="notifications/email/digest",
+            context={"user": user, "reminders": reminders, "day": day},
+            essential=False,
+            user=user,
+            dedupe_key=dedupe_key,
+        )
+        Reminder.objects.system("marking the reminders just digested").filter(
+            pk__in=[r.pk for r in reminders]
+        ).update(digested_at=timezone.now())
+    return True
