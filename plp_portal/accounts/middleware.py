@@ -44,6 +44,11 @@ class SessionLifetimeMiddleware:
 _MFA_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/healthz")
 
 
+# Set in the session once the user is known to have MFA; cleared when an authenticator is
+# removed (accounts.signals), so the check costs no query on most requests.
+MFA_CONFIRMED = "plp_mfa_confirmed"
+
+
 class StaffMFAMiddleware:
     """When PLP_REQUIRE_STAFF_MFA is on, a user with any staff role must set up MFA before
     anything else."""
@@ -55,9 +60,10 @@ class StaffMFAMiddleware:
         if (
             settings.PLP_REQUIRE_STAFF_MFA
             and request.user.is_authenticated
+            and not request.session.get(MFA_CONFIRMED)
             and not request.path.startswith(_MFA_EXEMPT_PREFIXES)
+            and not self._mfa_enabled(request)
             and _has_staff_role(request.user)
-            and not is_mfa_enabled(request.user)
         ):
             messages.warning(
                 request,
@@ -66,6 +72,14 @@ class StaffMFAMiddleware:
             )
             return redirect("mfa_activate_totp")
         return self.get_response(request)
+
+
+    @staticmethod
+    def _mfa_enabled(request) -> bool:
+        if is_mfa_enabled(request.user):
+            request.session[MFA_CONFIRMED] = True
+            return True
+        return False
 
 
 def _has_staff_role(user) -> bool:

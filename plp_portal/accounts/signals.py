@@ -13,6 +13,7 @@ from django.dispatch import receiver
 
 from plp_portal.audit.services import audit_log
 
+from .middleware import MFA_CONFIRMED
 from .models import User
 from .services import user_sessions_end
 
@@ -69,6 +70,8 @@ def _mfa_changed(sender, request, user, authenticator=None, **kwargs):
         authenticator_reset: "mfa.reset",
     }[kwargs["signal"]]
     kind = getattr(authenticator, "type", "")
+    if request is not None and getattr(request, "session", None) is not None:
+        request.session.pop(MFA_CONFIRMED, None)
     audit_log(action, request=request, actor=user, obj=user, data={"type": kind})
     _end_other_sessions(request, user)
 
