@@ -197,3 +197,20 @@ def test_session_ends_12_hours_after_sign_in_even_when_active(org, client):
             clock.shift(25 * 60)
             response = client.get(reverse("me:home"))
     assert response.status_code == 302
+
+
+def test_organisation_users_cannot_be_given_model_level_permissions(org):
+    from django.contrib.auth.models import Group, Permission
+    from django.db import transaction
+
+    tutor = member(org, Role.KEY_WORKER)
+    permission = Permission.objects.get(codename="view_membership")
+    group = Group.objects.create(name="everyone")
+    for grant in (lambda: tutor.user_permissions.add(permission),
+                  lambda: group.user_set.add(tutor),
+                  lambda: tutor.groups.add(group)):
+        with pytest.raises(PermissionError), transaction.atomic():
+            grant()
+    assert not tutor.user_permissions.exists() and not tutor.groups.exists()
+    operator = UserFactory(is_staff=True)
+    operator.user_permissions.add(permission)  # platform operators may

@@ -8,7 +8,7 @@ from allauth.mfa.signals import (
     authenticator_reset,
 )
 from django.contrib.auth.signals import user_logged_in, user_login_failed, user_logged_out
-from django.db.models.signals import post_save
+from django.db.models.signals import m2m_changed, post_save
 from django.dispatch import receiver
 
 from plp_portal.audit.services import audit_log
@@ -85,3 +85,23 @@ def _audit_mfa_failure(sender, request, user, **kwargs):
 def _deactivated_user_loses_sessions(sender, instance, **kwargs):
     if not instance.is_active:
         user_sessions_end(user=instance)
+
+
+def _refuse_model_permissions(sender, instance, action, reverse, model, pk_set, **kwargs):
+    """Organisation users never get model-level permissions or groups: what they may do comes
+    from their Membership role and, per object, from django-guardian grants. Only platform
+    operators (``is_staff``) may hold them."""
+    if action != "pre_add":
+        return
+    users = [instance] if isinstance(instance, User) else list(
+        User.objects.filter(pk__in=pk_set or [])
+    )
+    if any(not user.is_staff for user in users):
+        raise PermissionError(
+            "Organisation users get no model-level permissions or groups; use a Membership "
+            "role or an object grant"
+        )
+
+
+m2m_changed.connect(_refuse_model_permissions, sender=User.user_permissions.through)
+m2m_changed.connect(_refuse_model_permissions, sender=User.groups.through)
