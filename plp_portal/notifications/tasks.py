@@ -21,21 +21,14 @@ def outbox_flush() -> int:
 def daily_reminders() -> dict:
     """The daily reminder job: every app's ``reminders.collect(today=…)`` records what is due
     (computed from the database, set-based), then one digest per person is queued."""
-    import importlib
-
-    from django.apps import apps
     from django.utils import timezone
+
+    from plp_portal.hooks import app_hook_modules
 
     today = timezone.localdate()
     added = {}
-    for config in apps.get_app_configs():
-        try:
-            module = importlib.import_module(f"{config.name}.reminders")
-        except ModuleNotFoundError as error:
-            if error.name != f"{config.name}.reminders":
-                raise
-            continue
-        added[config.label] = module.collect(today=today)
+    for module in app_hook_modules("reminders"):
+        added[module.__name__] = module.collect(today=today)
     digests = sum(
         services.digest_send(recipient_id=recipient_id, day=today)
         for recipient_id in services.digest_recipients_due()

@@ -1,11 +1,10 @@
-import importlib
 import os
 
-from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from plp_portal.hooks import app_hook_modules
 from plp_portal.organisations.demo import ACCOUNTS, Demo
 from plp_portal.tenancy import system_scope
 
@@ -23,13 +22,7 @@ class Command(BaseCommand):
     def handle(self, *args, password, **options):
         demo = Demo(password=password, today=timezone.localdate())
         with system_scope("seed_demo creates the demo county"), transaction.atomic():
-            for config in apps.get_app_configs():
-                try:
-                    module = importlib.import_module(f"{config.name}.demo")
-                except ModuleNotFoundError as error:
-                    if error.name != f"{config.name}.demo":
-                        raise
-                    continue
+            for module in app_hook_modules("demo"):
                 module.seed(demo)
         for line in demo.log:
             self.stdout.write(line)
