@@ -582,6 +582,9 @@ def plan_shares_expire(*, now: datetime.datetime | None = None) -> int:
     for share in PlanShare.objects.system("expire plan shares of every organisation").filter(
         revoked_at__isnull=True, expires_at__lte=now
     ).select_related("plan", "grantee"):
+        # A newer, still active grant of the same plan to the same person keeps the permission.
+        if share.plan.shares.filter(PlanShare.active_q(now), grantee=share.grantee).exists():
+            continue
         remove_perm("learners.view_plan", share.grantee, share.plan)
         count += 1
     return count

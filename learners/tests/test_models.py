@@ -177,3 +177,12 @@ def test_key_worker_pointer_is_set_by_the_service_only(org, other_org):
         services.learner_set_key_worker(org=org, learner=profile, user=member(other_org, Role.KEY_WORKER))
     with pytest.raises(ValueError):
         services.learner_profile_update(org=org, profile=profile, by=tutor, key_worker=None)
+
+
+def test_guidance_can_add_a_careers_target_linked_to_its_interview(plan, other_org):
+    org = plan.organisation
+    careers = services.target_area_get(org=org, code="careers")
+    target = target_for(plan, area=careers, title="Visit the college open evening",
+                        source_type="guidance.interview", source_id=42)
+    assert (target.area.code, target.source_type, target.source_id) == ("careers", "guidance.interview", "42")
+    assert plan.timeline_events.filter(kind="target.set", object_id=str(target.pk)).exists()
