@@ -588,3 +588,22 @@ def plan_shares_expire(*, now: datetime.datetime | None = None) -> int:
         remove_perm("learners.view_plan", share.grantee, share.plan)
         count += 1
     return count
+
+
+# --- Sensitive reads -------------------------------------------------------------------------
+
+
+def profile_sensitive_read(*, profile: LearnerProfile, viewer, actor=None, request=None) -> dict | None:
+    """The sensitive Stage 1 fields of ``profile`` for ``viewer`` (a PlanViewer of one of the
+    learner's plans), or None if ``can_see_sensitive(viewer)`` is False. Every non-empty read is
+    audited ("learners.profile.sensitive_read") — pages, PDFs and exports must read the
+    sensitive fields through this function, never from the model directly."""
+    from .permissions import can_see_sensitive
+
+    if not can_see_sensitive(viewer) or viewer.organisation_id != profile.organisation_id:
+        return None
+    values = {name: getattr(profile, name) for name in LearnerProfile.SENSITIVE_FIELDS}
+    if any(values.values()):
+        audit_log("learners.profile.sensitive_read", request=request, actor=actor,
+                  org=profile.organisation, obj=profile, data={"relation": viewer.relation})
+    return values

@@ -195,3 +195,36 @@ def test_learner_list_filters(world, django_assert_max_num_queries):
         rows = list(selectors.learner_list(org=org, key_worker=world["key_worker"]))
     assert [r.pk for r in rows] == [world["profile"].pk]
     assert selectors.learner_list(org=org, year_group="9").count() == 1
+
+
+def test_sensitive_fields_are_read_through_an_audited_function(world):
+    from plp_portal.audit.models import AuditEvent
+
+    profile = world["profile"]
+    services.learner_profile_update(org=world["org"], profile=profile, by=world["key_worker"],
+                                    support_needs="Reader in exams")
+    kw_view = plan_viewer(plan=world["plan"], user=world["key_worker"])
+    assert services.profile_sensitive_read(profile=profile, viewer=kw_view, actor=world["key_worker"])[
+        "support_needs"] == "Reader in exams"
+    assert AuditEvent.objects.filter(action="learners.profile.sensitive_read").count() == 1
+    services.plan_share_grant(org=world["org"], plan=world["plan"], grantee=world["parent"],
+                              relationship=ShareRelationship.PARENT_CARER, by=profile.user)
+    parent_view = plan_viewer(plan=world["plan"], user=world["parent"])
+    assert services.profile_sensitive_read(profile=profile, viewer=parent_view, actor=world["parent"]) is None
+
+
+@pytest.mark.parametrize("factor", [1, 5])
+def test_plan_detail_costs_a_fixed_number_of_queries(world, factor, django_assert_num_queries):
+    from .factories import target_for
+
+    plan = world["plan"]
+    for n in range(3 * factor):
+        target = target_for(plan, title=f"Target {n}")
+        services.target_progress_update(org=world["org"], target=target, by=world["key_worker"],
+                                        status="in_progress", note="going")
+    viewer = plan_viewer(plan=plan, user=world["key_worker"])
+    with django_assert_num_queries(4):
+        detail = selectors.plan_detail(plan=plan, viewer=viewer)
+        rows = [(t.title, t.area, t.set_by, [p.recorded_by for p in t.progress.all()]) for t in detail.visible_targets]
+        signers = [s.signer for s in detail.signatures.all()]
+    assert len(rows) == 3 * factor + 1 and signers == []
