@@ -472,9 +472,12 @@ def log_block_file(*, org, block: LogBlock, by) -> LogBlock:
 
 
 def concern_raise(*, org, plan, by, category: str, description: str, raised_by_learner: bool = False,
-                  audience: str = Audience.STAFF, restricted_roles=(), **fields) -> Concern:
-    """Raise a concern. ``fields``: follow_up_how, follow_up_on, owner. Default audience STAFF."""
+                  audience: str | None = None, restricted_roles=(), **fields) -> Concern:
+    """Raise a concern. ``fields``: follow_up_how, follow_up_on, owner. Default audience: PLAN
+    when the learner raised it (they see their own concern), STAFF otherwise."""
     _check_org(org, plan)
+    if audience is None:
+        audience = Audience.PLAN if raised_by_learner else Audience.STAFF
     with transaction.atomic():
         concern = Concern(organisation=org, plan=plan, raised_by=by, category=category, description=description,
                           raised_by_learner=raised_by_learner, **_audience_fields(audience, restricted_roles), **fields)
