@@ -1,1 +1,529 @@
-from django.db import models  # noqa: F401
+"""The learner and the individual learning plan (ILP): seeds 001 and 003, issue 3.
+
+Every model is tenant-owned (``TenantModel``); a child row carries its parent's organisation
+(set by the services, never taken from a request). Records shown on a plan carry an audience
+(``AudienceMixin``); who may see what is decided only in ``learners.permissions``.
+
+Writes go through ``learners.services`` (audited, each writing a timeline event); reads the
+pages need are in ``learners.selectors``."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from plp_portal.audit.models import AppendOnlyMixin, AppendOnlyQuerySetMixin
+from plp_portal.tenancy import TenantManager, TenantModel, TenantQuerySet
+from plp_portal.uploads import upload_to
+
+from .choices import (
+    Audience,
+    AuthorRole,
+    ConcernCategory,
+    ConcernStatus,
+    Effort,
+    LogEntryKind,
+    PlanStatus,
+    SetByRole,
+    ShareRelationship,
+    SignerRole,
+    TargetGroup,
+    TargetStatus,
+    TargetTerm,
+)
+
+USER = settings.AUTH_USER_MODEL
+
+_log_upload = upload_to("learning-log")
+
+
+def log_entry_upload_to(instance, filename):
+    """Generated, unguessable name under learning-log/ (a module-level function, so migrations
+    can reference it)."""
+    return _log_upload(instance, filename)
+
+
+class AudienceMixin(models.Model):
+    """``audience`` (plan / staff / restricted) and, for restricted records, the membership roles
+    (``plp_portal.organisations.choices.Role`` values) that may see them besides the learner's
+    key worker.
+
+    ``restricted_roles`` is stored as ",role_a,role_b," so a portable SQL ``contains`` test can
+    filter it (SQLite has no JSON containment); use ``set_restricted_roles`` / the
+    ``restricted_role_list`` property, never the raw string."""
+
+    audience = models.CharField(max_length=16, choices=Audience.choices, default=Audience.PLAN)
+    restricted_roles = models.CharField(max_length=200, blank=True, default="")
+
+    class Meta:
+        abstract = True
+
+    @property
+    def restricted_role_list(self) -> list[str]:
+        return [r for r in self.restricted_roles.split(",") if r]
+
+    def set_restricted_roles(self, roles) -> None:
+        roles = sorted({str(r) for r in roles or ()})
+        self.restricted_roles = f",{','.join(roles)}," if roles else ""
+
+
+class TargetArea(TenantModel):
+    """An organisation's configurable list of target areas. ``code`` is stable (``careers`` is
+    the one guidance uses); seed the defaults with ``services.target_areas_seed_defaults``."""
+
+    code = models.SlugField(max_length=40)
+    name = models.CharField(max_length=100)
+    order = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "code"], name="target_area_code_per_org")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class AtRiskLevel(TenantModel):
+    """An organisation's configurable at-risk scale (default red/amber/green/silver/gold)."""
+
+    code = models.SlugField(max_length=40)
+    name = models.CharField(max_length=60)
+    description = models.CharField(max_length=200, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "code"], name="at_risk_code_per_org")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class LearnerProfile(TenantModel):
+    """The enrolment of one learner (``user``) in one organisation, with the Stage 1 initial
+    assessment (seed 001). Unique per (organisation, user).
+
+    Sensitive fields (``SENSITIVE_FIELDS``) may be shown only when
+    ``permissions.can_see_sensitive(viewer)``; every read of them must be audited
+    (``audit_log("learners.profile.sensitive_read", ...)``).
+
+    ``key_worker`` is a denormalised pointer to the learner's current key worker, maintained
+    ONLY through ``services.learner_set_key_worker`` (called by the keyworkers app, which owns
+    the assignment history). ``at_risk_level`` mirrors the latest ``AtRiskStatus`` (set by
+    ``services.at_risk_set``) for filtering lists."""
+
+    SENSITIVE_FIELDS = (
+        "learning_difficulties_disabilities",
+        "personal_circumstances",
+        "support_needs",
+        "support_need_areas",
+    )
+
+    user = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="learner_profiles")
+    target_group = models.CharField(max_length=32, choices=TargetGroup.choices)
+    year_group = models.CharField(max_length=20, blank=True, help_text="e.g. 9, 10, 12, Adult")
+    tutor_group = models.CharField(max_length=40, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True)
+    upn = models.CharField("UPN", max_length=13, blank=True)
+    uln = models.CharField("ULN", max_length=10, blank=True)
+
+    # Stage 1: learning history
+    attendance_percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    attitude = models.TextField(blank=True)
+    preferred_ways_of_learning = models.TextField(blank=True)
+    prior_achievements = models.TextField(blank=True)
+    english_level = models.CharField(max_length=60, blank=True)
+    maths_level = models.CharField(max_length=60, blank=True)
+    ict_level = models.CharField(max_length=60, blank=True)
+    personal_social_development_needs = models.TextField(blank=True)
+    vocational_interests = models.TextField(blank=True)
+    hobbies_and_ambitions = models.TextField(blank=True)
+    # Sensitive
+    learning_difficulties_disabilities = models.TextField(blank=True)
+    personal_circumstances = models.TextField(blank=True)
+    support_needs = models.TextField(blank=True)
+    support_need_areas = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="TargetArea codes the recorded support needs concern.",
+    )
+    induction_completed_at = models.DateTimeField(null=True, blank=True)
+    induction_completed_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    strengths_own_words = models.TextField(blank=True)
+    weaknesses_own_words = models.TextField(blank=True)
+
+    key_worker = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="key_worker_of"
+    )
+    at_risk_level = models.ForeignKey(
+        AtRiskLevel, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["user__full_name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "user"], name="learner_one_per_org")
+        ]
+        indexes = [
+            models.Index(fields=["organisation", "key_worker"]),
+            models.Index(fields=["organisation", "at_risk_level"]),
+            models.Index(fields=["organisation", "target_group", "year_group"]),
+        ]
+
+    def __str__(self):
+        return str(self.user)
+
+    @property
+    def has_support_needs(self) -> bool:
+        return bool(self.support_needs.strip() or self.learning_difficulties_disabilities.strip())
+
+    @property
+    def induction_completed(self) -> bool:
+        return self.induction_completed_at is not None
+
+
+class AtRiskStatus(TenantModel):
+    """History of a learner's at-risk level (newest = current, mirrored on the profile)."""
+
+    profile = models.ForeignKey(LearnerProfile, on_delete=models.CASCADE, related_name="at_risk_history")
+    level = models.ForeignKey(AtRiskLevel, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    set_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-set_at", "-pk"]
+        indexes = [models.Index(fields=["profile", "-set_at"])]
+
+
+class Plan(TenantModel):
+    """Stage 2: the learner's plan for one programme — a learning contract.
+
+    One ACTIVE plan per (organisation, profile, programme_name) (partial unique constraint).
+    ``version`` is bumped by every ``services.plan_update``; a save with a stale version is
+    refused (``services.StalePlanError``). Signatures record the version signed; the plan is
+    "changed after signing" when any signature's version is older than the plan's.
+    The agreed final grade / course outcome is the target with ``is_final_outcome=True``
+    (created by ``services.plan_create``, due at ``ends_on``)."""
+
+    profile = models.ForeignKey(LearnerProfile, on_delete=models.PROTECT, related_name="plans")
+    programme_name = models.CharField(max_length=200)
+    long_term_goal = models.TextField(blank=True, help_text="A personal statement by or with the learner.")
+    anticipated_destination = models.TextField(blank=True)
+    qualifications = models.TextField(blank=True)
+    planned_placements = models.TextField(blank=True, help_text="Work placements or tasters.")
+    support_needed = models.TextField(blank=True)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    status = models.CharField(max_length=16, choices=PlanStatus.choices, default=PlanStatus.ACTIVE)
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-starts_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "profile", "programme_name"],
+                condition=Q(status=PlanStatus.ACTIVE),
+                name="plan_one_active_per_programme",
+            ),
+            models.CheckConstraint(condition=Q(starts_on__lte=models.F("ends_on")), name="plan_dates_in_order"),
+        ]
+
+    def __str__(self):
+        return f"{self.programme_name} ({self.profile})"
+
+    @property
+    def is_changed_after_signing(self) -> bool:
+        """True if anyone signed an earlier version than the current one. Uses
+        ``self.signatures.all()`` (prefetch it in lists)."""
+        return any(sig.plan_version < self.version for sig in self.signatures.all())
+
+
+class PlanSignature(TenantModel):
+    """A signature of the learning contract: who, in which role, when, which plan version."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="signatures")
+    signer = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=20, choices=SignerRole.choices)
+    signed_at = models.DateTimeField(default=timezone.now)
+    plan_version = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["signed_at", "pk"]
+
+    @property
+    def is_current(self) -> bool:
+        return self.plan_version == self.plan.version
+
+
+class PlanShare(TenantModel):
+    """A learner's (or staff member's) grant of read access to a plan to a named person, across
+    organisations (DESIGN.md tenancy rule 2). Mirrored by a guardian ``view_plan`` object
+    permission; a grant gives access only while ``is_active`` (not revoked, not expired) AND the
+    permission exists — see ``selectors.plans_shared_with``."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="shares")
+    grantee = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="plan_shares")
+    relationship = models.CharField(max_length=20, choices=ShareRelationship.choices)
+    granted_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    granted_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-granted_at", "-pk"]
+        indexes = [models.Index(fields=["grantee", "revoked_at"]), models.Index(fields=["plan", "revoked_at"])]
+
+    def __str__(self):
+        return f"{self.plan} shared with {self.grantee}"
+
+    @staticmethod
+    def active_q(now=None) -> Q:
+        now = now or timezone.now()
+        return Q(revoked_at__isnull=True) & (Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > timezone.now())
+
+
+class PlanUserObjectPermission(UserObjectPermissionBase):
+    """django-guardian direct-FK user permissions on plans (``learners.view_plan``).
+    Scoped through the plan (which is tenant-owned)."""
+
+    plp_scoped_through = "content_object"
+    content_object = models.ForeignKey(Plan, on_delete=models.CASCADE)
+
+
+class PlanGroupObjectPermission(GroupObjectPermissionBase):
+    """Group counterpart guardian expects; we never grant to groups."""
+
+    plp_scoped_through = "content_object"
+    content_object = models.ForeignKey(Plan, on_delete=models.CASCADE)
+
+
+class Target(AudienceMixin, TenantModel):
+    """A long- or short-term target on a plan (short-term ones link to a long-term ``parent``).
+
+    Learner-set targets need staff approval (``approved_at`` null until then); staff-set targets
+    are approved when set. ``status`` is the latest ``TargetProgress`` status.
+    ``source_type``/``source_id`` say where a target came from when another app created it
+    (e.g. ``guidance.interview`` + the interview id)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="targets")
+    term = models.CharField(max_length=8, choices=TargetTerm.choices, default=TargetTerm.SHORT)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="steps",
+        limit_choices_to={"term": TargetTerm.LONG},
+    )
+    area = models.ForeignKey(TargetArea, null=True, blank=True, on_delete=models.PROTECT, related_name="targets")
+    title = models.CharField(max_length=300)
+    success_criteria = models.TextField(blank=True, help_text="What success looks like.")
+    skills_required = models.TextField(blank=True)
+    support_strategy = models.TextField(blank=True)
+    outside_classroom_assistance = models.TextField(blank=True)
+    due_on = models.DateField()
+    is_final_outcome = models.BooleanField(default=False)
+    set_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    set_by_role = models.CharField(max_length=10, choices=SetByRole.choices)
+    approved_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    approved_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=TargetStatus.choices, default=TargetStatus.NOT_STARTED)
+    source_type = models.CharField(max_length=60, blank=True)
+    source_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "plan"], condition=Q(is_final_outcome=True),
+                name="target_one_final_outcome_per_plan",
+            ),
+        ]
+        indexes = [models.Index(fields=["plan", "status", "due_on"]), models.Index(fields=["source_type", "source_id"])]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_approved(self) -> bool:
+        return self.approved_at is not None
+
+
+class TargetProgress(TenantModel):
+    """A dated progress note on a target with the status it set: the target's status history."""
+
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="progress")
+    status = models.CharField(max_length=20, choices=TargetStatus.choices)
+    note = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-recorded_at", "-pk"]
+        indexes = [models.Index(fields=["target", "-recorded_at"])]
+
+
+class AppendOnlyTenantQuerySet(AppendOnlyQuerySetMixin, TenantQuerySet):
+    pass
+
+
+class AppendOnlyTenantManager(TenantManager.from_queryset(AppendOnlyTenantQuerySet)):
+    pass
+
+
+class NarrativeEntry(AppendOnlyMixin, AudienceMixin, TenantModel):
+    """The learning journey: append-only (no edit, no delete — refused by the model layer and by
+    a PostgreSQL trigger). A correction is a new entry with ``corrects`` = the corrected one."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="narrative")
+    author = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    author_role = models.CharField(max_length=20, choices=AuthorRole.choices)
+    text = models.TextField()
+    corrects = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = AppendOnlyTenantManager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["plan", "created_at"])]
+        verbose_name_plural = "narrative entries"
+
+
+class LogBlock(TenantModel):
+    """A six-week block of a plan's learning log, counted from ``plan.starts_on``. Filed (at a
+    review) = read-only: no entries can be added to it."""
+
+    LENGTH_DAYS = 42
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="log_blocks")
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    filed_at = models.DateTimeField(null=True, blank=True)
+    filed_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["starts_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "plan", "starts_on"], name="log_block_per_start")
+        ]
+
+    @property
+    def is_filed(self) -> bool:
+        return self.filed_at is not None
+
+
+class LogEntry(AudienceMixin, TenantModel):
+    """One entry of the learner's learning log, with the four prompts and ECM tags.
+
+    ``ecm_outcomes`` is a JSON list of ``EcmOutcome`` values (portable to SQLite). ``file`` is an
+    optional voice recording / photo, validated with ``plp_portal.uploads.validate_upload``;
+    ``file_content_type`` is the validated type, to serve it with."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="log_entries")
+    block = models.ForeignKey(LogBlock, on_delete=models.PROTECT, related_name="entries")
+    author = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=24, choices=LogEntryKind.choices)
+    written_on = models.DateField()
+    title = models.CharField(max_length=200, blank=True)
+    what_learned = models.TextField(blank=True)
+    how_learned = models.TextField(blank=True)
+    enjoyed = models.TextField(blank=True)
+    found_difficult = models.TextField(blank=True)
+    ecm_outcomes = models.JSONField(default=list, blank=True)
+    file = models.FileField(upload_to=log_entry_upload_to, blank=True)
+    file_content_type = models.CharField(max_length=120, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-written_on", "-pk"]
+        indexes = [models.Index(fields=["plan", "-written_on"])]
+        verbose_name_plural = "log entries"
+
+
+class Concern(AudienceMixin, TenantModel):
+    """Anything hindering the learner, raised by staff (with the learner) or by the learner."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="concerns")
+    category = models.CharField(max_length=24, choices=ConcernCategory.choices)
+    description = models.TextField()
+    raised_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    raised_by_learner = models.BooleanField(default=False)
+    follow_up_how = models.TextField(blank=True)
+    follow_up_on = models.DateField(null=True, blank=True)
+    owner = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=12, choices=ConcernStatus.choices, default=ConcernStatus.OPEN)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    resolution = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["plan", "status"]), models.Index(fields=["organisation", "status", "follow_up_on"])]
+
+
+class SubjectReport(AudienceMixin, TenantModel):
+    """A subject or specialist tutor's report on the learner (specialist advice such as dyslexia
+    support is a report with ``is_specialist_advice``)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="subject_reports")
+    subject = models.CharField(max_length=100)
+    is_specialist_advice = models.BooleanField(default=False)
+    working_at_grade = models.CharField(max_length=20, blank=True)
+    target_grade = models.CharField(max_length=20, blank=True)
+    attendance_percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    effort = models.CharField(max_length=20, choices=Effort.choices, blank=True)
+    comment = models.TextField(blank=True)
+    author = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    reported_on = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["subject", "-reported_on", "-pk"]
+        indexes = [models.Index(fields=["plan", "subject", "-reported_on"])]
+
+
+class TimelineEvent(AudienceMixin, TenantModel):
+    """One event of a plan's single timeline, written by ``services.timeline_record`` (from this
+    app's services and from keyworkers/guidance). ``kind`` is a stable dotted string
+    (``choices.TimelineKind``); ``object_type``/``object_id`` name the record (label_lower, pk)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="timeline_events")
+    kind = models.CharField(max_length=60)
+    summary = models.CharField(max_length=300)
+    actor = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    occurred_at = models.DateTimeField(default=timezone.now)
+    object_type = models.CharField(max_length=80, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    url = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-pk"]
+        indexes = [models.Index(fields=["plan", "-occurred_at"]), models.Index(fields=["organisation", "kind"])]
+
+    def __str__(self):
+        return f"{self.kind}: {self.summary}"

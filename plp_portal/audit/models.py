@@ -6,7 +6,10 @@ class AppendOnlyError(RuntimeError):
     """An attempt to change or remove a record that may only be added to."""
 
 
-class AppendOnlyQuerySet(models.QuerySet):
+class AppendOnlyQuerySetMixin:
+    """Queryset guards: bulk UPDATE and DELETE are refused. Mix in before the queryset base
+    (``class Q(AppendOnlyQuerySetMixin, TenantQuerySet)``) so the refusal comes first."""
+
     def update(self, **kwargs):
         raise AppendOnlyError(f"{self.model.__name__} rows cannot be updated")
 
@@ -18,7 +21,27 @@ class AppendOnlyQuerySet(models.QuerySet):
     delete.alters_data = True
 
 
-class AppendOnlyModel(models.Model):
+class AppendOnlyQuerySet(AppendOnlyQuerySetMixin, models.QuerySet):
+    pass
+
+
+class AppendOnlyMixin:
+    """Instance guards: a row can be inserted once, never saved again or deleted.
+
+    Reusable on any model base (e.g. with ``TenantModel``); pair it with a manager whose
+    queryset uses ``AppendOnlyQuerySetMixin`` and with ``dbtriggers.append_only_trigger`` in the
+    model's migration, so the database refuses too."""
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError(f"{type(self).__name__} rows cannot be changed once written")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError(f"{type(self).__name__} rows cannot be deleted")
+
+
+class AppendOnlyModel(AppendOnlyMixin, models.Model):
     """A model whose rows, once written, are never changed or deleted through the ORM.
 
     The database refuses too: see ``append_only_trigger_sql``, applied in each such model's
@@ -28,14 +51,6 @@ class AppendOnlyModel(models.Model):
 
     class Meta:
         abstract = True
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AppendOnlyError(f"{type(self).__name__} rows cannot be changed once written")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError(f"{type(self).__name__} rows cannot be deleted")
 
 
 class AuditEvent(AppendOnlyModel):

@@ -1,0 +1,612 @@
+"""Writes of the learners app. Every service is keyword-only, takes the organisation first,
+is audited (``audit_log``) and writes its timeline event (``timeline_record``).
+
+Child rows take their organisation from ``org`` after checking that the parent belongs to it
+(``_check_org``): a parent of another organisation raises ``ValueError``."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from guardian.shortcuts import assign_perm, remove_perm
+
+from plp_portal.audit.services import audit_log
+
+from .choices import (
+    CAREERS_AREA_CODE,  # noqa: F401  (re-exported for guidance)
+    DEFAULT_AT_RISK_LEVELS,
+    DEFAULT_TARGET_AREAS,
+    FINAL_OUTCOME_AREA_CODE,
+    Audience,
+    ConcernStatus,
+    PlanStatus,
+    SetByRole,
+    TargetStatus,
+    TargetTerm,
+    TimelineKind,
+)
+from .models import (
+    AtRiskLevel,
+    AtRiskStatus,
+    Concern,
+    LearnerProfile,
+    LogBlock,
+    LogEntry,
+    NarrativeEntry,
+    Plan,
+    PlanShare,
+    PlanSignature,
+    SubjectReport,
+    Target,
+    TargetArea,
+    TargetProgress,
+    TimelineEvent,
+)
+
+
+class StalePlanError(Exception):
+    """The plan changed since the form was loaded: the save was refused (show the message)."""
+
+    message = "Someone else changed this plan while you were editing it. Reload it and try again."
+
+
+class LogBlockFiledError(Exception):
+    """The six-week block was filed at a review: it is read-only."""
+
+
+def _check_org(org, *objs):
+    for obj in objs:
+        if obj is not None and obj.organisation_id != org.pk:
+            raise ValueError(f"{type(obj).__name__} {obj.pk} does not belong to {org}")
+
+
+def _audience_fields(audience, restricted_roles):
+    roles = sorted({str(r) for r in restricted_roles or ()})
+    return {
+        "audience": audience,
+        "restricted_roles": f",{','.join(roles)}," if (roles and audience == Audience.RESTRICTED) else "",
+    }
+
+
+# --- Timeline --------------------------------------------------------------------------------
+
+
+def timeline_record(
+    *,
+    org,
+    plan,
+    kind: str,
+    summary: str,
+    audience: str = Audience.PLAN,
+    restricted_roles=(),
+    actor=None,
+    obj=None,
+    url: str = "",
+    occurred_at: datetime.datetime | None = None,
+) -> TimelineEvent:
+    """Add one event to ``plan``'s timeline. Public: keyworkers and guidance call it too.
+
+    ``kind``: a stable dotted string (``choices.TimelineKind`` or the caller's own, e.g.
+    "review.signed_off", "guidance.interview"). ``summary``: plain text, shown escaped, written
+    so it may be seen by everyone in ``audience`` (no sensitive details in a PLAN event).
+    ``audience``/``restricted_roles``: as the record it is about. ``obj``: the record (stored as
+    label_lower + pk). ``url``: a path to the record, if it has a page."""
+    _check_org(org, plan)
+    event = TimelineEvent(
+        organisation=org,
+        plan=plan,
+        kind=kind,
+        summary=summary[:300],
+        actor=actor,
+        url=url,
+        occurred_at=occurred_at or timezone.now(),
+        **_audience_fields(audience, restricted_roles),
+    )
+    if obj is not None:
+        event.object_type = obj._meta.label_lower
+        event.object_id = str(obj.pk)
+    event.save()
+    return event
+
+
+# --- Organisation configuration --------------------------------------------------------------
+
+
+def target_areas_seed_defaults(*, org) -> list[TargetArea]:
+    """Create the default target areas (issue 3) the organisation does not have yet. Idempotent."""
+    areas = []
+    for order, (code, name) in enumerate(DEFAULT_TARGET_AREAS):
+        area, _ = TargetArea.objects.for_org(org).get_or_create(
+            organisation=org, code=code, defaults={"name": name, "order": order}
+        )
+        areas.append(area)
+    return areas
+
+
+def at_risk_levels_seed_defaults(*, org) -> list[AtRiskLevel]:
+    """Create the default at-risk scale (red/amber/green/silver/gold). Idempotent."""
+    levels = []
+    for order, (code, name, description) in enumerate(DEFAULT_AT_RISK_LEVELS):
+        level, _ = AtRiskLevel.objects.for_org(org).get_or_create(
+            organisation=org, code=code, defaults={"name": name, "description": description, "order": order}
+        )
+        levels.append(level)
+    return levels
+
+
+def target_area_get(*, org, code: str) -> TargetArea:
+    """The organisation's area with ``code``, the defaults being seeded on first use."""
+    try:
+        return TargetArea.objects.for_org(org).get(code=code)
+    except TargetArea.DoesNotExist:
+        target_areas_seed_defaults(org=org)
+        return TargetArea.objects.for_org(org).get(code=code)
+
+
+# --- Profile ---------------------------------------------------------------------------------
+
+
+def learner_profile_create(*, org, user, target_group, by, **fields) -> LearnerProfile:
+    """Enrol ``user`` as a learner of ``org`` with the Stage 1 fields given (model field names)."""
+    with transaction.atomic():
+        profile = LearnerProfile(organisation=org, user=user, target_group=target_group, **fields)
+        profile.full_clean()
+        profile.save()
+        target_areas_seed_defaults(org=org)
+        at_risk_levels_seed_defaults(org=org)
+    audit_log("learners.profile.created", actor=by, org=org, obj=profile)
+    return profile
+
+
+def learner_profile_update(*, org, profile, by, **fields) -> LearnerProfile:
+    """Update Stage 1 fields of ``profile``. ``key_worker`` and ``at_risk_level`` are refused:
+    use ``learner_set_key_worker`` / ``at_risk_set``. The audit records which fields changed
+    (names only, never sensitive values)."""
+    _check_org(org, profile)
+    if {"key_worker", "key_worker_id", "at_risk_level", "at_risk_level_id", "user", "organisation"} & set(fields):
+        raise ValueError("use learner_set_key_worker / at_risk_set for those fields")
+    induction_done = fields.pop("induction_completed", None)
+    if induction_done and profile.induction_completed_at is None:
+        profile.induction_completed_at = timezone.now()
+        profile.induction_completed_by = by
+    for name, value in fields.items():
+        setattr(profile, name, value)
+    profile.full_clean()
+    profile.save()
+    audit_log("learners.profile.updated", actor=by, org=org, obj=profile, data={"fields": sorted(fields)})
+    return profile
+
+
+def learner_set_key_worker(*, org, learner: LearnerProfile, user, by=None) -> LearnerProfile:
+    """Point ``learner.key_worker`` at ``user`` (None to clear). Called by the keyworkers app,
+    which owns the assignment history, whenever the current assignment changes. ``user`` must be
+    an active member of ``org``. Audited; writes a STAFF timeline event on active plans."""
+    from plp_portal.organisations.models import Membership
+
+    _check_org(org, learner)
+    if user is not None and not Membership.objects.for_org(org).filter(user=user, is_active=True).exists():
+        raise ValueError("the key worker must be an active member of the organisation")
+    if learner.key_worker_id == (user.pk if user else None):
+        return learner
+    LearnerProfile.objects.for_org(org).filter(pk=learner.pk).update(key_worker=user)
+    learner.key_worker = user
+    audit_log("learners.profile.key_worker_set", actor=by, org=org, obj=learner,
+              data={"key_worker": user.pk if user else None})
+    for plan in learner.plans.filter(status=PlanStatus.ACTIVE):
+        timeline_record(
+            org=org, plan=plan, kind=TimelineKind.KEY_WORKER_CHANGED, actor=by, obj=learner,
+            summary=f"Key worker: {user}" if user else "Key worker removed",
+            audience=Audience.PLAN,
+        )
+    return learner
+
+
+def at_risk_set(*, org, profile, level: AtRiskLevel, reason: str, by) -> AtRiskStatus:
+    """Record a new at-risk level with its reason (history) and mirror it on the profile.
+    The timeline event is STAFF-only."""
+    _check_org(org, profile, level)
+    with transaction.atomic():
+        status = AtRiskStatus.objects.create(organisation=org, profile=profile, level=level, reason=reason, set_by=by)
+        LearnerProfile.objects.for_org(org).filter(pk=profile.pk).update(at_risk_level=level)
+        profile.at_risk_level = level
+        for plan in profile.plans.filter(status=PlanStatus.ACTIVE):
+            timeline_record(org=org, plan=plan, kind=TimelineKind.AT_RISK_CHANGED, actor=by, obj=status,
+                            summary=f"At-risk status set to {level.name}", audience=Audience.STAFF)
+    audit_log("learners.at_risk.set", actor=by, org=org, obj=profile, data={"level": level.code})
+    return status
+
+
+# --- Plan ------------------------------------------------------------------------------------
+
+
+def plan_create(
+    *,
+    org,
+    profile,
+    by,
+    programme_name: str,
+    starts_on: datetime.date,
+    ends_on: datetime.date,
+    final_outcome: str,
+    **fields,
+) -> Plan:
+    """Create an active plan, and its FIRST target: the agreed final grade / course outcome
+    (``final_outcome`` text; long-term, ``is_final_outcome=True``, due ``ends_on``, area
+    vocational, staff-set and approved). Raises IntegrityError/ValidationError if the learner
+    already has an active plan for ``programme_name``. ``fields``: long_term_goal,
+    anticipated_destination, qualifications, planned_placements, support_needed."""
+    _check_org(org, profile)
+    with transaction.atomic():
+        plan = Plan(organisation=org, profile=profile, programme_name=programme_name,
+                    starts_on=starts_on, ends_on=ends_on, created_by=by, **fields)
+        plan.full_clean()
+        plan.save()
+        now = timezone.now()
+        Target.objects.create(
+            organisation=org, plan=plan, term=TargetTerm.LONG, is_final_outcome=True,
+            area=target_area_get(org=org, code=FINAL_OUTCOME_AREA_CODE),
+            title=final_outcome, due_on=ends_on, set_by=by, set_by_role=SetByRole.STAFF,
+            approved_by=by, approved_at=now, audience=Audience.PLAN,
+        )
+        timeline_record(org=org, plan=plan, kind=TimelineKind.PLAN_CREATED, actor=by, obj=plan,
+                        summary=f"Plan started: {programme_name}")
+    audit_log("learners.plan.created", actor=by, org=org, obj=plan)
+    return plan
+
+
+PLAN_EDITABLE_FIELDS = frozenset(
+    {"programme_name", "long_term_goal", "anticipated_destination", "qualifications",
+     "planned_placements", "support_needed", "starts_on", "ends_on", "status"}
+)
+
+
+def plan_update(*, org, plan, by, expected_version: int, **fields) -> Plan:
+    """Change plan fields if the plan is still at ``expected_version`` (the version the form was
+    loaded with); bumps ``version``. Raises ``StalePlanError`` otherwise — never overwrites.
+    Existing signatures then show the plan as changed after signing."""
+    _check_org(org, plan)
+    unknown = set(fields) - PLAN_EDITABLE_FIELDS
+    if unknown:
+        raise ValueError(f"not plan fields: {sorted(unknown)}")
+    with transaction.atomic():
+        updated = Plan.objects.for_org(org).filter(pk=plan.pk, version=expected_version).update(
+            version=F("version") + 1, updated_at=timezone.now(), **fields
+        )
+        if not updated:
+            raise StalePlanError(StalePlanError.message)
+        plan.refresh_from_db()
+        timeline_record(org=org, plan=plan, kind=TimelineKind.PLAN_UPDATED, actor=by, obj=plan,
+                        summary="Plan updated")
+    audit_log("learners.plan.updated", actor=by, org=org, obj=plan,
+              data={"fields": sorted(fields), "version": plan.version})
+    return plan
+
+
+def plan_sign(*, org, plan, by, role, expected_version: int | None = None) -> PlanSignature:
+    """``by`` signs the learning contract in ``role`` (SignerRole) at the plan's current version.
+    With ``expected_version``, refuses (StalePlanError) if the plan changed since it was shown."""
+    _check_org(org, plan)
+    with transaction.atomic():
+        current = Plan.objects.for_org(org).select_for_update().get(pk=plan.pk)
+        if expected_version is not None and current.version != expected_version:
+            raise StalePlanError(StalePlanError.message)
+        signature = PlanSignature.objects.create(organisation=org, plan=plan, signer=by, role=role,
+                                                 plan_version=current.version)
+        timeline_record(org=org, plan=plan, kind=TimelineKind.PLAN_SIGNED, actor=by, obj=signature,
+                        summary=f"Learning contract signed by {by} ({signature.get_role_display()})")
+    audit_log("learners.plan.signed", actor=by, org=org, obj=plan, data={"role": role, "version": current.version})
+    return signature
+
+
+# --- Targets ---------------------------------------------------------------------------------
+
+
+def target_create(
+    *,
+    org,
+    plan,
+    by,
+    set_by_role: str,
+    title: str,
+    due_on: datetime.date,
+    term: str = TargetTerm.SHORT,
+    parent: Target | None = None,
+    area: TargetArea | None = None,
+    audience: str = Audience.PLAN,
+    restricted_roles=(),
+    source_type: str = "",
+    source_id: str = "",
+    **fields,
+) -> Target:
+    """Set a target. ``set_by_role``: SetByRole.LEARNER (awaits staff approval) or STAFF
+    (approved by ``by`` at once). A short-term target may have a long-term ``parent`` on the same
+    plan. ``fields``: success_criteria, skills_required, support_strategy,
+    outside_classroom_assistance. ``source_type``/``source_id``: the creating record in another
+    app (e.g. "guidance.interview", str(interview.pk))."""
+    _check_org(org, plan, parent, area)
+    if parent is not None and (parent.plan_id != plan.pk or parent.term != TargetTerm.LONG):
+        raise ValueError("a parent must be a long-term target of the same plan")
+    if term == TargetTerm.LONG and parent is not None:
+        raise ValueError("a long-term target has no parent")
+    staff_set = set_by_role == SetByRole.STAFF
+    with transaction.atomic():
+        target = Target(
+            organisation=org, plan=plan, term=term, parent=parent, area=area, title=title, due_on=due_on,
+            set_by=by, set_by_role=set_by_role,
+            approved_by=by if staff_set else None, approved_at=timezone.now() if staff_set else None,
+            source_type=source_type, source_id=str(source_id or ""),
+            **_audience_fields(audience, restricted_roles), **fields,
+        )
+        target.full_clean()
+        target.save()
+        timeline_record(org=org, plan=plan, kind=TimelineKind.TARGET_SET, actor=by, obj=target,
+                        summary=f"Target set: {title}", audience=target.audience,
+                        restricted_roles=target.restricted_role_list)
+    audit_log("learners.target.created", actor=by, org=org, obj=target)
+    return target
+
+
+def target_approve(*, org, target, by) -> Target:
+    """Staff approve a learner-set target (idempotent)."""
+    _check_org(org, target)
+    if target.approved_at is None:
+        target.approved_by, target.approved_at = by, timezone.now()
+        target.save(update_fields=["approved_by", "approved_at", "updated_at"])
+        timeline_record(org=org, plan=target.plan, kind=TimelineKind.TARGET_APPROVED, actor=by, obj=target,
+                        summary=f"Target approved: {target.title}", audience=target.audience,
+                        restricted_roles=target.restricted_role_list)
+        audit_log("learners.target.approved", actor=by, org=org, obj=target)
+    return target
+
+
+def target_progress_update(*, org, target, by, status: str, note: str = "",
+                           recorded_at: datetime.datetime | None = None) -> TargetProgress:
+    """Add a dated progress note setting ``status`` (the history), and set the target's status.
+    Timeline: "target.achieved" when achieved, else "target.updated"."""
+    _check_org(org, target)
+    with transaction.atomic():
+        progress = TargetProgress.objects.create(organisation=org, target=target, status=status, note=note,
+                                                 recorded_by=by, recorded_at=recorded_at or timezone.now())
+        target.status = status
+        target.save(update_fields=["status", "updated_at"])
+        achieved = status == TargetStatus.ACHIEVED
+        timeline_record(
+            org=org, plan=target.plan, actor=by, obj=target, occurred_at=progress.recorded_at,
+            kind=TimelineKind.TARGET_ACHIEVED if achieved else TimelineKind.TARGET_UPDATED,
+            summary=(f"Target achieved: {target.title}" if achieved
+                     else f"Target {target.get_status_display().lower()}: {target.title}"),
+            audience=target.audience, restricted_roles=target.restricted_role_list,
+        )
+    audit_log("learners.target.progress", actor=by, org=org, obj=target, data={"status": status})
+    return progress
+
+
+# --- Narrative -------------------------------------------------------------------------------
+
+
+def narrative_append(*, org, plan, by, author_role: str, text: str, audience: str = Audience.PLAN,
+                     restricted_roles=(), corrects: NarrativeEntry | None = None) -> NarrativeEntry:
+    """Add an entry to the append-only learning journey (also used by reviews in keyworkers)."""
+    _check_org(org, plan, corrects)
+    if corrects is not None and corrects.plan_id != plan.pk:
+        raise ValueError("a correction must be on the same plan")
+    with transaction.atomic():
+        entry = NarrativeEntry(organisation=org, plan=plan, author=by, author_role=author_role, text=text,
+                               corrects=corrects, **_audience_fields(audience, restricted_roles))
+        entry.full_clean()
+        entry.save()
+        timeline_record(
+            org=org, plan=plan, actor=by, obj=entry,
+            kind=TimelineKind.NARRATIVE_CORRECTED if corrects else TimelineKind.NARRATIVE_ADDED,
+            summary=f"{'Correction' if corrects else 'Learning journey entry'} by {by} ({entry.get_author_role_display()})",
+            audience=entry.audience, restricted_roles=entry.restricted_role_list,
+        )
+    audit_log("learners.narrative.added", actor=by, org=org, obj=entry)
+    return entry
+
+
+def narrative_correct(*, org, entry: NarrativeEntry, by, author_role: str, text: str) -> NarrativeEntry:
+    """Correct ``entry``: a new entry pointing at it, with the same audience."""
+    return narrative_append(org=org, plan=entry.plan, by=by, author_role=author_role, text=text,
+                            audience=entry.audience, restricted_roles=entry.restricted_role_list, corrects=entry)
+
+
+# --- Learning log ----------------------------------------------------------------------------
+
+
+def log_block_for(*, org, plan, on: datetime.date) -> LogBlock:
+    """The six-week block of ``plan`` containing ``on`` (created if missing). Blocks count from
+    ``plan.starts_on`` in 42-day steps."""
+    _check_org(org, plan)
+    index = (on - plan.starts_on).days // LogBlock.LENGTH_DAYS
+    starts_on = plan.starts_on + datetime.timedelta(days=index * LogBlock.LENGTH_DAYS)
+    block, _ = LogBlock.objects.for_org(org).get_or_create(
+        organisation=org, plan=plan, starts_on=starts_on,
+        defaults={"ends_on": starts_on + datetime.timedelta(days=LogBlock.LENGTH_DAYS - 1)},
+    )
+    return block
+
+
+def log_entry_add(*, org, plan, by, kind: str, written_on: datetime.date, audience: str = Audience.PLAN,
+                  restricted_roles=(), file=None, file_content_type: str = "", **fields) -> LogEntry:
+    """Add a learning-log entry to the block of ``written_on``. ``fields``: title, what_learned,
+    how_learned, enjoyed, found_difficult, ecm_outcomes (list of EcmOutcome values). ``file``
+    must already be validated by the form with ``plp_portal.uploads.validate_upload`` and its
+    returned content type passed as ``file_content_type``. Raises LogBlockFiledError if filed."""
+    _check_org(org, plan)
+    with transaction.atomic():
+        block = log_block_for(org=org, plan=plan, on=written_on)
+        block = LogBlock.objects.for_org(org).select_for_update().get(pk=block.pk)
+        if block.is_filed:
+            raise LogBlockFiledError("This part of the learning log was filed at a review and cannot change.")
+        entry = LogEntry(organisation=org, plan=plan, block=block, author=by, kind=kind, written_on=written_on,
+                         file_content_type=file_content_type if file else "",
+                         **_audience_fields(audience, restricted_roles), **fields)
+        if file is not None:
+            entry.file = file
+        entry.full_clean()
+        entry.save()
+        timeline_record(org=org, plan=plan, kind=TimelineKind.LOG_ENTRY_ADDED, actor=by, obj=entry,
+                        summary=f"Learning log: {entry.get_kind_display()}", audience=entry.audience,
+                        restricted_roles=entry.restricted_role_list)
+    audit_log("learners.log_entry.added", actor=by, org=org, obj=entry)
+    return entry
+
+
+def log_block_file(*, org, block: LogBlock, by) -> LogBlock:
+    """File a six-week block (at a review): it becomes read-only. Idempotent."""
+    _check_org(org, block)
+    if block.filed_at is None:
+        block.filed_at, block.filed_by = timezone.now(), by
+        block.save(update_fields=["filed_at", "filed_by"])
+        timeline_record(org=org, plan=block.plan, kind=TimelineKind.LOG_BLOCK_FILED, actor=by, obj=block,
+                        summary=f"Learning log filed ({block.starts_on:%d %b} to {block.ends_on:%d %b %Y})")
+        audit_log("learners.log_block.filed", actor=by, org=org, obj=block)
+    return block
+
+
+# --- Concerns and subject reports ------------------------------------------------------------
+
+
+def concern_raise(*, org, plan, by, category: str, description: str, raised_by_learner: bool = False,
+                  audience: str | None = None, restricted_roles=(), **fields) -> Concern:
+    """Raise a concern. ``fields``: follow_up_how, follow_up_on, owner. Default audience: PLAN
+    when the learner raised it (they see their own concern), STAFF otherwise."""
+    _check_org(org, plan)
+    if audience is None:
+        audience = Audience.PLAN if raised_by_learner else Audience.STAFF
+    with transaction.atomic():
+        concern = Concern(organisation=org, plan=plan, raised_by=by, category=category, description=description,
+                          raised_by_learner=raised_by_learner, **_audience_fields(audience, restricted_roles), **fields)
+        concern.full_clean()
+        concern.save()
+        timeline_record(org=org, plan=plan, kind=TimelineKind.CONCERN_RAISED, actor=by, obj=concern,
+                        summary=f"Concern raised: {concern.get_category_display()}", audience=concern.audience,
+                        restricted_roles=concern.restricted_role_list)
+    audit_log("learners.concern.raised", actor=by, org=org, obj=concern)
+    return concern
+
+
+def concern_update(*, org, concern, by, **fields) -> Concern:
+    """Change follow_up_how, follow_up_on, owner, status (open/monitoring). Use concern_resolve
+    to resolve."""
+    _check_org(org, concern)
+    allowed = {"follow_up_how", "follow_up_on", "owner", "status", "description"}
+    if set(fields) - allowed or fields.get("status") == ConcernStatus.RESOLVED:
+        raise ValueError("use concern_resolve to resolve; allowed fields: " + ", ".join(sorted(allowed)))
+    for name, value in fields.items():
+        setattr(concern, name, value)
+    concern.full_clean()
+    concern.save()
+    timeline_record(org=org, plan=concern.plan, kind=TimelineKind.CONCERN_UPDATED, actor=by, obj=concern,
+                    summary=f"Concern updated: {concern.get_category_display()} ({concern.get_status_display()})",
+                    audience=concern.audience, restricted_roles=concern.restricted_role_list)
+    audit_log("learners.concern.updated", actor=by, org=org, obj=concern, data={"fields": sorted(fields)})
+    return concern
+
+
+def concern_resolve(*, org, concern, by, resolution: str = "") -> Concern:
+    _check_org(org, concern)
+    concern.status, concern.resolved_at, concern.resolved_by = ConcernStatus.RESOLVED, timezone.now(), by
+    concern.resolution = resolution
+    concern.save()
+    timeline_record(org=org, plan=concern.plan, kind=TimelineKind.CONCERN_RESOLVED, actor=by, obj=concern,
+                    summary=f"Concern resolved: {concern.get_category_display()}", audience=concern.audience,
+                    restricted_roles=concern.restricted_role_list)
+    audit_log("learners.concern.resolved", actor=by, org=org, obj=concern)
+    return concern
+
+
+def subject_report_add(*, org, plan, by, subject: str, reported_on: datetime.date, audience: str = Audience.PLAN,
+                       restricted_roles=(), **fields) -> SubjectReport:
+    """Add a subject/specialist report. ``fields``: is_specialist_advice, working_at_grade,
+    target_grade, attendance_percent, effort, comment."""
+    _check_org(org, plan)
+    with transaction.atomic():
+        report = SubjectReport(organisation=org, plan=plan, author=by, subject=subject, reported_on=reported_on,
+                               **_audience_fields(audience, restricted_roles), **fields)
+        report.full_clean()
+        report.save()
+        timeline_record(org=org, plan=plan, kind=TimelineKind.SUBJECT_REPORT_ADDED, actor=by, obj=report,
+                        summary=f"{'Specialist advice' if report.is_specialist_advice else 'Subject report'}: {subject}",
+                        audience=report.audience, restricted_roles=report.restricted_role_list)
+    audit_log("learners.subject_report.added", actor=by, org=org, obj=report)
+    return report
+
+
+# --- Sharing ---------------------------------------------------------------------------------
+
+
+def plan_share_grant(*, org, plan, grantee, relationship: str, by,
+                     expires_at: datetime.datetime | None = None) -> PlanShare:
+    """Grant ``grantee`` (any user, any organisation) read access to ``plan``: a PlanShare row
+    plus the guardian ``learners.view_plan`` object permission. Re-granting while an active
+    share exists returns it (updating the expiry). Audited; timeline "share.granted" (PLAN)."""
+    _check_org(org, plan)
+    with transaction.atomic():
+        share = PlanShare.objects.for_org(org).filter(PlanShare.active_q(), plan=plan, grantee=grantee).first()
+        if share is None:
+            share = PlanShare.objects.create(organisation=org, plan=plan, grantee=grantee, relationship=relationship,
+                                             granted_by=by, expires_at=expires_at)
+        else:
+            share.expires_at, share.relationship = expires_at, relationship
+            share.save(update_fields=["expires_at", "relationship"])
+        assign_perm("learners.view_plan", grantee, plan)
+        timeline_record(org=org, plan=plan, kind=TimelineKind.SHARE_GRANTED, actor=by, obj=share,
+                        summary=f"Plan shared with {grantee} ({share.get_relationship_display()})")
+    audit_log("learners.share.granted", actor=by, org=org, obj=plan,
+              data={"grantee": grantee.pk, "relationship": relationship,
+                    "expires_at": expires_at.isoformat() if expires_at else None})
+    return share
+
+
+def plan_share_revoke(*, org, share: PlanShare, by) -> PlanShare:
+    """Revoke a share and remove the guardian permission (idempotent). Audited; timeline."""
+    _check_org(org, share)
+    with transaction.atomic():
+        if share.revoked_at is None:
+            share.revoked_at, share.revoked_by = timezone.now(), by
+            share.save(update_fields=["revoked_at", "revoked_by"])
+        remove_perm("learners.view_plan", share.grantee, share.plan)
+        timeline_record(org=org, plan=share.plan, kind=TimelineKind.SHARE_REVOKED, actor=by, obj=share,
+                        summary=f"Access removed for {share.grantee}")
+    audit_log("learners.share.revoked", actor=by, org=org, obj=share.plan, data={"grantee": share.grantee_id})
+    return share
+
+
+def plan_shares_expire(*, now: datetime.datetime | None = None) -> int:
+    """Job: remove the guardian permission of shares that expired (access already stopped at
+    expiry: the selectors check ``expires_at``). Returns how many were cleaned."""
+    now = now or timezone.now()
+    count = 0
+    for share in PlanShare.objects.system("expire plan shares of every organisation").filter(
+        revoked_at__isnull=True, expires_at__lte=now
+    ).select_related("plan", "grantee"):
+        # A newer, still active grant of the same plan to the same person keeps the permission.
+        if share.plan.shares.filter(PlanShare.active_q(now), grantee=share.grantee).exists():
+            continue
+        remove_perm("learners.view_plan", share.grantee, share.plan)
+        count += 1
+    return count
+
+
+# --- Sensitive reads -------------------------------------------------------------------------
+
+
+def profile_sensitive_read(*, profile: LearnerProfile, viewer, actor=None, request=None) -> dict | None:
+    """The sensitive Stage 1 fields of ``profile`` for ``viewer`` (a PlanViewer of one of the
+    learner's plans), or None if ``can_see_sensitive(viewer)`` is False. Every non-empty read is
+    audited ("learners.profile.sensitive_read") — pages, PDFs and exports must read the
+    sensitive fields through this function, never from the model directly."""
+    from .permissions import can_see_sensitive
+
+    if not can_see_sensitive(viewer) or viewer.organisation_id != profile.organisation_id:
+        return None
+    values = {name: getattr(profile, name) for name in LearnerProfile.SENSITIVE_FIELDS}
+    if any(values.values()):
+        audit_log("learners.profile.sensitive_read", request=request, actor=actor,
+                  org=profile.organisation, obj=profile, data={"relation": viewer.relation})
+    return values
