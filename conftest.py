@@ -1,3 +1,5 @@
+"""Project-wide pytest fixtures and guards, for tests/ and every app's tests/ package."""
+
 import os
 
 import pytest
