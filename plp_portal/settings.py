@@ -67,6 +67,11 @@ MIDDLEWARE = [
     "plp_portal.audit.middleware.PermissionRefusalAuditMiddleware",
 ]
 
+# The bench command's server: counts SQL queries per request and serves the floor view.
+PLP_BENCH = env.bool("PLP_BENCH", default=False)
+if PLP_BENCH:
+    MIDDLEWARE.insert(0, "plp_portal.benchmiddleware.QueryCountHeaderMiddleware")
+
 ROOT_URLCONF = "plp_portal.urls"
 WSGI_APPLICATION = "plp_portal.wsgi.application"
 

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -22,6 +23,11 @@ urlpatterns = [
     path("o/<slug:org_slug>/", include(org_patterns)),
     path("admin/", admin.site.urls),
 ]
+
+if settings.PLP_BENCH:
+    from plp_portal.benchmiddleware import floor
+
+    urlpatterns.append(path("bench/floor", floor))
 
 handler403 = "plp_portal.views.permission_denied"
 handler404 = "plp_portal.views.page_not_found"

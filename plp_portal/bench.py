@@ -1,0 +1,172 @@
+"""The benchmark harness behind ``manage.py bench`` / ``make bench``.
+
+It measures pages of a production-like server (gunicorn, DEBUG off, whitenoise, PostgreSQL,
+the seed_county data) over real HTTP: for each page it signs in as a suitable seeded user
+through the sign-in form, warms up, then times N requests one after another and N at a
+concurrency of 4, and reads the number of SQL queries of each request from a header the
+server adds only when started with PLP_BENCH=1. Every figure is compared with the framework
+floor: a trivial view served by the same server in the same run.
+
+Apps say what to measure in a ``bench.py`` hook module:
+
+    def pages(db) -> list[BenchPage]      # which pages, as which user
+    def jobs() -> list[BenchJob]          # background work to time in-process
+"""
+
+from __future__ import annotations
+
+import http.cookiejar
+import re
+import statistics
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+QUERY_HEADER = "X-PLP-Queries"
+
+
+@dataclass
+class BenchPage:
+    name: str
+    path: str
+    email: str | None  # who signs in (None: anonymous)
+    password: str = "county"
+
+
+@dataclass
+class BenchJob:
+    name: str
+    run: Callable[[], object]
+
+
+@dataclass
+class Timing:
+    name: str
+    path: str
+    samples_sequential: list[float] = field(default_factory=list)
+    samples_concurrent: list[float] = field(default_factory=list)
+    concurrent_wall: float = 0.0
+    queries: list[int] = field(default_factory=list)
+    statuses: set[int] = field(default_factory=set)
+    bytes: int = 0
+
+    @staticmethod
+    def _p(samples, q):
+        if not samples:
+            return float("nan")
+        ordered = sorted(samples)
+        return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+    def summary(self, floor_median: float | None) -> dict:
+        seq, conc = self.samples_sequential, self.samples_concurrent
+        median = statistics.median(seq) if seq else float("nan")
+        return {
+            "name": self.name,
+            "path": self.path,
+            "median_ms": round(median * 1000, 2),
+            "p95_ms": round(self._p(seq, 0.95) * 1000, 2),
+            "median_c4_ms": round(statistics.median(conc) * 1000, 2) if conc else None,
+            "p95_c4_ms": round(self._p(conc, 0.95) * 1000, 2) if conc else None,
+            "rps_c4": round(len(conc) / self.concurrent_wall, 1) if self.concurrent_wall else None,
+            "queries": max(self.queries) if self.queries else None,
+            "statuses": sorted(self.statuses),
+            "bytes": self.bytes,
+            "x_floor": round(median / floor_median, 1) if floor_median else None,
+        }
+
+
+class Client:
+    """A browser-like HTTP client: cookies, CSRF, form sign-in."""
+
+    def __init__(self, base_url: str):
+        self.base_url = base_url.rstrip("/")
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+
+    def request(self, path: str, data: dict | None = None) -> tuple[int, bytes, dict]:
+        body = urllib.parse.urlencode(data).encode() if data is not None else None
+        req = urllib.request.Request(self.base_url + path, data=body)
+        req.add_header("Referer", self.base_url + path)
+        try:
+            with self.opener.open(req, timeout=60) as response:
+                return response.status, response.read(), dict(response.headers)
+        except urllib.error.HTTPError as error:
+            return error.code, error.read(), dict(error.headers)
+
+    def csrf_token(self) -> str:
+        for cookie in self.jar:
+            if cookie.name == "csrftoken":
+                return cookie.value
+        return ""
+
+    def sign_in(self, email: str, password: str) -> None:
+        status, body, _ = self.request("/accounts/login/")
+        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)
+        status, body, _ = self.request("/accounts/login/", {
+            "csrfmiddlewaretoken": token.group(1).decode() if token else self.csrf_token(),
+            "login": email,
+            "password": password,
+        })
+        if b"Sign Out" not in body and b"Sign out" not in body:
+            raise RuntimeError(f"could not sign in as {email} (status {status})")
+
+
+def measure(base_url: str, page: BenchPage, *, n: int, warmup: int, concurrency: int) -> Timing:
+    timing = Timing(page.name, page.path)
+    clients = [Client(base_url) for _ in range(concurrency)]
+    for client in clients:
+        if page.email:
+            client.sign_in(page.email, page.password)
+
+    def one(client, bucket):
+        started = time.perf_counter()
+        status, body, headers = client.request(page.path)
+        elapsed = time.perf_counter() - started
+        bucket.append(elapsed)
+        timing.statuses.add(status)
+        timing.bytes = len(body)
+        if QUERY_HEADER in headers:
+            timing.queries.append(int(headers[QUERY_HEADER]))
+
+    for _ in range(warmup):
+        one(clients[0], [])
+    for _ in range(n):
+        one(clients[0], timing.samples_sequential)
+    lock = threading.Lock()
+    concurrent = []
+
+    def worker(client):
+        local = []
+        for _ in range(max(1, n // concurrency)):
+            one(client, local)
+        with lock:
+            concurrent.extend(local)
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(concurrency) as pool:
+        list(pool.map(worker, clients))
+    timing.concurrent_wall = time.perf_counter() - started
+    timing.samples_concurrent = concurrent
+    return timing
+
+
+def format_table(rows: list[dict], jobs: list[dict]) -> str:
+    head = (f"{'page':<34} {'median':>8} {'p95':>8} {'med c4':>8} {'p95 c4':>8} {'rps c4':>7} "
+            f"{'SQL':>4} {'×floor':>7}  status")
+    lines = [head, "-" * len(head)]
+    for r in rows:
+        lines.append(
+            f"{r['name']:<34} {r['median_ms']:>7.1f}ms {r['p95_ms']:>6.1f}ms "
+            f"{(r['median_c4_ms'] or 0):>6.1f}ms {(r['p95_c4_ms'] or 0):>6.1f}ms "
+            f"{(r['rps_c4'] or 0):>7.1f} {str(r['queries'] if r['queries'] is not None else '-'):>4} "
+            f"{str(r['x_floor'] if r['x_floor'] is not None else '-'):>7}  {r['statuses']}"
+        )
+    if jobs:
+        lines.append("")
+        lines += [f"{j['name']:<34} {j['seconds']:>8.2f}s  {j.get('note', '')}" for j in jobs]
+    return "\n".join(lines)
