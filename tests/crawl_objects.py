@@ -63,3 +63,78 @@ EXCLUDED_PREFIXES = {
     "accounts/": "allauth's own account pages: no organisation objects, secret keys only",
     "invitations/": "the token in an invitation link is a bearer grant by design",
 }
+
+
+# --- guidance (issue 5) -----------------------------------------------------------------------
+# Objects of organisation ``org``: for the school-owned rows ``org`` is the learner's school; for
+# the careers service's rows (partnership, objective) ``org`` is the service. Either way a member
+# of another organisation — with any role, a careers adviser included — has no current
+# partnership with ``org`` and must get 403/404.
+
+
+def _guidance_profile(org, ctx):
+    if "guidance_profile" not in ctx:
+        from guidance.tests.factories import learner
+
+        ctx["guidance_profile"] = learner(org)
+    return ctx["guidance_profile"]
+
+
+def _guidance_referral(org, ctx):
+    from guidance.tests.factories import referral
+
+    return referral(_guidance_profile(org, ctx)).pk
+
+
+def _guidance_interview(org, ctx):
+    from tests.factories import OrganisationFactory
+
+    return _interview_row(org, _guidance_profile(org, ctx), OrganisationFactory(kind="careers_service"))
+
+
+def _interview_row(org, profile, service):
+    from guidance.models import Interview
+    from tests.factories import member
+
+    return Interview.objects.create(
+        organisation=org, profile=profile, careers_service=service, adviser=member(service, Role.CAREERS_ADVISER),
+        held_on=datetime.date(2026, 10, 1), summary="Talked about options",
+    ).pk
+
+
+def _guidance_session(org, ctx):
+    from guidance.models import GroupSession
+    from tests.factories import OrganisationFactory, member
+
+    service = OrganisationFactory(kind="careers_service")
+    return GroupSession.objects.create(
+        organisation=org, careers_service=service, adviser=member(service, Role.CAREERS_ADVISER),
+        held_on=datetime.date(2026, 10, 1), topic="Post-16 options",
+    ).pk
+
+
+def _guidance_partnership(org, ctx):
+    if "guidance_partnership" not in ctx:
+        from guidance import services
+        from guidance.tests.factories import current_year
+        from tests.factories import OrganisationFactory, member
+
+        ctx["guidance_partnership"] = services.partnership_create(
+            org=org, school=OrganisationFactory(), academic_year=current_year(), by=member(org, Role.ORG_ADMIN),
+        )
+    return ctx["guidance_partnership"].pk
+
+
+def _guidance_objective(org, ctx):
+    _guidance_partnership(org, ctx)
+    return ctx["guidance_partnership"].objectives.first().pk
+
+
+OBJECT_KWARGS.setdefault("profile_id", lambda org, ctx: _guidance_profile(org, ctx).pk)
+OBJECT_KWARGS.update({
+    "referral_id": _guidance_referral,
+    "interview_id": _guidance_interview,
+    "session_id": _guidance_session,
+    "partnership_id": _guidance_partnership,
+    "objective_id": _guidance_objective,
+})
