@@ -349,7 +349,7 @@ def dashboard(*, scope: GuidanceScope, service=None, school_id=None) -> dict:
     """The guidance dashboard's figures, computed in SQL: tier distribution by target group
     (active learners; compared with the service's expected percentages), referrals by source and
     by reason, time to triage (median and 90th percentile of triaged referrals), destinations
-    summary (latest actual destination per learner). ``school_id`` narrows to one school of the
+    summary (latest actual destination per learner, leavers included). ``school_id`` narrows to one school of the
     scope (ignored if outside it)."""
     org_ids = scope.org_ids
     if school_id and int(school_id) in org_ids:
@@ -401,7 +401,7 @@ def dashboard(*, scope: GuidanceScope, service=None, school_id=None) -> dict:
         triage = {"n": len(values), "median": _percentile_python(values, 0.5), "p90": _percentile_python(values, 0.9)}
 
     dest_rows = (
-        learners.annotate(latest_category=_latest_actual("category"))
+        LearnerProfile.objects.for_orgs(org_ids).annotate(latest_category=_latest_actual("category"))
         .filter(latest_category__isnull=False)
         .values("latest_category").annotate(n=Count("pk")).order_by()
     )

@@ -311,6 +311,17 @@ def referral_make(*, profile, source: str, by, reasons, suggested_tier: str = ""
     return referral
 
 
+def _locked(referral) -> Referral:
+    """The referral re-read and locked: a decision is taken on its current status, never on a
+    copy loaded before someone else triaged it."""
+    return (
+        Referral.objects.for_org(referral.organisation_id).select_for_update(of=("self",))
+        .select_related("profile__organisation", "profile__key_worker", "profile__user", "referred_by",
+                        "triaged_by_service")
+        .get(pk=referral.pk)
+    )
+
+
 def _transition(referral, to_status):
     if to_status not in REFERRAL_TRANSITIONS[ReferralStatus(referral.status)]:
         raise InvalidTransition(f"a referral {referral.get_status_display().lower()} cannot become {to_status}")
@@ -325,8 +336,7 @@ def referral_triage(*, referral, by, service, decision: str, note: str = "", all
     _check_partner(service, referral.organisation_id)
     to_status = DECISION_STATUS[TriageDecision(decision)]
     with transaction.atomic():
-        referral = Referral.objects.for_org(referral.organisation_id).select_for_update().select_related(
-            "profile__organisation", "profile__key_worker", "referred_by").get(pk=referral.pk)
+        referral = _locked(referral)
         _transition(referral, to_status)
         if decision == TriageDecision.REFER_ON and not referred_on_to:
             raise ValueError("name the agency the learner is referred on to")
@@ -363,6 +373,7 @@ def referral_triage(*, referral, by, service, decision: str, note: str = "", all
 
 def referral_withdraw(*, referral, by, note: str = "") -> Referral:
     with transaction.atomic():
+        referral = _locked(referral)
         _transition(referral, ReferralStatus.WITHDRAWN)
         previous = referral.status
         referral.status = ReferralStatus.WITHDRAWN
@@ -379,6 +390,7 @@ def referral_close(*, referral, by, feedback: str, service=None) -> Referral:
     if not feedback.strip():
         raise ValueError("write the feedback for the key worker")
     with transaction.atomic():
+        referral = _locked(referral)
         _transition(referral, ReferralStatus.CLOSED)
         previous = referral.status
         referral.status = ReferralStatus.CLOSED
@@ -486,6 +498,8 @@ def interview_feedback(*, interview, by, service, feedback: str) -> Interview:
         _timeline(interview.profile, interview.plan, kind="guidance.feedback", actor=by, obj=interview,
                   audience=Audience.STAFF, summary="Careers adviser's feedback to the key worker")
         referral = interview.referral
+        if referral is not None:
+            referral.refresh_from_db()
         if referral is not None and ReferralStatus.CLOSED in REFERRAL_TRANSITIONS[ReferralStatus(referral.status)]:
             referral_close(referral=referral, by=by, feedback=feedback, service=service)
         elif interview.profile.key_worker_id:
