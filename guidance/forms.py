@@ -32,9 +32,9 @@ from .objectives import STATUTORY_GROUPS
 from .services import CONSENT_WORDING
 
 
-def _date(label, required=True, help_text="For example, 27 3 2027", **kw):
+def _date(label, required=True, help_text="", **kw):
     return forms.DateField(label=label, required=required, help_text=help_text,
-                           widget=forms.DateInput(attrs={"type": "date"}), **kw)
+                           widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), **kw)
 
 
 class _UserChoice(forms.ModelChoiceField):

@@ -242,7 +242,7 @@ def group_session_list(*, scope: GuidanceScope):
     return GroupSession.objects.for_orgs(scope.org_ids).select_related("organisation", "adviser").annotate(
         attended=Count("attendance", filter=Q(attendance__attended=True), distinct=True),
         referred=Count("referrals", distinct=True),
-    )
+    ).order_by("-held_on", "-pk")
 
 
 def group_session_get(*, scope: GuidanceScope, session_id: int) -> GroupSession:

@@ -43,4 +43,6 @@ def portal(request):
         unread = notification_unread_count(org=org, user=request.user)
     elif getattr(request, "user", None) is not None and request.user.is_authenticated:
         nav.append(("Home", reverse("home")))
+        if request.path.startswith("/me/"):
+            nav.append(("Careers guidance", reverse("me_guidance:index")))
     return {"org": org, "membership": membership, "nav_items": nav, "unread_count": unread}
