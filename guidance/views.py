@@ -318,7 +318,12 @@ def dashboard(request):
     scope = request.guidance
     school = request.GET.get("school", "")
     school_id = int(school) if school.isdigit() and int(school) in scope.org_ids else None
-    figures = selectors.dashboard(scope=scope, service=request.org if scope.is_service else None, school_id=school_id)
+    if scope.is_service:
+        service = request.org
+    else:  # a school compares itself with what its partner careers service expects
+        partner = selectors.partnerships_of_school(school_id=request.org.pk).first()
+        service = partner.organisation if partner is not None else None
+    figures = selectors.dashboard(scope=scope, service=service, school_id=school_id)
     return render(request, "guidance/dashboard.html", {
         "figures": figures, "scope": scope, "school_id": school_id,
         "schools": list(selectors.partner_schools(scope=scope)) if scope.is_service else [],
