@@ -72,43 +72,50 @@ EXCLUDED_PREFIXES = {
 # partnership with ``org`` and must get 403/404.
 
 
+def _guidance_user(ctx):
+    # One person for every guidance object's "by"/adviser: each new user costs a password hash.
+    if "guidance_user" not in ctx:
+        ctx["guidance_user"] = UserFactory()
+    return ctx["guidance_user"]
+
+
+def _guidance_service(ctx):
+    if "guidance_service" not in ctx:
+        from tests.factories import OrganisationFactory
+
+        ctx["guidance_service"] = OrganisationFactory(kind="careers_service")
+    return ctx["guidance_service"]
+
+
 def _guidance_profile(org, ctx):
     if "guidance_profile" not in ctx:
-        from guidance.tests.factories import learner
+        from learners.tests.factories import LearnerProfileFactory
 
-        ctx["guidance_profile"] = learner(org)
+        ctx["guidance_profile"] = LearnerProfileFactory(organisation=org)
     return ctx["guidance_profile"]
 
 
 def _guidance_referral(org, ctx):
     from guidance.tests.factories import referral
 
-    return referral(_guidance_profile(org, ctx)).pk
+    profile = _guidance_profile(org, ctx)
+    return referral(profile, by=profile.user, source="self").pk
 
 
 def _guidance_interview(org, ctx):
-    from tests.factories import OrganisationFactory
-
-    return _interview_row(org, _guidance_profile(org, ctx), OrganisationFactory(kind="careers_service"))
-
-
-def _interview_row(org, profile, service):
     from guidance.models import Interview
-    from tests.factories import member
 
     return Interview.objects.create(
-        organisation=org, profile=profile, careers_service=service, adviser=member(service, Role.CAREERS_ADVISER),
-        held_on=datetime.date(2026, 10, 1), summary="Talked about options",
+        organisation=org, profile=_guidance_profile(org, ctx), careers_service=_guidance_service(ctx),
+        adviser=_guidance_user(ctx), held_on=datetime.date(2026, 10, 1), summary="Talked about options",
     ).pk
 
 
 def _guidance_session(org, ctx):
     from guidance.models import GroupSession
-    from tests.factories import OrganisationFactory, member
 
-    service = OrganisationFactory(kind="careers_service")
     return GroupSession.objects.create(
-        organisation=org, careers_service=service, adviser=member(service, Role.CAREERS_ADVISER),
+        organisation=org, careers_service=_guidance_service(ctx), adviser=_guidance_user(ctx),
         held_on=datetime.date(2026, 10, 1), topic="Post-16 options",
     ).pk
 
@@ -117,10 +124,10 @@ def _guidance_partnership(org, ctx):
     if "guidance_partnership" not in ctx:
         from guidance import services
         from guidance.tests.factories import current_year
-        from tests.factories import OrganisationFactory, member
+        from tests.factories import OrganisationFactory
 
         ctx["guidance_partnership"] = services.partnership_create(
-            org=org, school=OrganisationFactory(), academic_year=current_year(), by=member(org, Role.ORG_ADMIN),
+            org=org, school=OrganisationFactory(), academic_year=current_year(), by=_guidance_user(ctx),
         )
     return ctx["guidance_partnership"].pk
 
