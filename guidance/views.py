@@ -89,7 +89,9 @@ def index(request):
         rows.append({"referral": referral, "age": age,
                      "breached": referral.status == ReferralStatus.NEW and age > target_days})
     schools = list(selectors.partner_schools(scope=scope)) if scope.is_service else []
+    partners = [] if scope.is_service else list(selectors.partnerships_of_school(school_id=request.org.pk))
     return render(request, "guidance/index.html", {
+        "partners": partners,
         "scope": scope, "page": page, "rows": rows, "target_days": target_days, "schools": schools,
         "filters": {"status": status, "school": school_id, "reason": reason, "tier": tier, "source": source},
         "status_choices": ReferralStatus.choices, "reason_choices": ReferralReason.choices,

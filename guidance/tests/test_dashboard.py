@@ -134,7 +134,6 @@ def test_queue_costs_the_same_queries_with_thousands_of_referrals(service, org, 
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(url + "?school=%d&reason=transition_unclear&tier=filtered" % org.pk)
     assert response.status_code == 200
-    assert "Over target" in client.get(url + "?page=130").content.decode() or True
 
 
 def test_queue_orders_most_urgent_then_oldest_and_highlights_breaches(service, org, other_org, sign_in):
