@@ -1,1 +1,367 @@
-from django.db import models  # noqa: F401
+"""Careers guidance (issue 5): seed 000's three tiers, referrals and triage, interviews and action
+plans, group sessions, destinations; partnerships between a careers service and a school.
+
+Who owns which row (DESIGN.md tenancy rule 1)
+---------------------------------------------
+* The CAREERS SERVICE owns its agreements and settings: ``Partnership`` (+ ``PartnershipAdviser``,
+  ``PartnershipObjective``), ``ServiceSettings``, ``ExpectedTierShare``.
+* The LEARNER'S SCHOOL (college, provider) owns everything about its learners: ``LearnerGuidance``
+  (current tier and identified adviser), ``TierChange``, ``Referral`` (+ ``ReferralEvent``),
+  ``Interview`` (+ ``ActionItem``), ``GroupSession`` (+ ``GroupAttendance``), ``Destination``.
+  So the school's key workers and careers lead see them with ``for_org(school)``, the unique
+  constraints include the school, and the records stay with the learner when a partnership ends.
+  An adviser reaches them only with ``.for_orgs(selectors.partner_school_ids(org=service))`` —
+  the schools with a CURRENT partnership with the adviser's service. ``careers_service`` on these
+  rows records which service did the work (for its dashboards), it grants nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from learners.choices import Audience, TargetGroup
+from learners.models import AudienceMixin
+from plp_portal.tenancy import TenantModel
+from plp_portal.uploads import upload_to
+
+from .choices import (
+    AttendanceFlag,
+    DestinationCategory,
+    DestinationKind,
+    InterviewKind,
+    ObjectiveStatus,
+    ReferralReason,
+    ReferralSource,
+    ReferralStatus,
+    Tier,
+    TriageDecision,
+    Urgency,
+)
+
+USER = settings.AUTH_USER_MODEL
+
+
+def join_codes(codes) -> str:
+    """Codes stored as ",a,b," so ``__contains=",a,"`` filters them portably (SQLite demo too)."""
+    codes = [str(c) for c in codes if c]
+    return f",{','.join(codes)}," if codes else ""
+
+
+def split_codes(value: str) -> list[str]:
+    return [c for c in (value or "").split(",") if c]
+
+_agreement_upload = upload_to("partnership-agreements")
+
+
+def agreement_upload_to(instance, filename):
+    return _agreement_upload(instance, filename)
+
+
+# --- Careers service rows ---------------------------------------------------------------------
+
+
+class ServiceSettings(TenantModel):
+    """A careers service's settings (one row per service, made on first use)."""
+
+    triage_target_school_days = models.PositiveSmallIntegerField(
+        default=5, help_text="Referrals waiting longer than this many school days are highlighted."
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation"], name="guidance_settings_one_per_org")]
+
+
+class ExpectedTierShare(TenantModel):
+    """The percentage of a target group a careers service expects in filtered and intensive
+    provision (seed 000: "approximate and will depend on the catchment area")."""
+
+    target_group = models.CharField(max_length=32, choices=TargetGroup.choices)
+    filtered_percent = models.DecimalField(max_digits=5, decimal_places=1, default=0)
+    intensive_percent = models.DecimalField(max_digits=5, decimal_places=1, default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "target_group"], name="guidance_expected_share_unique")
+        ]
+
+    @property
+    def core_percent(self):
+        return 100 - self.filtered_percent - self.intensive_percent
+
+
+class Partnership(TenantModel):
+    """The agreement between a careers service (``organisation``) and a school, college or
+    provider (``school``) for one academic year — the grant (DESIGN.md rule 1) that lets the
+    service's advisers see the school's referrals, tiers and guidance records while it is
+    current (``starts_on`` ≤ today ≤ ``ends_on`` and not ended early)."""
+
+    school = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="+")
+    academic_year = models.PositiveIntegerField(help_text="The year the academic year starts in.")
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    referral_process = models.TextField(blank=True, help_text="How tutors and others refer to the Careers Adviser.")
+    clinic_sessions = models.TextField(blank=True, help_text="Agreed clinic sessions: when and where.")
+    agreement = models.FileField(upload_to=agreement_upload_to, blank=True)
+    agreement_content_type = models.CharField(max_length=100, blank=True)
+    agreement_name = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-academic_year", "school__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "school", "academic_year"],
+                                    name="guidance_partnership_one_per_school_year"),
+            models.CheckConstraint(condition=Q(starts_on__lte=models.F("ends_on")),
+                                   name="guidance_partnership_dates_in_order"),
+        ]
+        indexes = [models.Index(fields=["organisation", "starts_on", "ends_on"])]
+
+    def __str__(self):
+        return f"{self.school} {self.academic_year}/{(self.academic_year + 1) % 100:02d}"
+
+    @staticmethod
+    def current_q(today: datetime.date | None = None) -> Q:
+        today = today or timezone.localdate()
+        return Q(starts_on__lte=today, ends_on__gte=today, ended_at__isnull=True)
+
+    def is_current(self, today=None) -> bool:
+        today = today or timezone.localdate()
+        return self.ended_at is None and self.starts_on <= today <= self.ends_on
+
+
+class PartnershipAdviser(TenantModel):
+    """A named adviser of the partnership (an adviser member of the careers service)."""
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="advisers")
+    adviser = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation", "partnership", "adviser"],
+                                               name="guidance_partnership_adviser_unique")]
+
+
+class PartnershipObjective(TenantModel):
+    """One careers adviser objective of a partnership, for one target group (seed 000's lists
+    are the defaults; editable), with its status and evidence."""
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="objectives")
+    target_group = models.CharField(max_length=32, choices=TargetGroup.choices)
+    order = models.PositiveSmallIntegerField(default=0)
+    text = models.TextField()
+    status = models.CharField(max_length=20, choices=ObjectiveStatus.choices, default=ObjectiveStatus.NOT_STARTED)
+    evidence = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["target_group", "order", "pk"]
+
+
+# --- The school's rows about its learners -----------------------------------------------------
+
+
+class LearnerGuidance(TenantModel):
+    """A learner's current place in the guidance model: tier (core unless changed), the
+    identified adviser (seed 004), the adviser the learner asked for, review date. History is in
+    ``TierChange``. Owned by the learner's school; written only by ``services.tier_set`` /
+    ``services.adviser_allocate``."""
+
+    profile = models.OneToOneField("learners.LearnerProfile", on_delete=models.CASCADE, related_name="guidance")
+    tier = models.CharField(max_length=16, choices=Tier.choices, default=Tier.CORE)
+    review_on = models.DateField(null=True, blank=True)
+    adviser = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    preferred_adviser = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    left_on = models.DateField(null=True, blank=True, help_text="The day the learner left (leavers are followed up).")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation", "profile"], name="guidance_one_per_learner")]
+        indexes = [models.Index(fields=["organisation", "tier"])]
+
+
+class TierChange(AudienceMixin, TenantModel):
+    """One move between tiers: who decided, when, why (the seed's reasons), review date."""
+
+    profile = models.ForeignKey("learners.LearnerProfile", on_delete=models.CASCADE, related_name="tier_changes")
+    plan = models.ForeignKey("learners.Plan", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    from_tier = models.CharField(max_length=16, choices=Tier.choices)
+    to_tier = models.CharField(max_length=16, choices=Tier.choices)
+    reasons = models.CharField(max_length=300, blank=True, default="")  # ",a,b," (see reason_list)
+    note = models.TextField(blank=True)
+    review_on = models.DateField(null=True, blank=True)
+    decided_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(default=timezone.now)
+    referral = models.ForeignKey("Referral", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-decided_at", "-pk"]
+
+    @property
+    def reason_labels(self) -> list[str]:
+        labels = dict(ReferralReason.choices)
+        return [labels.get(r, r) for r in split_codes(self.reasons)]
+        indexes = [models.Index(fields=["profile", "-decided_at"])]
+
+
+class GroupSession(TenantModel):
+    """A group session an adviser ran in a school, with attendance (``GroupAttendance``)."""
+
+    careers_service = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="+")
+    adviser = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    held_on = models.DateField()
+    topic = models.CharField(max_length=200)
+    learning_objectives = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-held_on", "-pk"]
+
+    def __str__(self):
+        return f"{self.topic} ({self.held_on:%d %b %Y})"
+
+
+class Referral(AudienceMixin, TenantModel):
+    """A referral of a learner to specialist guidance, and its triage (``status`` follows
+    ``services.REFERRAL_TRANSITIONS``; every step is a ``ReferralEvent``)."""
+
+    profile = models.ForeignKey("learners.LearnerProfile", on_delete=models.CASCADE, related_name="referrals")
+    plan = models.ForeignKey("learners.Plan", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    source = models.CharField(max_length=20, choices=ReferralSource.choices)
+    referred_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    agency_name = models.CharField(max_length=200, blank=True, help_text="For a referral by another agency.")
+    group_session = models.ForeignKey(GroupSession, null=True, blank=True, on_delete=models.SET_NULL,
+                                      related_name="referrals")
+    reasons = models.CharField(max_length=300, blank=True, default="")  # ",a,b," (see reason_list)
+    suggested_tier = models.CharField(max_length=16, choices=Tier.choices, blank=True)
+    urgency = models.PositiveSmallIntegerField(choices=Urgency.choices, default=Urgency.ROUTINE)
+    notes = models.TextField(blank=True)
+    consent = models.BooleanField(default=False)
+    consent_wording = models.TextField(blank=True)
+    preferred_adviser = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(max_length=20, choices=ReferralStatus.choices, default=ReferralStatus.NEW)
+    created_at = models.DateTimeField(default=timezone.now)
+    triaged_at = models.DateTimeField(null=True, blank=True)
+    triaged_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    triaged_by_service = models.ForeignKey("organisations.Organisation", null=True, blank=True,
+                                           on_delete=models.PROTECT, related_name="+")
+    decision = models.CharField(max_length=20, choices=TriageDecision.choices, blank=True)
+    decision_note = models.TextField(blank=True, help_text="Advice given, or why.")
+    allocated_adviser = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    referred_on_to = models.CharField(max_length=200, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-urgency", "created_at", "pk"]
+        indexes = [
+            models.Index(fields=["organisation", "status", "-urgency", "created_at"]),
+            models.Index(fields=["profile", "-created_at"]),
+        ]
+
+    def __str__(self):
+        return f"Referral {self.pk} ({self.get_source_display()})"
+
+    @property
+    def reason_list(self) -> list[str]:
+        return split_codes(self.reasons)
+
+    @property
+    def reason_labels(self) -> list[str]:
+        labels = dict(ReferralReason.choices)
+        return [labels.get(r, r) for r in self.reason_list]
+
+
+class ReferralEvent(TenantModel):
+    """Every step of a referral, timestamped: made, triaged (with decision), feedback, closed."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, choices=ReferralStatus.choices)
+    note = models.TextField(blank=True)
+    by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+
+class Interview(AudienceMixin, TenantModel):
+    """A guidance interview with notes and an action plan (``ActionItem``s, each becoming a
+    careers target on the learner's plan). Audience PLAN by default: learners can read their own
+    guidance records (Gatsby Benchmark 3)."""
+
+    profile = models.ForeignKey("learners.LearnerProfile", on_delete=models.CASCADE, related_name="interviews")
+    plan = models.ForeignKey("learners.Plan", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    careers_service = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="+")
+    adviser = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    referral = models.ForeignKey(Referral, null=True, blank=True, on_delete=models.SET_NULL, related_name="interviews")
+    group_session = models.ForeignKey(GroupSession, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    kind = models.CharField(max_length=20, choices=InterviewKind.choices, default=InterviewKind.INDIVIDUAL)
+    held_on = models.DateField()
+    summary = models.TextField(help_text="What was discussed and agreed.")
+    feedback_to_key_worker = models.TextField(blank=True)
+    feedback_at = models.DateTimeField(null=True, blank=True)
+    feedback_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-held_on", "-pk"]
+        indexes = [models.Index(fields=["profile", "-held_on"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} on {self.held_on:%d %b %Y}"
+
+
+class ActionItem(TenantModel):
+    """One action of an interview's action plan; ``target`` is the careers target it became."""
+
+    interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="actions")
+    text = models.CharField(max_length=300)
+    due_on = models.DateField()
+    target = models.ForeignKey("learners.Target", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+
+
+class GroupAttendance(TenantModel):
+    session = models.ForeignKey(GroupSession, on_delete=models.CASCADE, related_name="attendance")
+    profile = models.ForeignKey("learners.LearnerProfile", on_delete=models.CASCADE, related_name="+")
+    attended = models.BooleanField(default=True)
+    flag = models.CharField(max_length=16, choices=AttendanceFlag.choices, blank=True)
+    referral = models.ForeignKey(Referral, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation", "session", "profile"],
+                                               name="guidance_attendance_once")]
+
+
+class Destination(TenantModel):
+    """An intended or actual destination of a learner, dated and confirmed by whom."""
+
+    profile = models.ForeignKey("learners.LearnerProfile", on_delete=models.CASCADE, related_name="destinations")
+    kind = models.CharField(max_length=10, choices=DestinationKind.choices)
+    category = models.CharField(max_length=32, choices=DestinationCategory.choices)
+    detail = models.CharField(max_length=300, blank=True, help_text="Course, provider or employer.")
+    recorded_on = models.DateField()
+    confirmed_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    confirmed_how = models.CharField(max_length=200, blank=True, help_text="e.g. phone call with the learner")
+    follow_up_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-recorded_on", "-pk"]
+        indexes = [models.Index(fields=["profile", "kind", "-recorded_on"])]
+
+
+__all__ = [
+    "Audience", "ServiceSettings", "ExpectedTierShare", "Partnership", "PartnershipAdviser",
+    "PartnershipObjective", "LearnerGuidance", "TierChange", "GroupSession", "Referral", "ReferralEvent",
+    "Interview", "ActionItem", "GroupAttendance", "Destination",
+]

@@ -1,9 +1,499 @@
-from django.shortcuts import render
+"""Pages of the guidance app. Thin: every object comes through a scoped selector
+(``selectors.guidance_scope`` once per request — for an adviser, only the schools with a current
+partnership with their service)."""
 
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from learners.permissions import audience_q, plan_viewer
+from learners.selectors import narrative_for
+from plp_portal.audit.services import audit_log
 from plp_portal.organisations.choices import Role
 from plp_portal.organisations.permissions import org_role_required
+from plp_portal.uploads import serve_upload
+
+from . import charts, forms, selectors, services
+from .choices import (
+    ReferralReason,
+    ReferralSource,
+    ReferralStatus,
+    Tier,
+    TriageDecision,
+)
+from .objectives import STATUTORY_GROUPS
+
+GUIDANCE_ROLES = (Role.CAREERS_ADVISER, Role.KEY_WORKER, Role.CAREERS_LEAD, Role.ORG_ADMIN)
+PAGE_SIZE = 25
 
 
-@org_role_required(Role.CAREERS_ADVISER, Role.ORG_ADMIN)
+def guidance_view(*, service_only=False):
+    """Role check, then the request's ``GuidanceScope`` as ``request.guidance``."""
+
+    def decorator(view):
+        @org_role_required(*GUIDANCE_ROLES)
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            request.guidance = selectors.guidance_scope(org=request.org, membership=request.membership)
+            if service_only and not request.guidance.is_service:
+                raise PermissionDenied("Careers service advisers only")
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _url(request, name, **kwargs):
+    return reverse(f"guidance:{name}", kwargs={"org_slug": request.org.slug, **kwargs})
+
+
+def _service(request):
+    return request.org if request.guidance.is_service else None
+
+
+# --- Queue and referrals ----------------------------------------------------------------------
+
+
+@guidance_view()
 def index(request):
-    return render(request, "guidance/index.html")
+    """The triage queue (advisers: every partner school) / the school's referrals."""
+    scope = request.guidance
+    params = request.GET
+    status = params.get("status", ReferralStatus.NEW if scope.is_service else "")
+    if status not in ReferralStatus.values:
+        status = ""
+    school_id = params.get("school", "")
+    school_id = int(school_id) if school_id.isdigit() and int(school_id) in scope.org_ids else None
+    reason = params.get("reason", "") if params.get("reason") in ReferralReason.values else ""
+    tier = params.get("tier", "") if params.get("tier") in Tier.values else ""
+    source = params.get("source", "") if params.get("source") in ReferralSource.values else ""
+    queue = selectors.referral_queue(scope=scope, school_id=school_id, reason=reason, tier=tier, status=status,
+                                     source=source)
+    page = Paginator(queue, PAGE_SIZE).get_page(params.get("page"))
+    target_days = (selectors.service_settings_get(org=request.org).triage_target_school_days
+                   if scope.is_service else 5)
+    today = timezone.localdate()
+    rows = []
+    for referral in page.object_list:
+        age = selectors.school_days_between(timezone.localtime(referral.created_at).date(), today)
+        rows.append({"referral": referral, "age": age,
+                     "breached": referral.status == ReferralStatus.NEW and age > target_days})
+    schools = list(selectors.partner_schools(scope=scope)) if scope.is_service else []
+    partners = [] if scope.is_service else list(selectors.partnerships_of_school(school_id=request.org.pk))
+    return render(request, "guidance/index.html", {
+        "partners": partners,
+        "scope": scope, "page": page, "rows": rows, "target_days": target_days, "schools": schools,
+        "filters": {"status": status, "school": school_id, "reason": reason, "tier": tier, "source": source},
+        "status_choices": ReferralStatus.choices, "reason_choices": ReferralReason.choices,
+        "tier_choices": Tier.choices, "source_choices": ReferralSource.choices,
+    })
+
+
+@guidance_view()
+def referral_new(request, profile_id):
+    scope = request.guidance
+    profile = selectors.learner_get(scope=scope, profile_id=profile_id)
+    form = forms.ReferralForm(request.POST or None, scope=scope)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        referral = services.referral_make(
+            profile=profile, source=data["source"], by=request.user, reasons=data["reasons"],
+            suggested_tier=data["suggested_tier"], urgency=data["urgency"], notes=data["notes"],
+            consent=data["consent"], consent_wording="Consent confirmed by the referrer" if data["consent"] else "",
+            agency_name=data["agency_name"], service=_service(request), audience=data["audience"],
+        )
+        messages.success(request, "Referral made.")
+        return redirect(_url(request, "referral_detail", referral_id=referral.pk))
+    return render(request, "guidance/referral_form.html", {"form": form, "profile": profile})
+
+
+@guidance_view()
+def referral_detail(request, referral_id):
+    scope = request.guidance
+    referral = selectors.referral_get(scope=scope, referral_id=referral_id)
+    audit_log("guidance.referral.viewed", request=request, obj=referral)
+    triage_form = forms.TriageForm(org=request.org) if scope.is_service else None
+    return render(request, "guidance/referral_detail.html", {
+        "referral": referral, "events": selectors.referral_events(referral=referral), "scope": scope,
+        "triage_form": triage_form, "feedback_form": forms.FeedbackForm(),
+        "can_triage": scope.is_service and referral.status == ReferralStatus.NEW,
+        "can_close": scope.is_service and ReferralStatus.CLOSED in services.REFERRAL_TRANSITIONS[ReferralStatus(referral.status)],
+        "can_withdraw": not scope.is_service and referral.status == ReferralStatus.NEW,
+    })
+
+
+@require_POST
+@guidance_view(service_only=True)
+def referral_triage(request, referral_id):
+    referral = selectors.referral_get(scope=request.guidance, referral_id=referral_id)
+    form = forms.TriageForm(request.POST, org=request.org)
+    if referral.status != ReferralStatus.NEW:
+        messages.error(request, "This referral has already been triaged.")
+        return redirect(_url(request, "referral_detail", referral_id=referral.pk))
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.referral_triage(
+                referral=referral, by=request.user, service=request.org, decision=data["decision"],
+                note=data["note"], allocated_adviser=data["allocated_adviser"],
+                referred_on_to=data["referred_on_to"], review_on=data["review_on"],
+                tier_reasons=data["tier_reasons"] or None,
+            )
+        except ValueError as error:
+            form.add_error(None, str(error).capitalize())
+        else:
+            messages.success(request, f"Referral triaged: {TriageDecision(data['decision']).label.lower()}.")
+            return redirect(_url(request, "referral_detail", referral_id=referral.pk))
+    return render(request, "guidance/referral_detail.html", {
+        "referral": referral, "events": selectors.referral_events(referral=referral), "scope": request.guidance,
+        "triage_form": form, "feedback_form": forms.FeedbackForm(), "can_triage": True,
+    }, status=400)
+
+
+@require_POST
+@guidance_view(service_only=True)
+def referral_close(request, referral_id):
+    referral = selectors.referral_get(scope=request.guidance, referral_id=referral_id)
+    form = forms.FeedbackForm(request.POST)
+    if form.is_valid() and ReferralStatus.CLOSED in services.REFERRAL_TRANSITIONS[ReferralStatus(referral.status)]:
+        services.referral_close(referral=referral, by=request.user, feedback=form.cleaned_data["feedback"],
+                                service=request.org)
+        messages.success(request, "Feedback recorded and the key worker told.")
+    else:
+        messages.error(request, "Write the feedback for the key worker.")
+    return redirect(_url(request, "referral_detail", referral_id=referral.pk))
+
+
+@require_POST
+@guidance_view()
+def referral_withdraw(request, referral_id):
+    referral = selectors.referral_get(scope=request.guidance, referral_id=referral_id)
+    if request.guidance.is_service or referral.status != ReferralStatus.NEW:
+        raise PermissionDenied("Only the school may withdraw a referral waiting for triage")
+    services.referral_withdraw(referral=referral, by=request.user)
+    messages.success(request, "Referral withdrawn.")
+    return redirect(_url(request, "referral_detail", referral_id=referral.pk))
+
+
+# --- Learners ---------------------------------------------------------------------------------
+
+
+@guidance_view()
+def learner_list(request):
+    scope = request.guidance
+    tier = request.GET.get("tier", "") if request.GET.get("tier") in Tier.values else ""
+    search = request.GET.get("q", "")[:100]
+    qs = selectors.learner_search(scope=scope, search=search, tier=tier)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "guidance/learner_list.html", {
+        "page": page, "search": search, "tier": tier, "tier_choices": Tier.choices, "scope": scope})
+
+
+@guidance_view()
+def learner_detail(request, profile_id):
+    scope = request.guidance
+    profile = selectors.learner_get(scope=scope, profile_id=profile_id)
+    plan = selectors.active_plan_for(profile=profile)
+    narrative = []
+    viewer = None
+    if plan is not None:
+        viewer = plan_viewer(plan=plan, user=request.user, membership=request.membership,
+                             partner_role=Role.CAREERS_ADVISER if scope.is_service else None)
+        if viewer.can_view_plan:
+            narrative = list(narrative_for(plan=plan, viewer=viewer).order_by("-created_at")[:5])
+    interviews = selectors.interviews_for_learner(
+        profile=profile, audience_filter=audience_q(viewer) if viewer is not None else None)
+    audit_log("guidance.learner.viewed", request=request, obj=profile)
+    return render(request, "guidance/learner_detail.html", {
+        "profile": profile, "plan": plan, "narrative": narrative, "scope": scope,
+        "guidance": selectors.learner_guidance_get(profile=profile),
+        "tier_history": selectors.tier_history(profile=profile),
+        "referrals": selectors.referrals_for_learner(profile=profile),
+        "interviews": interviews,
+        "destinations": selectors.destinations_for_learner(profile=profile),
+    })
+
+
+@guidance_view(service_only=True)
+def tier_change(request, profile_id):
+    profile = selectors.learner_get(scope=request.guidance, profile_id=profile_id)
+    guidance = selectors.learner_guidance_get(profile=profile)
+    form = forms.TierForm(request.POST or None, initial={"tier": guidance.tier if guidance else Tier.CORE})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.tier_set(profile=profile, to_tier=data["tier"], reasons=data["reasons"], by=request.user,
+                          review_on=data["review_on"], note=data["note"], service=request.org)
+        messages.success(request, f"Tier changed to {Tier(data['tier']).label.lower()}.")
+        return redirect(_url(request, "learner_detail", profile_id=profile.pk))
+    return render(request, "guidance/tier_form.html", {"form": form, "profile": profile})
+
+
+@guidance_view(service_only=True)
+def interview_new(request, profile_id):
+    profile = selectors.learner_get(scope=request.guidance, profile_id=profile_id)
+    referral = None
+    if request.GET.get("referral", "").isdigit():
+        referral = selectors.referrals_for_learner(profile=profile).filter(pk=int(request.GET["referral"])).first()
+    form = forms.InterviewForm(request.POST or None, initial={"held_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        interview = services.interview_record(
+            profile=profile, service=request.org, adviser=request.user, kind=data["kind"], held_on=data["held_on"],
+            summary=data["summary"], actions=data["actions"], audience=data["audience"], referral=referral,
+        )
+        messages.success(request, f"Interview recorded with {len(data['actions'])} action(s) added to the plan.")
+        return redirect(_url(request, "interview_detail", interview_id=interview.pk))
+    plan = selectors.active_plan_for(profile=profile)
+    narrative = []
+    if plan is not None:
+        viewer = plan_viewer(plan=plan, user=request.user, partner_role=Role.CAREERS_ADVISER)
+        narrative = list(narrative_for(plan=plan, viewer=viewer).order_by("-created_at")[:3])
+    return render(request, "guidance/interview_form.html", {
+        "form": form, "profile": profile, "plan": plan, "narrative": narrative, "referral": referral})
+
+
+@guidance_view()
+def interview_detail(request, interview_id):
+    interview = selectors.interview_get(scope=request.guidance, interview_id=interview_id)
+    if interview.plan is not None:
+        viewer = plan_viewer(plan=interview.plan, user=request.user, membership=request.membership,
+                             partner_role=Role.CAREERS_ADVISER if request.guidance.is_service else None)
+        from learners.permissions import can_see
+
+        if not can_see(viewer, interview):
+            raise Http404("No interview")
+    audit_log("guidance.interview.viewed", request=request, obj=interview)
+    return render(request, "guidance/interview_detail.html", {
+        "interview": interview, "scope": request.guidance, "feedback_form": forms.FeedbackForm()})
+
+
+@require_POST
+@guidance_view(service_only=True)
+def interview_feedback(request, interview_id):
+    interview = selectors.interview_get(scope=request.guidance, interview_id=interview_id)
+    form = forms.FeedbackForm(request.POST)
+    if form.is_valid():
+        services.interview_feedback(interview=interview, by=request.user, service=request.org,
+                                    feedback=form.cleaned_data["feedback"])
+        messages.success(request, "Feedback recorded and the key worker told.")
+    else:
+        messages.error(request, "Write the feedback for the key worker.")
+    return redirect(_url(request, "interview_detail", interview_id=interview.pk))
+
+
+@guidance_view()
+def destination_new(request, profile_id):
+    profile = selectors.learner_get(scope=request.guidance, profile_id=profile_id)
+    form = forms.DestinationForm(request.POST or None, initial={"recorded_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.destination_record(
+            profile=profile, by=request.user, kind=data["kind"], category=data["category"],
+            recorded_on=data["recorded_on"], detail=data["detail"], confirmed_how=data["confirmed_how"],
+            follow_up_on=data["follow_up_on"], service=_service(request),
+        )
+        if data["left_on"]:
+            services.leaver_record(profile=profile, left_on=data["left_on"], by=request.user)
+        messages.success(request, "Destination recorded.")
+        return redirect(_url(request, "learner_detail", profile_id=profile.pk))
+    return render(request, "guidance/destination_form.html", {"form": form, "profile": profile})
+
+
+@guidance_view()
+def neet_list(request):
+    page = Paginator(selectors.neet_list(scope=request.guidance), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "guidance/neet_list.html", {"page": page, "scope": request.guidance})
+
+
+@guidance_view()
+def dashboard(request):
+    scope = request.guidance
+    school = request.GET.get("school", "")
+    school_id = int(school) if school.isdigit() and int(school) in scope.org_ids else None
+    if scope.is_service:
+        service = request.org
+    else:  # a school compares itself with what its partner careers service expects
+        partner = selectors.partnerships_of_school(school_id=request.org.pk).first()
+        service = partner.organisation if partner is not None else None
+    figures = selectors.dashboard(scope=scope, service=service, school_id=school_id)
+    return render(request, "guidance/dashboard.html", {
+        "figures": figures, "scope": scope, "school_id": school_id,
+        "schools": list(selectors.partner_schools(scope=scope)) if scope.is_service else [],
+        "tier_chart": charts.tier_chart(figures["tiers"]),
+        "source_chart": charts.bar_chart(figures["by_source"], title="Referrals by source"),
+        "destination_chart": charts.bar_chart([(label, n) for label, n, _ in figures["destinations"]],
+                                              title="Destinations"),
+    })
+
+
+# --- Group sessions ---------------------------------------------------------------------------
+
+
+@guidance_view(service_only=True)
+def group_session_list(request):
+    page = Paginator(selectors.group_session_list(scope=request.guidance), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "guidance/group_session_list.html", {
+        "page": page, "schools": selectors.partner_schools(scope=request.guidance)})
+
+
+@guidance_view(service_only=True)
+def group_session_new(request):
+    scope = request.guidance
+    school_param = request.GET.get("school", "")
+    if not (school_param.isdigit() and int(school_param) in scope.org_ids):
+        raise Http404("Choose a partner school")
+    school = selectors.partner_schools(scope=scope).get(pk=int(school_param))
+    learners = selectors.learner_search(scope=scope, school_id=school.pk)
+    form = forms.GroupSessionForm(request.POST or None, learners=learners,
+                                  initial={"held_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        session = services.group_session_record(
+            school=school, service=request.org, adviser=request.user, held_on=data["held_on"], topic=data["topic"],
+            learning_objectives=data["learning_objectives"], attendance=form.attendance(),
+        )
+        messages.success(request, "Group session recorded; flagged learners were referred.")
+        return redirect(_url(request, "group_session_detail", session_id=session.pk))
+    return render(request, "guidance/group_session_form.html", {"form": form, "school": school})
+
+
+@guidance_view(service_only=True)
+def group_session_detail(request, session_id):
+    session = selectors.group_session_get(scope=request.guidance, session_id=session_id)
+    return render(request, "guidance/group_session_detail.html", {"session": session})
+
+
+# --- Partnerships and settings (the careers service's own rows) -------------------------------
+
+
+def _service_admin(view):
+    @org_role_required(Role.CAREERS_ADVISER, Role.ORG_ADMIN)
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        request.guidance = selectors.guidance_scope(org=request.org, membership=request.membership)
+        if not request.guidance.is_service:
+            raise PermissionDenied("Careers service only")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@_service_admin
+def partnership_list(request):
+    today = timezone.localdate()
+    partnerships = list(selectors.partnership_list(org=request.org))
+    return render(request, "guidance/partnership_list.html", {
+        "partnerships": partnerships, "today": today,
+        "current_ids": {p.pk for p in partnerships if p.is_current(today)}})
+
+
+@_service_admin
+def partnership_new(request):
+    form = forms.PartnershipForm(request.POST or None, org=request.org, today=timezone.localdate())
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            partnership = services.partnership_create(
+                org=request.org, school=data["school"], academic_year=data["academic_year"], by=request.user,
+                advisers=data["advisers"], referral_process=data["referral_process"],
+                clinic_sessions=data["clinic_sessions"],
+            )
+        except Exception as error:  # duplicate (school, year) or self-partnership
+            form.add_error(None, "A partnership with this school for that year already exists"
+                           if "unique" in str(error).lower() or "already" in str(error).lower() else str(error))
+        else:
+            messages.success(request, "Partnership agreed.")
+            return redirect(_url(request, "partnership_detail", partnership_id=partnership.pk))
+    return render(request, "guidance/partnership_form.html", {"form": form})
+
+
+@_service_admin
+def partnership_detail(request, partnership_id):
+    partnership = selectors.partnership_get(org=request.org, partnership_id=partnership_id)
+    initial = {"advisers": [a.adviser for a in partnership.advisers.all()],
+               "referral_process": partnership.referral_process, "clinic_sessions": partnership.clinic_sessions}
+    form = forms.PartnershipEditForm(request.POST or None, request.FILES or None, org=request.org, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.partnership_update(org=request.org, partnership=partnership, by=request.user,
+                                    referral_process=data["referral_process"], clinic_sessions=data["clinic_sessions"])
+        services.partnership_set_advisers(org=request.org, partnership=partnership, advisers=data["advisers"],
+                                          by=request.user)
+        if data.get("agreement"):
+            services.partnership_agreement_attach(org=request.org, partnership=partnership, file=data["agreement"],
+                                                  content_type=form.agreement_content_type, by=request.user)
+        messages.success(request, "Partnership saved.")
+        return redirect(_url(request, "partnership_detail", partnership_id=partnership.pk))
+    groups = {}
+    for objective in partnership.objectives.all():
+        groups.setdefault(objective.get_target_group_display(), []).append(objective)
+    return render(request, "guidance/partnership_detail.html", {
+        "partnership": partnership, "form": form, "groups": groups,
+        "is_current": partnership.is_current(), "objective_statuses": forms.ObjectiveStatus.choices})
+
+
+@require_POST
+@_service_admin
+def objective_update(request, partnership_id, objective_id):
+    partnership = selectors.partnership_get(org=request.org, partnership_id=partnership_id)
+    objective = next((o for o in partnership.objectives.all() if o.pk == objective_id), None)
+    if objective is None:
+        raise Http404("No objective")
+    form = forms.ObjectiveForm(request.POST)
+    if form.is_valid():
+        services.objective_update(org=request.org, objective=objective, by=request.user, **form.cleaned_data)
+        messages.success(request, "Objective saved.")
+    else:
+        messages.error(request, "The objective needs its text and a status.")
+    return redirect(_url(request, "partnership_detail", partnership_id=partnership.pk) + f"#objective-{objective.pk}")
+
+
+@require_POST
+@_service_admin
+def partnership_end(request, partnership_id):
+    partnership = selectors.partnership_get(org=request.org, partnership_id=partnership_id)
+    services.partnership_end(org=request.org, partnership=partnership, by=request.user)
+    messages.success(request, "Partnership ended: its advisers no longer see the school's learners.")
+    return redirect(_url(request, "partnership_list"))
+
+
+@_service_admin
+def partnership_agreement(request, partnership_id):
+    partnership = selectors.partnership_get(org=request.org, partnership_id=partnership_id)
+    if not partnership.agreement:
+        raise Http404("No agreement uploaded")
+    audit_log("guidance.partnership.agreement_read", request=request, obj=partnership)
+    return serve_upload(partnership.agreement, content_type=partnership.agreement_content_type,
+                        download_name=partnership.agreement_name or "agreement")
+
+
+@_service_admin
+def service_settings(request):
+    settings = selectors.service_settings_get(org=request.org)
+    services.expected_shares_seed_defaults(org=request.org)
+    shares = selectors.expected_shares(org=request.org)
+    initial = {"triage_target_school_days": settings.triage_target_school_days}
+    for group in STATUTORY_GROUPS:
+        if group in shares:
+            initial[f"{group}_filtered"] = shares[group].filtered_percent
+            initial[f"{group}_intensive"] = shares[group].intensive_percent
+    form = forms.SettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.service_settings_update(
+            org=request.org, by=request.user, triage_target_school_days=data["triage_target_school_days"],
+            expected={g: (data[f"{g}_filtered"], data[f"{g}_intensive"]) for g in STATUTORY_GROUPS},
+        )
+        messages.success(request, "Settings saved.")
+        return redirect(_url(request, "settings"))
+    return render(request, "guidance/settings.html", {"form": form})

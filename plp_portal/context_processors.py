@@ -5,10 +5,18 @@ from plp_portal.organisations.choices import Role
 # Navigation per role: (label, url name under /o/<org_slug>/). The learner's and parent's space
 # is /me/, outside any organisation.
 _NAV = {
-    Role.KEY_WORKER: [("Caseload", "keyworkers:index"), ("Learners", "learners:index")],
+    Role.KEY_WORKER: [
+        ("Caseload", "keyworkers:index"),
+        ("Learners", "learners:index"),
+        ("Guidance referrals", "guidance:index"),
+    ],
     Role.SUBJECT_TUTOR: [("Learners", "learners:index")],
     Role.CAREERS_ADVISER: [("Guidance", "guidance:index"), ("Learners", "learners:index")],
-    Role.CAREERS_LEAD: [("Careers plan", "careersplan:index"), ("Learners", "learners:index")],
+    Role.CAREERS_LEAD: [
+        ("Careers plan", "careersplan:index"),
+        ("Learners", "learners:index"),
+        ("Guidance", "guidance:index"),
+    ],
     Role.ORG_ADMIN: [
         ("Members", "organisations:members"),
         ("Term dates", "organisations:terms"),
@@ -35,4 +43,6 @@ def portal(request):
         unread = notification_unread_count(org=org, user=request.user)
     elif getattr(request, "user", None) is not None and request.user.is_authenticated:
         nav.append(("Home", reverse("home")))
+        if request.path.startswith("/me/"):
+            nav.append(("Careers guidance", reverse("me_guidance:index")))
     return {"org": org, "membership": membership, "nav_items": nav, "unread_count": unread}

@@ -20,6 +20,7 @@ urlpatterns = [
     path("invitations/<str:token>/", organisation_views.invitation_accept,
          name="invitation_accept"),
     path("me/", include("learners.me_urls")),
+    path("me/guidance/", include("guidance.me_urls")),
     path("o/<slug:org_slug>/", include(org_patterns)),
     path("admin/", admin.site.urls),
 ]

@@ -63,3 +63,85 @@ EXCLUDED_PREFIXES = {
     "accounts/": "allauth's own account pages: no organisation objects, secret keys only",
     "invitations/": "the token in an invitation link is a bearer grant by design",
 }
+
+
+# --- guidance (issue 5) -----------------------------------------------------------------------
+# Objects of organisation ``org``: for the school-owned rows ``org`` is the learner's school; for
+# the careers service's rows (partnership, objective) ``org`` is the service. Either way a member
+# of another organisation — with any role, a careers adviser included — has no current
+# partnership with ``org`` and must get 403/404.
+
+
+def _guidance_user(ctx):
+    # One person for every guidance object's "by"/adviser: each new user costs a password hash.
+    if "guidance_user" not in ctx:
+        ctx["guidance_user"] = UserFactory()
+    return ctx["guidance_user"]
+
+
+def _guidance_service(ctx):
+    if "guidance_service" not in ctx:
+        from tests.factories import OrganisationFactory
+
+        ctx["guidance_service"] = OrganisationFactory(kind="careers_service")
+    return ctx["guidance_service"]
+
+
+def _guidance_profile(org, ctx):
+    if "guidance_profile" not in ctx:
+        from learners.tests.factories import LearnerProfileFactory
+
+        ctx["guidance_profile"] = LearnerProfileFactory(organisation=org)
+    return ctx["guidance_profile"]
+
+
+def _guidance_referral(org, ctx):
+    from guidance.tests.factories import referral
+
+    profile = _guidance_profile(org, ctx)
+    return referral(profile, by=profile.user, source="self").pk
+
+
+def _guidance_interview(org, ctx):
+    from guidance.models import Interview
+
+    return Interview.objects.create(
+        organisation=org, profile=_guidance_profile(org, ctx), careers_service=_guidance_service(ctx),
+        adviser=_guidance_user(ctx), held_on=datetime.date(2026, 10, 1), summary="Talked about options",
+    ).pk
+
+
+def _guidance_session(org, ctx):
+    from guidance.models import GroupSession
+
+    return GroupSession.objects.create(
+        organisation=org, careers_service=_guidance_service(ctx), adviser=_guidance_user(ctx),
+        held_on=datetime.date(2026, 10, 1), topic="Post-16 options",
+    ).pk
+
+
+def _guidance_partnership(org, ctx):
+    if "guidance_partnership" not in ctx:
+        from guidance import services
+        from guidance.tests.factories import current_year
+        from tests.factories import OrganisationFactory
+
+        ctx["guidance_partnership"] = services.partnership_create(
+            org=org, school=OrganisationFactory(), academic_year=current_year(), by=_guidance_user(ctx),
+        )
+    return ctx["guidance_partnership"].pk
+
+
+def _guidance_objective(org, ctx):
+    _guidance_partnership(org, ctx)
+    return ctx["guidance_partnership"].objectives.first().pk
+
+
+OBJECT_KWARGS.setdefault("profile_id", lambda org, ctx: _guidance_profile(org, ctx).pk)
+OBJECT_KWARGS.update({
+    "referral_id": _guidance_referral,
+    "interview_id": _guidance_interview,
+    "session_id": _guidance_session,
+    "partnership_id": _guidance_partnership,
+    "objective_id": _guidance_objective,
+})

@@ -1,0 +1,61 @@
+"""Server-rendered SVG charts for the dashboards: no JavaScript, text alternatives, and the data
+table is always shown beside them (the chart is ``aria-hidden`` decoration of that table). All
+user-controlled text is escaped."""
+
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+
+WIDTH = 420
+BAR_H = 22
+GAP = 8
+LABEL_W = 190
+COLOURS = {"core": "#1d70b8", "filtered": "#f47738", "intensive": "#d4351c", "bar": "#1d70b8"}
+
+
+def bar_chart(rows, *, title: str):
+    """Horizontal bars for ``[(label, value), ...]``."""
+    rows = list(rows)
+    top = max([v for _, v in rows] + [1])
+    height = len(rows) * (BAR_H + GAP) + GAP
+    bars = []
+    for n, (label, value) in enumerate(rows):
+        y = GAP + n * (BAR_H + GAP)
+        w = int((WIDTH - LABEL_W - 40) * value / top)
+        bars.append(format_html(
+            '<text x="0" y="{}" font-size="12" fill="#0b0c0c">{}</text>'
+            '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"></rect>'
+            '<text x="{}" y="{}" font-size="12" fill="#0b0c0c">{}</text>',
+            y + 15, str(label)[:30], LABEL_W, y, w, BAR_H, COLOURS["bar"], LABEL_W + w + 4, y + 15, value,
+        ))
+    return format_html(
+        '<svg class="plp-chart" role="img" aria-label="{}" viewBox="0 0 {} {}" width="100%" '
+        'xmlns="http://www.w3.org/2000/svg"><title>{}</title>{}</svg>',
+        f"{title} (the table gives the figures)", WIDTH, height, title, mark_safe("".join(bars)),
+    )
+
+
+def tier_chart(tiers):
+    """A 100% stacked bar per target group: core / filtered / intensive."""
+    height = len(tiers) * (BAR_H + GAP) + GAP + 24
+    parts = []
+    span = WIDTH - LABEL_W - 10
+    for n, row in enumerate(tiers):
+        y = GAP + n * (BAR_H + GAP)
+        parts.append(format_html('<text x="0" y="{}" font-size="12" fill="#0b0c0c">{}</text>', y + 15, row["label"]))
+        x = LABEL_W
+        for tier in ("core", "filtered", "intensive"):
+            w = span * row[f"{tier}_pct"] / 100
+            parts.append(format_html('<rect x="{}" y="{}" width="{}" height="{}" fill="{}"></rect>',
+                                     round(x, 1), y, round(w, 1), BAR_H, COLOURS[tier]))
+            x += w
+    legend_y = GAP + len(tiers) * (BAR_H + GAP) + 12
+    legend = format_html_join("", '<rect x="{}" y="{}" width="12" height="12" fill="{}"></rect>'
+                              '<text x="{}" y="{}" font-size="12" fill="#0b0c0c">{}</text>',
+                              ((LABEL_W + i * 80, legend_y - 10, COLOURS[t], LABEL_W + i * 80 + 16, legend_y, t.capitalize())
+                               for i, t in enumerate(("core", "filtered", "intensive"))))
+    return format_html(
+        '<svg class="plp-chart" role="img" aria-label="Tier distribution by target group (the table gives the '
+        'figures)" viewBox="0 0 {} {}" width="100%" xmlns="http://www.w3.org/2000/svg">'
+        '<title>Tier distribution by target group</title>{}{}</svg>',
+        WIDTH, height, mark_safe("".join(parts)), legend,
+    )

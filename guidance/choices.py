@@ -1,0 +1,187 @@
+"""Choices of the guidance app (seed 000's three-tier model, seed 004's entitlements). Values are
+stable strings stored in the database: never rename a value, only its label."""
+
+from django.db import models
+
+
+class Tier(models.TextChoices):
+    """Seed 000: "Guidance provision should be available at three levels"."""
+
+    CORE = "core", "Core"
+    FILTERED = "filtered", "Filtered"
+    INTENSIVE = "intensive", "Intensive"
+
+
+TIER_DESCRIPTIONS = {
+    Tier.CORE: "core service for all",
+    Tier.FILTERED: "filtered service for those who need specialist help",
+    Tier.INTENSIVE: "intensive service for those in particular need of ongoing specialist help",
+}
+
+
+class TierReason(models.TextChoices):
+    """Why a learner needs filtered or intensive provision (seed 000, word for word)."""
+
+    # Filtered provision is likely to be needed when:
+    TRANSITION_UNCLEAR = "transition_unclear", (
+        "At a key transition point and unclear, unfocused or unrealistic about career intentions"
+    )
+    DEMOTIVATED = "demotivated", "Demotivated and in need of a new sense of direction"
+    MAJOR_CHANGE = "major_change", "Wishes to consider a major change of direction"
+    # Intensive provision is likely to be needed when:
+    MAJOR_CRISIS = "major_crisis", "Faced with a major crisis which affects their learning and work"
+    SOCIAL_EXCLUSION = "social_exclusion", (
+        "At risk of, or already experiencing, exclusion from formal education, training and employment"
+    )
+
+
+FILTERED_REASONS = (TierReason.TRANSITION_UNCLEAR, TierReason.DEMOTIVATED, TierReason.MAJOR_CHANGE)
+INTENSIVE_REASONS = (TierReason.MAJOR_CRISIS, TierReason.SOCIAL_EXCLUSION)
+REASONS_FOR_TIER = {Tier.FILTERED: FILTERED_REASONS, Tier.INTENSIVE: INTENSIVE_REASONS, Tier.CORE: ()}
+
+
+class ReferralReason(models.TextChoices):
+    """Why someone is referred: the seed's five tier reasons, plus information and other."""
+
+    TRANSITION_UNCLEAR = TierReason.TRANSITION_UNCLEAR.value, TierReason.TRANSITION_UNCLEAR.label
+    DEMOTIVATED = TierReason.DEMOTIVATED.value, TierReason.DEMOTIVATED.label
+    MAJOR_CHANGE = TierReason.MAJOR_CHANGE.value, TierReason.MAJOR_CHANGE.label
+    MAJOR_CRISIS = TierReason.MAJOR_CRISIS.value, TierReason.MAJOR_CRISIS.label
+    SOCIAL_EXCLUSION = TierReason.SOCIAL_EXCLUSION.value, TierReason.SOCIAL_EXCLUSION.label
+    INFORMATION = "information", "Wants information or advice about options"
+    OTHER = "other", "Other"
+
+
+# The same reasons in words a learner uses on their own request form.
+LEARNER_REASON_LABELS = {
+    ReferralReason.TRANSITION_UNCLEAR: "I'm not sure what to do next (after this year or course)",
+    ReferralReason.DEMOTIVATED: "I've lost motivation and want a new sense of direction",
+    ReferralReason.MAJOR_CHANGE: "I'm thinking about a big change of direction",
+    ReferralReason.MAJOR_CRISIS: "Something big is happening that affects my learning or work",
+    ReferralReason.SOCIAL_EXCLUSION: "I've been excluded, or I'm worried about dropping out",
+    ReferralReason.INFORMATION: "I'd like information about my options",
+    ReferralReason.OTHER: "Something else",
+}
+
+
+class ReferralSource(models.TextChoices):
+    """Seed 000: referrals "may be made by the key worker; by individuals themselves; by the
+    specialist guidance workers through their involvement in core provision" — and, in
+    partnership working, by another agency."""
+
+    KEY_WORKER = "key_worker", "Key worker"
+    SELF = "self", "The learner"
+    ADVISER = "adviser", "Careers adviser (group session or clinic)"
+    OTHER_AGENCY = "other_agency", "Another agency"
+
+
+class Urgency(models.IntegerChoices):
+    """Stored as a number so the queue sorts most urgent first in SQL."""
+
+    ROUTINE = 1, "Routine"
+    SOON = 2, "Soon"
+    URGENT = 3, "Urgent"
+
+
+class ReferralStatus(models.TextChoices):
+    """The triage state machine (``services.REFERRAL_TRANSITIONS``)."""
+
+    NEW = "new", "Waiting for triage"
+    ACCEPTED = "accepted", "Accepted"
+    KEPT_IN_CORE = "kept_in_core", "Kept in core with advice"
+    REFERRED_ON = "referred_on", "Referred on to another agency"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    CLOSED = "closed", "Closed after feedback"
+
+
+OPEN_REFERRAL_STATUSES = (ReferralStatus.NEW,)
+
+
+class TriageDecision(models.TextChoices):
+    ACCEPT_FILTERED = "accept_filtered", "Accept into filtered guidance"
+    ACCEPT_INTENSIVE = "accept_intensive", "Accept into intensive guidance"
+    KEEP_IN_CORE = "keep_in_core", "Keep in core with advice"
+    REFER_ON = "refer_on", "Refer on to another agency"
+
+
+class InterviewKind(models.TextChoices):
+    INDIVIDUAL = "individual", "Individual guidance interview"
+    CLINIC = "clinic", "Clinic drop-in"
+    PHONE_ONLINE = "phone_online", "Phone or online"
+    GROUP = "group", "Group session"
+
+
+class AttendanceFlag(models.TextChoices):
+    """Seed 000 (KS4 objective 4): "identify students who are unclear, unfocused or unrealistic
+    and who may need an individual interview"."""
+
+    NONE = "", "No concerns"
+    UNCLEAR = "unclear", "Unclear"
+    UNFOCUSED = "unfocused", "Unfocused"
+    UNREALISTIC = "unrealistic", "Unrealistic"
+
+
+class DestinationKind(models.TextChoices):
+    INTENDED = "intended", "Intended"
+    ACTUAL = "actual", "Actual"
+
+
+class DestinationCategory(models.TextChoices):
+    EDUCATION = "education", "Education"
+    APPRENTICESHIP = "apprenticeship", "Apprenticeship"
+    EMPLOYMENT_WITH_TRAINING = "employment_with_training", "Employment with training"
+    EMPLOYMENT_WITHOUT_TRAINING = "employment_without_training", "Employment without training"
+    NEET = "neet", "Not in education, employment or training (NEET)"
+    UNKNOWN = "unknown", "Unknown"
+    OTHER = "other", "Other"
+
+
+# An actual destination in one of these means the leaver is settled (seed 000, unemployed young
+# people objective 1: "followed up ... until settled into a successful opportunity").
+SETTLED_CATEGORIES = (
+    DestinationCategory.EDUCATION,
+    DestinationCategory.APPRENTICESHIP,
+    DestinationCategory.EMPLOYMENT_WITH_TRAINING,
+    DestinationCategory.EMPLOYMENT_WITHOUT_TRAINING,
+)
+NOT_SETTLED_CATEGORIES = (DestinationCategory.NEET, DestinationCategory.UNKNOWN, DestinationCategory.OTHER)
+
+
+class ObjectiveStatus(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    MET = "met", "Met"
+    NOT_MET = "not_met", "Not met"
+
+
+# Seed 004, "Expectations of a universal Connexions Service" — the entitlements this app makes
+# visible to the learner, each with where the portal delivers it.
+ENTITLEMENTS = [
+    ("identified_adviser",
+     "information, advice and guidance, from an identified individual, which will empower and enable "
+     "them to participate effectively in learning, to fulfil their potential and to progress towards "
+     "longer-term career goals"),
+    ("choice_of_adviser",
+     "equality of opportunity, including an element of personal choice over their personal adviser"),
+    ("monitoring",
+     "monitoring of their progress, and help at times when it is needed (within the bounds that the "
+     "resources can support)"),
+    ("impartial_guidance", "impartial careers guidance"),
+    ("transition", "support for progression and transition"),
+    ("advocacy", "advocacy support where required, including brokerage with education and training providers"),
+]
+
+# Seed 000: "The role of the Careers Service is to:" (word for word).
+CAREERS_SERVICE_ROLE = [
+    "secure the agreement of the partner organisation/professionals to support the model;",
+    "offer training and other support for the key worker;",
+    "provide, in collaboration with the key worker, the core service for all;",
+    "provide filtered and intensive services for those who need more specialist help.",
+]
+
+# Seed 000: "Referrals to such guidance may be made:" (word for word).
+REFERRAL_ROUTES = [
+    "by the key worker;",
+    "by individuals themselves;",
+    'by the specialist guidance workers through their involvement in "core" provision available to all.',
+]

@@ -1,0 +1,315 @@
+"""Forms of the guidance app. Each takes ``org``/``scope`` in ``__init__`` and scopes every choice
+queryset (advisers of the service, partner schools, learners in scope)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from learners.choices import Audience, TargetGroup
+from plp_portal.uploads import DOCUMENTS, validate_upload
+
+from . import selectors
+from .choices import (
+    FILTERED_REASONS,
+    INTENSIVE_REASONS,
+    LEARNER_REASON_LABELS,
+    AttendanceFlag,
+    DestinationCategory,
+    DestinationKind,
+    InterviewKind,
+    ObjectiveStatus,
+    ReferralReason,
+    ReferralSource,
+    Tier,
+    TierReason,
+    TriageDecision,
+    Urgency,
+)
+from .objectives import STATUTORY_GROUPS
+from .services import CONSENT_WORDING
+
+
+def _date(label, required=True, help_text="", **kw):
+    return forms.DateField(label=label, required=required, help_text=help_text,
+                           widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), **kw)
+
+
+class _UserChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.full_name or obj.email
+
+
+AUDIENCE_CHOICES = [
+    (Audience.PLAN, "The learner and everyone working with them"),
+    (Audience.STAFF, "Staff working with the learner only"),
+]
+
+
+class ReferralForm(forms.Form):
+    """A referral by staff: the key worker (school side), or an adviser after a group session or
+    clinic, or on behalf of another agency (service side)."""
+
+    source = forms.ChoiceField(label="Who is making the referral", widget=forms.RadioSelect)
+    agency_name = forms.CharField(label="Name of the agency", required=False, max_length=200,
+                                  help_text="Only for a referral by another agency")
+    reasons = forms.MultipleChoiceField(label="Reasons", choices=ReferralReason.choices,
+                                        widget=forms.CheckboxSelectMultiple)
+    suggested_tier = forms.ChoiceField(label="Suggested tier", choices=Tier.choices, widget=forms.RadioSelect,
+                                       initial=Tier.FILTERED)
+    urgency = forms.TypedChoiceField(label="Urgency", choices=Urgency.choices, coerce=int,
+                                     widget=forms.RadioSelect, initial=Urgency.ROUTINE)
+    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    consent = forms.BooleanField(label="The learner agrees to this referral", required=False,
+                                 help_text="They know what will be shared with the careers adviser, and why.")
+    audience = forms.ChoiceField(label="Who can see this referral", choices=AUDIENCE_CHOICES,
+                                 widget=forms.RadioSelect, initial=Audience.STAFF)
+
+    def __init__(self, *args, scope, **kwargs):
+        super().__init__(*args, **kwargs)
+        if scope.is_service:
+            self.fields["source"].choices = [(ReferralSource.ADVISER, ReferralSource.ADVISER.label),
+                                             (ReferralSource.OTHER_AGENCY, ReferralSource.OTHER_AGENCY.label)]
+            self.fields["source"].initial = ReferralSource.ADVISER
+        else:
+            self.fields["source"].choices = [(ReferralSource.KEY_WORKER, ReferralSource.KEY_WORKER.label),
+                                             (ReferralSource.OTHER_AGENCY, ReferralSource.OTHER_AGENCY.label)]
+            self.fields["source"].initial = ReferralSource.KEY_WORKER
+
+    def clean(self):
+        data = super().clean()
+        if data.get("source") == ReferralSource.OTHER_AGENCY and not data.get("agency_name"):
+            self.add_error("agency_name", "Enter the name of the agency")
+        return data
+
+
+class SelfReferralForm(forms.Form):
+    """The learner's own request: friendly words, consent with its wording, choice of adviser."""
+
+    reasons = forms.MultipleChoiceField(
+        label="What would you like help with?", help_text="Choose all that apply.",
+        choices=[(value, LEARNER_REASON_LABELS[value]) for value in ReferralReason.values],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose what you would like help with"},
+    )
+    notes = forms.CharField(label="Tell us a bit more", required=False, widget=forms.Textarea(attrs={"rows": 4}),
+                            help_text="For example, what you are thinking of doing next, or what is worrying you.")
+    urgent = forms.BooleanField(label="I need help soon", required=False,
+                                help_text="Tick this if something is happening now or a deadline is close.")
+    preferred_adviser = _UserChoice(label="Would you like to see a particular adviser?", required=False,
+                                    queryset=None, empty_label="No preference")
+    consent = forms.BooleanField(label="I agree", error_messages={"required": "Tick “I agree” so we can pass on your request"},
+                                 help_text=CONSENT_WORDING)
+
+    def __init__(self, *args, advisers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["preferred_adviser"].queryset = advisers
+
+
+class TriageForm(forms.Form):
+    decision = forms.ChoiceField(label="Decision", choices=TriageDecision.choices, widget=forms.RadioSelect)
+    allocated_adviser = _UserChoice(label="Adviser (for filtered or intensive)", queryset=None, required=False)
+    tier_reasons = forms.MultipleChoiceField(
+        label="Why (for filtered or intensive)", required=False, choices=TierReason.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Leave empty to use the referral's reasons that fit the tier.")
+    review_on = _date("Review date (for filtered or intensive)", required=False)
+    referred_on_to = forms.CharField(label="Agency referred on to", required=False, max_length=200)
+    note = forms.CharField(label="Advice or notes", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, org, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["allocated_adviser"].queryset = selectors.service_advisers(org=org)
+
+    def clean(self):
+        data = super().clean()
+        decision = data.get("decision")
+        if decision in (TriageDecision.ACCEPT_FILTERED, TriageDecision.ACCEPT_INTENSIVE):
+            if not data.get("allocated_adviser"):
+                self.add_error("allocated_adviser", "Choose the adviser who will work with the learner")
+            allowed = FILTERED_REASONS if decision == TriageDecision.ACCEPT_FILTERED else INTENSIVE_REASONS
+            if data.get("tier_reasons") and not set(data["tier_reasons"]) <= {str(r) for r in allowed}:
+                self.add_error("tier_reasons", "Choose reasons that belong to the tier")
+        if decision == TriageDecision.REFER_ON and not data.get("referred_on_to"):
+            self.add_error("referred_on_to", "Enter the agency the learner is referred on to")
+        if decision == TriageDecision.KEEP_IN_CORE and not data.get("note"):
+            self.add_error("note", "Write the advice given")
+        return data
+
+
+class FeedbackForm(forms.Form):
+    feedback = forms.CharField(label="Feedback to the key worker", widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class TierForm(forms.Form):
+    tier = forms.ChoiceField(label="Tier", choices=Tier.choices, widget=forms.RadioSelect)
+    reasons = forms.MultipleChoiceField(label="Why", required=False, choices=TierReason.choices,
+                                        widget=forms.CheckboxSelectMultiple,
+                                        help_text="Filtered: one of the first three. Intensive: one of the last two.")
+    review_on = _date("Review date", required=False)
+    note = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def clean(self):
+        data = super().clean()
+        tier = data.get("tier")
+        if tier and tier != Tier.CORE:
+            allowed = {str(r) for r in (FILTERED_REASONS if tier == Tier.FILTERED else INTENSIVE_REASONS)}
+            if not data.get("reasons"):
+                self.add_error("reasons", "Choose why the learner needs this tier")
+            elif not set(data["reasons"]) <= allowed:
+                self.add_error("reasons", "Choose reasons that belong to the tier")
+            if not data.get("review_on"):
+                self.add_error("review_on", "Enter a review date")
+        return data
+
+
+class InterviewForm(forms.Form):
+    ACTIONS = 3
+
+    kind = forms.ChoiceField(label="Kind of interview", choices=InterviewKind.choices, widget=forms.RadioSelect,
+                             initial=InterviewKind.INDIVIDUAL)
+    held_on = _date("Date")
+    summary = forms.CharField(label="Notes", widget=forms.Textarea(attrs={"rows": 5}),
+                              help_text="What was discussed and agreed.")
+    audience = forms.ChoiceField(label="Who can see these notes and the action plan", choices=AUDIENCE_CHOICES,
+                                 widget=forms.RadioSelect, initial=Audience.PLAN)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for n in range(1, self.ACTIONS + 1):
+            self.fields[f"action_{n}"] = forms.CharField(
+                label=f"Action {n}", required=False, max_length=300,
+                help_text="Becomes a careers target in the learner's plan." if n == 1 else "")
+            self.fields[f"action_{n}_due"] = _date(f"Action {n}: due by", required=False)
+
+    def clean(self):
+        data = super().clean()
+        actions = []
+        for n in range(1, self.ACTIONS + 1):
+            text, due = data.get(f"action_{n}"), data.get(f"action_{n}_due")
+            if text and not due:
+                self.add_error(f"action_{n}_due", f"Enter when action {n} is due")
+            elif due and not text:
+                self.add_error(f"action_{n}", f"Enter action {n}")
+            elif text:
+                actions.append((text, due))
+        data["actions"] = actions
+        return data
+
+
+class DestinationForm(forms.Form):
+    kind = forms.ChoiceField(label="Destination", choices=DestinationKind.choices, widget=forms.RadioSelect)
+    category = forms.ChoiceField(label="Category", choices=DestinationCategory.choices, widget=forms.RadioSelect)
+    detail = forms.CharField(label="Course, provider or employer", required=False, max_length=300)
+    recorded_on = _date("Date")
+    confirmed_how = forms.CharField(label="How it was confirmed", required=False, max_length=200,
+                                    help_text="For example, phone call with the learner")
+    follow_up_on = _date("Follow up on", required=False)
+    left_on = _date("Date the learner left (for leavers)", required=False)
+
+
+class PartnershipForm(forms.Form):
+    school = forms.ModelChoiceField(label="School, college or provider", queryset=None)
+    academic_year = forms.TypedChoiceField(label="Academic year", coerce=int)
+    advisers = forms.ModelMultipleChoiceField(label="Named advisers", queryset=None,
+                                              widget=forms.CheckboxSelectMultiple, required=False)
+    referral_process = forms.CharField(label="Referral process", required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    clinic_sessions = forms.CharField(label="Clinic sessions", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, org, today, **kwargs):
+        from plp_portal.organisations.choices import OrganisationKind
+        from plp_portal.organisations.models import Organisation
+
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = Organisation.objects.filter(
+            kind__in=[OrganisationKind.SCHOOL, OrganisationKind.COLLEGE, OrganisationKind.TRAINING_PROVIDER]
+        ).order_by("name")
+        year = today.year if today.month >= 9 else today.year - 1
+        self.fields["academic_year"].choices = [(y, f"{y}/{(y + 1) % 100:02d}") for y in (year - 1, year, year + 1)]
+        self.fields["academic_year"].initial = year
+        self.fields["advisers"].queryset = selectors.service_advisers(org=org)
+        self.fields["advisers"].label_from_instance = lambda u: u.full_name or u.email
+
+
+class PartnershipEditForm(forms.Form):
+    advisers = forms.ModelMultipleChoiceField(label="Named advisers", queryset=None,
+                                              widget=forms.CheckboxSelectMultiple, required=False)
+    referral_process = forms.CharField(label="Referral process", required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    clinic_sessions = forms.CharField(label="Clinic sessions", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    agreement = forms.FileField(label="Agreement document", required=False, help_text="PDF or Word document")
+
+    def __init__(self, *args, org, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["advisers"].queryset = selectors.service_advisers(org=org)
+        self.fields["advisers"].label_from_instance = lambda u: u.full_name or u.email
+
+    def clean_agreement(self):
+        upload = self.cleaned_data.get("agreement")
+        if upload:
+            self.agreement_content_type = validate_upload(upload, kinds=DOCUMENTS)
+        return upload
+
+
+class ObjectiveForm(forms.Form):
+    text = forms.CharField(label="Objective", widget=forms.Textarea(attrs={"rows": 3}))
+    status = forms.ChoiceField(label="Status", choices=ObjectiveStatus.choices)
+    evidence = forms.CharField(label="Evidence", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class SettingsForm(forms.Form):
+    triage_target_school_days = forms.IntegerField(label="Target time to triage (school days)", min_value=1,
+                                                   max_value=60)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = dict(TargetGroup.choices)
+        for group in STATUTORY_GROUPS:
+            for tier in ("filtered", "intensive"):
+                self.fields[f"{group}_{tier}"] = forms.DecimalField(
+                    label=f"{labels[group]}: expected % {tier}", min_value=0, max_value=100, decimal_places=1)
+
+    def clean(self):
+        data = super().clean()
+        for group in STATUTORY_GROUPS:
+            f, i = data.get(f"{group}_filtered"), data.get(f"{group}_intensive")
+            if f is not None and i is not None and f + i > 100:
+                self.add_error(f"{group}_intensive", "Filtered and intensive together cannot be over 100%")
+        return data
+
+
+class GroupSessionForm(forms.Form):
+    topic = forms.CharField(label="Topic", max_length=200,
+                            help_text="For example, post-16 options, work experience")
+    held_on = _date("Date")
+    learning_objectives = forms.CharField(label="Learning objectives", required=False,
+                                          widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, learners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.learners = list(learners)
+        for profile in self.learners:
+            self.fields[f"attended_{profile.pk}"] = forms.BooleanField(required=False, label=f"{profile.user.full_name} attended")
+            self.fields[f"flag_{profile.pk}"] = forms.ChoiceField(required=False, choices=AttendanceFlag.choices,
+                                                                  label=f"{profile.user.full_name}: concern")
+
+    def rows(self):
+        return [(p, self[f"attended_{p.pk}"], self[f"flag_{p.pk}"]) for p in self.learners]
+
+    def attendance(self):
+        data = self.cleaned_data
+        return [(p, data.get(f"attended_{p.pk}", False), data.get(f"flag_{p.pk}") or "") for p in self.learners
+                if data.get(f"attended_{p.pk}") or data.get(f"flag_{p.pk}")]
+
+    def clean(self):
+        data = super().clean()
+        for p in self.learners:
+            if data.get(f"flag_{p.pk}") and not data.get(f"attended_{p.pk}"):
+                self.add_error(f"flag_{p.pk}", f"{p.user.full_name} did not attend: remove the concern or tick attended")
+        return data
+
+
+def validate_not_future(value):
+    if value and value > datetime.date.today():
+        raise ValidationError("The date must be today or in the past")

@@ -1,0 +1,475 @@
+"""Reads of the guidance app. Keyword-only, organisation (or scope) first.
+
+THE partnership rule lives here, in one place: ``partner_school_ids(org=service)`` — the schools
+with a CURRENT partnership with the careers service ``org``. Every read an adviser makes of a
+school's rows goes through ``GuidanceScope.org_ids`` (``guidance_scope``), which for an adviser
+is exactly those ids; an id taken from a URL is only ever looked up inside that scope, so an
+object of a school without a current partnership is a 404 like a missing one."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import (
+    Aggregate,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from learners.choices import Audience, PlanStatus, TargetGroup
+from learners.models import LearnerProfile, Plan
+from plp_portal.organisations.choices import OrganisationKind, Role
+from plp_portal.organisations.models import Membership, Organisation
+
+from .choices import (
+    NOT_SETTLED_CATEGORIES,
+    DestinationCategory,
+    DestinationKind,
+    ReferralReason,
+    ReferralSource,
+    ReferralStatus,
+    Tier,
+)
+from .models import (
+    ActionItem,
+    Destination,
+    ExpectedTierShare,
+    GroupAttendance,
+    GroupSession,
+    Interview,
+    LearnerGuidance,
+    Partnership,
+    PartnershipAdviser,
+    PartnershipObjective,
+    Referral,
+    ReferralEvent,
+    ServiceSettings,
+    TierChange,
+)
+
+SERVICE = "service"
+SCHOOL = "school"
+
+
+# --- The partnership grant --------------------------------------------------------------------
+
+
+def partner_school_ids(*, org, today: datetime.date | None = None) -> list[int]:
+    """Ids of the schools (colleges, providers) with a CURRENT partnership with the careers
+    service ``org`` — not ended early, today within its dates. Last year's or an expired
+    partnership grants nothing. The ONLY source of ids for ``.for_orgs`` on the adviser's side."""
+    return sorted(set(
+        Partnership.objects.for_org(org).filter(Partnership.current_q(today)).values_list("school_id", flat=True)
+    ))
+
+
+@dataclass(frozen=True)
+class GuidanceScope:
+    """What a member may reach in the guidance app, computed once per request.
+
+    ``side``: SERVICE (a careers adviser, or an admin of a careers service: partner schools'
+    learners) or SCHOOL (key worker, careers lead, admin of the school: its own learners).
+    ``org_ids``: the organisations whose guidance rows may be read. ``key_worker_id``: set for a
+    key worker, who sees only their own learners and the referrals they made."""
+
+    org: Organisation
+    side: str
+    org_ids: tuple[int, ...]
+    user_id: int
+    key_worker_id: int | None = None
+
+    @property
+    def is_service(self) -> bool:
+        return self.side == SERVICE
+
+
+def guidance_scope(*, org, membership, today=None) -> GuidanceScope:
+    role = membership.role
+    if role == Role.CAREERS_ADVISER or (role == Role.ORG_ADMIN and org.kind == OrganisationKind.CAREERS_SERVICE):
+        return GuidanceScope(org=org, side=SERVICE, org_ids=tuple(partner_school_ids(org=org, today=today)),
+                             user_id=membership.user_id)
+    return GuidanceScope(org=org, side=SCHOOL, org_ids=(org.pk,), user_id=membership.user_id,
+                         key_worker_id=membership.user_id if role == Role.KEY_WORKER else None)
+
+
+def partner_schools(*, scope: GuidanceScope):
+    return Organisation.objects.filter(pk__in=scope.org_ids).order_by("name")
+
+
+def service_settings_get(*, org) -> ServiceSettings:
+    settings, _ = ServiceSettings.objects.for_org(org).get_or_create(organisation=org)
+    return settings
+
+
+def expected_shares(*, org) -> dict[str, ExpectedTierShare]:
+    return {s.target_group: s for s in ExpectedTierShare.objects.for_org(org)}
+
+
+# --- Learners and their guidance --------------------------------------------------------------
+
+
+def _learners(scope: GuidanceScope):
+    qs = LearnerProfile.objects.for_orgs(scope.org_ids)
+    if scope.key_worker_id:
+        qs = qs.filter(key_worker_id=scope.key_worker_id)
+    return qs
+
+
+def learner_get(*, scope: GuidanceScope, profile_id: int) -> LearnerProfile:
+    """A learner within the scope; 404 for a missing one, another organisation's, and a school's
+    without a current partnership."""
+    return get_object_or_404(
+        _learners(scope).select_related("user", "key_worker", "organisation"), pk=profile_id
+    )
+
+
+def learner_search(*, scope: GuidanceScope, search: str = "", school_id=None, tier: str = ""):
+    qs = _learners(scope).filter(is_active=True).select_related("user", "organisation").annotate(
+        current_tier=Coalesce(F("guidance__tier"), Value(Tier.CORE))
+    )
+    if school_id:
+        qs = qs.filter(organisation_id=school_id)
+    if tier:
+        qs = qs.filter(current_tier=tier)
+    if search:
+        qs = qs.filter(Q(user__full_name__icontains=search) | Q(upn=search))
+    return qs.order_by("user__full_name", "pk")
+
+
+def active_plan_for(*, profile) -> Plan | None:
+    return (
+        Plan.objects.for_org(profile.organisation_id).filter(profile=profile, status=PlanStatus.ACTIVE)
+        .order_by("-starts_on", "-pk").first()
+    )
+
+
+def learner_guidance_get(*, profile) -> LearnerGuidance | None:
+    return (
+        LearnerGuidance.objects.for_org(profile.organisation_id).select_related("adviser", "preferred_adviser")
+        .filter(profile=profile).first()
+    )
+
+
+def tier_history(*, profile):
+    return TierChange.objects.for_org(profile.organisation_id).filter(profile=profile).select_related("decided_by")
+
+
+def referrals_for_learner(*, profile):
+    return (
+        Referral.objects.for_org(profile.organisation_id).filter(profile=profile)
+        .select_related("referred_by", "triaged_by", "allocated_adviser").order_by("-created_at")
+    )
+
+
+def interviews_for_learner(*, profile, audience_filter: Q | None = None):
+    actions = ActionItem.objects.for_org(profile.organisation_id).select_related("target")
+    qs = Interview.objects.for_org(profile.organisation_id).filter(profile=profile)
+    if audience_filter is not None:
+        qs = qs.filter(audience_filter)
+    return qs.select_related("adviser", "careers_service").prefetch_related(Prefetch("actions", queryset=actions))
+
+
+def destinations_for_learner(*, profile):
+    return Destination.objects.for_org(profile.organisation_id).filter(profile=profile).select_related("confirmed_by")
+
+
+# --- Referrals --------------------------------------------------------------------------------
+
+
+def referral_queue(*, scope: GuidanceScope, school_id=None, reason: str = "", tier: str = "",
+                   status: str = ReferralStatus.NEW, source: str = ""):
+    """Referrals in scope, most urgent then oldest first, with learner, school, referrer and the
+    learner's current tier loaded (one query per page, whatever the number of referrals).
+    ``tier`` filters by the suggested tier."""
+    qs = Referral.objects.for_orgs(scope.org_ids)
+    if scope.key_worker_id:
+        qs = qs.filter(Q(profile__key_worker_id=scope.key_worker_id) | Q(referred_by_id=scope.user_id))
+    if school_id:
+        qs = qs.filter(organisation_id=school_id)
+    if status:
+        qs = qs.filter(status=status)
+    if reason:
+        qs = qs.filter(reasons__contains=f",{reason},")
+    if tier:
+        qs = qs.filter(suggested_tier=tier)
+    if source:
+        qs = qs.filter(source=source)
+    return (
+        qs.select_related("profile__user", "organisation", "referred_by", "allocated_adviser")
+        .annotate(current_tier=Coalesce(F("profile__guidance__tier"), Value(Tier.CORE)))
+        .order_by("-urgency", "created_at", "pk")
+    )
+
+
+def referral_get(*, scope: GuidanceScope, referral_id: int) -> Referral:
+    """A referral in scope; 404 if missing, another organisation's, outside the partnership, or
+    (for a key worker) about someone else's learner."""
+    return get_object_or_404(
+        referral_queue(scope=scope, status="").select_related("profile__key_worker", "triaged_by", "group_session"),
+        pk=referral_id,
+    )
+
+
+def referral_events(*, referral):
+    return ReferralEvent.objects.for_org(referral.organisation_id).filter(referral=referral).select_related("by")
+
+
+def interview_get(*, scope: GuidanceScope, interview_id: int) -> Interview:
+    qs = Interview.objects.for_orgs(scope.org_ids)
+    if scope.key_worker_id:
+        qs = qs.filter(profile__key_worker_id=scope.key_worker_id)
+    return get_object_or_404(
+        qs.select_related("profile__user", "profile__key_worker", "organisation", "adviser", "referral", "feedback_by")
+        .prefetch_related(Prefetch("actions", queryset=ActionItem.objects.for_orgs(scope.org_ids).select_related("target"))),
+        pk=interview_id,
+    )
+
+
+def group_session_list(*, scope: GuidanceScope):
+    return GroupSession.objects.for_orgs(scope.org_ids).select_related("organisation", "adviser").annotate(
+        attended=Count("attendance", filter=Q(attendance__attended=True), distinct=True),
+        referred=Count("referrals", distinct=True),
+    ).order_by("-held_on", "-pk")
+
+
+def group_session_get(*, scope: GuidanceScope, session_id: int) -> GroupSession:
+    return get_object_or_404(
+        GroupSession.objects.for_orgs(scope.org_ids).select_related("organisation", "adviser").prefetch_related(
+            Prefetch("attendance", queryset=GroupAttendance.objects.for_orgs(scope.org_ids)
+                     .select_related("profile__user", "referral").order_by("profile__user__full_name"))
+        ),
+        pk=session_id,
+    )
+
+
+# --- Partnerships -----------------------------------------------------------------------------
+
+
+def partnership_list(*, org):
+    return Partnership.objects.for_org(org).select_related("school").prefetch_related(
+        Prefetch("advisers", queryset=PartnershipAdviser.objects.for_org(org).select_related("adviser"))
+    )
+
+
+def partnership_get(*, org, partnership_id: int) -> Partnership:
+    return get_object_or_404(
+        partnership_list(org=org).prefetch_related(
+            Prefetch("objectives", queryset=PartnershipObjective.objects.for_org(org))
+        ),
+        pk=partnership_id,
+    )
+
+
+def service_advisers(*, org):
+    """The careers advisers of the service (for naming on partnerships and allocating)."""
+    from django.contrib.auth import get_user_model
+
+    ids = Membership.objects.for_org(org).filter(role=Role.CAREERS_ADVISER, is_active=True).values("user_id")
+    return get_user_model().objects.filter(pk__in=ids).order_by("full_name")
+
+
+def partnerships_of_school(*, school_id: int, today=None):
+    """Current partnerships naming ``school_id``, across careers services — for the school's
+    own pages and the learner's choice of adviser (reads the grant from the school's side)."""
+    return (
+        Partnership.objects.system("a school's own partnerships, from the school's side")
+        .filter(Partnership.current_q(today), school_id=school_id)
+        .select_related("organisation")
+        .prefetch_related(Prefetch("advisers", queryset=PartnershipAdviser.objects.system(
+            "named advisers of a school's own partnerships").select_related("adviser")))
+    )
+
+
+# --- NEET list and dashboards -----------------------------------------------------------------
+
+
+def _latest_actual(field: str):
+    return Subquery(
+        Destination.objects.system("correlated subquery on an already scoped profile queryset")
+        .filter(profile=OuterRef("pk"), kind=DestinationKind.ACTUAL)
+        .order_by("-recorded_on", "-pk").values(field)[:1]
+    )
+
+
+def neet_list(*, scope: GuidanceScope):
+    """Learners of the scope who have left (``left_on``) or have an actual destination, and
+    whose latest actual destination is NEET, unknown, other — or missing for a leaver: the
+    young people still to follow up until settled. Oldest leavers first."""
+    return (
+        _learners(scope)
+        .select_related("user", "organisation")
+        .annotate(
+            latest_category=_latest_actual("category"),
+            latest_recorded_on=_latest_actual("recorded_on"),
+            latest_follow_up_on=_latest_actual("follow_up_on"),
+            left_on=F("guidance__left_on"),
+        )
+        .filter(
+            Q(latest_category__in=NOT_SETTLED_CATEGORIES)
+            | Q(latest_category__isnull=True, guidance__left_on__isnull=False)
+        )
+        .order_by(F("guidance__left_on").asc(nulls_last=True), "user__full_name", "pk")
+    )
+
+
+class _Percentile(Aggregate):
+    function = "percentile_cont"
+    template = "%(function)s(%(percentile)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = DurationField()
+
+    def __init__(self, expression, percentile, **extra):
+        super().__init__(expression, percentile=float(percentile), **extra)
+
+
+def _percentile_python(values, p):
+    """Linear interpolation as PostgreSQL's percentile_cont (used on the SQLite demo only)."""
+    values = sorted(values)
+    if not values:
+        return None
+    k = (len(values) - 1) * p
+    lo = int(k)
+    hi = min(lo + 1, len(values) - 1)
+    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+
+
+def dashboard(*, scope: GuidanceScope, service=None, school_id=None) -> dict:
+    """The guidance dashboard's figures, computed in SQL: tier distribution by target group
+    (active learners; compared with the service's expected percentages), referrals by source and
+    by reason, time to triage (median and 90th percentile of triaged referrals), destinations
+    summary (latest actual destination per learner, leavers included). ``school_id`` narrows to one school of the
+    scope (ignored if outside it)."""
+    org_ids = scope.org_ids
+    if school_id and int(school_id) in org_ids:
+        org_ids = (int(school_id),)
+    learners = LearnerProfile.objects.for_orgs(org_ids).filter(is_active=True)
+    rows = (
+        learners.values("target_group")
+        .annotate(
+            total=Count("pk"),
+            filtered=Count("pk", filter=Q(guidance__tier=Tier.FILTERED)),
+            intensive=Count("pk", filter=Q(guidance__tier=Tier.INTENSIVE)),
+        )
+        .order_by("target_group")
+    )
+    expected = expected_shares(org=service) if service is not None else {}
+    group_labels = dict(TargetGroup.choices)
+    tiers = []
+    for row in rows:
+        total = row["total"]
+        core = total - row["filtered"] - row["intensive"]
+        share = expected.get(row["target_group"])
+
+        def pct(n):
+            return round(100 * n / total, 1) if total else 0
+
+        tiers.append({
+            "target_group": row["target_group"],
+            "label": group_labels.get(row["target_group"], row["target_group"]),
+            "total": total,
+            "core": core, "filtered": row["filtered"], "intensive": row["intensive"],
+            "core_pct": pct(core), "filtered_pct": pct(row["filtered"]), "intensive_pct": pct(row["intensive"]),
+            "expected": share,
+        })
+
+    referrals = Referral.objects.for_orgs(org_ids)
+    by_source_counts = dict(referrals.values_list("source").annotate(n=Count("pk")).order_by())
+    by_source = [(label, by_source_counts.get(value, 0)) for value, label in ReferralSource.choices]
+    reason_counts = referrals.aggregate(**{
+        value: Count("pk", filter=Q(reasons__contains=f",{value},")) for value in ReferralReason.values
+    })
+    by_reason = [(label, reason_counts[value]) for value, label in ReferralReason.choices]
+
+    waited = ExpressionWrapper(F("triaged_at") - F("created_at"), output_field=DurationField())
+    triaged = referrals.filter(triaged_at__isnull=False)
+    if connection.vendor == "postgresql":
+        triage = triaged.aggregate(n=Count("pk"), median=_Percentile(waited, 0.5), p90=_Percentile(waited, 0.9))
+    else:  # the SQLite demo has no percentile_cont
+        values = list(triaged.annotate(w=waited).values_list("w", flat=True))
+        triage = {"n": len(values), "median": _percentile_python(values, 0.5), "p90": _percentile_python(values, 0.9)}
+
+    dest_rows = (
+        LearnerProfile.objects.for_orgs(org_ids).annotate(latest_category=_latest_actual("category"))
+        .filter(latest_category__isnull=False)
+        .values("latest_category").annotate(n=Count("pk")).order_by()
+    )
+    dest_counts = {row["latest_category"]: row["n"] for row in dest_rows}
+    dest_total = sum(dest_counts.values())
+    destinations = [
+        (label, dest_counts.get(value, 0), round(100 * dest_counts.get(value, 0) / dest_total, 1) if dest_total else 0)
+        for value, label in DestinationCategory.choices
+    ]
+    return {
+        "tiers": tiers,
+        "by_source": by_source,
+        "by_reason": by_reason,
+        "triage": triage,
+        "destinations": destinations,
+        "destinations_total": dest_total,
+        "referrals_total": sum(by_source_counts.values()),
+        "open_referrals": referrals.filter(status=ReferralStatus.NEW).count(),
+    }
+
+
+# --- The learner's own space ------------------------------------------------------------------
+
+
+def my_guidance(*, user) -> list[dict]:
+    """For /me/guidance/: per school the learner is enrolled in — their identified adviser,
+    referrals and interviews (action plans with their targets) whose audience is PLAN (what a
+    learner may see, ``learners.permissions``), current partnerships (advisers to choose from)."""
+    profiles = list(user.learner_profiles.filter(is_active=True).select_related("organisation"))
+    result = []
+    for profile in profiles:
+        org_id = profile.organisation_id
+        result.append({
+            "profile": profile,
+            "guidance": learner_guidance_get(profile=profile),
+            "referrals": Referral.objects.for_org(org_id).filter(profile=profile, audience=Audience.PLAN)
+            .select_related("allocated_adviser").order_by("-created_at"),
+            "interviews": interviews_for_learner(profile=profile, audience_filter=Q(audience=Audience.PLAN)),
+            "destinations": Destination.objects.for_org(org_id).filter(profile=profile),
+            "partnerships": list(partnerships_of_school(school_id=org_id)),
+        })
+    return result
+
+
+def my_profile_get(*, user, profile_id=None) -> LearnerProfile:
+    profiles = user.learner_profiles.filter(is_active=True).select_related("organisation")
+    if profile_id:
+        profile = profiles.filter(pk=profile_id).first()
+    else:
+        profile = profiles.order_by("pk").first()
+    if profile is None:
+        raise Http404("No enrolment")
+    return profile
+
+
+def school_days_between(start: datetime.date, end: datetime.date) -> int:
+    """Weekdays after ``start`` up to and including ``end`` (school holidays are not counted out:
+    a simple, predictable rule for the triage target)."""
+    if end <= start:
+        return 0
+    days = (end - start).days
+    weeks, extra = divmod(days, 7)
+    count = weeks * 5
+    for i in range(1, extra + 1):
+        if (start + datetime.timedelta(days=i)).weekday() < 5:
+            count += 1
+    return count
+
+
+def now_date():
+    return timezone.localdate()

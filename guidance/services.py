@@ -1,0 +1,569 @@
+"""Writes of the guidance app: keyword-only, audited, and each event about a learner joins the
+learner's one timeline (``learners.services.timeline_record``) when they have an active plan.
+
+Rows about a learner take the learner's school as their organisation (``profile.organisation``),
+never an organisation from the request. Work done by an adviser names the careers ``service``;
+the service must have a CURRENT partnership with the school (``_check_partner``), else
+``PermissionError`` — the views have already scoped the lookups the same way."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from learners.choices import Audience, SetByRole
+from learners.models import LearnerProfile
+from learners.permissions import can_see, plan_viewer
+from learners.services import target_area_get, target_create, timeline_record
+from plp_portal.audit.services import audit_log
+from plp_portal.notifications.services import email_queue, notification_create
+from plp_portal.organisations.choices import Role
+
+from . import selectors
+from .choices import (
+    REASONS_FOR_TIER,
+    AttendanceFlag,
+    ReferralReason,
+    ReferralSource,
+    ReferralStatus,
+    Tier,
+    TriageDecision,
+    Urgency,
+)
+from .models import (
+    ActionItem,
+    Destination,
+    ExpectedTierShare,
+    GroupAttendance,
+    GroupSession,
+    Interview,
+    LearnerGuidance,
+    Partnership,
+    PartnershipAdviser,
+    PartnershipObjective,
+    Referral,
+    ReferralEvent,
+    ServiceSettings,
+    TierChange,
+    join_codes,
+)
+from .objectives import DEFAULT_EXPECTED_PERCENT, DEFAULT_OBJECTIVES, STATUTORY_GROUPS
+
+# The triage state machine: status -> statuses it may move to.
+REFERRAL_TRANSITIONS = {
+    ReferralStatus.NEW: {ReferralStatus.ACCEPTED, ReferralStatus.KEPT_IN_CORE, ReferralStatus.REFERRED_ON,
+                         ReferralStatus.WITHDRAWN},
+    ReferralStatus.ACCEPTED: {ReferralStatus.CLOSED},
+    ReferralStatus.KEPT_IN_CORE: {ReferralStatus.CLOSED},
+    ReferralStatus.REFERRED_ON: {ReferralStatus.CLOSED},
+    ReferralStatus.WITHDRAWN: set(),
+    ReferralStatus.CLOSED: set(),
+}
+
+DECISION_STATUS = {
+    TriageDecision.ACCEPT_FILTERED: ReferralStatus.ACCEPTED,
+    TriageDecision.ACCEPT_INTENSIVE: ReferralStatus.ACCEPTED,
+    TriageDecision.KEEP_IN_CORE: ReferralStatus.KEPT_IN_CORE,
+    TriageDecision.REFER_ON: ReferralStatus.REFERRED_ON,
+}
+
+CONSENT_WORDING = (
+    "I agree that my school can share this request, and what I have written, with the careers "
+    "adviser from the careers service that works with my school, so they can contact me and "
+    "help me. I understand my key worker will be told what happens next."
+)
+
+
+class InvalidTransition(Exception):
+    """A referral cannot move from its status to the one asked for."""
+
+
+def _check_partner(service, school_id) -> None:
+    if service is not None and school_id not in selectors.partner_school_ids(org=service):
+        raise PermissionError("no current partnership between the careers service and this school")
+
+
+def _timeline(profile, plan, **kwargs):
+    if plan is not None:
+        timeline_record(org=profile.organisation, plan=plan, **kwargs)
+
+
+# --- Service settings and partnerships --------------------------------------------------------
+
+
+def service_settings_update(*, org, by, triage_target_school_days: int, expected: dict) -> ServiceSettings:
+    """``expected``: {target_group: (filtered %, intensive %)}."""
+    settings = selectors.service_settings_get(org=org)
+    settings.triage_target_school_days = triage_target_school_days
+    settings.save()
+    for group, (filtered, intensive) in expected.items():
+        ExpectedTierShare.objects.for_org(org).update_or_create(
+            organisation=org, target_group=group,
+            defaults={"filtered_percent": filtered, "intensive_percent": intensive},
+        )
+    audit_log("guidance.settings.updated", actor=by, org=org, obj=settings)
+    return settings
+
+
+def expected_shares_seed_defaults(*, org) -> None:
+    for group, (filtered, intensive) in DEFAULT_EXPECTED_PERCENT.items():
+        ExpectedTierShare.objects.for_org(org).get_or_create(
+            organisation=org, target_group=group,
+            defaults={"filtered_percent": filtered, "intensive_percent": intensive},
+        )
+
+
+def academic_year_dates(year: int) -> tuple[datetime.date, datetime.date]:
+    return datetime.date(year, 9, 1), datetime.date(year + 1, 8, 31)
+
+
+def partnership_create(*, org, school, academic_year: int, by, advisers=(), referral_process: str = "",
+                       clinic_sessions: str = "", target_groups=None) -> Partnership:
+    """Agree a partnership between careers service ``org`` and ``school`` for ``academic_year``,
+    with seed 000's adviser objectives (editable) for each target group the school has learners
+    in (``target_groups`` overrides; none known → the six statutory groups)."""
+    if school.pk == org.pk:
+        raise ValueError("a careers service cannot partner with itself")
+    starts_on, ends_on = academic_year_dates(academic_year)
+    if target_groups is None:
+        present = set(
+            LearnerProfile.objects.for_org(school).values_list("target_group", flat=True).distinct()
+        )
+        target_groups = [g for g in STATUTORY_GROUPS if g in present] or STATUTORY_GROUPS
+    with transaction.atomic():
+        partnership = Partnership(
+            organisation=org, school=school, academic_year=academic_year, starts_on=starts_on, ends_on=ends_on,
+            referral_process=referral_process, clinic_sessions=clinic_sessions, created_by=by,
+        )
+        partnership.full_clean()
+        partnership.save()
+        partnership_set_advisers(org=org, partnership=partnership, advisers=advisers, by=by, audit=False)
+        PartnershipObjective.objects.bulk_create([
+            PartnershipObjective(organisation=org, partnership=partnership, target_group=group, order=n, text=text)
+            for group in target_groups for n, text in enumerate(DEFAULT_OBJECTIVES.get(group, []), start=1)
+        ])
+    audit_log("guidance.partnership.created", actor=by, org=org, obj=partnership,
+              data={"school": school.pk, "academic_year": academic_year})
+    return partnership
+
+
+def partnership_set_advisers(*, org, partnership, advisers, by, audit=True) -> None:
+    if partnership.organisation_id != org.pk:
+        raise ValueError("partnership of another organisation")
+    allowed = set(selectors.service_advisers(org=org).values_list("pk", flat=True))
+    wanted = {a.pk for a in advisers if a.pk in allowed}
+    PartnershipAdviser.objects.for_org(org).filter(partnership=partnership).exclude(adviser_id__in=wanted).delete()
+    have = set(PartnershipAdviser.objects.for_org(org).filter(partnership=partnership).values_list("adviser_id", flat=True))
+    PartnershipAdviser.objects.bulk_create([
+        PartnershipAdviser(organisation=org, partnership=partnership, adviser_id=pk) for pk in wanted - have
+    ])
+    if audit:
+        audit_log("guidance.partnership.advisers", actor=by, org=org, obj=partnership, data={"advisers": sorted(wanted)})
+
+
+def partnership_update(*, org, partnership, by, **fields) -> Partnership:
+    if partnership.organisation_id != org.pk:
+        raise ValueError("partnership of another organisation")
+    for name in ("referral_process", "clinic_sessions"):
+        if name in fields:
+            setattr(partnership, name, fields[name])
+    partnership.save()
+    audit_log("guidance.partnership.updated", actor=by, org=org, obj=partnership)
+    return partnership
+
+
+def partnership_end(*, org, partnership, by) -> Partnership:
+    """End a partnership early: from now its advisers see nothing of the school."""
+    if partnership.organisation_id != org.pk:
+        raise ValueError("partnership of another organisation")
+    partnership.ended_at = timezone.now()
+    partnership.save(update_fields=["ended_at", "updated_at"])
+    audit_log("guidance.partnership.ended", actor=by, org=org, obj=partnership)
+    return partnership
+
+
+def partnership_agreement_attach(*, org, partnership, file, content_type: str, by) -> Partnership:
+    if partnership.organisation_id != org.pk:
+        raise ValueError("partnership of another organisation")
+    partnership.agreement = file
+    partnership.agreement_content_type = content_type
+    partnership.agreement_name = (file.name or "agreement")[:200]
+    partnership.save()
+    audit_log("guidance.partnership.agreement", actor=by, org=org, obj=partnership)
+    return partnership
+
+
+def objective_update(*, org, objective, by, status: str, evidence: str, text: str | None = None):
+    if objective.organisation_id != org.pk:
+        raise ValueError("objective of another organisation")
+    objective.status = status
+    objective.evidence = evidence
+    if text:
+        objective.text = text
+    objective.save()
+    audit_log("guidance.objective.updated", actor=by, org=org, obj=objective, data={"status": status})
+    return objective
+
+
+# --- Tiers ------------------------------------------------------------------------------------
+
+
+def learner_guidance_for(*, profile) -> LearnerGuidance:
+    guidance, _ = LearnerGuidance.objects.for_org(profile.organisation_id).get_or_create(
+        organisation_id=profile.organisation_id, profile=profile
+    )
+    return guidance
+
+
+def tier_set(*, profile, to_tier: str, reasons, by, review_on=None, note: str = "", service=None,
+             referral=None, adviser=None) -> TierChange:
+    """Move a learner to ``to_tier`` recording who, when, why and the review date (history in
+    ``TierChange``). Filtered and intensive need at least one of that tier's reasons (seed 000);
+    ``adviser`` (optional) becomes the learner's identified adviser."""
+    _check_partner(service, profile.organisation_id)
+    reasons = [str(r) for r in reasons or ()]
+    if to_tier != Tier.CORE:
+        allowed = {str(r) for r in REASONS_FOR_TIER[to_tier]}
+        if not reasons or not set(reasons) <= allowed:
+            raise ValueError(f"{to_tier} needs one or more of its reasons")
+        if review_on is None:
+            raise ValueError("a review date is needed for filtered and intensive guidance")
+    plan = selectors.active_plan_for(profile=profile)
+    with transaction.atomic():
+        guidance = learner_guidance_for(profile=profile)
+        change = TierChange.objects.create(
+            organisation_id=profile.organisation_id, profile=profile, plan=plan, from_tier=guidance.tier,
+            to_tier=to_tier, reasons=join_codes(reasons), note=note, review_on=review_on, decided_by=by,
+            referral=referral, audience=Audience.STAFF,
+        )
+        guidance.tier = to_tier
+        guidance.review_on = review_on
+        if adviser is not None:
+            guidance.adviser = adviser
+        guidance.save()
+        _timeline(profile, plan, kind="guidance.tier.changed", actor=by, obj=change, audience=Audience.STAFF,
+                  summary=f"Guidance tier: {Tier(change.from_tier).label} → {Tier(to_tier).label}")
+    audit_log("guidance.tier.changed", actor=by, org=profile.organisation, obj=change,
+              data={"from": change.from_tier, "to": to_tier, "reasons": reasons})
+    return change
+
+
+def leaver_record(*, profile, left_on, by) -> LearnerGuidance:
+    guidance = learner_guidance_for(profile=profile)
+    guidance.left_on = left_on
+    guidance.save()
+    audit_log("guidance.leaver.recorded", actor=by, org=profile.organisation, obj=guidance)
+    return guidance
+
+
+# --- Referrals --------------------------------------------------------------------------------
+
+
+def _event(referral, to_status, by, note="", from_status=None):
+    return ReferralEvent.objects.create(
+        organisation_id=referral.organisation_id, referral=referral,
+        from_status=referral.status if from_status is None else from_status,
+        to_status=to_status, by=by, note=note,
+    )
+
+
+def referral_make(*, profile, source: str, by, reasons, suggested_tier: str = "", urgency: int = Urgency.ROUTINE,
+                  notes: str = "", consent: bool = False, consent_wording: str = "", agency_name: str = "",
+                  group_session=None, preferred_adviser=None, service=None, audience: str | None = None,
+                  created_at=None) -> Referral:
+    """Refer ``profile`` to specialist guidance. The learner's own request (``SELF``) is
+    visible to them (audience PLAN); others default to STAFF. A learner's request needs consent."""
+    _check_partner(service, profile.organisation_id)
+    reasons = [str(r) for r in reasons or ()]
+    if not reasons or not set(reasons) <= set(ReferralReason.values):
+        raise ValueError("choose at least one reason")
+    if source == ReferralSource.SELF and not consent:
+        raise ValueError("a learner's own request needs their consent")
+    if source == ReferralSource.OTHER_AGENCY and not agency_name:
+        raise ValueError("name the agency")
+    if audience is None:
+        audience = Audience.PLAN if source == ReferralSource.SELF else Audience.STAFF
+    plan = selectors.active_plan_for(profile=profile)
+    with transaction.atomic():
+        referral = Referral(
+            organisation_id=profile.organisation_id, profile=profile, plan=plan, source=source, referred_by=by,
+            agency_name=agency_name, group_session=group_session, reasons=join_codes(reasons),
+            suggested_tier=suggested_tier, urgency=urgency, notes=notes, consent=consent,
+            consent_wording=consent_wording if consent else "", preferred_adviser=preferred_adviser,
+            audience=audience, created_at=created_at or timezone.now(),
+        )
+        referral.full_clean()
+        referral.save()
+        _event(referral, ReferralStatus.NEW, by, from_status="", note=f"Referral made ({referral.get_source_display()})")
+        ReferralEvent.objects.for_org(profile.organisation_id).filter(referral=referral).update(at=referral.created_at)
+        _timeline(profile, plan, kind="guidance.referral.made", actor=by, obj=referral, audience=audience,
+                  summary=f"Referred for careers guidance ({referral.get_source_display()})",
+                  occurred_at=referral.created_at)
+        if preferred_adviser is not None:
+            guidance = learner_guidance_for(profile=profile)
+            guidance.preferred_adviser = preferred_adviser
+            guidance.save(update_fields=["preferred_adviser", "updated_at"])
+    audit_log("guidance.referral.made", actor=by, org=profile.organisation, obj=referral,
+              data={"source": source, "reasons": reasons})
+    return referral
+
+
+def _locked(referral) -> Referral:
+    """The referral re-read and locked: a decision is taken on its current status, never on a
+    copy loaded before someone else triaged it."""
+    return (
+        Referral.objects.for_org(referral.organisation_id).select_for_update(of=("self",))
+        .select_related("profile__organisation", "profile__key_worker", "profile__user", "referred_by",
+                        "triaged_by_service")
+        .get(pk=referral.pk)
+    )
+
+
+def _transition(referral, to_status):
+    if to_status not in REFERRAL_TRANSITIONS[ReferralStatus(referral.status)]:
+        raise InvalidTransition(f"a referral {referral.get_status_display().lower()} cannot become {to_status}")
+
+
+def referral_triage(*, referral, by, service, decision: str, note: str = "", allocated_adviser=None,
+                    referred_on_to: str = "", review_on=None, tier_reasons=None) -> Referral:
+    """Triage a NEW referral: accept into filtered or intensive (allocating an adviser; the
+    learner's tier moves, with the referral's reasons for that tier unless ``tier_reasons`` are
+    given), keep in core with advice, or refer on to another agency (named). Timestamped,
+    recorded as an event, the referrer and the key worker notified."""
+    _check_partner(service, referral.organisation_id)
+    to_status = DECISION_STATUS[TriageDecision(decision)]
+    with transaction.atomic():
+        referral = _locked(referral)
+        _transition(referral, to_status)
+        if decision == TriageDecision.REFER_ON and not referred_on_to:
+            raise ValueError("name the agency the learner is referred on to")
+        if decision in (TriageDecision.ACCEPT_FILTERED, TriageDecision.ACCEPT_INTENSIVE):
+            if allocated_adviser is None:
+                raise ValueError("allocate an adviser")
+            tier = Tier.FILTERED if decision == TriageDecision.ACCEPT_FILTERED else Tier.INTENSIVE
+            allowed = {str(r) for r in REASONS_FOR_TIER[tier]}
+            reasons = list(tier_reasons or [r for r in referral.reason_list if r in allowed])
+            if not reasons:
+                raise ValueError(f"choose the reason for {tier} guidance")
+            tier_set(profile=referral.profile, to_tier=tier, reasons=reasons, by=by,
+                     review_on=review_on or timezone.localdate() + datetime.timedelta(weeks=6),
+                     note=note, referral=referral, adviser=allocated_adviser)
+        previous = referral.status
+        referral.status = to_status
+        referral.decision = decision
+        referral.decision_note = note
+        referral.triaged_at = timezone.now()
+        referral.triaged_by = by
+        referral.triaged_by_service = service
+        referral.allocated_adviser = allocated_adviser
+        referral.referred_on_to = referred_on_to
+        referral.save()
+        _event(referral, to_status, by, note=f"{TriageDecision(decision).label}. {note}".strip(), from_status=previous)
+        _timeline(referral.profile, referral.plan, kind="guidance.referral.triaged", actor=by, obj=referral,
+                  audience=referral.audience, restricted_roles=referral.restricted_role_list,
+                  summary=f"Referral triaged: {TriageDecision(decision).label}")
+        _notify_outcome(referral, title=f"Careers guidance referral: {TriageDecision(decision).label.lower()}")
+    audit_log("guidance.referral.triaged", actor=by, org=referral.profile.organisation, obj=referral,
+              data={"decision": decision})
+    return referral
+
+
+def referral_withdraw(*, referral, by, note: str = "") -> Referral:
+    with transaction.atomic():
+        referral = _locked(referral)
+        _transition(referral, ReferralStatus.WITHDRAWN)
+        previous = referral.status
+        referral.status = ReferralStatus.WITHDRAWN
+        referral.closed_at = timezone.now()
+        referral.save()
+        _event(referral, ReferralStatus.WITHDRAWN, by, note=note, from_status=previous)
+    audit_log("guidance.referral.withdrawn", actor=by, org=referral.profile.organisation, obj=referral)
+    return referral
+
+
+def referral_close(*, referral, by, feedback: str, service=None) -> Referral:
+    """Follow up and feed back to the key worker (seed 000 objective), closing the referral."""
+    _check_partner(service, referral.organisation_id)
+    if not feedback.strip():
+        raise ValueError("write the feedback for the key worker")
+    with transaction.atomic():
+        referral = _locked(referral)
+        _transition(referral, ReferralStatus.CLOSED)
+        previous = referral.status
+        referral.status = ReferralStatus.CLOSED
+        referral.closed_at = timezone.now()
+        referral.save()
+        _event(referral, ReferralStatus.CLOSED, by, note=feedback, from_status=previous)
+        _timeline(referral.profile, referral.plan, kind="guidance.referral.closed", actor=by, obj=referral,
+                  audience=Audience.STAFF, summary="Guidance follow-up: feedback given to the key worker")
+        _notify_outcome(referral, title="Careers guidance: feedback from the adviser", key_worker_only=True)
+    audit_log("guidance.referral.closed", actor=by, org=referral.profile.organisation, obj=referral)
+    return referral
+
+
+def _school_url(name, school, **kwargs):
+    return reverse(name, kwargs={"org_slug": school.slug, **kwargs})
+
+
+def _notify_outcome(referral, *, title: str, key_worker_only: bool = False) -> None:
+    """Tell the referrer and the learner's key worker (in-app + email), each only if the
+    referral's audience lets them see it (``learners.permissions``): a learner hears about their
+    own request, never about a staff-only referral."""
+    profile = referral.profile
+    school = profile.organisation
+    recipients = []
+    if profile.key_worker_id:
+        recipients.append(profile.key_worker)
+    if not key_worker_only and referral.referred_by_id and referral.referred_by_id not in {u.pk for u in recipients}:
+        recipients.append(referral.referred_by)
+    for user in recipients:
+        is_learner = user.pk == profile.user_id
+        if referral.plan is not None and is_learner:
+            if not can_see(plan_viewer(plan=referral.plan, user=user), referral):
+                continue
+        elif is_learner and referral.audience != Audience.PLAN:
+            continue
+        if is_learner:
+            url = reverse("me_guidance:index")
+            org = school
+        elif referral.source == ReferralSource.ADVISER and user.pk == referral.referred_by_id and \
+                referral.triaged_by_service is not None:
+            org = referral.triaged_by_service
+            url = _school_url("guidance:referral_detail", org, referral_id=referral.pk)
+        else:
+            org = school
+            url = _school_url("guidance:referral_detail", school, referral_id=referral.pk)
+        notification_create(org=org, user=user, kind="guidance.referral", title=title, url=url,
+                            dedupe_key=f"guidance.referral:{referral.pk}:{referral.status}:{user.pk}")
+        email_queue(
+            to=user.email, subject=title, template="guidance/email/referral_outcome",
+            context={"referral": referral, "recipient": user, "url": url, "title": title,
+                     "is_learner": is_learner, "learner_name": profile.user.full_name},
+            org=org, user=user, dedupe_key=f"guidance.referral:{referral.pk}:{referral.status}:{user.pk}",
+        )
+
+
+# --- Interviews and action plans --------------------------------------------------------------
+
+
+def interview_record(*, profile, service, adviser, kind: str, held_on, summary: str, actions=(),
+                     audience: str = Audience.PLAN, referral=None, group_session=None) -> Interview:
+    """Record a guidance interview; each action ``(text, due_on)`` of its action plan becomes a
+    careers target on the learner's active plan (area "careers", source "guidance.interview" +
+    the interview id) — guidance fed back into the plan."""
+    _check_partner(service, profile.organisation_id)
+    if referral is not None and referral.profile_id != profile.pk:
+        raise ValueError("the referral is about another learner")
+    plan = selectors.active_plan_for(profile=profile)
+    org = profile.organisation
+    with transaction.atomic():
+        interview = Interview(
+            organisation=org, profile=profile, plan=plan, careers_service=service, adviser=adviser, kind=kind,
+            held_on=held_on, summary=summary, audience=audience, referral=referral, group_session=group_session,
+        )
+        interview.full_clean()
+        interview.save()
+        area = target_area_get(org=org, code="careers") if plan is not None else None
+        for text, due_on in actions:
+            target = None
+            if plan is not None:
+                target = target_create(
+                    org=org, plan=plan, by=adviser, set_by_role=SetByRole.STAFF, area=area, title=text[:300],
+                    due_on=due_on, audience=audience, source_type="guidance.interview", source_id=str(interview.pk),
+                    support_strategy=f"Agreed with the careers adviser ({interview.get_kind_display().lower()}).",
+                )
+            ActionItem.objects.create(organisation=org, interview=interview, text=text[:300], due_on=due_on,
+                                      target=target)
+        _timeline(profile, plan, kind="guidance.interview", actor=adviser, obj=interview, audience=audience,
+                  summary=f"{interview.get_kind_display()} with the careers adviser")
+    audit_log("guidance.interview.recorded", actor=adviser, org=org, obj=interview,
+              data={"actions": len(actions), "service": service.pk})
+    return interview
+
+
+def interview_feedback(*, interview, by, service, feedback: str) -> Interview:
+    """Follow up and give feedback to the key worker: recorded, notified, on the timeline; a
+    referral this interview answered is closed with the same feedback."""
+    _check_partner(service, interview.organisation_id)
+    if not feedback.strip():
+        raise ValueError("write the feedback for the key worker")
+    with transaction.atomic():
+        interview.feedback_to_key_worker = feedback
+        interview.feedback_at = timezone.now()
+        interview.feedback_by = by
+        interview.save(update_fields=["feedback_to_key_worker", "feedback_at", "feedback_by"])
+        _timeline(interview.profile, interview.plan, kind="guidance.feedback", actor=by, obj=interview,
+                  audience=Audience.STAFF, summary="Careers adviser's feedback to the key worker")
+        referral = interview.referral
+        if referral is not None:
+            referral.refresh_from_db()
+        if referral is not None and ReferralStatus.CLOSED in REFERRAL_TRANSITIONS[ReferralStatus(referral.status)]:
+            referral_close(referral=referral, by=by, feedback=feedback, service=service)
+        elif interview.profile.key_worker_id:
+            kw = interview.profile.key_worker
+            url = _school_url("guidance:interview_detail", interview.profile.organisation, interview_id=interview.pk)
+            notification_create(org=interview.profile.organisation, user=kw, kind="guidance.feedback",
+                                title="Careers guidance: feedback from the adviser", url=url,
+                                dedupe_key=f"guidance.feedback:{interview.pk}:{kw.pk}")
+    audit_log("guidance.interview.feedback", actor=by, org=interview.profile.organisation, obj=interview)
+    return interview
+
+
+# --- Group sessions ---------------------------------------------------------------------------
+
+
+def group_session_record(*, school, service, adviser, held_on, topic: str, learning_objectives: str = "",
+                         attendance=()) -> GroupSession:
+    """Record a group session and its attendance ``[(profile, attended, flag), ...]``; each
+    learner flagged unclear, unfocused or unrealistic is referred for an individual interview in
+    the same action (source: adviser, reason: at a transition and unclear…, suggested tier
+    filtered)."""
+    _check_partner(service, school.pk)
+    with transaction.atomic():
+        session = GroupSession.objects.create(
+            organisation=school, careers_service=service, adviser=adviser, held_on=held_on, topic=topic,
+            learning_objectives=learning_objectives,
+        )
+        for profile, attended, flag in attendance:
+            if profile.organisation_id != school.pk:
+                raise ValueError("a learner of another school")
+            row = GroupAttendance(organisation=school, session=session, profile=profile, attended=attended,
+                                  flag=flag or "")
+            if attended and flag:
+                row.referral = referral_make(
+                    profile=profile, source=ReferralSource.ADVISER, by=adviser,
+                    reasons=[ReferralReason.TRANSITION_UNCLEAR], suggested_tier=Tier.FILTERED,
+                    notes=f"Flagged as {AttendanceFlag(flag).label.lower()} at the group session “{topic}”.",
+                    group_session=session, service=service,
+                )
+            row.save()
+    audit_log("guidance.group_session.recorded", actor=adviser, org=school, obj=session)
+    return session
+
+
+# --- Destinations -----------------------------------------------------------------------------
+
+
+def destination_record(*, profile, by, kind: str, category: str, recorded_on, detail: str = "",
+                       confirmed_how: str = "", follow_up_on=None, service=None) -> Destination:
+    _check_partner(service, profile.organisation_id)
+    plan = selectors.active_plan_for(profile=profile)
+    with transaction.atomic():
+        destination = Destination(
+            organisation_id=profile.organisation_id, profile=profile, kind=kind, category=category, detail=detail,
+            recorded_on=recorded_on, confirmed_by=by, confirmed_how=confirmed_how, follow_up_on=follow_up_on,
+        )
+        destination.full_clean()
+        destination.save()
+        _timeline(profile, plan, kind="guidance.destination", actor=by, obj=destination, audience=Audience.PLAN,
+                  summary=f"{destination.get_kind_display()} destination: {destination.get_category_display()}")
+    audit_log("guidance.destination.recorded", actor=by, org=profile.organisation, obj=destination)
+    return destination
+
+
+__all__ = [
+    "CONSENT_WORDING", "REFERRAL_TRANSITIONS", "InvalidTransition", "Role",
+]

@@ -1,0 +1,119 @@
+"""Browser journey: a learner asks for guidance, the adviser triages it into filtered, records
+an interview with an action plan, and the learner sees the new targets. Every new page passes
+axe (WCAG 2.2 AA)."""
+
+import re
+
+import pytest
+
+from guidance.models import Referral
+from guidance.tests.factories import careers_service, learner, partnership
+from learners.models import Target
+from plp_portal.organisations.choices import Role
+from tests.browser import assert_accessible, sign_in
+from tests.factories import OrganisationFactory, member
+
+pytestmark = pytest.mark.browser
+
+
+def sign_out(page):
+    page.get_by_role("button", name=re.compile("Sign out")).click()
+    page.wait_for_url(re.compile("/accounts/"))
+
+
+def test_self_referral_triage_interview_and_targets_in_the_learners_space(page, live_server, transactional_db):
+    school = OrganisationFactory(name="Northgate School", slug="northgate")
+    service = careers_service(name="Demoshire Careers", slug="careers")
+    adviser = member(service, Role.CAREERS_ADVISER, full_name="Ada Adviser")
+    kw = member(school, Role.KEY_WORKER, full_name="Tom Tutor")
+    partnership(service, school, advisers=[adviser], referral_process="Refer through PLP Portal.")
+    profile = learner(school, key_worker=kw)
+    learner_email = profile.user.email
+
+    # The learner asks for guidance.
+    sign_in(page, learner_email)
+    page.goto("/me/guidance/")
+    assert_accessible(page)
+    page.get_by_role("link", name="Ask for careers guidance").click()
+    assert_accessible(page)
+    page.get_by_role("button", name="Send my request").click()  # nothing chosen: errors
+    assert "There is a problem" in page.content()
+    assert_accessible(page)
+    page.get_by_label("I'm not sure what to do next").check()
+    page.get_by_label("Tell us a bit more").fill("I don't know whether to stay on for sixth form.")
+    page.get_by_label("Would you like to see a particular adviser?").select_option(label="Ada Adviser")
+    page.get_by_label("I agree").check()
+    page.get_by_role("button", name="Send my request").click()
+    assert "Your request has been sent" in page.content()
+    sign_out(page)
+    referral = Referral.objects.for_org(school).get(profile=profile)
+    assert referral.source == "self" and referral.consent and "careers adviser" in referral.consent_wording
+
+    # The adviser triages it into filtered.
+    sign_in(page, adviser.email, totp=True)
+    page.goto("/o/careers/guidance/")
+    assert_accessible(page)
+    page.get_by_role("link", name=profile.user.full_name).click()
+    assert_accessible(page)
+    page.get_by_label("Accept into filtered guidance").check()
+    page.get_by_label("Adviser (for filtered or intensive)").select_option(label="Ada Adviser")
+    page.get_by_label("Advice or notes").fill("Interview booked for Tuesday.")
+    page.get_by_role("button", name="Record decision").click()
+    assert "Referral triaged" in page.content()
+    assert_accessible(page)
+
+    # ... records an interview with an action plan.
+    page.get_by_role("link", name="Record an interview for this referral").click()
+    assert_accessible(page)
+    page.get_by_label("Notes").fill("Talked through sixth form and college courses.")
+    page.get_by_label("Action 1 (optional)", exact=True).fill("Visit the college open evening")
+    page.get_by_label("Action 1: due by (optional)").fill("2027-01-15")
+    page.get_by_label("Action 2 (optional)", exact=True).fill("Talk to my tutor about A-level choices")
+    page.get_by_label("Action 2: due by (optional)").fill("2027-01-31")
+    page.get_by_role("button", name="Save interview and action plan").click()
+    assert "2 action(s) added to the plan" in page.content()
+    assert_accessible(page)
+    page.get_by_label("Feedback to the key worker").fill("Now focused on college; please support the open evening.")
+    page.get_by_role("button", name="Send feedback").click()
+    assert "Feedback recorded" in page.content()
+
+    # Every other new page of the adviser's side passes axe.
+    for path in ["/o/careers/guidance/learners/", f"/o/careers/guidance/learners/{profile.pk}/",
+                 f"/o/careers/guidance/learners/{profile.pk}/tier/",
+                 f"/o/careers/guidance/learners/{profile.pk}/refer/",
+                 f"/o/careers/guidance/learners/{profile.pk}/destinations/new/",
+                 "/o/careers/guidance/dashboard/", "/o/careers/guidance/neet/", "/o/careers/guidance/group-sessions/",
+                 f"/o/careers/guidance/group-sessions/new/?school={school.pk}", "/o/careers/guidance/partnerships/",
+                 "/o/careers/guidance/partnerships/new/", "/o/careers/guidance/settings/",
+                 f"/o/careers/guidance/referrals/{referral.pk}/"]:
+        page.goto(path)
+        assert_accessible(page)
+    page.goto("/o/careers/guidance/partnerships/")
+    page.get_by_role("link", name="Northgate School").click()
+    assert_accessible(page)
+    page.goto(f"/o/careers/guidance/group-sessions/new/?school={school.pk}")
+    page.get_by_label("Topic").fill("Post-16 options")
+    page.get_by_label(f"{profile.user.full_name} attended").check()
+    page.get_by_label(f"{profile.user.full_name}: concern").select_option("unclear")
+    page.get_by_role("button", name="Save session and refer flagged learners").click()
+    assert "flagged learners were referred" in page.content()
+    assert_accessible(page)
+    sign_out(page)
+
+    # The key worker sees the referral and the outcome from the school's side.
+    sign_in(page, kw.email, totp=True)
+    page.goto("/o/northgate/guidance/?status=")
+    assert_accessible(page)
+    assert profile.user.full_name in page.content()
+    sign_out(page)
+
+    # The learner sees the new targets in their guidance records.
+    targets = Target.objects.for_org(school).filter(source_type="guidance.interview")
+    assert sorted(targets.values_list("title", flat=True)) == [
+        "Talk to my tutor about A-level choices", "Visit the college open evening"]
+    sign_in(page, learner_email)
+    page.goto("/me/guidance/")
+    content = page.content()
+    assert "Visit the college open evening" in content and "in my plan's targets" in content
+    assert "your adviser is Ada Adviser" in content
+    assert_accessible(page)

@@ -1,0 +1,155 @@
+"""Dashboard figures against hand-computed fixtures, and the queue's query budget."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from guidance import selectors, services
+from guidance.choices import DestinationCategory, ReferralReason, ReferralSource, Tier, TierReason
+from guidance.models import Referral
+from guidance.tests.factories import careers_service, learner, partnership, referral
+from learners.choices import TargetGroup
+from plp_portal.organisations.choices import Role
+from tests.factories import member
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def service(db):
+    return careers_service(slug="careers")
+
+
+def test_dashboard_figures_match_hand_computed_values(service, org, other_org):
+    adviser = member(service, Role.CAREERS_ADVISER)
+    partnership(service, org)
+    services.service_settings_update(org=service, by=adviser, triage_target_school_days=5,
+                                     expected={TargetGroup.KEY_STAGE_4: (25, 10)})
+    ks4 = [learner(org, with_plan=False, target_group=TargetGroup.KEY_STAGE_4) for _ in range(4)]
+    y9 = [learner(org, with_plan=False, target_group=TargetGroup.YEAR_9) for _ in range(2)]
+    learner(other_org, with_plan=False)  # not a partner school: never counted
+    review = datetime.date(2026, 12, 1)
+    services.tier_set(profile=ks4[0], to_tier=Tier.FILTERED, reasons=[TierReason.DEMOTIVATED], by=adviser,
+                      review_on=review, service=service)
+    services.tier_set(profile=ks4[1], to_tier=Tier.INTENSIVE, reasons=[TierReason.MAJOR_CRISIS], by=adviser,
+                      review_on=review, service=service)
+    # Referrals: 3 key worker, 1 self; reasons counted per referral; triage waits 1, 2, 3, 10 days.
+    now = timezone.now()
+    waits = [1, 2, 3, 10]
+    sources = [ReferralSource.KEY_WORKER] * 3 + [ReferralSource.SELF]
+    reasons = [[ReferralReason.TRANSITION_UNCLEAR], [ReferralReason.TRANSITION_UNCLEAR, ReferralReason.INFORMATION],
+               [ReferralReason.INFORMATION], [ReferralReason.OTHER]]
+    for i, (wait, source, rs) in enumerate(zip(waits, sources, reasons)):
+        profile = y9[i % 2]
+        by = profile.user if source == ReferralSource.SELF else None
+        ref = referral(profile, source=source, reasons=rs, by=by, created_at=now - datetime.timedelta(days=20))
+        Referral.objects.for_org(org).filter(pk=ref.pk).update(triaged_at=ref.created_at + datetime.timedelta(days=wait),
+                                                                status="kept_in_core")
+    for profile, category in ((ks4[2], DestinationCategory.EDUCATION), (ks4[3], DestinationCategory.NEET),
+                              (y9[0], DestinationCategory.EDUCATION)):
+        services.destination_record(profile=profile, by=adviser, kind="actual", category=category,
+                                    recorded_on=datetime.date(2026, 9, 30), service=service)
+    # An older NEET record superseded by a newer education one counts once, as education.
+    services.destination_record(profile=y9[1], by=adviser, kind="actual", category=DestinationCategory.NEET,
+                                recorded_on=datetime.date(2026, 9, 1), service=service)
+    services.destination_record(profile=y9[1], by=adviser, kind="actual", category=DestinationCategory.EDUCATION,
+                                recorded_on=datetime.date(2026, 10, 1), service=service)
+
+    scope = selectors.GuidanceScope(org=service, side="service", org_ids=tuple(selectors.partner_school_ids(org=service)),
+                                    user_id=adviser.pk)
+    figures = selectors.dashboard(scope=scope, service=service)
+    tiers = {row["target_group"]: row for row in figures["tiers"]}
+    assert (tiers["key_stage_4"]["total"], tiers["key_stage_4"]["core"], tiers["key_stage_4"]["filtered"],
+            tiers["key_stage_4"]["intensive"]) == (4, 2, 1, 1)
+    assert (tiers["key_stage_4"]["core_pct"], tiers["key_stage_4"]["filtered_pct"]) == (50.0, 25.0)
+    assert tiers["key_stage_4"]["expected"].filtered_percent == 25
+    assert (tiers["year_9"]["total"], tiers["year_9"]["core_pct"]) == (2, 100.0)
+    assert dict(figures["by_source"]) == {"Key worker": 3, "The learner": 1,
+                                          "Careers adviser (group session or clinic)": 0, "Another agency": 0}
+    by_reason = dict(figures["by_reason"])
+    assert by_reason[ReferralReason.TRANSITION_UNCLEAR.label] == 2
+    assert by_reason[ReferralReason.INFORMATION.label] == 2
+    assert by_reason[ReferralReason.OTHER.label] == 1
+    # median of 1,2,3,10 = 2.5 days; p90 = 3 + 0.7 * (10 - 3) = 7.9 days (percentile_cont).
+    assert figures["triage"]["n"] == 4
+    assert figures["triage"]["median"] == datetime.timedelta(days=2.5)
+    assert abs(figures["triage"]["p90"] - datetime.timedelta(days=7.9)) < datetime.timedelta(seconds=1)
+    dest = {label: (n, pct) for label, n, pct in figures["destinations"]}
+    assert dest["Education"] == (3, 75.0)
+    assert dest[DestinationCategory.NEET.label] == (1, 25.0)
+    assert figures["destinations_total"] == 4
+
+
+def test_neet_list_holds_unsettled_leavers_only(service, org, other_org):
+    adviser = member(service, Role.CAREERS_ADVISER)
+    partnership(service, org)
+    settled, neet, silent = (learner(org, with_plan=False) for _ in range(3))
+    for p in (settled, neet, silent):
+        services.leaver_record(profile=p, left_on=datetime.date(2026, 7, 20), by=adviser)
+    services.destination_record(profile=settled, by=adviser, kind="actual", category="apprenticeship",
+                                recorded_on=datetime.date(2026, 9, 1), service=service)
+    services.destination_record(profile=neet, by=adviser, kind="actual", category="neet",
+                                recorded_on=datetime.date(2026, 9, 1), service=service)
+    scope = selectors.GuidanceScope(org=service, side="service", org_ids=(org.pk,), user_id=adviser.pk)
+    assert {p.pk for p in selectors.neet_list(scope=scope)} == {neet.pk, silent.pk}
+
+
+def test_dashboard_page_renders_chart_and_tables(service, org, other_org, sign_in):
+    adviser = member(service, Role.CAREERS_ADVISER)
+    partnership(service, org)
+    referral(learner(org, with_plan=False))
+    response = sign_in(adviser).get(reverse("guidance:dashboard", kwargs={"org_slug": service.slug}))
+    body = response.content.decode()
+    assert response.status_code == 200 and "<svg" in body and "Tier distribution by target group" in body
+
+
+def _make_referrals(org, n):
+    kw = member(org, Role.KEY_WORKER)
+    profiles = [learner(org, with_plan=False) for _ in range(3)]
+    now = timezone.now()
+    Referral.objects.bulk_create([
+        Referral(organisation=org, profile=profiles[i % 3], source=ReferralSource.KEY_WORKER, referred_by=kw,
+                 reasons=",transition_unclear,", suggested_tier=Tier.FILTERED, urgency=1 + i % 3,
+                 created_at=now - datetime.timedelta(hours=i))
+        for i in range(n)
+    ])
+
+
+def test_queue_costs_the_same_queries_with_thousands_of_referrals(service, org, other_org, sign_in,
+                                                                  django_assert_max_num_queries):
+    adviser = member(service, Role.CAREERS_ADVISER)
+    partnership(service, org)
+    client = sign_in(adviser)
+    url = reverse("guidance:index", kwargs={"org_slug": service.slug})
+    _make_referrals(org, 10)
+    client.get(url)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    _make_referrals(org, 3000)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(url + "?school=%d&reason=transition_unclear&tier=filtered" % org.pk)
+    assert response.status_code == 200
+
+
+def test_queue_orders_most_urgent_then_oldest_and_highlights_breaches(service, org, other_org, sign_in):
+    adviser = member(service, Role.CAREERS_ADVISER)
+    partnership(service, org)
+    now = timezone.now()
+    old = referral(learner(org, with_plan=False), urgency=1, created_at=now - datetime.timedelta(days=30))
+    urgent_new = referral(learner(org, with_plan=False), urgency=3, created_at=now)
+    routine_new = referral(learner(org, with_plan=False), urgency=1, created_at=now - datetime.timedelta(hours=1))
+    scope = selectors.GuidanceScope(org=service, side="service", org_ids=(org.pk,), user_id=adviser.pk)
+    assert [r.pk for r in selectors.referral_queue(scope=scope)] == [urgent_new.pk, old.pk, routine_new.pk]
+    body = sign_in(adviser).get(reverse("guidance:index", kwargs={"org_slug": service.slug})).content.decode()
+    assert body.count("Over target") == 1
+
+
+def test_school_days_skip_weekends():
+    friday = datetime.date(2026, 11, 20)
+    assert selectors.school_days_between(friday, datetime.date(2026, 11, 23)) == 1  # Monday
+    assert selectors.school_days_between(friday, datetime.date(2026, 11, 27)) == 5
