@@ -41,6 +41,13 @@ def _fresh_cache_and_eager_celery(request):
     app.conf.task_always_eager = previous
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Tests make many people and PBKDF2 costs ~0.5 s each on a busy 2-core machine; hashing
+    strength is not what they test (production keeps Django's default hashers)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def org(db):
     from tests.factories import OrganisationFactory
