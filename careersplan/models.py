@@ -58,8 +58,11 @@ class PlanTemplate(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["owner", "kind", "name", "version"], name="plantemplate_unique_version",
-                nulls_distinct=False,
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "name", "version"], condition=models.Q(owner__isnull=True),
+                name="plantemplate_unique_global_version",
+            ),
         ]
 
     def __str__(self):
