@@ -234,7 +234,8 @@ def authority_schools(*, authority):
 def authority_plans(*, authority, years):
     """Every plan of the authority's schools for ``years``, with its score, approval and
     sections incomplete aggregated in SQL: one query however many schools."""
-    child_ids = Organisation.objects.filter(parent=authority, kind__in=PLAN_KINDS).values("pk")
+    child_ids = list(Organisation.objects.filter(parent=authority, kind__in=PLAN_KINDS)
+                     .values_list("pk", flat=True))
     score = (
         ChecklistTick.objects.for_orgs(child_ids).filter(plan=OuterRef("pk")).order_by()
         .values("plan").annotate(c=Count("pk")).values("c")
