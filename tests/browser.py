@@ -14,7 +14,7 @@ def sign_in(page, email, password=PASSWORD, totp=False):
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign In").click()
     if totp:
-        page.get_by_label("Authenticator code").fill(totp_code())
+        page.get_by_label("Code", exact=True).fill(totp_code())
         page.get_by_role("button", name="Sign In").click()
     page.wait_for_load_state()
 
