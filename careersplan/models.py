@@ -15,7 +15,6 @@ from plp_portal.uploads import upload_to
 
 from .choices import Aim, IlpAnswer, Phase, Rag, ReviewerKind, TemplateKind
 
-
 _evidence_upload_to = upload_to("careersplan/evidence")
 
 

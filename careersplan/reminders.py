@@ -21,8 +21,8 @@ from plp_portal.organisations.choices import Role
 from plp_portal.organisations.models import Membership
 
 from .choices import Phase
-from .phases import academic_year_of
 from .models import ApprovalDeadline, CareersPlan, GoverningBodyApproval
+from .phases import academic_year_of
 from .selectors import PLAN_KINDS
 
 SYSTEM = "careers plan reminders: the daily job across organisations"

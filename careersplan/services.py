@@ -11,7 +11,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from plp_portal.audit.services import audit_log
 from plp_portal.notifications.services import email_queue
-from plp_portal.uploads import DOCUMENTS, IMAGES, VIDEO, validate_upload
+from plp_portal.uploads import DOCUMENTS, IMAGES, validate_upload
 
 from . import phases
 from .choices import Phase, TemplateKind
@@ -58,7 +58,8 @@ def plan_create(*, org, academic_year: int, by, template: PlanTemplate | None = 
     from .selectors import template_default
 
     if CareersPlan.objects.for_org(org).filter(academic_year=academic_year).exists():
-        raise PlanError(f"There is already a plan for {academic_year}/{(academic_year + 1) % 100:02d}.")
+        label = f"{academic_year}/{(academic_year + 1) % 100:02d}"
+        raise PlanError(f"There is already a plan for {label}.")
     template = template or template_default(org=org)
     if template is None or template.kind != TemplateKind.CAREERS_PLAN:
         raise PlanError("No careers plan template is available.")

@@ -10,13 +10,12 @@ from django.views.decorators.http import require_POST
 
 from plp_portal.audit.services import audit_log
 from plp_portal.organisations.choices import Role
-from plp_portal.organisations.models import Organisation
 from plp_portal.organisations.permissions import org_role_required
 from plp_portal.pdf import render_pdf
 from plp_portal.uploads import serve_upload
 
 from . import dashboard, phases, selectors, services
-from .choices import AIM_DESCRIPTIONS, IlpAnswer, Phase, Rag, TemplateKind
+from .choices import AIM_DESCRIPTIONS, IlpAnswer, Phase, Rag
 from .forms import (
     ApprovalForm,
     ChecklistForm,
@@ -123,7 +122,8 @@ def plan_phase(request, plan_id):
         except services.PlanError as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, f"The plan is now in its {plan.get_phase_display().lower()} phase.")
+            phase = plan.get_phase_display().lower()
+            messages.success(request, f"The plan is now in its {phase} phase.")
         return redirect(_plan_url(plan))
     return render(request, "careersplan/plan_phase.html", {
         "plan": plan, "target": Phase(target).label if target else None,
@@ -525,7 +525,8 @@ def authority_deadline(request):
 def _authority_plan(request, plan_id):
     """A plan of one of the authority's schools (DESIGN.md tenancy rule 4: the schools whose
     parent is this authority); 404 for any other plan."""
-    child_ids = list(selectors.authority_schools(authority=request.org).values_list("pk", flat=True))
+    schools = selectors.authority_schools(authority=request.org)
+    child_ids = list(schools.values_list("pk", flat=True))
     from .models import CareersPlan
 
     return get_object_or_404(

@@ -176,7 +176,8 @@ def test_reviewer_pages(org, other_org, client, sign_in):
     assert client.get(reverse("careersplan_review:list")).content.decode().count(review) == 1
     assert client.get(review).status_code == 200
     section = plan.rows.first().template_row.section
-    assert client.post(review, {"section": section.pk, "text": "Strong governance"}).status_code == 302
+    response = client.post(review, {"section": section.pk, "text": "Strong governance"})
+    assert response.status_code == 302
     assert plan.comments.get().text == "Strong governance"
     assert client.get(reverse("careersplan_review:plan",
                               kwargs={"plan_id": other_plan.pk})).status_code == 404
@@ -189,7 +190,8 @@ def test_reviewer_pages(org, other_org, client, sign_in):
     assert client.get(review).status_code == 404
     # The lead sees the comment with the plan.
     sign_in(person)
-    assert "Strong governance" in client.get(url("reviewers", org, plan_id=plan.pk)).content.decode()
+    reviewers_page = client.get(url("reviewers", org, plan_id=plan.pk)).content.decode()
+    assert "Strong governance" in reviewers_page
 
 
 def _pdf_text(content: bytes) -> str:
@@ -350,3 +352,42 @@ def test_ilp_self_assessment_pages(org, other_org, client, sign_in):
     page = client.get(assessment_url).content.decode()
     assert "1 of 40 statements answered" in page
     assert page.index("Priorities for development") < page.index("Each learner has an ILP")
+
+
+def test_section_queries_do_not_grow_with_rows(org, other_org, client, sign_in):
+    """An authority's adapted template with N and 5×N rows in a section: same query count."""
+    authority = OrganisationFactory(kind=OrganisationKind.LOCAL_AUTHORITY)
+    officer = member(authority, Role.LA_OFFICER)
+    counts = []
+    for n, school in ((3, org), (15, other_org)):
+        copy = services.template_copy(authority=authority, template=kent_template(), by=officer)
+        section = copy.sections.get(title="Resources")
+        services.template_section_update(
+            authority=authority, section=section, title="Resources", evidence_indicators="",
+            row_labels=[f"Resource {i}" for i in range(n)], by=officer)
+        person = lead(school)
+        plan = make_plan(school, phase=Phase.MONITORING, by=person, template=copy)
+        for row in plan.rows.filter(template_row__section=section):
+            row.evidence.create(organisation=school, text="Seen", added_by=person)
+        sign_in(person)
+        path = url("section", school, plan_id=plan.pk, section_id=section.pk)
+        client.get(path)
+        counts.append(_count(client, path))
+        assert f"0 of {n} rows planned" in client.get(path).content.decode()
+    assert counts[0] == counts[1]
+
+
+def test_consultant_without_membership_reviews_outside_any_organisation(org, other_org, client,
+                                                                        sign_in):
+    person = lead(org)
+    plan = make_plan(org, by=person)
+    grant = services.reviewer_grant(
+        org=org, plan=plan, email="cleo@consultancy.test", full_name="Cleo Consultant",
+        kind="consultant", expires_on=datetime.date(2027, 3, 31), by=person,
+        today=datetime.date(2026, 11, 2))
+    sign_in(grant.reviewer)
+    review = reverse("careersplan_review:plan", kwargs={"plan_id": plan.pk})
+    page = client.get(review)
+    assert page.status_code == 200 and org.name in page.content.decode()
+    # The organisation's own pages stay closed to them.
+    assert client.get(url("plan", org, plan_id=plan.pk)).status_code == 404
