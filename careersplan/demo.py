@@ -92,8 +92,31 @@ def seed(demo) -> None:
         _fill(last, lead, evidence=True, actions=True)
         current = _plan(org, lead, year, ticks, approved, phase, today)
         _fill(current, lead, evidence=phase != Phase.PLANNING, actions=False)
+    _peer_review(demo, year)
     if not ApprovalDeadline.objects.for_org(demo.orgs["la"]).filter(academic_year=year).exists():
         services.approval_deadline_set(authority=demo.orgs["la"], academic_year=year,
                                        approve_by=datetime.date(year, 12, 1),
                                        by=demo.users["la@demoshire.test"])
     demo.log.append(f"careers plans for {len(PLANS)} schools and colleges, {year - 1} and {year}")
+
+
+def _peer_review(demo, year):
+    """Riverside's careers lead peer-reviews Northgate's plan this year, with one comment."""
+    from guardian.shortcuts import assign_perm
+
+    from .models import ReviewComment, ReviewerGrant
+
+    org = demo.orgs["northgate"]
+    plan = CareersPlan.objects.for_org(org).get(academic_year=year)
+    reviewer = demo.users["lead.riverside@demoshire.test"]
+    if ReviewerGrant.objects.for_org(org).filter(plan=plan, reviewer=reviewer).exists():
+        return
+    ReviewerGrant.objects.create(organisation=org, plan=plan, reviewer=reviewer, kind="peer",
+                                 expires_on=datetime.date(year + 1, 7, 31),
+                                 granted_by=demo.users["lead@demoshire.test"])
+    assign_perm("careersplan.review_careersplan", reviewer, plan)
+    section = plan.rows.select_related("template_row__section").first().template_row.section
+    ReviewComment.objects.create(
+        organisation=org, plan=plan, section=section, author=reviewer,
+        author_name=reviewer.full_name,
+        text="Clear ownership by the senior team; consider a named careers link governor.")

@@ -99,7 +99,6 @@ def _plan_context(request, plan, *, read_only=False):
         "next_phase": phases.next_phase(plan.phase),
         "can_advance": phases.can_advance(academic_year=plan.academic_year, phase=plan.phase,
                                           today=_today()),
-        "history": list(selectors.score_history(plan=plan)),
     }
 
 

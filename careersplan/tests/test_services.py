@@ -270,3 +270,13 @@ def test_ilp_priorities(org, other_org):
                               answers={rows[0].pk: "yes", rows[5].pk: "priority"})
     _, answers = selectors.ilp_sections(assessment=assessment)
     assert answers == {rows[0].pk: "yes", rows[5].pk: "priority"}
+
+
+def test_a_peer_reviewer_must_lead_another_school(org, other_org):
+    person = lead(org)
+    plan = make_plan(org, by=person)
+    colleague = member(other_org, Role.KEY_WORKER)
+    with pytest.raises(services.PlanError, match="peer reviewer"):
+        services.reviewer_grant(org=org, plan=plan, email=colleague.email, full_name="",
+                                kind="peer", expires_on=datetime.date(2099, 1, 1), by=person,
+                                today=datetime.date(2026, 11, 1))
