@@ -213,9 +213,11 @@ def row_save(request, plan_id, row_id):
     if saved:
         form = RowForm(org=request.org, row=row, editable=editable)
     if request.htmx:
+        # 200 even for a refusal: htmx swaps only successful responses, and the fragment is
+        # what shows the person the problem (and keeps their text).
         return render(request, "careersplan/partials/row_form.html", {
             "plan": plan, "row": row, "form": form, "conflict": conflict, "saved": saved,
-        }, status=200 if saved else 409 if conflict else 422)
+        })
     return _render_section(
         request, plan, row.template_row.section_id,
         bound=(form, EvidenceForm(org=request.org, row=row), conflict),

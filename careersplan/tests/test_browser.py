@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from careersplan import phases, services
 from careersplan.choices import Phase
-from careersplan.models import IlpSelfAssessment
+from careersplan.models import IlpSelfAssessment, PlanRow
 from plp_portal.organisations.choices import OrganisationKind, Role
 from tests.browser import assert_accessible
 from tests.browser import sign_in as _sign_in
@@ -63,6 +63,20 @@ def test_lead_fills_a_section_uploads_evidence_ticks_to_amber_and_downloads_the_
     second.get_by_text("Saved at").wait_for()
     page.reload()
     assert page.get_by_text("2 of 5 rows planned").is_visible()
+
+    # A colleague saves the third row while it is open here: this save is refused, their
+    # change is shown and the text typed here is kept.
+    third = page.locator("section[id^=row-]").nth(2)
+    row_id = int(third.get_attribute("id").split("-")[1])
+    colleague = lead(org, full_name="Colleague Lead")
+    row = PlanRow.objects.for_org(org).get(pk=row_id)
+    services.plan_row_save(org=org, row=row, version=row.version, by=colleague,
+                           planned="Their plan for teaching staff")
+    third.get_by_label("Planned").fill("My plan for teaching staff")
+    third.get_by_role("button", name="Save").click()
+    third.get_by_text("Someone else saved this row").wait_for()
+    assert third.get_by_text("Their plan for teaching staff").is_visible()
+    assert third.get_by_label("Planned").input_value() == "My plan for teaching staff"
 
     # Upload evidence (a photograph) against the first row.
     first = page.locator("section[id^=row-]").first
