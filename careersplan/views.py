@@ -480,6 +480,8 @@ def authority(request):
         "deadline": deadline, "deadline_form": DeadlineForm(
             initial={"approve_by": deadline.approve_by} if deadline else None),
         "rag_choices": Rag.choices, "phase_choices": Phase.choices,
+        "download_filters": [(k, v) for k, v in request.GET.items()
+                             if k in ("rag", "phase", "status", "sort", "dir") and v],
     })
 
 

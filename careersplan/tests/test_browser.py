@@ -104,7 +104,7 @@ def test_lead_fills_a_section_uploads_evidence_ticks_to_amber_and_downloads_the_
 
     page.get_by_role("link", name="Back to the plan").click()
     with page.expect_download() as download_info:
-        page.get_by_role("link", name="Download the plan (PDF)").click()
+        page.get_by_role("button", name="Download the plan (PDF)").click()
     download = download_info.value
     path = tmp_path / "plan.pdf"
     download.save_as(path)

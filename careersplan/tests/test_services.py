@@ -256,7 +256,8 @@ def test_daily_job_runs_the_careersplan_collector(org, other_org):
 
     with time_machine.travel(datetime.datetime(2026, 6, 5, 7, 0), tick=False):
         result = daily_reminders()
-    assert result["added"]["careersplan"] == 1
+    # Keyed by app label or hook module name, depending on the core version.
+    assert sum(n for key, n in result["added"].items() if key.startswith("careersplan")) == 1
 
 
 # --- ILP self-assessment ------------------------------------------------------------------------
