@@ -558,7 +558,7 @@ def authority_plan_pdf(request, plan_id):
 
 
 # --- Templates (authority) ---------------------------------------------------------------------
-@org_role_required(Role.LA_OFFICER, Role.CAREERS_LEAD)
+@org_role_required(Role.LA_OFFICER, Role.CAREERS_LEAD, Role.ORG_ADMIN)
 def template_list(request):
     return render(request, "careersplan/template_list.html", {
         "templates": list(selectors.template_list(org=request.org)),
@@ -566,7 +566,7 @@ def template_list(request):
     })
 
 
-@org_role_required(Role.LA_OFFICER, Role.CAREERS_LEAD)
+@org_role_required(Role.LA_OFFICER, Role.CAREERS_LEAD, Role.ORG_ADMIN)
 def template_detail(request, template_id):
     template = selectors.template_get(org=request.org, template_id=template_id)
     return render(request, "careersplan/template_detail.html", {

@@ -64,6 +64,8 @@ def test_la_officer_index_is_the_dashboard_and_org_admin_reads_only(org, other_o
     admin = member(org, Role.ORG_ADMIN)
     sign_in(admin)
     assert client.get(url("plan", org, plan_id=plan.pk)).status_code == 200
+    assert client.get(url("templates", org)).status_code == 200
+    assert client.get(url("template", org, template_id=plan.template_id)).status_code == 200
     row = plan.rows.first()
     assert client.post(url("row_save", org, plan_id=plan.pk, row_id=row.pk),
                        {}).status_code == 403
