@@ -1,1 +1,387 @@
-from django.db import models  # noqa: F401
+"""The annual careers plan (seed 002) and the ILP self-assessment (seed 001, section 5).
+
+Templates are data shared between organisations (global, or owned by a local authority that
+adapted them for its schools): they are not tenant-owned (tests/test_tenancy.py lists them).
+Everything a school writes — plans, rows, evidence, ticks, approvals, grants, comments,
+self-assessments — is a ``TenantModel`` whose organisation is derived from its plan."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from guardian.models import UserObjectPermissionBase
+
+from plp_portal.tenancy import TenantModel
+from plp_portal.uploads import upload_to
+
+from .choices import Aim, IlpAnswer, Phase, Rag, ReviewerKind, TemplateKind
+
+_evidence_upload_to = upload_to("careersplan/evidence")
+
+
+def evidence_upload_to(instance, filename):
+    """Generated, unguessable name (a module-level function so migrations can name it)."""
+    return _evidence_upload_to(instance, filename)
+
+
+# --- Templates (shared data) -------------------------------------------------------------------
+class PlanTemplate(models.Model):
+    """A versioned template. ``owner`` None = global (the Kent template of the data migration);
+    otherwise the local authority that copied and adapted it. A published template is frozen:
+    changing it means copying it into a new version."""
+
+    Kind = TemplateKind
+
+    kind = models.CharField(max_length=20, choices=TemplateKind.choices)
+    name = models.CharField(max_length=200)
+    version = models.PositiveIntegerField(default=1)
+    owner = models.ForeignKey(
+        "organisations.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The local authority that owns this template; empty for a global template.",
+    )
+    based_on = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    source = models.CharField(max_length=200, blank=True, help_text="Where the text comes from.")
+    is_published = models.BooleanField(default=False)
+    # RAG bands of the checklist score: 0..red_max red, ..amber_max amber, above green.
+    rag_red_max = models.PositiveSmallIntegerField(default=10)
+    rag_amber_max = models.PositiveSmallIntegerField(default=15)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["kind", "name", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "kind", "name", "version"], name="plantemplate_unique_version",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "name", "version"], condition=models.Q(owner__isnull=True),
+                name="plantemplate_unique_global_version",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} (version {self.version})"
+
+    def rag_for(self, score: int) -> str:
+        if score <= self.rag_red_max:
+            return Rag.RED
+        if score <= self.rag_amber_max:
+            return Rag.AMBER
+        return Rag.GREEN
+
+    def rag_bands(self, total: int) -> list[tuple[str, int, int]]:
+        return [
+            (Rag.RED, 0, self.rag_red_max),
+            (Rag.AMBER, self.rag_red_max + 1, self.rag_amber_max),
+            (Rag.GREEN, self.rag_amber_max + 1, total),
+        ]
+
+
+class TemplateSection(models.Model):
+    """A table of the plan (e.g. "Internal Support" under "Review of Careers Education") with
+    its evidence indicators: one per line; a line starting with "- " is a sub-item of the
+    line above."""
+
+    template = models.ForeignKey(PlanTemplate, on_delete=models.CASCADE, related_name="sections")
+    position = models.PositiveSmallIntegerField()
+    group = models.CharField(max_length=200, blank=True)
+    title = models.CharField(max_length=200)
+    evidence_indicators = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["template", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["template", "position"], name="section_position")
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def indicator_list(self) -> list[tuple[str, list[str]]]:
+        items: list[tuple[str, list[str]]] = []
+        for line in self.evidence_indicators.splitlines():
+            line = line.rstrip()
+            if not line:
+                continue
+            if line.startswith("- ") and items:
+                items[-1][1].append(line[2:])
+            else:
+                items.append((line, []))
+        return items
+
+
+class TemplateRow(models.Model):
+    """A row of a section (careers plan) or a statement (ILP checklist). ``aims``: the Triple A
+    aims the seed relates to the row, comma-separated values of ``Aim``."""
+
+    section = models.ForeignKey(TemplateSection, on_delete=models.CASCADE, related_name="rows")
+    position = models.PositiveSmallIntegerField()
+    label = models.CharField(max_length=400)
+    aims = models.CharField(max_length=60, blank=True)
+
+    class Meta:
+        ordering = ["section__position", "position"]
+        constraints = [models.UniqueConstraint(fields=["section", "position"], name="row_position")]
+
+    def __str__(self):
+        return self.label
+
+    def aim_list(self) -> list[str]:
+        return [Aim(a).label for a in self.aims.split(",") if a]
+
+
+class ChecklistItem(models.Model):
+    """One of the checklist items (20 in the Kent template). ``is_governing_body_approval``
+    marks item 4: ticking it is tied to the plan's approval record."""
+
+    template = models.ForeignKey(
+        PlanTemplate, on_delete=models.CASCADE, related_name="checklist_items"
+    )
+    number = models.PositiveSmallIntegerField()
+    text = models.CharField(max_length=400)
+    is_governing_body_approval = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["template", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["template", "number"], name="checklist_item_number")
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.text}"
+
+
+# --- The plan -----------------------------------------------------------------------------------
+class CareersPlan(TenantModel):
+    """One school's or college's annual careers plan for one academic year (the year it starts
+    in: 2026 = 2026/27)."""
+
+    Phase = Phase
+
+    academic_year = models.PositiveIntegerField()
+    template = models.ForeignKey(PlanTemplate, on_delete=models.PROTECT, related_name="+")
+    phase = models.CharField(max_length=12, choices=Phase.choices, default=Phase.PLANNING)
+    rolled_forward_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-academic_year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "academic_year"], name="careersplan_one_per_org_year"
+            )
+        ]
+        permissions = [("review_careersplan", "Review this annual careers plan")]
+
+    def __str__(self):
+        return f"Annual careers plan {self.year_label}"
+
+    @property
+    def year_label(self) -> str:
+        return f"{self.academic_year}/{(self.academic_year + 1) % 100:02d}"
+
+
+class CareersPlanUserObjectPermission(UserObjectPermissionBase):
+    """django-guardian's direct-foreign-key grant on one plan (the external reviewer's access).
+    Always checked together with an unexpired ``ReviewerGrant``."""
+
+    plp_scoped_through = "content_object"
+
+    content_object = models.ForeignKey(CareersPlan, on_delete=models.CASCADE)
+
+
+class PlanRow(TenantModel):
+    """The lead's entries for one template row: Planned, Actions for next year (Evidence is a
+    list of ``Evidence``). ``version`` is the optimistic-concurrency counter."""
+
+    plan = models.ForeignKey(CareersPlan, on_delete=models.CASCADE, related_name="rows")
+    template_row = models.ForeignKey(TemplateRow, on_delete=models.PROTECT, related_name="+")
+    planned = models.TextField(blank=True)
+    actions_next_year = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["template_row__section__position", "template_row__position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "plan", "template_row"], name="planrow_once_per_row"
+            )
+        ]
+
+    def __str__(self):
+        return str(self.template_row)
+
+
+class Evidence(TenantModel):
+    """Evidence of implementation recorded against a row: text and/or a document, photo or
+    video."""
+
+    row = models.ForeignKey(PlanRow, on_delete=models.CASCADE, related_name="evidence")
+    text = models.TextField(blank=True)
+    file = models.FileField(upload_to=evidence_upload_to, blank=True)
+    content_type = models.CharField(max_length=120, blank=True)
+    original_name = models.CharField(max_length=200, blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["added_at", "id"]
+
+    def __str__(self):
+        return self.original_name or self.text[:60]
+
+
+class ChecklistTick(TenantModel):
+    """A ticked checklist item of a plan (no row = not ticked)."""
+
+    plan = models.ForeignKey(CareersPlan, on_delete=models.CASCADE, related_name="ticks")
+    item = models.ForeignKey(ChecklistItem, on_delete=models.PROTECT, related_name="+")
+    evidence_link = models.URLField(blank=True, max_length=500)
+    ticked_on = models.DateField(null=True, blank=True)
+    ticked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "plan", "item"], name="tick_once_per_item"
+            )
+        ]
+
+
+class ScoreChange(TenantModel):
+    """History of the checklist score through the year: one row per change."""
+
+    plan = models.ForeignKey(CareersPlan, on_delete=models.CASCADE, related_name="score_changes")
+    item = models.ForeignKey(ChecklistItem, on_delete=models.PROTECT, related_name="+")
+    ticked = models.BooleanField()
+    score = models.PositiveSmallIntegerField()
+    rag = models.CharField(max_length=5, choices=Rag.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+
+
+class GoverningBodyApproval(TenantModel):
+    """The governing body's agreement of the plan (checklist item 4)."""
+
+    plan = models.OneToOneField(CareersPlan, on_delete=models.CASCADE, related_name="approval")
+    approved_on = models.DateField()
+    minute_reference = models.CharField(max_length=100)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+
+class ReviewerGrant(TenantModel):
+    """A careers lead's grant of one plan to a named external reviewer, until a date. Access
+    needs this grant unexpired and unrevoked AND the guardian object permission."""
+
+    Kind = ReviewerKind
+
+    plan = models.ForeignKey(CareersPlan, on_delete=models.CASCADE, related_name="reviewer_grants")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(max_length=12, choices=ReviewerKind.choices)
+    expires_on = models.DateField()
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    granted_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-granted_at"]
+
+    def is_current(self, today) -> bool:
+        return self.revoked_at is None and self.expires_on >= today
+
+
+class ReviewComment(TenantModel):
+    """A reviewer's comment on one section of a plan; kept with the plan."""
+
+    plan = models.ForeignKey(CareersPlan, on_delete=models.CASCADE, related_name="comments")
+    section = models.ForeignKey(TemplateSection, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    author_name = models.CharField(max_length=200)
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+
+class ApprovalDeadline(TenantModel):
+    """The date by which an authority expects its schools' plans approved (organisation = the
+    local authority)."""
+
+    academic_year = models.PositiveIntegerField()
+    approve_by = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "academic_year"], name="approval_deadline_per_year"
+            )
+        ]
+
+
+# --- ILP self-assessment (seed 001) -----------------------------------------------------------
+class IlpSelfAssessment(TenantModel):
+    academic_year = models.PositiveIntegerField()
+    template = models.ForeignKey(PlanTemplate, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-academic_year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "academic_year"], name="ilp_assessment_per_year"
+            )
+        ]
+
+    @property
+    def year_label(self) -> str:
+        return f"{self.academic_year}/{(self.academic_year + 1) % 100:02d}"
+
+
+class IlpResponse(TenantModel):
+    assessment = models.ForeignKey(
+        IlpSelfAssessment, on_delete=models.CASCADE, related_name="responses"
+    )
+    template_row = models.ForeignKey(TemplateRow, on_delete=models.PROTECT, related_name="+")
+    answer = models.CharField(max_length=10, choices=IlpAnswer.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "assessment", "template_row"], name="ilp_response_once"
+            )
+        ]

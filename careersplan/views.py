@@ -1,9 +1,653 @@
-from django.shortcuts import render
+import csv
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from plp_portal.audit.services import audit_log
 from plp_portal.organisations.choices import Role
 from plp_portal.organisations.permissions import org_role_required
+from plp_portal.pdf import render_pdf
+from plp_portal.uploads import serve_upload
+
+from . import dashboard, phases, selectors, services
+from .choices import AIM_DESCRIPTIONS, IlpAnswer, Phase, Rag
+from .forms import (
+    ApprovalForm,
+    ChecklistForm,
+    DeadlineForm,
+    EvidenceForm,
+    IlpAssessmentForm,
+    PlanCreateForm,
+    ReviewerGrantForm,
+    RowForm,
+    TemplateChecklistForm,
+    TemplateSectionForm,
+)
+from .models import TemplateSection
+from .permissions import AUTHORITY, PLAN_EDITORS, PLAN_READERS, can_edit_plan
 
 
+def _today():
+    return timezone.localdate()
+
+
+def _plan_url(plan, name="careersplan:plan", **kwargs):
+    return reverse(name, kwargs={"org_slug": plan.organisation.slug, "plan_id": plan.pk,
+                                 **kwargs})
+
+
+def _editable_columns(request, plan) -> set:
+    if not can_edit_plan(request.membership):
+        return set()
+    return phases.EDITABLE[Phase(plan.phase)]
+
+
+# --- Index and plan -------------------------------------------------------------------------------
 @org_role_required(Role.CAREERS_LEAD, Role.LA_OFFICER, Role.ORG_ADMIN)
 def index(request):
-    return render(request, "careersplan/index.html")
+    """The careers plan entry of the menu: the authority dashboard for an LA officer, this
+    year's plan (or creating it) for the school's careers lead and admin."""
+    if request.membership.role == Role.LA_OFFICER:
+        return redirect("careersplan:authority", org_slug=request.org.slug)
+    today = _today()
+    year = phases.academic_year_of(today)
+    plans = list(selectors.plan_list(org=request.org))
+    current = next((p for p in plans if p.academic_year == year), None)
+    creatable = [y for y in (year, phases.planning_year_of(today))
+                 if not any(p.academic_year == y for p in plans)]
+    summary = selectors.checklist_summary(plan=current) if current else None
+    return render(request, "careersplan/index.html", {
+        "plans": plans, "current": current, "year_label": f"{year}/{(year + 1) % 100:02d}",
+        "creatable": sorted(set(creatable)), "summary": summary,
+        "can_edit": can_edit_plan(request.membership),
+        "assessments": selectors.ilp_assessment_list(org=request.org)[:5],
+    })
+
+
+@org_role_required(*PLAN_EDITORS)
+def plan_create(request):
+    today = _today()
+    years = sorted({phases.academic_year_of(today), phases.planning_year_of(today)})
+    form = PlanCreateForm(request.POST or None, org=request.org, years=years)
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = services.plan_create(org=request.org, by=request.user, request=request,
+                                        academic_year=form.cleaned_data["academic_year"])
+        except services.PlanError as error:
+            form.add_error("academic_year", str(error))
+        else:
+            note = " Last year's actions for next year are in the Planned column." \
+                if plan.rolled_forward_from_id else ""
+            messages.success(request, f"Annual careers plan {plan.year_label} created.{note}")
+            return redirect(_plan_url(plan))
+    return render(request, "careersplan/plan_create.html", {"form": form})
+
+
+def _plan_context(request, plan, *, read_only=False):
+    sections = selectors.plan_sections(plan=plan, with_comments=True)
+    return {
+        "plan": plan,
+        "sections": sections,
+        "summary": selectors.checklist_summary(plan=plan),
+        "approval": selectors.approval_of(plan=plan),
+        "can_edit": can_edit_plan(request.membership) and not read_only,
+        "next_phase": phases.next_phase(plan.phase),
+        "can_advance": phases.can_advance(academic_year=plan.academic_year, phase=plan.phase,
+                                          today=_today()),
+    }
+
+
+@org_role_required(*PLAN_READERS)
+def plan_detail(request, plan_id):
+    plan = selectors.plan_get(org=request.org, plan_id=plan_id)
+    context = _plan_context(request, plan)
+    context["grants"] = list(selectors.reviewer_grants(org=request.org, plan=plan))
+    return render(request, "careersplan/plan_detail.html", context)
+
+
+@org_role_required(*PLAN_EDITORS)
+def plan_phase(request, plan_id):
+    plan = selectors.plan_get(org=request.org, plan_id=plan_id)
+    target = phases.next_phase(plan.phase)
+    if request.method == "POST":
+        try:
+            services.plan_advance_phase(org=request.org, plan=plan, by=request.user,
+                                        today=_today(), request=request)
+        except services.PlanError as error:
+            messages.error(request, str(error))
+        else:
+            phase = plan.get_phase_display().lower()
+            messages.success(request, f"The plan is now in its {phase} phase.")
+        return redirect(_plan_url(plan))
+    return render(request, "careersplan/plan_phase.html", {
+        "plan": plan, "target": Phase(target).label if target else None,
+        "can_advance": phases.can_advance(academic_year=plan.academic_year, phase=plan.phase,
+                                          today=_today()),
+        "starts_on": phases.phase_starts_on(plan.academic_year, target) if target else None,
+    })
+
+
+# --- Sections and rows ------------------------------------------------------------------------
+def _section_view(plan, section_id):
+    sections = selectors.plan_sections(plan=plan, with_comments=True)
+    for index, view in enumerate(sections):
+        if view.section.pk == section_id:
+            return view, sections, index
+    raise Http404("No such section")
+
+
+def _row_forms(request, plan, view, *, bound=None):
+    editable = _editable_columns(request, plan)
+    forms = []
+    for row in view.rows:
+        if bound is not None and bound[0].row.pk == row.pk:
+            forms.append(bound)
+            continue
+        forms.append((RowForm(org=request.org, row=row, editable=editable),
+                      EvidenceForm(org=request.org, row=row), None))
+    return forms
+
+
+def _render_section(request, plan, section_id, *, bound=None, status=200):
+    view, sections, index = _section_view(plan, section_id)
+    return render(request, "careersplan/section.html", {
+        "plan": plan, "view": view, "sections": sections,
+        "previous": sections[index - 1] if index > 0 else None,
+        "next": sections[index + 1] if index + 1 < len(sections) else None,
+        "entries": _row_forms(request, plan, view, bound=bound),
+        "can_edit": can_edit_plan(request.membership),
+        "evidence_open": "evidence" in _editable_columns(request, plan),
+        "aims": AIM_DESCRIPTIONS,
+    }, status=status)
+
+
+@org_role_required(*PLAN_READERS)
+def section_detail(request, plan_id, section_id):
+    plan = selectors.plan_get(org=request.org, plan_id=plan_id)
+    return _render_section(request, plan, section_id)
+
+
+@org_role_required(*PLAN_EDITORS)
+def row_save(request, plan_id, row_id):
+    """Save one row. With htmx (autosave), answers the row's form fragment; without
+    JavaScript, redirects back to the section (or shows it again with the problem)."""
+    plan = selectors.plan_get(org=request.org, plan_id=plan_id)
+    row = selectors.plan_row_get(org=request.org, plan=plan, row_id=row_id)
+    section_url = _plan_url(plan, "careersplan:section",
+                            section_id=row.template_row.section_id) + f"#row-{row.pk}"
+    if request.method != "POST":
+        return redirect(section_url)
+    editable = _editable_columns(request, plan)
+    form = RowForm(request.POST, org=request.org, row=row, editable=editable)
+    conflict = None
+    saved = False
+    if form.is_valid():
+        try:
+            row = services.plan_row_save(
+                org=request.org, row=row, version=form.cleaned_data["version"],
+                by=request.user, request=request,
+                planned=form.cleaned_data.get("planned") if "planned" in form.fields else None,
+                actions_next_year=form.cleaned_data.get("actions_next_year")
+                if "actions_next_year" in form.fields else None,
+            )
+            saved = True
+        except services.StaleRowError as stale:
+            conflict = stale.current
+            data = request.POST.copy()
+            data[form.add_prefix("version")] = conflict.version
+            form = RowForm(data, org=request.org, row=row, editable=editable)
+            form.is_valid()
+            form.add_error(None, "Someone else saved this row while you were editing it. "
+                                 "Your text is kept below; check their version, then save "
+                                 "again to replace it.")
+        except services.PlanError as error:
+            form.add_error(None, str(error))
+    if saved and not request.htmx:
+        messages.success(request, f"Saved “{row.template_row.label}”.")
+        return redirect(section_url)
+    if saved:
+        form = RowForm(org=request.org, row=row, editable=editable)
+    if request.htmx:
+        # 200 even for a refusal: htmx swaps only successful responses, and the fragment is
+        # what shows the person the problem (and keeps their text).
+        return render(request, "careersplan/partials/row_form.html", {
+            "plan": plan, "row": row, "form": form, "conflict": conflict, "saved": saved,
+        })
+    return _render_section(
+        request, plan, row.template_row.section_id,
+        bound=(form, EvidenceForm(org=request.org, row=row), conflict),
+        status=409 if conflict else 422,
+    )
+
+
+@org_role_required(*PLAN_EDITORS)
+def evidence_add(request, plan_id, row_id):
+    plan = selectors.plan_get(org=request.org, plan_id=plan_id)
+    row = selectors.plan_row_get(org=request.org, plan=plan, row_id=row_id)
+    section_url = _plan_url(plan, "careersplan:section",
+                            section_id=row.template_row.section_id) + f"#row-{row.pk}"
+    if request.method != "POST":
+        return redirect(section_url)
+    form = EvidenceForm(request.POST, request.FILES, org=request.org, row=row)
+    if form.is_valid():
+        try:
+            services.evidence_add(org=request.org, row=row, by=request.user, request=request,
+                                  text=form.cleaned_data["text"],
+                                  upload=form.cleaned_data["file"])
+        except ValidationError as error:
+            form.add_error("file", error.messages[0])
+        except services.PlanError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"Evidence added to “{row.template_row.label}”.")
+            return redirect(section_url)
+    editable = _editable_columns(request, plan)
+    return _render_section(
+        request, plan, row.template_row.section_id,
+        bound=(RowForm(org=request.org, row=row, editable=editable), form, None), status=422)
+
+
+@org_role_required(*PLAN_READERS)
+def evidence_download(request, plan_id, evidence_id):
+    plan = selectors.plan_get(org=request.org, plan_id=plan_id)
+    evidence = selectors.evidence_get(org=request.org, evidence_id=evidence_id)
+    if evidence.row.plan_id != plan.pk or not evidence.file:
+        raise Http404("No such file")
+    audit_log("careersplan.evidence_downloaded", request=request, obj=evidence)
+    return serve_upload(evidence.file, content_type=evidence.content_type,
+                        download_name=evidence.original_name or "evidence")
+
+
+@org_role_required(*PLAN_EDITORS)
+def evidence_delete(request, plan_id, evidence_id):
+    plan = selectors.plan_get(org=request.org, plan_id=plan_id)
+    evidence = selectors.evidence_get(org=request.org, evidence_id=evidence_id)
+    if evidence.row.plan_id != plan.pk:
+        raise Http404("No such evidence")
+    section_url = _plan_url(plan, "careersplan:section",
+                            section_id=evidence.row.template_row.section_id)
+    if request.method == "POST":
+        services.evidence_delete(org=request.org, evidence=evidence, by=request.user,
+                                 request=request)
+        messages.success(request, "Evidence removed.")
+        return redirect(section_url)
+    return render(request, "careersplan/evidence_delete.html",
+                  {"plan": plan, "evidence": evidence, "back": section_url})
+
+
+# --- Checklist and approval ----------------------------------------------------------------
+@org_role_required(*PLAN_READERS)
+def checklist(request, plan_id):
+    plan = selectors.plan_get(org=request.org, plan_id=plan_id)
+    summary = selectors.checklist_summary(plan=plan)
+    can_edit = can_edit_plan(request.membership)
+    form = ChecklistForm(request.POST or None, summary=summary)
+    if request.method == "POST":
+        if not can_edit:
+            return HttpResponse("Only the careers lead can change the checklist.", status=403)
+        if form.is_valid():
+            changed = 0
+            for item, ticked, link, day in form.changes():
+                changed += services.checklist_set(
+                    org=request.org, plan=plan, item=item, ticked=ticked, by=request.user,
+                    evidence_link=link, ticked_on=day or (_today() if ticked else None),
+                    request=request)
+            summary = selectors.checklist_summary(plan=plan)
+            if not request.htmx:
+                messages.success(request, f"Checklist saved: {summary.score} of "
+                                          f"{summary.total}, {summary.rag_label}.")
+                return redirect(_plan_url(plan, "careersplan:checklist"))
+            form = ChecklistForm(summary=summary)
+        if request.htmx:
+            return render(request, "careersplan/partials/score.html",
+                          {"summary": summary, "plan": plan})
+    return render(request, "careersplan/checklist.html", {
+        "plan": plan, "summary": summary, "form": form, "can_edit": can_edit,
+        "approval": selectors.approval_of(plan=plan),
+        "history": list(selectors.score_history(plan=plan)),
+        "bands": plan.template.rag_bands(summary.total),
+    })
+
+
+@org_role_required(*PLAN_EDITORS)
+def approval(request, plan_id):
+    plan = selectors.plan_get(org=request.org, plan_id=plan_id)
+    current = selectors.approval_of(plan=plan)
+    initial = {"approved_on": current.approved_on, "minute_reference": current.minute_reference} \
+        if current else {}
+    form = ApprovalForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.approval_record(org=request.org, plan=plan, by=request.user, request=request,
+                                 **form.cleaned_data)
+        messages.success(request, "Governing body approval recorded; checklist item 4 is ticked.")
+        return redirect(_plan_url(plan, "careersplan:checklist"))
+    return render(request, "careersplan/approval.html",
+                  {"plan": plan, "form": form, "current": current})
+
+
+@org_role_required(*PLAN_EDITORS)
+def approval_remove(request, plan_id):
+    plan = selectors.plan_get(org=request.org, plan_id=plan_id)
+    current = selectors.approval_of(plan=plan)
+    if current is None:
+        raise Http404("No approval recorded")
+    if request.method == "POST":
+        services.approval_remove(org=request.org, plan=plan, by=request.user, request=request)
+        messages.success(request, "Approval record removed; checklist item 4 is unticked.")
+        return redirect(_plan_url(plan, "careersplan:checklist"))
+    return render(request, "careersplan/approval_remove.html", {"plan": plan, "current": current})
+
+
+# --- Reviewers -------------------------------------------------------------------------------
+@org_role_required(*PLAN_EDITORS)
+def reviewers(request, plan_id):
+    plan = selectors.plan_get(org=request.org, plan_id=plan_id)
+    form = ReviewerGrantForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            grant = services.reviewer_grant(org=request.org, plan=plan, by=request.user,
+                                            today=_today(), request=request, **form.cleaned_data)
+        except services.PlanError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"{grant.reviewer.email} can review this plan until "
+                                      f"{grant.expires_on:%-d %B %Y}.")
+            return redirect(_plan_url(plan, "careersplan:reviewers"))
+    return render(request, "careersplan/reviewers.html", {
+        "plan": plan, "form": form, "today": _today(),
+        "grants": list(selectors.reviewer_grants(org=request.org, plan=plan)),
+        "comments": list(selectors.comments_of(plan=plan)),
+    })
+
+
+@org_role_required(*PLAN_EDITORS)
+def reviewer_revoke(request, plan_id, grant_id):
+    plan = selectors.plan_get(org=request.org, plan_id=plan_id)
+    grant = selectors.reviewer_grant_get(org=request.org, plan=plan, grant_id=grant_id)
+    if request.method == "POST":
+        services.reviewer_revoke(org=request.org, grant=grant, by=request.user, request=request)
+        messages.success(request, f"{grant.reviewer.email} can no longer review this plan.")
+        return redirect(_plan_url(plan, "careersplan:reviewers"))
+    return render(request, "careersplan/reviewer_revoke.html", {"plan": plan, "grant": grant})
+
+
+# --- PDF -------------------------------------------------------------------------------------
+def pdf_response(request, plan, organisation):
+    context = {
+        "plan": plan, "organisation": organisation,
+        "sections": selectors.plan_sections(plan=plan, with_comments=True),
+        "summary": selectors.checklist_summary(plan=plan),
+        "approval": selectors.approval_of(plan=plan),
+        "generated_on": _today(),
+    }
+    pdf = render_pdf("careersplan/pdf/plan.html", context)
+    audit_log("careersplan.pdf_downloaded", request=request, org=organisation, obj=plan)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="annual-careers-plan-{organisation.slug}-{plan.academic_year}.pdf"')
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@org_role_required(*PLAN_READERS)
+def plan_pdf(request, plan_id):
+    plan = selectors.plan_get(org=request.org, plan_id=plan_id)
+    return pdf_response(request, plan, request.org)
+
+
+# --- ILP self-assessment ----------------------------------------------------------------------
+@org_role_required(*PLAN_READERS)
+def ilp_index(request):
+    today = _today()
+    year = phases.academic_year_of(today)
+    assessments = list(selectors.ilp_assessment_list(org=request.org))
+    if request.method == "POST":
+        if not can_edit_plan(request.membership):
+            return HttpResponse("Only the careers lead can start a self-assessment.", status=403)
+        try:
+            assessment = services.ilp_assessment_create(org=request.org, academic_year=year,
+                                                        by=request.user, request=request)
+        except services.PlanError as error:
+            messages.error(request, str(error))
+            return redirect("careersplan:ilp", org_slug=request.org.slug)
+        return redirect("careersplan:ilp_assessment", org_slug=request.org.slug,
+                        assessment_id=assessment.pk)
+    return render(request, "careersplan/ilp_index.html", {
+        "assessments": assessments, "year_label": f"{year}/{(year + 1) % 100:02d}",
+        "has_current": any(a.academic_year == year for a in assessments),
+        "can_edit": can_edit_plan(request.membership),
+    })
+
+
+@org_role_required(*PLAN_READERS)
+def ilp_assessment(request, assessment_id):
+    assessment = selectors.ilp_assessment_get(org=request.org, assessment_id=assessment_id)
+    sections, answers = selectors.ilp_sections(assessment=assessment)
+    can_edit = can_edit_plan(request.membership)
+    form = IlpAssessmentForm(request.POST or None, sections=sections, answers=answers)
+    if request.method == "POST":
+        if not can_edit:
+            return HttpResponse("Only the careers lead can answer the checklist.", status=403)
+        if form.is_valid():
+            services.ilp_answers_save(org=request.org, assessment=assessment,
+                                      answers=form.answers(), by=request.user, request=request)
+            messages.success(request, "Self-assessment saved.")
+            return redirect("careersplan:ilp_assessment", org_slug=request.org.slug,
+                            assessment_id=assessment.pk)
+    priorities = [(section.title, row.label) for section in sections
+                  for row in section.rows.all() if answers.get(row.pk) == IlpAnswer.PRIORITY]
+    answered = len(answers)
+    total = sum(len(s.rows.all()) for s in sections)
+    return render(request, "careersplan/ilp_assessment.html", {
+        "assessment": assessment, "form": form, "priorities": priorities,
+        "answered": answered, "total": total, "can_edit": can_edit,
+    })
+
+
+# --- Authority --------------------------------------------------------------------------------
+def _authority_lines(request):
+    year = phases.academic_year_of(_today())
+    lines, chart = dashboard.overview(authority=request.org, year=year)
+    filters = {key: request.GET.get(key, "") for key in ("rag", "phase", "status")}
+    sort = request.GET.get("sort", "name")
+    descending = request.GET.get("dir") == "desc"
+    shown = dashboard.apply_filters(lines, sort=sort, descending=descending, **filters)
+    return year, lines, shown, chart, filters, sort, descending
+
+
+@org_role_required(*AUTHORITY)
+def authority(request):
+    year, lines, shown, chart, filters, sort, descending = _authority_lines(request)
+    deadline = selectors.approval_deadline(authority=request.org, academic_year=year)
+    audit_log("careersplan.authority_dashboard_viewed", request=request)
+    query = request.GET.copy()
+    query.pop("sort", None)
+    query.pop("dir", None)
+    columns = [("name", "School or college"), ("status", "Approval"), ("phase", "Phase"),
+               ("score", "Score this year"), ("rag", "RAG this year"),
+               ("incomplete", "Sections incomplete")]
+    return render(request, "careersplan/authority.html", {
+        "year_label": f"{year}/{(year + 1) % 100:02d}",
+        "last_year_label": f"{year - 1}/{year % 100:02d}",
+        "lines": shown, "total": len(lines), "chart": chart,
+        "svg": dashboard.chart_svg_bars(chart), "filters": filters, "sort": sort,
+        "descending": descending, "base_query": query.urlencode(), "columns": columns,
+        "deadline": deadline, "deadline_form": DeadlineForm(
+            initial={"approve_by": deadline.approve_by} if deadline else None),
+        "rag_choices": Rag.choices, "phase_choices": Phase.choices,
+        "download_filters": [(k, v) for k, v in request.GET.items()
+                             if k in ("rag", "phase", "status", "sort", "dir") and v],
+    })
+
+
+@org_role_required(*AUTHORITY)
+def authority_csv(request):
+    year, _lines, shown, _chart, *_ = _authority_lines(request)
+    audit_log("careersplan.authority_export", request=request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="careers-plans-{year}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["School or college", "Kind", "Plan", "Phase", "Score", "RAG",
+                     "Score last year", "RAG last year", "Approved", "Sections incomplete"])
+    for line in shown:
+        writer.writerow([
+            _csv_safe(line.name), line.kind, "yes" if line.plan else "no", line.phase,
+            "" if line.score is None else line.score, Rag(line.rag).label if line.rag else "",
+            "" if line.last_score is None else line.last_score,
+            Rag(line.last_rag).label if line.last_rag else "",
+            "yes" if line.plan and line.plan.is_approved else "no",
+            "" if line.sections_incomplete is None else line.sections_incomplete,
+        ])
+    return response
+
+
+def _csv_safe(value: str) -> str:
+    """Spreadsheets run cells starting with = + - @ as formulas."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+
+
+@org_role_required(*AUTHORITY)
+def authority_deadline(request):
+    year = phases.academic_year_of(_today())
+    form = DeadlineForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.approval_deadline_set(authority=request.org, academic_year=year,
+                                       approve_by=form.cleaned_data["approve_by"],
+                                       by=request.user, request=request)
+        messages.success(request, "Approval deadline saved; careers leads are reminded after it.")
+        return redirect("careersplan:authority", org_slug=request.org.slug)
+    return render(request, "careersplan/authority_deadline.html",
+                  {"form": form, "year_label": f"{year}/{(year + 1) % 100:02d}"})
+
+
+def _authority_plan(request, plan_id):
+    """A plan of one of the authority's schools (DESIGN.md tenancy rule 4: the schools whose
+    parent is this authority); 404 for any other plan."""
+    schools = selectors.authority_schools(authority=request.org)
+    child_ids = list(schools.values_list("pk", flat=True))
+    from .models import CareersPlan
+
+    return get_object_or_404(
+        CareersPlan.objects.for_orgs(child_ids).select_related("template", "organisation",
+                                                               "approval"), pk=plan_id)
+
+
+@org_role_required(*AUTHORITY)
+def authority_plan(request, plan_id):
+    plan = _authority_plan(request, plan_id)
+    audit_log("careersplan.authority_plan_viewed", request=request, obj=plan)
+    context = _plan_context(request, plan, read_only=True)
+    context["organisation"] = plan.organisation
+    return render(request, "careersplan/plan_readonly.html", {
+        **context, "pdf_url": reverse("careersplan:authority_plan_pdf",
+                                      kwargs={"org_slug": request.org.slug, "plan_id": plan.pk}),
+        "back_url": reverse("careersplan:authority", kwargs={"org_slug": request.org.slug}),
+        "back_label": "Back to the authority dashboard",
+    })
+
+
+@org_role_required(*AUTHORITY)
+def authority_plan_pdf(request, plan_id):
+    plan = _authority_plan(request, plan_id)
+    return pdf_response(request, plan, plan.organisation)
+
+
+# --- Templates (authority) ---------------------------------------------------------------------
+@org_role_required(Role.LA_OFFICER, Role.CAREERS_LEAD, Role.ORG_ADMIN)
+def template_list(request):
+    return render(request, "careersplan/template_list.html", {
+        "templates": list(selectors.template_list(org=request.org)),
+        "can_adapt": request.membership.role == Role.LA_OFFICER,
+    })
+
+
+@org_role_required(Role.LA_OFFICER, Role.CAREERS_LEAD, Role.ORG_ADMIN)
+def template_detail(request, template_id):
+    template = selectors.template_get(org=request.org, template_id=template_id)
+    return render(request, "careersplan/template_detail.html", {
+        "template": template, "sections": selectors.template_sections(template=template),
+        "items": list(template.checklist_items.all()),
+        "bands": template.rag_bands(template.checklist_items.count()),
+        "can_adapt": request.membership.role == Role.LA_OFFICER,
+        "editable": request.membership.role == Role.LA_OFFICER
+        and template.owner_id == request.org.pk and not template.is_published,
+    })
+
+
+@org_role_required(Role.LA_OFFICER)
+@require_POST
+def template_copy(request, template_id):
+    template = selectors.template_get(org=request.org, template_id=template_id)
+    copy = services.template_copy(authority=request.org, template=template, by=request.user,
+                                  request=request)
+    messages.success(request, f"Copied as {copy}. Adapt it, then publish it for your schools.")
+    return redirect("careersplan:template", org_slug=request.org.slug, template_id=copy.pk)
+
+
+@org_role_required(Role.LA_OFFICER)
+@require_POST
+def template_publish(request, template_id):
+    template = selectors.template_get(org=request.org, template_id=template_id)
+    try:
+        services.template_publish(authority=request.org, template=template, by=request.user,
+                                  request=request)
+    except services.PlanError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"{template} is published: your schools' new plans use it.")
+    return redirect("careersplan:template", org_slug=request.org.slug, template_id=template.pk)
+
+
+@org_role_required(Role.LA_OFFICER)
+def template_section_edit(request, template_id, section_id):
+    template = selectors.template_get(org=request.org, template_id=template_id)
+    section = get_object_or_404(TemplateSection.objects.filter(template=template),
+                                pk=section_id)
+    form = TemplateSectionForm(request.POST or None, initial={
+        "title": section.title, "evidence_indicators": section.evidence_indicators,
+        "rows": "\n".join(r.label for r in section.rows.all())})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.template_section_update(
+                authority=request.org, section=section, by=request.user, request=request,
+                title=form.cleaned_data["title"],
+                evidence_indicators=form.cleaned_data["evidence_indicators"],
+                row_labels=form.cleaned_data["rows"].splitlines())
+        except services.PlanError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"Section “{section.title}” saved.")
+            return redirect("careersplan:template", org_slug=request.org.slug,
+                            template_id=template.pk)
+    return render(request, "careersplan/template_section_edit.html",
+                  {"template": template, "section": section, "form": form})
+
+
+@org_role_required(Role.LA_OFFICER)
+def template_checklist_edit(request, template_id):
+    template = selectors.template_get(org=request.org, template_id=template_id)
+    form = TemplateChecklistForm(request.POST or None, initial={
+        "items": "\n".join(i.text for i in template.checklist_items.all()),
+        "rag_red_max": template.rag_red_max, "rag_amber_max": template.rag_amber_max})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.template_checklist_update(
+                authority=request.org, template=template, by=request.user, request=request,
+                items=form.cleaned_data["items"].splitlines(),
+                rag_red_max=form.cleaned_data["rag_red_max"],
+                rag_amber_max=form.cleaned_data["rag_amber_max"])
+        except services.PlanError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Checklist and RAG bands saved.")
+            return redirect("careersplan:template", org_slug=request.org.slug,
+                            template_id=template.pk)
+    return render(request, "careersplan/template_checklist_edit.html",
+                  {"template": template, "form": form})
+
+

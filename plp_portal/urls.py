@@ -21,6 +21,9 @@ urlpatterns = [
          name="invitation_accept"),
     path("me/", include("learners.me_urls")),
     path("me/guidance/", include("guidance.me_urls")),
+    # An external reviewer of one annual careers plan is not a member of its organisation:
+    # access is the recorded grant (careersplan/review_views.py), not /o/<slug>/ membership.
+    path("careers-plan-reviews/", include("careersplan.review_urls")),
     path("o/<slug:org_slug>/", include(org_patterns)),
     path("admin/", admin.site.urls),
 ]

@@ -46,6 +46,62 @@ def _notification(org, ctx):
     ).pk
 
 
+def _careers_plan(org, ctx):
+    """A careers plan of ``org`` (one per organisation and call), with a row, evidence, a
+    reviewer grant and an ILP self-assessment hanging off it."""
+    if "careers_plan" not in ctx:
+        from careersplan.tests.factories import make_plan
+
+        ctx["careers_plan"] = make_plan(org, year=2026)
+    return ctx["careers_plan"]
+
+
+def _plan_id(org, ctx):
+    return _careers_plan(org, ctx).pk
+
+
+def _plan_section_id(org, ctx):
+    # Sections belong to the shared template: the plan (or template) id in the same URL is
+    # what must be refused.
+    return _careers_plan(org, ctx).rows.first().template_row.section_id
+
+
+def _plan_row_id(org, ctx):
+    return _careers_plan(org, ctx).rows.first().pk
+
+
+def _evidence_id(org, ctx):
+    row = _careers_plan(org, ctx).rows.first()
+    return row.evidence.create(organisation=org, text="Careers fair held").pk
+
+
+def _grant_id(org, ctx):
+    from careersplan.models import ReviewerGrant
+
+    plan = _careers_plan(org, ctx)
+    return ReviewerGrant.objects.create(
+        organisation=org, plan=plan, reviewer=UserFactory(), kind="peer",
+        expires_on=datetime.date(2099, 1, 1),
+    ).pk
+
+
+def _assessment_id(org, ctx):
+    from careersplan.models import IlpSelfAssessment
+    from careersplan.tests.factories import shipped_templates
+
+    return IlpSelfAssessment.objects.create(
+        organisation=org, academic_year=2026, template=shipped_templates()[1]
+    ).pk
+
+
+def _template_id(org, ctx):
+    """A template adapted by ``org`` (acting as an authority)."""
+    from careersplan.services import template_copy
+    from careersplan.tests.factories import kent_template
+
+    return template_copy(authority=org, template=kent_template(), by=None).pk
+
+
 # keyword argument -> function(org, ctx) returning the value to put in the URL. ``ctx`` is a
 # dict shared by the calls for one organisation, for objects that depend on each other.
 OBJECT_KWARGS = {
@@ -53,6 +109,13 @@ OBJECT_KWARGS = {
     "invitation_id": _invitation,
     "term_id": _term,
     "notification_id": _notification,
+    "plan_id": _plan_id,
+    "section_id": _plan_section_id,
+    "row_id": _plan_row_id,
+    "evidence_id": _evidence_id,
+    "grant_id": _grant_id,
+    "assessment_id": _assessment_id,
+    "template_id": _template_id,
 }
 
 # URL patterns the crawl does not request, each with the reason. Keep this short.

@@ -71,6 +71,12 @@ NOT_TENANT_OWNED = {
     "organisations.Organisation": "the tenant itself",
     "audit.AuditEvent": "system record; rows name their organisation where there is one",
     "notifications.OutboundEmail": "mail queue; read only by the sending job",
+    "careersplan.PlanTemplate": "careers plan / ILP checklist templates are shared: global (the "
+    "Kent template, a data migration) or owned by a local authority for its schools (nullable "
+    "owner); they hold no school's data",
+    "careersplan.TemplateSection": "part of a shared PlanTemplate",
+    "careersplan.TemplateRow": "part of a shared PlanTemplate",
+    "careersplan.ChecklistItem": "part of a shared PlanTemplate",
 }
 
 

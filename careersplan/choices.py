@@ -1,0 +1,49 @@
+from django.db import models
+
+
+class TemplateKind(models.TextChoices):
+    CAREERS_PLAN = "careers_plan", "Annual careers plan"
+    ILP_CHECKLIST = "ilp_checklist", "ILP implementation and improvement checklist"
+
+
+class Aim(models.TextChoices):
+    """The Triple A rating of seed 002, with the seed's own description of each aim."""
+
+    ASPIRATION = "aspiration", "Aspiration"
+    ATTITUDE = "attitude", "Attitude"
+    ACHIEVEMENT = "achievement", "Achievement"
+
+
+AIM_DESCRIPTIONS = {
+    Aim.ASPIRATION: "Students have a careers education experience that provides opportunities "
+    "to inspire them about future career / life opportunities",
+    Aim.ATTITUDE: "Students should have access to work related / enterprise experiences that "
+    "develop appropriate employability skills",
+    Aim.ACHIEVEMENT: "Students have access to appropriate curriculum pathways to maximise "
+    "educational achievement to enhance career opportunities",
+}
+
+
+class Phase(models.TextChoices):
+    """The seed's cycle: June/July planning, September monitoring, April review."""
+
+    PLANNING = "planning", "Planning"
+    MONITORING = "monitoring", "Monitoring"
+    REVIEW = "review", "Review"
+
+
+class Rag(models.TextChoices):
+    RED = "red", "Red"
+    AMBER = "amber", "Amber"
+    GREEN = "green", "Green"
+
+
+class IlpAnswer(models.TextChoices):
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    PRIORITY = "priority", "This is a priority for development"
+
+
+class ReviewerKind(models.TextChoices):
+    PEER = "peer", "Peer review (a careers lead of another school)"
+    CONSULTANT = "consultant", "External consultant"

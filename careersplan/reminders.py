@@ -1,0 +1,108 @@
+"""Reminders of the annual careers plan cycle, computed set-based from the database each day
+(called by ``notifications.daily_reminders``) and recorded idempotently with
+``reminders_add`` — the due date is fixed per phase, so re-runs add nothing.
+
+- planning (from 1 June): next academic year's plan is to be written — leads whose school has
+  no plan for it yet, or whose plan is still being planned;
+- monitoring (from 1 September): leads whose plan for the year is still in planning;
+- review (from 1 April): leads whose plan for the year is not yet in review;
+- approval: after the authority's deadline, leads whose plan is not approved.
+
+Each phase reminder is offered during its first month only (June, September, April)."""
+
+import datetime
+
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.urls import reverse
+
+from plp_portal.notifications.models import Reminder
+from plp_portal.notifications.services import reminders_add
+from plp_portal.organisations.choices import Role
+from plp_portal.organisations.models import Membership
+
+from .choices import Phase
+from .models import ApprovalDeadline, CareersPlan, GoverningBodyApproval
+from .phases import academic_year_of
+from .selectors import PLAN_KINDS
+
+SYSTEM = "careers plan reminders: the daily job across organisations"
+
+
+def _leads():
+    return Membership.objects.system(SYSTEM).filter(
+        role=Role.CAREERS_LEAD, is_active=True, organisation__kind__in=PLAN_KINDS
+    ).select_related("organisation")
+
+
+def _url(org_slug):
+    return reverse("careersplan:index", kwargs={"org_slug": org_slug})
+
+
+def _phase_due(today: datetime.date):
+    """(kind, academic year, due date, plan phases that still need the reminder, title)."""
+    if today.month == 6:
+        year = today.year
+        return ("careersplan.planning", year, datetime.date(year, 6, 1),
+                [Phase.PLANNING], f"Plan next year's careers programme: annual careers plan "
+                f"{year}/{(year + 1) % 100:02d} (June / July)")
+    if today.month == 9:
+        year = today.year
+        return ("careersplan.monitoring", year, datetime.date(year, 9, 1), [Phase.PLANNING],
+                f"Start monitoring the annual careers plan {year}/{(year + 1) % 100:02d}: "
+                f"record evidence of implementation")
+    if today.month == 4:
+        year = today.year - 1
+        return ("careersplan.review", year, datetime.date(today.year, 4, 1),
+                [Phase.PLANNING, Phase.MONITORING],
+                f"Review the annual careers plan {year}/{(year + 1) % 100:02d}: views of "
+                f"students, parents, employers and providers; actions for next year")
+    return None
+
+
+def collect(*, today: datetime.date) -> int:
+    reminders = []
+    due = _phase_due(today)
+    if due is not None:
+        kind, year, due_on, open_phases, title = due
+        plan_done = CareersPlan.objects.system(SYSTEM).filter(
+            organisation_id=OuterRef("organisation_id"), academic_year=year
+        ).exclude(phase__in=open_phases)
+        leads = _leads().annotate(done=Exists(plan_done)).filter(done=False)
+        if kind == "careersplan.monitoring" or kind == "careersplan.review":
+            # Only schools that have a plan for the year to move on.
+            leads = leads.filter(Exists(CareersPlan.objects.system(SYSTEM).filter(
+                organisation_id=OuterRef("organisation_id"), academic_year=year)))
+        reminders += [
+            Reminder(organisation_id=m.organisation_id, recipient_id=m.user_id, kind=kind,
+                     subject_key=f"careersplan:{m.organisation_id}:{year}", due_on=due_on,
+                     title=title, url=_url(m.organisation.slug))
+            for m in leads
+        ]
+    # The authority's approval deadline has passed and the plan is not approved.
+    deadline = ApprovalDeadline.objects.system(SYSTEM).filter(
+        organisation_id=OuterRef("organisation__parent_id"), approve_by__lte=today,
+        academic_year=academic_year_of(today),
+    )
+    approved = GoverningBodyApproval.objects.system(SYSTEM).filter(
+        organisation_id=OuterRef("organisation_id"), plan__academic_year=OuterRef("year"),
+    )
+    late = (
+        _leads().filter(organisation__parent__isnull=False)
+        .annotate(year=Subquery(deadline.order_by("-academic_year").values("academic_year")[:1]),
+                  approve_by=Subquery(deadline.order_by("-academic_year")
+                                      .values("approve_by")[:1]))
+        .filter(~Q(year=None))
+        .annotate(approved=Exists(approved)).filter(approved=False)
+    )
+    reminders += [
+        Reminder(organisation_id=m.organisation_id, recipient_id=m.user_id,
+                 kind="careersplan.approval_overdue",
+                 subject_key=f"careersplan:{m.organisation_id}:{m.year}", due_on=m.approve_by,
+                 title=f"The governing body's approval of the annual careers plan "
+                       f"{m.year}/{(m.year + 1) % 100:02d} was due by {m.approve_by:%-d %B %Y}",
+                 url=_url(m.organisation.slug))
+        for m in late
+    ]
+    if reminders:
+        reminders_add(reminders)
+    return len(reminders)

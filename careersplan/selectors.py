@@ -1,0 +1,270 @@
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+from guardian.shortcuts import get_objects_for_user
+
+from plp_portal.organisations.choices import OrganisationKind
+from plp_portal.organisations.models import Organisation
+
+from .choices import Rag, TemplateKind
+from .models import (
+    ApprovalDeadline,
+    CareersPlan,
+    ChecklistItem,
+    ChecklistTick,
+    Evidence,
+    GoverningBodyApproval,
+    IlpSelfAssessment,
+    PlanRow,
+    PlanTemplate,
+    ReviewComment,
+    ReviewerGrant,
+    ScoreChange,
+    TemplateSection,
+)
+
+PLAN_KINDS = (OrganisationKind.SCHOOL, OrganisationKind.COLLEGE,
+              OrganisationKind.TRAINING_PROVIDER)
+
+
+# --- Templates ---------------------------------------------------------------------------------
+def template_list(*, org, kind=None):
+    """Templates an organisation may use: global ones, its own and its authority's."""
+    owners = [org.pk] + ([org.parent_id] if org.parent_id else [])
+    qs = PlanTemplate.objects.filter(Q(owner__isnull=True) | Q(owner_id__in=owners))
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.select_related("owner", "based_on")
+
+
+def template_get(*, org, template_id: int) -> PlanTemplate:
+    """404 for templates that do not exist and for those of another authority."""
+    return get_object_or_404(template_list(org=org), pk=template_id)
+
+
+def template_default(*, org, kind=TemplateKind.CAREERS_PLAN) -> PlanTemplate | None:
+    """The newest published template of the organisation's authority, else the newest global."""
+    qs = PlanTemplate.objects.filter(kind=kind, is_published=True)
+    if org.parent_id:
+        own = qs.filter(owner_id=org.parent_id).order_by("-created_at", "-version").first()
+        if own:
+            return own
+    return qs.filter(owner__isnull=True).order_by("-version").first()
+
+
+def template_sections(*, template):
+    return list(
+        TemplateSection.objects.filter(template=template).prefetch_related("rows")
+        .order_by("position")
+    )
+
+
+# --- Plans ---------------------------------------------------------------------------------
+def plan_list(*, org):
+    return CareersPlan.objects.for_org(org).select_related("template", "approval")
+
+
+def plan_get(*, org, plan_id: int) -> CareersPlan:
+    """404 for plans that do not exist and for plans of another organisation."""
+    return get_object_or_404(plan_list(org=org), pk=plan_id)
+
+
+def plan_for_year(*, org, academic_year: int) -> CareersPlan | None:
+    return plan_list(org=org).filter(academic_year=academic_year).first()
+
+
+def plan_row_get(*, org, plan, row_id: int) -> PlanRow:
+    return get_object_or_404(
+        PlanRow.objects.for_org(org).filter(plan=plan).select_related(
+            "template_row__section", "updated_by"
+        ),
+        pk=row_id,
+    )
+
+
+def evidence_get(*, org, evidence_id: int) -> Evidence:
+    return get_object_or_404(
+        Evidence.objects.for_org(org).select_related("row__plan"), pk=evidence_id
+    )
+
+
+@dataclass
+class SectionView:
+    section: TemplateSection
+    rows: list = field(default_factory=list)
+    comments: list = field(default_factory=list)
+
+    @property
+    def planned_count(self) -> int:
+        return sum(1 for r in self.rows if r.planned.strip())
+
+    @property
+    def evidenced_count(self) -> int:
+        return sum(1 for r in self.rows if r.evidence.all())
+
+    @property
+    def is_complete(self) -> bool:
+        return self.planned_count == len(self.rows)
+
+
+def plan_sections(*, plan, with_comments=False) -> list[SectionView]:
+    """The plan's sections with their rows, evidence (and reviewers' comments): four queries
+    however many rows."""
+    sections = {s.pk: SectionView(s) for s in TemplateSection.objects.filter(
+        template_id=plan.template_id).order_by("position")}
+    rows = plan.rows.select_related("template_row", "updated_by").prefetch_related(
+        Prefetch("evidence", queryset=Evidence.objects.for_org(plan.organisation_id)
+                 .select_related("added_by"))
+    )
+    for row in rows:
+        sections[row.template_row.section_id].rows.append(row)
+    if with_comments:
+        for comment in plan.comments.all():
+            sections[comment.section_id].comments.append(comment)
+    return list(sections.values())
+
+
+@dataclass
+class ChecklistLine:
+    item: ChecklistItem
+    tick: ChecklistTick | None
+
+
+@dataclass
+class ChecklistSummary:
+    score: int
+    total: int
+    rag: str
+    lines: list
+
+    @property
+    def rag_label(self) -> str:
+        return Rag(self.rag).label
+
+
+def checklist_summary(*, plan) -> ChecklistSummary:
+    items = list(ChecklistItem.objects.filter(template_id=plan.template_id).order_by("number"))
+    ticks = {t.item_id: t for t in plan.ticks.all()}
+    score = len(ticks)
+    return ChecklistSummary(
+        score=score, total=len(items), rag=plan.template.rag_for(score),
+        lines=[ChecklistLine(item, ticks.get(item.pk)) for item in items],
+    )
+
+
+def score_history(*, plan):
+    return plan.score_changes.select_related("item", "changed_by")
+
+
+def approval_of(*, plan) -> GoverningBodyApproval | None:
+    try:
+        return plan.approval
+    except GoverningBodyApproval.DoesNotExist:
+        return None
+
+
+# --- Reviewers ----------------------------------------------------------------------------------
+def reviewer_grants(*, org, plan):
+    return ReviewerGrant.objects.for_org(org).filter(plan=plan).select_related("reviewer")
+
+
+def reviewer_grant_get(*, org, plan, grant_id: int) -> ReviewerGrant:
+    return get_object_or_404(reviewer_grants(org=org, plan=plan), pk=grant_id)
+
+
+def reviewer_current_grants(*, user, today: datetime.date):
+    """The plans a person may review now: their own unexpired, unrevoked grants (DESIGN.md
+    tenancy rule 3 — the recorded grant is what crosses organisations)."""
+    return (
+        ReviewerGrant.objects.system("a reviewer's own grants across organisations")
+        .filter(reviewer=user, revoked_at__isnull=True, expires_on__gte=today)
+        .select_related("plan__organisation", "plan__template")
+        .order_by("expires_on")
+    )
+
+
+def reviewer_plan_get(*, user, plan_id: int, today: datetime.date) -> CareersPlan:
+    """The plan ``plan_id`` if ``user`` holds a current grant on it AND the guardian object
+    permission (no global permissions accepted), intersected with the plan's organisation.
+    404 otherwise — expired, revoked, another plan, or no such plan."""
+    grant = reviewer_current_grants(user=user, today=today).filter(plan_id=plan_id).first()
+    if grant is None:
+        raise_404()
+    scoped = CareersPlan.objects.for_org(grant.organisation_id).select_related(
+        "template", "organisation", "approval")
+    plans = get_objects_for_user(
+        user, "careersplan.review_careersplan", klass=scoped, accept_global_perms=False
+    )
+    return get_object_or_404(plans, pk=plan_id)
+
+
+def raise_404():
+    from django.http import Http404
+
+    raise Http404("No such plan")
+
+
+def comments_of(*, plan):
+    return plan.comments.select_related("section")
+
+
+# --- ILP self-assessment ------------------------------------------------------------------------
+def ilp_assessment_list(*, org):
+    return IlpSelfAssessment.objects.for_org(org).select_related("template")
+
+
+def ilp_assessment_get(*, org, assessment_id: int) -> IlpSelfAssessment:
+    return get_object_or_404(ilp_assessment_list(org=org), pk=assessment_id)
+
+
+def ilp_sections(*, assessment):
+    answers = {r.template_row_id: r.answer for r in assessment.responses.all()}
+    sections = template_sections(template=assessment.template)
+    return sections, answers
+
+
+# --- Authority dashboard ------------------------------------------------------------------------
+def authority_schools(*, authority):
+    return Organisation.objects.filter(parent=authority, kind__in=PLAN_KINDS).order_by("name")
+
+
+def authority_plans(*, authority, years):
+    """Every plan of the authority's schools for ``years``, with its score, approval and
+    sections incomplete aggregated in SQL: one query however many schools."""
+    child_ids = list(Organisation.objects.filter(parent=authority, kind__in=PLAN_KINDS)
+                     .values_list("pk", flat=True))
+    score = (
+        ChecklistTick.objects.for_orgs(child_ids).filter(plan=OuterRef("pk")).order_by()
+        .values("plan").annotate(c=Count("pk")).values("c")
+    )
+    incomplete = (
+        PlanRow.objects.for_orgs(child_ids).filter(plan=OuterRef("pk"), planned="").order_by()
+        .values("plan").annotate(c=Count("template_row__section", distinct=True)).values("c")
+    )
+    return (
+        CareersPlan.objects.for_orgs(child_ids)
+        .filter(academic_year__in=list(years))
+        .select_related("template", "approval")
+        .annotate(
+            score=Coalesce(Subquery(score, output_field=IntegerField()), Value(0)),
+            sections_incomplete=Coalesce(
+                Subquery(incomplete, output_field=IntegerField()), Value(0)),
+            is_approved=Exists(GoverningBodyApproval.objects.for_orgs(child_ids)
+                               .filter(plan=OuterRef("pk"))),
+        )
+    )
+
+
+def approval_deadline(*, authority, academic_year):
+    return ApprovalDeadline.objects.for_org(authority).filter(academic_year=academic_year).first()
+
+
+def score_changes_count(*, plan) -> int:
+    return ScoreChange.objects.for_org(plan.organisation_id).filter(plan=plan).count()
+
+
+def review_comments(*, plan):
+    return ReviewComment.objects.for_org(plan.organisation_id).filter(plan=plan)

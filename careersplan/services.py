@@ -1,0 +1,447 @@
+import datetime
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from guardian.shortcuts import assign_perm, remove_perm
+
+from plp_portal.audit.services import audit_log
+from plp_portal.notifications.services import email_queue
+from plp_portal.organisations.choices import Role
+from plp_portal.uploads import DOCUMENTS, IMAGES, validate_upload
+
+from . import phases
+from .choices import Phase, ReviewerKind, TemplateKind
+from .models import (
+    ApprovalDeadline,
+    CareersPlan,
+    ChecklistItem,
+    ChecklistTick,
+    Evidence,
+    GoverningBodyApproval,
+    IlpResponse,
+    IlpSelfAssessment,
+    PlanRow,
+    PlanTemplate,
+    ReviewComment,
+    ReviewerGrant,
+    ScoreChange,
+    TemplateRow,
+    TemplateSection,
+)
+
+EVIDENCE_KINDS = DOCUMENTS + IMAGES + ("mp4video",)
+
+
+class PlanError(Exception):
+    """A request the plan's rules refuse; the message is for the person."""
+
+
+class StaleRowError(PlanError):
+    """Someone else saved the row since the form was loaded. ``current`` is their version."""
+
+    def __init__(self, current: PlanRow):
+        super().__init__("Someone else changed this row since you opened it.")
+        self.current = current
+
+
+# --- Plans ---------------------------------------------------------------------------------
+@transaction.atomic
+def plan_create(*, org, academic_year: int, by, template: PlanTemplate | None = None,
+                request=None) -> CareersPlan:
+    """Create the organisation's plan for ``academic_year`` with one row per template row.
+    Roll-forward: each row's "Actions for next year" of last year's plan becomes this year's
+    "Planned" (matched by section title and row label, so an adapted template still carries)."""
+    from .selectors import template_default
+
+    if CareersPlan.objects.for_org(org).filter(academic_year=academic_year).exists():
+        label = f"{academic_year}/{(academic_year + 1) % 100:02d}"
+        raise PlanError(f"There is already a plan for {label}.")
+    template = template or template_default(org=org)
+    if template is None or template.kind != TemplateKind.CAREERS_PLAN:
+        raise PlanError("No careers plan template is available.")
+    previous = CareersPlan.objects.for_org(org).filter(academic_year=academic_year - 1).first()
+    carried = {}
+    if previous is not None:
+        for row in previous.rows.select_related("template_row__section"):
+            key = (row.template_row.section.title, row.template_row.position,
+                   row.template_row.label)
+            carried[key] = row.actions_next_year
+    plan = CareersPlan.objects.create(
+        organisation=org, academic_year=academic_year, template=template, created_by=by,
+        rolled_forward_from=previous,
+    )
+    template_rows = TemplateRow.objects.filter(section__template=template).select_related(
+        "section")
+    PlanRow.objects.bulk_create(
+        PlanRow(
+            organisation=org, plan=plan, template_row=tr, updated_by=by,
+            planned=carried.get((tr.section.title, tr.position, tr.label), ""),
+        )
+        for tr in template_rows
+    )
+    audit_log("careersplan.plan_created", request=request, actor=by, org=org, obj=plan,
+              data={"rolled_forward_from": previous.pk if previous else None})
+    return plan
+
+
+def plan_advance_phase(*, org, plan: CareersPlan, by, today: datetime.date,
+                       request=None) -> CareersPlan:
+    target = phases.next_phase(plan.phase)
+    if target is None:
+        raise PlanError("The plan is already in its review phase.")
+    if not phases.can_advance(academic_year=plan.academic_year, phase=plan.phase, today=today):
+        starts = phases.phase_starts_on(plan.academic_year, target)
+        raise PlanError(f"The {Phase(target).label.lower()} phase starts on {starts:%-d %B %Y}.")
+    CareersPlan.objects.for_org(org).filter(pk=plan.pk).update(phase=target)
+    plan.phase = target
+    audit_log("careersplan.phase_changed", request=request, actor=by, org=org, obj=plan,
+              data={"phase": target})
+    return plan
+
+
+def plan_row_save(*, org, row: PlanRow, version: int, by, planned: str | None = None,
+                  actions_next_year: str | None = None, request=None) -> PlanRow:
+    """Save one row if nobody saved it since ``version`` was read (optimistic concurrency):
+    a stale save raises ``StaleRowError`` with the other person's row, nothing is written."""
+    changes = {}
+    if planned is not None and planned != row.planned:
+        if not phases.can_edit(row.plan.phase, "planned"):
+            raise PlanError("Planned cannot be changed in the review phase.")
+        changes["planned"] = planned
+    if actions_next_year is not None and actions_next_year != row.actions_next_year:
+        if not phases.can_edit(row.plan.phase, "actions_next_year"):
+            raise PlanError("Actions for next year are written in the review phase (April).")
+        changes["actions_next_year"] = actions_next_year
+    updated = PlanRow.objects.for_org(org).filter(pk=row.pk, version=version).update(
+        **changes, version=F("version") + 1, updated_at=timezone.now(), updated_by=by,
+    ) if changes else (1 if version == row.version else 0)
+    if not updated:
+        current = PlanRow.objects.for_org(org).select_related("updated_by").get(pk=row.pk)
+        raise StaleRowError(current)
+    row.refresh_from_db()
+    if changes:
+        audit_log("careersplan.row_saved", request=request, actor=by, org=org, obj=row,
+                  data={"fields": sorted(changes)})
+    return row
+
+
+def evidence_add(*, org, row: PlanRow, by, text: str = "", upload=None,
+                 request=None) -> Evidence:
+    if not phases.can_edit(row.plan.phase, "evidence"):
+        raise PlanError("Evidence is recorded from September, in the monitoring phase.")
+    if not text.strip() and upload is None:
+        raise PlanError("Describe the evidence or choose a file.")
+    content_type = validate_upload(upload, kinds=EVIDENCE_KINDS) if upload is not None else ""
+    evidence = Evidence(organisation=org, row=row, text=text.strip(), added_by=by,
+                        content_type=content_type,
+                        original_name=(upload.name[-200:] if upload is not None else ""))
+    if upload is not None:
+        evidence.file = upload
+    evidence.save()
+    audit_log("careersplan.evidence_added", request=request, actor=by, org=org, obj=evidence)
+    return evidence
+
+
+@transaction.atomic
+def evidence_delete(*, org, evidence: Evidence, by, request=None) -> None:
+    audit_log("careersplan.evidence_deleted", request=request, actor=by, org=org, obj=evidence)
+    if evidence.file:
+        evidence.file.delete(save=False)
+    Evidence.objects.for_org(org).filter(pk=evidence.pk).delete()
+
+
+# --- Checklist, score and approval ---------------------------------------------------------------
+def _record_score(*, org, plan, item, ticked: bool, by) -> ScoreChange:
+    score = ChecklistTick.objects.for_org(org).filter(plan=plan).count()
+    return ScoreChange.objects.create(
+        organisation=org, plan=plan, item=item, ticked=ticked, score=score,
+        rag=plan.template.rag_for(score), changed_by=by,
+    )
+
+
+@transaction.atomic
+def checklist_set(*, org, plan: CareersPlan, item: ChecklistItem, ticked: bool, by,
+                  evidence_link: str = "", ticked_on: datetime.date | None = None,
+                  request=None) -> bool:
+    """Tick or untick one item (recording the score after the change). Returns whether
+    anything changed. The governing body item is ticked only through its approval record."""
+    if item.template_id != plan.template_id:
+        raise PlanError("That item is not on this plan's checklist.")
+    if item.is_governing_body_approval:
+        raise PlanError("Record the governing body's approval to tick this item.")
+    existing = ChecklistTick.objects.for_org(org).filter(plan=plan, item=item).first()
+    if ticked:
+        if existing is not None:
+            if (existing.evidence_link, existing.ticked_on) != (evidence_link, ticked_on):
+                existing.evidence_link, existing.ticked_on = evidence_link, ticked_on
+                existing.save(update_fields=["evidence_link", "ticked_on"])
+            return False
+        ChecklistTick.objects.create(organisation=org, plan=plan, item=item, ticked_by=by,
+                                     evidence_link=evidence_link, ticked_on=ticked_on)
+    else:
+        if existing is None:
+            return False
+        ChecklistTick.objects.for_org(org).filter(pk=existing.pk).delete()
+    _record_score(org=org, plan=plan, item=item, ticked=ticked, by=by)
+    audit_log("careersplan.checklist_changed", request=request, actor=by, org=org, obj=plan,
+              data={"item": item.number, "ticked": ticked})
+    return True
+
+
+def _approval_item(plan) -> ChecklistItem | None:
+    return ChecklistItem.objects.filter(
+        template_id=plan.template_id, is_governing_body_approval=True).first()
+
+
+@transaction.atomic
+def approval_record(*, org, plan: CareersPlan, approved_on: datetime.date,
+                    minute_reference: str, by, request=None) -> GoverningBodyApproval:
+    """Record the governing body's approval, which ticks its checklist item (item 4)."""
+    approval, _ = GoverningBodyApproval.objects.for_org(org).update_or_create(
+        organisation=org, plan=plan,
+        defaults={"approved_on": approved_on, "minute_reference": minute_reference,
+                  "recorded_by": by},
+    )
+    item = _approval_item(plan)
+    if item is not None:
+        tick, created = ChecklistTick.objects.for_org(org).get_or_create(
+            organisation=org, plan=plan, item=item,
+            defaults={"ticked_by": by, "ticked_on": approved_on,
+                      "evidence_link": ""},
+        )
+        if not created and tick.ticked_on != approved_on:
+            tick.ticked_on = approved_on
+            tick.save(update_fields=["ticked_on"])
+        if created:
+            _record_score(org=org, plan=plan, item=item, ticked=True, by=by)
+    audit_log("careersplan.approval_recorded", request=request, actor=by, org=org, obj=plan,
+              data={"approved_on": approved_on.isoformat(), "minute": minute_reference})
+    return approval
+
+
+@transaction.atomic
+def approval_remove(*, org, plan: CareersPlan, by, request=None) -> None:
+    """Remove the approval record; its checklist item is unticked with it."""
+    GoverningBodyApproval.objects.for_org(org).filter(plan=plan).delete()
+    item = _approval_item(plan)
+    if item is not None:
+        deleted, _ = ChecklistTick.objects.for_org(org).filter(plan=plan, item=item).delete()
+        if deleted:
+            _record_score(org=org, plan=plan, item=item, ticked=False, by=by)
+    audit_log("careersplan.approval_removed", request=request, actor=by, org=org, obj=plan)
+
+
+# --- External review -----------------------------------------------------------------------------
+@transaction.atomic
+def reviewer_grant(*, org, plan: CareersPlan, email: str, full_name: str, kind: str,
+                   expires_on: datetime.date, by, today: datetime.date,
+                   request=None) -> ReviewerGrant:
+    """Grant a named person (found or created by email; they need no membership of this
+    organisation) review access to this plan only, until ``expires_on``."""
+    if expires_on < today:
+        raise PlanError("The end date must be today or later.")
+    email = email.strip().lower()
+    if email == (by.email or "").lower():
+        raise PlanError("You cannot grant yourself review access.")
+    User = get_user_model()
+    reviewer = User.objects.filter(email__iexact=email).first()
+    created = reviewer is None
+    if created:
+        reviewer = User(email=email, full_name=full_name)
+        reviewer.set_unusable_password()
+        reviewer.save()
+        # They choose a password through "Forgot your password?" with this address.
+        EmailAddress.objects.get_or_create(user=reviewer, email=email,
+                                           defaults={"verified": False, "primary": True})
+    if kind == ReviewerKind.PEER and not reviewer.memberships.filter(
+        role=Role.CAREERS_LEAD, is_active=True
+    ).exclude(organisation=org).exists():
+        raise PlanError("A peer reviewer is the careers lead of another school or college; "
+                        "choose “External consultant” for anyone else.")
+    grant = ReviewerGrant.objects.create(
+        organisation=org, plan=plan, reviewer=reviewer, kind=kind, expires_on=expires_on,
+        granted_by=by,
+    )
+    assign_perm("careersplan.review_careersplan", reviewer, plan)
+    email_queue(
+        to=reviewer.email,
+        subject=f"You are invited to review {org.name}'s annual careers plan",
+        template="careersplan/email/reviewer_granted",
+        context={"org_name": org.name, "plan_year": plan.year_label, "grant": grant,
+                 "new_account": created, "by_name": by.full_name or by.email,
+                 "path": reverse("careersplan_review:plan", kwargs={"plan_id": plan.pk})},
+        org=org, user=reviewer, essential=True,
+    )
+    audit_log("careersplan.reviewer_granted", request=request, actor=by, org=org, obj=plan,
+              data={"reviewer": reviewer.pk, "until": expires_on.isoformat(), "kind": kind})
+    return grant
+
+
+@transaction.atomic
+def reviewer_revoke(*, org, grant: ReviewerGrant, by, request=None) -> None:
+    ReviewerGrant.objects.for_org(org).filter(pk=grant.pk).update(revoked_at=timezone.now())
+    still_current = ReviewerGrant.objects.for_org(org).filter(
+        plan_id=grant.plan_id, reviewer_id=grant.reviewer_id, revoked_at__isnull=True,
+    ).exclude(pk=grant.pk).exists()
+    if not still_current:
+        remove_perm("careersplan.review_careersplan", grant.reviewer, grant.plan)
+    audit_log("careersplan.reviewer_revoked", request=request, actor=by, org=org,
+              obj=grant.plan, data={"reviewer": grant.reviewer_id})
+
+
+def comment_add(*, plan: CareersPlan, section: TemplateSection, author, text: str,
+                request=None) -> ReviewComment:
+    if section.template_id != plan.template_id:
+        raise PlanError("That section is not part of this plan.")
+    if not text.strip():
+        raise PlanError("Enter your comment.")
+    comment = ReviewComment.objects.create(
+        organisation_id=plan.organisation_id, plan=plan, section=section, author=author,
+        author_name=author.full_name or author.email, text=text.strip(),
+    )
+    audit_log("careersplan.review_comment_added", request=request, actor=author,
+              org=plan.organisation, obj=plan, data={"section": section.title})
+    return comment
+
+
+# --- Authority ---------------------------------------------------------------------------------
+def approval_deadline_set(*, authority, academic_year: int, approve_by: datetime.date, by,
+                          request=None) -> ApprovalDeadline:
+    deadline, _ = ApprovalDeadline.objects.for_org(authority).update_or_create(
+        organisation=authority, academic_year=academic_year,
+        defaults={"approve_by": approve_by},
+    )
+    audit_log("careersplan.approval_deadline_set", request=request, actor=by, org=authority,
+              obj=deadline, data={"approve_by": approve_by.isoformat()})
+    return deadline
+
+
+@transaction.atomic
+def template_copy(*, authority, template: PlanTemplate, by, request=None) -> PlanTemplate:
+    """Copy a template into an unpublished new version owned by ``authority`` to adapt."""
+    latest = PlanTemplate.objects.filter(owner=authority, kind=template.kind,
+                                         name=template.name).order_by("-version").first()
+    copy = PlanTemplate.objects.create(
+        kind=template.kind, name=template.name, owner=authority, based_on=template,
+        version=(latest.version + 1) if latest else 1, source=template.source,
+        rag_red_max=template.rag_red_max, rag_amber_max=template.rag_amber_max,
+    )
+    for section in template.sections.prefetch_related("rows"):
+        new_section = TemplateSection.objects.create(
+            template=copy, position=section.position, group=section.group,
+            title=section.title, evidence_indicators=section.evidence_indicators,
+        )
+        TemplateRow.objects.bulk_create(
+            TemplateRow(section=new_section, position=r.position, label=r.label, aims=r.aims)
+            for r in section.rows.all()
+        )
+    ChecklistItem.objects.bulk_create(
+        ChecklistItem(template=copy, number=i.number, text=i.text,
+                      is_governing_body_approval=i.is_governing_body_approval)
+        for i in template.checklist_items.all()
+    )
+    audit_log("careersplan.template_copied", request=request, actor=by, org=authority,
+              obj=copy, data={"from": template.pk})
+    return copy
+
+
+def _require_editable(template: PlanTemplate, authority):
+    if template.owner_id != authority.pk or template.is_published:
+        raise PlanError("Only your authority's unpublished templates can be changed; "
+                        "copy a published one to adapt it.")
+
+
+@transaction.atomic
+def template_section_update(*, authority, section: TemplateSection, title: str,
+                            evidence_indicators: str, row_labels: list[str], by,
+                            request=None) -> TemplateSection:
+    """Adapt a section: its title, indicators and rows (one label per line)."""
+    _require_editable(section.template, authority)
+    section.title, section.evidence_indicators = title, evidence_indicators
+    section.save(update_fields=["title", "evidence_indicators"])
+    old = {r.position: r for r in section.rows.all()}
+    labels = [label.strip() for label in row_labels if label.strip()]
+    for position, label in enumerate(labels, start=1):
+        if position in old:
+            if old[position].label != label:
+                old[position].label = label
+                old[position].save(update_fields=["label"])
+        else:
+            TemplateRow.objects.create(section=section, position=position, label=label)
+    section.rows.filter(position__gt=len(labels)).delete()
+    audit_log("careersplan.template_adapted", request=request, actor=by, org=authority,
+              obj=section.template, data={"section": section.pk})
+    return section
+
+
+@transaction.atomic
+def template_checklist_update(*, authority, template: PlanTemplate, items: list[str],
+                              rag_red_max: int, rag_amber_max: int, by,
+                              request=None) -> PlanTemplate:
+    _require_editable(template, authority)
+    if not 0 <= rag_red_max < rag_amber_max:
+        raise PlanError("The amber band must start above the red band.")
+    texts = [t.strip() for t in items if t.strip()]
+    old = {i.number: i for i in template.checklist_items.all()}
+    for number, text in enumerate(texts, start=1):
+        if number in old:
+            if old[number].text != text:
+                old[number].text = text
+                old[number].save(update_fields=["text"])
+        else:
+            ChecklistItem.objects.create(template=template, number=number, text=text)
+    template.checklist_items.filter(number__gt=len(texts)).delete()
+    template.rag_red_max, template.rag_amber_max = rag_red_max, rag_amber_max
+    template.save(update_fields=["rag_red_max", "rag_amber_max"])
+    audit_log("careersplan.template_adapted", request=request, actor=by, org=authority,
+              obj=template, data={"checklist": len(texts)})
+    return template
+
+
+def template_publish(*, authority, template: PlanTemplate, by, request=None) -> PlanTemplate:
+    _require_editable(template, authority)
+    template.is_published = True
+    template.save(update_fields=["is_published"])
+    audit_log("careersplan.template_published", request=request, actor=by, org=authority,
+              obj=template)
+    return template
+
+
+# --- ILP self-assessment --------------------------------------------------------------------
+def ilp_assessment_create(*, org, academic_year: int, by, request=None) -> IlpSelfAssessment:
+    from .selectors import template_default
+
+    template = template_default(org=org, kind=TemplateKind.ILP_CHECKLIST)
+    if IlpSelfAssessment.objects.for_org(org).filter(academic_year=academic_year).exists():
+        raise PlanError("There is already a self-assessment for that year.")
+    assessment = IlpSelfAssessment.objects.create(
+        organisation=org, academic_year=academic_year, template=template)
+    audit_log("careersplan.ilp_assessment_created", request=request, actor=by, org=org,
+              obj=assessment)
+    return assessment
+
+
+@transaction.atomic
+def ilp_answers_save(*, org, assessment: IlpSelfAssessment, answers: dict[int, str], by,
+                     request=None) -> int:
+    """Save the answers (template row id -> answer); unanswered statements are left blank."""
+    valid = set(TemplateRow.objects.filter(section__template_id=assessment.template_id)
+                .values_list("pk", flat=True))
+    if set(answers) - valid:
+        raise ValidationError("Unknown statement.")
+    IlpResponse.objects.for_org(org).filter(assessment=assessment).delete()
+    IlpResponse.objects.bulk_create(
+        IlpResponse(organisation=org, assessment=assessment, template_row_id=row_id,
+                    answer=answer)
+        for row_id, answer in answers.items() if answer
+    )
+    IlpSelfAssessment.objects.for_org(org).filter(pk=assessment.pk).update(
+        updated_at=timezone.now())
+    audit_log("careersplan.ilp_assessment_saved", request=request, actor=by, org=org,
+              obj=assessment, data={"answered": len(answers)})
+    return len(answers)

@@ -1,0 +1,52 @@
+"""Factories for careersplan tests. Every row's organisation is derived from its plan."""
+
+import datetime
+import importlib
+
+from django.apps import apps
+
+from careersplan import services
+from careersplan.choices import Phase, TemplateKind
+from careersplan.models import CareersPlan, ChecklistItem, PlanTemplate
+from plp_portal.organisations.choices import Role
+from tests.factories import member
+
+_MIGRATION = "careersplan.migrations.0002_kent_template_and_ilp_checklist"
+
+
+def shipped_templates():
+    """The global templates of the data migration (re-created by the migration's own code if a
+    transactional test flushed them)."""
+    if not PlanTemplate.objects.filter(owner__isnull=True).exists():
+        importlib.import_module(_MIGRATION).create(apps, None)
+    kent = PlanTemplate.objects.get(owner__isnull=True, kind=TemplateKind.CAREERS_PLAN,
+                                    name="Kent Annual Careers Plan", version=1)
+    ilp = PlanTemplate.objects.get(owner__isnull=True, kind=TemplateKind.ILP_CHECKLIST, version=1)
+    return kent, ilp
+
+
+def kent_template():
+    return shipped_templates()[0]
+
+
+def lead(org, **fields):
+    return member(org, Role.CAREERS_LEAD, **fields)
+
+
+def make_plan(org, *, year=2026, phase=Phase.PLANNING, by=None, template=None) -> CareersPlan:
+    shipped_templates()
+    plan = services.plan_create(org=org, academic_year=year, by=by, template=template)
+    if phase != Phase.PLANNING:
+        CareersPlan.objects.for_org(org).filter(pk=plan.pk).update(phase=phase)
+        plan.phase = phase
+    return plan
+
+
+def tick(plan, count, *, by=None):
+    """Tick the first ``count`` items other than the governing body's."""
+    items = [i for i in ChecklistItem.objects.filter(template_id=plan.template_id)
+             .order_by("number") if not i.is_governing_body_approval][:count]
+    for item in items:
+        services.checklist_set(org=plan.organisation, plan=plan, item=item, ticked=True, by=by,
+                               ticked_on=datetime.date(plan.academic_year, 10, 1))
+    return items

@@ -1,0 +1,395 @@
+import datetime
+import io
+
+import pytest
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from pypdf import PdfReader
+
+from careersplan import services
+from careersplan.choices import Phase
+from careersplan.models import CareersPlan, PlanRow, PlanTemplate
+from plp_portal.organisations.choices import OrganisationKind, Role
+from tests.factories import OrganisationFactory, member
+
+from .factories import kent_template, lead, make_plan, tick
+
+pytestmark = pytest.mark.django_db
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+NOW = datetime.datetime(2026, 11, 2, 10, 0)
+
+
+@pytest.fixture(autouse=True)
+def _november_2026():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def uploads(settings, tmp_path):
+    settings.STORAGES = {**settings.STORAGES, "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(tmp_path)}}}
+
+
+def url(name, org, **kwargs):
+    return reverse(f"careersplan:{name}", kwargs={"org_slug": org.slug, **kwargs})
+
+
+def test_lead_creates_this_years_plan_from_the_index(org, other_org, client, sign_in):
+    person = lead(org)
+    sign_in(person)
+    page = client.get(url("index", org))
+    assert "There is no annual careers plan for 2026/27 yet" in page.content.decode()
+    response = client.post(url("plan_create", org), {"academic_year": "2026"})
+    plan = CareersPlan.objects.for_org(org).get()
+    assert response.status_code == 302 and response["Location"] == url("plan", org, plan_id=plan.pk)
+    page = client.get(response["Location"]).content.decode()
+    assert "0 of 5 rows planned" in page and "Kent Curriculum Framework" in page
+    assert "0 of 20" in page and "Red" in page
+    index = client.get(url("index", org)).content.decode()
+    assert "This year&#x27;s plan: 2026/27" in index or "This year's plan: 2026/27" in index
+
+
+def test_la_officer_index_is_the_dashboard_and_org_admin_reads_only(org, other_org, client,
+                                                                   sign_in):
+    officer = member(org, Role.LA_OFFICER)
+    sign_in(officer)
+    assert client.get(url("index", org))["Location"] == url("authority", org)
+    plan = make_plan(org)
+    admin = member(org, Role.ORG_ADMIN)
+    sign_in(admin)
+    assert client.get(url("plan", org, plan_id=plan.pk)).status_code == 200
+    assert client.get(url("templates", org)).status_code == 200
+    assert client.get(url("template", org, template_id=plan.template_id)).status_code == 200
+    row = plan.rows.first()
+    assert client.post(url("row_save", org, plan_id=plan.pk, row_id=row.pk),
+                       {}).status_code == 403
+
+
+def test_row_save_without_javascript_and_with_htmx(org, other_org, client, sign_in):
+    person = lead(org)
+    plan = make_plan(org, by=person)
+    row = plan.rows.select_related("template_row").first()
+    sign_in(person)
+    prefix = f"row-{row.pk}"
+    response = client.post(url("row_save", org, plan_id=plan.pk, row_id=row.pk),
+                           {f"{prefix}-version": row.version, f"{prefix}-planned": "Termly report"})
+    assert response.status_code == 302 and response["Location"].endswith(f"#row-{row.pk}")
+    row.refresh_from_db()
+    assert row.planned == "Termly report" and row.version == 2
+    response = client.post(url("row_save", org, plan_id=plan.pk, row_id=row.pk),
+                           {f"{prefix}-version": 2, f"{prefix}-planned": "Termly report, v2"},
+                           HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert "Saved at" in response.content.decode()
+    assert f'name="{prefix}-version" value="3"' in response.content.decode()
+    section = client.get(url("section", org, plan_id=plan.pk,
+                             section_id=row.template_row.section_id)).content.decode()
+    assert "1 of 5 rows planned" in section
+    assert "A named member of the leadership team has overall responsibility." in section
+
+
+def test_concurrent_edit_is_refused_showing_their_change_and_keeping_mine(org, other_org,
+                                                                          client, sign_in):
+    me, colleague = lead(org, full_name="Me Lead"), lead(org, full_name="Colleague Lead")
+    plan = make_plan(org, by=me)
+    row = plan.rows.first()
+    services.plan_row_save(org=org, row=row, version=1, by=colleague, planned="Their plan")
+    sign_in(me)
+    prefix = f"row-{row.pk}"
+    for headers, status in (({}, 409), ({"HTTP_HX_REQUEST": "true"}, 200)):
+        response = client.post(url("row_save", org, plan_id=plan.pk, row_id=row.pk),
+                               {f"{prefix}-version": 1, f"{prefix}-planned": "My plan"},
+                               **headers)
+        page = response.content.decode()
+        assert response.status_code == status
+        assert "Someone else saved this row" in page
+        assert "Their plan" in page and "Colleague Lead" in page
+        assert "My plan</textarea>" in page  # nothing lost
+        assert f'name="{prefix}-version" value="2"' in page
+    assert PlanRow.objects.for_org(org).get(pk=row.pk).planned == "Their plan"
+
+
+def test_evidence_upload_and_download(org, other_org, client, sign_in, uploads):
+    person = lead(org)
+    plan = make_plan(org, phase=Phase.MONITORING, by=person)
+    row = plan.rows.first()
+    sign_in(person)
+    response = client.post(url("evidence_add", org, plan_id=plan.pk, row_id=row.pk), {
+        f"evidence-{row.pk}-text": "Careers fair photo",
+        f"evidence-{row.pk}-file": SimpleUploadedFile("fair.png", PNG, "image/png"),
+    })
+    assert response.status_code == 302
+    evidence = row.evidence.get()
+    download = client.get(url("evidence", org, plan_id=plan.pk, evidence_id=evidence.pk))
+    assert download.status_code == 200
+    assert download["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(download.streaming_content) == PNG
+    bad = client.post(url("evidence_add", org, plan_id=plan.pk, row_id=row.pk), {
+        f"evidence-{row.pk}-file": SimpleUploadedFile("x.png", b"GIF89a-not-png", "image/png")})
+    assert bad.status_code == 422 and "must be one of" in bad.content.decode()
+
+
+def test_checklist_ticks_turn_the_tag_amber_and_record_history(org, other_org, client, sign_in):
+    person = lead(org)
+    plan = make_plan(org, by=person)
+    tick(plan, 10, by=person)
+    items = list(plan.template.checklist_items.exclude(number=4).order_by("number"))
+    sign_in(person)
+    data = {f"tick-{i.pk}": "on" for i in items[:11]}
+    data[f"link-{items[10].pk}"] = "https://example.test/lmi"
+    response = client.post(url("checklist", org, plan_id=plan.pk), data, HTTP_HX_REQUEST="true")
+    page = response.content.decode()
+    assert "11 of 20" in page and "govuk-tag--orange\">Amber" in page
+    page = client.get(url("checklist", org, plan_id=plan.pk)).content.decode()
+    assert "Item 11 ticked" in page and "https://example.test/lmi" in page
+
+
+def test_approval_ticks_item_4_and_removing_it_unticks(org, other_org, client, sign_in):
+    person = lead(org)
+    plan = make_plan(org, by=person)
+    sign_in(person)
+    response = client.post(url("approval", org, plan_id=plan.pk),
+                           {"approved_on": "2026-10-14", "minute_reference": "GB/26/7"})
+    assert response.status_code == 302
+    page = client.get(url("checklist", org, plan_id=plan.pk)).content.decode()
+    assert "1 of 20" in page and "minute GB/26/7" in page
+    assert client.get(url("approval_remove", org, plan_id=plan.pk)).status_code == 200
+    client.post(url("approval_remove", org, plan_id=plan.pk))
+    assert "0 of 20" in client.get(url("checklist", org, plan_id=plan.pk)).content.decode()
+
+
+def test_reviewer_pages(org, other_org, client, sign_in):
+    person = lead(org)
+    plan = make_plan(org, by=person)
+    other_plan = make_plan(org, year=2025)
+    peer = lead(other_org)
+    sign_in(person)
+    response = client.post(url("reviewers", org, plan_id=plan.pk), {
+        "full_name": "Peer", "email": peer.email, "kind": "peer", "expires_on": "2026-11-30"})
+    assert response.status_code == 302
+    sign_in(peer)
+    review = reverse("careersplan_review:plan", kwargs={"plan_id": plan.pk})
+    assert client.get(reverse("careersplan_review:list")).content.decode().count(review) == 1
+    assert client.get(review).status_code == 200
+    section = plan.rows.first().template_row.section
+    response = client.post(review, {"section": section.pk, "text": "Strong governance"})
+    assert response.status_code == 302
+    assert plan.comments.get().text == "Strong governance"
+    assert client.get(reverse("careersplan_review:plan",
+                              kwargs={"plan_id": other_plan.pk})).status_code == 404
+    pdf = client.get(reverse("careersplan_review:pdf", kwargs={"plan_id": plan.pk}))
+    assert "Strong governance" in _pdf_text(pdf.content)
+    # Expired (even though nothing has cleaned the grant or the permission up): refused.
+    from careersplan.models import ReviewerGrant
+
+    ReviewerGrant.objects.for_org(org).update(expires_on=datetime.date(2026, 11, 1))
+    assert client.get(review).status_code == 404
+    # The lead sees the comment with the plan.
+    sign_in(person)
+    reviewers_page = client.get(url("reviewers", org, plan_id=plan.pk)).content.decode()
+    assert "Strong governance" in reviewers_page
+
+
+def _pdf_text(content: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
+def test_pdf_lays_out_the_plan_as_the_seed(org, other_org, client, sign_in):
+    person = lead(org)
+    plan = make_plan(org, phase=Phase.MONITORING, by=person)
+    row = plan.rows.first()
+    services.plan_row_save(org=org, row=row, version=1, by=person, planned="Governors' report")
+    services.evidence_add(org=org, row=row, by=person, text="Minutes of 14 October")
+    tick(plan, 12, by=person)
+    sign_in(person)
+    response = client.get(url("pdf", org, plan_id=plan.pk))
+    assert response["Content-Type"] == "application/pdf"
+    text = _pdf_text(response.content)
+    for expected in ("Annual Careers Plan 2026/27", "Internal Support", "Planned", "Evidence",
+                     "Actions for next year", "Role of the Governing Body", "Governors' report",
+                     "Minutes of 14 October", "Annual Careers Plan Checklist",
+                     "Independent Impartial Careers guidance is secured", "12 / 20", "Amber",
+                     "Usage of kentchoices4U", "Other Learning providers"):
+        assert expected in text, expected
+    reader = PdfReader(io.BytesIO(response.content))
+    assert "/StructTreeRoot" in reader.trailer["/Root"]  # tagged (PDF/UA)
+
+
+def _authority_with_schools(n, *, authority=None):
+    authority = authority or OrganisationFactory(kind=OrganisationKind.LOCAL_AUTHORITY)
+    for i in range(n):
+        school = OrganisationFactory(parent=authority)
+        plan = make_plan(school, year=2026, phase=Phase.MONITORING)
+        tick(plan, i % 20)
+        make_plan(school, year=2025, phase=Phase.REVIEW)
+    return authority
+
+
+def test_authority_dashboard_shows_its_schools_only(org, other_org, client, sign_in):
+    authority = OrganisationFactory(kind=OrganisationKind.LOCAL_AUTHORITY, slug="shire")
+    org.parent = authority
+    org.save()
+    plan = make_plan(org, year=2026)
+    tick(plan, 16)
+    make_plan(other_org, year=2026)
+    officer = member(authority, Role.LA_OFFICER)
+    sign_in(officer)
+    page = client.get(url("authority", authority)).content.decode()
+    assert org.name in page and other_org.name not in page
+    assert "govuk-tag--green\">Green" in page
+    assert "<svg" in page and "Schools by RAG rating" in page
+    csv = client.get(url("authority_csv", authority)).content.decode()
+    assert org.name in csv and other_org.name not in csv and ",16,Green," in csv
+    filtered = client.get(url("authority", authority) + "?rag=red").content.decode()
+    assert "No school matches these filters" in filtered
+    assert client.get(url("authority_plan", authority, plan_id=plan.pk)).status_code == 200
+    foreign = CareersPlan.objects.for_org(other_org).get()
+    assert client.get(url("authority_plan", authority, plan_id=foreign.pk)).status_code == 404
+    pdf = client.get(url("authority_plan_pdf", authority, plan_id=plan.pk))
+    assert org.name in _pdf_text(pdf.content)
+    response = client.post(url("authority_deadline", authority), {"approve_by": "2026-12-01"})
+    assert response.status_code == 302
+    assert "1 Dec 2026" in client.get(url("authority", authority)).content.decode()
+
+
+def _count(client, path):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path).status_code == 200
+    return len(queries)
+
+
+def test_authority_dashboard_queries_do_not_grow_with_schools(org, other_org, client, sign_in):
+    small = _authority_with_schools(3)
+    large = _authority_with_schools(15)
+    sign_in(member(small, Role.LA_OFFICER))
+    client.get(url("authority", small))  # the session's first-request writes
+    n_small = _count(client, url("authority", small))
+    csv_small = _count(client, url("authority_csv", small))
+    sign_in(member(large, Role.LA_OFFICER))
+    client.get(url("authority", large))
+    assert _count(client, url("authority", large)) == n_small
+    assert _count(client, url("authority_csv", large)) == csv_small
+    assert n_small <= 20
+
+
+def test_plan_and_section_queries_do_not_grow_with_evidence(org, other_org, client, sign_in,
+                                                            django_assert_max_num_queries):
+    person = lead(org)
+    plan = make_plan(org, phase=Phase.MONITORING, by=person)
+    rows = list(plan.rows.select_related("template_row"))
+    section_id = rows[0].template_row.section_id
+    sign_in(person)
+
+    def add(n):
+        for row in rows:
+            for i in range(n):
+                row.evidence.create(organisation=org, text=f"Evidence {i}", added_by=person)
+
+    add(1)
+    client.get(url("plan", org, plan_id=plan.pk))  # the session's first-request writes
+    counts = [_count(client, url(name, org, plan_id=plan.pk, **extra)) for name, extra in (
+        ("plan", {}), ("section", {"section_id": section_id}), ("checklist", {}))]
+    add(4)
+    tick(plan, 12)
+    again = [_count(client, url(name, org, plan_id=plan.pk, **extra)) for name, extra in (
+        ("plan", {}), ("section", {"section_id": section_id}), ("checklist", {}))]
+    assert again == counts
+    with django_assert_max_num_queries(25):
+        client.get(url("section", org, plan_id=plan.pk, section_id=section_id))
+
+
+def test_authority_adapts_the_kent_template_for_its_schools(org, other_org, client, sign_in):
+    authority = OrganisationFactory(kind=OrganisationKind.LOCAL_AUTHORITY, slug="shire")
+    org.parent = authority
+    org.save()
+    officer = member(authority, Role.LA_OFFICER)
+    sign_in(officer)
+    kent = kent_template()
+    response = client.post(url("template_copy", authority, template_id=kent.pk))
+    copy = PlanTemplate.objects.get(owner=authority)
+    assert response["Location"] == url("template", authority, template_id=copy.pk)
+    section = copy.sections.get(title="Resources")
+    client.post(url("template_section", authority, template_id=copy.pk, section_id=section.pk), {
+        "title": "Resources", "rows": "Labour Market Information\nCareers library",
+        "evidence_indicators": "There is adequate allocation of time"})
+    assert [r.label for r in section.rows.all()] == ["Labour Market Information",
+                                                     "Careers library"]
+    client.post(url("template_checklist", authority, template_id=copy.pk), {
+        "items": "\n".join(f"Item {i}" for i in range(1, 11)), "rag_red_max": "4",
+        "rag_amber_max": "7"})
+    client.post(url("template_publish", authority, template_id=copy.pk))
+    copy.refresh_from_db()
+    assert copy.is_published and copy.rag_for(8) == "green"
+    # Published: frozen.
+    bad = client.post(url("template_checklist", authority, template_id=copy.pk), {
+        "items": "x", "rag_red_max": "1", "rag_amber_max": "2"})
+    assert bad.status_code == 200 and "copy a published one" in bad.content.decode()
+    # The school's new plan uses its authority's template; another authority cannot see it.
+    plan = make_plan(org, by=lead(org))
+    assert plan.template == copy
+    other_officer = member(other_org, Role.LA_OFFICER)
+    sign_in(other_officer)
+    assert client.get(url("template", other_org, template_id=copy.pk)).status_code == 404
+
+
+def test_ilp_self_assessment_pages(org, other_org, client, sign_in):
+    person = lead(org)
+    make_plan(org, by=person)
+    sign_in(person)
+    response = client.post(url("ilp", org))
+    assessment_url = response["Location"]
+    page = client.get(assessment_url).content.decode()
+    assert "Identification of needs" in page and "This is a priority for development" in page
+    from careersplan.models import TemplateRow
+
+    row = TemplateRow.objects.get(section__template__kind="ilp_checklist",
+                                  label="Each learner has an ILP")
+    client.post(assessment_url, {f"s{row.pk}": "priority"})
+    page = client.get(assessment_url).content.decode()
+    assert "1 of 40 statements answered" in page
+    assert page.index("Priorities for development") < page.index("Each learner has an ILP")
+
+
+def test_section_queries_do_not_grow_with_rows(org, other_org, client, sign_in):
+    """An authority's adapted template with N and 5×N rows in a section: same query count."""
+    authority = OrganisationFactory(kind=OrganisationKind.LOCAL_AUTHORITY)
+    officer = member(authority, Role.LA_OFFICER)
+    counts = []
+    for n, school in ((3, org), (15, other_org)):
+        copy = services.template_copy(authority=authority, template=kent_template(), by=officer)
+        section = copy.sections.get(title="Resources")
+        services.template_section_update(
+            authority=authority, section=section, title="Resources", evidence_indicators="",
+            row_labels=[f"Resource {i}" for i in range(n)], by=officer)
+        person = lead(school)
+        plan = make_plan(school, phase=Phase.MONITORING, by=person, template=copy)
+        for row in plan.rows.filter(template_row__section=section):
+            row.evidence.create(organisation=school, text="Seen", added_by=person)
+        sign_in(person)
+        path = url("section", school, plan_id=plan.pk, section_id=section.pk)
+        client.get(path)
+        counts.append(_count(client, path))
+        assert f"0 of {n} rows planned" in client.get(path).content.decode()
+    assert counts[0] == counts[1]
+
+
+def test_consultant_without_membership_reviews_outside_any_organisation(org, other_org, client,
+                                                                        sign_in):
+    person = lead(org)
+    plan = make_plan(org, by=person)
+    grant = services.reviewer_grant(
+        org=org, plan=plan, email="cleo@consultancy.test", full_name="Cleo Consultant",
+        kind="consultant", expires_on=datetime.date(2027, 3, 31), by=person,
+        today=datetime.date(2026, 11, 2))
+    sign_in(grant.reviewer)
+    review = reverse("careersplan_review:plan", kwargs={"plan_id": plan.pk})
+    page = client.get(review)
+    assert page.status_code == 200 and org.name in page.content.decode()
+    # The organisation's own pages stay closed to them.
+    assert client.get(url("plan", org, plan_id=plan.pk)).status_code == 404
