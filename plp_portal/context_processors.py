@@ -8,11 +8,18 @@ _NAV = {
     Role.KEY_WORKER: [("Caseload", "keyworkers:index"), ("Learners", "learners:index")],
     Role.SUBJECT_TUTOR: [("Learners", "learners:index")],
     Role.CAREERS_ADVISER: [("Guidance", "guidance:index"), ("Learners", "learners:index")],
-    Role.CAREERS_LEAD: [("Careers plan", "careersplan:index"), ("Learners", "learners:index")],
+    Role.CAREERS_LEAD: [
+        ("Careers plan", "careersplan:index"),
+        ("Learners", "learners:index"),
+        ("ILP quality", "keyworkers:quality"),
+    ],
     Role.ORG_ADMIN: [
         ("Members", "organisations:members"),
         ("Term dates", "organisations:terms"),
         ("Learners", "learners:index"),
+        ("Caseloads", "keyworkers:index"),
+        ("ILP quality", "keyworkers:quality"),
+        ("Review settings", "keyworkers:settings"),
     ],
     Role.LA_OFFICER: [("Authority dashboard", "careersplan:index")],
 }

@@ -19,6 +19,7 @@ urlpatterns = [
     path("invitations/<str:token>/", organisation_views.invitation_accept,
          name="invitation_accept"),
     path("me/", include("learners.me_urls")),
+    path("me/reviews/", include("keyworkers.me_urls")),
     path("o/<slug:org_slug>/", include(org_patterns)),
     path("admin/", admin.site.urls),
 ]

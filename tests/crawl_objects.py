@@ -46,6 +46,41 @@ def _notification(org, ctx):
     ).pk
 
 
+def _profile(org, ctx):
+    from learners.tests.factories import LearnerProfileFactory
+
+    if "profile" not in ctx:
+        ctx["profile"] = LearnerProfileFactory(organisation=org)
+    return ctx["profile"].pk
+
+
+def _plan(org, ctx):
+    from learners.tests.factories import plan_for
+
+    if "plan" not in ctx:
+        _profile(org, ctx)
+        ctx["plan"] = plan_for(ctx["profile"])
+    return ctx["plan"].pk
+
+
+def _review(org, ctx):
+    from keyworkers import services as keyworker_services
+
+    _plan(org, ctx)
+    return keyworker_services.review_schedule_next(
+        org=org, plan=ctx["plan"], due_on=datetime.date(2026, 12, 1)
+    ).pk
+
+
+def _team_member(org, ctx):
+    from keyworkers import services as keyworker_services
+
+    _profile(org, ctx)
+    return keyworker_services.team_member_add(
+        org=org, profile=ctx["profile"], by=UserFactory(), team_role="youth_worker", name="Y. Worker"
+    ).pk
+
+
 # keyword argument -> function(org, ctx) returning the value to put in the URL. ``ctx`` is a
 # dict shared by the calls for one organisation, for objects that depend on each other.
 OBJECT_KWARGS = {
@@ -53,6 +88,10 @@ OBJECT_KWARGS = {
     "invitation_id": _invitation,
     "term_id": _term,
     "notification_id": _notification,
+    "profile_id": _profile,
+    "plan_id": _plan,
+    "review_id": _review,
+    "team_member_id": _team_member,
 }
 
 # URL patterns the crawl does not request, each with the reason. Keep this short.
