@@ -2,8 +2,9 @@
 cadence (no queries — callers load the terms once and pass them).
 
 Half-termly (default): a review is due at the end of each half term — the day the half-term
-break starts and the day the term ends. A review held within a half term counts for that half
-term, so the next one is due at the end of the FOLLOWING half term. Termly: the same with whole
+break starts and the day the term ends. The next review is due at the first of those dates after
+both the last review's due date and the day it was held: a review held early counts for the
+half term it was due in, one held late does not make the next one fall due at once. Termly: the same with whole
 terms. Every N weeks: N weeks after the last review (or the plan's start). Without term dates
 (or past the last one known), half-termly falls back to 6 weeks and termly to 12."""
 
@@ -34,11 +35,12 @@ def boundaries(terms, cadence: str) -> list[datetime.date]:
 
 
 def next_due(*, rule: Rule, terms, last_review_on: datetime.date | None, plan_starts_on: datetime.date,
-             explicit: datetime.date | None = None) -> datetime.date:
+             explicit: datetime.date | None = None, last_due_on: datetime.date | None = None) -> datetime.date:
     """The due date of the next review.
 
     ``explicit``: the next review date agreed at the last review (wins when given).
-    ``last_review_on``: when the last completed review was held (None if none yet)."""
+    ``last_review_on`` / ``last_due_on``: when the last completed review was held and when it
+    was due (None if there is none yet)."""
     if explicit is not None:
         return explicit
     if rule.cadence == Cadence.WEEKS:
@@ -48,17 +50,9 @@ def next_due(*, rule: Rule, terms, last_review_on: datetime.date | None, plan_st
     fallback = datetime.timedelta(weeks=FALLBACK_WEEKS.get(rule.cadence, 6))
     if last_review_on is None:
         # The first review: at the end of the (half) term the plan starts in.
-        for day in marks:
-            if day >= plan_starts_on:
-                return day
-        return plan_starts_on + fallback
-    # The (half) term the last review counted for ends at the first mark on or after it; the
-    # next review is due at the mark after that.
-    current_end = next((day for day in marks if day >= last_review_on), None)
-    if current_end is None:
-        return last_review_on + fallback
-    following = next((day for day in marks if day > current_end), None)
-    return following or current_end + fallback
+        return next((day for day in marks if day >= plan_starts_on), plan_starts_on + fallback)
+    base = max(last_review_on, last_due_on or last_review_on)
+    return next((day for day in marks if day > base), base + fallback)
 
 
 def current_period(*, terms, today: datetime.date, cadence: str = Cadence.HALF_TERMLY):

@@ -48,18 +48,18 @@ def computed_due_dates(*, org, plans) -> dict[int, datetime.date]:
         for o in ScheduleOverride.objects.for_org(org).filter(profile_id__in={p.profile_id for p in plans})
     }
     last = {}
-    for plan_id, held_on, next_on in (
+    for plan_id, held_on, due_on, next_on in (
         Review.objects.for_org(org).filter(plan_id__in=[p.pk for p in plans], status=ReviewStatus.COMPLETED)
-        .order_by("plan_id", "number").values_list("plan_id", "held_on", "next_review_on")
+        .order_by("plan_id", "number").values_list("plan_id", "held_on", "due_on", "next_review_on")
     ):
-        last[plan_id] = (held_on, next_on)
+        last[plan_id] = (held_on, due_on, next_on)
     default = schedule.Rule(settings_row.cadence, settings_row.interval_weeks)
     result = {}
     for plan in plans:
-        held_on, next_on = last.get(plan.pk, (None, None))
+        held_on, due_on, next_on = last.get(plan.pk, (None, None, None))
         result[plan.pk] = schedule.next_due(
             rule=overrides.get(plan.profile_id, default), terms=terms, last_review_on=held_on,
-            plan_starts_on=plan.starts_on, explicit=next_on,
+            last_due_on=due_on, plan_starts_on=plan.starts_on, explicit=next_on,
         )
     return result
 

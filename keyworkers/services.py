@@ -251,7 +251,7 @@ def review_start(*, org, plan, by, held_on: datetime.date | None = None) -> Revi
         plan = _lock_plan(org, plan)
         review = _open_review(org, plan)
         if review is None:
-            review = review_schedule_next(org=org, plan=plan, by=by, due_on=today)
+            review = review_schedule_next(org=org, plan=plan, by=by)
         if review.status == ReviewStatus.SCHEDULED:
             review.status, review.held_on = ReviewStatus.IN_PROGRESS, today
             review.key_worker = review.key_worker or by
