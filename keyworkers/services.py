@@ -436,7 +436,7 @@ def _drop_reminders(org, review):
 
 def review_cancel(*, org, review, by, reason: str) -> Review:
     """Cancel an open review (not yet signed by the key worker) with a reason: it keeps its
-    number; the next review is scheduled with the next number."""
+    number; a new review is scheduled with the next number and the same due date."""
     if not reason.strip():
         raise ReviewError("Give a reason for cancelling the review.")
     with transaction.atomic():
@@ -452,6 +452,9 @@ def review_cancel(*, org, review, by, reason: str) -> Review:
             url=review_url(review), summary=f"Review {review.number} cancelled: {reason}",
         )
         _drop_reminders(org, review)
+        if review.plan.status == PlanStatus.ACTIVE:
+            # The review is still owed: its successor takes the next number and the same date.
+            review_schedule_next(org=org, plan=review.plan, by=by, due_on=review.due_on)
     audit_log("keyworkers.review.cancelled", actor=by, org=org, obj=review, data={"reason": reason})
     return review
 
