@@ -124,6 +124,9 @@ class Review(TenantModel):
     number = models.PositiveIntegerField()
     status = models.CharField(max_length=16, choices=ReviewStatus.choices, default=ReviewStatus.SCHEDULED)
     due_on = models.DateField()
+    due_on_agreed = models.BooleanField(
+        default=False, help_text="The date was agreed (at the last review, or set by hand): schedule changes keep it."
+    )
     held_on = models.DateField(null=True, blank=True)
     key_worker = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     # The learner's preparation (seed 001: what I learned, enjoyed, found hard).

@@ -104,7 +104,7 @@ def schedule_override_set(*, org, profile, by, cadence: str | None, interval_wee
 def _redate_scheduled(*, org, profile=None):
     from . import selectors
 
-    qs = Review.objects.for_org(org).filter(status=ReviewStatus.SCHEDULED, kw_signed_at__isnull=True)
+    qs = Review.objects.for_org(org).filter(status=ReviewStatus.SCHEDULED, due_on_agreed=False)
     if profile is not None:
         qs = qs.filter(plan__profile=profile)
     reviews = list(qs.select_related("plan"))
@@ -229,9 +229,11 @@ def review_schedule_next(*, org, plan, by=None, due_on: datetime.date | None = N
         review = _open_review(org, plan)
         if review is not None:
             return review
+        agreed = due_on is not None
         if due_on is None:
             due_on = selectors.computed_due_dates(org=org, plans=[plan])[plan.pk]
         review = Review.objects.create(organisation=org, plan=plan, number=_next_number(org, plan), due_on=due_on,
+                                       due_on_agreed=agreed,
                                        status=ReviewStatus.SCHEDULED, key_worker=plan.profile.key_worker)
         learner_services.timeline_record(
             org=org, plan=plan, kind=TimelineKind.REVIEW_SCHEDULED, actor=by, obj=review, url=review_url(review),
