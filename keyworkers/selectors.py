@@ -281,56 +281,53 @@ QUALITY_METRICS = {
 }
 
 
-def _quality_profiles(*, org, today, period):
+def _quality_conditions(*, org, today, period) -> dict:
+    """name -> Exists(...) over a LearnerProfile row (OuterRef "pk")."""
     from learners.models import PlanSignature
 
     active_plans = Plan.objects.for_org(org).filter(profile=OuterRef("pk"), status=PlanStatus.ACTIVE)
-    signed = active_plans.filter(
-        Exists(PlanSignature.objects.for_org(org).filter(plan=OuterRef("pk"), role="learner")),
-        Exists(PlanSignature.objects.for_org(org).filter(plan=OuterRef("pk"), role="tutor")),
-    )
     targets = Target.objects.for_org(org).filter(plan__profile=OuterRef("pk"), plan__status=PlanStatus.ACTIVE)
+    on_time = Review.objects.for_org(org).filter(plan__profile=OuterRef("pk"), status=ReviewStatus.COMPLETED)
     if period:
-        on_time = Review.objects.for_org(org).filter(
-            plan__profile=OuterRef("pk"), status=ReviewStatus.COMPLETED, held_on__gte=period[0],
-            held_on__lte=period[1],
-        ).filter(held_on__lte=F("due_on"))
+        on_time = on_time.filter(held_on__gte=period[0], held_on__lte=period[1]).filter(held_on__lte=F("due_on"))
     else:
-        on_time = Review.objects.for_org(org).filter(pk__in=[], plan__profile=OuterRef("pk"))
-    return (
-        LearnerProfile.objects.for_org(org).filter(is_active=True)
-        .annotate(
-            with_plan=Exists(active_plans),
-            contract_signed=Exists(signed),
-            reviewed_on_time=Exists(on_time),
-            with_achieved=Exists(targets.filter(status=TargetStatus.ACHIEVED)),
-            with_overdue=Exists(targets.filter(status__in=TARGET_OPEN_STATUSES, due_on__lt=today)),
-        )
-    )
+        on_time = on_time.filter(pk__in=[])
+    return {
+        "with_plan": Exists(active_plans),
+        "contract_signed": Exists(Plan.objects.for_org(org).filter(
+            profile=OuterRef("pk"), status=PlanStatus.ACTIVE,
+            pk__in=PlanSignature.objects.for_org(org).filter(role="learner").values("plan_id"),
+        ).filter(pk__in=PlanSignature.objects.for_org(org).filter(role="tutor").values("plan_id"))),
+        "reviewed_on_time": Exists(on_time),
+        "with_achieved": Exists(targets.filter(status=TargetStatus.ACHIEVED)),
+        "with_overdue": Exists(targets.filter(status__in=TARGET_OPEN_STATUSES, due_on__lt=today)),
+    }
 
 
 def quality_overview(*, org, today: datetime.date) -> dict:
     """The quality-of-ILP figures, aggregated in SQL: overall, by tutor group and by key worker
-    (two grouped queries + one overall), plus the organisation's "needs reflected" figure
+    (three aggregate queries), plus the organisation's "needs reflected" figure
     (``learners.selectors.support_needs_reflected``)."""
+    from urllib.parse import urlencode
+
     from django.db.models import Case, Sum, When
 
     from learners.selectors import support_needs_reflected
 
     period = schedule.current_period(terms=terms_for(org=org), today=today)
-    profiles = _quality_profiles(org=org, today=today, period=period)
-    sums = {
-        name: Sum(Case(When(**{name: True}, then=1), default=0, output_field=IntegerField()))
-        for name in ("with_plan", "contract_signed", "reviewed_on_time", "with_achieved", "with_overdue")
-    }
-    overall = profiles.aggregate(learners=Count("pk"), **sums)
-    by_group = list(profiles.values("tutor_group").annotate(learners=Count("pk"), **sums).order_by("tutor_group"))
+    conditions = _quality_conditions(org=org, today=today, period=period)
+
+    def sums():
+        return {name: Sum(Case(When(condition, then=1), default=0, output_field=IntegerField()))
+                for name, condition in conditions.items()}
+
+    profiles = LearnerProfile.objects.for_org(org).filter(is_active=True)
+    overall = profiles.aggregate(learners=Count("pk"), **sums())
+    by_group = list(profiles.values("tutor_group").annotate(learners=Count("pk"), **sums()).order_by("tutor_group"))
     by_worker = list(
-        profiles.values("key_worker_id", "key_worker__full_name").annotate(learners=Count("pk"), **sums)
+        profiles.values("key_worker_id", "key_worker__full_name").annotate(learners=Count("pk"), **sums())
         .order_by("key_worker__full_name")
     )
-    from urllib.parse import urlencode
-
     for row in by_group:
         row["filter"] = urlencode({"group": row["tutor_group"]})
     for row in by_worker:
@@ -349,7 +346,7 @@ def quality_learners(*, org, today: datetime.date, metric: str, value: bool = Tr
                      key_worker_id=None):
     """The learners behind one figure of the quality page (``value=False``: those without)."""
     period = schedule.current_period(terms=terms_for(org=org), today=today)
-    qs = _quality_profiles(org=org, today=today, period=period).select_related("user", "key_worker")
+    qs = LearnerProfile.objects.for_org(org).filter(is_active=True).select_related("user", "key_worker")
     if tutor_group is not None:
         qs = qs.filter(tutor_group=tutor_group)
     if key_worker_id is not None:
@@ -358,7 +355,8 @@ def quality_learners(*, org, today: datetime.date, metric: str, value: bool = Tr
         ids = _needs_not_reflected_ids(org=org)
         qs = qs.filter(pk__in=ids) if value else qs.exclude(pk__in=ids)
     elif metric in QUALITY_METRICS and metric != "learners":
-        qs = qs.filter(**{metric: value})
+        condition = _quality_conditions(org=org, today=today, period=period)[metric]
+        qs = qs.filter(condition if value else ~condition)
     return qs.order_by("user__full_name", "pk")
 
 
