@@ -49,7 +49,8 @@ def prepare(request, review_id):
     target_rows, new_targets, _ = selectors.review_targets(review=review, viewer=viewer)
     log_entries = []
     if is_learner:
-        log_entries = list(learner_selectors.log_entries_for(plan=review.plan, viewer=viewer)[:20])
+        log_entries = list(learner_selectors.log_entries_for(plan=review.plan, viewer=viewer).filter(
+            written_on__gte=selectors.review_period_start(review=review))[:50])
     stage = review.sign_stage
     can_sign = (stage == SignStage.LEARNER and is_learner) or (
         stage == SignStage.PROVIDER and services.provider_can_sign(review=review, user=request.user))

@@ -90,14 +90,21 @@ CASELOAD_SORTS = {
 
 
 def caseload(*, org, key_worker=None, today: datetime.date, days_ahead: int = 7, show: str = "",
-             at_risk_level=None, search: str = "", sort: str = "due"):
+             at_risk_level=None, search: str = "", sort: str = "due", viewer_role: str | None = None):
     """The active plans of ``key_worker``'s learners (all learners' if None), annotated with
     the open review (``open_review_id``, ``open_review_number``, ``open_due_on``), the last
     completed review date, open concerns, targets due within ``days_ahead`` days and overdue.
     ``show``: "overdue" / "due" (due within ``days_ahead`` days, overdue included) / "" (all).
-    One query (plus Paginator's count)."""
+    ``viewer_role``: None when the viewer is the key worker of every row (sees every record);
+    else the viewer's membership role — the counts then include only records that role may see
+    (``learners.permissions.audience_q`` of working staff). One query (plus Paginator's count)."""
+    from learners.permissions import PlanViewer, audience_q
+
+    visible = Q()
+    if viewer_role is not None:
+        visible = audience_q(PlanViewer(plan_id=0, organisation_id=org.pk, user_id=0, staff_role=viewer_role))
     open_reviews = Review.objects.for_org(org).filter(plan=OuterRef("pk"), status__in=OPEN_REVIEW_STATUSES)
-    open_targets = Target.objects.for_org(org).filter(plan=OuterRef("pk"), status__in=TARGET_OPEN_STATUSES)
+    open_targets = Target.objects.for_org(org).filter(visible, plan=OuterRef("pk"), status__in=TARGET_OPEN_STATUSES)
     qs = (
         Plan.objects.for_org(org).filter(status=PlanStatus.ACTIVE, profile__is_active=True)
         .select_related("profile__user", "profile__at_risk_level", "profile__key_worker")
@@ -110,7 +117,7 @@ def caseload(*, org, key_worker=None, today: datetime.date, days_ahead: int = 7,
                 Review.objects.for_org(org).filter(plan=OuterRef("pk"), status=ReviewStatus.COMPLETED)
                 .order_by("-number").values("held_on")[:1]
             ),
-            open_concerns=_count(Concern.objects.for_org(org).filter(plan=OuterRef("pk")).exclude(
+            open_concerns=_count(Concern.objects.for_org(org).filter(visible, plan=OuterRef("pk")).exclude(
                 status=ConcernStatus.RESOLVED)),
             targets_due=_count(open_targets.filter(due_on__gte=today, due_on__lte=today + datetime.timedelta(days=days_ahead))),
             targets_overdue=_count(open_targets.filter(due_on__lt=today)),
@@ -231,6 +238,16 @@ def review_targets(*, review, viewer):
     )
 
 
+def review_period_start(*, review) -> datetime.date:
+    """The start of the period a review looks back on: the previous completed review's date,
+    or the plan's start."""
+    previous = (
+        review.plan.reviews.filter(status=ReviewStatus.COMPLETED, number__lt=review.number)
+        .order_by("-number").values_list("held_on", flat=True).first()
+    )
+    return previous or review.plan.starts_on
+
+
 def my_reviews(*, user):
     """The learner's own reviews across their organisations, newest first."""
     org_ids = list(user.learner_profiles.values_list("organisation_id", flat=True))
@@ -328,10 +345,14 @@ def quality_overview(*, org, today: datetime.date) -> dict:
         profiles.values("key_worker_id", "key_worker__full_name").annotate(learners=Count("pk"), **sums())
         .order_by("key_worker__full_name")
     )
+    not_reflected = list(LearnerProfile.objects.for_org(org).filter(pk__in=_needs_not_reflected_ids(org=org))
+                         .values_list("tutor_group", "key_worker_id"))
     for row in by_group:
         row["filter"] = urlencode({"group": row["tutor_group"]})
+        row["needs_not_reflected"] = sum(1 for group, _ in not_reflected if group == row["tutor_group"])
     for row in by_worker:
         row["filter"] = urlencode({"worker": row["key_worker_id"] or "none"})
+        row["needs_not_reflected"] = sum(1 for _, kw in not_reflected if kw == row["key_worker_id"])
     reflected = support_needs_reflected(org=org)
     return {
         "period": period,

@@ -53,6 +53,7 @@ def index(request):
         show=show if show in ("overdue", "due") else "",
         at_risk_level=int(risk) if risk.isdigit() else None,
         search=request.GET.get("q", "").strip()[:100], sort=sort,
+        viewer_role=None if key_worker == request.user else request.membership.role,
     )
     page = Paginator(plans, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = selectors.caseload_rows(org=org, plans=page.object_list, today=today)
@@ -229,7 +230,8 @@ def review_detail(request, review_id):
     target_rows, new_targets, _long_term = selectors.review_targets(review=review, viewer=viewer)
     audit_log("keyworkers.review.read", request=request, org=request.org, obj=review)
     log_entries = learner_selectors.log_entries_for(plan=review.plan, viewer=viewer).filter(
-        written_on__lte=review.held_on or org_today(request.org))[:20]
+        written_on__gte=selectors.review_period_start(review=review),
+        written_on__lte=review.held_on or org_today(request.org))[:50]
     return render(request, "keyworkers/review_detail.html", {
         "review": review, "plan": review.plan, "target_rows": target_rows, "new_targets": new_targets,
         "today": org_today(request.org), "can_run": can_run_review(viewer),
@@ -275,7 +277,8 @@ def review_edit(request, review_id):
                 return redirect("keyworkers:review_edit", org_slug=request.org.slug, review_id=review.pk)
         elif request.htmx:
             return HttpResponse("Not saved yet: check the highlighted answers when you save.")
-    log_entries = learner_selectors.log_entries_for(plan=review.plan, viewer=viewer)[:20]
+    log_entries = learner_selectors.log_entries_for(plan=review.plan, viewer=viewer).filter(
+        written_on__gte=selectors.review_period_start(review=review))[:50]
     return render(request, "keyworkers/review_edit.html", {
         "review": review, "plan": review.plan, "form": form, "log_entries": log_entries,
         "today": org_today(request.org), "suggested_next": selectors.computed_due_dates(
