@@ -248,3 +248,16 @@ def test_settings_page(org, other_org, sign_in):
     row = review_settings_for(org=org)
     assert (row.cadence, row.remind_days_before, row.escalate_after_days) == ("weeks", 3, 10)
     assert Concern  # imported for the caseload fixture
+
+
+def test_lead_caseload_counts_only_concerns_their_role_may_see(org, other_org, sign_in):
+    kw = member(org, Role.KEY_WORKER)
+    plan = learner_with_plan(org, kw)
+    services.review_schedule_next(org=org, plan=plan, by=kw, due_on=d(2026, 12, 1))
+    learner_services.concern_raise(org=org, plan=plan, by=kw, category="wellbeing", description="Private",
+                                   audience="restricted", restricted_roles=[Role.SUBJECT_TUTOR])
+    from keyworkers import selectors
+
+    mine = selectors.caseload(org=org, key_worker=kw, today=d(2026, 11, 23)).get()
+    as_lead = selectors.caseload(org=org, key_worker=kw, today=d(2026, 11, 23), viewer_role=Role.CAREERS_LEAD).get()
+    assert (mine.open_concerns, as_lead.open_concerns) == (1, 0)
