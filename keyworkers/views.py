@@ -1,9 +1,356 @@
-from django.shortcuts import render
+"""Thin views: permissions, forms and services/selectors."""
 
-from plp_portal.organisations.choices import Role
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.defaultfilters import date as date_filter
+from django.utils import timezone
+
+from learners import selectors as learner_selectors
+from learners.models import AtRiskLevel
+from plp_portal.audit.services import audit_log
+from plp_portal.organisations.choices import STAFF_ROLES, Role
 from plp_portal.organisations.permissions import org_role_required
 
+from . import forms, selectors, services
+from .permissions import can_cancel_review, can_manage_team, can_run_review, is_lead, staff_viewer_or_404
+from .services import ReviewError, org_today
 
-@org_role_required(Role.KEY_WORKER, Role.ORG_ADMIN)
+LEADS = (Role.ORG_ADMIN, Role.CAREERS_LEAD)
+PAGE_SIZE = 25
+
+
+def _post_only(request):
+    if request.method != "POST":
+        return HttpResponse("Method not allowed", status=405)
+    return None
+
+
+# --- Caseload --------------------------------------------------------------------------------
+
+
+@org_role_required(Role.KEY_WORKER, *LEADS)
 def index(request):
-    return render(request, "keyworkers/index.html")
+    """The caseload: the signed-in key worker's learners (a lead sees everyone's, or one key
+    worker's with ?worker=)."""
+    org, today = request.org, org_today(request.org)
+    key_worker = request.user
+    worker_id = request.GET.get("worker", "")
+    if is_lead(request):
+        key_worker = None
+        if worker_id.isdigit():
+            key_worker = int(worker_id)
+    settings_row = selectors.review_settings_for(org=org)
+    levels = list(AtRiskLevel.objects.for_org(org).order_by("order"))
+    risk = request.GET.get("risk", "")
+    show = request.GET.get("show", "")
+    sort = request.GET.get("sort", "due")
+    plans = selectors.caseload(
+        org=org, key_worker=key_worker, today=today, days_ahead=settings_row.remind_days_before,
+        show=show if show in ("overdue", "due") else "",
+        at_risk_level=int(risk) if risk.isdigit() else None,
+        search=request.GET.get("q", "").strip()[:100], sort=sort,
+        viewer_role=None if key_worker == request.user else request.membership.role,
+    )
+    page = Paginator(plans, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = selectors.caseload_rows(org=org, plans=page.object_list, today=today)
+    without_plan = (
+        list(selectors.learners_without_plan(org=org, key_worker=request.user)[:50])
+        if request.membership.role == Role.KEY_WORKER else []
+    )
+    return render(request, "keyworkers/index.html", {
+        "page": page, "rows": rows, "today": today, "levels": levels, "without_plan": without_plan,
+        "filters": {"show": show, "risk": risk, "sort": sort, "q": request.GET.get("q", ""), "worker": worker_id},
+        "is_lead": is_lead(request), "days_ahead": settings_row.remind_days_before,
+    })
+
+
+@org_role_required(Role.ORG_ADMIN)
+def settings_edit(request):
+    row = selectors.review_settings_for(org=request.org)
+    form = forms.ReviewSettingsForm(request.POST or None, instance=row)
+    if request.method == "POST" and form.is_valid():
+        services.review_settings_update(org=request.org, by=request.user, **{
+            name: form.cleaned_data[name] for name in form.Meta.fields
+        })
+        messages.success(request, "Review settings saved.")
+        return redirect("keyworkers:settings", org_slug=request.org.slug)
+    return render(request, "keyworkers/settings.html", {"form": form})
+
+
+# --- Team ------------------------------------------------------------------------------------
+
+
+def _profile_for_team(request, profile_id):
+    profile = learner_selectors.learner_profile_get(org=request.org, profile_id=profile_id)
+    if not can_manage_team(request, profile):
+        raise Http404("No such learner")
+    return profile
+
+
+@org_role_required(Role.KEY_WORKER, *LEADS)
+def team(request, profile_id, forms_with_errors=None):
+    profile = _profile_for_team(request, profile_id)
+    org = request.org
+    context = {
+        "profile": profile,
+        **selectors.team_for(org=org, profile=profile),
+        "plans": list(profile.plans.filter(status="active")),
+        "assign_form": forms.AssignForm(org=org, initial={"key_worker": profile.key_worker_id}),
+        "member_form": forms.TeamMemberForm(org=org),
+        "preference_form": forms.PreferenceForm(org=org),
+        "can_assign": is_lead(request) or profile.key_worker_id == request.user.pk,
+    }
+    override = context["override"]
+    context["schedule_form"] = forms.ScheduleOverrideForm(initial={
+        "cadence": override.cadence if override else "", "interval_weeks": override.interval_weeks if override else 4,
+        "reason": override.reason if override else "",
+    })
+    rule, own = selectors.rule_for(org=org, profile=profile)
+    context["rule"], context["rule_is_own"] = rule, own
+    context.update(forms_with_errors or {})
+    return render(request, "keyworkers/team.html", context, status=400 if forms_with_errors else 200)
+
+
+@org_role_required(Role.KEY_WORKER, *LEADS)
+def assign(request, profile_id):
+    profile = _profile_for_team(request, profile_id)
+    if (refused := _post_only(request)) is not None:
+        return refused
+    form = forms.AssignForm(request.POST, org=request.org)
+    if not form.is_valid():
+        return team(request, profile_id, {"assign_form": form})
+    c = form.cleaned_data
+    services.key_worker_assign(org=request.org, profile=profile, key_worker=c["key_worker"],
+                               worker_type=c["worker_type"], by=request.user, starts_on=c["starts_on"],
+                               reason=c["reason"])
+    messages.success(request, f"{c['key_worker']} is now {profile}'s key worker.")
+    if is_lead(request) or c["key_worker"].pk == request.user.pk:
+        return redirect("keyworkers:team", org_slug=request.org.slug, profile_id=profile.pk)
+    return redirect("keyworkers:index", org_slug=request.org.slug)
+
+
+@org_role_required(Role.KEY_WORKER, *LEADS)
+def team_add(request, profile_id):
+    profile = _profile_for_team(request, profile_id)
+    if (refused := _post_only(request)) is not None:
+        return refused
+    form = forms.TeamMemberForm(request.POST, org=request.org)
+    if not form.is_valid():
+        return team(request, profile_id, {"member_form": form})
+    services.team_member_add(org=request.org, profile=profile, by=request.user, **form.cleaned_data)
+    messages.success(request, "Added to the learner's team.")
+    return redirect("keyworkers:team", org_slug=request.org.slug, profile_id=profile.pk)
+
+
+@org_role_required(Role.KEY_WORKER, *LEADS)
+def team_end(request, team_member_id):
+    member = selectors.team_member_get(org=request.org, team_member_id=team_member_id)
+    profile = _profile_for_team(request, member.profile_id)
+    if (refused := _post_only(request)) is not None:
+        return refused
+    services.team_member_end(org=request.org, member=member, by=request.user)
+    messages.success(request, f"{member.display_name} has left the learner's team.")
+    return redirect("keyworkers:team", org_slug=request.org.slug, profile_id=profile.pk)
+
+
+@org_role_required(Role.KEY_WORKER, *LEADS)
+def preference(request, profile_id):
+    profile = _profile_for_team(request, profile_id)
+    if (refused := _post_only(request)) is not None:
+        return refused
+    form = forms.PreferenceForm(request.POST, org=request.org)
+    if not form.is_valid():
+        return team(request, profile_id, {"preference_form": form})
+    services.preference_record(org=request.org, profile=profile, by=request.user, **form.cleaned_data)
+    messages.success(request, "The learner's preference is recorded.")
+    return redirect("keyworkers:team", org_slug=request.org.slug, profile_id=profile.pk)
+
+
+@org_role_required(Role.KEY_WORKER, *LEADS)
+def schedule_override(request, profile_id):
+    profile = _profile_for_team(request, profile_id)
+    if (refused := _post_only(request)) is not None:
+        return refused
+    form = forms.ScheduleOverrideForm(request.POST)
+    if not form.is_valid():
+        return team(request, profile_id, {"schedule_form": form})
+    c = form.cleaned_data
+    services.schedule_override_set(org=request.org, profile=profile, by=request.user, cadence=c["cadence"] or None,
+                                   interval_weeks=c["interval_weeks"] or 4, reason=c["reason"])
+    messages.success(request, "Review schedule saved.")
+    return redirect("keyworkers:team", org_slug=request.org.slug, profile_id=profile.pk)
+
+
+# --- Reviews ---------------------------------------------------------------------------------
+
+
+@org_role_required(*STAFF_ROLES)
+def review_list(request, plan_id):
+    """Every review of a plan, in order (for the plan page's link)."""
+    plan = learner_selectors.plan_get(org=request.org, plan_id=plan_id)
+    viewer = staff_viewer_or_404(request, plan)
+    reviews = list(selectors.reviews_for_plan(plan=plan))
+    open_review = next((r for r in reviews if r.is_open), None)
+    next_due = open_review.due_on if open_review else selectors.computed_due_dates(org=request.org, plans=[plan])[plan.pk]
+    return render(request, "keyworkers/review_list.html", {
+        "plan": plan, "reviews": reviews, "today": org_today(request.org), "next_due": next_due,
+        "open_review": open_review, "can_run": can_run_review(viewer) and plan.status == "active",
+    })
+
+
+@org_role_required(Role.KEY_WORKER)
+def review_start(request, plan_id):
+    plan = learner_selectors.plan_get(org=request.org, plan_id=plan_id)
+    viewer = staff_viewer_or_404(request, plan)
+    if (refused := _post_only(request)) is not None:
+        return refused
+    if not can_run_review(viewer):
+        raise Http404("Not your learner")
+    try:
+        review = services.review_start(org=request.org, plan=plan, by=request.user)
+    except ReviewError as error:
+        messages.error(request, str(error))
+        return redirect("keyworkers:review_list", org_slug=request.org.slug, plan_id=plan.pk)
+    return redirect("keyworkers:review_edit", org_slug=request.org.slug, review_id=review.pk)
+
+
+def _review_and_viewer(request, review_id):
+    review = selectors.review_get(org=request.org, review_id=review_id)
+    viewer = staff_viewer_or_404(request, review.plan)
+    return review, viewer
+
+
+@org_role_required(*STAFF_ROLES)
+def review_detail(request, review_id):
+    review, viewer = _review_and_viewer(request, review_id)
+    target_rows, new_targets, _long_term = selectors.review_targets(review=review, viewer=viewer)
+    audit_log("keyworkers.review.read", request=request, org=request.org, obj=review)
+    log_entries = learner_selectors.log_entries_for(plan=review.plan, viewer=viewer).filter(
+        written_on__gte=selectors.review_period_start(review=review),
+        written_on__lte=review.held_on or org_today(request.org))[:50]
+    return render(request, "keyworkers/review_detail.html", {
+        "review": review, "plan": review.plan, "target_rows": target_rows, "new_targets": new_targets,
+        "today": org_today(request.org), "can_run": can_run_review(viewer),
+        "can_cancel": can_cancel_review(request, viewer) and review.is_editable,
+        "amend_form": forms.AmendForm() if can_run_review(viewer) and review.kw_signed_at else None,
+        "log_entries": log_entries,
+    })
+
+
+@org_role_required(Role.KEY_WORKER)
+def review_edit(request, review_id):
+    """The review form. "Save draft" and the htmx autosave keep everything written so far;
+    "Sign" saves then signs as key worker (the review then becomes read-only)."""
+    review, viewer = _review_and_viewer(request, review_id)
+    if not can_run_review(viewer):
+        raise Http404("Not your learner")
+    if not review.is_editable:
+        messages.info(request, "This review has been signed and is read-only.")
+        return redirect("keyworkers:review_detail", org_slug=request.org.slug, review_id=review.pk)
+    target_rows, new_targets, long_term = selectors.review_targets(review=review, viewer=viewer)
+    form_kwargs = {"org": request.org, "review": review, "target_rows": target_rows, "new_targets": new_targets,
+                   "long_term": long_term}
+    form = forms.ReviewForm(request.POST or None, **form_kwargs)
+    if request.method == "POST":
+        if form.is_valid():
+            fields, evaluations, drafts = form.service_arguments()
+            try:
+                review = services.review_save_draft(org=request.org, review=review, by=request.user, fields=fields,
+                                                    evaluations=evaluations, new_targets=drafts)
+                if request.htmx:
+                    return HttpResponse(
+                        f"Draft saved at {date_filter(timezone.localtime(review.draft_saved_at), 'H:i')}")
+                if request.POST.get("action") == "sign":
+                    services.review_sign_key_worker(org=request.org, review=review, by=request.user)
+                    messages.success(request, f"You signed review {review.number}. The learner signs next.")
+                    return redirect("keyworkers:review_detail", org_slug=request.org.slug, review_id=review.pk)
+            except ReviewError as error:
+                if request.htmx:
+                    return HttpResponse(str(error))
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, "Draft saved.")
+                return redirect("keyworkers:review_edit", org_slug=request.org.slug, review_id=review.pk)
+        elif request.htmx:
+            return HttpResponse("Not saved yet: check the highlighted answers when you save.")
+    log_entries = learner_selectors.log_entries_for(plan=review.plan, viewer=viewer).filter(
+        written_on__gte=selectors.review_period_start(review=review))[:50]
+    return render(request, "keyworkers/review_edit.html", {
+        "review": review, "plan": review.plan, "form": form, "log_entries": log_entries,
+        "today": org_today(request.org), "suggested_next": selectors.computed_due_dates(
+            org=request.org, plans=[review.plan]).get(review.plan_id),
+    }, status=400 if form.errors else 200)
+
+
+@org_role_required(*STAFF_ROLES)
+def review_cancel(request, review_id):
+    review, viewer = _review_and_viewer(request, review_id)
+    if not can_cancel_review(request, viewer):
+        raise Http404("Not your learner")
+    form = forms.CancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.review_cancel(org=request.org, review=review, by=request.user, reason=form.cleaned_data["reason"])
+        except ReviewError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"Review {review.number} cancelled.")
+            return redirect("keyworkers:review_list", org_slug=request.org.slug, plan_id=review.plan_id)
+    return render(request, "keyworkers/review_cancel.html", {"review": review, "form": form},
+                  status=400 if form.errors else 200)
+
+
+@org_role_required(Role.KEY_WORKER)
+def review_amend(request, review_id):
+    review, viewer = _review_and_viewer(request, review_id)
+    if not can_run_review(viewer):
+        raise Http404("Not your learner")
+    if (refused := _post_only(request)) is not None:
+        return refused
+    form = forms.AmendForm(request.POST)
+    if form.is_valid():
+        try:
+            services.review_amend(org=request.org, review=review, by=request.user, text=form.cleaned_data["text"])
+        except ReviewError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "Amendment added to the learning journey.")
+    else:
+        messages.error(request, "Write the amendment.")
+    return redirect("keyworkers:review_detail", org_slug=request.org.slug, review_id=review.pk)
+
+
+# --- Quality of the ILP process --------------------------------------------------------------
+
+
+@org_role_required(*LEADS)
+def quality(request):
+    today = org_today(request.org)
+    overview = selectors.quality_overview(org=request.org, today=today)
+    return render(request, "keyworkers/quality.html", {"q": overview, "today": today,
+                                                        "metrics": selectors.QUALITY_METRICS})
+
+
+@org_role_required(*LEADS)
+def quality_learners(request):
+    metric = request.GET.get("metric", "learners")
+    if metric not in selectors.QUALITY_METRICS:
+        raise Http404("No such figure")
+    value = request.GET.get("value", "1") != "0"
+    group = request.GET.get("group")
+    worker = request.GET.get("worker")
+    learners = selectors.quality_learners(
+        org=request.org, today=org_today(request.org), metric=metric, value=value, tutor_group=group,
+        key_worker_id=(int(worker) if worker and worker.isdigit() else (0 if worker == "none" else None)),
+    )
+    page = Paginator(learners, 50).get_page(request.GET.get("page"))
+    return render(request, "keyworkers/quality_learners.html", {
+        "page": page, "metric_label": selectors.QUALITY_METRICS[metric], "value": value, "group": group,
+        "worker": worker,
+    })
+
+

@@ -16,11 +16,15 @@ _NAV = {
         ("Careers plan", "careersplan:index"),
         ("Learners", "learners:index"),
         ("Guidance", "guidance:index"),
+        ("ILP quality", "keyworkers:quality"),
     ],
     Role.ORG_ADMIN: [
         ("Members", "organisations:members"),
         ("Term dates", "organisations:terms"),
         ("Learners", "learners:index"),
+        ("Caseloads", "keyworkers:index"),
+        ("ILP quality", "keyworkers:quality"),
+        ("Review settings", "keyworkers:settings"),
     ],
     Role.LA_OFFICER: [("Authority dashboard", "careersplan:index")],
 }

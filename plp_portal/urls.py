@@ -24,6 +24,7 @@ urlpatterns = [
     # An external reviewer of one annual careers plan is not a member of its organisation:
     # access is the recorded grant (careersplan/review_views.py), not /o/<slug>/ membership.
     path("careers-plan-reviews/", include("careersplan.review_urls")),
+    path("me/reviews/", include("keyworkers.me_urls")),
     path("o/<slug:org_slug>/", include(org_patterns)),
     path("admin/", admin.site.urls),
 ]

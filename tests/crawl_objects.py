@@ -102,6 +102,41 @@ def _template_id(org, ctx):
     return template_copy(authority=org, template=kent_template(), by=None).pk
 
 
+def _profile(org, ctx):
+    from learners.tests.factories import LearnerProfileFactory
+
+    if "profile" not in ctx:
+        ctx["profile"] = LearnerProfileFactory(organisation=org)
+    return ctx["profile"].pk
+
+
+def _plan(org, ctx):
+    from learners.tests.factories import plan_for
+
+    if "plan" not in ctx:
+        _profile(org, ctx)
+        ctx["plan"] = plan_for(ctx["profile"])
+    return ctx["plan"].pk
+
+
+def _review(org, ctx):
+    from keyworkers import services as keyworker_services
+
+    _plan(org, ctx)
+    return keyworker_services.review_schedule_next(
+        org=org, plan=ctx["plan"], due_on=datetime.date(2026, 12, 1)
+    ).pk
+
+
+def _team_member(org, ctx):
+    from keyworkers import services as keyworker_services
+
+    _profile(org, ctx)
+    return keyworker_services.team_member_add(
+        org=org, profile=ctx["profile"], by=UserFactory(), team_role="youth_worker", name="Y. Worker"
+    ).pk
+
+
 # keyword argument -> function(org, ctx) returning the value to put in the URL. ``ctx`` is a
 # dict shared by the calls for one organisation, for objects that depend on each other.
 OBJECT_KWARGS = {
@@ -109,13 +144,20 @@ OBJECT_KWARGS = {
     "invitation_id": _invitation,
     "term_id": _term,
     "notification_id": _notification,
-    "plan_id": _plan_id,
+    # careersplan names its annual careers plans plan_id too: a key "<namespace>:<kwarg>"
+    # wins over the plain kwarg for that namespace's URLs.
+    "careersplan:plan_id": _plan_id,
+    "careersplan_review:plan_id": _plan_id,
     "section_id": _plan_section_id,
     "row_id": _plan_row_id,
     "evidence_id": _evidence_id,
     "grant_id": _grant_id,
     "assessment_id": _assessment_id,
     "template_id": _template_id,
+    "profile_id": _profile,
+    "plan_id": _plan,
+    "review_id": _review,
+    "team_member_id": _team_member,
 }
 
 # URL patterns the crawl does not request, each with the reason. Keep this short.

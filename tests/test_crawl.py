@@ -30,6 +30,7 @@ def url_patterns(resolver=None, prefix="", namespace=None):
 
 
 def crawlable():
+    """(route, namespace) of every pattern the crawl requests."""
     found = []
     for route, namespace, pattern in url_patterns():
         if namespace in EXCLUDED_NAMESPACES:
@@ -38,13 +39,18 @@ def crawlable():
             continue
         if route.startswith("^") or "(?P" in route:
             raise AssertionError(f"regex URL pattern {route!r}: use path() so the crawl can fill it")
-        found.append(route)
+        found.append((route, namespace))
     return found
 
 
-def fill(route, values):
+def fill(route, namespace, values):
+    """The URL of ``route`` with each kwarg's value; a "<namespace>:<kwarg>" key wins over the
+    plain kwarg, for an app whose kwarg name means another model."""
+
     def sub(match):
         name = match.group("name")
+        if f"{namespace}:{name}" in values:
+            return str(values[f"{namespace}:{name}"])
         if name not in values:
             raise AssertionError(
                 f"URL {route!r} takes {name!r}: add how to make one to tests/crawl_objects.py"
@@ -65,7 +71,7 @@ def foreign_objects(other_org):
 
 
 def test_crawl_discovers_the_projects_views():
-    routes = crawlable()
+    routes = [route for route, _namespace in crawlable()]
     assert "o/<slug:org_slug>/members/<int:membership_id>/" in routes
     assert len(routes) >= 10
 
@@ -77,11 +83,11 @@ def test_member_of_a_cannot_reach_b_objects_through_a(role, org, other_org, fore
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     values = {**foreign_objects, "org_slug": org.slug}
     failures = []
-    for route in crawlable():
+    for route, namespace in crawlable():
         names = {m.group("name") for m in PARAM.finditer(route)}
         if not names - {"org_slug"}:
             continue  # no object of B in this URL
-        url = fill(route, values)
+        url = fill(route, namespace, values)
         for method in ("get", "post"):
             status = getattr(client, method)(url).status_code
             allowed = REFUSED | {405}  # 405: the view refuses the method before any lookup
@@ -96,10 +102,10 @@ def test_member_of_a_gets_404_for_every_url_of_b(role, org, other_org, foreign_o
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     values = {**foreign_objects, "org_slug": other_org.slug}
     failures = []
-    for route in crawlable():
+    for route, namespace in crawlable():
         if "<slug:org_slug>" not in route:
             continue
-        url = fill(route, values)
+        url = fill(route, namespace, values)
         for method in ("get", "post"):
             status = getattr(client, method)(url).status_code
             if status != 404:

@@ -1,0 +1,187 @@
+"""Forms of the keyworkers app; each takes ``org`` and scopes every choice queryset to it."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.contrib.auth import get_user_model
+
+from learners.choices import TargetStatus
+from plp_portal.organisations.choices import STAFF_ROLES
+from plp_portal.organisations.models import Membership
+
+from .choices import Cadence, KeyWorkerType, TeamRole
+from .models import ReviewSettings
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _staff_queryset(org):
+    ids = Membership.objects.for_org(org).filter(is_active=True, role__in=STAFF_ROLES).values("user_id")
+    return get_user_model().objects.filter(pk__in=ids).order_by("full_name", "pk")
+
+
+class StaffChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.full_name or obj.email} ({obj.email})"
+
+
+class AssignForm(forms.Form):
+    key_worker = StaffChoiceField(label="Key worker", queryset=None)
+    worker_type = forms.ChoiceField(label="They are the learner's", choices=KeyWorkerType.choices)
+    starts_on = forms.DateField(label="From", widget=DATE, required=False, help_text="Leave empty for today.")
+    reason = forms.CharField(label="Reason", max_length=300, required=False)
+
+    def __init__(self, *args, org, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["key_worker"].queryset = _staff_queryset(org)
+
+
+class TeamMemberForm(forms.Form):
+    team_role = forms.ChoiceField(label="Role in the team", choices=TeamRole.choices)
+    user = StaffChoiceField(label="Colleague with an account here", queryset=None, required=False)
+    name = forms.CharField(label="Or their name", max_length=150, required=False,
+                           help_text="For someone from another service.")
+    contact = forms.CharField(label="Contact details", max_length=200, required=False)
+
+    def __init__(self, *args, org, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = _staff_queryset(org)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("user") and not cleaned.get("name", "").strip():
+            self.add_error("name", "Choose a colleague or enter a name")
+        return cleaned
+
+
+class PreferenceForm(forms.Form):
+    preference = forms.CharField(label="The learner's preference, in their words", widget=forms.Textarea(attrs={"rows": 3}))
+    preferred_user = StaffChoiceField(label="Who they would like (if a colleague here)", queryset=None, required=False)
+
+    def __init__(self, *args, org, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["preferred_user"].queryset = _staff_queryset(org)
+
+
+class ScheduleOverrideForm(forms.Form):
+    cadence = forms.ChoiceField(
+        label="Reviews for this learner",
+        choices=[("", "As the organisation (default)"), *Cadence.choices], required=False,
+    )
+    interval_weeks = forms.IntegerField(label="Weeks between reviews", min_value=1, max_value=26, initial=4,
+                                        required=False, help_text="Only for 'every so many weeks'.")
+    reason = forms.CharField(label="Reason", max_length=300, required=False)
+
+
+class ReviewSettingsForm(forms.ModelForm):
+    class Meta:
+        model = ReviewSettings
+        fields = ["cadence", "interval_weeks", "remind_days_before", "escalate_after_days"]
+        labels = {
+            "cadence": "How often reviews are due",
+            "interval_weeks": "Weeks between reviews",
+            "remind_days_before": "Days of notice for reminders",
+            "escalate_after_days": "Days overdue before the leads are told",
+        }
+        widgets = {"cadence": forms.RadioSelect}
+
+
+EVALUATION_STATUSES = [("", "Not evaluated yet"), *[
+    (s.value, s.label) for s in TargetStatus if s != TargetStatus.NOT_STARTED
+]]
+NEW_TARGET_ROWS = 3
+
+
+class ReviewForm(forms.Form):
+    """The review form: text fields, an evaluation (status + note) per target, and up to
+    ``NEW_TARGET_ROWS`` new short-term targets (more rows appear as drafts are saved)."""
+
+    overall_progress = forms.CharField(label="Progress against the overall plan", required=False,
+                                       widget=forms.Textarea(attrs={"rows": 4}))
+    support = forms.CharField(label="Support that will help", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    learning_opportunities = forms.CharField(label="Learning opportunities that will help", required=False,
+                                             widget=forms.Textarea(attrs={"rows": 3}))
+    narrative_text = forms.CharField(
+        label="Learning journey entry", required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Added to the learner's learning journey when you sign.",
+    )
+    next_review_on = forms.DateField(label="Next review date", required=False, widget=DATE)
+
+    def __init__(self, *args, org, review, target_rows, new_targets, long_term, **kwargs):
+        initial = kwargs.pop("initial", {}) or {}
+        for name in ("overall_progress", "support", "learning_opportunities", "narrative_text", "next_review_on"):
+            initial.setdefault(name, getattr(review, name))
+        super().__init__(*args, initial=initial, **kwargs)
+        self.review = review
+        self.target_rows = []
+        for target, evaluation in target_rows:
+            s_name, n_name = f"eval_{target.pk}_status", f"eval_{target.pk}_note"
+            self.fields[s_name] = forms.ChoiceField(label="Status", choices=EVALUATION_STATUSES, required=False,
+                                                    initial=evaluation.status if evaluation else "")
+            self.fields[n_name] = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                                                  initial=evaluation.note if evaluation else "")
+            self.target_rows.append((target, self[s_name], self[n_name]))
+        parents = [("", "No long-term target")] + [(str(t.pk), t.title) for t in long_term]
+        self.long_term = {str(t.pk): t for t in long_term}
+        self.new_rows = []
+        count = max(NEW_TARGET_ROWS, len(new_targets) + 1)
+        for i in range(count):
+            draft = new_targets[i] if i < len(new_targets) else None
+            names = [f"new_{i}_title", f"new_{i}_due_on", f"new_{i}_parent", f"new_{i}_criteria"]
+            self.fields[names[0]] = forms.CharField(label="Target", max_length=300, required=False,
+                                                    initial=draft.title if draft else "")
+            self.fields[names[1]] = forms.DateField(label="Due by", required=False, widget=DATE,
+                                                    initial=draft.due_on if draft else None)
+            self.fields[names[2]] = forms.ChoiceField(label="A step towards", choices=parents, required=False,
+                                                      initial=str(draft.parent_id) if draft and draft.parent_id else "")
+            self.fields[names[3]] = forms.CharField(label="What success looks like", required=False,
+                                                    initial=draft.success_criteria if draft else "")
+            self.new_rows.append([self[n] for n in names])
+
+    def clean(self):
+        cleaned = super().clean()
+        for i, (title, due_on, _parent, _criteria) in enumerate(self.new_rows):
+            if cleaned.get(title.name) and not cleaned.get(due_on.name):
+                self.add_error(due_on.name, "Enter the date the new target is due by")
+            if cleaned.get(due_on.name) and not cleaned.get(title.name):
+                self.add_error(title.name, "Enter the new target")
+        next_on = cleaned.get("next_review_on")
+        if next_on and next_on <= (self.review.held_on or datetime.date.min):
+            self.add_error("next_review_on", "The next review must be after this one")
+        return cleaned
+
+    def service_arguments(self):
+        """(fields, evaluations, new_targets) for ``services.review_save_draft``."""
+        c = self.cleaned_data
+        fields = {name: c.get(name) for name in
+                  ("overall_progress", "support", "learning_opportunities", "narrative_text", "next_review_on")}
+        fields = {k: (v if v is not None or k == "next_review_on" else "") for k, v in fields.items()}
+        evaluations = {
+            target.pk: (c.get(status.name) or "", c.get(note.name) or "") for target, status, note in self.target_rows
+        }
+        new_targets = []
+        for title, due_on, parent, criteria in self.new_rows:
+            if c.get(title.name):
+                new_targets.append({
+                    "title": c[title.name], "due_on": c[due_on.name],
+                    "parent": self.long_term.get(c.get(parent.name) or ""),
+                    "success_criteria": c.get(criteria.name) or "",
+                })
+        return fields, evaluations, new_targets
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label="Why is this review cancelled?", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AmendForm(forms.Form):
+    text = forms.CharField(label="Amendment", widget=forms.Textarea(attrs={"rows": 3}),
+                           help_text="Added to the learning journey as a new entry; the signed review does not change.")
+
+
+class PrepareForm(forms.Form):
+    learned = forms.CharField(label="What I learned", required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    enjoyed = forms.CharField(label="What I enjoyed", required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    found_hard = forms.CharField(label="What I found hard", required=False, widget=forms.Textarea(attrs={"rows": 4}))

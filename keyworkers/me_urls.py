@@ -1,0 +1,14 @@
+"""The learner's reviews in their own space, /me/reviews/ (namespace ``me_reviews``): prepare
+for a review, read it, sign it. Employers / off-site providers with a share sign here too."""
+
+from django.urls import path
+
+from . import me_views
+
+app_name = "me_reviews"
+
+urlpatterns = [
+    path("", me_views.index, name="index"),
+    path("<int:review_id>/", me_views.prepare, name="prepare"),
+    path("<int:review_id>/sign/", me_views.sign, name="sign"),
+]

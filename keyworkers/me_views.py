@@ -1,0 +1,79 @@
+"""/me/reviews/: the learner prepares for and signs their reviews; an employer or off-site
+provider with an active share signs after the learner. Scoped to the signed-in person."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+
+from learners import selectors as learner_selectors
+from learners.permissions import plan_viewer
+from plp_portal.audit.services import audit_log
+
+from . import forms, selectors, services
+from .choices import SignStage
+from .services import ReviewError
+
+
+@login_required
+def index(request):
+    reviews = list(selectors.my_reviews(user=request.user)[:100])
+    to_sign = list(selectors.reviews_to_sign_as_provider(user=request.user)[:100])
+    return render(request, "keyworkers/me/index.html", {"reviews": reviews, "to_sign": to_sign})
+
+
+@login_required
+def prepare(request, review_id):
+    review = selectors.review_for_me(user=request.user, review_id=review_id)
+    org = review.organisation
+    viewer = plan_viewer(plan=review.plan, user=request.user)
+    is_learner = viewer.is_learner
+    can_prepare = is_learner and review.is_open and review.learner_signed_at is None
+    form = forms.PrepareForm(request.POST or None, initial={
+        "learned": review.prep_learned, "enjoyed": review.prep_enjoyed, "found_hard": review.prep_found_hard,
+    })
+    if request.method == "POST":
+        if not can_prepare:
+            return HttpResponse("This review can no longer be changed.", status=409)
+        if form.is_valid():
+            try:
+                services.review_prepare(org=org, review=review, by=request.user, **form.cleaned_data)
+            except ReviewError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, "Your preparation is saved. Your key worker will see it at the review.")
+                return redirect("me_reviews:prepare", review_id=review.pk)
+    audit_log("keyworkers.review.read", request=request, org=org, obj=review)
+    target_rows, new_targets, _ = selectors.review_targets(review=review, viewer=viewer)
+    log_entries = []
+    if is_learner:
+        log_entries = list(learner_selectors.log_entries_for(plan=review.plan, viewer=viewer).filter(
+            written_on__gte=selectors.review_period_start(review=review))[:50])
+    stage = review.sign_stage
+    can_sign = (stage == SignStage.LEARNER and is_learner) or (
+        stage == SignStage.PROVIDER and services.provider_can_sign(review=review, user=request.user))
+    return render(request, "keyworkers/me/prepare.html", {
+        "review": review, "form": form, "can_prepare": can_prepare, "log_entries": log_entries,
+        "target_rows": target_rows if review.kw_signed_at else [], "new_targets": new_targets if review.kw_signed_at else [],
+        "can_sign": can_sign and review.is_open, "is_learner": is_learner,
+    }, status=400 if form.errors else 200)
+
+
+@login_required
+def sign(request, review_id):
+    review = selectors.review_for_me(user=request.user, review_id=review_id)
+    if request.method != "POST":
+        return HttpResponse("Method not allowed", status=405)
+    org = review.organisation
+    try:
+        if review.sign_stage == SignStage.LEARNER:
+            services.review_sign_learner(org=org, review=review, by=request.user)
+        else:
+            services.review_sign_provider(org=org, review=review, by=request.user)
+    except ReviewError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"You signed review {review.number}.")
+    return redirect("me_reviews:prepare", review_id=review.pk)

@@ -1,0 +1,396 @@
+"""Reads of the keyworkers app (keyword-only, organisation first). Lists cost a fixed number of
+queries whatever their length: per-row figures are annotated subqueries."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+
+from learners.choices import TARGET_OPEN_STATUSES, ConcernStatus, PlanStatus, TargetStatus, TargetTerm
+from learners.models import Concern, LearnerProfile, Plan, PlanShare, Target
+from plp_portal.organisations.models import Term
+
+from . import schedule
+from .choices import OPEN_REVIEW_STATUSES, ReviewStatus
+from .models import (
+    KeyWorkerAssignment,
+    KeyWorkerPreference,
+    Review,
+    ReviewSettings,
+    ScheduleOverride,
+    TeamMember,
+)
+
+
+def review_settings_for(*, org) -> ReviewSettings:
+    """The organisation's settings (an unsaved row with the defaults if none was saved)."""
+    return ReviewSettings.objects.for_org(org).first() or ReviewSettings(organisation=org)
+
+
+def terms_for(*, org):
+    return list(Term.objects.for_org(org).order_by("starts_on"))
+
+
+def computed_due_dates(*, org, plans) -> dict[int, datetime.date]:
+    """{plan id: next review due date} computed from the schedule (last completed review, the
+    date agreed at it, the learner's override or the organisation's cadence, the term dates).
+    Four queries whatever the number of plans."""
+    plans = list(plans)
+    if not plans:
+        return {}
+    settings_row = review_settings_for(org=org)
+    terms = terms_for(org=org)
+    overrides = {
+        o.profile_id: schedule.Rule(o.cadence, o.interval_weeks)
+        for o in ScheduleOverride.objects.for_org(org).filter(profile_id__in={p.profile_id for p in plans})
+    }
+    last = {}
+    for plan_id, held_on, due_on, next_on in (
+        Review.objects.for_org(org).filter(plan_id__in=[p.pk for p in plans], status=ReviewStatus.COMPLETED)
+        .order_by("plan_id", "number").values_list("plan_id", "held_on", "due_on", "next_review_on")
+    ):
+        last[plan_id] = (held_on, due_on, next_on)
+    default = schedule.Rule(settings_row.cadence, settings_row.interval_weeks)
+    result = {}
+    for plan in plans:
+        held_on, due_on, next_on = last.get(plan.pk, (None, None, None))
+        result[plan.pk] = schedule.next_due(
+            rule=overrides.get(plan.profile_id, default), terms=terms, last_review_on=held_on,
+            last_due_on=due_on, plan_starts_on=plan.starts_on, explicit=next_on,
+        )
+    return result
+
+
+def rule_for(*, org, profile) -> tuple[schedule.Rule, bool]:
+    """(the learner's review rule, whether it is their own override)."""
+    override = ScheduleOverride.objects.for_org(org).filter(profile=profile).first()
+    if override:
+        return schedule.Rule(override.cadence, override.interval_weeks), True
+    row = review_settings_for(org=org)
+    return schedule.Rule(row.cadence, row.interval_weeks), False
+
+
+# --- Caseload --------------------------------------------------------------------------------
+
+
+def _count(qs):
+    return Coalesce(Subquery(qs.order_by().values("plan_id").annotate(n=Count("pk")).values("n")[:1],
+                             output_field=IntegerField()), Value(0))
+
+
+CASELOAD_SORTS = {
+    "due": ("open_due_on", "profile__user__full_name", "pk"),
+    "name": ("profile__user__full_name", "pk"),
+    "risk": ("profile__at_risk_level__order", "open_due_on", "pk"),
+    "targets": ("-targets_overdue", "open_due_on", "pk"),
+}
+
+
+def caseload(*, org, key_worker=None, today: datetime.date, days_ahead: int = 7, show: str = "",
+             at_risk_level=None, search: str = "", sort: str = "due", viewer_role: str | None = None):
+    """The active plans of ``key_worker``'s learners (all learners' if None), annotated with
+    the open review (``open_review_id``, ``open_review_number``, ``open_due_on``), the last
+    completed review date, open concerns, targets due within ``days_ahead`` days and overdue.
+    ``show``: "overdue" / "due" (due within ``days_ahead`` days, overdue included) / "" (all).
+    ``viewer_role``: None when the viewer is the key worker of every row (sees every record);
+    else the viewer's membership role — the counts then include only records that role may see
+    (``learners.permissions.audience_q`` of working staff). One query (plus Paginator's count)."""
+    from learners.permissions import PlanViewer, audience_q
+
+    visible = Q()
+    if viewer_role is not None:
+        visible = audience_q(PlanViewer(plan_id=0, organisation_id=org.pk, user_id=0, staff_role=viewer_role))
+    open_reviews = Review.objects.for_org(org).filter(plan=OuterRef("pk"), status__in=OPEN_REVIEW_STATUSES)
+    open_targets = Target.objects.for_org(org).filter(visible, plan=OuterRef("pk"), status__in=TARGET_OPEN_STATUSES)
+    qs = (
+        Plan.objects.for_org(org).filter(status=PlanStatus.ACTIVE, profile__is_active=True)
+        .select_related("profile__user", "profile__at_risk_level", "profile__key_worker")
+        .annotate(
+            open_review_id=Subquery(open_reviews.values("pk")[:1]),
+            open_review_number=Subquery(open_reviews.values("number")[:1]),
+            open_review_status=Subquery(open_reviews.values("status")[:1]),
+            open_due_on=Subquery(open_reviews.values("due_on")[:1]),
+            last_review_on=Subquery(
+                Review.objects.for_org(org).filter(plan=OuterRef("pk"), status=ReviewStatus.COMPLETED)
+                .order_by("-number").values("held_on")[:1]
+            ),
+            open_concerns=_count(Concern.objects.for_org(org).filter(visible, plan=OuterRef("pk")).exclude(
+                status=ConcernStatus.RESOLVED)),
+            targets_due=_count(open_targets.filter(due_on__gte=today, due_on__lte=today + datetime.timedelta(days=days_ahead))),
+            targets_overdue=_count(open_targets.filter(due_on__lt=today)),
+        )
+    )
+    if key_worker is not None:
+        qs = qs.filter(profile__key_worker=key_worker)
+    if show == "overdue":
+        qs = qs.filter(open_due_on__lt=today)
+    elif show == "due":
+        qs = qs.filter(open_due_on__lte=today + datetime.timedelta(days=days_ahead))
+    if at_risk_level:
+        qs = qs.filter(profile__at_risk_level=at_risk_level)
+    if search:
+        qs = qs.filter(Q(profile__user__full_name__icontains=search) | Q(programme_name__icontains=search))
+    order = CASELOAD_SORTS.get(sort, CASELOAD_SORTS["due"])
+    first, *rest = order
+    if first.lstrip("-") in ("open_due_on",):
+        first_expr = F("open_due_on").asc(nulls_first=True)
+    elif first.startswith("-"):
+        first_expr = F(first[1:]).desc()
+    elif first == "profile__at_risk_level__order":
+        first_expr = F(first).asc(nulls_last=True)
+    else:
+        first_expr = F(first).asc()
+    return qs.order_by(first_expr, *rest)
+
+
+def caseload_rows(*, org, plans, today: datetime.date):
+    """Add ``next_due_on`` (the open review's date, else computed) and ``is_overdue`` to a page
+    of ``caseload`` rows. Four queries at most, whatever the page size."""
+    plans = list(plans)
+    missing = [p for p in plans if p.open_due_on is None]
+    computed = computed_due_dates(org=org, plans=missing) if missing else {}
+    for plan in plans:
+        plan.next_due_on = plan.open_due_on or computed.get(plan.pk)
+        plan.is_estimated = plan.open_due_on is None
+        plan.is_overdue = plan.next_due_on is not None and plan.next_due_on < today
+        plan.due_this_week = plan.next_due_on is not None and today <= plan.next_due_on <= today + datetime.timedelta(days=7)
+    return plans
+
+
+def learners_without_plan(*, org, key_worker):
+    return (
+        LearnerProfile.objects.for_org(org).filter(key_worker=key_worker, is_active=True)
+        .exclude(plans__status=PlanStatus.ACTIVE).select_related("user")
+    )
+
+
+def plans_without_open_review(*, org=None):
+    """Active plans with no scheduled or in-progress review (one query)."""
+    base = Plan.objects.for_org(org) if org is not None else Plan.objects.system("the daily review scheduling")
+    reviews = Review.objects.system("open reviews of the plans being checked").filter(
+        plan=OuterRef("pk"), status__in=OPEN_REVIEW_STATUSES
+    )
+    return (
+        base.filter(status=PlanStatus.ACTIVE, profile__is_active=True, profile__key_worker__isnull=False)
+        .filter(~Exists(reviews)).select_related("organisation", "profile")
+    )
+
+
+# --- Team ------------------------------------------------------------------------------------
+
+
+def team_for(*, org, profile) -> dict:
+    return {
+        "assignments": list(KeyWorkerAssignment.objects.for_org(org).filter(profile=profile)
+                            .select_related("key_worker", "assigned_by")),
+        "members": list(TeamMember.objects.for_org(org).filter(profile=profile).select_related("user")),
+        "preferences": list(KeyWorkerPreference.objects.for_org(org).filter(profile=profile)
+                            .select_related("preferred_user", "recorded_by")),
+        "override": ScheduleOverride.objects.for_org(org).filter(profile=profile).first(),
+    }
+
+
+def team_member_get(*, org, team_member_id: int) -> TeamMember:
+    return get_object_or_404(TeamMember.objects.for_org(org).select_related("profile"), pk=team_member_id)
+
+
+# --- Reviews ---------------------------------------------------------------------------------
+
+
+def review_get(*, org, review_id: int) -> Review:
+    return get_object_or_404(
+        Review.objects.for_org(org).select_related(
+            "plan__profile__user", "plan__profile__key_worker", "organisation", "key_worker",
+            "kw_signed_by", "learner_signed_by", "provider_signed_by", "cancelled_by",
+        ),
+        pk=review_id,
+    )
+
+
+def reviews_for_plan(*, plan):
+    """Every review of the plan, in order (cancelled ones included, with their reason)."""
+    return plan.reviews.select_related("kw_signed_by", "learner_signed_by", "provider_signed_by",
+                                       "cancelled_by").order_by("number")
+
+
+def review_targets(*, review, viewer):
+    """(evaluations as a list of (target, evaluation or None) for the plan's open short-term
+    targets visible to ``viewer`` — plus those already evaluated —, the new draft targets,
+    the plan's long-term targets for the new targets' parents)."""
+    from learners.permissions import audience_q
+
+    evaluations = {e.target_id: e for e in review.evaluations.all()}
+    targets = (
+        review.plan.targets.filter(audience_q(viewer))
+        .filter(Q(term=TargetTerm.SHORT, status__in=TARGET_OPEN_STATUSES, created_at__lt=review.kw_signed_at or datetime.datetime.max.replace(tzinfo=datetime.UTC))
+                | Q(pk__in=list(evaluations)))
+        .exclude(source_type="keyworkers.review", source_id=str(review.pk))
+        .select_related("area", "parent").order_by("due_on", "pk")
+    )
+    long_term = review.plan.targets.filter(audience_q(viewer), term=TargetTerm.LONG).order_by("due_on", "pk")
+    return (
+        [(t, evaluations.get(t.pk)) for t in targets],
+        list(review.new_targets.select_related("parent", "created_target")),
+        list(long_term),
+    )
+
+
+def review_period_start(*, review) -> datetime.date:
+    """The start of the period a review looks back on: the previous completed review's date,
+    or the plan's start."""
+    previous = (
+        review.plan.reviews.filter(status=ReviewStatus.COMPLETED, number__lt=review.number)
+        .order_by("-number").values_list("held_on", flat=True).first()
+    )
+    return previous or review.plan.starts_on
+
+
+def my_reviews(*, user):
+    """The learner's own reviews across their organisations, newest first."""
+    org_ids = list(user.learner_profiles.values_list("organisation_id", flat=True))
+    return (
+        Review.objects.for_orgs(org_ids).filter(plan__profile__user=user)
+        .select_related("plan", "organisation", "key_worker").order_by("-due_on", "-number")
+    )
+
+
+def reviews_to_sign_as_provider(*, user):
+    """Reviews waiting for ``user``'s signature as the learner's employer / off-site provider
+    (through an active share of the plan)."""
+    from .services import PROVIDER_RELATIONSHIPS
+
+    shares = PlanShare.objects.system("a person's own plan grants, across organisations").filter(
+        PlanShare.active_q(), grantee_id=user.pk, relationship__in=PROVIDER_RELATIONSHIPS
+    )
+    org_ids = set(shares.values_list("organisation_id", flat=True))
+    return (
+        Review.objects.for_orgs(org_ids)
+        .filter(plan_id__in=shares.values("plan_id"), needs_provider=True, learner_signed_at__isnull=False,
+                status=ReviewStatus.IN_PROGRESS)
+        .select_related("plan__profile__user", "organisation")
+    )
+
+
+def review_for_me(*, user, review_id: int) -> Review:
+    """A review the signed-in person may open in /me/reviews/: their own, or one shared with
+    them as the learner's employer/provider. 404 otherwise."""
+    org_ids = set(user.learner_profiles.values_list("organisation_id", flat=True))
+    review = Review.objects.for_orgs(org_ids).filter(plan__profile__user=user, pk=review_id).select_related(
+        "plan__profile__user", "organisation", "key_worker").first()
+    if review is None:
+        review = get_object_or_404(reviews_to_sign_as_provider(user=user).select_related("key_worker"), pk=review_id)
+    return review
+
+
+# --- Quality of the ILP process --------------------------------------------------------------
+
+QUALITY_METRICS = {
+    "learners": "Learners",
+    "with_plan": "With a plan",
+    "contract_signed": "Learning contract signed",
+    "reviewed_on_time": "Reviewed on time this half term",
+    "with_achieved": "With a target achieved",
+    "with_overdue": "With a target overdue",
+    "needs_not_reflected": "Support needs not reflected in targets",
+}
+
+
+def _quality_conditions(*, org, today, period) -> dict:
+    """name -> Exists(...) over a LearnerProfile row (OuterRef "pk")."""
+    from learners.models import PlanSignature
+
+    active_plans = Plan.objects.for_org(org).filter(profile=OuterRef("pk"), status=PlanStatus.ACTIVE)
+    targets = Target.objects.for_org(org).filter(plan__profile=OuterRef("pk"), plan__status=PlanStatus.ACTIVE)
+    on_time = Review.objects.for_org(org).filter(plan__profile=OuterRef("pk"), status=ReviewStatus.COMPLETED)
+    if period:
+        on_time = on_time.filter(held_on__gte=period[0], held_on__lte=period[1]).filter(held_on__lte=F("due_on"))
+    else:
+        on_time = on_time.filter(pk__in=[])
+    return {
+        "with_plan": Exists(active_plans),
+        "contract_signed": Exists(Plan.objects.for_org(org).filter(
+            profile=OuterRef("pk"), status=PlanStatus.ACTIVE,
+            pk__in=PlanSignature.objects.for_org(org).filter(role="learner").values("plan_id"),
+        ).filter(pk__in=PlanSignature.objects.for_org(org).filter(role="tutor").values("plan_id"))),
+        "reviewed_on_time": Exists(on_time),
+        "with_achieved": Exists(targets.filter(status=TargetStatus.ACHIEVED)),
+        "with_overdue": Exists(targets.filter(status__in=TARGET_OPEN_STATUSES, due_on__lt=today)),
+    }
+
+
+def quality_overview(*, org, today: datetime.date) -> dict:
+    """The quality-of-ILP figures, aggregated in SQL: overall, by tutor group and by key worker
+    (three aggregate queries), plus the organisation's "needs reflected" figure
+    (``learners.selectors.support_needs_reflected``)."""
+    from urllib.parse import urlencode
+
+    from django.db.models import Case, Sum, When
+
+    from learners.selectors import support_needs_reflected
+
+    period = schedule.current_period(terms=terms_for(org=org), today=today)
+    conditions = _quality_conditions(org=org, today=today, period=period)
+
+    def sums():
+        return {name: Sum(Case(When(condition, then=1), default=0, output_field=IntegerField()))
+                for name, condition in conditions.items()}
+
+    profiles = LearnerProfile.objects.for_org(org).filter(is_active=True)
+    overall = profiles.aggregate(learners=Count("pk"), **sums())
+    by_group = list(profiles.values("tutor_group").annotate(learners=Count("pk"), **sums()).order_by("tutor_group"))
+    by_worker = list(
+        profiles.values("key_worker_id", "key_worker__full_name").annotate(learners=Count("pk"), **sums())
+        .order_by("key_worker__full_name")
+    )
+    not_reflected = list(LearnerProfile.objects.for_org(org).filter(pk__in=_needs_not_reflected_ids(org=org))
+                         .values_list("tutor_group", "key_worker_id"))
+    for row in by_group:
+        row["filter"] = urlencode({"group": row["tutor_group"]})
+        row["needs_not_reflected"] = sum(1 for group, _ in not_reflected if group == row["tutor_group"])
+    for row in by_worker:
+        row["filter"] = urlencode({"worker": row["key_worker_id"] or "none"})
+        row["needs_not_reflected"] = sum(1 for _, kw in not_reflected if kw == row["key_worker_id"])
+    reflected = support_needs_reflected(org=org)
+    return {
+        "period": period,
+        "overall": overall,
+        "by_group": by_group,
+        "by_worker": by_worker,
+        "needs": {**reflected, "not_reflected": reflected["with_needs"] - reflected["reflected"]},
+    }
+
+
+def quality_learners(*, org, today: datetime.date, metric: str, value: bool = True, tutor_group=None,
+                     key_worker_id=None):
+    """The learners behind one figure of the quality page (``value=False``: those without)."""
+    period = schedule.current_period(terms=terms_for(org=org), today=today)
+    qs = LearnerProfile.objects.for_org(org).filter(is_active=True).select_related("user", "key_worker")
+    if tutor_group is not None:
+        qs = qs.filter(tutor_group=tutor_group)
+    if key_worker_id is not None:
+        qs = qs.filter(key_worker_id=key_worker_id or None)
+    if metric == "needs_not_reflected":
+        ids = _needs_not_reflected_ids(org=org)
+        qs = qs.filter(pk__in=ids) if value else qs.exclude(pk__in=ids)
+    elif metric in QUALITY_METRICS and metric != "learners":
+        condition = _quality_conditions(org=org, today=today, period=period)[metric]
+        qs = qs.filter(condition if value else ~condition)
+    return qs.order_by("user__full_name", "pk")
+
+
+def _needs_not_reflected_ids(*, org) -> list[int]:
+    """Learners with recorded support need areas and no target (not withdrawn) in one of them on
+    an active plan — the same rule as ``learners.selectors.support_needs_reflected``."""
+    profiles = list(
+        LearnerProfile.objects.for_org(org).filter(is_active=True).exclude(support_need_areas=[])
+        .values_list("pk", "support_need_areas")
+    )
+    areas: dict[int, set] = {}
+    for profile_id, code in Target.objects.for_org(org).filter(
+        plan__status=PlanStatus.ACTIVE, plan__profile_id__in=[p for p, _ in profiles]
+    ).exclude(status=TargetStatus.WITHDRAWN).values_list("plan__profile_id", "area__code"):
+        areas.setdefault(profile_id, set()).add(code)
+    return [pk for pk, needs in profiles if not set(needs) <= areas.get(pk, set())]

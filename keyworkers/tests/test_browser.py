@@ -1,0 +1,122 @@
+"""Browser journeys (headless Chromium, live server) with an axe audit of every new page: a
+tutor runs a full review from the caseload to sign-off, the learner prepares and signs; the
+team, cancel, quality and settings pages."""
+
+import datetime
+import re
+
+import pytest
+
+from keyworkers import services
+from keyworkers.models import Review
+from keyworkers.tests.factories import learner_with_plan, school_year
+from learners.tests.factories import target_for
+from plp_portal.organisations.choices import Role
+from tests.browser import assert_accessible, sign_in
+from tests.factories import PASSWORD, enable_totp, member, totp_code
+
+pytestmark = pytest.mark.browser
+
+
+# A secret of our own: allauth remembers used codes per user id in the shared cache, and test
+# databases on other xdist workers reuse the same user ids with the default secret.
+SECRET = "KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU"
+
+
+def staff_sign_in(page, user):
+    from allauth.mfa.models import Authenticator
+
+    Authenticator.objects.filter(user=user).delete()
+    enable_totp(user, SECRET)
+    sign_in(page, user.email, PASSWORD)
+    page.get_by_label("Code", exact=True).fill(totp_code(SECRET))
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_load_state()
+
+
+def sign_out(page):
+    page.get_by_role("button", name=re.compile("Sign out")).click()
+    page.wait_for_url(re.compile("/accounts/"))
+
+
+def test_tutor_runs_a_full_review_from_the_caseload_to_sign_off(page, live_server, transactional_db, org, other_org):
+    school_year(org, datetime.date.today().year if datetime.date.today().month >= 9 else datetime.date.today().year - 1)
+    kw = member(org, Role.KEY_WORKER, full_name="Tom Tutor")
+    plan = learner_with_plan(org, kw, starts_on=datetime.date.today() - datetime.timedelta(days=30))
+    learner = plan.profile.user
+    long_term = target_for(plan, term="long", title="Become a nurse", due_on=datetime.date.today() + datetime.timedelta(days=200))
+    target_for(plan, title="Volunteer at the care home", parent=long_term,
+               due_on=datetime.date.today() + datetime.timedelta(days=5))
+
+    # The learner prepares first.
+    services.review_schedule_next(org=org, plan=plan, by=kw, due_on=datetime.date.today() + datetime.timedelta(days=3))
+    sign_in(page, learner.email)
+    page.goto("/me/reviews/")
+    assert_accessible(page)
+    page.get_by_role("link", name=re.compile("Review 1")).click()
+    page.get_by_label("What I learned").fill("How to care for older people")
+    page.get_by_label("What I found hard").fill("Early starts")
+    assert_accessible(page)
+    page.get_by_role("button", name="Save my answers").click()
+    assert "Your preparation is saved" in page.content()
+    sign_out(page)
+
+    staff_sign_in(page, kw)
+    page.goto(f"/o/{org.slug}/keyworkers/")
+    assert "Due this week" in page.content()
+    assert_accessible(page)
+    page.get_by_role("link", name=learner.full_name, exact=True).click()
+    assert_accessible(page)
+    page.get_by_role("button", name=re.compile("Start review 1")).click()
+    page.wait_for_url(re.compile("/edit/"))
+    assert "How to care for older people" in page.content()
+    assert_accessible(page)
+    page.get_by_label("Progress against the overall plan").fill("Doing well at placement.")
+    page.get_by_label("Status").select_option("achieved")
+    page.get_by_label("Note").fill("Four Saturdays done")
+    page.locator("#id_new_0_title").fill("Ask for a reference")
+    page.locator("#id_new_0_due_on").fill((datetime.date.today() + datetime.timedelta(days=40)).isoformat())
+    page.locator("#id_new_0_parent").select_option(label="Become a nurse")
+    page.get_by_role("button", name="Save draft").click()
+    assert "Draft saved" in page.content()
+    page.get_by_label("Learning journey entry").fill("A great half term at the care home.")
+    page.get_by_label("Next review date").fill((datetime.date.today() + datetime.timedelta(days=42)).isoformat())
+    page.get_by_role("button", name="Sign as key worker").click()
+    page.wait_for_url(re.compile(r"/reviews/\d+/$"))
+    assert "The learner signs next" in page.content()
+    assert_accessible(page)
+    review = Review.objects.for_org(org).get(plan=plan, number=1)
+    assert review.kw_signed_at and review.overall_progress == "Doing well at placement."
+    page.goto(f"/o/{org.slug}/keyworkers/learners/{plan.profile_id}/team/")
+    assert_accessible(page)
+    sign_out(page)
+
+    sign_in(page, learner.email)
+    page.goto(f"/me/reviews/{review.pk}/")
+    assert "Ask for a reference" in page.content()
+    assert_accessible(page)
+    page.get_by_role("button", name="Sign review 1").click()
+    assert "You signed review 1" in page.content()
+    review.refresh_from_db()
+    assert review.status == "completed"
+    assert Review.objects.for_org(org).get(plan=plan, number=2).status == "scheduled"
+
+
+def test_lead_pages_pass_axe(page, live_server, transactional_db, org, other_org):
+    school_year(org, 2026)
+    kw = member(org, Role.KEY_WORKER)
+    plan = learner_with_plan(org, kw)
+    review = services.review_schedule_next(org=org, plan=plan, by=kw, due_on=datetime.date(2026, 10, 26))
+    admin = member(org, Role.ORG_ADMIN)
+    staff_sign_in(page, admin)
+    for path in ("keyworkers/", "keyworkers/quality/", "keyworkers/quality/learners/?metric=with_plan",
+                 "keyworkers/settings/", f"keyworkers/reviews/{review.pk}/", f"keyworkers/reviews/{review.pk}/cancel/",
+                 f"keyworkers/plans/{plan.pk}/reviews/"):
+        page.goto(f"/o/{org.slug}/{path}")
+        assert page.get_by_role("heading", level=1).count() == 1, path
+        assert_accessible(page)
+    page.goto(f"/o/{org.slug}/keyworkers/reviews/{review.pk}/cancel/")
+    page.get_by_label("Why is this review cancelled?").fill("Learner moved school")
+    page.get_by_role("button", name="Cancel the review").click()
+    review.refresh_from_db()
+    assert review.status == "cancelled"
