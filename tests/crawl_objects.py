@@ -46,6 +46,84 @@ def _notification(org, ctx):
     ).pk
 
 
+# --- learners (issue 3): a plan needs a profile needs a user; children derive from the plan.
+
+
+def _learner_plan(org, ctx):
+    if "learners.plan" not in ctx:
+        from learners.tests.factories import LearnerProfileFactory, plan_for
+
+        ctx["learners.plan"] = plan_for(LearnerProfileFactory(organisation=org))
+    return ctx["learners.plan"]
+
+
+def _learner_profile(org, ctx):
+    return _learner_plan(org, ctx).profile_id
+
+
+def _learner_plan_id(org, ctx):
+    return _learner_plan(org, ctx).pk
+
+
+def _learner_target(org, ctx):
+    return _learner_plan(org, ctx).targets.get(is_final_outcome=True).pk
+
+
+def _learner_narrative(org, ctx):
+    from learners import services
+
+    plan = _learner_plan(org, ctx)
+    return services.narrative_append(org=org, plan=plan, by=plan.created_by, author_role="tutor", text="Hi").pk
+
+
+def _learner_concern(org, ctx):
+    from learners import services
+
+    plan = _learner_plan(org, ctx)
+    return services.concern_raise(org=org, plan=plan, by=plan.created_by, category="other",
+                                  description="x", audience="plan").pk
+
+
+def _learner_log_entry(org, ctx):
+    from django.core.files.base import ContentFile
+
+    from learners import services
+
+    plan = _learner_plan(org, ctx)
+    return services.log_entry_add(
+        org=org, plan=plan, by=plan.profile.user, kind="voice_recording", written_on=plan.starts_on,
+        file=ContentFile(b"OggS" + b"\0" * 60, name="voice.ogg"), file_content_type="audio/ogg",
+    ).pk
+
+
+def _learner_share(org, ctx):
+    from learners import services
+
+    plan = _learner_plan(org, ctx)
+    return services.plan_share_grant(org=org, plan=plan, grantee=UserFactory(), relationship="parent_carer",
+                                     by=plan.profile.user).pk
+
+
+def _learner_share_invitation(org, ctx):
+    from learners import services
+
+    plan = _learner_plan(org, ctx)
+    return services.plan_share_invite(org=org, plan=plan, email=f"nobody-{plan.pk}@example.test",
+                                      relationship="employer", by=plan.profile.user).pk
+
+
+def _learner_area(org, ctx):
+    from learners import services
+
+    return services.target_area_get(org=org, code="careers").pk
+
+
+def _learner_level(org, ctx):
+    from learners import services
+
+    return services.at_risk_levels_seed_defaults(org=org)[0].pk
+
+
 # keyword argument -> function(org, ctx) returning the value to put in the URL. ``ctx`` is a
 # dict shared by the calls for one organisation, for objects that depend on each other.
 OBJECT_KWARGS = {
@@ -53,6 +131,16 @@ OBJECT_KWARGS = {
     "invitation_id": _invitation,
     "term_id": _term,
     "notification_id": _notification,
+    "profile_id": _learner_profile,
+    "plan_id": _learner_plan_id,
+    "target_id": _learner_target,
+    "narrative_id": _learner_narrative,
+    "concern_id": _learner_concern,
+    "log_entry_id": _learner_log_entry,
+    "share_id": _learner_share,
+    "share_invitation_id": _learner_share_invitation,
+    "area_id": _learner_area,
+    "level_id": _learner_level,
 }
 
 # URL patterns the crawl does not request, each with the reason. Keep this short.
