@@ -242,7 +242,7 @@ class PlanForm(forms.ModelForm):
                    **{f: forms.Textarea(attrs={"rows": 3}) for f in (
                        "long_term_goal", "anticipated_destination", "qualifications", "planned_placements",
                        "support_needed")}}
-        labels = {"programme_name": "Programme", "planned_placements": "Planned work placements or tasters",
+        labels = {"programme_name": "Programme", "long_term_goal": "Long-term goal", "planned_placements": "Planned work placements or tasters",
                   "support_needed": "Support the learner is likely to need",
                   "anticipated_destination": "Anticipated progression destination",
                   "qualifications": "Qualifications being worked towards"}
