@@ -716,3 +716,31 @@ def plan_share_invitation_revoke(*, org, invitation, by, request=None):
         audit_log("learners.share.invitation_revoked", request=request, actor=by, org=org, obj=invitation.plan,
                   data={"invitation": invitation.pk})
     return invitation
+
+
+# --- Organisation configuration pages --------------------------------------------------------
+
+
+def target_area_save(*, org, area: TargetArea, by, request=None) -> TargetArea:
+    """Create or change one of the organisation's target areas (the code never changes once
+    saved: other apps find areas by code). Audited."""
+    created = area.pk is None
+    area.organisation = org
+    _check_org(org, area)
+    area.full_clean()
+    area.save()
+    audit_log("learners.target_area." + ("created" if created else "updated"), request=request, actor=by,
+              org=org, obj=area, data={"code": area.code})
+    return area
+
+
+def at_risk_level_save(*, org, level: AtRiskLevel, by, request=None) -> AtRiskLevel:
+    """Create or change a level of the organisation's at-risk scale. Audited."""
+    created = level.pk is None
+    level.organisation = org
+    _check_org(org, level)
+    level.full_clean()
+    level.save()
+    audit_log("learners.at_risk_level." + ("created" if created else "updated"), request=request, actor=by,
+              org=org, obj=level, data={"code": level.code})
+    return level

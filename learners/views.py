@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -477,10 +477,8 @@ def settings_areas(request):
     services.target_areas_seed_defaults(org=request.org) if request.method == "GET" else None
     form = forms.TargetAreaForm(request.POST or None, org=request.org)
     if request.method == "POST" and form.is_valid():
-        area = form.save(commit=False)
-        area.organisation = request.org
-        area.save()
-        services.audit_log("learners.target_area.created", request=request, org=request.org, obj=area)
+        area = services.target_area_save(org=request.org, area=form.save(commit=False), by=request.user,
+                                         request=request)
         messages.success(request, f"Area added: {area.name}")
         return redirect("learners:settings_areas", org_slug=request.org.slug)
     return render(request, "learners/settings_areas.html", {
@@ -494,8 +492,7 @@ def settings_area_edit(request, area_id):
     area = get_object_or_404(selectors.target_areas(org=request.org), pk=area_id)
     form = forms.TargetAreaForm(request.POST or None, instance=area, org=request.org)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        services.audit_log("learners.target_area.updated", request=request, org=request.org, obj=area)
+        services.target_area_save(org=request.org, area=form.save(commit=False), by=request.user, request=request)
         messages.success(request, f"Area saved: {area.name}")
         return redirect("learners:settings_areas", org_slug=request.org.slug)
     return render(request, "learners/settings_edit.html", {"form": form, "title": f"Edit area: {area.name}",
@@ -507,10 +504,8 @@ def settings_levels(request):
     services.at_risk_levels_seed_defaults(org=request.org) if request.method == "GET" else None
     form = forms.AtRiskLevelForm(request.POST or None, org=request.org)
     if request.method == "POST" and form.is_valid():
-        level = form.save(commit=False)
-        level.organisation = request.org
-        level.save()
-        services.audit_log("learners.at_risk_level.created", request=request, org=request.org, obj=level)
+        level = services.at_risk_level_save(org=request.org, level=form.save(commit=False), by=request.user,
+                                            request=request)
         messages.success(request, f"Status added: {level.name}")
         return redirect("learners:settings_levels", org_slug=request.org.slug)
     return render(request, "learners/settings_levels.html", {
@@ -524,16 +519,9 @@ def settings_level_edit(request, level_id):
     level = get_object_or_404(selectors.at_risk_levels(org=request.org), pk=level_id)
     form = forms.AtRiskLevelForm(request.POST or None, instance=level, org=request.org)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        services.audit_log("learners.at_risk_level.updated", request=request, org=request.org, obj=level)
+        services.at_risk_level_save(org=request.org, level=form.save(commit=False), by=request.user,
+                                    request=request)
         messages.success(request, f"Status saved: {level.name}")
         return redirect("learners:settings_levels", org_slug=request.org.slug)
     return render(request, "learners/settings_edit.html", {"form": form, "title": f"Edit at-risk status: {level.name}",
                                                            "back": "learners:settings_levels"})
-
-
-def pdf_response(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
