@@ -109,6 +109,17 @@ def test_learner_on_a_phone_adds_a_target_updates_it_writes_a_log_entry_and_down
         assert_accessible(page)
     page.get_by_role("link", name="Share my plan with someone").click()
     assert_accessible(page)
+    page.goto("/me/")
+    page.get_by_role("link", name="Tell us about something that is getting in the way").click()
+    assert_accessible(page)
+    page.goto(f"/me/plans/{world['plan'].pk}/full/")
+    page.get_by_role("link", name="Add to my learning journey").click()
+    assert_accessible(page)
+    page.get_by_label("Add to my learning journey").fill("I feel more confident now.")
+    page.get_by_role("button", name="Add entry").click()
+    assert "I feel more confident now." in page.content()
+    page.get_by_role("button", name="Sign my learning contract").click()
+    assert "You signed your learning contract" in page.content()
 
     page.goto("/me/")
     with page.expect_download() as download:
