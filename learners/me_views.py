@@ -113,6 +113,7 @@ def target_add(request, plan_id):
         data["term"] = TargetTerm.SHORT
         target = services.target_create(org=plan.organisation, plan=plan, by=request.user,
                                         set_by_role=SetByRole.LEARNER, audience=Audience.PLAN, **data)
+        services.target_awaiting_approval_notify(org=plan.organisation, target=target)
         messages.success(request, f"Your target is saved: {target.title}. Your key worker will approve it.")
         return redirect("me:targets", plan_id=plan.pk)
     return render(request, "learners/me/target_add.html", {"form": form, "plan": plan})

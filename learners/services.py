@@ -744,3 +744,26 @@ def at_risk_level_save(*, org, level: AtRiskLevel, by, request=None) -> AtRiskLe
     audit_log("learners.at_risk_level." + ("created" if created else "updated"), request=request, actor=by,
               org=org, obj=level, data={"code": level.code})
     return level
+
+
+def target_awaiting_approval_notify(*, org, target) -> int:
+    """Tell the learner's key worker (in-app) that the learner set a target awaiting approval.
+    The recipient must be able to see the target through THE permission function (the same
+    rule as pages and PDFs). Returns the number of notifications created."""
+    from django.urls import reverse
+
+    from plp_portal.notifications.services import notification_create
+
+    from .permissions import can_see, plan_viewer
+
+    _check_org(org, target)
+    key_worker = target.plan.profile.key_worker
+    if key_worker is None or not can_see(plan_viewer(plan=target.plan, user=key_worker), target):
+        return 0
+    created = notification_create(
+        org=org, user=key_worker, kind="learners.target_awaiting_approval",
+        title=f"{target.plan.profile.user} set a target to approve: {target.title}"[:200],
+        url=reverse("learners:target", kwargs={"org_slug": org.slug, "target_id": target.pk}),
+        dedupe_key=f"learners.target_awaiting_approval:{target.pk}",
+    )
+    return 1 if created else 0

@@ -201,3 +201,37 @@ def test_staff_parent_and_invitee_pages_pass_axe(transactional_db, org, other_or
     page.goto(f"/invitations/plan/{token}/")
     assert "This link does not work" in page.content()
     assert_accessible(page)
+
+
+def test_voice_recording_in_the_browser_under_the_pages_csp(transactional_db, org, other_org, browser, live_server):
+    """recorder.js records with MediaRecorder (Chromium's fake microphone), with the page's own
+    Content-Security-Policy enforced (no bypass): no inline script is needed."""
+    from conftest import CHROMIUM_ARGS
+
+    world = _world(org)
+    media_browser = browser.browser_type.launch(
+        executable_path="/usr/bin/chromium", headless=True,
+        args=CHROMIUM_ARGS + ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"])
+    try:
+        context = media_browser.new_context(base_url=live_server.url, permissions=["microphone"])
+        context.set_default_timeout(10_000)
+        page = context.new_page()
+        errors = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.on("console", lambda msg: errors.append(msg.text) if "Content Security Policy" in msg.text else None)
+        sign_in(page, world["learner"].email)
+        page.goto(f"/me/plans/{world['plan'].pk}/log/add/")
+        page.get_by_role("button", name="Record my voice").click()
+        page.locator("[data-plp-recorder][data-chunks]:not([data-chunks='0'])").wait_for(state="attached")
+        page.get_by_role("button", name="Stop recording").click()
+        try:
+            page.get_by_text("Recording ready").wait_for()
+        except Exception:
+            raise AssertionError((errors, page.locator("[role=status]").all_inner_texts()))
+        assert page.get_by_label("Voice recording", exact=True).is_checked()
+        page.get_by_role("button", name="Save entry").click()
+        assert "Your log entry is saved" in page.content(), page.content()[:3000]
+        assert page.locator("audio[src^='/me/log/']").count() == 1
+        assert errors == []
+    finally:
+        media_browser.close()

@@ -496,3 +496,14 @@ def test_expiry_job_is_scheduled_and_removes_the_permission(world):
     _share(world, parent, expires_at=timezone.now() - datetime.timedelta(hours=1))
     assert plan_shares_expire.delay().get() == 1
     assert "view_plan" not in get_perms(parent, world["plan"])
+
+
+def test_key_worker_is_notified_of_a_learner_set_target(world, sign_in):
+    from plp_portal.notifications.models import Notification
+
+    client = sign_in(world["learner"])
+    client.post(reverse("me:target_add", kwargs={"plan_id": world["plan"].pk}),
+                {"title": "Learn to swim", "due_on": "2026-12-01"})
+    note = Notification.objects.for_org(world["org"]).get(user=world["key_worker"])
+    assert "Learn to swim" in note.title
+    assert sign_in(world["key_worker"]).get(note.url).status_code == 200

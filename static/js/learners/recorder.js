@@ -37,7 +37,10 @@ function setUp(container) {
       const type = MediaRecorder.isTypeSupported("audio/webm") ? "audio/webm" : "";
       recorder = new MediaRecorder(stream, type ? { mimeType: type } : undefined);
       chunks = [];
-      recorder.addEventListener("dataavailable", (event) => chunks.push(event.data));
+      recorder.addEventListener("dataavailable", (event) => {
+        if (event.data && event.data.size) chunks.push(event.data);
+        container.dataset.chunks = String(chunks.length);
+      });
       recorder.addEventListener("stop", () => {
         stream.getTracks().forEach((track) => track.stop());
         const mime = recorder.mimeType || "audio/webm";
@@ -55,7 +58,8 @@ function setUp(container) {
         stop.hidden = true;
         start.textContent = "Record again";
       });
-      recorder.start();
+      container.dataset.chunks = "0";
+      recorder.start(250); // a chunk every 250 ms, so a recording is never empty
       status.textContent = "Recording… speak now.";
       start.hidden = true;
       stop.hidden = false;
