@@ -26,13 +26,13 @@ from .permissions import can_manage_sharing, can_see, plan_viewer
 from .views import _extension, plan_context
 
 
-def _my_plan(request, plan_id):
-    plan = selectors.my_plan_get(user=request.user, plan_id=plan_id)
+def _my_plan(request, learner_plan_id):
+    plan = selectors.my_plan_get(user=request.user, plan_id=learner_plan_id)
     return plan, plan_viewer(plan=plan, user=request.user)
 
 
-def _shared_plan(request, plan_id):
-    plan = selectors.plan_get_shared(user=request.user, plan_id=plan_id)
+def _shared_plan(request, learner_plan_id):
+    plan = selectors.plan_get_shared(user=request.user, plan_id=learner_plan_id)
     viewer = plan_viewer(plan=plan, user=request.user)
     if not viewer.can_view_plan:
         raise Http404
@@ -40,7 +40,7 @@ def _shared_plan(request, plan_id):
 
 
 def _me_plan_url(plan, name="me:plan"):
-    return reverse(name, kwargs={"plan_id": plan.pk})
+    return reverse(name, kwargs={"learner_plan_id": plan.pk})
 
 
 @login_required
@@ -63,17 +63,17 @@ def _plan_home_context(request, plan):
 
 
 @login_required
-def plan(request, plan_id):
-    plan, _viewer = _my_plan(request, plan_id)
+def plan(request, learner_plan_id):
+    plan, _viewer = _my_plan(request, learner_plan_id)
     context = {"plans": list(selectors.my_plans(user=request.user)), "shared": []}
     context.update(_plan_home_context(request, plan))
     return render(request, "learners/me/home.html", context)
 
 
 @login_required
-def plan_full(request, plan_id):
+def plan_full(request, learner_plan_id):
     """Everything on the plan the learner may see (the whole contract, journey, reports)."""
-    plan, viewer = _my_plan(request, plan_id)
+    plan, viewer = _my_plan(request, learner_plan_id)
     context = plan_context(plan=plan, viewer=viewer, request=request)
     context.update({"me": True, "sign_form": forms.SignForm(initial={"version": context["plan"].version})})
     return render(request, "learners/me/plan_full.html", context)
@@ -81,8 +81,8 @@ def plan_full(request, plan_id):
 
 @require_POST
 @login_required
-def plan_sign(request, plan_id):
-    plan, _viewer = _my_plan(request, plan_id)
+def plan_sign(request, learner_plan_id):
+    plan, _viewer = _my_plan(request, learner_plan_id)
     form = forms.SignForm(request.POST)
     try:
         services.plan_sign(org=plan.organisation, plan=plan, by=request.user, role=SignerRole.LEARNER,
@@ -98,15 +98,15 @@ def plan_sign(request, plan_id):
 
 
 @login_required
-def targets(request, plan_id):
-    plan, viewer = _my_plan(request, plan_id)
+def targets(request, learner_plan_id):
+    plan, viewer = _my_plan(request, learner_plan_id)
     detail = selectors.plan_detail(plan=plan, viewer=viewer)
     return render(request, "learners/me/targets.html", {"plan": detail, "targets": detail.visible_targets})
 
 
 @login_required
-def target_add(request, plan_id):
-    plan, _viewer = _my_plan(request, plan_id)
+def target_add(request, learner_plan_id):
+    plan, _viewer = _my_plan(request, learner_plan_id)
     form = forms.TargetForm(request.POST or None, plan=plan, learner=True)
     if request.method == "POST" and form.is_valid():
         data = form.target_kwargs()
@@ -115,7 +115,7 @@ def target_add(request, plan_id):
                                         set_by_role=SetByRole.LEARNER, audience=Audience.PLAN, **data)
         services.target_awaiting_approval_notify(org=plan.organisation, target=target)
         messages.success(request, f"Your target is saved: {target.title}. Your key worker will approve it.")
-        return redirect("me:targets", plan_id=plan.pk)
+        return redirect("me:targets", learner_plan_id=plan.pk)
     return render(request, "learners/me/target_add.html", {"form": form, "plan": plan})
 
 
@@ -130,7 +130,7 @@ def target(request, target_id):
         services.target_progress_update(org=target.plan.organisation, target=target, by=request.user,
                                         **form.cleaned_data)
         messages.success(request, "Your progress is saved.")
-        return redirect("me:targets", plan_id=target.plan_id)
+        return redirect("me:targets", learner_plan_id=target.plan_id)
     return render(request, "learners/me/target.html", {
         "target": target, "plan": target.plan, "form": form,
         "progress": target.progress.select_related("recorded_by")[:20]})
@@ -140,8 +140,8 @@ def target(request, target_id):
 
 
 @login_required
-def journey_add(request, plan_id):
-    plan, _viewer = _my_plan(request, plan_id)
+def journey_add(request, learner_plan_id):
+    plan, _viewer = _my_plan(request, learner_plan_id)
     form = forms.LearnerNarrativeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.narrative_append(org=plan.organisation, plan=plan, by=request.user, author_role=AuthorRole.LEARNER,
@@ -154,8 +154,8 @@ def journey_add(request, plan_id):
 
 
 @login_required
-def concern_add(request, plan_id):
-    plan, _viewer = _my_plan(request, plan_id)
+def concern_add(request, learner_plan_id):
+    plan, _viewer = _my_plan(request, learner_plan_id)
     form = forms.LearnerConcernForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.concern_raise(org=plan.organisation, plan=plan, by=request.user, raised_by_learner=True,
@@ -171,15 +171,15 @@ def concern_add(request, plan_id):
 
 
 @login_required
-def log(request, plan_id):
-    plan, viewer = _my_plan(request, plan_id)
+def log(request, learner_plan_id):
+    plan, viewer = _my_plan(request, learner_plan_id)
     page = Paginator(selectors.log_blocks_for(plan=plan, viewer=viewer), 3).get_page(request.GET.get("page"))
     return render(request, "learners/me/log.html", {"plan": plan, "page": page, "file_url_name": "me:log_file"})
 
 
 @login_required
-def log_add(request, plan_id):
-    plan, _viewer = _my_plan(request, plan_id)
+def log_add(request, learner_plan_id):
+    plan, _viewer = _my_plan(request, learner_plan_id)
     form = forms.LogEntryForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -189,7 +189,7 @@ def log_add(request, plan_id):
             form.add_error("written_on", str(error) + " Choose a later date.")
         else:
             messages.success(request, "Your log entry is saved.")
-            return redirect("me:log", plan_id=plan.pk)
+            return redirect("me:log", learner_plan_id=plan.pk)
     return render(request, "learners/me/log_add.html", {"form": form, "plan": plan})
 
 
@@ -217,10 +217,10 @@ def log_file(request, log_entry_id):
 
 
 @login_required
-def plan_pdf(request, plan_id):
+def plan_pdf(request, learner_plan_id):
     from .pdf import progress_file_pdf, progress_file_response
 
-    plan, viewer = _my_plan(request, plan_id)
+    plan, viewer = _my_plan(request, learner_plan_id)
     return progress_file_response(progress_file_pdf(plan=plan, viewer=viewer, request=request), plan)
 
 
@@ -228,8 +228,8 @@ def plan_pdf(request, plan_id):
 
 
 @login_required
-def sharing(request, plan_id):
-    plan, viewer = _my_plan(request, plan_id)
+def sharing(request, learner_plan_id):
+    plan, viewer = _my_plan(request, learner_plan_id)
     org = plan.organisation
     return render(request, "learners/me/sharing.html", {
         "plan": plan, "shares": selectors.plan_shares_list(org=org, plan=plan),
@@ -239,8 +239,8 @@ def sharing(request, plan_id):
 
 
 @login_required
-def share_add(request, plan_id):
-    plan, viewer = _my_plan(request, plan_id)
+def share_add(request, learner_plan_id):
+    plan, viewer = _my_plan(request, learner_plan_id)
     form = forms.ShareForm(request.POST or None, learner_email=request.user.email,
                            initial={"relationship": ShareRelationship.PARENT_CARER})
     if request.method == "POST" and form.is_valid():
@@ -252,7 +252,7 @@ def share_add(request, plan_id):
         messages.success(request, f"{email} can now see your plan: we have emailed them a link."
                          if isinstance(result, PlanShare) else
                          f"We have emailed {email} an invitation to see your plan.")
-        return redirect("me:sharing", plan_id=plan.pk)
+        return redirect("me:sharing", learner_plan_id=plan.pk)
     return render(request, "learners/me/share_add.html", {"form": form, "plan": plan})
 
 
@@ -265,7 +265,7 @@ def share_revoke(request, share_id):
     share = get_object_or_404(
         PlanShare.objects.for_orgs(_my_orgs(request.user)).filter(plan__profile__user=request.user)
         .select_related("plan", "grantee"), pk=share_id)
-    back = reverse("me:sharing", kwargs={"plan_id": share.plan_id})
+    back = reverse("me:sharing", kwargs={"learner_plan_id": share.plan_id})
     if request.method == "POST":
         services.plan_share_revoke(org=share.organisation, share=share, by=request.user)
         messages.success(request, f"{share.grantee} can no longer see your plan.")
@@ -279,7 +279,7 @@ def share_invitation_revoke(request, share_invitation_id):
     invitation = get_object_or_404(
         PlanShareInvitation.objects.for_orgs(_my_orgs(request.user)).filter(plan__profile__user=request.user)
         .select_related("plan"), pk=share_invitation_id)
-    back = reverse("me:sharing", kwargs={"plan_id": invitation.plan_id})
+    back = reverse("me:sharing", kwargs={"learner_plan_id": invitation.plan_id})
     if request.method == "POST":
         services.plan_share_invitation_revoke(org=invitation.organisation, invitation=invitation, by=request.user,
                                               request=request)
@@ -304,7 +304,7 @@ def share_invitation_accept(request, token):
             except services.ShareInvitationError as error:
                 messages.error(request, str(error))
                 return redirect("me:home")
-            return redirect("me:shared_plan", plan_id=share.plan_id)
+            return redirect("me:shared_plan", learner_plan_id=share.plan_id)
         return render(request, "learners/me/share_invitation_accept.html",
                       {"invitation": invitation, "learner": learner, "existing": True})
     form = AcceptInvitationForm(request.POST or None, email=invitation.email)
@@ -318,7 +318,7 @@ def share_invitation_accept(request, token):
             return redirect("account_login")
         login(request, share.grantee, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, f"You can now see {learner}'s learning plan.")
-        return redirect("me:shared_plan", plan_id=share.plan_id)
+        return redirect("me:shared_plan", learner_plan_id=share.plan_id)
     return render(request, "learners/me/share_invitation_accept.html",
                   {"invitation": invitation, "learner": learner, "form": form})
 
@@ -327,8 +327,8 @@ def share_invitation_accept(request, token):
 
 
 @login_required
-def shared_plan(request, plan_id):
-    plan, viewer = _shared_plan(request, plan_id)
+def shared_plan(request, learner_plan_id):
+    plan, viewer = _shared_plan(request, learner_plan_id)
     context = plan_context(plan=plan, viewer=viewer, request=request)
     share = PlanShare.objects.for_org(plan.organisation_id).select_related("plan").get(pk=viewer.share_id) \
         if viewer.share_id else None
@@ -342,8 +342,8 @@ def shared_plan(request, plan_id):
 
 @require_POST
 @login_required
-def shared_plan_sign(request, plan_id):
-    plan, viewer = _shared_plan(request, plan_id)
+def shared_plan_sign(request, learner_plan_id):
+    plan, viewer = _shared_plan(request, learner_plan_id)
     share = PlanShare.objects.for_org(plan.organisation_id).filter(pk=viewer.share_id).first()
     if share is None or share.relationship != ShareRelationship.OFF_SITE_TUTOR:
         raise Http404
@@ -355,12 +355,12 @@ def shared_plan_sign(request, plan_id):
         messages.error(request, "The plan changed since you opened it. Read it again, then sign.")
     else:
         messages.success(request, "You signed the learning contract as the off-site provider.")
-    return redirect("me:shared_plan", plan_id=plan.pk)
+    return redirect("me:shared_plan", learner_plan_id=plan.pk)
 
 
 @login_required
-def shared_plan_pdf(request, plan_id):
+def shared_plan_pdf(request, learner_plan_id):
     from .pdf import progress_file_pdf, progress_file_response
 
-    plan, viewer = _shared_plan(request, plan_id)
+    plan, viewer = _shared_plan(request, learner_plan_id)
     return progress_file_response(progress_file_pdf(plan=plan, viewer=viewer, request=request), plan)

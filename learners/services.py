@@ -646,7 +646,7 @@ def plan_share_invite(*, org, plan, email: str, relationship: str, by,
             to=grantee.email, subject=f"{learner.display_name} has shared their learning plan with you",
             template="learners/email/plan_shared",
             context={"learner": learner, "plan": plan, "share": share,
-                     "view_path": reverse("me:shared_plan", kwargs={"plan_id": plan.pk})},
+                     "view_path": reverse("me:shared_plan", kwargs={"learner_plan_id": plan.pk})},
             org=org, user=grantee,
         )
         return share

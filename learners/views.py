@@ -33,9 +33,9 @@ LEARNER_STAFF = (Role.KEY_WORKER, *sorted(WORKING_STAFF_ROLES))
 PAGE_SIZE = 25
 
 
-def _plan_and_viewer(request, plan_id):
+def _plan_and_viewer(request, learner_plan_id):
     """The plan of request.org and the viewer; 404 unless the person works with the learner."""
-    plan = selectors.plan_get(org=request.org, plan_id=plan_id)
+    plan = selectors.plan_get(org=request.org, plan_id=learner_plan_id)
     viewer = plan_viewer(plan=plan, user=request.user, membership=request.membership)
     if not viewer.is_staff_side:
         raise Http404
@@ -58,7 +58,7 @@ def _profile_and_viewer(request, profile_id):
 
 
 def _plan_url(plan, anchor=""):
-    return reverse("learners:plan", kwargs={"org_slug": plan.organisation.slug, "plan_id": plan.pk}) + anchor
+    return reverse("learners:plan", kwargs={"org_slug": plan.organisation.slug, "learner_plan_id": plan.pk}) + anchor
 
 
 # --- List and enrolment ----------------------------------------------------------------------
@@ -188,8 +188,8 @@ def plan_context(*, plan, viewer, request):
 
 
 @org_role_required(*LEARNER_STAFF)
-def plan(request, plan_id):
-    plan, viewer = _plan_and_viewer(request, plan_id)
+def plan(request, learner_plan_id):
+    plan, viewer = _plan_and_viewer(request, learner_plan_id)
     context = plan_context(plan=plan, viewer=viewer, request=request)
     context.update({
         "sign_form": forms.SignForm(initial={"version": context["plan"].version}),
@@ -200,8 +200,8 @@ def plan(request, plan_id):
 
 
 @org_role_required(*LEARNER_STAFF)
-def plan_edit(request, plan_id):
-    plan, viewer = _plan_and_viewer(request, plan_id)
+def plan_edit(request, learner_plan_id):
+    plan, viewer = _plan_and_viewer(request, learner_plan_id)
     form = forms.PlanForm(request.POST or None, instance=plan)
     current = None
     if request.method == "POST" and form.is_valid():
@@ -226,8 +226,8 @@ def plan_edit(request, plan_id):
 
 @require_POST
 @org_role_required(*LEARNER_STAFF)
-def plan_sign(request, plan_id):
-    plan, viewer = _plan_and_viewer(request, plan_id)
+def plan_sign(request, learner_plan_id):
+    plan, viewer = _plan_and_viewer(request, learner_plan_id)
     form = forms.SignForm(request.POST)
     version = form.cleaned_data["version"] if form.is_valid() else None
     try:
@@ -241,8 +241,8 @@ def plan_sign(request, plan_id):
 
 
 @org_role_required(*LEARNER_STAFF)
-def timeline(request, plan_id):
-    plan, viewer = _plan_and_viewer(request, plan_id)
+def timeline(request, learner_plan_id):
+    plan, viewer = _plan_and_viewer(request, learner_plan_id)
     page = Paginator(selectors.timeline_for(plan=plan, viewer=viewer), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "learners/timeline.html", {"plan": plan, "page": page})
 
@@ -251,8 +251,8 @@ def timeline(request, plan_id):
 
 
 @org_role_required(*LEARNER_STAFF)
-def target_add(request, plan_id):
-    plan, viewer = _plan_and_viewer(request, plan_id)
+def target_add(request, learner_plan_id):
+    plan, viewer = _plan_and_viewer(request, learner_plan_id)
     form = forms.StaffTargetForm(request.POST or None, plan=plan)
     if request.method == "POST" and form.is_valid():
         target = services.target_create(org=request.org, plan=plan, by=request.user, set_by_role=SetByRole.STAFF,
@@ -291,8 +291,8 @@ def target_approve(request, target_id):
 
 
 @org_role_required(*LEARNER_STAFF)
-def narrative_add(request, plan_id):
-    plan, viewer = _plan_and_viewer(request, plan_id)
+def narrative_add(request, learner_plan_id):
+    plan, viewer = _plan_and_viewer(request, learner_plan_id)
     form = forms.NarrativeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.narrative_append(org=request.org, plan=plan, by=request.user,
@@ -319,8 +319,8 @@ def narrative_correct(request, narrative_id):
 
 
 @org_role_required(*LEARNER_STAFF)
-def concern_add(request, plan_id):
-    plan, viewer = _plan_and_viewer(request, plan_id)
+def concern_add(request, learner_plan_id):
+    plan, viewer = _plan_and_viewer(request, learner_plan_id)
     form = forms.ConcernForm(request.POST or None, org=request.org)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k not in ("audience", "restricted_roles")}
@@ -358,8 +358,8 @@ def concern(request, concern_id):
 
 
 @org_role_required(*LEARNER_STAFF)
-def report_add(request, plan_id):
-    plan, viewer = _plan_and_viewer(request, plan_id)
+def report_add(request, learner_plan_id):
+    plan, viewer = _plan_and_viewer(request, learner_plan_id)
     form = forms.SubjectReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k not in ("audience", "restricted_roles")}
@@ -370,8 +370,8 @@ def report_add(request, plan_id):
 
 
 @org_role_required(*LEARNER_STAFF)
-def reports(request, plan_id):
-    plan, viewer = _plan_and_viewer(request, plan_id)
+def reports(request, learner_plan_id):
+    plan, viewer = _plan_and_viewer(request, learner_plan_id)
     page = Paginator(selectors.subject_reports_for(plan=plan, viewer=viewer), PAGE_SIZE).get_page(
         request.GET.get("page"))
     return render(request, "learners/reports.html", {"plan": plan, "page": page})
@@ -381,8 +381,8 @@ def reports(request, plan_id):
 
 
 @org_role_required(*LEARNER_STAFF)
-def log(request, plan_id):
-    plan, viewer = _plan_and_viewer(request, plan_id)
+def log(request, learner_plan_id):
+    plan, viewer = _plan_and_viewer(request, learner_plan_id)
     blocks = Paginator(selectors.log_blocks_for(plan=plan, viewer=viewer), 3).get_page(request.GET.get("page"))
     return render(request, "learners/log.html", {"plan": plan, "page": blocks, "file_url_name": "learners:log_file"})
 
@@ -405,26 +405,26 @@ def _extension(name):
 
 
 @org_role_required(*LEARNER_STAFF)
-def plan_pdf(request, plan_id):
+def plan_pdf(request, learner_plan_id):
     from .pdf import progress_file_pdf, progress_file_response
 
-    plan, viewer = _plan_and_viewer(request, plan_id)
+    plan, viewer = _plan_and_viewer(request, learner_plan_id)
     return progress_file_response(progress_file_pdf(plan=plan, viewer=viewer, request=request), plan)
 
 
 # --- Sharing (staff, for learners under 13) --------------------------------------------------
 
 
-def _sharing_plan(request, plan_id):
-    plan, viewer = _plan_and_viewer(request, plan_id)
+def _sharing_plan(request, learner_plan_id):
+    plan, viewer = _plan_and_viewer(request, learner_plan_id)
     if not can_manage_sharing(viewer, plan.profile):
         raise PermissionDenied("The learner manages who can see their plan")
     return plan, viewer
 
 
 @org_role_required(*LEARNER_STAFF)
-def sharing(request, plan_id):
-    plan, viewer = _sharing_plan(request, plan_id)
+def sharing(request, learner_plan_id):
+    plan, viewer = _sharing_plan(request, learner_plan_id)
     form = forms.ShareForm(request.POST or None, learner_email=plan.profile.user.email)
     if request.method == "POST" and form.is_valid():
         result = services.plan_share_invite(
@@ -433,7 +433,7 @@ def sharing(request, plan_id):
             request=request)
         messages.success(request, f"{form.cleaned_data['email']} has been "
                                   f"{'given access' if hasattr(result, 'grantee') else 'invited by email'}.")
-        return redirect("learners:sharing", org_slug=request.org.slug, plan_id=plan.pk)
+        return redirect("learners:sharing", org_slug=request.org.slug, learner_plan_id=plan.pk)
     return render(request, "learners/sharing.html", {
         "plan": plan, "form": form, "shares": selectors.plan_shares_list(org=request.org, plan=plan),
         "invitations": selectors.share_invitations_open(org=request.org, plan=plan),
@@ -449,10 +449,10 @@ def share_revoke(request, share_id):
     if request.method == "POST":
         services.plan_share_revoke(org=request.org, share=share, by=request.user)
         messages.success(request, f"{share.grantee} can no longer see the plan.")
-        return redirect("learners:sharing", org_slug=request.org.slug, plan_id=plan.pk)
+        return redirect("learners:sharing", org_slug=request.org.slug, learner_plan_id=plan.pk)
     return render(request, "learners/share_revoke.html", {"share": share, "plan": plan, "name": share.grantee,
                                                           "back": reverse("learners:sharing", kwargs={
-                                                              "org_slug": request.org.slug, "plan_id": plan.pk})})
+                                                              "org_slug": request.org.slug, "learner_plan_id": plan.pk})})
 
 
 @org_role_required(*LEARNER_STAFF)
@@ -463,10 +463,10 @@ def share_invitation_revoke(request, share_invitation_id):
         services.plan_share_invitation_revoke(org=request.org, invitation=invitation, by=request.user,
                                               request=request)
         messages.success(request, f"The invitation to {invitation.email} is withdrawn.")
-        return redirect("learners:sharing", org_slug=request.org.slug, plan_id=plan.pk)
+        return redirect("learners:sharing", org_slug=request.org.slug, learner_plan_id=plan.pk)
     return render(request, "learners/share_revoke.html", {
         "invitation": invitation, "plan": plan, "name": invitation.email,
-        "back": reverse("learners:sharing", kwargs={"org_slug": request.org.slug, "plan_id": plan.pk})})
+        "back": reverse("learners:sharing", kwargs={"org_slug": request.org.slug, "learner_plan_id": plan.pk})})
 
 
 # --- Organisation settings -------------------------------------------------------------------

@@ -132,7 +132,7 @@ OBJECT_KWARGS = {
     "term_id": _term,
     "notification_id": _notification,
     "profile_id": _learner_profile,
-    "plan_id": _learner_plan_id,
+    "learner_plan_id": _learner_plan_id,
     "target_id": _learner_target,
     "narrative_id": _learner_narrative,
     "concern_id": _learner_concern,

@@ -68,17 +68,17 @@ def test_key_worker_sees_every_staff_page_of_their_learner(world, sign_in):
     pages = [
         _o(world, "index"), _o(world, "profile", profile_id=world["profile"].pk),
         _o(world, "profile_edit", profile_id=world["profile"].pk),
-        _o(world, "at_risk_set", profile_id=world["profile"].pk), _o(world, "plan", plan_id=plan.pk),
-        _o(world, "plan_edit", plan_id=plan.pk), _o(world, "timeline", plan_id=plan.pk),
-        _o(world, "target_add", plan_id=plan.pk), _o(world, "target", target_id=target.pk),
-        _o(world, "narrative_add", plan_id=plan.pk), _o(world, "narrative_correct", narrative_id=entry.pk),
-        _o(world, "concern_add", plan_id=plan.pk), _o(world, "concern", concern_id=concern.pk),
-        _o(world, "report_add", plan_id=plan.pk), _o(world, "reports", plan_id=plan.pk),
-        _o(world, "log", plan_id=plan.pk),
+        _o(world, "at_risk_set", profile_id=world["profile"].pk), _o(world, "plan", learner_plan_id=plan.pk),
+        _o(world, "plan_edit", learner_plan_id=plan.pk), _o(world, "timeline", learner_plan_id=plan.pk),
+        _o(world, "target_add", learner_plan_id=plan.pk), _o(world, "target", target_id=target.pk),
+        _o(world, "narrative_add", learner_plan_id=plan.pk), _o(world, "narrative_correct", narrative_id=entry.pk),
+        _o(world, "concern_add", learner_plan_id=plan.pk), _o(world, "concern", concern_id=concern.pk),
+        _o(world, "report_add", learner_plan_id=plan.pk), _o(world, "reports", learner_plan_id=plan.pk),
+        _o(world, "log", learner_plan_id=plan.pk),
     ]
     for url in pages:
         assert client.get(url).status_code == 200, url
-    body = client.get(_o(world, "plan", plan_id=plan.pk)).content.decode()
+    body = client.get(_o(world, "plan", learner_plan_id=plan.pk)).content.decode()
     assert STAFF_SECRET in body and PLAN_TEXT in body
 
 
@@ -95,12 +95,12 @@ def test_careers_lead_sees_plan_but_not_sensitive_fields(world, sign_in):
     assert "Reader in exams" not in body
     form = client.get(_o(world, "profile_edit", profile_id=world["profile"].pk)).content.decode()
     assert "support_needs" not in form
-    assert client.get(_o(world, "plan", plan_id=world["plan"].pk)).status_code == 200
+    assert client.get(_o(world, "plan", learner_plan_id=world["plan"].pk)).status_code == 200
 
 
 def test_another_key_worker_cannot_see_the_plan(world, sign_in):
     client = sign_in(member(world["org"], Role.KEY_WORKER))
-    assert client.get(_o(world, "plan", plan_id=world["plan"].pk)).status_code == 404
+    assert client.get(_o(world, "plan", learner_plan_id=world["plan"].pk)).status_code == 404
     assert client.get(_o(world, "target", target_id=world["target"].pk)).status_code == 404
     assert world["profile"].user.display_name not in client.get(_o(world, "index")).content.decode()
 
@@ -108,21 +108,21 @@ def test_another_key_worker_cannot_see_the_plan(world, sign_in):
 def test_learner_and_parent_cannot_use_staff_pages(world, sign_in):
     for user in (world["learner"], member(world["org"], Role.PARENT_CARER)):
         client = sign_in(user)
-        assert client.get(_o(world, "plan", plan_id=world["plan"].pk)).status_code == 403
+        assert client.get(_o(world, "plan", learner_plan_id=world["plan"].pk)).status_code == 403
 
 
 def test_learner_sees_own_plan_without_staff_records(world, sign_in):
     client = sign_in(world["learner"])
     home = client.get(reverse("me:home")).content.decode()
     assert "Become a nurse" in home and "Read one book a month" in home
-    full = client.get(reverse("me:plan_full", kwargs={"plan_id": world["plan"].pk})).content.decode()
+    full = client.get(reverse("me:plan_full", kwargs={"learner_plan_id": world["plan"].pk})).content.decode()
     assert PLAN_TEXT in full and STAFF_SECRET not in full
 
 
 def test_parent_without_grant_sees_nothing(world, sign_in):
     parent = member(world["org"], Role.PARENT_CARER)
     client = sign_in(parent)
-    assert client.get(reverse("me:shared_plan", kwargs={"plan_id": world["plan"].pk})).status_code == 404
+    assert client.get(reverse("me:shared_plan", kwargs={"learner_plan_id": world["plan"].pk})).status_code == 404
     assert world["learner"].display_name not in client.get(reverse("me:home")).content.decode()
 
 
@@ -131,37 +131,37 @@ def test_parent_with_grant_reads_plan_records_only(world, sign_in):
     _share(world, parent)
     client = sign_in(parent)
     assert world["learner"].display_name in client.get(reverse("me:home")).content.decode()
-    body = client.get(reverse("me:shared_plan", kwargs={"plan_id": world["plan"].pk})).content.decode()
+    body = client.get(reverse("me:shared_plan", kwargs={"learner_plan_id": world["plan"].pk})).content.decode()
     assert PLAN_TEXT in body and STAFF_SECRET not in body and "Reader in exams" not in body
     # Read-only: no sign button for a parent, and the learner's pages are not theirs.
     assert "Sign as" not in body
-    assert client.get(reverse("me:plan", kwargs={"plan_id": world["plan"].pk})).status_code == 404
+    assert client.get(reverse("me:plan", kwargs={"learner_plan_id": world["plan"].pk})).status_code == 404
 
 
 def test_expired_grant_gives_nothing(world, sign_in):
     parent = member(world["org"], Role.PARENT_CARER)
     _share(world, parent, expires_at=timezone.now() - datetime.timedelta(minutes=1))
     client = sign_in(parent)
-    assert client.get(reverse("me:shared_plan", kwargs={"plan_id": world["plan"].pk})).status_code == 404
-    assert client.get(reverse("me:shared_plan_pdf", kwargs={"plan_id": world["plan"].pk})).status_code == 404
+    assert client.get(reverse("me:shared_plan", kwargs={"learner_plan_id": world["plan"].pk})).status_code == 404
+    assert client.get(reverse("me:shared_plan_pdf", kwargs={"learner_plan_id": world["plan"].pk})).status_code == 404
 
 
 def test_other_organisation_staff_with_and_without_grant(world, sign_in):
     tutor = member(world["other_org"], Role.SUBJECT_TUTOR)
     client = sign_in(tutor)
-    shared_url = reverse("me:shared_plan", kwargs={"plan_id": world["plan"].pk})
+    shared_url = reverse("me:shared_plan", kwargs={"learner_plan_id": world["plan"].pk})
     assert client.get(shared_url).status_code == 404
-    assert client.get(_o(world, "plan", plan_id=world["plan"].pk)).status_code == 404
+    assert client.get(_o(world, "plan", learner_plan_id=world["plan"].pk)).status_code == 404
     services.plan_share_grant(org=world["org"], plan=world["plan"], grantee=tutor,
                               relationship=ShareRelationship.OFF_SITE_TUTOR, by=world["learner"])
     body = client.get(shared_url).content.decode()
     assert PLAN_TEXT in body and STAFF_SECRET not in body
     # The off-site tutor may sign the learning contract as the off-site provider.
-    client.post(reverse("me:shared_plan_sign", kwargs={"plan_id": world["plan"].pk}),
+    client.post(reverse("me:shared_plan_sign", kwargs={"learner_plan_id": world["plan"].pk}),
                 {"version": world["plan"].version})
     assert world["plan"].signatures.filter(signer=tutor, role="off_site_provider").exists()
     # Still nothing through the organisation's pages.
-    assert client.get(_o(world, "plan", plan_id=world["plan"].pk)).status_code == 404
+    assert client.get(_o(world, "plan", learner_plan_id=world["plan"].pk)).status_code == 404
 
 
 def test_me_urls_404_for_another_learners_objects(world, sign_in):
@@ -172,14 +172,14 @@ def test_me_urls_404_for_another_learners_objects(world, sign_in):
                                       relationship="employer", by=other.user)
     client = sign_in(world["learner"])
     for url in (
-        reverse("me:plan", kwargs={"plan_id": other_plan.pk}),
-        reverse("me:targets", kwargs={"plan_id": other_plan.pk}),
-        reverse("me:log", kwargs={"plan_id": other_plan.pk}),
-        reverse("me:plan_pdf", kwargs={"plan_id": other_plan.pk}),
-        reverse("me:sharing", kwargs={"plan_id": other_plan.pk}),
+        reverse("me:plan", kwargs={"learner_plan_id": other_plan.pk}),
+        reverse("me:targets", kwargs={"learner_plan_id": other_plan.pk}),
+        reverse("me:log", kwargs={"learner_plan_id": other_plan.pk}),
+        reverse("me:plan_pdf", kwargs={"learner_plan_id": other_plan.pk}),
+        reverse("me:sharing", kwargs={"learner_plan_id": other_plan.pk}),
         reverse("me:target", kwargs={"target_id": other_target.pk}),
         reverse("me:share_revoke", kwargs={"share_id": share.pk}),
-        reverse("me:shared_plan", kwargs={"plan_id": other_plan.pk}),
+        reverse("me:shared_plan", kwargs={"learner_plan_id": other_plan.pk}),
     ):
         assert client.get(url).status_code == 404, url
         assert client.post(url).status_code in (404, 405), url
@@ -192,7 +192,7 @@ def test_staff_target_progress_approval_narrative_concern_report_and_at_risk(wor
     org, plan, kw = world["org"], world["plan"], world["key_worker"]
     client = sign_in(kw)
     long_term = plan.targets.get(is_final_outcome=True)
-    response = client.post(_o(world, "target_add", plan_id=plan.pk), {
+    response = client.post(_o(world, "target_add", learner_plan_id=plan.pk), {
         "title": "Finish the coursework", "term": "short", "parent": long_term.pk, "due_on": "2026-12-01",
         "audience": "plan"})
     assert response.status_code == 302
@@ -208,12 +208,12 @@ def test_staff_target_progress_approval_narrative_concern_report_and_at_risk(wor
     learner_target.refresh_from_db()
     assert learner_target.approved_by == kw
 
-    client.post(_o(world, "narrative_add", plan_id=plan.pk), {"author_role": "tutor", "text": "First", "audience": "plan"})
+    client.post(_o(world, "narrative_add", learner_plan_id=plan.pk), {"author_role": "tutor", "text": "First", "audience": "plan"})
     entry = plan.narrative.get(text="First")
     client.post(_o(world, "narrative_correct", narrative_id=entry.pk), {"author_role": "tutor", "text": "Fixed"})
     assert plan.narrative.get(text="Fixed").corrects == entry
 
-    client.post(_o(world, "concern_add", plan_id=plan.pk), {"category": "attendance", "description": "Late",
+    client.post(_o(world, "concern_add", learner_plan_id=plan.pk), {"category": "attendance", "description": "Late",
                                                             "audience": "restricted", "restricted_roles": ["subject_tutor"]})
     concern = plan.concerns.get()
     assert concern.audience == "restricted" and concern.restricted_role_list == ["subject_tutor"]
@@ -224,10 +224,10 @@ def test_staff_target_progress_approval_narrative_concern_report_and_at_risk(wor
     concern.refresh_from_db()
     assert concern.status == "resolved"
 
-    client.post(_o(world, "report_add", plan_id=plan.pk), {"subject": "Maths", "working_at_grade": "4",
+    client.post(_o(world, "report_add", learner_plan_id=plan.pk), {"subject": "Maths", "working_at_grade": "4",
                                                            "target_grade": "5", "reported_on": "2026-10-01",
                                                            "audience": "plan"})
-    assert "Maths" in client.get(_o(world, "plan", plan_id=plan.pk)).content.decode()
+    assert "Maths" in client.get(_o(world, "plan", learner_plan_id=plan.pk)).content.decode()
 
     level = services.at_risk_levels_seed_defaults(org=org)[1]
     client.post(_o(world, "at_risk_set", profile_id=world["profile"].pk), {"level": level.pk, "reason": "Attendance"})
@@ -245,7 +245,7 @@ def test_stale_plan_edit_keeps_input_and_shows_their_values(world, sign_in):
     client = sign_in(world["key_worker"])
     services.plan_update(org=world["org"], plan=plan, by=world["key_worker"], expected_version=plan.version,
                          long_term_goal="Their goal")
-    response = client.post(_o(world, "plan_edit", plan_id=plan.pk), {
+    response = client.post(_o(world, "plan_edit", learner_plan_id=plan.pk), {
         "version": 1, "programme_name": plan.programme_name, "long_term_goal": "My goal",
         "starts_on": "2026-09-01", "ends_on": "2027-07-20"})
     body = response.content.decode()
@@ -258,10 +258,10 @@ def test_stale_plan_edit_keeps_input_and_shows_their_values(world, sign_in):
 def test_staff_sign_shows_changed_after_signing(world, sign_in):
     plan = world["plan"]
     client = sign_in(world["key_worker"])
-    client.post(_o(world, "plan_sign", plan_id=plan.pk), {"version": plan.version})
+    client.post(_o(world, "plan_sign", learner_plan_id=plan.pk), {"version": plan.version})
     services.plan_update(org=world["org"], plan=plan, by=world["key_worker"], expected_version=plan.version,
                          qualifications="GCSEs")
-    assert "Changed after signing" in client.get(_o(world, "plan", plan_id=plan.pk)).content.decode()
+    assert "Changed after signing" in client.get(_o(world, "plan", learner_plan_id=plan.pk)).content.decode()
 
 
 def test_enrol_learner_then_initial_assessment(world, sign_in):
@@ -297,30 +297,30 @@ def test_org_admin_configures_target_areas_and_at_risk_levels(world, sign_in):
 def test_learner_sets_target_updates_progress_and_writes_log(world, sign_in):
     plan = world["plan"]
     client = sign_in(world["learner"])
-    client.post(reverse("me:target_add", kwargs={"plan_id": plan.pk}), {"title": "Run 5k", "due_on": "2026-12-01"})
+    client.post(reverse("me:target_add", kwargs={"learner_plan_id": plan.pk}), {"title": "Run 5k", "due_on": "2026-12-01"})
     target = plan.targets.get(title="Run 5k")
     assert target.set_by_role == "learner" and not target.is_approved
     client.post(reverse("me:target", kwargs={"target_id": target.pk}), {"status": "achieved", "note": "Did it"})
     target.refresh_from_db()
     assert target.status == "achieved"
     today = timezone.localdate()
-    response = client.post(reverse("me:log_add", kwargs={"plan_id": plan.pk}), {
+    response = client.post(reverse("me:log_add", kwargs={"learner_plan_id": plan.pk}), {
         "kind": "activity_diary", "written_on": today.isoformat(), "what_learned": "Fractions",
         "ecm_outcomes": ["enjoy_and_achieve"]})
     assert response.status_code == 302
-    assert "Fractions" in client.get(reverse("me:log", kwargs={"plan_id": plan.pk})).content.decode()
+    assert "Fractions" in client.get(reverse("me:log", kwargs={"learner_plan_id": plan.pk})).content.decode()
 
 
 def test_voice_recording_upload_is_served_only_to_people_who_may_see_it(world, sign_in):
     plan = world["plan"]
     client = sign_in(world["learner"])
     audio = SimpleUploadedFile("note.ogg", b"OggS" + b"\0" * 100, content_type="audio/ogg")
-    client.post(reverse("me:log_add", kwargs={"plan_id": plan.pk}), {
+    client.post(reverse("me:log_add", kwargs={"learner_plan_id": plan.pk}), {
         "kind": "voice_recording", "written_on": timezone.localdate().isoformat(), "file": audio})
     entry = LogEntry.objects.for_org(world["org"]).get(kind="voice_recording")
     assert not entry.file.name.endswith("note.ogg")
     url = reverse("me:log_file", kwargs={"log_entry_id": entry.pk})
-    assert "<audio" in client.get(reverse("me:log", kwargs={"plan_id": plan.pk})).content.decode()
+    assert "<audio" in client.get(reverse("me:log", kwargs={"learner_plan_id": plan.pk})).content.decode()
     response = client.get(url)
     assert response.status_code == 200 and response["X-Content-Type-Options"] == "nosniff"
     assert sign_in(member(world["org"], Role.PARENT_CARER)).get(url).status_code == 404
@@ -330,7 +330,7 @@ def test_voice_recording_upload_is_served_only_to_people_who_may_see_it(world, s
 
 def test_log_upload_type_and_size_errors_are_clear(world, sign_in, settings):
     client = sign_in(world["learner"])
-    url = reverse("me:log_add", kwargs={"plan_id": world["plan"].pk})
+    url = reverse("me:log_add", kwargs={"learner_plan_id": world["plan"].pk})
     fake = SimpleUploadedFile("photo.png", b"not a png at all", content_type="image/png")
     body = client.post(url, {"kind": "photo", "written_on": timezone.localdate().isoformat(), "file": fake})
     assert "The selected file must be one of" in body.content.decode()
@@ -347,7 +347,7 @@ def test_filed_block_is_read_only(world, sign_in):
     block = services.log_block_for(org=world["org"], plan=plan, on=plan.starts_on)
     services.log_block_file(org=world["org"], block=block, by=world["key_worker"])
     client = sign_in(world["learner"])
-    body = client.post(reverse("me:log_add", kwargs={"plan_id": plan.pk}), {
+    body = client.post(reverse("me:log_add", kwargs={"learner_plan_id": plan.pk}), {
         "kind": "blog", "written_on": plan.starts_on.isoformat(), "what_learned": "x"}).content.decode()
     assert "filed at a review" in body
 
@@ -359,11 +359,11 @@ def test_learner_shares_with_existing_user_then_revokes_with_confirmation(world,
     plan = world["plan"]
     parent = member(world["org"], Role.PARENT_CARER)
     client = sign_in(world["learner"])
-    client.post(reverse("me:share_add", kwargs={"plan_id": plan.pk}),
+    client.post(reverse("me:share_add", kwargs={"learner_plan_id": plan.pk}),
                 {"email": parent.email, "relationship": "parent_carer"})
     share = PlanShare.objects.for_org(world["org"]).get(grantee=parent)
     assert share.is_active
-    sharing = client.get(reverse("me:sharing", kwargs={"plan_id": plan.pk})).content.decode()
+    sharing = client.get(reverse("me:sharing", kwargs={"learner_plan_id": plan.pk})).content.decode()
     assert parent.display_name in sharing
     revoke = reverse("me:share_revoke", kwargs={"share_id": share.pk})
     assert "Stop sharing with" in client.get(revoke).content.decode()
@@ -371,14 +371,14 @@ def test_learner_shares_with_existing_user_then_revokes_with_confirmation(world,
     share.refresh_from_db()
     assert share.revoked_at is not None
     assert AuditEvent.objects.filter(action="learners.share.revoked").exists()
-    assert sign_in(parent).get(reverse("me:shared_plan", kwargs={"plan_id": plan.pk})).status_code == 404
+    assert sign_in(parent).get(reverse("me:shared_plan", kwargs={"learner_plan_id": plan.pk})).status_code == 404
 
 
 def test_invitation_creates_an_account_without_membership(world, client, sign_in, django_capture_on_commit_callbacks):
     plan = world["plan"]
     learner_client = sign_in(world["learner"])
     with django_capture_on_commit_callbacks(execute=True):
-        learner_client.post(reverse("me:share_add", kwargs={"plan_id": plan.pk}),
+        learner_client.post(reverse("me:share_add", kwargs={"learner_plan_id": plan.pk}),
                             {"email": "gran@example.test", "relationship": "parent_carer", "ends_on": "2030-01-01"})
     invitation = PlanShareInvitation.objects.for_org(world["org"]).get()
     assert invitation.share_expires_at is not None
@@ -392,14 +392,14 @@ def test_invitation_creates_an_account_without_membership(world, client, sign_in
     assert response.status_code == 302
     gran = PlanShare.objects.for_org(world["org"]).get(plan=plan, revoked_at__isnull=True, grantee__email="gran@example.test").grantee
     assert not Membership.objects.system("test").filter(user=gran).exists()
-    assert PLAN_TEXT in client.get(reverse("me:shared_plan", kwargs={"plan_id": plan.pk})).content.decode()
+    assert PLAN_TEXT in client.get(reverse("me:shared_plan", kwargs={"learner_plan_id": plan.pk})).content.decode()
     assert client.get(path).status_code == 410
 
 
 def test_staff_manage_sharing_only_for_under_13s(world, sign_in):
     plan, profile = world["plan"], world["profile"]
     client = sign_in(world["key_worker"])
-    url = _o(world, "sharing", plan_id=plan.pk)
+    url = _o(world, "sharing", learner_plan_id=plan.pk)
     profile.date_of_birth = timezone.localdate() - datetime.timedelta(days=365 * 15)
     profile.save()
     assert client.get(url).status_code == 403
@@ -422,14 +422,14 @@ def _pdf_text(response):
 
 def test_progress_file_respects_the_viewers_audience(world, sign_in):
     plan = world["plan"]
-    learner_text = _pdf_text(sign_in(world["learner"]).get(reverse("me:plan_pdf", kwargs={"plan_id": plan.pk})))
+    learner_text = _pdf_text(sign_in(world["learner"]).get(reverse("me:plan_pdf", kwargs={"learner_plan_id": plan.pk})))
     assert "Read one book a month" in learner_text and PLAN_TEXT in learner_text and STAFF_SECRET not in learner_text
     assert "Page 1 of" in learner_text
-    staff_text = _pdf_text(sign_in(world["key_worker"]).get(_o(world, "plan_pdf", plan_id=plan.pk)))
+    staff_text = _pdf_text(sign_in(world["key_worker"]).get(_o(world, "plan_pdf", learner_plan_id=plan.pk)))
     assert STAFF_SECRET in staff_text
     parent = member(world["org"], Role.PARENT_CARER)
     _share(world, parent)
-    parent_text = _pdf_text(sign_in(parent).get(reverse("me:shared_plan_pdf", kwargs={"plan_id": plan.pk})))
+    parent_text = _pdf_text(sign_in(parent).get(reverse("me:shared_plan_pdf", kwargs={"learner_plan_id": plan.pk})))
     assert PLAN_TEXT in parent_text and STAFF_SECRET not in parent_text and "Reader in exams" not in parent_text
 
 
@@ -458,18 +458,18 @@ def test_pages_stay_within_a_fixed_query_budget(world, sign_in, django_assert_ma
     parent = member(world["org"], Role.PARENT_CARER)
     _share(world, parent)
     pages = [
-        ("plan", world["key_worker"], _o(world, "plan", plan_id=plan.pk)),
+        ("plan", world["key_worker"], _o(world, "plan", learner_plan_id=plan.pk)),
         ("index", world["key_worker"], _o(world, "index")),
-        ("log", world["key_worker"], _o(world, "log", plan_id=plan.pk)),
-        ("timeline", world["key_worker"], _o(world, "timeline", plan_id=plan.pk)),
-        ("reports", world["key_worker"], _o(world, "reports", plan_id=plan.pk)),
+        ("log", world["key_worker"], _o(world, "log", learner_plan_id=plan.pk)),
+        ("timeline", world["key_worker"], _o(world, "timeline", learner_plan_id=plan.pk)),
+        ("reports", world["key_worker"], _o(world, "reports", learner_plan_id=plan.pk)),
         ("profile", world["key_worker"], _o(world, "profile", profile_id=world["profile"].pk)),
         ("me_home", world["learner"], reverse("me:home")),
-        ("me_targets", world["learner"], reverse("me:targets", kwargs={"plan_id": plan.pk})),
-        ("me_log", world["learner"], reverse("me:log", kwargs={"plan_id": plan.pk})),
-        ("me_full", world["learner"], reverse("me:plan_full", kwargs={"plan_id": plan.pk})),
-        ("me_sharing", world["learner"], reverse("me:sharing", kwargs={"plan_id": plan.pk})),
-        ("shared", parent, reverse("me:shared_plan", kwargs={"plan_id": plan.pk})),
+        ("me_targets", world["learner"], reverse("me:targets", kwargs={"learner_plan_id": plan.pk})),
+        ("me_log", world["learner"], reverse("me:log", kwargs={"learner_plan_id": plan.pk})),
+        ("me_full", world["learner"], reverse("me:plan_full", kwargs={"learner_plan_id": plan.pk})),
+        ("me_sharing", world["learner"], reverse("me:sharing", kwargs={"learner_plan_id": plan.pk})),
+        ("shared", parent, reverse("me:shared_plan", kwargs={"learner_plan_id": plan.pk})),
     ]
     counts = {}
     for more in (3, 12):  # N rows, then 5×N
@@ -502,7 +502,7 @@ def test_key_worker_is_notified_of_a_learner_set_target(world, sign_in):
     from plp_portal.notifications.models import Notification
 
     client = sign_in(world["learner"])
-    client.post(reverse("me:target_add", kwargs={"plan_id": world["plan"].pk}),
+    client.post(reverse("me:target_add", kwargs={"learner_plan_id": world["plan"].pk}),
                 {"title": "Learn to swim", "due_on": "2026-12-01"})
     note = Notification.objects.for_org(world["org"]).get(user=world["key_worker"])
     assert "Learn to swim" in note.title
