@@ -9,6 +9,10 @@ pages need are in ``learners.selectors``."""
 
 from __future__ import annotations
 
+import datetime
+import hashlib
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -527,3 +531,45 @@ class TimelineEvent(AudienceMixin, TenantModel):
 
     def __str__(self):
         return f"{self.kind}: {self.summary}"
+
+
+class PlanShareInvitation(TenantModel):
+    """An emailed invitation to read a plan, for a person with no account yet (a person with an
+    account gets the ``PlanShare`` at once). Accepting it creates the account — with no
+    organisation membership — and the ``PlanShare`` (``services.plan_share_invitation_accept``).
+    Only a hash of the token is stored; the token travels in the email link."""
+
+    VALID_FOR = datetime.timedelta(days=14)
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="share_invitations")
+    email = models.EmailField()
+    relationship = models.CharField(max_length=20, choices=ShareRelationship.choices)
+    share_expires_at = models.DateTimeField(null=True, blank=True, help_text="End date of the access granted.")
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    link_expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["plan", "accepted_at", "revoked_at"])]
+
+    def __str__(self):
+        return f"Invitation of {self.email} to read {self.plan}"
+
+    @staticmethod
+    def new_token() -> tuple[str, str]:
+        token = secrets.token_urlsafe(32)
+        return token, hashlib.sha256(token.encode()).hexdigest()
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @property
+    def is_open(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None and self.link_expires_at > timezone.now()

@@ -200,3 +200,52 @@ def can_see(viewer: PlanViewer, record) -> bool:
 def can_see_sensitive(viewer: PlanViewer) -> bool:
     """Whether ``viewer`` may see ``LearnerProfile.SENSITIVE_FIELDS`` (caller audits the read)."""
     return viewer.is_learner or viewer.is_key_worker or viewer.staff_role in SENSITIVE_ROLES
+
+
+def profile_viewer(*, profile, user, membership=None) -> PlanViewer:
+    """``user``'s relation to a learner ``profile`` (for the profile page and the sensitive
+    fields), computed with the same rules as ``plan_viewer`` but without grants (a grant is to a
+    plan, never to the profile). ``plan_id`` is 0: it matches no plan record."""
+    from plp_portal.organisations.models import Membership
+
+    base = {"plan_id": 0, "organisation_id": profile.organisation_id}
+    if user is None or not getattr(user, "is_authenticated", False):
+        return PlanViewer(user_id=None, **base)
+    if profile.user_id == user.pk:
+        return PlanViewer(user_id=user.pk, is_learner=True, **base)
+    if membership is None or membership.organisation_id != profile.organisation_id:
+        membership = Membership.objects.for_org(profile.organisation_id).filter(user_id=user.pk, is_active=True).first()
+    elif not membership.is_active:
+        membership = None
+    role = membership.role if membership is not None else None
+    return PlanViewer(
+        user_id=user.pk,
+        is_key_worker=role is not None and profile.key_worker_id == user.pk,
+        staff_role=role if role in WORKING_STAFF_ROLES else None,
+        **base,
+    )
+
+
+SHARING_AGE_OF_LEARNER = 13
+
+
+def learner_age(profile, today=None) -> int | None:
+    import datetime
+
+    if profile.date_of_birth is None:
+        return None
+    today = today or datetime.date.today()
+    born = profile.date_of_birth
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def can_manage_sharing(viewer: PlanViewer, profile, today=None) -> bool:
+    """Who grants and revokes read access to a plan: the learner themself; for a learner under
+    13 (or with no date of birth recorded), also the key worker and working staff of the plan's
+    organisation (DESIGN.md tenancy rule 2)."""
+    if viewer.is_learner:
+        return True
+    if not viewer.is_staff_side:
+        return False
+    age = learner_age(profile, today)
+    return age is None or age < SHARING_AGE_OF_LEARNER

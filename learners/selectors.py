@@ -241,3 +241,143 @@ def support_needs_reflected(*, org) -> dict:
         areas_by_profile.setdefault(profile_id, set()).add(code)
     reflected = sum(1 for pk, needs in profiles if set(needs) <= areas_by_profile.get(pk, set()))
     return {"with_needs": len(profiles), "reflected": reflected}
+
+
+# --- Phase 2: pages --------------------------------------------------------------------------
+
+
+def _get_visible(qs, pk):
+    return get_object_or_404(qs, pk=pk)
+
+
+def target_get(*, org, target_id: int):
+    """A target of ``org`` with its plan; 404 if missing or foreign (check ``can_see`` next)."""
+    return _get_visible(Target.objects.for_org(org).select_related("plan__profile__user", "area", "parent"), target_id)
+
+
+def concern_get(*, org, concern_id: int):
+    from .models import Concern
+
+    return _get_visible(Concern.objects.for_org(org).select_related("plan__profile__user", "owner"), concern_id)
+
+
+def narrative_entry_get(*, org, narrative_id: int):
+    from .models import NarrativeEntry
+
+    return _get_visible(NarrativeEntry.objects.for_org(org).select_related("plan__profile__user", "author"),
+                        narrative_id)
+
+
+def log_entry_get(*, org, log_entry_id: int):
+    from .models import LogEntry
+
+    return _get_visible(LogEntry.objects.for_org(org).select_related("plan__profile__user", "block"), log_entry_id)
+
+
+def plan_share_get(*, org, share_id: int):
+    return _get_visible(PlanShare.objects.for_org(org).select_related("plan__profile__user", "grantee"), share_id)
+
+
+def share_invitation_get(*, org, share_invitation_id: int):
+    from .models import PlanShareInvitation
+
+    return _get_visible(PlanShareInvitation.objects.for_org(org).select_related("plan__profile__user"),
+                        share_invitation_id)
+
+
+def share_invitations_open(*, org, plan):
+    from django.utils import timezone
+
+    from .models import PlanShareInvitation
+
+    return PlanShareInvitation.objects.for_org(org).filter(
+        plan=plan, accepted_at__isnull=True, revoked_at__isnull=True, link_expires_at__gt=timezone.now()
+    ).select_related("invited_by")
+
+
+def target_areas(*, org, active_only=False):
+    from .models import TargetArea
+
+    qs = TargetArea.objects.for_org(org)
+    return qs.filter(is_active=True) if active_only else qs
+
+
+def at_risk_levels(*, org):
+    from .models import AtRiskLevel
+
+    return AtRiskLevel.objects.for_org(org)
+
+
+def at_risk_history(*, profile):
+    return profile.at_risk_history.select_related("level", "set_by")
+
+
+def learner_plans(*, profile):
+    return profile.plans.order_by("status", "-starts_on")
+
+
+def log_blocks_for(*, plan: Plan, viewer: PlanViewer):
+    """The plan's six-week blocks, newest first, each with ``visible_entries`` (what ``viewer``
+    may see, newest first). Two queries."""
+    from .models import LogBlock, LogEntry
+
+    entries = LogEntry.objects.for_org(plan.organisation_id).filter(audience_q(viewer)).select_related("author")
+    return (
+        LogBlock.objects.for_org(plan.organisation_id).filter(plan_id=plan.pk)
+        .select_related("filed_by")
+        .prefetch_related(Prefetch("entries", queryset=entries, to_attr="visible_entries"))
+        .order_by("-starts_on")
+    )
+
+
+def log_summary(*, plan: Plan, viewer: PlanViewer):
+    """Per block: dates, filed or not, entry counts by kind the viewer may see (one query)."""
+    from .models import LogEntry
+
+    from .choices import LogEntryKind
+
+    rows = list(
+        LogEntry.objects.for_org(plan.organisation_id).filter(audience_q(viewer), plan_id=plan.pk)
+        .values("block__starts_on", "block__ends_on", "block__filed_at", "kind")
+        .annotate(n=Count("pk")).order_by("-block__starts_on", "kind")
+    )
+    labels = dict(LogEntryKind.choices)
+    for row in rows:
+        row["kind_label"] = labels.get(row["kind"], row["kind"])
+    return rows
+
+
+def subject_reports_for(*, plan: Plan, viewer: PlanViewer):
+    return plan.subject_reports.filter(audience_q(viewer)).select_related("author").order_by("-reported_on", "-pk")
+
+
+def my_plan_get(*, user, plan_id: int) -> Plan:
+    """One of the learner's own plans (any organisation they are enrolled in); 404 otherwise —
+    including another learner's plan."""
+    org_ids = list(user.learner_profiles.values_list("organisation_id", flat=True))
+    return get_object_or_404(
+        Plan.objects.for_orgs(org_ids).filter(profile__user=user)
+        .select_related("organisation", "profile__user", "profile__key_worker"),
+        pk=plan_id,
+    )
+
+
+def my_target_get(*, user, target_id: int) -> Target:
+    org_ids = list(user.learner_profiles.values_list("organisation_id", flat=True))
+    return get_object_or_404(
+        Target.objects.for_orgs(org_ids).filter(plan__profile__user=user)
+        .select_related("plan__profile__user", "plan__organisation", "area", "parent"),
+        pk=target_id,
+    )
+
+
+def share_invitations_for_user(*, user):
+    """Open invitations addressed to ``user``'s email (they may accept while signed in)."""
+    from django.utils import timezone
+
+    from .models import PlanShareInvitation
+
+    return PlanShareInvitation.objects.system("a person's own invitations, across organisations").filter(
+        email__iexact=user.email, accepted_at__isnull=True, revoked_at__isnull=True,
+        link_expires_at__gt=timezone.now(),
+    )

@@ -610,3 +610,160 @@ def profile_sensitive_read(*, profile: LearnerProfile, viewer, actor=None, reque
         audit_log("learners.profile.sensitive_read", request=request, actor=actor,
                   org=profile.organisation, obj=profile, data={"relation": viewer.relation})
     return values
+
+
+# --- Sharing by email invitation -------------------------------------------------------------
+
+
+class ShareInvitationError(Exception):
+    """The invitation cannot be accepted (expired, used, revoked, wrong person)."""
+
+
+def plan_share_invite(*, org, plan, email: str, relationship: str, by,
+                      expires_at: datetime.datetime | None = None, request=None):
+    """Share ``plan`` with the person at ``email``. If they have an account the grant is made at
+    once (``plan_share_grant``) and they are emailed a link to the plan; otherwise a
+    ``PlanShareInvitation`` is recorded and emailed — accepting it creates their account (no
+    organisation membership) and the grant. Returns the PlanShare or the invitation.
+    The caller checks ``permissions.can_manage_sharing`` first."""
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    from plp_portal.notifications.services import email_queue
+
+    from .models import PlanShareInvitation
+
+    _check_org(org, plan)
+    email = email.strip().lower()
+    learner = plan.profile.user
+    grantee = get_user_model().objects.filter(email__iexact=email).first()
+    if grantee is not None:
+        if grantee.pk == learner.pk:
+            raise ValueError("A learner cannot share a plan with themself.")
+        share = plan_share_grant(org=org, plan=plan, grantee=grantee, relationship=relationship, by=by,
+                                 expires_at=expires_at)
+        email_queue(
+            to=grantee.email, subject=f"{learner.display_name} has shared their learning plan with you",
+            template="learners/email/plan_shared",
+            context={"learner": learner, "plan": plan, "share": share,
+                     "view_path": reverse("me:shared_plan", kwargs={"learner_plan_id": plan.pk})},
+            org=org, user=grantee,
+        )
+        return share
+    token, token_hash = PlanShareInvitation.new_token()
+    invitation = PlanShareInvitation.objects.create(
+        organisation=org, plan=plan, email=email, relationship=relationship, share_expires_at=expires_at,
+        token_hash=token_hash, invited_by=by, link_expires_at=timezone.now() + PlanShareInvitation.VALID_FOR,
+    )
+    email_queue(
+        to=email, subject=f"{learner.display_name} has shared their learning plan with you",
+        template="learners/email/plan_share_invitation",
+        context={"learner": learner, "plan": plan, "invitation": invitation,
+                 "accept_path": reverse("plan_share_invitation_accept", kwargs={"token": token})},
+        org=org,
+    )
+    audit_log("learners.share.invited", request=request, actor=by, org=org, obj=plan,
+              data={"invitation": invitation.pk, "relationship": relationship,
+                    "expires_at": expires_at.isoformat() if expires_at else None})
+    return invitation
+
+
+def plan_share_invitation_by_token(*, token: str):
+    """The invitation with this token (any organisation: the token is the bearer grant), or None."""
+    from .models import PlanShareInvitation
+
+    return (
+        PlanShareInvitation.objects.system("an emailed plan-share link names its own invitation")
+        .select_related("plan__profile__user", "organisation")
+        .filter(token_hash=PlanShareInvitation.hash_token(token)).first()
+    )
+
+
+def plan_share_invitation_accept(*, invitation, user=None, full_name: str = "", password: str | None = None,
+                                 request=None) -> PlanShare:
+    """Accept an open invitation as ``user`` (signed in with the invited email) or by creating
+    the account with ``password`` (no organisation membership). Grants the share."""
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth import get_user_model
+
+    if not invitation.is_open:
+        raise ShareInvitationError("This invitation has expired, was withdrawn or has already been used.")
+    User = get_user_model()
+    if user is None:
+        if User.objects.filter(email__iexact=invitation.email).exists():
+            raise ShareInvitationError("An account with this email exists: sign in to accept.")
+        user = User.objects.create_user(invitation.email, password, full_name=full_name)
+    elif user.email.lower() != invitation.email.lower():
+        raise ShareInvitationError("This invitation was sent to a different email address.")
+    EmailAddress.objects.update_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
+    org = invitation.organisation
+    with transaction.atomic():
+        invitation.accepted_at, invitation.accepted_by = timezone.now(), user
+        invitation.save(update_fields=["accepted_at", "accepted_by"])
+        share = plan_share_grant(org=org, plan=invitation.plan, grantee=user, relationship=invitation.relationship,
+                                 by=invitation.invited_by, expires_at=invitation.share_expires_at)
+    audit_log("learners.share.invitation_accepted", request=request, actor=user, org=org, obj=invitation.plan,
+              data={"invitation": invitation.pk})
+    return share
+
+
+def plan_share_invitation_revoke(*, org, invitation, by, request=None):
+    """Withdraw an invitation not yet accepted (idempotent). Audited."""
+    _check_org(org, invitation)
+    if invitation.revoked_at is None and invitation.accepted_at is None:
+        invitation.revoked_at, invitation.revoked_by = timezone.now(), by
+        invitation.save(update_fields=["revoked_at", "revoked_by"])
+        audit_log("learners.share.invitation_revoked", request=request, actor=by, org=org, obj=invitation.plan,
+                  data={"invitation": invitation.pk})
+    return invitation
+
+
+# --- Organisation configuration pages --------------------------------------------------------
+
+
+def target_area_save(*, org, area: TargetArea, by, request=None) -> TargetArea:
+    """Create or change one of the organisation's target areas (the code never changes once
+    saved: other apps find areas by code). Audited."""
+    created = area.pk is None
+    area.organisation = org
+    _check_org(org, area)
+    area.full_clean()
+    area.save()
+    audit_log("learners.target_area." + ("created" if created else "updated"), request=request, actor=by,
+              org=org, obj=area, data={"code": area.code})
+    return area
+
+
+def at_risk_level_save(*, org, level: AtRiskLevel, by, request=None) -> AtRiskLevel:
+    """Create or change a level of the organisation's at-risk scale. Audited."""
+    created = level.pk is None
+    level.organisation = org
+    _check_org(org, level)
+    level.full_clean()
+    level.save()
+    audit_log("learners.at_risk_level." + ("created" if created else "updated"), request=request, actor=by,
+              org=org, obj=level, data={"code": level.code})
+    return level
+
+
+def target_awaiting_approval_notify(*, org, target) -> int:
+    """Tell the learner's key worker (in-app) that the learner set a target awaiting approval.
+    The recipient must be able to see the target through THE permission function (the same
+    rule as pages and PDFs). Returns the number of notifications created."""
+    from django.urls import reverse
+
+    from plp_portal.notifications.services import notification_create
+
+    from .permissions import can_see, plan_viewer
+
+    _check_org(org, target)
+    key_worker = target.plan.profile.key_worker
+    if key_worker is None or not can_see(plan_viewer(plan=target.plan, user=key_worker), target):
+        return 0
+    created = notification_create(
+        org=org, user=key_worker, kind="learners.target_awaiting_approval",
+        title=f"{target.plan.profile.user} set a target to approve: {target.title}"[:200],
+        url=reverse("learners:target", kwargs={"org_slug": org.slug, "target_id": target.pk}),
+        dedupe_key=f"learners.target_awaiting_approval:{target.pk}",
+    )
+    return 1 if created else 0

@@ -1,15 +1,527 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+"""Staff pages of the learners app, under /o/<org_slug>/learners/. Thin: objects come from
+selectors (404 for another organisation's), visibility from ``learners.permissions``, writes
+from services."""
 
-from plp_portal.organisations.choices import STAFF_ROLES
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from plp_portal.organisations.choices import Role
 from plp_portal.organisations.permissions import org_role_required
+from plp_portal.uploads import serve_upload
+
+from . import forms, selectors, services
+from .choices import SetByRole, SignerRole, TargetTerm
+from .permissions import (
+    WORKING_STAFF_ROLES,
+    can_manage_sharing,
+    can_see,
+    can_see_sensitive,
+    plan_viewer,
+    profile_viewer,
+)
+
+# Staff who may open the learners area (key workers see their own caseload only).
+LEARNER_STAFF = (Role.KEY_WORKER, *sorted(WORKING_STAFF_ROLES))
+PAGE_SIZE = 25
 
 
-@org_role_required(*STAFF_ROLES)
+def _plan_and_viewer(request, learner_plan_id):
+    """The plan of request.org and the viewer; 404 unless the person works with the learner."""
+    plan = selectors.plan_get(org=request.org, plan_id=learner_plan_id)
+    viewer = plan_viewer(plan=plan, user=request.user, membership=request.membership)
+    if not viewer.is_staff_side:
+        raise Http404
+    return plan, viewer
+
+
+def _visible_record(request, record):
+    viewer = plan_viewer(plan=record.plan, user=request.user, membership=request.membership)
+    if not viewer.is_staff_side or not can_see(viewer, record):
+        raise Http404
+    return viewer
+
+
+def _profile_and_viewer(request, profile_id):
+    profile = selectors.learner_profile_get(org=request.org, profile_id=profile_id)
+    viewer = profile_viewer(profile=profile, user=request.user, membership=request.membership)
+    if not viewer.is_staff_side:
+        raise Http404
+    return profile, viewer
+
+
+def _plan_url(plan, anchor=""):
+    return reverse("learners:plan", kwargs={"org_slug": plan.organisation.slug, "learner_plan_id": plan.pk}) + anchor
+
+
+# --- List and enrolment ----------------------------------------------------------------------
+
+
+@org_role_required(*LEARNER_STAFF)
 def index(request):
-    return render(request, "learners/index.html")
+    is_key_worker = request.membership.role == Role.KEY_WORKER
+    form = forms.LearnerFilterForm(request.GET or None, org=request.org, show_key_worker=not is_key_worker)
+    filters = form.cleaned_data if form.is_valid() else {}
+    learners = selectors.learner_list(
+        org=request.org,
+        at_risk_level=filters.get("at_risk_level"),
+        target_group=filters.get("target_group"),
+        year_group=filters.get("year_group"),
+        key_worker=request.user if is_key_worker else filters.get("key_worker"),
+        search=filters.get("q", ""),
+    )
+    page = Paginator(learners, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "learners/index.html", {
+        "form": form, "page": page, "is_key_worker": is_key_worker,
+        "can_enrol": request.membership.role in WORKING_STAFF_ROLES,
+        "is_admin": request.membership.role == Role.ORG_ADMIN,
+    })
 
 
-@login_required
-def me_home(request):
-    return render(request, "learners/me_home.html")
+@org_role_required(*sorted(WORKING_STAFF_ROLES))
+def learner_add(request):
+    form = forms.EnrolForm(request.POST or None, org=request.org)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                profile = services.learner_profile_create(
+                    org=request.org, user=data["learner"], target_group=data["target_group"], by=request.user,
+                    **{k: data[k] for k in ("year_group", "tutor_group", "date_of_birth", "upn", "uln")},
+                )
+                services.plan_create(
+                    org=request.org, profile=profile, by=request.user, programme_name=data["programme_name"],
+                    starts_on=data["starts_on"], ends_on=data["ends_on"], final_outcome=data["final_outcome"],
+                    long_term_goal=data["long_term_goal"],
+                )
+        except (ValidationError, IntegrityError):
+            form.add_error(None, "This learner could not be enrolled: they may have been enrolled already")
+        else:
+            messages.success(request, f"{profile.user} is enrolled. Now complete the initial assessment.")
+            return redirect("learners:profile_edit", org_slug=request.org.slug, profile_id=profile.pk)
+    return render(request, "learners/learner_add.html", {"form": form})
+
+
+# --- Profile ---------------------------------------------------------------------------------
+
+
+@org_role_required(*LEARNER_STAFF)
+def profile(request, profile_id):
+    profile, viewer = _profile_and_viewer(request, profile_id)
+    sensitive = services.profile_sensitive_read(profile=profile, viewer=viewer, actor=request.user, request=request)
+    return render(request, "learners/profile.html", {
+        "profile": profile, "sensitive": sensitive, "can_see_sensitive": can_see_sensitive(viewer),
+        "plans": selectors.learner_plans(profile=profile),
+        "history": selectors.at_risk_history(profile=profile)[:10],
+    })
+
+
+@org_role_required(*LEARNER_STAFF)
+def profile_edit(request, profile_id):
+    profile, viewer = _profile_and_viewer(request, profile_id)
+    include_sensitive = can_see_sensitive(viewer)
+    sensitive = (services.profile_sensitive_read(profile=profile, viewer=viewer, actor=request.user, request=request)
+                 if include_sensitive and request.method == "GET" else None)
+    form = forms.ProfileForm(request.POST or None, instance=profile, org=request.org,
+                             include_sensitive=include_sensitive, sensitive_values=sensitive)
+    if request.method == "POST" and form.is_valid():
+        services.learner_profile_update(org=request.org, profile=profile, by=request.user, **form.changes())
+        messages.success(request, "The initial assessment is saved.")
+        return redirect("learners:profile", org_slug=request.org.slug, profile_id=profile.pk)
+    return render(request, "learners/profile_edit.html", {"form": form, "profile": profile})
+
+
+@org_role_required(*LEARNER_STAFF)
+def at_risk_set(request, profile_id):
+    profile, viewer = _profile_and_viewer(request, profile_id)
+    services.at_risk_levels_seed_defaults(org=request.org) if request.method == "GET" else None
+    form = forms.AtRiskForm(request.POST or None, org=request.org,
+                            initial={"level": profile.at_risk_level_id})
+    if request.method == "POST" and form.is_valid():
+        services.at_risk_set(org=request.org, profile=profile, level=form.cleaned_data["level"],
+                             reason=form.cleaned_data["reason"], by=request.user)
+        messages.success(request, f"At-risk status set to {form.cleaned_data['level']}.")
+        return redirect("learners:profile", org_slug=request.org.slug, profile_id=profile.pk)
+    return render(request, "learners/at_risk_set.html", {
+        "form": form, "profile": profile, "history": selectors.at_risk_history(profile=profile)[:20]})
+
+
+# --- Plan ------------------------------------------------------------------------------------
+
+
+def plan_context(*, plan, viewer, request):
+    """What the plan page shows (also used by the learner's and the grantee's read-only views)."""
+    detail = selectors.plan_detail(plan=plan, viewer=viewer)
+    long_terms, steps, loose = [], {}, []
+    for target in detail.visible_targets:
+        if target.term == TargetTerm.LONG:
+            long_terms.append(target)
+        elif target.parent_id:
+            steps.setdefault(target.parent_id, []).append(target)
+        else:
+            loose.append(target)
+    visible_long = {t.pk for t in long_terms}
+    for parent_id, items in list(steps.items()):
+        if parent_id not in visible_long:
+            loose.extend(items)
+    for target in long_terms:
+        target.visible_steps = steps.get(target.pk, [])
+    signatures = list(detail.signatures.all())
+    return {
+        "plan": detail, "viewer": viewer, "profile": detail.profile,
+        "long_term_targets": long_terms, "other_targets": sorted(loose, key=lambda t: (t.due_on, t.pk)),
+        "signatures": signatures,
+        "changed_after_signing": any(s.plan_version < detail.version for s in signatures),
+        "narrative": selectors.narrative_for(plan=detail, viewer=viewer),
+        "concerns": selectors.concerns_for(plan=detail, viewer=viewer),
+        "tracking": selectors.tracking_table(plan=detail, viewer=viewer),
+        "log_summary": selectors.log_summary(plan=detail, viewer=viewer),
+        "timeline": selectors.timeline_for(plan=detail, viewer=viewer)[:10],
+    }
+
+
+@org_role_required(*LEARNER_STAFF)
+def plan(request, learner_plan_id):
+    plan, viewer = _plan_and_viewer(request, learner_plan_id)
+    context = plan_context(plan=plan, viewer=viewer, request=request)
+    context.update({
+        "sign_form": forms.SignForm(initial={"version": context["plan"].version}),
+        "can_manage_sharing": can_manage_sharing(viewer, context["profile"]),
+        "history": selectors.at_risk_history(profile=context["profile"])[:5],
+    })
+    return render(request, "learners/plan.html", context)
+
+
+@org_role_required(*LEARNER_STAFF)
+def plan_edit(request, learner_plan_id):
+    plan, viewer = _plan_and_viewer(request, learner_plan_id)
+    form = forms.PlanForm(request.POST or None, instance=plan)
+    current = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.plan_update(org=request.org, plan=plan, by=request.user,
+                                 expected_version=form.cleaned_data["version"], **form.changes())
+        except services.StalePlanError:
+            # Keep the person's input; show what the other person saved; a second save with the
+            # current version (now in the hidden field) overwrites knowingly.
+            current = selectors.plan_get(org=request.org, plan_id=plan.pk)
+            data = request.POST.copy()
+            data["version"] = current.version
+            form = forms.PlanForm(data, instance=current)
+            form.is_valid()
+            form.add_error(None, "Someone else changed this plan while you were editing it. Their version is "
+                                 "shown below; your changes are kept in the form. Check them and save again.")
+        else:
+            messages.success(request, "The plan is saved.")
+            return redirect(_plan_url(plan))
+    return render(request, "learners/plan_edit.html", {"form": form, "plan": plan, "current": current})
+
+
+@require_POST
+@org_role_required(*LEARNER_STAFF)
+def plan_sign(request, learner_plan_id):
+    plan, viewer = _plan_and_viewer(request, learner_plan_id)
+    form = forms.SignForm(request.POST)
+    version = form.cleaned_data["version"] if form.is_valid() else None
+    try:
+        services.plan_sign(org=request.org, plan=plan, by=request.user, role=SignerRole.TUTOR,
+                           expected_version=version)
+    except services.StalePlanError:
+        messages.error(request, "The plan changed since you opened it. Read it again, then sign.")
+    else:
+        messages.success(request, "You signed the learning contract as tutor.")
+    return redirect(_plan_url(plan, "#contract"))
+
+
+@org_role_required(*LEARNER_STAFF)
+def timeline(request, learner_plan_id):
+    plan, viewer = _plan_and_viewer(request, learner_plan_id)
+    page = Paginator(selectors.timeline_for(plan=plan, viewer=viewer), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "learners/timeline.html", {"plan": plan, "page": page})
+
+
+# --- Targets ---------------------------------------------------------------------------------
+
+
+@org_role_required(*LEARNER_STAFF)
+def target_add(request, learner_plan_id):
+    plan, viewer = _plan_and_viewer(request, learner_plan_id)
+    form = forms.StaffTargetForm(request.POST or None, plan=plan)
+    if request.method == "POST" and form.is_valid():
+        target = services.target_create(org=request.org, plan=plan, by=request.user, set_by_role=SetByRole.STAFF,
+                                        **form.target_kwargs(), **form.audience_kwargs())
+        messages.success(request, f"Target set: {target.title}")
+        return redirect(_plan_url(plan, "#targets"))
+    return render(request, "learners/target_add.html", {"form": form, "plan": plan})
+
+
+@org_role_required(*LEARNER_STAFF)
+def target(request, target_id):
+    target = selectors.target_get(org=request.org, target_id=target_id)
+    _visible_record(request, target)
+    form = forms.ProgressForm(request.POST or None, initial={"status": target.status})
+    if request.method == "POST" and form.is_valid():
+        services.target_progress_update(org=request.org, target=target, by=request.user, **form.cleaned_data)
+        messages.success(request, "Progress recorded.")
+        return redirect("learners:target", org_slug=request.org.slug, target_id=target.pk)
+    return render(request, "learners/target.html", {
+        "target": target, "plan": target.plan, "form": form,
+        "progress": target.progress.select_related("recorded_by"),
+    })
+
+
+@require_POST
+@org_role_required(*LEARNER_STAFF)
+def target_approve(request, target_id):
+    target = selectors.target_get(org=request.org, target_id=target_id)
+    _visible_record(request, target)
+    services.target_approve(org=request.org, target=target, by=request.user)
+    messages.success(request, f"Target approved: {target.title}")
+    return redirect(_plan_url(target.plan, "#targets"))
+
+
+# --- Narrative -------------------------------------------------------------------------------
+
+
+@org_role_required(*LEARNER_STAFF)
+def narrative_add(request, learner_plan_id):
+    plan, viewer = _plan_and_viewer(request, learner_plan_id)
+    form = forms.NarrativeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.narrative_append(org=request.org, plan=plan, by=request.user,
+                                  author_role=form.cleaned_data["author_role"], text=form.cleaned_data["text"],
+                                  **form.audience_kwargs())
+        messages.success(request, "The entry is added to the learning journey.")
+        return redirect(_plan_url(plan, "#journey"))
+    return render(request, "learners/narrative_add.html", {"form": form, "plan": plan})
+
+
+@org_role_required(*LEARNER_STAFF)
+def narrative_correct(request, narrative_id):
+    entry = selectors.narrative_entry_get(org=request.org, narrative_id=narrative_id)
+    _visible_record(request, entry)
+    form = forms.CorrectionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.narrative_correct(org=request.org, entry=entry, by=request.user, **form.cleaned_data)
+        messages.success(request, "The correction is added to the learning journey.")
+        return redirect(_plan_url(entry.plan, "#journey"))
+    return render(request, "learners/narrative_correct.html", {"form": form, "entry": entry, "plan": entry.plan})
+
+
+# --- Concerns --------------------------------------------------------------------------------
+
+
+@org_role_required(*LEARNER_STAFF)
+def concern_add(request, learner_plan_id):
+    plan, viewer = _plan_and_viewer(request, learner_plan_id)
+    form = forms.ConcernForm(request.POST or None, org=request.org)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k not in ("audience", "restricted_roles")}
+        services.concern_raise(org=request.org, plan=plan, by=request.user, **data, **form.audience_kwargs())
+        messages.success(request, "The concern is recorded.")
+        return redirect(_plan_url(plan, "#concerns"))
+    return render(request, "learners/concern_add.html", {"form": form, "plan": plan})
+
+
+@org_role_required(*LEARNER_STAFF)
+def concern(request, concern_id):
+    concern = selectors.concern_get(org=request.org, concern_id=concern_id)
+    _visible_record(request, concern)
+    update_form = forms.ConcernUpdateForm(
+        request.POST if request.POST.get("action") == "update" else None, org=request.org,
+        initial={"status": concern.status, "follow_up_how": concern.follow_up_how,
+                 "follow_up_on": concern.follow_up_on, "owner": concern.owner_id},
+        prefix="update")
+    resolve_form = forms.ConcernResolveForm(request.POST if request.POST.get("action") == "resolve" else None,
+                                            prefix="resolve")
+    if request.method == "POST" and concern.status != "resolved":
+        if request.POST.get("action") == "update" and update_form.is_valid():
+            services.concern_update(org=request.org, concern=concern, by=request.user, **update_form.cleaned_data)
+            messages.success(request, "The concern is updated.")
+            return redirect("learners:concern", org_slug=request.org.slug, concern_id=concern.pk)
+        if request.POST.get("action") == "resolve" and resolve_form.is_valid():
+            services.concern_resolve(org=request.org, concern=concern, by=request.user, **resolve_form.cleaned_data)
+            messages.success(request, "The concern is resolved.")
+            return redirect(_plan_url(concern.plan, "#concerns"))
+    return render(request, "learners/concern.html", {
+        "concern": concern, "plan": concern.plan, "update_form": update_form, "resolve_form": resolve_form})
+
+
+# --- Subject reports -------------------------------------------------------------------------
+
+
+@org_role_required(*LEARNER_STAFF)
+def report_add(request, learner_plan_id):
+    plan, viewer = _plan_and_viewer(request, learner_plan_id)
+    form = forms.SubjectReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k not in ("audience", "restricted_roles")}
+        services.subject_report_add(org=request.org, plan=plan, by=request.user, **data, **form.audience_kwargs())
+        messages.success(request, f"Report added: {data['subject']}")
+        return redirect(_plan_url(plan, "#tracking"))
+    return render(request, "learners/report_add.html", {"form": form, "plan": plan})
+
+
+@org_role_required(*LEARNER_STAFF)
+def reports(request, learner_plan_id):
+    plan, viewer = _plan_and_viewer(request, learner_plan_id)
+    page = Paginator(selectors.subject_reports_for(plan=plan, viewer=viewer), PAGE_SIZE).get_page(
+        request.GET.get("page"))
+    return render(request, "learners/reports.html", {"plan": plan, "page": page})
+
+
+# --- Learning log ----------------------------------------------------------------------------
+
+
+@org_role_required(*LEARNER_STAFF)
+def log(request, learner_plan_id):
+    plan, viewer = _plan_and_viewer(request, learner_plan_id)
+    blocks = Paginator(selectors.log_blocks_for(plan=plan, viewer=viewer), 3).get_page(request.GET.get("page"))
+    return render(request, "learners/log.html", {"plan": plan, "page": blocks, "file_url_name": "learners:log_file"})
+
+
+@org_role_required(*LEARNER_STAFF)
+def log_file(request, log_entry_id):
+    entry = selectors.log_entry_get(org=request.org, log_entry_id=log_entry_id)
+    _visible_record(request, entry)
+    if not entry.file:
+        raise Http404
+    return serve_upload(entry.file, content_type=entry.file_content_type,
+                        download_name=f"log-entry-{entry.pk}{_extension(entry.file.name)}", inline=True)
+
+
+def _extension(name):
+    return "." + name.rsplit(".", 1)[1] if "." in name else ""
+
+
+# --- Progress file PDF -----------------------------------------------------------------------
+
+
+@org_role_required(*LEARNER_STAFF)
+def plan_pdf(request, learner_plan_id):
+    from .pdf import progress_file_pdf, progress_file_response
+
+    plan, viewer = _plan_and_viewer(request, learner_plan_id)
+    return progress_file_response(progress_file_pdf(plan=plan, viewer=viewer, request=request), plan)
+
+
+# --- Sharing (staff, for learners under 13) --------------------------------------------------
+
+
+def _sharing_plan(request, learner_plan_id):
+    plan, viewer = _plan_and_viewer(request, learner_plan_id)
+    if not can_manage_sharing(viewer, plan.profile):
+        raise PermissionDenied("The learner manages who can see their plan")
+    return plan, viewer
+
+
+@org_role_required(*LEARNER_STAFF)
+def sharing(request, learner_plan_id):
+    plan, viewer = _sharing_plan(request, learner_plan_id)
+    form = forms.ShareForm(request.POST or None, learner_email=plan.profile.user.email)
+    if request.method == "POST" and form.is_valid():
+        result = services.plan_share_invite(
+            org=request.org, plan=plan, email=form.cleaned_data["email"],
+            relationship=form.cleaned_data["relationship"], by=request.user, expires_at=form.expires_at(),
+            request=request)
+        messages.success(request, f"{form.cleaned_data['email']} has been "
+                                  f"{'given access' if hasattr(result, 'grantee') else 'invited by email'}.")
+        return redirect("learners:sharing", org_slug=request.org.slug, learner_plan_id=plan.pk)
+    return render(request, "learners/sharing.html", {
+        "plan": plan, "form": form, "shares": selectors.plan_shares_list(org=request.org, plan=plan),
+        "invitations": selectors.share_invitations_open(org=request.org, plan=plan),
+        "revoke_url_name": "learners:share_revoke", "invitation_revoke_url_name": "learners:share_invitation_revoke",
+        "org_slug": request.org.slug,
+    })
+
+
+@org_role_required(*LEARNER_STAFF)
+def share_revoke(request, share_id):
+    share = selectors.plan_share_get(org=request.org, share_id=share_id)
+    plan, viewer = _sharing_plan(request, share.plan_id)
+    if request.method == "POST":
+        services.plan_share_revoke(org=request.org, share=share, by=request.user)
+        messages.success(request, f"{share.grantee} can no longer see the plan.")
+        return redirect("learners:sharing", org_slug=request.org.slug, learner_plan_id=plan.pk)
+    return render(request, "learners/share_revoke.html", {"share": share, "plan": plan, "name": share.grantee,
+                                                          "back": reverse("learners:sharing", kwargs={
+                                                              "org_slug": request.org.slug, "learner_plan_id": plan.pk})})
+
+
+@org_role_required(*LEARNER_STAFF)
+def share_invitation_revoke(request, share_invitation_id):
+    invitation = selectors.share_invitation_get(org=request.org, share_invitation_id=share_invitation_id)
+    plan, viewer = _sharing_plan(request, invitation.plan_id)
+    if request.method == "POST":
+        services.plan_share_invitation_revoke(org=request.org, invitation=invitation, by=request.user,
+                                              request=request)
+        messages.success(request, f"The invitation to {invitation.email} is withdrawn.")
+        return redirect("learners:sharing", org_slug=request.org.slug, learner_plan_id=plan.pk)
+    return render(request, "learners/share_revoke.html", {
+        "invitation": invitation, "plan": plan, "name": invitation.email,
+        "back": reverse("learners:sharing", kwargs={"org_slug": request.org.slug, "learner_plan_id": plan.pk})})
+
+
+# --- Organisation settings -------------------------------------------------------------------
+
+
+@org_role_required(Role.ORG_ADMIN)
+def settings_areas(request):
+    services.target_areas_seed_defaults(org=request.org) if request.method == "GET" else None
+    form = forms.TargetAreaForm(request.POST or None, org=request.org)
+    if request.method == "POST" and form.is_valid():
+        area = services.target_area_save(org=request.org, area=form.save(commit=False), by=request.user,
+                                         request=request)
+        messages.success(request, f"Area added: {area.name}")
+        return redirect("learners:settings_areas", org_slug=request.org.slug)
+    return render(request, "learners/settings_areas.html", {
+        "form": form, "areas": selectors.target_areas(org=request.org)})
+
+
+@org_role_required(Role.ORG_ADMIN)
+def settings_area_edit(request, area_id):
+    from django.shortcuts import get_object_or_404
+
+    area = get_object_or_404(selectors.target_areas(org=request.org), pk=area_id)
+    form = forms.TargetAreaForm(request.POST or None, instance=area, org=request.org)
+    if request.method == "POST" and form.is_valid():
+        services.target_area_save(org=request.org, area=form.save(commit=False), by=request.user, request=request)
+        messages.success(request, f"Area saved: {area.name}")
+        return redirect("learners:settings_areas", org_slug=request.org.slug)
+    return render(request, "learners/settings_edit.html", {"form": form, "title": f"Edit area: {area.name}",
+                                                           "back": "learners:settings_areas"})
+
+
+@org_role_required(Role.ORG_ADMIN)
+def settings_levels(request):
+    services.at_risk_levels_seed_defaults(org=request.org) if request.method == "GET" else None
+    form = forms.AtRiskLevelForm(request.POST or None, org=request.org)
+    if request.method == "POST" and form.is_valid():
+        level = services.at_risk_level_save(org=request.org, level=form.save(commit=False), by=request.user,
+                                            request=request)
+        messages.success(request, f"Status added: {level.name}")
+        return redirect("learners:settings_levels", org_slug=request.org.slug)
+    return render(request, "learners/settings_levels.html", {
+        "form": form, "levels": selectors.at_risk_levels(org=request.org)})
+
+
+@org_role_required(Role.ORG_ADMIN)
+def settings_level_edit(request, level_id):
+    from django.shortcuts import get_object_or_404
+
+    level = get_object_or_404(selectors.at_risk_levels(org=request.org), pk=level_id)
+    form = forms.AtRiskLevelForm(request.POST or None, instance=level, org=request.org)
+    if request.method == "POST" and form.is_valid():
+        services.at_risk_level_save(org=request.org, level=form.save(commit=False), by=request.user,
+                                    request=request)
+        messages.success(request, f"Status saved: {level.name}")
+        return redirect("learners:settings_levels", org_slug=request.org.slug)
+    return render(request, "learners/settings_edit.html", {"form": form, "title": f"Edit at-risk status: {level.name}",
+                                                           "back": "learners:settings_levels"})

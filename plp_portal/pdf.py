@@ -33,21 +33,44 @@ def _static_path(url_path: str) -> Path | None:
 
 def safe_url_fetcher(url: str, timeout=10, ssl_context=None, **kwargs):
     """Serve ``/static/…`` (as given, or as the static:// base URL we render with) and data:
-    URLs. Anything else — http(s), file://, other paths — is refused."""
+    URLs. Anything else — http(s), file://, other paths — is refused. Returns a dict
+    (``string``, ``mime_type``, ``filename``); WeasyPrint itself uses ``SafeURLFetcher``."""
     if url.startswith("data:"):
-        from weasyprint.urls import default_url_fetcher
-
-        return default_url_fetcher(url, timeout=timeout, ssl_context=ssl_context)
-    parsed = urlparse(url)
-    if parsed.scheme == "plp-static":
-        path = _static_path(settings.STATIC_URL + parsed.path.lstrip("/"))
-    else:
-        path = None
-    if path is None:
-        raise RemoteFetchRefused(f"PDF rendering may not fetch {url!r}")
+        response = SafeURLFetcher().fetch(url)
+        return {"string": response.read(), "mime_type": response.content_type}
+    path = _allowed_path(url)
     mime_type, _ = mimetypes.guess_type(str(path))
     return {"string": path.read_bytes(), "mime_type": mime_type or "application/octet-stream",
             "filename": path.name}
+
+
+def _allowed_path(url: str) -> Path:
+    parsed = urlparse(url)
+    path = _static_path(settings.STATIC_URL + parsed.path.lstrip("/")) if parsed.scheme == "plp-static" else None
+    if path is None:
+        raise RemoteFetchRefused(f"PDF rendering may not fetch {url!r}")
+    return path
+
+
+def _safe_fetcher_class():
+    # WeasyPrint >= 70 wants a URLFetcher (it reads ``_fail_on_errors`` and expects a
+    # URLFetcherResponse); a plain function returning a dict fails on the first stylesheet.
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class _SafeURLFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            if url.startswith("data:"):
+                return super().fetch(url, headers)
+            path = _allowed_path(url)
+            mime_type, _ = mimetypes.guess_type(str(path))
+            return URLFetcherResponse(url, path.read_bytes(),
+                                      {"Content-Type": mime_type or "application/octet-stream"})
+
+    return _SafeURLFetcher
+
+
+def SafeURLFetcher(**kwargs):  # noqa: N802 (a class made lazily: WeasyPrint imports slowly)
+    return _safe_fetcher_class()(**kwargs)
 
 
 def render_pdf(template: str, context: dict, *, request=None) -> bytes:
@@ -58,5 +81,5 @@ def render_pdf(template: str, context: dict, *, request=None) -> bytes:
     from weasyprint import HTML
 
     html = render_to_string(template, context, request=request)
-    document = HTML(string=html, base_url="plp-static:///", url_fetcher=safe_url_fetcher)
+    document = HTML(string=html, base_url="plp-static:///", url_fetcher=SafeURLFetcher())
     return document.write_pdf(pdf_variant="pdf/ua-1")

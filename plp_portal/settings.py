@@ -213,6 +213,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.daily_reminders",
         "schedule": crontab(hour=6, minute=30),
     },
+    # learners: clean up the guardian permissions of expired plan shares (not a reminder: nobody
+    # is notified, and access already stops at expiry, so hourly is plenty).
+    "learners-plan-shares-expire": {"task": "learners.plan_shares_expire", "schedule": crontab(minute=17)},
 }
 
 # --- Internationalisation -------------------------------------------------------------------

@@ -102,39 +102,97 @@ def _template_id(org, ctx):
     return template_copy(authority=org, template=kent_template(), by=None).pk
 
 
-def _profile(org, ctx):
-    from learners.tests.factories import LearnerProfileFactory
-
-    if "profile" not in ctx:
-        ctx["profile"] = LearnerProfileFactory(organisation=org)
-    return ctx["profile"].pk
-
-
-def _plan(org, ctx):
-    from learners.tests.factories import plan_for
-
-    if "plan" not in ctx:
-        _profile(org, ctx)
-        ctx["plan"] = plan_for(ctx["profile"])
-    return ctx["plan"].pk
-
-
 def _review(org, ctx):
     from keyworkers import services as keyworker_services
 
-    _plan(org, ctx)
     return keyworker_services.review_schedule_next(
-        org=org, plan=ctx["plan"], due_on=datetime.date(2026, 12, 1)
+        org=org, plan=_learner_plan(org, ctx), due_on=datetime.date(2026, 12, 1)
     ).pk
 
 
 def _team_member(org, ctx):
     from keyworkers import services as keyworker_services
 
-    _profile(org, ctx)
     return keyworker_services.team_member_add(
-        org=org, profile=ctx["profile"], by=UserFactory(), team_role="youth_worker", name="Y. Worker"
+        org=org, profile=_learner_plan(org, ctx).profile, by=UserFactory(),
+        team_role="youth_worker", name="Y. Worker",
     ).pk
+# --- learners (issue 3): a plan needs a profile needs a user; children derive from the plan.
+
+
+def _learner_plan(org, ctx):
+    if "learners.plan" not in ctx:
+        from learners.tests.factories import LearnerProfileFactory, plan_for
+
+        ctx["learners.plan"] = plan_for(LearnerProfileFactory(organisation=org))
+    return ctx["learners.plan"]
+
+
+def _learner_profile(org, ctx):
+    return _learner_plan(org, ctx).profile_id
+
+
+def _learner_plan_id(org, ctx):
+    return _learner_plan(org, ctx).pk
+
+
+def _learner_target(org, ctx):
+    return _learner_plan(org, ctx).targets.get(is_final_outcome=True).pk
+
+
+def _learner_narrative(org, ctx):
+    from learners import services
+
+    plan = _learner_plan(org, ctx)
+    return services.narrative_append(org=org, plan=plan, by=plan.created_by, author_role="tutor", text="Hi").pk
+
+
+def _learner_concern(org, ctx):
+    from learners import services
+
+    plan = _learner_plan(org, ctx)
+    return services.concern_raise(org=org, plan=plan, by=plan.created_by, category="other",
+                                  description="x", audience="plan").pk
+
+
+def _learner_log_entry(org, ctx):
+    from django.core.files.base import ContentFile
+
+    from learners import services
+
+    plan = _learner_plan(org, ctx)
+    return services.log_entry_add(
+        org=org, plan=plan, by=plan.profile.user, kind="voice_recording", written_on=plan.starts_on,
+        file=ContentFile(b"OggS" + b"\0" * 60, name="voice.ogg"), file_content_type="audio/ogg",
+    ).pk
+
+
+def _learner_share(org, ctx):
+    from learners import services
+
+    plan = _learner_plan(org, ctx)
+    return services.plan_share_grant(org=org, plan=plan, grantee=UserFactory(), relationship="parent_carer",
+                                     by=plan.profile.user).pk
+
+
+def _learner_share_invitation(org, ctx):
+    from learners import services
+
+    plan = _learner_plan(org, ctx)
+    return services.plan_share_invite(org=org, plan=plan, email=f"nobody-{plan.pk}@example.test",
+                                      relationship="employer", by=plan.profile.user).pk
+
+
+def _learner_area(org, ctx):
+    from learners import services
+
+    return services.target_area_get(org=org, code="careers").pk
+
+
+def _learner_level(org, ctx):
+    from learners import services
+
+    return services.at_risk_levels_seed_defaults(org=org)[0].pk
 
 
 # keyword argument -> function(org, ctx) returning the value to put in the URL. ``ctx`` is a
@@ -154,10 +212,19 @@ OBJECT_KWARGS = {
     "grant_id": _grant_id,
     "assessment_id": _assessment_id,
     "template_id": _template_id,
-    "profile_id": _profile,
-    "plan_id": _plan,
     "review_id": _review,
     "team_member_id": _team_member,
+    "profile_id": _learner_profile,
+    "learner_plan_id": _learner_plan_id,
+    "plan_id": _learner_plan_id,  # keyworkers' URLs name the learner's plan plan_id
+    "target_id": _learner_target,
+    "narrative_id": _learner_narrative,
+    "concern_id": _learner_concern,
+    "log_entry_id": _learner_log_entry,
+    "share_id": _learner_share,
+    "share_invitation_id": _learner_share_invitation,
+    "area_id": _learner_area,
+    "level_id": _learner_level,
 }
 
 # URL patterns the crawl does not request, each with the reason. Keep this short.

@@ -1,0 +1,509 @@
+"""Forms of the learners app. Every form that offers records as choices takes ``org`` (and the
+plan where it matters) and scopes its querysets to them."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from plp_portal.organisations.choices import Role
+from plp_portal.organisations.models import Membership
+from plp_portal.uploads import AUDIO, IMAGES, validate_upload
+
+from .choices import (
+    Audience,
+    AuthorRole,
+    ConcernCategory,
+    ConcernStatus,
+    EcmOutcome,
+    Effort,
+    LogEntryKind,
+    ShareRelationship,
+    TargetGroup,
+    TargetStatus,
+    TargetTerm,
+)
+from .models import AtRiskLevel, LearnerProfile, Plan, TargetArea
+from .permissions import WORKING_STAFF_ROLES
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def _blank(choices, label="Any"):
+    return [("", label), *choices]
+
+
+class AudienceFormMixin(forms.Form):
+    """Who may see the record (staff forms only: the learner's own records are PLAN)."""
+
+    audience = forms.ChoiceField(label="Who can see this", choices=Audience.choices, initial=Audience.PLAN,
+                                 widget=forms.RadioSelect)
+    restricted_roles = forms.MultipleChoiceField(
+        label="Roles that can see it (with the key worker)", required=False, widget=forms.CheckboxSelectMultiple,
+        choices=[(r.value, r.label) for r in Role if r in WORKING_STAFF_ROLES],
+        help_text="Only for “Named roles and the key worker only”.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("audience") == Audience.RESTRICTED and not cleaned.get("restricted_roles"):
+            self.add_error("restricted_roles", "Select the roles that can see it")
+        return cleaned
+
+    def audience_kwargs(self) -> dict:
+        audience = self.cleaned_data["audience"]
+        roles = self.cleaned_data.get("restricted_roles") or [] if audience == Audience.RESTRICTED else []
+        return {"audience": audience, "restricted_roles": roles}
+
+
+# --- Lists and configuration -----------------------------------------------------------------
+
+
+class LearnerFilterForm(forms.Form):
+    q = forms.CharField(label="Name, email or UPN", required=False)
+    at_risk_level = forms.ModelChoiceField(label="At-risk status", queryset=AtRiskLevel.objects.none(),
+                                           required=False, empty_label="Any")
+    target_group = forms.ChoiceField(label="Target group", choices=_blank(TargetGroup.choices), required=False)
+    year_group = forms.CharField(label="Year group", required=False, max_length=20)
+    key_worker = forms.ModelChoiceField(label="Key worker", queryset=get_user_model().objects.none(),
+                                        required=False, empty_label="Any")
+
+    def __init__(self, *args, org, show_key_worker=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["at_risk_level"].queryset = AtRiskLevel.objects.for_org(org)
+        if show_key_worker:
+            self.fields["key_worker"].queryset = get_user_model().objects.filter(
+                pk__in=Membership.objects.for_org(org).filter(role=Role.KEY_WORKER, is_active=True).values("user_id")
+            ).order_by("full_name")
+        else:
+            del self.fields["key_worker"]
+
+
+class TargetAreaForm(forms.ModelForm):
+    class Meta:
+        model = TargetArea
+        fields = ["name", "code", "order", "is_active"]
+        labels = {"code": "Code", "is_active": "In use"}
+        help_texts = {"code": "Short, lower case, no spaces; it does not change once in use."}
+
+    def __init__(self, *args, org, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.org = org
+        if not self.instance.pk:
+            self.instance.organisation = org
+        if self.instance.pk:
+            self.fields["code"].disabled = True
+
+    def clean_code(self):
+        code = self.cleaned_data["code"]
+        if TargetArea.objects.for_org(self.org).filter(code=code).exclude(pk=self.instance.pk).exists():
+            raise ValidationError("An area with this code exists")
+        return code
+
+
+class AtRiskLevelForm(forms.ModelForm):
+    class Meta:
+        model = AtRiskLevel
+        fields = ["name", "code", "description", "order"]
+
+    def __init__(self, *args, org, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.org = org
+        if not self.instance.pk:
+            self.instance.organisation = org
+        if self.instance.pk:
+            self.fields["code"].disabled = True
+
+    def clean_code(self):
+        code = self.cleaned_data["code"]
+        if AtRiskLevel.objects.for_org(self.org).filter(code=code).exclude(pk=self.instance.pk).exists():
+            raise ValidationError("A status with this code exists")
+        return code
+
+
+# --- Profile and plan ------------------------------------------------------------------------
+
+
+class EnrolForm(forms.Form):
+    learner = forms.ModelChoiceField(label="Learner", queryset=get_user_model().objects.none(),
+                                     help_text="Learners of the organisation without a profile yet. "
+                                               "Invite a new learner from Members first.")
+    target_group = forms.ChoiceField(label="Target group", choices=TargetGroup.choices)
+    year_group = forms.CharField(label="Year group", required=False, max_length=20)
+    tutor_group = forms.CharField(label="Tutor group", required=False, max_length=40)
+    date_of_birth = forms.DateField(label="Date of birth", required=False, widget=DateInput)
+    upn = forms.CharField(label="UPN", required=False, max_length=13)
+    uln = forms.CharField(label="ULN", required=False, max_length=10)
+    programme_name = forms.CharField(label="Programme", max_length=200)
+    starts_on = forms.DateField(label="Plan starts on", widget=DateInput)
+    ends_on = forms.DateField(label="Plan ends on", widget=DateInput)
+    final_outcome = forms.CharField(label="Agreed final grade or course outcome", max_length=300,
+                                    help_text="Recorded as the plan's first target, due at the end of the course.")
+    long_term_goal = forms.CharField(label="Long-term goal", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, org, **kwargs):
+        super().__init__(*args, **kwargs)
+        enrolled = LearnerProfile.objects.for_org(org).values("user_id")
+        learners = Membership.objects.for_org(org).filter(role=Role.LEARNER, is_active=True).values("user_id")
+        self.fields["learner"].queryset = (
+            get_user_model().objects.filter(pk__in=learners).exclude(pk__in=enrolled).order_by("full_name")
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("starts_on") and cleaned.get("ends_on") and cleaned["ends_on"] < cleaned["starts_on"]:
+            self.add_error("ends_on", "The end date must be after the start date")
+        return cleaned
+
+
+STAGE1_FIELDS = [
+    "target_group", "year_group", "tutor_group", "date_of_birth", "upn", "uln",
+    "attendance_percent", "attitude", "preferred_ways_of_learning", "prior_achievements",
+    "english_level", "maths_level", "ict_level", "personal_social_development_needs",
+    "vocational_interests", "hobbies_and_ambitions", "strengths_own_words", "weaknesses_own_words",
+]
+
+
+class ProfileForm(forms.ModelForm):
+    """Stage 1 initial assessment. The sensitive fields are included only when the caller says
+    the viewer ``can_see_sensitive`` (and then reads them through ``profile_sensitive_read``)."""
+
+    induction_completed = forms.BooleanField(label="Induction completed", required=False)
+    support_need_areas = forms.MultipleChoiceField(label="Areas the support needs concern", required=False,
+                                                   widget=forms.CheckboxSelectMultiple)
+
+    class Meta:
+        model = LearnerProfile
+        fields = STAGE1_FIELDS + list(LearnerProfile.SENSITIVE_FIELDS)
+        widgets = {"date_of_birth": DateInput, **{
+            f: forms.Textarea(attrs={"rows": 3}) for f in (
+                "attitude", "preferred_ways_of_learning", "prior_achievements", "personal_social_development_needs",
+                "vocational_interests", "hobbies_and_ambitions", "strengths_own_words", "weaknesses_own_words",
+                "learning_difficulties_disabilities", "personal_circumstances", "support_needs")}}
+        labels = {
+            "attendance_percent": "Attendance (%)",
+            "strengths_own_words": "Strengths, in the learner's own words",
+            "weaknesses_own_words": "Weaknesses, in the learner's own words",
+            "personal_social_development_needs": "Personal and social development needs",
+            "learning_difficulties_disabilities": "Learning difficulties or disabilities",
+            "personal_circumstances": "Personal circumstances",
+            "support_needs": "Support needs",
+            "english_level": "Current English level",
+            "maths_level": "Current maths level",
+            "ict_level": "Current ICT level",
+        }
+
+    def __init__(self, *args, org, include_sensitive: bool, sensitive_values: dict | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.include_sensitive = include_sensitive
+        if include_sensitive:
+            self.fields["support_need_areas"].choices = list(
+                TargetArea.objects.for_org(org).values_list("code", "name"))
+            for name, value in (sensitive_values or {}).items():
+                self.initial[name] = value
+        else:
+            for name in LearnerProfile.SENSITIVE_FIELDS:
+                del self.fields[name]
+            self.initial = {k: v for k, v in self.initial.items() if k not in LearnerProfile.SENSITIVE_FIELDS}
+        self.fields["induction_completed"].initial = self.instance.induction_completed
+        if self.instance.induction_completed:
+            self.fields["induction_completed"].disabled = True
+            self.fields["induction_completed"].help_text = (
+                f"Ticked by {self.instance.induction_completed_by} on "
+                f"{timezone.localtime(self.instance.induction_completed_at):%d %B %Y}")
+
+    def sensitive_field_names(self):
+        return [n for n in LearnerProfile.SENSITIVE_FIELDS if n in self.fields]
+
+    def changes(self) -> dict:
+        fields = {name: self.cleaned_data[name] for name in self.fields
+                  if name != "induction_completed" and not self.fields[name].disabled}
+        fields["induction_completed"] = self.cleaned_data.get("induction_completed")
+        return fields
+
+
+class PlanForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = Plan
+        fields = ["programme_name", "long_term_goal", "anticipated_destination", "qualifications",
+                  "planned_placements", "support_needed", "starts_on", "ends_on"]
+        widgets = {"starts_on": DateInput, "ends_on": DateInput,
+                   **{f: forms.Textarea(attrs={"rows": 3}) for f in (
+                       "long_term_goal", "anticipated_destination", "qualifications", "planned_placements",
+                       "support_needed")}}
+        labels = {"programme_name": "Programme", "long_term_goal": "Long-term goal", "planned_placements": "Planned work placements or tasters",
+                  "support_needed": "Support the learner is likely to need",
+                  "anticipated_destination": "Anticipated progression destination",
+                  "qualifications": "Qualifications being worked towards"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["version"] = self.instance.version
+
+    def _post_clean(self):
+        # The plan is saved by services.plan_update (version check), not by the ModelForm.
+        pass
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("starts_on") and cleaned.get("ends_on") and cleaned["ends_on"] < cleaned["starts_on"]:
+            self.add_error("ends_on", "The end date must be after the start date")
+        return cleaned
+
+    def changes(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class AtRiskForm(forms.Form):
+    level = forms.ModelChoiceField(label="At-risk status", queryset=AtRiskLevel.objects.none(),
+                                   widget=forms.RadioSelect, empty_label=None)
+    reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, org, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["level"].queryset = AtRiskLevel.objects.for_org(org)
+
+
+# --- Targets ---------------------------------------------------------------------------------
+
+
+class TargetForm(forms.Form):
+    """A target; learners get the same form without term/parent/audience choices."""
+
+    title = forms.CharField(label="Target", max_length=300)
+    term = forms.ChoiceField(label="Term", choices=TargetTerm.choices, initial=TargetTerm.SHORT,
+                             widget=forms.RadioSelect)
+    parent = forms.ModelChoiceField(label="Stepping stone towards (long-term target)", required=False,
+                                    queryset=None, empty_label="None")
+    area = forms.ModelChoiceField(label="Area", queryset=None, required=False, empty_label="Choose an area")
+    success_criteria = forms.CharField(label="What success looks like", required=False,
+                                       widget=forms.Textarea(attrs={"rows": 2}))
+    skills_required = forms.CharField(label="Skills required", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    support_strategy = forms.CharField(label="Support strategy", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    outside_classroom_assistance = forms.CharField(label="Assistance needed outside the classroom", required=False,
+                                                   widget=forms.Textarea(attrs={"rows": 2}))
+    due_on = forms.DateField(label="Due date", widget=DateInput)
+
+    def __init__(self, *args, plan, learner=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = TargetArea.objects.for_org(plan.organisation_id).filter(is_active=True)
+        self.fields["parent"].queryset = plan.targets.filter(term=TargetTerm.LONG, audience=Audience.PLAN) if learner \
+            else plan.targets.filter(term=TargetTerm.LONG)
+        if learner:
+            del self.fields["term"]
+            self.fields["title"].label = "What do you want to achieve?"
+            self.fields["success_criteria"].label = "How will you know you have done it?"
+            self.fields["support_strategy"].label = "What help do you need?"
+            del self.fields["outside_classroom_assistance"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("term") == TargetTerm.LONG and cleaned.get("parent"):
+            self.add_error("parent", "A long-term target is not a stepping stone towards another")
+        return cleaned
+
+    def target_kwargs(self) -> dict:
+        data = dict(self.cleaned_data)
+        data.pop("audience", None)
+        data.pop("restricted_roles", None)
+        data.setdefault("term", TargetTerm.SHORT)
+        return data
+
+
+class StaffTargetForm(AudienceFormMixin, TargetForm):
+    pass
+
+
+class ProgressForm(forms.Form):
+    status = forms.ChoiceField(label="Status", choices=TargetStatus.choices, widget=forms.RadioSelect)
+    note = forms.CharField(label="Progress note", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                           help_text="What has happened since the last update?")
+
+
+# --- Narrative, concerns, reports ------------------------------------------------------------
+
+
+class NarrativeForm(AudienceFormMixin):
+    author_role = forms.ChoiceField(label="Writing as", choices=[c for c in AuthorRole.choices if c[0] != "learner"])
+    text = forms.CharField(label="Entry", widget=forms.Textarea(attrs={"rows": 5}))
+
+    field_order = ["author_role", "text", "audience", "restricted_roles"]
+
+
+class CorrectionForm(forms.Form):
+    author_role = forms.ChoiceField(label="Writing as", choices=[c for c in AuthorRole.choices if c[0] != "learner"])
+    text = forms.CharField(label="Correction", widget=forms.Textarea(attrs={"rows": 5}),
+                           help_text="The original entry stays; this correction is shown with it.")
+
+
+class LearnerNarrativeForm(forms.Form):
+    text = forms.CharField(label="Add to my learning journey", widget=forms.Textarea(attrs={"rows": 4}))
+
+
+def _staff_users(org):
+    from plp_portal.organisations.choices import STAFF_ROLES
+
+    return get_user_model().objects.filter(
+        pk__in=Membership.objects.for_org(org).filter(role__in=STAFF_ROLES, is_active=True).values("user_id")
+    ).order_by("full_name")
+
+
+class ConcernForm(AudienceFormMixin):
+    category = forms.ChoiceField(label="Category", choices=ConcernCategory.choices)
+    description = forms.CharField(label="What is the concern?", widget=forms.Textarea(attrs={"rows": 4}))
+    follow_up_how = forms.CharField(label="How it will be followed up", required=False,
+                                    widget=forms.Textarea(attrs={"rows": 2}))
+    follow_up_on = forms.DateField(label="Follow up by", required=False, widget=DateInput)
+    owner = forms.ModelChoiceField(label="Owner", queryset=None, required=False, empty_label="Nobody yet")
+
+    field_order = ["category", "description", "follow_up_how", "follow_up_on", "owner", "audience",
+                   "restricted_roles"]
+
+    def __init__(self, *args, org, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = _staff_users(org)
+        self.fields["audience"].initial = Audience.STAFF
+
+
+class ConcernUpdateForm(forms.Form):
+    status = forms.ChoiceField(label="Status", widget=forms.RadioSelect,
+                               choices=[c for c in ConcernStatus.choices if c[0] != ConcernStatus.RESOLVED])
+    follow_up_how = forms.CharField(label="How it will be followed up", required=False,
+                                    widget=forms.Textarea(attrs={"rows": 2}))
+    follow_up_on = forms.DateField(label="Follow up by", required=False, widget=DateInput)
+    owner = forms.ModelChoiceField(label="Owner", queryset=None, required=False, empty_label="Nobody yet")
+
+    def __init__(self, *args, org, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = _staff_users(org)
+
+
+class ConcernResolveForm(forms.Form):
+    resolution = forms.CharField(label="How was it resolved?", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class LearnerConcernForm(forms.Form):
+    category = forms.ChoiceField(label="What is it about?", choices=ConcernCategory.choices)
+    description = forms.CharField(label="Tell us what is getting in the way", widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class SubjectReportForm(AudienceFormMixin):
+    subject = forms.CharField(label="Subject or specialism", max_length=100)
+    is_specialist_advice = forms.BooleanField(label="Specialist advice (for example dyslexia support)", required=False)
+    working_at_grade = forms.CharField(label="Working at grade", required=False, max_length=20)
+    target_grade = forms.CharField(label="Target grade", required=False, max_length=20)
+    attendance_percent = forms.DecimalField(label="Attendance (%)", required=False, min_value=0, max_value=100,
+                                            decimal_places=2)
+    effort = forms.ChoiceField(label="Effort", required=False, choices=_blank(Effort.choices, "Not given"))
+    comment = forms.CharField(label="Comment or advice", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    reported_on = forms.DateField(label="Date", widget=DateInput, initial=datetime.date.today)
+
+    field_order = ["subject", "is_specialist_advice", "working_at_grade", "target_grade", "attendance_percent",
+                   "effort", "comment", "reported_on", "audience", "restricted_roles"]
+
+
+# --- Learning log ----------------------------------------------------------------------------
+
+
+class LogEntryForm(forms.Form):
+    kind = forms.ChoiceField(label="Type of entry", choices=LogEntryKind.choices, widget=forms.RadioSelect,
+                             initial=LogEntryKind.ACTIVITY_DIARY)
+    written_on = forms.DateField(label="Date", widget=DateInput)
+    title = forms.CharField(label="Title", required=False, max_length=200)
+    what_learned = forms.CharField(label="What did I learn?", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    how_learned = forms.CharField(label="How did I learn it?", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    enjoyed = forms.CharField(label="What did I enjoy?", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    found_difficult = forms.CharField(label="What did I find difficult?", required=False,
+                                      widget=forms.Textarea(attrs={"rows": 3}))
+    ecm_outcomes = forms.MultipleChoiceField(label="Every Child Matters outcomes", required=False,
+                                             choices=EcmOutcome.choices, widget=forms.CheckboxSelectMultiple)
+    file = forms.FileField(label="Photo or voice recording", required=False,
+                           help_text="A photo (JPG, PNG, GIF, WebP) or an audio file (WebM, OGG, MP3, WAV, M4A), "
+                                     "up to 20 MB. For a voice recording you can also record in the browser.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("written_on", timezone.localdate())
+
+    def clean(self):
+        cleaned = super().clean()
+        kind, upload = cleaned.get("kind"), cleaned.get("file")
+        self.content_type = ""
+        if upload:
+            kinds = IMAGES if kind == LogEntryKind.PHOTO else AUDIO if kind == LogEntryKind.VOICE_RECORDING \
+                else IMAGES + AUDIO
+            try:
+                self.content_type = validate_upload(upload, kinds=kinds)
+            except ValidationError as error:
+                self.add_error("file", error)
+        elif kind == LogEntryKind.PHOTO:
+            self.add_error("file", "Select a photo to upload")
+        elif kind == LogEntryKind.VOICE_RECORDING:
+            self.add_error("file", "Record your voice or select an audio file to upload")
+        if kind in (LogEntryKind.ACTIVITY_DIARY, LogEntryKind.WORK_PLACEMENT_DIARY, LogEntryKind.BLOG) and not any(
+            cleaned.get(f) for f in ("title", "what_learned", "how_learned", "enjoyed", "found_difficult")
+        ):
+            self.add_error("what_learned", "Write something in at least one of the boxes")
+        written_on = cleaned.get("written_on")
+        if written_on and written_on > timezone.localdate():
+            self.add_error("written_on", "The date must be today or in the past")
+        return cleaned
+
+    def entry_kwargs(self) -> dict:
+        data = {k: v for k, v in self.cleaned_data.items() if k != "file"}
+        if self.cleaned_data.get("file"):
+            data["file"] = self.cleaned_data["file"]
+            data["file_content_type"] = self.content_type
+        return data
+
+
+# --- Sharing ---------------------------------------------------------------------------------
+
+
+class ShareForm(forms.Form):
+    email = forms.EmailField(label="Their email address",
+                             help_text="We will email them a link. If they have no account, the link lets them "
+                                       "set a password.")
+    relationship = forms.ChoiceField(label="Who are they?", choices=ShareRelationship.choices,
+                                     widget=forms.RadioSelect)
+    ends_on = forms.DateField(label="Until (optional)", required=False, widget=DateInput,
+                              help_text="Leave empty to share until you stop it.")
+
+    def __init__(self, *args, learner_email: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.learner_email = learner_email.lower()
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if email == self.learner_email:
+            raise ValidationError("Enter the email address of the person you want to share with, not your own")
+        return email
+
+    def clean_ends_on(self):
+        ends_on = self.cleaned_data.get("ends_on")
+        if ends_on and ends_on <= timezone.localdate():
+            raise ValidationError("The end date must be in the future")
+        return ends_on
+
+    def expires_at(self):
+        ends_on = self.cleaned_data.get("ends_on")
+        if not ends_on:
+            return None
+        return timezone.make_aware(datetime.datetime.combine(ends_on + datetime.timedelta(days=1), datetime.time()))
+
+
+class SignForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)

@@ -1,0 +1,12 @@
+"""Celery tasks of the learners app: thin wrappers over services."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(name="learners.plan_shares_expire")
+def plan_shares_expire() -> int:
+    """Remove the guardian permission of plan shares past their end date. Access already stops
+    at the end date (the selectors check ``expires_at``); this keeps the permission table true."""
+    return services.plan_shares_expire()
