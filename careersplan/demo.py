@@ -76,6 +76,7 @@ def _plan(org, lead, year, ticks, approved, phase, today):
 
 
 def seed(demo) -> None:
+    services.shipped_templates_ensure()
     today = demo.today
     year = phases.academic_year_of(today)
     leads = {"northgate": "lead@demoshire.test", "riverside": "lead.riverside@demoshire.test",

@@ -1,4 +1,5 @@
 import datetime
+import importlib
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
@@ -445,3 +446,16 @@ def ilp_answers_save(*, org, assessment: IlpSelfAssessment, answers: dict[int, s
     audit_log("careersplan.ilp_assessment_saved", request=request, actor=by, org=org,
               obj=assessment, data={"answered": len(answers)})
     return len(answers)
+
+
+SHIPPED_TEMPLATES_MIGRATION = "careersplan.migrations.0002_kent_template_and_ilp_checklist"
+
+
+def shipped_templates_ensure() -> None:
+    """Make sure the global templates the data migration ships exist: ``manage.py flush`` (and
+    a transactional test's teardown) empties every table, data-migration rows included.
+    Re-created by the migration's own code, so there is one definition of the Kent template."""
+    from django.apps import apps as django_apps
+
+    if not PlanTemplate.objects.filter(owner__isnull=True).exists():
+        importlib.import_module(SHIPPED_TEMPLATES_MIGRATION).create(django_apps, None)

@@ -1,24 +1,17 @@
 """Factories for careersplan tests. Every row's organisation is derived from its plan."""
 
 import datetime
-import importlib
-
-from django.apps import apps
-
 from careersplan import services
 from careersplan.choices import Phase, TemplateKind
 from careersplan.models import CareersPlan, ChecklistItem, PlanTemplate
 from plp_portal.organisations.choices import Role
 from tests.factories import member
 
-_MIGRATION = "careersplan.migrations.0002_kent_template_and_ilp_checklist"
-
 
 def shipped_templates():
     """The global templates of the data migration (re-created by the migration's own code if a
     transactional test flushed them)."""
-    if not PlanTemplate.objects.filter(owner__isnull=True).exists():
-        importlib.import_module(_MIGRATION).create(apps, None)
+    services.shipped_templates_ensure()
     kent = PlanTemplate.objects.get(owner__isnull=True, kind=TemplateKind.CAREERS_PLAN,
                                     name="Kent Annual Careers Plan", version=1)
     ilp = PlanTemplate.objects.get(owner__isnull=True, kind=TemplateKind.ILP_CHECKLIST, version=1)
