@@ -11,6 +11,9 @@ Apps say what to measure in a ``bench.py`` hook module:
 
     def pages(db) -> list[BenchPage]      # which pages, as which user
     def jobs() -> list[BenchJob]          # background work to time in-process
+
+A job's ``run()`` returns a note, or {"seconds": …, "note": …} when it times only part of its
+work (e.g. a render after setting up data it rolls back).
 """
 
 from __future__ import annotations

@@ -1,0 +1,92 @@
+"""What `manage.py bench` measures for the learners app (see plp_portal/bench.py)."""
+
+import datetime
+import io
+import time
+
+from django.db import transaction
+from django.urls import reverse
+
+from plp_portal.bench import BenchJob, BenchPage
+
+from .choices import AuthorRole, PlanStatus, SetByRole
+from .models import LearnerProfile, Plan
+
+
+def _busiest_active_plan():
+    """An active plan of a generated learner with a key worker (all have 3 years of history)."""
+    return (
+        Plan.objects.system("bench picks a seeded plan")
+        .filter(status=PlanStatus.ACTIVE, organisation__is_generated=True,
+                profile__key_worker__isnull=False)
+        .select_related("profile__user", "profile__key_worker", "organisation")
+        .order_by("id")
+        .first()
+    )
+
+
+def pages(*, password):
+    plan = _busiest_active_plan()
+    if plan is None:
+        return []
+    learner, key_worker = plan.profile.user.email, plan.profile.key_worker.email
+    org = plan.organisation.slug
+    return [
+        BenchPage("learner /me/", reverse("me:home"), learner, password),
+        BenchPage("plan page (key worker)",
+                  reverse("learners:plan", kwargs={"org_slug": org, "learner_plan_id": plan.pk}),
+                  key_worker, password),
+        BenchPage("learner list (key worker)",
+                  reverse("learners:index", kwargs={"org_slug": org}), key_worker, password),
+        BenchPage("progress-file PDF (learner)",
+                  reverse("me:plan_pdf", kwargs={"learner_plan_id": plan.pk}), learner, password),
+    ]
+
+
+class _RollBack(Exception):
+    pass
+
+
+def _ten_page_progress_file():
+    """Render the progress file of a plan with enough history for ~10 pages; the plan is made
+    in a transaction that is rolled back, so the database is left as it was."""
+    from pypdf import PdfReader
+
+    from . import services
+    from .pdf import progress_file_pdf
+    from .permissions import plan_viewer
+
+    base = _busiest_active_plan()
+    result = {}
+    try:
+        with transaction.atomic():
+            org, profile = base.organisation, base.profile
+            staff = profile.key_worker
+            plan = Plan.objects.for_org(org).get(pk=base.pk)
+            today = datetime.date.today()
+            for n in range(45):
+                services.target_create(
+                    org=org, plan=plan, by=staff, set_by_role=SetByRole.STAFF,
+                    title=f"Bench target {n}: practise a skill every week and show the evidence",
+                    due_on=today + datetime.timedelta(days=n),
+                    success_criteria="A portfolio page signed off by my tutor. " * 3)
+            for n in range(40):
+                services.narrative_append(
+                    org=org, plan=plan, by=staff, author_role=AuthorRole.KEY_WORKER,
+                    text=f"Review {n}: " + "Good progress; the next step is agreed. " * 8)
+            viewer = plan_viewer(plan=plan, user=profile.user)
+            started = time.perf_counter()
+            data = progress_file_pdf(plan=plan, viewer=viewer)
+            result["seconds"] = time.perf_counter() - started
+            result["pages"] = len(PdfReader(io.BytesIO(data)).pages)
+            raise _RollBack
+    except _RollBack:
+        pass
+    return {"seconds": result["seconds"],
+            "note": f"{result['pages']} pages (render only; the data is rolled back)"}
+
+
+def jobs():
+    if not LearnerProfile.objects.system("bench").filter(organisation__is_generated=True).exists():
+        return []
+    return [BenchJob("progress-file PDF, ~10 pages", _ten_page_progress_file)]
