@@ -202,12 +202,12 @@ class TierChange(AudienceMixin, TenantModel):
 
     class Meta:
         ordering = ["-decided_at", "-pk"]
+        indexes = [models.Index(fields=["profile", "-decided_at"])]
 
     @property
     def reason_labels(self) -> list[str]:
         labels = dict(ReferralReason.choices)
         return [labels.get(r, r) for r in split_codes(self.reasons)]
-        indexes = [models.Index(fields=["profile", "-decided_at"])]
 
 
 class GroupSession(TenantModel):

@@ -5,11 +5,10 @@ from __future__ import annotations
 import datetime
 
 from django import forms
-from django.contrib.auth import get_user_model
 
 from learners.choices import TargetStatus
 from plp_portal.organisations.choices import STAFF_ROLES
-from plp_portal.organisations.models import Membership
+from plp_portal.organisations.selectors import member_users
 
 from .choices import Cadence, KeyWorkerType, TeamRole
 from .models import ReviewSettings
@@ -18,8 +17,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def _staff_queryset(org):
-    ids = Membership.objects.for_org(org).filter(is_active=True, role__in=STAFF_ROLES).values("user_id")
-    return get_user_model().objects.filter(pk__in=ids).order_by("full_name", "pk")
+    return member_users(org=org, roles=STAFF_ROLES)
 
 
 class StaffChoiceField(forms.ModelChoiceField):

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from plp_portal.organisations.choices import Role
 from plp_portal.organisations.models import Membership
+from plp_portal.organisations.selectors import member_users
 from plp_portal.uploads import AUDIO, IMAGES, validate_upload
 
 from .choices import (
@@ -81,9 +82,7 @@ class LearnerFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["at_risk_level"].queryset = AtRiskLevel.objects.for_org(org)
         if show_key_worker:
-            self.fields["key_worker"].queryset = get_user_model().objects.filter(
-                pk__in=Membership.objects.for_org(org).filter(role=Role.KEY_WORKER, is_active=True).values("user_id")
-            ).order_by("full_name")
+            self.fields["key_worker"].queryset = member_users(org=org, roles=[Role.KEY_WORKER])
         else:
             del self.fields["key_worker"]
 
@@ -355,9 +354,7 @@ class LearnerNarrativeForm(forms.Form):
 def _staff_users(org):
     from plp_portal.organisations.choices import STAFF_ROLES
 
-    return get_user_model().objects.filter(
-        pk__in=Membership.objects.for_org(org).filter(role__in=STAFF_ROLES, is_active=True).values("user_id")
-    ).order_by("full_name")
+    return member_users(org=org, roles=STAFF_ROLES)
 
 
 class ConcernForm(AudienceFormMixin):

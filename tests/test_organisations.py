@@ -6,7 +6,6 @@ import pytest
 from django.urls import reverse
 
 from plp_portal.audit.models import AuditEvent
-from plp_portal.notifications.services import outbox_due_ids, email_send_now
 from plp_portal.organisations.choices import Role
 from plp_portal.organisations.models import Invitation, Membership
 from tests.factories import MembershipFactory, member

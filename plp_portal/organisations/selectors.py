@@ -51,3 +51,12 @@ def invitation_by_token(*, token: str) -> Invitation | None:
 
 def term_list(*, org):
     return Term.objects.for_org(org).order_by("starts_on")
+
+
+def member_users(*, org, roles):
+    """The people with an active membership of ``org`` in one of ``roles``, by name: the choices
+    of every "pick a colleague" field (a form's queryset, scoped by construction)."""
+    from django.contrib.auth import get_user_model
+
+    ids = Membership.objects.for_org(org).filter(is_active=True, role__in=list(roles))
+    return get_user_model().objects.filter(pk__in=ids.values("user_id")).order_by("full_name", "pk")
