@@ -21,7 +21,6 @@ from learners.models import LearnerProfile, LogBlock, Plan, PlanShare, Target
 from plp_portal.audit.services import audit_log
 from plp_portal.notifications.models import Reminder
 
-
 from .choices import OPEN_REVIEW_STATUSES, ReviewStatus, SignStage, TimelineKind
 from .models import (
     KeyWorkerAssignment,
