@@ -2,6 +2,7 @@ import os
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from plp_portal.hooks import app_hook_modules
@@ -21,7 +22,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, password, **options):
         demo = Demo(password=password, today=timezone.localdate())
-        with system_scope("seed_demo creates the demo county"), transaction.atomic():
+        # Emails the seeding causes (share invitations, notifications) are not for anyone.
+        quiet_mail = override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend")
+        with system_scope("seed_demo creates the demo county"), transaction.atomic(), quiet_mail:
             for module in app_hook_modules("demo"):
                 module.seed(demo)
         for line in demo.log:
