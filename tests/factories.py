@@ -26,7 +26,8 @@ class UserFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     email = factory.Sequence(lambda n: f"person{n}@example.test")
-    full_name = factory.Faker("name", locale="en_GB")
+    # Unique and never a substring of another (pages are searched for names in tests).
+    full_name = factory.Sequence(lambda n: f"Sam Person{n:05d}")
 
     @factory.post_generation
     def password(self, create, extracted, **kwargs):
