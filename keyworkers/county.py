@@ -174,6 +174,8 @@ def _evaluations(county) -> None:
     """Each completed review evaluated the short-term targets due in its six weeks."""
     table = ReviewTargetEvaluation._meta.db_table
     with connection.cursor() as cursor:
+        # Fresh statistics first: without them the planner loops over the just-loaded tables.
+        cursor.execute(f'ANALYZE "{Review._meta.db_table}", "{lm.Target._meta.db_table}"')
         cursor.execute(
             f"""
             INSERT INTO "{table}" (organisation_id, review_id, target_id, status, note)
