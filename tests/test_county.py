@@ -96,6 +96,9 @@ def test_seed_county_feature_apps_keep_their_invariants():
     from keyworkers.models import KeyWorkerAssignment, Review, ReviewTargetEvaluation
     from keyworkers.services import reviews_schedule_missing
 
+    from careersplan.tests.factories import shipped_templates
+
+    shipped_templates()  # the data migration's templates, if a transactional test flushed them
     seed(seed=3)
     today = timezone.localdate()
     profiles = {p.pk: p for p in LearnerProfile.objects.system("test")}
