@@ -30,7 +30,8 @@ def test_one_digest_per_person_per_day_listing_every_reminder(org, other_org, ma
                                                              django_capture_on_commit_callbacks):
     tutor = member(org, Role.KEY_WORKER)
     services.reminders_add([reminder(org, tutor, f"review:{i}") for i in range(3)])
-    services.reminders_add([reminder(other_org, tutor, "review:9")])
+    services.reminders_add([reminder(other_org, tutor, "review:9", due=DAY + datetime.timedelta(days=1))])
+    assert services.digest_recipients_due() == [tutor.pk]  # once, whatever the reminders' dates
     with django_capture_on_commit_callbacks(execute=True):
         assert services.digest_send(recipient_id=tutor.pk, day=DAY) is True
         assert services.digest_send(recipient_id=tutor.pk, day=DAY) is False

@@ -157,6 +157,7 @@ def digest_recipients_due() -> list[int]:
     return list(
         Reminder.objects.system("the daily digest covers every organisation")
         .filter(digested_at__isnull=True)
+        .order_by("recipient_id")  # not the model's ordering: DISTINCT would include its columns
         .values_list("recipient_id", flat=True)
         .distinct()
     )

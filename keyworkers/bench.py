@@ -1,0 +1,66 @@
+"""Benchmark hook (``manage.py bench``): the key worker's caseload and the review form of one of
+their learners with the longest history; and the daily reminder job over the whole dataset.
+
+The reminder job is timed HERE for every app (it is the core task
+``notifications.daily_reminders``, which calls every app's ``reminders.collect`` and then queues
+the digests). It runs inside a transaction that is rolled back, so the database is left as it
+was found and a second bench run measures the same work (nothing is sent: the outbox rows are
+never committed, so their after-commit enqueue never happens)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.urls import reverse
+
+from learners.choices import PlanStatus
+from plp_portal.bench import BenchJob, BenchPage
+from plp_portal.organisations.choices import Role
+from plp_portal.organisations.models import Membership
+
+from .choices import OPEN_REVIEW_STATUSES
+from .models import Review
+
+
+def _key_worker():
+    return (Membership.objects.system("bench picks a seeded key worker")
+            .filter(role=Role.KEY_WORKER, organisation__is_generated=True, is_active=True)
+            .select_related("user", "organisation").order_by("organisation_id", "id").first())
+
+
+def pages(*, password) -> list[BenchPage]:
+    membership = _key_worker()
+    if membership is None:
+        return []
+    org, user = membership.organisation, membership.user
+    result = [BenchPage("key worker caseload", reverse("keyworkers:index", kwargs={"org_slug": org.slug}),
+                        user.email, password)]
+    review = (Review.objects.for_org(org)
+              .filter(status__in=OPEN_REVIEW_STATUSES, kw_signed_at__isnull=True, plan__status=PlanStatus.ACTIVE,
+                      plan__profile__key_worker=user)
+              .order_by("-number", "pk").first())
+    if review is not None:
+        result.append(BenchPage("review form (full history)", reverse(
+            "keyworkers:review_edit", kwargs={"org_slug": org.slug, "review_id": review.pk}), user.email, password))
+    return result
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _daily_reminders_rolled_back():
+    from plp_portal.notifications.tasks import daily_reminders
+
+    result = {}
+    try:
+        with transaction.atomic():
+            result = daily_reminders()
+            raise _Rollback
+    except _Rollback:
+        pass
+    added = sum(result.get("added", {}).values())
+    return f"{added} reminders, {result.get('digests', 0)} digests (rolled back)"
+
+
+def jobs() -> list[BenchJob]:
+    return [BenchJob("daily reminder job (all apps)", _daily_reminders_rolled_back)]
