@@ -19,6 +19,7 @@ from plp_portal.organisations.choices import OrganisationKind as Kind
 from plp_portal.organisations.choices import Role
 
 from .choices import Phase, TemplateKind
+from . import services
 from .models import (
     ApprovalDeadline,
     CareersPlan,
@@ -41,20 +42,9 @@ def _at(day: datetime.date, hour=12) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
 
 
-def _ensure_shipped_templates() -> None:
-    """The data migration's global templates, re-created by its own code if ``flush`` emptied
-    them (main has ``services.shipped_templates_ensure()`` for this: use it after the merge)."""
-    import importlib
-
-    from django.apps import apps
-
-    if not PlanTemplate.objects.filter(owner__isnull=True).exists():
-        importlib.import_module("careersplan.migrations.0002_kent_template_and_ilp_checklist").create(apps, None)
-
-
 def seed(county) -> None:
     rng, w, today = county.rng, county.writer, county.today
-    _ensure_shipped_templates()
+    services.shipped_templates_ensure()
     template = (PlanTemplate.objects.filter(kind=TemplateKind.CAREERS_PLAN, is_published=True, owner__isnull=True)
                 .order_by("-version").first())
     if template is None:

@@ -30,11 +30,6 @@ DEMO_LANDINGS = {
 @pytest.fixture
 def demo(transactional_db, settings):
     settings.PLP_REQUIRE_STAFF_MFA = False  # as in `make demo`
-    # An earlier transactional test on this worker flushed the data migration's careers plan
-    # templates: put them back (seed_demo's careers plans need them).
-    from careersplan.tests.factories import shipped_templates
-
-    shipped_templates()
     call_command("seed_demo", password=DEMO_PASSWORD, stdout=open("/dev/null", "w"))
 
 
