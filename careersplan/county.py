@@ -18,8 +18,8 @@ from django.utils import timezone
 from plp_portal.organisations.choices import OrganisationKind as Kind
 from plp_portal.organisations.choices import Role
 
-from .choices import Phase, TemplateKind
 from . import services
+from .choices import Phase, TemplateKind
 from .models import (
     ApprovalDeadline,
     CareersPlan,
