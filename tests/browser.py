@@ -26,6 +26,14 @@ def sign_in(page, email, password=PASSWORD, totp=False, totp_secret=None):
     page.wait_for_load_state()
 
 
+def wait_for_text(page, text, timeout=10_000):
+    """Wait until the page's HTML contains ``text`` (what ``text in page.content()`` asserts,
+    without racing a navigation that a click has started but not finished)."""
+    page.wait_for_function(
+        "t => document.documentElement.outerHTML.includes(t)", arg=text, timeout=timeout
+    )
+
+
 def assert_accessible(page):
     """Fail on any axe-core WCAG 2.2 AA violation on the current page."""
     page.add_script_tag(path=str(AXE))

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from playwright.sync_api import Error as PlaywrightError
 
 from plp_portal.organisations.choices import Role
-from tests.browser import assert_accessible, sign_in
+from tests.browser import assert_accessible, sign_in, wait_for_text
 from tests.factories import member
 
 pytestmark = pytest.mark.browser
@@ -62,7 +62,7 @@ def test_staff_sign_in_asks_for_the_authenticator_code(page, live_server, transa
 def test_wrong_password_shows_the_error_summary(page, live_server, transactional_db):
     sign_in(page, "nobody@example.test", "wrong password")
     assert page.get_by_role("alert").first.is_visible()
-    assert "There is a problem" in page.content()
+    wait_for_text(page, "There is a problem")
     assert_accessible(page)
 
 

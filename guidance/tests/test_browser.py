@@ -10,7 +10,7 @@ from guidance.models import Referral
 from guidance.tests.factories import careers_service, learner, partnership
 from learners.models import Target
 from plp_portal.organisations.choices import Role
-from tests.browser import assert_accessible, sign_in
+from tests.browser import assert_accessible, sign_in, wait_for_text
 from tests.factories import OrganisationFactory, member
 
 pytestmark = pytest.mark.browser
@@ -37,14 +37,14 @@ def test_self_referral_triage_interview_and_targets_in_the_learners_space(page, 
     page.get_by_role("link", name="Ask for careers guidance").click()
     assert_accessible(page)
     page.get_by_role("button", name="Send my request").click()  # nothing chosen: errors
-    assert "There is a problem" in page.content()
+    wait_for_text(page, "There is a problem")
     assert_accessible(page)
     page.get_by_label("I'm not sure what to do next").check()
     page.get_by_label("Tell us a bit more").fill("I don't know whether to stay on for sixth form.")
     page.get_by_label("Would you like to see a particular adviser?").select_option(label="Ada Adviser")
     page.get_by_label("I agree").check()
     page.get_by_role("button", name="Send my request").click()
-    assert "Your request has been sent" in page.content()
+    wait_for_text(page, "Your request has been sent")
     sign_out(page)
     referral = Referral.objects.for_org(school).get(profile=profile)
     assert referral.source == "self" and referral.consent and "careers adviser" in referral.consent_wording
@@ -59,7 +59,7 @@ def test_self_referral_triage_interview_and_targets_in_the_learners_space(page, 
     page.get_by_label("Adviser (for filtered or intensive)").select_option(label="Ada Adviser")
     page.get_by_label("Advice or notes").fill("Interview booked for Tuesday.")
     page.get_by_role("button", name="Record decision").click()
-    assert "Referral triaged" in page.content()
+    wait_for_text(page, "Referral triaged")
     assert_accessible(page)
 
     # ... records an interview with an action plan.
@@ -71,11 +71,11 @@ def test_self_referral_triage_interview_and_targets_in_the_learners_space(page, 
     page.get_by_label("Action 2 (optional)", exact=True).fill("Talk to my tutor about A-level choices")
     page.get_by_label("Action 2: due by (optional)").fill("2027-01-31")
     page.get_by_role("button", name="Save interview and action plan").click()
-    assert "2 action(s) added to the plan" in page.content()
+    wait_for_text(page, "2 action(s) added to the plan")
     assert_accessible(page)
     page.get_by_label("Feedback to the key worker").fill("Now focused on college; please support the open evening.")
     page.get_by_role("button", name="Send feedback").click()
-    assert "Feedback recorded" in page.content()
+    wait_for_text(page, "Feedback recorded")
 
     # Every other new page of the adviser's side passes axe.
     for path in ["/o/careers/guidance/learners/", f"/o/careers/guidance/learners/{profile.pk}/",
@@ -96,7 +96,7 @@ def test_self_referral_triage_interview_and_targets_in_the_learners_space(page, 
     page.get_by_label(f"{profile.user.full_name} attended").check()
     page.get_by_label(f"{profile.user.full_name}: concern").select_option("unclear")
     page.get_by_role("button", name="Save session and refer flagged learners").click()
-    assert "flagged learners were referred" in page.content()
+    wait_for_text(page, "flagged learners were referred")
     assert_accessible(page)
     sign_out(page)
 
@@ -104,7 +104,7 @@ def test_self_referral_triage_interview_and_targets_in_the_learners_space(page, 
     sign_in(page, kw.email, totp=True)
     page.goto("/o/northgate/guidance/?status=")
     assert_accessible(page)
-    assert profile.user.full_name in page.content()
+    wait_for_text(page, profile.user.full_name)
     sign_out(page)
 
     # The learner sees the new targets in their guidance records.

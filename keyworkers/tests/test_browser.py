@@ -12,7 +12,7 @@ from keyworkers.models import Review
 from keyworkers.tests.factories import learner_with_plan, school_year
 from learners.tests.factories import target_for
 from plp_portal.organisations.choices import Role
-from tests.browser import assert_accessible, sign_in
+from tests.browser import assert_accessible, sign_in, wait_for_text
 from tests.factories import PASSWORD, enable_totp, member, totp_code
 
 pytestmark = pytest.mark.browser
@@ -58,18 +58,18 @@ def test_tutor_runs_a_full_review_from_the_caseload_to_sign_off(page, live_serve
     page.get_by_label("What I found hard").fill("Early starts")
     assert_accessible(page)
     page.get_by_role("button", name="Save my answers").click()
-    assert "Your preparation is saved" in page.content()
+    wait_for_text(page, "Your preparation is saved")
     sign_out(page)
 
     staff_sign_in(page, kw)
     page.goto(f"/o/{org.slug}/keyworkers/")
-    assert "Due this week" in page.content()
+    wait_for_text(page, "Due this week")
     assert_accessible(page)
     page.get_by_role("link", name=learner.full_name, exact=True).click()
     assert_accessible(page)
     page.get_by_role("button", name=re.compile("Start review 1")).click()
     page.wait_for_url(re.compile("/edit/"))
-    assert "How to care for older people" in page.content()
+    wait_for_text(page, "How to care for older people")
     assert_accessible(page)
     page.get_by_label("Progress against the overall plan").fill("Doing well at placement.")
     page.get_by_label("Status").select_option("achieved")
@@ -78,12 +78,12 @@ def test_tutor_runs_a_full_review_from_the_caseload_to_sign_off(page, live_serve
     page.locator("#id_new_0_due_on").fill((datetime.date.today() + datetime.timedelta(days=40)).isoformat())
     page.locator("#id_new_0_parent").select_option(label="Become a nurse")
     page.get_by_role("button", name="Save draft").click()
-    assert "Draft saved" in page.content()
+    wait_for_text(page, "Draft saved")
     page.get_by_label("Learning journey entry").fill("A great half term at the care home.")
     page.get_by_label("Next review date").fill((datetime.date.today() + datetime.timedelta(days=42)).isoformat())
     page.get_by_role("button", name="Sign as key worker").click()
     page.wait_for_url(re.compile(r"/reviews/\d+/$"))
-    assert "The learner signs next" in page.content()
+    wait_for_text(page, "The learner signs next")
     assert_accessible(page)
     review = Review.objects.for_org(org).get(plan=plan, number=1)
     assert review.kw_signed_at and review.overall_progress == "Doing well at placement."
@@ -93,10 +93,10 @@ def test_tutor_runs_a_full_review_from_the_caseload_to_sign_off(page, live_serve
 
     sign_in(page, learner.email)
     page.goto(f"/me/reviews/{review.pk}/")
-    assert "Ask for a reference" in page.content()
+    wait_for_text(page, "Ask for a reference")
     assert_accessible(page)
     page.get_by_role("button", name="Sign review 1").click()
-    assert "You signed review 1" in page.content()
+    wait_for_text(page, "You signed review 1")
     review.refresh_from_db()
     assert review.status == "completed"
     assert Review.objects.for_org(org).get(plan=plan, number=2).status == "scheduled"

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from learners import services
 from learners.choices import AuthorRole, ShareRelationship
 from plp_portal.organisations.choices import Role
-from tests.browser import assert_accessible, sign_in
+from tests.browser import assert_accessible, sign_in, wait_for_text
 from tests.factories import member
 
 from .factories import LearnerProfileFactory, plan_for, target_for
@@ -57,7 +57,7 @@ def test_learner_on_a_phone_adds_a_target_updates_it_writes_a_log_entry_and_down
     sign_in(page, world["learner"].email)
     page.goto("/me/")
     assert page.get_by_role("heading", name="What do I need to do next?").is_visible()
-    assert "Become a nurse" in page.content()
+    wait_for_text(page, "Become a nurse")
     assert_accessible(page)
     _fits_phone(page)
 
@@ -65,13 +65,13 @@ def test_learner_on_a_phone_adds_a_target_updates_it_writes_a_log_entry_and_down
     assert_accessible(page)
     page.get_by_role("link", name="Set myself a target").click()
     page.get_by_role("button", name="Save my target").click()  # empty: the error summary
-    assert "There is a problem" in page.content()
+    wait_for_text(page, "There is a problem")
     assert_accessible(page)
     page.get_by_label("What do you want to achieve?").fill("Run 5k without stopping")
     page.get_by_label("Due date").fill((timezone.localdate() + datetime.timedelta(days=30)).isoformat())
     page.get_by_role("button", name="Save my target").click()
-    assert "Your key worker will approve it" in page.content()
-    assert "Awaiting approval" in page.content()
+    wait_for_text(page, "Your key worker will approve it")
+    wait_for_text(page, "Awaiting approval")
     _fits_phone(page)
 
     page.get_by_role("link", name="Update progress on Run 5k without stopping").click()
@@ -80,11 +80,11 @@ def test_learner_on_a_phone_adds_a_target_updates_it_writes_a_log_entry_and_down
     page.get_by_label("In progress").check()
     page.get_by_label("Progress note").fill("Ran 3k on Saturday")
     page.get_by_role("button", name="Save my progress").click()
-    assert "Your progress is saved" in page.content()
+    wait_for_text(page, "Your progress is saved")
 
     page.goto("/me/")
     page.get_by_role("link", name="My learning log").click()
-    assert "The learning log is empty" in page.content()
+    wait_for_text(page, "The learning log is empty")
     assert_accessible(page)
     page.get_by_role("link", name="Add to my learning log").click()
     page.get_by_role("button", name="Record my voice").wait_for(state="visible")  # MediaRecorder enhancement
@@ -98,7 +98,7 @@ def test_learner_on_a_phone_adds_a_target_updates_it_writes_a_log_entry_and_down
     audio.write_bytes(b"OggS" + b"\0" * 200)
     page.get_by_label("Photo or voice recording").set_input_files(str(audio))
     page.get_by_role("button", name="Save entry").click()
-    assert "Your log entry is saved" in page.content()
+    wait_for_text(page, "Your log entry is saved")
     assert page.locator("audio[src^='/me/log/']").count() == 1
     assert_accessible(page)
 
@@ -117,9 +117,9 @@ def test_learner_on_a_phone_adds_a_target_updates_it_writes_a_log_entry_and_down
     assert_accessible(page)
     page.get_by_label("Add to my learning journey").fill("I feel more confident now.")
     page.get_by_role("button", name="Add entry").click()
-    assert "I feel more confident now." in page.content()
+    wait_for_text(page, "I feel more confident now.")
     page.get_by_role("button", name="Sign my learning contract").click()
-    assert "You signed your learning contract" in page.content()
+    wait_for_text(page, "You signed your learning contract")
 
     page.goto("/me/")
     with page.expect_download() as download:
@@ -162,15 +162,15 @@ def test_staff_parent_and_invitee_pages_pass_axe(transactional_db, org, other_or
     # A form with errors, and the stale-edit message.
     page.goto(f"{base}/plans/{plan.pk}/targets/add/")
     page.get_by_role("button", name="Set target").click()
-    assert "There is a problem" in page.content()
+    wait_for_text(page, "There is a problem")
     assert_accessible(page)
     page.goto(f"{base}/plans/{plan.pk}/edit/")
     services.plan_update(org=org, plan=plan, by=world["key_worker"], expected_version=plan.version,
                          long_term_goal="Their version of the goal")
     page.get_by_label("Long-term goal").fill("My version of the goal")
     page.get_by_role("button", name="Save the plan").click()
-    assert "Someone else changed this plan" in page.content()
-    assert "Their version of the goal" in page.content()
+    wait_for_text(page, "Someone else changed this plan")
+    wait_for_text(page, "Their version of the goal")
     assert page.get_by_label("Long-term goal").input_value() == "My version of the goal"
     assert_accessible(page)
     page.goto(f"{base}/settings/target-areas/")
@@ -182,7 +182,8 @@ def test_staff_parent_and_invitee_pages_pass_axe(transactional_db, org, other_or
     page.goto("/me/")
     assert_accessible(page)
     page.get_by_role("link", name=re.compile(plan.programme_name)).click()
-    assert "Settled in." in page.content() and "Late twice" not in page.content()
+    wait_for_text(page, "Settled in.")
+    assert "Late twice" not in page.content()
     assert_accessible(page)
     _sign_out(page)
 
@@ -197,9 +198,9 @@ def test_staff_parent_and_invitee_pages_pass_axe(transactional_db, org, other_or
     page.get_by_label("Create a password").fill("a long passphrase 42")
     page.get_by_label("Confirm your password").fill("a long passphrase 42")
     page.get_by_role("button", name="Create account and see the plan").click()
-    assert "Settled in." in page.content()
+    wait_for_text(page, "Settled in.")
     page.goto(f"/invitations/plan/{token}/")
-    assert "This link does not work" in page.content()
+    wait_for_text(page, "This link does not work")
     assert_accessible(page)
 
 
@@ -230,7 +231,7 @@ def test_voice_recording_in_the_browser_under_the_pages_csp(transactional_db, or
             raise AssertionError((errors, page.locator("[role=status]").all_inner_texts()))
         assert page.get_by_label("Voice recording", exact=True).is_checked()
         page.get_by_role("button", name="Save entry").click()
-        assert "Your log entry is saved" in page.content(), page.content()[:3000]
+        wait_for_text(page, "Your log entry is saved")
         assert page.locator("audio[src^='/me/log/']").count() == 1
         assert errors == []
     finally:
