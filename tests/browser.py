@@ -35,13 +35,26 @@ def wait_for_text(page, text, timeout=10_000):
 
 
 def assert_accessible(page):
-    """Fail on any axe-core WCAG 2.2 AA violation on the current page."""
-    page.add_script_tag(path=str(AXE))
-    violations = page.evaluate(
-        "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}}))"
-        ".violations.map(v => ({id: v.id, help: v.help, nodes: v.nodes.map(n => n.html)}))",
-        AXE_TAGS,
-    )
+    """Fail on any axe-core WCAG 2.2 AA violation on the current page.
+
+    A click that submits a form may still be navigating when this is called: the audit is then
+    retried on the page the navigation lands on."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    for attempt in range(5):
+        page.wait_for_load_state("load")
+        try:
+            page.add_script_tag(path=str(AXE))
+            violations = page.evaluate(
+                "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}}))"
+                ".violations.map(v => ({id: v.id, help: v.help, nodes: v.nodes.map(n => n.html)}))",
+                AXE_TAGS,
+            )
+            break
+        except PlaywrightError:
+            if attempt == 4:
+                raise
+            page.wait_for_timeout(250)
     assert violations == [], f"axe violations on {page.url}:\n" + "\n".join(
         f"- {v['id']}: {v['help']}\n    " + "\n    ".join(v["nodes"][:3]) for v in violations
     )
