@@ -7,6 +7,7 @@ from urllib.parse import urlparse
 import pytest
 from django.core.management import call_command
 from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import expect
 
 from plp_portal.organisations.choices import Role
 from tests.browser import assert_accessible, sign_in, wait_for_text
@@ -61,7 +62,7 @@ def test_staff_sign_in_asks_for_the_authenticator_code(page, live_server, transa
 
 def test_wrong_password_shows_the_error_summary(page, live_server, transactional_db):
     sign_in(page, "nobody@example.test", "wrong password")
-    assert page.get_by_role("alert").first.is_visible()
+    expect(page.get_by_role("alert").first).to_be_visible()
     wait_for_text(page, "There is a problem")
     assert_accessible(page)
 

@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from careersplan import phases, services
 from careersplan.choices import Phase
@@ -50,7 +51,7 @@ def test_lead_fills_a_section_uploads_evidence_ticks_to_amber_and_downloads_the_
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Careers plan").click()
     page.get_by_role("link", name="Open the plan").click()
     page.get_by_role("link", name="Internal Support").click()
-    assert page.get_by_text("0 of 5 rows planned").is_visible()
+    expect(page.get_by_text("0 of 5 rows planned")).to_be_visible()
 
     # Fill two rows; with JavaScript the row saves itself (htmx) and says so.
     first = page.locator("section#" + page.locator("section[id^=row-]").first.get_attribute("id"))
@@ -62,7 +63,7 @@ def test_lead_fills_a_section_uploads_evidence_ticks_to_amber_and_downloads_the_
     second.get_by_label("Planned").blur()
     second.get_by_text("Saved at").wait_for()
     page.reload()
-    assert page.get_by_text("2 of 5 rows planned").is_visible()
+    expect(page.get_by_text("2 of 5 rows planned")).to_be_visible()
 
     # A colleague saves the third row while it is open here: this save is refused, their
     # change is shown and the text typed here is kept.
@@ -75,7 +76,7 @@ def test_lead_fills_a_section_uploads_evidence_ticks_to_amber_and_downloads_the_
     third.get_by_label("Planned").fill("My plan for teaching staff")
     third.get_by_role("button", name="Save").click()
     third.get_by_text("Someone else saved this row").wait_for()
-    assert third.get_by_text("Their plan for teaching staff").is_visible()
+    expect(third.get_by_text("Their plan for teaching staff")).to_be_visible()
     assert third.get_by_label("Planned").input_value() == "My plan for teaching staff"
 
     # Upload evidence (a photograph) against the first row.
@@ -87,20 +88,20 @@ def test_lead_fills_a_section_uploads_evidence_ticks_to_amber_and_downloads_the_
     first.get_by_label("Document, photo or video (optional)").set_input_files(str(png))
     first.get_by_role("button", name="Add evidence").click()
     page.get_by_text("Evidence added to").wait_for()
-    assert page.get_by_role("link", name="minutes.png", exact=True).is_visible()
+    expect(page.get_by_role("link", name="minutes.png", exact=True)).to_be_visible()
 
     # Tick checklist items until the tag turns amber (11 of 20).
     page.get_by_role("link", name="Back to the plan").click()
     page.get_by_role("link", name="Tick checklist items").click()
     score = page.locator("#checklist-score")
-    assert score.get_by_text("Red").is_visible()
+    expect(score.get_by_text("Red")).to_be_visible()
     for number in (1, 2, 3, 5, 6, 7, 8, 9, 10, 11):
         page.locator(f"label:text-matches('^{number}\\\\. ')").click()
     page.get_by_text("10 of 20").wait_for()
-    assert score.get_by_text("Red").is_visible()
+    expect(score.get_by_text("Red")).to_be_visible()
     page.locator("label:text-matches('^12\\\\. ')").click()
     page.locator("#checklist-score").get_by_text("Amber").wait_for()
-    assert page.locator("#checklist-score").get_by_text("11 of 20").is_visible()
+    expect(page.locator("#checklist-score").get_by_text("11 of 20")).to_be_visible()
 
     page.get_by_role("link", name="Back to the plan").click()
     with page.expect_download() as download_info:

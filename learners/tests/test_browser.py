@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from learners import services
@@ -56,7 +57,7 @@ def test_learner_on_a_phone_adds_a_target_updates_it_writes_a_log_entry_and_down
     page.set_viewport_size({"width": 375, "height": 812})
     sign_in(page, world["learner"].email)
     page.goto("/me/")
-    assert page.get_by_role("heading", name="What do I need to do next?").is_visible()
+    expect(page.get_by_role("heading", name="What do I need to do next?")).to_be_visible()
     wait_for_text(page, "Become a nurse")
     assert_accessible(page)
     _fits_phone(page)
