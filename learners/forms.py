@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from plp_portal.organisations.choices import Role
-from plp_portal.organisations.models import Membership
 from plp_portal.organisations.selectors import member_users
 from plp_portal.uploads import AUDIO, IMAGES, validate_upload
 
@@ -152,10 +151,7 @@ class EnrolForm(forms.Form):
     def __init__(self, *args, org, **kwargs):
         super().__init__(*args, **kwargs)
         enrolled = LearnerProfile.objects.for_org(org).values("user_id")
-        learners = Membership.objects.for_org(org).filter(role=Role.LEARNER, is_active=True).values("user_id")
-        self.fields["learner"].queryset = (
-            get_user_model().objects.filter(pk__in=learners).exclude(pk__in=enrolled).order_by("full_name")
-        )
+        self.fields["learner"].queryset = member_users(org=org, roles=[Role.LEARNER]).exclude(pk__in=enrolled)
 
     def clean(self):
         cleaned = super().clean()

@@ -683,19 +683,12 @@ def plan_share_invitation_accept(*, invitation, user=None, full_name: str = "", 
                                  request=None) -> PlanShare:
     """Accept an open invitation as ``user`` (signed in with the invited email) or by creating
     the account with ``password`` (no organisation membership). Grants the share."""
-    from allauth.account.models import EmailAddress
-    from django.contrib.auth import get_user_model
+    from plp_portal.accounts.services import invited_account
 
     if not invitation.is_open:
         raise ShareInvitationError("This invitation has expired, was withdrawn or has already been used.")
-    User = get_user_model()
-    if user is None:
-        if User.objects.filter(email__iexact=invitation.email).exists():
-            raise ShareInvitationError("An account with this email exists: sign in to accept.")
-        user = User.objects.create_user(invitation.email, password, full_name=full_name)
-    elif user.email.lower() != invitation.email.lower():
-        raise ShareInvitationError("This invitation was sent to a different email address.")
-    EmailAddress.objects.update_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
+    user = invited_account(email=invitation.email, user=user, full_name=full_name, password=password,
+                           error=ShareInvitationError)
     org = invitation.organisation
     with transaction.atomic():
         invitation.accepted_at, invitation.accepted_by = timezone.now(), user

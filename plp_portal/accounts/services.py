@@ -1,3 +1,4 @@
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 
 from .models import Session
@@ -17,3 +18,20 @@ def user_deactivate(*, user) -> None:
     get_user_model().objects.filter(pk=user.pk).update(is_active=False)
     user.is_active = False
     user_sessions_end(user=user)
+
+
+def invited_account(*, email: str, user=None, full_name: str = "", password=None, error=ValueError):
+    """The account an emailed invitation is accepted with: the signed-in ``user`` (whose email
+    must be the invited one) or a new account with ``password``. The link arrived by email, so
+    the address is marked verified. Raises ``error`` with a message for the person."""
+    User = get_user_model()
+    if user is None:
+        if User.objects.filter(email__iexact=email).exists():
+            raise error("An account with this email exists: sign in to accept.")
+        user = User.objects.create_user(email, password, full_name=full_name)
+    elif user.email.lower() != email.lower():
+        raise error("This invitation was sent to a different email address.")
+    EmailAddress.objects.update_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )
+    return user

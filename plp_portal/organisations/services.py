@@ -1,9 +1,8 @@
-from allauth.account.models import EmailAddress
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from plp_portal.accounts.services import invited_account
 from plp_portal.audit.services import audit_log
 from plp_portal.notifications.services import email_queue
 
@@ -58,17 +57,8 @@ def invitation_accept(*, invitation: Invitation, user=None, full_name="", passwo
     account with ``password``. Returns the membership."""
     if not invitation.is_open:
         raise InvitationError("This invitation has expired or has already been used.")
-    User = get_user_model()
-    if user is None:
-        if User.objects.filter(email__iexact=invitation.email).exists():
-            raise InvitationError("An account with this email exists: sign in to accept.")
-        user = User.objects.create_user(invitation.email, password, full_name=full_name)
-    elif user.email.lower() != invitation.email.lower():
-        raise InvitationError("This invitation was sent to a different email address.")
-    # The link arrived by email, so the address is verified.
-    EmailAddress.objects.update_or_create(
-        user=user, email=user.email, defaults={"verified": True, "primary": True}
-    )
+    user = invited_account(email=invitation.email, user=user, full_name=full_name,
+                           password=password, error=InvitationError)
     org = invitation.organisation
     membership, _ = Membership.objects.for_org(org).update_or_create(
         organisation=org, user=user, defaults={"role": invitation.role, "is_active": True}
