@@ -141,7 +141,7 @@ def profile_edit(request, profile_id):
 @org_role_required(*LEARNER_STAFF)
 def at_risk_set(request, profile_id):
     profile, viewer = _profile_and_viewer(request, profile_id)
-    services.at_risk_levels_seed_defaults(org=request.org) if request.method == "GET" else None
+    services.at_risk_levels_seed_defaults(org=request.org)  # idempotent: the defaults on first use
     form = forms.AtRiskForm(request.POST or None, org=request.org,
                             initial={"level": profile.at_risk_level_id})
     if request.method == "POST" and form.is_valid():
@@ -474,7 +474,7 @@ def share_invitation_revoke(request, share_invitation_id):
 
 @org_role_required(Role.ORG_ADMIN)
 def settings_areas(request):
-    services.target_areas_seed_defaults(org=request.org) if request.method == "GET" else None
+    services.target_areas_seed_defaults(org=request.org)  # idempotent: the defaults on first use
     form = forms.TargetAreaForm(request.POST or None, org=request.org)
     if request.method == "POST" and form.is_valid():
         area = services.target_area_save(org=request.org, area=form.save(commit=False), by=request.user,
@@ -501,7 +501,7 @@ def settings_area_edit(request, area_id):
 
 @org_role_required(Role.ORG_ADMIN)
 def settings_levels(request):
-    services.at_risk_levels_seed_defaults(org=request.org) if request.method == "GET" else None
+    services.at_risk_levels_seed_defaults(org=request.org)  # idempotent: the defaults on first use
     form = forms.AtRiskLevelForm(request.POST or None, org=request.org)
     if request.method == "POST" and form.is_valid():
         level = services.at_risk_level_save(org=request.org, level=form.save(commit=False), by=request.user,
