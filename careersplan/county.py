@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.utils import timezone
-
+from plp_portal.county import at
 from plp_portal.organisations.choices import OrganisationKind as Kind
 from plp_portal.organisations.choices import Role
 
@@ -39,7 +38,7 @@ BANDS = [(0, 10), (11, 15), (16, 20)]
 
 
 def _at(day: datetime.date, hour=12) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+    return at(day, hour)
 
 
 def seed(county) -> None:

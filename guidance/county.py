@@ -19,10 +19,16 @@ from __future__ import annotations
 
 import datetime
 
-from django.utils import timezone
-
 from learners import models as lm
-from learners.choices import CAREERS_AREA_CODE, Audience, PlanStatus, SetByRole, TargetStatus, TargetTerm
+from learners.choices import (
+    CAREERS_AREA_CODE,
+    Audience,
+    PlanStatus,
+    SetByRole,
+    TargetStatus,
+    TargetTerm,
+)
+from plp_portal.county import at
 from plp_portal.organisations.choices import Role
 
 from . import models as m
@@ -52,7 +58,7 @@ TIMELINE = {"referral": "guidance.referral.made", "triaged": "guidance.referral.
 
 
 def _at(day: datetime.date, hour=11) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+    return at(day, hour)
 
 
 def seed(county) -> None:

@@ -14,10 +14,10 @@ from __future__ import annotations
 import datetime
 
 from django.db import connection
-from django.utils import timezone
 
 from learners import models as lm
 from learners.choices import PlanStatus
+from plp_portal.county import at
 from plp_portal.organisations.choices import Role
 
 from .choices import KeyWorkerType, ReviewStatus, TeamRole, TimelineKind
@@ -32,7 +32,7 @@ CANCELLED_SHARE = 0.03
 
 
 def _at(day: datetime.date, hour=15) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+    return at(day, hour)
 
 
 def scheduled_dates(start: datetime.date) -> list[datetime.date]:

@@ -6,8 +6,7 @@ history and the plan's timeline. Set-based (COPY), one organisation at a time.""
 import datetime
 from decimal import Decimal
 
-from django.utils import timezone
-
+from plp_portal.county import at
 from plp_portal.organisations.choices import OrganisationKind as Kind
 from plp_portal.organisations.choices import Role
 
@@ -48,7 +47,7 @@ GROUPS_BY_KIND = {
 
 
 def _at(day: datetime.date, hour=10) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+    return at(day, hour)
 
 
 def seed(county) -> None:

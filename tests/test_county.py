@@ -1,6 +1,7 @@
 """seed_county: deterministic, set-based, and it refuses to run over real organisations."""
 
 import pytest
+from django.db import connection
 from django.core.management import CommandError, call_command
 
 from learners.models import LearnerProfile, Plan, Target
@@ -171,3 +172,24 @@ def test_seed_county_feature_apps_keep_their_invariants():
         assert history == list(range(1, ticks[plan.pk] + 1))
         assert 0 <= ticks[plan.pk] <= 20
     assert {plans.first().template.rag_for(ticks[p.pk]) for p in plans} == {"red", "amber", "green"}
+
+
+def test_seed_county_refuses_rows_that_point_at_nothing(monkeypatch):
+    """Row triggers are off while seeding (speed); the set-based foreign-key check at the end
+    still refuses a broken generator, and nothing it wrote is kept."""
+    from careersplan import county as careersplan_county
+    from careersplan.models import CareersPlan
+
+    real_seed = careersplan_county.seed
+
+    def broken(county):
+        real_seed(county)
+        plan = CareersPlan.objects.system("test").order_by("-pk").first()
+        with connection.cursor() as cursor:
+            cursor.execute(f'UPDATE "{CareersPlan._meta.db_table}" SET template_id = 999999 '
+                           f"WHERE id = %s", [plan.pk])
+
+    monkeypatch.setattr(careersplan_county, "seed", broken)
+    with pytest.raises(CommandError, match="point at nothing"):
+        seed()
+    assert not Organisation.objects.filter(is_generated=True).exists()
