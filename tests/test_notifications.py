@@ -106,3 +106,24 @@ def test_sending_twice_sends_once(org, mailoutbox):
     assert services.email_send_now(email_id=email.pk) is True
     assert services.email_send_now(email_id=email.pk) is False
     assert len(mailoutbox) == 1
+
+
+def test_the_days_digests_are_queued_in_the_same_few_queries_for_3_or_30_people(org):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queue_for(n):
+        people = [member(org, Role.KEY_WORKER) for _ in range(n)]
+        services.reminders_add([reminder(org, p, f"review:{i}") for p in people for i in range(2)])
+        with CaptureQueriesContext(connection) as ctx:
+            assert services.digests_queue(day=DAY) == n
+        return len(ctx.captured_queries)
+
+    assert queue_for(3) == queue_for(30)
+    emails = OutboundEmail.objects.filter(kind=OutboundEmail.Kind.DIGEST)
+    assert emails.count() == 33 and not emails.exclude(body_text="").exists()  # rendered when sent
+    assert not Reminder.objects.for_org(org).filter(digest__isnull=True).exists()
+    email = emails.first()
+    assert services.email_send_now(email_id=email.pk) is True
+    email.refresh_from_db()
+    assert email.body_text.count("review_due review:") == 2 and "<li>" in email.body_html

@@ -126,26 +126,27 @@ def test_daily_job_twice_and_a_run_failing_half_way_send_one_digest_each(org, ot
     kw1, kw2 = member(org, Role.KEY_WORKER), member(org, Role.KEY_WORKER)
     _plan_due(org, kw1, TODAY)
     _plan_due(org, kw2, TODAY)
-    real_queue = notification_services.email_queue
+    real_enqueue = notification_services.enqueue_on_commit
+    monkeypatch.setattr(notification_services, "DIGEST_BATCH", 2)  # two people per transaction
     calls = {"n": 0}
 
-    def failing_second(**kwargs):
+    def failing_second_batch(task, *args):
         calls["n"] += 1
-        if calls["n"] == 2:
+        if calls["n"] == 2:  # the worker dies at the end of the second batch
             raise RuntimeError("worker killed")
-        return real_queue(**kwargs)
+        return real_enqueue(task, *args)
 
     with time_machine.travel(datetime.datetime(2026, 11, 23, 6, 30, tzinfo=datetime.UTC), tick=False):
-        monkeypatch.setattr(notification_services, "email_queue", failing_second)
+        monkeypatch.setattr(notification_services, "enqueue_on_commit", failing_second_batch)
         with pytest.raises(RuntimeError), django_capture_on_commit_callbacks(execute=True):
             daily_reminders.apply(throw=True)
-        # Nothing half-done: the first person's digest is queued with their reminders marked;
-        # the person whose digest failed, and everyone after, still have all theirs pending.
-        assert OutboundEmail.objects.count() == 1
-        first = OutboundEmail.objects.get().to
+        monkeypatch.setattr(notification_services, "enqueue_on_commit", real_enqueue)
+        # Nothing half-done: the first batch's digests are queued with their reminders marked;
+        # the people of the batch that failed still have all theirs pending, and no email.
+        emailed = set(OutboundEmail.objects.values_list("to", flat=True))
+        assert len(emailed) == 2
         rows = list(Reminder.objects.for_org(org).select_related("recipient"))
-        assert all((r.digested_at is not None) == (r.recipient.email == first) for r in rows)
-        monkeypatch.setattr(notification_services, "email_queue", real_queue)
+        assert all((r.digested_at is not None) == (r.recipient.email in emailed) for r in rows)
         with django_capture_on_commit_callbacks(execute=True):
             daily_reminders.apply(throw=True)   # the re-run completes
             daily_reminders.apply(throw=True)   # a retried task / second beat: nothing more

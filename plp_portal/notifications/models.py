@@ -14,6 +14,10 @@ class OutboundEmail(models.Model):
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
 
+    class Kind(models.TextChoices):
+        MESSAGE = "message", "Message"  # the body is rendered when queued
+        DIGEST = "digest", "Daily digest"  # rendered when sent, from the reminders it lists
+
     organisation = models.ForeignKey(
         "organisations.Organisation",
         null=True,
@@ -23,8 +27,9 @@ class OutboundEmail(models.Model):
     )
     to = models.EmailField()
     subject = models.CharField(max_length=200)
-    body_text = models.TextField()
+    body_text = models.TextField(blank=True)
     body_html = models.TextField(blank=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.MESSAGE)
     essential = models.BooleanField(
         default=True, help_text="Account and security mail; non-essential mail honours opt-out."
     )
@@ -92,6 +97,10 @@ class Reminder(TenantModel):
     url = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     digested_at = models.DateTimeField(null=True, blank=True)
+    # The digest email that listed it (none when the person opted out of reminder emails).
+    digest = models.ForeignKey(
+        OutboundEmail, null=True, blank=True, on_delete=models.SET_NULL, related_name="reminders"
+    )
 
     class Meta:
         ordering = ["due_on", "id"]

@@ -2,7 +2,7 @@ import datetime
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -13,7 +13,7 @@ from .models import Notification, OutboundEmail, Reminder
 MAX_ATTEMPTS = 6
 
 
-def email_queue(
+def email_build(
     *,
     to: str,
     subject: str,
@@ -24,14 +24,12 @@ def email_queue(
     dedupe_key: str | None = None,
     user=None,
 ) -> OutboundEmail | None:
-    """Queue an email rendered from ``<template>.txt`` and ``<template>.html``.
-
-    Returns None when the email is not sent: the recipient opted out of non-essential mail, or
-    an email with the same ``dedupe_key`` was already queued."""
+    """An unsaved email rendered from ``<template>.txt`` and ``<template>.html``, or None when
+    the recipient opted out of non-essential mail."""
     if not essential and user is not None and user.email_opt_out:
         return None
     context = {"site_url": settings.SITE_URL, **context}
-    email = OutboundEmail(
+    return OutboundEmail(
         organisation=org,
         to=to,
         subject=subject,
@@ -40,11 +38,22 @@ def email_queue(
         essential=essential,
         dedupe_key=dedupe_key,
     )
+
+
+def email_queue(**kwargs) -> OutboundEmail | None:
+    """Queue an email (the arguments of ``email_build``); it is sent once the transaction
+    commits.
+
+    Returns None when the email is not sent: the recipient opted out of non-essential mail, or
+    an email with the same ``dedupe_key`` was already queued."""
+    email = email_build(**kwargs)
+    if email is None:
+        return None
     try:
         with transaction.atomic():
             email.save()
     except IntegrityError:
-        if dedupe_key and OutboundEmail.objects.filter(dedupe_key=dedupe_key).exists():
+        if email.dedupe_key and OutboundEmail.objects.filter(dedupe_key=email.dedupe_key).exists():
             return None
         raise
     from .tasks import outbox_send
@@ -65,6 +74,9 @@ def email_send_now(*, email_id: int) -> bool:
         )
         if email is None:
             return False
+        if email.kind == OutboundEmail.Kind.DIGEST and not email.body_text:
+            email.body_text, email.body_html = _digest_render(email)
+            email.save(update_fields=["body_text", "body_html"])
         message = EmailMultiAlternatives(
             subject=email.subject,
             body=email.body_text,
@@ -163,39 +175,101 @@ def digest_recipients_due() -> list[int]:
     )
 
 
+DIGEST_BATCH = 1000  # people whose digests are queued in one transaction
+DIGEST_TEMPLATE = "notifications/email/digest"
+
+
+def digests_queue(*, day: datetime.date) -> int:
+    """Queue ``day``'s digest for everyone with reminders not yet digested; returns how many
+    people were covered (opted-out people get no email: their reminders stay in-app).
+
+    Set-based, a batch of people per transaction: one locked read of their reminders, one
+    insert of the emails, one update linking each reminder to its digest, and one task that
+    sends the batch once it is committed. The bodies are rendered when each email is sent
+    (``email_send_now``), on the workers, so the daily job stays a few queries per batch. A run
+    that fails half-way leaves whole batches done and the rest untouched; a re-run, a retried
+    task or a second beat finishes it and sends nothing twice (the reminders are locked and
+    skipped, and each digest's dedupe key is unique per person and day)."""
+    recipients = digest_recipients_due()
+    return sum(
+        _digests_queue_batch(recipient_ids=recipients[start:start + DIGEST_BATCH], day=day)
+        for start in range(0, len(recipients), DIGEST_BATCH)
+    )
+
+
 def digest_send(*, recipient_id: int, day: datetime.date) -> bool:
-    """Queue one digest email of ``recipient``'s undigested reminders for ``day``.
+    """Queue one person's digest of their undigested reminders for ``day`` (see
+    ``digests_queue``). At most one digest per person per day; reminders that arrive after the
+    day's digest wait for the next one."""
+    return _digests_queue_batch(recipient_ids=[recipient_id], day=day) == 1
 
-    At most one digest per person per day (the email's dedupe key); reminders that arrive after
-    the day's digest wait for the next one. Runs in one transaction with the reminders locked,
-    so a worker killed half-way leaves nothing half-done and a concurrent run skips them."""
-    from django.contrib.auth import get_user_model
 
-    user = get_user_model().objects.get(pk=recipient_id)
-    dedupe_key = f"digest:{recipient_id}:{day.isoformat()}"
+def _digest_key(recipient_id: int, day: datetime.date) -> str:
+    return f"digest:{recipient_id}:{day.isoformat()}"
+
+
+def _digests_queue_batch(*, recipient_ids: list[int], day: datetime.date) -> int:
+    from .tasks import outbox_send_batch
+
+    keys = [_digest_key(recipient_id, day) for recipient_id in recipient_ids]
     with transaction.atomic():
-        if OutboundEmail.objects.filter(dedupe_key=dedupe_key).exists():
-            return False
-        reminders = list(
-            Reminder.objects.system("one person's reminders, across their organisations")
-            .select_for_update(skip_locked=True)
-            .filter(recipient_id=recipient_id, digested_at__isnull=True)
-            .select_related("organisation")
-            .order_by("organisation__name", "due_on", "id")
+        sent_today = {
+            int(key.split(":")[1])
+            for key in OutboundEmail.objects.filter(dedupe_key__in=keys)
+            .values_list("dedupe_key", flat=True)
+        }
+        rows = (
+            Reminder.objects.system("people's reminders, across their organisations")
+            .select_for_update(skip_locked=True, of=("self",))
+            .filter(recipient_id__in=[r for r in recipient_ids if r not in sent_today],
+                    digested_at__isnull=True)
+            .values_list("pk", "recipient_id", "recipient__email", "recipient__email_opt_out")
         )
-        if not reminders:
-            return False
-        email_queue(
-            to=user.email,
-            subject=f"PLP Portal: {len(reminders)} thing{'s' if len(reminders) != 1 else ''} "
-            f"to do ({day:%d %B})",
-            template="notifications/email/digest",
-            context={"user": user, "reminders": reminders, "day": day},
-            essential=False,
-            user=user,
-            dedupe_key=dedupe_key,
-        )
-        Reminder.objects.system("marking the reminders just digested").filter(
-            pk__in=[r.pk for r in reminders]
-        ).update(digested_at=timezone.now())
-    return True
+        people: dict[int, tuple[str, bool, list[int]]] = {}
+        for pk, recipient_id, address, opted_out in rows:
+            people.setdefault(recipient_id, (address, opted_out, []))[2].append(pk)
+        emails = {
+            recipient_id: OutboundEmail(
+                kind=OutboundEmail.Kind.DIGEST,
+                to=address,
+                subject=f"PLP Portal: {len(ids)} thing{'s' if len(ids) != 1 else ''} "
+                f"to do ({day:%d %B})",
+                essential=False,
+                dedupe_key=_digest_key(recipient_id, day),
+            )
+            for recipient_id, (address, opted_out, ids) in people.items()
+            if not opted_out
+        }
+        OutboundEmail.objects.bulk_create(emails.values())
+        reminder_ids, digest_ids = [], []
+        for recipient_id, (_, _, ids) in people.items():
+            email = emails.get(recipient_id)
+            reminder_ids += ids
+            digest_ids += [email.pk if email else None] * len(ids)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""UPDATE "{Reminder._meta.db_table}" r SET digested_at = %s, digest_id = v.digest_id
+                      FROM unnest(%s::bigint[], %s::bigint[]) AS v(id, digest_id)
+                     WHERE r.id = v.id""",
+                [timezone.now(), reminder_ids, digest_ids],
+            )
+        if emails:
+            enqueue_on_commit(outbox_send_batch, [email.pk for email in emails.values()])
+    return len(people)
+
+
+def _digest_render(email: OutboundEmail) -> tuple[str, str]:
+    """The text and HTML bodies of a digest, from the reminders it lists."""
+    reminders = list(
+        Reminder.objects.system("the reminders one digest lists")
+        .filter(digest=email)
+        .select_related("organisation", "recipient")
+        .order_by("organisation__name", "due_on", "id")
+    )
+    context = {
+        "site_url": settings.SITE_URL,
+        "user": reminders[0].recipient if reminders else None,
+        "reminders": reminders,
+    }
+    return (render_to_string(f"{DIGEST_TEMPLATE}.txt", context),
+            render_to_string(f"{DIGEST_TEMPLATE}.html", context))

@@ -8,6 +8,13 @@ def outbox_send(email_id: int) -> bool:
     return services.email_send_now(email_id=email_id)
 
 
+@shared_task(name="notifications.outbox_send_batch", acks_late=True)
+def outbox_send_batch(email_ids: list[int]) -> int:
+    """Send a batch queued together (e.g. the day's digests); each email is sent at most once
+    (``email_send_now`` locks it), so a redelivered batch sends only what was left."""
+    return sum(services.email_send_now(email_id=email_id) for email_id in email_ids)
+
+
 @shared_task(name="notifications.outbox_flush")
 def outbox_flush() -> int:
     """Send every due email: those whose publish failed while Redis was down, and retries."""
@@ -29,8 +36,4 @@ def daily_reminders() -> dict:
     added = {}
     for module in app_hook_modules("reminders"):
         added[module.__name__] = module.collect(today=today)
-    digests = sum(
-        services.digest_send(recipient_id=recipient_id, day=today)
-        for recipient_id in services.digest_recipients_due()
-    )
-    return {"added": added, "digests": digests}
+    return {"added": added, "digests": services.digests_queue(day=today)}
