@@ -38,10 +38,13 @@ class Command(BaseCommand):
                             help="password of every generated account (default: county)")
         parser.add_argument("--learners", type=int, default=None,
                             help="override the preset's number of learners (tests use a few)")
+        parser.add_argument("--organisations", type=int, default=None,
+                            help="override the preset's number of organisations")
         parser.add_argument("--force", action="store_true",
                             help="run even though the database holds real organisations")
 
-    def handle(self, *args, preset, seed, password, force, learners=None, **options):
+    def handle(self, *args, preset, seed, password, force, learners=None, organisations=None,
+               **options):
         if connection.vendor != "postgresql":
             raise CommandError("seed_county runs on PostgreSQL (set DATABASE_URL)")
         if Organisation.objects.filter(is_generated=False).exists() and not force:
@@ -51,6 +54,7 @@ class Command(BaseCommand):
             )
         n_orgs, n_learners, n_years = PRESETS[preset]
         n_learners = learners or n_learners
+        n_orgs = organisations or n_orgs
         today = timezone.localdate()
         current = academic_year_of(today)
         county = County(

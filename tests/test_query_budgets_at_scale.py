@@ -1,0 +1,96 @@
+"""Query budgets at scale: every key page that ``manage.py bench`` measures makes the same
+number of SQL queries on a generated county and on one twice its size (twice the
+organisations, twice the learners: bigger caseloads, queues, dashboards). The pages come from
+the apps' bench hooks, so a page added to the benchmark is covered here too.
+
+Time is never asserted here (that is what ``make bench`` measures); only query counts."""
+
+import pytest
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
+
+from plp_portal.hooks import app_hook_modules
+from plp_portal.tenancy import system_scope
+
+pytestmark = pytest.mark.django_db  # (so that the test database is set up for the module fixture)
+
+SMALL = {"organisations": 5, "learners": 60}
+DOUBLE = {"organisations": 10, "learners": 120}
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _bench_pages():
+    pages = []
+    for module in app_hook_modules("bench"):
+        if hasattr(module, "pages"):
+            pages += [p for p in module.pages(password="county") if p.email]
+    return pages
+
+
+def _measure(size) -> dict[str, tuple[int, int, int]]:
+    """Seed a county of ``size`` (rolled back afterwards) and count each page's queries."""
+    from django.contrib.auth import get_user_model
+
+    from careersplan.tests.factories import shipped_templates
+
+    result = {}
+    try:
+        with transaction.atomic():
+            shipped_templates()  # the data migration's templates, if a transactional test flushed them
+            call_command("seed_county", preset="small", seed=11, stdout=open("/dev/null", "w"), **size)
+            with system_scope("the test picks the bench pages"):
+                pages = _bench_pages()
+            users = get_user_model().objects.in_bulk([p.email for p in pages], field_name="email")
+            for page in pages:
+                client = Client()
+                client.force_login(users[page.email], backend="django.contrib.auth.backends.ModelBackend")
+                client.get(page.path)  # first visit: per-session set-up is not the page's cost
+                with CaptureQueriesContext(connection) as ctx:
+                    response = client.get(page.path)
+                result[page.name] = (response.status_code, len(ctx.captured_queries), len(response.content))
+            raise _Rollback
+    except _Rollback:
+        pass
+    return result
+
+
+@pytest.fixture(scope="module")
+def budgets(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), override_settings(PLP_REQUIRE_STAFF_MFA=False):
+        return _measure(SMALL), _measure(DOUBLE)
+
+
+PAGES = [
+    "learner /me/",
+    "plan page (key worker)",
+    "learner list (key worker)",
+    "progress-file PDF (learner)",
+    "key worker caseload",
+    "review form (full history)",
+    "adviser triage queue",
+    "careers service dashboard",
+    "careers plan page",
+    "authority dashboard",
+]
+
+
+def test_every_bench_page_is_covered(budgets):
+    small, double = budgets
+    assert sorted(small) == sorted(PAGES) == sorted(double)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_makes_the_same_queries_with_twice_the_data(budgets, page):
+    small, double = budgets
+    (status_small, queries_small, size_small), (status_double, queries_double, size_double) = (
+        small[page], double[page])
+    assert status_small == status_double == 200
+    assert queries_small == queries_double, (
+        f"{page}: {queries_small} queries on the small county, {queries_double} on twice that")
+    assert queries_small <= 20, f"{page}: {queries_small} queries (budget 20)"
+
