@@ -65,10 +65,11 @@ class Command(BaseCommand):
         server = self._start_server(port, workers)
         base = f"http://127.0.0.1:{port}"
         try:
-            timings = []
+            timings, sessions = [], {}
             for page in pages:
                 self.stdout.write(f"measuring {page.name} ({page.path}) …")
-                timings.append(measure(base, page, n=n, warmup=warmup, concurrency=concurrency))
+                timings.append(measure(base, page, n=n, warmup=warmup, concurrency=concurrency,
+                                       sessions=sessions))
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=30)
