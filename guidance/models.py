@@ -261,6 +261,9 @@ class Referral(AudienceMixin, TenantModel):
         ordering = ["-urgency", "created_at", "pk"]
         indexes = [
             models.Index(fields=["organisation", "status", "-urgency", "created_at"]),
+            # The triage queue across every partner school, in queue order: the first page is
+            # read straight off the index, never sorted from all the waiting referrals.
+            models.Index(fields=["status", "-urgency", "created_at", "id"], name="referral_queue_order_idx"),
             models.Index(fields=["profile", "-created_at"]),
         ]
 

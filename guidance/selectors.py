@@ -16,6 +16,7 @@ from django.db.models import (
     Aggregate,
     Count,
     DurationField,
+    Exists,
     ExpressionWrapper,
     F,
     OuterRef,
@@ -207,9 +208,13 @@ def referral_queue(*, scope: GuidanceScope, school_id=None, reason: str = "", ti
         qs = qs.filter(suggested_tier=tier)
     if source:
         qs = qs.filter(source=source)
+    # The learner's tier as a subquery, not a join: the paginator's COUNT(*) then drops it and
+    # counts from the index alone; the page reads it for its 25 rows only.
+    current_tier = (LearnerGuidance.objects.system("correlated subquery on an already scoped referral queryset")
+                    .filter(profile_id=OuterRef("profile_id")).values("tier")[:1])
     return (
         qs.select_related("profile__user", "organisation", "referred_by", "allocated_adviser")
-        .annotate(current_tier=Coalesce(F("profile__guidance__tier"), Value(Tier.CORE)))
+        .annotate(current_tier=Coalesce(Subquery(current_tier), Value(Tier.CORE)))
         .order_by("-urgency", "created_at", "pk")
     )
 
@@ -355,15 +360,20 @@ def dashboard(*, scope: GuidanceScope, service=None, school_id=None) -> dict:
     if school_id and int(school_id) in org_ids:
         org_ids = (int(school_id),)
     learners = LearnerProfile.objects.for_orgs(org_ids).filter(is_active=True)
-    rows = (
-        learners.values("target_group")
-        .annotate(
-            total=Count("pk"),
-            filtered=Count("pk", filter=Q(guidance__tier=Tier.FILTERED)),
-            intensive=Count("pk", filter=Q(guidance__tier=Tier.INTENSIVE)),
-        )
-        .order_by("target_group")
-    )
+    # Totals per group, then only the learners above core (a minority) joined to their tier:
+    # two index scans instead of joining every learner to their guidance row.
+    totals = dict(learners.values_list("target_group").annotate(n=Count("pk")).order_by())
+    above_core = {
+        (group, tier): n
+        for group, tier, n in learners.filter(guidance__tier__in=[Tier.FILTERED, Tier.INTENSIVE])
+        .values_list("target_group", "guidance__tier").annotate(n=Count("pk")).order_by()
+    }
+    rows = [
+        {"target_group": group, "total": total,
+         "filtered": above_core.get((group, Tier.FILTERED), 0),
+         "intensive": above_core.get((group, Tier.INTENSIVE), 0)}
+        for group, total in sorted(totals.items())
+    ]
     expected = expected_shares(org=service) if service is not None else {}
     group_labels = dict(TargetGroup.choices)
     tiers = []
@@ -400,12 +410,16 @@ def dashboard(*, scope: GuidanceScope, service=None, school_id=None) -> dict:
         values = list(triaged.annotate(w=waited).values_list("w", flat=True))
         triage = {"n": len(values), "median": _percentile_python(values, 0.5), "p90": _percentile_python(values, 0.9)}
 
+    # Each learner's latest actual destination: the actual destinations with no later one for
+    # the same learner (an anti-join over destinations, not a subquery per learner).
+    later = Destination.objects.system("correlated anti-join on an already scoped queryset").filter(
+        profile_id=OuterRef("profile_id"), kind=DestinationKind.ACTUAL,
+    ).filter(Q(recorded_on__gt=OuterRef("recorded_on")) | Q(recorded_on=OuterRef("recorded_on"), pk__gt=OuterRef("pk")))
     dest_rows = (
-        LearnerProfile.objects.for_orgs(org_ids).annotate(latest_category=_latest_actual("category"))
-        .filter(latest_category__isnull=False)
-        .values("latest_category").annotate(n=Count("pk")).order_by()
+        Destination.objects.for_orgs(org_ids).filter(kind=DestinationKind.ACTUAL).filter(~Exists(later))
+        .values("category").annotate(n=Count("pk")).order_by()
     )
-    dest_counts = {row["latest_category"]: row["n"] for row in dest_rows}
+    dest_counts = {row["category"]: row["n"] for row in dest_rows}
     dest_total = sum(dest_counts.values())
     destinations = [
         (label, dest_counts.get(value, 0), round(100 * dest_counts.get(value, 0) / dest_total, 1) if dest_total else 0)
