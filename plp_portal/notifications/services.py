@@ -140,28 +140,57 @@ def notification_mark_all_read(*, org, user) -> int:
     )
 
 
+REMINDER_BATCH = 10_000  # reminders per INSERT
+
+
 def reminders_add(reminders) -> int:
     """Record reminders (unsaved ``Reminder`` objects) set-based; those already recorded for the
     same (organisation, recipient, kind, subject, due date) are ignored. Each new reminder also
-    becomes an in-app notification. Returns how many were offered."""
+    becomes an in-app notification. Returns how many were offered.
+
+    On PostgreSQL each batch is two ``INSERT … SELECT FROM unnest(…) ON CONFLICT DO NOTHING``
+    statements (the daily job offers ~200,000 on a county: building them as ORM objects for
+    ``bulk_create`` took 45 s); elsewhere (the SQLite demo) ``bulk_create``."""
     reminders = list(reminders)
-    Reminder.objects.bulk_create(reminders, batch_size=1000, ignore_conflicts=True)
-    Notification.objects.bulk_create(
-        [
-            Notification(
-                organisation_id=r.organisation_id,
-                user_id=r.recipient_id,
-                kind=r.kind,
-                title=r.title,
-                url=r.url,
-                dedupe_key=f"reminder:{r.kind}:{r.subject_key}:{r.due_on.isoformat()}",
+    if connection.vendor != "postgresql":
+        Reminder.objects.bulk_create(reminders, batch_size=1000, ignore_conflicts=True)
+        Notification.objects.bulk_create(
+            [Notification(organisation_id=r.organisation_id, user_id=r.recipient_id, kind=r.kind,
+                          title=r.title, url=r.url, dedupe_key=_reminder_notification_key(r))
+             for r in reminders],
+            batch_size=1000,
+            ignore_conflicts=True,
+        )
+        return len(reminders)
+    now = timezone.now()
+    for start in range(0, len(reminders), REMINDER_BATCH):
+        batch = reminders[start:start + REMINDER_BATCH]
+        columns = [
+            [r.organisation_id for r in batch], [r.recipient_id for r in batch],
+            [r.kind for r in batch], [r.subject_key for r in batch], [r.due_on for r in batch],
+            [r.title for r in batch], [r.url for r in batch],
+            [_reminder_notification_key(r) for r in batch],
+        ]
+        rows = ("FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[], %s::date[], "
+                "%s::text[], %s::text[], %s::text[]) AS v(org, recipient, kind, subject, due, title, url, key)")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f'INSERT INTO "{Reminder._meta.db_table}" (organisation_id, recipient_id, kind, '
+                f"subject_key, due_on, title, url, created_at) "
+                f"SELECT org, recipient, kind, subject, due, title, url, %s {rows} ON CONFLICT DO NOTHING",
+                [now, *columns],
             )
-            for r in reminders
-        ],
-        batch_size=1000,
-        ignore_conflicts=True,
-    )
+            cursor.execute(
+                f'INSERT INTO "{Notification._meta.db_table}" (organisation_id, user_id, kind, title, '
+                f"body, url, dedupe_key, created_at) "
+                f"SELECT org, recipient, kind, title, '', url, key, %s {rows} ON CONFLICT DO NOTHING",
+                [now, *columns],
+            )
     return len(reminders)
+
+
+def _reminder_notification_key(reminder: Reminder) -> str:
+    return f"reminder:{reminder.kind}:{reminder.subject_key}:{reminder.due_on.isoformat()}"
 
 
 def digest_recipients_due() -> list[int]:
