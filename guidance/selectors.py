@@ -362,7 +362,7 @@ def dashboard(*, scope: GuidanceScope, service=None, school_id=None) -> dict:
     learners = LearnerProfile.objects.for_orgs(org_ids).filter(is_active=True)
     # Totals per group, then only the learners above core (a minority) joined to their tier:
     # two index scans instead of joining every learner to their guidance row.
-    totals = dict(learners.values_list("target_group").annotate(n=Count("pk")).order_by())
+    totals = dict(learners.values_list("target_group").annotate(n=Count("*")).order_by())
     above_core = {
         (group, tier): n
         for group, tier, n in learners.filter(guidance__tier__in=[Tier.FILTERED, Tier.INTENSIVE])

@@ -185,6 +185,9 @@ class LearnerProfile(TenantModel):
             models.Index(fields=["organisation", "key_worker"]),
             models.Index(fields=["organisation", "at_risk_level"]),
             models.Index(fields=["organisation", "target_group", "year_group"]),
+            # Dashboards count active learners by group across many schools: an index-only scan.
+            models.Index(fields=["organisation", "target_group"], condition=models.Q(is_active=True),
+                         name="learner_active_by_group_idx"),
         ]
 
     def __str__(self):
