@@ -92,9 +92,7 @@ def email_send_now(*, email_id: int) -> bool:
             email.last_error = f"{type(exc).__name__}: {exc}"[:2000]
             if email.attempts >= MAX_ATTEMPTS:
                 email.status = OutboundEmail.Status.FAILED
-            email.next_attempt_at = timezone.now() + datetime.timedelta(
-                minutes=2 ** email.attempts
-            )
+            email.next_attempt_at = timezone.now() + datetime.timedelta(minutes=2**email.attempts)
             email.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
             return False
         email.status = OutboundEmail.Status.SENT
@@ -155,24 +153,38 @@ def reminders_add(reminders) -> int:
     if connection.vendor != "postgresql":
         Reminder.objects.bulk_create(reminders, batch_size=1000, ignore_conflicts=True)
         Notification.objects.bulk_create(
-            [Notification(organisation_id=r.organisation_id, user_id=r.recipient_id, kind=r.kind,
-                          title=r.title, url=r.url, dedupe_key=_reminder_notification_key(r))
-             for r in reminders],
+            [
+                Notification(
+                    organisation_id=r.organisation_id,
+                    user_id=r.recipient_id,
+                    kind=r.kind,
+                    title=r.title,
+                    url=r.url,
+                    dedupe_key=_reminder_notification_key(r),
+                )
+                for r in reminders
+            ],
             batch_size=1000,
             ignore_conflicts=True,
         )
         return len(reminders)
     now = timezone.now()
     for start in range(0, len(reminders), REMINDER_BATCH):
-        batch = reminders[start:start + REMINDER_BATCH]
+        batch = reminders[start : start + REMINDER_BATCH]
         columns = [
-            [r.organisation_id for r in batch], [r.recipient_id for r in batch],
-            [r.kind for r in batch], [r.subject_key for r in batch], [r.due_on for r in batch],
-            [r.title for r in batch], [r.url for r in batch],
+            [r.organisation_id for r in batch],
+            [r.recipient_id for r in batch],
+            [r.kind for r in batch],
+            [r.subject_key for r in batch],
+            [r.due_on for r in batch],
+            [r.title for r in batch],
+            [r.url for r in batch],
             [_reminder_notification_key(r) for r in batch],
         ]
-        rows = ("FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[], %s::date[], "
-                "%s::text[], %s::text[], %s::text[]) AS v(org, recipient, kind, subject, due, title, url, key)")
+        rows = (
+            "FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[], %s::date[], "
+            "%s::text[], %s::text[], %s::text[]) AS v(org, recipient, kind, subject, due, title, url, key)"
+        )
         with connection.cursor() as cursor:
             cursor.execute(
                 f'INSERT INTO "{Reminder._meta.db_table}" (organisation_id, recipient_id, kind, '
@@ -221,7 +233,7 @@ def digests_queue(*, day: datetime.date) -> int:
     skipped, and each digest's dedupe key is unique per person and day)."""
     recipients = digest_recipients_due()
     return sum(
-        _digests_queue_batch(recipient_ids=recipients[start:start + DIGEST_BATCH], day=day)
+        _digests_queue_batch(recipient_ids=recipients[start : start + DIGEST_BATCH], day=day)
         for start in range(0, len(recipients), DIGEST_BATCH)
     )
 
@@ -244,37 +256,34 @@ def _digests_queue_batch(*, recipient_ids: list[int], day: datetime.date) -> int
     with transaction.atomic():
         sent_today = {
             int(key.split(":")[1])
-            for key in OutboundEmail.objects.filter(dedupe_key__in=keys)
-            .values_list("dedupe_key", flat=True)
+            for key in OutboundEmail.objects.filter(dedupe_key__in=keys).values_list(
+                "dedupe_key", flat=True
+            )
         }
         rows = (
             Reminder.objects.system("people's reminders, across their organisations")
             .select_for_update(skip_locked=True, of=("self",))
-            .filter(recipient_id__in=[r for r in recipient_ids if r not in sent_today],
-                    digested_at__isnull=True)
+            .filter(
+                recipient_id__in=[r for r in recipient_ids if r not in sent_today],
+                digested_at__isnull=True,
+            )
             .values_list("pk", "recipient_id", "recipient__email", "recipient__email_opt_out")
         )
         people: dict[int, tuple[str, bool, list[int]]] = {}
         for pk, recipient_id, address, opted_out in rows:
             people.setdefault(recipient_id, (address, opted_out, []))[2].append(pk)
-        emails = {
-            recipient_id: OutboundEmail(
-                kind=OutboundEmail.Kind.DIGEST,
-                to=address,
-                subject=f"PLP Portal: {len(ids)} thing{'s' if len(ids) != 1 else ''} "
-                f"to do ({day:%d %B})",
-                essential=False,
-                dedupe_key=_digest_key(recipient_id, day),
-            )
-            for recipient_id, (address, opted_out, ids) in people.items()
-            if not opted_out
-        }
-        OutboundEmail.objects.bulk_create(emails.values())
+        digest_of = _digest_emails_insert(
+            [
+                (recipient_id, address, len(ids))
+                for recipient_id, (address, opted_out, ids) in people.items()
+                if not opted_out
+            ],  # opted out: no email, the reminders stay in-app only
+            day=day,
+        )
         reminder_ids, digest_ids = [], []
         for recipient_id, (_, _, ids) in people.items():
-            email = emails.get(recipient_id)
             reminder_ids += ids
-            digest_ids += [email.pk if email else None] * len(ids)
+            digest_ids += [digest_of.get(recipient_id)] * len(ids)
         with connection.cursor() as cursor:
             cursor.execute(
                 f"""UPDATE "{Reminder._meta.db_table}" r SET digested_at = %s, digest_id = v.digest_id
@@ -282,9 +291,55 @@ def _digests_queue_batch(*, recipient_ids: list[int], day: datetime.date) -> int
                      WHERE r.id = v.id""",
                 [timezone.now(), reminder_ids, digest_ids],
             )
-        if emails:
-            enqueue_on_commit(outbox_send_batch, [email.pk for email in emails.values()])
+        if digest_of:
+            enqueue_on_commit(outbox_send_batch, list(digest_of.values()))
     return len(people)
+
+
+def _digest_emails_insert(
+    people: list[tuple[int, str, int]], *, day: datetime.date
+) -> dict[int, int]:
+    """Insert one pending digest email per (recipient id, address, number of reminders); returns
+    {recipient id: email id}. One statement (``bulk_create`` of 40,000 emails took 7 s); on
+    databases other than PostgreSQL (the SQLite demo), ``bulk_create``."""
+
+    def subject(n):
+        return f"PLP Portal: {n} thing{'s' if n != 1 else ''} to do ({day:%d %B})"
+
+    if not people:
+        return {}
+    if connection.vendor != "postgresql":
+        emails = {
+            recipient_id: OutboundEmail(
+                kind=OutboundEmail.Kind.DIGEST,
+                to=address,
+                subject=subject(n),
+                essential=False,
+                dedupe_key=_digest_key(recipient_id, day),
+            )
+            for recipient_id, address, n in people
+        }
+        OutboundEmail.objects.bulk_create(emails.values())
+        return {recipient_id: email.pk for recipient_id, email in emails.items()}
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""INSERT INTO "{OutboundEmail._meta.db_table}" ("to", subject, body_text, body_html, kind, essential,
+                        dedupe_key, status, attempts, last_error, next_attempt_at, created_at)
+                SELECT address, subject, '', '', %s, false, key, %s, 0, '', %s, %s
+                  FROM unnest(%s::text[], %s::text[], %s::text[]) AS v(address, subject, key)
+                RETURNING id, dedupe_key""",
+            [
+                OutboundEmail.Kind.DIGEST,
+                OutboundEmail.Status.PENDING,
+                now,
+                now,
+                [address for _, address, _ in people],
+                [subject(n) for _, _, n in people],
+                [_digest_key(recipient_id, day) for recipient_id, _, _ in people],
+            ],
+        )
+        return {int(key.split(":")[1]): pk for pk, key in cursor.fetchall()}
 
 
 def _digest_render(email: OutboundEmail) -> tuple[str, str]:
@@ -300,5 +355,7 @@ def _digest_render(email: OutboundEmail) -> tuple[str, str]:
         "user": reminders[0].recipient if reminders else None,
         "reminders": reminders,
     }
-    return (render_to_string(f"{DIGEST_TEMPLATE}.txt", context),
-            render_to_string(f"{DIGEST_TEMPLATE}.html", context))
+    return (
+        render_to_string(f"{DIGEST_TEMPLATE}.txt", context),
+        render_to_string(f"{DIGEST_TEMPLATE}.html", context),
+    )
