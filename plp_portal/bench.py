@@ -166,6 +166,38 @@ def measure(base_url: str, page: BenchPage, *, n: int, warmup: int, concurrency:
     return timing
 
 
+def explain_page(page: BenchPage, *, min_rows: int = 10_000) -> list[str]:
+    """Request ``page`` in-process as its user and EXPLAIN every SELECT it makes; returns the
+    tables of at least ``min_rows`` rows (planner estimate) that a query reads with a
+    sequential scan — which a page should not need: an index is missing or unused."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client as TestClient
+    from django.test.utils import CaptureQueriesContext, override_settings
+
+    user = get_user_model().objects.get(email=page.email)
+    with override_settings(PLP_REQUIRE_STAFF_MFA=False, ALLOWED_HOSTS=["*"]):
+        client = TestClient()
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        with CaptureQueriesContext(connection) as ctx:
+            client.get(page.path)
+    found = set()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relname FROM pg_class WHERE relkind = 'r' AND reltuples >= %s", [min_rows])
+        large = {name for (name,) in cursor.fetchall()}
+        for query in ctx.captured_queries:
+            if not query["sql"].lstrip().upper().startswith("SELECT"):
+                continue
+            cursor.execute("EXPLAIN (FORMAT JSON) " + query["sql"])
+            nodes = [cursor.fetchone()[0][0]["Plan"]]
+            while nodes:
+                node = nodes.pop()
+                if node["Node Type"] == "Seq Scan" and node.get("Relation Name") in large:
+                    found.add(node["Relation Name"])
+                nodes += node.get("Plans", [])
+    return sorted(found)
+
+
 def format_table(rows: list[dict], jobs: list[dict]) -> str:
     head = (f"{'page':<34} {'median':>8} {'p95':>8} {'med c4':>8} {'p95 c4':>8} {'rps c4':>7} "
             f"{'SQL':>4} {'×floor':>7}  status")
@@ -177,6 +209,10 @@ def format_table(rows: list[dict], jobs: list[dict]) -> str:
             f"{(r['rps_c4'] or 0):>7.1f} {str(r['queries'] if r['queries'] is not None else '-'):>4} "
             f"{str(r['x_floor'] if r['x_floor'] is not None else '-'):>7}  {r['statuses']}"
         )
+    scans = [r for r in rows if r.get("seq_scans")]
+    lines.append("")
+    lines.append("sequential scans of large tables (EXPLAIN): "
+                 + ("; ".join(f"{r['name']}: {', '.join(r['seq_scans'])}" for r in scans) or "none"))
     if jobs:
         lines.append("")
         lines += [f"{j['name']:<34} {j['seconds']:>8.2f}s  {j.get('note', '')}" for j in jobs]

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from plp_portal.bench import BenchPage, format_table, measure
+from plp_portal.bench import BenchPage, explain_page, format_table, measure
 from plp_portal.hooks import app_hook_modules
 from plp_portal.organisations.choices import Role
 from plp_portal.organisations.models import Membership, Organisation
@@ -75,6 +75,10 @@ class Command(BaseCommand):
             server.wait(timeout=30)
         floor = timings[0].summary(None)["median_ms"] / 1000
         rows = [t.summary(floor) for t in timings]
+        for page, row in zip(pages, rows):
+            if page.name != "framework floor":
+                self.stdout.write(f"explaining {page.name} …")
+                row["seq_scans"] = explain_page(page)
         job_rows = []
         for job in jobs:
             self.stdout.write(f"timing {job.name} …")
