@@ -193,3 +193,19 @@ def test_seed_county_refuses_rows_that_point_at_nothing(monkeypatch):
     with pytest.raises(CommandError, match="point at nothing"):
         seed()
     assert not Organisation.objects.filter(is_generated=True).exists()
+
+
+def test_bench_explain_reports_sequential_scans_of_large_tables():
+    from careersplan.tests.factories import shipped_templates
+    from guidance import bench as guidance_bench
+    from plp_portal.bench import explain_page
+    from plp_portal.tenancy import system_scope
+
+    shipped_templates()
+    seed(seed=5)
+    with system_scope("test"):
+        dashboard = next(p for p in guidance_bench.pages(password="county") if "dashboard" in p.name)
+    # On a tiny county every table is "small" for the default threshold; with none, the
+    # planner's sequential scans of the tiny tables show.
+    assert explain_page(dashboard, min_rows=10**9) == []
+    assert "learners_learnerprofile" in explain_page(dashboard, min_rows=0)
