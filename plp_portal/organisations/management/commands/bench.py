@@ -40,7 +40,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--n", type=int, default=40, help="requests per page and mode")
-        parser.add_argument("--warmup", type=int, default=5)
+        parser.add_argument("--warmup", type=int, default=20,
+                            help="requests before measuring (every gunicorn worker warms up)")
         parser.add_argument("--concurrency", type=int, default=4)
         parser.add_argument("--port", type=int, default=8765)
         parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
