@@ -29,6 +29,10 @@ def pages(*, password) -> list[BenchPage]:
                 lead.user.email, password))
     officer = _first(Role.LA_OFFICER)
     if officer is not None:
-        result.append(BenchPage("authority dashboard", reverse(
-            "careersplan:authority", kwargs={"org_slug": officer.organisation.slug}), officer.user.email, password))
+        authority = reverse("careersplan:authority", kwargs={"org_slug": officer.organisation.slug})
+        result.append(BenchPage("authority dashboard", authority, officer.user.email, password))
+        result += [BenchPage(f"authority dashboard: {label}", f"{authority}?{query}", officer.user.email, password,
+                             explain_only=True)
+                   for label, query in (("red plans", "rag=red"), ("by score", "sort=score&dir=desc"),
+                                        ("review phase", "phase=review"))]
     return result

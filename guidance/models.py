@@ -264,6 +264,7 @@ class Referral(AudienceMixin, TenantModel):
             # The triage queue across every partner school, in queue order: the first page is
             # read straight off the index, never sorted from all the waiting referrals.
             models.Index(fields=["status", "-urgency", "created_at", "id"], name="referral_queue_order_idx"),
+            models.Index(fields=["-urgency", "created_at", "id"], name="referral_all_order_idx"),  # every status
             models.Index(fields=["profile", "-created_at"]),
         ]
 

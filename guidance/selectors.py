@@ -365,7 +365,8 @@ def dashboard(*, scope: GuidanceScope, service=None, school_id=None) -> dict:
     totals = dict(learners.values_list("target_group").annotate(n=Count("*")).order_by())
     above_core = {
         (group, tier): n
-        for group, tier, n in learners.filter(guidance__tier__in=[Tier.FILTERED, Tier.INTENSIVE])
+        for group, tier, n in learners.filter(guidance__tier__in=[Tier.FILTERED, Tier.INTENSIVE],
+                                              guidance__organisation_id__in=org_ids)  # (the learner's school's row)
         .values_list("target_group", "guidance__tier").annotate(n=Count("pk")).order_by()
     }
     rows = [

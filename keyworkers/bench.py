@@ -32,8 +32,17 @@ def pages(*, password) -> list[BenchPage]:
     if membership is None:
         return []
     org, user = membership.organisation, membership.user
-    result = [BenchPage("key worker caseload", reverse("keyworkers:index", kwargs={"org_slug": org.slug}),
-                        user.email, password)]
+    caseload = reverse("keyworkers:index", kwargs={"org_slug": org.slug})
+    result = [BenchPage("key worker caseload", caseload, user.email, password)]
+    result += [BenchPage(f"caseload: {label}", f"{caseload}?{query}", user.email, password, explain_only=True)
+               for label, query in (("by name", "sort=name"), ("by risk", "sort=risk"),
+                                    ("by overdue targets", "sort=targets"), ("overdue", "show=overdue"),
+                                    ("search", "q=ta"))]
+    admin = (Membership.objects.system("bench picks a seeded organisation admin")
+             .filter(role=Role.ORG_ADMIN, organisation=org, is_active=True).select_related("user").first())
+    if admin is not None:  # the whole school's caseload, as its admin sees it
+        result.append(BenchPage("caseload: whole school (admin)", caseload, admin.user.email, password,
+                                explain_only=True))
     review = (Review.objects.for_org(org)
               .filter(status__in=OPEN_REVIEW_STATUSES, kw_signed_at__isnull=True, plan__status=PlanStatus.ACTIVE,
                       plan__profile__key_worker=user)

@@ -106,7 +106,9 @@ def caseload(*, org, key_worker=None, today: datetime.date, days_ahead: int = 7,
     open_reviews = Review.objects.for_org(org).filter(plan=OuterRef("pk"), status__in=OPEN_REVIEW_STATUSES)
     open_targets = Target.objects.for_org(org).filter(visible, plan=OuterRef("pk"), status__in=TARGET_OPEN_STATUSES)
     qs = (
-        Plan.objects.for_org(org).filter(status=PlanStatus.ACTIVE, profile__is_active=True)
+        # (the profile's organisation is the plan's: saying so lets PostgreSQL read only this
+        # school's learners, not scan every learner of the county to join them)
+        Plan.objects.for_org(org).filter(status=PlanStatus.ACTIVE, profile__is_active=True, profile__organisation=org)
         .select_related("profile__user", "profile__at_risk_level", "profile__key_worker")
         .annotate(
             open_review_id=Subquery(open_reviews.values("pk")[:1]),

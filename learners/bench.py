@@ -38,6 +38,12 @@ def pages(*, password):
                   key_worker, password),
         BenchPage("learner list (key worker)",
                   reverse("learners:index", kwargs={"org_slug": org}), key_worker, password),
+        *[BenchPage(f"learner list: {label}", reverse("learners:index", kwargs={"org_slug": org}) + f"?{query}",
+                    key_worker, password, explain_only=True)
+          for label, query in (("search", "q=ta"), ("target group", "target_group=key_stage_4"),
+                               ("year group", "year_group=10"))],
+        BenchPage("plan timeline", reverse("learners:timeline", kwargs={"org_slug": org, "learner_plan_id": plan.pk}),
+                  key_worker, password, explain_only=True),
         BenchPage("progress-file PDF (learner)",
                   reverse("me:plan_pdf", kwargs={"learner_plan_id": plan.pk}), learner, password),
     ]

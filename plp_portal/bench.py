@@ -9,7 +9,7 @@ floor: a trivial view served by the same server in the same run.
 
 Apps say what to measure in a ``bench.py`` hook module:
 
-    def pages(db) -> list[BenchPage]      # which pages, as which user
+    def pages(password) -> list[BenchPage]   # which pages (and their filters/sorts), as whom
     def jobs() -> list[BenchJob]          # background work to time in-process
 
 A job's ``run()`` returns a note, or {"seconds": …, "note": …} when it times only part of its
@@ -39,6 +39,8 @@ class BenchPage:
     path: str
     email: str | None  # who signs in (None: anonymous)
     password: str = "county"
+    # A filter or sort of a key page: its queries are EXPLAINed and budgeted, not timed.
+    explain_only: bool = False
 
 
 @dataclass
@@ -203,6 +205,8 @@ def format_table(rows: list[dict], jobs: list[dict]) -> str:
             f"{'SQL':>4} {'×floor':>7}  status")
     lines = [head, "-" * len(head)]
     for r in rows:
+        if r.get("explain_only"):
+            continue
         lines.append(
             f"{r['name']:<34} {r['median_ms']:>7.1f}ms {r['p95_ms']:>6.1f}ms "
             f"{(r['median_c4_ms'] or 0):>6.1f}ms {(r['p95_c4_ms'] or 0):>6.1f}ms "
@@ -211,7 +215,7 @@ def format_table(rows: list[dict], jobs: list[dict]) -> str:
         )
     scans = [r for r in rows if r.get("seq_scans")]
     lines.append("")
-    lines.append("sequential scans of large tables (EXPLAIN): "
+    lines.append(f"sequential scans of large tables (EXPLAIN of {len(rows)} pages, filters and sorts): "
                  + ("; ".join(f"{r['name']}: {', '.join(r['seq_scans'])}" for r in scans) or "none"))
     if jobs:
         lines.append("")

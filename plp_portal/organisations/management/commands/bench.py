@@ -63,6 +63,8 @@ class Command(BaseCommand):
                 if hasattr(module, "jobs"):
                     jobs += module.jobs()
         pages = [p for p in pages if only in p.name or p.name == "framework floor"]
+        variants = [p for p in pages if p.explain_only]
+        pages = [p for p in pages if not p.explain_only]
         server = self._start_server(port, workers)
         base = f"http://127.0.0.1:{port}"
         try:
@@ -80,6 +82,10 @@ class Command(BaseCommand):
             if page.name != "framework floor":
                 self.stdout.write(f"explaining {page.name} …")
                 row["seq_scans"] = explain_page(page)
+        for page in variants:
+            self.stdout.write(f"explaining {page.name} …")
+            rows.append({"name": page.name, "path": page.path, "explain_only": True,
+                         "seq_scans": explain_page(page)})
         job_rows = []
         for job in jobs:
             self.stdout.write(f"timing {job.name} …")
