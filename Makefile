@@ -50,20 +50,22 @@ test:
 	@scripts/ensure-services.sh
 	$(TEST_ENV) $(BIN)/pytest -n 2 -p no:cacheprovider $(PYTEST_ARGS)
 
-# Benchmarks on county-scale data (seeded once into the plp_bench database; BENCH_PRESET=small
-# for a quick run, BENCH_ARGS="--n 100" for more requests). Results: var/bench/*.json.
+# Benchmarks on county-scale data (seeded once into the plp_bench_<preset> database, or
+# BENCH_DB=…; BENCH_PRESET=small for a quick run, BENCH_ARGS="--n 100" for more requests).
+# Results: var/bench/*.json.
 BENCH_PRESET ?= county
-BENCH_ENV := DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/plp_bench_$(BENCH_PRESET)} \
+BENCH_DB ?= plp_bench_$(BENCH_PRESET)
+BENCH_ENV := DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/$(BENCH_DB)} \
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/9} PLP_HTTPS=false
 bench:
 	@scripts/ensure-debian-packages.sh $(DEMO_DEBS)
 	@$(MAKE) --no-print-directory setup
 	@scripts/ensure-services.sh
-	@createdb -h 127.0.0.1 -U postgres plp_bench_$(BENCH_PRESET) 2>/dev/null || true
+	@createdb -h 127.0.0.1 -U postgres $(BENCH_DB) 2>/dev/null || true
 	$(BENCH_ENV) $(BIN)/python manage.py migrate --noinput -v0
 	$(BENCH_ENV) $(BIN)/python manage.py createcachetable
 	@$(BENCH_ENV) $(BIN)/python manage.py shell -c "from plp_portal.organisations.models import Organisation as O; raise SystemExit(0 if O.objects.filter(is_generated=True).exists() else 1)" \
-	  || $(BENCH_ENV) $(BIN)/python manage.py seed_county --preset $(BENCH_PRESET)
+	  || time $(BENCH_ENV) $(BIN)/python manage.py seed_county --preset $(BENCH_PRESET)
 	$(BENCH_ENV) $(BIN)/python manage.py bench $(BENCH_ARGS)
 
 # `manage.py check --deploy` with production environment variables.
