@@ -280,20 +280,34 @@ def _digests_queue_batch(*, recipient_ids: list[int], day: datetime.date) -> int
             ],  # opted out: no email, the reminders stay in-app only
             day=day,
         )
-        reminder_ids, digest_ids = [], []
-        for recipient_id, (_, _, ids) in people.items():
-            reminder_ids += ids
-            digest_ids += [digest_of.get(recipient_id)] * len(ids)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"""UPDATE "{Reminder._meta.db_table}" r SET digested_at = %s, digest_id = v.digest_id
-                      FROM unnest(%s::bigint[], %s::bigint[]) AS v(id, digest_id)
-                     WHERE r.id = v.id""",
-                [timezone.now(), reminder_ids, digest_ids],
-            )
+        _reminders_mark_digested({recipient_id: ids for recipient_id, (_, _, ids) in people.items()}, digest_of)
         if digest_of:
             enqueue_on_commit(outbox_send_batch, list(digest_of.values()))
     return len(people)
+
+
+def _reminders_mark_digested(reminders_of: dict[int, list[int]], digest_of: dict[int, int]) -> None:
+    """Mark each person's reminders (``reminders_of``: recipient id → reminder ids) digested and
+    link them to that person's digest email, if any: one UPDATE on PostgreSQL, one per person
+    elsewhere (the SQLite demo)."""
+    now = timezone.now()
+    if connection.vendor != "postgresql":
+        for recipient_id, ids in reminders_of.items():
+            Reminder.objects.system("marking the reminders just digested").filter(pk__in=ids).update(
+                digested_at=now, digest_id=digest_of.get(recipient_id)
+            )
+        return
+    reminder_ids, digest_ids = [], []
+    for recipient_id, ids in reminders_of.items():
+        reminder_ids += ids
+        digest_ids += [digest_of.get(recipient_id)] * len(ids)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""UPDATE "{Reminder._meta.db_table}" r SET digested_at = %s, digest_id = v.digest_id
+                  FROM unnest(%s::bigint[], %s::bigint[]) AS v(id, digest_id)
+                 WHERE r.id = v.id""",
+            [now, reminder_ids, digest_ids],
+        )
 
 
 def _digest_emails_insert(
