@@ -3,7 +3,8 @@ their learners with the longest history; and the daily reminder job over the who
 
 The reminder job is timed HERE for every app (it is the core task
 ``notifications.daily_reminders``, which calls every app's ``reminders.collect`` and then queues
-the digests — their bodies are rendered by the workers when each is sent). It runs inside a transaction that is rolled back, so the database is left as it
+the digests — their bodies are rendered by the workers when each is sent). It runs inside a
+transaction that is rolled back, so the database is left as it
 was found and a second bench run measures the same work (nothing is sent: the outbox rows are
 never committed, so their after-commit enqueue never happens)."""
 

@@ -13,7 +13,7 @@ from .models import Notification, OutboundEmail, Reminder
 MAX_ATTEMPTS = 6
 
 
-def email_build(
+def email_queue(
     *,
     to: str,
     subject: str,
@@ -24,12 +24,14 @@ def email_build(
     dedupe_key: str | None = None,
     user=None,
 ) -> OutboundEmail | None:
-    """An unsaved email rendered from ``<template>.txt`` and ``<template>.html``, or None when
-    the recipient opted out of non-essential mail."""
+    """Queue an email rendered from ``<template>.txt`` and ``<template>.html``.
+
+    Returns None when the email is not sent: the recipient opted out of non-essential mail, or
+    an email with the same ``dedupe_key`` was already queued."""
     if not essential and user is not None and user.email_opt_out:
         return None
     context = {"site_url": settings.SITE_URL, **context}
-    return OutboundEmail(
+    email = OutboundEmail(
         organisation=org,
         to=to,
         subject=subject,
@@ -38,22 +40,11 @@ def email_build(
         essential=essential,
         dedupe_key=dedupe_key,
     )
-
-
-def email_queue(**kwargs) -> OutboundEmail | None:
-    """Queue an email (the arguments of ``email_build``); it is sent once the transaction
-    commits.
-
-    Returns None when the email is not sent: the recipient opted out of non-essential mail, or
-    an email with the same ``dedupe_key`` was already queued."""
-    email = email_build(**kwargs)
-    if email is None:
-        return None
     try:
         with transaction.atomic():
             email.save()
     except IntegrityError:
-        if email.dedupe_key and OutboundEmail.objects.filter(dedupe_key=email.dedupe_key).exists():
+        if dedupe_key and OutboundEmail.objects.filter(dedupe_key=dedupe_key).exists():
             return None
         raise
     from .tasks import outbox_send
@@ -92,7 +83,9 @@ def email_send_now(*, email_id: int) -> bool:
             email.last_error = f"{type(exc).__name__}: {exc}"[:2000]
             if email.attempts >= MAX_ATTEMPTS:
                 email.status = OutboundEmail.Status.FAILED
-            email.next_attempt_at = timezone.now() + datetime.timedelta(minutes=2**email.attempts)
+            email.next_attempt_at = timezone.now() + datetime.timedelta(
+                minutes=2 ** email.attempts
+            )
             email.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
             return False
         email.status = OutboundEmail.Status.SENT

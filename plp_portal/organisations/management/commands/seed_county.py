@@ -83,8 +83,9 @@ class Command(BaseCommand):
         with connection.cursor() as cursor:
             # Statistics for the planner, and (outside a transaction) the visibility map that
             # index-only scans need — what autovacuum would do some time after a real load.
-            cursor.execute("ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE")
-        county.log("vacuumed and analysed")
+            statement = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
+            cursor.execute(statement)
+        county.log(f"{statement} done")
         total = sum(county.writer.counts.values())
         for label, count in sorted(county.writer.counts.items()):
             self.stdout.write(f"  {label:<40} {count:>12,}")
