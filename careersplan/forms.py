@@ -1,4 +1,5 @@
 from django import forms
+from plp_portal.forms import Form
 
 from .choices import IlpAnswer, ReviewerKind
 
@@ -7,7 +8,7 @@ class DateField(forms.DateField):
     widget = forms.DateInput(attrs={"type": "date"})
 
 
-class PlanCreateForm(forms.Form):
+class PlanCreateForm(Form):
     academic_year = forms.TypedChoiceField(label="Academic year", coerce=int)
 
     def __init__(self, *args, org, years, **kwargs):
@@ -18,7 +19,7 @@ class PlanCreateForm(forms.Form):
         ]
 
 
-class RowForm(forms.Form):
+class RowForm(Form):
     """One row's Planned and Actions for next year, with the version it was read at."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
@@ -38,7 +39,7 @@ class RowForm(forms.Form):
                 del self.fields[name]
 
 
-class EvidenceForm(forms.Form):
+class EvidenceForm(Form):
     text = forms.CharField(label="Evidence", required=False, widget=forms.Textarea(
         attrs={"rows": 2}), help_text="What was done, when, and with whom.")
     file = forms.FileField(label="Document, photo or video", required=False,
@@ -56,13 +57,13 @@ class EvidenceForm(forms.Form):
         return data
 
 
-class ApprovalForm(forms.Form):
+class ApprovalForm(Form):
     approved_on = DateField(label="Date the governing body agreed the plan")
     minute_reference = forms.CharField(label="Minute reference", max_length=100,
                                        help_text="For example, GB/2026/14")
 
 
-class ReviewerGrantForm(forms.Form):
+class ReviewerGrantForm(Form):
     full_name = forms.CharField(label="Reviewer's full name", max_length=150)
     email = forms.EmailField(label="Reviewer's email address",
                              help_text="They do not need to be a member of this school.")
@@ -71,7 +72,7 @@ class ReviewerGrantForm(forms.Form):
     expires_on = DateField(label="Access ends on")
 
 
-class CommentForm(forms.Form):
+class CommentForm(Form):
     section = forms.TypedChoiceField(label="Section", coerce=int)
     text = forms.CharField(label="Comment", widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -81,11 +82,11 @@ class CommentForm(forms.Form):
         self.fields["section"].choices = [(s.pk, s.title) for s in sections]
 
 
-class DeadlineForm(forms.Form):
+class DeadlineForm(Form):
     approve_by = DateField(label="Plans to be approved by governing bodies by")
 
 
-class TemplateSectionForm(forms.Form):
+class TemplateSectionForm(Form):
     title = forms.CharField(label="Section title", max_length=200)
     rows = forms.CharField(label="Rows", widget=forms.Textarea(attrs={"rows": 8}),
                            help_text="One row per line.")
@@ -94,14 +95,14 @@ class TemplateSectionForm(forms.Form):
         help_text="One indicator per line; start a line with '- ' for a sub-item.")
 
 
-class TemplateChecklistForm(forms.Form):
+class TemplateChecklistForm(Form):
     items = forms.CharField(label="Checklist items", widget=forms.Textarea(attrs={"rows": 20}),
                             help_text="One item per line, in order.")
     rag_red_max = forms.IntegerField(label="Red up to (score)", min_value=0)
     rag_amber_max = forms.IntegerField(label="Amber up to (score)", min_value=1)
 
 
-class IlpAssessmentForm(forms.Form):
+class IlpAssessmentForm(Form):
     """One radio group per statement of the ILP checklist."""
 
     def __init__(self, *args, sections, answers, **kwargs):
@@ -121,7 +122,7 @@ class IlpAssessmentForm(forms.Form):
         return {int(name[1:]): value for name, value in self.cleaned_data.items() if value}
 
 
-class ChecklistForm(forms.Form):
+class ChecklistForm(Form):
     """Every checklist item but the governing body's (ticked through its approval record):
     a tick, an optional evidence link and date."""
 

@@ -7,6 +7,7 @@ import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
+from plp_portal.forms import Form
 
 from learners.choices import Audience, TargetGroup
 from plp_portal.uploads import DOCUMENTS, validate_upload
@@ -48,7 +49,7 @@ AUDIENCE_CHOICES = [
 ]
 
 
-class ReferralForm(forms.Form):
+class ReferralForm(Form):
     """A referral by staff: the key worker (school side), or an adviser after a group session or
     clinic, or on behalf of another agency (service side)."""
 
@@ -85,7 +86,7 @@ class ReferralForm(forms.Form):
         return data
 
 
-class SelfReferralForm(forms.Form):
+class SelfReferralForm(Form):
     """The learner's own request: friendly words, consent with its wording, choice of adviser."""
 
     reasons = forms.MultipleChoiceField(
@@ -108,7 +109,7 @@ class SelfReferralForm(forms.Form):
         self.fields["preferred_adviser"].queryset = advisers
 
 
-class TriageForm(forms.Form):
+class TriageForm(Form):
     decision = forms.ChoiceField(label="Decision", choices=TriageDecision.choices, widget=forms.RadioSelect)
     allocated_adviser = _UserChoice(label="Adviser (for filtered or intensive)", queryset=None, required=False)
     tier_reasons = forms.MultipleChoiceField(
@@ -139,11 +140,11 @@ class TriageForm(forms.Form):
         return data
 
 
-class FeedbackForm(forms.Form):
+class FeedbackForm(Form):
     feedback = forms.CharField(label="Feedback to the key worker", widget=forms.Textarea(attrs={"rows": 4}))
 
 
-class TierForm(forms.Form):
+class TierForm(Form):
     tier = forms.ChoiceField(label="Tier", choices=Tier.choices, widget=forms.RadioSelect)
     reasons = forms.MultipleChoiceField(label="Why", required=False, choices=TierReason.choices,
                                         widget=forms.CheckboxSelectMultiple,
@@ -165,7 +166,7 @@ class TierForm(forms.Form):
         return data
 
 
-class InterviewForm(forms.Form):
+class InterviewForm(Form):
     ACTIONS = 3
 
     kind = forms.ChoiceField(label="Kind of interview", choices=InterviewKind.choices, widget=forms.RadioSelect,
@@ -199,7 +200,7 @@ class InterviewForm(forms.Form):
         return data
 
 
-class DestinationForm(forms.Form):
+class DestinationForm(Form):
     kind = forms.ChoiceField(label="Destination", choices=DestinationKind.choices, widget=forms.RadioSelect)
     category = forms.ChoiceField(label="Category", choices=DestinationCategory.choices, widget=forms.RadioSelect)
     detail = forms.CharField(label="Course, provider or employer", required=False, max_length=300)
@@ -210,7 +211,7 @@ class DestinationForm(forms.Form):
     left_on = _date("Date the learner left (for leavers)", required=False)
 
 
-class PartnershipForm(forms.Form):
+class PartnershipForm(Form):
     school = forms.ModelChoiceField(label="School, college or provider", queryset=None)
     academic_year = forms.TypedChoiceField(label="Academic year", coerce=int)
     advisers = forms.ModelMultipleChoiceField(label="Named advisers", queryset=None,
@@ -233,7 +234,7 @@ class PartnershipForm(forms.Form):
         self.fields["advisers"].label_from_instance = lambda u: u.full_name or u.email
 
 
-class PartnershipEditForm(forms.Form):
+class PartnershipEditForm(Form):
     advisers = forms.ModelMultipleChoiceField(label="Named advisers", queryset=None,
                                               widget=forms.CheckboxSelectMultiple, required=False)
     referral_process = forms.CharField(label="Referral process", required=False, widget=forms.Textarea(attrs={"rows": 4}))
@@ -252,13 +253,13 @@ class PartnershipEditForm(forms.Form):
         return upload
 
 
-class ObjectiveForm(forms.Form):
+class ObjectiveForm(Form):
     text = forms.CharField(label="Objective", widget=forms.Textarea(attrs={"rows": 3}))
     status = forms.ChoiceField(label="Status", choices=ObjectiveStatus.choices)
     evidence = forms.CharField(label="Evidence", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class SettingsForm(forms.Form):
+class SettingsForm(Form):
     triage_target_school_days = forms.IntegerField(label="Target time to triage (school days)", min_value=1,
                                                    max_value=60)
 
@@ -279,7 +280,7 @@ class SettingsForm(forms.Form):
         return data
 
 
-class GroupSessionForm(forms.Form):
+class GroupSessionForm(Form):
     topic = forms.CharField(label="Topic", max_length=200,
                             help_text="For example, post-16 options, work experience")
     held_on = _date("Date")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django import forms
+from plp_portal.forms import Form, ModelForm
 
 from learners.choices import TargetStatus
 from plp_portal.organisations.choices import STAFF_ROLES
@@ -25,7 +26,7 @@ class StaffChoiceField(forms.ModelChoiceField):
         return f"{obj.full_name or obj.email} ({obj.email})"
 
 
-class AssignForm(forms.Form):
+class AssignForm(Form):
     key_worker = StaffChoiceField(label="Key worker", queryset=None)
     worker_type = forms.ChoiceField(label="They are the learner's", choices=KeyWorkerType.choices)
     starts_on = forms.DateField(label="From", widget=DATE, required=False, help_text="Leave empty for today.")
@@ -36,7 +37,7 @@ class AssignForm(forms.Form):
         self.fields["key_worker"].queryset = _staff_queryset(org)
 
 
-class TeamMemberForm(forms.Form):
+class TeamMemberForm(Form):
     team_role = forms.ChoiceField(label="Role in the team", choices=TeamRole.choices)
     user = StaffChoiceField(label="Colleague with an account here", queryset=None, required=False)
     name = forms.CharField(label="Or their name", max_length=150, required=False,
@@ -54,7 +55,7 @@ class TeamMemberForm(forms.Form):
         return cleaned
 
 
-class PreferenceForm(forms.Form):
+class PreferenceForm(Form):
     preference = forms.CharField(label="The learner's preference, in their words", widget=forms.Textarea(attrs={"rows": 3}))
     preferred_user = StaffChoiceField(label="Who they would like (if a colleague here)", queryset=None, required=False)
 
@@ -63,7 +64,7 @@ class PreferenceForm(forms.Form):
         self.fields["preferred_user"].queryset = _staff_queryset(org)
 
 
-class ScheduleOverrideForm(forms.Form):
+class ScheduleOverrideForm(Form):
     cadence = forms.ChoiceField(
         label="Reviews for this learner",
         choices=[("", "As the organisation (default)"), *Cadence.choices], required=False,
@@ -73,7 +74,7 @@ class ScheduleOverrideForm(forms.Form):
     reason = forms.CharField(label="Reason", max_length=300, required=False)
 
 
-class ReviewSettingsForm(forms.ModelForm):
+class ReviewSettingsForm(ModelForm):
     class Meta:
         model = ReviewSettings
         fields = ["cadence", "interval_weeks", "remind_days_before", "escalate_after_days"]
@@ -92,7 +93,7 @@ EVALUATION_STATUSES = [("", "Not evaluated yet"), *[
 NEW_TARGET_ROWS = 3
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(Form):
     """The review form: text fields, an evaluation (status + note) per target, and up to
     ``NEW_TARGET_ROWS`` new short-term targets (more rows appear as drafts are saved)."""
 
@@ -170,16 +171,16 @@ class ReviewForm(forms.Form):
         return fields, evaluations, new_targets
 
 
-class CancelForm(forms.Form):
+class CancelForm(Form):
     reason = forms.CharField(label="Why is this review cancelled?", widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class AmendForm(forms.Form):
+class AmendForm(Form):
     text = forms.CharField(label="Amendment", widget=forms.Textarea(attrs={"rows": 3}),
                            help_text="Added to the learning journey as a new entry; the signed review does not change.")
 
 
-class PrepareForm(forms.Form):
+class PrepareForm(Form):
     learned = forms.CharField(label="What I learned", required=False, widget=forms.Textarea(attrs={"rows": 4}))
     enjoyed = forms.CharField(label="What I enjoyed", required=False, widget=forms.Textarea(attrs={"rows": 4}))
     found_hard = forms.CharField(label="What I found hard", required=False, widget=forms.Textarea(attrs={"rows": 4}))

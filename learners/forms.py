@@ -9,6 +9,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from plp_portal.forms import Form, ModelForm
 
 from plp_portal.organisations.choices import Role
 from plp_portal.organisations.selectors import member_users
@@ -42,7 +43,7 @@ def _blank(choices, label="Any"):
     return [("", label), *choices]
 
 
-class AudienceFormMixin(forms.Form):
+class AudienceFormMixin(Form):
     """Who may see the record (staff forms only: the learner's own records are PLAN)."""
 
     audience = forms.ChoiceField(label="Who can see this", choices=Audience.choices, initial=Audience.PLAN,
@@ -68,7 +69,7 @@ class AudienceFormMixin(forms.Form):
 # --- Lists and configuration -----------------------------------------------------------------
 
 
-class LearnerFilterForm(forms.Form):
+class LearnerFilterForm(Form):
     q = forms.CharField(label="Name, email or UPN", required=False)
     at_risk_level = forms.ModelChoiceField(label="At-risk status", queryset=AtRiskLevel.objects.none(),
                                            required=False, empty_label="Any")
@@ -86,7 +87,7 @@ class LearnerFilterForm(forms.Form):
             del self.fields["key_worker"]
 
 
-class TargetAreaForm(forms.ModelForm):
+class TargetAreaForm(ModelForm):
     class Meta:
         model = TargetArea
         fields = ["name", "code", "order", "is_active"]
@@ -108,7 +109,7 @@ class TargetAreaForm(forms.ModelForm):
         return code
 
 
-class AtRiskLevelForm(forms.ModelForm):
+class AtRiskLevelForm(ModelForm):
     class Meta:
         model = AtRiskLevel
         fields = ["name", "code", "description", "order"]
@@ -131,7 +132,7 @@ class AtRiskLevelForm(forms.ModelForm):
 # --- Profile and plan ------------------------------------------------------------------------
 
 
-class EnrolForm(forms.Form):
+class EnrolForm(Form):
     learner = forms.ModelChoiceField(label="Learner", queryset=get_user_model().objects.none(),
                                      help_text="Learners of the organisation without a profile yet. "
                                                "Invite a new learner from Members first.")
@@ -168,7 +169,7 @@ STAGE1_FIELDS = [
 ]
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(ModelForm):
     """Stage 1 initial assessment. The sensitive fields are included only when the caller says
     the viewer ``can_see_sensitive`` (and then reads them through ``profile_sensitive_read``)."""
 
@@ -226,7 +227,7 @@ class ProfileForm(forms.ModelForm):
         return fields
 
 
-class PlanForm(forms.ModelForm):
+class PlanForm(ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     class Meta:
@@ -261,7 +262,7 @@ class PlanForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
-class AtRiskForm(forms.Form):
+class AtRiskForm(Form):
     level = forms.ModelChoiceField(label="At-risk status", queryset=AtRiskLevel.objects.none(),
                                    widget=forms.RadioSelect, empty_label=None)
     reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 3}))
@@ -274,7 +275,7 @@ class AtRiskForm(forms.Form):
 # --- Targets ---------------------------------------------------------------------------------
 
 
-class TargetForm(forms.Form):
+class TargetForm(Form):
     """A target; learners get the same form without term/parent/audience choices."""
 
     title = forms.CharField(label="Target", max_length=300)
@@ -321,7 +322,7 @@ class StaffTargetForm(AudienceFormMixin, TargetForm):
     pass
 
 
-class ProgressForm(forms.Form):
+class ProgressForm(Form):
     status = forms.ChoiceField(label="Status", choices=TargetStatus.choices, widget=forms.RadioSelect)
     note = forms.CharField(label="Progress note", required=False, widget=forms.Textarea(attrs={"rows": 3}),
                            help_text="What has happened since the last update?")
@@ -337,13 +338,13 @@ class NarrativeForm(AudienceFormMixin):
     field_order = ["author_role", "text", "audience", "restricted_roles"]
 
 
-class CorrectionForm(forms.Form):
+class CorrectionForm(Form):
     author_role = forms.ChoiceField(label="Writing as", choices=[c for c in AuthorRole.choices if c[0] != "learner"])
     text = forms.CharField(label="Correction", widget=forms.Textarea(attrs={"rows": 5}),
                            help_text="The original entry stays; this correction is shown with it.")
 
 
-class LearnerNarrativeForm(forms.Form):
+class LearnerNarrativeForm(Form):
     text = forms.CharField(label="Add to my learning journey", widget=forms.Textarea(attrs={"rows": 4}))
 
 
@@ -370,7 +371,7 @@ class ConcernForm(AudienceFormMixin):
         self.fields["audience"].initial = Audience.STAFF
 
 
-class ConcernUpdateForm(forms.Form):
+class ConcernUpdateForm(Form):
     status = forms.ChoiceField(label="Status", widget=forms.RadioSelect,
                                choices=[c for c in ConcernStatus.choices if c[0] != ConcernStatus.RESOLVED])
     follow_up_how = forms.CharField(label="How it will be followed up", required=False,
@@ -383,11 +384,11 @@ class ConcernUpdateForm(forms.Form):
         self.fields["owner"].queryset = _staff_users(org)
 
 
-class ConcernResolveForm(forms.Form):
+class ConcernResolveForm(Form):
     resolution = forms.CharField(label="How was it resolved?", widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class LearnerConcernForm(forms.Form):
+class LearnerConcernForm(Form):
     category = forms.ChoiceField(label="What is it about?", choices=ConcernCategory.choices)
     description = forms.CharField(label="Tell us what is getting in the way", widget=forms.Textarea(attrs={"rows": 4}))
 
@@ -410,7 +411,7 @@ class SubjectReportForm(AudienceFormMixin):
 # --- Learning log ----------------------------------------------------------------------------
 
 
-class LogEntryForm(forms.Form):
+class LogEntryForm(Form):
     kind = forms.ChoiceField(label="Type of entry", choices=LogEntryKind.choices, widget=forms.RadioSelect,
                              initial=LogEntryKind.ACTIVITY_DIARY)
     written_on = forms.DateField(label="Date", widget=DateInput)
@@ -466,7 +467,7 @@ class LogEntryForm(forms.Form):
 # --- Sharing ---------------------------------------------------------------------------------
 
 
-class ShareForm(forms.Form):
+class ShareForm(Form):
     email = forms.EmailField(label="Their email address",
                              help_text="We will email them a link. If they have no account, the link lets them "
                                        "set a password.")
@@ -498,5 +499,5 @@ class ShareForm(forms.Form):
         return timezone.make_aware(datetime.datetime.combine(ends_on + datetime.timedelta(days=1), datetime.time()))
 
 
-class SignForm(forms.Form):
+class SignForm(Form):
     version = forms.IntegerField(widget=forms.HiddenInput)

@@ -1,15 +1,16 @@
 from django import forms
+from plp_portal.forms import Form, ModelForm
 
 from .choices import Role
 from .models import Term
 
 
-class InvitationForm(forms.Form):
+class InvitationForm(Form):
     email = forms.EmailField(label="Email address")
     role = forms.ChoiceField(label="Role", choices=Role.choices)
 
 
-class AcceptInvitationForm(forms.Form):
+class AcceptInvitationForm(Form):
     full_name = forms.CharField(label="Your full name", max_length=150)
     password1 = forms.CharField(label="Create a password", widget=forms.PasswordInput)
     password2 = forms.CharField(label="Confirm your password", widget=forms.PasswordInput)
@@ -34,11 +35,11 @@ class AcceptInvitationForm(forms.Form):
         return cleaned
 
 
-class MembershipRoleForm(forms.Form):
+class MembershipRoleForm(Form):
     role = forms.ChoiceField(label="Role", choices=Role.choices)
 
 
-class TermForm(forms.ModelForm):
+class TermForm(ModelForm):
     class Meta:
         model = Term
         fields = [

@@ -40,10 +40,12 @@ def govuk_widget(field):
 @register.filter
 def widget_kind(field) -> str:
     widget = field.field.widget
-    if isinstance(widget, forms.RadioSelect):
-        return "radios"
+    # CheckboxSelectMultiple subclasses RadioSelect in Django: ask about it first, or every
+    # multiple-choice field renders as radios and keeps one answer.
     if isinstance(widget, forms.CheckboxSelectMultiple):
         return "checkboxes"
+    if isinstance(widget, forms.RadioSelect):
+        return "radios"
     if isinstance(widget, forms.CheckboxInput):
         return "checkbox"
     return "input"

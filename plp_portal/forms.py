@@ -1,0 +1,96 @@
+"""The base of every form in the project: error messages that name their field and say what to
+do, in plain words (GOV.UK: "Enter your long-term goal", not "This field is required.").
+
+Every app's forms subclass ``Form`` or ``ModelForm`` from here. A message a form or field sets
+itself is kept; only Django's generic defaults are replaced.
+"""
+
+from __future__ import annotations
+
+from django import forms
+
+
+def _label(field_name: str, field: forms.Field) -> str:
+    label = str(field.label or field_name.replace("_", " ")).strip().rstrip(":?")
+    # "Long-term goal" reads "long-term goal" inside a sentence; "UPN" stays "UPN".
+    if len(label) > 1 and label[0].isupper() and not label[1].isupper():
+        label = label[0].lower() + label[1:]
+    return label.replace("%", "%%")
+
+
+def _is_choice(field: forms.Field) -> bool:
+    return isinstance(field, (forms.ChoiceField, forms.ModelChoiceField, forms.BooleanField))
+
+
+def _messages(name: str, field: forms.Field) -> dict[str, str]:
+    label = _label(name, field)
+    capital = label[0].upper() + label[1:] if label else label
+    if isinstance(field, forms.FileField):
+        required = f"Choose a file for {label}"
+    elif _is_choice(field):
+        required = f"Select {label}"
+    else:
+        required = f"Enter {label}"
+    messages = {
+        "required": required,
+        "max_length": f"{capital} must be %(limit_value)d characters or fewer (it has %(show_value)d)",
+        "min_length": f"{capital} must be at least %(limit_value)d characters",
+        "null_characters_not_allowed": f"{capital} must not contain a null character",
+        "invalid_choice": f"Select {label} from the list",
+        "invalid_list": f"Select {label} from the list",
+        "invalid_pk_value": f"Select {label} from the list",
+        "max_value": f"{capital} must be %(limit_value)s or less",
+        "min_value": f"{capital} must be %(limit_value)s or more",
+        "max_digits": f"{capital} must have no more than %(max)s digits",
+        "max_decimal_places": f"{capital} must have no more than %(max)s decimal places",
+        "step_size": f"{capital} must be a multiple of %(limit_value)s",
+    }
+    if isinstance(field, (forms.DateField, forms.DateTimeField)):
+        messages["invalid"] = f"Enter {label} as a real date, for example 27/3/2026"
+    elif isinstance(field, forms.IntegerField):
+        messages["invalid"] = f"Enter {label} as a whole number, like 12"
+    elif isinstance(field, (forms.DecimalField, forms.FloatField)):
+        messages["invalid"] = f"Enter {label} as a number, like 12.5"
+    elif isinstance(field, forms.EmailField):
+        messages["invalid"] = f"Enter {label} as an email address, like name@example.com"
+    elif isinstance(field, forms.FileField):
+        messages["invalid"] = f"The file for {label} could not be read: choose it again"
+        messages["empty"] = f"The file for {label} is empty: choose another"
+    return messages
+
+
+def _defaults(field: forms.Field) -> dict[str, str]:
+    """Django's own messages for this field class (what a form did not set itself)."""
+    defaults: dict[str, str] = {}
+    for cls in reversed(type(field).__mro__):
+        defaults.update(getattr(cls, "default_error_messages", {}))
+    return defaults
+
+
+# Messages Django raises from validators (not in default_error_messages) but maps through
+# Field.error_messages by their code.
+_VALIDATOR_DEFAULTS = {"max_length", "min_length", "null_characters_not_allowed", "max_value",
+                       "min_value", "step_size", "max_digits", "max_decimal_places"}
+
+
+class GovukMessagesMixin:
+    """Replaces Django's generic error messages with ones that name the field."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            defaults = _defaults(field)
+            for code, message in _messages(name, field).items():
+                current = field.error_messages.get(code)
+                if current is None and code not in _VALIDATOR_DEFAULTS and code != "required":
+                    continue
+                if current is None or current == defaults.get(code):
+                    field.error_messages[code] = message
+
+
+class Form(GovukMessagesMixin, forms.Form):
+    pass
+
+
+class ModelForm(GovukMessagesMixin, forms.ModelForm):
+    pass
