@@ -7,7 +7,11 @@ itself is kept; only Django's generic defaults are replaced.
 
 from __future__ import annotations
 
+import datetime
+
 from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 
 def _label(field_name: str, field: forms.Field) -> str:
@@ -86,6 +90,8 @@ class GovukMessagesMixin:
                     continue
                 if current is None or current == defaults.get(code):
                     field.error_messages[code] = message
+            if isinstance(field, DateField):
+                field.set_picker_bounds()
 
 
 class Form(GovukMessagesMixin, forms.Form):
@@ -94,3 +100,76 @@ class Form(GovukMessagesMixin, forms.Form):
 
 class ModelForm(GovukMessagesMixin, forms.ModelForm):
     pass
+
+
+# --- Dates ------------------------------------------------------------------------------------
+
+class DateInput(forms.DateInput):
+    """The browser's date picker; the value round-trips as YYYY-MM-DD."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+EARLIEST_DATE = datetime.date(2000, 1, 1)
+LATEST_YEARS_AHEAD = 10
+
+
+def _format(day: datetime.date) -> str:
+    return f"{day.day}/{day.month}/{day.year}"
+
+
+class DateField(forms.DateField):
+    """A date in a plausible range, with a message that says what to enter.
+
+    By default from 1/1/2000 to ten years from today (no year 0001, no 9999). It
+    refuses dates after today with ``not_after_today=True`` (an interview that happened, an
+    approval given) and dates before today with ``not_before_today=True`` (a new target's due
+    date); ``earliest``/``latest`` are dates or callables returning one, or ``days_ahead`` caps the
+    future at today + N days (an expected destination)."""
+
+    widget = DateInput
+
+    def __init__(self, *, earliest=None, latest=None, not_after_today=False,
+                 not_before_today=False, days_ahead=None, **kwargs):
+        super().__init__(**kwargs)
+        self.earliest = earliest
+        self.latest = latest
+        self.not_after_today = not_after_today
+        self.not_before_today = not_before_today
+        self.days_ahead = days_ahead
+
+    def bounds(self) -> tuple[datetime.date, datetime.date]:
+        today = timezone.localdate()
+        earliest = self.earliest() if callable(self.earliest) else self.earliest
+        latest = self.latest() if callable(self.latest) else self.latest
+        earliest = earliest or EARLIEST_DATE
+        latest = latest or today.replace(year=today.year + LATEST_YEARS_AHEAD)
+        if self.not_before_today:
+            earliest = max(earliest, today)
+        if self.not_after_today:
+            latest = min(latest, today)
+        if self.days_ahead is not None:
+            latest = min(latest, today + datetime.timedelta(days=self.days_ahead))
+        return earliest, latest
+
+    def validate(self, value):
+        super().validate(value)
+        if value in self.empty_values:
+            return
+        earliest, latest = self.bounds()
+        label = _label("date", self)
+        today = timezone.localdate()
+        if value < earliest:
+            when = "today or later" if earliest == today else f"on or after {_format(earliest)}"
+            raise ValidationError(f"{label[0].upper()}{label[1:]} must be {when}", code="too_early")
+        if value > latest:
+            when = "today or earlier" if latest == today else f"on or before {_format(latest)}"
+            raise ValidationError(f"{label[0].upper()}{label[1:]} must be {when}", code="too_late")
+
+    def set_picker_bounds(self):
+        """min/max on the date picker, computed per form (today moves; the field is built once)."""
+        earliest, latest = self.bounds()
+        self.widget.attrs.update(min=earliest.isoformat(), max=latest.isoformat())
