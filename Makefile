@@ -10,7 +10,7 @@ TEST_DEBS := $(DEMO_DEBS) chromium libatomic1 poppler-utils docker-compose
 TEST_ENV := DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/plp_portal} \
 	REDIS_URL=$${TEST_REDIS_URL:-redis://127.0.0.1:6379/15} \
 	DJANGO_ALLOW_ASYNC_UNSAFE=true PLP_REQUIRE_STAFF_MFA=true PLP_HTTPS=false PLP_MANIFEST_STATIC=false
-DEMO_ENV := PLP_DEMO=1 DEBUG=1 DATABASE_URL=sqlite:///var/demo.sqlite3
+DEMO_ENV := PLP_DEMO=1 DEBUG=1 DATABASE_URL=sqlite:///var/demo.sqlite3 PORT=$(PORT)
 
 .PHONY: demo test setup assets services check-deploy bench clean
 

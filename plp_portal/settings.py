@@ -21,7 +21,8 @@ DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env("SECRET_KEY", default="django-insecure-development-only-key-do-not-deploy")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Base of the links in emails; the demo's follows the port it serves on (PORT).
+SITE_URL = env("SITE_URL", default=f"http://127.0.0.1:{env('PORT', default='8000')}").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -61,6 +62,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "plp_portal.middleware.QueryStringNulMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "plp_portal.organisations.middleware.OrganisationMiddleware",
     "plp_portal.accounts.middleware.StaffMFAMiddleware",
@@ -106,6 +108,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # No JIT compilation: the pages' queries are short, and on the dashboards' aggregates over
     # a county JIT spent ~130 ms compiling to save nothing (EXPLAIN ANALYZE on seed_county data).
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The demo: htmx autosaves and page loads overlap. WAL lets readers go on while one writes;
+    # IMMEDIATE transactions take the write lock at BEGIN, so a reader never fails upgrading
+    # to a writer ("database is locked"), and the busy timeout makes the next writer wait.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    })
 # Lets several checkouts run the suite on one PostgreSQL at once without sharing a test database.
 if env("PLP_TEST_DB_NAME", default=""):
     DATABASES["default"]["TEST"] = {"NAME": env("PLP_TEST_DB_NAME")}
@@ -152,6 +163,8 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_ADAPTER = "plp_portal.accounts.adapter.AccountAdapter"
+# People get accounts from their organisation (invitations, MIS imports): no open sign-up page.
+PLP_OPEN_SIGNUP = env.bool("PLP_OPEN_SIGNUP", default=False)
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[PLP Portal] "
 # Served over HTTPS (production): secure cookies, HSTS, redirect. Off for the demo and tests.
 HTTPS = env.bool("PLP_HTTPS", default=not (DEBUG or DEMO))

@@ -4,7 +4,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from plp_portal.accounts.models import Session
+from plp_portal.accounts.models import Session, User
 from plp_portal.accounts.services import user_deactivate
 from plp_portal.audit.models import AuditEvent
 from plp_portal.organisations.choices import Role
@@ -105,7 +105,17 @@ def test_password_reset_sends_an_email_with_a_link(org, client, mailoutbox):
     assert "/accounts/password/reset/key/" in mailoutbox[0].body
 
 
-def test_signup_requires_email_verification(client, mailoutbox, db):
+def test_open_sign_up_is_off_by_default(client, db):
+    response = client.get(reverse("account_signup"))
+    assert "Sign up closed" in response.content.decode() or response.status_code in {403, 404}
+    client.post(reverse("account_signup"), {"email": "new.person@example.test",
+                                            "password1": "a-Long-passphrase-42",
+                                            "password2": "a-Long-passphrase-42"})
+    assert not User.objects.filter(email="new.person@example.test").exists()
+
+
+def test_signup_when_turned_on_requires_email_verification(client, mailoutbox, db, settings):
+    settings.PLP_OPEN_SIGNUP = True
     response = client.post(
         reverse("account_signup"),
         {"email": "new.person@example.test", "password1": "a-Long-passphrase-42",

@@ -1,0 +1,23 @@
+"""Project-wide request hygiene that belongs to no single app."""
+
+from django.http import QueryDict
+
+
+class QueryStringNulMiddleware:
+    """Removes NUL characters from query-string values (search boxes and filters).
+
+    PostgreSQL text cannot hold a NUL byte, so a search for one would be a 500; no real search
+    contains one. Form posts are not touched: their fields refuse NUL with a message naming the
+    field (Django's ProhibitNullCharactersValidator)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "%00" in request.META.get("QUERY_STRING", "") or "\x00" in request.META.get("QUERY_STRING", ""):
+            cleaned = QueryDict(mutable=True)
+            for key, values in request.GET.lists():
+                cleaned.setlist(key.replace("\x00", ""), [v.replace("\x00", "") for v in values])
+            cleaned._mutable = False
+            request.GET = cleaned
+        return self.get_response(request)
