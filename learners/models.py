@@ -51,7 +51,7 @@ LOG_ANSWER_MAX = 2000
 PERCENT_VALIDATORS = [MinValueValidator(0), MaxValueValidator(100)]
 PERCENT_CHECK = Q(attendance_percent__isnull=True) | Q(attendance_percent__gte=0, attendance_percent__lte=100)
 EARLIEST_BIRTH = datetime.date(1900, 1, 1)
-# Plan dates a real plan can have (no year 0001 or 9999): forms narrow this to a plausible range.
+# Dates a real plan and its records can have (no year 0001 or 9999): forms narrow this further.
 EARLIEST_PLAN_DATE = datetime.date(2000, 1, 1)
 LATEST_PLAN_DATE = datetime.date(2099, 12, 31)
 
@@ -506,6 +506,10 @@ class LogEntry(AudienceMixin, TenantModel):
     class Meta:
         ordering = ["-written_on", "-pk"]
         indexes = [models.Index(fields=["plan", "-written_on"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(written_on__gte=EARLIEST_PLAN_DATE, written_on__lte=LATEST_PLAN_DATE),
+                                   name="log_entry_written_on_plausible"),
+        ]
         verbose_name_plural = "log entries"
 
 
@@ -530,6 +534,12 @@ class Concern(AudienceMixin, TenantModel):
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["plan", "status"]), models.Index(fields=["organisation", "status", "follow_up_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(follow_up_on__isnull=True)
+                | Q(follow_up_on__gte=EARLIEST_PLAN_DATE, follow_up_on__lte=LATEST_PLAN_DATE),
+                name="concern_follow_up_on_plausible"),
+        ]
 
 
 class SubjectReport(AudienceMixin, TenantModel):
@@ -554,6 +564,8 @@ class SubjectReport(AudienceMixin, TenantModel):
         indexes = [models.Index(fields=["plan", "subject", "-reported_on"])]
         constraints = [
             models.CheckConstraint(condition=PERCENT_CHECK, name="subject_report_attendance_percent_0_100"),
+            models.CheckConstraint(condition=Q(reported_on__gte=EARLIEST_PLAN_DATE, reported_on__lte=LATEST_PLAN_DATE),
+                                   name="subject_report_reported_on_plausible"),
         ]
 
 

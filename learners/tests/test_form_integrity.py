@@ -175,6 +175,8 @@ def test_the_database_refuses_impossible_attendance_dates_of_birth_and_plan_date
     org, plan, profile = world["org"], world["plan"], world["profile"]
     report = services.subject_report_add(org=org, plan=plan, by=world["key_worker"], subject="Maths",
                                          reported_on=TODAY(), attendance_percent=90)
+    concern = services.concern_raise(org=org, plan=plan, by=world["key_worker"], category="attendance",
+                                     description="Late")
     for queryset, change in [
         (LearnerProfile.objects.for_org(org).filter(pk=profile.pk), {"attendance_percent": 150}),
         (LearnerProfile.objects.for_org(org).filter(pk=profile.pk), {"attendance_percent": -1}),
@@ -182,6 +184,8 @@ def test_the_database_refuses_impossible_attendance_dates_of_birth_and_plan_date
         (SubjectReport.objects.for_org(org).filter(pk=report.pk), {"attendance_percent": 150}),
         (Plan.objects.for_org(org).filter(pk=plan.pk), {"starts_on": datetime.date(1, 1, 1)}),
         (Plan.objects.for_org(org).filter(pk=plan.pk), {"ends_on": datetime.date(9999, 12, 31)}),
+        (Concern.objects.for_org(org).filter(pk=concern.pk), {"follow_up_on": datetime.date(9999, 12, 31)}),
+        (SubjectReport.objects.for_org(org).filter(pk=report.pk), {"reported_on": datetime.date(1, 1, 1)}),
     ]:
         with pytest.raises(IntegrityError), transaction.atomic():
             queryset.update(**change)
