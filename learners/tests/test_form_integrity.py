@@ -371,7 +371,7 @@ def test_progress_file_of_a_plan_with_every_field_at_its_maximum_stays_bounded(w
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     data = b"".join(response.streaming_content) if response.streaming else response.content
     pages = len(PdfReader(io.BytesIO(data)).pages)
-    assert 1 < pages <= 80, pages
+    assert 1 < pages <= 40, pages
     assert len(data) < 3_000_000, len(data)
 
 
