@@ -313,7 +313,8 @@ class TargetForm(Form):
     success_criteria = forms.CharField(label="What success looks like", required=False,
                                        max_length=_max(Target, "success_criteria"),
                                        widget=forms.Textarea(attrs={"rows": 2}))
-    skills_required = forms.CharField(label="Skills required", required=False, max_length=_max(Target, "skills_required"),
+    skills_required = forms.CharField(label="Skills required", required=False,
+                                      max_length=_max(Target, "skills_required"),
                                       widget=forms.Textarea(attrs={"rows": 2}))
     support_strategy = forms.CharField(label="Support strategy", required=False,
                                        max_length=_max(Target, "support_strategy"),

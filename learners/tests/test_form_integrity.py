@@ -300,13 +300,15 @@ FREE_TEXT_MODELS = [m for m in vars(learner_models).values()
 
 def test_every_free_text_field_of_the_learners_models_has_a_maximum_length():
     unbounded = [f"{model.__name__}.{field.name}" for model in FREE_TEXT_MODELS for field in model._meta.fields
-                 if isinstance(field, models.TextField) or (isinstance(field, models.CharField) and not field.max_length)]
+                 if isinstance(field, models.TextField)
+                 or (isinstance(field, models.CharField) and not field.max_length)]
     assert unbounded == []
 
 
 def _all_forms():
     for obj in vars(learner_forms).values():
-        if isinstance(obj, type) and issubclass(obj, learner_forms.forms.BaseForm) and obj.__module__ == learner_forms.__name__:
+        if (isinstance(obj, type) and issubclass(obj, learner_forms.forms.BaseForm)
+                and obj.__module__ == learner_forms.__name__):
             yield obj
 
 
@@ -401,7 +403,8 @@ def test_changed_since_signed_notice_goes_once_everyone_has_signed_the_new_versi
     staff.force_login(world["key_worker"], backend="django.contrib.auth.backends.ModelBackend")
     assert NOTICE not in staff.get(plan_page).content.decode()
     edit = _o(org, "plan_edit", learner_plan_id=plan.pk)
-    assert staff.post(edit, _form_data(staff.get(edit), prefix_values={"qualifications": "Five GCSEs"})).status_code == 302
+    changed = _form_data(staff.get(edit), prefix_values={"qualifications": "Five GCSEs"})
+    assert staff.post(edit, changed).status_code == 302
     assert NOTICE in staff.get(plan_page).content.decode()
     staff_signs()
     staff.force_login(world["key_worker"], backend="django.contrib.auth.backends.ModelBackend")
