@@ -9,7 +9,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from plp_portal.forms import Form, ModelForm
+
+from plp_portal.forms import DateField, Form, ModelForm
 
 from plp_portal.organisations.choices import Role
 from plp_portal.organisations.selectors import member_users
@@ -28,15 +29,35 @@ from .choices import (
     TargetStatus,
     TargetTerm,
 )
-from .models import AtRiskLevel, LearnerProfile, Plan, TargetArea
+from .models import (
+    EARLIEST_BIRTH,
+    LOG_ANSWER_MAX,
+    NARRATIVE_MAX,
+    PROGRESS_NOTE_MAX,
+    AtRiskLevel,
+    AtRiskStatus,
+    Concern,
+    LearnerProfile,
+    Plan,
+    SubjectReport,
+    Target,
+    TargetArea,
+)
 from .permissions import WORKING_STAFF_ROLES
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
+def _max(model, field_name: str) -> int:
+    """The model field's maximum length: form and model refuse the same text."""
+    return model._meta.get_field(field_name).max_length
 
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+def _percent(label="Attendance (%)"):
+    return forms.DecimalField(label=label, required=False, min_value=0, max_value=100, max_digits=5,
+                              decimal_places=2)
+
+
+def _date_of_birth():
+    return DateField(label="Date of birth", required=False, earliest=EARLIEST_BIRTH, not_after_today=True)
 
 
 def _blank(choices, label="Any"):
@@ -70,7 +91,7 @@ class AudienceFormMixin(Form):
 
 
 class LearnerFilterForm(Form):
-    q = forms.CharField(label="Name, email or UPN", required=False)
+    q = forms.CharField(label="Name, email or UPN", required=False, max_length=200)
     at_risk_level = forms.ModelChoiceField(label="At-risk status", queryset=AtRiskLevel.objects.none(),
                                            required=False, empty_label="Any")
     target_group = forms.ChoiceField(label="Target group", choices=_blank(TargetGroup.choices), required=False)
@@ -139,15 +160,16 @@ class EnrolForm(Form):
     target_group = forms.ChoiceField(label="Target group", choices=TargetGroup.choices)
     year_group = forms.CharField(label="Year group", required=False, max_length=20)
     tutor_group = forms.CharField(label="Tutor group", required=False, max_length=40)
-    date_of_birth = forms.DateField(label="Date of birth", required=False, widget=DateInput)
+    date_of_birth = _date_of_birth()
     upn = forms.CharField(label="UPN", required=False, max_length=13)
     uln = forms.CharField(label="ULN", required=False, max_length=10)
     programme_name = forms.CharField(label="Programme", max_length=200)
-    starts_on = forms.DateField(label="Plan starts on", widget=DateInput)
-    ends_on = forms.DateField(label="Plan ends on", widget=DateInput)
+    starts_on = DateField(label="Plan starts on")
+    ends_on = DateField(label="Plan ends on")
     final_outcome = forms.CharField(label="Agreed final grade or course outcome", max_length=300,
                                     help_text="Recorded as the plan's first target, due at the end of the course.")
-    long_term_goal = forms.CharField(label="Long-term goal", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    long_term_goal = forms.CharField(label="Long-term goal", required=False, max_length=_max(Plan, "long_term_goal"),
+                                     widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, org, **kwargs):
         super().__init__(*args, **kwargs)
@@ -173,6 +195,8 @@ class ProfileForm(ModelForm):
     """Stage 1 initial assessment. The sensitive fields are included only when the caller says
     the viewer ``can_see_sensitive`` (and then reads them through ``profile_sensitive_read``)."""
 
+    date_of_birth = _date_of_birth()
+    attendance_percent = _percent()
     induction_completed = forms.BooleanField(label="Induction completed", required=False)
     support_need_areas = forms.MultipleChoiceField(label="Areas the support needs concern", required=False,
                                                    widget=forms.CheckboxSelectMultiple)
@@ -180,7 +204,7 @@ class ProfileForm(ModelForm):
     class Meta:
         model = LearnerProfile
         fields = STAGE1_FIELDS + list(LearnerProfile.SENSITIVE_FIELDS)
-        widgets = {"date_of_birth": DateInput, **{
+        widgets = {**{
             f: forms.Textarea(attrs={"rows": 3}) for f in (
                 "attitude", "preferred_ways_of_learning", "prior_achievements", "personal_social_development_needs",
                 "vocational_interests", "hobbies_and_ambitions", "strengths_own_words", "weaknesses_own_words",
@@ -229,13 +253,14 @@ class ProfileForm(ModelForm):
 
 class PlanForm(ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
+    starts_on = DateField(label="Starts on")
+    ends_on = DateField(label="Ends on")
 
     class Meta:
         model = Plan
         fields = ["programme_name", "long_term_goal", "anticipated_destination", "qualifications",
                   "planned_placements", "support_needed", "starts_on", "ends_on"]
-        widgets = {"starts_on": DateInput, "ends_on": DateInput,
-                   **{f: forms.Textarea(attrs={"rows": 3}) for f in (
+        widgets = {**{f: forms.Textarea(attrs={"rows": 3}) for f in (
                        "long_term_goal", "anticipated_destination", "qualifications", "planned_placements",
                        "support_needed")}}
         labels = {"programme_name": "Programme", "long_term_goal": "Long-term goal", "planned_placements": "Planned work placements or tasters",
@@ -265,7 +290,8 @@ class PlanForm(ModelForm):
 class AtRiskForm(Form):
     level = forms.ModelChoiceField(label="At-risk status", queryset=AtRiskLevel.objects.none(),
                                    widget=forms.RadioSelect, empty_label=None)
-    reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(label="Reason", max_length=_max(AtRiskStatus, "reason"),
+                             widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, org, **kwargs):
         super().__init__(*args, **kwargs)
@@ -285,12 +311,20 @@ class TargetForm(Form):
                                     queryset=None, empty_label="None")
     area = forms.ModelChoiceField(label="Area", queryset=None, required=False, empty_label="Choose an area")
     success_criteria = forms.CharField(label="What success looks like", required=False,
+                                       max_length=_max(Target, "success_criteria"),
                                        widget=forms.Textarea(attrs={"rows": 2}))
-    skills_required = forms.CharField(label="Skills required", required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    support_strategy = forms.CharField(label="Support strategy", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    skills_required = forms.CharField(label="Skills required", required=False,
+                                      max_length=_max(Target, "skills_required"),
+                                      widget=forms.Textarea(attrs={"rows": 2}))
+    support_strategy = forms.CharField(label="Support strategy", required=False,
+                                       max_length=_max(Target, "support_strategy"),
+                                       widget=forms.Textarea(attrs={"rows": 2}))
     outside_classroom_assistance = forms.CharField(label="Assistance needed outside the classroom", required=False,
+                                                   max_length=_max(Target, "outside_classroom_assistance"),
                                                    widget=forms.Textarea(attrs={"rows": 2}))
-    due_on = forms.DateField(label="Due date", widget=DateInput)
+    # A new target is due today or later (an existing overdue one is never re-validated here:
+    # this form only creates targets).
+    due_on = DateField(label="Due date", not_before_today=True)
 
     def __init__(self, *args, plan, learner=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -324,7 +358,8 @@ class StaffTargetForm(AudienceFormMixin, TargetForm):
 
 class ProgressForm(Form):
     status = forms.ChoiceField(label="Status", choices=TargetStatus.choices, widget=forms.RadioSelect)
-    note = forms.CharField(label="Progress note", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+    note = forms.CharField(label="Progress note", required=False, max_length=PROGRESS_NOTE_MAX,
+                           widget=forms.Textarea(attrs={"rows": 3}),
                            help_text="What has happened since the last update?")
 
 
@@ -333,19 +368,20 @@ class ProgressForm(Form):
 
 class NarrativeForm(AudienceFormMixin):
     author_role = forms.ChoiceField(label="Writing as", choices=[c for c in AuthorRole.choices if c[0] != "learner"])
-    text = forms.CharField(label="Entry", widget=forms.Textarea(attrs={"rows": 5}))
+    text = forms.CharField(label="Entry", max_length=NARRATIVE_MAX, widget=forms.Textarea(attrs={"rows": 5}))
 
     field_order = ["author_role", "text", "audience", "restricted_roles"]
 
 
 class CorrectionForm(Form):
     author_role = forms.ChoiceField(label="Writing as", choices=[c for c in AuthorRole.choices if c[0] != "learner"])
-    text = forms.CharField(label="Correction", widget=forms.Textarea(attrs={"rows": 5}),
+    text = forms.CharField(label="Correction", max_length=NARRATIVE_MAX, widget=forms.Textarea(attrs={"rows": 5}),
                            help_text="The original entry stays; this correction is shown with it.")
 
 
 class LearnerNarrativeForm(Form):
-    text = forms.CharField(label="Add to my learning journey", widget=forms.Textarea(attrs={"rows": 4}))
+    text = forms.CharField(label="Add to my learning journey", max_length=NARRATIVE_MAX,
+                           widget=forms.Textarea(attrs={"rows": 4}))
 
 
 def _staff_users(org):
@@ -356,10 +392,11 @@ def _staff_users(org):
 
 class ConcernForm(AudienceFormMixin):
     category = forms.ChoiceField(label="Category", choices=ConcernCategory.choices)
-    description = forms.CharField(label="What is the concern?", widget=forms.Textarea(attrs={"rows": 4}))
+    description = forms.CharField(label="What is the concern?", max_length=_max(Concern, "description"),
+                                  widget=forms.Textarea(attrs={"rows": 4}))
     follow_up_how = forms.CharField(label="How it will be followed up", required=False,
-                                    widget=forms.Textarea(attrs={"rows": 2}))
-    follow_up_on = forms.DateField(label="Follow up by", required=False, widget=DateInput)
+                                    max_length=_max(Concern, "follow_up_how"), widget=forms.Textarea(attrs={"rows": 2}))
+    follow_up_on = DateField(label="Follow up by", required=False, not_before_today=True)
     owner = forms.ModelChoiceField(label="Owner", queryset=None, required=False, empty_label="Nobody yet")
 
     field_order = ["category", "description", "follow_up_how", "follow_up_on", "owner", "audience",
@@ -375,22 +412,32 @@ class ConcernUpdateForm(Form):
     status = forms.ChoiceField(label="Status", widget=forms.RadioSelect,
                                choices=[c for c in ConcernStatus.choices if c[0] != ConcernStatus.RESOLVED])
     follow_up_how = forms.CharField(label="How it will be followed up", required=False,
-                                    widget=forms.Textarea(attrs={"rows": 2}))
-    follow_up_on = forms.DateField(label="Follow up by", required=False, widget=DateInput)
+                                    max_length=_max(Concern, "follow_up_how"), widget=forms.Textarea(attrs={"rows": 2}))
+    follow_up_on = DateField(label="Follow up by", required=False)
     owner = forms.ModelChoiceField(label="Owner", queryset=None, required=False, empty_label="Nobody yet")
 
     def __init__(self, *args, org, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = _staff_users(org)
 
+    def clean_follow_up_on(self):
+        # A follow-up date already passed may stay as it is (the concern is being updated, not
+        # re-planned); a new or changed date must be today or later.
+        value = self.cleaned_data.get("follow_up_on")
+        if value and value != self.initial.get("follow_up_on") and value < timezone.localdate():
+            raise ValidationError("Follow up by must be today or later", code="too_early")
+        return value
+
 
 class ConcernResolveForm(Form):
-    resolution = forms.CharField(label="How was it resolved?", widget=forms.Textarea(attrs={"rows": 3}))
+    resolution = forms.CharField(label="How was it resolved?", max_length=_max(Concern, "resolution"),
+                                 widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class LearnerConcernForm(Form):
     category = forms.ChoiceField(label="What is it about?", choices=ConcernCategory.choices)
-    description = forms.CharField(label="Tell us what is getting in the way", widget=forms.Textarea(attrs={"rows": 4}))
+    description = forms.CharField(label="Tell us what is getting in the way", max_length=_max(Concern, "description"),
+                                  widget=forms.Textarea(attrs={"rows": 4}))
 
 
 class SubjectReportForm(AudienceFormMixin):
@@ -398,11 +445,11 @@ class SubjectReportForm(AudienceFormMixin):
     is_specialist_advice = forms.BooleanField(label="Specialist advice (for example dyslexia support)", required=False)
     working_at_grade = forms.CharField(label="Working at grade", required=False, max_length=20)
     target_grade = forms.CharField(label="Target grade", required=False, max_length=20)
-    attendance_percent = forms.DecimalField(label="Attendance (%)", required=False, min_value=0, max_value=100,
-                                            decimal_places=2)
+    attendance_percent = _percent()
     effort = forms.ChoiceField(label="Effort", required=False, choices=_blank(Effort.choices, "Not given"))
-    comment = forms.CharField(label="Comment or advice", required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    reported_on = forms.DateField(label="Date", widget=DateInput, initial=datetime.date.today)
+    comment = forms.CharField(label="Comment or advice", required=False, max_length=_max(SubjectReport, "comment"),
+                              widget=forms.Textarea(attrs={"rows": 3}))
+    reported_on = DateField(label="Date", initial=timezone.localdate)
 
     field_order = ["subject", "is_specialist_advice", "working_at_grade", "target_grade", "attendance_percent",
                    "effort", "comment", "reported_on", "audience", "restricted_roles"]
@@ -414,12 +461,15 @@ class SubjectReportForm(AudienceFormMixin):
 class LogEntryForm(Form):
     kind = forms.ChoiceField(label="Type of entry", choices=LogEntryKind.choices, widget=forms.RadioSelect,
                              initial=LogEntryKind.ACTIVITY_DIARY)
-    written_on = forms.DateField(label="Date", widget=DateInput)
+    written_on = DateField(label="Date", not_after_today=True)
     title = forms.CharField(label="Title", required=False, max_length=200)
-    what_learned = forms.CharField(label="What did I learn?", required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    how_learned = forms.CharField(label="How did I learn it?", required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    enjoyed = forms.CharField(label="What did I enjoy?", required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    found_difficult = forms.CharField(label="What did I find difficult?", required=False,
+    what_learned = forms.CharField(label="What did I learn?", required=False, max_length=LOG_ANSWER_MAX,
+                                   widget=forms.Textarea(attrs={"rows": 3}))
+    how_learned = forms.CharField(label="How did I learn it?", required=False, max_length=LOG_ANSWER_MAX,
+                                  widget=forms.Textarea(attrs={"rows": 3}))
+    enjoyed = forms.CharField(label="What did I enjoy?", required=False, max_length=LOG_ANSWER_MAX,
+                              widget=forms.Textarea(attrs={"rows": 3}))
+    found_difficult = forms.CharField(label="What did I find difficult?", required=False, max_length=LOG_ANSWER_MAX,
                                       widget=forms.Textarea(attrs={"rows": 3}))
     ecm_outcomes = forms.MultipleChoiceField(label="Every Child Matters outcomes", required=False,
                                              choices=EcmOutcome.choices, widget=forms.CheckboxSelectMultiple)
@@ -451,9 +501,6 @@ class LogEntryForm(Form):
             cleaned.get(f) for f in ("title", "what_learned", "how_learned", "enjoyed", "found_difficult")
         ):
             self.add_error("what_learned", "Write something in at least one of the boxes")
-        written_on = cleaned.get("written_on")
-        if written_on and written_on > timezone.localdate():
-            self.add_error("written_on", "The date must be today or in the past")
         return cleaned
 
     def entry_kwargs(self) -> dict:
@@ -473,8 +520,7 @@ class ShareForm(Form):
                                        "set a password.")
     relationship = forms.ChoiceField(label="Who are they?", choices=ShareRelationship.choices,
                                      widget=forms.RadioSelect)
-    ends_on = forms.DateField(label="Until (optional)", required=False, widget=DateInput,
-                              help_text="Leave empty to share until you stop it.")
+    ends_on = DateField(label="End date", required=False, help_text="Leave empty to share until you stop it.")
 
     def __init__(self, *args, learner_email: str = "", **kwargs):
         super().__init__(*args, **kwargs)
@@ -489,7 +535,7 @@ class ShareForm(Form):
     def clean_ends_on(self):
         ends_on = self.cleaned_data.get("ends_on")
         if ends_on and ends_on <= timezone.localdate():
-            raise ValidationError("The end date must be in the future")
+            raise ValidationError("Enter an end date after today, or leave it empty")
         return ends_on
 
     def expires_at(self):

@@ -16,7 +16,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from plp_portal.organisations.choices import Role
 from plp_portal.organisations.forms import AcceptInvitationForm
+from plp_portal.organisations.selectors import user_memberships
 from plp_portal.uploads import serve_upload
 
 from . import forms, selectors, services
@@ -48,7 +50,10 @@ def home(request):
     plans = list(selectors.my_plans(user=request.user))
     shared = list(selectors.plans_shared_with(user=request.user))
     current = next((p for p in plans if p.status == "active"), plans[0] if plans else None)
-    context = {"plans": plans, "shared": shared}
+    # Only a learner is offered the learner's pages (reviews, guidance); a parent or carer
+    # reads the plans shared with them.
+    is_learner = bool(plans) or user_memberships(user=request.user).filter(role=Role.LEARNER).exists()
+    context = {"plans": plans, "shared": shared, "is_learner": is_learner}
     if current is not None:
         context.update(_plan_home_context(request, current))
     return render(request, "learners/me/home.html", context)
@@ -186,7 +191,7 @@ def log_add(request, learner_plan_id):
             services.log_entry_add(org=plan.organisation, plan=plan, by=request.user, audience=Audience.PLAN,
                                    **form.entry_kwargs())
         except services.LogBlockFiledError as error:
-            form.add_error("written_on", str(error) + " Choose a later date.")
+            form.add_error("written_on", str(error))
         else:
             messages.success(request, "Your log entry is saved.")
             return redirect("me:log", learner_plan_id=plan.pk)

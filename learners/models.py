@@ -14,6 +14,7 @@ import hashlib
 import secrets
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -40,6 +41,19 @@ from .choices import (
 )
 
 USER = settings.AUTH_USER_MODEL
+
+# Free text is stored as CharField (varchar) with a length fitting its purpose: the database
+# refuses more, and ModelForms give the limit to the form field (a message naming the field).
+NARRATIVE_MAX = 5000
+PROGRESS_NOTE_MAX = 2000
+LOG_ANSWER_MAX = 2000
+
+PERCENT_VALIDATORS = [MinValueValidator(0), MaxValueValidator(100)]
+PERCENT_CHECK = Q(attendance_percent__isnull=True) | Q(attendance_percent__gte=0, attendance_percent__lte=100)
+EARLIEST_BIRTH = datetime.date(1900, 1, 1)
+# Dates a real plan and its records can have (no year 0001 or 9999): forms narrow this further.
+EARLIEST_PLAN_DATE = datetime.date(2000, 1, 1)
+LATEST_PLAN_DATE = datetime.date(2099, 12, 31)
 
 _log_upload = upload_to("learning-log")
 
@@ -140,20 +154,21 @@ class LearnerProfile(TenantModel):
     uln = models.CharField("ULN", max_length=10, blank=True)
 
     # Stage 1: learning history
-    attendance_percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
-    attitude = models.TextField(blank=True)
-    preferred_ways_of_learning = models.TextField(blank=True)
-    prior_achievements = models.TextField(blank=True)
+    attendance_percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True,
+                                             validators=PERCENT_VALIDATORS)
+    attitude = models.CharField(max_length=1000, blank=True)
+    preferred_ways_of_learning = models.CharField(max_length=1000, blank=True)
+    prior_achievements = models.CharField(max_length=2000, blank=True)
     english_level = models.CharField(max_length=60, blank=True)
     maths_level = models.CharField(max_length=60, blank=True)
     ict_level = models.CharField(max_length=60, blank=True)
-    personal_social_development_needs = models.TextField(blank=True)
-    vocational_interests = models.TextField(blank=True)
-    hobbies_and_ambitions = models.TextField(blank=True)
+    personal_social_development_needs = models.CharField(max_length=2000, blank=True)
+    vocational_interests = models.CharField(max_length=1000, blank=True)
+    hobbies_and_ambitions = models.CharField(max_length=1000, blank=True)
     # Sensitive
-    learning_difficulties_disabilities = models.TextField(blank=True)
-    personal_circumstances = models.TextField(blank=True)
-    support_needs = models.TextField(blank=True)
+    learning_difficulties_disabilities = models.CharField(max_length=2000, blank=True)
+    personal_circumstances = models.CharField(max_length=2000, blank=True)
+    support_needs = models.CharField(max_length=2000, blank=True)
     support_need_areas = models.JSONField(
         default=list,
         blank=True,
@@ -163,8 +178,8 @@ class LearnerProfile(TenantModel):
     induction_completed_by = models.ForeignKey(
         USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    strengths_own_words = models.TextField(blank=True)
-    weaknesses_own_words = models.TextField(blank=True)
+    strengths_own_words = models.CharField(max_length=1000, blank=True)
+    weaknesses_own_words = models.CharField(max_length=1000, blank=True)
 
     key_worker = models.ForeignKey(
         USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="key_worker_of"
@@ -179,7 +194,10 @@ class LearnerProfile(TenantModel):
     class Meta:
         ordering = ["user__full_name", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "user"], name="learner_one_per_org")
+            models.UniqueConstraint(fields=["organisation", "user"], name="learner_one_per_org"),
+            models.CheckConstraint(condition=PERCENT_CHECK, name="learner_attendance_percent_0_100"),
+            models.CheckConstraint(condition=Q(date_of_birth__isnull=True) | Q(date_of_birth__gte=EARLIEST_BIRTH),
+                                   name="learner_date_of_birth_plausible"),
         ]
         indexes = [
             models.Index(fields=["organisation", "key_worker"]),
@@ -207,7 +225,7 @@ class AtRiskStatus(TenantModel):
 
     profile = models.ForeignKey(LearnerProfile, on_delete=models.CASCADE, related_name="at_risk_history")
     level = models.ForeignKey(AtRiskLevel, on_delete=models.PROTECT, related_name="+")
-    reason = models.TextField()
+    reason = models.CharField(max_length=1000)
     set_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     set_at = models.DateTimeField(default=timezone.now)
 
@@ -228,11 +246,12 @@ class Plan(TenantModel):
 
     profile = models.ForeignKey(LearnerProfile, on_delete=models.PROTECT, related_name="plans")
     programme_name = models.CharField(max_length=200)
-    long_term_goal = models.TextField(blank=True, help_text="A personal statement by or with the learner.")
-    anticipated_destination = models.TextField(blank=True)
-    qualifications = models.TextField(blank=True)
-    planned_placements = models.TextField(blank=True, help_text="Work placements or tasters.")
-    support_needed = models.TextField(blank=True)
+    long_term_goal = models.CharField(max_length=1000, blank=True,
+                                      help_text="A personal statement by or with the learner.")
+    anticipated_destination = models.CharField(max_length=500, blank=True)
+    qualifications = models.CharField(max_length=1000, blank=True)
+    planned_placements = models.CharField(max_length=1000, blank=True, help_text="Work placements or tasters.")
+    support_needed = models.CharField(max_length=2000, blank=True)
     starts_on = models.DateField()
     ends_on = models.DateField()
     status = models.CharField(max_length=16, choices=PlanStatus.choices, default=PlanStatus.ACTIVE)
@@ -250,6 +269,8 @@ class Plan(TenantModel):
                 name="plan_one_active_per_programme",
             ),
             models.CheckConstraint(condition=Q(starts_on__lte=models.F("ends_on")), name="plan_dates_in_order"),
+            models.CheckConstraint(condition=Q(starts_on__gte=EARLIEST_PLAN_DATE, ends_on__lte=LATEST_PLAN_DATE),
+                                   name="plan_dates_plausible"),
         ]
 
     def __str__(self):
@@ -257,9 +278,20 @@ class Plan(TenantModel):
 
     @property
     def is_changed_after_signing(self) -> bool:
-        """True if anyone signed an earlier version than the current one. Uses
+        """True if a role's latest signature is of an earlier version than the current one (the
+        plan changed and that role has not signed the new version yet). Signatures of earlier
+        versions that were signed again since are history, not a change. Uses
         ``self.signatures.all()`` (prefetch it in lists)."""
-        return any(sig.plan_version < self.version for sig in self.signatures.all())
+        return changed_after_signing(self.signatures.all(), self.version)
+
+
+def changed_after_signing(signatures, version: int) -> bool:
+    """Whether the latest signature of some role (learner, key worker, provider…) is of a
+    version older than ``version``: that role has yet to sign the plan as it is now."""
+    latest: dict[str, int] = {}
+    for sig in signatures:
+        latest[sig.role] = max(latest.get(sig.role, 0), sig.plan_version)
+    return any(signed < version for signed in latest.values())
 
 
 class PlanSignature(TenantModel):
@@ -342,10 +374,10 @@ class Target(AudienceMixin, TenantModel):
     )
     area = models.ForeignKey(TargetArea, null=True, blank=True, on_delete=models.PROTECT, related_name="targets")
     title = models.CharField(max_length=300)
-    success_criteria = models.TextField(blank=True, help_text="What success looks like.")
-    skills_required = models.TextField(blank=True)
-    support_strategy = models.TextField(blank=True)
-    outside_classroom_assistance = models.TextField(blank=True)
+    success_criteria = models.CharField(max_length=2000, blank=True, help_text="What success looks like.")
+    skills_required = models.CharField(max_length=1000, blank=True)
+    support_strategy = models.CharField(max_length=1000, blank=True)
+    outside_classroom_assistance = models.CharField(max_length=1000, blank=True)
     due_on = models.DateField()
     is_final_outcome = models.BooleanField(default=False)
     set_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
@@ -381,7 +413,8 @@ class TargetProgress(TenantModel):
 
     target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="progress")
     status = models.CharField(max_length=20, choices=TargetStatus.choices)
-    note = models.TextField(blank=True)
+    # Room for the prefix a review adds ("Review 3: …") to a key worker's note.
+    note = models.CharField(max_length=PROGRESS_NOTE_MAX + 200, blank=True)
     recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
 
@@ -405,7 +438,8 @@ class NarrativeEntry(AppendOnlyMixin, AudienceMixin, TenantModel):
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="narrative")
     author = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     author_role = models.CharField(max_length=20, choices=AuthorRole.choices)
-    text = models.TextField()
+    # Room for the prefix a review adds ("Review 3: …") to the review's narrative.
+    text = models.CharField(max_length=NARRATIVE_MAX + 200)
     corrects = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections"
     )
@@ -421,7 +455,8 @@ class NarrativeEntry(AppendOnlyMixin, AudienceMixin, TenantModel):
 
 class LogBlock(TenantModel):
     """A six-week block of a plan's learning log, counted from ``plan.starts_on``. Filed (at a
-    review) = read-only: no entries can be added to it."""
+    review) = read-only: no entries can be added to it. A block filed before its end is cut at
+    the filing day and the rest of its period is a new open block (``services.log_block_file``)."""
 
     LENGTH_DAYS = 42
 
@@ -434,7 +469,11 @@ class LogBlock(TenantModel):
     class Meta:
         ordering = ["starts_on"]
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "plan", "starts_on"], name="log_block_per_start")
+            # One OPEN block per start: a block filed on the day it started is followed by an
+            # open block starting that same day (services.log_block_file).
+            models.UniqueConstraint(fields=["organisation", "plan", "starts_on"], condition=Q(filed_at__isnull=True),
+                                    name="log_block_open_per_start"),
+            models.CheckConstraint(condition=Q(starts_on__lte=models.F("ends_on")), name="log_block_dates_in_order"),
         ]
 
     @property
@@ -455,10 +494,10 @@ class LogEntry(AudienceMixin, TenantModel):
     kind = models.CharField(max_length=24, choices=LogEntryKind.choices)
     written_on = models.DateField()
     title = models.CharField(max_length=200, blank=True)
-    what_learned = models.TextField(blank=True)
-    how_learned = models.TextField(blank=True)
-    enjoyed = models.TextField(blank=True)
-    found_difficult = models.TextField(blank=True)
+    what_learned = models.CharField(max_length=LOG_ANSWER_MAX, blank=True)
+    how_learned = models.CharField(max_length=LOG_ANSWER_MAX, blank=True)
+    enjoyed = models.CharField(max_length=LOG_ANSWER_MAX, blank=True)
+    found_difficult = models.CharField(max_length=LOG_ANSWER_MAX, blank=True)
     ecm_outcomes = models.JSONField(default=list, blank=True)
     file = models.FileField(upload_to=log_entry_upload_to, blank=True)
     file_content_type = models.CharField(max_length=120, blank=True)
@@ -467,6 +506,10 @@ class LogEntry(AudienceMixin, TenantModel):
     class Meta:
         ordering = ["-written_on", "-pk"]
         indexes = [models.Index(fields=["plan", "-written_on"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(written_on__gte=EARLIEST_PLAN_DATE, written_on__lte=LATEST_PLAN_DATE),
+                                   name="log_entry_written_on_plausible"),
+        ]
         verbose_name_plural = "log entries"
 
 
@@ -475,22 +518,28 @@ class Concern(AudienceMixin, TenantModel):
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="concerns")
     category = models.CharField(max_length=24, choices=ConcernCategory.choices)
-    description = models.TextField()
+    description = models.CharField(max_length=2000)
     raised_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     raised_by_learner = models.BooleanField(default=False)
-    follow_up_how = models.TextField(blank=True)
+    follow_up_how = models.CharField(max_length=1000, blank=True)
     follow_up_on = models.DateField(null=True, blank=True)
     owner = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=12, choices=ConcernStatus.choices, default=ConcernStatus.OPEN)
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolved_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    resolution = models.TextField(blank=True)
+    resolution = models.CharField(max_length=2000, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["plan", "status"]), models.Index(fields=["organisation", "status", "follow_up_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(follow_up_on__isnull=True)
+                | Q(follow_up_on__gte=EARLIEST_PLAN_DATE, follow_up_on__lte=LATEST_PLAN_DATE),
+                name="concern_follow_up_on_plausible"),
+        ]
 
 
 class SubjectReport(AudienceMixin, TenantModel):
@@ -502,9 +551,10 @@ class SubjectReport(AudienceMixin, TenantModel):
     is_specialist_advice = models.BooleanField(default=False)
     working_at_grade = models.CharField(max_length=20, blank=True)
     target_grade = models.CharField(max_length=20, blank=True)
-    attendance_percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    attendance_percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True,
+                                             validators=PERCENT_VALIDATORS)
     effort = models.CharField(max_length=20, choices=Effort.choices, blank=True)
-    comment = models.TextField(blank=True)
+    comment = models.CharField(max_length=2000, blank=True)
     author = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     reported_on = models.DateField()
     created_at = models.DateTimeField(auto_now_add=True)
@@ -512,6 +562,11 @@ class SubjectReport(AudienceMixin, TenantModel):
     class Meta:
         ordering = ["subject", "-reported_on", "-pk"]
         indexes = [models.Index(fields=["plan", "subject", "-reported_on"])]
+        constraints = [
+            models.CheckConstraint(condition=PERCENT_CHECK, name="subject_report_attendance_percent_0_100"),
+            models.CheckConstraint(condition=Q(reported_on__gte=EARLIEST_PLAN_DATE, reported_on__lte=LATEST_PLAN_DATE),
+                                   name="subject_report_reported_on_plausible"),
+        ]
 
 
 class TimelineEvent(AudienceMixin, TenantModel):

@@ -326,7 +326,8 @@ def log_blocks_for(*, plan: Plan, viewer: PlanViewer):
         LogBlock.objects.for_org(plan.organisation_id).filter(plan_id=plan.pk)
         .select_related("filed_by")
         .prefetch_related(Prefetch("entries", queryset=entries, to_attr="visible_entries"))
-        .order_by("-starts_on")
+        # A block filed on the day it started shares its start with the open block after it.
+        .order_by("-starts_on", "-pk")
     )
 
 
@@ -339,7 +340,7 @@ def log_summary(*, plan: Plan, viewer: PlanViewer):
     rows = list(
         LogEntry.objects.for_org(plan.organisation_id).filter(audience_q(viewer), plan_id=plan.pk)
         .values("block__starts_on", "block__ends_on", "block__filed_at", "kind")
-        .annotate(n=Count("pk")).order_by("-block__starts_on", "kind")
+        .annotate(n=Count("pk")).order_by("-block__starts_on", "-block__ends_on", "kind")
     )
     labels = dict(LogEntryKind.choices)
     for row in rows:

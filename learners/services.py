@@ -417,14 +417,31 @@ def narrative_correct(*, org, entry: NarrativeEntry, by, author_role: str, text:
 # --- Learning log ----------------------------------------------------------------------------
 
 
-def log_block_for(*, org, plan, on: datetime.date) -> LogBlock:
-    """The six-week block of ``plan`` containing ``on`` (created if missing). Blocks count from
-    ``plan.starts_on`` in 42-day steps."""
-    _check_org(org, plan)
+def _grid_start(plan, on: datetime.date) -> datetime.date:
     index = (on - plan.starts_on).days // LogBlock.LENGTH_DAYS
-    starts_on = plan.starts_on + datetime.timedelta(days=index * LogBlock.LENGTH_DAYS)
+    return plan.starts_on + datetime.timedelta(days=index * LogBlock.LENGTH_DAYS)
+
+
+def log_block_for(*, org, plan, on: datetime.date) -> LogBlock:
+    """The open block of ``plan`` for an entry dated ``on``.
+
+    Blocks count from ``plan.starts_on`` in 42-day steps. A block filed before its end was cut
+    at the day it was filed, and the rest of its six weeks is an open block starting that day
+    (``log_block_file``): an entry dated on or after the filing day goes there. Raises
+    LogBlockFiledError when ``on`` lies only in a filed block (before the review that filed it)."""
+    _check_org(org, plan)
+    blocks = LogBlock.objects.for_org(org).filter(plan=plan, starts_on__lte=on, ends_on__gte=on)
+    block = blocks.filter(filed_at__isnull=True).order_by("-starts_on").first()
+    if block is not None:
+        return block
+    filed = blocks.order_by("-ends_on").first()
+    if filed is not None:
+        raise LogBlockFiledError(
+            f"Your learning log up to {filed.ends_on:%-d %B %Y} was filed at a review and cannot change. "
+            f"Enter a date from {filed.ends_on:%-d %B %Y} onwards.")
+    starts_on = _grid_start(plan, on)
     block, _ = LogBlock.objects.for_org(org).get_or_create(
-        organisation=org, plan=plan, starts_on=starts_on,
+        organisation=org, plan=plan, starts_on=starts_on, filed_at__isnull=True,
         defaults={"ends_on": starts_on + datetime.timedelta(days=LogBlock.LENGTH_DAYS - 1)},
     )
     return block
@@ -432,15 +449,21 @@ def log_block_for(*, org, plan, on: datetime.date) -> LogBlock:
 
 def log_entry_add(*, org, plan, by, kind: str, written_on: datetime.date, audience: str = Audience.PLAN,
                   restricted_roles=(), file=None, file_content_type: str = "", **fields) -> LogEntry:
-    """Add a learning-log entry to the block of ``written_on``. ``fields``: title, what_learned,
-    how_learned, enjoyed, found_difficult, ecm_outcomes (list of EcmOutcome values). ``file``
-    must already be validated by the form with ``plp_portal.uploads.validate_upload`` and its
-    returned content type passed as ``file_content_type``. Raises LogBlockFiledError if filed."""
+    """Add a learning-log entry to the open block for ``written_on`` (``log_block_for``).
+    ``fields``: title, what_learned, how_learned, enjoyed, found_difficult, ecm_outcomes (list of
+    EcmOutcome values). ``file`` must already be validated by the form with
+    ``plp_portal.uploads.validate_upload`` and its returned content type passed as
+    ``file_content_type``. Raises LogBlockFiledError if the date lies only in a filed block."""
     _check_org(org, plan)
     with transaction.atomic():
-        block = log_block_for(org=org, plan=plan, on=written_on)
-        block = LogBlock.objects.for_org(org).select_for_update().get(pk=block.pk)
-        if block.is_filed:
+        # A review may file the block between the look-up and the lock: look again once (the
+        # filing has then made the open block for the rest of the period).
+        for _attempt in range(2):
+            block = log_block_for(org=org, plan=plan, on=written_on)
+            block = LogBlock.objects.for_org(org).select_for_update().get(pk=block.pk)
+            if not block.is_filed:
+                break
+        else:
             raise LogBlockFiledError("This part of the learning log was filed at a review and cannot change.")
         entry = LogEntry(organisation=org, plan=plan, block=block, author=by, kind=kind, written_on=written_on,
                          file_content_type=file_content_type if file else "",
@@ -457,14 +480,30 @@ def log_entry_add(*, org, plan, by, kind: str, written_on: datetime.date, audien
 
 
 def log_block_file(*, org, block: LogBlock, by) -> LogBlock:
-    """File a six-week block (at a review): it becomes read-only. Idempotent."""
+    """File a six-week block (at a review): what was written in it becomes read-only. Idempotent.
+
+    Filing closes what was written before the sign-off; it never stops the learner writing
+    today. A block filed before it ends is cut at the filing day, and the rest of its period
+    becomes a new open block starting that day, where later entries go."""
     _check_org(org, block)
-    if block.filed_at is None:
+    with transaction.atomic():
+        block = LogBlock.objects.for_org(org).select_for_update().get(pk=block.pk)
+        if block.filed_at is not None:
+            return block
         block.filed_at, block.filed_by = timezone.now(), by
-        block.save(update_fields=["filed_at", "filed_by"])
+        today = timezone.localdate(block.filed_at)
+        rest_ends_on = None
+        if block.ends_on >= today >= block.starts_on:
+            block.ends_on, rest_ends_on = today, block.ends_on
+        block.save(update_fields=["filed_at", "filed_by", "ends_on"])
+        if rest_ends_on is not None:
+            LogBlock.objects.for_org(org).get_or_create(
+                organisation=org, plan=block.plan, starts_on=today, filed_at__isnull=True,
+                defaults={"ends_on": rest_ends_on},
+            )
         timeline_record(org=org, plan=block.plan, kind=TimelineKind.LOG_BLOCK_FILED, actor=by, obj=block,
                         summary=f"Learning log filed ({block.starts_on:%d %b} to {block.ends_on:%d %b %Y})")
-        audit_log("learners.log_block.filed", actor=by, org=org, obj=block)
+    audit_log("learners.log_block.filed", actor=by, org=org, obj=block)
     return block
 
 

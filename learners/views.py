@@ -19,6 +19,7 @@ from plp_portal.uploads import serve_upload
 
 from . import forms, selectors, services
 from .choices import SetByRole, SignerRole, TargetTerm
+from .models import changed_after_signing
 from .permissions import (
     WORKING_STAFF_ROLES,
     can_manage_sharing,
@@ -174,11 +175,17 @@ def plan_context(*, plan, viewer, request):
     for target in long_terms:
         target.visible_steps = steps.get(target.pk, [])
     signatures = list(detail.signatures.all())
+    latest_by_role: dict[str, int] = {}
+    for sig in signatures:
+        latest_by_role[sig.role] = max(latest_by_role.get(sig.role, 0), sig.plan_version)
+    for sig in signatures:
+        # An older signature of a role that has signed the plan again since is history.
+        sig.signed_again = latest_by_role[sig.role] > sig.plan_version
     return {
         "plan": detail, "viewer": viewer, "profile": detail.profile,
         "long_term_targets": long_terms, "other_targets": sorted(loose, key=lambda t: (t.due_on, t.pk)),
         "signatures": signatures,
-        "changed_after_signing": any(s.plan_version < detail.version for s in signatures),
+        "changed_after_signing": changed_after_signing(signatures, detail.version),
         "narrative": selectors.narrative_for(plan=detail, viewer=viewer),
         "concerns": selectors.concerns_for(plan=detail, viewer=viewer),
         "tracking": selectors.tracking_table(plan=detail, viewer=viewer),

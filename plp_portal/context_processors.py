@@ -1,6 +1,7 @@
 from django.urls import reverse
 
 from plp_portal.organisations.choices import Role
+from plp_portal.organisations.selectors import user_memberships
 
 # Navigation per role: (label, url name under /o/<org_slug>/). The learner's and parent's space
 # is /me/, outside any organisation.
@@ -47,6 +48,8 @@ def portal(request):
         unread = notification_unread_count(org=org, user=request.user)
     elif getattr(request, "user", None) is not None and request.user.is_authenticated:
         nav.append(("Home", reverse("home")))
-        if request.path.startswith("/me/"):
+        # Careers guidance is the learner's: a parent or carer reading a shared plan has none.
+        if request.path.startswith("/me/") and user_memberships(user=request.user).filter(
+                role=Role.LEARNER).exists():
             nav.append(("Careers guidance", reverse("me_guidance:index")))
     return {"org": org, "membership": membership, "nav_items": nav, "unread_count": unread}

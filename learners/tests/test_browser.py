@@ -237,3 +237,26 @@ def test_voice_recording_in_the_browser_under_the_pages_csp(transactional_db, or
         assert errors == []
     finally:
         media_browser.close()
+
+
+def test_learner_ticks_two_every_child_matters_outcomes_and_both_are_kept(
+        transactional_db, org, other_org, page, live_server):
+    from learners.models import LogEntry
+
+    world = _world(org)
+    sign_in(page, world["learner"].email)
+    page.goto(f"/me/plans/{world['plan'].pk}/log/add/")
+    outcomes = page.get_by_role("group", name="Every Child Matters outcomes")
+    expect(outcomes.get_by_role("checkbox")).to_have_count(5)
+    page.get_by_label("Title").fill("First aid course")
+    page.get_by_label("What did I learn?").fill("The recovery position")
+    page.get_by_label("Be healthy").check()
+    page.get_by_label("Stay safe").check()
+    expect(page.get_by_label("Be healthy")).to_be_checked()  # ticking the second kept the first
+    page.get_by_role("button", name="Save entry").click()
+    wait_for_text(page, "Your log entry is saved")
+    entry = page.locator(".govuk-summary-list__row", has_text="Every Child Matters")
+    expect(entry.get_by_text("Be healthy")).to_be_visible()
+    expect(entry.get_by_text("Stay safe")).to_be_visible()
+    saved = LogEntry.objects.for_org(org).get(plan=world["plan"], title="First aid course")
+    assert sorted(saved.ecm_outcomes) == ["be_healthy", "stay_safe"]
