@@ -10,11 +10,13 @@ What counts as a failure:
 - a form post that got an error page while the database changed ("nothing saved on error");
 - a form that accepted text of 10,001 characters, an impossible date, or a year 0001/9999 date;
 - a posted ``<script>`` coming back unescaped;
-- two links on one page with the same accessible name and different targets (WCAG 2.4.4).
+- two links on one page with the same accessible name and different targets (WCAG 2.4.4);
+- a field with ``maxlength`` (a browser cuts pasted text there without a word).
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter, deque
 from dataclasses import dataclass, field
 from html import unescape
@@ -27,6 +29,7 @@ LONG_TEXT = ("Long answer with émojis 😀 and عربي right-to-left text. " *
 HOSTILE_TEXT = "<script>alert('x')</script> \u202eevil\u202c 😀 \x00 end"
 BAD_DATES = ("0001-01-01", "2024-02-30", "9999-12-31")
 UNKNOWN_CHOICE = "zz-not-a-choice"
+_MAXLENGTH = re.compile(r'\smaxlength=')  # the attribute, not GOV.UK's data-maxlength
 
 # Paths the crawler never requests or posts to: signing out ends the session; allauth's account
 # pages (password, email, MFA) are not ours and would change the crawling person's sign-in;
@@ -302,6 +305,8 @@ class Crawler:
             html = response.content.decode(errors="replace")
             page = page_read(html)
             self._check_link_names(url, page)
+            if _MAXLENGTH.search(html):
+                self.fail(f"{url}: a field has maxlength, which cuts pasted text without a word")
             for href, _name in page.links:
                 target = urljoin(url, unescape(href)).split("#")[0]
                 if target and target not in self._seen:

@@ -1,6 +1,9 @@
 """Template helpers for GOV.UK Design System markup. Loaded as builtins (settings.TEMPLATES)."""
 
+import re
+
 from django import forms, template
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -31,10 +34,28 @@ def govuk_widget(field):
         described.append(f"{field.auto_id}-hint")
     if field.errors:
         described.append(f"{field.auto_id}-error")
+    limit = character_limit(field)
+    if limit:
+        described.append(f"{field.auto_id}-info")
+        css += " govuk-js-character-count"
     attrs = {"class": css}
     if described:
         attrs["aria-describedby"] = " ".join(described)
-    return field.as_widget(attrs=attrs)
+    # No maxlength: a browser cuts pasted text at maxlength without a word. The server refuses
+    # what is too long, naming the field, and keeps it on the page to shorten; a textarea shows
+    # the GOV.UK character count of what is left.
+    return mark_safe(_MAXLENGTH.sub("", field.as_widget(attrs=attrs)))  # the widget's own safe HTML
+
+
+_MAXLENGTH = re.compile(r'\smaxlength="\d+"')
+
+
+@register.filter
+def character_limit(field) -> int | None:
+    """The maximum length of a free-text field rendered as a textarea (shown with a count)."""
+    if isinstance(field.field.widget, forms.Textarea):
+        return getattr(field.field, "max_length", None)
+    return None
 
 
 @register.filter
