@@ -107,7 +107,7 @@ def test_password_reset_sends_an_email_with_a_link(org, client, mailoutbox):
 
 def test_open_sign_up_is_off_by_default(client, db):
     response = client.get(reverse("account_signup"))
-    assert "Sign up closed" in response.content.decode() or response.status_code in {403, 404}
+    assert "sign up closed" in response.content.decode().lower()
     client.post(reverse("account_signup"), {"email": "new.person@example.test",
                                             "password1": "a-Long-passphrase-42",
                                             "password2": "a-Long-passphrase-42"})
