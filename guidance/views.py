@@ -346,25 +346,81 @@ def group_session_list(request):
         "page": page, "schools": selectors.partner_schools(scope=request.guidance)})
 
 
-@guidance_view(service_only=True)
-def group_session_new(request):
+def _partner_school(request):
     scope = request.guidance
     school_param = request.GET.get("school", "")
     if not (school_param.isdigit() and int(school_param) in scope.org_ids):
         raise Http404("Choose a partner school")
-    school = selectors.partner_schools(scope=scope).get(pk=int(school_param))
-    learners = selectors.learner_search(scope=scope, school_id=school.pk)
-    form = forms.GroupSessionForm(request.POST or None, learners=learners,
-                                  initial={"held_on": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
+    return selectors.partner_schools(scope=scope).get(pk=int(school_param))
+
+
+def _register(request, *, school, session=None):
+    """One page of a group session's register: the school's learners narrowed by the GET filters
+    (tutor group, year group, name or UPN), ``ATTENDANCE_PAGE_SIZE`` at a time. A POST carries
+    the learners that were shown (``shown``), so the form has exactly the rows the adviser saw."""
+    scope = request.guidance
+    filters = {"tutor_group": request.GET.get("tutor_group", "")[:40],
+               "year_group": request.GET.get("year_group", "")[:20], "q": request.GET.get("q", "").strip()[:100]}
+    candidates = selectors.attendance_candidates(scope=scope, school_id=school.pk, tutor_group=filters["tutor_group"],
+                                                 year_group=filters["year_group"], search=filters["q"])
+    page = Paginator(candidates, selectors.ATTENDANCE_PAGE_SIZE).get_page(request.GET.get("page"))
+    if request.method == "POST":
+        shown = [int(v) for v in request.POST.getlist("shown") if v.isdigit()][:selectors.ATTENDANCE_PAGE_SIZE]
+        learners = list(selectors.attendance_candidates(scope=scope, school_id=school.pk).filter(pk__in=shown))
+    else:
+        learners = list(page.object_list)
+    recorded = selectors.group_attendance_for(session=session, profile_ids=[p.pk for p in learners]) if session else {}
+    form = forms.AttendanceForm(request.POST or None, learners=learners, recorded=recorded)
+    return {"attendance_form": form, "page": page, "filters": filters,
+            **selectors.school_learner_groups(scope=scope, school_id=school.pk)}
+
+
+def _attendance_saved(request, result, *, first: str) -> None:
+    """Say what the save did: who was referred, and who was flagged but not referred again, and why."""
+    text = first
+    if result.attended or result.removed:
+        text += f" {result.attended} on the register from this page"
+        text += f", {result.removed} taken off." if result.removed else "."
+    if result.referred:
+        text += " Referred for an individual interview: " + ", ".join(p.user.full_name for p in result.referred) + "."
+    messages.success(request, text)
+    if result.not_referred:
+        messages.warning(request, "Not referred again: " + "; ".join(
+            f"{p.user.full_name} ({why})" for p, why in result.not_referred) + ".")
+
+
+@guidance_view(service_only=True)
+def group_session_new(request):
+    school = _partner_school(request)
+    form = forms.GroupSessionForm(request.POST or None, initial={"held_on": timezone.localdate()})
+    register = _register(request, school=school)
+    attendance = register["attendance_form"]
+    if request.method == "POST" and form.is_valid() and attendance.is_valid():
         data = form.cleaned_data
-        session = services.group_session_record(
+        session = services.group_session_create(
             school=school, service=request.org, adviser=request.user, held_on=data["held_on"], topic=data["topic"],
-            learning_objectives=data["learning_objectives"], attendance=form.attendance(),
-        )
-        messages.success(request, "Group session recorded; flagged learners were referred.")
+            learning_objectives=data["learning_objectives"])
+        result = services.group_session_attendance_save(session=session, service=request.org, by=request.user,
+                                                        attendance=attendance.attendance())
+        _attendance_saved(request, result, first="Group session recorded.")
         return redirect(_url(request, "group_session_detail", session_id=session.pk))
-    return render(request, "guidance/group_session_form.html", {"form": form, "school": school})
+    return render(request, "guidance/group_session_form.html", {
+        "form": form, "school": school, **register})
+
+
+@guidance_view(service_only=True)
+def group_session_attendance(request, session_id):
+    session = selectors.group_session_get(scope=request.guidance, session_id=session_id)
+    register = _register(request, school=session.organisation, session=session)
+    attendance = register["attendance_form"]
+    if request.method == "POST" and attendance.is_valid():
+        result = services.group_session_attendance_save(session=session, service=request.org, by=request.user,
+                                                        attendance=attendance.attendance())
+        _attendance_saved(request, result, first="Attendance saved.")
+        url = _url(request, "group_session_attendance", session_id=session.pk)
+        query = request.GET.urlencode()
+        return redirect(f"{url}?{query}" if query else url)
+    return render(request, "guidance/group_session_attendance.html", {"session": session, **register})
 
 
 @guidance_view(service_only=True)
