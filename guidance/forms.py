@@ -282,12 +282,15 @@ class SettingsForm(Form):
                                                    max_value=60)
 
     def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+        # Added before the base form copies the fields, so their messages name them too.
+        fields = dict(type(self).base_fields)
         labels = dict(TargetGroup.choices)
         for group in STATUTORY_GROUPS:
             for tier in ("filtered", "intensive"):
-                self.fields[f"{group}_{tier}"] = forms.DecimalField(
+                fields[f"{group}_{tier}"] = forms.DecimalField(
                     label=f"{labels[group]}: expected % {tier}", min_value=0, max_value=100, decimal_places=1)
+        self.base_fields = fields
+        super().__init__(*args, **kwargs)
 
     def clean(self):
         data = super().clean()
