@@ -157,7 +157,7 @@ def referral_triage(request, referral_id):
     return render(request, "guidance/referral_detail.html", {
         "referral": referral, "events": selectors.referral_events(referral=referral), "scope": request.guidance,
         "triage_form": form, "feedback_form": forms.FeedbackForm(), "can_triage": True,
-    }, status=400)
+    })
 
 
 @require_POST
