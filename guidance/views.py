@@ -244,6 +244,8 @@ def interview_new(request, profile_id):
     referral = None
     if request.GET.get("referral", "").isdigit():
         referral = selectors.referrals_for_learner(profile=profile).filter(pk=int(request.GET["referral"])).first()
+    if referral is None:  # from the learner's page: the accepted referral the adviser is working on
+        referral = selectors.referral_in_progress(profile=profile)
     form = forms.InterviewForm(request.POST or None, initial={"held_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

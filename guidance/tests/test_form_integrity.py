@@ -262,6 +262,8 @@ def test_interview_feedback_closes_the_referral_and_emails_the_key_worker(
         detail = client.get(url(service, "learner_detail", profile_id=profile.pk)).content.decode()
         new = url(service, "interview_new", profile_id=profile.pk)
         assert f'href="{new}"' in detail
+    form = client.get(new).content.decode()
+    assert f"For the referral of {timezone.localtime(ref.created_at):%-d %B %Y}" in form
     assert client.post(new, interview(summary="Talked through college courses")).status_code == 302
     recorded = Interview.objects.for_org(org).get(profile=profile)
     mail.outbox.clear()
