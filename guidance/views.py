@@ -117,19 +117,25 @@ def referral_new(request, profile_id):
     return render(request, "guidance/referral_form.html", {"form": form, "profile": profile})
 
 
-@guidance_view()
-def referral_detail(request, referral_id):
+def _referral_page(request, referral, *, triage_form=None, feedback_form=None):
+    """The referral's page; a refused triage or feedback comes back here with what was typed."""
     scope = request.guidance
-    referral = selectors.referral_get(scope=scope, referral_id=referral_id)
-    audit_log("guidance.referral.viewed", request=request, obj=referral)
-    triage_form = forms.TriageForm(org=request.org) if scope.is_service else None
+    if triage_form is None and scope.is_service:
+        triage_form = forms.TriageForm(org=request.org)
     return render(request, "guidance/referral_detail.html", {
         "referral": referral, "events": selectors.referral_events(referral=referral), "scope": scope,
-        "triage_form": triage_form, "feedback_form": forms.FeedbackForm(),
+        "triage_form": triage_form, "feedback_form": feedback_form or forms.FeedbackForm(),
         "can_triage": scope.is_service and referral.status == ReferralStatus.NEW,
         "can_close": scope.is_service and ReferralStatus.CLOSED in services.REFERRAL_TRANSITIONS[ReferralStatus(referral.status)],
         "can_withdraw": not scope.is_service and referral.status == ReferralStatus.NEW,
     })
+
+
+@guidance_view()
+def referral_detail(request, referral_id):
+    referral = selectors.referral_get(scope=request.guidance, referral_id=referral_id)
+    audit_log("guidance.referral.viewed", request=request, obj=referral)
+    return _referral_page(request, referral)
 
 
 @require_POST
@@ -154,10 +160,7 @@ def referral_triage(request, referral_id):
         else:
             messages.success(request, f"Referral triaged: {TriageDecision(data['decision']).label.lower()}.")
             return redirect(_url(request, "referral_detail", referral_id=referral.pk))
-    return render(request, "guidance/referral_detail.html", {
-        "referral": referral, "events": selectors.referral_events(referral=referral), "scope": request.guidance,
-        "triage_form": form, "feedback_form": forms.FeedbackForm(), "can_triage": True,
-    })
+    return _referral_page(request, referral, triage_form=form)
 
 
 @require_POST
@@ -165,12 +168,15 @@ def referral_triage(request, referral_id):
 def referral_close(request, referral_id):
     referral = selectors.referral_get(scope=request.guidance, referral_id=referral_id)
     form = forms.FeedbackForm(request.POST)
-    if form.is_valid() and ReferralStatus.CLOSED in services.REFERRAL_TRANSITIONS[ReferralStatus(referral.status)]:
-        services.referral_close(referral=referral, by=request.user, feedback=form.cleaned_data["feedback"],
-                                service=request.org)
-        messages.success(request, "Feedback recorded and the key worker told.")
-    else:
-        messages.error(request, "Write the feedback for the key worker.")
+    if ReferralStatus.CLOSED not in services.REFERRAL_TRANSITIONS[ReferralStatus(referral.status)]:
+        messages.error(request, "This referral cannot be closed now: it is "
+                       f"{referral.get_status_display().lower()}.")
+        return redirect(_url(request, "referral_detail", referral_id=referral.pk))
+    if not form.is_valid():
+        return _referral_page(request, referral, feedback_form=form)
+    services.referral_close(referral=referral, by=request.user, feedback=form.cleaned_data["feedback"],
+                            service=request.org)
+    messages.success(request, "Feedback recorded and the key worker told.")
     return redirect(_url(request, "referral_detail", referral_id=referral.pk))
 
 
@@ -264,6 +270,11 @@ def interview_new(request, profile_id):
         "form": form, "profile": profile, "plan": plan, "narrative": narrative, "referral": referral})
 
 
+def _interview_page(request, interview, *, feedback_form=None):
+    return render(request, "guidance/interview_detail.html", {
+        "interview": interview, "scope": request.guidance, "feedback_form": feedback_form or forms.FeedbackForm()})
+
+
 @guidance_view()
 def interview_detail(request, interview_id):
     interview = selectors.interview_get(scope=request.guidance, interview_id=interview_id)
@@ -275,8 +286,7 @@ def interview_detail(request, interview_id):
         if not can_see(viewer, interview):
             raise Http404("No interview")
     audit_log("guidance.interview.viewed", request=request, obj=interview)
-    return render(request, "guidance/interview_detail.html", {
-        "interview": interview, "scope": request.guidance, "feedback_form": forms.FeedbackForm()})
+    return _interview_page(request, interview)
 
 
 @require_POST
@@ -284,12 +294,11 @@ def interview_detail(request, interview_id):
 def interview_feedback(request, interview_id):
     interview = selectors.interview_get(scope=request.guidance, interview_id=interview_id)
     form = forms.FeedbackForm(request.POST)
-    if form.is_valid():
-        services.interview_feedback(interview=interview, by=request.user, service=request.org,
-                                    feedback=form.cleaned_data["feedback"])
-        messages.success(request, "Feedback recorded and the key worker told.")
-    else:
-        messages.error(request, "Write the feedback for the key worker.")
+    if not form.is_valid():
+        return _interview_page(request, interview, feedback_form=form)
+    services.interview_feedback(interview=interview, by=request.user, service=request.org,
+                                feedback=form.cleaned_data["feedback"])
+    messages.success(request, "Feedback recorded and the key worker told.")
     return redirect(_url(request, "interview_detail", interview_id=interview.pk))
 
 

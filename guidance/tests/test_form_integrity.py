@@ -218,6 +218,26 @@ def test_over_long_free_text_is_refused_with_a_message_naming_the_field(service,
     assert partnered.referral_process == ""
 
 
+def test_over_long_or_empty_feedback_comes_back_with_what_was_typed(service, org, other_org, adviser, partnered,
+                                                                   sign_in):
+    kw, profile, ref = accepted_referral(service, org, adviser)
+    client = sign_in(adviser)
+    long = "Focused on college. " * 300
+    html = refused(client.post(url(service, "referral_close", referral_id=ref.pk), {"feedback": long}),
+                   "Feedback to the key worker must be 5000 characters or fewer")
+    assert long.strip() in html
+    refused(client.post(url(service, "referral_close", referral_id=ref.pk), {"feedback": ""}),
+            "Enter feedback to the key worker")
+    recorded = services.interview_record(profile=profile, service=service, adviser=adviser, kind="individual",
+                                         held_on=timezone.localdate(), summary="Options")
+    html = refused(client.post(url(service, "interview_feedback", interview_id=recorded.pk), {"feedback": long}),
+                   "Feedback to the key worker must be 5000 characters or fewer")
+    assert long.strip() in html
+    ref.refresh_from_db()
+    recorded.refresh_from_db()
+    assert ref.status == ReferralStatus.ACCEPTED and recorded.feedback_at is None
+
+
 def test_database_refuses_over_long_free_text(service, org, adviser, partnered):
     profile = learner(org)
     interview = services.interview_record(profile=profile, service=service, adviser=adviser, kind="individual",
