@@ -501,11 +501,25 @@ def partnership_detail(request, partnership_id):
                                                   content_type=form.agreement_content_type, by=request.user)
         messages.success(request, "Partnership saved.")
         return redirect(_url(request, "partnership_detail", partnership_id=partnership.pk))
+    return _partnership_page(request, partnership, form=form)
+
+
+def _partnership_page(request, partnership, *, form=None, objective_form=None, objective_id=None):
+    """The partnership's page; a refused objective comes back with what was typed and its errors."""
+    if form is None:
+        initial = {"advisers": [a.adviser for a in partnership.advisers.all()],
+                   "referral_process": partnership.referral_process, "clinic_sessions": partnership.clinic_sessions}
+        form = forms.PartnershipEditForm(org=request.org, initial=initial)
     groups = {}
     for objective in partnership.objectives.all():
-        groups.setdefault(objective.get_target_group_display(), []).append(objective)
+        row = {"o": objective, "text": objective.text, "status": objective.status, "evidence": objective.evidence,
+               "errors": {}}
+        if objective_form is not None and objective.pk == objective_id:
+            row.update({name: objective_form[name].value() or "" for name in ("text", "status", "evidence")})
+            row["errors"] = objective_form.errors
+        groups.setdefault(objective.get_target_group_display(), []).append(row)
     return render(request, "guidance/partnership_detail.html", {
-        "partnership": partnership, "form": form, "groups": groups,
+        "partnership": partnership, "form": form, "groups": groups, "objective_form": objective_form,
         "is_current": partnership.is_current(), "objective_statuses": forms.ObjectiveStatus.choices})
 
 
@@ -516,12 +530,11 @@ def objective_update(request, partnership_id, objective_id):
     objective = next((o for o in partnership.objectives.all() if o.pk == objective_id), None)
     if objective is None:
         raise Http404("No objective")
-    form = forms.ObjectiveForm(request.POST)
-    if form.is_valid():
-        services.objective_update(org=request.org, objective=objective, by=request.user, **form.cleaned_data)
-        messages.success(request, "Objective saved.")
-    else:
-        messages.error(request, "The objective needs its text and a status.")
+    form = forms.ObjectiveForm(request.POST, auto_id=f"o-{objective.pk}-%s")
+    if not form.is_valid():
+        return _partnership_page(request, partnership, objective_form=form, objective_id=objective.pk)
+    services.objective_update(org=request.org, objective=objective, by=request.user, **form.cleaned_data)
+    messages.success(request, "Objective saved.")
     return redirect(_url(request, "partnership_detail", partnership_id=partnership.pk) + f"#objective-{objective.pk}")
 
 

@@ -238,6 +238,18 @@ def test_over_long_or_empty_feedback_comes_back_with_what_was_typed(service, org
     assert ref.status == ReferralStatus.ACCEPTED and recorded.feedback_at is None
 
 
+def test_refused_objective_comes_back_with_what_was_typed(service, org, other_org, adviser, partnered, sign_in):
+    objective = partnered.objectives.first()
+    evidence = "Tutor briefing held on 3 October. " * 200
+    response = sign_in(adviser).post(
+        url(service, "objective_update", partnership_id=partnered.pk, objective_id=objective.pk),
+        {"text": objective.text, "status": "met", "evidence": evidence})
+    html = refused(response, "Evidence must be 5000 characters or fewer")
+    assert evidence.strip() in html and f'href="#o-{objective.pk}-evidence"' in html
+    objective.refresh_from_db()
+    assert objective.evidence == "" and objective.status == "not_started"
+
+
 def test_database_refuses_over_long_free_text(service, org, adviser, partnered):
     profile = learner(org)
     interview = services.interview_record(profile=profile, service=service, adviser=adviser, kind="individual",
