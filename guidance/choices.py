@@ -12,6 +12,9 @@ class Tier(models.TextChoices):
     INTENSIVE = "intensive", "Intensive"
 
 
+# Core < filtered < intensive: a learner already at a tier or above is not referred for it again.
+TIER_RANK = {Tier.CORE: 0, Tier.FILTERED: 1, Tier.INTENSIVE: 2}
+
 TIER_DESCRIPTIONS = {
     Tier.CORE: "core service for all",
     Tier.FILTERED: "filtered service for those who need specialist help",
@@ -94,7 +97,9 @@ class ReferralStatus(models.TextChoices):
     CLOSED = "closed", "Closed after feedback"
 
 
-OPEN_REFERRAL_STATUSES = (ReferralStatus.NEW,)
+# A referral is open while it waits for triage or the adviser is working on it (accepted, until
+# the feedback closes it): a learner with one is not referred again (e.g. from a group session).
+OPEN_REFERRAL_STATUSES = (ReferralStatus.NEW, ReferralStatus.ACCEPTED)
 
 
 class TriageDecision(models.TextChoices):

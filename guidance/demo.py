@@ -147,7 +147,7 @@ def seed(demo) -> None:
                                     detail="Sixth form or college", service=careers)
         services.destination_record(
             profile=profile, by=adviser, kind=DestinationKind.ACTUAL, category=category,
-            recorded_on=datetime.date(year, 9, 30), detail=detail, confirmed_how="Phone call with the young person",
+            recorded_on=min(datetime.date(year, 9, 30), demo.today), detail=detail, confirmed_how="Phone call with the young person",
             follow_up_on=demo.today + datetime.timedelta(days=14) if category in (
                 DestinationCategory.NEET, DestinationCategory.UNKNOWN) else None, service=careers,
         )

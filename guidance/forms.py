@@ -3,13 +3,11 @@ queryset (advisers of the service, partner schools, learners in scope)."""
 
 from __future__ import annotations
 
-import datetime
-
 from django import forms
-from django.core.exceptions import ValidationError
-from plp_portal.forms import Form
+from django.utils import timezone
 
 from learners.choices import Audience, TargetGroup
+from plp_portal.forms import DateField, Form
 from plp_portal.uploads import DOCUMENTS, validate_upload
 
 from . import selectors
@@ -29,13 +27,25 @@ from .choices import (
     TriageDecision,
     Urgency,
 )
+from .models import (
+    INTENDED_DESTINATION_DAYS_AHEAD,
+    NAME_MAX,
+    NOTES_MAX,
+    PROCESS_MAX,
+    SHORT_ANSWER_MAX,
+)
 from .objectives import STATUTORY_GROUPS
 from .services import CONSENT_WORDING
 
 
-def _date(label, required=True, help_text="", **kw):
-    return forms.DateField(label=label, required=required, help_text=help_text,
-                           widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), **kw)
+def _notes(label, *, required=False, rows=4, max_length=NOTES_MAX, **kw):
+    """A text area with a maximum length checked on the server: the browser's ``maxlength``
+    would cut pasted text short without a word, the form's message says how much is too much
+    and keeps what was typed."""
+    field = forms.CharField(label=label, required=required, max_length=max_length,
+                            widget=forms.Textarea(attrs={"rows": rows}), **kw)
+    field.widget.attrs.pop("maxlength", None)
+    return field
 
 
 class _UserChoice(forms.ModelChoiceField):
@@ -54,7 +64,7 @@ class ReferralForm(Form):
     clinic, or on behalf of another agency (service side)."""
 
     source = forms.ChoiceField(label="Who is making the referral", widget=forms.RadioSelect)
-    agency_name = forms.CharField(label="Name of the agency", required=False, max_length=200,
+    agency_name = forms.CharField(label="Name of the agency", required=False, max_length=NAME_MAX,
                                   help_text="Only for a referral by another agency")
     reasons = forms.MultipleChoiceField(label="Reasons", choices=ReferralReason.choices,
                                         widget=forms.CheckboxSelectMultiple)
@@ -62,7 +72,7 @@ class ReferralForm(Form):
                                        initial=Tier.FILTERED)
     urgency = forms.TypedChoiceField(label="Urgency", choices=Urgency.choices, coerce=int,
                                      widget=forms.RadioSelect, initial=Urgency.ROUTINE)
-    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    notes = _notes("Notes")
     consent = forms.BooleanField(label="The learner agrees to this referral", required=False,
                                  help_text="They know what will be shared with the careers adviser, and why.")
     audience = forms.ChoiceField(label="Who can see this referral", choices=AUDIENCE_CHOICES,
@@ -95,8 +105,8 @@ class SelfReferralForm(Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Choose what you would like help with"},
     )
-    notes = forms.CharField(label="Tell us a bit more", required=False, widget=forms.Textarea(attrs={"rows": 4}),
-                            help_text="For example, what you are thinking of doing next, or what is worrying you.")
+    notes = _notes("Tell us a bit more", max_length=2_000,
+                   help_text="For example, what you are thinking of doing next, or what is worrying you.")
     urgent = forms.BooleanField(label="I need help soon", required=False,
                                 help_text="Tick this if something is happening now or a deadline is close.")
     preferred_adviser = _UserChoice(label="Would you like to see a particular adviser?", required=False,
@@ -116,9 +126,9 @@ class TriageForm(Form):
         label="Why (for filtered or intensive)", required=False, choices=TierReason.choices,
         widget=forms.CheckboxSelectMultiple,
         help_text="Leave empty to use the referral's reasons that fit the tier.")
-    review_on = _date("Review date (for filtered or intensive)", required=False)
-    referred_on_to = forms.CharField(label="Agency referred on to", required=False, max_length=200)
-    note = forms.CharField(label="Advice or notes", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    review_on = DateField(label="Review date (for filtered or intensive)", required=False, not_before_today=True)
+    referred_on_to = forms.CharField(label="Agency referred on to", required=False, max_length=NAME_MAX)
+    note = _notes("Advice or notes", rows=3)
 
     def __init__(self, *args, org, **kwargs):
         super().__init__(*args, **kwargs)
@@ -141,7 +151,7 @@ class TriageForm(Form):
 
 
 class FeedbackForm(Form):
-    feedback = forms.CharField(label="Feedback to the key worker", widget=forms.Textarea(attrs={"rows": 4}))
+    feedback = _notes("Feedback to the key worker", required=True)
 
 
 class TierForm(Form):
@@ -149,8 +159,8 @@ class TierForm(Form):
     reasons = forms.MultipleChoiceField(label="Why", required=False, choices=TierReason.choices,
                                         widget=forms.CheckboxSelectMultiple,
                                         help_text="Filtered: one of the first three. Intensive: one of the last two.")
-    review_on = _date("Review date", required=False)
-    note = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    review_on = DateField(label="Review date", required=False, not_before_today=True)
+    note = _notes("Notes", rows=3)
 
     def clean(self):
         data = super().clean()
@@ -171,19 +181,22 @@ class InterviewForm(Form):
 
     kind = forms.ChoiceField(label="Kind of interview", choices=InterviewKind.choices, widget=forms.RadioSelect,
                              initial=InterviewKind.INDIVIDUAL)
-    held_on = _date("Date")
-    summary = forms.CharField(label="Notes", widget=forms.Textarea(attrs={"rows": 5}),
-                              help_text="What was discussed and agreed.")
+    held_on = DateField(label="Date of the interview", not_after_today=True)
+    summary = _notes("Notes", required=True, rows=5, help_text="What was discussed and agreed.")
     audience = forms.ChoiceField(label="Who can see these notes and the action plan", choices=AUDIENCE_CHOICES,
                                  widget=forms.RadioSelect, initial=Audience.PLAN)
 
     def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+        # The action fields join the declared ones before the base form copies them, so their
+        # messages name them too (plp_portal.forms).
+        fields = dict(type(self).base_fields)
         for n in range(1, self.ACTIONS + 1):
-            self.fields[f"action_{n}"] = forms.CharField(
+            fields[f"action_{n}"] = forms.CharField(
                 label=f"Action {n}", required=False, max_length=300,
                 help_text="Becomes a careers target in the learner's plan." if n == 1 else "")
-            self.fields[f"action_{n}_due"] = _date(f"Action {n}: due by", required=False)
+            fields[f"action_{n}_due"] = DateField(label=f"Action {n}: due by", required=False, not_before_today=True)
+        self.base_fields = fields
+        super().__init__(*args, **kwargs)
 
     def clean(self):
         data = super().clean()
@@ -204,11 +217,21 @@ class DestinationForm(Form):
     kind = forms.ChoiceField(label="Destination", choices=DestinationKind.choices, widget=forms.RadioSelect)
     category = forms.ChoiceField(label="Category", choices=DestinationCategory.choices, widget=forms.RadioSelect)
     detail = forms.CharField(label="Course, provider or employer", required=False, max_length=300)
-    recorded_on = _date("Date")
-    confirmed_how = forms.CharField(label="How it was confirmed", required=False, max_length=200,
+    recorded_on = DateField(label="Date", days_ahead=INTENDED_DESTINATION_DAYS_AHEAD,
+                            help_text="For an actual destination, the day it was confirmed: today or earlier. For an "
+                                      "intended one, when it should start.")
+    confirmed_how = forms.CharField(label="How it was confirmed", required=False, max_length=NAME_MAX,
                                     help_text="For example, phone call with the learner")
-    follow_up_on = _date("Follow up on", required=False)
-    left_on = _date("Date the learner left (for leavers)", required=False)
+    follow_up_on = DateField(label="Follow up on", required=False)
+    left_on = DateField(label="Date the learner left (for leavers)", required=False, not_after_today=True)
+
+    def clean(self):
+        data = super().clean()
+        recorded_on = data.get("recorded_on")
+        if data.get("kind") == DestinationKind.ACTUAL and recorded_on and recorded_on > timezone.localdate():
+            self.add_error("recorded_on", "An actual destination has already happened: enter a date that is today "
+                                          "or earlier")
+        return data
 
 
 class PartnershipForm(Form):
@@ -216,8 +239,8 @@ class PartnershipForm(Form):
     academic_year = forms.TypedChoiceField(label="Academic year", coerce=int)
     advisers = forms.ModelMultipleChoiceField(label="Named advisers", queryset=None,
                                               widget=forms.CheckboxSelectMultiple, required=False)
-    referral_process = forms.CharField(label="Referral process", required=False, widget=forms.Textarea(attrs={"rows": 4}))
-    clinic_sessions = forms.CharField(label="Clinic sessions", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    referral_process = _notes("Referral process", max_length=PROCESS_MAX)
+    clinic_sessions = _notes("Clinic sessions", rows=3, max_length=SHORT_ANSWER_MAX)
 
     def __init__(self, *args, org, today, **kwargs):
         from plp_portal.organisations.choices import OrganisationKind
@@ -237,8 +260,8 @@ class PartnershipForm(Form):
 class PartnershipEditForm(Form):
     advisers = forms.ModelMultipleChoiceField(label="Named advisers", queryset=None,
                                               widget=forms.CheckboxSelectMultiple, required=False)
-    referral_process = forms.CharField(label="Referral process", required=False, widget=forms.Textarea(attrs={"rows": 4}))
-    clinic_sessions = forms.CharField(label="Clinic sessions", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    referral_process = _notes("Referral process", max_length=PROCESS_MAX)
+    clinic_sessions = _notes("Clinic sessions", rows=3, max_length=SHORT_ANSWER_MAX)
     agreement = forms.FileField(label="Agreement document", required=False, help_text="PDF or Word document")
 
     def __init__(self, *args, org, **kwargs):
@@ -254,9 +277,9 @@ class PartnershipEditForm(Form):
 
 
 class ObjectiveForm(Form):
-    text = forms.CharField(label="Objective", widget=forms.Textarea(attrs={"rows": 3}))
+    text = _notes("Objective", required=True, rows=3, max_length=SHORT_ANSWER_MAX)
     status = forms.ChoiceField(label="Status", choices=ObjectiveStatus.choices)
-    evidence = forms.CharField(label="Evidence", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    evidence = _notes("Evidence", rows=3)
 
 
 class SettingsForm(Form):
@@ -264,12 +287,15 @@ class SettingsForm(Form):
                                                    max_value=60)
 
     def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+        # Added before the base form copies the fields, so their messages name them too.
+        fields = dict(type(self).base_fields)
         labels = dict(TargetGroup.choices)
         for group in STATUTORY_GROUPS:
             for tier in ("filtered", "intensive"):
-                self.fields[f"{group}_{tier}"] = forms.DecimalField(
+                fields[f"{group}_{tier}"] = forms.DecimalField(
                     label=f"{labels[group]}: expected % {tier}", min_value=0, max_value=100, decimal_places=1)
+        self.base_fields = fields
+        super().__init__(*args, **kwargs)
 
     def clean(self):
         data = super().clean()
@@ -281,36 +307,55 @@ class SettingsForm(Form):
 
 
 class GroupSessionForm(Form):
-    topic = forms.CharField(label="Topic", max_length=200,
+    topic = forms.CharField(label="Topic", max_length=NAME_MAX,
                             help_text="For example, post-16 options, work experience")
-    held_on = _date("Date")
-    learning_objectives = forms.CharField(label="Learning objectives", required=False,
-                                          widget=forms.Textarea(attrs={"rows": 3}))
+    held_on = DateField(label="Date of the session", not_after_today=True)
+    learning_objectives = _notes("Learning objectives", rows=3, max_length=SHORT_ANSWER_MAX)
 
-    def __init__(self, *args, learners, **kwargs):
-        super().__init__(*args, **kwargs)
+
+class AttendanceForm(Form):
+    """One page of a group session's register: for each learner shown, attended (a tick) and a
+    concern (unclear, unfocused, unrealistic). Only the learners on the page are posted, so the
+    form stays small whatever the size of the school. ``locked``: learners already referred from
+    this session — shown, not editable."""
+
+    def __init__(self, *args, learners, recorded=None, **kwargs):
+        recorded = recorded or {}
         self.learners = list(learners)
+        self.recorded = recorded
+        self.locked = {pk for pk, row in recorded.items() if row.referral_id}
+        fields = dict(type(self).base_fields)
         for profile in self.learners:
-            self.fields[f"attended_{profile.pk}"] = forms.BooleanField(required=False, label=f"{profile.user.full_name} attended")
-            self.fields[f"flag_{profile.pk}"] = forms.ChoiceField(required=False, choices=AttendanceFlag.choices,
-                                                                  label=f"{profile.user.full_name}: concern")
+            if profile.pk in self.locked:
+                continue
+            row = recorded.get(profile.pk)
+            name = profile.user.full_name
+            fields[f"attended_{profile.pk}"] = forms.BooleanField(
+                required=False, label=f"{name} attended", initial=row is not None and row.attended)
+            fields[f"flag_{profile.pk}"] = forms.ChoiceField(
+                required=False, choices=AttendanceFlag.choices, label=f"{name}: concern",
+                initial=row.flag if row is not None else "")
+        self.base_fields = fields
+        super().__init__(*args, **kwargs)
 
     def rows(self):
-        return [(p, self[f"attended_{p.pk}"], self[f"flag_{p.pk}"]) for p in self.learners]
+        return [
+            (p, None, None, self.recorded.get(p.pk)) if p.pk in self.locked
+            else (p, self[f"attended_{p.pk}"], self[f"flag_{p.pk}"], self.recorded.get(p.pk))
+            for p in self.learners
+        ]
 
     def attendance(self):
+        """``[(profile, attended, flag), ...]`` for every editable learner on the page (an
+        unticked learner comes off the register)."""
         data = self.cleaned_data
-        return [(p, data.get(f"attended_{p.pk}", False), data.get(f"flag_{p.pk}") or "") for p in self.learners
-                if data.get(f"attended_{p.pk}") or data.get(f"flag_{p.pk}")]
+        return [(p, bool(data.get(f"attended_{p.pk}")), data.get(f"flag_{p.pk}") or "")
+                for p in self.learners if p.pk not in self.locked]
 
     def clean(self):
         data = super().clean()
         for p in self.learners:
-            if data.get(f"flag_{p.pk}") and not data.get(f"attended_{p.pk}"):
-                self.add_error(f"flag_{p.pk}", f"{p.user.full_name} did not attend: remove the concern or tick attended")
+            if p.pk not in self.locked and data.get(f"flag_{p.pk}") and not data.get(f"attended_{p.pk}"):
+                self.add_error(f"flag_{p.pk}", f"{p.user.full_name} did not attend: remove the concern or tick "
+                                               "attended")
         return data
-
-
-def validate_not_future(value):
-    if value and value > datetime.date.today():
-        raise ValidationError("The date must be today or in the past")

@@ -20,12 +20,14 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
 from learners.choices import Audience, TargetGroup
 from learners.models import AudienceMixin
+from plp_portal.forms import EARLIEST_DATE
 from plp_portal.tenancy import TenantModel
 from plp_portal.uploads import upload_to
 
@@ -44,6 +46,28 @@ from .choices import (
 )
 
 USER = settings.AUTH_USER_MODEL
+
+# Free text has a maximum length that fits its purpose (the forms use the same numbers, so the
+# message names the field): a name 200, a short answer 1,000, a process 2,000, notes 5,000.
+NAME_MAX = 200
+SHORT_ANSWER_MAX = 1_000
+PROCESS_MAX = 2_000
+NOTES_MAX = 5_000
+# A referral event's note is a decision's label and the adviser's notes (or the feedback).
+EVENT_NOTE_MAX = NOTES_MAX + 200
+
+# Dates of the data: none before 2000, none in the next century (no 0001, no 9999). Relative
+# rules (an interview not in the future, an action not already overdue when it is set) are in
+# the models' ``clean`` and the forms: a database constraint cannot read today's date.
+BEFORE_DATE = datetime.date(2100, 1, 1)
+INTENDED_DESTINATION_DAYS_AHEAD = 3 * 366  # a Year 9 learner's plan for after Year 11, and a bit
+
+
+def plausible_date(field: str, *, name: str, null: bool = False) -> models.CheckConstraint:
+    condition = Q(**{f"{field}__gte": EARLIEST_DATE, f"{field}__lt": BEFORE_DATE})
+    if null:
+        condition |= Q(**{f"{field}__isnull": True})
+    return models.CheckConstraint(condition=condition, name=name)
 
 
 def join_codes(codes) -> str:
@@ -73,7 +97,11 @@ class ServiceSettings(TenantModel):
     )
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["organisation"], name="guidance_settings_one_per_org")]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation"], name="guidance_settings_one_per_org"),
+            models.CheckConstraint(condition=Q(triage_target_school_days__gte=1, triage_target_school_days__lte=60),
+                                   name="guidance_settings_triage_days_1_to_60"),
+        ]
 
 
 class ExpectedTierShare(TenantModel):
@@ -86,7 +114,11 @@ class ExpectedTierShare(TenantModel):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "target_group"], name="guidance_expected_share_unique")
+            models.UniqueConstraint(fields=["organisation", "target_group"], name="guidance_expected_share_unique"),
+            models.CheckConstraint(
+                condition=Q(filtered_percent__gte=0, intensive_percent__gte=0,
+                            filtered_percent__lte=100 - models.F("intensive_percent")),
+                name="guidance_expected_share_0_to_100"),
         ]
 
     @property
@@ -105,11 +137,13 @@ class Partnership(TenantModel):
     starts_on = models.DateField()
     ends_on = models.DateField()
     ended_at = models.DateTimeField(null=True, blank=True)
-    referral_process = models.TextField(blank=True, help_text="How tutors and others refer to the Careers Adviser.")
-    clinic_sessions = models.TextField(blank=True, help_text="Agreed clinic sessions: when and where.")
+    referral_process = models.CharField(max_length=PROCESS_MAX, blank=True,
+                                        help_text="How tutors and others refer to the Careers Adviser.")
+    clinic_sessions = models.CharField(max_length=SHORT_ANSWER_MAX, blank=True,
+                                       help_text="Agreed clinic sessions: when and where.")
     agreement = models.FileField(upload_to=agreement_upload_to, blank=True)
     agreement_content_type = models.CharField(max_length=100, blank=True)
-    agreement_name = models.CharField(max_length=200, blank=True)
+    agreement_name = models.CharField(max_length=NAME_MAX, blank=True)
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -121,6 +155,9 @@ class Partnership(TenantModel):
                                     name="guidance_partnership_one_per_school_year"),
             models.CheckConstraint(condition=Q(starts_on__lte=models.F("ends_on")),
                                    name="guidance_partnership_dates_in_order"),
+            models.CheckConstraint(condition=Q(academic_year__gte=EARLIEST_DATE.year,
+                                               academic_year__lt=BEFORE_DATE.year - 1),
+                                   name="guidance_partnership_year_plausible"),
         ]
         indexes = [models.Index(fields=["organisation", "starts_on", "ends_on"])]
 
@@ -155,9 +192,9 @@ class PartnershipObjective(TenantModel):
     partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="objectives")
     target_group = models.CharField(max_length=32, choices=TargetGroup.choices)
     order = models.PositiveSmallIntegerField(default=0)
-    text = models.TextField()
+    text = models.CharField(max_length=SHORT_ANSWER_MAX)
     status = models.CharField(max_length=20, choices=ObjectiveStatus.choices, default=ObjectiveStatus.NOT_STARTED)
-    evidence = models.TextField(blank=True)
+    evidence = models.CharField(max_length=NOTES_MAX, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -182,7 +219,11 @@ class LearnerGuidance(TenantModel):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["organisation", "profile"], name="guidance_one_per_learner")]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "profile"], name="guidance_one_per_learner"),
+            plausible_date("review_on", null=True, name="guidance_learner_review_on_plausible"),
+            plausible_date("left_on", null=True, name="guidance_learner_left_on_plausible"),
+        ]
         indexes = [models.Index(fields=["organisation", "tier"])]
 
 
@@ -194,7 +235,7 @@ class TierChange(AudienceMixin, TenantModel):
     from_tier = models.CharField(max_length=16, choices=Tier.choices)
     to_tier = models.CharField(max_length=16, choices=Tier.choices)
     reasons = models.CharField(max_length=300, blank=True, default="")  # ",a,b," (see reason_list)
-    note = models.TextField(blank=True)
+    note = models.CharField(max_length=NOTES_MAX, blank=True)
     review_on = models.DateField(null=True, blank=True)
     decided_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(default=timezone.now)
@@ -203,6 +244,7 @@ class TierChange(AudienceMixin, TenantModel):
     class Meta:
         ordering = ["-decided_at", "-pk"]
         indexes = [models.Index(fields=["profile", "-decided_at"])]
+        constraints = [plausible_date("review_on", null=True, name="guidance_tier_change_review_on_plausible")]
 
     @property
     def reason_labels(self) -> list[str]:
@@ -216,12 +258,18 @@ class GroupSession(TenantModel):
     careers_service = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="+")
     adviser = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     held_on = models.DateField()
-    topic = models.CharField(max_length=200)
-    learning_objectives = models.TextField(blank=True)
+    topic = models.CharField(max_length=NAME_MAX)
+    learning_objectives = models.CharField(max_length=SHORT_ANSWER_MAX, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-held_on", "-pk"]
+        constraints = [plausible_date("held_on", name="guidance_group_session_held_on_plausible")]
+
+    def clean(self):
+        super().clean()
+        if self.held_on and self.held_on > timezone.localdate():
+            raise ValidationError({"held_on": "Enter the date the session was held: today or earlier"})
 
     def __str__(self):
         return f"{self.topic} ({self.held_on:%d %b %Y})"
@@ -235,15 +283,15 @@ class Referral(AudienceMixin, TenantModel):
     plan = models.ForeignKey("learners.Plan", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     source = models.CharField(max_length=20, choices=ReferralSource.choices)
     referred_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    agency_name = models.CharField(max_length=200, blank=True, help_text="For a referral by another agency.")
+    agency_name = models.CharField(max_length=NAME_MAX, blank=True, help_text="For a referral by another agency.")
     group_session = models.ForeignKey(GroupSession, null=True, blank=True, on_delete=models.SET_NULL,
                                       related_name="referrals")
     reasons = models.CharField(max_length=300, blank=True, default="")  # ",a,b," (see reason_list)
     suggested_tier = models.CharField(max_length=16, choices=Tier.choices, blank=True)
     urgency = models.PositiveSmallIntegerField(choices=Urgency.choices, default=Urgency.ROUTINE)
-    notes = models.TextField(blank=True)
+    notes = models.CharField(max_length=NOTES_MAX, blank=True)
     consent = models.BooleanField(default=False)
-    consent_wording = models.TextField(blank=True)
+    consent_wording = models.CharField(max_length=SHORT_ANSWER_MAX, blank=True)
     preferred_adviser = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     status = models.CharField(max_length=20, choices=ReferralStatus.choices, default=ReferralStatus.NEW)
     created_at = models.DateTimeField(default=timezone.now)
@@ -252,9 +300,9 @@ class Referral(AudienceMixin, TenantModel):
     triaged_by_service = models.ForeignKey("organisations.Organisation", null=True, blank=True,
                                            on_delete=models.PROTECT, related_name="+")
     decision = models.CharField(max_length=20, choices=TriageDecision.choices, blank=True)
-    decision_note = models.TextField(blank=True, help_text="Advice given, or why.")
+    decision_note = models.CharField(max_length=NOTES_MAX, blank=True, help_text="Advice given, or why.")
     allocated_adviser = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    referred_on_to = models.CharField(max_length=200, blank=True)
+    referred_on_to = models.CharField(max_length=NAME_MAX, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -287,7 +335,7 @@ class ReferralEvent(TenantModel):
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20, choices=ReferralStatus.choices)
-    note = models.TextField(blank=True)
+    note = models.CharField(max_length=EVENT_NOTE_MAX, blank=True)
     by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     at = models.DateTimeField(default=timezone.now)
 
@@ -308,8 +356,8 @@ class Interview(AudienceMixin, TenantModel):
     group_session = models.ForeignKey(GroupSession, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     kind = models.CharField(max_length=20, choices=InterviewKind.choices, default=InterviewKind.INDIVIDUAL)
     held_on = models.DateField()
-    summary = models.TextField(help_text="What was discussed and agreed.")
-    feedback_to_key_worker = models.TextField(blank=True)
+    summary = models.CharField(max_length=NOTES_MAX, help_text="What was discussed and agreed.")
+    feedback_to_key_worker = models.CharField(max_length=NOTES_MAX, blank=True)
     feedback_at = models.DateTimeField(null=True, blank=True)
     feedback_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -317,9 +365,15 @@ class Interview(AudienceMixin, TenantModel):
     class Meta:
         ordering = ["-held_on", "-pk"]
         indexes = [models.Index(fields=["profile", "-held_on"])]
+        constraints = [plausible_date("held_on", name="guidance_interview_held_on_plausible")]
 
     def __str__(self):
         return f"{self.get_kind_display()} on {self.held_on:%d %b %Y}"
+
+    def clean(self):
+        super().clean()
+        if self.held_on and self.held_on > timezone.localdate():
+            raise ValidationError({"held_on": "Enter the date the interview was held: today or earlier"})
 
 
 class ActionItem(TenantModel):
@@ -332,6 +386,13 @@ class ActionItem(TenantModel):
 
     class Meta:
         ordering = ["due_on", "pk"]
+        constraints = [plausible_date("due_on", name="guidance_action_due_on_plausible")]
+
+    def clean(self):
+        super().clean()
+        # Only when it is set: an action becomes overdue later, it is never set already overdue.
+        if self._state.adding and self.due_on and self.due_on < timezone.localdate():
+            raise ValidationError({"due_on": "Enter a due date for the action that is today or later"})
 
 
 class GroupAttendance(TenantModel):
@@ -355,13 +416,30 @@ class Destination(TenantModel):
     detail = models.CharField(max_length=300, blank=True, help_text="Course, provider or employer.")
     recorded_on = models.DateField()
     confirmed_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
-    confirmed_how = models.CharField(max_length=200, blank=True, help_text="e.g. phone call with the learner")
+    confirmed_how = models.CharField(max_length=NAME_MAX, blank=True, help_text="e.g. phone call with the learner")
     follow_up_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-recorded_on", "-pk"]
         indexes = [models.Index(fields=["profile", "kind", "-recorded_on"])]
+        constraints = [
+            plausible_date("recorded_on", name="guidance_destination_recorded_on_plausible"),
+            plausible_date("follow_up_on", null=True, name="guidance_destination_follow_up_on_plausible"),
+        ]
+
+    def clean(self):
+        super().clean()
+        if not self.recorded_on or not self._state.adding:
+            return
+        today = timezone.localdate()
+        if self.kind == DestinationKind.ACTUAL and self.recorded_on > today:
+            raise ValidationError({"recorded_on": "An actual destination has already happened: enter a date that "
+                                                  "is today or earlier"})
+        latest = today + datetime.timedelta(days=INTENDED_DESTINATION_DAYS_AHEAD)
+        if self.kind == DestinationKind.INTENDED and self.recorded_on > latest:
+            raise ValidationError({"recorded_on": "Enter a date for the intended destination that is on or before "
+                                                  f"{latest.day}/{latest.month}/{latest.year}"})
 
 
 __all__ = [

@@ -175,6 +175,14 @@ def referrals_for_learner(*, profile):
     )
 
 
+def referral_in_progress(*, profile) -> Referral | None:
+    """The learner's accepted referral an adviser is working on (the latest), if any."""
+    return (
+        Referral.objects.for_org(profile.organisation_id).filter(profile=profile, status=ReferralStatus.ACCEPTED)
+        .order_by("-created_at", "-pk").first()
+    )
+
+
 def interviews_for_learner(*, profile, audience_filter: Q | None = None):
     actions = ActionItem.objects.for_org(profile.organisation_id).select_related("target")
     qs = Interview.objects.for_org(profile.organisation_id).filter(profile=profile)
@@ -248,6 +256,48 @@ def group_session_list(*, scope: GuidanceScope):
         attended=Count("attendance", filter=Q(attendance__attended=True), distinct=True),
         referred=Count("referrals", distinct=True),
     ).order_by("-held_on", "-pk")
+
+
+# A page of the attendance register: enough for a tutor group, and a bounded form (2 fields a
+# learner) whatever the size of the school — Django refuses a POST of more than 1,000 fields.
+ATTENDANCE_PAGE_SIZE = 50
+
+
+def attendance_candidates(*, scope: GuidanceScope, school_id: int, tutor_group: str = "", year_group: str = "",
+                          search: str = ""):
+    """The school's active learners narrowed by tutor group, year group and a name or UPN search,
+    in name order (the register a group session's attendance is chosen from, a page at a time)."""
+    qs = learner_search(scope=scope, school_id=school_id, search=search)
+    if tutor_group:
+        qs = qs.filter(tutor_group=tutor_group)
+    if year_group:
+        qs = qs.filter(year_group=year_group)
+    return qs
+
+
+def _group_order(value: str):
+    return (0, int(value), "") if value.isdigit() else (1, 0, value.lower())
+
+
+def school_learner_groups(*, scope: GuidanceScope, school_id: int) -> dict[str, list[str]]:
+    """The tutor groups and year groups of a school's active learners (for the register's
+    filters), year 7 before year 10, then named years."""
+    learners = _learners(scope).filter(organisation_id=school_id, is_active=True)
+    return {
+        "tutor_groups": sorted(set(learners.exclude(tutor_group="").values_list("tutor_group", flat=True)
+                                   .distinct().order_by()), key=_group_order),
+        "year_groups": sorted(set(learners.exclude(year_group="").values_list("year_group", flat=True)
+                                  .distinct().order_by()), key=_group_order),
+    }
+
+
+def group_attendance_for(*, session, profile_ids) -> dict[int, GroupAttendance]:
+    """The session's attendance rows of these learners, by learner id."""
+    return {
+        row.profile_id: row
+        for row in GroupAttendance.objects.for_org(session.organisation_id)
+        .filter(session=session, profile_id__in=list(profile_ids)).select_related("referral")
+    }
 
 
 def group_session_get(*, scope: GuidanceScope, session_id: int) -> GroupSession:

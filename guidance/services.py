@@ -9,6 +9,7 @@ the service must have a CURRENT partnership with the school (``_check_partner``)
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.urls import reverse
@@ -24,7 +25,9 @@ from plp_portal.organisations.choices import Role
 
 from . import selectors
 from .choices import (
+    OPEN_REFERRAL_STATUSES,
     REASONS_FOR_TIER,
+    TIER_RANK,
     AttendanceFlag,
     ReferralReason,
     ReferralSource,
@@ -457,6 +460,10 @@ def interview_record(*, profile, service, adviser, kind: str, held_on, summary: 
     _check_partner(service, profile.organisation_id)
     if referral is not None and referral.profile_id != profile.pk:
         raise ValueError("the referral is about another learner")
+    if referral is None:
+        # Recorded from the learner's page or from the referral, an interview answers the
+        # learner's accepted referral: its feedback then closes it and tells the key worker.
+        referral = selectors.referral_in_progress(profile=profile)
     plan = selectors.active_plan_for(profile=profile)
     org = profile.organisation
     with transaction.atomic():
@@ -475,8 +482,9 @@ def interview_record(*, profile, service, adviser, kind: str, held_on, summary: 
                     due_on=due_on, audience=audience, source_type="guidance.interview", source_id=str(interview.pk),
                     support_strategy=f"Agreed with the careers adviser ({interview.get_kind_display().lower()}).",
                 )
-            ActionItem.objects.create(organisation=org, interview=interview, text=text[:300], due_on=due_on,
-                                      target=target)
+            item = ActionItem(organisation=org, interview=interview, text=text, due_on=due_on, target=target)
+            item.full_clean()
+            item.save()
         _timeline(profile, plan, kind="guidance.interview", actor=adviser, obj=interview, audience=audience,
                   summary=f"{interview.get_kind_display()} with the careers adviser")
     audit_log("guidance.interview.recorded", actor=adviser, org=org, obj=interview,
@@ -502,45 +510,136 @@ def interview_feedback(*, interview, by, service, feedback: str) -> Interview:
             referral.refresh_from_db()
         if referral is not None and ReferralStatus.CLOSED in REFERRAL_TRANSITIONS[ReferralStatus(referral.status)]:
             referral_close(referral=referral, by=by, feedback=feedback, service=service)
-        elif interview.profile.key_worker_id:
-            kw = interview.profile.key_worker
-            url = _school_url("guidance:interview_detail", interview.profile.organisation, interview_id=interview.pk)
-            notification_create(org=interview.profile.organisation, user=kw, kind="guidance.feedback",
-                                title="Careers guidance: feedback from the adviser", url=url,
-                                dedupe_key=f"guidance.feedback:{interview.pk}:{kw.pk}")
+        else:
+            _feedback_to_key_worker(interview)
     audit_log("guidance.interview.feedback", actor=by, org=interview.profile.organisation, obj=interview)
     return interview
+
+
+def _feedback_to_key_worker(interview) -> None:
+    """Tell the learner's key worker (in-app + email) that the adviser fed back on an interview
+    that answered no open referral (the referral's own closing tells them otherwise)."""
+    profile = interview.profile
+    if not profile.key_worker_id:
+        return
+    kw, school = profile.key_worker, profile.organisation
+    title = "Careers guidance: feedback from the adviser"
+    url = _school_url("guidance:interview_detail", school, interview_id=interview.pk)
+    notification_create(org=school, user=kw, kind="guidance.feedback", title=title, url=url,
+                        dedupe_key=f"guidance.feedback:{interview.pk}:{kw.pk}")
+    email_queue(to=kw.email, subject=title, template="guidance/email/interview_feedback",
+                context={"recipient": kw, "url": url, "title": title, "learner_name": profile.user.full_name},
+                org=school, user=kw, dedupe_key=f"guidance.feedback:{interview.pk}:{kw.pk}")
 
 
 # --- Group sessions ---------------------------------------------------------------------------
 
 
-def group_session_record(*, school, service, adviser, held_on, topic: str, learning_objectives: str = "",
-                         attendance=()) -> GroupSession:
-    """Record a group session and its attendance ``[(profile, attended, flag), ...]``; each
-    learner flagged unclear, unfocused or unrealistic is referred for an individual interview in
-    the same action (source: adviser, reason: at a transition and unclear…, suggested tier
-    filtered)."""
+@dataclass
+class AttendanceSaved:
+    """What one save of a group session's attendance did, for the page to say."""
+
+    attended: int = 0
+    removed: int = 0
+    referred: list = field(default_factory=list)  # profiles referred for an interview
+    not_referred: list = field(default_factory=list)  # (profile, why) flagged but not referred again
+
+
+def referral_not_needed_reasons(*, org_id, profile_ids, suggested_tier: str) -> dict[int, str]:
+    """Why each of these learners must not be referred again for ``suggested_tier``: they
+    already have an open referral (``OPEN_REFERRAL_STATUSES``), or they are already in that
+    tier or above. Learners not in the result may be referred."""
+    profile_ids = list(profile_ids)
+    if not profile_ids:
+        return {}
+    reasons = {}
+    tiers = dict(LearnerGuidance.objects.for_org(org_id).filter(profile_id__in=profile_ids)
+                 .values_list("profile_id", "tier"))
+    for profile_id, tier in tiers.items():
+        if TIER_RANK[Tier(tier)] >= TIER_RANK[Tier(suggested_tier)] > 0:
+            reasons[profile_id] = f"already has {Tier(tier).label.lower()} guidance"
+    open_ids = Referral.objects.for_org(org_id).filter(
+        profile_id__in=profile_ids, status__in=OPEN_REFERRAL_STATUSES).values_list("profile_id", flat=True)
+    for profile_id in open_ids:
+        reasons[profile_id] = "already has an open referral"
+    return reasons
+
+
+def group_session_create(*, school, service, adviser, held_on, topic: str,
+                         learning_objectives: str = "") -> GroupSession:
     _check_partner(service, school.pk)
+    session = GroupSession(organisation=school, careers_service=service, adviser=adviser, held_on=held_on,
+                           topic=topic, learning_objectives=learning_objectives)
+    session.full_clean()
+    session.save()
+    audit_log("guidance.group_session.recorded", actor=adviser, org=school, obj=session)
+    return session
+
+
+def group_session_attendance_save(*, session, service, by, attendance) -> AttendanceSaved:
+    """Save the attendance of the learners in ``attendance`` ``[(profile, attended, flag), ...]``
+    (one page of the register; other learners' rows are left as they are). A learner neither
+    attending nor flagged is taken off the register. Each learner flagged unclear, unfocused or
+    unrealistic is referred for an individual interview in the same action (source: adviser,
+    reason: at a transition and unclear…, suggested tier filtered) — unless they already have
+    an open referral or filtered/intensive guidance (``referral_not_needed_reasons``): then no
+    second referral, and the result says who and why. A row that led to a referral stays."""
+    _check_partner(service, session.organisation_id)
+    school_id = session.organisation_id
+    result = AttendanceSaved()
+    attendance = list(attendance)
+    if any(profile.organisation_id != school_id for profile, _, _ in attendance):
+        raise ValueError("a learner of another school")
+    if any(flag and not attended for _, attended, flag in attendance):
+        raise ValueError("a learner flagged at a session must have attended it")
     with transaction.atomic():
-        session = GroupSession.objects.create(
-            organisation=school, careers_service=service, adviser=adviser, held_on=held_on, topic=topic,
-            learning_objectives=learning_objectives,
-        )
+        existing = {
+            row.profile_id: row for row in GroupAttendance.objects.for_org(school_id).select_for_update()
+            .filter(session=session, profile_id__in=[p.pk for p, _, _ in attendance])
+        }
+        flagged = [p.pk for p, attended, flag in attendance
+                   if flag and not (p.pk in existing and existing[p.pk].referral_id)]
+        not_needed = referral_not_needed_reasons(org_id=school_id, profile_ids=flagged, suggested_tier=Tier.FILTERED)
         for profile, attended, flag in attendance:
-            if profile.organisation_id != school.pk:
-                raise ValueError("a learner of another school")
-            row = GroupAttendance(organisation=school, session=session, profile=profile, attended=attended,
-                                  flag=flag or "")
-            if attended and flag:
+            row = existing.get(profile.pk)
+            if row is not None and row.referral_id:
+                continue  # referred from this session: the register keeps them
+            if not attended:
+                if row is not None:
+                    row.delete()
+                    result.removed += 1
+                continue
+            row = row or GroupAttendance(organisation_id=school_id, session=session, profile=profile)
+            row.attended = True
+            row.flag = flag or ""
+            if flag and profile.pk in not_needed:
+                result.not_referred.append((profile, not_needed[profile.pk]))
+            elif flag:
                 row.referral = referral_make(
-                    profile=profile, source=ReferralSource.ADVISER, by=adviser,
+                    profile=profile, source=ReferralSource.ADVISER, by=by,
                     reasons=[ReferralReason.TRANSITION_UNCLEAR], suggested_tier=Tier.FILTERED,
-                    notes=f"Flagged as {AttendanceFlag(flag).label.lower()} at the group session “{topic}”.",
+                    notes=f"Flagged as {AttendanceFlag(flag).label.lower()} at the group session “{session.topic}”.",
                     group_session=session, service=service,
                 )
+                result.referred.append(profile)
             row.save()
-    audit_log("guidance.group_session.recorded", actor=adviser, org=school, obj=session)
+            result.attended += 1
+    audit_log("guidance.group_session.attendance", actor=by, org=session.organisation, obj=session,
+              data={"attended": result.attended, "removed": result.removed,
+                    "referred": [p.pk for p in result.referred],
+                    "not_referred": [p.pk for p, _ in result.not_referred]})
+    return result
+
+
+def group_session_record(*, school, service, adviser, held_on, topic: str, learning_objectives: str = "",
+                         attendance=()) -> GroupSession:
+    """Record a group session and its attendance in one action (``group_session_create`` then
+    ``group_session_attendance_save``)."""
+    with transaction.atomic():
+        session = group_session_create(school=school, service=service, adviser=adviser, held_on=held_on,
+                                       topic=topic, learning_objectives=learning_objectives)
+        if attendance:
+            group_session_attendance_save(session=session, service=service, by=adviser, attendance=attendance)
     return session
 
 

@@ -21,6 +21,8 @@ urlpatterns = [
     path("group-sessions/", views.group_session_list, name="group_session_list"),
     path("group-sessions/new/", views.group_session_new, name="group_session_new"),
     path("group-sessions/<int:session_id>/", views.group_session_detail, name="group_session_detail"),
+    path("group-sessions/<int:session_id>/attendance/", views.group_session_attendance,
+         name="group_session_attendance"),
     path("neet/", views.neet_list, name="neet_list"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("partnerships/", views.partnership_list, name="partnership_list"),

@@ -117,19 +117,25 @@ def referral_new(request, profile_id):
     return render(request, "guidance/referral_form.html", {"form": form, "profile": profile})
 
 
-@guidance_view()
-def referral_detail(request, referral_id):
+def _referral_page(request, referral, *, triage_form=None, feedback_form=None):
+    """The referral's page; a refused triage or feedback comes back here with what was typed."""
     scope = request.guidance
-    referral = selectors.referral_get(scope=scope, referral_id=referral_id)
-    audit_log("guidance.referral.viewed", request=request, obj=referral)
-    triage_form = forms.TriageForm(org=request.org) if scope.is_service else None
+    if triage_form is None and scope.is_service:
+        triage_form = forms.TriageForm(org=request.org)
     return render(request, "guidance/referral_detail.html", {
         "referral": referral, "events": selectors.referral_events(referral=referral), "scope": scope,
-        "triage_form": triage_form, "feedback_form": forms.FeedbackForm(),
+        "triage_form": triage_form, "feedback_form": feedback_form or forms.FeedbackForm(),
         "can_triage": scope.is_service and referral.status == ReferralStatus.NEW,
         "can_close": scope.is_service and ReferralStatus.CLOSED in services.REFERRAL_TRANSITIONS[ReferralStatus(referral.status)],
         "can_withdraw": not scope.is_service and referral.status == ReferralStatus.NEW,
     })
+
+
+@guidance_view()
+def referral_detail(request, referral_id):
+    referral = selectors.referral_get(scope=request.guidance, referral_id=referral_id)
+    audit_log("guidance.referral.viewed", request=request, obj=referral)
+    return _referral_page(request, referral)
 
 
 @require_POST
@@ -154,10 +160,7 @@ def referral_triage(request, referral_id):
         else:
             messages.success(request, f"Referral triaged: {TriageDecision(data['decision']).label.lower()}.")
             return redirect(_url(request, "referral_detail", referral_id=referral.pk))
-    return render(request, "guidance/referral_detail.html", {
-        "referral": referral, "events": selectors.referral_events(referral=referral), "scope": request.guidance,
-        "triage_form": form, "feedback_form": forms.FeedbackForm(), "can_triage": True,
-    }, status=400)
+    return _referral_page(request, referral, triage_form=form)
 
 
 @require_POST
@@ -165,12 +168,15 @@ def referral_triage(request, referral_id):
 def referral_close(request, referral_id):
     referral = selectors.referral_get(scope=request.guidance, referral_id=referral_id)
     form = forms.FeedbackForm(request.POST)
-    if form.is_valid() and ReferralStatus.CLOSED in services.REFERRAL_TRANSITIONS[ReferralStatus(referral.status)]:
-        services.referral_close(referral=referral, by=request.user, feedback=form.cleaned_data["feedback"],
-                                service=request.org)
-        messages.success(request, "Feedback recorded and the key worker told.")
-    else:
-        messages.error(request, "Write the feedback for the key worker.")
+    if ReferralStatus.CLOSED not in services.REFERRAL_TRANSITIONS[ReferralStatus(referral.status)]:
+        messages.error(request, "This referral cannot be closed now: it is "
+                       f"{referral.get_status_display().lower()}.")
+        return redirect(_url(request, "referral_detail", referral_id=referral.pk))
+    if not form.is_valid():
+        return _referral_page(request, referral, feedback_form=form)
+    services.referral_close(referral=referral, by=request.user, feedback=form.cleaned_data["feedback"],
+                            service=request.org)
+    messages.success(request, "Feedback recorded and the key worker told.")
     return redirect(_url(request, "referral_detail", referral_id=referral.pk))
 
 
@@ -244,6 +250,8 @@ def interview_new(request, profile_id):
     referral = None
     if request.GET.get("referral", "").isdigit():
         referral = selectors.referrals_for_learner(profile=profile).filter(pk=int(request.GET["referral"])).first()
+    if referral is None:  # from the learner's page: the accepted referral the adviser is working on
+        referral = selectors.referral_in_progress(profile=profile)
     form = forms.InterviewForm(request.POST or None, initial={"held_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -262,6 +270,11 @@ def interview_new(request, profile_id):
         "form": form, "profile": profile, "plan": plan, "narrative": narrative, "referral": referral})
 
 
+def _interview_page(request, interview, *, feedback_form=None):
+    return render(request, "guidance/interview_detail.html", {
+        "interview": interview, "scope": request.guidance, "feedback_form": feedback_form or forms.FeedbackForm()})
+
+
 @guidance_view()
 def interview_detail(request, interview_id):
     interview = selectors.interview_get(scope=request.guidance, interview_id=interview_id)
@@ -273,8 +286,7 @@ def interview_detail(request, interview_id):
         if not can_see(viewer, interview):
             raise Http404("No interview")
     audit_log("guidance.interview.viewed", request=request, obj=interview)
-    return render(request, "guidance/interview_detail.html", {
-        "interview": interview, "scope": request.guidance, "feedback_form": forms.FeedbackForm()})
+    return _interview_page(request, interview)
 
 
 @require_POST
@@ -282,12 +294,11 @@ def interview_detail(request, interview_id):
 def interview_feedback(request, interview_id):
     interview = selectors.interview_get(scope=request.guidance, interview_id=interview_id)
     form = forms.FeedbackForm(request.POST)
-    if form.is_valid():
-        services.interview_feedback(interview=interview, by=request.user, service=request.org,
-                                    feedback=form.cleaned_data["feedback"])
-        messages.success(request, "Feedback recorded and the key worker told.")
-    else:
-        messages.error(request, "Write the feedback for the key worker.")
+    if not form.is_valid():
+        return _interview_page(request, interview, feedback_form=form)
+    services.interview_feedback(interview=interview, by=request.user, service=request.org,
+                                feedback=form.cleaned_data["feedback"])
+    messages.success(request, "Feedback recorded and the key worker told.")
     return redirect(_url(request, "interview_detail", interview_id=interview.pk))
 
 
@@ -346,25 +357,81 @@ def group_session_list(request):
         "page": page, "schools": selectors.partner_schools(scope=request.guidance)})
 
 
-@guidance_view(service_only=True)
-def group_session_new(request):
+def _partner_school(request):
     scope = request.guidance
     school_param = request.GET.get("school", "")
     if not (school_param.isdigit() and int(school_param) in scope.org_ids):
         raise Http404("Choose a partner school")
-    school = selectors.partner_schools(scope=scope).get(pk=int(school_param))
-    learners = selectors.learner_search(scope=scope, school_id=school.pk)
-    form = forms.GroupSessionForm(request.POST or None, learners=learners,
-                                  initial={"held_on": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
+    return selectors.partner_schools(scope=scope).get(pk=int(school_param))
+
+
+def _register(request, *, school, session=None):
+    """One page of a group session's register: the school's learners narrowed by the GET filters
+    (tutor group, year group, name or UPN), ``ATTENDANCE_PAGE_SIZE`` at a time. A POST carries
+    the learners that were shown (``shown``), so the form has exactly the rows the adviser saw."""
+    scope = request.guidance
+    filters = {"tutor_group": request.GET.get("tutor_group", "")[:40],
+               "year_group": request.GET.get("year_group", "")[:20], "q": request.GET.get("q", "").strip()[:100]}
+    candidates = selectors.attendance_candidates(scope=scope, school_id=school.pk, tutor_group=filters["tutor_group"],
+                                                 year_group=filters["year_group"], search=filters["q"])
+    page = Paginator(candidates, selectors.ATTENDANCE_PAGE_SIZE).get_page(request.GET.get("page"))
+    if request.method == "POST":
+        shown = [int(v) for v in request.POST.getlist("shown") if v.isdigit()][:selectors.ATTENDANCE_PAGE_SIZE]
+        learners = list(selectors.attendance_candidates(scope=scope, school_id=school.pk).filter(pk__in=shown))
+    else:
+        learners = list(page.object_list)
+    recorded = selectors.group_attendance_for(session=session, profile_ids=[p.pk for p in learners]) if session else {}
+    form = forms.AttendanceForm(request.POST or None, learners=learners, recorded=recorded)
+    return {"attendance_form": form, "page": page, "filters": filters,
+            **selectors.school_learner_groups(scope=scope, school_id=school.pk)}
+
+
+def _attendance_saved(request, result, *, first: str) -> None:
+    """Say what the save did: who was referred, and who was flagged but not referred again, and why."""
+    text = first
+    if result.attended or result.removed:
+        text += f" {result.attended} on the register from this page"
+        text += f", {result.removed} taken off." if result.removed else "."
+    if result.referred:
+        text += " Referred for an individual interview: " + ", ".join(p.user.full_name for p in result.referred) + "."
+    messages.success(request, text)
+    if result.not_referred:
+        messages.warning(request, "Not referred again: " + "; ".join(
+            f"{p.user.full_name} ({why})" for p, why in result.not_referred) + ".")
+
+
+@guidance_view(service_only=True)
+def group_session_new(request):
+    school = _partner_school(request)
+    form = forms.GroupSessionForm(request.POST or None, initial={"held_on": timezone.localdate()})
+    register = _register(request, school=school)
+    attendance = register["attendance_form"]
+    if request.method == "POST" and form.is_valid() and attendance.is_valid():
         data = form.cleaned_data
-        session = services.group_session_record(
+        session = services.group_session_create(
             school=school, service=request.org, adviser=request.user, held_on=data["held_on"], topic=data["topic"],
-            learning_objectives=data["learning_objectives"], attendance=form.attendance(),
-        )
-        messages.success(request, "Group session recorded; flagged learners were referred.")
+            learning_objectives=data["learning_objectives"])
+        result = services.group_session_attendance_save(session=session, service=request.org, by=request.user,
+                                                        attendance=attendance.attendance())
+        _attendance_saved(request, result, first="Group session recorded.")
         return redirect(_url(request, "group_session_detail", session_id=session.pk))
-    return render(request, "guidance/group_session_form.html", {"form": form, "school": school})
+    return render(request, "guidance/group_session_form.html", {
+        "form": form, "school": school, **register})
+
+
+@guidance_view(service_only=True)
+def group_session_attendance(request, session_id):
+    session = selectors.group_session_get(scope=request.guidance, session_id=session_id)
+    register = _register(request, school=session.organisation, session=session)
+    attendance = register["attendance_form"]
+    if request.method == "POST" and attendance.is_valid():
+        result = services.group_session_attendance_save(session=session, service=request.org, by=request.user,
+                                                        attendance=attendance.attendance())
+        _attendance_saved(request, result, first="Attendance saved.")
+        url = _url(request, "group_session_attendance", session_id=session.pk)
+        query = request.GET.urlencode()
+        return redirect(f"{url}?{query}" if query else url)
+    return render(request, "guidance/group_session_attendance.html", {"session": session, **register})
 
 
 @guidance_view(service_only=True)
@@ -434,11 +501,25 @@ def partnership_detail(request, partnership_id):
                                                   content_type=form.agreement_content_type, by=request.user)
         messages.success(request, "Partnership saved.")
         return redirect(_url(request, "partnership_detail", partnership_id=partnership.pk))
+    return _partnership_page(request, partnership, form=form)
+
+
+def _partnership_page(request, partnership, *, form=None, objective_form=None, objective_id=None):
+    """The partnership's page; a refused objective comes back with what was typed and its errors."""
+    if form is None:
+        initial = {"advisers": [a.adviser for a in partnership.advisers.all()],
+                   "referral_process": partnership.referral_process, "clinic_sessions": partnership.clinic_sessions}
+        form = forms.PartnershipEditForm(org=request.org, initial=initial)
     groups = {}
     for objective in partnership.objectives.all():
-        groups.setdefault(objective.get_target_group_display(), []).append(objective)
+        row = {"o": objective, "text": objective.text, "status": objective.status, "evidence": objective.evidence,
+               "errors": {}}
+        if objective_form is not None and objective.pk == objective_id:
+            row.update({name: objective_form[name].value() or "" for name in ("text", "status", "evidence")})
+            row["errors"] = objective_form.errors
+        groups.setdefault(objective.get_target_group_display(), []).append(row)
     return render(request, "guidance/partnership_detail.html", {
-        "partnership": partnership, "form": form, "groups": groups,
+        "partnership": partnership, "form": form, "groups": groups, "objective_form": objective_form,
         "is_current": partnership.is_current(), "objective_statuses": forms.ObjectiveStatus.choices})
 
 
@@ -449,12 +530,11 @@ def objective_update(request, partnership_id, objective_id):
     objective = next((o for o in partnership.objectives.all() if o.pk == objective_id), None)
     if objective is None:
         raise Http404("No objective")
-    form = forms.ObjectiveForm(request.POST)
-    if form.is_valid():
-        services.objective_update(org=request.org, objective=objective, by=request.user, **form.cleaned_data)
-        messages.success(request, "Objective saved.")
-    else:
-        messages.error(request, "The objective needs its text and a status.")
+    form = forms.ObjectiveForm(request.POST, auto_id=f"o-{objective.pk}-%s")
+    if not form.is_valid():
+        return _partnership_page(request, partnership, objective_form=form, objective_id=objective.pk)
+    services.objective_update(org=request.org, objective=objective, by=request.user, **form.cleaned_data)
+    messages.success(request, "Objective saved.")
     return redirect(_url(request, "partnership_detail", partnership_id=partnership.pk) + f"#objective-{objective.pk}")
 
 

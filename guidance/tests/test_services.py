@@ -4,6 +4,7 @@ group sessions creating referrals, the seed's defaults."""
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from guidance import services
 from guidance.choices import (
@@ -136,10 +137,11 @@ def test_learner_is_not_told_about_a_staff_only_referral(service, org, other_org
 
 def test_action_plan_becomes_careers_targets_linked_to_the_interview(service, org, other_org, adviser, partnered):
     profile = learner(org)
+    today = timezone.localdate()
     interview = services.interview_record(
         profile=profile, service=service, adviser=adviser, kind="individual", held_on=datetime.date(2026, 10, 1),
-        summary="Options discussed", actions=[("Visit the college open day", datetime.date(2026, 11, 1)),
-                                              ("Write a CV", datetime.date(2026, 12, 1))])
+        summary="Options discussed", actions=[("Visit the college open day", today + datetime.timedelta(days=7)),
+                                              ("Write a CV", today + datetime.timedelta(days=30))])
     targets = Target.objects.for_org(org).filter(source_type="guidance.interview", source_id=str(interview.pk))
     assert sorted(t.title for t in targets) == ["Visit the college open day", "Write a CV"]
     assert {t.area.code for t in targets} == {"careers"}
