@@ -39,13 +39,10 @@ from .services import CONSENT_WORDING
 
 
 def _notes(label, *, required=False, rows=4, max_length=NOTES_MAX, **kw):
-    """A text area with a maximum length checked on the server: the browser's ``maxlength``
-    would cut pasted text short without a word, the form's message says how much is too much
-    and keeps what was typed."""
-    field = forms.CharField(label=label, required=required, max_length=max_length,
-                            widget=forms.Textarea(attrs={"rows": rows}), **kw)
-    field.widget.attrs.pop("maxlength", None)
-    return field
+    """A text area with a maximum length checked on the server (the page shows a character
+    count and no ``maxlength``: see plp_portal/templatetags/govuk.py)."""
+    return forms.CharField(label=label, required=required, max_length=max_length,
+                           widget=forms.Textarea(attrs={"rows": rows}), **kw)
 
 
 class _UserChoice(forms.ModelChoiceField):

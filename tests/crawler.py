@@ -126,7 +126,9 @@ class _PageParser(HTMLParser):
             self._link = None
         elif tag == "form":
             self._form = None
-        elif tag == "textarea":
+        elif tag == "textarea" and self._textarea is not None:
+            # A browser drops the newline that starts a textarea's content.
+            self._textarea.value = self._textarea.value.removeprefix("\n")
             self._textarea = None
         elif tag == "select":
             self._select = None
@@ -156,9 +158,11 @@ def page_read(html: str) -> Page:
 # --- Filling a form ----------------------------------------------------------------------------
 
 
-def form_baseline(form: Form) -> dict[str, list[str]]:
-    """What a browser sends when the person presses the button without changing anything, except
-    that a select or radio group with nothing chosen gets its first real option."""
+def form_submission(form: Form, *, fill_blanks: bool = False) -> dict[str, list[str]]:
+    """What a browser sends when the person presses the first button without changing anything
+    (a select sends its chosen or first option; a radio group with nothing chosen sends
+    nothing). ``fill_blanks`` chooses the first real option of every select and radio group
+    left empty, so the rest of the form is valid when one field is made hostile."""
     data: dict[str, list[str]] = {}
     radios: dict[str, list[Field]] = {}
     for f in form.fields:
@@ -168,7 +172,8 @@ def form_baseline(form: Form) -> dict[str, list[str]]:
             if f.checked:
                 data.setdefault(f.name, []).append(f.value or "on")
         elif f.kind == "select":
-            chosen = f.selected or [next((o for o in f.options if o), "")]
+            first = next((o for o in f.options if o), "") if fill_blanks else (f.options or [""])[0]
+            chosen = f.selected or [first]
             data.setdefault(f.name, []).extend(chosen[: None if f.multiple else 1])
         elif f.kind == "file":
             continue
@@ -176,9 +181,20 @@ def form_baseline(form: Form) -> dict[str, list[str]]:
             data.setdefault(f.name, []).append(f.value)
     for name, group in radios.items():
         checked = [g.value for g in group if g.checked]
-        data[name] = checked or [group[0].value]
+        if checked or fill_blanks:
+            data[name] = checked or [group[0].value]
     if form.submit:
         data.setdefault(form.submit[0], []).append(form.submit[1])
+    return data
+
+
+def form_data(html: str, having: str) -> dict[str, list[str]]:
+    """The page's POST form with a field named ``having``, as the browser would send it
+    ({name: [values]}, for the test client, which does not check the CSRF token)."""
+    form = next(f for f in page_read(html).forms
+                if f.method == "post" and any(field.name == having for field in f.fields))
+    data = form_submission(form)
+    data.pop("csrfmiddlewaretoken", None)
     return data
 
 
@@ -188,7 +204,7 @@ def _names(form: Form, kinds: set[str]) -> set[str]:
 
 def form_variants(form: Form) -> list[tuple[str, dict[str, list[str]]]]:
     """(variant name, data) pairs of hostile submissions of ``form``."""
-    base = form_baseline(form)
+    base = form_submission(form, fill_blanks=True)
     hidden = {f.name: [f.value] for f in form.fields if f.kind == "hidden"}
     submit = {form.submit[0]: [form.submit[1]]} if form.submit else {}
     variants = [("empty", {**hidden, **submit})]

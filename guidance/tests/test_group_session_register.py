@@ -16,7 +16,7 @@ from guidance import services
 from guidance.choices import ReferralStatus, Tier, TierReason, TriageDecision
 from guidance.models import GroupAttendance, GroupSession, Referral
 from guidance.selectors import ATTENDANCE_PAGE_SIZE
-from guidance.tests.browserless import form_data
+from tests.crawler import form_data
 from guidance.tests.factories import careers_service, learner, partnership, referral
 from learners.models import LearnerProfile
 from learners.tests.factories import LearnerProfileFactory
