@@ -153,7 +153,8 @@ def _row_forms(request, plan, view, *, bound=None):
     return forms
 
 
-def _render_section(request, plan, section_id, *, bound=None, status=200):
+def _render_section(request, plan, section_id, *, bound=None):
+    """The section page; a refused save shows it again (200) with the problem and the text."""
     view, sections, index = _section_view(plan, section_id)
     return render(request, "careersplan/section.html", {
         "plan": plan, "view": view, "sections": sections,
@@ -163,7 +164,7 @@ def _render_section(request, plan, section_id, *, bound=None, status=200):
         "can_edit": can_edit_plan(request.membership),
         "evidence_open": "evidence" in _editable_columns(request, plan),
         "aims": AIM_DESCRIPTIONS,
-    }, status=status)
+    })
 
 
 @org_role_required(*PLAN_READERS)
@@ -221,7 +222,6 @@ def row_save(request, plan_id, row_id):
     return _render_section(
         request, plan, row.template_row.section_id,
         bound=(form, EvidenceForm(org=request.org, row=row), conflict),
-        status=409 if conflict else 422,
     )
 
 
@@ -249,7 +249,7 @@ def evidence_add(request, plan_id, row_id):
     editable = _editable_columns(request, plan)
     return _render_section(
         request, plan, row.template_row.section_id,
-        bound=(RowForm(org=request.org, row=row, editable=editable), form, None), status=422)
+        bound=(RowForm(org=request.org, row=row, editable=editable), form, None))
 
 
 @org_role_required(*PLAN_READERS)
