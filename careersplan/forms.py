@@ -116,7 +116,8 @@ class ReviewerGrantForm(Form):
                              help_text="They do not need to be a member of this school.")
     kind = forms.ChoiceField(label="Kind of review", choices=ReviewerKind.choices,
                              widget=forms.RadioSelect)
-    expires_on = DateField(label="Access ends on", not_before_today=True, days_ahead=400)
+    expires_on = DateField(label="Date their access ends", not_before_today=True, days_ahead=400,
+                           help_text="Today or later, and within about a year.")
 
 
 class CommentForm(Form):
@@ -133,7 +134,9 @@ class CommentForm(Form):
 class DeadlineForm(Form):
     """The date must fall in the academic year the deadline is for (1 September to 31 August)."""
 
-    approve_by = DateField(label="Plans to be approved by governing bodies by")
+    approve_by = DateField(label="Approval deadline",
+                           help_text="The date by which governing bodies should agree their "
+                                     "school's plan, in this academic year.")
 
     def __init__(self, *args, year: int, **kwargs):
         super().__init__(*args, **kwargs)
@@ -210,7 +213,9 @@ class ChecklistForm(Form):
                 label=f"Evidence link for item {item.number}", required=False,
                 assume_scheme="https", max_length=500, error_messages={
                     "invalid": f"Enter the evidence link for item {item.number} as a web "
-                               f"address, like https://example.org/careers-fair"},
+                               f"address, like https://example.org/careers-fair",
+                    "max_length": f"Evidence link for item {item.number} must be %(limit_value)d "
+                                  f"characters or fewer (it has %(show_value)d)"},
                 initial=tick.evidence_link if tick else "")
             self.fields[f"date-{n}"] = DateField(
                 label=f"Date for item {item.number}", required=False, error_messages={

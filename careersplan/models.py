@@ -25,10 +25,11 @@ _evidence_upload_to = upload_to("careersplan/evidence")
 # The longest text each free-text field keeps (the forms use the same numbers, so the message
 # names the field). A plan's PDF stays a few pages per row whatever people type.
 INDICATORS_MAX = 5_000      # a section's evidence indicators (Kent's longest: about 1,100)
-PLANNED_MAX = 3_000         # a row's "Planned"
-ACTIONS_MAX = 3_000         # a row's "Actions for next year"
+PLANNED_MAX = 2_000         # a row's "Planned" (about 350 words in one table cell)
+ACTIONS_MAX = 2_000         # a row's "Actions for next year"
 EVIDENCE_TEXT_MAX = 5_000   # one evidence note
 COMMENT_MAX = 2_000         # a reviewer's comment on a section
+EVIDENCE_PER_ROW_MAX = 20   # pieces of evidence one row holds (the PDF stays bounded)
 
 # Dates a plan can hold: never year 1 or 9999 (the forms narrow this to what makes sense now).
 EARLIEST_DATE = datetime.date(2000, 1, 1)

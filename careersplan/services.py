@@ -18,6 +18,7 @@ from plp_portal.uploads import DOCUMENTS, IMAGES, validate_upload
 from . import phases
 from .choices import Phase, ReviewerKind, TemplateKind
 from .models import (
+    EVIDENCE_PER_ROW_MAX,
     ApprovalDeadline,
     CareersPlan,
     ChecklistItem,
@@ -137,6 +138,9 @@ def evidence_add(*, org, row: PlanRow, by, text: str = "", upload=None,
         raise PlanError("Evidence is recorded from September, in the monitoring phase.")
     if not text.strip() and upload is None:
         raise PlanError("Describe the evidence or choose a file.")
+    if Evidence.objects.for_org(org).filter(row=row).count() >= EVIDENCE_PER_ROW_MAX:
+        raise PlanError(f"This row already has {EVIDENCE_PER_ROW_MAX} pieces of evidence, the "
+                        f"most it can hold. Remove one before you add another.")
     content_type = validate_upload(upload, kinds=EVIDENCE_KINDS) if upload is not None else ""
     evidence = Evidence(organisation=org, row=row, text=text.strip(), added_by=by,
                         content_type=content_type,

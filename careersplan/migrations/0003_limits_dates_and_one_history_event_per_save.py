@@ -64,12 +64,12 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='planrow',
             name='actions_next_year',
-            field=models.TextField(blank=True, validators=[django.core.validators.MaxLengthValidator(3000)]),
+            field=models.TextField(blank=True, validators=[django.core.validators.MaxLengthValidator(2000)]),
         ),
         migrations.AlterField(
             model_name='planrow',
             name='planned',
-            field=models.TextField(blank=True, validators=[django.core.validators.MaxLengthValidator(3000)]),
+            field=models.TextField(blank=True, validators=[django.core.validators.MaxLengthValidator(2000)]),
         ),
         migrations.AlterField(
             model_name='reviewcomment',
@@ -99,11 +99,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='planrow',
-            constraint=models.CheckConstraint(condition=django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('planned'), 3000), name='planrow_planned_length'),
+            constraint=models.CheckConstraint(condition=django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('planned'), 2000), name='planrow_planned_length'),
         ),
         migrations.AddConstraint(
             model_name='planrow',
-            constraint=models.CheckConstraint(condition=django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('actions_next_year'), 3000), name='planrow_actions_length'),
+            constraint=models.CheckConstraint(condition=django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('actions_next_year'), 2000), name='planrow_actions_length'),
         ),
         migrations.AddConstraint(
             model_name='reviewcomment',
