@@ -301,8 +301,12 @@ def checklist(request, plan_id):
             messages.success(request, f"Checklist saved: {score}." if change else
                              f"Checklist saved. No ticks changed: the score is still {score}.")
             return redirect(_plan_url(plan, "careersplan:checklist"))
+    saved = summary
+    if form.is_bound:  # refused: the score of the ticks on the page, marked not saved
+        summary = selectors.checklist_preview(plan=plan, summary=saved,
+                                              ticked_item_ids=form.ticked_item_ids())
     return render(request, "careersplan/checklist.html", {
-        "plan": plan, "summary": summary, "form": form, "can_edit": can_edit,
+        "plan": plan, "summary": summary, "saved": saved, "form": form, "can_edit": can_edit,
         "approval": selectors.approval_of(plan=plan),
         "history": list(selectors.score_history(plan=plan)),
         "bands": plan.template.rag_bands(summary.total),

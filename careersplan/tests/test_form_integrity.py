@@ -189,6 +189,9 @@ def test_checklist_dates_out_of_range_are_refused(org, other_org, client, sign_i
     page = response.content.decode()
     assert response.status_code == 200 and "govuk-error-summary" in page and message in page
     assert not ChecklistTick.objects.for_org(org).exists() and history(plan) == []
+    # The tick on the page is kept, and the score says it is not saved yet.
+    assert re.search(rf'name="tick-{first.pk}" type="checkbox" checked', page)
+    assert "1 of 20" in page and "Not saved yet" in page
 
 
 def test_deadline_and_reviewer_dates_out_of_range_are_refused(org, other_org, client, sign_in):
