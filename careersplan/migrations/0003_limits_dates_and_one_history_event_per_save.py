@@ -2,6 +2,7 @@
 
 import datetime
 import django.core.validators
+import django.db.models.deletion
 import django.db.models.functions.text
 import django.db.models.lookups
 from django.conf import settings
@@ -46,6 +47,19 @@ class Migration(migrations.Migration):
             model_name='scorechange',
             name='items_unticked',
             field=models.CharField(blank=True, max_length=400),
+        ),
+        # Nullable first, so that going back re-adds them empty and fills them before they
+        # become required again.
+        migrations.AlterField(
+            model_name='scorechange',
+            name='item',
+            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT,
+                                    related_name='+', to='careersplan.checklistitem'),
+        ),
+        migrations.AlterField(
+            model_name='scorechange',
+            name='ticked',
+            field=models.BooleanField(null=True),
         ),
         migrations.RunPython(history_items_to_numbers, history_numbers_to_items),
         migrations.RemoveField(
