@@ -196,7 +196,7 @@ class IlpAssessmentForm(Form):
 
 class ChecklistForm(Form):
     """Every checklist item but the governing body's (ticked through its approval record):
-    a tick, an optional evidence link and date."""
+    a tick, an optional evidence link and the date it was in place (today or earlier)."""
 
     def __init__(self, *args, summary, **kwargs):
         super().__init__(*args, **kwargs)
@@ -218,7 +218,8 @@ class ChecklistForm(Form):
                                   f"characters or fewer (it has %(show_value)d)"},
                 initial=tick.evidence_link if tick else "")
             self.fields[f"date-{n}"] = DateField(
-                label=f"Date for item {item.number}", required=False, error_messages={
+                label=f"Date for item {item.number}", required=False, not_after_today=True,
+                error_messages={
                     "invalid": f"Enter the date for item {item.number} as a real date, "
                                f"for example 27/3/2026"},
                 initial=tick.ticked_on if tick else None)
