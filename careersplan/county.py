@@ -54,6 +54,7 @@ def seed(county) -> None:
     items = list(ChecklistItem.objects.filter(template=template).order_by("number")
                  .values_list("pk", "is_governing_body_approval"))
     approval_item = next((pk for pk, is_gb in items if is_gb), None)
+    number_of = dict(ChecklistItem.objects.filter(template=template).values_list("pk", "number"))
     other_items = [pk for pk, is_gb in items if not is_gb]
     schools = [org_id for org_id, kind in county.providers.items() if kind in PLAN_ORG_KINDS]
     for year in county.years:
@@ -112,7 +113,7 @@ def seed(county) -> None:
                 tables[ChecklistTick].append({**base, "plan_id": plan_id, "item_id": item,
                                               "evidence_link": "https://example.org/evidence", "ticked_on": day,
                                               "ticked_by_id": lead})
-                tables[ScoreChange].append({**base, "plan_id": plan_id, "item_id": item, "ticked": True,
+                tables[ScoreChange].append({**base, "plan_id": plan_id, "items_ticked": str(number_of[item]),
                                             "score": count, "rag": template.rag_for(count), "changed_by_id": lead,
                                             "changed_at": _at(day, 16)})
     for model, rows in tables.items():

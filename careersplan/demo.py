@@ -63,11 +63,13 @@ def _plan(org, lead, year, ticks, approved, phase, today):
     items = [i for i in ChecklistItem.objects.filter(template_id=plan.template_id)
              .order_by("number") if not i.is_governing_body_approval]
     wanted = ticks - (1 if approved else 0)
-    for item in items[:wanted]:
-        services.checklist_set(org=org, plan=plan, item=item, ticked=True, by=lead,
-                               ticked_on=datetime.date(year, 10, 1))
+    # One save of the checklist (one event in the score history), dated no later than today.
+    ticked_on = min(today, datetime.date(year, 10, 1))
+    services.checklist_save(org=org, plan=plan, by=lead,
+                            changes=[(item, True, "", ticked_on) for item in items[:wanted]])
     if approved:
-        services.approval_record(org=org, plan=plan, approved_on=datetime.date(year, 10, 14),
+        services.approval_record(org=org, plan=plan,
+                                 approved_on=min(today, datetime.date(year, 10, 14)),
                                  minute_reference=f"GB/{year}/07", by=lead)
     if plan.phase != phase:
         CareersPlan.objects.for_org(org).filter(pk=plan.pk).update(phase=phase)

@@ -1,11 +1,53 @@
+import datetime
+
 from django import forms
-from plp_portal.forms import Form
+
+from plp_portal import forms as plp_forms
+from plp_portal.forms import DateField
 
 from .choices import IlpAnswer, ReviewerKind
+from .models import (
+    ACTIONS_MAX,
+    COMMENT_MAX,
+    EVIDENCE_TEXT_MAX,
+    INDICATORS_MAX,
+    PLANNED_MAX,
+)
+
+# A template's row labels and checklist items are kept one per line (models: 400 characters).
+LINE_MAX = 400
+LINES_MAX = 60
+LIST_MAX = LINE_MAX * LINES_MAX
 
 
-class DateField(forms.DateField):
-    widget = forms.DateInput(attrs={"type": "date"})
+class Form(plp_forms.Form):
+    """A textarea keeps everything pasted into it: no ``maxlength`` for the browser to cut
+    text at silently; the limit is in the hint and the form refuses longer text, naming the
+    field."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.Textarea):
+                field.widget.attrs.pop("maxlength", None)
+
+
+def _limit(n: int) -> str:
+    return f"Up to {n:,} characters."
+
+
+def _lines(form, name: str, what: str) -> str:
+    """A one-per-line list: each line at most LINE_MAX characters, at most LINES_MAX lines."""
+    text = form.cleaned_data[name]
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if len(lines) > LINES_MAX:
+        raise forms.ValidationError(f"{what} can have {LINES_MAX} lines at most "
+                                    f"(it has {len(lines)})")
+    for number, line in enumerate(lines, start=1):
+        if len(line) > LINE_MAX:
+            raise forms.ValidationError(f"Line {number} of {what.lower()} must be {LINE_MAX} "
+                                        f"characters or fewer (it has {len(line)})")
+    return text
 
 
 class PlanCreateForm(Form):
@@ -23,10 +65,13 @@ class RowForm(Form):
     """One row's Planned and Actions for next year, with the version it was read at."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
-    planned = forms.CharField(label="Planned", required=False, widget=forms.Textarea(
-        attrs={"rows": 3}))
+    planned = forms.CharField(label="Planned", required=False, max_length=PLANNED_MAX,
+                              widget=forms.Textarea(attrs={"rows": 3}),
+                              help_text=_limit(PLANNED_MAX))
     actions_next_year = forms.CharField(label="Actions for next year", required=False,
-                                        widget=forms.Textarea(attrs={"rows": 3}))
+                                        max_length=ACTIONS_MAX,
+                                        widget=forms.Textarea(attrs={"rows": 3}),
+                                        help_text=_limit(ACTIONS_MAX))
 
     def __init__(self, *args, org, row, editable, **kwargs):
         kwargs.setdefault("prefix", f"row-{row.pk}")
@@ -40,8 +85,10 @@ class RowForm(Form):
 
 
 class EvidenceForm(Form):
-    text = forms.CharField(label="Evidence", required=False, widget=forms.Textarea(
-        attrs={"rows": 2}), help_text="What was done, when, and with whom.")
+    text = forms.CharField(label="Evidence", required=False, max_length=EVIDENCE_TEXT_MAX,
+                           widget=forms.Textarea(attrs={"rows": 2}),
+                           help_text="What was done, when, and with whom. "
+                                     + _limit(EVIDENCE_TEXT_MAX))
     file = forms.FileField(label="Document, photo or video", required=False,
                            help_text="PDF, Word, Excel, PowerPoint, PNG, JPEG, GIF, WebP or MP4.")
 
@@ -58,7 +105,7 @@ class EvidenceForm(Form):
 
 
 class ApprovalForm(Form):
-    approved_on = DateField(label="Date the governing body agreed the plan")
+    approved_on = DateField(label="Date the governing body agreed the plan", not_after_today=True)
     minute_reference = forms.CharField(label="Minute reference", max_length=100,
                                        help_text="For example, GB/2026/14")
 
@@ -69,12 +116,14 @@ class ReviewerGrantForm(Form):
                              help_text="They do not need to be a member of this school.")
     kind = forms.ChoiceField(label="Kind of review", choices=ReviewerKind.choices,
                              widget=forms.RadioSelect)
-    expires_on = DateField(label="Access ends on")
+    expires_on = DateField(label="Date their access ends", not_before_today=True, days_ahead=400,
+                           help_text="Today or later, and within about a year.")
 
 
 class CommentForm(Form):
     section = forms.TypedChoiceField(label="Section", coerce=int)
-    text = forms.CharField(label="Comment", widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(label="Comment", max_length=COMMENT_MAX,
+                           widget=forms.Textarea(attrs={"rows": 3}), help_text=_limit(COMMENT_MAX))
 
     def __init__(self, *args, plan, sections, **kwargs):
         super().__init__(*args, **kwargs)
@@ -83,23 +132,45 @@ class CommentForm(Form):
 
 
 class DeadlineForm(Form):
-    approve_by = DateField(label="Plans to be approved by governing bodies by")
+    """The date must fall in the academic year the deadline is for (1 September to 31 August)."""
+
+    approve_by = DateField(label="Approval deadline",
+                           help_text="The date by which governing bodies should agree their "
+                                     "school's plan, in this academic year.")
+
+    def __init__(self, *args, year: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["approve_by"]
+        field.earliest = datetime.date(year, 9, 1)
+        field.latest = datetime.date(year + 1, 8, 31)
+        field.set_picker_bounds()
 
 
 class TemplateSectionForm(Form):
     title = forms.CharField(label="Section title", max_length=200)
-    rows = forms.CharField(label="Rows", widget=forms.Textarea(attrs={"rows": 8}),
-                           help_text="One row per line.")
+    rows = forms.CharField(label="Rows", max_length=LIST_MAX,
+                           widget=forms.Textarea(attrs={"rows": 8}),
+                           help_text=f"One row per line, {LINE_MAX} characters at most.")
     evidence_indicators = forms.CharField(
-        label="Evidence indicators", required=False, widget=forms.Textarea(attrs={"rows": 8}),
-        help_text="One indicator per line; start a line with '- ' for a sub-item.")
+        label="Evidence indicators", required=False, max_length=INDICATORS_MAX,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="One indicator per line; start a line with '- ' for a sub-item. "
+                  + _limit(INDICATORS_MAX))
+
+    def clean_rows(self):
+        return _lines(self, "rows", "Rows")
 
 
 class TemplateChecklistForm(Form):
-    items = forms.CharField(label="Checklist items", widget=forms.Textarea(attrs={"rows": 20}),
-                            help_text="One item per line, in order.")
+    items = forms.CharField(label="Checklist items", max_length=LIST_MAX,
+                            widget=forms.Textarea(attrs={"rows": 20}),
+                            help_text=f"One item per line, in order, {LINE_MAX} characters at most.")
     rag_red_max = forms.IntegerField(label="Red up to (score)", min_value=0)
-    rag_amber_max = forms.IntegerField(label="Amber up to (score)", min_value=1)
+    rag_amber_max = forms.IntegerField(label="Amber up to (score)", min_value=1,
+                                       max_value=LINES_MAX)
+
+    def clean_items(self):
+        return _lines(self, "items", "Checklist items")
 
 
 class IlpAssessmentForm(Form):
@@ -114,7 +185,8 @@ class IlpAssessmentForm(Form):
                 name = f"s{row.pk}"
                 self.fields[name] = forms.ChoiceField(
                     label=row.label, choices=IlpAnswer.choices, required=False,
-                    widget=forms.RadioSelect, initial=answers.get(row.pk))
+                    widget=forms.RadioSelect, initial=answers.get(row.pk), error_messages={
+                        "invalid_choice": f"Select an answer for “{row.label}” from the list"})
                 names.append(name)
             self.groups.append((section, [self[n] for n in names]))
 
@@ -124,7 +196,7 @@ class IlpAssessmentForm(Form):
 
 class ChecklistForm(Form):
     """Every checklist item but the governing body's (ticked through its approval record):
-    a tick, an optional evidence link and date."""
+    a tick, an optional evidence link and the date it was in place (today or earlier)."""
 
     def __init__(self, *args, summary, **kwargs):
         super().__init__(*args, **kwargs)
@@ -138,16 +210,37 @@ class ChecklistForm(Form):
             self.fields[f"tick-{n}"] = forms.BooleanField(
                 label=f"{item.number}. {item.text}", required=False, initial=tick is not None)
             self.fields[f"link-{n}"] = forms.URLField(
-                label="Evidence link", required=False, assume_scheme="https",
+                label=f"Evidence link for item {item.number}", required=False,
+                assume_scheme="https", max_length=500, error_messages={
+                    "invalid": f"Enter the evidence link for item {item.number} as a web "
+                               f"address, like https://example.org/careers-fair",
+                    "max_length": f"Evidence link for item {item.number} must be %(limit_value)d "
+                                  f"characters or fewer (it has %(show_value)d)"},
                 initial=tick.evidence_link if tick else "")
             self.fields[f"date-{n}"] = DateField(
-                label="Date", required=False, initial=tick.ticked_on if tick else None)
+                label=f"Date for item {item.number}", required=False, not_after_today=True,
+                error_messages={
+                    "invalid": f"Enter the date for item {item.number} as a real date, "
+                               f"for example 27/3/2026"},
+                initial=tick.ticked_on if tick else None)
+            self.fields[f"date-{n}"].set_picker_bounds()
             self.lines.append((line, self[f"tick-{n}"], self[f"link-{n}"], self[f"date-{n}"]))
 
-    def changes(self):
+    def changes(self, *, today: datetime.date):
+        """(item, ticked, evidence link, date) for every item on the form; a tick without a
+        date is dated today."""
+        changes = []
         for line, tick, _link, _date in self.lines:
             if tick is None:
                 continue
             n = line.item.pk
-            yield (line.item, self.cleaned_data[f"tick-{n}"],
-                   self.cleaned_data[f"link-{n}"] or "", self.cleaned_data[f"date-{n}"])
+            ticked = self.cleaned_data[f"tick-{n}"]
+            day = self.cleaned_data[f"date-{n}"] or (today if ticked else None)
+            changes.append((line.item, ticked, self.cleaned_data[f"link-{n}"] or "", day))
+        return changes
+
+    def ticked_item_ids(self) -> set[int]:
+        """The items ticked on the form (read even when another field has an error: the
+        preview of the score needs only the ticks)."""
+        return {line.item.pk for line, tick, _link, _date in self.lines
+                if tick is not None and self.cleaned_data.get(f"tick-{line.item.pk}")}

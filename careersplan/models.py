@@ -5,8 +5,13 @@ adapted them for its schools): they are not tenant-owned (tests/test_tenancy.py 
 Everything a school writes — plans, rows, evidence, ticks, approvals, grants, comments,
 self-assessments — is a ``TenantModel`` whose organisation is derived from its plan."""
 
+import datetime
+
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 from guardian.models import UserObjectPermissionBase
 
@@ -16,6 +21,34 @@ from plp_portal.uploads import upload_to
 from .choices import Aim, IlpAnswer, Phase, Rag, ReviewerKind, TemplateKind
 
 _evidence_upload_to = upload_to("careersplan/evidence")
+
+# The longest text each free-text field keeps (the forms use the same numbers, so the message
+# names the field). A plan's PDF stays a few pages per row whatever people type.
+INDICATORS_MAX = 5_000      # a section's evidence indicators (Kent's longest: about 1,100)
+PLANNED_MAX = 2_000         # a row's "Planned" (about 350 words in one table cell)
+ACTIONS_MAX = 2_000         # a row's "Actions for next year"
+EVIDENCE_TEXT_MAX = 5_000   # one evidence note
+COMMENT_MAX = 2_000         # a reviewer's comment on a section
+EVIDENCE_PER_ROW_MAX = 20   # pieces of evidence one row holds (the PDF stays bounded)
+
+# Dates a plan can hold: never year 1 or 9999 (the forms narrow this to what makes sense now).
+EARLIEST_DATE = datetime.date(2000, 1, 1)
+LATEST_DATE = datetime.date(2099, 12, 31)
+
+
+def _text(limit: int, **kwargs) -> models.TextField:
+    return models.TextField(validators=[MaxLengthValidator(limit)], **kwargs)
+
+
+def _text_limit(field: str, limit: int, name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(condition=LessThanOrEqual(Length(field), limit), name=name)
+
+
+def _date_range(field: str, name: str, *, nullable: bool = False) -> models.CheckConstraint:
+    condition = models.Q(**{f"{field}__range": (EARLIEST_DATE, LATEST_DATE)})
+    if nullable:
+        condition |= models.Q(**{f"{field}__isnull": True})
+    return models.CheckConstraint(condition=condition, name=name)
 
 
 def evidence_upload_to(instance, filename):
@@ -91,12 +124,13 @@ class TemplateSection(models.Model):
     position = models.PositiveSmallIntegerField()
     group = models.CharField(max_length=200, blank=True)
     title = models.CharField(max_length=200)
-    evidence_indicators = models.TextField(blank=True)
+    evidence_indicators = _text(INDICATORS_MAX, blank=True)
 
     class Meta:
         ordering = ["template", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["template", "position"], name="section_position")
+            models.UniqueConstraint(fields=["template", "position"], name="section_position"),
+            _text_limit("evidence_indicators", INDICATORS_MAX, "section_indicators_length"),
         ]
 
     def __str__(self):
@@ -206,8 +240,8 @@ class PlanRow(TenantModel):
 
     plan = models.ForeignKey(CareersPlan, on_delete=models.CASCADE, related_name="rows")
     template_row = models.ForeignKey(TemplateRow, on_delete=models.PROTECT, related_name="+")
-    planned = models.TextField(blank=True)
-    actions_next_year = models.TextField(blank=True)
+    planned = _text(PLANNED_MAX, blank=True)
+    actions_next_year = _text(ACTIONS_MAX, blank=True)
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(default=timezone.now)
     updated_by = models.ForeignKey(
@@ -220,7 +254,9 @@ class PlanRow(TenantModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["organisation", "plan", "template_row"], name="planrow_once_per_row"
-            )
+            ),
+            _text_limit("planned", PLANNED_MAX, "planrow_planned_length"),
+            _text_limit("actions_next_year", ACTIONS_MAX, "planrow_actions_length"),
         ]
 
     def __str__(self):
@@ -232,7 +268,7 @@ class Evidence(TenantModel):
     video."""
 
     row = models.ForeignKey(PlanRow, on_delete=models.CASCADE, related_name="evidence")
-    text = models.TextField(blank=True)
+    text = _text(EVIDENCE_TEXT_MAX, blank=True)
     file = models.FileField(upload_to=evidence_upload_to, blank=True)
     content_type = models.CharField(max_length=120, blank=True)
     original_name = models.CharField(max_length=200, blank=True)
@@ -243,6 +279,7 @@ class Evidence(TenantModel):
 
     class Meta:
         ordering = ["added_at", "id"]
+        constraints = [_text_limit("text", EVIDENCE_TEXT_MAX, "evidence_text_length")]
 
     def __str__(self):
         return self.original_name or self.text[:60]
@@ -263,16 +300,19 @@ class ChecklistTick(TenantModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["organisation", "plan", "item"], name="tick_once_per_item"
-            )
+            ),
+            _date_range("ticked_on", "tick_ticked_on_plausible", nullable=True),
         ]
 
 
 class ScoreChange(TenantModel):
-    """History of the checklist score through the year: one row per change."""
+    """History of the checklist score through the year: one row per save of the checklist
+    (however many items it ticked or unticked), with the score and RAG after it.
+    ``items_ticked``/``items_unticked``: the item numbers, comma-separated."""
 
     plan = models.ForeignKey(CareersPlan, on_delete=models.CASCADE, related_name="score_changes")
-    item = models.ForeignKey(ChecklistItem, on_delete=models.PROTECT, related_name="+")
-    ticked = models.BooleanField()
+    items_ticked = models.CharField(max_length=400, blank=True)
+    items_unticked = models.CharField(max_length=400, blank=True)
     score = models.PositiveSmallIntegerField()
     rag = models.CharField(max_length=5, choices=Rag.choices)
     changed_by = models.ForeignKey(
@@ -282,6 +322,21 @@ class ScoreChange(TenantModel):
 
     class Meta:
         ordering = ["changed_at", "id"]
+
+    @staticmethod
+    def numbers(items) -> str:
+        return ",".join(str(n) for n in sorted(items))
+
+    def description(self) -> str:
+        """"Items 1, 2 ticked; item 5 unticked"."""
+        parts = []
+        for numbers, verb in ((self.items_ticked, "ticked"), (self.items_unticked, "unticked")):
+            found = [n for n in numbers.split(",") if n]
+            if found:
+                noun = "item" if len(found) == 1 else "items"
+                parts.append(f"{noun} {', '.join(found)} {verb}")
+        text = "; ".join(parts)
+        return text[:1].upper() + text[1:]
 
 
 class GoverningBodyApproval(TenantModel):
@@ -294,6 +349,9 @@ class GoverningBodyApproval(TenantModel):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [_date_range("approved_on", "approval_approved_on_plausible")]
 
 
 class ReviewerGrant(TenantModel):
@@ -316,6 +374,7 @@ class ReviewerGrant(TenantModel):
 
     class Meta:
         ordering = ["-granted_at"]
+        constraints = [_date_range("expires_on", "reviewer_grant_expires_on_plausible")]
 
     def is_current(self, today) -> bool:
         return self.revoked_at is None and self.expires_on >= today
@@ -330,11 +389,12 @@ class ReviewComment(TenantModel):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     author_name = models.CharField(max_length=200)
-    text = models.TextField()
+    text = _text(COMMENT_MAX)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["created_at", "id"]
+        constraints = [_text_limit("text", COMMENT_MAX, "review_comment_text_length")]
 
 
 class ApprovalDeadline(TenantModel):
@@ -348,7 +408,8 @@ class ApprovalDeadline(TenantModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["organisation", "academic_year"], name="approval_deadline_per_year"
-            )
+            ),
+            _date_range("approve_by", "approval_deadline_plausible"),
         ]
 
 

@@ -139,6 +139,7 @@ class ChecklistSummary:
     total: int
     rag: str
     lines: list
+    unsaved: bool = False  # a preview whose ticks differ from the saved ones
 
     @property
     def rag_label(self) -> str:
@@ -155,8 +156,23 @@ def checklist_summary(*, plan) -> ChecklistSummary:
     )
 
 
+def checklist_preview(*, plan, summary: ChecklistSummary, ticked_item_ids) -> ChecklistSummary:
+    """The score the checklist would have with these items ticked (the form's ticks, before
+    "Save the checklist"); reads nothing more and writes nothing. The governing body item
+    keeps its saved state: only its approval record ticks it."""
+    ticked = set(ticked_item_ids)
+    saved = {line.item.pk for line in summary.lines
+             if line.tick is not None and not line.item.is_governing_body_approval}
+    approval = sum(1 for line in summary.lines
+                   if line.item.is_governing_body_approval and line.tick is not None)
+    score = len(ticked & {line.item.pk for line in summary.lines
+                          if not line.item.is_governing_body_approval}) + approval
+    return ChecklistSummary(score=score, total=summary.total, rag=plan.template.rag_for(score),
+                            lines=summary.lines, unsaved=ticked != saved)
+
+
 def score_history(*, plan):
-    return plan.score_changes.select_related("item", "changed_by")
+    return plan.score_changes.select_related("changed_by")
 
 
 def approval_of(*, plan) -> GoverningBodyApproval | None:

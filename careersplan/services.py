@@ -18,6 +18,7 @@ from plp_portal.uploads import DOCUMENTS, IMAGES, validate_upload
 from . import phases
 from .choices import Phase, ReviewerKind, TemplateKind
 from .models import (
+    EVIDENCE_PER_ROW_MAX,
     ApprovalDeadline,
     CareersPlan,
     ChecklistItem,
@@ -137,6 +138,9 @@ def evidence_add(*, org, row: PlanRow, by, text: str = "", upload=None,
         raise PlanError("Evidence is recorded from September, in the monitoring phase.")
     if not text.strip() and upload is None:
         raise PlanError("Describe the evidence or choose a file.")
+    if Evidence.objects.for_org(org).filter(row=row).count() >= EVIDENCE_PER_ROW_MAX:
+        raise PlanError(f"This row already has {EVIDENCE_PER_ROW_MAX} pieces of evidence, the "
+                        f"most it can hold. Remove one before you add another.")
     content_type = validate_upload(upload, kinds=EVIDENCE_KINDS) if upload is not None else ""
     evidence = Evidence(organisation=org, row=row, text=text.strip(), added_by=by,
                         content_type=content_type,
@@ -157,20 +161,21 @@ def evidence_delete(*, org, evidence: Evidence, by, request=None) -> None:
 
 
 # --- Checklist, score and approval ---------------------------------------------------------------
-def _record_score(*, org, plan, item, ticked: bool, by) -> ScoreChange:
+def _record_score(*, org, plan, by, ticked=(), unticked=()) -> ScoreChange:
+    """One event of the score history: the items a save ticked and unticked, and the score
+    and RAG after it."""
     score = ChecklistTick.objects.for_org(org).filter(plan=plan).count()
     return ScoreChange.objects.create(
-        organisation=org, plan=plan, item=item, ticked=ticked, score=score,
+        organisation=org, plan=plan, items_ticked=ScoreChange.numbers(ticked),
+        items_unticked=ScoreChange.numbers(unticked), score=score,
         rag=plan.template.rag_for(score), changed_by=by,
     )
 
 
-@transaction.atomic
-def checklist_set(*, org, plan: CareersPlan, item: ChecklistItem, ticked: bool, by,
-                  evidence_link: str = "", ticked_on: datetime.date | None = None,
-                  request=None) -> bool:
-    """Tick or untick one item (recording the score after the change). Returns whether
-    anything changed. The governing body item is ticked only through its approval record."""
+def _checklist_apply(*, org, plan, item, ticked: bool, by, evidence_link: str,
+                     ticked_on: datetime.date | None) -> bool:
+    """Tick or untick one item; returns whether its tick changed (a new link or date on an
+    item that stays ticked is saved but does not change the score)."""
     if item.template_id != plan.template_id:
         raise PlanError("That item is not on this plan's checklist.")
     if item.is_governing_body_approval:
@@ -184,14 +189,40 @@ def checklist_set(*, org, plan: CareersPlan, item: ChecklistItem, ticked: bool, 
             return False
         ChecklistTick.objects.create(organisation=org, plan=plan, item=item, ticked_by=by,
                                      evidence_link=evidence_link, ticked_on=ticked_on)
-    else:
-        if existing is None:
-            return False
-        ChecklistTick.objects.for_org(org).filter(pk=existing.pk).delete()
-    _record_score(org=org, plan=plan, item=item, ticked=ticked, by=by)
-    audit_log("careersplan.checklist_changed", request=request, actor=by, org=org, obj=plan,
-              data={"item": item.number, "ticked": ticked})
+        return True
+    if existing is None:
+        return False
+    ChecklistTick.objects.for_org(org).filter(pk=existing.pk).delete()
     return True
+
+
+@transaction.atomic
+def checklist_save(*, org, plan: CareersPlan, changes, by, request=None) -> ScoreChange | None:
+    """Save the checklist as the lead pressed "Save the checklist": ``changes`` are
+    ``(item, ticked, evidence_link, ticked_on)`` for every item of the form. However many items
+    change, the score history gets one event (none when no tick changed); returns it.
+    The governing body item is ticked only through its approval record."""
+    CareersPlan.objects.for_org(org).select_for_update().filter(pk=plan.pk).first()
+    ticked, unticked = [], []
+    for item, tick, evidence_link, ticked_on in changes:
+        if _checklist_apply(org=org, plan=plan, item=item, ticked=tick, by=by,
+                            evidence_link=evidence_link or "", ticked_on=ticked_on):
+            (ticked if tick else unticked).append(item.number)
+    if not (ticked or unticked):
+        return None
+    change = _record_score(org=org, plan=plan, by=by, ticked=ticked, unticked=unticked)
+    audit_log("careersplan.checklist_changed", request=request, actor=by, org=org, obj=plan,
+              data={"ticked": sorted(ticked), "unticked": sorted(unticked),
+                    "score": change.score})
+    return change
+
+
+def checklist_set(*, org, plan: CareersPlan, item: ChecklistItem, ticked: bool, by,
+                  evidence_link: str = "", ticked_on: datetime.date | None = None,
+                  request=None) -> bool:
+    """Tick or untick one item (a save of one item). Returns whether the tick changed."""
+    return checklist_save(org=org, plan=plan, changes=[(item, ticked, evidence_link, ticked_on)],
+                          by=by, request=request) is not None
 
 
 def _approval_item(plan) -> ChecklistItem | None:
@@ -202,7 +233,11 @@ def _approval_item(plan) -> ChecklistItem | None:
 @transaction.atomic
 def approval_record(*, org, plan: CareersPlan, approved_on: datetime.date,
                     minute_reference: str, by, request=None) -> GoverningBodyApproval:
-    """Record the governing body's approval, which ticks its checklist item (item 4)."""
+    """Record the governing body's approval, which ticks its checklist item (item 4). An
+    approval is something that happened: a date after today is refused (it would tick item 4
+    before the governors met)."""
+    if approved_on > timezone.localdate():
+        raise PlanError("The date the governing body agreed the plan must be today or earlier.")
     approval, _ = GoverningBodyApproval.objects.for_org(org).update_or_create(
         organisation=org, plan=plan,
         defaults={"approved_on": approved_on, "minute_reference": minute_reference,
@@ -219,7 +254,7 @@ def approval_record(*, org, plan: CareersPlan, approved_on: datetime.date,
             tick.ticked_on = approved_on
             tick.save(update_fields=["ticked_on"])
         if created:
-            _record_score(org=org, plan=plan, item=item, ticked=True, by=by)
+            _record_score(org=org, plan=plan, by=by, ticked=[item.number])
     audit_log("careersplan.approval_recorded", request=request, actor=by, org=org, obj=plan,
               data={"approved_on": approved_on.isoformat(), "minute": minute_reference})
     return approval
@@ -233,7 +268,7 @@ def approval_remove(*, org, plan: CareersPlan, by, request=None) -> None:
     if item is not None:
         deleted, _ = ChecklistTick.objects.for_org(org).filter(plan=plan, item=item).delete()
         if deleted:
-            _record_score(org=org, plan=plan, item=item, ticked=False, by=by)
+            _record_score(org=org, plan=plan, by=by, unticked=[item.number])
     audit_log("careersplan.approval_removed", request=request, actor=by, org=org, obj=plan)
 
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path(P + "evidence/<int:evidence_id>/delete/", views.evidence_delete,
          name="evidence_delete"),
     path(P + "checklist/", views.checklist, name="checklist"),
+    path(P + "checklist/preview/", views.checklist_preview, name="checklist_preview"),
     path(P + "approval/", views.approval, name="approval"),
     path(P + "approval/remove/", views.approval_remove, name="approval_remove"),
     path(P + "reviewers/", views.reviewers, name="reviewers"),

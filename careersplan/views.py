@@ -153,7 +153,8 @@ def _row_forms(request, plan, view, *, bound=None):
     return forms
 
 
-def _render_section(request, plan, section_id, *, bound=None, status=200):
+def _render_section(request, plan, section_id, *, bound=None):
+    """The section page; a refused save shows it again (200) with the problem and the text."""
     view, sections, index = _section_view(plan, section_id)
     return render(request, "careersplan/section.html", {
         "plan": plan, "view": view, "sections": sections,
@@ -163,7 +164,7 @@ def _render_section(request, plan, section_id, *, bound=None, status=200):
         "can_edit": can_edit_plan(request.membership),
         "evidence_open": "evidence" in _editable_columns(request, plan),
         "aims": AIM_DESCRIPTIONS,
-    }, status=status)
+    })
 
 
 @org_role_required(*PLAN_READERS)
@@ -221,7 +222,6 @@ def row_save(request, plan_id, row_id):
     return _render_section(
         request, plan, row.template_row.section_id,
         bound=(form, EvidenceForm(org=request.org, row=row), conflict),
-        status=409 if conflict else 422,
     )
 
 
@@ -249,7 +249,7 @@ def evidence_add(request, plan_id, row_id):
     editable = _editable_columns(request, plan)
     return _render_section(
         request, plan, row.template_row.section_id,
-        bound=(RowForm(org=request.org, row=row, editable=editable), form, None), status=422)
+        bound=(RowForm(org=request.org, row=row, editable=editable), form, None))
 
 
 @org_role_required(*PLAN_READERS)
@@ -283,6 +283,8 @@ def evidence_delete(request, plan_id, evidence_id):
 # --- Checklist and approval ----------------------------------------------------------------
 @org_role_required(*PLAN_READERS)
 def checklist(request, plan_id):
+    """The checklist: nothing is saved until "Save the checklist" is pressed, and one save is
+    one event of the score history (ticking with JavaScript only previews the score)."""
     plan = selectors.plan_get(org=request.org, plan_id=plan_id)
     summary = selectors.checklist_summary(plan=plan)
     can_edit = can_edit_plan(request.membership)
@@ -291,27 +293,39 @@ def checklist(request, plan_id):
         if not can_edit:
             return HttpResponse("Only the careers lead can change the checklist.", status=403)
         if form.is_valid():
-            changed = 0
-            for item, ticked, link, day in form.changes():
-                changed += services.checklist_set(
-                    org=request.org, plan=plan, item=item, ticked=ticked, by=request.user,
-                    evidence_link=link, ticked_on=day or (_today() if ticked else None),
-                    request=request)
+            change = services.checklist_save(org=request.org, plan=plan, by=request.user,
+                                             changes=form.changes(today=_today()),
+                                             request=request)
             summary = selectors.checklist_summary(plan=plan)
-            if not request.htmx:
-                messages.success(request, f"Checklist saved: {summary.score} of "
-                                          f"{summary.total}, {summary.rag_label}.")
-                return redirect(_plan_url(plan, "careersplan:checklist"))
-            form = ChecklistForm(summary=summary)
-        if request.htmx:
-            return render(request, "careersplan/partials/score.html",
-                          {"summary": summary, "plan": plan})
+            score = f"{summary.score} of {summary.total}, {summary.rag_label}"
+            messages.success(request, f"Checklist saved: {score}." if change else
+                             f"Checklist saved. No ticks changed: the score is still {score}.")
+            return redirect(_plan_url(plan, "careersplan:checklist"))
+    saved = summary
+    if form.is_bound:  # refused: the score of the ticks on the page, marked not saved
+        summary = selectors.checklist_preview(plan=plan, summary=saved,
+                                              ticked_item_ids=form.ticked_item_ids())
     return render(request, "careersplan/checklist.html", {
-        "plan": plan, "summary": summary, "form": form, "can_edit": can_edit,
+        "plan": plan, "summary": summary, "saved": saved, "form": form, "can_edit": can_edit,
         "approval": selectors.approval_of(plan=plan),
         "history": list(selectors.score_history(plan=plan)),
         "bands": plan.template.rag_bands(summary.total),
     })
+
+
+@org_role_required(*PLAN_EDITORS)
+@require_POST
+def checklist_preview(request, plan_id):
+    """The score the ticks on the page would give (htmx, as the lead ticks): the text inside
+    the page's live region. Writes nothing."""
+    plan = selectors.plan_get(org=request.org, plan_id=plan_id)
+    saved = selectors.checklist_summary(plan=plan)
+    form = ChecklistForm(request.POST, summary=saved)
+    form.is_valid()
+    preview = selectors.checklist_preview(plan=plan, summary=saved,
+                                          ticked_item_ids=form.ticked_item_ids())
+    return render(request, "careersplan/partials/score_text.html",
+                  {"summary": preview, "saved": saved})
 
 
 @org_role_required(*PLAN_EDITORS)
@@ -322,10 +336,15 @@ def approval(request, plan_id):
         if current else {}
     form = ApprovalForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        services.approval_record(org=request.org, plan=plan, by=request.user, request=request,
-                                 **form.cleaned_data)
-        messages.success(request, "Governing body approval recorded; checklist item 4 is ticked.")
-        return redirect(_plan_url(plan, "careersplan:checklist"))
+        try:
+            services.approval_record(org=request.org, plan=plan, by=request.user,
+                                     request=request, **form.cleaned_data)
+        except services.PlanError as error:
+            form.add_error("approved_on", str(error))
+        else:
+            messages.success(request,
+                             "Governing body approval recorded; checklist item 4 is ticked.")
+            return redirect(_plan_url(plan, "careersplan:checklist"))
     return render(request, "careersplan/approval.html",
                   {"plan": plan, "form": form, "current": current})
 
@@ -478,7 +497,7 @@ def authority(request):
         "svg": dashboard.chart_svg_bars(chart), "filters": filters, "sort": sort,
         "descending": descending, "base_query": query.urlencode(), "columns": columns,
         "deadline": deadline, "deadline_form": DeadlineForm(
-            initial={"approve_by": deadline.approve_by} if deadline else None),
+            year=year, initial={"approve_by": deadline.approve_by} if deadline else None),
         "rag_choices": Rag.choices, "phase_choices": Phase.choices,
         "download_filters": [(k, v) for k, v in request.GET.items()
                              if k in ("rag", "phase", "status", "sort", "dir") and v],
@@ -514,7 +533,7 @@ def _csv_safe(value: str) -> str:
 @org_role_required(*AUTHORITY)
 def authority_deadline(request):
     year = phases.academic_year_of(_today())
-    form = DeadlineForm(request.POST or None)
+    form = DeadlineForm(request.POST or None, year=year)
     if request.method == "POST" and form.is_valid():
         services.approval_deadline_set(authority=request.org, academic_year=year,
                                        approve_by=form.cleaned_data["approve_by"],

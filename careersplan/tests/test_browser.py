@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from careersplan import phases, services
 from careersplan.choices import Phase
-from careersplan.models import IlpSelfAssessment, PlanRow
+from careersplan.models import CareersPlan, IlpSelfAssessment, PlanRow, ScoreChange
 from plp_portal.organisations.choices import OrganisationKind, Role
 from tests.browser import assert_accessible
 from tests.browser import sign_in as _sign_in
@@ -95,6 +95,9 @@ def test_lead_fills_a_section_uploads_evidence_ticks_to_amber_and_downloads_the_
     page.get_by_role("link", name="Tick checklist items").click()
     score = page.locator("#checklist-score")
     expect(score.get_by_text("Red")).to_be_visible()
+    # The score is a live region that stays on the page: ticking changes the text inside it
+    # (a preview, nothing saved), so a screen reader announces each new score.
+    region = score.element_handle()
     for number in (1, 2, 3, 5, 6, 7, 8, 9, 10, 11):
         page.locator(f"label:text-matches('^{number}\\\\. ')").click()
     page.get_by_text("10 of 20").wait_for()
@@ -102,6 +105,13 @@ def test_lead_fills_a_section_uploads_evidence_ticks_to_amber_and_downloads_the_
     page.locator("label:text-matches('^12\\\\. ')").click()
     page.locator("#checklist-score").get_by_text("Amber").wait_for()
     expect(page.locator("#checklist-score").get_by_text("11 of 20")).to_be_visible()
+    expect(score.get_by_text("Not saved yet")).to_be_visible()
+    assert region.evaluate("el => el.isConnected && el.getAttribute('aria-live') === 'polite'")
+    plan = CareersPlan.objects.for_org(org).get(academic_year=year)
+    assert not ScoreChange.objects.for_org(org).filter(plan=plan).exists()
+    page.get_by_role("button", name="Save the checklist").click()
+    page.get_by_text("Checklist saved: 11 of 20, Amber.").wait_for()
+    assert ScoreChange.objects.for_org(org).filter(plan=plan).count() == 1
 
     page.get_by_role("link", name="Back to the plan").click()
     with page.expect_download() as download_info:

@@ -122,13 +122,14 @@ def test_score_rag_and_history(org, other_org):
     person = lead(org)
     plan = make_plan(org, by=person)
     assert selectors.checklist_summary(plan=plan).rag == Rag.RED
-    tick(plan, 11, by=person)
+    items = tick(plan, 11, by=person)
     summary = selectors.checklist_summary(plan=plan)
     assert (summary.score, summary.total, summary.rag) == (11, 20, Rag.AMBER)
     history = list(ScoreChange.objects.for_org(org).filter(plan=plan))
     assert [h.score for h in history] == list(range(1, 12))
     assert history[9].rag == Rag.RED and history[10].rag == Rag.AMBER
-    item = history[0].item
+    assert history[0].description() == "Item 1 ticked"
+    item = items[0]
     services.checklist_set(org=org, plan=plan, item=item, ticked=False, by=person)
     assert ScoreChange.objects.for_org(org).filter(plan=plan).last().score == 10
 
