@@ -2,8 +2,7 @@ import datetime
 
 from django import forms
 
-from plp_portal import forms as plp_forms
-from plp_portal.forms import DateField
+from plp_portal.forms import DateField, Form
 
 from .choices import IlpAnswer, ReviewerKind
 from .models import (
@@ -18,22 +17,6 @@ from .models import (
 LINE_MAX = 400
 LINES_MAX = 60
 LIST_MAX = LINE_MAX * LINES_MAX
-
-
-class Form(plp_forms.Form):
-    """A textarea keeps everything pasted into it: no ``maxlength`` for the browser to cut
-    text at silently; the limit is in the hint and the form refuses longer text, naming the
-    field."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            if isinstance(field.widget, forms.Textarea):
-                field.widget.attrs.pop("maxlength", None)
-
-
-def _limit(n: int) -> str:
-    return f"Up to {n:,} characters."
 
 
 def _lines(form, name: str, what: str) -> str:
@@ -66,12 +49,10 @@ class RowForm(Form):
 
     version = forms.IntegerField(widget=forms.HiddenInput)
     planned = forms.CharField(label="Planned", required=False, max_length=PLANNED_MAX,
-                              widget=forms.Textarea(attrs={"rows": 3}),
-                              help_text=_limit(PLANNED_MAX))
+                              widget=forms.Textarea(attrs={"rows": 3}))
     actions_next_year = forms.CharField(label="Actions for next year", required=False,
                                         max_length=ACTIONS_MAX,
-                                        widget=forms.Textarea(attrs={"rows": 3}),
-                                        help_text=_limit(ACTIONS_MAX))
+                                        widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, org, row, editable, **kwargs):
         kwargs.setdefault("prefix", f"row-{row.pk}")
@@ -87,8 +68,7 @@ class RowForm(Form):
 class EvidenceForm(Form):
     text = forms.CharField(label="Evidence", required=False, max_length=EVIDENCE_TEXT_MAX,
                            widget=forms.Textarea(attrs={"rows": 2}),
-                           help_text="What was done, when, and with whom. "
-                                     + _limit(EVIDENCE_TEXT_MAX))
+                           help_text="What was done, when, and with whom.")
     file = forms.FileField(label="Document, photo or video", required=False,
                            help_text="PDF, Word, Excel, PowerPoint, PNG, JPEG, GIF, WebP or MP4.")
 
@@ -123,7 +103,7 @@ class ReviewerGrantForm(Form):
 class CommentForm(Form):
     section = forms.TypedChoiceField(label="Section", coerce=int)
     text = forms.CharField(label="Comment", max_length=COMMENT_MAX,
-                           widget=forms.Textarea(attrs={"rows": 3}), help_text=_limit(COMMENT_MAX))
+                           widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, plan, sections, **kwargs):
         super().__init__(*args, **kwargs)
@@ -154,8 +134,7 @@ class TemplateSectionForm(Form):
     evidence_indicators = forms.CharField(
         label="Evidence indicators", required=False, max_length=INDICATORS_MAX,
         widget=forms.Textarea(attrs={"rows": 8}),
-        help_text="One indicator per line; start a line with '- ' for a sub-item. "
-                  + _limit(INDICATORS_MAX))
+        help_text="One indicator per line; start a line with '- ' for a sub-item.")
 
     def clean_rows(self):
         return _lines(self, "rows", "Rows")
