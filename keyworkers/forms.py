@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import uuid
 
 from django import forms
 
@@ -110,6 +111,8 @@ class ReviewForm(Form):
 
     # The version of the draft the form was loaded from: a save from an older one is refused.
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # This page's token (one per page load): a save from the page that saved last is not stale.
+    tab = forms.CharField(widget=forms.HiddenInput, required=False, max_length=32)
     overall_progress = forms.CharField(label="Progress against the overall plan", required=False,
                                        max_length=m.PROGRESS_MAX, widget=_textarea(4))
     support = forms.CharField(label="Support that will help", required=False, max_length=m.SUPPORT_MAX,
@@ -127,6 +130,7 @@ class ReviewForm(Form):
         for name in ("overall_progress", "support", "learning_opportunities", "narrative_text", "next_review_on",
                      "version"):
             initial.setdefault(name, getattr(review, name))
+        initial.setdefault("tab", uuid.uuid4().hex)
         super().__init__(*args, initial=initial, **kwargs)
         self.review = review
         self.target_rows = []

@@ -196,6 +196,9 @@ class Review(TenantModel):
     # Bumped by every draft save: a save made from an older version is refused, never
     # overwrites (services.review_save_draft, StaleReviewError).
     version = models.PositiveIntegerField(default=1)
+    # The page (browser tab) that saved the draft last: its own autosave racing its "Save draft"
+    # is not someone else's change.
+    draft_tab = models.CharField(max_length=32, blank=True)
     # Sign-off.
     needs_provider = models.BooleanField(default=False)
     kw_signed_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")

@@ -286,12 +286,14 @@ REVIEW_TEXT_FIELDS = ("overall_progress", "support", "learning_opportunities", "
 
 
 def review_save_draft(*, org, review, by, expected_version: int, fields: dict, evaluations: dict | None = None,
-                      new_targets: list | None = None) -> Review:
+                      new_targets: list | None = None, tab: str = "") -> Review:
     """Save what is written so far (the autosave and the plain "Save draft") if the draft is
     still at ``expected_version`` (the version the form was loaded with), and bump the version.
     Otherwise raise ``StaleReviewError`` and write nothing: two tabs or two people never
     silently overwrite each other. The review row is locked first, so of two saves from the same
-    version exactly one wins. ``fields``: the review's text fields and ``next_review_on``.
+    version exactly one wins. ``tab``: the token of the page saving; when the last save came
+    from the same page, it had seen every earlier version (its autosave just answered after its
+    "Save draft" was sent), so it is not refused. ``fields``: the review's text fields and ``next_review_on``.
     ``evaluations``: {target_id: (status, note)} for targets of the plan. ``new_targets``: list
     of dicts (title, due_on, parent, success_criteria) — replaces the draft list. Refused once
     the key worker has signed."""
@@ -299,9 +301,10 @@ def review_save_draft(*, org, review, by, expected_version: int, fields: dict, e
         review = _lock_review(org, review)
         if not review.is_editable:
             raise ReviewError("This review has been signed and can no longer be changed. Add an amendment instead.")
-        if review.version != expected_version:
+        if review.version != expected_version and not (tab and tab == review.draft_tab):
             raise StaleReviewError(review)
         review.version += 1
+        review.draft_tab = tab
         if review.status == ReviewStatus.SCHEDULED:
             review.status, review.held_on = ReviewStatus.IN_PROGRESS, org_today(org)
         for name in (*REVIEW_TEXT_FIELDS, "next_review_on"):

@@ -264,7 +264,7 @@ def review_edit(request, review_id):
             try:
                 review = services.review_save_draft(
                     org=request.org, review=review, by=request.user, expected_version=form.cleaned_data["version"],
-                    fields=fields, evaluations=evaluations, new_targets=drafts)
+                    tab=form.cleaned_data["tab"], fields=fields, evaluations=evaluations, new_targets=drafts)
                 if request.htmx:
                     return render(request, "keyworkers/partials/autosave_saved.html", {"review": review})
                 if request.POST.get("action") == "sign":

@@ -32,6 +32,11 @@ class Migration(migrations.Migration):
             name='version',
             field=models.PositiveIntegerField(default=1),
         ),
+        migrations.AddField(
+            model_name='review',
+            name='draft_tab',
+            field=models.CharField(blank=True, max_length=32),
+        ),
         migrations.AlterField(
             model_name='keyworkerpreference',
             name='preference',
