@@ -112,6 +112,12 @@ def schedule_override_set(*, org, profile, by, cadence: str | None, interval_wee
     return row
 
 
+def reviews_redate_scheduled(*, org) -> None:
+    """Re-date the organisation's open SCHEDULED reviews that had no date agreed (after the
+    term dates changed: ``terms.terms_changed``)."""
+    _redate_scheduled(org=org)
+
+
 def _redate_scheduled(*, org, profile=None):
     from . import selectors
 
