@@ -111,6 +111,9 @@ class ReviewForm(Form):
 
     # The version of the draft the form was loaded from: a save from an older one is refused.
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # The version whose answers an autosave showed this page after refusing it: "Save draft"
+    # (not the autosave) then keeps this page's answers, knowingly.
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     # This page's token (one per page load): a save from the page that saved last is not stale.
     tab = forms.CharField(widget=forms.HiddenInput, required=False, max_length=32)
     overall_progress = forms.CharField(label="Progress against the overall plan", required=False,

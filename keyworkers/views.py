@@ -261,9 +261,12 @@ def review_edit(request, review_id):
     if request.method == "POST":
         if form.is_valid():
             fields, evaluations, drafts = form.service_arguments()
+            expected = form.cleaned_data["version"]
+            if not request.htmx and form.cleaned_data["seen_version"]:
+                expected = form.cleaned_data["seen_version"]  # they were shown that version's answers
             try:
                 review = services.review_save_draft(
-                    org=request.org, review=review, by=request.user, expected_version=form.cleaned_data["version"],
+                    org=request.org, review=review, by=request.user, expected_version=expected,
                     tab=form.cleaned_data["tab"], fields=fields, evaluations=evaluations, new_targets=drafts)
                 if request.htmx:
                     return render(request, "keyworkers/partials/autosave_saved.html", {"review": review})
@@ -278,11 +281,11 @@ def review_edit(request, review_id):
                     # 200: htmx swaps only successful answers. The form (and what is typed in it)
                     # stays as it is; their answers appear above it.
                     return render(request, "keyworkers/partials/autosave_conflict.html",
-                                  {"review": review, "conflict": conflict, "message": stale.message})
+                                  {"review": review, "conflict": conflict})
                 # The person's input, bound to the current version: saving again keeps theirs,
                 # knowingly.
                 data = request.POST.copy()
-                data["version"] = review.version
+                data["version"], data["seen_version"] = review.version, ""
                 form = forms.ReviewForm(data, **form_kwargs)
                 form.is_valid()
                 form.add_error(None, stale.message)

@@ -120,7 +120,7 @@ def test_autosave_from_an_older_draft_is_refused_and_shows_the_other_tabs_answer
     refused = second.post(edit, _draft(second_version, narrative_text="Late to lessons."), HTTP_HX_REQUEST="true")
     text = refused.content.decode()
     assert refused.status_code == 200
-    assert "Not saved" in text and "Someone else saved this review" in text
+    assert "Not saved:</strong> someone else saved this review while you were writing" in text
     assert 'id="review-conflict" hx-swap-oob="true"' in text and "A good start to Year 10." in text
     review.refresh_from_db()
     assert review.narrative_text == "A good start to Year 10."
@@ -130,6 +130,12 @@ def test_autosave_from_an_older_draft_is_refused_and_shows_the_other_tabs_answer
     assert "Not saved" in refused.content.decode()
     review.refresh_from_db()
     assert review.narrative_text == "A good start to Year 10."
+    # "Save draft" after seeing their answers keeps this tab's, knowingly.
+    seen = re.search(r'name="seen_version" value="(\d+)"', refused.content.decode()).group(1)
+    data = _draft(second_version, seen_version=seen, narrative_text="Late to lessons again.")
+    assert second.post(edit, data).status_code == 302
+    review.refresh_from_db()
+    assert review.narrative_text == "Late to lessons again."
 
 
 @pytest.mark.django_db
