@@ -167,7 +167,7 @@ def term_update(*, org, term: Term, by, **fields) -> Term:
 
 
 def term_dependents(*, org, term: Term) -> list[str]:
-    """What depends on the term's dates, in words ("2 progress reviews held or agreed in it"),
+    """What depends on the term's dates, in words ("2 progress reviews are due in it (…)"),
     from each app's ``terms.term_dependents`` hook (core does not import the feature apps)."""
     found = []
     for module in app_hook_modules("terms"):
