@@ -5,6 +5,7 @@ import datetime
 import threading
 
 import pytest
+import time_machine
 from django.db import connection, connections
 
 from keyworkers import services
@@ -23,8 +24,9 @@ from tests.factories import UserFactory, member
 d = datetime.date
 
 
-def _run_review(org, plan, kw, next_on=d(2026, 12, 18)):
+def _run_review(org, plan, kw, next_on=None):
     review = services.review_start(org=org, plan=plan, by=kw)
+    next_on = next_on or review.held_on + datetime.timedelta(weeks=6)
     services.review_save_draft(org=org, review=review, by=kw, expected_version=review.version, fields={"next_review_on": next_on})
     services.review_sign_key_worker(org=org, review=review, by=kw)
     services.review_sign_learner(org=org, review=review, by=plan.profile.user)
@@ -71,6 +73,7 @@ def test_two_people_starting_reviews_at_once_get_no_gaps_and_no_duplicates(org, 
 
 
 @pytest.mark.django_db
+@time_machine.travel(datetime.datetime(2026, 12, 1, 10, tzinfo=datetime.UTC), tick=True)  # held before 18 Dec
 def test_sign_off_order_then_read_only_and_amendment_is_a_new_entry(org, other_org):
     school_year(org)
     plan = learner_with_plan(org)
