@@ -6,8 +6,6 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import date as date_filter
-from django.utils import timezone
 
 from learners import selectors as learner_selectors
 from learners.models import AtRiskLevel
