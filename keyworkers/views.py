@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from learners import selectors as learner_selectors
 from learners.models import AtRiskLevel
@@ -254,7 +257,9 @@ def review_edit(request, review_id):
     target_rows, new_targets, long_term = selectors.review_targets(review=review, viewer=viewer)
     form_kwargs = {"org": request.org, "review": review, "target_rows": target_rows, "new_targets": new_targets,
                    "long_term": long_term}
-    form = forms.ReviewForm(request.POST or None, **form_kwargs)
+    tab = request.GET.get("tab", "")
+    form = forms.ReviewForm(request.POST or None, **form_kwargs,
+                            initial={"tab": tab} if re.fullmatch(r"[0-9a-f]{32}", tab) else {})
     conflict = None
     if request.method == "POST":
         if form.is_valid():
@@ -299,7 +304,10 @@ def review_edit(request, review_id):
                 form.add_error(None, str(error))
             else:
                 messages.success(request, "Draft saved.")
-                return redirect("keyworkers:review_edit", org_slug=request.org.slug, review_id=review.pk)
+                # The page that loads next is the same tab: its token goes with it, so an autosave
+                # the page sent just before leaving is not taken for someone else's save.
+                return redirect(reverse("keyworkers:review_edit", kwargs={
+                    "org_slug": request.org.slug, "review_id": review.pk}) + f"?tab={form.cleaned_data['tab']}")
         elif request.htmx:
             return HttpResponse("Not saved yet: check the highlighted answers when you save.")
     log_entries = learner_selectors.log_entries_for(plan=review.plan, viewer=viewer).filter(

@@ -161,6 +161,26 @@ def test_a_tabs_own_autosave_answering_after_its_save_draft_is_not_a_conflict(or
 
 
 @pytest.mark.django_db
+def test_an_autosave_answering_after_the_page_saved_and_reloaded_is_not_a_conflict(org, other_org, frozen):
+    review, kw = _review_in_progress(org)
+    edit = url("review_edit", org, review_id=review.pk)
+    client = tab(kw)
+    page = client.get(edit)
+    before = {"version": form_version(page), "tab": page_tab(page)}
+    saved = client.post(edit, _draft(**before, overall_progress="Doing well"))
+    assert saved.status_code == 302
+    reloaded = client.get(saved["Location"])
+    assert page_tab(reloaded) == before["tab"]  # the same tab, after "Save draft"
+    # The autosave the page sent as it left is handled only now…
+    client.post(edit, _draft(**before, overall_progress="Doing well"), HTTP_HX_REQUEST="true")
+    # …and the reloaded page still saves.
+    data = _draft(form_version(reloaded), tab=page_tab(reloaded), overall_progress="Doing well in English")
+    assert client.post(edit, data).status_code == 302
+    review.refresh_from_db()
+    assert review.overall_progress == "Doing well in English"
+
+
+@pytest.mark.django_db
 def test_a_save_without_the_draft_version_is_refused(org, other_org, frozen):
     review, kw = _review_in_progress(org)
     edit = url("review_edit", org, review_id=review.pk)
