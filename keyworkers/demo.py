@@ -69,7 +69,7 @@ def seed(demo) -> None:
         services.review_prepare(org=org, review=review, by=profile.user, learned="How to plan an essay.",
                                 enjoyed="Group work in science.", found_hard="Finishing homework on time.")
         services.review_save_draft(
-            org=org, review=review, by=key_worker,
+            org=org, review=review, by=key_worker, expected_version=review.version,
             fields={"overall_progress": "Good start to the year; settling into the programme.",
                     "support": "Weekly check-in; homework club on Tuesdays.",
                     "learning_opportunities": "Taster day at Demoshire College.",

@@ -58,7 +58,7 @@ def prepare(request, review_id):
         "review": review, "form": form, "can_prepare": can_prepare, "log_entries": log_entries,
         "target_rows": target_rows if review.kw_signed_at else [], "new_targets": new_targets if review.kw_signed_at else [],
         "can_sign": can_sign and review.is_open, "is_learner": is_learner,
-    }, status=400 if form.errors else 200)
+    })
 
 
 @login_required

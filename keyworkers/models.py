@@ -8,8 +8,11 @@ written only through ``learners.services.learner_set_key_worker``."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 
 from plp_portal.tenancy import TenantModel
@@ -18,6 +21,41 @@ from .choices import OPEN_REVIEW_STATUSES, Cadence, KeyWorkerType, ReviewStatus,
 
 USER = settings.AUTH_USER_MODEL
 
+# Plausible ranges (the forms say the same; the database refuses anything else).
+INTERVAL_WEEKS = (1, 26)  # weeks between reviews: at least one, at most half a year
+REMIND_DAYS = (0, 60)
+ESCALATE_DAYS = (0, 90)
+
+# Maximum lengths of the free text (the forms use the same numbers, so the message names the
+# field). A review's narrative fits in a learning-journey entry with its "Review N: " prefix.
+PREFERENCE_MAX = 1_000
+PREP_MAX = 2_000
+PROGRESS_MAX = 5_000
+SUPPORT_MAX = 2_000
+OPPORTUNITIES_MAX = 2_000
+NARRATIVE_MAX = 4_000
+CANCEL_REASON_MAX = 1_000
+EVALUATION_NOTE_MAX = 1_000
+SUCCESS_CRITERIA_MAX = 1_000
+AMENDMENT_MAX = 4_000
+
+
+def _text(verbose_name=None, *, max_length: int, **kwargs) -> models.TextField:
+    """Free text with a maximum length (checked by the form, the model and the database:
+    ``_length_constraints``)."""
+    return models.TextField(verbose_name, validators=[MaxLengthValidator(max_length)], **kwargs)
+
+
+def _length_constraints(prefix: str, limits: dict[str, int]) -> list[models.CheckConstraint]:
+    return [
+        models.CheckConstraint(condition=LessThanOrEqual(Length(name), limit), name=f"{prefix}_{name}_max_length")
+        for name, limit in limits.items()
+    ]
+
+
+def _range(field: str, low: int, high: int, name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(condition=Q(**{f"{field}__gte": low, f"{field}__lte": high}), name=name)
+
 
 class ReviewSettings(TenantModel):
     """An organisation's review cadence and reminder settings (one row per organisation; the
@@ -25,17 +63,25 @@ class ReviewSettings(TenantModel):
 
     cadence = models.CharField(max_length=16, choices=Cadence.choices, default=Cadence.HALF_TERMLY)
     interval_weeks = models.PositiveSmallIntegerField(
-        default=4, help_text="Used when the cadence is every so many weeks (seed 001: every four weeks)."
+        default=4, validators=[MinValueValidator(INTERVAL_WEEKS[0]), MaxValueValidator(INTERVAL_WEEKS[1])],
+        help_text="Used when the cadence is every so many weeks (seed 001: every four weeks).",
     )
     remind_days_before = models.PositiveSmallIntegerField(
-        default=7, help_text="Days before a review or target is due that a reminder goes out."
+        default=7, validators=[MinValueValidator(REMIND_DAYS[0]), MaxValueValidator(REMIND_DAYS[1])],
+        help_text="Days before a review or target is due that a reminder goes out.",
     )
     escalate_after_days = models.PositiveSmallIntegerField(
-        default=7, help_text="Days a review may be overdue before the organisation's leads are told."
+        default=7, validators=[MinValueValidator(ESCALATE_DAYS[0]), MaxValueValidator(ESCALATE_DAYS[1])],
+        help_text="Days a review may be overdue before the organisation's leads are told.",
     )
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["organisation"], name="review_settings_one_per_org")]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation"], name="review_settings_one_per_org"),
+            _range("interval_weeks", *INTERVAL_WEEKS, name="review_settings_interval_weeks_range"),
+            _range("remind_days_before", *REMIND_DAYS, name="review_settings_remind_days_range"),
+            _range("escalate_after_days", *ESCALATE_DAYS, name="review_settings_escalate_days_range"),
+        ]
 
 
 class KeyWorkerAssignment(TenantModel):
@@ -92,12 +138,13 @@ class KeyWorkerPreference(TenantModel):
 
     profile = models.ForeignKey("learners.LearnerProfile", on_delete=models.CASCADE, related_name="kw_preferences")
     preferred_user = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    preference = models.TextField(help_text="In the learner's words.")
+    preference = _text(max_length=PREFERENCE_MAX, help_text="In the learner's words.")
     recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-recorded_at", "-pk"]
+        constraints = _length_constraints("kw_preference", {"preference": PREFERENCE_MAX})
 
 
 class ScheduleOverride(TenantModel):
@@ -105,13 +152,18 @@ class ScheduleOverride(TenantModel):
 
     profile = models.ForeignKey("learners.LearnerProfile", on_delete=models.CASCADE, related_name="kw_schedule")
     cadence = models.CharField(max_length=16, choices=Cadence.choices)
-    interval_weeks = models.PositiveSmallIntegerField(default=4)
+    interval_weeks = models.PositiveSmallIntegerField(
+        default=4, validators=[MinValueValidator(INTERVAL_WEEKS[0]), MaxValueValidator(INTERVAL_WEEKS[1])]
+    )
     reason = models.CharField(max_length=300, blank=True)
     set_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     set_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["organisation", "profile"], name="schedule_override_per_learner")]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "profile"], name="schedule_override_per_learner"),
+            _range("interval_weeks", *INTERVAL_WEEKS, name="schedule_override_interval_weeks_range"),
+        ]
 
 
 class Review(TenantModel):
@@ -130,17 +182,23 @@ class Review(TenantModel):
     held_on = models.DateField(null=True, blank=True)
     key_worker = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     # The learner's preparation (seed 001: what I learned, enjoyed, found hard).
-    prep_learned = models.TextField("What I learned", blank=True)
-    prep_enjoyed = models.TextField("What I enjoyed", blank=True)
-    prep_found_hard = models.TextField("What I found hard", blank=True)
+    prep_learned = _text("What I learned", max_length=PREP_MAX, blank=True)
+    prep_enjoyed = _text("What I enjoyed", max_length=PREP_MAX, blank=True)
+    prep_found_hard = _text("What I found hard", max_length=PREP_MAX, blank=True)
     prep_updated_at = models.DateTimeField(null=True, blank=True)
     # The review itself (draft until the key worker signs).
-    overall_progress = models.TextField("Progress against the overall plan", blank=True)
-    support = models.TextField("Support that will help", blank=True)
-    learning_opportunities = models.TextField("Learning opportunities", blank=True)
-    narrative_text = models.TextField("Learning journey entry", blank=True)
+    overall_progress = _text("Progress against the overall plan", max_length=PROGRESS_MAX, blank=True)
+    support = _text("Support that will help", max_length=SUPPORT_MAX, blank=True)
+    learning_opportunities = _text("Learning opportunities", max_length=OPPORTUNITIES_MAX, blank=True)
+    narrative_text = _text("Learning journey entry", max_length=NARRATIVE_MAX, blank=True)
     next_review_on = models.DateField("Next review date", null=True, blank=True)
     draft_saved_at = models.DateTimeField(null=True, blank=True)
+    # Bumped by every draft save: a save made from an older version is refused, never
+    # overwrites (services.review_save_draft, StaleReviewError).
+    version = models.PositiveIntegerField(default=1)
+    # The page (browser tab) that saved the draft last: its own autosave racing its "Save draft"
+    # is not someone else's change.
+    draft_tab = models.CharField(max_length=32, blank=True)
     # Sign-off.
     needs_provider = models.BooleanField(default=False)
     kw_signed_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -151,7 +209,7 @@ class Review(TenantModel):
     provider_signed_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     # Cancellation.
-    cancelled_reason = models.TextField(blank=True)
+    cancelled_reason = _text(max_length=CANCEL_REASON_MAX, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancelled_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -165,6 +223,16 @@ class Review(TenantModel):
                 name="review_one_open_per_plan",
             ),
             models.CheckConstraint(condition=Q(number__gte=1), name="review_number_positive"),
+            models.CheckConstraint(
+                condition=Q(next_review_on__isnull=True) | Q(held_on__isnull=True) | Q(next_review_on__gt=F("held_on")),
+                name="review_next_after_held",
+            ),
+            *_length_constraints("review", {
+                "prep_learned": PREP_MAX, "prep_enjoyed": PREP_MAX, "prep_found_hard": PREP_MAX,
+                "overall_progress": PROGRESS_MAX, "support": SUPPORT_MAX,
+                "learning_opportunities": OPPORTUNITIES_MAX, "narrative_text": NARRATIVE_MAX,
+                "cancelled_reason": CANCEL_REASON_MAX,
+            }),
         ]
         indexes = [models.Index(fields=["organisation", "status", "due_on"])]
 
@@ -208,12 +276,13 @@ class ReviewTargetEvaluation(TenantModel):
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="evaluations")
     target = models.ForeignKey("learners.Target", on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=20, blank=True)
-    note = models.TextField(blank=True)
+    note = _text(max_length=EVALUATION_NOTE_MAX, blank=True)
 
     class Meta:
         ordering = ["target__due_on", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "review", "target"], name="review_evaluation_per_target")
+            models.UniqueConstraint(fields=["organisation", "review", "target"], name="review_evaluation_per_target"),
+            *_length_constraints("review_evaluation", {"note": EVALUATION_NOTE_MAX}),
         ]
 
 
@@ -224,10 +293,11 @@ class ReviewNewTarget(TenantModel):
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="new_targets")
     parent = models.ForeignKey("learners.Target", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     title = models.CharField(max_length=300)
-    success_criteria = models.TextField(blank=True)
+    success_criteria = _text(max_length=SUCCESS_CRITERIA_MAX, blank=True)
     due_on = models.DateField()
     created_target = models.ForeignKey("learners.Target", null=True, blank=True, on_delete=models.SET_NULL,
                                        related_name="+")
 
     class Meta:
         ordering = ["pk"]
+        constraints = _length_constraints("review_new_target", {"success_criteria": SUCCESS_CRITERIA_MAX})

@@ -64,6 +64,18 @@ def computed_due_dates(*, org, plans) -> dict[int, datetime.date]:
     return result
 
 
+def review_next_due(*, org, review, today: datetime.date) -> datetime.date:
+    """When the review AFTER ``review`` falls due by the learner's schedule: counted from this
+    review (its due date and the day it is held, ``today`` if not held yet) — what the review
+    form suggests as the next review date. (``computed_due_dates`` counts from the last
+    completed review, so for an open review it gives that review's own due date.)"""
+    rule, _own = rule_for(org=org, profile=review.plan.profile)
+    return schedule.next_due(
+        rule=rule, terms=terms_for(org=org), last_review_on=review.held_on or today, last_due_on=review.due_on,
+        plan_starts_on=review.plan.starts_on,
+    )
+
+
 def rule_for(*, org, profile) -> tuple[schedule.Rule, bool]:
     """(the learner's review rule, whether it is their own override)."""
     override = ScheduleOverride.objects.for_org(org).filter(profile=profile).first()

@@ -43,6 +43,18 @@ class ReviewError(Exception):
     """The review cannot do that now (signed, wrong order, cancelled…): show the message."""
 
 
+class StaleReviewError(ReviewError):
+    """Someone saved the draft since the form was loaded: nothing was written. ``current`` is
+    the review as they left it (their values, their version)."""
+
+    message = ("Someone else saved this review while you were writing. Nothing you wrote was lost: "
+               "check their answers, then save again to keep yours.")
+
+    def __init__(self, current: Review):
+        super().__init__(self.message)
+        self.current = current
+
+
 def _check_org(org, *objs):
     for obj in objs:
         if obj is not None and obj.organisation_id != org.pk:
@@ -98,6 +110,12 @@ def schedule_override_set(*, org, profile, by, cadence: str | None, interval_wee
               data={"cadence": cadence, "interval_weeks": interval_weeks})
     _redate_scheduled(org=org, profile=profile)
     return row
+
+
+def reviews_redate_scheduled(*, org) -> None:
+    """Re-date the organisation's open SCHEDULED reviews that had no date agreed (after the
+    term dates changed: ``terms.terms_changed``)."""
+    _redate_scheduled(org=org)
 
 
 def _redate_scheduled(*, org, profile=None):
@@ -273,16 +291,26 @@ def _lock_review(org, review) -> Review:
 REVIEW_TEXT_FIELDS = ("overall_progress", "support", "learning_opportunities", "narrative_text")
 
 
-def review_save_draft(*, org, review, by, fields: dict, evaluations: dict | None = None,
-                      new_targets: list | None = None) -> Review:
-    """Save what is written so far (the autosave and the plain "Save draft"). ``fields``: the
-    review's text fields and ``next_review_on``. ``evaluations``: {target_id: (status, note)}
-    for targets of the plan. ``new_targets``: list of dicts (title, due_on, parent, 
-    success_criteria) — replaces the draft list. Refused once the key worker has signed."""
+def review_save_draft(*, org, review, by, expected_version: int, fields: dict, evaluations: dict | None = None,
+                      new_targets: list | None = None, tab: str = "") -> Review:
+    """Save what is written so far (the autosave and the plain "Save draft") if the draft is
+    still at ``expected_version`` (the version the form was loaded with), and bump the version.
+    Otherwise raise ``StaleReviewError`` and write nothing: two tabs or two people never
+    silently overwrite each other. The review row is locked first, so of two saves from the same
+    version exactly one wins. ``tab``: the token of the page saving; when the last save came
+    from the same page, it had seen every earlier version (its autosave just answered after its
+    "Save draft" was sent), so it is not refused. ``fields``: the review's text fields and ``next_review_on``.
+    ``evaluations``: {target_id: (status, note)} for targets of the plan. ``new_targets``: list
+    of dicts (title, due_on, parent, success_criteria) — replaces the draft list. Refused once
+    the key worker has signed."""
     with transaction.atomic():
         review = _lock_review(org, review)
         if not review.is_editable:
             raise ReviewError("This review has been signed and can no longer be changed. Add an amendment instead.")
+        if review.version != expected_version and not (tab and tab == review.draft_tab):
+            raise StaleReviewError(review)
+        review.version += 1
+        review.draft_tab = tab
         if review.status == ReviewStatus.SCHEDULED:
             review.status, review.held_on = ReviewStatus.IN_PROGRESS, org_today(org)
         for name in (*REVIEW_TEXT_FIELDS, "next_review_on"):

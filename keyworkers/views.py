@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import date as date_filter
-from django.utils import timezone
+from django.urls import reverse
 
 from learners import selectors as learner_selectors
 from learners.models import AtRiskLevel
@@ -17,7 +18,7 @@ from plp_portal.organisations.permissions import org_role_required
 
 from . import forms, selectors, services
 from .permissions import can_cancel_review, can_manage_team, can_run_review, is_lead, staff_viewer_or_404
-from .services import ReviewError, org_today
+from .services import ReviewError, StaleReviewError, org_today
 
 LEADS = (Role.ORG_ADMIN, Role.CAREERS_LEAD)
 PAGE_SIZE = 25
@@ -112,7 +113,7 @@ def team(request, profile_id, forms_with_errors=None):
     rule, own = selectors.rule_for(org=org, profile=profile)
     context["rule"], context["rule_is_own"] = rule, own
     context.update(forms_with_errors or {})
-    return render(request, "keyworkers/team.html", context, status=400 if forms_with_errors else 200)
+    return render(request, "keyworkers/team.html", context)
 
 
 @org_role_required(Role.KEY_WORKER, *LEADS)
@@ -244,7 +245,9 @@ def review_detail(request, review_id):
 @org_role_required(Role.KEY_WORKER)
 def review_edit(request, review_id):
     """The review form. "Save draft" and the htmx autosave keep everything written so far;
-    "Sign" saves then signs as key worker (the review then becomes read-only)."""
+    "Sign" saves then signs as key worker (the review then becomes read-only). Every save
+    carries the draft's version: a save from an older version (another tab, another person)
+    is refused, and the page shows their answers beside the person's own, which are kept."""
     review, viewer = _review_and_viewer(request, review_id)
     if not can_run_review(viewer):
         raise Http404("Not your learner")
@@ -254,36 +257,74 @@ def review_edit(request, review_id):
     target_rows, new_targets, long_term = selectors.review_targets(review=review, viewer=viewer)
     form_kwargs = {"org": request.org, "review": review, "target_rows": target_rows, "new_targets": new_targets,
                    "long_term": long_term}
-    form = forms.ReviewForm(request.POST or None, **form_kwargs)
+    tab = request.GET.get("tab", "")
+    form = forms.ReviewForm(request.POST or None, **form_kwargs,
+                            initial={"tab": tab} if re.fullmatch(r"[0-9a-f]{32}", tab) else {})
+    conflict = None
     if request.method == "POST":
         if form.is_valid():
             fields, evaluations, drafts = form.service_arguments()
+            expected = form.cleaned_data["version"]
+            if not request.htmx and form.cleaned_data["seen_version"]:
+                expected = form.cleaned_data["seen_version"]  # they were shown that version's answers
             try:
-                review = services.review_save_draft(org=request.org, review=review, by=request.user, fields=fields,
-                                                    evaluations=evaluations, new_targets=drafts)
+                review = services.review_save_draft(
+                    org=request.org, review=review, by=request.user, expected_version=expected,
+                    tab=form.cleaned_data["tab"], fields=fields, evaluations=evaluations, new_targets=drafts)
                 if request.htmx:
-                    return HttpResponse(
-                        f"Draft saved at {date_filter(timezone.localtime(review.draft_saved_at), 'H:i')}")
+                    return render(request, "keyworkers/partials/autosave_saved.html", {"review": review})
                 if request.POST.get("action") == "sign":
                     services.review_sign_key_worker(org=request.org, review=review, by=request.user)
                     messages.success(request, f"You signed review {review.number}. The learner signs next.")
                     return redirect("keyworkers:review_detail", org_slug=request.org.slug, review_id=review.pk)
+            except StaleReviewError as stale:
+                review = stale.current
+                conflict = _their_draft(review, viewer)
+                if request.htmx:
+                    # 200: htmx swaps only successful answers. The form (and what is typed in it)
+                    # stays as it is; their answers appear above it.
+                    return render(request, "keyworkers/partials/autosave_conflict.html",
+                                  {"review": review, "conflict": conflict})
+                # The person's input, bound to the current version: saving again keeps theirs,
+                # knowingly.
+                data = request.POST.copy()
+                data["version"], data["seen_version"] = review.version, ""
+                form = forms.ReviewForm(data, **form_kwargs)
+                form.is_valid()
+                form.add_error(None, stale.message)
             except ReviewError as error:
                 if request.htmx:
                     return HttpResponse(str(error))
+                # The draft may have been saved before signing was refused: the form goes on
+                # from the version now saved.
+                data = request.POST.copy()
+                data["version"] = review.version
+                form = forms.ReviewForm(data, **form_kwargs)
+                form.is_valid()
                 form.add_error(None, str(error))
             else:
                 messages.success(request, "Draft saved.")
-                return redirect("keyworkers:review_edit", org_slug=request.org.slug, review_id=review.pk)
+                # The page that loads next is the same tab: its token goes with it, so an autosave
+                # the page sent just before leaving is not taken for someone else's save.
+                return redirect(reverse("keyworkers:review_edit", kwargs={
+                    "org_slug": request.org.slug, "review_id": review.pk}) + f"?tab={form.cleaned_data['tab']}")
         elif request.htmx:
             return HttpResponse("Not saved yet: check the highlighted answers when you save.")
     log_entries = learner_selectors.log_entries_for(plan=review.plan, viewer=viewer).filter(
         written_on__gte=selectors.review_period_start(review=review))[:50]
+    today = org_today(request.org)
     return render(request, "keyworkers/review_edit.html", {
-        "review": review, "plan": review.plan, "form": form, "log_entries": log_entries,
-        "today": org_today(request.org), "suggested_next": selectors.computed_due_dates(
-            org=request.org, plans=[review.plan]).get(review.plan_id),
-    }, status=400 if form.errors else 200)
+        "review": review, "plan": review.plan, "form": form, "log_entries": log_entries, "today": today,
+        "suggested_next": selectors.review_next_due(org=request.org, review=review, today=today),
+        "conflict": conflict,
+    })
+
+
+def _their_draft(review, viewer) -> dict:
+    """What another person saved in the draft, for the page that refused a stale save."""
+    target_rows, new_targets, _long_term = selectors.review_targets(review=review, viewer=viewer)
+    return {"review": review, "evaluations": [(t, e) for t, e in target_rows if e and (e.status or e.note)],
+            "new_targets": new_targets}
 
 
 @org_role_required(*STAFF_ROLES)
@@ -300,8 +341,7 @@ def review_cancel(request, review_id):
         else:
             messages.success(request, f"Review {review.number} cancelled.")
             return redirect("keyworkers:review_list", org_slug=request.org.slug, plan_id=review.plan_id)
-    return render(request, "keyworkers/review_cancel.html", {"review": review, "form": form},
-                  status=400 if form.errors else 200)
+    return render(request, "keyworkers/review_cancel.html", {"review": review, "form": form})
 
 
 @org_role_required(Role.KEY_WORKER)

@@ -78,7 +78,8 @@ def test_tutor_runs_a_full_review_from_the_caseload_to_sign_off(page, live_serve
     page.locator("#id_new_0_due_on").fill((datetime.date.today() + datetime.timedelta(days=40)).isoformat())
     page.locator("#id_new_0_parent").select_option(label="Become a nurse")
     page.get_by_role("button", name="Save draft").click()
-    wait_for_text(page, "Draft saved")
+    page.wait_for_url(re.compile(r"/edit/\?tab="))
+    wait_for_text(page, "Draft saved.")  # the page after saving (not the autosave's "Draft saved at")
     page.get_by_label("Learning journey entry").fill("A great half term at the care home.")
     page.get_by_label("Next review date").fill((datetime.date.today() + datetime.timedelta(days=42)).isoformat())
     page.get_by_role("button", name="Sign as key worker").click()
@@ -120,3 +121,48 @@ def test_lead_pages_pass_axe(page, live_server, transactional_db, org, other_org
     page.get_by_role("button", name="Cancel the review").click()
     review.refresh_from_db()
     assert review.status == "cancelled"
+
+
+def _until(check, timeout=10.0):
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.2)
+
+
+def test_two_tabs_autosaving_one_review_draft_never_overwrite_each_other(page, live_server, transactional_db, org,
+                                                                         other_org):
+    school_year(org)
+    kw = member(org, Role.KEY_WORKER)
+    plan = learner_with_plan(org, kw)
+    review = services.review_start(org=org, plan=plan, by=kw)
+    staff_sign_in(page, kw)
+    edit = f"/o/{org.slug}/keyworkers/reviews/{review.pk}/edit/"
+    page.goto(edit)
+    other = page.context.new_page()
+    other.goto(edit)
+
+    def saved(field, value):
+        return lambda: getattr(Review.objects.for_org(org).get(pk=review.pk), field) == value
+
+    page.get_by_label("Progress against the overall plan").fill("Settled in well.")
+    page.get_by_label("Support that will help").focus()  # leaving the field autosaves
+    _until(saved("overall_progress", "Settled in well."))
+    # The autosave handed the page the version it goes on from.
+    _until(lambda: page.locator("#id_version").input_value()
+           == str(Review.objects.for_org(org).get(pk=review.pk).version))
+
+    other.get_by_label("Progress against the overall plan").fill("Struggling with maths.")
+    other.get_by_label("Support that will help").focus()
+    wait_for_text(other, "Not saved:")
+    wait_for_text(other, "Settled in well.")  # the other tab's answers, shown above the form
+    assert other.get_by_label("Progress against the overall plan").input_value() == "Struggling with maths."
+    assert Review.objects.for_org(org).get(pk=review.pk).overall_progress == "Settled in well."
+    assert_accessible(other)
+
+    # Having seen them, "Save draft" keeps this tab's answers.
+    other.get_by_role("button", name="Save draft").click()
+    wait_for_text(other, "Draft saved.")
+    assert Review.objects.for_org(org).get(pk=review.pk).overall_progress == "Struggling with maths."

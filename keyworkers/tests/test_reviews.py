@@ -5,6 +5,7 @@ import datetime
 import threading
 
 import pytest
+import time_machine
 from django.db import connection, connections
 
 from keyworkers import services
@@ -23,9 +24,10 @@ from tests.factories import UserFactory, member
 d = datetime.date
 
 
-def _run_review(org, plan, kw, next_on=d(2026, 12, 18)):
+def _run_review(org, plan, kw, next_on=None):
     review = services.review_start(org=org, plan=plan, by=kw)
-    services.review_save_draft(org=org, review=review, by=kw, fields={"next_review_on": next_on})
+    next_on = next_on or review.held_on + datetime.timedelta(weeks=6)
+    services.review_save_draft(org=org, review=review, by=kw, expected_version=review.version, fields={"next_review_on": next_on})
     services.review_sign_key_worker(org=org, review=review, by=kw)
     services.review_sign_learner(org=org, review=review, by=plan.profile.user)
     return review
@@ -71,6 +73,7 @@ def test_two_people_starting_reviews_at_once_get_no_gaps_and_no_duplicates(org, 
 
 
 @pytest.mark.django_db
+@time_machine.travel(datetime.datetime(2026, 12, 1, 10, tzinfo=datetime.UTC), tick=True)  # held before 18 Dec
 def test_sign_off_order_then_read_only_and_amendment_is_a_new_entry(org, other_org):
     school_year(org)
     plan = learner_with_plan(org)
@@ -90,7 +93,7 @@ def test_sign_off_order_then_read_only_and_amendment_is_a_new_entry(org, other_o
     with pytest.raises(ReviewError):
         services.review_sign_key_worker(org=org, review=review, by=kw)  # next date needed
     services.review_save_draft(
-        org=org, review=review, by=kw,
+        org=org, review=review, by=kw, expected_version=review.version,
         fields={"overall_progress": "Good", "narrative_text": "A good half term.", "next_review_on": d(2026, 12, 18)},
         evaluations={short.pk: (TargetStatus.ACHIEVED, "Full attendance")},
         new_targets=[{"title": "Read a manual chapter a week", "due_on": d(2026, 12, 1), "parent": long_term}],
@@ -109,7 +112,7 @@ def test_sign_off_order_then_read_only_and_amendment_is_a_new_entry(org, other_o
     assert LogBlock.objects.for_org(org).get(plan=plan, starts_on=plan.starts_on).is_filed
     # Read-only from now on.
     with pytest.raises(ReviewError):
-        services.review_save_draft(org=org, review=review, by=kw, fields={"overall_progress": "Changed"})
+        services.review_save_draft(org=org, review=review, by=kw, expected_version=review.version, fields={"overall_progress": "Changed"})
     with pytest.raises(ReviewError):
         services.review_cancel(org=org, review=review, by=kw, reason="no")
     with pytest.raises(ReviewError):

@@ -70,7 +70,7 @@ def test_completed_review_schedules_the_next_across_the_half_term(org, other_org
         # Without an agreed date the schedule gives the end of the next half term.
         suggested = selectors.computed_due_dates(org=org, plans=[plan])[plan.pk]
         assert suggested == d(2026, 10, 26)  # nothing completed yet
-        services.review_save_draft(org=org, review=review, by=kw, fields={"next_review_on": d(2026, 12, 18)})
+        services.review_save_draft(org=org, review=review, by=kw, expected_version=review.version, fields={"next_review_on": d(2026, 12, 18)})
         services.review_sign_key_worker(org=org, review=review, by=kw)
         services.review_sign_learner(org=org, review=review, by=plan.profile.user)
     nxt = Review.objects.for_org(org).get(plan=plan, number=2)

@@ -1,5 +1,5 @@
 from django import forms
-from plp_portal.forms import Form, ModelForm
+from plp_portal.forms import DateField, Form, ModelForm
 
 from .choices import Role
 from .models import Term
@@ -40,6 +40,15 @@ class MembershipRoleForm(Form):
 
 
 class TermForm(ModelForm):
+    """A term's name and dates. The rules that look at the organisation's other terms (a name
+    used twice in a year, overlapping dates) are checked by ``services.term_create`` /
+    ``term_update``, whose messages the view puts on the fields."""
+
+    starts_on = DateField(label="Term starts")
+    half_term_starts_on = DateField(label="Half-term break starts")
+    half_term_ends_on = DateField(label="Half-term break ends")
+    ends_on = DateField(label="Term ends")
+
     class Meta:
         model = Term
         fields = [
@@ -50,19 +59,28 @@ class TermForm(ModelForm):
             "half_term_ends_on",
             "ends_on",
         ]
-        widgets = {
-            f: forms.DateInput(attrs={"type": "date"})
-            for f in ["starts_on", "half_term_starts_on", "half_term_ends_on", "ends_on"]
-        }
         labels = {
             "academic_year": "Academic year (the year it starts)",
             "name": "Term name",
-            "starts_on": "Term starts",
-            "half_term_starts_on": "Half-term break starts",
-            "half_term_ends_on": "Half-term break ends",
-            "ends_on": "Term ends",
+        }
+        help_texts = {
+            "academic_year": "For example, 2026 for the 2026/27 school year.",
+            "name": "For example, Autumn.",
         }
 
     def __init__(self, *args, org, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.organisation = org
+
+    def clean(self):
+        cleaned = super().clean()
+        # Dates out of order get a message on the field; a field with an error is left out of
+        # the model's constraint check, which would otherwise name the database constraint.
+        dates = ("starts_on", "half_term_starts_on", "half_term_ends_on", "ends_on")
+        probe = Term(**{name: cleaned.get(name) for name in dates})
+        for name, message in probe.date_order_problems().items():
+            self.add_error(name, message)
+        return cleaned
+
+    def changes(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}

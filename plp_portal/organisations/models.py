@@ -3,6 +3,7 @@ import hashlib
 import secrets
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
@@ -69,13 +70,19 @@ class Membership(TenantModel):
         return self.role in STAFF_ROLES
 
 
+TERM_YEARS = (2000, 2100)  # a plausible academic year
+
+
 class Term(TenantModel):
     """One term of an organisation's academic year, with its half-term break.
 
     Reviews are due at half-term boundaries: the end of the first half (when the break starts)
     and the end of the term."""
 
-    academic_year = models.PositiveIntegerField(help_text="The year the academic year starts in.")
+    academic_year = models.PositiveIntegerField(
+        help_text="The year the academic year starts in.",
+        validators=[MinValueValidator(TERM_YEARS[0]), MaxValueValidator(TERM_YEARS[1])],
+    )
     name = models.CharField(max_length=40)
     starts_on = models.DateField()
     half_term_starts_on = models.DateField()
@@ -94,10 +101,36 @@ class Term(TenantModel):
                 & models.Q(half_term_ends_on__lt=models.F("ends_on")),
                 name="term_dates_in_order",
             ),
+            models.CheckConstraint(
+                condition=models.Q(academic_year__gte=TERM_YEARS[0], academic_year__lte=TERM_YEARS[1]),
+                name="term_academic_year_range",
+            ),
         ]
 
     def __str__(self):
-        return f"{self.name} {self.academic_year}/{(self.academic_year + 1) % 100:02d}"
+        return f"{self.name} {self.year_label}"
+
+    @property
+    def year_label(self) -> str:
+        return f"{self.academic_year}/{(self.academic_year + 1) % 100:02d}"
+
+    def date_order_problems(self) -> dict[str, str]:
+        """The dates out of order (what ``term_dates_in_order`` refuses), in words, by field."""
+        starts, ht_starts, ht_ends, ends = self.starts_on, self.half_term_starts_on, self.half_term_ends_on, self.ends_on
+        if None in (starts, ht_starts, ht_ends, ends):
+            return {}
+        if ends <= starts:
+            return {"ends_on": f"Enter a date the term ends after the day it starts ({starts:%-d/%-m/%Y})"}
+        if not starts < ht_starts < ends:
+            return {"half_term_starts_on": "Enter a date the half-term break starts between the day the term "
+                                           f"starts ({starts:%-d/%-m/%Y}) and the day it ends ({ends:%-d/%-m/%Y})"}
+        if ht_ends < ht_starts:
+            return {"half_term_ends_on": "Enter a date the half-term break ends on or after the day it starts "
+                                         f"({ht_starts:%-d/%-m/%Y})"}
+        if ht_ends >= ends:
+            return {"half_term_ends_on": "Enter a date the half-term break ends before the term ends "
+                                         f"({ends:%-d/%-m/%Y})"}
+        return {}
 
 
 def _hash_token(token: str) -> str:

@@ -1,3 +1,5 @@
+from django.shortcuts import get_object_or_404
+
 from .choices import STAFF_ROLES
 from .models import Invitation, Membership, Organisation, Term
 
@@ -51,6 +53,12 @@ def invitation_by_token(*, token: str) -> Invitation | None:
 
 def term_list(*, org):
     return Term.objects.for_org(org).order_by("starts_on")
+
+
+def term_get(*, org, term_id: int) -> Term:
+    """The organisation's term; 404 for a term that does not exist and for one of another
+    organisation alike."""
+    return get_object_or_404(Term.objects.for_org(org), pk=term_id)
 
 
 def member_users(*, org, roles):

@@ -12,6 +12,8 @@ urlpatterns = [
     path("invitations/<int:invitation_id>/withdraw/", views.invitation_revoke,
          name="invitation_revoke"),
     path("terms/", views.term_list, name="terms"),
+    path("terms/<int:term_id>/edit/", views.term_edit, name="term_edit"),
+    path("terms/<int:term_id>/delete/", views.term_delete, name="term_delete"),
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/read/", views.notifications_mark_read, name="notifications_read"),
 ]

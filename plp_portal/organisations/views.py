@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth import login
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -96,15 +97,60 @@ def membership_edit(request, membership_id):
                   {"membership": membership, "form": form})
 
 
+def _term_form_saved(request, form, save) -> bool:
+    """Run ``save`` (a service call) if the form is valid; the service's refusals go on the
+    form's fields. True when saved."""
+    if request.method != "POST" or not form.is_valid():
+        return False
+    try:
+        save(form.changes())
+    except ValidationError as error:
+        form.add_error(None, error)
+        return False
+    return True
+
+
 @org_role_required(Role.ORG_ADMIN)
 def term_list(request):
     form = TermForm(request.POST or None, org=request.org)
-    if request.method == "POST" and form.is_valid():
-        form.save()
+    if _term_form_saved(request, form, lambda fields: services.term_create(org=request.org, by=request.user,
+                                                                            **fields)):
         messages.success(request, "Term dates saved.")
         return redirect("organisations:terms", org_slug=request.org.slug)
     return render(request, "organisations/terms.html",
                   {"terms": selectors.term_list(org=request.org), "form": form})
+
+
+@org_role_required(Role.ORG_ADMIN)
+def term_edit(request, term_id):
+    term = selectors.term_get(org=request.org, term_id=term_id)
+    title = str(term)  # before the form changes the instance
+    form = TermForm(request.POST or None, instance=term, org=request.org)
+    if _term_form_saved(request, form, lambda fields: services.term_update(org=request.org, term=term,
+                                                                            by=request.user, **fields)):
+        messages.success(request, f"{term} saved.")
+        return redirect("organisations:terms", org_slug=request.org.slug)
+    return render(request, "organisations/term_edit.html", {"form": form, "title": title})
+
+
+@org_role_required(Role.ORG_ADMIN)
+def term_delete(request, term_id):
+    """A confirmation page; the term is deleted only by its POST, and not while records
+    depend on it (the page says which)."""
+    term = selectors.term_get(org=request.org, term_id=term_id)
+    refused = None
+    if request.method == "POST":
+        try:
+            services.term_delete(org=request.org, term=term, by=request.user)
+        except services.TermInUse as error:
+            refused = str(error)
+        else:
+            messages.success(request, f"{term} deleted.")
+            return redirect("organisations:terms", org_slug=request.org.slug)
+    return render(request, "organisations/term_delete.html", {
+        "term": term, "refused": refused,
+        "dependents": [] if refused else services.term_dependents(org=request.org, term=term),
+    })
 
 
 @org_role_required()
