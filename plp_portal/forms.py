@@ -82,6 +82,14 @@ class GovukMessagesMixin:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.name_the_fields()
+
+    def full_clean(self):
+        # Again here, for fields a subclass adds in its __init__ after ours ran.
+        self.name_the_fields()
+        super().full_clean()
+
+    def name_the_fields(self):
         for name, field in self.fields.items():
             defaults = _defaults(field)
             for code, message in _messages(name, field).items():
