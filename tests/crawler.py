@@ -378,8 +378,11 @@ class Crawler:
                 self.fail(f"{where}: 10,001 characters accepted")
             if variant.startswith("date ") and 300 <= status < 400:
                 self.fail(f"{where}: accepted {variant}")
-            if before is not None and _is_error_page(response) and self.fingerprint() != before:
-                self.fail(f"{where}: refused with an error, but the database changed")
+            if before is not None and _is_error_page(response):
+                after = self.fingerprint()
+                if after != before:
+                    changed = sorted({row[0] for row in set(after) ^ set(before)})
+                    self.fail(f"{where}: refused with an error, but the database changed ({', '.join(changed)})")
 
 
 def _flat(data: dict[str, list[str]]) -> dict[str, list[str] | str]:

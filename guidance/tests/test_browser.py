@@ -2,6 +2,7 @@
 an interview with an action plan, and the learner sees the new targets. Every new page passes
 axe (WCAG 2.2 AA)."""
 
+import datetime
 import re
 
 import pytest
@@ -14,6 +15,10 @@ from tests.browser import assert_accessible, sign_in, wait_for_text
 from tests.factories import OrganisationFactory, member
 
 pytestmark = pytest.mark.browser
+
+
+def in_days(days: int) -> str:
+    return (datetime.date.today() + datetime.timedelta(days=days)).isoformat()
 
 
 def sign_out(page):
@@ -40,6 +45,7 @@ def test_self_referral_triage_interview_and_targets_in_the_learners_space(page, 
     wait_for_text(page, "There is a problem")
     assert_accessible(page)
     page.get_by_label("I'm not sure what to do next").check()
+    page.get_by_label("I'd like information about my options").check()  # several answers
     page.get_by_label("Tell us a bit more").fill("I don't know whether to stay on for sixth form.")
     page.get_by_label("Would you like to see a particular adviser?").select_option(label="Ada Adviser")
     page.get_by_label("I agree").check()
@@ -48,6 +54,7 @@ def test_self_referral_triage_interview_and_targets_in_the_learners_space(page, 
     sign_out(page)
     referral = Referral.objects.for_org(school).get(profile=profile)
     assert referral.source == "self" and referral.consent and "careers adviser" in referral.consent_wording
+    assert sorted(referral.reason_list) == ["information", "transition_unclear"]
 
     # The adviser triages it into filtered.
     sign_in(page, adviser.email, totp=True)
@@ -67,9 +74,9 @@ def test_self_referral_triage_interview_and_targets_in_the_learners_space(page, 
     assert_accessible(page)
     page.get_by_label("Notes").fill("Talked through sixth form and college courses.")
     page.get_by_label("Action 1 (optional)", exact=True).fill("Visit the college open evening")
-    page.get_by_label("Action 1: due by (optional)").fill("2027-01-15")
+    page.get_by_label("Action 1: due by (optional)").fill(in_days(45))
     page.get_by_label("Action 2 (optional)", exact=True).fill("Talk to my tutor about A-level choices")
-    page.get_by_label("Action 2: due by (optional)").fill("2027-01-31")
+    page.get_by_label("Action 2: due by (optional)").fill(in_days(60))
     page.get_by_role("button", name="Save interview and action plan").click()
     wait_for_text(page, "2 action(s) added to the plan")
     assert_accessible(page)

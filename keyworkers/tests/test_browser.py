@@ -166,3 +166,29 @@ def test_two_tabs_autosaving_one_review_draft_never_overwrite_each_other(page, l
     other.get_by_role("button", name="Save draft").click()
     wait_for_text(other, "Draft saved.")
     assert Review.objects.for_org(org).get(pk=review.pk).overall_progress == "Struggling with maths."
+
+
+@pytest.mark.parametrize("failure", ["server error", "no connection"])
+def test_an_autosave_that_fails_says_not_saved_and_keeps_what_was_typed(page, live_server, transactional_db,
+                                                                        org, other_org, failure):
+    school_year(org)
+    kw = member(org, Role.KEY_WORKER)
+    plan = learner_with_plan(org, kw)
+    review = services.review_start(org=org, plan=plan, by=kw)
+    staff_sign_in(page, kw)
+    edit = f"/o/{org.slug}/keyworkers/reviews/{review.pk}/edit/"
+    page.goto(edit)
+
+    def fail_autosaves(route):
+        if route.request.method == "POST" and route.request.headers.get("hx-request"):
+            return route.fulfill(status=500, body="") if failure == "server error" else route.abort()
+        return route.continue_()
+
+    page.route(re.compile(r".*/edit/$"), fail_autosaves)
+    page.get_by_label("Progress against the overall plan").fill("Settled in well.")
+    page.get_by_label("Support that will help").focus()  # leaving the field autosaves
+    wait_for_text(page, "Not saved:")
+    status = page.locator("#autosave-status")
+    assert "press Save" in status.inner_text()
+    assert page.get_by_label("Progress against the overall plan").input_value() == "Settled in well."
+    assert Review.objects.for_org(org).get(pk=review.pk).overall_progress != "Settled in well."

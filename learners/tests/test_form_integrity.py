@@ -85,7 +85,7 @@ def _refused(response, message):
 
 def _sign_review(org, plan, key_worker):
     review = review_services.review_start(org=org, plan=plan, by=key_worker)
-    review_services.review_save_draft(org=org, review=review, by=key_worker,
+    review_services.review_save_draft(org=org, review=review, by=key_worker, expected_version=review.version,
                                       fields={"overall_progress": "Good", "next_review_on": TODAY() + 42 * DAY})
     return review_services.review_sign_key_worker(org=org, review=review, by=key_worker)
 
