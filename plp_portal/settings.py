@@ -171,17 +171,32 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[PLP Portal] "
 # Served over HTTPS (production): secure cookies, HSTS, redirect. Off for the demo and tests.
 HTTPS = env.bool("PLP_HTTPS", default=not (DEBUG or DEMO))
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if HTTPS else "http"
-# allauth's default rate limits (login failures, password reset, confirmation) stay on; the
-# test suite turns them off only where a test signs in many times (see tests/conftest.py).
+# Sign-in limits (issue 20). A school signs in from one address (NAT), so wrong passwords are
+# limited per account ("key": 10 in 15 minutes from anywhere) and per account + address (5 in
+# 5 minutes, PLP_SIGNIN_FAILURES_PER_ACCOUNT_ADDRESS, see accounts.adapter); the per-address
+# ceilings are sized for several classes signing in at once (PLP_SIGNIN_PER_ADDRESS sign-in
+# attempts and PLP_SIGNIN_FAILURES_PER_ADDRESS wrong passwords a minute from one address).
+# The client address is REMOTE_ADDR unless a trusted proxy is configured (below). The test suite
+# turns the limits off only where a test signs in many times.
+PLP_SIGNIN_PER_ADDRESS = env.int("PLP_SIGNIN_PER_ADDRESS", default=300)
+PLP_SIGNIN_FAILURES_PER_ADDRESS = env.int("PLP_SIGNIN_FAILURES_PER_ADDRESS", default=100)
+PLP_SIGNIN_FAILURES_PER_ACCOUNT_ADDRESS = "5/5m/key"
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "5/m/ip,5/5m/key",
-    "login": "30/m/ip",
-    "reset_password": "20/m/ip,5/m/key",
-    "reset_password_from_key": "20/m/ip",
+    "login_failed": f"{PLP_SIGNIN_FAILURES_PER_ADDRESS}/m/ip,10/15m/key",
+    "login": f"{PLP_SIGNIN_PER_ADDRESS}/m/ip",
+    "reset_password": "100/m/ip,5/m/key",
+    "reset_password_from_key": "100/m/ip",
     "signup": "20/m/ip",
     "confirm_email": "1/3m/key",
     "change_password": "5/m/user",
 }
+# Where the client's address comes from. Directly exposed (the default): the connection's
+# address. Behind a load balancer or reverse proxy you control, set ONE of:
+#   PLP_TRUSTED_CLIENT_IP_HEADER=X-Real-IP  (a header your proxy sets, overwriting the client's)
+#   PLP_TRUSTED_PROXY_COUNT=1               (how many proxies append to X-Forwarded-For)
+# Otherwise every user appears to come from the proxy and shares its limits.
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env("PLP_TRUSTED_CLIENT_IP_HEADER", default="") or None
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("PLP_TRUSTED_PROXY_COUNT", default=0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "PLP Portal"
 PLP_REQUIRE_STAFF_MFA = env.bool("PLP_REQUIRE_STAFF_MFA", default=not DEMO)

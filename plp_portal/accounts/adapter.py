@@ -1,12 +1,42 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core.internal import ratelimit
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
+
+from plp_portal.clientip import client_address
+
+_ACCOUNT_ADDRESS_ACTION = "login_failed_account_address"
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    """Emails go out through allauth's own sender (account mail is essential: no opt-out).
+    """Sign-in limits that a school behind one address can live with, and account emails.
 
     Accounts are provisioned (invitations, imports): open self sign-up is off unless
     ``PLP_OPEN_SIGNUP`` turns it on."""
 
     def is_open_for_signup(self, request):
         return settings.PLP_OPEN_SIGNUP
+
+    def get_client_ip(self, request):
+        ip = client_address(request)
+        if not ip:
+            raise PermissionDenied("Unable to determine client IP address")
+        return ip
+
+    def pre_authenticate(self, request, **credentials):
+        """allauth limits wrong passwords per account and per address (ACCOUNT_RATE_LIMITS
+        "login_failed"); this adds the tighter limit per account + address. A successful sign-in
+        gives back what it consumed (allauth rolls back the whole usage)."""
+        super().pre_authenticate(request, **credentials)
+        key = f"{self._get_login_attempts_cache_key(request, **credentials)}@{self.get_client_ip(request)}"
+        usage = ratelimit.consume(
+            request,
+            app="allauth.account",
+            action=_ACCOUNT_ADDRESS_ACTION,
+            config={_ACCOUNT_ADDRESS_ACTION: settings.PLP_SIGNIN_FAILURES_PER_ACCOUNT_ADDRESS},
+            key=key,
+        )
+        if not usage:
+            self._rollback_login_failed_rl_usage()
+            raise self.validation_error("too_many_login_attempts")
+        self._login_failed_rl_usage.usage.extend(usage.usage)

@@ -2,14 +2,16 @@ import logging
 
 from django.db import models
 
+from plp_portal.clientip import client_address
+
 from .models import AuditEvent
 
 logger = logging.getLogger(__name__)
 
 
 def _client_ip(request) -> str | None:
-    # Behind the load balancer the last hop appends the client; trust only REMOTE_ADDR otherwise.
-    return request.META.get("REMOTE_ADDR") or None
+    # The trusted proxy's header when one is configured, else the connection (plp_portal.clientip).
+    return client_address(request)
 
 
 def audit_log(
