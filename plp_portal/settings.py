@@ -168,6 +168,9 @@ ACCOUNT_ADAPTER = "plp_portal.accounts.adapter.AccountAdapter"
 # People get accounts from their organisation (invitations, MIS imports): no open sign-up page.
 PLP_OPEN_SIGNUP = env.bool("PLP_OPEN_SIGNUP", default=False)
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[PLP Portal] "
+# Tell people by email when their password, email address or two-factor authentication changes
+# (sent through the outbox like every other email: accounts.adapter.send_mail).
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 # Served over HTTPS (production): secure cookies, HSTS, redirect. Off for the demo and tests.
 HTTPS = env.bool("PLP_HTTPS", default=not (DEBUG or DEMO))
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if HTTPS else "http"

@@ -2,6 +2,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.internal import ratelimit
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.utils.html import strip_tags
 
 from plp_portal.clientip import client_address
 
@@ -40,3 +41,28 @@ class AccountAdapter(DefaultAccountAdapter):
             self._rollback_login_failed_rl_usage()
             raise self.validation_error("too_many_login_attempts")
         self._login_failed_rl_usage.usage.extend(usage.usage)
+
+    def send_mail(self, template_prefix, email, context):
+        """Account emails (password reset, address verification, MFA notices) go through the
+        outbox like every other email: rendered here, sent by a worker after the request
+        commits, retried while the mail server is down. The request never waits on SMTP."""
+        from allauth.core import context as allauth_context
+        from django.contrib.sites.shortcuts import get_current_site
+
+        from plp_portal.notifications.services import email_queue
+
+        request = allauth_context.request
+        ctx = {"request": request, "email": email, "current_site": get_current_site(request)}
+        ctx.update(context)
+        message = self.render_mail(template_prefix, email, ctx)
+        if message.content_subtype == "html":
+            body_text, body_html = strip_tags(message.body), message.body
+        else:
+            body_html = next(
+                (content for content, mimetype in getattr(message, "alternatives", [])
+                 if mimetype == "text/html"),
+                "",
+            )
+            body_text = message.body
+        for to in message.to:
+            email_queue(to=to, subject=message.subject, body_text=body_text, body_html=body_html)
