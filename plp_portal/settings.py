@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "plp_portal.organisations.middleware.OrganisationMiddleware",
     "plp_portal.accounts.middleware.StaffMFAMiddleware",
     "plp_portal.audit.middleware.PermissionRefusalAuditMiddleware",
+    "plp_portal.audit.middleware.RecordReadAuditMiddleware",
 ]
 
 # The bench command's server: counts SQL queries per request and serves the floor view.
