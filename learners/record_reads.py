@@ -9,3 +9,11 @@ RECORD_KWARGS = {
     "log_entry_id": ("learners.LogEntry", "plan__profile_id"),
     "narrative_id": ("learners.NarrativeEntry", "plan__profile_id"),
 }
+
+
+def learner_get(*, org, profile_id: int):
+    """The learner profile ``profile_id`` of ``org`` with its user, or None (the audit's "who
+    looked at this learner's record" page)."""
+    from .models import LearnerProfile
+
+    return LearnerProfile.objects.for_org(org).select_related("user").filter(pk=profile_id).first()

@@ -30,6 +30,9 @@ from plp_portal.hooks import app_hook_modules
 from .models import AuditEvent
 
 ACTION = "record.read"
+# URL namespaces whose pages name a learner but are not reads of the record: the audit's own
+# "who looked" page (its viewing is audited as "audit.record_reads_viewed").
+NOT_READS = {"audit"}
 
 
 @functools.cache
@@ -54,7 +57,7 @@ def _record_named(match) -> tuple[str, object, str] | None:
 def record_read_audit(request) -> AuditEvent | None:
     """Write the audit row for this request if it read a learner's record (see module doc)."""
     match = getattr(request, "resolver_match", None)
-    if match is None or not match.kwargs:
+    if match is None or not match.kwargs or match.namespace in NOT_READS:
         return None
     named = _record_named(match)
     if named is None:
@@ -81,3 +84,12 @@ def record_read_audit(request) -> AuditEvent | None:
     )
     event.save()
     return event
+
+
+def learner_get(*, org, profile_id: int):
+    """The learner (profile) ``profile_id`` of ``org``, from the app that owns learners (its
+    ``record_reads.learner_get``), or None if there is none in ``org``."""
+    for module in app_hook_modules("record_reads"):
+        if hasattr(module, "learner_get"):
+            return module.learner_get(org=org, profile_id=profile_id)
+    return None

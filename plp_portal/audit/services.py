@@ -22,6 +22,7 @@ def audit_log(
     org=None,
     obj: models.Model | None = None,
     data: dict | None = None,
+    learner_profile_id: int | None = None,
 ) -> AuditEvent:
     """Record who did ``action``, in which organisation, to which object, when, from where.
 
@@ -35,6 +36,7 @@ def audit_log(
         actor=actor,
         organisation=org,
         data=data or {},
+        learner_profile_id=learner_profile_id,
     )
     if obj is not None:
         event.object_type = obj._meta.label_lower
