@@ -124,6 +124,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # Lets several checkouts run the suite on one PostgreSQL at once without sharing a test database.
 if env("PLP_TEST_DB_NAME", default=""):
     DATABASES["default"]["TEST"] = {"NAME": env("PLP_TEST_DB_NAME")}
+# The ordinary role the application connects as (DATABASE_URL's user in production). Migrations
+# run as the tables' owner (MIGRATION_DATABASE_URL, see README "Production"), and after each one
+# this role is granted what it needs and no more: no TRUNCATE, no UPDATE/DELETE on append-only
+# tables (the audit log), no ownership of any table or trigger (plp_portal/dbroles.py).
+PLP_APP_DB_ROLE = env("PLP_APP_DB_ROLE", default="")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, sessions ------------------------------------------------------------------------
