@@ -29,6 +29,8 @@ class AccountAdapter(DefaultAccountAdapter):
         "login_failed"); this adds the tighter limit per account + address. A successful sign-in
         gives back what it consumed (allauth rolls back the whole usage)."""
         super().pre_authenticate(request, **credentials)
+        if getattr(settings, "ACCOUNT_RATE_LIMITS", None) is False:  # limits turned off
+            return
         key = f"{self._get_login_attempts_cache_key(request, **credentials)}@{self.get_client_ip(request)}"
         usage = ratelimit.consume(
             request,
