@@ -183,16 +183,17 @@ HTTPS = env.bool("PLP_HTTPS", default=not (DEBUG or DEMO))
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if HTTPS else "http"
 # Sign-in limits (issue 20). A school signs in from one address (NAT), so wrong passwords are
 # limited per account ("key": 10 in 15 minutes from anywhere) and per account + address (5 in
-# 5 minutes, PLP_SIGNIN_FAILURES_PER_ACCOUNT_ADDRESS, see accounts.adapter); the per-address
+# 5 minutes, "login_failed_account_address", see accounts.adapter); the per-address
 # ceilings are sized for several classes signing in at once (PLP_SIGNIN_PER_ADDRESS sign-in
 # attempts and PLP_SIGNIN_FAILURES_PER_ADDRESS wrong passwords a minute from one address).
 # The client address is REMOTE_ADDR unless a trusted proxy is configured (below). The test suite
 # turns the limits off only where a test signs in many times.
 PLP_SIGNIN_PER_ADDRESS = env.int("PLP_SIGNIN_PER_ADDRESS", default=300)
 PLP_SIGNIN_FAILURES_PER_ADDRESS = env.int("PLP_SIGNIN_FAILURES_PER_ADDRESS", default=100)
-PLP_SIGNIN_FAILURES_PER_ACCOUNT_ADDRESS = "5/5m/key"
 ACCOUNT_RATE_LIMITS = {
     "login_failed": f"{PLP_SIGNIN_FAILURES_PER_ADDRESS}/m/ip,10/15m/key",
+    # Ours (accounts.adapter): wrong passwords for one account from one address.
+    "login_failed_account_address": "5/5m/key",
     "login": f"{PLP_SIGNIN_PER_ADDRESS}/m/ip",
     "reset_password": "100/m/ip,5/m/key",
     "reset_password_from_key": "100/m/ip",
@@ -205,8 +206,11 @@ ACCOUNT_RATE_LIMITS = {
 #   PLP_TRUSTED_CLIENT_IP_HEADER=X-Real-IP  (a header your proxy sets, overwriting the client's)
 #   PLP_TRUSTED_PROXY_COUNT=1               (how many proxies append to X-Forwarded-For)
 # Otherwise every user appears to come from the proxy and shares its limits.
-ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env("PLP_TRUSTED_CLIENT_IP_HEADER", default="") or None
-ALLAUTH_TRUSTED_PROXY_COUNT = env.int("PLP_TRUSTED_PROXY_COUNT", default=0)
+PLP_TRUSTED_CLIENT_IP_HEADER = env("PLP_TRUSTED_CLIENT_IP_HEADER", default="")
+PLP_TRUSTED_PROXY_COUNT = env.int("PLP_TRUSTED_PROXY_COUNT", default=0)
+# allauth asks the adapter (plp_portal.clientip); its own settings say the same for any other path.
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = PLP_TRUSTED_CLIENT_IP_HEADER or None
+ALLAUTH_TRUSTED_PROXY_COUNT = PLP_TRUSTED_PROXY_COUNT
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "PLP Portal"
 PLP_REQUIRE_STAFF_MFA = env.bool("PLP_REQUIRE_STAFF_MFA", default=not DEMO)

@@ -106,7 +106,7 @@ def test_without_a_trusted_proxy_a_forged_address_header_is_ignored(org):
 
 
 def test_behind_a_trusted_proxy_each_client_address_is_its_own(org, settings):
-    settings.ALLAUTH_TRUSTED_CLIENT_IP_HEADER = "X-Real-IP"
+    settings.PLP_TRUSTED_CLIENT_IP_HEADER = "X-Real-IP"
     target = member(org, Role.LEARNER)
     proxy = "10.0.0.2"
     with time_machine.travel("2026-11-02 09:00", tick=False):
@@ -120,3 +120,17 @@ def test_behind_a_trusted_proxy_each_client_address_is_its_own(org, settings):
         assert signed_in(client)  # the account's owner, elsewhere, is not
     addresses = set(AuditEvent.objects.values_list("ip_address", flat=True))
     assert addresses == {"198.51.100.66", "203.0.113.99"}
+
+
+def test_behind_proxies_appending_to_x_forwarded_for_the_client_is_that_many_hops_back(org, settings):
+    settings.PLP_TRUSTED_PROXY_COUNT = 1
+    person = member(org, Role.LEARNER)
+    # The client forged the first entry; our proxy appended the address it saw.
+    client, _ = sign_in(person.email, "wrong", address="10.0.0.2",
+                        headers={"X-Forwarded-For": "1.2.3.4, 198.51.100.77"})
+    client, _ = sign_in(person.email, address="10.0.0.2",
+                        headers={"X-Forwarded-For": "not-an-address"})  # ignored: the connection
+    assert signed_in(client)
+    assert list(AuditEvent.objects.filter(action__startswith="account.").order_by("id")
+                .values_list("action", "ip_address")) == [
+        ("account.sign_in_failed", "198.51.100.77"), ("account.signed_in", "10.0.0.2")]

@@ -1,5 +1,5 @@
 from allauth.account.adapter import DefaultAccountAdapter
-from allauth.core.internal import ratelimit
+from allauth.core import ratelimit
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.utils.html import strip_tags
@@ -26,23 +26,22 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def pre_authenticate(self, request, **credentials):
         """allauth limits wrong passwords per account and per address (ACCOUNT_RATE_LIMITS
-        "login_failed"); this adds the tighter limit per account + address. A successful sign-in
-        gives back what it consumed (allauth rolls back the whole usage)."""
-        super().pre_authenticate(request, **credentials)
-        if getattr(settings, "ACCOUNT_RATE_LIMITS", None) is False:  # limits turned off
-            return
-        key = f"{self._get_login_attempts_cache_key(request, **credentials)}@{self.get_client_ip(request)}"
-        usage = ratelimit.consume(
-            request,
-            app="allauth.account",
-            action=_ACCOUNT_ADDRESS_ACTION,
-            config={_ACCOUNT_ADDRESS_ACTION: settings.PLP_SIGNIN_FAILURES_PER_ACCOUNT_ADDRESS},
-            key=key,
-        )
-        if not usage:
-            self._rollback_login_failed_rl_usage()
+        "login_failed"); this adds the tighter limit per account + address
+        ("login_failed_account_address"), checked first and counted only when the password is
+        wrong (``authentication_failed``)."""
+        if not ratelimit.consume(request, action=_ACCOUNT_ADDRESS_ACTION,
+                                 key=self._account_address_key(request, credentials), dry_run=True):
             raise self.validation_error("too_many_login_attempts")
-        self._login_failed_rl_usage.usage.extend(usage.usage)
+        super().pre_authenticate(request, **credentials)
+
+    def authentication_failed(self, request, **credentials):
+        super().authentication_failed(request, **credentials)
+        ratelimit.consume(request, action=_ACCOUNT_ADDRESS_ACTION,
+                          key=self._account_address_key(request, credentials))
+
+    def _account_address_key(self, request, credentials) -> str:
+        login = str(credentials.get("email") or credentials.get("username") or "").lower()
+        return f"{login}@{self.get_client_ip(request)}"
 
     def send_mail(self, template_prefix, email, context):
         """Account emails (password reset, address verification, MFA notices) go through the
