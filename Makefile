@@ -9,7 +9,8 @@ DEMO_DEBS := python3-venv ca-certificates libpango-1.0-0 libpangoft2-1.0-0 libha
 TEST_DEBS := $(DEMO_DEBS) chromium libatomic1 poppler-utils docker-compose
 TEST_ENV := DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/plp_portal} \
 	REDIS_URL=$${TEST_REDIS_URL:-redis://127.0.0.1:6379/15} \
-	DJANGO_ALLOW_ASYNC_UNSAFE=true PLP_REQUIRE_STAFF_MFA=true PLP_HTTPS=false PLP_MANIFEST_STATIC=false
+	DJANGO_ALLOW_ASYNC_UNSAFE=true PLP_REQUIRE_STAFF_MFA=true PLP_HTTPS=false PLP_MANIFEST_STATIC=false \
+	PLP_APP_DB_ROLE=plp_app
 DEMO_ENV := PLP_DEMO=1 DEBUG=1 DATABASE_URL=sqlite:///var/demo.sqlite3 PORT=$(PORT)
 
 .PHONY: demo test setup assets services check-deploy bench clean

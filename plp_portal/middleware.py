@@ -21,3 +21,22 @@ class QueryStringNulMiddleware:
             cleaned._mutable = False
             request.GET = cleaned
         return self.get_response(request)
+
+
+class NoStoreForSignedInMiddleware:
+    """Every answer to a signed-in person carries ``Cache-Control: no-store`` (and ``private``),
+    so a shared computer's browser or a proxy never keeps a copy of a personal page. A view that
+    already says ``no-store`` (PDFs, uploads) is left as it is."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            from django.utils.cache import patch_cache_control
+
+            if "no-store" not in response.get("Cache-Control", ""):
+                patch_cache_control(response, private=True, no_store=True)
+        return response

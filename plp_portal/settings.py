@@ -25,7 +25,8 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env("SITE_URL", default=f"http://127.0.0.1:{env('PORT', default='8000')}").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, signed in through allauth, in an audited system scope (plp_portal.adminsite).
+    "plp_portal.admin_apps.PlatformAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.messages",
@@ -57,6 +58,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Outside the session-lifetime and MFA redirects, so those answers are not cached either.
+    "plp_portal.middleware.NoStoreForSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "plp_portal.accounts.middleware.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -67,6 +70,7 @@ MIDDLEWARE = [
     "plp_portal.organisations.middleware.OrganisationMiddleware",
     "plp_portal.accounts.middleware.StaffMFAMiddleware",
     "plp_portal.audit.middleware.PermissionRefusalAuditMiddleware",
+    "plp_portal.audit.middleware.RecordReadAuditMiddleware",
 ]
 
 # The bench command's server: counts SQL queries per request and serves the floor view.
@@ -120,6 +124,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # Lets several checkouts run the suite on one PostgreSQL at once without sharing a test database.
 if env("PLP_TEST_DB_NAME", default=""):
     DATABASES["default"]["TEST"] = {"NAME": env("PLP_TEST_DB_NAME")}
+# The ordinary role the application connects as (DATABASE_URL's user in production). Migrations
+# run as the tables' owner (MIGRATION_DATABASE_URL, see README "Production"), and after each one
+# this role is granted what it needs and no more: no TRUNCATE, no UPDATE/DELETE on append-only
+# tables (the audit log), no ownership of any table or trigger (plp_portal/dbroles.py).
+PLP_APP_DB_ROLE = env("PLP_APP_DB_ROLE", default="")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, sessions ------------------------------------------------------------------------
@@ -166,20 +175,42 @@ ACCOUNT_ADAPTER = "plp_portal.accounts.adapter.AccountAdapter"
 # People get accounts from their organisation (invitations, MIS imports): no open sign-up page.
 PLP_OPEN_SIGNUP = env.bool("PLP_OPEN_SIGNUP", default=False)
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[PLP Portal] "
+# Tell people by email when their password, email address or two-factor authentication changes
+# (sent through the outbox like every other email: accounts.adapter.send_mail).
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 # Served over HTTPS (production): secure cookies, HSTS, redirect. Off for the demo and tests.
 HTTPS = env.bool("PLP_HTTPS", default=not (DEBUG or DEMO))
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if HTTPS else "http"
-# allauth's default rate limits (login failures, password reset, confirmation) stay on; the
-# test suite turns them off only where a test signs in many times (see tests/conftest.py).
+# Sign-in limits (issue 20). A school signs in from one address (NAT), so wrong passwords are
+# limited per account ("key": 10 in 15 minutes from anywhere) and per account + address (5 in
+# 5 minutes, "login_failed_account_address", see accounts.adapter); the per-address
+# ceilings are sized for several classes signing in at once (PLP_SIGNIN_PER_ADDRESS sign-in
+# attempts and PLP_SIGNIN_FAILURES_PER_ADDRESS wrong passwords a minute from one address).
+# The client address is REMOTE_ADDR unless a trusted proxy is configured (below). The test suite
+# turns the limits off only where a test signs in many times.
+PLP_SIGNIN_PER_ADDRESS = env.int("PLP_SIGNIN_PER_ADDRESS", default=300)
+PLP_SIGNIN_FAILURES_PER_ADDRESS = env.int("PLP_SIGNIN_FAILURES_PER_ADDRESS", default=100)
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "5/m/ip,5/5m/key",
-    "login": "30/m/ip",
-    "reset_password": "20/m/ip,5/m/key",
-    "reset_password_from_key": "20/m/ip",
+    "login_failed": f"{PLP_SIGNIN_FAILURES_PER_ADDRESS}/m/ip,10/15m/key",
+    # Ours (accounts.adapter): wrong passwords for one account from one address.
+    "login_failed_account_address": "5/5m/key",
+    "login": f"{PLP_SIGNIN_PER_ADDRESS}/m/ip",
+    "reset_password": "100/m/ip,5/m/key",
+    "reset_password_from_key": "100/m/ip",
     "signup": "20/m/ip",
     "confirm_email": "1/3m/key",
     "change_password": "5/m/user",
 }
+# Where the client's address comes from. Directly exposed (the default): the connection's
+# address. Behind a load balancer or reverse proxy you control, set ONE of:
+#   PLP_TRUSTED_CLIENT_IP_HEADER=X-Real-IP  (a header your proxy sets, overwriting the client's)
+#   PLP_TRUSTED_PROXY_COUNT=1               (how many proxies append to X-Forwarded-For)
+# Otherwise every user appears to come from the proxy and shares its limits.
+PLP_TRUSTED_CLIENT_IP_HEADER = env("PLP_TRUSTED_CLIENT_IP_HEADER", default="")
+PLP_TRUSTED_PROXY_COUNT = env.int("PLP_TRUSTED_PROXY_COUNT", default=0)
+# allauth asks the adapter (plp_portal.clientip); its own settings say the same for any other path.
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = PLP_TRUSTED_CLIENT_IP_HEADER or None
+ALLAUTH_TRUSTED_PROXY_COUNT = PLP_TRUSTED_PROXY_COUNT
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "PLP Portal"
 PLP_REQUIRE_STAFF_MFA = env.bool("PLP_REQUIRE_STAFF_MFA", default=not DEMO)

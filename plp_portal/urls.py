@@ -12,6 +12,7 @@ org_patterns = [
     path("keyworkers/", include("keyworkers.urls")),
     path("guidance/", include("guidance.urls")),
     path("careers-plan/", include("careersplan.urls")),
+    path("audit/", include("plp_portal.audit.urls")),
 ]
 
 urlpatterns = [

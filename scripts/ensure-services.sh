@@ -32,4 +32,8 @@ if ! redis_up; then
     exit 1
   fi
 fi
+# The application's ordinary role (tests grant it privileges at migrate and attack the audit log
+# as it: tests/test_db_roles.py).
+PSQL_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}" PLP_APP_DB_ROLE="${PLP_APP_DB_ROLE:-plp_app}" \
+  "$(dirname "$0")/postgres-app-role.sh" || { echo "error: could not create the application's database role" >&2; exit 1; }
 echo "PostgreSQL and Redis are up."

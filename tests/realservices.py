@@ -74,8 +74,9 @@ def _reset_pools(app):
 
 
 @contextlib.contextmanager
-def smtp_server():
-    """An aiosmtpd SMTP server on a free port; yields (port, received messages)."""
+def smtp_server(port=None):
+    """An aiosmtpd SMTP server on ``port`` (default: a free one); yields (port, received
+    messages)."""
     from email import message_from_bytes, policy
 
     from aiosmtpd.controller import Controller
@@ -87,7 +88,7 @@ def smtp_server():
             received.append(message_from_bytes(envelope.content, policy=policy.default))
             return "250 OK"
 
-    port = free_port()
+    port = port or free_port()
     controller = Controller(Handler(), hostname="127.0.0.1", port=port)
     controller.start()
     try:

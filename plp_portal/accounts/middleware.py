@@ -51,26 +51,31 @@ MFA_CONFIRMED = "plp_mfa_confirmed"
 
 class StaffMFAMiddleware:
     """When PLP_REQUIRE_STAFF_MFA is on, a user with any staff role must set up MFA before
-    anything else."""
+    anything else. Platform operators (``is_staff``, superusers: the Django admin, every
+    organisation's data) must always."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        user = request.user
         if (
-            settings.PLP_REQUIRE_STAFF_MFA
-            and request.user.is_authenticated
+            user.is_authenticated
             and not request.session.get(MFA_CONFIRMED)
             and not request.path.startswith(_MFA_EXEMPT_PREFIXES)
-            and not self._mfa_enabled(request)
-            and _has_staff_role(request.user)
         ):
-            messages.warning(
-                request,
-                "Your role works with learners' records, so your account needs two-factor "
-                "authentication. Set it up to continue.",
-            )
-            return redirect("mfa_activate_totp")
+            operator = user.is_staff or user.is_superuser
+            if (
+                (operator or settings.PLP_REQUIRE_STAFF_MFA)
+                and not self._mfa_enabled(request)
+                and (operator or _has_staff_role(user))
+            ):
+                messages.warning(
+                    request,
+                    "Your role works with learners' records, so your account needs two-factor "
+                    "authentication. Set it up to continue.",
+                )
+                return redirect("mfa_activate_totp")
         return self.get_response(request)
 
 

@@ -20,3 +20,23 @@ class PermissionRefusalAuditMiddleware:
                 data={"reason": str(exception)[:200]},
             )
         return None
+
+
+class RecordReadAuditMiddleware:
+    """One audit row for each successful read of a learner's record (plp_portal.audit.reads)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            request.method in ("GET", "HEAD")
+            and response.status_code == 200
+            and getattr(request, "user", None) is not None
+            and request.user.is_authenticated
+        ):
+            from .reads import record_read_audit
+
+            record_read_audit(request)
+        return response

@@ -81,11 +81,19 @@ class AuditEvent(AppendOnlyModel):
     user_agent = models.CharField(max_length=300, blank=True)
     path = models.CharField(max_length=300, blank=True)
     data = models.JSONField(default=dict, blank=True)
+    # For reads and changes of a learner's record: whose (their LearnerProfile's id; core keeps
+    # no foreign key into a feature app). Answers "who looked at this learner's record".
+    learner_profile_id = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["organisation", "-created_at"]),
+            models.Index(
+                fields=["organisation", "learner_profile_id", "-created_at"],
+                name="audit_learner_reads",
+                condition=models.Q(learner_profile_id__isnull=False),
+            ),
             models.Index(fields=["actor", "-created_at"]),
             models.Index(fields=["object_type", "object_id"]),
         ]

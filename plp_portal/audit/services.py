@@ -2,14 +2,16 @@ import logging
 
 from django.db import models
 
+from plp_portal.clientip import client_address
+
 from .models import AuditEvent
 
 logger = logging.getLogger(__name__)
 
 
 def _client_ip(request) -> str | None:
-    # Behind the load balancer the last hop appends the client; trust only REMOTE_ADDR otherwise.
-    return request.META.get("REMOTE_ADDR") or None
+    # The trusted proxy's header when one is configured, else the connection (plp_portal.clientip).
+    return client_address(request)
 
 
 def audit_log(
@@ -20,6 +22,7 @@ def audit_log(
     org=None,
     obj: models.Model | None = None,
     data: dict | None = None,
+    learner_profile_id: int | None = None,
 ) -> AuditEvent:
     """Record who did ``action``, in which organisation, to which object, when, from where.
 
@@ -33,6 +36,7 @@ def audit_log(
         actor=actor,
         organisation=org,
         data=data or {},
+        learner_profile_id=learner_profile_id,
     )
     if obj is not None:
         event.object_type = obj._meta.label_lower

@@ -17,26 +17,32 @@ def email_queue(
     *,
     to: str,
     subject: str,
-    template: str,
-    context: dict,
+    template: str | None = None,
+    context: dict | None = None,
+    body_text: str | None = None,
+    body_html: str = "",
     org=None,
     essential: bool = True,
     dedupe_key: str | None = None,
     user=None,
 ) -> OutboundEmail | None:
-    """Queue an email rendered from ``<template>.txt`` and ``<template>.html``.
+    """Queue an email rendered from ``<template>.txt`` and ``<template>.html`` — or, for mail
+    rendered elsewhere (allauth's account emails), given as ``body_text``/``body_html``.
 
     Returns None when the email is not sent: the recipient opted out of non-essential mail, or
     an email with the same ``dedupe_key`` was already queued."""
     if not essential and user is not None and user.email_opt_out:
         return None
-    context = {"site_url": settings.SITE_URL, **context}
+    if template is not None:
+        context = {"site_url": settings.SITE_URL, **(context or {})}
+        body_text = render_to_string(f"{template}.txt", context)
+        body_html = render_to_string(f"{template}.html", context)
     email = OutboundEmail(
         organisation=org,
         to=to,
-        subject=subject,
-        body_text=render_to_string(f"{template}.txt", context),
-        body_html=render_to_string(f"{template}.html", context),
+        subject=subject[:200],
+        body_text=body_text or "",
+        body_html=body_html,
         essential=essential,
         dedupe_key=dedupe_key,
     )
