@@ -134,7 +134,6 @@ def _referral_page(request, referral, *, triage_form=None, feedback_form=None):
 @guidance_view()
 def referral_detail(request, referral_id):
     referral = selectors.referral_get(scope=request.guidance, referral_id=referral_id)
-    audit_log("guidance.referral.viewed", request=request, obj=referral)
     return _referral_page(request, referral)
 
 

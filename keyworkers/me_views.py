@@ -10,7 +10,6 @@ from django.shortcuts import redirect, render
 
 from learners import selectors as learner_selectors
 from learners.permissions import plan_viewer
-from plp_portal.audit.services import audit_log
 
 from . import forms, selectors, services
 from .choices import SignStage
@@ -45,7 +44,6 @@ def prepare(request, review_id):
             else:
                 messages.success(request, "Your preparation is saved. Your key worker will see it at the review.")
                 return redirect("me_reviews:prepare", review_id=review.pk)
-    audit_log("keyworkers.review.read", request=request, org=org, obj=review)
     target_rows, new_targets, _ = selectors.review_targets(review=review, viewer=viewer)
     log_entries = []
     if is_learner:

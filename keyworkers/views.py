@@ -12,7 +12,6 @@ from django.urls import reverse
 
 from learners import selectors as learner_selectors
 from learners.models import AtRiskLevel
-from plp_portal.audit.services import audit_log
 from plp_portal.organisations.choices import STAFF_ROLES, Role
 from plp_portal.organisations.permissions import org_role_required
 
@@ -229,7 +228,6 @@ def _review_and_viewer(request, review_id):
 def review_detail(request, review_id):
     review, viewer = _review_and_viewer(request, review_id)
     target_rows, new_targets, _long_term = selectors.review_targets(review=review, viewer=viewer)
-    audit_log("keyworkers.review.read", request=request, org=request.org, obj=review)
     log_entries = learner_selectors.log_entries_for(plan=review.plan, viewer=viewer).filter(
         written_on__gte=selectors.review_period_start(review=review),
         written_on__lte=review.held_on or org_today(request.org))[:50]

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from learners import services
 from learners.choices import Audience, AuthorRole, ShareRelationship, TargetStatus
-from learners.models import LogEntry, PlanShare, PlanShareInvitation, Target
+from learners.models import LogEntry, PlanShare, PlanShareInvitation
 from plp_portal.audit.models import AuditEvent
 from plp_portal.organisations.choices import Role
 from plp_portal.organisations.models import Membership
