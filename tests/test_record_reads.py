@@ -179,3 +179,11 @@ def test_only_organisation_admins_of_the_learners_organisation_see_who_looked(or
         assert client_of(member(org, role)).get(reads_page(org, record["profile_id"])).status_code == 403
     foreign_admin = client_of(member(other_org, Role.ORG_ADMIN))
     assert foreign_admin.get(reads_page(other_org, record["profile_id"])).status_code == 404
+
+
+def test_the_learners_profile_links_organisation_admins_to_who_looked(org, record):
+    profile_page = reverse("learners:profile", kwargs={"org_slug": org.slug, "profile_id": record["profile_id"]})
+    admin_page = client_of(member(org, Role.ORG_ADMIN)).get(profile_page).content.decode()
+    assert reads_page(org, record["profile_id"]) in admin_page and "Who has looked at" in admin_page
+    tutor_page = client_of(member(org, Role.KEY_WORKER)).get(profile_page).content.decode()
+    assert "Who has looked at" not in tutor_page
