@@ -35,7 +35,15 @@ def _summary(model, org_id, field, agg, plan_path="plan"):
 def progress_file_fingerprint(*, org_id: int, object_id: int):
     """Everything the progress file shows, summarised in one query: the plan's and profile's
     versions and update times, and the count and newest row of each record on the plan."""
-    from .models import LogBlock, LogEntry, NarrativeEntry, Plan, SubjectReport, Target, TargetProgress
+    from .models import (
+        LogBlock,
+        LogEntry,
+        NarrativeEntry,
+        Plan,
+        SubjectReport,
+        Target,
+        TargetProgress,
+    )
 
     row = (
         Plan.objects.for_org(org_id).filter(pk=object_id)
