@@ -89,7 +89,7 @@ def pdf_render_run(*, render_id: int) -> str:
         data = pdf_kind(render.kind).render(render=render)
     except PdfRenderRefused as refused:
         return _fail(render, str(refused))
-    except Exception:
+    except Exception:  # whatever broke, the person sees a failed render they can try again
         logger.exception("PDF render %s (%s %s) failed", render.pk, render.kind, render.object_id)
         return _fail(render, FAILED_MESSAGE)
     render.file.save(f"{render.kind.replace('.', '-')}.pdf", ContentFile(data), save=False)
