@@ -212,7 +212,7 @@ def test_the_periodic_job_renders_what_was_queued_over_a_minute_ago_and_unsticks
 
     lost = PdfRender.objects.create(organisation=org, kind=render.kind, object_id=plan.pk, audience="x",
                                     fingerprint="f", status=PdfRender.Status.RENDERING,
-                                    started_at=timezone.now() - datetime.timedelta(minutes=11))
+                                    started_at=timezone.now() - datetime.timedelta(minutes=16))
     assert pdf_services.pdf_renders_pending()["stuck"] == 1
     lost.refresh_from_db()
     assert lost.status == PdfRender.Status.FAILED

@@ -26,8 +26,8 @@ logger = logging.getLogger(__name__)
 # A queued render whose publish failed is picked up by the periodic job after this long.
 PENDING_AFTER = datetime.timedelta(minutes=1)
 # A render still "being prepared" after this long lost its worker: it is marked failed so that
-# the person can ask again (the task's own time limit is far shorter).
-STUCK_AFTER = datetime.timedelta(minutes=10)
+# the person can ask again (the task's own hard time limit is 9.5 minutes).
+STUCK_AFTER = datetime.timedelta(minutes=15)
 # Finished renders superseded by a newer one of the same document are deleted after this long.
 SUPERSEDED_KEPT_FOR = datetime.timedelta(hours=1)
 
@@ -108,7 +108,7 @@ def _fail(render: PdfRender, message: str) -> str:
     return render.status
 
 
-def pdf_renders_pending(*, now: datetime.datetime | None = None, limit: int = 50) -> dict:
+def pdf_renders_pending(*, now: datetime.datetime | None = None, limit: int = 20) -> dict:
     """The periodic job (beat, every minute), for every organisation: renders queued for more
     than a minute (their publish failed while Redis was down, or the message was lost),
     renders stuck "being prepared" marked failed, superseded renders and their files deleted."""
