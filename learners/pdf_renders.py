@@ -61,6 +61,7 @@ def progress_file_fingerprint(*, org_id: int, object_id: int):
             blocks_filed=_summary(LogBlock, org_id, "filed_at", Max),
         )
         .values_list("version", "updated_at", "profile__updated_at", "profile__user__full_name", "profile__user__email",
+                     "profile__key_worker__full_name", "profile__key_worker__email",
                      "targets_n", "targets_at", "progress_n", "progress_max", "narrative_n",
                      "narrative_max", "reports_n", "reports_max", "log_n", "log_max", "blocks_filed")
         .first()

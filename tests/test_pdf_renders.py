@@ -12,6 +12,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from careersplan.choices import Phase
 from careersplan.tests.factories import lead, make_plan
 from learners.tests.factories import plan_for, target_for
 from plp_portal.organisations.choices import Role
@@ -293,3 +294,31 @@ def test_with_redis_down_the_request_still_answers_and_the_periodic_job_renders_
     assert "Your PDF is ready." in page
 
 
+
+
+@pytest.mark.django_db
+def test_what_decides_reuse_costs_one_query_and_sees_each_kind_of_change(org, django_assert_num_queries):
+    plan = plan_for(org=org)
+    careers_plan = make_plan(org, phase=Phase.MONITORING, by=lead(org))
+
+    def fingerprint(kind, object_id):
+        with django_assert_num_queries(1):
+            return pdf_services.pdf_fingerprint(org_id=org.pk, kind=kind, object_id=object_id)
+
+    before = fingerprint("learners.progress_file", plan.pk)
+    from learners.models import LearnerProfile
+
+    # A key worker assigned by a bulk update (no updated_at change) still makes a new document.
+    LearnerProfile.objects.for_org(org).filter(pk=plan.profile_id).update(key_worker=member(org, Role.KEY_WORKER))
+    assert fingerprint("learners.progress_file", plan.pk) != before
+
+    from careersplan import services as careersplan_services
+
+    before = fingerprint("careersplan.plan", careers_plan.pk)
+    row = careers_plan.rows.first()
+    careersplan_services.plan_row_save(org=org, row=row, version=row.version, by=careers_plan.created_by,
+                                       planned="Governors' report")
+    after_row = fingerprint("careersplan.plan", careers_plan.pk)
+    careersplan_services.evidence_add(org=org, row=row, by=careers_plan.created_by, text="Minutes")
+    after_evidence = fingerprint("careersplan.plan", careers_plan.pk)
+    assert len({before, after_row, after_evidence}) == 3
