@@ -7,6 +7,7 @@ permission on that one plan (``selectors.reviewer_plan_get``); anything else is 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from plp_portal.audit.services import audit_log
@@ -14,7 +15,7 @@ from plp_portal.audit.services import audit_log
 from . import selectors, services
 from .forms import CommentForm
 from .models import TemplateSection
-from .views import pdf_response
+from .pdf import plan_pdf_view
 
 
 @login_required
@@ -46,7 +47,10 @@ def review_plan(request, plan_id):
 
 
 @login_required
-def review_pdf(request, plan_id):
+def review_pdf(request, plan_id, render_id=None, download=False):
     plan = selectors.reviewer_plan_get(user=request.user, plan_id=plan_id,
                                        today=timezone.localdate())
-    return pdf_response(request, plan, plan.organisation)
+    return plan_pdf_view(request, plan=plan, url_name="careersplan_review:pdf",
+                         url_kwargs={"plan_id": plan.pk}, render_id=render_id, download=download,
+                         back_url=reverse("careersplan_review:plan", kwargs={"plan_id": plan.pk}),
+                         back_label="Back to the plan")

@@ -11,10 +11,10 @@ from django.views.decorators.http import require_POST
 from plp_portal.audit.services import audit_log
 from plp_portal.organisations.choices import Role
 from plp_portal.organisations.permissions import org_role_required
-from plp_portal.pdf import render_pdf
 from plp_portal.uploads import serve_upload
 
 from . import dashboard, phases, selectors, services
+from .pdf import plan_pdf_view
 from .choices import AIM_DESCRIPTIONS, IlpAnswer, Phase, Rag
 from .forms import (
     ApprovalForm,
@@ -395,28 +395,14 @@ def reviewer_revoke(request, plan_id, grant_id):
     return render(request, "careersplan/reviewer_revoke.html", {"plan": plan, "grant": grant})
 
 
-# --- PDF -------------------------------------------------------------------------------------
-def pdf_response(request, plan, organisation):
-    context = {
-        "plan": plan, "organisation": organisation,
-        "sections": selectors.plan_sections(plan=plan, with_comments=True),
-        "summary": selectors.checklist_summary(plan=plan),
-        "approval": selectors.approval_of(plan=plan),
-        "generated_on": _today(),
-    }
-    pdf = render_pdf("careersplan/pdf/plan.html", context)
-    audit_log("careersplan.pdf_downloaded", request=request, org=organisation, obj=plan)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="annual-careers-plan-{organisation.slug}-{plan.academic_year}.pdf"')
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
+# --- PDF (rendered by the workers: careersplan/pdf.py) ---------------------------------------
 @org_role_required(*PLAN_READERS)
-def plan_pdf(request, plan_id):
+def plan_pdf(request, plan_id, render_id=None, download=False):
     plan = selectors.plan_get(org=request.org, plan_id=plan_id)
-    return pdf_response(request, plan, request.org)
+    return plan_pdf_view(request, plan=plan, url_name="careersplan:pdf",
+                         url_kwargs={"org_slug": request.org.slug, "plan_id": plan.pk},
+                         render_id=render_id, download=download,
+                         back_url=_plan_url(plan), back_label="Back to the plan")
 
 
 # --- ILP self-assessment ----------------------------------------------------------------------
@@ -571,9 +557,13 @@ def authority_plan(request, plan_id):
 
 
 @org_role_required(*AUTHORITY)
-def authority_plan_pdf(request, plan_id):
+def authority_plan_pdf(request, plan_id, render_id=None, download=False):
     plan = _authority_plan(request, plan_id)
-    return pdf_response(request, plan, plan.organisation)
+    kwargs = {"org_slug": request.org.slug, "plan_id": plan.pk}
+    return plan_pdf_view(request, plan=plan, url_name="careersplan:authority_plan_pdf",
+                         url_kwargs=kwargs, render_id=render_id, download=download,
+                         back_url=reverse("careersplan:authority_plan", kwargs=kwargs),
+                         back_label="Back to the plan")
 
 
 # --- Templates (authority) ---------------------------------------------------------------------

@@ -44,9 +44,28 @@ def pages(*, password):
                                ("year group", "year_group=10"))],
         BenchPage("plan timeline", reverse("learners:timeline", kwargs={"org_slug": org, "learner_plan_id": plan.pk}),
                   key_worker, password, explain_only=True),
+        # The page of a progress file the workers have already rendered (issue 16: served from
+        # storage; the render itself is timed by the job below).
         BenchPage("progress-file PDF (learner)",
-                  reverse("me:plan_pdf", kwargs={"learner_plan_id": plan.pk}), learner, password),
+                  reverse("me:plan_pdf_status", kwargs={"learner_plan_id": plan.pk,
+                                                        "render_id": _rendered_progress_file(plan)}),
+                  learner, password),
     ]
+
+
+def _rendered_progress_file(plan) -> int:
+    """The id of the learner's stored progress file of ``plan``, rendered now if need be."""
+    from plp_portal.pdfs.services import pdf_render_request, pdf_render_run
+
+    from .pdf_renders import PROGRESS_FILE, progress_file_audience
+    from .permissions import plan_viewer
+
+    learner = plan.profile.user
+    render = pdf_render_request(org=plan.organisation, kind=PROGRESS_FILE, object_id=plan.pk,
+                                audience=progress_file_audience(plan_viewer(plan=plan, user=learner)),
+                                by=learner)
+    pdf_render_run(render_id=render.pk)  # a no-op if it is done (or a worker has it)
+    return render.pk
 
 
 class _RollBack(Exception):

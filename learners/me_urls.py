@@ -20,6 +20,9 @@ urlpatterns = [
     path("plans/<int:learner_plan_id>/log/", views.log, name="log"),
     path("plans/<int:learner_plan_id>/log/add/", views.log_add, name="log_add"),
     path("plans/<int:learner_plan_id>/progress-file.pdf", views.plan_pdf, name="plan_pdf"),
+    path("plans/<int:learner_plan_id>/progress-file/<int:render_id>/", views.plan_pdf, name="plan_pdf_status"),
+    path("plans/<int:learner_plan_id>/progress-file/<int:render_id>/progress-file.pdf", views.plan_pdf,
+         {"download": True}, name="plan_pdf_download"),
     path("plans/<int:learner_plan_id>/sharing/", views.sharing, name="sharing"),
     path("plans/<int:learner_plan_id>/sharing/add/", views.share_add, name="share_add"),
     path("targets/<int:target_id>/", views.target, name="target"),
@@ -30,4 +33,8 @@ urlpatterns = [
     path("shared/<int:learner_plan_id>/", views.shared_plan, name="shared_plan"),
     path("shared/<int:learner_plan_id>/sign/", views.shared_plan_sign, name="shared_plan_sign"),
     path("shared/<int:learner_plan_id>/progress-file.pdf", views.shared_plan_pdf, name="shared_plan_pdf"),
+    path("shared/<int:learner_plan_id>/progress-file/<int:render_id>/", views.shared_plan_pdf,
+         name="shared_plan_pdf_status"),
+    path("shared/<int:learner_plan_id>/progress-file/<int:render_id>/progress-file.pdf", views.shared_plan_pdf,
+         {"download": True}, name="shared_plan_pdf_download"),
 ]

@@ -222,11 +222,15 @@ def log_file(request, log_entry_id):
 
 
 @login_required
-def plan_pdf(request, learner_plan_id):
-    from .pdf import progress_file_pdf, progress_file_response
+def plan_pdf(request, learner_plan_id, render_id=None, download=False):
+    """My progress file, rendered by the workers: queue it (this URL), its page
+    (``render_id``), the file (``download``)."""
+    from .pdf import progress_file_view
 
     plan, viewer = _my_plan(request, learner_plan_id)
-    return progress_file_response(progress_file_pdf(plan=plan, viewer=viewer, request=request), plan)
+    return progress_file_view(request, plan=plan, viewer=viewer, url_name="me:plan_pdf",
+                              url_kwargs={"learner_plan_id": plan.pk}, render_id=render_id,
+                              download=download, back_url=_me_plan_url(plan), back_label="Back to my plan")
 
 
 # --- Sharing ---------------------------------------------------------------------------------
@@ -364,8 +368,13 @@ def shared_plan_sign(request, learner_plan_id):
 
 
 @login_required
-def shared_plan_pdf(request, learner_plan_id):
-    from .pdf import progress_file_pdf, progress_file_response
+def shared_plan_pdf(request, learner_plan_id, render_id=None, download=False):
+    """The progress file of a plan shared with me (what a grantee may see), rendered by the
+    workers: queue it, its page, the file."""
+    from .pdf import progress_file_view
 
     plan, viewer = _shared_plan(request, learner_plan_id)
-    return progress_file_response(progress_file_pdf(plan=plan, viewer=viewer, request=request), plan)
+    return progress_file_view(request, plan=plan, viewer=viewer, url_name="me:shared_plan_pdf",
+                              url_kwargs={"learner_plan_id": plan.pk}, render_id=render_id,
+                              download=download, back_url=_me_plan_url(plan, "me:shared_plan"),
+                              back_label="Back to the plan")

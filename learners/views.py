@@ -412,11 +412,16 @@ def _extension(name):
 
 
 @org_role_required(*LEARNER_STAFF)
-def plan_pdf(request, learner_plan_id):
-    from .pdf import progress_file_pdf, progress_file_response
+def plan_pdf(request, learner_plan_id, render_id=None, download=False):
+    """The progress file, rendered by the workers: queue it (this URL), its page
+    (``render_id``), the file (``download``)."""
+    from .pdf import progress_file_view
 
     plan, viewer = _plan_and_viewer(request, learner_plan_id)
-    return progress_file_response(progress_file_pdf(plan=plan, viewer=viewer, request=request), plan)
+    kwargs = {"org_slug": request.org.slug, "learner_plan_id": plan.pk}
+    return progress_file_view(request, plan=plan, viewer=viewer, url_name="learners:plan_pdf",
+                              url_kwargs=kwargs, render_id=render_id, download=download,
+                              back_url=reverse("learners:plan", kwargs=kwargs), back_label="Back to the plan")
 
 
 # --- Sharing (staff, for learners under 13) --------------------------------------------------

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "plp_portal.organisations",
     "plp_portal.audit",
     "plp_portal.notifications",
+    "plp_portal.pdfs",
     # Feature apps.
     "learners",
     "keyworkers",
@@ -263,6 +264,9 @@ CELERY_BEAT_SCHEDULE = {
     # learners: clean up the guardian permissions of expired plan shares (not a reminder: nobody
     # is notified, and access already stops at expiry, so hourly is plenty).
     "learners-plan-shares-expire": {"task": "learners.plan_shares_expire", "schedule": crontab(minute=17)},
+    # PDFs whose render could not be published (Redis down) are rendered a minute later;
+    # superseded renders are cleaned up.
+    "pdf-renders-pending": {"task": "pdfs.renders_pending", "schedule": 60.0},
 }
 
 # --- Internationalisation -------------------------------------------------------------------

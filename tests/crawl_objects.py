@@ -195,6 +195,24 @@ def _learner_level(org, ctx):
     return services.at_risk_levels_seed_defaults(org=org)[0].pk
 
 
+def _pdf_render(kind, object_id):
+    """A finished render of ``org``'s document (plp_portal.pdfs): its page and file must be
+    refused to another organisation's people."""
+
+    def make(org, ctx):
+        from django.core.files.base import ContentFile
+
+        from plp_portal.pdfs.models import PdfRender
+
+        render = PdfRender(organisation=org, kind=kind, object_id=object_id(org, ctx), audience="plan",
+                           fingerprint="crawl", status=PdfRender.Status.DONE)
+        render.file.save("crawl.pdf", ContentFile(b"%PDF-1.4 crawl"), save=False)
+        render.save()
+        return render.pk
+
+    return make
+
+
 # keyword argument -> function(org, ctx) returning the value to put in the URL. ``ctx`` is a
 # dict shared by the calls for one organisation, for objects that depend on each other.
 OBJECT_KWARGS = {
@@ -225,6 +243,9 @@ OBJECT_KWARGS = {
     "share_invitation_id": _learner_share_invitation,
     "area_id": _learner_area,
     "level_id": _learner_level,
+    "render_id": _pdf_render("learners.progress_file", _learner_plan_id),
+    "careersplan:render_id": _pdf_render("careersplan.plan", _plan_id),
+    "careersplan_review:render_id": _pdf_render("careersplan.plan", _plan_id),
 }
 
 # URL patterns the crawl does not request, each with the reason. Keep this short.

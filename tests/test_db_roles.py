@@ -14,6 +14,7 @@ from plp_portal.audit.services import audit_log
 from plp_portal.dbroles import app_role_grant, post_migrate_grant
 from plp_portal.organisations.choices import Role
 from tests.factories import PASSWORD, member
+from tests.pdfs import fetch_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -102,7 +103,8 @@ def test_the_site_works_as_the_app_role(app_role, org, client):
     response = client.post(reverse("account_login"), {"login": learner.email, "password": PASSWORD})
     assert response.status_code == 302
     assert client.get(reverse("me:plan", kwargs={"learner_plan_id": plan.pk})).status_code == 200
-    assert client.get(reverse("me:plan_pdf", kwargs={"learner_plan_id": plan.pk})).status_code == 200
+    # The progress file is rendered and stored (PdfRender) and served under the app's role too.
+    assert fetch_pdf(client, reverse("me:plan_pdf", kwargs={"learner_plan_id": plan.pk})).status_code == 200
     client.force_login(admin, backend="django.contrib.auth.backends.ModelBackend")
     response = client.get(reverse("audit:learner_record_reads",
                                   kwargs={"org_slug": org.slug, "profile_id": plan.profile_id}))

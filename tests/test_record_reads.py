@@ -14,6 +14,7 @@ from plp_portal.audit.reads import NOT_READS
 from plp_portal.organisations.choices import Role
 from tests.crawl_objects import OBJECT_KWARGS
 from tests.factories import member
+from tests.pdfs import download_url, pdf_page
 from tests.test_crawl import PARAM, crawlable, fill
 
 pytestmark = pytest.mark.django_db
@@ -47,6 +48,11 @@ def client_of(user):
     return client
 
 
+def _pdf_download(client, url):
+    """The download URL of the PDF at ``url`` (rendered by the workers: the file is the read)."""
+    return download_url(pdf_page(client, url))
+
+
 def assert_read_audited(client, url, *, who, org, profile_id, object_type):
     before = reads().count()
     with CaptureQueriesContext(connection) as queries:
@@ -69,7 +75,8 @@ def test_staff_reading_a_plan_a_concern_a_recording_and_the_pdf_is_audited(org, 
     key_worker = client_of(record["plan"].created_by)
     for who, client_, url, object_type in [
         (tutor, client, org_url("plan", learner_plan_id=ids["learner_plan_id"]), "learners.plan"),
-        (tutor, client, org_url("plan_pdf", learner_plan_id=ids["learner_plan_id"]), "learners.plan"),
+        (tutor, client, _pdf_download(client, org_url("plan_pdf", learner_plan_id=ids["learner_plan_id"])),
+         "learners.plan"),
         (record["plan"].created_by, key_worker, org_url("concern", concern_id=ids["concern_id"]),
          "learners.concern"),
         (record["plan"].created_by, key_worker, org_url("log_file", log_entry_id=ids["log_entry_id"]),
@@ -82,9 +89,10 @@ def test_staff_reading_a_plan_a_concern_a_recording_and_the_pdf_is_audited(org, 
 def test_a_parent_reading_a_shared_plan_and_its_pdf_is_audited_for_the_school(org, record):
     parent = client_of(record["parent"])
     plan_id = record["ids"]["learner_plan_id"]
-    for name in ("shared_plan", "shared_plan_pdf"):
+    for url in (reverse("me:shared_plan", kwargs={"learner_plan_id": plan_id}),
+                _pdf_download(parent, reverse("me:shared_plan_pdf", kwargs={"learner_plan_id": plan_id}))):
         event = assert_read_audited(
-            parent, reverse(f"me:{name}", kwargs={"learner_plan_id": plan_id}), who=record["parent"],
+            parent, url, who=record["parent"],
             org=org, profile_id=record["profile_id"], object_type="learners.plan")
         assert "via_org" not in event.data  # read outside any organisation's pages
 
@@ -93,7 +101,8 @@ def test_the_learner_reading_their_own_recording_and_pdf_is_audited(org, record)
     learner = client_of(record["learner"])
     for url, object_type in [
         (reverse("me:log_file", kwargs={"log_entry_id": record["ids"]["log_entry_id"]}), "learners.logentry"),
-        (reverse("me:plan_pdf", kwargs={"learner_plan_id": record["ids"]["learner_plan_id"]}), "learners.plan"),
+        (_pdf_download(learner, reverse("me:plan_pdf", kwargs={"learner_plan_id": record["ids"]["learner_plan_id"]})),
+         "learners.plan"),
     ]:
         assert_read_audited(learner, url, who=record["learner"], org=org,
                             profile_id=record["profile_id"], object_type=object_type)
@@ -114,7 +123,7 @@ def test_every_page_naming_part_of_a_learners_record_audits_its_read(role, org, 
     user = {"learner": record["learner"], "parent": record["parent"],
             Role.KEY_WORKER: record["plan"].created_by}.get(role) or member(org, role)
     client = client_of(user)
-    values = {**record["ids"], "org_slug": org.slug}
+    values = {**record["ids"], "org_slug": org.slug, **_progress_file_render(client, org, record)}
     read, missing = 0, []
     for route, namespace in crawlable():
         if namespace in NOT_READS or not {m.group("name") for m in PARAM.finditer(route)} & RECORD_KWARGS:
@@ -129,6 +138,24 @@ def test_every_page_naming_part_of_a_learners_record_audits_its_read(role, org, 
             missing.append(url)
     assert missing == [], "\n".join(missing)
     assert read >= 3
+
+
+def _progress_file_render(client, org, record) -> dict:
+    """``render_id`` of the progress file rendered for this person (its page and its file are
+    reads of the plan), through whichever of the three entry points they may use."""
+    from urllib.parse import urlparse
+
+    from django.test import TestCase
+    from django.urls import resolve
+
+    plan_id = record["ids"]["learner_plan_id"]
+    for name, kwargs in (("learners:plan_pdf", {"org_slug": org.slug}), ("me:plan_pdf", {}),
+                         ("me:shared_plan_pdf", {})):
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            response = client.get(reverse(name, kwargs={**kwargs, "learner_plan_id": plan_id}))
+        if response.status_code == 302:
+            return {"render_id": resolve(urlparse(response["Location"]).path).kwargs["render_id"]}
+    return {}
 
 
 def reads_page(org, profile_id, page=None):

@@ -114,8 +114,10 @@ def test_lead_fills_a_section_uploads_evidence_ticks_to_amber_and_downloads_the_
     assert ScoreChange.objects.for_org(org).filter(plan=plan).count() == 1
 
     page.get_by_role("link", name="Back to the plan").click()
+    page.get_by_role("button", name="Download the plan (PDF)").click()
+    page.get_by_text("Your PDF is ready.").wait_for()  # rendered by the workers (eager here)
     with page.expect_download() as download_info:
-        page.get_by_role("button", name="Download the plan (PDF)").click()
+        page.get_by_role("button", name="Download the PDF").click()
     download = download_info.value
     path = tmp_path / "plan.pdf"
     download.save_as(path)

@@ -14,6 +14,7 @@ from careersplan.choices import Phase
 from careersplan.models import CareersPlan, PlanRow, PlanTemplate
 from plp_portal.organisations.choices import OrganisationKind, Role
 from tests.factories import OrganisationFactory, member
+from tests.pdfs import fetch_pdf, pdf_bytes
 
 from .factories import kent_template, lead, make_plan, tick
 
@@ -187,8 +188,8 @@ def test_reviewer_pages(org, other_org, client, sign_in):
     assert plan.comments.get().text == "Strong governance"
     assert client.get(reverse("careersplan_review:plan",
                               kwargs={"plan_id": other_plan.pk})).status_code == 404
-    pdf = client.get(reverse("careersplan_review:pdf", kwargs={"plan_id": plan.pk}))
-    assert "Strong governance" in _pdf_text(pdf.content)
+    pdf = fetch_pdf(client, reverse("careersplan_review:pdf", kwargs={"plan_id": plan.pk}))
+    assert "Strong governance" in _pdf_text(pdf_bytes(pdf))
     # Expired (even though nothing has cleaned the grant or the permission up): refused.
     from careersplan.models import ReviewerGrant
 
@@ -212,16 +213,17 @@ def test_pdf_lays_out_the_plan_as_the_seed(org, other_org, client, sign_in):
     services.evidence_add(org=org, row=row, by=person, text="Minutes of 14 October")
     tick(plan, 12, by=person)
     sign_in(person)
-    response = client.get(url("pdf", org, plan_id=plan.pk))
+    response = fetch_pdf(client, url("pdf", org, plan_id=plan.pk))
     assert response["Content-Type"] == "application/pdf"
-    text = _pdf_text(response.content)
+    data = pdf_bytes(response)
+    text = _pdf_text(data)
     for expected in ("Annual Careers Plan 2026/27", "Internal Support", "Planned", "Evidence",
                      "Actions for next year", "Role of the Governing Body", "Governors' report",
                      "Minutes of 14 October", "Annual Careers Plan Checklist",
                      "Independent Impartial Careers guidance is secured", "12 / 20", "Amber",
                      "Usage of kentchoices4U", "Other Learning providers"):
         assert expected in text, expected
-    reader = PdfReader(io.BytesIO(response.content))
+    reader = PdfReader(io.BytesIO(data))
     assert "/StructTreeRoot" in reader.trailer["/Root"]  # tagged (PDF/UA)
 
 
@@ -255,8 +257,8 @@ def test_authority_dashboard_shows_its_schools_only(org, other_org, client, sign
     assert client.get(url("authority_plan", authority, plan_id=plan.pk)).status_code == 200
     foreign = CareersPlan.objects.for_org(other_org).get()
     assert client.get(url("authority_plan", authority, plan_id=foreign.pk)).status_code == 404
-    pdf = client.get(url("authority_plan_pdf", authority, plan_id=plan.pk))
-    assert org.name in _pdf_text(pdf.content)
+    pdf = fetch_pdf(client, url("authority_plan_pdf", authority, plan_id=plan.pk))
+    assert org.name in _pdf_text(pdf_bytes(pdf))
     response = client.post(url("authority_deadline", authority), {"approve_by": "2026-12-01"})
     assert response.status_code == 302
     assert "1 Dec 2026" in client.get(url("authority", authority)).content.decode()

@@ -123,8 +123,12 @@ def test_learner_on_a_phone_adds_a_target_updates_it_writes_a_log_entry_and_down
     wait_for_text(page, "You signed your learning contract")
 
     page.goto("/me/")
+    page.get_by_role("link", name="Download my progress file (PDF)").click()
+    # Rendered by the workers (eager here, as in the demo): the page offers it at once.
+    wait_for_text(page, "Your PDF is ready.")
+    assert_accessible(page)
     with page.expect_download() as download:
-        page.get_by_role("link", name="Download my progress file (PDF)").click()
+        page.get_by_role("button", name="Download the PDF").click()
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(open(download.value.path(), "rb").read())).pages)
     assert "Run 5k without stopping" in text and "In progress" in text
     assert "Voice recording" in text  # the learning log summary

@@ -26,6 +26,7 @@ from learners.choices import Audience, AuthorRole, EcmOutcome, ShareRelationship
 from learners.models import Concern, LearnerProfile, LogBlock, LogEntry, NarrativeEntry, Plan, SubjectReport, Target
 from plp_portal.organisations.choices import Role
 from tests.factories import UserFactory, member
+from tests.pdfs import fetch_pdf, pdf_bytes
 
 from .factories import LearnerProfileFactory, plan_for, target_for
 
@@ -369,9 +370,9 @@ def test_progress_file_of_a_plan_with_every_field_at_its_maximum_stays_bounded(w
         services.log_entry_add(org=org, plan=plan, by=learner, kind="blog", written_on=TODAY(),
                                **{f: _at_max(LogEntry, f) for f in ("title", "what_learned", "how_learned")})
     client = sign_in(learner)
-    response = client.get(reverse("me:plan_pdf", kwargs={"learner_plan_id": plan.pk}))
+    response = fetch_pdf(client, reverse("me:plan_pdf", kwargs={"learner_plan_id": plan.pk}))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    data = b"".join(response.streaming_content) if response.streaming else response.content
+    data = pdf_bytes(response)
     pages = len(PdfReader(io.BytesIO(data)).pages)
     assert 1 < pages <= 40, pages
     assert len(data) < 3_000_000, len(data)

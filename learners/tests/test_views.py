@@ -19,6 +19,7 @@ from plp_portal.audit.models import AuditEvent
 from plp_portal.organisations.choices import Role
 from plp_portal.organisations.models import Membership
 from tests.factories import UserFactory, member
+from tests.pdfs import fetch_pdf
 
 from .factories import LearnerProfileFactory, plan_for, target_for
 
@@ -425,14 +426,14 @@ def _pdf_text(response):
 
 def test_progress_file_respects_the_viewers_audience(world, sign_in):
     plan = world["plan"]
-    learner_text = _pdf_text(sign_in(world["learner"]).get(reverse("me:plan_pdf", kwargs={"learner_plan_id": plan.pk})))
+    learner_text = _pdf_text(fetch_pdf(sign_in(world["learner"]), reverse("me:plan_pdf", kwargs={"learner_plan_id": plan.pk})))
     assert "Read one book a month" in learner_text and PLAN_TEXT in learner_text and STAFF_SECRET not in learner_text
     assert "Page 1 of" in learner_text
-    staff_text = _pdf_text(sign_in(world["key_worker"]).get(_o(world, "plan_pdf", learner_plan_id=plan.pk)))
+    staff_text = _pdf_text(fetch_pdf(sign_in(world["key_worker"]), _o(world, "plan_pdf", learner_plan_id=plan.pk)))
     assert STAFF_SECRET in staff_text
     parent = member(world["org"], Role.PARENT_CARER)
     _share(world, parent)
-    parent_text = _pdf_text(sign_in(parent).get(reverse("me:shared_plan_pdf", kwargs={"learner_plan_id": plan.pk})))
+    parent_text = _pdf_text(fetch_pdf(sign_in(parent), reverse("me:shared_plan_pdf", kwargs={"learner_plan_id": plan.pk})))
     assert PLAN_TEXT in parent_text and STAFF_SECRET not in parent_text and "Reader in exams" not in parent_text
 
 

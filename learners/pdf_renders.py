@@ -1,0 +1,89 @@
+"""How the workers render the learners app's PDFs (the core's ``pdf_renders`` hook,
+plp_portal/pdfs): the progress file, per audience exactly as the pages show it."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Max, OuterRef, Subquery
+
+from plp_portal.pdfs.kinds import PdfKind, PdfRenderRefused
+
+PROGRESS_FILE = "learners.progress_file"
+
+
+def progress_file_audience(viewer) -> str:
+    """Who a progress file is for (``PdfRender.audience``). Viewers who see the sensitive
+    Stage 1 fields each get their own render, so that every read of them is audited for that
+    person; others share the render of their audience (same role, same records)."""
+    from .permissions import can_see_sensitive
+
+    if can_see_sensitive(viewer):
+        return f"user:{viewer.user_id}"
+    if viewer.is_working_staff:
+        return f"staff:{viewer.staff_role}"
+    if viewer.is_grantee:
+        return "grantee"
+    return "none"
+
+
+def _summary(model, org_id, field, agg, plan_path="plan"):
+    return Subquery(
+        model.objects.for_org(org_id).filter(**{plan_path: OuterRef("pk")}).order_by()
+        .values(plan_path).annotate(v=agg(field)).values("v")[:1]
+    )
+
+
+def progress_file_fingerprint(*, org_id: int, object_id: int):
+    """Everything the progress file shows, summarised in one query: the plan's and profile's
+    versions and update times, and the count and newest row of each record on the plan."""
+    from .models import (
+        LogBlock,
+        LogEntry,
+        NarrativeEntry,
+        Plan,
+        SubjectReport,
+        Target,
+        TargetProgress,
+    )
+
+    row = (
+        Plan.objects.for_org(org_id).filter(pk=object_id)
+        .annotate(
+            targets_n=_summary(Target, org_id, "pk", Count),
+            targets_at=_summary(Target, org_id, "updated_at", Max),
+            progress_n=_summary(TargetProgress, org_id, "pk", Count, "target__plan"),
+            progress_max=_summary(TargetProgress, org_id, "pk", Max, "target__plan"),
+            narrative_n=_summary(NarrativeEntry, org_id, "pk", Count),
+            narrative_max=_summary(NarrativeEntry, org_id, "pk", Max),
+            reports_n=_summary(SubjectReport, org_id, "pk", Count),
+            reports_max=_summary(SubjectReport, org_id, "pk", Max),
+            log_n=_summary(LogEntry, org_id, "pk", Count),
+            log_max=_summary(LogEntry, org_id, "pk", Max),
+            blocks_filed=_summary(LogBlock, org_id, "filed_at", Max),
+        )
+        .values_list("version", "updated_at", "profile__updated_at", "profile__user__full_name", "profile__user__email",
+                     "profile__key_worker__full_name", "profile__key_worker__email",
+                     "targets_n", "targets_at", "progress_n", "progress_max", "narrative_n",
+                     "narrative_max", "reports_n", "reports_max", "log_n", "log_max", "blocks_filed")
+        .first()
+    )
+    return row
+
+
+def progress_file_render(*, render) -> bytes:
+    """The progress file for the person who asked, with their current view of the plan; refused
+    if the plan is gone or their view of it is no longer the audience asked for."""
+    from .models import Plan
+    from .pdf import progress_file_pdf
+    from .permissions import plan_viewer
+
+    plan = (Plan.objects.for_org(render.organisation_id).select_related("profile__user", "organisation")
+            .filter(pk=render.object_id).first())
+    if plan is None or render.requested_by is None:
+        raise PdfRenderRefused("The plan no longer exists.")
+    viewer = plan_viewer(plan=plan, user=render.requested_by)
+    if not viewer.can_view_plan or progress_file_audience(viewer) != render.audience:
+        raise PdfRenderRefused("You can no longer see this plan.")
+    return progress_file_pdf(plan=plan, viewer=viewer, actor=render.requested_by)
+
+
+KINDS = [PdfKind(name=PROGRESS_FILE, fingerprint=progress_file_fingerprint, render=progress_file_render)]

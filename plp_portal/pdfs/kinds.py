@@ -1,0 +1,45 @@
+"""The kinds of PDF the workers render. Core owns the mechanism; each feature app says how to
+render its own documents in its ``pdf_renders`` hook module (core imports no feature app):
+
+    KINDS = [PdfKind(name="learners.progress_file", fingerprint=..., render=...)]
+
+``fingerprint(*, org_id, object_id)`` returns a cheap summary (any repr-able value) of
+everything the document shows — versions, update times, counts — so that a changed object
+gets a new render and an unchanged one is served from storage. ``render(*, render)`` returns
+the PDF bytes for ``render.audience``, in the worker; it raises ``PdfRenderRefused`` when the
+document can no longer be produced (the object is gone, the requester lost access)."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from plp_portal.hooks import app_hook_modules
+
+
+class PdfRenderRefused(Exception):
+    """The document cannot be produced; the message is shown to the person (plain words)."""
+
+
+@dataclass(frozen=True)
+class PdfKind:
+    name: str
+    fingerprint: Callable[..., object]
+    render: Callable[..., bytes]
+
+
+@functools.cache
+def pdf_kinds() -> dict[str, PdfKind]:
+    found: dict[str, PdfKind] = {}
+    for module in app_hook_modules("pdf_renders"):
+        for kind in module.KINDS:
+            found[kind.name] = kind
+    return found
+
+
+def pdf_kind(name: str) -> PdfKind:
+    try:
+        return pdf_kinds()[name]
+    except KeyError:
+        raise LookupError(f"no app renders PDFs of kind {name!r} (pdf_renders hook)") from None

@@ -1,0 +1,18 @@
+from celery import shared_task
+
+from . import services
+
+
+# The soft limit turns a runaway render into a failed render the person can retry, instead of a
+# worker busy forever. It is generous on purpose: an annual careers plan at every text limit
+# (42 rows, 5 evidence notes of 5,000 characters each) is 471 pages and took 30 s on the shared
+# test machine; at 20 notes a row it would be several minutes (see the branch's report).
+@shared_task(name="pdfs.render", acks_late=True, soft_time_limit=540, time_limit=570)
+def pdf_render(render_id: int) -> str:
+    return services.pdf_render_run(render_id=render_id)
+
+
+@shared_task(name="pdfs.renders_pending")
+def pdf_renders_pending() -> dict:
+    """Beat, every minute: renders whose publish failed (Redis down) and clean-up."""
+    return services.pdf_renders_pending()
