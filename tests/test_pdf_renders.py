@@ -322,3 +322,23 @@ def test_what_decides_reuse_costs_one_query_and_sees_each_kind_of_change(org, dj
     careersplan_services.evidence_add(org=org, row=row, by=careers_plan.created_by, text="Minutes")
     after_evidence = fingerprint("careersplan.plan", careers_plan.pk)
     assert len({before, after_row, after_evidence}) == 3
+
+
+@pytest.mark.django_db
+def test_polling_the_preparing_page_is_not_a_read_of_the_record_but_asking_and_downloading_are(org, sign_in):
+    from plp_portal.audit.models import AuditEvent
+
+    def reads():
+        return AuditEvent.objects.filter(action="record.read").count()
+
+    plan = plan_for(org=org)
+    client = sign_in(plan.profile.user)
+    before = reads()
+    page_url = ask(client, progress_file_url(plan))
+    for _ in range(3):
+        client.get(page_url, headers={"HX-Request": "true"})
+    assert reads() == before  # a redirect and three polls: nothing of the record shown
+    render = renders(org).get()
+    pdf_render.apply(args=[render.pk])
+    assert client.get(download_url(client.get(page_url))).status_code == 200
+    assert reads() == before + 1  # the download

@@ -82,6 +82,8 @@ def record_read_audit(request) -> bool:
     match = getattr(request, "resolver_match", None)
     if match is None or not match.kwargs or match.namespace in NOT_READS:
         return False
+    if getattr(request, "record_read", True) is False:  # a view that shows none of the record
+        return False
     declared = record_kwargs()
     for kwarg in match.kwargs:
         spec = declared.get(f"{match.namespace}:{kwarg}") or declared.get(kwarg)

@@ -47,6 +47,9 @@ def pdf_status_response(request, *, org, kind: str, object_id: int, audience: st
                "download_url": download_url, "back_url": back_url, "back_label": back_label,
                "poll_seconds": POLL_SECONDS}
     template = "pdfs/partials/status.html" if request.htmx else "pdfs/status.html"
+    # The page says how the render is going and shows none of the record: its polls are not
+    # reads (the request for the PDF and the download are).
+    request.record_read = False
     return render(request, template, context)
 
 
