@@ -17,6 +17,6 @@ def enqueue_on_commit(task, *args, **kwargs) -> None:
         try:
             task.apply_async(args=args, kwargs=kwargs, retry=False)
         except Exception:  # the broker is down or slow: the periodic job will pick it up
-            logger.warning("could not enqueue %s; left for the periodic job", task.name)
+            logger.warning("could not enqueue %s; left for the periodic job", task.name, exc_info=True)
 
     transaction.on_commit(publish)

@@ -66,11 +66,18 @@ def celery_broker(url):
 
 
 def _reset_pools(app):
+    """Close the app's broker connections and forget the pools, so the next publish (eager
+    ones too: Celery acquires a producer even for those) builds new ones for the current
+    broker_url. kombu keeps pools in a process-wide registry keyed by connection: a closed pool
+    would otherwise be handed out again ("Acquire on closed pool")."""
+    from kombu import pools
+
     with contextlib.suppress(Exception):
         app.pool.force_close_all()
     app._pool = None
     with contextlib.suppress(Exception):
         app.amqp._producer_pool = None
+    pools.reset()
 
 
 @contextlib.contextmanager
