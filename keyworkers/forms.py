@@ -211,6 +211,8 @@ class AmendForm(Form):
 
 
 class PrepareForm(Form):
+    # When the answers were last saved, as the page saw it: a save from an older page is refused.
+    seen = forms.CharField(required=False, widget=forms.HiddenInput, max_length=40)
     learned = forms.CharField(label="What I learned", required=False, max_length=m.PREP_MAX, widget=_textarea(4))
     enjoyed = forms.CharField(label="What I enjoyed", required=False, max_length=m.PREP_MAX, widget=_textarea(4))
     found_hard = forms.CharField(label="What I found hard", required=False, max_length=m.PREP_MAX,

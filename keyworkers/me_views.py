@@ -32,13 +32,21 @@ def prepare(request, review_id):
     can_prepare = is_learner and review.is_open and review.learner_signed_at is None
     form = forms.PrepareForm(request.POST or None, initial={
         "learned": review.prep_learned, "enjoyed": review.prep_enjoyed, "found_hard": review.prep_found_hard,
+        "seen": services.preparation_seen(review),
     })
+    saved_elsewhere = None
     if request.method == "POST":
         if not can_prepare:
             return HttpResponse("This review can no longer be changed.", status=409)
         if form.is_valid():
             try:
                 services.review_prepare(org=org, review=review, by=request.user, **form.cleaned_data)
+            except services.StalePreparationError as stale:
+                form.add_error(None, str(stale))
+                saved_elsewhere = stale.current
+                # Pressing Save again keeps what is in the boxes, knowingly.
+                form.data = form.data.copy()
+                form.data["seen"] = services.preparation_seen(stale.current)
             except ReviewError as error:
                 form.add_error(None, str(error))
             else:
@@ -54,6 +62,7 @@ def prepare(request, review_id):
         stage == SignStage.PROVIDER and services.provider_can_sign(review=review, user=request.user))
     return render(request, "keyworkers/me/prepare.html", {
         "review": review, "form": form, "can_prepare": can_prepare, "log_entries": log_entries,
+        "saved_elsewhere": saved_elsewhere,
         "target_rows": target_rows if review.kw_signed_at else [], "new_targets": new_targets if review.kw_signed_at else [],
         "can_sign": can_sign and review.is_open, "is_learner": is_learner,
     })

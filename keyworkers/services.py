@@ -341,14 +341,37 @@ def review_save_draft(*, org, review, by, expected_version: int, fields: dict, e
     return review
 
 
-def review_prepare(*, org, review, by, learned: str, enjoyed: str, found_hard: str) -> Review:
-    """The learner's preparation (before the review, until they sign)."""
+class StalePreparationError(ReviewError):
+    """The learner's answers were saved (another tab, another device) since this page loaded:
+    nothing was written. ``current`` is the review with the answers as saved."""
+
+    message = ("You saved these answers somewhere else (another tab or device) after this page "
+               "opened. Nothing was lost: the saved answers are shown below; press Save again to "
+               "keep the ones in the boxes.")
+
+    def __init__(self, current: Review):
+        super().__init__(self.message)
+        self.current = current
+
+
+def preparation_seen(review: Review) -> str:
+    """The token of the learner's answers as saved: when they were last saved."""
+    return review.prep_updated_at.isoformat() if review.prep_updated_at else ""
+
+
+def review_prepare(*, org, review, by, learned: str, enjoyed: str, found_hard: str,
+                   seen: str | None = None) -> Review:
+    """The learner's preparation (before the review, until they sign). With ``seen`` (the
+    ``preparation_seen`` token the page was loaded with), a save over answers saved since is
+    refused with ``StalePreparationError`` and writes nothing."""
     with transaction.atomic():
         review = _lock_review(org, review)
         if by.pk != review.plan.profile.user_id:
             raise ReviewError("Only the learner prepares for their review.")
         if not review.is_open or review.learner_signed_at is not None:
             raise ReviewError("This review is closed.")
+        if seen is not None and seen != preparation_seen(review):
+            raise StalePreparationError(review)
         review.prep_learned, review.prep_enjoyed, review.prep_found_hard = learned, enjoyed, found_hard
         review.prep_updated_at = timezone.now()
         review.save(update_fields=["prep_learned", "prep_enjoyed", "prep_found_hard", "prep_updated_at"])

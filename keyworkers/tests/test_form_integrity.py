@@ -353,3 +353,31 @@ def test_the_database_refuses_review_text_over_its_limit(org, other_org, frozen)
     review, _kw = _review_in_progress(org)
     with pytest.raises(IntegrityError), transaction.atomic():
         Review.objects.for_org(org).filter(pk=review.pk).update(narrative_text="z" * (NARRATIVE_MAX + 1))
+
+
+@pytest.mark.django_db
+def test_two_tabs_of_the_learners_preparation_never_overwrite_each_other(org, other_org):
+    from tests.crawler import form_data
+
+    school_year(org)
+    kw = member(org, Role.KEY_WORKER)
+    plan = learner_with_plan(org, kw)
+    review = services.review_schedule_next(org=org, plan=plan, by=kw,
+                                           due_on=datetime.date.today() + datetime.timedelta(days=7))
+    learner = plan.profile.user
+    page = reverse("me_reviews:prepare", kwargs={"review_id": review.pk})
+    first, second = tab(learner), tab(learner)
+    first_form = form_data(first.get(page).content.decode(), "learned")
+    second_form = form_data(second.get(page).content.decode(), "learned")
+
+    assert first.post(page, {**first_form, "learned": "Fractions"}).status_code == 302
+    refused = second.post(page, {**second_form, "learned": "Decimals"})
+    body = refused.content.decode()
+    assert refused.status_code == 200 and "You saved these answers somewhere else" in body
+    assert "Fractions" in body and ">\nDecimals</textarea>" in body  # theirs shown, this tab's kept
+    assert Review.objects.for_org(org).get(pk=review.pk).prep_learned == "Fractions"
+
+    # Having seen the saved answers, saving again keeps this tab's.
+    again = form_data(body, "learned")
+    assert second.post(page, again).status_code == 302
+    assert Review.objects.for_org(org).get(pk=review.pk).prep_learned == "Decimals"
