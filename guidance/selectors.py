@@ -328,6 +328,13 @@ def partnership_get(*, org, partnership_id: int) -> Partnership:
     )
 
 
+def partnership_pending_change(*, org, partnership) -> Partnership | None:
+    """The change to an accepted partnership waiting for the school, if any."""
+    if partnership.status != Partnership.Status.ACCEPTED:
+        return None
+    return Partnership.objects.for_org(org).filter(replaces=partnership, status=Partnership.Status.PROPOSED).first()
+
+
 def service_advisers(*, org):
     """The careers advisers of the service (for naming on partnerships and allocating)."""
     from django.contrib.auth import get_user_model
@@ -346,6 +353,30 @@ def partnerships_of_school(*, school_id: int, today=None):
         .prefetch_related(Prefetch("advisers", queryset=PartnershipAdviser.objects.system(
             "named advisers of a school's own partnerships").select_related("adviser")))
     )
+
+
+def agreements_of_school(*, school):
+    """Every partnership naming ``school`` — proposals waiting for it, accepted, declined, ended —
+    newest year first (the school's side of the grant: it sees who asked for what)."""
+    if school is None:
+        raise ValueError("agreements_of_school needs the school")
+    return (
+        Partnership.objects.system("the partnerships naming a school, read by that school")
+        .filter(school_id=school.pk).select_related("organisation", "replaces", "decided_by", "ended_by")
+        .prefetch_related(Prefetch("advisers", queryset=PartnershipAdviser.objects.system(
+            "named advisers of partnerships naming the school").select_related("adviser")))
+        .order_by("-academic_year", "organisation__name", "-pk")
+    )
+
+
+def agreement_get(*, school, agreement_id: int) -> Partnership:
+    """A partnership naming ``school``; 404 for one naming another school."""
+    return get_object_or_404(agreements_of_school(school=school).prefetch_related(
+        Prefetch("objectives", queryset=PartnershipObjective.objects.system(
+            "objectives of a partnership naming the school")),
+        Prefetch("replaces__advisers", queryset=PartnershipAdviser.objects.system(
+            "named advisers of the partnership a change replaces").select_related("adviser")),
+    ), pk=agreement_id)
 
 
 # --- NEET list and dashboards -----------------------------------------------------------------

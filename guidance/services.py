@@ -123,13 +123,61 @@ def academic_year_dates(year: int) -> tuple[datetime.date, datetime.date]:
     return datetime.date(year, 9, 1), datetime.date(year + 1, 8, 31)
 
 
-def partnership_create(*, org, school, academic_year: int, by, advisers=(), referral_process: str = "",
-                       clinic_sessions: str = "", target_groups=None) -> Partnership:
-    """Agree a partnership between careers service ``org`` and ``school`` for ``academic_year``,
-    with seed 000's adviser objectives (editable) for each target group the school has learners
-    in (``target_groups`` overrides; none known → the six statutory groups)."""
+class PartnershipRefused(ValueError):
+    """A partnership step that is not allowed now (wrong side, wrong status, a duplicate)."""
+
+
+def _school_admins(school_id):
+    from plp_portal.organisations.models import Membership
+
+    return [m.user for m in Membership.objects.for_org(school_id)
+            .filter(role=Role.ORG_ADMIN, is_active=True).select_related("user")]
+
+
+def _service_people(partnership):
+    """The service's organisation admins and the partnership's named advisers."""
+    from plp_portal.organisations.models import Membership
+
+    people = {m.user_id: m.user for m in Membership.objects.for_org(partnership.organisation_id)
+              .filter(role=Role.ORG_ADMIN, is_active=True).select_related("user")}
+    for row in PartnershipAdviser.objects.for_org(partnership.organisation_id).filter(
+            partnership=partnership).select_related("adviser"):
+        people.setdefault(row.adviser_id, row.adviser)
+    return list(people.values())
+
+
+def _notify_partnership(partnership, *, to_school: bool, title: str, message: str, event: str) -> None:
+    """Tell the other side (in-app + email) what happened to a partnership."""
+    if to_school:
+        org = partnership.school
+        recipients = _school_admins(partnership.school_id)
+        url = _school_url("guidance:agreement_detail", org, agreement_id=partnership.pk)
+    else:
+        org = partnership.organisation
+        recipients = _service_people(partnership)
+        url = _school_url("guidance:partnership_detail", org, partnership_id=partnership.pk)
+    for user in recipients:
+        key = f"guidance.partnership:{partnership.pk}:{event}:{user.pk}"
+        notification_create(org=org, user=user, kind="guidance.partnership", title=title, body=message, url=url,
+                            dedupe_key=key)
+        email_queue(to=user.email, subject=title, template="guidance/email/partnership",
+                    context={"recipient": user, "title": title, "message": message, "url": url},
+                    org=org, user=user, dedupe_key=key)
+
+
+def partnership_propose(*, org, school, academic_year: int, by, advisers=(), referral_process: str = "",
+                        clinic_sessions: str = "", target_groups=None) -> Partnership:
+    """Careers service ``org`` proposes a partnership with ``school`` for ``academic_year``, with
+    seed 000's adviser objectives (editable) for each target group the school has learners in
+    (``target_groups`` overrides; none known → the six statutory groups). Nothing of the school
+    is visible to the service until the school accepts (``partnership_decide``)."""
     if school.pk == org.pk:
-        raise ValueError("a careers service cannot partner with itself")
+        raise PartnershipRefused("a careers service cannot partner with itself")
+    if Partnership.objects.for_org(org).filter(
+            school=school, academic_year=academic_year,
+            status__in=[Partnership.Status.PROPOSED, Partnership.Status.ACCEPTED]).exists():
+        raise PartnershipRefused("A partnership with this school for that year already exists or is waiting for "
+                                 "the school: change that one instead")
     starts_on, ends_on = academic_year_dates(academic_year)
     if target_groups is None:
         present = set(
@@ -140,20 +188,25 @@ def partnership_create(*, org, school, academic_year: int, by, advisers=(), refe
         partnership = Partnership(
             organisation=org, school=school, academic_year=academic_year, starts_on=starts_on, ends_on=ends_on,
             referral_process=referral_process, clinic_sessions=clinic_sessions, created_by=by,
+            status=Partnership.Status.PROPOSED,
         )
         partnership.full_clean()
         partnership.save()
-        partnership_set_advisers(org=org, partnership=partnership, advisers=advisers, by=by, audit=False)
+        _set_advisers(org=org, partnership=partnership, advisers=advisers)
         PartnershipObjective.objects.bulk_create([
             PartnershipObjective(organisation=org, partnership=partnership, target_group=group, order=n, text=text)
             for group in target_groups for n, text in enumerate(DEFAULT_OBJECTIVES.get(group, []), start=1)
         ])
-    audit_log("guidance.partnership.created", actor=by, org=org, obj=partnership,
-              data={"school": school.pk, "academic_year": academic_year})
+        audit_log("guidance.partnership.proposed", actor=by, org=org, obj=partnership,
+                  data={"school": school.pk, "academic_year": academic_year,
+                        "advisers": sorted(a.pk for a in advisers)})
+        _notify_partnership(partnership, to_school=True, event="proposed",
+                            title=f"{org.name} proposes a careers guidance partnership",
+                            message="Read what their advisers would see, then accept or decline.")
     return partnership
 
 
-def partnership_set_advisers(*, org, partnership, advisers, by, audit=True) -> None:
+def _set_advisers(*, org, partnership, advisers) -> list[int]:
     if partnership.organisation_id != org.pk:
         raise ValueError("partnership of another organisation")
     allowed = set(selectors.service_advisers(org=org).values_list("pk", flat=True))
@@ -163,28 +216,134 @@ def partnership_set_advisers(*, org, partnership, advisers, by, audit=True) -> N
     PartnershipAdviser.objects.bulk_create([
         PartnershipAdviser(organisation=org, partnership=partnership, adviser_id=pk) for pk in wanted - have
     ])
-    if audit:
-        audit_log("guidance.partnership.advisers", actor=by, org=org, obj=partnership, data={"advisers": sorted(wanted)})
+    return sorted(wanted)
 
 
-def partnership_update(*, org, partnership, by, **fields) -> Partnership:
+def partnership_change(*, org, partnership, by, advisers, referral_process: str, clinic_sessions: str) -> Partnership:
+    """Change the named advisers or the scope (referral process, clinic sessions) of a partnership.
+
+    A proposal the school has not decided on is changed in place. An ACCEPTED partnership is not
+    changed: the change becomes a new proposal that ``replaces`` it, which the school accepts
+    (the accepted one stays in force until then); a waiting change is updated. Returns the
+    partnership the change is on. Unchanged values change nothing."""
     if partnership.organisation_id != org.pk:
         raise ValueError("partnership of another organisation")
-    for name in ("referral_process", "clinic_sessions"):
-        if name in fields:
-            setattr(partnership, name, fields[name])
-    partnership.save()
-    audit_log("guidance.partnership.updated", actor=by, org=org, obj=partnership)
+    wanted = sorted(a.pk for a in advisers)
+    have = sorted(PartnershipAdviser.objects.for_org(org).filter(partnership=partnership)
+                  .values_list("adviser_id", flat=True))
+    if (wanted == have and referral_process == partnership.referral_process
+            and clinic_sessions == partnership.clinic_sessions):
+        return partnership
+    with transaction.atomic():
+        if partnership.status == Partnership.Status.ACCEPTED:
+            proposal = Partnership.objects.for_org(org).filter(
+                replaces=partnership, status=Partnership.Status.PROPOSED).first()
+            if proposal is None:
+                proposal = Partnership(
+                    organisation=org, school_id=partnership.school_id, academic_year=partnership.academic_year,
+                    starts_on=partnership.starts_on, ends_on=partnership.ends_on, replaces=partnership,
+                    agreement=partnership.agreement, agreement_content_type=partnership.agreement_content_type,
+                    agreement_name=partnership.agreement_name, created_by=by, status=Partnership.Status.PROPOSED,
+                )
+                copy_objectives = True
+            else:
+                copy_objectives = False
+            proposal.referral_process = referral_process
+            proposal.clinic_sessions = clinic_sessions
+            proposal.full_clean()
+            proposal.save()
+            if copy_objectives:
+                PartnershipObjective.objects.bulk_create([
+                    PartnershipObjective(organisation=org, partnership=proposal, target_group=o.target_group,
+                                         order=o.order, text=o.text, status=o.status, evidence=o.evidence)
+                    for o in PartnershipObjective.objects.for_org(org).filter(partnership=partnership)
+                ])
+            named = _set_advisers(org=org, partnership=proposal, advisers=advisers)
+            audit_log("guidance.partnership.change_proposed", actor=by, org=org, obj=proposal,
+                      data={"replaces": partnership.pk, "advisers": named})
+            _notify_partnership(proposal, to_school=True, event=f"change:{proposal.updated_at.isoformat()}",
+                                title=f"{org.name} proposes a change to your careers guidance partnership",
+                                message="The partnership stays as it is until you accept the change.")
+            return proposal
+        if partnership.status != Partnership.Status.PROPOSED:
+            raise PartnershipRefused("This partnership is no longer in force: propose a new one")
+        partnership.referral_process = referral_process
+        partnership.clinic_sessions = clinic_sessions
+        partnership.full_clean()
+        partnership.save()
+        named = _set_advisers(org=org, partnership=partnership, advisers=advisers)
+        audit_log("guidance.partnership.proposal_changed", actor=by, org=org, obj=partnership,
+                  data={"advisers": named})
     return partnership
 
 
-def partnership_end(*, org, partnership, by) -> Partnership:
-    """End a partnership early: from now its advisers see nothing of the school."""
-    if partnership.organisation_id != org.pk:
+def partnership_decide(*, school, partnership, by, accept: bool, note: str = "") -> Partnership:
+    """The school accepts or declines a proposal naming it. Accepting a change replaces the
+    partnership it changes. The service is told."""
+    if partnership.school_id != school.pk:
+        raise ValueError("partnership of another school")
+    with transaction.atomic():
+        partnership = Partnership.objects.system("the school decides on a proposal naming it").select_for_update(
+            of=("self",)).select_related("organisation", "school").get(pk=partnership.pk, school_id=school.pk)
+        if partnership.status != Partnership.Status.PROPOSED:
+            raise PartnershipRefused("This proposal has already been decided")
+        now = timezone.now()
+        if accept and partnership.replaces_id:
+            Partnership.objects.system("the accepted partnership a change replaces").filter(
+                pk=partnership.replaces_id, school_id=school.pk, status=Partnership.Status.ACCEPTED,
+            ).update(status=Partnership.Status.REPLACED, updated_at=now)
+        partnership.status = Partnership.Status.ACCEPTED if accept else Partnership.Status.DECLINED
+        partnership.decided_at = now
+        partnership.decided_by = by
+        partnership.decision_note = note
+        partnership.save(update_fields=["status", "decided_at", "decided_by", "decision_note", "updated_at"])
+        verb = "accepted" if accept else "declined"
+        audit_log(f"guidance.partnership.{verb}", actor=by, org=school, obj=partnership,
+                  data={"service": partnership.organisation_id, "replaces": partnership.replaces_id, "note": note})
+        _notify_partnership(partnership, to_school=False, event=verb,
+                            title=f"{school.name} {verb} the careers guidance partnership"
+                                  f"{' change' if partnership.replaces_id else ''}",
+                            message=note or ("Your named advisers can now see the school's referrals and learners."
+                                             if accept else "Nothing of the school is visible to your advisers."))
+    return partnership
+
+
+def partnership_end(*, org, partnership, by, reason: str, effective_on: datetime.date) -> Partnership:
+    """End an accepted partnership early, from either side (``org`` is the careers service or the
+    school), with a reason and the day from which the service's advisers see nothing of the
+    school. A change waiting for the school is declined with it. The other side is told."""
+    if org.pk not in (partnership.organisation_id, partnership.school_id):
         raise ValueError("partnership of another organisation")
-    partnership.ended_at = timezone.now()
-    partnership.save(update_fields=["ended_at", "updated_at"])
-    audit_log("guidance.partnership.ended", actor=by, org=org, obj=partnership)
+    if not reason.strip():
+        raise PartnershipRefused("Write why the partnership is ending")
+    today = timezone.localdate()
+    with transaction.atomic():
+        partnership = Partnership.objects.system("either side ends a partnership it is party to").select_for_update(
+            of=("self",)).select_related("organisation", "school").get(pk=partnership.pk)
+        if not partnership.can_end:
+            raise PartnershipRefused("Only an accepted partnership that has not ended can be ended")
+        if not today <= effective_on <= partnership.ends_on:
+            raise PartnershipRefused("Enter an end date from today to the last day of the partnership")
+        now = timezone.now()
+        partnership.status = Partnership.Status.ENDED
+        partnership.ended_at = now
+        partnership.ended_by = by
+        partnership.ended_by_org = org
+        partnership.end_reason = reason
+        partnership.end_effective_on = effective_on
+        partnership.save()
+        Partnership.objects.system("changes waiting on a partnership that ended").filter(
+            replaces=partnership, status=Partnership.Status.PROPOSED,
+        ).update(status=Partnership.Status.DECLINED, decided_at=now, decided_by=by,
+                 decision_note="The partnership it would change was ended.", updated_at=now)
+        by_school = org.pk == partnership.school_id
+        audit_log("guidance.partnership.ended", actor=by, org=org, obj=partnership,
+                  data={"by": "school" if by_school else "service", "reason": reason,
+                        "effective_on": effective_on.isoformat()})
+        other = partnership.organisation if by_school else partnership.school
+        _notify_partnership(partnership, to_school=not by_school, event="ended",
+                            title=f"{org.name} is ending the careers guidance partnership with {other.name}",
+                            message=f"From {effective_on:%-d %B %Y}. Reason: {reason}")
     return partnership
 
 

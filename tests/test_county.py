@@ -131,6 +131,9 @@ def test_seed_county_feature_apps_keep_their_invariants():
     # guidance: a partnership with every provider every year; a guidance row per learner.
     years = set(Plan.objects.system("test").values_list("starts_on__year", flat=True))
     assert Partnership.objects.system("test").count() == len(providers) * len(years)
+    # ... each accepted by the school (issue 12: nothing is visible to the service before).
+    assert not Partnership.objects.system("test").exclude(status="accepted").exists()
+    assert not Partnership.objects.system("test").filter(decided_by__isnull=True).exists()
     guidance = LearnerGuidance.objects.system("test")
     assert guidance.count() == len(profiles)
     tiers = Counter(guidance.values_list("tier", flat=True))
