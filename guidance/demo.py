@@ -100,6 +100,7 @@ def seed(demo) -> None:
 
     def refer(email, **kw):
         if email in profiles:
+            kw.setdefault("service", profiles[email].organisation)  # the school's own staff or learner
             return services.referral_make(profile=profiles[email], **kw)
         return None
 

@@ -164,13 +164,22 @@ def learner_guidance_get(*, profile) -> LearnerGuidance | None:
     )
 
 
-def tier_history(*, profile):
-    return TierChange.objects.for_org(profile.organisation_id).filter(profile=profile).select_related("decided_by")
+def _audience(audience_filter: Q | None) -> Q:
+    """The viewer's audience filter (``learners.permissions.audience_q``) — required: a missing
+    viewer (a learner with no plan, say) never means every record."""
+    if audience_filter is None:
+        raise ValueError("an audience filter is required: compute the viewer, with or without a plan")
+    return audience_filter
 
 
-def referrals_for_learner(*, profile):
+def tier_history(*, profile, audience_filter: Q):
+    return (TierChange.objects.for_org(profile.organisation_id).filter(profile=profile)
+            .filter(_audience(audience_filter)).select_related("decided_by"))
+
+
+def referrals_for_learner(*, profile, audience_filter: Q):
     return (
-        Referral.objects.for_org(profile.organisation_id).filter(profile=profile)
+        Referral.objects.for_org(profile.organisation_id).filter(profile=profile).filter(_audience(audience_filter))
         .select_related("referred_by", "triaged_by", "allocated_adviser").order_by("-created_at")
     )
 
@@ -183,11 +192,9 @@ def referral_in_progress(*, profile) -> Referral | None:
     )
 
 
-def interviews_for_learner(*, profile, audience_filter: Q | None = None):
+def interviews_for_learner(*, profile, audience_filter: Q):
     actions = ActionItem.objects.for_org(profile.organisation_id).select_related("target")
-    qs = Interview.objects.for_org(profile.organisation_id).filter(profile=profile)
-    if audience_filter is not None:
-        qs = qs.filter(audience_filter)
+    qs = Interview.objects.for_org(profile.organisation_id).filter(profile=profile).filter(_audience(audience_filter))
     return qs.select_related("adviser", "careers_service").prefetch_related(Prefetch("actions", queryset=actions))
 
 

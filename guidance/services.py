@@ -2,9 +2,12 @@
 learner's one timeline (``learners.services.timeline_record``) when they have an active plan.
 
 Rows about a learner take the learner's school as their organisation (``profile.organisation``),
-never an organisation from the request. Work done by an adviser names the careers ``service``;
-the service must have a CURRENT partnership with the school (``_check_partner``), else
-``PermissionError`` — the views have already scoped the lookups the same way."""
+never an organisation from the request. Every write about a learner names the organisation the
+actor works for (``service``, required — no scope never means everything): the learner's school
+itself (its own staff, the learner) or a careers service, which must have a CURRENT, ACCEPTED
+partnership with the school (``_check_partner``), else ``PermissionError``. Work only an adviser
+does (triage, interviews, group sessions, feedback) needs a careers service. ``None`` raises
+``UnscopedQueryError`` — the views have already scoped the lookups the same way."""
 
 from __future__ import annotations
 
@@ -21,7 +24,8 @@ from learners.permissions import can_see, plan_viewer
 from learners.services import target_area_get, target_create, timeline_record
 from plp_portal.audit.services import audit_log
 from plp_portal.notifications.services import email_queue, notification_create
-from plp_portal.organisations.choices import Role
+from plp_portal.organisations.choices import OrganisationKind, Role
+from plp_portal.tenancy import UnscopedQueryError
 
 from . import selectors
 from .choices import (
@@ -84,8 +88,17 @@ class InvalidTransition(Exception):
     """A referral cannot move from its status to the one asked for."""
 
 
-def _check_partner(service, school_id) -> None:
-    if service is not None and school_id not in selectors.partner_school_ids(org=service):
+def _check_partner(service, school_id, *, service_only: bool = False) -> None:
+    """``service``: the organisation the actor works for. The school itself may act on its own
+    learners (unless ``service_only``); a careers service only with a current, accepted
+    partnership with the school. A missing organisation is refused, never waved through."""
+    if service is None:
+        raise UnscopedQueryError("no organisation named for a write about a school's learner")
+    if service.pk == school_id and not service_only:
+        return
+    if service.kind != OrganisationKind.CAREERS_SERVICE:
+        raise PermissionError("only the learner's school or a partner careers service may do this")
+    if school_id not in selectors.partner_school_ids(org=service):
         raise PermissionError("no current partnership between the careers service and this school")
 
 
@@ -380,12 +393,13 @@ def learner_guidance_for(*, profile) -> LearnerGuidance:
     return guidance
 
 
-def tier_set(*, profile, to_tier: str, reasons, by, review_on=None, note: str = "", service=None,
+def tier_set(*, profile, to_tier: str, reasons, by, service, review_on=None, note: str = "",
              referral=None, adviser=None) -> TierChange:
     """Move a learner to ``to_tier`` recording who, when, why and the review date (history in
     ``TierChange``). Filtered and intensive need at least one of that tier's reasons (seed 000);
-    ``adviser`` (optional) becomes the learner's identified adviser."""
-    _check_partner(service, profile.organisation_id)
+    ``adviser`` (optional) becomes the learner's identified adviser. Only a partner careers
+    service moves a learner between tiers."""
+    _check_partner(service, profile.organisation_id, service_only=True)
     reasons = [str(r) for r in reasons or ()]
     if to_tier != Tier.CORE:
         allowed = {str(r) for r in REASONS_FOR_TIER[to_tier]}
@@ -434,10 +448,11 @@ def _event(referral, to_status, by, note="", from_status=None):
 
 def referral_make(*, profile, source: str, by, reasons, suggested_tier: str = "", urgency: int = Urgency.ROUTINE,
                   notes: str = "", consent: bool = False, consent_wording: str = "", agency_name: str = "",
-                  group_session=None, preferred_adviser=None, service=None, audience: str | None = None,
+                  service, group_session=None, preferred_adviser=None, audience: str | None = None,
                   created_at=None) -> Referral:
     """Refer ``profile`` to specialist guidance. The learner's own request (``SELF``) is
-    visible to them (audience PLAN); others default to STAFF. A learner's request needs consent."""
+    visible to them (audience PLAN); others default to STAFF. A learner's request needs consent.
+    ``service``: the learner's school (its staff, the learner) or the partner careers service."""
     _check_partner(service, profile.organisation_id)
     reasons = [str(r) for r in reasons or ()]
     if not reasons or not set(reasons) <= set(ReferralReason.values):
@@ -495,7 +510,7 @@ def referral_triage(*, referral, by, service, decision: str, note: str = "", all
     learner's tier moves, with the referral's reasons for that tier unless ``tier_reasons`` are
     given), keep in core with advice, or refer on to another agency (named). Timestamped,
     recorded as an event, the referrer and the key worker notified."""
-    _check_partner(service, referral.organisation_id)
+    _check_partner(service, referral.organisation_id, service_only=True)
     to_status = DECISION_STATUS[TriageDecision(decision)]
     with transaction.atomic():
         referral = _locked(referral)
@@ -510,7 +525,7 @@ def referral_triage(*, referral, by, service, decision: str, note: str = "", all
             reasons = list(tier_reasons or [r for r in referral.reason_list if r in allowed])
             if not reasons:
                 raise ValueError(f"choose the reason for {tier} guidance")
-            tier_set(profile=referral.profile, to_tier=tier, reasons=reasons, by=by,
+            tier_set(profile=referral.profile, to_tier=tier, reasons=reasons, by=by, service=service,
                      review_on=review_on or timezone.localdate() + datetime.timedelta(weeks=6),
                      note=note, referral=referral, adviser=allocated_adviser)
         previous = referral.status
@@ -546,9 +561,9 @@ def referral_withdraw(*, referral, by, note: str = "") -> Referral:
     return referral
 
 
-def referral_close(*, referral, by, feedback: str, service=None) -> Referral:
+def referral_close(*, referral, by, feedback: str, service) -> Referral:
     """Follow up and feed back to the key worker (seed 000 objective), closing the referral."""
-    _check_partner(service, referral.organisation_id)
+    _check_partner(service, referral.organisation_id, service_only=True)
     if not feedback.strip():
         raise ValueError("write the feedback for the key worker")
     with transaction.atomic():
@@ -616,7 +631,7 @@ def interview_record(*, profile, service, adviser, kind: str, held_on, summary: 
     """Record a guidance interview; each action ``(text, due_on)`` of its action plan becomes a
     careers target on the learner's active plan (area "careers", source "guidance.interview" +
     the interview id) — guidance fed back into the plan."""
-    _check_partner(service, profile.organisation_id)
+    _check_partner(service, profile.organisation_id, service_only=True)
     if referral is not None and referral.profile_id != profile.pk:
         raise ValueError("the referral is about another learner")
     if referral is None:
@@ -654,7 +669,7 @@ def interview_record(*, profile, service, adviser, kind: str, held_on, summary: 
 def interview_feedback(*, interview, by, service, feedback: str) -> Interview:
     """Follow up and give feedback to the key worker: recorded, notified, on the timeline; a
     referral this interview answered is closed with the same feedback."""
-    _check_partner(service, interview.organisation_id)
+    _check_partner(service, interview.organisation_id, service_only=True)
     if not feedback.strip():
         raise ValueError("write the feedback for the key worker")
     with transaction.atomic():
@@ -726,7 +741,7 @@ def referral_not_needed_reasons(*, org_id, profile_ids, suggested_tier: str) -> 
 
 def group_session_create(*, school, service, adviser, held_on, topic: str,
                          learning_objectives: str = "") -> GroupSession:
-    _check_partner(service, school.pk)
+    _check_partner(service, school.pk, service_only=True)
     session = GroupSession(organisation=school, careers_service=service, adviser=adviser, held_on=held_on,
                            topic=topic, learning_objectives=learning_objectives)
     session.full_clean()
@@ -743,7 +758,7 @@ def group_session_attendance_save(*, session, service, by, attendance) -> Attend
     reason: at a transition and unclear…, suggested tier filtered) — unless they already have
     an open referral or filtered/intensive guidance (``referral_not_needed_reasons``): then no
     second referral, and the result says who and why. A row that led to a referral stays."""
-    _check_partner(service, session.organisation_id)
+    _check_partner(service, session.organisation_id, service_only=True)
     school_id = session.organisation_id
     result = AttendanceSaved()
     attendance = list(attendance)
@@ -806,7 +821,8 @@ def group_session_record(*, school, service, adviser, held_on, topic: str, learn
 
 
 def destination_record(*, profile, by, kind: str, category: str, recorded_on, detail: str = "",
-                       confirmed_how: str = "", follow_up_on=None, service=None) -> Destination:
+                       service, confirmed_how: str = "", follow_up_on=None) -> Destination:
+    """``service``: the learner's school (its staff) or the partner careers service."""
     _check_partner(service, profile.organisation_id)
     plan = selectors.active_plan_for(profile=profile)
     with transaction.atomic():

@@ -4,6 +4,7 @@ partnership with their service)."""
 
 from __future__ import annotations
 
+import dataclasses
 from functools import wraps
 
 from django.contrib import messages
@@ -16,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from learners.permissions import audience_q, plan_viewer
+from learners.permissions import PlanViewer, audience_q, can_see, plan_viewer, profile_viewer
 from learners.selectors import narrative_for
 from plp_portal.audit.services import audit_log
 from plp_portal.organisations.choices import OrganisationKind, Role
@@ -55,12 +56,28 @@ def guidance_view(*, service_only=False):
     return decorator
 
 
+def _viewer(request, *, profile, plan) -> PlanViewer:
+    """The signed-in person's relation to the learner, which every record's audience is checked
+    against — the plan's viewer, or without a plan the profile's (no grantees) with
+    ``plan_id=None`` so it matches records that have no plan. A careers adviser of a partner
+    service counts as working staff (``partner_role``): the scope has checked the partnership."""
+    partner_role = Role.CAREERS_ADVISER if request.guidance.is_service else None
+    if plan is not None:
+        return plan_viewer(plan=plan, user=request.user, membership=request.membership, partner_role=partner_role)
+    viewer = profile_viewer(profile=profile, user=request.user, membership=request.membership)
+    if partner_role and not (viewer.is_learner or viewer.is_key_worker or viewer.staff_role):
+        viewer = dataclasses.replace(viewer, staff_role=partner_role)
+    return dataclasses.replace(viewer, plan_id=None)
+
+
 def _url(request, name, **kwargs):
     return reverse(f"guidance:{name}", kwargs={"org_slug": request.org.slug, **kwargs})
 
 
-def _service(request):
-    return request.org if request.guidance.is_service else None
+def _acting_org(request):
+    """The organisation the signed-in person works for: the school itself, or the careers
+    service (whose partnership the services check again). Never None."""
+    return request.org
 
 
 # --- Queue and referrals ----------------------------------------------------------------------
@@ -112,7 +129,7 @@ def referral_new(request, profile_id):
             profile=profile, source=data["source"], by=request.user, reasons=data["reasons"],
             suggested_tier=data["suggested_tier"], urgency=data["urgency"], notes=data["notes"],
             consent=data["consent"], consent_wording="Consent confirmed by the referrer" if data["consent"] else "",
-            agency_name=data["agency_name"], service=_service(request), audience=data["audience"],
+            agency_name=data["agency_name"], service=_acting_org(request), audience=data["audience"],
         )
         messages.success(request, "Referral made.")
         return redirect(_url(request, "referral_detail", referral_id=referral.pk))
@@ -211,22 +228,18 @@ def learner_detail(request, profile_id):
     scope = request.guidance
     profile = selectors.learner_get(scope=scope, profile_id=profile_id)
     plan = selectors.active_plan_for(profile=profile)
+    viewer = _viewer(request, profile=profile, plan=plan)
     narrative = []
-    viewer = None
-    if plan is not None:
-        viewer = plan_viewer(plan=plan, user=request.user, membership=request.membership,
-                             partner_role=Role.CAREERS_ADVISER if scope.is_service else None)
-        if viewer.can_view_plan:
-            narrative = list(narrative_for(plan=plan, viewer=viewer).order_by("-created_at")[:5])
-    interviews = selectors.interviews_for_learner(
-        profile=profile, audience_filter=audience_q(viewer) if viewer is not None else None)
+    if plan is not None and viewer.can_view_plan:
+        narrative = list(narrative_for(plan=plan, viewer=viewer).order_by("-created_at")[:5])
+    visible = audience_q(viewer)
     audit_log("guidance.learner.viewed", request=request, obj=profile)
     return render(request, "guidance/learner_detail.html", {
         "profile": profile, "plan": plan, "narrative": narrative, "scope": scope,
         "guidance": selectors.learner_guidance_get(profile=profile),
-        "tier_history": selectors.tier_history(profile=profile),
-        "referrals": selectors.referrals_for_learner(profile=profile),
-        "interviews": interviews,
+        "tier_history": selectors.tier_history(profile=profile, audience_filter=visible),
+        "referrals": selectors.referrals_for_learner(profile=profile, audience_filter=visible),
+        "interviews": selectors.interviews_for_learner(profile=profile, audience_filter=visible),
         "destinations": selectors.destinations_for_learner(profile=profile),
     })
 
@@ -248,9 +261,12 @@ def tier_change(request, profile_id):
 @guidance_view(service_only=True)
 def interview_new(request, profile_id):
     profile = selectors.learner_get(scope=request.guidance, profile_id=profile_id)
+    plan = selectors.active_plan_for(profile=profile)
+    viewer = _viewer(request, profile=profile, plan=plan)
     referral = None
     if request.GET.get("referral", "").isdigit():
-        referral = selectors.referrals_for_learner(profile=profile).filter(pk=int(request.GET["referral"])).first()
+        referral = selectors.referrals_for_learner(profile=profile, audience_filter=audience_q(viewer)).filter(
+            pk=int(request.GET["referral"])).first()
     if referral is None:  # from the learner's page: the accepted referral the adviser is working on
         referral = selectors.referral_in_progress(profile=profile)
     form = forms.InterviewForm(request.POST or None, initial={"held_on": timezone.localdate()})
@@ -262,10 +278,8 @@ def interview_new(request, profile_id):
         )
         messages.success(request, f"Interview recorded with {len(data['actions'])} action(s) added to the plan.")
         return redirect(_url(request, "interview_detail", interview_id=interview.pk))
-    plan = selectors.active_plan_for(profile=profile)
     narrative = []
-    if plan is not None:
-        viewer = plan_viewer(plan=plan, user=request.user, partner_role=Role.CAREERS_ADVISER)
+    if plan is not None and viewer.can_view_plan:
         narrative = list(narrative_for(plan=plan, viewer=viewer).order_by("-created_at")[:3])
     return render(request, "guidance/interview_form.html", {
         "form": form, "profile": profile, "plan": plan, "narrative": narrative, "referral": referral})
@@ -279,13 +293,9 @@ def _interview_page(request, interview, *, feedback_form=None):
 @guidance_view()
 def interview_detail(request, interview_id):
     interview = selectors.interview_get(scope=request.guidance, interview_id=interview_id)
-    if interview.plan is not None:
-        viewer = plan_viewer(plan=interview.plan, user=request.user, membership=request.membership,
-                             partner_role=Role.CAREERS_ADVISER if request.guidance.is_service else None)
-        from learners.permissions import can_see
-
-        if not can_see(viewer, interview):
-            raise Http404("No interview")
+    # With or without a plan, the interview's audience decides (no plan never means "show it").
+    if not can_see(_viewer(request, profile=interview.profile, plan=interview.plan), interview):
+        raise Http404("No interview")
     audit_log("guidance.interview.viewed", request=request, obj=interview)
     return _interview_page(request, interview)
 
@@ -312,7 +322,7 @@ def destination_new(request, profile_id):
         services.destination_record(
             profile=profile, by=request.user, kind=data["kind"], category=data["category"],
             recorded_on=data["recorded_on"], detail=data["detail"], confirmed_how=data["confirmed_how"],
-            follow_up_on=data["follow_up_on"], service=_service(request),
+            follow_up_on=data["follow_up_on"], service=_acting_org(request),
         )
         if data["left_on"]:
             services.leaver_record(profile=profile, left_on=data["left_on"], by=request.user)
