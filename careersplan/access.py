@@ -20,5 +20,6 @@ def access_rows(*, org, membership, today):
             sees=f"The annual careers plan {grant.plan} (no learner's record)",
             until=grant.expires_on,
             end_url=reverse("careersplan:reviewer_revoke", kwargs={
-                "org_slug": org.slug, "plan_id": grant.plan_id, "grant_id": grant.pk}) if may_end else ""))
+                "org_slug": org.slug, "plan_id": grant.plan_id, "grant_id": grant.pk}) if may_end else "",
+            note="" if may_end else "Your careers lead can end it"))
     return rows

@@ -23,5 +23,6 @@ def access_rows(*, org, membership, today):
                   f"{p.decided_at:%-d %b %Y}",
             sees=f"Every learner's referrals, tiers, interviews, destinations and staff-shared plan entries "
                  f"(named advisers: {advisers})",
-            until=p.in_force_until, end_url=end_url))
+            until=p.in_force_until, end_url=end_url,
+            note="" if end_url else "Your organisation admin can end it"))
     return rows

@@ -160,7 +160,9 @@ def _service_people(partnership):
 
 
 def _notify_partnership(partnership, *, to_school: bool, title: str, message: str, event: str) -> None:
-    """Tell the other side (in-app + email) what happened to a partnership."""
+    """Tell the other side (in-app + email) what happened to a partnership (the title names its
+    academic year: one school may have several partnerships with a service)."""
+    title = f"{title} ({partnership.academic_year}/{(partnership.academic_year + 1) % 100:02d})"
     if to_school:
         org = partnership.school
         recipients = _school_admins(partnership.school_id)

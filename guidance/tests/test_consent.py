@@ -233,7 +233,9 @@ def test_the_school_sees_everyone_who_can_see_its_learners_data(service, org, ad
     assert "Elsewhere Careers" not in body
     assert "Pat Parent" in body and "Rory Reviewer" in body
     assert reverse("guidance:agreement_end", kwargs={"org_slug": org.slug, "agreement_id": p.pk}) in body
+    # The learner is 16: they, not the school, decide who sees their plan.
     assert reverse("learners:share_revoke", kwargs={"org_slug": org.slug,
-                                                    "share_id": plan.shares.get().pk}) in body
+                                                    "share_id": plan.shares.get().pk}) not in body
+    assert "The learner decides who sees their plan" in body
     assert sign_in(member(org, Role.KEY_WORKER)).get(
         reverse("organisations:access", kwargs={"org_slug": org.slug})).status_code == 403

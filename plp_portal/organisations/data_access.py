@@ -21,6 +21,7 @@ class AccessRow:
     sees: str  # what it gives: which learners or records, aggregates only…
     until: datetime.date | None  # the last day it gives access; None: until it is ended
     end_url: str = ""  # where this organisation's member may end it ("" if they may not)
+    note: str = ""  # who else may end it, when this member may not
 
 
 def access_rows(*, org, membership, today: datetime.date) -> list[AccessRow]:
@@ -34,7 +35,7 @@ def access_rows(*, org, membership, today: datetime.date) -> list[AccessRow]:
             who=parent.name, grant="Your local authority",
             sees="Counts and percentages only (careers plan status, tiers, destinations), never a learner's "
                  "record; small numbers are hidden",
-            until=None))
+            until=None, note="Set by your organisation's place in the authority; never individual records"))
     for module in app_hook_modules("access"):
         rows.extend(module.access_rows(org=org, membership=membership, today=today))
     return rows
