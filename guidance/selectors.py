@@ -31,6 +31,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from learners.choices import Audience, PlanStatus, TargetGroup
+from learners import selectors as learner_selectors
 from learners.models import LearnerProfile, Plan
 from plp_portal.organisations.choices import OrganisationKind, Role
 from plp_portal.organisations.models import Membership, Organisation
@@ -533,7 +534,7 @@ def my_guidance(*, user) -> list[dict]:
     """For /me/guidance/: per school the learner is enrolled in — their identified adviser,
     referrals and interviews (action plans with their targets) whose audience is PLAN (what a
     learner may see, ``learners.permissions``), current partnerships (advisers to choose from)."""
-    profiles = list(user.learner_profiles.filter(is_active=True).select_related("organisation"))
+    profiles = list(learner_selectors.own_profiles(user=user).filter(is_active=True).select_related("organisation"))
     result = []
     for profile in profiles:
         org_id = profile.organisation_id
@@ -550,7 +551,7 @@ def my_guidance(*, user) -> list[dict]:
 
 
 def my_profile_get(*, user, profile_id=None) -> LearnerProfile:
-    profiles = user.learner_profiles.filter(is_active=True).select_related("organisation")
+    profiles = learner_selectors.own_profiles(user=user).filter(is_active=True).select_related("organisation")
     if profile_id:
         profile = profiles.filter(pk=profile_id).first()
     else:

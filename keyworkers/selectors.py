@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from learners.choices import TARGET_OPEN_STATUSES, ConcernStatus, PlanStatus, TargetStatus, TargetTerm
+from learners import selectors as learner_selectors
 from learners.models import Concern, LearnerProfile, Plan, PlanShare, Target
 from plp_portal.organisations.models import Term
 from plp_portal.tenancy import UnscopedQueryError
@@ -282,7 +283,7 @@ def review_period_start(*, review) -> datetime.date:
 
 def my_reviews(*, user):
     """The learner's own reviews across their organisations, newest first."""
-    org_ids = list(user.learner_profiles.values_list("organisation_id", flat=True))
+    org_ids = learner_selectors.own_org_ids(user=user)
     return (
         Review.objects.for_orgs(org_ids).filter(plan__profile__user=user)
         .select_related("plan", "organisation", "key_worker").order_by("-due_on", "-number")
@@ -309,7 +310,7 @@ def reviews_to_sign_as_provider(*, user):
 def review_for_me(*, user, review_id: int) -> Review:
     """A review the signed-in person may open in /me/reviews/: their own, or one shared with
     them as the learner's employer/provider. 404 otherwise."""
-    org_ids = set(user.learner_profiles.values_list("organisation_id", flat=True))
+    org_ids = set(learner_selectors.own_org_ids(user=user))
     review = Review.objects.for_orgs(org_ids).filter(plan__profile__user=user, pk=review_id).select_related(
         "plan__profile__user", "organisation", "key_worker").first()
     if review is None:
