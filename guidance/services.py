@@ -183,9 +183,9 @@ def _notify_partnership(partnership, *, to_school: bool, title: str, message: st
 def partnership_propose(*, org, school, academic_year: int, by, advisers=(), referral_process: str = "",
                         clinic_sessions: str = "", target_groups=None) -> Partnership:
     """Careers service ``org`` proposes a partnership with ``school`` for ``academic_year``, with
-    seed 000's adviser objectives (editable) for each target group the school has learners in
-    (``target_groups`` overrides; none known → the six statutory groups). Nothing of the school
-    is visible to the service until the school accepts (``partnership_decide``)."""
+    seed 000's adviser objectives (editable) for the six statutory target groups (or
+    ``target_groups``). Nothing of the school is read or visible to the service until the school
+    accepts (``partnership_decide``), which keeps the objectives of the groups it has learners in."""
     if school.pk == org.pk:
         raise PartnershipRefused("a careers service cannot partner with itself")
     if Partnership.objects.for_org(org).filter(
@@ -195,10 +195,7 @@ def partnership_propose(*, org, school, academic_year: int, by, advisers=(), ref
                                  "the school: change that one instead")
     starts_on, ends_on = academic_year_dates(academic_year)
     if target_groups is None:
-        present = set(
-            LearnerProfile.objects.for_org(school).values_list("target_group", flat=True).distinct()
-        )
-        target_groups = [g for g in STATUTORY_GROUPS if g in present] or STATUTORY_GROUPS
+        target_groups = STATUTORY_GROUPS
     with transaction.atomic():
         partnership = Partnership(
             organisation=org, school=school, academic_year=academic_year, starts_on=starts_on, ends_on=ends_on,
@@ -307,6 +304,13 @@ def partnership_decide(*, school, partnership, by, accept: bool, note: str = "")
             Partnership.objects.system("the accepted partnership a change replaces").filter(
                 pk=partnership.replaces_id, school_id=school.pk, status=Partnership.Status.ACCEPTED,
             ).update(status=Partnership.Status.REPLACED, updated_at=now)
+        if accept and not partnership.replaces_id:
+            # The school's own data, read on its acceptance: keep the objectives of the target
+            # groups it has learners in (all of them if it has none yet).
+            present = set(LearnerProfile.objects.for_org(school).values_list("target_group", flat=True).distinct())
+            if present & set(STATUTORY_GROUPS):
+                PartnershipObjective.objects.for_org(partnership.organisation_id).filter(
+                    partnership=partnership).exclude(target_group__in=present).delete()
         partnership.status = Partnership.Status.ACCEPTED if accept else Partnership.Status.DECLINED
         partnership.decided_at = now
         partnership.decided_by = by
