@@ -13,6 +13,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 from plp_portal.audit.services import audit_log
 from plp_portal.notifications.services import email_queue
 from plp_portal.organisations.choices import Role
+from plp_portal.organisations.models import Membership
 from plp_portal.uploads import DOCUMENTS, IMAGES, validate_upload
 
 from . import phases
@@ -294,9 +295,9 @@ def reviewer_grant(*, org, plan: CareersPlan, email: str, full_name: str, kind: 
         # They choose a password through "Forgot your password?" with this address.
         EmailAddress.objects.get_or_create(user=reviewer, email=email,
                                            defaults={"verified": False, "primary": True})
-    if kind == ReviewerKind.PEER and not reviewer.memberships.filter(
-        role=Role.CAREERS_LEAD, is_active=True
-    ).exclude(organisation=org).exists():
+    if kind == ReviewerKind.PEER and not Membership.objects.system(
+        "is the reviewer a careers lead of another school"
+    ).filter(user=reviewer, role=Role.CAREERS_LEAD, is_active=True).exclude(organisation=org).exists():
         raise PlanError("A peer reviewer is the careers lead of another school or college; "
                         "choose “External consultant” for anyone else.")
     grant = ReviewerGrant.objects.create(

@@ -190,3 +190,27 @@ REFERRAL_ROUTES = [
     "by individuals themselves;",
     'by the specialist guidance workers through their involvement in "core" provision available to all.',
 ]
+
+
+class PartnershipStatus(models.TextChoices):
+    """Where a partnership is in its consent: the careers service proposes, the school accepts or
+    declines; an accepted one is ended early by either side, or replaced by an accepted change."""
+
+    PROPOSED = "proposed", "Waiting for the school"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined by the school"
+    ENDED = "ended", "Ended early"
+    REPLACED = "replaced", "Replaced by a change the school accepted"
+
+
+# What a careers service's advisers can see of a school's learners while a partnership is
+# current — shown to the school before it accepts (issue 12).
+PARTNERSHIP_SCOPE = (
+    "Your learners' names, UPNs, year and tutor groups, and their key workers",
+    "Careers guidance referrals about your learners, and their triage",
+    "Each learner's guidance tier and its history",
+    "Guidance interviews, action plans and the careers targets they add to a learner's plan",
+    "Group sessions and their attendance registers",
+    "Destinations (intended and actual) and the NEET follow-up list",
+    "Entries of a learner's plan narrative that are shared with staff",
+)

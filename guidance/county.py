@@ -88,9 +88,14 @@ def _partnerships(county) -> None:
             current = year == county.years[-1]
             starts_on, ends_on = academic_year_dates(year)
             pid = next(ids)
+            # Accepted by the school's head or organisation admin a fortnight before it starts.
+            school_admin = (county.staff_of(org_id, Role.ORG_ADMIN) or county.staff_of(org_id, Role.CAREERS_LEAD)
+                            or county.staff_of(org_id, Role.KEY_WORKER))[0]
+            decided_at = at(starts_on - datetime.timedelta(days=14))
             partnerships.append({
                 "id": pid, "organisation_id": service_id, "school_id": org_id, "academic_year": year,
                 "starts_on": starts_on, "ends_on": ends_on, "ended_at": None,
+                "status": "accepted", "decided_at": decided_at, "decided_by_id": school_admin,
                 "referral_process": "Key workers refer through PLP Portal; urgent cases by phone.",
                 "clinic_sessions": "Tuesday lunchtime drop-in in the library.", "created_by_id": admin,
             })

@@ -47,6 +47,18 @@ def _profile(org, email):
     return LearnerProfile.objects.for_org(org).filter(user=user).first() if user else None
 
 
+def _school_admin(org):
+    """The school's organisation admin (its head's delegate), else its careers lead, who accepts."""
+    from plp_portal.organisations.models import Membership
+
+    for role in (Role.ORG_ADMIN, Role.CAREERS_LEAD, Role.KEY_WORKER):
+        membership = Membership.objects.for_org(org).filter(role=role, is_active=True).select_related("user") \
+            .order_by("pk").first()
+        if membership is not None:
+            return membership.user
+    raise LookupError(f"{org} has no staff to accept a partnership")
+
+
 def seed(demo) -> None:
     careers = demo.orgs["careers"]
     northgate, riverside = demo.orgs["northgate"], demo.orgs["riverside"]
@@ -58,13 +70,18 @@ def seed(demo) -> None:
     services.expected_shares_seed_defaults(org=careers)
     process = ("Tutors refer through PLP Portal (the learner's page, “Refer to the careers adviser”); learners can "
                "ask for themselves in “My careers guidance”. The adviser triages within 5 school days.")
-    services.partnership_create(org=careers, school=northgate, academic_year=year - 1, by=admin, advisers=[adviser],
-                                referral_process=process)
+    # Proposed by the service, accepted by each school's head or organisation admin (issue 12).
+    school_admins = {org.pk: _school_admin(org) for org in (northgate, riverside)}
+    last_year = services.partnership_propose(org=careers, school=northgate, academic_year=year - 1, by=admin,
+                                             advisers=[adviser], referral_process=process)
+    services.partnership_decide(school=northgate, partnership=last_year, by=school_admins[northgate.pk], accept=True)
     for school in (northgate, riverside):
-        services.partnership_create(
+        proposal = services.partnership_propose(
             org=careers, school=school, academic_year=year, by=admin, advisers=[adviser, adviser2],
             referral_process=process, clinic_sessions="Tuesday lunchtimes in the library, weeks 2–12 of each term.",
         )
+        services.partnership_decide(school=school, partnership=proposal, by=school_admins[school.pk], accept=True,
+                                    note="Agreed at the senior leadership meeting.")
 
     now = timezone.now()
 
@@ -83,6 +100,7 @@ def seed(demo) -> None:
 
     def refer(email, **kw):
         if email in profiles:
+            kw.setdefault("service", profiles[email].organisation)  # the school's own staff or learner
             return services.referral_make(profile=profiles[email], **kw)
         return None
 

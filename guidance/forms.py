@@ -273,6 +273,29 @@ class PartnershipEditForm(Form):
         return upload
 
 
+class PartnershipDecisionForm(Form):
+    decision = forms.ChoiceField(label="Do you agree to this partnership?", widget=forms.RadioSelect,
+                                 choices=[("accept", "Yes, accept it"), ("decline", "No, decline it")])
+    note = _notes("A note for the careers service (optional)", rows=3, max_length=SHORT_ANSWER_MAX)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["decision"].error_messages["required"] = "Choose whether you accept or decline the partnership"
+
+
+class PartnershipEndForm(Form):
+    reason = _notes("Why is the partnership ending?", required=True, rows=3, max_length=SHORT_ANSWER_MAX)
+    effective_on = DateField(label="Date the partnership ends", not_before_today=True,
+                             help_text="From this day the careers service's advisers see nothing of the "
+                                       "school's learners. For example, 27 3 2027")
+
+    def __init__(self, *args, last_day, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["effective_on"].latest = last_day
+        self.fields["effective_on"].set_picker_bounds()
+        self.fields["reason"].error_messages["required"] = "Write why the partnership is ending"
+
+
 class ObjectiveForm(Form):
     text = _notes("Objective", required=True, rows=3, max_length=SHORT_ANSWER_MAX)
     status = forms.ChoiceField(label="Status", choices=ObjectiveStatus.choices)

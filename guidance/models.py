@@ -37,6 +37,7 @@ from .choices import (
     DestinationKind,
     InterviewKind,
     ObjectiveStatus,
+    PartnershipStatus,
     ReferralReason,
     ReferralSource,
     ReferralStatus,
@@ -130,13 +131,33 @@ class Partnership(TenantModel):
     """The agreement between a careers service (``organisation``) and a school, college or
     provider (``school``) for one academic year — the grant (DESIGN.md rule 1) that lets the
     service's advisers see the school's referrals, tiers and guidance records while it is
-    current (``starts_on`` ≤ today ≤ ``ends_on`` and not ended early)."""
+    current: ACCEPTED by the school, ``starts_on`` ≤ today ≤ ``ends_on``, and not past an early
+    end's effective date.
+
+    The service proposes (PROPOSED); the school's organisation admin accepts or declines
+    (``decided_by``/``decided_at``). A change of named advisers or scope after acceptance is a new
+    proposal that ``replaces`` the accepted one; the old one stays in force until the school
+    accepts the change (it is then REPLACED). Either side may end an accepted partnership early
+    with a reason and an effective date (ENDED; ``ended_by_org`` says which side)."""
+
+    Status = PartnershipStatus
 
     school = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="+")
     academic_year = models.PositiveIntegerField(help_text="The year the academic year starts in.")
     starts_on = models.DateField()
     ends_on = models.DateField()
+    status = models.CharField(max_length=12, choices=PartnershipStatus.choices, default=PartnershipStatus.PROPOSED)
+    replaces = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="changes",
+                                 help_text="The accepted partnership this proposal would change.")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decision_note = models.CharField(max_length=SHORT_ANSWER_MAX, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    ended_by_org = models.ForeignKey("organisations.Organisation", null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+    end_reason = models.CharField(max_length=SHORT_ANSWER_MAX, blank=True)
+    end_effective_on = models.DateField(null=True, blank=True)
     referral_process = models.CharField(max_length=PROCESS_MAX, blank=True,
                                         help_text="How tutors and others refer to the Careers Adviser.")
     clinic_sessions = models.CharField(max_length=SHORT_ANSWER_MAX, blank=True,
@@ -149,29 +170,67 @@ class Partnership(TenantModel):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["-academic_year", "school__name"]
+        ordering = ["-academic_year", "school__name", "-pk"]
         constraints = [
+            # One agreement in force and one proposal waiting, per school and year.
             models.UniqueConstraint(fields=["organisation", "school", "academic_year"],
-                                    name="guidance_partnership_one_per_school_year"),
+                                    condition=Q(status=PartnershipStatus.ACCEPTED),
+                                    name="guidance_partnership_one_accepted_per_school_year"),
+            models.UniqueConstraint(fields=["organisation", "school", "academic_year"],
+                                    condition=Q(status=PartnershipStatus.PROPOSED),
+                                    name="guidance_partnership_one_proposal_per_school_year"),
             models.CheckConstraint(condition=Q(starts_on__lte=models.F("ends_on")),
                                    name="guidance_partnership_dates_in_order"),
             models.CheckConstraint(condition=Q(academic_year__gte=EARLIEST_DATE.year,
                                                academic_year__lt=BEFORE_DATE.year - 1),
                                    name="guidance_partnership_year_plausible"),
+            models.CheckConstraint(condition=Q(status__in=PartnershipStatus.values),
+                                   name="guidance_partnership_status_known"),
+            # Accepted or declined: the school's decision is recorded (who, when).
+            models.CheckConstraint(
+                condition=Q(status=PartnershipStatus.PROPOSED) | Q(decided_at__isnull=False, decided_by__isnull=False),
+                name="guidance_partnership_decision_recorded"),
+            # Ended: who, which side, why and from when.
+            models.CheckConstraint(
+                condition=~Q(status=PartnershipStatus.ENDED) | Q(
+                    ended_at__isnull=False, ended_by_org__isnull=False, end_effective_on__isnull=False),
+                name="guidance_partnership_end_recorded"),
+            plausible_date("end_effective_on", name="guidance_partnership_end_plausible", null=True),
         ]
-        indexes = [models.Index(fields=["organisation", "starts_on", "ends_on"])]
+        indexes = [models.Index(fields=["organisation", "starts_on", "ends_on"]),
+                   models.Index(fields=["school", "status"])]
 
     def __str__(self):
         return f"{self.school} {self.academic_year}/{(self.academic_year + 1) % 100:02d}"
 
     @staticmethod
     def current_q(today: datetime.date | None = None) -> Q:
+        """Accepted by the school (an early end not yet in effect), today within its dates."""
         today = today or timezone.localdate()
-        return Q(starts_on__lte=today, ends_on__gte=today, ended_at__isnull=True)
+        return (Q(starts_on__lte=today, ends_on__gte=today)
+                & (Q(status=PartnershipStatus.ACCEPTED)
+                   | Q(status=PartnershipStatus.ENDED, end_effective_on__gt=today)))
 
     def is_current(self, today=None) -> bool:
         today = today or timezone.localdate()
-        return self.ended_at is None and self.starts_on <= today <= self.ends_on
+        if not self.starts_on <= today <= self.ends_on:
+            return False
+        if self.status == PartnershipStatus.ACCEPTED:
+            return True
+        return self.status == PartnershipStatus.ENDED and self.end_effective_on is not None \
+            and self.end_effective_on > today
+
+    @property
+    def can_end(self) -> bool:
+        """Accepted and not already ending."""
+        return self.status == PartnershipStatus.ACCEPTED and self.ends_on >= timezone.localdate()
+
+    @property
+    def in_force_until(self) -> datetime.date:
+        """The last day the grant gives access (an early end's effective day is the first without)."""
+        if self.status == PartnershipStatus.ENDED and self.end_effective_on:
+            return min(self.ends_on, self.end_effective_on - datetime.timedelta(days=1))
+        return self.ends_on
 
 
 class PartnershipAdviser(TenantModel):

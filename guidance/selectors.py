@@ -31,6 +31,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from learners.choices import Audience, PlanStatus, TargetGroup
+from learners import selectors as learner_selectors
 from learners.models import LearnerProfile, Plan
 from plp_portal.organisations.choices import OrganisationKind, Role
 from plp_portal.organisations.models import Membership, Organisation
@@ -164,13 +165,22 @@ def learner_guidance_get(*, profile) -> LearnerGuidance | None:
     )
 
 
-def tier_history(*, profile):
-    return TierChange.objects.for_org(profile.organisation_id).filter(profile=profile).select_related("decided_by")
+def _audience(audience_filter: Q | None) -> Q:
+    """The viewer's audience filter (``learners.permissions.audience_q``) — required: a missing
+    viewer (a learner with no plan, say) never means every record."""
+    if audience_filter is None:
+        raise ValueError("an audience filter is required: compute the viewer, with or without a plan")
+    return audience_filter
 
 
-def referrals_for_learner(*, profile):
+def tier_history(*, profile, audience_filter: Q):
+    return (TierChange.objects.for_org(profile.organisation_id).filter(profile=profile)
+            .filter(_audience(audience_filter)).select_related("decided_by"))
+
+
+def referrals_for_learner(*, profile, audience_filter: Q):
     return (
-        Referral.objects.for_org(profile.organisation_id).filter(profile=profile)
+        Referral.objects.for_org(profile.organisation_id).filter(profile=profile).filter(_audience(audience_filter))
         .select_related("referred_by", "triaged_by", "allocated_adviser").order_by("-created_at")
     )
 
@@ -183,11 +193,9 @@ def referral_in_progress(*, profile) -> Referral | None:
     )
 
 
-def interviews_for_learner(*, profile, audience_filter: Q | None = None):
+def interviews_for_learner(*, profile, audience_filter: Q):
     actions = ActionItem.objects.for_org(profile.organisation_id).select_related("target")
-    qs = Interview.objects.for_org(profile.organisation_id).filter(profile=profile)
-    if audience_filter is not None:
-        qs = qs.filter(audience_filter)
+    qs = Interview.objects.for_org(profile.organisation_id).filter(profile=profile).filter(_audience(audience_filter))
     return qs.select_related("adviser", "careers_service").prefetch_related(Prefetch("actions", queryset=actions))
 
 
@@ -328,6 +336,13 @@ def partnership_get(*, org, partnership_id: int) -> Partnership:
     )
 
 
+def partnership_pending_change(*, org, partnership) -> Partnership | None:
+    """The change to an accepted partnership waiting for the school, if any."""
+    if partnership.status != Partnership.Status.ACCEPTED:
+        return None
+    return Partnership.objects.for_org(org).filter(replaces=partnership, status=Partnership.Status.PROPOSED).first()
+
+
 def service_advisers(*, org):
     """The careers advisers of the service (for naming on partnerships and allocating)."""
     from django.contrib.auth import get_user_model
@@ -346,6 +361,30 @@ def partnerships_of_school(*, school_id: int, today=None):
         .prefetch_related(Prefetch("advisers", queryset=PartnershipAdviser.objects.system(
             "named advisers of a school's own partnerships").select_related("adviser")))
     )
+
+
+def agreements_of_school(*, school):
+    """Every partnership naming ``school`` — proposals waiting for it, accepted, declined, ended —
+    newest year first (the school's side of the grant: it sees who asked for what)."""
+    if school is None:
+        raise ValueError("agreements_of_school needs the school")
+    return (
+        Partnership.objects.system("the partnerships naming a school, read by that school")
+        .filter(school_id=school.pk).select_related("organisation", "replaces", "decided_by", "ended_by")
+        .prefetch_related(Prefetch("advisers", queryset=PartnershipAdviser.objects.system(
+            "named advisers of partnerships naming the school").select_related("adviser")))
+        .order_by("-academic_year", "organisation__name", "-pk")
+    )
+
+
+def agreement_get(*, school, agreement_id: int) -> Partnership:
+    """A partnership naming ``school``; 404 for one naming another school."""
+    return get_object_or_404(agreements_of_school(school=school).prefetch_related(
+        Prefetch("objectives", queryset=PartnershipObjective.objects.system(
+            "objectives of a partnership naming the school")),
+        Prefetch("replaces__advisers", queryset=PartnershipAdviser.objects.system(
+            "named advisers of the partnership a change replaces").select_related("adviser")),
+    ), pk=agreement_id)
 
 
 # --- NEET list and dashboards -----------------------------------------------------------------
@@ -495,7 +534,7 @@ def my_guidance(*, user) -> list[dict]:
     """For /me/guidance/: per school the learner is enrolled in — their identified adviser,
     referrals and interviews (action plans with their targets) whose audience is PLAN (what a
     learner may see, ``learners.permissions``), current partnerships (advisers to choose from)."""
-    profiles = list(user.learner_profiles.filter(is_active=True).select_related("organisation"))
+    profiles = list(learner_selectors.own_profiles(user=user).filter(is_active=True).select_related("organisation"))
     result = []
     for profile in profiles:
         org_id = profile.organisation_id
@@ -512,7 +551,7 @@ def my_guidance(*, user) -> list[dict]:
 
 
 def my_profile_get(*, user, profile_id=None) -> LearnerProfile:
-    profiles = user.learner_profiles.filter(is_active=True).select_related("organisation")
+    profiles = learner_selectors.own_profiles(user=user).filter(is_active=True).select_related("organisation")
     if profile_id:
         profile = profiles.filter(pk=profile_id).first()
     else:

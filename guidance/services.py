@@ -2,9 +2,12 @@
 learner's one timeline (``learners.services.timeline_record``) when they have an active plan.
 
 Rows about a learner take the learner's school as their organisation (``profile.organisation``),
-never an organisation from the request. Work done by an adviser names the careers ``service``;
-the service must have a CURRENT partnership with the school (``_check_partner``), else
-``PermissionError`` — the views have already scoped the lookups the same way."""
+never an organisation from the request. Every write about a learner names the organisation the
+actor works for (``service``, required — no scope never means everything): the learner's school
+itself (its own staff, the learner) or a careers service, which must have a CURRENT, ACCEPTED
+partnership with the school (``_check_partner``), else ``PermissionError``. Work only an adviser
+does (triage, interviews, group sessions, feedback) needs a careers service. ``None`` raises
+``UnscopedQueryError`` — the views have already scoped the lookups the same way."""
 
 from __future__ import annotations
 
@@ -21,7 +24,8 @@ from learners.permissions import can_see, plan_viewer
 from learners.services import target_area_get, target_create, timeline_record
 from plp_portal.audit.services import audit_log
 from plp_portal.notifications.services import email_queue, notification_create
-from plp_portal.organisations.choices import Role
+from plp_portal.organisations.choices import OrganisationKind, Role
+from plp_portal.tenancy import UnscopedQueryError
 
 from . import selectors
 from .choices import (
@@ -84,8 +88,17 @@ class InvalidTransition(Exception):
     """A referral cannot move from its status to the one asked for."""
 
 
-def _check_partner(service, school_id) -> None:
-    if service is not None and school_id not in selectors.partner_school_ids(org=service):
+def _check_partner(service, school_id, *, service_only: bool = False) -> None:
+    """``service``: the organisation the actor works for. The school itself may act on its own
+    learners (unless ``service_only``); a careers service only with a current, accepted
+    partnership with the school. A missing organisation is refused, never waved through."""
+    if service is None:
+        raise UnscopedQueryError("no organisation named for a write about a school's learner")
+    if service.pk == school_id and not service_only:
+        return
+    if service.kind != OrganisationKind.CAREERS_SERVICE:
+        raise PermissionError("only the learner's school or a partner careers service may do this")
+    if school_id not in selectors.partner_school_ids(org=service):
         raise PermissionError("no current partnership between the careers service and this school")
 
 
@@ -123,37 +136,89 @@ def academic_year_dates(year: int) -> tuple[datetime.date, datetime.date]:
     return datetime.date(year, 9, 1), datetime.date(year + 1, 8, 31)
 
 
-def partnership_create(*, org, school, academic_year: int, by, advisers=(), referral_process: str = "",
-                       clinic_sessions: str = "", target_groups=None) -> Partnership:
-    """Agree a partnership between careers service ``org`` and ``school`` for ``academic_year``,
-    with seed 000's adviser objectives (editable) for each target group the school has learners
-    in (``target_groups`` overrides; none known → the six statutory groups)."""
+class PartnershipRefused(ValueError):
+    """A partnership step that is not allowed now (wrong side, wrong status, a duplicate)."""
+
+
+def _school_admins(school_id):
+    from plp_portal.organisations.models import Membership
+
+    return [m.user for m in Membership.objects.for_org(school_id)
+            .filter(role=Role.ORG_ADMIN, is_active=True).select_related("user")]
+
+
+def _service_people(partnership):
+    """The service's organisation admins and the partnership's named advisers."""
+    from plp_portal.organisations.models import Membership
+
+    people = {m.user_id: m.user for m in Membership.objects.for_org(partnership.organisation_id)
+              .filter(role=Role.ORG_ADMIN, is_active=True).select_related("user")}
+    for row in PartnershipAdviser.objects.for_org(partnership.organisation_id).filter(
+            partnership=partnership).select_related("adviser"):
+        people.setdefault(row.adviser_id, row.adviser)
+    return list(people.values())
+
+
+def _notify_partnership(partnership, *, to_school: bool, title: str, message: str, event: str) -> None:
+    """Tell the other side (in-app + email) what happened to a partnership (the title names its
+    academic year: one school may have several partnerships with a service)."""
+    title = f"{title} ({partnership.academic_year}/{(partnership.academic_year + 1) % 100:02d})"
+    if to_school:
+        org = partnership.school
+        recipients = _school_admins(partnership.school_id)
+        url = _school_url("guidance:agreement_detail", org, agreement_id=partnership.pk)
+    else:
+        org = partnership.organisation
+        recipients = _service_people(partnership)
+        url = _school_url("guidance:partnership_detail", org, partnership_id=partnership.pk)
+    for user in recipients:
+        key = f"guidance.partnership:{partnership.pk}:{event}:{user.pk}"
+        notification_create(org=org, user=user, kind="guidance.partnership", title=title, body=message, url=url,
+                            dedupe_key=key)
+        email_queue(to=user.email, subject=title, template="guidance/email/partnership",
+                    context={"recipient": user, "title": title, "message": message, "url": url},
+                    org=org, user=user, dedupe_key=key)
+
+
+def partnership_propose(*, org, school, academic_year: int, by, advisers=(), referral_process: str = "",
+                        clinic_sessions: str = "", target_groups=None) -> Partnership:
+    """Careers service ``org`` proposes a partnership with ``school`` for ``academic_year``, with
+    seed 000's adviser objectives (editable) for the six statutory target groups (or
+    ``target_groups``). Nothing of the school is read or visible to the service until the school
+    accepts (``partnership_decide``), which keeps the objectives of the groups it has learners in."""
     if school.pk == org.pk:
-        raise ValueError("a careers service cannot partner with itself")
+        raise PartnershipRefused("a careers service cannot partner with itself")
+    if Partnership.objects.for_org(org).filter(
+            school=school, academic_year=academic_year,
+            status__in=[Partnership.Status.PROPOSED, Partnership.Status.ACCEPTED]).exists():
+        raise PartnershipRefused("A partnership with this school for that year already exists or is waiting for "
+                                 "the school: change that one instead")
     starts_on, ends_on = academic_year_dates(academic_year)
     if target_groups is None:
-        present = set(
-            LearnerProfile.objects.for_org(school).values_list("target_group", flat=True).distinct()
-        )
-        target_groups = [g for g in STATUTORY_GROUPS if g in present] or STATUTORY_GROUPS
+        target_groups = STATUTORY_GROUPS
     with transaction.atomic():
         partnership = Partnership(
             organisation=org, school=school, academic_year=academic_year, starts_on=starts_on, ends_on=ends_on,
             referral_process=referral_process, clinic_sessions=clinic_sessions, created_by=by,
+            status=Partnership.Status.PROPOSED,
         )
         partnership.full_clean()
         partnership.save()
-        partnership_set_advisers(org=org, partnership=partnership, advisers=advisers, by=by, audit=False)
+        _set_advisers(org=org, partnership=partnership, advisers=advisers)
         PartnershipObjective.objects.bulk_create([
             PartnershipObjective(organisation=org, partnership=partnership, target_group=group, order=n, text=text)
             for group in target_groups for n, text in enumerate(DEFAULT_OBJECTIVES.get(group, []), start=1)
         ])
-    audit_log("guidance.partnership.created", actor=by, org=org, obj=partnership,
-              data={"school": school.pk, "academic_year": academic_year})
+        audit_log("guidance.partnership.proposed", actor=by, org=org, obj=partnership,
+                  data={"school": school.pk, "academic_year": academic_year,
+                        "advisers": sorted(a.pk for a in advisers)})
+        _notify_partnership(partnership, to_school=True, event="proposed",
+                            title=f"{org.name} proposes a careers guidance partnership",
+                            message="Read what their advisers would see, then accept or decline.")
     return partnership
 
 
-def partnership_set_advisers(*, org, partnership, advisers, by, audit=True) -> None:
+def _set_advisers(*, org, partnership, advisers) -> list[int]:
     if partnership.organisation_id != org.pk:
         raise ValueError("partnership of another organisation")
     allowed = set(selectors.service_advisers(org=org).values_list("pk", flat=True))
@@ -163,28 +228,141 @@ def partnership_set_advisers(*, org, partnership, advisers, by, audit=True) -> N
     PartnershipAdviser.objects.bulk_create([
         PartnershipAdviser(organisation=org, partnership=partnership, adviser_id=pk) for pk in wanted - have
     ])
-    if audit:
-        audit_log("guidance.partnership.advisers", actor=by, org=org, obj=partnership, data={"advisers": sorted(wanted)})
+    return sorted(wanted)
 
 
-def partnership_update(*, org, partnership, by, **fields) -> Partnership:
+def partnership_change(*, org, partnership, by, advisers, referral_process: str, clinic_sessions: str) -> Partnership:
+    """Change the named advisers or the scope (referral process, clinic sessions) of a partnership.
+
+    A proposal the school has not decided on is changed in place. An ACCEPTED partnership is not
+    changed: the change becomes a new proposal that ``replaces`` it, which the school accepts
+    (the accepted one stays in force until then); a waiting change is updated. Returns the
+    partnership the change is on. Unchanged values change nothing."""
     if partnership.organisation_id != org.pk:
         raise ValueError("partnership of another organisation")
-    for name in ("referral_process", "clinic_sessions"):
-        if name in fields:
-            setattr(partnership, name, fields[name])
-    partnership.save()
-    audit_log("guidance.partnership.updated", actor=by, org=org, obj=partnership)
+    wanted = sorted(a.pk for a in advisers)
+    have = sorted(PartnershipAdviser.objects.for_org(org).filter(partnership=partnership)
+                  .values_list("adviser_id", flat=True))
+    if (wanted == have and referral_process == partnership.referral_process
+            and clinic_sessions == partnership.clinic_sessions):
+        return partnership
+    with transaction.atomic():
+        if partnership.status == Partnership.Status.ACCEPTED:
+            proposal = Partnership.objects.for_org(org).filter(
+                replaces=partnership, status=Partnership.Status.PROPOSED).first()
+            if proposal is None:
+                proposal = Partnership(
+                    organisation=org, school_id=partnership.school_id, academic_year=partnership.academic_year,
+                    starts_on=partnership.starts_on, ends_on=partnership.ends_on, replaces=partnership,
+                    agreement=partnership.agreement, agreement_content_type=partnership.agreement_content_type,
+                    agreement_name=partnership.agreement_name, created_by=by, status=Partnership.Status.PROPOSED,
+                )
+                copy_objectives = True
+            else:
+                copy_objectives = False
+            proposal.referral_process = referral_process
+            proposal.clinic_sessions = clinic_sessions
+            proposal.full_clean()
+            proposal.save()
+            if copy_objectives:
+                PartnershipObjective.objects.bulk_create([
+                    PartnershipObjective(organisation=org, partnership=proposal, target_group=o.target_group,
+                                         order=o.order, text=o.text, status=o.status, evidence=o.evidence)
+                    for o in PartnershipObjective.objects.for_org(org).filter(partnership=partnership)
+                ])
+            named = _set_advisers(org=org, partnership=proposal, advisers=advisers)
+            audit_log("guidance.partnership.change_proposed", actor=by, org=org, obj=proposal,
+                      data={"replaces": partnership.pk, "advisers": named})
+            _notify_partnership(proposal, to_school=True, event=f"change:{proposal.updated_at.isoformat()}",
+                                title=f"{org.name} proposes a change to your careers guidance partnership",
+                                message="The partnership stays as it is until you accept the change.")
+            return proposal
+        if partnership.status != Partnership.Status.PROPOSED:
+            raise PartnershipRefused("This partnership is no longer in force: propose a new one")
+        partnership.referral_process = referral_process
+        partnership.clinic_sessions = clinic_sessions
+        partnership.full_clean()
+        partnership.save()
+        named = _set_advisers(org=org, partnership=partnership, advisers=advisers)
+        audit_log("guidance.partnership.proposal_changed", actor=by, org=org, obj=partnership,
+                  data={"advisers": named})
     return partnership
 
 
-def partnership_end(*, org, partnership, by) -> Partnership:
-    """End a partnership early: from now its advisers see nothing of the school."""
-    if partnership.organisation_id != org.pk:
+def partnership_decide(*, school, partnership, by, accept: bool, note: str = "") -> Partnership:
+    """The school accepts or declines a proposal naming it. Accepting a change replaces the
+    partnership it changes. The service is told."""
+    if partnership.school_id != school.pk:
+        raise ValueError("partnership of another school")
+    with transaction.atomic():
+        partnership = Partnership.objects.system("the school decides on a proposal naming it").select_for_update(
+            of=("self",)).select_related("organisation", "school").get(pk=partnership.pk, school_id=school.pk)
+        if partnership.status != Partnership.Status.PROPOSED:
+            raise PartnershipRefused("This proposal has already been decided")
+        now = timezone.now()
+        if accept and partnership.replaces_id:
+            Partnership.objects.system("the accepted partnership a change replaces").filter(
+                pk=partnership.replaces_id, school_id=school.pk, status=Partnership.Status.ACCEPTED,
+            ).update(status=Partnership.Status.REPLACED, updated_at=now)
+        if accept and not partnership.replaces_id:
+            # The school's own data, read on its acceptance: keep the objectives of the target
+            # groups it has learners in (all of them if it has none yet).
+            present = set(LearnerProfile.objects.for_org(school).values_list("target_group", flat=True).distinct())
+            if present & set(STATUTORY_GROUPS):
+                PartnershipObjective.objects.for_org(partnership.organisation_id).filter(
+                    partnership=partnership).exclude(target_group__in=present).delete()
+        partnership.status = Partnership.Status.ACCEPTED if accept else Partnership.Status.DECLINED
+        partnership.decided_at = now
+        partnership.decided_by = by
+        partnership.decision_note = note
+        partnership.save(update_fields=["status", "decided_at", "decided_by", "decision_note", "updated_at"])
+        verb = "accepted" if accept else "declined"
+        audit_log(f"guidance.partnership.{verb}", actor=by, org=school, obj=partnership,
+                  data={"service": partnership.organisation_id, "replaces": partnership.replaces_id, "note": note})
+        _notify_partnership(partnership, to_school=False, event=verb,
+                            title=f"{school.name} {verb} the careers guidance partnership"
+                                  f"{' change' if partnership.replaces_id else ''}",
+                            message=note or ("Your named advisers can now see the school's referrals and learners."
+                                             if accept else "Nothing of the school is visible to your advisers."))
+    return partnership
+
+
+def partnership_end(*, org, partnership, by, reason: str, effective_on: datetime.date) -> Partnership:
+    """End an accepted partnership early, from either side (``org`` is the careers service or the
+    school), with a reason and the day from which the service's advisers see nothing of the
+    school. A change waiting for the school is declined with it. The other side is told."""
+    if org.pk not in (partnership.organisation_id, partnership.school_id):
         raise ValueError("partnership of another organisation")
-    partnership.ended_at = timezone.now()
-    partnership.save(update_fields=["ended_at", "updated_at"])
-    audit_log("guidance.partnership.ended", actor=by, org=org, obj=partnership)
+    if not reason.strip():
+        raise PartnershipRefused("Write why the partnership is ending")
+    today = timezone.localdate()
+    with transaction.atomic():
+        partnership = Partnership.objects.system("either side ends a partnership it is party to").select_for_update(
+            of=("self",)).select_related("organisation", "school").get(pk=partnership.pk)
+        if not partnership.can_end:
+            raise PartnershipRefused("Only an accepted partnership that has not ended can be ended")
+        if not today <= effective_on <= partnership.ends_on:
+            raise PartnershipRefused("Enter an end date from today to the last day of the partnership")
+        now = timezone.now()
+        partnership.status = Partnership.Status.ENDED
+        partnership.ended_at = now
+        partnership.ended_by = by
+        partnership.ended_by_org = org
+        partnership.end_reason = reason
+        partnership.end_effective_on = effective_on
+        partnership.save()
+        Partnership.objects.system("changes waiting on a partnership that ended").filter(
+            replaces=partnership, status=Partnership.Status.PROPOSED,
+        ).update(status=Partnership.Status.DECLINED, decided_at=now, decided_by=by,
+                 decision_note="The partnership it would change was ended.", updated_at=now)
+        by_school = org.pk == partnership.school_id
+        audit_log("guidance.partnership.ended", actor=by, org=org, obj=partnership,
+                  data={"by": "school" if by_school else "service", "reason": reason,
+                        "effective_on": effective_on.isoformat()})
+        other = partnership.organisation if by_school else partnership.school
+        _notify_partnership(partnership, to_school=not by_school, event="ended",
+                            title=f"{org.name} is ending the careers guidance partnership with {other.name}",
+                            message=f"From {effective_on:%-d %B %Y}. Reason: {reason}")
     return partnership
 
 
@@ -221,12 +399,13 @@ def learner_guidance_for(*, profile) -> LearnerGuidance:
     return guidance
 
 
-def tier_set(*, profile, to_tier: str, reasons, by, review_on=None, note: str = "", service=None,
+def tier_set(*, profile, to_tier: str, reasons, by, service, review_on=None, note: str = "",
              referral=None, adviser=None) -> TierChange:
     """Move a learner to ``to_tier`` recording who, when, why and the review date (history in
     ``TierChange``). Filtered and intensive need at least one of that tier's reasons (seed 000);
-    ``adviser`` (optional) becomes the learner's identified adviser."""
-    _check_partner(service, profile.organisation_id)
+    ``adviser`` (optional) becomes the learner's identified adviser. Only a partner careers
+    service moves a learner between tiers."""
+    _check_partner(service, profile.organisation_id, service_only=True)
     reasons = [str(r) for r in reasons or ()]
     if to_tier != Tier.CORE:
         allowed = {str(r) for r in REASONS_FOR_TIER[to_tier]}
@@ -275,10 +454,11 @@ def _event(referral, to_status, by, note="", from_status=None):
 
 def referral_make(*, profile, source: str, by, reasons, suggested_tier: str = "", urgency: int = Urgency.ROUTINE,
                   notes: str = "", consent: bool = False, consent_wording: str = "", agency_name: str = "",
-                  group_session=None, preferred_adviser=None, service=None, audience: str | None = None,
+                  service, group_session=None, preferred_adviser=None, audience: str | None = None,
                   created_at=None) -> Referral:
     """Refer ``profile`` to specialist guidance. The learner's own request (``SELF``) is
-    visible to them (audience PLAN); others default to STAFF. A learner's request needs consent."""
+    visible to them (audience PLAN); others default to STAFF. A learner's request needs consent.
+    ``service``: the learner's school (its staff, the learner) or the partner careers service."""
     _check_partner(service, profile.organisation_id)
     reasons = [str(r) for r in reasons or ()]
     if not reasons or not set(reasons) <= set(ReferralReason.values):
@@ -336,7 +516,7 @@ def referral_triage(*, referral, by, service, decision: str, note: str = "", all
     learner's tier moves, with the referral's reasons for that tier unless ``tier_reasons`` are
     given), keep in core with advice, or refer on to another agency (named). Timestamped,
     recorded as an event, the referrer and the key worker notified."""
-    _check_partner(service, referral.organisation_id)
+    _check_partner(service, referral.organisation_id, service_only=True)
     to_status = DECISION_STATUS[TriageDecision(decision)]
     with transaction.atomic():
         referral = _locked(referral)
@@ -351,7 +531,7 @@ def referral_triage(*, referral, by, service, decision: str, note: str = "", all
             reasons = list(tier_reasons or [r for r in referral.reason_list if r in allowed])
             if not reasons:
                 raise ValueError(f"choose the reason for {tier} guidance")
-            tier_set(profile=referral.profile, to_tier=tier, reasons=reasons, by=by,
+            tier_set(profile=referral.profile, to_tier=tier, reasons=reasons, by=by, service=service,
                      review_on=review_on or timezone.localdate() + datetime.timedelta(weeks=6),
                      note=note, referral=referral, adviser=allocated_adviser)
         previous = referral.status
@@ -387,9 +567,9 @@ def referral_withdraw(*, referral, by, note: str = "") -> Referral:
     return referral
 
 
-def referral_close(*, referral, by, feedback: str, service=None) -> Referral:
+def referral_close(*, referral, by, feedback: str, service) -> Referral:
     """Follow up and feed back to the key worker (seed 000 objective), closing the referral."""
-    _check_partner(service, referral.organisation_id)
+    _check_partner(service, referral.organisation_id, service_only=True)
     if not feedback.strip():
         raise ValueError("write the feedback for the key worker")
     with transaction.atomic():
@@ -457,7 +637,7 @@ def interview_record(*, profile, service, adviser, kind: str, held_on, summary: 
     """Record a guidance interview; each action ``(text, due_on)`` of its action plan becomes a
     careers target on the learner's active plan (area "careers", source "guidance.interview" +
     the interview id) — guidance fed back into the plan."""
-    _check_partner(service, profile.organisation_id)
+    _check_partner(service, profile.organisation_id, service_only=True)
     if referral is not None and referral.profile_id != profile.pk:
         raise ValueError("the referral is about another learner")
     if referral is None:
@@ -495,7 +675,7 @@ def interview_record(*, profile, service, adviser, kind: str, held_on, summary: 
 def interview_feedback(*, interview, by, service, feedback: str) -> Interview:
     """Follow up and give feedback to the key worker: recorded, notified, on the timeline; a
     referral this interview answered is closed with the same feedback."""
-    _check_partner(service, interview.organisation_id)
+    _check_partner(service, interview.organisation_id, service_only=True)
     if not feedback.strip():
         raise ValueError("write the feedback for the key worker")
     with transaction.atomic():
@@ -567,7 +747,7 @@ def referral_not_needed_reasons(*, org_id, profile_ids, suggested_tier: str) -> 
 
 def group_session_create(*, school, service, adviser, held_on, topic: str,
                          learning_objectives: str = "") -> GroupSession:
-    _check_partner(service, school.pk)
+    _check_partner(service, school.pk, service_only=True)
     session = GroupSession(organisation=school, careers_service=service, adviser=adviser, held_on=held_on,
                            topic=topic, learning_objectives=learning_objectives)
     session.full_clean()
@@ -584,7 +764,7 @@ def group_session_attendance_save(*, session, service, by, attendance) -> Attend
     reason: at a transition and unclear…, suggested tier filtered) — unless they already have
     an open referral or filtered/intensive guidance (``referral_not_needed_reasons``): then no
     second referral, and the result says who and why. A row that led to a referral stays."""
-    _check_partner(service, session.organisation_id)
+    _check_partner(service, session.organisation_id, service_only=True)
     school_id = session.organisation_id
     result = AttendanceSaved()
     attendance = list(attendance)
@@ -647,7 +827,8 @@ def group_session_record(*, school, service, adviser, held_on, topic: str, learn
 
 
 def destination_record(*, profile, by, kind: str, category: str, recorded_on, detail: str = "",
-                       confirmed_how: str = "", follow_up_on=None, service=None) -> Destination:
+                       service, confirmed_how: str = "", follow_up_on=None) -> Destination:
+    """``service``: the learner's school (its staff) or the partner careers service."""
     _check_partner(service, profile.organisation_id)
     plan = selectors.active_plan_for(profile=profile)
     with transaction.atomic():

@@ -32,5 +32,8 @@ urlpatterns = [
          name="objective_update"),
     path("partnerships/<int:partnership_id>/end/", views.partnership_end, name="partnership_end"),
     path("partnerships/<int:partnership_id>/agreement/", views.partnership_agreement, name="partnership_agreement"),
+    path("agreements/", views.agreement_list, name="agreement_list"),
+    path("agreements/<int:agreement_id>/", views.agreement_detail, name="agreement_detail"),
+    path("agreements/<int:agreement_id>/end/", views.agreement_end, name="agreement_end"),
     path("settings/", views.service_settings, name="settings"),
 ]

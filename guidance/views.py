@@ -4,26 +4,29 @@ partnership with their service)."""
 
 from __future__ import annotations
 
+import dataclasses
 from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from learners.permissions import audience_q, plan_viewer
+from learners.permissions import PlanViewer, audience_q, can_see, plan_viewer, profile_viewer
 from learners.selectors import narrative_for
 from plp_portal.audit.services import audit_log
-from plp_portal.organisations.choices import Role
+from plp_portal.organisations.choices import OrganisationKind, Role
 from plp_portal.organisations.permissions import org_role_required
 from plp_portal.uploads import serve_upload
 
 from . import charts, forms, selectors, services
 from .choices import (
+    PARTNERSHIP_SCOPE,
     ReferralReason,
     ReferralSource,
     ReferralStatus,
@@ -53,12 +56,28 @@ def guidance_view(*, service_only=False):
     return decorator
 
 
+def _viewer(request, *, profile, plan) -> PlanViewer:
+    """The signed-in person's relation to the learner, which every record's audience is checked
+    against — the plan's viewer, or without a plan the profile's (no grantees) with
+    ``plan_id=None`` so it matches records that have no plan. A careers adviser of a partner
+    service counts as working staff (``partner_role``): the scope has checked the partnership."""
+    partner_role = Role.CAREERS_ADVISER if request.guidance.is_service else None
+    if plan is not None:
+        return plan_viewer(plan=plan, user=request.user, membership=request.membership, partner_role=partner_role)
+    viewer = profile_viewer(profile=profile, user=request.user, membership=request.membership)
+    if partner_role and not (viewer.is_learner or viewer.is_key_worker or viewer.staff_role):
+        viewer = dataclasses.replace(viewer, staff_role=partner_role)
+    return dataclasses.replace(viewer, plan_id=None)
+
+
 def _url(request, name, **kwargs):
     return reverse(f"guidance:{name}", kwargs={"org_slug": request.org.slug, **kwargs})
 
 
-def _service(request):
-    return request.org if request.guidance.is_service else None
+def _acting_org(request):
+    """The organisation the signed-in person works for: the school itself, or the careers
+    service (whose partnership the services check again). Never None."""
+    return request.org
 
 
 # --- Queue and referrals ----------------------------------------------------------------------
@@ -110,7 +129,7 @@ def referral_new(request, profile_id):
             profile=profile, source=data["source"], by=request.user, reasons=data["reasons"],
             suggested_tier=data["suggested_tier"], urgency=data["urgency"], notes=data["notes"],
             consent=data["consent"], consent_wording="Consent confirmed by the referrer" if data["consent"] else "",
-            agency_name=data["agency_name"], service=_service(request), audience=data["audience"],
+            agency_name=data["agency_name"], service=_acting_org(request), audience=data["audience"],
         )
         messages.success(request, "Referral made.")
         return redirect(_url(request, "referral_detail", referral_id=referral.pk))
@@ -209,22 +228,18 @@ def learner_detail(request, profile_id):
     scope = request.guidance
     profile = selectors.learner_get(scope=scope, profile_id=profile_id)
     plan = selectors.active_plan_for(profile=profile)
+    viewer = _viewer(request, profile=profile, plan=plan)
     narrative = []
-    viewer = None
-    if plan is not None:
-        viewer = plan_viewer(plan=plan, user=request.user, membership=request.membership,
-                             partner_role=Role.CAREERS_ADVISER if scope.is_service else None)
-        if viewer.can_view_plan:
-            narrative = list(narrative_for(plan=plan, viewer=viewer).order_by("-created_at")[:5])
-    interviews = selectors.interviews_for_learner(
-        profile=profile, audience_filter=audience_q(viewer) if viewer is not None else None)
+    if plan is not None and viewer.can_view_plan:
+        narrative = list(narrative_for(plan=plan, viewer=viewer).order_by("-created_at")[:5])
+    visible = audience_q(viewer)
     audit_log("guidance.learner.viewed", request=request, obj=profile)
     return render(request, "guidance/learner_detail.html", {
         "profile": profile, "plan": plan, "narrative": narrative, "scope": scope,
         "guidance": selectors.learner_guidance_get(profile=profile),
-        "tier_history": selectors.tier_history(profile=profile),
-        "referrals": selectors.referrals_for_learner(profile=profile),
-        "interviews": interviews,
+        "tier_history": selectors.tier_history(profile=profile, audience_filter=visible),
+        "referrals": selectors.referrals_for_learner(profile=profile, audience_filter=visible),
+        "interviews": selectors.interviews_for_learner(profile=profile, audience_filter=visible),
         "destinations": selectors.destinations_for_learner(profile=profile),
     })
 
@@ -246,9 +261,12 @@ def tier_change(request, profile_id):
 @guidance_view(service_only=True)
 def interview_new(request, profile_id):
     profile = selectors.learner_get(scope=request.guidance, profile_id=profile_id)
+    plan = selectors.active_plan_for(profile=profile)
+    viewer = _viewer(request, profile=profile, plan=plan)
     referral = None
     if request.GET.get("referral", "").isdigit():
-        referral = selectors.referrals_for_learner(profile=profile).filter(pk=int(request.GET["referral"])).first()
+        referral = selectors.referrals_for_learner(profile=profile, audience_filter=audience_q(viewer)).filter(
+            pk=int(request.GET["referral"])).first()
     if referral is None:  # from the learner's page: the accepted referral the adviser is working on
         referral = selectors.referral_in_progress(profile=profile)
     form = forms.InterviewForm(request.POST or None, initial={"held_on": timezone.localdate()})
@@ -260,10 +278,8 @@ def interview_new(request, profile_id):
         )
         messages.success(request, f"Interview recorded with {len(data['actions'])} action(s) added to the plan.")
         return redirect(_url(request, "interview_detail", interview_id=interview.pk))
-    plan = selectors.active_plan_for(profile=profile)
     narrative = []
-    if plan is not None:
-        viewer = plan_viewer(plan=plan, user=request.user, partner_role=Role.CAREERS_ADVISER)
+    if plan is not None and viewer.can_view_plan:
         narrative = list(narrative_for(plan=plan, viewer=viewer).order_by("-created_at")[:3])
     return render(request, "guidance/interview_form.html", {
         "form": form, "profile": profile, "plan": plan, "narrative": narrative, "referral": referral})
@@ -277,13 +293,9 @@ def _interview_page(request, interview, *, feedback_form=None):
 @guidance_view()
 def interview_detail(request, interview_id):
     interview = selectors.interview_get(scope=request.guidance, interview_id=interview_id)
-    if interview.plan is not None:
-        viewer = plan_viewer(plan=interview.plan, user=request.user, membership=request.membership,
-                             partner_role=Role.CAREERS_ADVISER if request.guidance.is_service else None)
-        from learners.permissions import can_see
-
-        if not can_see(viewer, interview):
-            raise Http404("No interview")
+    # With or without a plan, the interview's audience decides (no plan never means "show it").
+    if not can_see(_viewer(request, profile=interview.profile, plan=interview.plan), interview):
+        raise Http404("No interview")
     audit_log("guidance.interview.viewed", request=request, obj=interview)
     return _interview_page(request, interview)
 
@@ -310,7 +322,7 @@ def destination_new(request, profile_id):
         services.destination_record(
             profile=profile, by=request.user, kind=data["kind"], category=data["category"],
             recorded_on=data["recorded_on"], detail=data["detail"], confirmed_how=data["confirmed_how"],
-            follow_up_on=data["follow_up_on"], service=_service(request),
+            follow_up_on=data["follow_up_on"], service=_acting_org(request),
         )
         if data["left_on"]:
             services.leaver_record(profile=profile, left_on=data["left_on"], by=request.user)
@@ -469,16 +481,20 @@ def partnership_new(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            partnership = services.partnership_create(
-                org=request.org, school=data["school"], academic_year=data["academic_year"], by=request.user,
-                advisers=data["advisers"], referral_process=data["referral_process"],
-                clinic_sessions=data["clinic_sessions"],
-            )
-        except Exception as error:  # duplicate (school, year) or self-partnership
-            form.add_error(None, "A partnership with this school for that year already exists"
-                           if "unique" in str(error).lower() or "already" in str(error).lower() else str(error))
+            with transaction.atomic():
+                partnership = services.partnership_propose(
+                    org=request.org, school=data["school"], academic_year=data["academic_year"], by=request.user,
+                    advisers=data["advisers"], referral_process=data["referral_process"],
+                    clinic_sessions=data["clinic_sessions"],
+                )
+        except services.PartnershipRefused as error:
+            form.add_error("school", str(error)[:1].upper() + str(error)[1:])
+        except IntegrityError:  # proposed twice at once
+            form.add_error("school", "A partnership with this school for that year already exists or is waiting "
+                                     "for the school: change that one instead")
         else:
-            messages.success(request, "Partnership agreed.")
+            messages.success(request, "Partnership proposed. The school's organisation admin will accept or decline "
+                                      "it; until then your advisers see nothing of the school.")
             return redirect(_url(request, "partnership_detail", partnership_id=partnership.pk))
     return render(request, "guidance/partnership_form.html", {"form": form})
 
@@ -491,15 +507,22 @@ def partnership_detail(request, partnership_id):
     form = forms.PartnershipEditForm(request.POST or None, request.FILES or None, org=request.org, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        services.partnership_update(org=request.org, partnership=partnership, by=request.user,
-                                    referral_process=data["referral_process"], clinic_sessions=data["clinic_sessions"])
-        services.partnership_set_advisers(org=request.org, partnership=partnership, advisers=data["advisers"],
-                                          by=request.user)
-        if data.get("agreement"):
-            services.partnership_agreement_attach(org=request.org, partnership=partnership, file=data["agreement"],
-                                                  content_type=form.agreement_content_type, by=request.user)
-        messages.success(request, "Partnership saved.")
-        return redirect(_url(request, "partnership_detail", partnership_id=partnership.pk))
+        try:
+            changed = services.partnership_change(
+                org=request.org, partnership=partnership, by=request.user, advisers=data["advisers"],
+                referral_process=data["referral_process"], clinic_sessions=data["clinic_sessions"])
+        except services.PartnershipRefused as error:
+            form.add_error(None, str(error))
+        else:
+            if data.get("agreement"):
+                services.partnership_agreement_attach(org=request.org, partnership=changed, file=data["agreement"],
+                                                      content_type=form.agreement_content_type, by=request.user)
+            if changed.pk != partnership.pk:
+                messages.success(request, "Change proposed. The school must accept it; until then the partnership "
+                                          "stays as it was.")
+            else:
+                messages.success(request, "Partnership saved.")
+            return redirect(_url(request, "partnership_detail", partnership_id=changed.pk))
     return _partnership_page(request, partnership, form=form)
 
 
@@ -519,7 +542,9 @@ def _partnership_page(request, partnership, *, form=None, objective_form=None, o
         groups.setdefault(objective.get_target_group_display(), []).append(row)
     return render(request, "guidance/partnership_detail.html", {
         "partnership": partnership, "form": form, "groups": groups, "objective_form": objective_form,
-        "is_current": partnership.is_current(), "objective_statuses": forms.ObjectiveStatus.choices})
+        "is_current": partnership.is_current(), "objective_statuses": forms.ObjectiveStatus.choices,
+        "can_change": partnership.status in (partnership.Status.PROPOSED, partnership.Status.ACCEPTED),
+        "pending_change": selectors.partnership_pending_change(org=request.org, partnership=partnership)})
 
 
 @require_POST
@@ -537,13 +562,32 @@ def objective_update(request, partnership_id, objective_id):
     return redirect(_url(request, "partnership_detail", partnership_id=partnership.pk) + f"#objective-{objective.pk}")
 
 
-@require_POST
+def _end_page(request, partnership, *, back: str, template_context: dict):
+    """The confirmation page for ending a partnership early (either side): why, and from when."""
+    if not partnership.can_end:
+        messages.error(request, "This partnership is not in force, so there is nothing to end.")
+        return redirect(back)
+    form = forms.PartnershipEndForm(request.POST or None, last_day=partnership.ends_on,
+                                    initial={"effective_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.partnership_end(org=request.org, partnership=partnership, by=request.user,
+                                     reason=form.cleaned_data["reason"],
+                                     effective_on=form.cleaned_data["effective_on"])
+        except services.PartnershipRefused as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Partnership ended. The other side has been told.")
+            return redirect(back)
+    return render(request, "guidance/partnership_end.html", {
+        "form": form, "partnership": partnership, "back": back, **template_context})
+
+
 @_service_admin
 def partnership_end(request, partnership_id):
     partnership = selectors.partnership_get(org=request.org, partnership_id=partnership_id)
-    services.partnership_end(org=request.org, partnership=partnership, by=request.user)
-    messages.success(request, "Partnership ended: its advisers no longer see the school's learners.")
-    return redirect(_url(request, "partnership_list"))
+    return _end_page(request, partnership, back=_url(request, "partnership_detail", partnership_id=partnership.pk),
+                     template_context={"other": partnership.school})
 
 
 @_service_admin
@@ -576,3 +620,72 @@ def service_settings(request):
         messages.success(request, "Settings saved.")
         return redirect(_url(request, "settings"))
     return render(request, "guidance/settings.html", {"form": form})
+
+
+# --- The school's side of a partnership ---------------------------------------------------------
+
+SCHOOL_AGREEMENT_ROLES = (Role.ORG_ADMIN, Role.CAREERS_LEAD)
+
+
+def _school_side(*roles):
+    """The school (college, provider) deciding on partnerships that name it: its organisation
+    admin decides and ends; its careers lead may read."""
+
+    def decorator(view):
+        @org_role_required(*roles)
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if request.org.kind == OrganisationKind.CAREERS_SERVICE:
+                raise PermissionDenied("Schools, colleges and providers only")
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+@_school_side(*SCHOOL_AGREEMENT_ROLES)
+def agreement_list(request):
+    today = timezone.localdate()
+    agreements = list(selectors.agreements_of_school(school=request.org))
+    return render(request, "guidance/agreement_list.html", {
+        "agreements": agreements, "today": today,
+        "waiting": [a for a in agreements if a.status == a.Status.PROPOSED],
+        "current_ids": {a.pk for a in agreements if a.is_current(today)},
+        "can_decide": request.membership.role == Role.ORG_ADMIN})
+
+
+@_school_side(*SCHOOL_AGREEMENT_ROLES)
+def agreement_detail(request, agreement_id):
+    agreement = selectors.agreement_get(school=request.org, agreement_id=agreement_id)
+    can_decide = request.membership.role == Role.ORG_ADMIN and agreement.status == agreement.Status.PROPOSED
+    form = forms.PartnershipDecisionForm(request.POST or None)
+    if request.method == "POST":
+        if not can_decide:
+            raise PermissionDenied("Only the school's organisation admin decides on a waiting proposal")
+        if form.is_valid():
+            accept = form.cleaned_data["decision"] == "accept"
+            try:
+                services.partnership_decide(school=request.org, partnership=agreement, by=request.user,
+                                            accept=accept, note=form.cleaned_data["note"])
+            except services.PartnershipRefused as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, "Partnership accepted: the named advisers can now see what is listed "
+                                          "below." if accept else "Partnership declined: the careers service sees "
+                                                                   "nothing of your learners through it.")
+                return redirect(_url(request, "agreement_detail", agreement_id=agreement.pk))
+    groups = {}
+    for objective in agreement.objectives.all():
+        groups.setdefault(objective.get_target_group_display(), []).append(objective)
+    return render(request, "guidance/agreement_detail.html", {
+        "agreement": agreement, "form": form, "can_decide": can_decide, "groups": groups,
+        "scope_items": PARTNERSHIP_SCOPE, "is_current": agreement.is_current(),
+        "can_end": request.membership.role == Role.ORG_ADMIN and agreement.can_end})
+
+
+@_school_side(Role.ORG_ADMIN)
+def agreement_end(request, agreement_id):
+    agreement = selectors.agreement_get(school=request.org, agreement_id=agreement_id)
+    return _end_page(request, agreement, back=_url(request, "agreement_detail", agreement_id=agreement.pk),
+                     template_context={"other": agreement.organisation})

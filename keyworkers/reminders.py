@@ -33,7 +33,7 @@ from plp_portal.organisations.models import Membership, Organisation
 
 from .choices import OPEN_REVIEW_STATUSES, ReminderKind
 from .models import Review, ReviewSettings
-from .services import org_today, reviews_schedule_missing
+from .services import org_today, reviews_schedule_missing_everywhere
 
 DEFAULT_REMIND_DAYS = ReviewSettings._meta.get_field("remind_days_before").default
 DEFAULT_ESCALATE_DAYS = ReviewSettings._meta.get_field("escalate_after_days").default
@@ -69,7 +69,7 @@ def _org_days(today: datetime.date) -> dict[int, datetime.date]:
 
 
 def collect(*, today: datetime.date) -> int:
-    reviews_schedule_missing()
+    reviews_schedule_missing_everywhere(reason="the daily job schedules every organisation's missing reviews")
     days = _org_days(today)
     slugs = dict(Organisation.objects.values_list("pk", "slug"))
     reminders: list[Reminder] = []

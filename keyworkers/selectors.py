@@ -10,8 +10,10 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from learners.choices import TARGET_OPEN_STATUSES, ConcernStatus, PlanStatus, TargetStatus, TargetTerm
+from learners import selectors as learner_selectors
 from learners.models import Concern, LearnerProfile, Plan, PlanShare, Target
 from plp_portal.organisations.models import Term
+from plp_portal.tenancy import UnscopedQueryError
 
 from . import schedule
 from .choices import OPEN_REVIEW_STATUSES, ReviewStatus
@@ -101,9 +103,13 @@ CASELOAD_SORTS = {
 }
 
 
-def caseload(*, org, key_worker=None, today: datetime.date, days_ahead: int = 7, show: str = "",
+EVERY_KEY_WORKER = "every key worker"
+
+
+def caseload(*, org, key_worker, today: datetime.date, days_ahead: int = 7, show: str = "",
              at_risk_level=None, search: str = "", sort: str = "due", viewer_role: str | None = None):
-    """The active plans of ``key_worker``'s learners (all learners' if None), annotated with
+    """The active plans of ``key_worker``'s learners (a user or id; ``EVERY_KEY_WORKER`` for a
+    lead's view of everyone's — said explicitly: None raises), annotated with
     the open review (``open_review_id``, ``open_review_number``, ``open_due_on``), the last
     completed review date, open concerns, targets due within ``days_ahead`` days and overdue.
     ``show``: "overdue" / "due" (due within ``days_ahead`` days, overdue included) / "" (all).
@@ -112,6 +118,8 @@ def caseload(*, org, key_worker=None, today: datetime.date, days_ahead: int = 7,
     (``learners.permissions.audience_q`` of working staff). One query (plus Paginator's count)."""
     from learners.permissions import PlanViewer, audience_q
 
+    if org is None or key_worker is None:
+        raise UnscopedQueryError("caseload needs the organisation and a key worker (or EVERY_KEY_WORKER)")
     visible = Q()
     if viewer_role is not None:
         visible = audience_q(PlanViewer(plan_id=0, organisation_id=org.pk, user_id=0, staff_role=viewer_role))
@@ -137,7 +145,7 @@ def caseload(*, org, key_worker=None, today: datetime.date, days_ahead: int = 7,
             targets_overdue=_count(open_targets.filter(due_on__lt=today)),
         )
     )
-    if key_worker is not None:
+    if key_worker != EVERY_KEY_WORKER:
         qs = qs.filter(profile__key_worker=key_worker)
     if show == "overdue":
         qs = qs.filter(open_due_on__lt=today)
@@ -181,14 +189,25 @@ def learners_without_plan(*, org, key_worker):
     )
 
 
-def plans_without_open_review(*, org=None):
-    """Active plans with no scheduled or in-progress review (one query)."""
-    base = Plan.objects.for_org(org) if org is not None else Plan.objects.system("the daily review scheduling")
-    reviews = Review.objects.system("open reviews of the plans being checked").filter(
-        plan=OuterRef("pk"), status__in=OPEN_REVIEW_STATUSES
-    )
+def plans_without_open_review(*, org):
+    """Active plans of ``org`` with no scheduled or in-progress review (one query). ``org`` is
+    required: a missing organisation raises, it never means every organisation's plans (the
+    daily job says so explicitly with ``plans_without_open_review_everywhere``)."""
+    if org is None:
+        raise UnscopedQueryError("plans_without_open_review(org=None): no organisation was resolved")
+    reviews = Review.objects.for_org(org).filter(plan=OuterRef("pk"), status__in=OPEN_REVIEW_STATUSES)
+    return _without_open_review(Plan.objects.for_org(org), reviews)
+
+
+def plans_without_open_review_everywhere(*, reason: str):
+    """Every organisation's active plans with no open review — system work that states why."""
+    reviews = Review.objects.system(reason).filter(plan=OuterRef("pk"), status__in=OPEN_REVIEW_STATUSES)
+    return _without_open_review(Plan.objects.system(reason), reviews)
+
+
+def _without_open_review(plans, reviews):
     return (
-        base.filter(status=PlanStatus.ACTIVE, profile__is_active=True, profile__key_worker__isnull=False)
+        plans.filter(status=PlanStatus.ACTIVE, profile__is_active=True, profile__key_worker__isnull=False)
         .filter(~Exists(reviews)).select_related("organisation", "profile")
     )
 
@@ -264,7 +283,7 @@ def review_period_start(*, review) -> datetime.date:
 
 def my_reviews(*, user):
     """The learner's own reviews across their organisations, newest first."""
-    org_ids = list(user.learner_profiles.values_list("organisation_id", flat=True))
+    org_ids = learner_selectors.own_org_ids(user=user)
     return (
         Review.objects.for_orgs(org_ids).filter(plan__profile__user=user)
         .select_related("plan", "organisation", "key_worker").order_by("-due_on", "-number")
@@ -291,7 +310,7 @@ def reviews_to_sign_as_provider(*, user):
 def review_for_me(*, user, review_id: int) -> Review:
     """A review the signed-in person may open in /me/reviews/: their own, or one shared with
     them as the learner's employer/provider. 404 otherwise."""
-    org_ids = set(user.learner_profiles.values_list("organisation_id", flat=True))
+    org_ids = set(learner_selectors.own_org_ids(user=user))
     review = Review.objects.for_orgs(org_ids).filter(plan__profile__user=user, pk=review_id).select_related(
         "plan__profile__user", "organisation", "key_worker").first()
     if review is None:

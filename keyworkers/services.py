@@ -528,12 +528,22 @@ def review_amend(*, org, review, by, text: str):
     return entry
 
 
-def reviews_schedule_missing(*, org=None) -> int:
-    """Schedule a review for every active plan (of ``org``, or all) that has none open. Finding
-    them is one query; each new review is then created with its plan locked."""
+def reviews_schedule_missing(*, org) -> int:
+    """Schedule a review for every active plan of ``org`` (required) that has none open."""
     from . import selectors
 
-    plans = selectors.plans_without_open_review(org=org)
+    return _schedule_missing(selectors.plans_without_open_review(org=org))
+
+
+def reviews_schedule_missing_everywhere(*, reason: str) -> int:
+    """The daily job's run over every organisation, saying why. Finding the plans is one query;
+    each new review is then created with its plan locked."""
+    from . import selectors
+
+    return _schedule_missing(selectors.plans_without_open_review_everywhere(reason=reason))
+
+
+def _schedule_missing(plans) -> int:
     made = 0
     for plan in plans:
         try:

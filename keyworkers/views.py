@@ -40,7 +40,7 @@ def index(request):
     key_worker = request.user
     worker_id = request.GET.get("worker", "")
     if is_lead(request):
-        key_worker = None
+        key_worker = selectors.EVERY_KEY_WORKER
         if worker_id.isdigit():
             key_worker = int(worker_id)
     settings_row = selectors.review_settings_for(org=org)

@@ -201,7 +201,7 @@ def log_add(request, learner_plan_id):
 @login_required
 def log_file(request, log_entry_id):
     """A voice recording or photo, for the learner or a grantee who may see the entry."""
-    org_ids = set(request.user.learner_profiles.values_list("organisation_id", flat=True))
+    org_ids = set(selectors.own_org_ids(user=request.user))
     shared = selectors.plans_shared_with(user=request.user)
     org_ids |= set(shared.values_list("organisation_id", flat=True))
     from django.db.models import Q
@@ -266,7 +266,7 @@ def share_add(request, learner_plan_id):
 
 
 def _my_orgs(user):
-    return list(user.learner_profiles.values_list("organisation_id", flat=True))
+    return selectors.own_org_ids(user=user)
 
 
 @login_required

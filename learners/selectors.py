@@ -123,10 +123,22 @@ def plan_shares_list(*, org, plan):
     return PlanShare.objects.for_org(org).filter(plan=plan).select_related("grantee", "granted_by", "revoked_by")
 
 
+def own_profiles(*, user):
+    """A learner's own profiles, across the organisations they are enrolled in (the /me/ space).
+    Reached from the person, they span organisations: a stated system read, never
+    ``user.learner_profiles`` (which is no scope, plp_portal/tenancy.py)."""
+    return LearnerProfile.objects.system("a learner's own profiles, across organisations").filter(user=user)
+
+
+def own_org_ids(*, user) -> list[int]:
+    """The organisations whose plans and records are the learner's own."""
+    return list(own_profiles(user=user).values_list("organisation_id", flat=True))
+
+
 def my_plans(*, user):
     """The learner's own plans across the organisations they are enrolled in (/me/), newest
     first, with the organisation loaded."""
-    org_ids = list(user.learner_profiles.values_list("organisation_id", flat=True))
+    org_ids = own_org_ids(user=user)
     return (
         Plan.objects.for_orgs(org_ids).filter(profile__user=user)
         .select_related("organisation", "profile")
@@ -355,7 +367,7 @@ def subject_reports_for(*, plan: Plan, viewer: PlanViewer):
 def my_plan_get(*, user, plan_id: int) -> Plan:
     """One of the learner's own plans (any organisation they are enrolled in); 404 otherwise —
     including another learner's plan."""
-    org_ids = list(user.learner_profiles.values_list("organisation_id", flat=True))
+    org_ids = own_org_ids(user=user)
     return get_object_or_404(
         Plan.objects.for_orgs(org_ids).filter(profile__user=user)
         .select_related("organisation", "profile__user", "profile__key_worker"),
@@ -364,7 +376,7 @@ def my_plan_get(*, user, plan_id: int) -> Plan:
 
 
 def my_target_get(*, user, target_id: int) -> Target:
-    org_ids = list(user.learner_profiles.values_list("organisation_id", flat=True))
+    org_ids = own_org_ids(user=user)
     return get_object_or_404(
         Target.objects.for_orgs(org_ids).filter(plan__profile__user=user)
         .select_related("plan__profile__user", "plan__organisation", "area", "parent"),

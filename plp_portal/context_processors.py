@@ -26,6 +26,7 @@ _NAV = {
         ("Caseloads", "keyworkers:index"),
         ("ILP quality", "keyworkers:quality"),
         ("Review settings", "keyworkers:settings"),
+        ("Who sees our data", "organisations:access"),
     ],
     Role.LA_OFFICER: [("Authority dashboard", "careersplan:index")],
 }

@@ -6,9 +6,16 @@ a tenant-owned model must say which organisation it is for.
     Plan.objects.system("nightly reminders").filter(...)    # explicit, greppable escape hatch
 
 The invariant: a queryset of a ``TenantModel`` built from its default manager cannot be
-evaluated until ``for_org()`` (or ``system(reason)``) has been applied. Querysets reached through
-a related manager of an object already fetched (``plan.targets.all()``, ``prefetch_related``)
-are scoped by that object and pass. Forward foreign keys go through the plain base manager.
+evaluated — nor used inside another query (``pk__in=qs``, ``Exists(qs)``, ``Subquery(qs)``) —
+until ``for_org()`` (or ``system(reason)``) has been applied. Like django-scopes, which refuses
+at ``filter()`` time, a nested unscoped queryset is refused when the outer query takes it in
+(``TenantQuery.resolve_expression``: when the filter or annotation is added), not later.
+
+Querysets reached through a related manager of a TENANT object already fetched
+(``plan.targets.all()``, ``prefetch_related``) are scoped by that object and pass. A related
+manager of anything else — notably a user: ``user.memberships``, ``user.learner_profiles``, whose
+rows span organisations — is NOT a scope: it must say ``.for_org(org)`` or ``.system(reason)``
+like the default manager. Forward foreign keys go through the plain base manager.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ import contextvars
 
 from django.contrib import admin
 from django.db import models
+from django.db.models import sql
 
 _system_scope: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "plp_system_scope", default=None
@@ -42,8 +50,37 @@ def system_scope(reason: str):
         _system_scope.reset(token)
 
 
+def _refuse_unscoped(model) -> None:
+    if _system_scope.get() is None:
+        raise UnscopedQueryError(
+            f"{model.__name__} queried without an organisation: use "
+            f".for_org(org), or .system(reason) for system work"
+        )
+
+
+class TenantQuery(sql.Query):
+    """The SQL query of a tenant queryset. ``plp_unscoped`` is set on the query of a queryset
+    taken from the default manager (or a non-tenant object's related manager) and cleared by
+    ``for_org``/``for_orgs``/``system``; it is copied with every clone. Queries Django builds
+    itself (the inner query of an ``exclude()`` across a relation, correlated to the outer row)
+    start without it."""
+
+    plp_unscoped = False
+
+    def resolve_expression(self, query, *args, **kwargs):
+        # Called when this query becomes part of another: ``pk__in=qs``, ``Exists(qs)``,
+        # ``Subquery(qs)``. An unscoped one is refused as loudly as evaluating it would be.
+        if self.plp_unscoped:
+            _refuse_unscoped(self.model)
+        return super().resolve_expression(query, *args, **kwargs)
+
+
 class TenantQuerySet(models.QuerySet):
     _plp_scoped = False
+
+    def __init__(self, model=None, query=None, using=None, hints=None):
+        super().__init__(model=model, query=query if query is not None else TenantQuery(model), using=using,
+                         hints=hints)
 
     def _clone(self):
         clone = super()._clone()
@@ -52,6 +89,12 @@ class TenantQuerySet(models.QuerySet):
 
     def _mark_scoped(self):
         self._plp_scoped = True
+        self.query.plp_unscoped = False
+        return self
+
+    def _mark_unscoped(self):
+        self._plp_scoped = False
+        self.query.plp_unscoped = True
         return self
 
     def for_org(self, org) -> TenantQuerySet:
@@ -73,11 +116,8 @@ class TenantQuerySet(models.QuerySet):
         return self._clone()._mark_scoped()
 
     def _check_scope(self):
-        if not self._plp_scoped and _system_scope.get() is None:
-            raise UnscopedQueryError(
-                f"{self.model.__name__} queried without an organisation: use "
-                f".for_org(org), or .system(reason) for system work"
-            )
+        if not self._plp_scoped:
+            _refuse_unscoped(self.model)
 
     def _fetch_all(self):
         if self._result_cache is None:
@@ -124,11 +164,13 @@ class TenantManager(models.Manager.from_queryset(TenantQuerySet)):
 
     def get_queryset(self):
         queryset = super().get_queryset()
-        # A related manager (``plan.targets``, prefetches) is bound to an object that was itself
-        # fetched through a scope, and filters by it: that is the scope.
-        if hasattr(self, "instance"):
-            queryset._plp_scoped = True
-        return queryset
+        # A related manager of a tenant object (``plan.targets``, prefetches) is bound to an
+        # object that was itself fetched through a scope, and filters by it: that is the scope.
+        # One of a user (``user.memberships``) or any other non-tenant object spans
+        # organisations: it is not a scope.
+        if isinstance(getattr(self, "instance", None), TenantModel):
+            return queryset._mark_scoped()
+        return queryset._mark_unscoped()
 
 
 class TenantModel(models.Model):

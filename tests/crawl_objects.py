@@ -319,10 +319,24 @@ def _guidance_partnership(org, ctx):
         from guidance.tests.factories import current_year
         from tests.factories import OrganisationFactory
 
-        ctx["guidance_partnership"] = services.partnership_create(
+        ctx["guidance_partnership"] = services.partnership_propose(
             org=org, school=OrganisationFactory(), academic_year=current_year(), by=_guidance_user(ctx),
         )
     return ctx["guidance_partnership"].pk
+
+
+def _guidance_agreement(org, ctx):
+    """A partnership naming ``org`` as the school (another careers service proposed it, ``org``
+    accepted it): the school's side of the grant."""
+    if "guidance_agreement" not in ctx:
+        from guidance import services
+        from guidance.tests.factories import current_year
+
+        proposal = services.partnership_propose(
+            org=_guidance_service(ctx), school=org, academic_year=current_year(), by=_guidance_user(ctx))
+        ctx["guidance_agreement"] = services.partnership_decide(
+            school=org, partnership=proposal, by=_guidance_user(ctx), accept=True)
+    return ctx["guidance_agreement"].pk
 
 
 def _guidance_objective(org, ctx):
@@ -336,5 +350,6 @@ OBJECT_KWARGS.update({
     "interview_id": _guidance_interview,
     "session_id": _guidance_session,
     "partnership_id": _guidance_partnership,
+    "agreement_id": _guidance_agreement,
     "objective_id": _guidance_objective,
 })

@@ -95,7 +95,7 @@ def test_seed_county_feature_apps_keep_their_invariants():
     )
     from guidance.selectors import school_days_between
     from keyworkers.models import KeyWorkerAssignment, Review, ReviewTargetEvaluation
-    from keyworkers.services import reviews_schedule_missing
+    from keyworkers.services import reviews_schedule_missing_everywhere
 
     from careersplan.tests.factories import shipped_templates
 
@@ -126,11 +126,14 @@ def test_seed_county_feature_apps_keep_their_invariants():
     assert open_reviews.filter(due_on__gte=today, due_on__lte=today + datetime.timedelta(days=6)).exists()
     assert not Review.objects.system("test").filter(status="completed", completed_at__isnull=True).exists()
     assert ReviewTargetEvaluation.objects.system("test").exists()
-    assert reviews_schedule_missing() == 0
+    assert reviews_schedule_missing_everywhere(reason="test") == 0
 
     # guidance: a partnership with every provider every year; a guidance row per learner.
     years = set(Plan.objects.system("test").values_list("starts_on__year", flat=True))
     assert Partnership.objects.system("test").count() == len(providers) * len(years)
+    # ... each accepted by the school (issue 12: nothing is visible to the service before).
+    assert not Partnership.objects.system("test").exclude(status="accepted").exists()
+    assert not Partnership.objects.system("test").filter(decided_by__isnull=True).exists()
     guidance = LearnerGuidance.objects.system("test")
     assert guidance.count() == len(profiles)
     tiers = Counter(guidance.values_list("tier", flat=True))

@@ -45,7 +45,9 @@ def database_fingerprint_factory():
     def fingerprint():
         with connection.cursor() as cursor:
             cursor.execute(sql)
-            return tuple(cursor.fetchall())
+            # Sorted: PostgreSQL may return UNION ALL branches in any order (a parallel append),
+            # which is no change to the data.
+            return tuple(sorted(cursor.fetchall()))
 
     return fingerprint
 

@@ -38,12 +38,64 @@ def test_for_org_none_is_refused_not_treated_as_everything(org):
         Membership.objects.for_org(None)
 
 
-def test_related_manager_is_scoped_by_its_parent(org, other_org):
+def test_related_manager_of_a_tenant_object_is_scoped_by_its_parent(org):
+    from learners.tests.factories import LearnerProfileFactory, plan_for
+
+    plan = plan_for(LearnerProfileFactory(organisation=org))
+    assert plan.profile.plans.count() == 1  # reached from a row that names its organisation
+
+
+def test_related_manager_of_a_user_is_not_a_scope(org, other_org):
+    """Issue 12: ``user.memberships`` spans organisations; it must say which, like the table."""
     user = UserFactory()
     MembershipFactory(organisation=org, user=user)
     MembershipFactory(organisation=other_org, user=user)
-    # A person's memberships across organisations: reached from the person, not the table.
-    assert user.memberships.count() == 2
+    with pytest.raises(UnscopedQueryError):
+        user.memberships.count()
+    with pytest.raises(UnscopedQueryError):
+        list(user.memberships.filter(role=Role.LEARNER))
+    with pytest.raises(UnscopedQueryError):
+        user.memberships.exists()
+    with pytest.raises(UnscopedQueryError):
+        list(UserFactory._meta.model.objects.prefetch_related("memberships").filter(pk=user.pk))
+    assert user.memberships.for_org(org).count() == 1
+    assert user.memberships.system("a person's own memberships, for a test").count() == 2
+
+
+def test_an_unscoped_queryset_inside_a_scoped_query_is_refused(org, other_org):
+    """Issue 12: ``pk__in=``, ``Exists()`` and ``Subquery()`` of an unscoped tenant queryset were
+    waved through by the scoped outer query; they are refused when the outer query takes them."""
+    from django.db.models import Exists, OuterRef, Subquery
+
+    from tests.factories import UserFactory as Users
+
+    mine = MembershipFactory(organisation=org)
+    MembershipFactory(organisation=other_org)
+    unscoped = Membership.objects.filter(role=mine.role)
+    scoped = Membership.objects.for_org(org)
+    with pytest.raises(UnscopedQueryError):
+        scoped.filter(pk__in=unscoped.values("pk"))
+    with pytest.raises(UnscopedQueryError):
+        scoped.filter(pk__in=unscoped)
+    with pytest.raises(UnscopedQueryError):
+        scoped.filter(Exists(unscoped.filter(user=OuterRef("user"))))
+    with pytest.raises(UnscopedQueryError):
+        scoped.annotate(other=Subquery(unscoped.filter(user=OuterRef("user")).values("pk")[:1]))
+    # ... and inside a query of a model that is not a tenant's (the person table).
+    with pytest.raises(UnscopedQueryError):
+        Users._meta.model.objects.filter(pk__in=unscoped.values("user_id"))
+    with pytest.raises(UnscopedQueryError):
+        Users._meta.model.objects.filter(Exists(unscoped.filter(user=OuterRef("pk"))))
+    # A related manager of a user is no scope inside a query either.
+    with pytest.raises(UnscopedQueryError):
+        scoped.filter(pk__in=mine.user.memberships.values("pk"))
+    # Scoped (or stated system) subqueries pass, and an exclude() across a relation still works.
+    assert list(scoped.filter(pk__in=Membership.objects.for_org(org).values("pk"))) == [mine]
+    assert list(scoped.filter(Exists(Membership.objects.system("test").filter(pk=OuterRef("pk"))))) == [mine]
+    assert list(scoped.annotate(n=Subquery(Membership.objects.for_org(org).filter(
+        pk=OuterRef("pk")).values("pk")[:1])).values_list("n", flat=True)) == [mine.pk]
+    with system_scope("a management command"):
+        assert scoped.filter(pk__in=unscoped.values("pk")).count() == 1
 
 
 def test_system_scope_must_state_a_reason(org):

@@ -23,10 +23,18 @@ def current_year(today=None):
     return today.year if today.month >= 9 else today.year - 1
 
 
-def partnership(service, school, *, academic_year=None, advisers=(), by=None, **kw):
+def proposal(service, school, *, academic_year=None, advisers=(), by=None, **kw):
+    """A partnership the careers service has proposed and the school has not yet decided on."""
     by = by or member(service, Role.ORG_ADMIN)
-    return services.partnership_create(org=service, school=school, academic_year=academic_year or current_year(),
-                                       by=by, advisers=advisers, **kw)
+    return services.partnership_propose(org=service, school=school, academic_year=academic_year or current_year(),
+                                        by=by, advisers=advisers, **kw)
+
+
+def partnership(service, school, *, academic_year=None, advisers=(), by=None, accepted_by=None, **kw):
+    """A partnership proposed by the service and accepted by the school's organisation admin."""
+    p = proposal(service, school, academic_year=academic_year, advisers=advisers, by=by, **kw)
+    accepted_by = accepted_by or member(school, Role.ORG_ADMIN)
+    return services.partnership_decide(school=school, partnership=p, by=accepted_by, accept=True)
 
 
 def learner(school, *, with_plan=True, key_worker=None, target_group=None):
@@ -48,6 +56,7 @@ def learner(school, *, with_plan=True, key_worker=None, target_group=None):
 def referral(profile, *, by=None, source=ReferralSource.KEY_WORKER, reasons=(ReferralReason.TRANSITION_UNCLEAR,),
              urgency=Urgency.ROUTINE, suggested_tier=Tier.FILTERED, **kw):
     by = by or member(profile.organisation, Role.KEY_WORKER)
+    kw.setdefault("service", profile.organisation)  # the school's own staff, unless an adviser refers
     if source == ReferralSource.SELF:
         kw.setdefault("consent", True)
     if source == ReferralSource.OTHER_AGENCY:

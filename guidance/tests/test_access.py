@@ -6,6 +6,7 @@ import datetime
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from guidance import selectors, services
 from guidance.tests.factories import careers_service, current_year, learner, partnership, referral
@@ -47,7 +48,8 @@ def test_adviser_without_current_partnership_sees_nothing(service, org, other_or
     adviser = member(service, Role.CAREERS_ADVISER)
     partnership(service, org, academic_year=current_year() - 1)  # last year's: expired
     ended = partnership(service, other_org)
-    services.partnership_end(org=service, partnership=ended, by=adviser)
+    services.partnership_end(org=service, partnership=ended, by=adviser, reason="The school closed its sixth form.",
+                             effective_on=timezone.localdate())
     profile, other = learner(org), learner(other_org)
     refs = [referral(profile), referral(other)]
     client = sign_in(adviser)

@@ -9,6 +9,7 @@ import pytest
 
 from guidance.models import Referral
 from guidance.tests.factories import careers_service, learner, partnership
+from guidance.tests.factories import referral as referral_factory
 from learners.models import Target
 from plp_portal.organisations.choices import Role
 from tests.browser import assert_accessible, sign_in, wait_for_text
@@ -132,3 +133,71 @@ def test_self_referral_triage_interview_and_targets_in_the_learners_space(page, 
     assert "Visit the college open evening" in content and "in my plan's targets" in content
     assert "your adviser is Ada Adviser" in content
     assert_accessible(page)
+
+
+def test_the_school_accepts_a_proposed_partnership_and_later_ends_it(page, live_server, transactional_db):
+    """Issue 12: the service proposes, the school accepts, the adviser sees the school's referrals;
+    the school ends it, and the adviser's next look at the referral is a 404."""
+    school = OrganisationFactory(name="Northgate School", slug="northgate")
+    service = careers_service(name="Demoshire Careers", slug="careers")
+    adviser = member(service, Role.CAREERS_ADVISER, full_name="Ada Adviser")
+    head = member(school, Role.ORG_ADMIN, full_name="Hana Head")
+    profile = learner(school)
+    ref = referral_factory(profile)
+
+    # The adviser proposes; until the school accepts, the referral is not theirs to see.
+    sign_in(page, adviser.email, totp=True)
+    page.goto("/o/careers/guidance/partnerships/new/")
+    assert_accessible(page)
+    page.get_by_label("School, college or provider").select_option(label="Northgate School")
+    page.get_by_label("Ada Adviser").check()
+    page.get_by_label("Referral process").fill("Key workers refer through PLP Portal.")
+    page.get_by_role("button", name="Send the proposal to the school").click()
+    wait_for_text(page, "Partnership proposed")
+    assert_accessible(page)
+    response = page.goto(f"/o/careers/guidance/referrals/{ref.pk}/")
+    assert response.status == 404
+    sign_out_anywhere(page)
+
+    # The school's head reads what the service would see, and accepts.
+    sign_in(page, head.email, totp=True)
+    page.goto("/o/northgate/guidance/agreements/")
+    assert_accessible(page)
+    page.get_by_role("link", name=re.compile("Demoshire Careers")).click()
+    wait_for_text(page, "What Demoshire Careers will be able to see")
+    assert "Ada Adviser" in page.content()
+    assert_accessible(page)
+    page.get_by_label("Yes, accept it").check()
+    page.get_by_role("button", name="Send my decision").click()
+    wait_for_text(page, "Partnership accepted")
+    page.goto("/o/northgate/access/")
+    wait_for_text(page, "Demoshire Careers")
+    assert_accessible(page)
+    sign_out_anywhere(page)
+
+    # Now the adviser sees the school's referral.
+    sign_in(page, adviser.email, totp=True)
+    page.goto("/o/careers/guidance/")
+    wait_for_text(page, profile.user.full_name)
+    assert page.goto(f"/o/careers/guidance/referrals/{ref.pk}/").status == 200
+    sign_out_anywhere(page)
+
+    # The school ends it, with a reason, on a confirmation page.
+    sign_in(page, head.email, totp=True)
+    page.goto("/o/northgate/access/")
+    page.get_by_role("link", name=re.compile("End")).click()
+    wait_for_text(page, "End the partnership with Demoshire Careers")
+    assert_accessible(page)
+    page.get_by_label("Why is the partnership ending?").fill("We are moving to another careers service.")
+    page.get_by_role("button", name="End the partnership").click()
+    wait_for_text(page, "Partnership ended")
+    sign_out_anywhere(page)
+
+    sign_in(page, adviser.email, totp=True)
+    assert page.goto(f"/o/careers/guidance/referrals/{ref.pk}/").status == 404
+
+
+def sign_out_anywhere(page):
+    """Sign out from any page (a 404 page has no header button: go home first)."""
+    page.goto("/")
+    sign_out(page)

@@ -4,6 +4,7 @@ import pytest
 
 from guidance import reminders, services
 from guidance.choices import Tier, TierReason
+from guidance.models import LearnerGuidance
 from guidance.tests.factories import careers_service, learner, partnership
 from plp_portal.notifications.models import Reminder
 from plp_portal.organisations.choices import Role
@@ -19,12 +20,12 @@ def test_tier_reviews_and_neet_follow_ups_are_reminded_once(org, other_org):
     today = p.starts_on + datetime.timedelta(days=30)
     profile, leaver = learner(org, with_plan=False), learner(org, with_plan=False)
     services.tier_set(profile=profile, to_tier=Tier.FILTERED, reasons=[TierReason.DEMOTIVATED], by=adviser,
-                      review_on=today + datetime.timedelta(days=3), adviser=adviser)
+                      review_on=today + datetime.timedelta(days=3), adviser=adviser, service=service)
     services.destination_record(profile=leaver, by=adviser, kind="actual", category="neet", recorded_on=today,
-                                follow_up_on=today)
+                                follow_up_on=today, service=service)
     outsider = learner(other_org, with_plan=False)  # no partnership: never reminded
-    services.tier_set(profile=outsider, to_tier=Tier.FILTERED, reasons=[TierReason.DEMOTIVATED], by=adviser,
-                      review_on=today, adviser=adviser)
+    LearnerGuidance.objects.create(organisation=other_org, profile=outsider, tier=Tier.FILTERED, review_on=today,
+                                   adviser=adviser)
     assert reminders.collect(today=today) == 2
     reminders.collect(today=today)
     rows = Reminder.objects.for_org(service).filter(recipient=adviser)

@@ -187,4 +187,4 @@ def test_self_referral_needs_consent(service, org, other_org):
     profile = learner(org)
     with pytest.raises(ValueError):
         services.referral_make(profile=profile, source=ReferralSource.SELF, by=profile.user,
-                               reasons=[ReferralReason.INFORMATION], consent=False)
+                               reasons=[ReferralReason.INFORMATION], consent=False, service=org)

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from learners import services
 from learners.choices import Audience, AuthorRole, ShareRelationship, TargetStatus
-from learners.models import LogEntry, PlanShare, PlanShareInvitation
+from learners.models import LearnerProfile, LogEntry, PlanShare, PlanShareInvitation
 from plp_portal.audit.models import AuditEvent
 from plp_portal.organisations.choices import Role
 from plp_portal.organisations.models import Membership
@@ -276,7 +276,7 @@ def test_enrol_learner_then_initial_assessment(world, sign_in):
         "learner": newcomer.pk, "target_group": "key_stage_4", "programme_name": "GCSEs",
         "starts_on": "2026-09-01", "ends_on": "2027-07-20", "final_outcome": "Five GCSEs"})
     assert response.status_code == 302
-    profile = newcomer.learner_profiles.get()
+    profile = LearnerProfile.objects.system("test").get(user=newcomer)
     assert profile.plans.get().targets.get(is_final_outcome=True).title == "Five GCSEs"
     client.post(_o(world, "profile_edit", profile_id=profile.pk), {
         "target_group": "key_stage_4", "support_needs": "Extra time", "induction_completed": "on",

@@ -6,6 +6,7 @@ app_name = "organisations"
 
 urlpatterns = [
     path("", views.org_home, name="home"),
+    path("access/", views.data_access, name="access"),
     path("members/", views.member_list, name="members"),
     path("members/invite/", views.invitation_create, name="invite"),
     path("members/<int:membership_id>/", views.membership_edit, name="membership_edit"),

@@ -28,6 +28,18 @@ def org_home(request):
     return render(request, template, {"role": request.membership.get_role_display()})
 
 
+@org_role_required(Role.ORG_ADMIN, Role.CAREERS_LEAD)
+def data_access(request):
+    """Every organisation or person outside this one that can see any of its learners' data,
+    through which grant, until when, with a way to end each this member may end (issue 12)."""
+    from django.utils import timezone
+
+    from .data_access import access_rows
+
+    rows = access_rows(org=request.org, membership=request.membership, today=timezone.localdate())
+    return render(request, "organisations/access.html", {"rows": rows})
+
+
 @org_role_required(Role.ORG_ADMIN)
 def member_list(request):
     page = Paginator(selectors.member_list(org=request.org), 50).get_page(request.GET.get("page"))

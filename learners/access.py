@@ -1,0 +1,31 @@
+"""The school's page of who can see its learners' data: plans shared with named people."""
+
+from django.urls import reverse
+
+from plp_portal.organisations.data_access import AccessRow
+
+from .models import PlanShare
+from .permissions import WORKING_STAFF_ROLES, PlanViewer, can_manage_sharing
+
+
+def access_rows(*, org, membership, today):
+    """Active plan shares; the member may end one where they may manage the plan's sharing (the
+    learner decides from 13, ``learners.permissions.can_manage_sharing``)."""
+    rows = []
+    shares = (PlanShare.objects.for_org(org).filter(PlanShare.active_q())
+              .select_related("grantee", "plan__profile__user").order_by("-granted_at", "-pk"))
+    for share in shares:
+        profile = share.plan.profile
+        viewer = PlanViewer(plan_id=share.plan_id, organisation_id=org.pk, user_id=membership.user_id,
+                            is_key_worker=profile.key_worker_id == membership.user_id,
+                            staff_role=membership.role if membership.role in WORKING_STAFF_ROLES else None)
+        may_end = can_manage_sharing(viewer, profile, today)
+        rows.append(AccessRow(
+            who=f"{share.grantee.full_name or share.grantee.email} ({share.get_relationship_display().lower()})",
+            grant=f"Plan shared on {share.granted_at:%-d %b %Y}",
+            sees=f"{share.plan.profile.user.full_name}'s plan (what the plan's audience lets them see)",
+            until=share.expires_at.date() if share.expires_at else None,
+            end_url=reverse("learners:share_revoke", kwargs={"org_slug": org.slug, "share_id": share.pk})
+            if may_end else "",
+            note="" if may_end else "The learner decides who sees their plan"))
+    return rows
