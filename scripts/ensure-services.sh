@@ -34,6 +34,9 @@ if ! redis_up; then
 fi
 # The application's ordinary role (tests grant it privileges at migrate and attack the audit log
 # as it: tests/test_db_roles.py).
-PSQL_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}" PLP_APP_DB_ROLE="${PLP_APP_DB_ROLE:-plp_app}" \
+# Roles are cluster-wide: connect to the server's "postgres" database (the test database, or
+# DATABASE_URL's own, need not exist yet).
+server_url="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+PSQL_URL="${server_url%/*}/postgres" PLP_APP_DB_ROLE="${PLP_APP_DB_ROLE:-plp_app}" \
   "$(dirname "$0")/postgres-app-role.sh" || { echo "error: could not create the application's database role" >&2; exit 1; }
 echo "PostgreSQL and Redis are up."
