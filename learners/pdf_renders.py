@@ -3,9 +3,9 @@ plp_portal/pdfs): the progress file, per audience exactly as the pages show it."
 
 from __future__ import annotations
 
-from django.db.models import Count, Max, OuterRef, Subquery
+from django.db.models import Count, Max
 
-from plp_portal.pdfs.kinds import PdfKind, PdfRenderRefused
+from plp_portal.pdfs.kinds import PdfKind, PdfRenderRefused, child_summary
 
 PROGRESS_FILE = "learners.progress_file"
 
@@ -25,12 +25,6 @@ def progress_file_audience(viewer) -> str:
     return "none"
 
 
-def _summary(model, org_id, field, agg, plan_path="plan"):
-    return Subquery(
-        model.objects.for_org(org_id).filter(**{plan_path: OuterRef("pk")}).order_by()
-        .values(plan_path).annotate(v=agg(field)).values("v")[:1]
-    )
-
 
 def progress_file_fingerprint(*, org_id: int, object_id: int):
     """Everything the progress file shows, summarised in one query: the plan's and profile's
@@ -48,17 +42,17 @@ def progress_file_fingerprint(*, org_id: int, object_id: int):
     row = (
         Plan.objects.for_org(org_id).filter(pk=object_id)
         .annotate(
-            targets_n=_summary(Target, org_id, "pk", Count),
-            targets_at=_summary(Target, org_id, "updated_at", Max),
-            progress_n=_summary(TargetProgress, org_id, "pk", Count, "target__plan"),
-            progress_max=_summary(TargetProgress, org_id, "pk", Max, "target__plan"),
-            narrative_n=_summary(NarrativeEntry, org_id, "pk", Count),
-            narrative_max=_summary(NarrativeEntry, org_id, "pk", Max),
-            reports_n=_summary(SubjectReport, org_id, "pk", Count),
-            reports_max=_summary(SubjectReport, org_id, "pk", Max),
-            log_n=_summary(LogEntry, org_id, "pk", Count),
-            log_max=_summary(LogEntry, org_id, "pk", Max),
-            blocks_filed=_summary(LogBlock, org_id, "filed_at", Max),
+            targets_n=child_summary(Target, org_id, "pk", Count),
+            targets_at=child_summary(Target, org_id, "updated_at", Max),
+            progress_n=child_summary(TargetProgress, org_id, "pk", Count, "target__plan"),
+            progress_max=child_summary(TargetProgress, org_id, "pk", Max, "target__plan"),
+            narrative_n=child_summary(NarrativeEntry, org_id, "pk", Count),
+            narrative_max=child_summary(NarrativeEntry, org_id, "pk", Max),
+            reports_n=child_summary(SubjectReport, org_id, "pk", Count),
+            reports_max=child_summary(SubjectReport, org_id, "pk", Max),
+            log_n=child_summary(LogEntry, org_id, "pk", Count),
+            log_max=child_summary(LogEntry, org_id, "pk", Max),
+            blocks_filed=child_summary(LogBlock, org_id, "filed_at", Max),
         )
         .values_list("version", "updated_at", "profile__updated_at", "profile__user__full_name", "profile__user__email",
                      "profile__key_worker__full_name", "profile__key_worker__email",

@@ -43,3 +43,15 @@ def pdf_kind(name: str) -> PdfKind:
         return pdf_kinds()[name]
     except KeyError:
         raise LookupError(f"no app renders PDFs of kind {name!r} (pdf_renders hook)") from None
+
+
+def child_summary(model, org_id: int, field: str, aggregate, parent_path: str = "plan"):
+    """A subquery for a fingerprint: ``aggregate(field)`` over the ``model`` rows of ``org_id``
+    whose ``parent_path`` is the outer row (e.g. the newest id, or the count, of a plan's
+    evidence). One of these per kind of record keeps a fingerprint to a single query."""
+    from django.db.models import OuterRef, Subquery
+
+    return Subquery(
+        model.objects.for_org(org_id).filter(**{parent_path: OuterRef("pk")}).order_by()
+        .values(parent_path).annotate(v=aggregate(field)).values("v")[:1]
+    )
