@@ -9,17 +9,12 @@ from django.utils import timezone
 from guidance import selectors, services
 from guidance.choices import DestinationCategory, ReferralReason, ReferralSource, Tier, TierReason
 from guidance.models import Referral
-from guidance.tests.factories import careers_service, learner, partnership, referral
+from guidance.tests.factories import learner, partnership, referral
 from learners.choices import TargetGroup
 from plp_portal.organisations.choices import Role
 from tests.factories import member
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def service(db):
-    return careers_service(slug="careers")
 
 
 def test_dashboard_figures_match_hand_computed_values(service, org, other_org):

@@ -30,27 +30,12 @@ from guidance.models import (
 )
 from guidance.objectives import DEFAULT_OBJECTIVES, STATUTORY_GROUPS
 from tests.crawler import form_data
-from guidance.tests.factories import careers_service, current_year, learner, partnership, referral
+from guidance.tests.factories import current_year, learner, referral
 from learners.selectors import learner_plans
 from plp_portal.organisations.choices import Role
 from tests.factories import member
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def service(db):
-    return careers_service(slug="careers")
-
-
-@pytest.fixture
-def adviser(service):
-    return member(service, Role.CAREERS_ADVISER)
-
-
-@pytest.fixture
-def partnered(service, org, adviser):
-    return partnership(service, org, advisers=[adviser])
 
 
 def url(org, name, **kw):

@@ -17,26 +17,15 @@ from guidance.choices import ReferralStatus, Tier, TierReason, TriageDecision
 from guidance.models import GroupAttendance, GroupSession, Referral
 from guidance.selectors import ATTENDANCE_PAGE_SIZE
 from tests.crawler import form_data
-from guidance.tests.factories import careers_service, learner, partnership, referral
+from guidance.tests.factories import learner, partnership, referral
 from learners.models import LearnerProfile
 from learners.tests.factories import LearnerProfileFactory
-from plp_portal.organisations.choices import Role
-from tests.factories import UserFactory, member
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 YEARS = ("7", "8", "9", "10", "11")
 LETTERS = "ABCDEF"  # 5 years x 6 tutor groups x 50 pupils = 1,500
-
-
-@pytest.fixture
-def service(db):
-    return careers_service(slug="careers")
-
-
-@pytest.fixture
-def adviser(service):
-    return member(service, Role.CAREERS_ADVISER)
 
 
 def url(service, name, **kw):

@@ -11,23 +11,13 @@ from django.utils import timezone
 
 from guidance import selectors, services
 from guidance.choices import ReferralReason, ReferralSource, Tier, TierReason, TriageDecision
-from guidance.tests.factories import careers_service, learner, partnership, referral
+from guidance.tests.factories import learner, partnership, referral
 from learners.choices import Audience
 from plp_portal.organisations.choices import Role
 from plp_portal.tenancy import UnscopedQueryError
 from tests.factories import member
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def service(db):
-    return careers_service(slug="careers")
-
-
-@pytest.fixture
-def adviser(service):
-    return member(service, Role.CAREERS_ADVISER)
 
 
 def _writes(profile, ref, adviser, service):

@@ -18,7 +18,7 @@ from guidance.choices import (
 )
 from guidance.models import LearnerGuidance, Referral, ReferralEvent, TierChange
 from guidance.objectives import DEFAULT_OBJECTIVES
-from guidance.tests.factories import careers_service, learner, partnership, referral
+from guidance.tests.factories import learner, partnership, referral
 from learners.choices import Audience, TargetGroup
 from learners.models import Target, TimelineEvent
 from plp_portal.notifications.models import Notification, OutboundEmail
@@ -26,21 +26,6 @@ from plp_portal.organisations.choices import Role
 from tests.factories import member
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def service(db):
-    return careers_service(slug="careers")
-
-
-@pytest.fixture
-def adviser(service):
-    return member(service, Role.CAREERS_ADVISER)
-
-
-@pytest.fixture
-def partnered(service, org, adviser):
-    return partnership(service, org, advisers=[adviser])
 
 
 def test_every_learner_is_core_by_default_and_tier_changes_keep_history(service, org, other_org, adviser, partnered):

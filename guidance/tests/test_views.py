@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from guidance.models import Destination, GroupAttendance, Interview, Partnership, Referral
-from guidance.tests.factories import careers_service, current_year, learner, partnership, referral
+from guidance.tests.factories import current_year, learner, partnership, referral
 from learners.models import Target
 from plp_portal.audit.models import AuditEvent
 from plp_portal.organisations.choices import Role
@@ -18,16 +18,6 @@ pytestmark = pytest.mark.django_db
 
 # A due date the forms accept whatever day the suite runs (new targets are due today or later).
 SOON = (datetime.date.today() + datetime.timedelta(days=30)).isoformat()
-
-
-@pytest.fixture
-def service(db):
-    return careers_service(slug="careers")
-
-
-@pytest.fixture
-def adviser(service):
-    return member(service, Role.CAREERS_ADVISER)
 
 
 def url(service, name, **kw):
