@@ -41,6 +41,10 @@ def everyone(status):
 LINKS_CHECKED = frozenset({Role.LEARNER, Role.PARENT_CARER, Role.KEY_WORKER, Role.CAREERS_ADVISER,
                            Role.CAREERS_LEAD, Role.LA_OFFICER})
 
+# The URLs a visitor who is not signed in may reach (every other URL: 403/404/sign-in, or 405
+# for a POST_ONLY one), with the answer.
+PUBLIC = {"healthz": 200}
+
 # URL name → query string (formatted with the world's values) for a page that needs one.
 QUERIES = {"guidance:group_session_new": "school={partner_school}"}
 

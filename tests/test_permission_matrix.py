@@ -8,14 +8,16 @@ tests/test_crawl.py, whose machinery this reuses.
 One world per role: a school with every object of tests/crawl_objects.py, the person of that
 role in it, and the links some pages need (the learner owns the plan, the key worker is the
 learner's key worker, the parent has the plan shared with them, the careers adviser's service
-has an accepted partnership naming them, the local authority is the school's parent)."""
+has an accepted partnership naming them, the local authority is the school's parent). A person
+of the same role without the link is refused the pages the link opens, and a visitor who is not
+signed in is refused everything but the few public URLs."""
 
 import pytest
 
 from plp_portal.organisations.choices import OrganisationKind, Role
-from tests.factories import OrganisationFactory, member
 from tests.crawl_objects import _learner_plan_id, _pdf_render, _plan_id
-from tests.permission_matrix import LINKS_CHECKED, MATRIX, POST_ONLY, QUERIES
+from tests.factories import OrganisationFactory, member
+from tests.permission_matrix import LINKS_CHECKED, MATRIX, POST_ONLY, PUBLIC, QUERIES
 from tests.test_crawl import crawlable, fill, objects_of, url_patterns
 
 pytestmark = pytest.mark.django_db
@@ -185,10 +187,7 @@ def world(role, school):
 def refused(response):
     if response.status_code in REFUSED:
         return True
-    if response.status_code == 302:
-        return response["Location"].startswith(SIGN_IN_PATHS) or any(
-            p in response["Location"] for p in SIGN_IN_PATHS)
-    return False
+    return response.status_code == 302 and response["Location"].startswith(SIGN_IN_PATHS)
 
 
 def test_every_url_pattern_has_a_row():
@@ -262,6 +261,22 @@ def test_the_link_is_what_opens_a_linked_page(role, org, client):
         response = client.get(url)
         if not refused(response):
             return f"{name} GET {url} -> {response.status_code} (a {role.value} without the link must be refused)"
+        return None
+
+    failures = _get_each(client, {**values, "org_slug": slug}, check)
+    assert failures == [], "\n".join(failures)
+
+
+def test_a_visitor_not_signed_in_is_refused_everything_but_the_public_urls(org, client):
+    _user, slug, values = world(Role.ORG_ADMIN, org)
+
+    def check(name, url):
+        response = client.get(url)
+        if name in PUBLIC:
+            return None if response.status_code == PUBLIC[name] else (
+                f"{name} GET {url} -> {response.status_code} (expected {PUBLIC[name]} for a visitor)")
+        if not refused(response) and not (MATRIX[name] == POST_ONLY and response.status_code == 405):
+            return f"{name} GET {url} -> {response.status_code} (must be refused to a visitor)"
         return None
 
     failures = _get_each(client, {**values, "org_slug": slug}, check)
