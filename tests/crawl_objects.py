@@ -195,16 +195,16 @@ def _learner_level(org, ctx):
     return services.at_risk_levels_seed_defaults(org=org)[0].pk
 
 
-def _pdf_render(kind, object_id):
-    """A finished render of ``org``'s document (plp_portal.pdfs): its page and file must be
-    refused to another organisation's people."""
+def _pdf_render(kind, object_id, audience="plan"):
+    """A finished render of ``org``'s document (plp_portal.pdfs) for ``audience``: its page and
+    file must be refused to another organisation's people."""
 
     def make(org, ctx):
         from django.core.files.base import ContentFile
 
         from plp_portal.pdfs.models import PdfRender
 
-        render = PdfRender(organisation=org, kind=kind, object_id=object_id(org, ctx), audience="plan",
+        render = PdfRender(organisation=org, kind=kind, object_id=object_id(org, ctx), audience=audience,
                            fingerprint="crawl", status=PdfRender.Status.DONE)
         render.file.save("crawl.pdf", ContentFile(b"%PDF-1.4 crawl"), save=False)
         render.save()

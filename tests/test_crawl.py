@@ -60,8 +60,10 @@ def fill(route, namespace, values):
     return "/" + PARAM.sub(sub, route)
 
 
-def objects_of(org):
-    ctx = {}
+def objects_of(org, ctx=None):
+    """The value of every URL kwarg, made in ``org``. ``ctx`` may hold objects made beforehand
+    (the same keys the makers use, e.g. "learners.plan"), so a caller can link people to them."""
+    ctx = {} if ctx is None else ctx
     return {name: make(org, ctx) for name, make in OBJECT_KWARGS.items()}
 
 
