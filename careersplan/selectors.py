@@ -32,9 +32,12 @@ PLAN_KINDS = (OrganisationKind.SCHOOL, OrganisationKind.COLLEGE,
 
 # --- Templates ---------------------------------------------------------------------------------
 def template_list(*, org, kind=None):
-    """Templates an organisation may use: global ones, its own and its authority's."""
-    owners = [org.pk] + ([org.parent_id] if org.parent_id else [])
-    qs = PlanTemplate.objects.filter(Q(owner__isnull=True) | Q(owner_id__in=owners))
+    """Templates an organisation may use: global ones, its own (drafts included) and its
+    authority's published ones (an authority's drafts are its own until it publishes them)."""
+    visible = Q(owner__isnull=True) | Q(owner_id=org.pk)
+    if org.parent_id:
+        visible |= Q(owner_id=org.parent_id, is_published=True)
+    qs = PlanTemplate.objects.filter(visible)
     if kind:
         qs = qs.filter(kind=kind)
     return qs.select_related("owner", "based_on")

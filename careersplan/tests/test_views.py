@@ -329,15 +329,24 @@ def test_authority_adapts_the_kent_template_for_its_schools(org, other_org, clie
     client.post(url("template_checklist", authority, template_id=copy.pk), {
         "items": "\n".join(f"Item {i}" for i in range(1, 11)), "rag_red_max": "4",
         "rag_amber_max": "7"})
+    # The authority's draft is its own until it publishes it.
+    school_lead = lead(org)
+    sign_in(school_lead)
+    assert client.get(url("template", org, template_id=copy.pk)).status_code == 404
+    assert "Careers library" not in client.get(url("templates", org)).content.decode()
+    sign_in(officer)
     client.post(url("template_publish", authority, template_id=copy.pk))
     copy.refresh_from_db()
     assert copy.is_published and copy.rag_for(8) == "green"
+    sign_in(school_lead)
+    assert client.get(url("template", org, template_id=copy.pk)).status_code == 200
+    sign_in(officer)
     # Published: frozen.
     bad = client.post(url("template_checklist", authority, template_id=copy.pk), {
         "items": "x", "rag_red_max": "1", "rag_amber_max": "2"})
     assert bad.status_code == 200 and "copy a published one" in bad.content.decode()
     # The school's new plan uses its authority's template; another authority cannot see it.
-    plan = make_plan(org, by=lead(org))
+    plan = make_plan(org, by=school_lead)
     assert plan.template == copy
     other_officer = member(other_org, Role.LA_OFFICER)
     sign_in(other_officer)
