@@ -123,7 +123,6 @@ class DeadlineForm(Form):
         field = self.fields["approve_by"]
         field.earliest = datetime.date(year, 9, 1)
         field.latest = datetime.date(year + 1, 8, 31)
-        field.set_picker_bounds()
 
 
 class TemplateSectionForm(Form):
@@ -190,11 +189,7 @@ class ChecklistForm(Form):
                 label=f"{item.number}. {item.text}", required=False, initial=tick is not None)
             self.fields[f"link-{n}"] = forms.URLField(
                 label=f"Evidence link for item {item.number}", required=False,
-                assume_scheme="https", max_length=500, error_messages={
-                    "invalid": f"Enter the evidence link for item {item.number} as a web "
-                               f"address, like https://example.org/careers-fair",
-                    "max_length": f"Evidence link for item {item.number} must be %(limit_value)d "
-                                  f"characters or fewer (it has %(show_value)d)"},
+                assume_scheme="https", max_length=500,
                 initial=tick.evidence_link if tick else "")
             self.fields[f"date-{n}"] = DateField(
                 label=f"Date for item {item.number}", required=False, not_after_today=True,
@@ -202,7 +197,6 @@ class ChecklistForm(Form):
                     "invalid": f"Enter the date for item {item.number} as a real date, "
                                f"for example 27/3/2026"},
                 initial=tick.ticked_on if tick else None)
-            self.fields[f"date-{n}"].set_picker_bounds()
             self.lines.append((line, self[f"tick-{n}"], self[f"link-{n}"], self[f"date-{n}"]))
 
     def changes(self, *, today: datetime.date):

@@ -292,7 +292,6 @@ class PartnershipEndForm(Form):
     def __init__(self, *args, last_day, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["effective_on"].latest = last_day
-        self.fields["effective_on"].set_picker_bounds()
         self.fields["reason"].error_messages["required"] = "Write why the partnership is ending"
 
 

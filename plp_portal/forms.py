@@ -55,6 +55,8 @@ def _messages(name: str, field: forms.Field) -> dict[str, str]:
         messages["invalid"] = f"Enter {label} as a whole number, like 12"
     elif isinstance(field, (forms.DecimalField, forms.FloatField)):
         messages["invalid"] = f"Enter {label} as a number, like 12.5"
+    elif isinstance(field, forms.URLField):
+        messages["invalid"] = f"Enter {label} as a web address, like https://example.org/careers-fair"
     elif isinstance(field, forms.EmailField):
         messages["invalid"] = f"Enter {label} as an email address, like name@example.com"
     elif isinstance(field, forms.FileField):
@@ -98,8 +100,6 @@ class GovukMessagesMixin:
                     continue
                 if current is None or current == defaults.get(code):
                     field.error_messages[code] = message
-            if isinstance(field, DateField):
-                field.set_picker_bounds()
 
 
 class Form(GovukMessagesMixin, forms.Form):
@@ -177,7 +177,18 @@ class DateField(forms.DateField):
             when = "today or earlier" if latest == today else f"on or before {_format(latest)}"
             raise ValidationError(f"{label[0].upper()}{label[1:]} must be {when}", code="too_late")
 
-    def set_picker_bounds(self):
-        """min/max on the date picker, computed per form (today moves; the field is built once)."""
+    def picker_bounds(self) -> dict[str, str]:
+        """The date picker's min/max, as the form checks them."""
         earliest, latest = self.bounds()
-        self.widget.attrs.update(min=earliest.isoformat(), max=latest.isoformat())
+        return {"min": earliest.isoformat(), "max": latest.isoformat()}
+
+    def get_bound_field(self, form, field_name):
+        return _DateBoundField(form, self, field_name)
+
+
+class _DateBoundField(forms.BoundField):
+    """Puts the field's bounds on the date picker when it renders: today moves, and a form may
+    set ``earliest``/``latest`` in its ``__init__``, so they are read then, not at start-up."""
+
+    def build_widget_attrs(self, attrs, widget=None):
+        return {**self.field.picker_bounds(), **super().build_widget_attrs(attrs, widget)}

@@ -1,9 +1,8 @@
 """Template helpers for GOV.UK Design System markup. Loaded as builtins (settings.TEMPLATES)."""
 
-import re
+import copy
 
 from django import forms, template
-from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -44,10 +43,9 @@ def govuk_widget(field):
     # No maxlength: a browser cuts pasted text at maxlength without a word. The server refuses
     # what is too long, naming the field, and keeps it on the page to shorten; a textarea shows
     # the GOV.UK character count of what is left.
-    return mark_safe(_MAXLENGTH.sub("", field.as_widget(attrs=attrs)))  # the widget's own safe HTML
-
-
-_MAXLENGTH = re.compile(r'\smaxlength="\d+"')
+    widget = copy.copy(widget)
+    widget.attrs = {k: v for k, v in widget.attrs.items() if k != "maxlength"}
+    return field.as_widget(widget=widget, attrs=attrs)
 
 
 @register.filter
