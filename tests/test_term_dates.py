@@ -184,3 +184,13 @@ def test_term_pages_pass_axe_and_explain_in_words(page, live_server, transaction
     page.wait_for_url(re.compile(r"/terms/$"))
     wait_for_text(page, "Spring 2026/27 deleted.")
     assert not Term.objects.for_org(org).filter(pk=spring.pk).exists()
+
+
+def test_the_term_services_return_the_saved_term(org, other_org):
+    from plp_portal.organisations import services
+
+    fields = {**AUTUMN, **{k: datetime.date.fromisoformat(v) for k, v in AUTUMN.items() if k.endswith("_on")}}
+    term = services.term_create(org=org, **fields)
+    assert term.pk and Term.objects.for_org(org).get(pk=term.pk).name == "Autumn"
+    renamed = services.term_update(org=org, term=term, by=None, name="Autumn term")
+    assert renamed.pk == term.pk and renamed.name == "Autumn term"

@@ -146,6 +146,7 @@ def _term_save(*, org, term: Term, by, action: str) -> Term:
     audit_log(f"term.{action}", actor=by, org=org, obj=term,
               data={f: str(getattr(term, f)) for f in TERM_FIELDS})
     return term
+    return term
 
 
 def term_create(*, org, by=None, **fields) -> Term:
