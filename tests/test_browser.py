@@ -133,3 +133,15 @@ def test_mfa_set_up_page_passes_axe(page, live_server, transactional_db):
     page.get_by_role("button", name="Confirm").click()
     page.wait_for_url(re.compile("/totp/activate/"))
     assert_accessible(page)
+
+
+def test_who_looked_at_a_learners_record_passes_axe(page, live_server, transactional_db, org):
+    from learners.tests.factories import plan_for
+
+    plan = plan_for(org=org)
+    admin = member(org, Role.ORG_ADMIN)
+    sign_in(page, admin.email, totp=True)
+    page.goto(f"/o/{org.slug}/learners/profiles/{plan.profile_id}/")
+    page.get_by_role("link", name=re.compile("Who has looked at")).click()
+    wait_for_text(page, admin.email)  # the admin's own read of the profile is listed
+    assert_accessible(page)
