@@ -250,3 +250,28 @@ def test_a_proposal_reads_nothing_of_the_school_its_objectives_follow_the_school
     assert set(p.objectives.values_list("target_group", flat=True)) == set(STATUTORY_GROUPS)
     services.partnership_decide(school=org, partnership=p, by=head, accept=True)
     assert set(p.objectives.values_list("target_group", flat=True)) == {TargetGroup.YEAR_9}
+
+
+def _share_plans(org, head, n):
+    for _ in range(n):
+        plan_share_grant(org=org, plan=learner(org).plans.get(), grantee=UserFactory(),
+                         relationship="parent_carer", by=head)
+
+
+def test_who_sees_our_data_is_paginated_and_its_queries_do_not_grow_with_the_grants(
+        org, other_org, head, sign_in):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = sign_in(head)
+    url = reverse("organisations:access", kwargs={"org_slug": org.slug})
+    _share_plans(org, head, 3)
+    client.get(url)  # the session's first page writes what later ones do not
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    _share_plans(org, head, 55)
+    with CaptureQueriesContext(connection) as many:
+        body = client.get(url).content.decode()
+    assert len(many) == len(few), "\n".join(q["sql"][:150] for q in many.captured_queries)
+    assert "58 grants" in body and "Page 1 of 2" in body
+    assert client.get(url + "?page=2").content.decode().count("(parent or carer)") == 8

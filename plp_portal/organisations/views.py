@@ -37,7 +37,8 @@ def data_access(request):
     from .data_access import access_rows
 
     rows = access_rows(org=request.org, membership=request.membership, today=timezone.localdate())
-    return render(request, "organisations/access.html", {"rows": rows})
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(request, "organisations/access.html", {"rows": page, "count": len(rows), "page": page})
 
 
 @org_role_required(Role.ORG_ADMIN)
