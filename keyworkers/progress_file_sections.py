@@ -1,0 +1,66 @@
+"""The reviews section of the learner's progress file (``learners.pdf`` hook): every review the
+viewer may read — evaluations of the targets the viewer may see, the targets agreed at the
+review and its signatures. Who reads reviews is ``permissions.can_read_reviews`` (the rule of
+the review pages); a draft (not yet signed by the key worker) is listed by number and date only."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, Subquery, Sum
+
+from learners.pdf import Section
+from learners.permissions import audience_q
+
+from .choices import ReviewStatus
+from .models import Review, ReviewNewTarget, ReviewTargetEvaluation
+from .permissions import can_read_reviews
+
+
+def sections(*, plan, viewer) -> list[Section]:
+    if not can_read_reviews(viewer):
+        return []
+    org_id = plan.organisation_id
+    evaluations = (ReviewTargetEvaluation.objects.for_org(org_id)
+                   .filter(audience_q(viewer, prefix="target__")).select_related("target"))
+    new_targets = ReviewNewTarget.objects.for_org(org_id)
+    visible_created = audience_q(viewer, prefix="created_target__")
+    if visible_created:  # Q() (the key worker sees every target) is falsy: no filter then
+        new_targets = new_targets.filter(Q(created_target__isnull=True) | visible_created)
+    reviews = list(
+        Review.objects.for_org(org_id).filter(plan_id=plan.pk)
+        .select_related("key_worker", "kw_signed_by", "learner_signed_by", "provider_signed_by", "cancelled_by")
+        .prefetch_related(Prefetch("evaluations", queryset=evaluations),
+                          Prefetch("new_targets", queryset=new_targets.select_related("created_target")))
+        .order_by("number")
+    )
+    completed = [r for r in reviews if r.status == ReviewStatus.COMPLETED]
+    summary = ""
+    if completed:
+        last = completed[-1]
+        summary = (f"Reviews: {len(completed)} completed, the last on "
+                   f"{(last.held_on or last.completed_at.date()):%-d %B %Y}.")
+    upcoming = next((r for r in reviews if r.is_open), None)
+    if upcoming is not None:
+        summary = f"{summary} Next review due on {upcoming.due_on:%-d %B %Y}.".strip()
+    return [Section(anchor="reviews", title="Reviews", template="keyworkers/pdf/_reviews.html", order=10,
+                    summary=summary, items=reviews)]
+
+
+def fingerprint_annotations(*, org_id: int) -> dict:
+    """Count, edits and signatures of the plan's reviews and their evaluations (one subquery
+    each, over the ``Plan`` row)."""
+    reviews = Review.objects.for_org(org_id).filter(plan=OuterRef("pk")).order_by().values("plan")
+
+    def of_reviews(expression):
+        return Subquery(reviews.annotate(v=expression).values("v")[:1])
+
+    evaluations = (ReviewTargetEvaluation.objects.for_org(org_id).filter(review__plan=OuterRef("pk"))
+                   .order_by().values("review__plan"))
+    return {
+        "kw_reviews_n": of_reviews(Count("pk")),
+        "kw_reviews_versions": of_reviews(Sum("version")),
+        "kw_reviews_signed": of_reviews(Max("kw_signed_at")),
+        "kw_reviews_learner": of_reviews(Max("learner_signed_at")),
+        "kw_reviews_provider": of_reviews(Max("provider_signed_at")),
+        "kw_reviews_cancelled": of_reviews(Max("cancelled_at")),
+        "kw_evaluations_max": Subquery(evaluations.annotate(v=Max("pk")).values("v")[:1]),
+    }
