@@ -57,6 +57,9 @@ def fingerprint_annotations(*, org_id: int) -> dict:
                    .order_by().values("review__plan"))
     return {
         "kw_reviews_n": of_reviews(Count("pk")),
+        **{f"kw_reviews_{status}": of_reviews(Count("pk", filter=Q(status=status))) for status in ReviewStatus.values},
+        "kw_reviews_due": of_reviews(Max("due_on")),
+        "kw_reviews_held": of_reviews(Max("held_on")),
         "kw_reviews_versions": of_reviews(Sum("version")),
         "kw_reviews_signed": of_reviews(Max("kw_signed_at")),
         "kw_reviews_learner": of_reviews(Max("learner_signed_at")),

@@ -164,18 +164,20 @@ def progress_file_name(plan) -> str:
 
 
 def progress_file_view(request, *, plan, viewer, url_name: str, url_kwargs: dict, back_url: str,
-                       back_label: str, render_id: int | None = None, download: bool = False):
+                       back_label: str, render_id: int | None = None, download: bool = False,
+                       kind: str | None = None, audience: str | None = None):
     """The three answers of a progress-file URL (``url_name``, ``url_name``_status,
     ``url_name``_download), after the calling view has checked access with its own helper:
-    queue or find the render, its "Preparing your PDF…" page, or the file."""
+    queue or find the render, its "Preparing your PDF…" page, or the file. Another app's kind
+    of progress file (the partner adviser's, guidance) passes its ``kind`` and ``audience``."""
     from django.urls import reverse
 
     from plp_portal.pdfs import views as pdf_views
 
     from .pdf_renders import PROGRESS_FILE, progress_file_audience
 
-    document = {"org": plan.organisation_id, "kind": PROGRESS_FILE, "object_id": plan.pk,
-                "audience": progress_file_audience(viewer)}
+    document = {"org": plan.organisation_id, "kind": kind or PROGRESS_FILE, "object_id": plan.pk,
+                "audience": audience or progress_file_audience(viewer)}
 
     def status_url(pk):
         return reverse(f"{url_name}_status", kwargs={**url_kwargs, "render_id": pk})

@@ -245,6 +245,7 @@ OBJECT_KWARGS = {
     "level_id": _learner_level,
     "render_id": _pdf_render("learners.progress_file", _learner_plan_id),
     "careersplan:render_id": _pdf_render("careersplan.plan", _plan_id),
+    "guidance:render_id": _pdf_render("guidance.progress_file", _learner_plan_id),
     "careersplan_review:render_id": _pdf_render("careersplan.plan", _plan_id),
 }
 

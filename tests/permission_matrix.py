@@ -173,6 +173,11 @@ MATRIX = {
     "guidance:learner_detail": {Role.KEY_WORKER: LINKED, Role.CAREERS_ADVISER: LINKED, Role.CAREERS_LEAD: 200, Role.ORG_ADMIN: 200},
     "guidance:referral_new": {Role.KEY_WORKER: LINKED, Role.CAREERS_ADVISER: LINKED, Role.CAREERS_LEAD: 200, Role.ORG_ADMIN: 200},
     "guidance:tier_change": {Role.CAREERS_ADVISER: LINKED},
+    # The progress file of a partner school's learner: the service's advisers (a school's own
+    # staff use learners:plan_pdf).
+    "guidance:learner_progress_file": {Role.CAREERS_ADVISER: linked(302)},
+    "guidance:learner_progress_file_status": {Role.CAREERS_ADVISER: LINKED},
+    "guidance:learner_progress_file_download": {Role.CAREERS_ADVISER: LINKED},
     "guidance:interview_new": {Role.CAREERS_ADVISER: LINKED},
     "guidance:destination_new": {Role.KEY_WORKER: LINKED, Role.CAREERS_ADVISER: LINKED, Role.CAREERS_LEAD: 200, Role.ORG_ADMIN: 200},
     "guidance:interview_detail": {Role.KEY_WORKER: LINKED, Role.CAREERS_ADVISER: LINKED, Role.CAREERS_LEAD: 200, Role.ORG_ADMIN: 200},

@@ -143,6 +143,8 @@ def world(role, school):
         values["guidance:partnership_id"] = agreement.pk
         values["guidance:objective_id"] = agreement.objectives.first().pk
         values["render_id"] = _progress_file_render(service, service_ctx, user)
+        values["guidance:render_id"] = _pdf_render("guidance.progress_file", _learner_plan_id,
+                                                   audience=f"partner:{service.pk}")(school, ctx)
         values["partner_school"] = school.pk
         return user, service.slug, values
     if role == Role.LA_OFFICER:
