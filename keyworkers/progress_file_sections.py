@@ -5,33 +5,20 @@ the review pages); a draft (not yet signed by the key worker) is listed by numbe
 
 from __future__ import annotations
 
-from django.db.models import Count, Max, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
 
 from learners.pdf import Section
-from learners.permissions import audience_q
 
+from . import selectors
 from .choices import ReviewStatus
-from .models import Review, ReviewNewTarget, ReviewTargetEvaluation
+from .models import Review, ReviewTargetEvaluation
 from .permissions import can_read_reviews
 
 
 def sections(*, plan, viewer) -> list[Section]:
     if not can_read_reviews(viewer):
         return []
-    org_id = plan.organisation_id
-    evaluations = (ReviewTargetEvaluation.objects.for_org(org_id)
-                   .filter(audience_q(viewer, prefix="target__")).select_related("target"))
-    new_targets = ReviewNewTarget.objects.for_org(org_id)
-    visible_created = audience_q(viewer, prefix="created_target__")
-    if visible_created:  # Q() (the key worker sees every target) is falsy: no filter then
-        new_targets = new_targets.filter(Q(created_target__isnull=True) | visible_created)
-    reviews = list(
-        Review.objects.for_org(org_id).filter(plan_id=plan.pk)
-        .select_related("key_worker", "kw_signed_by", "learner_signed_by", "provider_signed_by", "cancelled_by")
-        .prefetch_related(Prefetch("evaluations", queryset=evaluations),
-                          Prefetch("new_targets", queryset=new_targets.select_related("created_target")))
-        .order_by("number")
-    )
+    reviews = selectors.reviews_of_record(plan=plan, viewer=viewer)
     completed = [r for r in reviews if r.status == ReviewStatus.COMPLETED]
     summary = ""
     if completed:

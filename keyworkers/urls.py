@@ -21,4 +21,8 @@ urlpatterns = [
     path("reviews/<int:review_id>/edit/", views.review_edit, name="review_edit"),
     path("reviews/<int:review_id>/cancel/", views.review_cancel, name="review_cancel"),
     path("reviews/<int:review_id>/amend/", views.review_amend, name="review_amend"),
+    path("reviews/<int:review_id>/record.pdf", views.review_pdf, name="review_pdf"),
+    path("reviews/<int:review_id>/record/<int:render_id>/", views.review_pdf, name="review_pdf_status"),
+    path("reviews/<int:review_id>/record/<int:render_id>/record.pdf", views.review_pdf, {"download": True},
+         name="review_pdf_download"),
 ]

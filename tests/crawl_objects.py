@@ -246,6 +246,8 @@ OBJECT_KWARGS = {
     "render_id": _pdf_render("learners.progress_file", _learner_plan_id),
     "careersplan:render_id": _pdf_render("careersplan.plan", _plan_id),
     "guidance:render_id": _pdf_render("guidance.progress_file", _learner_plan_id),
+    "keyworkers:render_id": _pdf_render("keyworkers.review", _review),
+    "me_reviews:render_id": _pdf_render("keyworkers.review", _review),
     "careersplan_review:render_id": _pdf_render("careersplan.plan", _plan_id),
 }
 

@@ -247,3 +247,33 @@ def test_the_render_costs_the_same_queries_with_five_times_the_record(world, who
             actions=[(f"{ACTION} {i}", timezone.localdate() + datetime.timedelta(days=30))])
     assert _render_queries(plan, user) == small
     assert small <= 25
+
+
+# --- The review record (one review, the same workers and storage) -----------------------------
+
+
+def test_the_review_record_pdf_for_the_learner_and_the_staff_and_no_one_else(world, sign_in):
+    from keyworkers.choices import ReviewStatus
+    from keyworkers.models import Review
+
+    org, plan = world["org"], world["plan"]
+    staff_target = plan.targets.get(title=STAFF_TARGET)
+    review = Review.objects.for_org(org).get(plan=plan, status=ReviewStatus.COMPLETED)
+    from keyworkers.models import ReviewTargetEvaluation
+
+    ReviewTargetEvaluation.objects.create(organisation=org, review=review, target=staff_target, status="achieved",
+                                          note="Staff-only evaluation note")
+    _reader, text = _pdf(fetch_pdf(sign_in(world["learner"]),
+                                   reverse("me_reviews:review_pdf", kwargs={"review_id": review.pk})))
+    assert f"review {review.number}" in text and REVIEW_TEXT in text and EVALUATION in text
+    assert "Staff-only evaluation note" not in text
+    _reader, text = _pdf(fetch_pdf(sign_in(world["key_worker"]), reverse(
+        "keyworkers:review_pdf", kwargs={"org_slug": org.slug, "review_id": review.pk})))
+    assert REVIEW_TEXT in text and "Staff-only evaluation note" in text
+    parent = member(org, Role.PARENT_CARER)
+    services.plan_share_grant(org=org, plan=plan, grantee=parent, relationship=ShareRelationship.PARENT_CARER,
+                              by=world["learner"])
+    assert sign_in(parent).get(reverse("me_reviews:review_pdf", kwargs={"review_id": review.pk})).status_code == 404
+    officer = member(org.parent, Role.LA_OFFICER)
+    assert sign_in(officer).get(reverse(
+        "keyworkers:review_pdf", kwargs={"org_slug": org.slug, "review_id": review.pk})).status_code in (403, 404)
