@@ -27,6 +27,7 @@ _NAV = {
         ("ILP quality", "keyworkers:quality"),
         ("Review settings", "keyworkers:settings"),
         ("Who sees our data", "organisations:access"),
+        ("Learners' records", "records:index"),
     ],
     Role.LA_OFFICER: [("Authority dashboard", "careersplan:index")],
 }

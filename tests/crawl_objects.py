@@ -213,6 +213,23 @@ def _pdf_render(kind, object_id, audience="plan"):
     return make
 
 
+def _sar(org, ctx):
+    """A finished subject access export of the world's learner (plp_portal.records)."""
+    import datetime
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from plp_portal.records.models import SubjectAccessRequest
+
+    learner = _learner_plan(org, ctx).profile.user
+    sar = SubjectAccessRequest(organisation=org, learner=learner, requested_by=learner, status="ready",
+                               progress=100, expires_at=timezone.now() + datetime.timedelta(days=1))
+    sar.file.save("crawl.zip", ContentFile(b"PK crawl"), save=False)
+    sar.save()
+    return sar.pk
+
+
 # keyword argument -> function(org, ctx) returning the value to put in the URL. ``ctx`` is a
 # dict shared by the calls for one organisation, for objects that depend on each other.
 OBJECT_KWARGS = {
@@ -248,6 +265,7 @@ OBJECT_KWARGS = {
     "guidance:render_id": _pdf_render("guidance.progress_file", _learner_plan_id),
     "keyworkers:render_id": _pdf_render("keyworkers.review", _review),
     "me_reviews:render_id": _pdf_render("keyworkers.review", _review),
+    "sar_id": _sar,
     "careersplan_review:render_id": _pdf_render("careersplan.plan", _plan_id),
 }
 

@@ -94,6 +94,11 @@ MATRIX = {
     "me_reviews:index": everyone(200),
     "me_reviews:prepare": {Role.LEARNER: LINKED},
     "me_reviews:sign": {Role.LEARNER: linked(405)},
+    # A copy of the learner's own record (subject access): only the learner's own requests.
+    "me_records:index": everyone(200),
+    "me_records:request": POST_ONLY,
+    "me_records:detail": {Role.LEARNER: LINKED},
+    "me_records:download": {Role.LEARNER: LINKED},
     "me_reviews:review_pdf": {Role.LEARNER: linked(302)},
     "me_reviews:review_pdf_status": {Role.LEARNER: LINKED},
     "me_reviews:review_pdf_download": {Role.LEARNER: LINKED},
@@ -160,6 +165,10 @@ MATRIX = {
     "keyworkers:review_list": {Role.KEY_WORKER: LINKED, Role.SUBJECT_TUTOR: 200, Role.CAREERS_ADVISER: 200, Role.CAREERS_LEAD: 200, Role.ORG_ADMIN: 200},
     "keyworkers:review_start": {Role.KEY_WORKER: linked(405)},
     "keyworkers:review_detail": {Role.KEY_WORKER: LINKED, Role.SUBJECT_TUTOR: 200, Role.CAREERS_ADVISER: 200, Role.CAREERS_LEAD: 200, Role.ORG_ADMIN: 200},
+    # Subject access: the organisation admin produces any learner's record.
+    "records:index": {Role.ORG_ADMIN: 200},
+    "records:detail": {Role.ORG_ADMIN: 200},
+    "records:download": {Role.ORG_ADMIN: 200},
     "keyworkers:review_pdf": {Role.KEY_WORKER: linked(302), Role.SUBJECT_TUTOR: 302, Role.CAREERS_ADVISER: 302, Role.CAREERS_LEAD: 302, Role.ORG_ADMIN: 302},
     "keyworkers:review_pdf_status": {Role.KEY_WORKER: LINKED, Role.SUBJECT_TUTOR: 200, Role.CAREERS_ADVISER: 200, Role.CAREERS_LEAD: 200, Role.ORG_ADMIN: 200},
     "keyworkers:review_pdf_download": {Role.KEY_WORKER: LINKED, Role.SUBJECT_TUTOR: 200, Role.CAREERS_ADVISER: 200, Role.CAREERS_LEAD: 200, Role.ORG_ADMIN: 200},
