@@ -156,7 +156,8 @@ def caseload(*, org, key_worker, today: datetime.date, days_ahead: int = 7, show
     if at_risk_level:
         qs = qs.filter(profile__at_risk_level=at_risk_level)
     if search:
-        qs = qs.filter(Q(profile__user__full_name__icontains=search) | Q(programme_name__icontains=search))
+        qs = qs.filter(Q(profile__user__full_name__icontains=search) | Q(programme_name__icontains=search)
+                       | Q(profile__tutor_group__iexact=search))
     order = CASELOAD_SORTS.get(sort, CASELOAD_SORTS["due"])
     first, *rest = order
     if first.lstrip("-") in ("open_due_on",):

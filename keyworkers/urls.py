@@ -6,6 +6,9 @@ app_name = "keyworkers"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("progress-files/", views.caseload_bundle, name="caseload_bundle"),
+    path("progress-files/<int:bundle_id>/", views.bundle, name="bundle"),
+    path("progress-files/<int:bundle_id>/progress-files.zip", views.bundle_download, name="bundle_download"),
     path("settings/", views.settings_edit, name="settings"),
     path("quality/", views.quality, name="quality"),
     path("quality/learners/", views.quality_learners, name="quality_learners"),

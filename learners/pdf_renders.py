@@ -93,4 +93,22 @@ def progress_file_render(*, render) -> bytes:
     return progress_file_pdf(plan=plan, viewer=viewer, actor=render.requested_by)
 
 
-KINDS = [PdfKind(name=PROGRESS_FILE, fingerprint=progress_file_fingerprint, render=progress_file_render)]
+def progress_file_bundle_entry(*, org_id: int, object_id: int, user):
+    """(audience, file name) of the plan's progress file as ``user`` may see it now, or None."""
+    from django.utils.text import slugify
+
+    from .models import Plan
+    from .permissions import plan_viewer
+
+    plan = Plan.objects.for_org(org_id).select_related("profile__user").filter(pk=object_id).first()
+    if plan is None:
+        return None
+    viewer = plan_viewer(plan=plan, user=user)
+    if not viewer.can_view_plan:
+        return None
+    name = slugify(f"{plan.profile.user.display_name}-{plan.programme_name}") or f"plan-{plan.pk}"
+    return progress_file_audience(viewer), f"{name}.pdf"
+
+
+KINDS = [PdfKind(name=PROGRESS_FILE, fingerprint=progress_file_fingerprint, render=progress_file_render,
+                 bundle_entry=progress_file_bundle_entry)]

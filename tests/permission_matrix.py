@@ -169,6 +169,10 @@ MATRIX = {
     "records:index": {Role.ORG_ADMIN: 200},
     "records:detail": {Role.ORG_ADMIN: 200},
     "records:download": {Role.ORG_ADMIN: 200},
+    # The caseload's progress files as one ZIP: only the person who asked for it (LINKED).
+    "keyworkers:caseload_bundle": POST_ONLY,
+    "keyworkers:bundle": {Role.KEY_WORKER: LINKED, Role.CAREERS_LEAD: LINKED, Role.ORG_ADMIN: LINKED},
+    "keyworkers:bundle_download": {Role.KEY_WORKER: LINKED, Role.CAREERS_LEAD: LINKED, Role.ORG_ADMIN: LINKED},
     "keyworkers:review_pdf": {Role.KEY_WORKER: linked(302), Role.SUBJECT_TUTOR: 302, Role.CAREERS_ADVISER: 302, Role.CAREERS_LEAD: 302, Role.ORG_ADMIN: 302},
     "keyworkers:review_pdf_status": {Role.KEY_WORKER: LINKED, Role.SUBJECT_TUTOR: 200, Role.CAREERS_ADVISER: 200, Role.CAREERS_LEAD: 200, Role.ORG_ADMIN: 200},
     "keyworkers:review_pdf_download": {Role.KEY_WORKER: LINKED, Role.SUBJECT_TUTOR: 200, Role.CAREERS_ADVISER: 200, Role.CAREERS_LEAD: 200, Role.ORG_ADMIN: 200},

@@ -194,6 +194,9 @@ def world(role, school):
     values = {**objects_of(school, ctx), "partner_school": school.pk}
     values["render_id"] = _progress_file_render(school, ctx, user)
     _review_renders(school, ctx, user, values)
+    from tests.crawl_objects import _bundle
+
+    values["bundle_id"] = _bundle(school, ctx, user=user)
     _careers_plan_links(school, ctx, values)
     if role == Role.CAREERS_LEAD:
         _peer_review_grant(user, values)

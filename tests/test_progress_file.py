@@ -277,3 +277,41 @@ def test_the_review_record_pdf_for_the_learner_and_the_staff_and_no_one_else(wor
     officer = member(org.parent, Role.LA_OFFICER)
     assert sign_in(officer).get(reverse(
         "keyworkers:review_pdf", kwargs={"org_slug": org.slug, "review_id": review.pk})).status_code in (403, 404)
+
+
+# --- A caseload's progress files as one ZIP --------------------------------------------------
+
+
+def test_a_key_worker_downloads_the_caseloads_progress_files_as_one_zip_and_is_emailed(world, sign_in):
+    import zipfile
+
+    from django.test import TestCase
+
+    from plp_portal.notifications.models import OutboundEmail
+    from plp_portal.pdfs.models import PdfBundle
+
+    org, kw = world["org"], world["key_worker"]
+    learner_with_plan(org, key_worker=kw)
+    learner_with_plan(org)  # another key worker's learner: not in this caseload
+    client = sign_in(kw)
+    index = reverse("keyworkers:index", kwargs={"org_slug": org.slug})
+    assert "Download the progress files of these 2 learners" in client.get(index).content.decode()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(reverse("keyworkers:caseload_bundle", kwargs={"org_slug": org.slug}))
+    bundle = PdfBundle.objects.for_org(org).get(requested_by=kw)
+    assert response["Location"] == bundle.page_path
+    assert bundle.status == PdfBundle.Status.READY and bundle.included_count == 2 and bundle.done_count == 2
+    page = client.get(bundle.page_path).content.decode()
+    assert "Your ZIP is ready: 2 PDFs" in page
+    download = client.get(reverse("keyworkers:bundle_download", kwargs={"org_slug": org.slug, "bundle_id": bundle.pk}))
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content)))
+    assert len(archive.namelist()) == 2
+    assert all(archive.read(name).startswith(b"%PDF") for name in archive.namelist())
+    texts = [" ".join(PdfReader(io.BytesIO(archive.read(n))).pages[2].extract_text().split())
+             for n in archive.namelist()]
+    assert any(SENSITIVE in text for text in texts)  # the key worker's own view of each learner
+    email = OutboundEmail.objects.filter(to=kw.email, subject__startswith="Your ZIP is ready").get()
+    assert bundle.page_path in email.body_text
+    # Someone else's bundle is a 404.
+    other = sign_in(member(org, Role.KEY_WORKER))
+    assert other.get(bundle.page_path).status_code == 404

@@ -67,3 +67,23 @@ def pdf_download_response(request, *, org, kind: str, object_id: int, audience: 
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def pdf_bundle_status_response(request, *, bundle, title: str, download_url: str, back_url: str):
+    """The bundle's page: a progress bar while the workers build it (htmx polling; a meta
+    refresh without JavaScript), then the download. The caller found ``bundle`` within what
+    the person may see."""
+    template = "pdfs/partials/bundle_status.html" if request.htmx else "pdfs/bundle_status.html"
+    request.record_read = False
+    return render(request, template, {"bundle": bundle, "title": title, "download_url": download_url,
+                                      "back_url": back_url, "poll_seconds": POLL_SECONDS})
+
+
+def pdf_bundle_download_response(request, *, bundle, filename: str):
+    if not bundle.is_available or not bundle.file or not bundle.file.storage.exists(bundle.file.name):
+        raise Http404("This ZIP is no longer available")
+    response = FileResponse(bundle.file.open("rb"), content_type="application/zip", as_attachment=True,
+                            filename=filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
