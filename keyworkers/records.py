@@ -4,7 +4,7 @@ and agreed targets."""
 
 from __future__ import annotations
 
-from plp_portal.records.export import RecordSet
+from plp_portal.records.export import RecordSet, learner_rows
 
 from .models import (
     KeyWorkerAssignment,
@@ -19,7 +19,7 @@ from .models import (
 
 def record_sets(*, org_id: int, user_id: int) -> list[RecordSet]:
     def of(model, path):
-        return model.objects.for_org(org_id).filter(**{path: user_id})
+        return learner_rows(model, org_id=org_id, user_id=user_id, path=path)
 
     return [
         RecordSet("keyworkers.KeyWorkerAssignment", of(KeyWorkerAssignment, "profile__user_id")),

@@ -409,30 +409,19 @@ def review_pdf_response(request, *, review, viewer, url_name: str, url_kwargs: d
     workers (``keyworkers.pdf_renders``), after the calling view checked who reads it."""
     from django.utils.text import slugify
 
-    from plp_portal.pdfs import views as pdf_views
+    from plp_portal.pdfs.views import pdf_document_response
 
     from .pdf_renders import REVIEW_RECORD, review_audience
     from .permissions import can_read_reviews
 
     if not can_read_reviews(viewer):
         raise Http404("No such review")
-    document = {"org": review.organisation_id, "kind": REVIEW_RECORD, "object_id": review.pk,
-                "audience": review_audience(viewer)}
-
-    def status_url(pk):
-        return reverse(f"{url_name}_status", kwargs={**url_kwargs, "render_id": pk})
-
-    if render_id is None:
-        return pdf_views.pdf_request_response(request, **document, status_url=status_url)
-    if download:
-        name = slugify(f"review-{review.number}-{review.plan.profile.user.display_name}") or "review"
-        return pdf_views.pdf_download_response(request, **document, render_id=render_id, filename=f"{name}.pdf",
-                                               status_url=status_url(render_id))
-    return pdf_views.pdf_status_response(
-        request, **document, render_id=render_id, title=f"Review {review.number} (PDF)",
-        request_url=reverse(url_name, kwargs=url_kwargs),
-        download_url=reverse(f"{url_name}_download", kwargs={**url_kwargs, "render_id": render_id}),
-        back_url=back_url, back_label="Back to the review")
+    name = slugify(f"review-{review.number}-{review.plan.profile.user.display_name}") or "review"
+    return pdf_document_response(
+        request, org=review.organisation_id, kind=REVIEW_RECORD, object_id=review.pk,
+        audience=review_audience(viewer), url_name=url_name, url_kwargs=url_kwargs, render_id=render_id,
+        download=download, filename=f"{name}.pdf", title=f"Review {review.number} (PDF)", back_url=back_url,
+        back_label="Back to the review")
 
 
 @org_role_required(*STAFF_ROLES)

@@ -170,26 +170,12 @@ def progress_file_view(request, *, plan, viewer, url_name: str, url_kwargs: dict
     ``url_name``_download), after the calling view has checked access with its own helper:
     queue or find the render, its "Preparing your PDF…" page, or the file. Another app's kind
     of progress file (the partner adviser's, guidance) passes its ``kind`` and ``audience``."""
-    from django.urls import reverse
-
-    from plp_portal.pdfs import views as pdf_views
+    from plp_portal.pdfs.views import pdf_document_response
 
     from .pdf_renders import PROGRESS_FILE, progress_file_audience
 
-    document = {"org": plan.organisation_id, "kind": kind or PROGRESS_FILE, "object_id": plan.pk,
-                "audience": audience or progress_file_audience(viewer)}
-
-    def status_url(pk):
-        return reverse(f"{url_name}_status", kwargs={**url_kwargs, "render_id": pk})
-
-    if render_id is None:
-        return pdf_views.pdf_request_response(request, **document, status_url=status_url)
-    if download:
-        return pdf_views.pdf_download_response(request, **document, render_id=render_id,
-                                               filename=progress_file_name(plan),
-                                               status_url=status_url(render_id))
-    return pdf_views.pdf_status_response(
-        request, **document, render_id=render_id, title="Progress file (PDF)",
-        request_url=reverse(url_name, kwargs=url_kwargs),
-        download_url=reverse(f"{url_name}_download", kwargs={**url_kwargs, "render_id": render_id}),
+    return pdf_document_response(
+        request, org=plan.organisation_id, kind=kind or PROGRESS_FILE, object_id=plan.pk,
+        audience=audience or progress_file_audience(viewer), url_name=url_name, url_kwargs=url_kwargs,
+        render_id=render_id, download=download, filename=progress_file_name(plan), title="Progress file (PDF)",
         back_url=back_url, back_label=back_label)

@@ -4,7 +4,7 @@ each plan as the learner sees it."""
 
 from __future__ import annotations
 
-from plp_portal.records.export import Document, RecordSet
+from plp_portal.records.export import Document, RecordSet, learner_rows
 
 from .models import (
     AtRiskStatus,
@@ -31,7 +31,7 @@ EXCLUDED = {
 
 def record_sets(*, org_id: int, user_id: int) -> list[RecordSet]:
     def of(model, path):
-        return model.objects.for_org(org_id).filter(**{path: user_id})
+        return learner_rows(model, org_id=org_id, user_id=user_id, path=path)
 
     plan_path = "plan__profile__user_id"
     return [

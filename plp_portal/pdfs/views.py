@@ -87,3 +87,27 @@ def pdf_bundle_download_response(request, *, bundle, filename: str):
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def pdf_document_response(request, *, org, kind: str, object_id: int, audience: str, url_name: str,
+                          url_kwargs: dict, render_id: int | None, download: bool, filename: str, title: str,
+                          back_url: str, back_label: str):
+    """The three answers of a document's URLs named ``url_name``, ``url_name``_status and
+    ``url_name``_download (the two last taking ``render_id``), after the app's view has checked
+    that the person may see the document for ``audience``."""
+    from django.urls import reverse
+
+    document = {"org": org, "kind": kind, "object_id": object_id, "audience": audience}
+
+    def status_url(pk):
+        return reverse(f"{url_name}_status", kwargs={**url_kwargs, "render_id": pk})
+
+    if render_id is None:
+        return pdf_request_response(request, **document, status_url=status_url)
+    if download:
+        return pdf_download_response(request, **document, render_id=render_id, filename=filename,
+                                     status_url=status_url(render_id))
+    return pdf_status_response(
+        request, **document, render_id=render_id, title=title, request_url=reverse(url_name, kwargs=url_kwargs),
+        download_url=reverse(f"{url_name}_download", kwargs={**url_kwargs, "render_id": render_id}),
+        back_url=back_url, back_label=back_label)

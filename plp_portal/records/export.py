@@ -56,6 +56,12 @@ class Collected:
     restricted: list = field(default_factory=list)  # (label, row) rows waiting for review
 
 
+def learner_rows(model, *, org_id: int, user_id: int, path: str) -> models.QuerySet:
+    """The rows of tenant ``model`` in ``org_id`` whose ``path`` (e.g. "plan__profile__user_id")
+    is the learner's user id: the queryset of a ``RecordSet``."""
+    return model.objects.for_org(org_id).filter(**{path: user_id})
+
+
 def record_sets(*, org_id: int, user_id: int) -> list[RecordSet]:
     sets: list[RecordSet] = []
     for module in app_hook_modules(HOOK):
