@@ -20,8 +20,9 @@ org_patterns = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("accounts/school/", sso_views.start, name="sso_start"),
     path("accounts/", include("allauth.urls")),
+    # "Sign in with Microsoft or Google": which organisations' identity providers take an address.
+    path("sign-in/school/", sso_views.start, name="sso_start"),
     # A plan-share invitation (learners, issue 3): the token is the bearer grant.
     path("invitations/plan/<str:token>/", learners_me_views.share_invitation_accept,
          name="plan_share_invitation_accept"),
