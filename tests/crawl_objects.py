@@ -213,16 +213,6 @@ def _pdf_render(kind, object_id, audience="plan"):
     return make
 
 
-def _identity_provider_kind(org, ctx):
-    from plp_portal.sso.models import IdentityProvider
-
-    IdentityProvider.objects.create(
-        organisation=org, kind="google", enabled=True, client_id=f"client-{org.slug}",
-        client_secret="crawl-secret", allowed_domains=f"{org.slug}.example.org",
-    )
-    return "google"
-
-
 # keyword argument -> function(org, ctx) returning the value to put in the URL. ``ctx`` is a
 # dict shared by the calls for one organisation, for objects that depend on each other.
 OBJECT_KWARGS = {
@@ -230,7 +220,6 @@ OBJECT_KWARGS = {
     "invitation_id": _invitation,
     "term_id": _term,
     "notification_id": _notification,
-    "sso:kind": _identity_provider_kind,
     # careersplan names its annual careers plans plan_id too: a key "<namespace>:<kwarg>"
     # wins over the plain kwarg for that namespace's URLs.
     "careersplan:plan_id": _plan_id,

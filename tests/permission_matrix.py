@@ -109,7 +109,8 @@ MATRIX = {
     "organisations:notifications": everyone(200),
     # Sign-in with the organisation's Microsoft / Google accounts: its admin sets it up.
     "sso:providers": {Role.ORG_ADMIN: 200},
-    "sso:provider_edit": {Role.ORG_ADMIN: 200},
+    "sso:provider_edit_microsoft": {Role.ORG_ADMIN: 200},
+    "sso:provider_edit_google": {Role.ORG_ADMIN: 200},
     "organisations:notifications_read": POST_ONLY,
     # A learner's record: key worker of THAT learner (LINKED: profile.key_worker), and the
     # working staff of the organisation (learners.permissions.WORKING_STAFF_ROLES) for every

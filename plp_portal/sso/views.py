@@ -1,7 +1,6 @@
 from urllib.parse import urlsplit
 
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -26,7 +25,8 @@ def provider_list(request):
 
     rows = [
         {"kind": kind, "label": label, "idp": idp,
-         "redirect_uri": _callback_url(request, provider_id_for(organisation_id=request.org.pk, kind=kind))}
+         "redirect_uri": _callback_url(request, provider_id_for(organisation_id=request.org.pk, kind=kind)),
+         "edit_url": reverse(f"sso:provider_edit_{kind}", kwargs={"org_slug": request.org.slug})}
         for kind, label, idp in selectors.identity_provider_list(org=request.org)
     ]
     return render(request, "sso/provider_list.html", {"rows": rows})
@@ -34,8 +34,6 @@ def provider_list(request):
 
 @org_role_required(Role.ORG_ADMIN)
 def provider_edit(request, kind):
-    if kind not in ProviderKind.values:
-        raise Http404("No such identity provider")
     idp = selectors.identity_provider_get(org=request.org, kind=kind)
     initial = {}
     if idp is not None:
