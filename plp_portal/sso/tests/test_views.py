@@ -101,3 +101,36 @@ def test_the_start_page_offers_the_providers_of_the_email_domain(client, org, ot
     assert "No organisation has set up signing in with Microsoft or Google for " \
            "northgate.sch.uk.evil.org addresses" in response.content.decode()
     assert "login.microsoftonline.com" not in response["Content-Security-Policy"]
+
+
+def test_the_settings_page_and_the_start_page_have_fixed_query_counts(
+        client, sign_in, org, other_org, django_assert_max_num_queries):
+    for organisation in (org, other_org):
+        for kind in ("microsoft", "google"):
+            IdentityProvider.objects.create(organisation=organisation, kind=kind, enabled=True,
+                                            tenant=GUID, client_id="a", client_secret="b",
+                                            allowed_domains="northgate.sch.uk")
+    sign_in(member(org, Role.ORG_ADMIN))
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("sso:providers", kwargs={"org_slug": org.slug})).status_code == 200
+    client.logout()
+    with django_assert_max_num_queries(4):
+        page = client.post(reverse("sso_start"), {"email": "a@northgate.sch.uk"}).content.decode()
+    assert page.count("Continue with") == 4
+
+
+@pytest.mark.parametrize("claims, verified", [
+    ({"email": "a@x.org", "email_verified": True}, "a@x.org"),
+    ({"email": "A@X.org", "email_verified": "true"}, "a@x.org"),
+    ({"email": "a@x.org", "xms_edov": True}, "a@x.org"),  # Entra ID's optional claim
+    ({"email": "a@x.org", "email_verified": False}, None),
+    ({"email": "a@x.org"}, None),  # Entra ID without xms_edov: its email claim is not verified
+    ({"email_verified": True}, None),
+])
+def test_which_email_addresses_count_as_vouched_for(claims, verified):
+    from types import SimpleNamespace
+
+    from plp_portal.sso.adapter import verified_email
+
+    login = SimpleNamespace(account=SimpleNamespace(extra_data={"id_token": claims}))
+    assert verified_email(login) == verified
