@@ -61,3 +61,22 @@ def test_admin_sets_up_microsoft_and_a_pupil_signs_in_with_it(page, browser, liv
         wait_for_text(pupil_page, "Sign out")
     finally:
         context.close()
+
+
+def test_start_and_refusal_pages_pass_axe(page, live_server, org, oidc_provider, idp_settings):
+    redirect_uri = f"{live_server.url}/accounts/oidc/o{org.pk}-google/login/callback/"
+    client_id, secret = oidc_provider.register_client(redirect_uri)
+    IdentityProvider.objects.create(organisation=org, kind="google", enabled=True,
+                                    client_id=client_id, client_secret=secret, allowed_domains=DOMAIN)
+    page.goto("/sign-in/school/")
+    assert_accessible(page)
+    page.get_by_label("Your organisation email address").fill(f"stranger@{DOMAIN}")
+    page.get_by_role("button", name="Continue").click()
+    wait_for_text(page, "Continue with Google Workspace")
+    assert_accessible(page)
+    page.get_by_role("button", name=re.compile("Continue with Google Workspace")).click()
+    page.wait_for_url(re.compile(re.escape(oidc_provider.issuer) + "/interaction/"))
+    page.get_by_label("Email address").fill(f"stranger@{DOMAIN}")
+    page.get_by_role("button", name="Sign in to the identity provider").click()
+    wait_for_text(page, f"There is no PLP Portal account for stranger@{DOMAIN}")
+    assert_accessible(page)
