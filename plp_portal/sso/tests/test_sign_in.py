@@ -171,3 +171,19 @@ def test_platform_operators_are_not_excused_by_the_providers_mfa(client, org, oi
     sign_in_with(client, oidc_provider, idp, email=operator.email, mfa=True)
     response = client.get(reverse("organisations:home", kwargs={"org_slug": org.slug}))
     assert response.status_code == 302 and response["Location"] == reverse("mfa_activate_totp")
+
+
+def test_a_linked_identity_stops_working_when_the_membership_ends(client, org, oidc_provider,
+                                                                 idp_settings):
+    from plp_portal.organisations.models import Membership
+
+    learner = member(org, Role.LEARNER, email=f"leaver@{DOMAIN}")
+    idp = configure(org, oidc_provider)
+    sign_in_with(client, oidc_provider, idp, email=learner.email)
+    assert SocialAccount.objects.filter(user=learner).exists()
+    client.post(reverse("account_logout"))
+    Membership.objects.for_org(org).filter(user=learner).update(is_active=False)
+
+    response = sign_in_with(client, oidc_provider, idp, email=learner.email)
+    _refused(response, "There is no PLP Portal account")
+    assert signed_in_user(client) is None
