@@ -171,7 +171,8 @@ def _bundle_task():
 
 def _bundle_document(kind, org_id: int, object_id: int, audience: str, user) -> bytes:
     """A finished render of the same unchanged document for the same audience if there is one
-    (stored), else rendered now."""
+    (stored), else rendered now and stored as that render (so the next ZIP, or the person's own
+    download of the document, is served from storage)."""
     fingerprint = pdf_fingerprint(org_id=org_id, kind=kind.name, object_id=object_id)
     done = (PdfRender.objects.for_org(org_id)
             .filter(kind=kind.name, object_id=object_id, audience=audience, fingerprint=fingerprint,
@@ -179,8 +180,15 @@ def _bundle_document(kind, org_id: int, object_id: int, audience: str, user) -> 
     if done is not None and done.file and done.file.storage.exists(done.file.name):
         with done.file.open("rb") as handle:
             return handle.read()
-    return kind.render(render=PdfRender(organisation_id=org_id, kind=kind.name, object_id=object_id,
+    started = timezone.now()
+    data = kind.render(render=PdfRender(organisation_id=org_id, kind=kind.name, object_id=object_id,
                                         audience=audience, requested_by=user))
+    stored = PdfRender(organisation_id=org_id, kind=kind.name, object_id=object_id, audience=audience,
+                       fingerprint=fingerprint, requested_by=user, status=PdfRender.Status.DONE, size=len(data),
+                       started_at=started, finished_at=timezone.now())
+    stored.file.save(f"{kind.name.replace('.', '-')}.pdf", ContentFile(data), save=False)
+    stored.save()
+    return data
 
 
 def pdf_bundle_build(*, bundle_id: int) -> str:
