@@ -3,11 +3,11 @@
 after each has checked access its own way."""
 
 from django.urls import reverse
-from django.utils import timezone
 
 from plp_portal.audit.services import audit_log
 from plp_portal.pdf import render_pdf
 
+from plp_portal import clock
 from . import selectors
 
 PLAN_PDF = "careersplan.plan"
@@ -21,7 +21,7 @@ def plan_pdf_bytes(*, plan) -> bytes:
         "sections": selectors.plan_sections(plan=plan, with_comments=True),
         "summary": selectors.checklist_summary(plan=plan),
         "approval": selectors.approval_of(plan=plan),
-        "generated_on": timezone.localdate(),
+        "generated_on": clock.today(),
     }
     return render_pdf("careersplan/pdf/plan.html", context)
 

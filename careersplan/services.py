@@ -16,6 +16,7 @@ from plp_portal.organisations.choices import Role
 from plp_portal.organisations.models import Membership
 from plp_portal.uploads import DOCUMENTS, IMAGES, validate_upload
 
+from plp_portal import clock
 from . import phases
 from .choices import Phase, ReviewerKind, TemplateKind
 from .models import (
@@ -62,7 +63,7 @@ def plan_create(*, org, academic_year: int, by, template: PlanTemplate | None = 
     from .selectors import template_default
 
     if CareersPlan.objects.for_org(org).filter(academic_year=academic_year).exists():
-        label = f"{academic_year}/{(academic_year + 1) % 100:02d}"
+        label = clock.academic_year_label(academic_year)
         raise PlanError(f"There is already a plan for {label}.")
     template = template or template_default(org=org)
     if template is None or template.kind != TemplateKind.CAREERS_PLAN:
@@ -237,7 +238,7 @@ def approval_record(*, org, plan: CareersPlan, approved_on: datetime.date,
     """Record the governing body's approval, which ticks its checklist item (item 4). An
     approval is something that happened: a date after today is refused (it would tick item 4
     before the governors met)."""
-    if approved_on > timezone.localdate():
+    if approved_on > clock.today():
         raise PlanError("The date the governing body agreed the plan must be today or earlier.")
     approval, _ = GoverningBodyApproval.objects.for_org(org).update_or_create(
         organisation=org, plan=plan,

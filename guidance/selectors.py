@@ -28,7 +28,6 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 
 from learners.choices import Audience, PlanStatus, TargetGroup
 from learners import selectors as learner_selectors
@@ -575,5 +574,3 @@ def school_days_between(start: datetime.date, end: datetime.date) -> int:
     return count
 
 
-def now_date():
-    return timezone.localdate()

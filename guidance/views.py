@@ -24,6 +24,7 @@ from plp_portal.organisations.choices import OrganisationKind, Role
 from plp_portal.organisations.permissions import org_role_required
 from plp_portal.uploads import serve_upload
 
+from plp_portal import clock
 from . import charts, forms, selectors, services
 from .choices import (
     PARTNERSHIP_SCOPE,
@@ -101,7 +102,7 @@ def index(request):
     page = Paginator(queue, PAGE_SIZE).get_page(params.get("page"))
     target_days = (selectors.service_settings_get(org=request.org).triage_target_school_days
                    if scope.is_service else 5)
-    today = timezone.localdate()
+    today = clock.today(request.org)
     rows = []
     for referral in page.object_list:
         age = selectors.school_days_between(timezone.localtime(referral.created_at).date(), today)
@@ -269,7 +270,7 @@ def interview_new(request, profile_id):
             pk=int(request.GET["referral"])).first()
     if referral is None:  # from the learner's page: the accepted referral the adviser is working on
         referral = selectors.referral_in_progress(profile=profile)
-    form = forms.InterviewForm(request.POST or None, initial={"held_on": timezone.localdate()})
+    form = forms.InterviewForm(request.POST or None, initial={"held_on": clock.today(request.org)})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         interview = services.interview_record(
@@ -316,7 +317,7 @@ def interview_feedback(request, interview_id):
 @guidance_view()
 def destination_new(request, profile_id):
     profile = selectors.learner_get(scope=request.guidance, profile_id=profile_id)
-    form = forms.DestinationForm(request.POST or None, initial={"recorded_on": timezone.localdate()})
+    form = forms.DestinationForm(request.POST or None, initial={"recorded_on": clock.today(request.org)})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         services.destination_record(
@@ -414,7 +415,7 @@ def _attendance_saved(request, result, *, first: str) -> None:
 @guidance_view(service_only=True)
 def group_session_new(request):
     school = _partner_school(request)
-    form = forms.GroupSessionForm(request.POST or None, initial={"held_on": timezone.localdate()})
+    form = forms.GroupSessionForm(request.POST or None, initial={"held_on": clock.today(request.org)})
     register = _register(request, school=school)
     attendance = register["attendance_form"]
     if request.method == "POST" and form.is_valid() and attendance.is_valid():
@@ -468,7 +469,7 @@ def _service_admin(view):
 
 @_service_admin
 def partnership_list(request):
-    today = timezone.localdate()
+    today = clock.today(request.org)
     partnerships = list(selectors.partnership_list(org=request.org))
     return render(request, "guidance/partnership_list.html", {
         "partnerships": partnerships, "today": today,
@@ -477,7 +478,7 @@ def partnership_list(request):
 
 @_service_admin
 def partnership_new(request):
-    form = forms.PartnershipForm(request.POST or None, org=request.org, today=timezone.localdate())
+    form = forms.PartnershipForm(request.POST or None, org=request.org, today=clock.today(request.org))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -568,7 +569,7 @@ def _end_page(request, partnership, *, back: str, template_context: dict):
         messages.error(request, "This partnership is not in force, so there is nothing to end.")
         return redirect(back)
     form = forms.PartnershipEndForm(request.POST or None, last_day=partnership.ends_on,
-                                    initial={"effective_on": timezone.localdate()})
+                                    initial={"effective_on": clock.today(request.org)})
     if request.method == "POST" and form.is_valid():
         try:
             services.partnership_end(org=request.org, partnership=partnership, by=request.user,
@@ -646,7 +647,7 @@ def _school_side(*roles):
 
 @_school_side(*SCHOOL_AGREEMENT_ROLES)
 def agreement_list(request):
-    today = timezone.localdate()
+    today = clock.today(request.org)
     agreements = list(selectors.agreements_of_school(school=request.org))
     return render(request, "guidance/agreement_list.html", {
         "agreements": agreements, "today": today,

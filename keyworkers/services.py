@@ -8,7 +8,6 @@ numbers never repeat or skip. A cancelled review keeps its number."""
 from __future__ import annotations
 
 import datetime
-import zoneinfo
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -21,6 +20,7 @@ from learners.models import LearnerProfile, LogBlock, Plan, PlanShare, Target
 from plp_portal.audit.services import audit_log
 from plp_portal.notifications.models import Reminder
 
+from plp_portal import clock
 from .choices import OPEN_REVIEW_STATUSES, ReviewStatus, SignStage, TimelineKind
 from .models import (
     KeyWorkerAssignment,
@@ -59,15 +59,6 @@ def _check_org(org, *objs):
     for obj in objs:
         if obj is not None and obj.organisation_id != org.pk:
             raise ValueError(f"{type(obj).__name__} {obj.pk} does not belong to {org}")
-
-
-def org_today(org) -> datetime.date:
-    """Today in the organisation's time zone."""
-    try:
-        zone = zoneinfo.ZoneInfo(org.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = zoneinfo.ZoneInfo("Europe/London")
-    return timezone.localdate(timezone=zone)
 
 
 def review_url(review) -> str:
@@ -143,7 +134,7 @@ def key_worker_assign(*, org, profile: LearnerProfile, key_worker, worker_type: 
     (``learner_set_key_worker``), open reviews pass to the new key worker and so do their
     reminders not yet sent in a digest."""
     _check_org(org, profile)
-    starts_on = starts_on or org_today(org)
+    starts_on = starts_on or clock.today(org)
     with transaction.atomic():
         LearnerProfile.objects.for_org(org).select_for_update().get(pk=profile.pk)
         current = KeyWorkerAssignment.objects.for_org(org).filter(profile=profile, ends_on__isnull=True).first()
@@ -196,7 +187,7 @@ def team_member_add(*, org, profile, by, team_role: str, user=None, name: str = 
     if user is None and not name.strip():
         raise ValueError("a team member needs an account or a name")
     member = TeamMember(organisation=org, profile=profile, user=user, name=name, team_role=team_role,
-                        contact=contact, starts_on=starts_on or org_today(org), added_by=by)
+                        contact=contact, starts_on=starts_on or clock.today(org), added_by=by)
     member.full_clean()
     member.save()
     audit_log("keyworkers.team.added", actor=by, org=org, obj=member, data={"profile": profile.pk, "role": team_role})
@@ -206,7 +197,7 @@ def team_member_add(*, org, profile, by, team_role: str, user=None, name: str = 
 def team_member_end(*, org, member: TeamMember, by) -> TeamMember:
     _check_org(org, member)
     if member.ends_on is None:
-        member.ends_on = org_today(org)
+        member.ends_on = clock.today(org)
         member.save(update_fields=["ends_on"])
         audit_log("keyworkers.team.ended", actor=by, org=org, obj=member)
     return member
@@ -265,7 +256,7 @@ def review_start(*, org, plan, by, held_on: datetime.date | None = None) -> Revi
     starting at once get the same review. ``held_on``: when it is (was) held, default today."""
     if plan.status != PlanStatus.ACTIVE:
         raise ReviewError("Reviews are held on active plans only.")
-    today = held_on or org_today(org)
+    today = held_on or clock.today(org)
     with transaction.atomic():
         plan = _lock_plan(org, plan)
         review = _open_review(org, plan)
@@ -312,7 +303,7 @@ def review_save_draft(*, org, review, by, expected_version: int, fields: dict, e
         review.version += 1
         review.draft_tab = tab
         if review.status == ReviewStatus.SCHEDULED:
-            review.status, review.held_on = ReviewStatus.IN_PROGRESS, org_today(org)
+            review.status, review.held_on = ReviewStatus.IN_PROGRESS, clock.today(org)
         for name in (*REVIEW_TEXT_FIELDS, "next_review_on"):
             if name in fields:
                 setattr(review, name, fields[name])
@@ -391,7 +382,7 @@ def review_sign_key_worker(*, org, review, by) -> Review:
     """The key worker signs: the evaluations are applied to the targets (status history), the
     new targets are set, the narrative entry is added, the period's log blocks are filed, and
     the review becomes read-only. Next: the learner signs."""
-    today = org_today(org)
+    today = clock.today(org)
     with transaction.atomic():
         review = _lock_review(org, review)
         if review.sign_stage != SignStage.KEY_WORKER or not review.is_open:

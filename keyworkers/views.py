@@ -15,9 +15,10 @@ from learners.models import AtRiskLevel
 from plp_portal.organisations.choices import STAFF_ROLES, Role
 from plp_portal.organisations.permissions import org_role_required
 
+from plp_portal import clock
 from . import forms, selectors, services
 from .permissions import can_cancel_review, can_manage_team, can_run_review, is_lead, staff_viewer_or_404
-from .services import ReviewError, StaleReviewError, org_today
+from .services import ReviewError, StaleReviewError
 
 LEADS = (Role.ORG_ADMIN, Role.CAREERS_LEAD)
 PAGE_SIZE = 25
@@ -36,7 +37,7 @@ def _post_only(request):
 def index(request):
     """The caseload: the signed-in key worker's learners (a lead sees everyone's, or one key
     worker's with ?worker=)."""
-    org, today = request.org, org_today(request.org)
+    org, today = request.org, clock.today(request.org)
     key_worker = request.user
     worker_id = request.GET.get("worker", "")
     if is_lead(request):
@@ -197,7 +198,7 @@ def review_list(request, plan_id):
     open_review = next((r for r in reviews if r.is_open), None)
     next_due = open_review.due_on if open_review else selectors.computed_due_dates(org=request.org, plans=[plan])[plan.pk]
     return render(request, "keyworkers/review_list.html", {
-        "plan": plan, "reviews": reviews, "today": org_today(request.org), "next_due": next_due,
+        "plan": plan, "reviews": reviews, "today": clock.today(request.org), "next_due": next_due,
         "open_review": open_review, "can_run": can_run_review(viewer) and plan.status == "active",
     })
 
@@ -230,10 +231,10 @@ def review_detail(request, review_id):
     target_rows, new_targets, _long_term = selectors.review_targets(review=review, viewer=viewer)
     log_entries = learner_selectors.log_entries_for(plan=review.plan, viewer=viewer).filter(
         written_on__gte=selectors.review_period_start(review=review),
-        written_on__lte=review.held_on or org_today(request.org))[:50]
+        written_on__lte=review.held_on or clock.today(request.org))[:50]
     return render(request, "keyworkers/review_detail.html", {
         "review": review, "plan": review.plan, "target_rows": target_rows, "new_targets": new_targets,
-        "today": org_today(request.org), "can_run": can_run_review(viewer),
+        "today": clock.today(request.org), "can_run": can_run_review(viewer),
         "can_cancel": can_cancel_review(request, viewer) and review.is_editable,
         "amend_form": forms.AmendForm() if can_run_review(viewer) and review.kw_signed_at else None,
         "log_entries": log_entries,
@@ -310,7 +311,7 @@ def review_edit(request, review_id):
             return HttpResponse("Not saved yet: check the highlighted answers when you save.")
     log_entries = learner_selectors.log_entries_for(plan=review.plan, viewer=viewer).filter(
         written_on__gte=selectors.review_period_start(review=review))[:50]
-    today = org_today(request.org)
+    today = clock.today(request.org)
     return render(request, "keyworkers/review_edit.html", {
         "review": review, "plan": review.plan, "form": form, "log_entries": log_entries, "today": today,
         "suggested_next": selectors.review_next_due(org=request.org, review=review, today=today),
@@ -367,7 +368,7 @@ def review_amend(request, review_id):
 
 @org_role_required(*LEADS)
 def quality(request):
-    today = org_today(request.org)
+    today = clock.today(request.org)
     overview = selectors.quality_overview(org=request.org, today=today)
     return render(request, "keyworkers/quality.html", {"q": overview, "today": today,
                                                         "metrics": selectors.QUALITY_METRICS})
@@ -382,7 +383,7 @@ def quality_learners(request):
     group = request.GET.get("group")
     worker = request.GET.get("worker")
     learners = selectors.quality_learners(
-        org=request.org, today=org_today(request.org), metric=metric, value=value, tutor_group=group,
+        org=request.org, today=clock.today(request.org), metric=metric, value=value, tutor_group=group,
         key_worker_id=(int(worker) if worker and worker.isdigit() else (0 if worker == "none" else None)),
     )
     page = Paginator(learners, 50).get_page(request.GET.get("page"))

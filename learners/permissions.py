@@ -54,6 +54,7 @@ from django.db.models import Q
 
 from plp_portal.organisations.choices import Role
 
+from plp_portal import clock
 from .choices import Audience
 
 # Staff roles of the plan's organisation that count as working with every learner there.
@@ -230,11 +231,9 @@ SHARING_AGE_OF_LEARNER = 13
 
 
 def learner_age(profile, today=None) -> int | None:
-    import datetime
-
     if profile.date_of_birth is None:
         return None
-    today = today or datetime.date.today()
+    today = today or clock.today()
     born = profile.date_of_birth
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 

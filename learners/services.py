@@ -15,6 +15,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from plp_portal.audit.services import audit_log
 
+from plp_portal import clock
 from .choices import (
     CAREERS_AREA_CODE,  # noqa: F401  (re-exported for guidance)
     DEFAULT_AT_RISK_LEVELS,
@@ -491,7 +492,7 @@ def log_block_file(*, org, block: LogBlock, by) -> LogBlock:
         if block.filed_at is not None:
             return block
         block.filed_at, block.filed_by = timezone.now(), by
-        today = timezone.localdate(block.filed_at)
+        today = clock.local_date(block.filed_at)
         rest_ends_on = None
         if block.ends_on >= today >= block.starts_on:
             block.ends_on, rest_ends_on = today, block.ends_on

@@ -1,5 +1,6 @@
 from celery import shared_task
 
+from plp_portal import clock
 from . import services
 
 
@@ -28,11 +29,9 @@ def outbox_flush() -> int:
 def daily_reminders() -> dict:
     """The daily reminder job: every app's ``reminders.collect(today=…)`` records what is due
     (computed from the database, set-based), then one digest per person is queued."""
-    from django.utils import timezone
-
     from plp_portal.hooks import app_hook_modules
 
-    today = timezone.localdate()
+    today = clock.today()
     added = {}
     for module in app_hook_modules("reminders"):
         added[module.__name__] = module.collect(today=today)

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 from plp_portal.notifications import selectors as notification_selectors
 from plp_portal.notifications.services import notification_mark_all_read
 
+from plp_portal import clock
 from . import selectors, services
 from .choices import Role
 from .forms import AcceptInvitationForm, InvitationForm, MembershipRoleForm, TermForm
@@ -32,11 +33,9 @@ def org_home(request):
 def data_access(request):
     """Every organisation or person outside this one that can see any of its learners' data,
     through which grant, until when, with a way to end each this member may end (issue 12)."""
-    from django.utils import timezone
-
     from .data_access import access_rows
 
-    rows = access_rows(org=request.org, membership=request.membership, today=timezone.localdate())
+    rows = access_rows(org=request.org, membership=request.membership, today=clock.today(request.org))
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     return render(request, "organisations/access.html", {"rows": page, "count": len(rows), "page": page})
 
