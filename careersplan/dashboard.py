@@ -5,6 +5,7 @@ schools there are; the rest is arithmetic on those rows."""
 from dataclasses import dataclass
 
 from plp_portal import clock
+
 from . import selectors
 from .choices import Phase, Rag
 

@@ -2,9 +2,9 @@ import datetime
 
 from django import forms
 
+from plp_portal import clock
 from plp_portal.forms import DateField, Form
 
-from plp_portal import clock
 from .choices import IlpAnswer, ReviewerKind
 from .models import (
     ACTIONS_MAX,

@@ -15,10 +15,10 @@ from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 from guardian.models import UserObjectPermissionBase
 
+from plp_portal import clock
 from plp_portal.tenancy import TenantModel
 from plp_portal.uploads import upload_to
 
-from plp_portal import clock
 from .choices import Aim, IlpAnswer, Phase, Rag, ReviewerKind, TemplateKind
 
 _evidence_upload_to = upload_to("careersplan/evidence")

@@ -4,10 +4,10 @@ after each has checked access its own way."""
 
 from django.urls import reverse
 
+from plp_portal import clock
 from plp_portal.audit.services import audit_log
 from plp_portal.pdf import render_pdf
 
-from plp_portal import clock
 from . import selectors
 
 PLAN_PDF = "careersplan.plan"

@@ -5,27 +5,27 @@ recorded grant instead: an unexpired, unrevoked ``ReviewerGrant`` AND the guardi
 permission on that one plan (``selectors.reviewer_plan_get``); anything else is a 404."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from plp_portal.audit.services import audit_log
-
 from plp_portal import clock
+from plp_portal.audit.services import audit_log
+from plp_portal.organisations.permissions import signed_in_required
+
 from . import selectors, services
 from .forms import CommentForm
 from .models import TemplateSection
 from .pdf import plan_pdf_view
 
 
-@login_required
+@signed_in_required
 def review_list(request):
     grants = list(selectors.reviewer_current_grants(user=request.user,
                                                     today=clock.today(request.org)))
     return render(request, "careersplan/review_list.html", {"grants": grants})
 
 
-@login_required
+@signed_in_required
 def review_plan(request, plan_id):
     plan = selectors.reviewer_plan_get(user=request.user, plan_id=plan_id,
                                        today=clock.today(request.org))
@@ -46,7 +46,7 @@ def review_plan(request, plan_id):
     })
 
 
-@login_required
+@signed_in_required
 def review_pdf(request, plan_id, render_id=None, download=False):
     plan = selectors.reviewer_plan_get(user=request.user, plan_id=plan_id,
                                        today=clock.today(request.org))

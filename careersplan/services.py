@@ -10,13 +10,13 @@ from django.urls import reverse
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
+from plp_portal import clock
 from plp_portal.audit.services import audit_log
 from plp_portal.notifications.services import email_queue
 from plp_portal.organisations.choices import Role
 from plp_portal.organisations.models import Membership
 from plp_portal.uploads import DOCUMENTS, IMAGES, validate_upload
 
-from plp_portal import clock
 from . import phases
 from .choices import Phase, ReviewerKind, TemplateKind
 from .models import (

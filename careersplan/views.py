@@ -1,18 +1,18 @@
 import csv
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from plp_portal import clock
 from plp_portal.audit.services import audit_log
 from plp_portal.organisations.choices import Role
 from plp_portal.organisations.permissions import org_role_required
 from plp_portal.uploads import serve_upload
 
-from plp_portal import clock
 from . import dashboard, phases, selectors, services
 from .pdf import plan_pdf_view
 from .choices import AIM_DESCRIPTIONS, IlpAnswer, Phase, Rag
@@ -287,7 +287,7 @@ def checklist(request, plan_id):
     form = ChecklistForm(request.POST or None, summary=summary)
     if request.method == "POST":
         if not can_edit:
-            return HttpResponse("Only the careers lead can change the checklist.", status=403)
+            raise PermissionDenied("Only the careers lead can change the checklist.")
         if form.is_valid():
             change = services.checklist_save(org=request.org, plan=plan, by=request.user,
                                              changes=form.changes(today=clock.today(request.org)),
@@ -409,7 +409,7 @@ def ilp_index(request):
     assessments = list(selectors.ilp_assessment_list(org=request.org))
     if request.method == "POST":
         if not can_edit_plan(request.membership):
-            return HttpResponse("Only the careers lead can start a self-assessment.", status=403)
+            raise PermissionDenied("Only the careers lead can start a self-assessment.")
         try:
             assessment = services.ilp_assessment_create(org=request.org, academic_year=year,
                                                         by=request.user, request=request)
@@ -433,7 +433,7 @@ def ilp_assessment(request, assessment_id):
     form = IlpAssessmentForm(request.POST or None, sections=sections, answers=answers)
     if request.method == "POST":
         if not can_edit:
-            return HttpResponse("Only the careers lead can answer the checklist.", status=403)
+            raise PermissionDenied("Only the careers lead can answer the checklist.")
         if form.is_valid():
             services.ilp_answers_save(org=request.org, assessment=assessment,
                                       answers=form.answers(), by=request.user, request=request)

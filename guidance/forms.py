@@ -6,10 +6,10 @@ from __future__ import annotations
 from django import forms
 
 from learners.choices import Audience, TargetGroup
+from plp_portal import clock
 from plp_portal.forms import DateField, Form
 from plp_portal.uploads import DOCUMENTS, validate_upload
 
-from plp_portal import clock
 from . import selectors
 from .choices import (
     FILTERED_REASONS,

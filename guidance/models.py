@@ -27,11 +27,11 @@ from django.utils import timezone
 
 from learners.choices import Audience, TargetGroup
 from learners.models import AudienceMixin
+from plp_portal import clock
 from plp_portal.forms import EARLIEST_DATE
 from plp_portal.tenancy import TenantModel
 from plp_portal.uploads import upload_to
 
-from plp_portal import clock
 from .choices import (
     AttendanceFlag,
     DestinationCategory,

@@ -19,12 +19,12 @@ from django.views.decorators.http import require_POST
 
 from learners.permissions import PlanViewer, audience_q, can_see, plan_viewer, profile_viewer
 from learners.selectors import narrative_for
+from plp_portal import clock
 from plp_portal.audit.services import audit_log
 from plp_portal.organisations.choices import OrganisationKind, Role
 from plp_portal.organisations.permissions import org_role_required
 from plp_portal.uploads import serve_upload
 
-from plp_portal import clock
 from . import charts, forms, selectors, services
 from .choices import (
     PARTNERSHIP_SCOPE,

@@ -25,12 +25,12 @@ from django.urls import reverse
 from learners.choices import TARGET_OPEN_STATUSES, PlanStatus
 from learners.models import Target
 from learners.permissions import PlanViewer, audience_q
+from plp_portal import clock
 from plp_portal.notifications.models import Reminder
 from plp_portal.notifications.services import reminders_add
 from plp_portal.organisations.choices import Role
 from plp_portal.organisations.models import Membership, Organisation
 
-from plp_portal import clock
 from .choices import OPEN_REVIEW_STATUSES, ReminderKind
 from .models import Review, ReviewSettings
 from .services import reviews_schedule_missing_everywhere

@@ -15,13 +15,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from learners import services as learner_services
-from learners.choices import AuthorRole, PlanStatus, SetByRole, ShareRelationship
+from learners.choices import AuthorRole, PlanStatus, SetByRole
 from learners.models import LearnerProfile, LogBlock, Plan, PlanShare, Target
+from plp_portal import clock
 from plp_portal.audit.services import audit_log
 from plp_portal.notifications.models import Reminder
 
-from plp_portal import clock
-from .choices import OPEN_REVIEW_STATUSES, ReviewStatus, SignStage, TimelineKind
+from . import selectors
+from .choices import OPEN_REVIEW_STATUSES, PROVIDER_RELATIONSHIPS, ReviewStatus, SignStage, TimelineKind
 from .models import (
     KeyWorkerAssignment,
     KeyWorkerPreference,
@@ -36,7 +37,6 @@ from .models import (
 # At sign-off the log blocks of the period are filed: those that have ended, and the current
 # one if it ends within two weeks (a block ending later stays open for the learner to write in).
 FILE_BLOCK_ENDING_WITHIN = datetime.timedelta(days=14)
-PROVIDER_RELATIONSHIPS = (ShareRelationship.EMPLOYER, ShareRelationship.OFF_SITE_TUTOR)
 
 
 class ReviewError(Exception):
@@ -110,8 +110,6 @@ def reviews_redate_scheduled(*, org) -> None:
 
 
 def _redate_scheduled(*, org, profile=None):
-    from . import selectors
-
     qs = Review.objects.for_org(org).filter(status=ReviewStatus.SCHEDULED, due_on_agreed=False)
     if profile is not None:
         qs = qs.filter(plan__profile=profile)
@@ -230,8 +228,6 @@ def _open_review(org, plan):
 def review_schedule_next(*, org, plan, by=None, due_on: datetime.date | None = None) -> Review:
     """The plan's open review, or a new SCHEDULED one (next number) due on ``due_on`` or the
     computed date. Idempotent under concurrency (plan row locked)."""
-    from . import selectors
-
     with transaction.atomic():
         plan = _lock_plan(org, plan)
         review = _open_review(org, plan)
@@ -521,16 +517,12 @@ def review_amend(*, org, review, by, text: str):
 
 def reviews_schedule_missing(*, org) -> int:
     """Schedule a review for every active plan of ``org`` (required) that has none open."""
-    from . import selectors
-
     return _schedule_missing(selectors.plans_without_open_review(org=org))
 
 
 def reviews_schedule_missing_everywhere(*, reason: str) -> int:
     """The daily job's run over every organisation, saying why. Finding the plans is one query;
     each new review is then created with its plan locked."""
-    from . import selectors
-
     return _schedule_missing(selectors.plans_without_open_review_everywhere(reason=reason))
 
 

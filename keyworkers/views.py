@@ -12,10 +12,10 @@ from django.urls import reverse
 
 from learners import selectors as learner_selectors
 from learners.models import AtRiskLevel
+from plp_portal import clock
 from plp_portal.organisations.choices import STAFF_ROLES, Role
 from plp_portal.organisations.permissions import org_role_required
 
-from plp_portal import clock
 from . import forms, selectors, services
 from .permissions import can_cancel_review, can_manage_team, can_run_review, is_lead, staff_viewer_or_404
 from .services import ReviewError, StaleReviewError

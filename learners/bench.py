@@ -7,9 +7,9 @@ import time
 from django.db import transaction
 from django.urls import reverse
 
+from plp_portal import clock
 from plp_portal.bench import BenchJob, BenchPage
 
-from plp_portal import clock
 from .choices import AuthorRole, PlanStatus, SetByRole
 from .models import LearnerProfile, Plan
 

@@ -12,11 +12,11 @@ from django.utils import timezone
 
 from plp_portal.forms import DateField, Form, ModelForm
 
+from plp_portal import clock
 from plp_portal.organisations.choices import Role
 from plp_portal.organisations.selectors import member_users
 from plp_portal.uploads import AUDIO, IMAGES, validate_upload
 
-from plp_portal import clock
 from .choices import (
     Audience,
     AuthorRole,

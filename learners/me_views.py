@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import login
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from plp_portal.organisations.choices import Role
 from plp_portal.organisations.forms import AcceptInvitationForm
+from plp_portal.organisations.permissions import public_view, signed_in_required
 from plp_portal.organisations.selectors import user_memberships
 from plp_portal.uploads import serve_upload
 
@@ -45,7 +45,7 @@ def _me_plan_url(plan, name="me:plan"):
     return reverse(name, kwargs={"learner_plan_id": plan.pk})
 
 
-@login_required
+@signed_in_required
 def home(request):
     plans = list(selectors.my_plans(user=request.user))
     shared = list(selectors.plans_shared_with(user=request.user))
@@ -67,7 +67,7 @@ def _plan_home_context(request, plan):
             "sign_form": forms.SignForm(initial={"version": plan.version})}
 
 
-@login_required
+@signed_in_required
 def plan(request, learner_plan_id):
     plan, _viewer = _my_plan(request, learner_plan_id)
     context = {"plans": list(selectors.my_plans(user=request.user)), "shared": []}
@@ -75,7 +75,7 @@ def plan(request, learner_plan_id):
     return render(request, "learners/me/home.html", context)
 
 
-@login_required
+@signed_in_required
 def plan_full(request, learner_plan_id):
     """Everything on the plan the learner may see (the whole contract, journey, reports)."""
     plan, viewer = _my_plan(request, learner_plan_id)
@@ -85,7 +85,7 @@ def plan_full(request, learner_plan_id):
 
 
 @require_POST
-@login_required
+@signed_in_required
 def plan_sign(request, learner_plan_id):
     plan, _viewer = _my_plan(request, learner_plan_id)
     form = forms.SignForm(request.POST)
@@ -102,14 +102,14 @@ def plan_sign(request, learner_plan_id):
 # --- Targets ---------------------------------------------------------------------------------
 
 
-@login_required
+@signed_in_required
 def targets(request, learner_plan_id):
     plan, viewer = _my_plan(request, learner_plan_id)
     detail = selectors.plan_detail(plan=plan, viewer=viewer)
     return render(request, "learners/me/targets.html", {"plan": detail, "targets": detail.visible_targets})
 
 
-@login_required
+@signed_in_required
 def target_add(request, learner_plan_id):
     plan, _viewer = _my_plan(request, learner_plan_id)
     form = forms.TargetForm(request.POST or None, plan=plan, learner=True)
@@ -124,7 +124,7 @@ def target_add(request, learner_plan_id):
     return render(request, "learners/me/target_add.html", {"form": form, "plan": plan})
 
 
-@login_required
+@signed_in_required
 def target(request, target_id):
     target = selectors.my_target_get(user=request.user, target_id=target_id)
     viewer = plan_viewer(plan=target.plan, user=request.user)
@@ -144,7 +144,7 @@ def target(request, target_id):
 # --- Journey and concerns --------------------------------------------------------------------
 
 
-@login_required
+@signed_in_required
 def journey_add(request, learner_plan_id):
     plan, _viewer = _my_plan(request, learner_plan_id)
     form = forms.LearnerNarrativeForm(request.POST or None)
@@ -158,7 +158,7 @@ def journey_add(request, learner_plan_id):
         "hint": "Your learning journey only grows: an entry cannot be changed later."})
 
 
-@login_required
+@signed_in_required
 def concern_add(request, learner_plan_id):
     plan, _viewer = _my_plan(request, learner_plan_id)
     form = forms.LearnerConcernForm(request.POST or None)
@@ -175,14 +175,14 @@ def concern_add(request, learner_plan_id):
 # --- Learning log ----------------------------------------------------------------------------
 
 
-@login_required
+@signed_in_required
 def log(request, learner_plan_id):
     plan, viewer = _my_plan(request, learner_plan_id)
     page = Paginator(selectors.log_blocks_for(plan=plan, viewer=viewer), 3).get_page(request.GET.get("page"))
     return render(request, "learners/me/log.html", {"plan": plan, "page": page, "file_url_name": "me:log_file"})
 
 
-@login_required
+@signed_in_required
 def log_add(request, learner_plan_id):
     plan, _viewer = _my_plan(request, learner_plan_id)
     form = forms.LogEntryForm(request.POST or None, request.FILES or None)
@@ -198,7 +198,7 @@ def log_add(request, learner_plan_id):
     return render(request, "learners/me/log_add.html", {"form": form, "plan": plan})
 
 
-@login_required
+@signed_in_required
 def log_file(request, log_entry_id):
     """A voice recording or photo, for the learner or a grantee who may see the entry."""
     org_ids = set(selectors.own_org_ids(user=request.user))
@@ -221,7 +221,7 @@ def log_file(request, log_entry_id):
 # --- Progress file ---------------------------------------------------------------------------
 
 
-@login_required
+@signed_in_required
 def plan_pdf(request, learner_plan_id, render_id=None, download=False):
     """My progress file, rendered by the workers: queue it (this URL), its page
     (``render_id``), the file (``download``)."""
@@ -236,7 +236,7 @@ def plan_pdf(request, learner_plan_id, render_id=None, download=False):
 # --- Sharing ---------------------------------------------------------------------------------
 
 
-@login_required
+@signed_in_required
 def sharing(request, learner_plan_id):
     plan, viewer = _my_plan(request, learner_plan_id)
     org = plan.organisation
@@ -247,7 +247,7 @@ def sharing(request, learner_plan_id):
     })
 
 
-@login_required
+@signed_in_required
 def share_add(request, learner_plan_id):
     plan, viewer = _my_plan(request, learner_plan_id)
     form = forms.ShareForm(request.POST or None, learner_email=request.user.email,
@@ -269,7 +269,7 @@ def _my_orgs(user):
     return selectors.own_org_ids(user=user)
 
 
-@login_required
+@signed_in_required
 def share_revoke(request, share_id):
     share = get_object_or_404(
         PlanShare.objects.for_orgs(_my_orgs(request.user)).filter(plan__profile__user=request.user)
@@ -283,7 +283,7 @@ def share_revoke(request, share_id):
                                                           "back": back, "me": True})
 
 
-@login_required
+@signed_in_required
 def share_invitation_revoke(request, share_invitation_id):
     invitation = get_object_or_404(
         PlanShareInvitation.objects.for_orgs(_my_orgs(request.user)).filter(plan__profile__user=request.user)
@@ -298,6 +298,7 @@ def share_invitation_revoke(request, share_invitation_id):
                                                           "name": invitation.email, "back": back, "me": True})
 
 
+@public_view("the invitation's secret token is the grant; an unknown token is a 404")
 def share_invitation_accept(request, token):
     """The link in a plan-share invitation email (mounted at /invitations/plan/<token>/): the
     token is the bearer grant. Creates the account if needed (no organisation membership)."""
@@ -335,7 +336,7 @@ def share_invitation_accept(request, token):
 # --- Plans shared with me (parents, off-site tutors, employers) ------------------------------
 
 
-@login_required
+@signed_in_required
 def shared_plan(request, learner_plan_id):
     plan, viewer = _shared_plan(request, learner_plan_id)
     context = plan_context(plan=plan, viewer=viewer, request=request)
@@ -350,7 +351,7 @@ def shared_plan(request, learner_plan_id):
 
 
 @require_POST
-@login_required
+@signed_in_required
 def shared_plan_sign(request, learner_plan_id):
     plan, viewer = _shared_plan(request, learner_plan_id)
     share = PlanShare.objects.for_org(plan.organisation_id).filter(pk=viewer.share_id).first()
@@ -367,7 +368,7 @@ def shared_plan_sign(request, learner_plan_id):
     return redirect("me:shared_plan", learner_plan_id=plan.pk)
 
 
-@login_required
+@signed_in_required
 def shared_plan_pdf(request, learner_plan_id, render_id=None, download=False):
     """The progress file of a plan shared with me (what a grantee may see), rendered by the
     workers: queue it, its page, the file."""

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from django.utils.text import slugify
 
+from plp_portal import clock
 from plp_portal.pdf import render_pdf
 
-from plp_portal import clock
 from . import selectors, services
 from .permissions import PlanViewer
 

@@ -52,9 +52,9 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
+from plp_portal import clock
 from plp_portal.organisations.choices import Role
 
-from plp_portal import clock
 from .choices import Audience
 
 # Staff roles of the plan's organisation that count as working with every learner there.

@@ -13,9 +13,9 @@ from django.db.models import F
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
+from plp_portal import clock
 from plp_portal.audit.services import audit_log
 
-from plp_portal import clock
 from .choices import (
     CAREERS_AREA_CODE,  # noqa: F401  (re-exported for guidance)
     DEFAULT_AT_RISK_LEVELS,

@@ -2,7 +2,6 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from learners import me_views as learners_me_views
 from plp_portal import views
 from plp_portal.organisations import views as organisation_views
 
@@ -19,9 +18,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
-    # A plan-share invitation (learners, issue 3): the token is the bearer grant.
-    path("invitations/plan/<str:token>/", learners_me_views.share_invitation_accept,
-         name="plan_share_invitation_accept"),
+    # A plan-share invitation (learners, issue 3): the token is the bearer grant. Before the
+    # organisation invitation below, whose pattern would also match "plan/<token>/".
+    path("invitations/plan/", include("learners.invitation_urls")),
     path("invitations/<str:token>/", organisation_views.invitation_accept,
          name="invitation_accept"),
     path("me/", include("learners.me_urls")),

@@ -1,4 +1,3 @@
-from django.contrib.auth.decorators import login_required
 from django.db import connection, transaction
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
@@ -7,10 +6,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 
 from plp_portal.organisations.choices import Role
+from plp_portal.organisations.permissions import public_view, signed_in_required
 from plp_portal.organisations.selectors import user_memberships
 
 
-@login_required
+@signed_in_required
 def home(request):
     """Where a signed-in person starts: their organisation, or a choice of organisations."""
     memberships = list(user_memberships(user=request.user))
@@ -22,6 +22,7 @@ def home(request):
     return render(request, "choose_organisation.html", {"memberships": memberships})
 
 
+@public_view("the load balancer's health check; shows no data")
 @never_cache
 @transaction.non_atomic_requests
 def healthz(request):

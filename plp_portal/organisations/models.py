@@ -7,9 +7,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from plp_portal import clock
 from plp_portal.tenancy import TenantModel
 
-from plp_portal import clock
 from .choices import STAFF_ROLES, OrganisationKind, Role
 
 

@@ -5,15 +5,15 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from plp_portal import clock
 from plp_portal.notifications import selectors as notification_selectors
 from plp_portal.notifications.services import notification_mark_all_read
 
-from plp_portal import clock
 from . import selectors, services
 from .choices import Role
 from .forms import AcceptInvitationForm, InvitationForm, MembershipRoleForm, TermForm
 from .models import Invitation, Membership
-from .permissions import org_role_required
+from .permissions import org_role_required, public_view
 
 # What each role's landing page offers now and what is coming; navigation uses the same list.
 ROLE_LANDING_TEMPLATES = {
@@ -179,6 +179,7 @@ def notifications_mark_read(request):
     return redirect("organisations:notifications", org_slug=request.org.slug)
 
 
+@public_view("the invitation's secret token is the grant; an unknown token is a 404")
 def invitation_accept(request, token):
     """The link in an invitation email. Returns 404 for unknown tokens."""
     invitation = selectors.invitation_by_token(token=token)
