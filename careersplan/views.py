@@ -28,7 +28,7 @@ from .forms import (
     TemplateChecklistForm,
     TemplateSectionForm,
 )
-from .models import TemplateSection
+from .models import CareersPlan, TemplateSection
 from .permissions import AUTHORITY, PLAN_EDITORS, PLAN_READERS, can_edit_plan
 
 
@@ -531,7 +531,6 @@ def _authority_plan(request, plan_id):
     parent is this authority); 404 for any other plan."""
     schools = selectors.authority_schools(authority=request.org)
     child_ids = list(schools.values_list("pk", flat=True))
-    from .models import CareersPlan
 
     return get_object_or_404(
         CareersPlan.objects.for_orgs(child_ids).select_related("template", "organisation",

@@ -8,6 +8,8 @@ from django import forms
 from learners.choices import Audience, TargetGroup
 from plp_portal import clock
 from plp_portal.forms import DateField, Form
+from plp_portal.organisations.choices import OrganisationKind
+from plp_portal.organisations.models import Organisation
 from plp_portal.uploads import DOCUMENTS, validate_upload
 
 from . import selectors
@@ -240,9 +242,6 @@ class PartnershipForm(Form):
     clinic_sessions = _notes("Clinic sessions", rows=3, max_length=SHORT_ANSWER_MAX)
 
     def __init__(self, *args, org, today, **kwargs):
-        from plp_portal.organisations.choices import OrganisationKind
-        from plp_portal.organisations.models import Organisation
-
         super().__init__(*args, **kwargs)
         self.fields["school"].queryset = Organisation.objects.filter(
             kind__in=[OrganisationKind.SCHOOL, OrganisationKind.COLLEGE, OrganisationKind.TRAINING_PROVIDER]

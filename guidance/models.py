@@ -33,6 +33,7 @@ from plp_portal.tenancy import TenantModel
 from plp_portal.uploads import upload_to
 
 from .choices import (
+    DEFAULT_TRIAGE_TARGET_SCHOOL_DAYS,
     AttendanceFlag,
     DestinationCategory,
     DestinationKind,
@@ -95,7 +96,8 @@ class ServiceSettings(TenantModel):
     """A careers service's settings (one row per service, made on first use)."""
 
     triage_target_school_days = models.PositiveSmallIntegerField(
-        default=5, help_text="Referrals waiting longer than this many school days are highlighted."
+        default=DEFAULT_TRIAGE_TARGET_SCHOOL_DAYS,
+        help_text="Referrals waiting longer than this many school days are highlighted."
     )
 
     class Meta:
@@ -267,8 +269,8 @@ class PartnershipObjective(TenantModel):
 class LearnerGuidance(TenantModel):
     """A learner's current place in the guidance model: tier (core unless changed), the
     identified adviser (seed 004), the adviser the learner asked for, review date. History is in
-    ``TierChange``. Owned by the learner's school; written only by ``services.tier_set`` /
-    ``services.adviser_allocate``."""
+    ``TierChange``. Owned by the learner's school; written only by services: ``tier_set`` (tier,
+    review date and identified adviser) and ``referral_make`` (the adviser the learner asked for)."""
 
     profile = models.OneToOneField("learners.LearnerProfile", on_delete=models.CASCADE, related_name="guidance")
     tier = models.CharField(max_length=16, choices=Tier.choices, default=Tier.CORE)

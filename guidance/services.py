@@ -25,6 +25,7 @@ from learners.services import target_area_get, target_create, timeline_record
 from plp_portal.audit.services import audit_log
 from plp_portal.notifications.services import email_queue, notification_create
 from plp_portal.organisations.choices import OrganisationKind, Role
+from plp_portal.organisations.models import Membership
 from plp_portal.tenancy import UnscopedQueryError
 
 from plp_portal import clock
@@ -116,7 +117,7 @@ def service_settings_update(*, org, by, triage_target_school_days: int, expected
     """``expected``: {target_group: (filtered %, intensive %)}."""
     settings = selectors.service_settings_get(org=org)
     settings.triage_target_school_days = triage_target_school_days
-    settings.save()
+    settings.save()  # inserts the row the first time
     for group, (filtered, intensive) in expected.items():
         ExpectedTierShare.objects.for_org(org).update_or_create(
             organisation=org, target_group=group,
@@ -127,6 +128,8 @@ def service_settings_update(*, org, by, triage_target_school_days: int, expected
 
 
 def expected_shares_seed_defaults(*, org) -> None:
+    """Save the default expected shares of each statutory group the service has not set (the
+    county seed; the settings page shows the defaults without saving them)."""
     for group, (filtered, intensive) in DEFAULT_EXPECTED_PERCENT.items():
         ExpectedTierShare.objects.for_org(org).get_or_create(
             organisation=org, target_group=group,
@@ -139,16 +142,12 @@ class PartnershipRefused(ValueError):
 
 
 def _school_admins(school_id):
-    from plp_portal.organisations.models import Membership
-
     return [m.user for m in Membership.objects.for_org(school_id)
             .filter(role=Role.ORG_ADMIN, is_active=True).select_related("user")]
 
 
 def _service_people(partnership):
     """The service's organisation admins and the partnership's named advisers."""
-    from plp_portal.organisations.models import Membership
-
     people = {m.user_id: m.user for m in Membership.objects.for_org(partnership.organisation_id)
               .filter(role=Role.ORG_ADMIN, is_active=True).select_related("user")}
     for row in PartnershipAdviser.objects.for_org(partnership.organisation_id).filter(

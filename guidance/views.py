@@ -27,6 +27,7 @@ from plp_portal.uploads import serve_upload
 
 from . import charts, forms, selectors, services
 from .choices import (
+    DEFAULT_TRIAGE_TARGET_SCHOOL_DAYS,
     PARTNERSHIP_SCOPE,
     ReferralReason,
     ReferralSource,
@@ -101,7 +102,7 @@ def index(request):
                                      source=source)
     page = Paginator(queue, PAGE_SIZE).get_page(params.get("page"))
     target_days = (selectors.service_settings_get(org=request.org).triage_target_school_days
-                   if scope.is_service else 5)
+                   if scope.is_service else DEFAULT_TRIAGE_TARGET_SCHOOL_DAYS)
     today = clock.today(request.org)
     rows = []
     for referral in page.object_list:
@@ -604,13 +605,11 @@ def partnership_agreement(request, partnership_id):
 @_service_admin
 def service_settings(request):
     settings = selectors.service_settings_get(org=request.org)
-    services.expected_shares_seed_defaults(org=request.org)
-    shares = selectors.expected_shares(org=request.org)
+    expected = selectors.expected_percent_of(org=request.org)
     initial = {"triage_target_school_days": settings.triage_target_school_days}
     for group in STATUTORY_GROUPS:
-        if group in shares:
-            initial[f"{group}_filtered"] = shares[group].filtered_percent
-            initial[f"{group}_intensive"] = shares[group].intensive_percent
+        if group in expected:
+            initial[f"{group}_filtered"], initial[f"{group}_intensive"] = expected[group]
     form = forms.SettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -11,13 +11,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from learners import selectors as learner_selectors
+from learners.lookups import staff_viewer_for
 from learners.models import AtRiskLevel
 from plp_portal import clock
 from plp_portal.organisations.choices import STAFF_ROLES, Role
 from plp_portal.organisations.permissions import org_role_required
 
 from . import forms, selectors, services
-from .permissions import can_cancel_review, can_manage_team, can_run_review, is_lead, staff_viewer_or_404
+from .permissions import can_cancel_review, can_manage_team, can_run_review, is_lead
 from .services import ReviewError, StaleReviewError
 
 LEADS = (Role.ORG_ADMIN, Role.CAREERS_LEAD)
@@ -193,7 +194,7 @@ def schedule_override(request, profile_id):
 def review_list(request, plan_id):
     """Every review of a plan, in order (for the plan page's link)."""
     plan = learner_selectors.plan_get(org=request.org, plan_id=plan_id)
-    viewer = staff_viewer_or_404(request, plan)
+    viewer = staff_viewer_for(request, plan)
     reviews = list(selectors.reviews_for_plan(plan=plan))
     open_review = next((r for r in reviews if r.is_open), None)
     next_due = open_review.due_on if open_review else selectors.computed_due_dates(org=request.org, plans=[plan])[plan.pk]
@@ -206,7 +207,7 @@ def review_list(request, plan_id):
 @org_role_required(Role.KEY_WORKER)
 def review_start(request, plan_id):
     plan = learner_selectors.plan_get(org=request.org, plan_id=plan_id)
-    viewer = staff_viewer_or_404(request, plan)
+    viewer = staff_viewer_for(request, plan)
     if (refused := _post_only(request)) is not None:
         return refused
     if not can_run_review(viewer):
@@ -221,7 +222,7 @@ def review_start(request, plan_id):
 
 def _review_and_viewer(request, review_id):
     review = selectors.review_get(org=request.org, review_id=review_id)
-    viewer = staff_viewer_or_404(request, review.plan)
+    viewer = staff_viewer_for(request, review.plan)
     return review, viewer
 
 

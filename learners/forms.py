@@ -13,7 +13,7 @@ from django.utils import timezone
 from plp_portal.forms import DateField, Form, ModelForm
 
 from plp_portal import clock
-from plp_portal.organisations.choices import Role
+from plp_portal.organisations.choices import STAFF_ROLES, Role
 from plp_portal.organisations.selectors import member_users
 from plp_portal.uploads import AUDIO, IMAGES, validate_upload
 
@@ -386,8 +386,6 @@ class LearnerNarrativeForm(Form):
 
 
 def _staff_users(org):
-    from plp_portal.organisations.choices import STAFF_ROLES
-
     return member_users(org=org, roles=STAFF_ROLES)
 
 

@@ -1,5 +1,6 @@
+from django.conf import settings
 from django.db import connection, transaction
-from django.http import JsonResponse
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import get_template
 from django.views.decorators.cache import never_cache
@@ -41,7 +42,6 @@ def healthz(request):
 
 def _redis_state() -> str:
     import redis
-    from django.conf import settings
 
     try:
         client = redis.Redis.from_url(
@@ -64,6 +64,5 @@ def page_not_found(request, exception=None):
 @requires_csrf_token
 def server_error(request):
     # No context processors: the failure may be in one of them or in the database.
-    from django.http import HttpResponseServerError
 
     return HttpResponseServerError(get_template("500.html").render({}))

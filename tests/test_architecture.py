@@ -168,3 +168,85 @@ def test_tasks_are_thin_wrappers_taking_ids():
             assert "services." in ast.unparse(body[0]), f"{_rel(path)}:{node.name} does not call a service"
             for arg in node.args.args:
                 assert arg.arg.endswith(("_id", "_ids")), f"{_rel(path)}:{node.name}({arg.arg}) takes no id"
+
+
+# --- Dependencies in one direction ------------------------------------------------------------
+
+# Who may import whom (at any level, functions included): core (plp_portal) imports no feature
+# app — it reaches them through plp_portal/hooks.py and URL includes by name; learners is the
+# base feature app; keyworkers and guidance build on learners; careersplan stands alone.
+MAY_IMPORT = {
+    "plp_portal": set(),
+    "learners": set(),
+    "keyworkers": {"learners"},
+    "guidance": {"learners"},
+    "careersplan": set(),
+}
+
+
+def _imported_apps(tree):
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from (alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            yield node.module.split(".")[0]
+
+
+def test_dependencies_point_one_way():
+    offenders = []
+    for path in _source_files():
+        app = path.relative_to(ROOT).parts[0]
+        forbidden = set(MAY_IMPORT) - MAY_IMPORT[app] - {app, "plp_portal"}
+        for imported in set(_imported_apps(ast.parse(path.read_text()))) & forbidden:
+            offenders.append(f"{_rel(path)} imports {imported}")
+    assert not offenders, "See ARCHITECTURE.md (dependency direction):\n" + "\n".join(sorted(offenders))
+
+
+def test_services_do_not_import_their_tasks():
+    """Tasks wrap services; a service queues a task by its registered name (plp_portal.queue)."""
+    offenders = [
+        _rel(path) for path in _source_files()
+        if path.name == "services.py"
+        and any(isinstance(n, ast.ImportFrom) and n.module and n.module.endswith("tasks")
+                for n in ast.walk(ast.parse(path.read_text())))
+    ]
+    assert not offenders, offenders
+
+
+# --- One access helper per object kind --------------------------------------------------------
+
+
+def test_plan_pages_reach_plans_through_the_one_lookup():
+    """Plan pages call learners.lookups (same 404 for missing and not yours); the helpers it
+    replaced must not come back."""
+    retired = re.compile(r"def (_plan_and_viewer|_sharing_plan|_my_plan|_shared_plan|staff_viewer_or_404)\(")
+    offenders = [
+        f"{_rel(path)}:{number}: {line.strip()}"
+        for path in _source_files()
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if retired.search(line)
+    ]
+    assert not offenders, offenders
+    views = (ROOT / "learners" / "me_views.py").read_text()
+    assert "selectors.my_plan_get(" not in views and "selectors.plan_get_shared(" not in views
+
+
+# --- Seeding code stays out of production code ------------------------------------------------
+
+SEEDING = ("demo", "county", "bench")
+
+
+def test_production_code_does_not_import_seeding_modules():
+    """demo.py / county.py / bench.py are run by seed_demo, seed_county and bench (through
+    plp_portal/hooks.py); only they, those commands and the bench-only middleware import them."""
+    offenders = []
+    for path in _source_files():
+        rel = _rel(path)
+        if path.stem in SEEDING or "/management/commands/" in rel or rel == "plp_portal/benchmiddleware.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = node.module.split(".") + [alias.name for alias in node.names]
+                if any(name in SEEDING for name in names):
+                    offenders.append(f"{rel}:{node.lineno}: {ast.unparse(node)}")
+    assert not offenders, offenders

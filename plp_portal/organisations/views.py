@@ -11,6 +11,7 @@ from plp_portal.notifications.services import notification_mark_all_read
 
 from . import selectors, services
 from .choices import Role
+from .data_access import access_rows
 from .forms import AcceptInvitationForm, InvitationForm, MembershipRoleForm, TermForm
 from .models import Invitation, Membership
 from .permissions import org_role_required, public_view
@@ -33,8 +34,6 @@ def org_home(request):
 def data_access(request):
     """Every organisation or person outside this one that can see any of its learners' data,
     through which grant, until when, with a way to end each this member may end (issue 12)."""
-    from .data_access import access_rows
-
     rows = access_rows(org=request.org, membership=request.membership, today=clock.today(request.org))
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     return render(request, "organisations/access.html", {"rows": page, "count": len(rows), "page": page})
