@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from learners import selectors as learner_selectors
-from learners.lookups import staff_viewer_for
+from learners.lookups import plan_for_request, staff_viewer_for
 from learners.models import AtRiskLevel
 from plp_portal import clock
 from plp_portal.organisations.choices import STAFF_ROLES, Role
@@ -193,8 +193,7 @@ def schedule_override(request, profile_id):
 @org_role_required(*STAFF_ROLES)
 def review_list(request, plan_id):
     """Every review of a plan, in order (for the plan page's link)."""
-    plan = learner_selectors.plan_get(org=request.org, plan_id=plan_id)
-    viewer = staff_viewer_for(request, plan)
+    plan, viewer = plan_for_request(request, plan_id)
     reviews = list(selectors.reviews_for_plan(plan=plan))
     open_review = next((r for r in reviews if r.is_open), None)
     next_due = open_review.due_on if open_review else selectors.computed_due_dates(org=request.org, plans=[plan])[plan.pk]
@@ -206,8 +205,7 @@ def review_list(request, plan_id):
 
 @org_role_required(Role.KEY_WORKER)
 def review_start(request, plan_id):
-    plan = learner_selectors.plan_get(org=request.org, plan_id=plan_id)
-    viewer = staff_viewer_for(request, plan)
+    plan, viewer = plan_for_request(request, plan_id)
     if (refused := _post_only(request)) is not None:
         return refused
     if not can_run_review(viewer):
@@ -221,6 +219,8 @@ def review_start(request, plan_id):
 
 
 def _review_and_viewer(request, review_id):
+    """The review of request.org and the viewer; the same 404 for a missing review, another
+    organisation's and one of a learner the person does not work with."""
     review = selectors.review_get(org=request.org, review_id=review_id)
     viewer = staff_viewer_for(request, review.plan)
     return review, viewer
