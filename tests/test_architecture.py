@@ -125,10 +125,15 @@ def test_every_page_declares_who_may_use_it():
 def test_refusals_raise_permission_denied():
     """A bare 403 response skips the audit of refusals (plp_portal/audit/middleware.py)."""
     bare = re.compile(r"HttpResponseForbidden|status=403")
+    allowed = {
+        "plp_portal/views.py": "the 403 handler itself renders the page",
+        "plp_portal/sso/adapter.py": "a sign-in refusal inside allauth's flow must be an "
+                                     "ImmediateHttpResponse; it is audited there (sso.refused)",
+    }
     offenders = [
         f"{_rel(path)}:{number}: {line.strip()}"
         for path in _source_files()
-        if _rel(path) != "plp_portal/views.py"  # the 403 handler itself renders the page
+        if _rel(path) not in allowed
         for number, line in enumerate(path.read_text().splitlines(), 1)
         if bare.search(line)
     ]
