@@ -40,9 +40,8 @@ def review_fingerprint(*, org_id: int, object_id: int):
 
 
 def review_record_pdf(*, review, viewer) -> bytes:
-    from django.utils import timezone
-
     from learners.pdf import Section
+    from plp_portal import clock
     from plp_portal.pdf import render_pdf
 
     from .selectors import reviews_of_record
@@ -52,7 +51,7 @@ def review_record_pdf(*, review, viewer) -> bytes:
                       items=items)
     return render_pdf("keyworkers/pdf/review_record.html", {
         "review": review, "plan": review.plan, "profile": review.plan.profile, "section": section,
-        "generated_on": timezone.localdate()})
+        "generated_on": clock.today()})
 
 
 def review_render(*, render) -> bytes:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.utils import timezone
+from plp_portal import clock
 from django.utils.text import slugify
 
 from plp_portal.hooks import app_hook_modules
@@ -146,7 +146,7 @@ def progress_file_context(*, plan, viewer: PlanViewer, request=None, actor=None)
         "sensitive": sensitive,
         "app_sections": sections,
         "past_plans": _past_plans(plan=detail, viewer=viewer),
-        "generated_on": timezone.localdate(),
+        "generated_on": clock.today(),
     }
     context["summary"] = _summary(detail=detail, viewer=viewer, targets=targets, sections=sections, profile=profile)
     return context

@@ -60,14 +60,8 @@ def pdf_render_request(*, org, kind: str, object_id: int, audience: str, by) -> 
         if joined is None:
             raise
         return joined
-    enqueue_on_commit(_render_task(), render.pk)
+    enqueue_on_commit("pdfs.render", render.pk)
     return render
-
-
-def _render_task():
-    from .tasks import pdf_render
-
-    return pdf_render
 
 
 def pdf_render_run(*, render_id: int) -> str:
@@ -159,14 +153,8 @@ def pdf_bundle_request(*, org, kind: str, object_ids: list[int], title: str, pag
                                           page_path="", requested_by=by)
         bundle.page_path = page_path(bundle)[:300]
         bundle.save(update_fields=["page_path"])
-        enqueue_on_commit(_bundle_task(), bundle.pk)
+        enqueue_on_commit("pdfs.bundle_build", bundle.pk)
     return bundle
-
-
-def _bundle_task():
-    from .tasks import pdf_bundle_build
-
-    return pdf_bundle_build
 
 
 def _bundle_document(kind, org_id: int, object_id: int, audience: str, user) -> bytes:

@@ -51,7 +51,7 @@ def sar_request(*, org, learner, by, request=None) -> SubjectAccessRequest:
     audit_log("records.sar.requested", request=request, actor=by, org=org, obj=sar,
               data={"learner_user_id": learner.pk, "restricted_rows": len(restricted)})
     if sar.status == Status.QUEUED:
-        enqueue_on_commit(_build_task(), sar.pk)
+        enqueue_on_commit("records.sar_build", sar.pk)
     return sar
 
 
@@ -73,14 +73,8 @@ def sar_review(*, org, sar, by, withheld: list[dict], request=None) -> SubjectAc
         # What was withheld (model and id) and why is audited; the records' text is not copied.
         audit_log("records.sar.reviewed", request=request, actor=by, org=org, obj=sar,
                   data={"withheld": [{"model": w["model"], "id": w["id"]} for w in sar.withheld]})
-        enqueue_on_commit(_build_task(), sar.pk)
+        enqueue_on_commit("records.sar_build", sar.pk)
     return sar
-
-
-def _build_task():
-    from .tasks import sar_build
-
-    return sar_build
 
 
 def _progress(sar, percent: int) -> None:

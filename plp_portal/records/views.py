@@ -6,7 +6,6 @@ export has expired, and is audited."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from plp_portal.organisations.choices import Role
-from plp_portal.organisations.permissions import org_role_required
+from plp_portal.organisations.permissions import org_role_required, signed_in_required
 from plp_portal.organisations.selectors import user_memberships
 from plp_portal.uploads import serve_upload
 
@@ -42,7 +41,7 @@ def _download(request, sar):
 # --- The learner -------------------------------------------------------------------------------
 
 
-@login_required
+@signed_in_required
 def me_index(request):
     memberships = list(user_memberships(user=request.user).filter(role=Role.LEARNER))
     page = Paginator(_own_requests(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -50,7 +49,7 @@ def me_index(request):
 
 
 @require_POST
-@login_required
+@signed_in_required
 def me_request(request):
     membership = (user_memberships(user=request.user).filter(role=Role.LEARNER)
                   .filter(organisation_id=request.POST.get("organisation") or 0).first()
@@ -63,7 +62,7 @@ def me_request(request):
     return redirect("me_records:detail", sar_id=sar.pk)
 
 
-@login_required
+@signed_in_required
 def me_detail(request, sar_id):
     sar = get_object_or_404(_own_requests(request.user), pk=sar_id)
     return render(request, "records/detail.html", {
@@ -71,7 +70,7 @@ def me_detail(request, sar_id):
         "back_url": reverse("me_records:index"), "own": True})
 
 
-@login_required
+@signed_in_required
 def me_download(request, sar_id):
     return _download(request, get_object_or_404(_own_requests(request.user), pk=sar_id))
 
