@@ -434,11 +434,76 @@ def tier_set(*, profile, to_tier: str, reasons, by, service, review_on=None, not
 
 
 def leaver_record(*, profile, left_on, by) -> LearnerGuidance:
+    """Record that the learner left on ``left_on``: they join the destinations follow-up (the
+    NEET list). When the adviser records it for a learner still enrolled at the school, the
+    school is offered to end the enrolment (``leaver_offer_to_school``)."""
     guidance = learner_guidance_for(profile=profile)
     guidance.left_on = left_on
     guidance.save()
     audit_log("guidance.leaver.recorded", actor=by, org=profile.organisation, obj=guidance)
+    if profile.is_active:
+        leaver_offer_to_school(profile=profile, left_on=left_on, by=by)
     return guidance
+
+
+def leaver_offer_to_school(*, profile, left_on, by) -> int:
+    """Tell the school (the learner's key worker, else its careers leads and admins) that the
+    careers service recorded the learner as a leaver, with a link to end the enrolment there
+    (the school decides: nothing is ended for it). Returns the notifications created."""
+    from plp_portal.organisations.models import Membership
+
+    from django.contrib.auth import get_user_model
+
+    school = profile.organisation
+    if profile.key_worker_id:
+        recipient_ids = [profile.key_worker_id]
+    else:
+        recipient_ids = Membership.objects.for_org(school).filter(
+            role__in=(Role.CAREERS_LEAD, Role.ORG_ADMIN), is_active=True).values("user_id")
+    recipients = get_user_model().objects.filter(pk__in=recipient_ids)
+    url = (reverse("learners:enrolment_end", kwargs={"org_slug": school.slug, "profile_id": profile.pk})
+           + f"?left_on={left_on.isoformat()}")
+    made = 0
+    for user in recipients:
+        made += bool(notification_create(
+            org=school, user=user,
+            kind="guidance.leaver_recorded",
+            title=f"The careers service recorded that {profile.user} left on {left_on:%-d %B %Y}: "
+                  f"end their enrolment here?"[:200],
+            url=url, dedupe_key=f"guidance.leaver_recorded:{profile.pk}:{left_on.isoformat()}",
+        ))
+    audit_log("guidance.leaver.offered_to_school", actor=by, org=school, obj=profile,
+              data={"left_on": left_on.isoformat(), "notified": made})
+    return made
+
+
+# Leavers of these target groups are followed up until settled (seed 000: the groups with
+# careers adviser objectives; adults are not followed up by the careers service).
+def follows_up(target_group: str) -> bool:
+    from .objectives import DEFAULT_OBJECTIVES
+
+    return target_group in DEFAULT_OBJECTIVES
+
+
+def enrolment_ended(*, profile, left_on, by) -> LearnerGuidance | None:
+    """The school ended the enrolment: a learner of a followed-up target group joins the
+    destinations follow-up (``left_on``)."""
+    if not follows_up(profile.target_group):
+        return None
+    guidance = learner_guidance_for(profile=profile)
+    guidance.left_on = left_on
+    guidance.save(update_fields=["left_on", "updated_at"])
+    audit_log("guidance.leaver.recorded", actor=by, org=profile.organisation, obj=guidance,
+              data={"from": "enrolment_end"})
+    return guidance
+
+
+def enrolment_restarted(*, profile, by) -> None:
+    """Enrolled again: no longer a leaver to follow up."""
+    updated = LearnerGuidance.objects.for_org(profile.organisation_id).filter(
+        profile=profile, left_on__isnull=False).update(left_on=None, updated_at=timezone.now())
+    if updated:
+        audit_log("guidance.leaver.cleared", actor=by, org=profile.organisation, obj=profile)
 
 
 # --- Referrals --------------------------------------------------------------------------------

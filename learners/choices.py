@@ -125,6 +125,23 @@ class Effort(models.TextChoices):
     CAUSE_FOR_CONCERN = "cause_for_concern", "Cause for concern"
 
 
+class LeavingReason(models.TextChoices):
+    """Why an enrolment ended (issue 13)."""
+
+    COMPLETED_PROGRAMME = "completed_programme", "Completed programme"
+    MOVED_SCHOOL = "moved_school", "Moved school"
+    MOVED_AREA = "moved_area", "Moved area"
+    EXCLUDED = "excluded", "Excluded"
+    OTHER = "other", "Other"
+
+
+class OpenTargetsOnLeaving(models.TextChoices):
+    """What happens to a leaver's open targets: the key worker chooses."""
+
+    WITHDRAW = "withdraw", "Withdraw them"
+    KEEP = "keep", "Keep them open, with a note"
+
+
 class ShareRelationship(models.TextChoices):
     PARENT_CARER = "parent_carer", "Parent or carer"
     OFF_SITE_TUTOR = "off_site_tutor", "Tutor at another provider"
@@ -183,3 +200,6 @@ class TimelineKind:
     SHARE_GRANTED = "share.granted"
     SHARE_REVOKED = "share.revoked"
     REVIEW_SCHEDULED = "review.scheduled"
+    PLAN_CLOSED = "plan.closed"
+    ENROLMENT_ENDED = "enrolment.ended"
+    REENROLLED = "enrolment.restarted"

@@ -23,7 +23,9 @@ from .choices import (
     ConcernStatus,
     EcmOutcome,
     Effort,
+    LeavingReason,
     LogEntryKind,
+    OpenTargetsOnLeaving,
     ShareRelationship,
     TargetGroup,
     TargetStatus,
@@ -31,6 +33,9 @@ from .choices import (
 )
 from .models import (
     EARLIEST_BIRTH,
+    EARLIEST_PLAN_DATE,
+    LEAVING_DETAIL_MAX,
+    LEAVING_NOTE_MAX,
     LOG_ANSWER_MAX,
     NARRATIVE_MAX,
     PROGRESS_NOTE_MAX,
@@ -153,6 +158,12 @@ class AtRiskLevelForm(ModelForm):
 # --- Profile and plan ------------------------------------------------------------------------
 
 
+def _dates_in_order(form, cleaned):
+    if cleaned.get("starts_on") and cleaned.get("ends_on") and cleaned["ends_on"] < cleaned["starts_on"]:
+        form.add_error("ends_on", "The end date must be after the start date")
+    return cleaned
+
+
 class EnrolForm(Form):
     learner = forms.ModelChoiceField(label="Learner", queryset=get_user_model().objects.none(),
                                      help_text="Learners of the organisation without a profile yet. "
@@ -177,10 +188,39 @@ class EnrolForm(Form):
         self.fields["learner"].queryset = member_users(org=org, roles=[Role.LEARNER]).exclude(pk__in=enrolled)
 
     def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("starts_on") and cleaned.get("ends_on") and cleaned["ends_on"] < cleaned["starts_on"]:
-            self.add_error("ends_on", "The end date must be after the start date")
-        return cleaned
+        return _dates_in_order(self, super().clean())
+
+
+class EnrolmentEndForm(Form):
+    """End a learner's enrolment (issue 13). Posted twice: first to check, then with
+    ``confirmed`` from the confirmation page (nothing changes before that)."""
+
+    left_on = DateField(label="Left on", earliest=EARLIEST_PLAN_DATE, not_after_today=True)
+    reason = forms.ChoiceField(label="Reason for leaving", choices=LeavingReason.choices, widget=forms.RadioSelect)
+    reason_detail = forms.CharField(label="More about the reason (optional)", required=False,
+                                    max_length=LEAVING_DETAIL_MAX)
+    targets = forms.ChoiceField(label="Open targets", choices=OpenTargetsOnLeaving.choices,
+                                initial=OpenTargetsOnLeaving.WITHDRAW, widget=forms.RadioSelect,
+                                help_text="Targets not yet achieved, partly achieved, not achieved or withdrawn.")
+    closing_note = forms.CharField(label="Closing entry for the learning journey", max_length=LEAVING_NOTE_MAX,
+                                   widget=forms.Textarea(attrs={"rows": 4}),
+                                   help_text="Added to each plan that closes. The learner can read it.")
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+class ReenrolForm(Form):
+    """Enrol again a learner who left: a new plan, linked to the closed one."""
+
+    programme_name = forms.CharField(label="Programme", max_length=200)
+    starts_on = DateField(label="Plan starts on", earliest=EARLIEST_PLAN_DATE)
+    ends_on = DateField(label="Plan ends on", earliest=EARLIEST_PLAN_DATE)
+    final_outcome = forms.CharField(label="Agreed final grade or course outcome", max_length=300)
+    long_term_goal = forms.CharField(label="Long-term goal", required=False, max_length=_max(Plan, "long_term_goal"),
+                                     widget=forms.Textarea(attrs={"rows": 3}),
+                                     help_text="Carried over from the closed plan: change it if it has changed.")
+
+    def clean(self):
+        return _dates_in_order(self, super().clean())
 
 
 STAGE1_FIELDS = [
@@ -278,10 +318,7 @@ class PlanForm(ModelForm):
         pass
 
     def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("starts_on") and cleaned.get("ends_on") and cleaned["ends_on"] < cleaned["starts_on"]:
-            self.add_error("ends_on", "The end date must be after the start date")
-        return cleaned
+        return _dates_in_order(self, super().clean())
 
     def changes(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}

@@ -30,7 +30,9 @@ from .choices import (
     ConcernCategory,
     ConcernStatus,
     Effort,
+    LeavingReason,
     LogEntryKind,
+    OpenTargetsOnLeaving,
     PlanStatus,
     SetByRole,
     ShareRelationship,
@@ -220,6 +222,42 @@ class LearnerProfile(TenantModel):
         return self.induction_completed_at is not None
 
 
+LEAVING_NOTE_MAX = 2000
+LEAVING_DETAIL_MAX = 300
+
+
+class EnrolmentEnd(TenantModel):
+    """The end of a learner's enrolment (issue 13): when, why, what happened to the open
+    targets, the closing note written into each plan's learning journey, and a later
+    re-enrolment if there was one. Written only by ``services.learner_enrolment_end`` /
+    ``services.learner_reenrol``; the profile's ``is_active`` is False between the two."""
+
+    profile = models.ForeignKey(LearnerProfile, on_delete=models.PROTECT, related_name="enrolment_ends")
+    left_on = models.DateField()
+    reason = models.CharField(max_length=24, choices=LeavingReason.choices)
+    reason_detail = models.CharField(max_length=LEAVING_DETAIL_MAX, blank=True)
+    open_targets = models.CharField(max_length=10, choices=OpenTargetsOnLeaving.choices)
+    closing_note = models.CharField(max_length=LEAVING_NOTE_MAX)
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+    reenrolled_at = models.DateTimeField(null=True, blank=True)
+    reenrolled_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-recorded_at", "-pk"]
+        indexes = [models.Index(fields=["organisation", "left_on"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(left_on__gte=EARLIEST_PLAN_DATE, left_on__lte=LATEST_PLAN_DATE),
+                                   name="enrolment_end_left_on_plausible"),
+            # One enrolment end awaiting re-enrolment per learner.
+            models.UniqueConstraint(fields=["organisation", "profile"], condition=Q(reenrolled_at__isnull=True),
+                                    name="enrolment_end_one_open_per_learner"),
+        ]
+
+    def __str__(self):
+        return f"{self.profile} left on {self.left_on}"
+
+
 class AtRiskStatus(TenantModel):
     """History of a learner's at-risk level (newest = current, mirrored on the profile)."""
 
@@ -256,6 +294,9 @@ class Plan(TenantModel):
     ends_on = models.DateField()
     status = models.CharField(max_length=16, choices=PlanStatus.choices, default=PlanStatus.ACTIVE)
     version = models.PositiveIntegerField(default=1)
+    # The plan this one continues (a re-enrolment starts a new plan linked to the closed one).
+    follows = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="followed_by")
+    closed_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

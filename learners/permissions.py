@@ -249,3 +249,13 @@ def can_manage_sharing(viewer: PlanViewer, profile, today=None) -> bool:
         return False
     age = learner_age(profile, today)
     return age is None or age < SHARING_AGE_OF_LEARNER
+
+
+# Who ends (and restarts) a learner's enrolment besides the learner's key worker (issue 13).
+ENROLMENT_ROLES = frozenset({Role.CAREERS_LEAD, Role.ORG_ADMIN})
+
+
+def can_end_enrolment(viewer: PlanViewer) -> bool:
+    """The learner's key worker, the careers lead and the organisation admin end an enrolment
+    (and enrol a leaver again)."""
+    return viewer.is_key_worker or viewer.staff_role in ENROLMENT_ROLES

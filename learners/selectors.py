@@ -328,6 +328,22 @@ def learner_plans(*, profile):
     return profile.plans.order_by("status", "-starts_on")
 
 
+def enrolment_current_end(*, profile):
+    """The end of the learner's enrolment not followed by a re-enrolment (None while enrolled)."""
+    from .models import EnrolmentEnd
+
+    return (EnrolmentEnd.objects.for_org(profile.organisation_id).filter(profile=profile, reenrolled_at__isnull=True)
+            .select_related("recorded_by").first())
+
+
+def enrolment_end_summary(*, profile) -> dict:
+    """What ending the enrolment will change, for the confirmation page (two queries)."""
+    plans = list(Plan.objects.for_org(profile.organisation_id).filter(profile=profile, status=PlanStatus.ACTIVE))
+    open_targets = Target.objects.for_org(profile.organisation_id).filter(
+        plan__in=plans, status__in=TARGET_OPEN_STATUSES).count() if plans else 0
+    return {"plans": plans, "open_targets": open_targets}
+
+
 def log_blocks_for(*, plan: Plan, viewer: PlanViewer):
     """The plan's six-week blocks, newest first, each with ``visible_entries`` (what ``viewer``
     may see, newest first). Two queries."""

@@ -21,17 +21,23 @@ from .choices import (
     DEFAULT_TARGET_AREAS,
     FINAL_OUTCOME_AREA_CODE,
     Audience,
+    AuthorRole,
     ConcernStatus,
+    LeavingReason,
+    OpenTargetsOnLeaving,
     PlanStatus,
     SetByRole,
+    TARGET_OPEN_STATUSES,
     TargetStatus,
     TargetTerm,
     TimelineKind,
 )
 from .models import (
+    NARRATIVE_MAX,
     AtRiskLevel,
     AtRiskStatus,
     Concern,
+    EnrolmentEnd,
     LearnerProfile,
     LogBlock,
     LogEntry,
@@ -630,6 +636,116 @@ def plan_shares_expire(*, now: datetime.datetime | None = None) -> int:
         remove_perm("learners.view_plan", share.grantee, share.plan)
         count += 1
     return count
+
+
+# --- Leaving and re-enrolment (issue 13) -----------------------------------------------------
+
+
+class EnrolmentError(Exception):
+    """The enrolment cannot change that way (already ended, not ended)."""
+
+
+def _enrolment_hooks(name: str, **kwargs) -> None:
+    """Let the other apps react (keyworkers: reviews and assignment end; guidance: the leaver is
+    followed up), each through its own ``enrolment.py`` — learners imports neither."""
+    from plp_portal.hooks import app_hook_modules
+
+    for module in app_hook_modules("enrolment"):
+        handler = getattr(module, name, None)
+        if handler is not None:
+            handler(**kwargs)
+
+
+def learner_enrolment_end(*, org, profile, left_on: datetime.date, reason: str,
+                          targets: str = OpenTargetsOnLeaving.WITHDRAW, by, closing_note: str = "",
+                          reason_detail: str = "", request=None) -> EnrolmentEnd:
+    """End ``profile``'s enrolment in ``org`` on ``left_on`` for ``reason`` (LeavingReason).
+
+    Every active plan closes with a closing entry in its learning journey; its open targets are
+    withdrawn (``targets="withdraw"``) or stay open with a note (``"keep"``); the profile stops
+    being active, so the daily job schedules no review and sends no reminder for it. The other
+    apps react through their ``enrolment.py`` hooks (open reviews cancelled and their reminders
+    dropped, the key-worker assignment ended; the careers service follows the leaver up). The
+    learner keeps read access to the closed plans in /me/. Raises EnrolmentError if the
+    enrolment has already ended. Audited; timeline events on each plan."""
+    _check_org(org, profile)
+    if reason not in LeavingReason.values or targets not in OpenTargetsOnLeaving.values:
+        raise ValueError("unknown leaving reason or choice for the open targets")
+    reason_label = LeavingReason(reason).label
+    note = closing_note.strip()
+    with transaction.atomic():
+        profile = LearnerProfile.objects.for_org(org).select_for_update().get(pk=profile.pk)
+        if not profile.is_active:
+            raise EnrolmentError(f"{profile.user} has already left.")
+        ending = EnrolmentEnd(organisation=org, profile=profile, left_on=left_on, reason=reason,
+                              reason_detail=reason_detail, open_targets=targets,
+                              closing_note=note or f"Left: {reason_label.lower()}.", recorded_by=by)
+        ending.full_clean()
+        ending.save()
+        author_role = AuthorRole.KEY_WORKER if profile.key_worker_id == by.pk else AuthorRole.OTHER
+        left = f"{left_on:%-d %B %Y}"
+        for plan in Plan.objects.for_org(org).filter(profile=profile, status=PlanStatus.ACTIVE):
+            plan_close(org=org, plan=plan, by=by, author_role=author_role,
+                       text=f"Left on {left} ({reason_label.lower()}). {ending.closing_note}",
+                       targets=targets, target_note=f"The learner left on {left}.")
+        LearnerProfile.objects.for_org(org).filter(pk=profile.pk).update(is_active=False)
+        profile.is_active = False
+        _enrolment_hooks("enrolment_ended", org=org, profile=profile, ending=ending, by=by)
+    audit_log("learners.enrolment.ended", request=request, actor=by, org=org, obj=profile,
+              data={"left_on": left_on.isoformat(), "reason": reason, "targets": targets})
+    return ending
+
+
+def plan_close(*, org, plan, by, author_role: str, text: str, targets: str = OpenTargetsOnLeaving.WITHDRAW,
+               target_note: str = "") -> Plan:
+    """Close an active plan: a closing entry in its learning journey (audience plan), its open
+    targets withdrawn or kept with ``target_note``, status closed. Audited; timeline."""
+    _check_org(org, plan)
+    with transaction.atomic():
+        narrative_append(org=org, plan=plan, by=by, author_role=author_role, text=text[:NARRATIVE_MAX])
+        for target in Target.objects.for_org(org).filter(plan=plan, status__in=TARGET_OPEN_STATUSES):
+            if targets == OpenTargetsOnLeaving.WITHDRAW:
+                target_progress_update(org=org, target=target, by=by, status=TargetStatus.WITHDRAWN,
+                                       note=f"Withdrawn: {target_note}".strip())
+            else:
+                TargetProgress.objects.create(organisation=org, target=target, status=target.status,
+                                              note=f"Kept open: {target_note}".strip(), recorded_by=by)
+        Plan.objects.for_org(org).filter(pk=plan.pk).update(
+            status=PlanStatus.CLOSED, closed_at=timezone.now(), version=F("version") + 1, updated_at=timezone.now())
+        plan.refresh_from_db()
+        timeline_record(org=org, plan=plan, kind=TimelineKind.PLAN_CLOSED, actor=by, obj=plan,
+                        summary=f"Plan closed: {plan.programme_name}")
+    audit_log("learners.plan.closed", actor=by, org=org, obj=plan, data={"targets": targets})
+    return plan
+
+
+def learner_reenrol(*, org, profile, by, programme_name: str, starts_on: datetime.date, ends_on: datetime.date,
+                    final_outcome: str, long_term_goal: str = "", request=None) -> Plan:
+    """Enrol again a learner who left: the profile is active again, the enrolment end records
+    the re-enrolment and a new plan starts, linked to the most recent closed plan (``follows``).
+    Raises EnrolmentError if the learner has not left."""
+    _check_org(org, profile)
+    with transaction.atomic():
+        profile = LearnerProfile.objects.for_org(org).select_for_update().get(pk=profile.pk)
+        ending = EnrolmentEnd.objects.for_org(org).filter(profile=profile, reenrolled_at__isnull=True).first()
+        if profile.is_active or ending is None:
+            raise EnrolmentError(f"{profile.user} is enrolled already.")
+        ending.reenrolled_at, ending.reenrolled_by = timezone.now(), by
+        ending.save(update_fields=["reenrolled_at", "reenrolled_by"])
+        LearnerProfile.objects.for_org(org).filter(pk=profile.pk).update(is_active=True)
+        profile.is_active = True
+        previous = Plan.objects.for_org(org).filter(profile=profile, status=PlanStatus.CLOSED).order_by(
+            "-closed_at", "-pk").first()
+        plan = plan_create(org=org, profile=profile, by=by, programme_name=programme_name, starts_on=starts_on,
+                           ends_on=ends_on, final_outcome=final_outcome, long_term_goal=long_term_goal,
+                           follows=previous)
+        timeline_record(org=org, plan=plan, kind=TimelineKind.REENROLLED, actor=by, obj=plan,
+                        summary=f"Enrolled again (left on {ending.left_on:%-d %B %Y})"
+                        + (f"; continues {previous.programme_name}" if previous else ""))
+        _enrolment_hooks("enrolment_restarted", org=org, profile=profile, ending=ending, by=by)
+    audit_log("learners.enrolment.restarted", request=request, actor=by, org=org, obj=profile,
+              data={"plan": plan.pk, "follows": previous.pk if previous else None})
+    return plan
 
 
 # --- Sensitive reads -------------------------------------------------------------------------

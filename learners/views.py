@@ -4,6 +4,8 @@ from services."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -18,10 +20,11 @@ from plp_portal.organisations.permissions import org_role_required
 from plp_portal.uploads import serve_upload
 
 from . import forms, selectors, services
-from .choices import SetByRole, SignerRole, TargetTerm
+from .choices import PlanStatus, SetByRole, SignerRole, TargetTerm
 from .models import changed_after_signing
 from .permissions import (
     WORKING_STAFF_ROLES,
+    can_end_enrolment,
     can_manage_sharing,
     can_see,
     can_see_sensitive,
@@ -119,6 +122,8 @@ def profile(request, profile_id):
     sensitive = services.profile_sensitive_read(profile=profile, viewer=viewer, actor=request.user, request=request)
     return render(request, "learners/profile.html", {
         "profile": profile, "sensitive": sensitive, "can_see_sensitive": can_see_sensitive(viewer),
+        "can_end_enrolment": can_end_enrolment(viewer),
+        "ending": None if profile.is_active else selectors.enrolment_current_end(profile=profile),
         "plans": selectors.learner_plans(profile=profile),
         "history": selectors.at_risk_history(profile=profile)[:10],
     })
@@ -537,3 +542,76 @@ def settings_level_edit(request, level_id):
         return redirect("learners:settings_levels", org_slug=request.org.slug)
     return render(request, "learners/settings_edit.html", {"form": form, "title": f"Edit at-risk status: {level.name}",
                                                            "back": "learners:settings_levels"})
+
+
+# --- Leaving and re-enrolment (issue 13) -----------------------------------------------------
+
+
+def _enrolment_profile(request, profile_id):
+    """The profile, for the people who end or restart an enrolment: 404 for a foreign or unseen
+    learner, 403 for staff who see the learner but may not end the enrolment."""
+    profile, viewer = _profile_and_viewer(request, profile_id)
+    if not can_end_enrolment(viewer):
+        raise PermissionDenied
+    return profile
+
+
+def _iso_date(value):
+    try:
+        return datetime.date.fromisoformat(value or "")
+    except ValueError:
+        return None
+
+
+@org_role_required(*LEARNER_STAFF)
+def enrolment_end(request, profile_id):
+    """End the enrolment: the form, then a confirmation page saying what will change, then the
+    change (POST with ``confirmed``). ``?left_on=`` pre-fills the date (the careers service's
+    recorded leaver links here)."""
+    profile = _enrolment_profile(request, profile_id)
+    if not profile.is_active:
+        messages.info(request, f"{profile.user} has already left.")
+        return redirect("learners:profile", org_slug=request.org.slug, profile_id=profile.pk)
+    form = forms.EnrolmentEndForm(request.POST or None, initial={"left_on": _iso_date(request.GET.get("left_on"))})
+    summary = selectors.enrolment_end_summary(profile=profile)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if not data["confirmed"]:
+            return render(request, "learners/enrolment_end_confirm.html", {
+                "form": form, "profile": profile, "data": data, "summary": summary,
+                "reason_label": dict(form.fields["reason"].choices)[data["reason"]],
+                "targets_label": dict(form.fields["targets"].choices)[data["targets"]]})
+        try:
+            services.learner_enrolment_end(
+                org=request.org, profile=profile, left_on=data["left_on"], reason=data["reason"],
+                targets=data["targets"], by=request.user, closing_note=data["closing_note"],
+                reason_detail=data["reason_detail"], request=request)
+        except services.EnrolmentError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"{profile.user}'s enrolment has ended and their plans are closed. "
+                                      "They can still read them.")
+        return redirect("learners:profile", org_slug=request.org.slug, profile_id=profile.pk)
+    return render(request, "learners/enrolment_end.html", {"form": form, "profile": profile, "summary": summary})
+
+
+@org_role_required(*LEARNER_STAFF)
+def reenrol(request, profile_id):
+    """Enrol a leaver again: a new plan linked to the closed one (its goal carried over)."""
+    profile = _enrolment_profile(request, profile_id)
+    if profile.is_active:
+        messages.info(request, f"{profile.user} is enrolled.")
+        return redirect("learners:profile", org_slug=request.org.slug, profile_id=profile.pk)
+    previous = selectors.learner_plans(profile=profile).filter(status=PlanStatus.CLOSED).first()
+    initial = {"programme_name": previous.programme_name, "long_term_goal": previous.long_term_goal} if previous else {}
+    form = forms.ReenrolForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = services.learner_reenrol(org=request.org, profile=profile, by=request.user, request=request,
+                                            **form.cleaned_data)
+        except (services.EnrolmentError, ValidationError, IntegrityError):
+            form.add_error(None, "This learner could not be enrolled again: reload the page and try again")
+        else:
+            messages.success(request, f"{profile.user} is enrolled again with a new plan.")
+            return redirect(_plan_url(plan))
+    return render(request, "learners/reenrol.html", {"form": form, "profile": profile, "previous": previous})
