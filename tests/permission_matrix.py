@@ -117,6 +117,10 @@ MATRIX = {
     "learners:profile": {Role.KEY_WORKER: LINKED, Role.SUBJECT_TUTOR: 200, Role.CAREERS_ADVISER: 200, Role.CAREERS_LEAD: 200, Role.ORG_ADMIN: 200},
     "learners:profile_edit": {Role.KEY_WORKER: LINKED, Role.SUBJECT_TUTOR: 200, Role.CAREERS_ADVISER: 200, Role.CAREERS_LEAD: 200, Role.ORG_ADMIN: 200},
     "learners:at_risk_set": {Role.KEY_WORKER: LINKED, Role.SUBJECT_TUTOR: 200, Role.CAREERS_ADVISER: 200, Role.CAREERS_LEAD: 200, Role.ORG_ADMIN: 200},
+    # Leaving (issue 13): the learner's key worker, the careers lead and the admin; the world's
+    # learner is enrolled, so "enrol again" sends them back to the profile.
+    "learners:enrolment_end": {Role.KEY_WORKER: LINKED, Role.CAREERS_LEAD: 200, Role.ORG_ADMIN: 200},
+    "learners:reenrol": {Role.KEY_WORKER: linked(302), Role.CAREERS_LEAD: 302, Role.ORG_ADMIN: 302},
     "learners:plan": {Role.KEY_WORKER: LINKED, Role.SUBJECT_TUTOR: 200, Role.CAREERS_ADVISER: 200, Role.CAREERS_LEAD: 200, Role.ORG_ADMIN: 200},
     "learners:plan_edit": {Role.KEY_WORKER: LINKED, Role.SUBJECT_TUTOR: 200, Role.CAREERS_ADVISER: 200, Role.CAREERS_LEAD: 200, Role.ORG_ADMIN: 200},
     "learners:plan_sign": POST_ONLY,
