@@ -57,7 +57,7 @@ from .models import (
     TierChange,
     join_codes,
 )
-from .objectives import DEFAULT_EXPECTED_PERCENT, DEFAULT_OBJECTIVES, STATUTORY_GROUPS
+from .objectives import DEFAULT_EXPECTED_PERCENT, DEFAULT_OBJECTIVES, PARTNERSHIP_GROUPS, STATUTORY_GROUPS
 
 # The triage state machine: status -> statuses it may move to.
 REFERRAL_TRANSITIONS = {
@@ -195,7 +195,7 @@ def partnership_propose(*, org, school, academic_year: int, by, advisers=(), ref
                                  "the school: change that one instead")
     starts_on, ends_on = academic_year_dates(academic_year)
     if target_groups is None:
-        target_groups = STATUTORY_GROUPS
+        target_groups = PARTNERSHIP_GROUPS
     with transaction.atomic():
         partnership = Partnership(
             organisation=org, school=school, academic_year=academic_year, starts_on=starts_on, ends_on=ends_on,
@@ -308,7 +308,7 @@ def partnership_decide(*, school, partnership, by, accept: bool, note: str = "")
             # The school's own data, read on its acceptance: keep the objectives of the target
             # groups it has learners in (all of them if it has none yet).
             present = set(LearnerProfile.objects.for_org(school).values_list("target_group", flat=True).distinct())
-            if present & set(STATUTORY_GROUPS):
+            if present & set(PARTNERSHIP_GROUPS):
                 PartnershipObjective.objects.for_org(partnership.organisation_id).filter(
                     partnership=partnership).exclude(target_group__in=present).delete()
         partnership.status = Partnership.Status.ACCEPTED if accept else Partnership.Status.DECLINED
@@ -480,9 +480,7 @@ def leaver_offer_to_school(*, profile, left_on, by) -> int:
 # Leavers of these target groups are followed up until settled (seed 000: the groups with
 # careers adviser objectives; adults are not followed up by the careers service).
 def follows_up(target_group: str) -> bool:
-    from .objectives import DEFAULT_OBJECTIVES
-
-    return target_group in DEFAULT_OBJECTIVES
+    return target_group in STATUTORY_GROUPS
 
 
 def enrolment_ended(*, profile, left_on, by) -> LearnerGuidance | None:

@@ -7,6 +7,10 @@ from django.db import models
 class TargetGroup(models.TextChoices):
     """The PLP target groups of seed 000."""
 
+    # Key stage 3 (issue 13): the careers duty on schools covers Year 8 upwards and seed 001
+    # argues for plans from the start of KS3.
+    YEAR_7 = "year_7", "Year 7"
+    YEAR_8 = "year_8", "Year 8"
     YEAR_9 = "year_9", "Year 9"
     KEY_STAGE_4 = "key_stage_4", "Key Stage 4"
     POST_16_FULL_TIME = "post_16_full_time", "Full-time post-16"

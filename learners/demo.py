@@ -34,6 +34,10 @@ KEY_WORKERS = {
 PROFILES = {
     "learner@demoshire.test": (TargetGroup.KEY_STAGE_4, "10", "GCSE programme", "A-levels at Demoshire College", True),
     "sam.year9@demoshire.test": (TargetGroup.YEAR_9, "9", "Year 9 options", "GCSE options chosen with confidence", False),
+    "ruby.year7@demoshire.test": (TargetGroup.YEAR_7, "7", "Key Stage 3", "Find out about jobs in animal care", False),
+    "omar.year8@demoshire.test": (TargetGroup.YEAR_8, "8", "Key Stage 3", "Explore engineering before options", False),
+    # Leaves Northgate in the demo (keyworkers/demo.py ends the enrolment once reviews exist).
+    "finn.leaver@demoshire.test": (TargetGroup.KEY_STAGE_4, "11", "GCSE programme", "Catering course at Demoshire College", False),
     "jo.ks4@demoshire.test": (TargetGroup.KEY_STAGE_4, "11", "GCSE programme", "Engineering apprenticeship", False),
     "kai.ks4@demoshire.test": (TargetGroup.KEY_STAGE_4, "11", "Foundation Learning", "Level 2 construction course", True),
     "mia.ks4@demoshire.test": (TargetGroup.KEY_STAGE_4, "10", "GCSE programme", "Sixth form: sciences", False),
