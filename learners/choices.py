@@ -146,6 +146,27 @@ class OpenTargetsOnLeaving(models.TextChoices):
     KEEP = "keep", "Keep them open, with a note"
 
 
+class DestinationCategory(models.TextChoices):
+    """Destination categories: of the moving-on plan's intended destination, and of the
+    destinations the careers adviser records (``guidance.models.Destination``)."""
+
+    EDUCATION = "education", "Education"
+    APPRENTICESHIP = "apprenticeship", "Apprenticeship"
+    EMPLOYMENT_WITH_TRAINING = "employment_with_training", "Employment with training"
+    EMPLOYMENT_WITHOUT_TRAINING = "employment_without_training", "Employment without training"
+    NEET = "neet", "Not in education, employment or training (NEET)"
+    UNKNOWN = "unknown", "Unknown"
+    OTHER = "other", "Other"
+
+
+class MovingOnShareWith(models.TextChoices):
+    """Who the learner consents to share their moving-on plan with."""
+
+    NEXT_ORGANISATION = "next_organisation", "The organisation I move on to"
+    CAREERS_SERVICE = "careers_service", "The careers service"
+    PARENT_CARER = "parent_carer", "My parent or carer"
+
+
 class ShareRelationship(models.TextChoices):
     PARENT_CARER = "parent_carer", "Parent or carer"
     OFF_SITE_TUTOR = "off_site_tutor", "Tutor at another provider"
@@ -207,3 +228,5 @@ class TimelineKind:
     PLAN_CLOSED = "plan.closed"
     ENROLMENT_ENDED = "enrolment.ended"
     REENROLLED = "enrolment.restarted"
+    MOVING_ON_SAVED = "moving_on.saved"
+    MOVING_ON_AGREED = "moving_on.agreed"

@@ -21,10 +21,12 @@ from .choices import (
     AuthorRole,
     ConcernCategory,
     ConcernStatus,
+    DestinationCategory,
     EcmOutcome,
     Effort,
     LeavingReason,
     LogEntryKind,
+    MovingOnShareWith,
     OpenTargetsOnLeaving,
     ShareRelationship,
     TargetGroup,
@@ -37,6 +39,7 @@ from .models import (
     LEAVING_DETAIL_MAX,
     LEAVING_NOTE_MAX,
     LOG_ANSWER_MAX,
+    MOVING_ON_TEXT_MAX,
     NARRATIVE_MAX,
     PROGRESS_NOTE_MAX,
     AtRiskLevel,
@@ -206,6 +209,28 @@ class EnrolmentEndForm(Form):
                                    widget=forms.Textarea(attrs={"rows": 4}),
                                    help_text="Added to each plan that closes. The learner can read it.")
     confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+def _moving_on_text(label, help_text=""):
+    return forms.CharField(label=label, required=False, max_length=MOVING_ON_TEXT_MAX, help_text=help_text,
+                           widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class MovingOnForm(Form):
+    """The moving-on plan (issue 13), written by staff with the learner."""
+
+    destination_category = forms.ChoiceField(label="Intended destination", choices=DestinationCategory.choices,
+                                             widget=forms.RadioSelect)
+    destination_detail = forms.CharField(label="Course, provider or employer", required=False, max_length=300)
+    applications = _moving_on_text("Applications and their status",
+                                   "One a line, e.g. “Demoshire College, Level 2 catering: offer accepted”.")
+    next_organisation_should_know = _moving_on_text("What the next organisation should know")
+    continuing_support = _moving_on_text("Support that must continue")
+    share_with = forms.MultipleChoiceField(label="Who the learner agrees to share it with", required=False,
+                                           choices=MovingOnShareWith.choices, widget=forms.CheckboxSelectMultiple)
+    audience = forms.ChoiceField(label="Who can see it here", widget=forms.RadioSelect, initial=Audience.PLAN,
+                                 choices=[(Audience.PLAN, Audience.PLAN.label), (Audience.STAFF, Audience.STAFF.label)])
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1, max_value=1_000_000)
 
 
 class ReenrolForm(Form):

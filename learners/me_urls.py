@@ -13,6 +13,7 @@ urlpatterns = [
     path("plans/<int:learner_plan_id>/", views.plan, name="plan"),
     path("plans/<int:learner_plan_id>/full/", views.plan_full, name="plan_full"),
     path("plans/<int:learner_plan_id>/sign/", views.plan_sign, name="plan_sign"),
+    path("plans/<int:learner_plan_id>/moving-on/agree/", views.moving_on_agree, name="moving_on_agree"),
     path("plans/<int:learner_plan_id>/targets/", views.targets, name="targets"),
     path("plans/<int:learner_plan_id>/targets/add/", views.target_add, name="target_add"),
     path("plans/<int:learner_plan_id>/journey/add/", views.journey_add, name="journey_add"),

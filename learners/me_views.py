@@ -81,7 +81,32 @@ def plan_full(request, learner_plan_id):
     plan, viewer = _my_plan(request, learner_plan_id)
     context = plan_context(plan=plan, viewer=viewer, request=request)
     context.update({"me": True, "sign_form": forms.SignForm(initial={"version": context["plan"].version})})
+    moving_on = context["plan"].visible_moving_on
+    if moving_on is not None and plan.status == "active":
+        context["moving_on_agree_form"] = forms.SignForm(initial={"version": moving_on.version})
     return render(request, "learners/me/plan_full.html", context)
+
+
+@require_POST
+@login_required
+def moving_on_agree(request, learner_plan_id):
+    """The learner agrees to their moving-on plan as shown (the version in the form)."""
+    plan, _viewer = _my_plan(request, learner_plan_id)
+    moving_on = plan.moving_on_or_none
+    form = forms.SignForm(request.POST)
+    if moving_on is None or plan.status != "active":
+        raise Http404
+    if not form.is_valid():
+        messages.error(request, "Reload the page and try again.")
+    else:
+        try:
+            services.moving_on_agree(org=plan.organisation, moving_on=moving_on, by=request.user,
+                                     version=form.cleaned_data["version"])
+        except services.StaleMovingOnError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "You agreed to your moving-on plan.")
+    return redirect(_me_plan_url(plan, "me:plan_full") + "#moving-on")
 
 
 @require_POST

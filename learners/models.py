@@ -14,6 +14,7 @@ import hashlib
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -29,6 +30,7 @@ from .choices import (
     AuthorRole,
     ConcernCategory,
     ConcernStatus,
+    DestinationCategory,
     Effort,
     LeavingReason,
     LogEntryKind,
@@ -316,6 +318,14 @@ class Plan(TenantModel):
 
     def __str__(self):
         return f"{self.programme_name} ({self.profile})"
+
+    @property
+    def moving_on_or_none(self):
+        """The plan's moving-on plan, or None (``selectors.plan_detail`` loads it with the plan)."""
+        try:
+            return self.moving_on
+        except ObjectDoesNotExist:
+            return None
 
     @property
     def is_changed_after_signing(self) -> bool:
@@ -630,6 +640,52 @@ class TimelineEvent(AudienceMixin, TenantModel):
 
     def __str__(self):
         return f"{self.kind}: {self.summary}"
+
+
+MOVING_ON_TEXT_MAX = 2000
+
+
+class MovingOnPlan(AudienceMixin, TenantModel):
+    """The moving-on plan (issue 13), agreed by the key worker and the learner in the last term
+    before leaving: the intended destination (guidance's destination categories), applications
+    and their status, what the next organisation should know, the support that must continue,
+    and who the learner consents to share it with (``share_with``: MovingOnShareWith values).
+    Part of the plan: shown on it, at the last review and in the progress file, each through
+    the plan's audience rule. One per plan; ``version`` refuses stale saves; the learner's
+    agreement is for a version (a change after it asks for agreement again)."""
+
+    plan = models.OneToOneField(Plan, on_delete=models.CASCADE, related_name="moving_on")
+    destination_category = models.CharField(max_length=32, choices=DestinationCategory.choices)
+    destination_detail = models.CharField(max_length=300, blank=True, help_text="Course, provider or employer.")
+    applications = models.CharField(max_length=MOVING_ON_TEXT_MAX, blank=True)
+    next_organisation_should_know = models.CharField(max_length=MOVING_ON_TEXT_MAX, blank=True)
+    continuing_support = models.CharField(max_length=MOVING_ON_TEXT_MAX, blank=True)
+    share_with = models.JSONField(default=list, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    learner_agreed_version = models.PositiveIntegerField(null=True, blank=True)
+    learner_agreed_at = models.DateTimeField(null=True, blank=True)
+    updated_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "plan"], name="moving_on_one_per_plan"),
+        ]
+
+    def __str__(self):
+        return f"Moving-on plan of {self.plan}"
+
+    @property
+    def learner_agreed(self) -> bool:
+        return self.learner_agreed_version == self.version
+
+    @property
+    def share_with_labels(self) -> list[str]:
+        from .choices import MovingOnShareWith
+
+        labels = dict(MovingOnShareWith.choices)
+        return [labels[code] for code in self.share_with if code in labels]
 
 
 class PlanShareInvitation(TenantModel):

@@ -83,9 +83,9 @@ def plan_detail(*, plan: Plan, viewer: PlanViewer) -> Plan:
         )
         .order_by("term", "due_on", "pk")
     )
-    return (
+    detail = (
         Plan.objects.for_org(plan.organisation_id)
-        .select_related("profile__user", "profile__key_worker", "profile__at_risk_level")
+        .select_related("profile__user", "profile__key_worker", "profile__at_risk_level", "moving_on")
         .prefetch_related(
             Prefetch("targets", queryset=targets, to_attr="visible_targets"),
             Prefetch(
@@ -95,6 +95,28 @@ def plan_detail(*, plan: Plan, viewer: PlanViewer) -> Plan:
         )
         .get(pk=plan.pk)
     )
+    detail.visible_moving_on = visible_moving_on(plan=detail, viewer=viewer)
+    return detail
+
+
+def visible_moving_on(*, plan: Plan, viewer: PlanViewer):
+    """The plan's moving-on plan if ``viewer`` may see it, else None. Every channel (page, review,
+    PDF, the parent's view) reads it through here: the audience rule (``can_see``) and, for a
+    person the plan is shared with, the learner's consent — a parent or carer sees it only if
+    the learner agreed to share it with them; other grantees never."""
+    from .choices import MovingOnShareWith, ShareRelationship
+    from .permissions import can_see
+
+    moving_on = plan.moving_on_or_none
+    if moving_on is None or not can_see(viewer, moving_on):
+        return None
+    if viewer.is_learner or viewer.is_staff_side:
+        return moving_on
+    if MovingOnShareWith.PARENT_CARER not in moving_on.share_with or viewer.share_id is None:
+        return None
+    relationship = PlanShare.objects.for_org(plan.organisation_id).filter(pk=viewer.share_id).values_list(
+        "relationship", flat=True).first()
+    return moving_on if relationship == ShareRelationship.PARENT_CARER else None
 
 
 def plans_shared_with(*, user, now=None):

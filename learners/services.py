@@ -41,6 +41,7 @@ from .models import (
     LearnerProfile,
     LogBlock,
     LogEntry,
+    MovingOnPlan,
     NarrativeEntry,
     Plan,
     PlanShare,
@@ -746,6 +747,73 @@ def learner_reenrol(*, org, profile, by, programme_name: str, starts_on: datetim
     audit_log("learners.enrolment.restarted", request=request, actor=by, org=org, obj=profile,
               data={"plan": plan.pk, "follows": previous.pk if previous else None})
     return plan
+
+
+# --- Moving-on plan (issue 13) ---------------------------------------------------------------
+
+MOVING_ON_FIELDS = frozenset({"destination_category", "destination_detail", "applications",
+                              "next_organisation_should_know", "continuing_support", "share_with"})
+
+
+class StaleMovingOnError(Exception):
+    message = "Someone else changed this moving-on plan while you were editing it. Reload it and try again."
+
+
+def moving_on_save(*, org, plan, by, expected_version: int | None, audience: str = Audience.PLAN,
+                   **fields) -> MovingOnPlan:
+    """Create the plan's moving-on plan (``expected_version`` None) or change it if it is still at
+    ``expected_version`` (else ``StaleMovingOnError``: never overwrites). The learner's earlier
+    agreement then no longer covers it. Audited; timeline (with the record's audience)."""
+    from .choices import MovingOnShareWith
+
+    _check_org(org, plan)
+    if set(fields) - MOVING_ON_FIELDS:
+        raise ValueError(f"not moving-on fields: {sorted(set(fields) - MOVING_ON_FIELDS)}")
+    if audience == Audience.RESTRICTED:
+        raise ValueError("a moving-on plan is for everyone on the plan or for staff")
+    share_with = [c for c in MovingOnShareWith.values if c in set(fields.get("share_with") or ())]
+    fields["share_with"] = share_with
+    with transaction.atomic():
+        Plan.objects.for_org(org).select_for_update().get(pk=plan.pk)
+        current = MovingOnPlan.objects.for_org(org).filter(plan=plan).first()
+        if current is None and expected_version is None:
+            moving_on = MovingOnPlan(organisation=org, plan=plan, updated_by=by, **_audience_fields(audience, ()),
+                                     **fields)
+        elif current is not None and current.version == expected_version:
+            moving_on = current
+            for name, value in {**fields, **_audience_fields(audience, ())}.items():
+                setattr(moving_on, name, value)
+            moving_on.version += 1
+            moving_on.updated_by = by
+        else:
+            raise StaleMovingOnError(StaleMovingOnError.message)
+        moving_on.full_clean()
+        moving_on.save()
+        timeline_record(org=org, plan=plan, kind=TimelineKind.MOVING_ON_SAVED, actor=by, obj=moving_on,
+                        summary=f"Moving-on plan {'written' if moving_on.version == 1 else 'updated'}: "
+                                f"{moving_on.get_destination_category_display()}",
+                        audience=moving_on.audience)
+    audit_log("learners.moving_on.saved", actor=by, org=org, obj=plan,
+              data={"version": moving_on.version, "fields": sorted(fields), "share_with": share_with})
+    return moving_on
+
+
+def moving_on_agree(*, org, moving_on, by, version: int) -> MovingOnPlan:
+    """The learner agrees to the moving-on plan as they saw it (``version``); a plan changed
+    since is refused (``StaleMovingOnError``). Only the plan's learner agrees."""
+    _check_org(org, moving_on)
+    if moving_on.plan.profile.user_id != by.pk:
+        raise PermissionError("only the learner agrees to their moving-on plan")
+    with transaction.atomic():
+        current = MovingOnPlan.objects.for_org(org).select_for_update().get(pk=moving_on.pk)
+        if current.version != version:
+            raise StaleMovingOnError(StaleMovingOnError.message)
+        current.learner_agreed_version, current.learner_agreed_at = version, timezone.now()
+        current.save(update_fields=["learner_agreed_version", "learner_agreed_at", "updated_at"])
+        timeline_record(org=org, plan=current.plan, kind=TimelineKind.MOVING_ON_AGREED, actor=by, obj=current,
+                        summary="Moving-on plan agreed by the learner", audience=current.audience)
+    audit_log("learners.moving_on.agreed", actor=by, org=org, obj=current.plan, data={"version": version})
+    return current
 
 
 # --- Sensitive reads -------------------------------------------------------------------------

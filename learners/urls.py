@@ -15,6 +15,7 @@ urlpatterns = [
     path("plans/<int:learner_plan_id>/", views.plan, name="plan"),
     path("plans/<int:learner_plan_id>/edit/", views.plan_edit, name="plan_edit"),
     path("plans/<int:learner_plan_id>/sign/", views.plan_sign, name="plan_sign"),
+    path("plans/<int:learner_plan_id>/moving-on/", views.moving_on_edit, name="moving_on_edit"),
     path("plans/<int:learner_plan_id>/timeline/", views.timeline, name="timeline"),
     path("plans/<int:learner_plan_id>/targets/add/", views.target_add, name="target_add"),
     path("plans/<int:learner_plan_id>/journey/add/", views.narrative_add, name="narrative_add"),

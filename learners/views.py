@@ -615,3 +615,32 @@ def reenrol(request, profile_id):
             messages.success(request, f"{profile.user} is enrolled again with a new plan.")
             return redirect(_plan_url(plan))
     return render(request, "learners/reenrol.html", {"form": form, "profile": profile, "previous": previous})
+
+
+# --- Moving-on plan (issue 13) -----------------------------------------------------------------
+
+
+@org_role_required(*LEARNER_STAFF)
+def moving_on_edit(request, learner_plan_id):
+    """Write or change the plan's moving-on plan (with the learner). A stale save is refused
+    with the other person's version shown and this person's input kept."""
+    plan, viewer = _plan_and_viewer(request, learner_plan_id)
+    moving_on = plan.moving_on_or_none
+    if moving_on is not None and not can_see(viewer, moving_on):
+        raise Http404
+    initial = {}
+    if moving_on is not None:
+        initial = {name: getattr(moving_on, name) for name in services.MOVING_ON_FIELDS}
+        initial.update(audience=moving_on.audience, version=moving_on.version)
+    form = forms.MovingOnForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        try:
+            services.moving_on_save(org=request.org, plan=plan, by=request.user, expected_version=version, **data)
+        except services.StaleMovingOnError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "The moving-on plan is saved. Ask the learner to agree to it in their plan.")
+            return redirect(_plan_url(plan, "#moving-on"))
+    return render(request, "learners/moving_on_edit.html", {"form": form, "plan": plan, "moving_on": moving_on})
