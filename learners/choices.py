@@ -167,6 +167,15 @@ class MovingOnShareWith(models.TextChoices):
     PARENT_CARER = "parent_carer", "My parent or carer"
 
 
+class TransferStatus(models.TextChoices):
+    """A record-transfer grant's state (issue 13)."""
+
+    REQUESTED = "requested", "Requested by the new organisation"
+    CONSENTED = "consented", "Consented"
+    REFUSED = "refused", "Refused"
+    WITHDRAWN = "withdrawn", "Consent withdrawn"
+
+
 class ShareRelationship(models.TextChoices):
     PARENT_CARER = "parent_carer", "Parent or carer"
     OFF_SITE_TUTOR = "off_site_tutor", "Tutor at another provider"
@@ -230,3 +239,6 @@ class TimelineKind:
     REENROLLED = "enrolment.restarted"
     MOVING_ON_SAVED = "moving_on.saved"
     MOVING_ON_AGREED = "moving_on.agreed"
+    TRANSFER_CONSENTED = "transfer.consented"
+    TRANSFER_ENDED = "transfer.ended"
+    PLAN_CONTINUED = "plan.continued_from_transfer"

@@ -233,6 +233,80 @@ class MovingOnForm(Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1, max_value=1_000_000)
 
 
+LEARNING_ORGANISATION_KINDS = ("school", "college", "training_provider", "employer")
+
+
+def _learning_organisations(*, exclude_ids):
+    from plp_portal.organisations.models import Organisation
+
+    return Organisation.objects.filter(kind__in=LEARNING_ORGANISATION_KINDS).exclude(pk__in=exclude_ids) \
+        .order_by("name")
+
+
+class TransferRequestForm(Form):
+    """The receiving organisation asks for a learner's record at their previous organisation."""
+
+    sending_org = forms.ModelChoiceField(label="The learner's previous organisation", queryset=None,
+                                         help_text="The learner is asked and decides. Nothing is read before.")
+
+    def __init__(self, *args, org, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sending_org"].queryset = _learning_organisations(exclude_ids=[org.pk])
+
+
+class TransferOfferForm(Form):
+    """The learner offers their record at one of their organisations to the next one."""
+
+    from_org = forms.ChoiceField(label="My record at")
+    to_org = forms.ModelChoiceField(label="The organisation I am moving to", queryset=None)
+    include_staff_records = forms.BooleanField(
+        label="Also share the records my teachers wrote for staff only", required=False,
+        help_text="Records kept for named roles only never go.")
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, profiles, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["from_org"].choices = [(str(p.organisation_id), p.organisation.name) for p in profiles]
+        self.fields["to_org"].queryset = _learning_organisations(exclude_ids=[])
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("to_org") and cleaned.get("from_org") and str(cleaned["to_org"].pk) == cleaned["from_org"]:
+            self.add_error("to_org", "Choose the organisation you are moving to, not the one you are leaving")
+        return cleaned
+
+
+class TransferDecisionForm(Form):
+    decision = forms.ChoiceField(label="Your decision", widget=forms.RadioSelect, choices=[
+        ("consent", "Yes, they may read it"), ("refuse", "No, do not share it")])
+    include_staff_records = forms.BooleanField(
+        label="Also share the records my teachers wrote for staff only", required=False,
+        help_text="Records kept for named roles only never go.")
+
+
+class PlanFromPreviousForm(Form):
+    """At the new organisation: a plan starting from the transferred one (the key worker confirms
+    the goal and chooses the open targets to carry over)."""
+
+    previous_plan = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
+    programme_name = forms.CharField(label="Programme", max_length=200)
+    starts_on = DateField(label="Plan starts on", earliest=EARLIEST_PLAN_DATE)
+    ends_on = DateField(label="Plan ends on", earliest=EARLIEST_PLAN_DATE)
+    final_outcome = forms.CharField(label="Agreed final grade or course outcome", max_length=300)
+    long_term_goal = forms.CharField(label="Long-term goal", required=False, max_length=_max(Plan, "long_term_goal"),
+                                     widget=forms.Textarea(attrs={"rows": 3}),
+                                     help_text="From the previous plan: confirm it with the learner or change it.")
+    targets = forms.ModelMultipleChoiceField(label="Open targets to carry over", required=False, queryset=None,
+                                             widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, targets, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["targets"].queryset = targets
+
+    def clean(self):
+        return _dates_in_order(self, super().clean())
+
+
 class ReenrolForm(Form):
     """Enrol again a learner who left: a new plan, linked to the closed one."""
 

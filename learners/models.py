@@ -42,6 +42,7 @@ from .choices import (
     TargetGroup,
     TargetStatus,
     TargetTerm,
+    TransferStatus,
 )
 
 USER = settings.AUTH_USER_MODEL
@@ -686,6 +687,51 @@ class MovingOnPlan(AudienceMixin, TenantModel):
 
         labels = dict(MovingOnShareWith.choices)
         return [labels[code] for code in self.share_with if code in labels]
+
+
+class RecordTransfer(TenantModel):
+    """A record-transfer grant (DESIGN.md tenancy rule 5; issue 13): the learner (the data
+    subject) lets ``receiving_organisation`` read their record at ``organisation`` (the sending
+    organisation, which owns the row and whose "Who sees our data" page lists it).
+
+    Requested by the receiving organisation's staff, or offered by the learner from /me/; it
+    gives access only while CONSENTED (``consented_at`` set, not withdrawn). What goes: the
+    previous plans read-only with their targets, learning journey (reviews included), moving-on
+    plan and learning log — records of audience *plan*, and of audience *staff* only when
+    ``include_staff_records``; *restricted* records never. Every cross-organisation read goes
+    through ``selectors.transfer_grants`` (one selector for this grant kind)."""
+
+    profile = models.ForeignKey(LearnerProfile, on_delete=models.PROTECT, related_name="transfers_out",
+                                null=True, blank=True, help_text="The learner's enrolment at the sending organisation.")
+    learner = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    receiving_organisation = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT,
+                                               related_name="+")
+    status = models.CharField(max_length=12, choices=TransferStatus.choices, default=TransferStatus.REQUESTED)
+    include_staff_records = models.BooleanField(default=False)
+    requested_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    sending_note = models.CharField(max_length=1000, blank=True,
+                                    help_text="What the sending organisation must keep by law, if anything.")
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        indexes = [models.Index(fields=["receiving_organisation", "learner", "status"]),
+                   models.Index(fields=["learner", "status"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "learner", "receiving_organisation"],
+                condition=Q(status__in=[TransferStatus.REQUESTED, TransferStatus.CONSENTED]),
+                name="record_transfer_one_open_per_pair"),
+        ]
+
+    def __str__(self):
+        return f"Transfer of {self.learner}'s record from {self.organisation} to {self.receiving_organisation}"
+
+    @property
+    def is_in_force(self) -> bool:
+        return self.status == TransferStatus.CONSENTED
 
 
 class PlanShareInvitation(TenantModel):

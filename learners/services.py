@@ -31,6 +31,7 @@ from .choices import (
     TargetStatus,
     TargetTerm,
     TimelineKind,
+    TransferStatus,
 )
 from .models import (
     NARRATIVE_MAX,
@@ -983,3 +984,193 @@ def target_awaiting_approval_notify(*, org, target) -> int:
         dedupe_key=f"learners.target_awaiting_approval:{target.pk}",
     )
     return 1 if created else 0
+
+
+# --- Record transfer with consent (issue 13; DESIGN.md tenancy rule 5) ------------------------
+
+
+class TransferError(Exception):
+    """The transfer step is not possible now (message for the person)."""
+
+
+def _transfer_audit(action: str, transfer, by, request=None, **data):
+    """Audited on both sides: the sending organisation's log and the receiving one's."""
+    data = {"transfer": transfer.pk, "learner": transfer.learner_id, "from": transfer.organisation_id,
+            "to": transfer.receiving_organisation_id, **data}
+    audit_log(action, request=request, actor=by, org=transfer.organisation, obj=transfer, data=data)
+    audit_log(action, request=request, actor=by, org=transfer.receiving_organisation, obj=transfer, data=data)
+
+
+def _transfer_notify(*, org, user_ids, transfer, title: str, url: str, key: str, to_learner=False) -> None:
+    """In-app notifications about a transfer; staff are told, the learner only when asked."""
+    from django.contrib.auth import get_user_model
+
+    from plp_portal.notifications.services import notification_create
+
+    people = get_user_model().objects.filter(pk__in=list(user_ids))
+    if not to_learner:
+        people = people.exclude(pk=transfer.learner_id)
+    for user in people:
+        notification_create(org=org, user=user, kind=f"learners.transfer.{key}", title=title[:200], url=url,
+                            dedupe_key=f"learners.transfer.{key}:{transfer.pk}:{user.pk}")
+
+
+def _leads(org):
+    from plp_portal.organisations.choices import Role
+    from plp_portal.organisations.models import Membership
+
+    return Membership.objects.for_org(org).filter(role__in=(Role.CAREERS_LEAD, Role.ORG_ADMIN),
+                                                  is_active=True).values_list("user_id", flat=True)
+
+
+def record_transfer_request(*, org, profile, sending_org, by, request=None):
+    """``org`` (receiving) asks for the record of its learner ``profile`` at ``sending_org``.
+    Nothing is read or copied: the learner is asked (in /me/) and decides. Audited on both sides."""
+    from django.urls import reverse
+
+    from .models import RecordTransfer
+
+    _check_org(org, profile)
+    if sending_org.pk == org.pk:
+        raise TransferError("Choose the organisation the learner was at before.")
+    with transaction.atomic():
+        open_one = RecordTransfer.objects.for_org(sending_org).filter(
+            learner_id=profile.user_id, receiving_organisation=org,
+            status__in=[TransferStatus.REQUESTED, TransferStatus.CONSENTED]).first()
+        if open_one is not None:
+            return open_one
+        transfer = RecordTransfer.objects.create(organisation=sending_org, learner_id=profile.user_id,
+                                                 receiving_organisation=org, requested_by=by)
+    _transfer_audit("learners.transfer.requested", transfer, by, request)
+    _transfer_notify(org=org, user_ids=[profile.user_id], transfer=transfer, key="requested", to_learner=True,
+                     title=f"{org.name} asks for your record at {sending_org.name}: you decide",
+                     url=reverse("me:transfer", kwargs={"transfer_id": transfer.pk}))
+    return transfer
+
+
+def record_transfer_offer(*, learner, sending_profile, receiving_org, include_staff_records: bool, request=None):
+    """The learner offers their record at ``sending_profile``'s organisation to
+    ``receiving_org`` (having seen what goes): the grant is consented at once."""
+    from .models import RecordTransfer
+
+    if sending_profile.user_id != learner.pk:
+        raise PermissionError("a learner offers only their own record")
+    if receiving_org.pk == sending_profile.organisation_id:
+        raise TransferError("Choose the organisation you are moving to.")
+    sending_org = sending_profile.organisation
+    with transaction.atomic():
+        transfer = RecordTransfer.objects.for_org(sending_org).filter(
+            learner=learner, receiving_organisation=receiving_org,
+            status__in=[TransferStatus.REQUESTED, TransferStatus.CONSENTED]).first()
+        if transfer is None:
+            transfer = RecordTransfer.objects.create(organisation=sending_org, learner=learner,
+                                                     receiving_organisation=receiving_org, requested_by=learner)
+            _transfer_audit("learners.transfer.offered", transfer, learner, request)
+    return record_transfer_consent(transfer=transfer, by=learner, include_staff_records=include_staff_records,
+                                   request=request)
+
+
+def record_transfer_consent(*, transfer, by, include_staff_records: bool, request=None):
+    """The learner consents: the receiving organisation may read the record from now on
+    (``selectors.transfer_grants``). The sending organisation's leads and the receiving one's
+    are told. Audited on both sides."""
+    from django.urls import reverse
+
+    from .models import RecordTransfer
+
+    if transfer.learner_id != by.pk:
+        raise PermissionError("only the learner consents to the transfer of their record")
+    sending = transfer.organisation
+    with transaction.atomic():
+        transfer = RecordTransfer.objects.for_org(sending).select_for_update().get(pk=transfer.pk)
+        if transfer.status not in (TransferStatus.REQUESTED, TransferStatus.CONSENTED):
+            raise TransferError("This request has been decided already.")
+        profile = LearnerProfile.objects.for_org(sending).filter(user_id=by.pk).first()
+        if profile is None:
+            raise TransferError(f"You have no record at {sending.name} to transfer.")
+        transfer.profile, transfer.status = profile, TransferStatus.CONSENTED
+        transfer.include_staff_records, transfer.decided_at = include_staff_records, timezone.now()
+        transfer.save(update_fields=["profile", "status", "include_staff_records", "decided_at"])
+        for plan in Plan.objects.for_org(sending).filter(profile=profile):
+            timeline_record(org=sending, plan=plan, kind=TimelineKind.TRANSFER_CONSENTED, actor=by, obj=transfer,
+                            summary=f"Record shared with {transfer.receiving_organisation.name} (the learner's consent)")
+    _transfer_audit("learners.transfer.consented", transfer, by, request,
+                    include_staff_records=include_staff_records)
+    receiving = transfer.receiving_organisation
+    _transfer_notify(org=sending, user_ids=_leads(sending), transfer=transfer, key="consented_sending",
+                     title=f"{by} consented to {receiving.name} reading their record here",
+                     url=reverse("organisations:access", kwargs={"org_slug": sending.slug}))
+    there = LearnerProfile.objects.for_org(receiving).filter(user_id=by.pk).first()
+    _transfer_notify(org=receiving, user_ids=[*_leads(receiving), transfer.requested_by_id], transfer=transfer,
+                     key="consented_receiving", title=f"{by} consented: their record at {sending.name} is readable",
+                     url=reverse("learners:previous_record", kwargs={"org_slug": receiving.slug,
+                                                                      "profile_id": there.pk}) if there else "")
+    return transfer
+
+
+def record_transfer_refuse(*, transfer, by, request=None):
+    """The learner refuses a request: recorded (and audited on both sides), nothing goes."""
+    return _transfer_end(transfer=transfer, by=by, request=request, status=TransferStatus.REFUSED,
+                         allowed=(TransferStatus.REQUESTED,), verb="refused")
+
+
+def record_transfer_withdraw(*, transfer, by, request=None):
+    """The learner withdraws their consent: the receiving organisation reads nothing more (what
+    its staff wrote in its own plans stays theirs). Audited on both sides."""
+    return _transfer_end(transfer=transfer, by=by, request=request, status=TransferStatus.WITHDRAWN,
+                         allowed=(TransferStatus.CONSENTED,), verb="withdrawn")
+
+
+def _transfer_end(*, transfer, by, request, status, allowed, verb):
+    from .models import RecordTransfer
+
+    if transfer.learner_id != by.pk:
+        raise PermissionError("only the learner decides about their record")
+    with transaction.atomic():
+        transfer = RecordTransfer.objects.for_org(transfer.organisation_id).select_for_update().get(pk=transfer.pk)
+        if transfer.status not in allowed:
+            raise TransferError("This has changed since you loaded the page.")
+        transfer.status = status
+        now = timezone.now()
+        if status == TransferStatus.WITHDRAWN:
+            transfer.withdrawn_at = now
+        else:
+            transfer.decided_at = now
+        transfer.save(update_fields=["status", "withdrawn_at", "decided_at"])
+        if transfer.profile_id:
+            for plan in Plan.objects.for_org(transfer.organisation_id).filter(profile_id=transfer.profile_id):
+                timeline_record(org=transfer.organisation, plan=plan, kind=TimelineKind.TRANSFER_ENDED, actor=by,
+                                obj=transfer, summary=f"Consent {verb} for {transfer.receiving_organisation.name}")
+    _transfer_audit(f"learners.transfer.{verb}", transfer, by, request)
+    receiving = transfer.receiving_organisation
+    _transfer_notify(org=receiving, user_ids=[transfer.requested_by_id], transfer=transfer, key=verb,
+                     title=f"{by} {verb} consent to read their record at {transfer.organisation.name}", url="")
+    return transfer
+
+
+def plan_continue_from_transfer(*, org, profile, transfer, previous_plan, by, programme_name: str,
+                                starts_on: datetime.date, ends_on: datetime.date, final_outcome: str,
+                                long_term_goal: str, targets=(), request=None) -> Plan:
+    """At the receiving organisation: start ``profile``'s plan from a transferred plan — its
+    long-term goal (as confirmed by the key worker) and the open targets chosen (``targets``:
+    targets of ``previous_plan`` the transfer lets ``by`` see, from ``selectors``). The old plan
+    stays at the sending organisation, read-only; nothing of it is changed. Audited on both sides."""
+    _check_org(org, profile)
+    if transfer.receiving_organisation_id != org.pk or not transfer.is_in_force \
+            or previous_plan.profile_id != transfer.profile_id or transfer.learner_id != profile.user_id:
+        raise TransferError("The learner's consent does not cover this plan.")
+    with transaction.atomic():
+        plan = plan_create(org=org, profile=profile, by=by, programme_name=programme_name, starts_on=starts_on,
+                           ends_on=ends_on, final_outcome=final_outcome, long_term_goal=long_term_goal)
+        for old in targets:
+            if old.plan_id != previous_plan.pk or old.status not in TARGET_OPEN_STATUSES:
+                raise TransferError("Only open targets of the previous plan can be carried over.")
+            target_create(org=org, plan=plan, by=by, set_by_role=SetByRole.STAFF, title=old.title, term=old.term,
+                          due_on=max(old.due_on, starts_on), success_criteria=old.success_criteria,
+                          source_type="learners.transferred_target", source_id=str(old.pk))
+        timeline_record(org=org, plan=plan, kind=TimelineKind.PLAN_CONTINUED, actor=by, obj=plan,
+                        summary=f"Started from the plan “{previous_plan.programme_name}” at "
+                                f"{transfer.organisation.name}")
+    _transfer_audit("learners.transfer.plan_continued", transfer, by, request, plan=plan.pk,
+                    previous_plan=previous_plan.pk, targets=[t.pk for t in targets])
+    return plan

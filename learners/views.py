@@ -644,3 +644,74 @@ def moving_on_edit(request, learner_plan_id):
             messages.success(request, "The moving-on plan is saved. Ask the learner to agree to it in their plan.")
             return redirect(_plan_url(plan, "#moving-on"))
     return render(request, "learners/moving_on_edit.html", {"form": form, "plan": plan, "moving_on": moving_on})
+
+
+# --- Record transfer at the receiving organisation (issue 13) ---------------------------------
+
+
+@org_role_required(*LEARNER_STAFF)
+def transfer_request(request, profile_id):
+    """Ask for the learner's record at their previous organisation: the learner decides."""
+    profile, _viewer = _profile_and_viewer(request, profile_id)
+    form = forms.TransferRequestForm(request.POST or None, org=request.org)
+    if request.method == "POST" and form.is_valid():
+        sending = form.cleaned_data["sending_org"]
+        services.record_transfer_request(org=request.org, profile=profile, sending_org=sending, by=request.user,
+                                         request=request)
+        messages.success(request, f"{profile.user} is asked in their own space whether {sending.name} may share "
+                                  "their record with you.")
+        return redirect("learners:previous_record", org_slug=request.org.slug, profile_id=profile.pk)
+    return render(request, "learners/transfer_request.html", {"form": form, "profile": profile})
+
+
+def _audit_transfer_reads(request, plans):
+    """A read of transferred records is in both organisations' audit logs."""
+    for transfer in {plan.transfer.pk: plan.transfer for plan in plans}.values():
+        services._transfer_audit("learners.transfer.read", transfer, request.user, request,
+                                 plans=[p.pk for p in plans if p.transfer.pk == transfer.pk])
+
+
+@org_role_required(*LEARNER_STAFF)
+def previous_record(request, profile_id):
+    """The learner's records at their previous organisations, read-only, as the learner's consent
+    allows (plan-audience records; staff-audience ones only if consented; restricted never)."""
+    profile, _viewer = _profile_and_viewer(request, profile_id)
+    plans = selectors.transferred_plans(org=request.org, profile=profile, user=request.user)
+    _audit_transfer_reads(request, plans)
+    return render(request, "learners/previous_record.html", {
+        "profile": profile, "plans": plans,
+        "can_start_plan": can_end_enrolment(_viewer) and profile.is_active})
+
+
+@org_role_required(*LEARNER_STAFF)
+def plan_from_previous(request, profile_id):
+    """Start the learner's plan here from a transferred plan (``?plan=`` its id): its long-term
+    goal and the open targets the key worker confirms."""
+    profile, viewer = _profile_and_viewer(request, profile_id)
+    if not can_end_enrolment(viewer):
+        raise PermissionDenied
+    plan_id = request.POST.get("previous_plan") or request.GET.get("plan")
+    if not str(plan_id or "").isdigit():
+        raise Http404
+    transfer, previous = selectors.transferred_plan_get(org=request.org, profile=profile, plan_id=int(plan_id))
+    reader = selectors.transfer_viewer(transfer=transfer, plan=previous, user=request.user)
+    open_targets = selectors.transferred_open_targets(plan=previous, viewer=reader)
+    form = forms.PlanFromPreviousForm(request.POST or None, targets=open_targets, initial={
+        "previous_plan": previous.pk, "long_term_goal": previous.long_term_goal,
+        "targets": list(open_targets.values_list("pk", flat=True))})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            plan = services.plan_continue_from_transfer(
+                org=request.org, profile=profile, transfer=transfer, previous_plan=previous, by=request.user,
+                programme_name=data["programme_name"], starts_on=data["starts_on"], ends_on=data["ends_on"],
+                final_outcome=data["final_outcome"], long_term_goal=data["long_term_goal"],
+                targets=list(data["targets"]), request=request)
+        except (services.TransferError, ValidationError, IntegrityError):
+            form.add_error(None, "The plan could not be started: the learner may already have an active plan for "
+                                 "this programme, or their consent has changed")
+        else:
+            messages.success(request, "The plan is started from the previous one.")
+            return redirect(_plan_url(plan))
+    return render(request, "learners/plan_from_previous.html", {
+        "form": form, "profile": profile, "previous": previous, "transfer": transfer})
