@@ -29,9 +29,7 @@ NEXT_DUE = {
     "omar.year8@demoshire.test": 4,
     "finn.leaver@demoshire.test": 2,
 }
-# Learners whose enrolment the demo ends (issue 13): their plan is closed, readable in /me/,
-# and their profile offers "enrol again".
-LEAVERS = {"finn.leaver@demoshire.test": "Moved to Demoshire College for a catering course."}
+
 PREVIOUS_KEY_WORKER = {"northgate": "senco@demoshire.test"}
 
 
@@ -97,20 +95,8 @@ def seed(demo) -> None:
             services.review_prepare(org=review.organisation, review=review, by=learner,
                                     learned="Planning essays with a writing frame.", enjoyed="", found_hard="")
     demo.log.append(f"keyworkers: reviews for {made} plans")
-    _seed_leavers(demo)
+    # Issue 13: Finn's moving-on plan, leaving and transfer need his reviews and key worker.
+    from learners.demo import seed_transitions
 
+    seed_transitions(demo)
 
-def _seed_leavers(demo) -> None:
-    from learners.choices import LeavingReason
-    from learners.models import LearnerProfile
-    from learners.services import learner_enrolment_end
-
-    for email, note in LEAVERS.items():
-        user = demo.users.get(email)
-        profile = user and LearnerProfile.objects.system("demo data").filter(
-            user=user, is_active=True, enrolment_ends__isnull=True).select_related("organisation", "key_worker").first()
-        if profile is None or profile.key_worker_id is None:
-            continue
-        learner_enrolment_end(org=profile.organisation, profile=profile, left_on=demo.today - datetime.timedelta(days=3),
-                              reason=LeavingReason.MOVED_SCHOOL, by=profile.key_worker, closing_note=note)
-        demo.log.append(f"keyworkers: {user} left")
