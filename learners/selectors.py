@@ -103,7 +103,8 @@ def visible_moving_on(*, plan: Plan, viewer: PlanViewer):
     """The plan's moving-on plan if ``viewer`` may see it, else None. Every channel (page, review,
     PDF, the parent's view) reads it through here: the audience rule (``can_see``) and, for a
     person the plan is shared with, the learner's consent — a parent or carer sees it only if
-    the learner agreed to share it with them; other grantees never."""
+    the learner agreed to share it with them, the next organisation (a record transfer) only if
+    they agreed to share it with it; other grantees never."""
     from .choices import MovingOnShareWith, ShareRelationship
     from .permissions import can_see
 
@@ -112,6 +113,8 @@ def visible_moving_on(*, plan: Plan, viewer: PlanViewer):
         return None
     if viewer.is_learner or viewer.is_staff_side:
         return moving_on
+    if viewer.is_transfer_reader:  # the next organisation, if the learner agreed to share it with them
+        return moving_on if MovingOnShareWith.NEXT_ORGANISATION in moving_on.share_with else None
     if MovingOnShareWith.PARENT_CARER not in moving_on.share_with or viewer.share_id is None:
         return None
     relationship = PlanShare.objects.for_org(plan.organisation_id).filter(pk=viewer.share_id).values_list(

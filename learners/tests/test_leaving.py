@@ -199,3 +199,18 @@ def test_learner_keeps_read_access_to_closed_plans(org, other_org, sign_in):
     full = client.get(reverse("me:plan_full", kwargs={"learner_plan_id": plan.pk}))
     assert full.status_code == 200 and "All the best for the future." in full.content.decode()
     assert client.get(reverse("me:plan_pdf", kwargs={"learner_plan_id": plan.pk})).status_code in (200, 302)
+
+
+def test_end_enrolment_page_queries_do_not_grow_with_targets(org, other_org, sign_in, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    plan = _leaver_plan(org)
+    client = sign_in(plan.profile.key_worker)
+    url = _url(org, "enrolment_end", plan.profile)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    for n in range(10):
+        target_for(plan, title=f"Target {n}")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(url).status_code == 200

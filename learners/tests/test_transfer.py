@@ -162,3 +162,63 @@ def test_college_key_worker_starts_a_plan_from_the_old_goal(org, other_org, coll
     assert refused.status_code == 200 and "govuk-error-summary" in refused.content.decode()
     # Nothing of the old plan changed.
     assert Plan.objects.for_org(org).get(pk=world["plan"].pk).long_term_goal == "Become a chef"
+
+
+def test_the_moving_on_plan_goes_only_if_the_learner_named_the_next_organisation(org, other_org, college, world):
+    from learners.choices import MovingOnShareWith
+
+    plan = world["plan"]
+    services.moving_on_save(org=org, plan=plan, by=world["school_kw"], expected_version=None,
+                            destination_category="education", share_with=[MovingOnShareWith.CAREERS_SERVICE])
+    services.record_transfer_offer(learner=world["learner"], sending_profile=plan.profile, receiving_org=college,
+                                   include_staff_records=True)
+
+    def seen():
+        (detail,) = selectors.transferred_plans(org=college, profile=world["college_profile"],
+                                                user=world["college_kw"])
+        return detail.visible_moving_on
+
+    assert seen() is None
+    services.moving_on_save(org=org, plan=plan, by=world["school_kw"], expected_version=1,
+                            destination_category="education", share_with=[MovingOnShareWith.NEXT_ORGANISATION])
+    assert seen() is not None
+
+
+def test_previous_record_page_queries_do_not_grow_with_records(org, other_org, college, world, sign_in,
+                                                               django_assert_max_num_queries):
+    services.record_transfer_offer(learner=world["learner"], sending_profile=world["plan"].profile,
+                                   receiving_org=college, include_staff_records=True)
+    client = sign_in(world["college_kw"])
+    url = reverse("learners:previous_record", kwargs={"org_slug": college.slug,
+                                                      "profile_id": world["college_profile"].pk})
+    client.get(url)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    for n in range(15):
+        target_for(world["plan"], title=f"More {n}")
+        services.narrative_append(org=org, plan=world["plan"], by=world["school_kw"],
+                                  author_role=AuthorRole.KEY_WORKER, text=f"Entry {n}")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(url).status_code == 200
+
+
+def test_my_transfers_page_queries_do_not_grow_with_transfers(org, other_org, college, world, sign_in,
+                                                              django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    me = sign_in(world["learner"])
+    services.record_transfer_request(org=college, profile=world["college_profile"], sending_org=org,
+                                     by=world["college_kw"])
+    with CaptureQueriesContext(connection) as few:
+        assert me.get(reverse("me:transfers")).status_code == 200
+    for n in range(5):
+        other = OrganisationFactory(kind="college")
+        there = services.learner_profile_create(org=other, user=world["learner"], target_group="post_16_full_time",
+                                                by=world["college_kw"])
+        services.record_transfer_request(org=other, profile=there, sending_org=org, by=world["college_kw"])
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert me.get(reverse("me:transfers")).status_code == 200
