@@ -10,3 +10,7 @@ def enrolment_ended(*, org, profile, ending, by):
 
 def enrolment_restarted(*, org, profile, ending, by):
     services.enrolment_restarted(profile=profile, by=by)
+
+
+def record_transfer_consented(*, transfer, receiving_profile, by):
+    services.guidance_continue_after_transfer(transfer=transfer, receiving_profile=receiving_profile, by=by)

@@ -910,3 +910,41 @@ def destination_record(*, profile, by, kind: str, category: str, recorded_on, de
 __all__ = [
     "CONSENT_WORDING", "REFERRAL_TRANSITIONS", "InvalidTransition", "Role",
 ]
+
+
+def guidance_continue_after_transfer(*, transfer, receiving_profile, by) -> TierChange | None:
+    """The learner consented to the transfer of their record (issue 13): a careers service with a
+    CURRENT partnership with both the sending and the receiving organisation carries the
+    learner's tier, review date and identified adviser over to the new organisation (a tier
+    change there, noting where it came from; the history stays at the old one). No service
+    working with both: nothing moves. Returns the new tier change, if any."""
+    from django.db.models import Count
+
+    sending_profile = transfer.profile
+    if sending_profile is None or receiving_profile is None:
+        return None
+    both = (Partnership.objects.system("careers services partnered with both organisations of a consented transfer")
+            .filter(Partnership.current_q(), school_id__in=[transfer.organisation_id, receiving_profile.organisation_id])
+            .values("organisation_id").annotate(schools=Count("school_id", distinct=True)).filter(schools=2))
+    if not both.exists():
+        return None
+    old = LearnerGuidance.objects.for_org(transfer.organisation_id).filter(profile=sending_profile).first()
+    if old is None:
+        return None
+    with transaction.atomic():
+        new = learner_guidance_for(profile=receiving_profile)
+        change = TierChange.objects.create(
+            organisation_id=receiving_profile.organisation_id, profile=receiving_profile, plan=None,
+            from_tier=new.tier, to_tier=old.tier, review_on=old.review_on, decided_by=by,
+            note=f"Continued from {transfer.organisation.name} with the learner's consent (record transfer)",
+            audience=Audience.STAFF)
+        new.tier, new.review_on = old.tier, old.review_on
+        if old.adviser_id:
+            new.adviser_id = old.adviser_id
+        new.save()
+    audit_log("guidance.tier.continued", actor=by, org=receiving_profile.organisation, obj=change,
+              data={"transfer": transfer.pk, "from_org": transfer.organisation_id, "tier": old.tier,
+                    "adviser": old.adviser_id})
+    audit_log("guidance.tier.continued", actor=by, org=transfer.organisation, obj=old,
+              data={"transfer": transfer.pk, "to_org": receiving_profile.organisation_id})
+    return change

@@ -79,3 +79,44 @@ def test_without_a_key_worker_the_offer_goes_to_the_leads(service, org, other_or
     assert set(Notification.objects.for_org(org).filter(kind="guidance.leaver_recorded")
                .values_list("user_id", flat=True)) == leads
     assert not Notification.objects.for_org(other_org).exists()
+
+
+def _transfer_to(college, profile, by):
+    there = learner_services.learner_profile_create(org=college, user=profile.user, target_group="post_16_full_time",
+                                                    by=by)
+    learner_services.record_transfer_offer(learner=profile.user, sending_profile=profile, receiving_org=college,
+                                           include_staff_records=False)
+    return there
+
+
+def test_a_careers_service_working_with_both_continues_tier_and_adviser(service, org, other_org, adviser, partnered):
+    from guidance.choices import Tier, TierReason
+    from guidance.models import TierChange
+    from guidance.tests.factories import partnership
+    from tests.factories import OrganisationFactory
+
+    college = OrganisationFactory(kind="college", slug="college")
+    partnership(service, college, advisers=[adviser])
+    profile = learner(org, target_group=TargetGroup.KEY_STAGE_4)
+    services.tier_set(profile=profile, to_tier=Tier.INTENSIVE, reasons=[TierReason.MAJOR_CRISIS], by=adviser,
+                      review_on=datetime.date(2027, 1, 15), service=service, adviser=adviser)
+    there = _transfer_to(college, profile, member(college, Role.KEY_WORKER))
+    continued = LearnerGuidance.objects.for_org(college).get(profile=there)
+    assert continued.tier == Tier.INTENSIVE and continued.adviser == adviser
+    assert continued.review_on == datetime.date(2027, 1, 15)
+    change = TierChange.objects.for_org(college).get(profile=there)
+    assert "record transfer" in change.note and change.audience == "staff"
+    # The school's history stays where it is.
+    assert TierChange.objects.for_org(org).filter(profile=profile).count() == 1
+
+
+def test_without_a_service_working_with_both_nothing_moves(service, org, other_org, adviser, partnered):
+    from guidance.choices import Tier, TierReason
+    from tests.factories import OrganisationFactory
+
+    college = OrganisationFactory(kind="college", slug="college")
+    profile = learner(org, target_group=TargetGroup.KEY_STAGE_4)
+    services.tier_set(profile=profile, to_tier=Tier.FILTERED, reasons=[TierReason.DEMOTIVATED], by=adviser,
+                      review_on=datetime.date(2027, 1, 15), service=service)
+    there = _transfer_to(college, profile, member(college, Role.KEY_WORKER))
+    assert not LearnerGuidance.objects.for_org(college).filter(profile=there).exists()
