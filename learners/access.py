@@ -50,5 +50,6 @@ def transfer_access_rows(*, org, today):
                   + (" and staff-only records" if transfer.include_staff_records else "")
                   + "; never restricted records or sensitive information") if consented
             else f"Nothing until {name} consents",
-            until=None, note="The learner decides: they can withdraw their consent at any time"))
+            until=None, note="The learner decides: they can withdraw their consent at any time"
+            + (" · " + transfer.sending_note if transfer.sending_note else "")))
     return rows

@@ -307,6 +307,12 @@ class PlanFromPreviousForm(Form):
         return _dates_in_order(self, super().clean())
 
 
+class TransferNoteForm(Form):
+    sending_note = forms.CharField(label="What you must keep, or anything you are required to note", required=False,
+                                   max_length=1000, widget=forms.Textarea(attrs={"rows": 3}),
+                                   help_text="Seen by your organisation only.")
+
+
 class ReenrolForm(Form):
     """Enrol again a learner who left: a new plan, linked to the closed one."""
 

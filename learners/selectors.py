@@ -539,3 +539,12 @@ def transferred_open_targets(*, plan, viewer: PlanViewer):
     """The open targets of a transferred plan its reader may see (to carry over)."""
     return Target.objects.for_org(plan.organisation_id).filter(
         audience_q(viewer), plan=plan, status__in=TARGET_OPEN_STATUSES).order_by("term", "due_on", "pk")
+
+
+def transfer_out_get(*, org, transfer_id: int):
+    """A transfer of one of ``org``'s learners' records (``org`` the sending organisation); 404
+    for another organisation's."""
+    from .models import RecordTransfer
+
+    return get_object_or_404(RecordTransfer.objects.for_org(org).select_related("learner", "receiving_organisation"),
+                             pk=transfer_id)

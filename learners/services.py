@@ -1097,10 +1097,14 @@ def record_transfer_consent(*, transfer, by, include_staff_records: bool, reques
     _transfer_audit("learners.transfer.consented", transfer, by, request,
                     include_staff_records=include_staff_records)
     receiving = transfer.receiving_organisation
+    there = LearnerProfile.objects.for_org(receiving).filter(user_id=by.pk).first()
+    # Other apps carry on what they own (guidance: the tier and adviser, if a careers service
+    # works with both organisations).
+    _enrolment_hooks("record_transfer_consented", transfer=transfer, receiving_profile=there, by=by)
     _transfer_notify(org=sending, user_ids=_leads(sending), transfer=transfer, key="consented_sending",
                      title=f"{by} consented to {receiving.name} reading their record here",
-                     url=reverse("organisations:access", kwargs={"org_slug": sending.slug}))
-    there = LearnerProfile.objects.for_org(receiving).filter(user_id=by.pk).first()
+                     url=reverse("learners:transfer_out", kwargs={"org_slug": sending.slug,
+                                                                  "transfer_id": transfer.pk}))
     _transfer_notify(org=receiving, user_ids=[*_leads(receiving), transfer.requested_by_id], transfer=transfer,
                      key="consented_receiving", title=f"{by} consented: their record at {sending.name} is readable",
                      url=reverse("learners:previous_record", kwargs={"org_slug": receiving.slug,
@@ -1174,3 +1178,15 @@ def plan_continue_from_transfer(*, org, profile, transfer, previous_plan, by, pr
     _transfer_audit("learners.transfer.plan_continued", transfer, by, request, plan=plan.pk,
                     previous_plan=previous_plan.pk, targets=[t.pk for t in targets])
     return plan
+
+
+def record_transfer_note(*, org, transfer, by, note: str, request=None):
+    """The sending organisation notes what it must keep by law (or anything it is required to
+    record) about a transfer of one of its learners' records. Audited on both sides."""
+    from .models import RecordTransfer
+
+    _check_org(org, transfer)
+    RecordTransfer.objects.for_org(org).filter(pk=transfer.pk).update(sending_note=note)
+    transfer.sending_note = note
+    _transfer_audit("learners.transfer.noted", transfer, by, request)
+    return transfer

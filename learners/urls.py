@@ -39,6 +39,7 @@ urlpatterns = [
     path("shares/<int:share_id>/revoke/", views.share_revoke, name="share_revoke"),
     path("share-invitations/<int:share_invitation_id>/revoke/", views.share_invitation_revoke,
          name="share_invitation_revoke"),
+    path("transfers/<int:transfer_id>/", views.transfer_out, name="transfer_out"),
     path("settings/target-areas/", views.settings_areas, name="settings_areas"),
     path("settings/target-areas/<int:area_id>/", views.settings_area_edit, name="settings_area_edit"),
     path("settings/at-risk/", views.settings_levels, name="settings_levels"),

@@ -715,3 +715,17 @@ def plan_from_previous(request, profile_id):
             return redirect(_plan_url(plan))
     return render(request, "learners/plan_from_previous.html", {
         "form": form, "profile": profile, "previous": previous, "transfer": transfer})
+
+
+@org_role_required(Role.CAREERS_LEAD, Role.ORG_ADMIN)
+def transfer_out(request, transfer_id):
+    """At the sending organisation: a transfer of one of its learners' records — who asked, the
+    learner's decision — and a note of what it must keep by law."""
+    item = selectors.transfer_out_get(org=request.org, transfer_id=transfer_id)
+    form = forms.TransferNoteForm(request.POST or None, initial={"sending_note": item.sending_note})
+    if request.method == "POST" and form.is_valid():
+        services.record_transfer_note(org=request.org, transfer=item, by=request.user, request=request,
+                                      note=form.cleaned_data["sending_note"])
+        messages.success(request, "Your note is saved.")
+        return redirect("learners:transfer_out", org_slug=request.org.slug, transfer_id=item.pk)
+    return render(request, "learners/transfer_out.html", {"form": form, "transfer": item})

@@ -222,3 +222,45 @@ def test_my_transfers_page_queries_do_not_grow_with_transfers(org, other_org, co
         services.record_transfer_request(org=other, profile=there, sending_org=org, by=world["college_kw"])
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert me.get(reverse("me:transfers")).status_code == 200
+
+
+def test_after_a_transfer_other_channels_carry_no_record(org, other_org, college, world, sign_in):
+    """Audience per channel after a transfer: the parent's view of the old plan is unchanged
+    (staff records stay hidden), the notifications and emails name the organisations but carry
+    none of the record, and the transfer opens no PDF of the old plan to the college."""
+    from plp_portal.notifications.models import OutboundEmail
+
+    plan = world["plan"]
+    parent = member(org, Role.PARENT_CARER)
+    services.plan_share_grant(org=org, plan=plan, grantee=parent, relationship="parent_carer", by=world["learner"])
+    services.record_transfer_offer(learner=world["learner"], sending_profile=plan.profile, receiving_org=college,
+                                   include_staff_records=True)
+    shared = sign_in(parent).get(reverse("me:shared_plan", kwargs={"learner_plan_id": plan.pk})).content.decode()
+    assert "Review 1: good progress" in shared and "Staff note" not in shared and "safeguarding" not in shared
+    texts = [f"{n.title} {n.body}" for n in Notification.objects.for_org(org).filter(kind__startswith="learners.transfer")]
+    texts += [f"{n.title} {n.body}" for n in Notification.objects.for_org(college)
+              .filter(kind__startswith="learners.transfer")]
+    assert texts and not any("Staff note" in t or "safeguarding" in t or "Review 1" in t for t in texts)
+    assert not any("Staff note" in e.body_text or "safeguarding" in e.body_text for e in OutboundEmail.objects.all())
+    college_kw = sign_in(world["college_kw"])
+    pdf = reverse("learners:plan_pdf", kwargs={"org_slug": org.slug, "learner_plan_id": plan.pk})
+    assert college_kw.get(pdf).status_code in (403, 404)
+    assert college_kw.get(reverse("me:shared_plan_pdf", kwargs={"learner_plan_id": plan.pk})).status_code == 404
+
+
+def test_the_sending_school_is_told_and_notes_what_it_must_keep(org, other_org, college, world, sign_in):
+    services.record_transfer_offer(learner=world["learner"], sending_profile=world["plan"].profile,
+                                   receiving_org=college, include_staff_records=False)
+    transfer = RecordTransfer.objects.for_org(org).get()
+    note = Notification.objects.for_org(org).get(user=world["lead"], kind="learners.transfer.consented_sending")
+    client = sign_in(world["lead"])
+    page = client.get(note.url)
+    assert page.status_code == 200 and college.name in page.content.decode()
+    assert client.post(note.url, {"sending_note": "Safeguarding file kept until age 25."}).status_code == 302
+    transfer.refresh_from_db()
+    assert transfer.sending_note == "Safeguarding file kept until age 25."
+    assert AuditEvent.objects.filter(organisation=college, action="learners.transfer.noted").exists()
+    assert client.post(note.url, {"sending_note": "x" * 1001}).status_code == 200  # refused, names the field
+    assert sign_in(world["school_kw"]).get(note.url).status_code == 403
+    foreign = reverse("learners:transfer_out", kwargs={"org_slug": college.slug, "transfer_id": transfer.pk})
+    assert sign_in(member(college, Role.ORG_ADMIN)).get(foreign).status_code == 404
