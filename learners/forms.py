@@ -284,35 +284,6 @@ class TransferDecisionForm(Form):
         help_text="Records kept for named roles only never go.")
 
 
-class PlanFromPreviousForm(Form):
-    """At the new organisation: a plan starting from the transferred one (the key worker confirms
-    the goal and chooses the open targets to carry over)."""
-
-    previous_plan = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
-    programme_name = forms.CharField(label="Programme", max_length=200)
-    starts_on = DateField(label="Plan starts on", earliest=EARLIEST_PLAN_DATE)
-    ends_on = DateField(label="Plan ends on", earliest=EARLIEST_PLAN_DATE)
-    final_outcome = forms.CharField(label="Agreed final grade or course outcome", max_length=300)
-    long_term_goal = forms.CharField(label="Long-term goal", required=False, max_length=_max(Plan, "long_term_goal"),
-                                     widget=forms.Textarea(attrs={"rows": 3}),
-                                     help_text="From the previous plan: confirm it with the learner or change it.")
-    targets = forms.ModelMultipleChoiceField(label="Open targets to carry over", required=False, queryset=None,
-                                             widget=forms.CheckboxSelectMultiple)
-
-    def __init__(self, *args, targets, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["targets"].queryset = targets
-
-    def clean(self):
-        return _dates_in_order(self, super().clean())
-
-
-class TransferNoteForm(Form):
-    sending_note = forms.CharField(label="What you must keep, or anything you are required to note", required=False,
-                                   max_length=1000, widget=forms.Textarea(attrs={"rows": 3}),
-                                   help_text="Seen by your organisation only.")
-
-
 class ReenrolForm(Form):
     """Enrol again a learner who left: a new plan, linked to the closed one."""
 
@@ -326,6 +297,28 @@ class ReenrolForm(Form):
 
     def clean(self):
         return _dates_in_order(self, super().clean())
+
+
+class PlanFromPreviousForm(ReenrolForm):
+    """At the new organisation: a plan starting from the transferred one (the key worker confirms
+    the goal and chooses the open targets to carry over)."""
+
+    previous_plan = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
+    targets = forms.ModelMultipleChoiceField(label="Open targets to carry over", required=False, queryset=None,
+                                             widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, targets, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["targets"].queryset = targets
+        self.fields["long_term_goal"].help_text = "From the previous plan: confirm it with the learner or change it."
+
+
+class TransferNoteForm(Form):
+    sending_note = forms.CharField(label="What you must keep, or anything you are required to note", required=False,
+                                   max_length=1000, widget=forms.Textarea(attrs={"rows": 3}),
+                                   help_text="Seen by your organisation only.")
+
+
 
 
 STAGE1_FIELDS = [
