@@ -131,14 +131,9 @@ class DestinationKind(models.TextChoices):
     ACTUAL = "actual", "Actual"
 
 
-class DestinationCategory(models.TextChoices):
-    EDUCATION = "education", "Education"
-    APPRENTICESHIP = "apprenticeship", "Apprenticeship"
-    EMPLOYMENT_WITH_TRAINING = "employment_with_training", "Employment with training"
-    EMPLOYMENT_WITHOUT_TRAINING = "employment_without_training", "Employment without training"
-    NEET = "neet", "Not in education, employment or training (NEET)"
-    UNKNOWN = "unknown", "Unknown"
-    OTHER = "other", "Other"
+# The destination categories live with the learner's plan (its moving-on plan uses them too);
+# guidance records destinations with the same values.
+from learners.choices import DestinationCategory  # noqa: E402
 
 
 # An actual destination in one of these means the leaver is settled (seed 000, unemployed young

@@ -36,7 +36,7 @@ from .models import (
     PROCESS_MAX,
     SHORT_ANSWER_MAX,
 )
-from .objectives import STATUTORY_GROUPS
+from .objectives import PARTNERSHIP_GROUPS
 from .services import CONSENT_WORDING
 
 
@@ -308,7 +308,7 @@ class SettingsForm(Form):
         # Added before the base form copies the fields, so their messages name them too.
         fields = dict(type(self).base_fields)
         labels = dict(TargetGroup.choices)
-        for group in STATUTORY_GROUPS:
+        for group in PARTNERSHIP_GROUPS:
             for tier in ("filtered", "intensive"):
                 fields[f"{group}_{tier}"] = forms.DecimalField(
                     label=f"{labels[group]}: expected % {tier}", min_value=0, max_value=100, decimal_places=1)
@@ -317,7 +317,7 @@ class SettingsForm(Form):
 
     def clean(self):
         data = super().clean()
-        for group in STATUTORY_GROUPS:
+        for group in PARTNERSHIP_GROUPS:
             f, i = data.get(f"{group}_filtered"), data.get(f"{group}_intensive")
             if f is not None and i is not None and f + i > 100:
                 self.add_error(f"{group}_intensive", "Filtered and intensive together cannot be over 100%")

@@ -248,6 +248,7 @@ def review_detail(request, review_id):
         "can_cancel": can_cancel_review(request, viewer) and review.is_editable,
         "amend_form": forms.AmendForm() if can_run_review(viewer) and review.kw_signed_at else None,
         "log_entries": log_entries,
+        "moving_on": learner_selectors.visible_moving_on(plan=review.plan, viewer=viewer),
     })
 
 
@@ -326,6 +327,7 @@ def review_edit(request, review_id):
         "review": review, "plan": review.plan, "form": form, "log_entries": log_entries, "today": today,
         "suggested_next": selectors.review_next_due(org=request.org, review=review, today=today),
         "conflict": conflict,
+        "moving_on": learner_selectors.visible_moving_on(plan=review.plan, viewer=viewer),
     })
 
 

@@ -22,9 +22,13 @@ from .choices import (
     AuthorRole,
     ConcernCategory,
     ConcernStatus,
+    DestinationCategory,
     EcmOutcome,
     Effort,
+    LeavingReason,
     LogEntryKind,
+    MovingOnShareWith,
+    OpenTargetsOnLeaving,
     ShareRelationship,
     TargetGroup,
     TargetStatus,
@@ -32,7 +36,11 @@ from .choices import (
 )
 from .models import (
     EARLIEST_BIRTH,
+    EARLIEST_PLAN_DATE,
+    LEAVING_DETAIL_MAX,
+    LEAVING_NOTE_MAX,
     LOG_ANSWER_MAX,
+    MOVING_ON_TEXT_MAX,
     NARRATIVE_MAX,
     PROGRESS_NOTE_MAX,
     AtRiskLevel,
@@ -154,6 +162,12 @@ class AtRiskLevelForm(ModelForm):
 # --- Profile and plan ------------------------------------------------------------------------
 
 
+def _dates_in_order(form, cleaned):
+    if cleaned.get("starts_on") and cleaned.get("ends_on") and cleaned["ends_on"] < cleaned["starts_on"]:
+        form.add_error("ends_on", "The end date must be after the start date")
+    return cleaned
+
+
 class EnrolForm(Form):
     learner = forms.ModelChoiceField(label="Learner", queryset=get_user_model().objects.none(),
                                      help_text="Learners of the organisation without a profile yet. "
@@ -178,10 +192,134 @@ class EnrolForm(Form):
         self.fields["learner"].queryset = member_users(org=org, roles=[Role.LEARNER]).exclude(pk__in=enrolled)
 
     def clean(self):
+        return _dates_in_order(self, super().clean())
+
+
+class EnrolmentEndForm(Form):
+    """End a learner's enrolment (issue 13). Posted twice: first to check, then with
+    ``confirmed`` from the confirmation page (nothing changes before that)."""
+
+    left_on = DateField(label="Left on", earliest=EARLIEST_PLAN_DATE, not_after_today=True)
+    reason = forms.ChoiceField(label="Reason for leaving", choices=LeavingReason.choices, widget=forms.RadioSelect)
+    reason_detail = forms.CharField(label="More about the reason (optional)", required=False,
+                                    max_length=LEAVING_DETAIL_MAX)
+    targets = forms.ChoiceField(label="Open targets", choices=OpenTargetsOnLeaving.choices,
+                                initial=OpenTargetsOnLeaving.WITHDRAW, widget=forms.RadioSelect,
+                                help_text="Targets not yet achieved, partly achieved, not achieved or withdrawn.")
+    closing_note = forms.CharField(label="Closing entry for the learning journey", max_length=LEAVING_NOTE_MAX,
+                                   widget=forms.Textarea(attrs={"rows": 4}),
+                                   help_text="Added to each plan that closes. The learner can read it.")
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+def _moving_on_text(label, help_text=""):
+    return forms.CharField(label=label, required=False, max_length=MOVING_ON_TEXT_MAX, help_text=help_text,
+                           widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class MovingOnForm(Form):
+    """The moving-on plan (issue 13), written by staff with the learner."""
+
+    destination_category = forms.ChoiceField(label="Intended destination", choices=DestinationCategory.choices,
+                                             widget=forms.RadioSelect)
+    destination_detail = forms.CharField(label="Course, provider or employer", required=False, max_length=300)
+    applications = _moving_on_text("Applications and their status",
+                                   "One a line, e.g. “Demoshire College, Level 2 catering: offer accepted”.")
+    next_organisation_should_know = _moving_on_text("What the next organisation should know")
+    continuing_support = _moving_on_text("Support that must continue")
+    share_with = forms.MultipleChoiceField(label="Who the learner agrees to share it with", required=False,
+                                           choices=MovingOnShareWith.choices, widget=forms.CheckboxSelectMultiple)
+    audience = forms.ChoiceField(label="Who can see it here", widget=forms.RadioSelect, initial=Audience.PLAN,
+                                 choices=[(Audience.PLAN, Audience.PLAN.label), (Audience.STAFF, Audience.STAFF.label)])
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1, max_value=1_000_000)
+
+
+LEARNING_ORGANISATION_KINDS = ("school", "college", "training_provider", "employer")
+
+
+def _learning_organisations(*, exclude_ids):
+    from plp_portal.organisations.models import Organisation
+
+    return Organisation.objects.filter(kind__in=LEARNING_ORGANISATION_KINDS).exclude(pk__in=exclude_ids) \
+        .order_by("name")
+
+
+class TransferRequestForm(Form):
+    """The receiving organisation asks for a learner's record at their previous organisation."""
+
+    sending_org = forms.ModelChoiceField(label="The learner's previous organisation", queryset=None,
+                                         help_text="The learner is asked and decides. Nothing is read before.")
+
+    def __init__(self, *args, org, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sending_org"].queryset = _learning_organisations(exclude_ids=[org.pk])
+
+
+class TransferOfferForm(Form):
+    """The learner offers their record at one of their organisations to the next one."""
+
+    from_org = forms.ChoiceField(label="My record at")
+    to_org = forms.ModelChoiceField(label="The organisation I am moving to", queryset=None)
+    include_staff_records = forms.BooleanField(
+        label="Also share the records my teachers wrote for staff only", required=False,
+        help_text="Records kept for named roles only never go.")
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, profiles, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["from_org"].choices = [(str(p.organisation_id), p.organisation.name) for p in profiles]
+        self.fields["to_org"].queryset = _learning_organisations(exclude_ids=[])
+
+    def clean(self):
         cleaned = super().clean()
-        if cleaned.get("starts_on") and cleaned.get("ends_on") and cleaned["ends_on"] < cleaned["starts_on"]:
-            self.add_error("ends_on", "The end date must be after the start date")
+        if cleaned.get("to_org") and cleaned.get("from_org") and str(cleaned["to_org"].pk) == cleaned["from_org"]:
+            self.add_error("to_org", "Choose the organisation you are moving to, not the one you are leaving")
         return cleaned
+
+
+class TransferDecisionForm(Form):
+    decision = forms.ChoiceField(label="Your decision", widget=forms.RadioSelect, choices=[
+        ("consent", "Yes, they may read it"), ("refuse", "No, do not share it")])
+    include_staff_records = forms.BooleanField(
+        label="Also share the records my teachers wrote for staff only", required=False,
+        help_text="Records kept for named roles only never go.")
+
+
+class ReenrolForm(Form):
+    """Enrol again a learner who left: a new plan, linked to the closed one."""
+
+    programme_name = forms.CharField(label="Programme", max_length=200)
+    starts_on = DateField(label="Plan starts on", earliest=EARLIEST_PLAN_DATE)
+    ends_on = DateField(label="Plan ends on", earliest=EARLIEST_PLAN_DATE)
+    final_outcome = forms.CharField(label="Agreed final grade or course outcome", max_length=300)
+    long_term_goal = forms.CharField(label="Long-term goal", required=False, max_length=_max(Plan, "long_term_goal"),
+                                     widget=forms.Textarea(attrs={"rows": 3}),
+                                     help_text="Carried over from the closed plan: change it if it has changed.")
+
+    def clean(self):
+        return _dates_in_order(self, super().clean())
+
+
+class PlanFromPreviousForm(ReenrolForm):
+    """At the new organisation: a plan starting from the transferred one (the key worker confirms
+    the goal and chooses the open targets to carry over)."""
+
+    previous_plan = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
+    targets = forms.ModelMultipleChoiceField(label="Open targets to carry over", required=False, queryset=None,
+                                             widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, targets, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["targets"].queryset = targets
+        self.fields["long_term_goal"].help_text = "From the previous plan: confirm it with the learner or change it."
+
+
+class TransferNoteForm(Form):
+    sending_note = forms.CharField(label="What you must keep, or anything you are required to note", required=False,
+                                   max_length=1000, widget=forms.Textarea(attrs={"rows": 3}),
+                                   help_text="Seen by your organisation only.")
+
+
 
 
 STAGE1_FIELDS = [
@@ -279,10 +417,7 @@ class PlanForm(ModelForm):
         pass
 
     def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("starts_on") and cleaned.get("ends_on") and cleaned["ends_on"] < cleaned["starts_on"]:
-            self.add_error("ends_on", "The end date must be after the start date")
-        return cleaned
+        return _dates_in_order(self, super().clean())
 
     def changes(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}

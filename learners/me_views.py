@@ -71,7 +71,32 @@ def plan_full(request, learner_plan_id):
     plan, viewer = plan_for_request(request, learner_plan_id, need="own")
     context = plan_context(plan=plan, viewer=viewer, request=request)
     context.update({"me": True, "sign_form": forms.SignForm(initial={"version": context["plan"].version})})
+    moving_on = context["plan"].visible_moving_on
+    if moving_on is not None and plan.status == "active":
+        context["moving_on_agree_form"] = forms.SignForm(initial={"version": moving_on.version})
     return render(request, "learners/me/plan_full.html", context)
+
+
+@require_POST
+@signed_in_required
+def moving_on_agree(request, learner_plan_id):
+    """The learner agrees to their moving-on plan as shown (the version in the form)."""
+    plan, _viewer = plan_for_request(request, learner_plan_id, need="own")
+    moving_on = plan.moving_on_or_none
+    form = forms.SignForm(request.POST)
+    if moving_on is None or plan.status != "active":
+        raise Http404
+    if not form.is_valid():
+        messages.error(request, "Reload the page and try again.")
+    else:
+        try:
+            services.moving_on_agree(org=plan.organisation, moving_on=moving_on, by=request.user,
+                                     version=form.cleaned_data["version"])
+        except services.StaleMovingOnError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "You agreed to your moving-on plan.")
+    return redirect(_me_plan_url(plan, "me:plan_full") + "#moving-on")
 
 
 @require_POST
@@ -364,3 +389,84 @@ def shared_plan_pdf(request, learner_plan_id, render_id=None, download=False):
                               url_kwargs={"learner_plan_id": plan.pk}, render_id=render_id,
                               download=download, back_url=_me_plan_url(plan, "me:shared_plan"),
                               back_label="Back to the plan")
+
+
+# --- Record transfer: the learner decides (issue 13) ------------------------------------------
+
+
+@signed_in_required
+def transfers(request):
+    """The learner's record transfers: requests to decide, consents to withdraw, history."""
+    items = list(selectors.my_transfers(user=request.user))
+    can_offer = selectors.own_profiles(user=request.user).exists()
+    return render(request, "learners/me/transfers.html", {"transfers": items, "can_offer": can_offer})
+
+
+@signed_in_required
+def transfer_offer(request):
+    """Offer my record to the organisation I am moving to: the form, then exactly what goes,
+    then the consent (POST with ``confirmed``)."""
+    profiles = list(selectors.own_profiles(user=request.user).select_related("organisation"))
+    if not profiles:
+        raise Http404
+    form = forms.TransferOfferForm(request.POST or None, profiles=profiles)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        sending = next(p for p in profiles if str(p.organisation_id) == data["from_org"])
+        if not data["confirmed"]:
+            return render(request, "learners/me/transfer_offer_confirm.html", {
+                "form": form, "to_org": data["to_org"], "from_org": sending.organisation,
+                "include_staff_records": data["include_staff_records"],
+                "preview": selectors.transfer_preview(user=request.user, sending_org_id=sending.organisation_id)})
+        try:
+            transfer = services.record_transfer_offer(learner=request.user, sending_profile=sending,
+                                                      receiving_org=data["to_org"], request=request,
+                                                      include_staff_records=data["include_staff_records"])
+        except services.TransferError as error:
+            form.add_error("to_org", str(error))
+        else:
+            messages.success(request, f"{transfer.receiving_organisation.name} can now read your record at "
+                                      f"{sending.organisation.name}. You can withdraw this at any time.")
+            return redirect("me:transfers")
+    return render(request, "learners/me/transfer_offer.html", {"form": form})
+
+
+@signed_in_required
+def transfer(request, transfer_id):
+    """One transfer: exactly what goes, and the decision (consent or refuse) while it is asked."""
+    item = selectors.my_transfer_get(user=request.user, transfer_id=transfer_id)
+    form = forms.TransferDecisionForm(request.POST or None) if item.status == "requested" else None
+    if request.method == "POST":
+        if form is None:
+            messages.info(request, "This request has been decided already.")
+            return redirect("me:transfer", transfer_id=item.pk)
+        if form.is_valid():
+            try:
+                if form.cleaned_data["decision"] == "consent":
+                    services.record_transfer_consent(transfer=item, by=request.user, request=request,
+                                                     include_staff_records=form.cleaned_data["include_staff_records"])
+                    messages.success(request, f"{item.receiving_organisation.name} can now read your record. "
+                                              "You can withdraw this at any time.")
+                else:
+                    services.record_transfer_refuse(transfer=item, by=request.user, request=request)
+                    messages.success(request, "You refused. Nothing was shared, and your answer is recorded.")
+            except services.TransferError as error:
+                messages.error(request, str(error))
+            return redirect("me:transfers")
+    return render(request, "learners/me/transfer.html", {
+        "transfer": item, "form": form,
+        "preview": selectors.transfer_preview(user=request.user, sending_org_id=item.organisation_id)})
+
+
+@require_POST
+@signed_in_required
+def transfer_withdraw(request, transfer_id):
+    item = selectors.my_transfer_get(user=request.user, transfer_id=transfer_id)
+    try:
+        services.record_transfer_withdraw(transfer=item, by=request.user, request=request)
+    except services.TransferError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"{item.receiving_organisation.name} can no longer read your record at "
+                                  f"{item.organisation.name}.")
+    return redirect("me:transfers")

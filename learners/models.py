@@ -14,6 +14,7 @@ import hashlib
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -29,8 +30,11 @@ from .choices import (
     AuthorRole,
     ConcernCategory,
     ConcernStatus,
+    DestinationCategory,
     Effort,
+    LeavingReason,
     LogEntryKind,
+    OpenTargetsOnLeaving,
     PlanStatus,
     SetByRole,
     ShareRelationship,
@@ -38,6 +42,7 @@ from .choices import (
     TargetGroup,
     TargetStatus,
     TargetTerm,
+    TransferStatus,
 )
 
 USER = settings.AUTH_USER_MODEL
@@ -220,6 +225,42 @@ class LearnerProfile(TenantModel):
         return self.induction_completed_at is not None
 
 
+LEAVING_NOTE_MAX = 2000
+LEAVING_DETAIL_MAX = 300
+
+
+class EnrolmentEnd(TenantModel):
+    """The end of a learner's enrolment (issue 13): when, why, what happened to the open
+    targets, the closing note written into each plan's learning journey, and a later
+    re-enrolment if there was one. Written only by ``services.learner_enrolment_end`` /
+    ``services.learner_reenrol``; the profile's ``is_active`` is False between the two."""
+
+    profile = models.ForeignKey(LearnerProfile, on_delete=models.PROTECT, related_name="enrolment_ends")
+    left_on = models.DateField()
+    reason = models.CharField(max_length=24, choices=LeavingReason.choices)
+    reason_detail = models.CharField(max_length=LEAVING_DETAIL_MAX, blank=True)
+    open_targets = models.CharField(max_length=10, choices=OpenTargetsOnLeaving.choices)
+    closing_note = models.CharField(max_length=LEAVING_NOTE_MAX)
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+    reenrolled_at = models.DateTimeField(null=True, blank=True)
+    reenrolled_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-recorded_at", "-pk"]
+        indexes = [models.Index(fields=["organisation", "left_on"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(left_on__gte=EARLIEST_PLAN_DATE, left_on__lte=LATEST_PLAN_DATE),
+                                   name="enrolment_end_left_on_plausible"),
+            # One enrolment end awaiting re-enrolment per learner.
+            models.UniqueConstraint(fields=["organisation", "profile"], condition=Q(reenrolled_at__isnull=True),
+                                    name="enrolment_end_one_open_per_learner"),
+        ]
+
+    def __str__(self):
+        return f"{self.profile} left on {self.left_on}"
+
+
 class AtRiskStatus(TenantModel):
     """History of a learner's at-risk level (newest = current, mirrored on the profile)."""
 
@@ -256,6 +297,9 @@ class Plan(TenantModel):
     ends_on = models.DateField()
     status = models.CharField(max_length=16, choices=PlanStatus.choices, default=PlanStatus.ACTIVE)
     version = models.PositiveIntegerField(default=1)
+    # The plan this one continues (a re-enrolment starts a new plan linked to the closed one).
+    follows = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="followed_by")
+    closed_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -275,6 +319,14 @@ class Plan(TenantModel):
 
     def __str__(self):
         return f"{self.programme_name} ({self.profile})"
+
+    @property
+    def moving_on_or_none(self):
+        """The plan's moving-on plan, or None (``selectors.plan_detail`` loads it with the plan)."""
+        try:
+            return self.moving_on
+        except ObjectDoesNotExist:
+            return None
 
     @property
     def is_changed_after_signing(self) -> bool:
@@ -594,6 +646,97 @@ class TimelineEvent(AudienceMixin, TenantModel):
 
     def __str__(self):
         return f"{self.kind}: {self.summary}"
+
+
+MOVING_ON_TEXT_MAX = 2000
+
+
+class MovingOnPlan(AudienceMixin, TenantModel):
+    """The moving-on plan (issue 13), agreed by the key worker and the learner in the last term
+    before leaving: the intended destination (guidance's destination categories), applications
+    and their status, what the next organisation should know, the support that must continue,
+    and who the learner consents to share it with (``share_with``: MovingOnShareWith values).
+    Part of the plan: shown on it, at the last review and in the progress file, each through
+    the plan's audience rule. One per plan; ``version`` refuses stale saves; the learner's
+    agreement is for a version (a change after it asks for agreement again)."""
+
+    plan = models.OneToOneField(Plan, on_delete=models.CASCADE, related_name="moving_on")
+    destination_category = models.CharField(max_length=32, choices=DestinationCategory.choices)
+    destination_detail = models.CharField(max_length=300, blank=True, help_text="Course, provider or employer.")
+    applications = models.CharField(max_length=MOVING_ON_TEXT_MAX, blank=True)
+    next_organisation_should_know = models.CharField(max_length=MOVING_ON_TEXT_MAX, blank=True)
+    continuing_support = models.CharField(max_length=MOVING_ON_TEXT_MAX, blank=True)
+    share_with = models.JSONField(default=list, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    learner_agreed_version = models.PositiveIntegerField(null=True, blank=True)
+    learner_agreed_at = models.DateTimeField(null=True, blank=True)
+    updated_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "plan"], name="moving_on_one_per_plan"),
+        ]
+
+    def __str__(self):
+        return f"Moving-on plan of {self.plan}"
+
+    @property
+    def learner_agreed(self) -> bool:
+        return self.learner_agreed_version == self.version
+
+    @property
+    def share_with_labels(self) -> list[str]:
+        from .choices import MovingOnShareWith
+
+        labels = dict(MovingOnShareWith.choices)
+        return [labels[code] for code in self.share_with if code in labels]
+
+
+class RecordTransfer(TenantModel):
+    """A record-transfer grant (DESIGN.md tenancy rule 5; issue 13): the learner (the data
+    subject) lets ``receiving_organisation`` read their record at ``organisation`` (the sending
+    organisation, which owns the row and whose "Who sees our data" page lists it).
+
+    Requested by the receiving organisation's staff, or offered by the learner from /me/; it
+    gives access only while CONSENTED (``consented_at`` set, not withdrawn). What goes: the
+    previous plans read-only with their targets, learning journey (reviews included), moving-on
+    plan and learning log — records of audience *plan*, and of audience *staff* only when
+    ``include_staff_records``; *restricted* records never. Every cross-organisation read goes
+    through ``selectors.transfer_grants`` (one selector for this grant kind)."""
+
+    profile = models.ForeignKey(LearnerProfile, on_delete=models.PROTECT, related_name="transfers_out",
+                                null=True, blank=True, help_text="The learner's enrolment at the sending organisation.")
+    learner = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    receiving_organisation = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT,
+                                               related_name="+")
+    status = models.CharField(max_length=12, choices=TransferStatus.choices, default=TransferStatus.REQUESTED)
+    include_staff_records = models.BooleanField(default=False)
+    requested_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    sending_note = models.CharField(max_length=1000, blank=True,
+                                    help_text="What the sending organisation must keep by law, if anything.")
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        indexes = [models.Index(fields=["receiving_organisation", "learner", "status"]),
+                   models.Index(fields=["learner", "status"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "learner", "receiving_organisation"],
+                condition=Q(status__in=[TransferStatus.REQUESTED, TransferStatus.CONSENTED]),
+                name="record_transfer_one_open_per_pair"),
+        ]
+
+    def __str__(self):
+        return f"Transfer of {self.learner}'s record from {self.organisation} to {self.receiving_organisation}"
+
+    @property
+    def is_in_force(self) -> bool:
+        return self.status == TransferStatus.CONSENTED
 
 
 class PlanShareInvitation(TenantModel):

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from .choices import (
     TARGET_OPEN_STATUSES,
+    Audience,
     ConcernStatus,
     LogEntryKind,
     PlanStatus,
@@ -98,9 +99,9 @@ def plan_detail(*, plan: Plan, viewer: PlanViewer) -> Plan:
         )
         .order_by("term", "due_on", "pk")
     )
-    return (
+    detail = (
         Plan.objects.for_org(plan.organisation_id)
-        .select_related("profile__user", "profile__key_worker", "profile__at_risk_level")
+        .select_related("profile__user", "profile__key_worker", "profile__at_risk_level", "moving_on")
         .prefetch_related(
             Prefetch("targets", queryset=targets, to_attr="visible_targets"),
             Prefetch(
@@ -110,6 +111,31 @@ def plan_detail(*, plan: Plan, viewer: PlanViewer) -> Plan:
         )
         .get(pk=plan.pk)
     )
+    detail.visible_moving_on = visible_moving_on(plan=detail, viewer=viewer)
+    return detail
+
+
+def visible_moving_on(*, plan: Plan, viewer: PlanViewer):
+    """The plan's moving-on plan if ``viewer`` may see it, else None. Every channel (page, review,
+    PDF, the parent's view) reads it through here: the audience rule (``can_see``) and, for a
+    person the plan is shared with, the learner's consent — a parent or carer sees it only if
+    the learner agreed to share it with them, the next organisation (a record transfer) only if
+    they agreed to share it with it; other grantees never."""
+    from .choices import MovingOnShareWith, ShareRelationship
+    from .permissions import can_see
+
+    moving_on = plan.moving_on_or_none
+    if moving_on is None or not can_see(viewer, moving_on):
+        return None
+    if viewer.is_learner or viewer.is_staff_side:
+        return moving_on
+    if viewer.is_transfer_reader:  # the next organisation, if the learner agreed to share it with them
+        return moving_on if MovingOnShareWith.NEXT_ORGANISATION in moving_on.share_with else None
+    if MovingOnShareWith.PARENT_CARER not in moving_on.share_with or viewer.share_id is None:
+        return None
+    relationship = PlanShare.objects.for_org(plan.organisation_id).filter(pk=viewer.share_id).values_list(
+        "relationship", flat=True).first()
+    return moving_on if relationship == ShareRelationship.PARENT_CARER else None
 
 
 def plans_shared_with(*, user, now=None):
@@ -325,6 +351,22 @@ def learner_plans(*, profile):
     return profile.plans.order_by("status", "-starts_on")
 
 
+def enrolment_current_end(*, profile):
+    """The end of the learner's enrolment not followed by a re-enrolment (None while enrolled)."""
+    from .models import EnrolmentEnd
+
+    return (EnrolmentEnd.objects.for_org(profile.organisation_id).filter(profile=profile, reenrolled_at__isnull=True)
+            .select_related("recorded_by").first())
+
+
+def enrolment_end_summary(*, profile) -> dict:
+    """What ending the enrolment will change, for the confirmation page (two queries)."""
+    plans = list(Plan.objects.for_org(profile.organisation_id).filter(profile=profile, status=PlanStatus.ACTIVE))
+    open_targets = Target.objects.for_org(profile.organisation_id).filter(
+        plan__in=plans, status__in=TARGET_OPEN_STATUSES).count() if plans else 0
+    return {"plans": plans, "open_targets": open_targets}
+
+
 def log_blocks_for(*, plan: Plan, viewer: PlanViewer):
     """The plan's six-week blocks, newest first, each with ``visible_entries`` (what ``viewer``
     may see, newest first). Two queries."""
@@ -381,3 +423,116 @@ def share_invitations_for_user(*, user):
         email__iexact=user.email, accepted_at__isnull=True, revoked_at__isnull=True,
         link_expires_at__gt=timezone.now(),
     )
+
+
+# --- Record transfer (issue 13): the ONE selector of cross-organisation reads by transfer ----
+
+
+def transfer_grants(*, org, profile):
+    """The consented record-transfer grants that let ``org`` read ``profile``'s learner's records
+    at other organisations. Every read of another organisation's plan by a transfer goes
+    through here: a grant not consented, refused or withdrawn gives nothing. ``org`` required."""
+    from plp_portal.tenancy import UnscopedQueryError
+
+    from .choices import TransferStatus
+    from .models import RecordTransfer
+
+    if org is None or profile is None or profile.organisation_id != org.pk:
+        raise UnscopedQueryError("transfer_grants needs the receiving organisation and its learner")
+    return (RecordTransfer.objects.system("record-transfer grants naming this organisation, learner consented")
+            .filter(receiving_organisation_id=org.pk, learner_id=profile.user_id, status=TransferStatus.CONSENTED,
+                    profile__isnull=False)
+            .select_related("organisation", "profile").order_by("-decided_at", "-pk"))
+
+
+def transfer_viewer(*, transfer, plan, user) -> PlanViewer:
+    """The reader's relation to a transferred plan: plan-audience records, staff-audience ones
+    only with the learner's consent, restricted never (``permissions.can_see``/``audience_q``)."""
+    return PlanViewer(plan_id=plan.pk, organisation_id=plan.organisation_id, user_id=user.pk,
+                      transfer_id=transfer.pk, transfer_staff_records=transfer.include_staff_records)
+
+
+def transferred_plans(*, org, profile, user):
+    """Every plan the transfers let ``user`` (staff of ``org``) read, each with what its page
+    shows (``plan_detail`` through the transfer viewer, ``journey`` and ``events``) and its
+    ``transfer``. Queries grow with the number of transferred plans (a learner's few), not with
+    their records."""
+    rows = []
+    for transfer in transfer_grants(org=org, profile=profile):
+        for plan in Plan.objects.for_org(transfer.organisation_id).filter(profile_id=transfer.profile_id) \
+                .order_by("-starts_on", "-pk"):
+            viewer = transfer_viewer(transfer=transfer, plan=plan, user=user)
+            detail = plan_detail(plan=plan, viewer=viewer)
+            detail.transfer, detail.viewer = transfer, viewer
+            detail.journey = list(narrative_for(plan=detail, viewer=viewer))
+            detail.events = list(timeline_for(plan=detail, viewer=viewer)[:20])
+            rows.append(detail)
+    return rows
+
+
+def transferred_plan_get(*, org, profile, plan_id: int):
+    """One transferred plan of ``profile``'s learner with its grant; 404 otherwise."""
+    from django.http import Http404
+
+    for transfer in transfer_grants(org=org, profile=profile):
+        plan = Plan.objects.for_org(transfer.organisation_id).filter(
+            profile_id=transfer.profile_id, pk=plan_id).select_related("organisation").first()
+        if plan is not None:
+            return transfer, plan
+    raise Http404
+
+
+def my_transfers(*, user):
+    """A learner's own record transfers (requested, consented, refused, withdrawn), across the
+    organisations: they are the data subject of each."""
+    from .models import RecordTransfer
+
+    return (RecordTransfer.objects.system("a learner's own record transfers, across organisations")
+            .filter(learner_id=user.pk).select_related("organisation", "receiving_organisation", "requested_by")
+            .order_by("-requested_at", "-pk"))
+
+
+def my_transfer_get(*, user, transfer_id: int):
+    return get_object_or_404(my_transfers(user=user), pk=transfer_id)
+
+
+def transfer_preview(*, user, sending_org_id: int) -> dict:
+    """Exactly what a transfer of ``user``'s record at ``sending_org_id`` would let the next
+    organisation read: the plans, and per plan the records of audience plan and those of
+    audience staff (which go only if the learner ticks them); restricted records never go."""
+    from .models import LogEntry, NarrativeEntry, TimelineEvent
+
+    profile = own_profiles(user=user).filter(organisation_id=sending_org_id).first()
+    if profile is None:
+        return {"profile": None, "plans": []}
+    plans = list(Plan.objects.for_org(sending_org_id).filter(profile=profile).order_by("-starts_on", "-pk"))
+    plan_ids = [p.pk for p in plans]
+
+    def counts(model):
+        rows = model.objects.for_org(sending_org_id).filter(plan_id__in=plan_ids).values("audience").annotate(
+            n=Count("pk"))
+        return {row["audience"]: row["n"] for row in rows}
+
+    kinds = {"targets": counts(Target), "journey": counts(NarrativeEntry), "log": counts(LogEntry)}
+    review_count = TimelineEvent.objects.for_org(sending_org_id).filter(
+        plan_id__in=plan_ids, kind="review.completed", audience=Audience.PLAN).count()
+    rows = [(label, kinds[key].get(Audience.PLAN, 0), kinds[key].get(Audience.STAFF, 0),
+             kinds[key].get(Audience.RESTRICTED, 0))
+            for key, label in (("targets", "Targets"), ("journey", "Learning journey entries (reviews included)"),
+                               ("log", "Learning log entries"))]
+    return {"profile": profile, "plans": plans, "rows": rows, "reviews": review_count}
+
+
+def transferred_open_targets(*, plan, viewer: PlanViewer):
+    """The open targets of a transferred plan its reader may see (to carry over)."""
+    return Target.objects.for_org(plan.organisation_id).filter(
+        audience_q(viewer), plan=plan, status__in=TARGET_OPEN_STATUSES).order_by("term", "due_on", "pk")
+
+
+def transfer_out_get(*, org, transfer_id: int):
+    """A transfer of one of ``org``'s learners' records (``org`` the sending organisation); 404
+    for another organisation's."""
+    from .models import RecordTransfer
+
+    return get_object_or_404(RecordTransfer.objects.for_org(org).select_related("learner", "receiving_organisation"),
+                             pk=transfer_id)

@@ -26,20 +26,28 @@ from .choices import (
     DEFAULT_TARGET_AREAS,
     FINAL_OUTCOME_AREA_CODE,
     Audience,
+    AuthorRole,
     ConcernStatus,
+    LeavingReason,
+    OpenTargetsOnLeaving,
     PlanStatus,
     SetByRole,
+    TARGET_OPEN_STATUSES,
     TargetStatus,
     TargetTerm,
     TimelineKind,
+    TransferStatus,
 )
 from .models import (
+    NARRATIVE_MAX,
     AtRiskLevel,
     AtRiskStatus,
     Concern,
+    EnrolmentEnd,
     LearnerProfile,
     LogBlock,
     LogEntry,
+    MovingOnPlan,
     NarrativeEntry,
     Plan,
     PlanShare,
@@ -642,6 +650,183 @@ def plan_shares_expire(*, now: datetime.datetime | None = None) -> int:
     return count
 
 
+# --- Leaving and re-enrolment (issue 13) -----------------------------------------------------
+
+
+class EnrolmentError(Exception):
+    """The enrolment cannot change that way (already ended, not ended)."""
+
+
+def _enrolment_hooks(name: str, **kwargs) -> None:
+    """Let the other apps react (keyworkers: reviews and assignment end; guidance: the leaver is
+    followed up), each through its own ``enrolment.py`` — learners imports neither."""
+    from plp_portal.hooks import app_hook_modules
+
+    for module in app_hook_modules("enrolment"):
+        handler = getattr(module, name, None)
+        if handler is not None:
+            handler(**kwargs)
+
+
+def learner_enrolment_end(*, org, profile, left_on: datetime.date, reason: str,
+                          targets: str = OpenTargetsOnLeaving.WITHDRAW, by, closing_note: str = "",
+                          reason_detail: str = "", request=None) -> EnrolmentEnd:
+    """End ``profile``'s enrolment in ``org`` on ``left_on`` for ``reason`` (LeavingReason).
+
+    Every active plan closes with a closing entry in its learning journey; its open targets are
+    withdrawn (``targets="withdraw"``) or stay open with a note (``"keep"``); the profile stops
+    being active, so the daily job schedules no review and sends no reminder for it. The other
+    apps react through their ``enrolment.py`` hooks (open reviews cancelled and their reminders
+    dropped, the key-worker assignment ended; the careers service follows the leaver up). The
+    learner keeps read access to the closed plans in /me/. Raises EnrolmentError if the
+    enrolment has already ended. Audited; timeline events on each plan."""
+    _check_org(org, profile)
+    if reason not in LeavingReason.values or targets not in OpenTargetsOnLeaving.values:
+        raise ValueError("unknown leaving reason or choice for the open targets")
+    reason_label = LeavingReason(reason).label
+    note = closing_note.strip()
+    with transaction.atomic():
+        profile = LearnerProfile.objects.for_org(org).select_for_update().get(pk=profile.pk)
+        if not profile.is_active:
+            raise EnrolmentError(f"{profile.user} has already left.")
+        ending = EnrolmentEnd(organisation=org, profile=profile, left_on=left_on, reason=reason,
+                              reason_detail=reason_detail, open_targets=targets,
+                              closing_note=note or f"Left: {reason_label.lower()}.", recorded_by=by)
+        ending.full_clean()
+        ending.save()
+        author_role = AuthorRole.KEY_WORKER if profile.key_worker_id == by.pk else AuthorRole.OTHER
+        left = f"{left_on:%-d %B %Y}"
+        for plan in Plan.objects.for_org(org).filter(profile=profile, status=PlanStatus.ACTIVE):
+            plan_close(org=org, plan=plan, by=by, author_role=author_role,
+                       text=f"Left on {left} ({reason_label.lower()}). {ending.closing_note}",
+                       targets=targets, target_note=f"The learner left on {left}.")
+        LearnerProfile.objects.for_org(org).filter(pk=profile.pk).update(is_active=False)
+        profile.is_active = False
+        _enrolment_hooks("enrolment_ended", org=org, profile=profile, ending=ending, by=by)
+    audit_log("learners.enrolment.ended", request=request, actor=by, org=org, obj=profile,
+              data={"left_on": left_on.isoformat(), "reason": reason, "targets": targets})
+    return ending
+
+
+def plan_close(*, org, plan, by, author_role: str, text: str, targets: str = OpenTargetsOnLeaving.WITHDRAW,
+               target_note: str = "") -> Plan:
+    """Close an active plan: a closing entry in its learning journey (audience plan), its open
+    targets withdrawn or kept with ``target_note``, status closed. Audited; timeline."""
+    _check_org(org, plan)
+    with transaction.atomic():
+        narrative_append(org=org, plan=plan, by=by, author_role=author_role, text=text[:NARRATIVE_MAX])
+        for target in Target.objects.for_org(org).filter(plan=plan, status__in=TARGET_OPEN_STATUSES):
+            if targets == OpenTargetsOnLeaving.WITHDRAW:
+                target_progress_update(org=org, target=target, by=by, status=TargetStatus.WITHDRAWN,
+                                       note=f"Withdrawn: {target_note}".strip())
+            else:
+                TargetProgress.objects.create(organisation=org, target=target, status=target.status,
+                                              note=f"Kept open: {target_note}".strip(), recorded_by=by)
+        Plan.objects.for_org(org).filter(pk=plan.pk).update(
+            status=PlanStatus.CLOSED, closed_at=timezone.now(), version=F("version") + 1, updated_at=timezone.now())
+        plan.refresh_from_db()
+        timeline_record(org=org, plan=plan, kind=TimelineKind.PLAN_CLOSED, actor=by, obj=plan,
+                        summary=f"Plan closed: {plan.programme_name}")
+    audit_log("learners.plan.closed", actor=by, org=org, obj=plan, data={"targets": targets})
+    return plan
+
+
+def learner_reenrol(*, org, profile, by, programme_name: str, starts_on: datetime.date, ends_on: datetime.date,
+                    final_outcome: str, long_term_goal: str = "", request=None) -> Plan:
+    """Enrol again a learner who left: the profile is active again, the enrolment end records
+    the re-enrolment and a new plan starts, linked to the most recent closed plan (``follows``).
+    Raises EnrolmentError if the learner has not left."""
+    _check_org(org, profile)
+    with transaction.atomic():
+        profile = LearnerProfile.objects.for_org(org).select_for_update().get(pk=profile.pk)
+        ending = EnrolmentEnd.objects.for_org(org).filter(profile=profile, reenrolled_at__isnull=True).first()
+        if profile.is_active or ending is None:
+            raise EnrolmentError(f"{profile.user} is enrolled already.")
+        ending.reenrolled_at, ending.reenrolled_by = timezone.now(), by
+        ending.save(update_fields=["reenrolled_at", "reenrolled_by"])
+        LearnerProfile.objects.for_org(org).filter(pk=profile.pk).update(is_active=True)
+        profile.is_active = True
+        previous = Plan.objects.for_org(org).filter(profile=profile, status=PlanStatus.CLOSED).order_by(
+            "-closed_at", "-pk").first()
+        plan = plan_create(org=org, profile=profile, by=by, programme_name=programme_name, starts_on=starts_on,
+                           ends_on=ends_on, final_outcome=final_outcome, long_term_goal=long_term_goal,
+                           follows=previous)
+        timeline_record(org=org, plan=plan, kind=TimelineKind.REENROLLED, actor=by, obj=plan,
+                        summary=f"Enrolled again (left on {ending.left_on:%-d %B %Y})"
+                        + (f"; continues {previous.programme_name}" if previous else ""))
+        _enrolment_hooks("enrolment_restarted", org=org, profile=profile, ending=ending, by=by)
+    audit_log("learners.enrolment.restarted", request=request, actor=by, org=org, obj=profile,
+              data={"plan": plan.pk, "follows": previous.pk if previous else None})
+    return plan
+
+
+# --- Moving-on plan (issue 13) ---------------------------------------------------------------
+
+MOVING_ON_FIELDS = frozenset({"destination_category", "destination_detail", "applications",
+                              "next_organisation_should_know", "continuing_support", "share_with"})
+
+
+class StaleMovingOnError(Exception):
+    message = "Someone else changed this moving-on plan while you were editing it. Reload it and try again."
+
+
+def moving_on_save(*, org, plan, by, expected_version: int | None, audience: str = Audience.PLAN,
+                   **fields) -> MovingOnPlan:
+    """Create the plan's moving-on plan (``expected_version`` None) or change it if it is still at
+    ``expected_version`` (else ``StaleMovingOnError``: never overwrites). The learner's earlier
+    agreement then no longer covers it. Audited; timeline (with the record's audience)."""
+    from .choices import MovingOnShareWith
+
+    _check_org(org, plan)
+    if set(fields) - MOVING_ON_FIELDS:
+        raise ValueError(f"not moving-on fields: {sorted(set(fields) - MOVING_ON_FIELDS)}")
+    if audience == Audience.RESTRICTED:
+        raise ValueError("a moving-on plan is for everyone on the plan or for staff")
+    share_with = [c for c in MovingOnShareWith.values if c in set(fields.get("share_with") or ())]
+    fields["share_with"] = share_with
+    with transaction.atomic():
+        Plan.objects.for_org(org).select_for_update().get(pk=plan.pk)
+        current = MovingOnPlan.objects.for_org(org).filter(plan=plan).first()
+        if current is None and expected_version is None:
+            moving_on = MovingOnPlan(organisation=org, plan=plan, updated_by=by, **_audience_fields(audience, ()),
+                                     **fields)
+        elif current is not None and current.version == expected_version:
+            moving_on = current
+            for name, value in {**fields, **_audience_fields(audience, ())}.items():
+                setattr(moving_on, name, value)
+            moving_on.version += 1
+            moving_on.updated_by = by
+        else:
+            raise StaleMovingOnError(StaleMovingOnError.message)
+        moving_on.full_clean()
+        moving_on.save()
+        timeline_record(org=org, plan=plan, kind=TimelineKind.MOVING_ON_SAVED, actor=by, obj=moving_on,
+                        summary=f"Moving-on plan {'written' if moving_on.version == 1 else 'updated'}: "
+                                f"{moving_on.get_destination_category_display()}",
+                        audience=moving_on.audience)
+    audit_log("learners.moving_on.saved", actor=by, org=org, obj=plan,
+              data={"version": moving_on.version, "fields": sorted(fields), "share_with": share_with})
+    return moving_on
+
+
+def moving_on_agree(*, org, moving_on, by, version: int) -> MovingOnPlan:
+    """The learner agrees to the moving-on plan as they saw it (``version``); a plan changed
+    since is refused (``StaleMovingOnError``). Only the plan's learner agrees."""
+    _check_org(org, moving_on)
+    if moving_on.plan.profile.user_id != by.pk:
+        raise PermissionError("only the learner agrees to their moving-on plan")
+    with transaction.atomic():
+        current = MovingOnPlan.objects.for_org(org).select_for_update().get(pk=moving_on.pk)
+        if current.version != version:
+            raise StaleMovingOnError(StaleMovingOnError.message)
+        current.learner_agreed_version, current.learner_agreed_at = version, timezone.now()
+        current.save(update_fields=["learner_agreed_version", "learner_agreed_at", "updated_at"])
+        timeline_record(org=org, plan=current.plan, kind=TimelineKind.MOVING_ON_AGREED, actor=by, obj=current,
+                        summary="Moving-on plan agreed by the learner", audience=current.audience)
+    audit_log("learners.moving_on.agreed", actor=by, org=org, obj=current.plan, data={"version": version})
+    return current
+
+
 # --- Sensitive reads -------------------------------------------------------------------------
 
 
@@ -790,3 +975,209 @@ def target_awaiting_approval_notify(*, org, target) -> int:
         dedupe_key=f"learners.target_awaiting_approval:{target.pk}",
     )
     return 1 if created else 0
+
+
+# --- Record transfer with consent (issue 13; DESIGN.md tenancy rule 5) ------------------------
+
+
+class TransferError(Exception):
+    """The transfer step is not possible now (message for the person)."""
+
+
+def _transfer_audit(action: str, transfer, by, request=None, **data):
+    """Audited on both sides: the sending organisation's log and the receiving one's."""
+    data = {"transfer": transfer.pk, "learner": transfer.learner_id, "from": transfer.organisation_id,
+            "to": transfer.receiving_organisation_id, **data}
+    audit_log(action, request=request, actor=by, org=transfer.organisation, obj=transfer, data=data)
+    audit_log(action, request=request, actor=by, org=transfer.receiving_organisation, obj=transfer, data=data)
+
+
+def _transfer_notify(*, org, user_ids, transfer, title: str, url: str, key: str, to_learner=False) -> None:
+    """In-app notifications about a transfer; staff are told, the learner only when asked."""
+    from django.contrib.auth import get_user_model
+
+    from plp_portal.notifications.services import notification_create
+
+    people = get_user_model().objects.filter(pk__in=list(user_ids))
+    if not to_learner:
+        people = people.exclude(pk=transfer.learner_id)
+    for user in people:
+        notification_create(org=org, user=user, kind=f"learners.transfer.{key}", title=title[:200], url=url,
+                            dedupe_key=f"learners.transfer.{key}:{transfer.pk}:{user.pk}")
+
+
+def _leads(org):
+    from plp_portal.organisations.choices import Role
+    from plp_portal.organisations.models import Membership
+
+    return Membership.objects.for_org(org).filter(role__in=(Role.CAREERS_LEAD, Role.ORG_ADMIN),
+                                                  is_active=True).values_list("user_id", flat=True)
+
+
+def record_transfer_request(*, org, profile, sending_org, by, request=None):
+    """``org`` (receiving) asks for the record of its learner ``profile`` at ``sending_org``.
+    Nothing is read or copied: the learner is asked (in /me/) and decides. Audited on both sides."""
+    from django.urls import reverse
+
+    from .models import RecordTransfer
+
+    _check_org(org, profile)
+    if sending_org.pk == org.pk:
+        raise TransferError("Choose the organisation the learner was at before.")
+    with transaction.atomic():
+        open_one = RecordTransfer.objects.for_org(sending_org).filter(
+            learner_id=profile.user_id, receiving_organisation=org,
+            status__in=[TransferStatus.REQUESTED, TransferStatus.CONSENTED]).first()
+        if open_one is not None:
+            return open_one
+        transfer = RecordTransfer.objects.create(organisation=sending_org, learner_id=profile.user_id,
+                                                 receiving_organisation=org, requested_by=by)
+    _transfer_audit("learners.transfer.requested", transfer, by, request)
+    _transfer_notify(org=org, user_ids=[profile.user_id], transfer=transfer, key="requested", to_learner=True,
+                     title=f"{org.name} asks for your record at {sending_org.name}: you decide",
+                     url=reverse("me:transfer", kwargs={"transfer_id": transfer.pk}))
+    return transfer
+
+
+def record_transfer_offer(*, learner, sending_profile, receiving_org, include_staff_records: bool, request=None):
+    """The learner offers their record at ``sending_profile``'s organisation to
+    ``receiving_org`` (having seen what goes): the grant is consented at once."""
+    from .models import RecordTransfer
+
+    if sending_profile.user_id != learner.pk:
+        raise PermissionError("a learner offers only their own record")
+    if receiving_org.pk == sending_profile.organisation_id:
+        raise TransferError("Choose the organisation you are moving to.")
+    sending_org = sending_profile.organisation
+    with transaction.atomic():
+        transfer = RecordTransfer.objects.for_org(sending_org).filter(
+            learner=learner, receiving_organisation=receiving_org,
+            status__in=[TransferStatus.REQUESTED, TransferStatus.CONSENTED]).first()
+        if transfer is None:
+            transfer = RecordTransfer.objects.create(organisation=sending_org, learner=learner,
+                                                     receiving_organisation=receiving_org, requested_by=learner)
+            _transfer_audit("learners.transfer.offered", transfer, learner, request)
+    return record_transfer_consent(transfer=transfer, by=learner, include_staff_records=include_staff_records,
+                                   request=request)
+
+
+def record_transfer_consent(*, transfer, by, include_staff_records: bool, request=None):
+    """The learner consents: the receiving organisation may read the record from now on
+    (``selectors.transfer_grants``). The sending organisation's leads and the receiving one's
+    are told. Audited on both sides."""
+    from django.urls import reverse
+
+    from .models import RecordTransfer
+
+    if transfer.learner_id != by.pk:
+        raise PermissionError("only the learner consents to the transfer of their record")
+    sending = transfer.organisation
+    with transaction.atomic():
+        transfer = RecordTransfer.objects.for_org(sending).select_for_update().get(pk=transfer.pk)
+        if transfer.status not in (TransferStatus.REQUESTED, TransferStatus.CONSENTED):
+            raise TransferError("This request has been decided already.")
+        profile = LearnerProfile.objects.for_org(sending).filter(user_id=by.pk).first()
+        if profile is None:
+            raise TransferError(f"You have no record at {sending.name} to transfer.")
+        transfer.profile, transfer.status = profile, TransferStatus.CONSENTED
+        transfer.include_staff_records, transfer.decided_at = include_staff_records, timezone.now()
+        transfer.save(update_fields=["profile", "status", "include_staff_records", "decided_at"])
+        for plan in Plan.objects.for_org(sending).filter(profile=profile):
+            timeline_record(org=sending, plan=plan, kind=TimelineKind.TRANSFER_CONSENTED, actor=by, obj=transfer,
+                            summary=f"Record shared with {transfer.receiving_organisation.name} (the learner's consent)")
+    _transfer_audit("learners.transfer.consented", transfer, by, request,
+                    include_staff_records=include_staff_records)
+    receiving = transfer.receiving_organisation
+    there = LearnerProfile.objects.for_org(receiving).filter(user_id=by.pk).first()
+    # Other apps carry on what they own (guidance: the tier and adviser, if a careers service
+    # works with both organisations).
+    _enrolment_hooks("record_transfer_consented", transfer=transfer, receiving_profile=there, by=by)
+    _transfer_notify(org=sending, user_ids=_leads(sending), transfer=transfer, key="consented_sending",
+                     title=f"{by} consented to {receiving.name} reading their record here",
+                     url=reverse("learners:transfer_out", kwargs={"org_slug": sending.slug,
+                                                                  "transfer_id": transfer.pk}))
+    _transfer_notify(org=receiving, user_ids=[*_leads(receiving), transfer.requested_by_id], transfer=transfer,
+                     key="consented_receiving", title=f"{by} consented: their record at {sending.name} is readable",
+                     url=reverse("learners:previous_record", kwargs={"org_slug": receiving.slug,
+                                                                      "profile_id": there.pk}) if there else "")
+    return transfer
+
+
+def record_transfer_refuse(*, transfer, by, request=None):
+    """The learner refuses a request: recorded (and audited on both sides), nothing goes."""
+    return _transfer_end(transfer=transfer, by=by, request=request, status=TransferStatus.REFUSED,
+                         allowed=(TransferStatus.REQUESTED,), verb="refused")
+
+
+def record_transfer_withdraw(*, transfer, by, request=None):
+    """The learner withdraws their consent: the receiving organisation reads nothing more (what
+    its staff wrote in its own plans stays theirs). Audited on both sides."""
+    return _transfer_end(transfer=transfer, by=by, request=request, status=TransferStatus.WITHDRAWN,
+                         allowed=(TransferStatus.CONSENTED,), verb="withdrawn")
+
+
+def _transfer_end(*, transfer, by, request, status, allowed, verb):
+    from .models import RecordTransfer
+
+    if transfer.learner_id != by.pk:
+        raise PermissionError("only the learner decides about their record")
+    with transaction.atomic():
+        transfer = RecordTransfer.objects.for_org(transfer.organisation_id).select_for_update().get(pk=transfer.pk)
+        if transfer.status not in allowed:
+            raise TransferError("This has changed since you loaded the page.")
+        transfer.status = status
+        now = timezone.now()
+        if status == TransferStatus.WITHDRAWN:
+            transfer.withdrawn_at = now
+        else:
+            transfer.decided_at = now
+        transfer.save(update_fields=["status", "withdrawn_at", "decided_at"])
+        if transfer.profile_id:
+            for plan in Plan.objects.for_org(transfer.organisation_id).filter(profile_id=transfer.profile_id):
+                timeline_record(org=transfer.organisation, plan=plan, kind=TimelineKind.TRANSFER_ENDED, actor=by,
+                                obj=transfer, summary=f"Consent {verb} for {transfer.receiving_organisation.name}")
+    _transfer_audit(f"learners.transfer.{verb}", transfer, by, request)
+    receiving = transfer.receiving_organisation
+    _transfer_notify(org=receiving, user_ids=[transfer.requested_by_id], transfer=transfer, key=verb,
+                     title=f"{by} {verb} consent to read their record at {transfer.organisation.name}", url="")
+    return transfer
+
+
+def plan_continue_from_transfer(*, org, profile, transfer, previous_plan, by, programme_name: str,
+                                starts_on: datetime.date, ends_on: datetime.date, final_outcome: str,
+                                long_term_goal: str, targets=(), request=None) -> Plan:
+    """At the receiving organisation: start ``profile``'s plan from a transferred plan — its
+    long-term goal (as confirmed by the key worker) and the open targets chosen (``targets``:
+    targets of ``previous_plan`` the transfer lets ``by`` see, from ``selectors``). The old plan
+    stays at the sending organisation, read-only; nothing of it is changed. Audited on both sides."""
+    _check_org(org, profile)
+    if transfer.receiving_organisation_id != org.pk or not transfer.is_in_force \
+            or previous_plan.profile_id != transfer.profile_id or transfer.learner_id != profile.user_id:
+        raise TransferError("The learner's consent does not cover this plan.")
+    with transaction.atomic():
+        plan = plan_create(org=org, profile=profile, by=by, programme_name=programme_name, starts_on=starts_on,
+                           ends_on=ends_on, final_outcome=final_outcome, long_term_goal=long_term_goal)
+        for old in targets:
+            if old.plan_id != previous_plan.pk or old.status not in TARGET_OPEN_STATUSES:
+                raise TransferError("Only open targets of the previous plan can be carried over.")
+            target_create(org=org, plan=plan, by=by, set_by_role=SetByRole.STAFF, title=old.title, term=old.term,
+                          due_on=max(old.due_on, starts_on), success_criteria=old.success_criteria,
+                          source_type="learners.transferred_target", source_id=str(old.pk))
+        timeline_record(org=org, plan=plan, kind=TimelineKind.PLAN_CONTINUED, actor=by, obj=plan,
+                        summary=f"Started from the plan “{previous_plan.programme_name}” at "
+                                f"{transfer.organisation.name}")
+    _transfer_audit("learners.transfer.plan_continued", transfer, by, request, plan=plan.pk,
+                    previous_plan=previous_plan.pk, targets=[t.pk for t in targets])
+    return plan
+
+
+def record_transfer_note(*, org, transfer, by, note: str, request=None):
+    """The sending organisation notes what it must keep by law (or anything it is required to
+    record) about a transfer of one of its learners' records. Audited on both sides."""
+    from .models import RecordTransfer
+
+    _check_org(org, transfer)
+    RecordTransfer.objects.for_org(org).filter(pk=transfer.pk).update(sending_note=note)
+    transfer.sending_note = note
+    _transfer_audit("learners.transfer.noted", transfer, by, request)
+    return transfer

@@ -175,6 +175,18 @@ def _learner_share(org, ctx):
                                      by=plan.profile.user).pk
 
 
+def _record_transfer(org, ctx):
+    """A transfer of the crawl learner's record at ``org`` asked for by a college."""
+    from learners import services
+    from tests.factories import OrganisationFactory
+
+    plan = _learner_plan(org, ctx)
+    college = OrganisationFactory(kind="college")
+    profile = services.learner_profile_create(org=college, user=plan.profile.user, target_group="post_16_full_time",
+                                              by=UserFactory())
+    return services.record_transfer_request(org=college, profile=profile, sending_org=org, by=UserFactory()).pk
+
+
 def _learner_share_invitation(org, ctx):
     from learners import services
 
@@ -275,6 +287,7 @@ OBJECT_KWARGS = {
     "concern_id": _learner_concern,
     "log_entry_id": _learner_log_entry,
     "share_id": _learner_share,
+    "transfer_id": _record_transfer,
     "share_invitation_id": _learner_share_invitation,
     "area_id": _learner_area,
     "level_id": _learner_level,

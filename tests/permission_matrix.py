@@ -60,6 +60,13 @@ MATRIX = {
     "me:plan": {Role.LEARNER: LINKED},
     "me:plan_full": {Role.LEARNER: LINKED},
     "me:plan_sign": POST_ONLY,
+    "me:moving_on_agree": POST_ONLY,
+    # Record transfer (issue 13): the learner's own list (empty for others), offering needs an
+    # enrolment, a transfer is its learner's.
+    "me:transfers": everyone(200),
+    "me:transfer_offer": {Role.LEARNER: LINKED},
+    "me:transfer": {Role.LEARNER: LINKED},
+    "me:transfer_withdraw": POST_ONLY,
     "me:targets": {Role.LEARNER: LINKED},
     "me:target_add": {Role.LEARNER: LINKED},
     "me:journey_add": {Role.LEARNER: LINKED},
@@ -131,8 +138,19 @@ MATRIX = {
     "learners:profile": {Role.KEY_WORKER: LINKED, Role.SUBJECT_TUTOR: 200, Role.CAREERS_ADVISER: 200, Role.CAREERS_LEAD: 200, Role.ORG_ADMIN: 200},
     "learners:profile_edit": {Role.KEY_WORKER: LINKED, Role.SUBJECT_TUTOR: 200, Role.CAREERS_ADVISER: 200, Role.CAREERS_LEAD: 200, Role.ORG_ADMIN: 200},
     "learners:at_risk_set": {Role.KEY_WORKER: LINKED, Role.SUBJECT_TUTOR: 200, Role.CAREERS_ADVISER: 200, Role.CAREERS_LEAD: 200, Role.ORG_ADMIN: 200},
+    # Leaving (issue 13): the learner's key worker, the careers lead and the admin; the world's
+    # learner is enrolled, so "enrol again" sends them back to the profile.
+    "learners:enrolment_end": {Role.KEY_WORKER: LINKED, Role.CAREERS_LEAD: 200, Role.ORG_ADMIN: 200},
+    "learners:reenrol": {Role.KEY_WORKER: linked(302), Role.CAREERS_LEAD: 302, Role.ORG_ADMIN: 302},
+    # Records from previous organisations (issue 13): whoever works with the learner; starting a
+    # plan from one needs a transferred plan (?plan=), which an organisation's own plan is not.
+    "learners:previous_record": {Role.KEY_WORKER: LINKED, Role.SUBJECT_TUTOR: 200, Role.CAREERS_ADVISER: 200, Role.CAREERS_LEAD: 200, Role.ORG_ADMIN: 200},
+    "learners:transfer_request": {Role.KEY_WORKER: LINKED, Role.SUBJECT_TUTOR: 200, Role.CAREERS_ADVISER: 200, Role.CAREERS_LEAD: 200, Role.ORG_ADMIN: 200},
+    "learners:plan_from_previous": {},
+    "learners:transfer_out": {Role.CAREERS_LEAD: 200, Role.ORG_ADMIN: 200},
     "learners:plan": {Role.KEY_WORKER: LINKED, Role.SUBJECT_TUTOR: 200, Role.CAREERS_ADVISER: 200, Role.CAREERS_LEAD: 200, Role.ORG_ADMIN: 200},
     "learners:plan_edit": {Role.KEY_WORKER: LINKED, Role.SUBJECT_TUTOR: 200, Role.CAREERS_ADVISER: 200, Role.CAREERS_LEAD: 200, Role.ORG_ADMIN: 200},
+    "learners:moving_on_edit": {Role.KEY_WORKER: LINKED, Role.SUBJECT_TUTOR: 200, Role.CAREERS_ADVISER: 200, Role.CAREERS_LEAD: 200, Role.ORG_ADMIN: 200},
     "learners:plan_sign": POST_ONLY,
     "learners:timeline": {Role.KEY_WORKER: LINKED, Role.SUBJECT_TUTOR: 200, Role.CAREERS_ADVISER: 200, Role.CAREERS_LEAD: 200, Role.ORG_ADMIN: 200},
     "learners:target_add": {Role.KEY_WORKER: LINKED, Role.SUBJECT_TUTOR: 200, Role.CAREERS_ADVISER: 200, Role.CAREERS_LEAD: 200, Role.ORG_ADMIN: 200},
