@@ -457,7 +457,9 @@ def ilp_assessment(request, assessment_id):
 # --- Authority --------------------------------------------------------------------------------
 def _authority_lines(request):
     year = phases.academic_year_of(_today())
-    lines, chart = dashboard.overview(authority=request.org, year=year)
+    deadline = selectors.approval_deadline(authority=request.org, academic_year=year)
+    lines, chart = dashboard.overview(authority=request.org, year=year,
+                                      deadline_passed=bool(deadline and deadline.approve_by < _today()))
     filters = {key: request.GET.get(key, "") for key in ("rag", "phase", "status")}
     sort = request.GET.get("sort", "name")
     descending = request.GET.get("dir") == "desc"

@@ -139,6 +139,8 @@ class DestinationCategory(models.TextChoices):
     NEET = "neet", "Not in education, employment or training (NEET)"
     UNKNOWN = "unknown", "Unknown"
     OTHER = "other", "Other"
+    # Left the area: out of the authority's cohort (the next authority tracks them).
+    MOVED_AWAY = "moved_away", "Moved away"
 
 
 # An actual destination in one of these means the leaver is settled (seed 000, unemployed young

@@ -847,3 +847,17 @@ def destination_record(*, profile, by, kind: str, category: str, recorded_on, de
 __all__ = [
     "CONSENT_WORDING", "REFERRAL_TRANSITIONS", "InvalidTransition", "Role",
 ]
+
+
+def outcome_settings_update(*, authority, by, suppression_threshold: int, neet_target_percent,
+                            not_known_target_percent):
+    """A local authority's disclosure threshold and targets (issue 15)."""
+    from .outcomes import outcome_settings_get
+
+    settings = outcome_settings_get(authority=authority)
+    settings.suppression_threshold = suppression_threshold
+    settings.neet_target_percent = neet_target_percent
+    settings.not_known_target_percent = not_known_target_percent
+    settings.save()
+    audit_log("guidance.outcome_settings.updated", actor=by, org=authority, obj=settings)
+    return settings

@@ -194,6 +194,14 @@ MATRIX = {
     "guidance:agreement_detail": {Role.CAREERS_LEAD: 200, Role.ORG_ADMIN: 200},
     "guidance:agreement_end": {Role.ORG_ADMIN: 200},
     "guidance:settings": {Role.CAREERS_ADVISER: 200},
+    # The leavers' activity export holds individual records: the careers service's (through its
+    # partnerships), never the authority's.
+    "guidance:leavers_export": {Role.CAREERS_ADVISER: 200},
+    "guidance:leavers_export_csv": {Role.CAREERS_ADVISER: 200},
+    # The authority's outcome figures of its schools: aggregates only, after disclosure control.
+    "guidance:authority_outcomes": {Role.LA_OFFICER: 200},
+    "guidance:authority_outcomes_csv": {Role.LA_OFFICER: 200},
+    "guidance:authority_outcome_settings": {Role.LA_OFFICER: 200},
     # The annual careers plan: careers lead edits, organisation admin reads; the local authority
     # officer reads the plans of the schools whose parent it is (LINKED: school.parent) and
     # adapts templates. GETs of POST handlers (row_save, evidence_add) go back to the section.
