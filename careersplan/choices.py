@@ -47,3 +47,16 @@ class IlpAnswer(models.TextChoices):
 class ReviewerKind(models.TextChoices):
     PEER = "peer", "Peer review (a careers lead of another school)"
     CONSULTANT = "consultant", "External consultant"
+
+
+class RecommendationKind(models.TextChoices):
+    """Seed 002: the plan "recommends specific priorities for improvement for the school"."""
+
+    RECOMMENDATION = "recommendation", "Recommendation"
+    PRIORITY = "priority", "Priority for improvement"
+
+
+class RecommendationStatus(models.TextChoices):
+    OPEN = "open", "Waiting for the school's answer"
+    ANSWERED = "answered", "Answered by the school"
+    CLOSED = "closed", "Closed by the authority"

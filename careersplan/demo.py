@@ -96,11 +96,41 @@ def seed(demo) -> None:
         current = _plan(org, lead, year, ticks, approved, phase, today)
         _fill(current, lead, evidence=phase != Phase.PLANNING, actions=False)
     _peer_review(demo, year)
+    _recommendations(demo, year)
     if not ApprovalDeadline.objects.for_org(demo.orgs["la"]).filter(academic_year=year).exists():
         services.approval_deadline_set(authority=demo.orgs["la"], academic_year=year,
                                        approve_by=datetime.date(year, 12, 1),
                                        by=demo.users["la@demoshire.test"])
     demo.log.append(f"careers plans for {len(PLANS)} schools and colleges, {year - 1} and {year}")
+
+
+def _recommendations(demo, year):
+    """The authority's recommendations (issue 15) on Northgate's and Riverside's plans: one
+    answered, two waiting for the school. Skipped when Northgate's plan has any."""
+    from .models import CareersPlan, Recommendation
+
+    officer, la = demo.users["la@demoshire.test"], demo.orgs["la"]
+    plans = {key: CareersPlan.objects.for_org(demo.orgs[key]).filter(academic_year=year).first()
+             for key in ("northgate", "riverside")}
+    if plans["northgate"] is None or Recommendation.objects.for_org(demo.orgs["northgate"]).filter(
+            plan=plans["northgate"]).exists():
+        return
+    answered = services.recommendation_add(
+        authority=la, plan=plans["northgate"], kind="priority", by=officer,
+        text="Bring employers into Year 10 lessons at least once a term (checklist item 8).",
+        due_on=demo.today + datetime.timedelta(days=45))
+    services.recommendation_answer(org=demo.orgs["northgate"], recommendation=answered, by=demo.users["lead@demoshire.test"],
+                                   response="Two employer talks booked for the spring term; the STEM ambassador "
+                                            "network is helping us find a third.")
+    services.recommendation_add(
+        authority=la, plan=plans["northgate"], kind="recommendation", by=officer,
+        text="Ask parents for their views of the careers programme before the April review.",
+        due_on=demo.today + datetime.timedelta(days=10))
+    if plans["riverside"] is not None:
+        services.recommendation_add(
+            authority=la, plan=plans["riverside"], kind="recommendation", by=officer,
+            text="Record the destinations of last year's leavers who are not known.",
+            due_on=demo.today + datetime.timedelta(days=30))
 
 
 def _peer_review(demo, year):

@@ -4,13 +4,15 @@ from django import forms
 
 from plp_portal.forms import DateField, Form
 
-from .choices import IlpAnswer, ReviewerKind
+from .choices import IlpAnswer, RecommendationKind, ReviewerKind
 from .models import (
     ACTIONS_MAX,
     COMMENT_MAX,
     EVIDENCE_TEXT_MAX,
     INDICATORS_MAX,
     PLANNED_MAX,
+    RECOMMENDATION_MAX,
+    RESPONSE_MAX,
 )
 
 # A template's row labels and checklist items are kept one per line (models: 400 characters).
@@ -217,3 +219,21 @@ class ChecklistForm(Form):
         preview of the score needs only the ticks)."""
         return {line.item.pk for line, tick, _link, _date in self.lines
                 if tick is not None and self.cleaned_data.get(f"tick-{line.item.pk}")}
+
+
+class RecommendationForm(Form):
+    """The authority's recommendation or priority for improvement on a school's plan."""
+
+    kind = forms.ChoiceField(label="Kind", choices=RecommendationKind.choices, widget=forms.RadioSelect,
+                             initial=RecommendationKind.RECOMMENDATION)
+    text = forms.CharField(label="Recommendation", max_length=RECOMMENDATION_MAX,
+                           widget=forms.Textarea(attrs={"rows": 5}),
+                           help_text="What the school should do, specific enough to check next time.")
+    due_on = DateField(label="Due by", not_before_today=True, days_ahead=2 * 366,
+                       help_text="When the school should have acted on it (within two years).")
+
+
+class RecommendationAnswerForm(Form):
+    response = forms.CharField(label="Your answer", max_length=RESPONSE_MAX,
+                               widget=forms.Textarea(attrs={"rows": 5}),
+                               help_text="What the school has done or will do, and by when.")

@@ -18,7 +18,7 @@ from guardian.models import UserObjectPermissionBase
 from plp_portal.tenancy import TenantModel
 from plp_portal.uploads import upload_to
 
-from .choices import Aim, IlpAnswer, Phase, Rag, ReviewerKind, TemplateKind
+from .choices import Aim, IlpAnswer, Phase, Rag, RecommendationKind, RecommendationStatus, ReviewerKind, TemplateKind
 
 _evidence_upload_to = upload_to("careersplan/evidence")
 
@@ -29,6 +29,8 @@ PLANNED_MAX = 2_000         # a row's "Planned" (about 350 words in one table ce
 ACTIONS_MAX = 2_000         # a row's "Actions for next year"
 EVIDENCE_TEXT_MAX = 5_000   # one evidence note
 COMMENT_MAX = 2_000         # a reviewer's comment on a section
+RECOMMENDATION_MAX = 1_000  # an authority's recommendation or priority
+RESPONSE_MAX = 2_000        # the school's answer to it
 EVIDENCE_PER_ROW_MAX = 20   # pieces of evidence one row holds (the PDF stays bounded)
 
 # Dates a plan can hold: never year 1 or 9999 (the forms narrow this to what makes sense now).
@@ -410,6 +412,40 @@ class ApprovalDeadline(TenantModel):
                 fields=["organisation", "academic_year"], name="approval_deadline_per_year"
             ),
             _date_range("approve_by", "approval_deadline_plausible"),
+        ]
+
+
+class Recommendation(TenantModel):
+    """A recommendation or priority for improvement the authority records on one of its schools'
+    plans (seed 002), with a due date; the school's careers lead answers it. Owned by the SCHOOL
+    (``organisation``; it is about the school's plan and follows it), written by the authority
+    (``authority``) through its recorded grant (the school's ``parent``). Open and answered ones
+    are carried into next year's plan (``carried_from``) until the authority closes them."""
+
+    plan = models.ForeignKey(CareersPlan, on_delete=models.CASCADE, related_name="recommendations")
+    authority = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=16, choices=RecommendationKind.choices,
+                            default=RecommendationKind.RECOMMENDATION)
+    text = _text(RECOMMENDATION_MAX)
+    due_on = models.DateField()
+    status = models.CharField(max_length=10, choices=RecommendationStatus.choices,
+                              default=RecommendationStatus.OPEN)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    response = _text(RESPONSE_MAX, blank=True, default="")
+    responded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+    responded_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    carried_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["authority", "status", "due_on"])]
+        constraints = [
+            _text_limit("text", RECOMMENDATION_MAX, "recommendation_text_length"),
+            _text_limit("response", RESPONSE_MAX, "recommendation_response_length"),
+            _date_range("due_on", "recommendation_due_on_plausible"),
         ]
 
 

@@ -17,7 +17,7 @@ from plp_portal.organisations.models import Membership
 from plp_portal.uploads import DOCUMENTS, IMAGES, validate_upload
 
 from . import phases
-from .choices import Phase, ReviewerKind, TemplateKind
+from .choices import Phase, RecommendationStatus, ReviewerKind, TemplateKind
 from .models import (
     EVIDENCE_PER_ROW_MAX,
     ApprovalDeadline,
@@ -30,6 +30,7 @@ from .models import (
     IlpSelfAssessment,
     PlanRow,
     PlanTemplate,
+    Recommendation,
     ReviewComment,
     ReviewerGrant,
     ScoreChange,
@@ -87,6 +88,8 @@ def plan_create(*, org, academic_year: int, by, template: PlanTemplate | None = 
         )
         for tr in template_rows
     )
+    if previous is not None:
+        _recommendations_carry(org=org, previous=previous, plan=plan)
     audit_log("careersplan.plan_created", request=request, actor=by, org=org, obj=plan,
               data={"rolled_forward_from": previous.pk if previous else None})
     return plan
@@ -495,3 +498,58 @@ def shipped_templates_ensure() -> None:
 
     if not PlanTemplate.objects.filter(owner__isnull=True).exists():
         importlib.import_module(SHIPPED_TEMPLATES_MIGRATION).create(django_apps, None)
+
+
+# --- The authority's recommendations (seed 002, issue 15) ------------------------------------
+def _recommendations_carry(*, org, previous: CareersPlan, plan: CareersPlan) -> None:
+    """Last year's recommendations the authority has not closed follow the school into the new
+    plan, open again: this year's answer is this year's."""
+    Recommendation.objects.bulk_create(
+        Recommendation(organisation=org, plan=plan, authority_id=r.authority_id, kind=r.kind, text=r.text,
+                       due_on=r.due_on, created_by_id=r.created_by_id, carried_from=r)
+        for r in Recommendation.objects.for_org(org).filter(plan=previous)
+        .exclude(status=RecommendationStatus.CLOSED).order_by("pk")
+    )
+
+
+def _check_authority(authority, plan: CareersPlan) -> None:
+    if plan.organisation.parent_id != authority.pk:
+        raise PlanError("This plan is not one of your authority's schools.")
+
+
+def recommendation_add(*, authority, plan: CareersPlan, kind: str, text: str, due_on: datetime.date, by,
+                       request=None) -> Recommendation:
+    _check_authority(authority, plan)
+    recommendation = Recommendation(organisation_id=plan.organisation_id, plan=plan, authority=authority,
+                                    kind=kind, text=text, due_on=due_on, created_by=by)
+    recommendation.full_clean()
+    recommendation.save()
+    audit_log("careersplan.recommendation_added", request=request, actor=by, org=authority, obj=recommendation,
+              data={"school": plan.organisation_id})
+    return recommendation
+
+
+def recommendation_answer(*, org, recommendation: Recommendation, response: str, by,
+                          request=None) -> Recommendation:
+    if recommendation.organisation_id != org.pk:
+        raise PlanError("This recommendation is not your school's.")
+    if recommendation.status == RecommendationStatus.CLOSED:
+        raise PlanError("The authority has closed this recommendation: it needs no answer.")
+    recommendation.response = response
+    recommendation.responded_by = by
+    recommendation.responded_at = timezone.now()
+    recommendation.status = RecommendationStatus.ANSWERED
+    recommendation.full_clean()
+    recommendation.save()
+    audit_log("careersplan.recommendation_answered", request=request, actor=by, org=org, obj=recommendation)
+    return recommendation
+
+
+def recommendation_close(*, authority, recommendation: Recommendation, by, request=None) -> Recommendation:
+    if recommendation.authority_id != authority.pk:
+        raise PlanError("This recommendation is not your authority's.")
+    recommendation.status = RecommendationStatus.CLOSED
+    recommendation.closed_at = timezone.now()
+    recommendation.save(update_fields=["status", "closed_at"])
+    audit_log("careersplan.recommendation_closed", request=request, actor=by, org=authority, obj=recommendation)
+    return recommendation

@@ -1,7 +1,8 @@
 import csv
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,6 +24,8 @@ from .forms import (
     EvidenceForm,
     IlpAssessmentForm,
     PlanCreateForm,
+    RecommendationAnswerForm,
+    RecommendationForm,
     ReviewerGrantForm,
     RowForm,
     TemplateChecklistForm,
@@ -107,6 +110,7 @@ def plan_detail(request, plan_id):
     plan = selectors.plan_get(org=request.org, plan_id=plan_id)
     context = _plan_context(request, plan)
     context["grants"] = list(selectors.reviewer_grants(org=request.org, plan=plan))
+    context["recommendations"] = list(selectors.plan_recommendations(plan=plan))
     return render(request, "careersplan/plan_detail.html", context)
 
 
@@ -553,6 +557,9 @@ def authority_plan(request, plan_id):
     return render(request, "careersplan/plan_readonly.html", {
         **context, "pdf_url": reverse("careersplan:authority_plan_pdf",
                                       kwargs={"org_slug": request.org.slug, "plan_id": plan.pk}),
+        "recommendations": list(selectors.plan_recommendations(plan=plan)),
+        "recommend_url": reverse("careersplan:authority_recommendation_new",
+                                 kwargs={"org_slug": request.org.slug, "plan_id": plan.pk}),
         "back_url": reverse("careersplan:authority", kwargs={"org_slug": request.org.slug}),
         "back_label": "Back to the authority dashboard",
     })
@@ -566,6 +573,65 @@ def authority_plan_pdf(request, plan_id, render_id=None, download=False):
                          url_kwargs=kwargs, render_id=render_id, download=download,
                          back_url=reverse("careersplan:authority_plan", kwargs=kwargs),
                          back_label="Back to the plan")
+
+
+# --- Recommendations (seed 002: the authority "recommends specific priorities for improvement") --
+@org_role_required(*AUTHORITY)
+def authority_recommendation_new(request, plan_id):
+    plan = _authority_plan(request, plan_id)
+    form = RecommendationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.recommendation_add(authority=request.org, plan=plan, by=request.user, request=request,
+                                    **form.cleaned_data)
+        messages.success(request, f"Recommendation recorded on {plan.organisation.name}'s plan; the careers "
+                                  "lead is reminded before it is due.")
+        return redirect("careersplan:authority_plan", org_slug=request.org.slug, plan_id=plan.pk)
+    return render(request, "careersplan/recommendation_form.html", {"form": form, "plan": plan})
+
+
+RECOMMENDATION_FILTERS = {"open": "Waiting for the school", "answered": "Answered", "closed": "Closed", "all": "All"}
+
+
+@org_role_required(*AUTHORITY)
+def authority_recommendations(request):
+    status = request.GET.get("status", "open")
+    if status not in RECOMMENDATION_FILTERS:
+        status = "open"
+    queryset = selectors.authority_recommendations(authority=request.org,
+                                                   status="" if status == "all" else status)
+    page = Paginator(queryset, 25).get_page(request.GET.get("page"))
+    return render(request, "careersplan/authority_recommendations.html", {
+        "page": page, "status": status, "filters": RECOMMENDATION_FILTERS.items(), "today": _today()})
+
+
+@require_POST
+@org_role_required(*AUTHORITY)
+def authority_recommendation_close(request, recommendation_id):
+    recommendation = selectors.authority_recommendation_get(authority=request.org,
+                                                            recommendation_id=recommendation_id)
+    services.recommendation_close(authority=request.org, recommendation=recommendation, by=request.user,
+                                  request=request)
+    messages.success(request, "Recommendation closed: it is not carried into next year's plan.")
+    return redirect(reverse("careersplan:authority_recommendations", kwargs={"org_slug": request.org.slug})
+                    + "?status=closed")
+
+
+@org_role_required(*PLAN_READERS)
+def recommendation_answer(request, plan_id, recommendation_id):
+    plan = selectors.plan_get(org=request.org, plan_id=plan_id)
+    recommendation = selectors.recommendation_get(org=request.org, plan=plan, recommendation_id=recommendation_id)
+    can_answer = can_edit_plan(request.membership) and recommendation.status != "closed"
+    form = RecommendationAnswerForm(request.POST or None, initial={"response": recommendation.response})
+    if request.method == "POST":
+        if not can_answer:
+            raise PermissionDenied("Only the careers lead answers the authority's recommendations")
+        if form.is_valid():
+            services.recommendation_answer(org=request.org, recommendation=recommendation, by=request.user,
+                                           response=form.cleaned_data["response"], request=request)
+            messages.success(request, "Answer saved; the authority sees it.")
+            return redirect(_plan_url(plan) + "#recommendations")
+    return render(request, "careersplan/recommendation_answer.html", {
+        "plan": plan, "recommendation": recommendation, "form": form, "can_answer": can_answer})
 
 
 # --- Templates (authority) ---------------------------------------------------------------------

@@ -97,7 +97,7 @@ def seed_leaver_cohorts(demo, *, by) -> None:
         for category, count in counts.items():
             for _ in range(count):
                 number += 1
-                user = User(email=f"cohort.{key}.{back}.{number}@demoshire.test", full_name=f"Leaver {key.title()} {number}")
+                user = User(email=f"cohort.{key}.{back}.{number}@demoshire.test", full_name=f"Leaver {number} of {key.title()}, {year - back + 1}")
                 user.set_unusable_password()
                 user.save()
                 profile = LearnerProfile.objects.for_org(school).create(

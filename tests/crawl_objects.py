@@ -9,7 +9,7 @@ from django.utils import timezone
 from plp_portal.notifications.models import Notification
 from plp_portal.organisations.choices import Role
 from plp_portal.organisations.models import Invitation, Term
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 
 
 def _membership(org, ctx):
@@ -82,6 +82,18 @@ def _grant_id(org, ctx):
     return ReviewerGrant.objects.create(
         organisation=org, plan=plan, reviewer=UserFactory(), kind="peer",
         expires_on=datetime.date(2099, 1, 1),
+    ).pk
+
+
+def _recommendation_id(org, ctx):
+    """An authority's recommendation on ``org``'s careers plan."""
+    from careersplan.models import Recommendation
+
+    plan = _careers_plan(org, ctx)
+    authority = OrganisationFactory(kind="local_authority")
+    return Recommendation.objects.create(
+        organisation=org, plan=plan, authority=authority, text="Invite employers",
+        due_on=datetime.date(2099, 1, 1), created_by=UserFactory(),
     ).pk
 
 
@@ -229,6 +241,7 @@ OBJECT_KWARGS = {
     "evidence_id": _evidence_id,
     "grant_id": _grant_id,
     "assessment_id": _assessment_id,
+    "recommendation_id": _recommendation_id,
     "template_id": _template_id,
     "review_id": _review,
     "team_member_id": _team_member,

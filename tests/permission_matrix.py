@@ -229,6 +229,12 @@ MATRIX = {
     "careersplan:authority_csv": {Role.LA_OFFICER: 200},
     "careersplan:authority_deadline": {Role.LA_OFFICER: 200},
     "careersplan:authority_plan": {Role.LA_OFFICER: LINKED},
+    # The authority's recommendations: recorded on a plan of its own school, listed across its
+    # schools, closed by it; answered (and read) by the school's lead and admin.
+    "careersplan:authority_recommendation_new": {Role.LA_OFFICER: LINKED},
+    "careersplan:authority_recommendations": {Role.LA_OFFICER: 200},
+    "careersplan:authority_recommendation_close": POST_ONLY,
+    "careersplan:recommendation_answer": {Role.CAREERS_LEAD: 200, Role.ORG_ADMIN: 200},
     "careersplan:authority_plan_pdf": {Role.LA_OFFICER: linked(302)},
     "careersplan:authority_plan_pdf_status": {Role.LA_OFFICER: LINKED},
     "careersplan:authority_plan_pdf_download": {Role.LA_OFFICER: LINKED},
