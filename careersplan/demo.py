@@ -97,6 +97,7 @@ def seed(demo) -> None:
         _fill(current, lead, evidence=phase != Phase.PLANNING, actions=False)
     _peer_review(demo, year)
     _recommendations(demo, year)
+    _programme(demo, year)
     if not ApprovalDeadline.objects.for_org(demo.orgs["la"]).filter(academic_year=year).exists():
         services.approval_deadline_set(authority=demo.orgs["la"], academic_year=year,
                                        approve_by=datetime.date(year, 12, 1),
@@ -131,6 +132,26 @@ def _recommendations(demo, year):
             authority=la, plan=plans["riverside"], kind="recommendation", by=officer,
             text="Record the destinations of last year's leavers who are not known.",
             due_on=demo.today + datetime.timedelta(days=30))
+
+
+def _programme(demo, year):
+    """Northgate's published careers programme: its first three planned rows public."""
+    from . import selectors
+    from .models import CareersPlan
+
+    org, person = demo.orgs["northgate"], demo.users["lead@demoshire.test"]
+    programme = selectors.programme_get(org=org)
+    plan = CareersPlan.objects.for_org(org).filter(academic_year=year).first()
+    if programme.published_at is not None or plan is None:
+        return
+    rows = [r.pk for r in selectors.programme_rows(plan=plan)[:3]]
+    services.programme_save(
+        org=org, programme=programme, plan=plan, public_row_ids=rows, by=person, careers_lead_name="Lee Lead",
+        careers_lead_contact="careers@northgate.demoshire.test",
+        how_to_get_guidance="Pupils can book a guidance interview with the careers adviser at the library on "
+                            "Tuesday lunchtimes; parents can email the careers lead or ask at parents' evenings.",
+        next_review_on=datetime.date(year + 1, 4, 30))
+    services.programme_publish(org=org, programme=programme, by=person)
 
 
 def _peer_review(demo, year):

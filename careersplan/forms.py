@@ -11,6 +11,7 @@ from .models import (
     EVIDENCE_TEXT_MAX,
     INDICATORS_MAX,
     PLANNED_MAX,
+    PROGRAMME_TEXT_MAX,
     RECOMMENDATION_MAX,
     RESPONSE_MAX,
 )
@@ -237,3 +238,24 @@ class RecommendationAnswerForm(Form):
     response = forms.CharField(label="Your answer", max_length=RESPONSE_MAX,
                                widget=forms.Textarea(attrs={"rows": 5}),
                                help_text="What the school has done or will do, and by when.")
+
+
+class ProgrammeForm(Form):
+    """The published careers programme's draft: which rows, and what a pupil or parent needs."""
+
+    rows = forms.MultipleChoiceField(
+        label="Rows of the plan to publish", required=False, widget=forms.CheckboxSelectMultiple,
+        help_text="Only the “Planned” text of the rows you tick is published; evidence, actions and "
+                  "anything else stay private.")
+    careers_lead_name = forms.CharField(label="Name of the careers lead", max_length=200)
+    careers_lead_contact = forms.CharField(label="How to contact the careers lead", max_length=200,
+                                           help_text="A work email address or telephone number.")
+    how_to_get_guidance = forms.CharField(
+        label="How pupils and parents can get careers guidance", max_length=PROGRAMME_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 5}))
+    next_review_on = DateField(label="Date of the next review", not_before_today=True, days_ahead=2 * 366)
+
+    def __init__(self, *args, rows, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rows"].choices = [
+            (str(row.pk), f"{row.template_row.section.title}: {row.template_row.label}") for row in rows]

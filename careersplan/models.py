@@ -244,6 +244,8 @@ class PlanRow(TenantModel):
     template_row = models.ForeignKey(TemplateRow, on_delete=models.PROTECT, related_name="+")
     planned = _text(PLANNED_MAX, blank=True)
     actions_next_year = _text(ACTIONS_MAX, blank=True)
+    # Marked by the lead for the published careers programme (only its "Planned" text is shown).
+    is_public = models.BooleanField(default=False)
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(default=timezone.now)
     updated_by = models.ForeignKey(
@@ -446,6 +448,34 @@ class Recommendation(TenantModel):
             _text_limit("text", RECOMMENDATION_MAX, "recommendation_text_length"),
             _text_limit("response", RESPONSE_MAX, "recommendation_response_length"),
             _date_range("due_on", "recommendation_due_on_plausible"),
+        ]
+
+
+PROGRAMME_TEXT_MAX = 2_000
+
+
+class PublishedProgramme(TenantModel):
+    """A school's published careers programme (seed 002: schools "publish an annual careers
+    plan"): the lead's draft details, and the snapshot taken when they last published. The public
+    page shows the SNAPSHOT only, so nothing typed after publishing, and no row not marked
+    public at that moment, is ever shown without a new, explicit publish."""
+
+    plan = models.ForeignKey(CareersPlan, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    careers_lead_name = models.CharField(max_length=200, blank=True)
+    careers_lead_contact = models.CharField(max_length=200, blank=True,
+                                            help_text="A work email address or telephone number.")
+    how_to_get_guidance = _text(PROGRAMME_TEXT_MAX, blank=True, default="")
+    next_review_on = models.DateField(null=True, blank=True)
+    published_content = models.JSONField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation"], name="published_programme_one_per_org"),
+            _text_limit("how_to_get_guidance", PROGRAMME_TEXT_MAX, "published_programme_guidance_length"),
+            _date_range("next_review_on", "published_programme_review_plausible", nullable=True),
         ]
 
 

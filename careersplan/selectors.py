@@ -20,6 +20,7 @@ from .models import (
     IlpSelfAssessment,
     PlanRow,
     PlanTemplate,
+    PublishedProgramme,
     Recommendation,
     ReviewComment,
     ReviewerGrant,
@@ -312,3 +313,24 @@ def authority_recommendations(*, authority, status: str = ""):
 
 def authority_recommendation_get(*, authority, recommendation_id: int):
     return get_object_or_404(authority_recommendations(authority=authority), pk=recommendation_id)
+
+
+# --- Published careers programme ----------------------------------------------------------------
+def programme_get(*, org) -> PublishedProgramme:
+    programme, _ = PublishedProgramme.objects.for_org(org).get_or_create(organisation=org)
+    return programme
+
+
+def programme_published(*, org_slug: str) -> tuple[Organisation, PublishedProgramme]:
+    """The published programme of the organisation with ``org_slug``, for the public page;
+    404 when it does not exist or has never been published."""
+    organisation = get_object_or_404(Organisation.objects.all(), slug=org_slug)
+    programme = get_object_or_404(PublishedProgramme.objects.for_org(organisation)
+                                  .filter(published_at__isnull=False))
+    return organisation, programme
+
+
+def programme_rows(*, plan):
+    """The plan's rows with something planned: the ones a lead can choose to publish."""
+    return (PlanRow.objects.for_org(plan.organisation_id).filter(plan=plan).exclude(planned="")
+            .select_related("template_row__section"))

@@ -30,6 +30,7 @@ from .models import (
     IlpSelfAssessment,
     PlanRow,
     PlanTemplate,
+    PublishedProgramme,
     Recommendation,
     ReviewComment,
     ReviewerGrant,
@@ -553,3 +554,65 @@ def recommendation_close(*, authority, recommendation: Recommendation, by, reque
     recommendation.save(update_fields=["status", "closed_at"])
     audit_log("careersplan.recommendation_closed", request=request, actor=by, org=authority, obj=recommendation)
     return recommendation
+
+
+# --- The published careers programme (seed 002: "publish an annual careers plan") -------------
+def programme_save(*, org, programme: PublishedProgramme, plan: CareersPlan, public_row_ids, by,
+                   careers_lead_name: str, careers_lead_contact: str, how_to_get_guidance: str,
+                   next_review_on, request=None) -> PublishedProgramme:
+    """The lead's draft: the details and which of ``plan``'s rows are public. Nothing is
+    published until ``programme_publish``."""
+    if plan.organisation_id != org.pk or programme.organisation_id != org.pk:
+        raise PlanError("This plan is not your organisation's.")
+    ids = {int(i) for i in public_row_ids}
+    rows = PlanRow.objects.for_org(org).filter(plan=plan)
+    rows.filter(pk__in=ids).update(is_public=True)
+    rows.exclude(pk__in=ids).update(is_public=False)
+    programme.plan = plan
+    programme.careers_lead_name = careers_lead_name
+    programme.careers_lead_contact = careers_lead_contact
+    programme.how_to_get_guidance = how_to_get_guidance
+    programme.next_review_on = next_review_on
+    programme.full_clean()
+    programme.save()
+    audit_log("careersplan.programme_saved", request=request, actor=by, org=org, obj=programme,
+              data={"public_rows": len(ids)})
+    return programme
+
+
+def programme_snapshot(*, programme: PublishedProgramme) -> dict:
+    """What the public page would show now: the details and the "Planned" text of the rows
+    marked public, by section. Nothing else of the plan (no evidence, no actions, no names but
+    the careers lead's as the lead typed it)."""
+    plan = programme.plan
+    sections = []
+    if plan is not None:
+        current = None
+        for row in (PlanRow.objects.for_org(programme.organisation_id).filter(plan=plan, is_public=True)
+                    .exclude(planned="").select_related("template_row__section")):
+            section = row.template_row.section
+            if current is None or current["title"] != section.title:
+                current = {"title": section.title, "rows": []}
+                sections.append(current)
+            current["rows"].append({"label": row.template_row.label, "planned": row.planned})
+    return {
+        "year_label": plan.year_label if plan else "",
+        "careers_lead_name": programme.careers_lead_name,
+        "careers_lead_contact": programme.careers_lead_contact,
+        "how_to_get_guidance": programme.how_to_get_guidance,
+        "next_review_on": programme.next_review_on.isoformat() if programme.next_review_on else "",
+        "sections": sections,
+    }
+
+
+def programme_publish(*, org, programme: PublishedProgramme, by, request=None) -> PublishedProgramme:
+    if programme.organisation_id != org.pk:
+        raise PlanError("This programme is not your organisation's.")
+    if programme.plan is None:
+        raise PlanError("Choose the rows to publish and save them first.")
+    programme.published_content = programme_snapshot(programme=programme)
+    programme.published_at = timezone.now()
+    programme.published_by = by
+    programme.save(update_fields=["published_content", "published_at", "published_by"])
+    audit_log("careersplan.programme_published", request=request, actor=by, org=org, obj=programme)
+    return programme

@@ -24,6 +24,7 @@ from .forms import (
     EvidenceForm,
     IlpAssessmentForm,
     PlanCreateForm,
+    ProgrammeForm,
     RecommendationAnswerForm,
     RecommendationForm,
     ReviewerGrantForm,
@@ -632,6 +633,69 @@ def recommendation_answer(request, plan_id, recommendation_id):
             return redirect(_plan_url(plan) + "#recommendations")
     return render(request, "careersplan/recommendation_answer.html", {
         "plan": plan, "recommendation": recommendation, "form": form, "can_answer": can_answer})
+
+
+# --- The published careers programme ------------------------------------------------------------
+def _programme_plan(request):
+    return selectors.plan_list(org=request.org).order_by("-academic_year").first()
+
+
+@org_role_required(*PLAN_EDITORS)
+def programme(request):
+    """The lead's draft of the published careers programme (from the newest plan)."""
+    draft = selectors.programme_get(org=request.org)
+    plan = _programme_plan(request)
+    if plan is None:
+        return render(request, "careersplan/programme.html", {"programme": draft, "plan": None})
+    rows = list(selectors.programme_rows(plan=plan))
+    initial = {"rows": [str(r.pk) for r in rows if r.is_public],
+               "careers_lead_name": draft.careers_lead_name or request.user.full_name,
+               "careers_lead_contact": draft.careers_lead_contact,
+               "how_to_get_guidance": draft.how_to_get_guidance, "next_review_on": draft.next_review_on}
+    form = ProgrammeForm(request.POST or None, rows=rows, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.programme_save(org=request.org, programme=draft, plan=plan, public_row_ids=data["rows"],
+                                careers_lead_name=data["careers_lead_name"],
+                                careers_lead_contact=data["careers_lead_contact"],
+                                how_to_get_guidance=data["how_to_get_guidance"],
+                                next_review_on=data["next_review_on"], by=request.user, request=request)
+        messages.success(request, "Saved. Check the preview, then publish it.")
+        return redirect("careersplan:programme_preview", org_slug=request.org.slug)
+    return render(request, "careersplan/programme.html", {
+        "programme": draft, "plan": plan, "form": form,
+        "public_url": request.build_absolute_uri(reverse("careersplan_public:programme",
+                                                         kwargs={"programme_slug": request.org.slug})),
+    })
+
+
+@org_role_required(*PLAN_EDITORS)
+def programme_preview(request):
+    draft = selectors.programme_get(org=request.org)
+    return render(request, "careersplan/programme_preview.html", {
+        "programme": draft, "content": services.programme_snapshot(programme=draft), "school": request.org,
+        "published_at": timezone.now()})
+
+
+@require_POST
+@org_role_required(*PLAN_EDITORS)
+def programme_publish(request):
+    draft = selectors.programme_get(org=request.org)
+    try:
+        services.programme_publish(org=request.org, programme=draft, by=request.user, request=request)
+    except services.PlanError as error:
+        messages.error(request, str(error))
+        return redirect("careersplan:programme", org_slug=request.org.slug)
+    messages.success(request, "Published: the public page now shows this version.")
+    return redirect("careersplan:programme", org_slug=request.org.slug)
+
+
+def programme_public(request, programme_slug):
+    """The school's published careers programme: public, read-only, no sign-in. It renders the
+    snapshot taken at publishing, never the live plan."""
+    school, published = selectors.programme_published(org_slug=programme_slug)
+    return render(request, "careersplan/programme_public.html", {
+        "content": published.published_content, "school": school, "published_at": published.published_at})
 
 
 # --- Templates (authority) ---------------------------------------------------------------------

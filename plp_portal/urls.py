@@ -30,6 +30,8 @@ urlpatterns = [
     # access is the recorded grant (careersplan/review_views.py), not /o/<slug>/ membership.
     path("careers-plan-reviews/", include("careersplan.review_urls")),
     path("me/reviews/", include("keyworkers.me_urls")),
+    # Public, no sign-in: what a school published (its careers programme).
+    path("public/careers-programme/", include("careersplan.public_urls")),
     path("o/<slug:org_slug>/", include(org_patterns)),
     path("admin/", admin.site.urls),
 ]

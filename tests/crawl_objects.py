@@ -268,6 +268,8 @@ EXCLUDED_NAMESPACES = {
 EXCLUDED_PREFIXES = {
     "accounts/": "allauth's own account pages: no organisation objects, secret keys only",
     "invitations/": "the token in an invitation link is a bearer grant by design",
+    "public/": "public by design, no sign-in: only what an organisation published explicitly "
+               "(careersplan/tests/test_programme.py proves nothing else shows)",
 }
 
 

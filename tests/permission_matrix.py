@@ -235,6 +235,11 @@ MATRIX = {
     "careersplan:authority_recommendations": {Role.LA_OFFICER: 200},
     "careersplan:authority_recommendation_close": POST_ONLY,
     "careersplan:recommendation_answer": {Role.CAREERS_LEAD: 200, Role.ORG_ADMIN: 200},
+    # The lead prepares, previews and publishes the school's careers programme (the public page
+    # itself is under public/, outside the crawl: careersplan/tests/test_programme.py).
+    "careersplan:programme": {Role.CAREERS_LEAD: 200},
+    "careersplan:programme_preview": {Role.CAREERS_LEAD: 200},
+    "careersplan:programme_publish": POST_ONLY,
     "careersplan:authority_plan_pdf": {Role.LA_OFFICER: linked(302)},
     "careersplan:authority_plan_pdf_status": {Role.LA_OFFICER: LINKED},
     "careersplan:authority_plan_pdf_download": {Role.LA_OFFICER: LINKED},
