@@ -98,6 +98,7 @@ def seed(demo) -> None:
     _peer_review(demo, year)
     _recommendations(demo, year)
     _programme(demo, year)
+    _surveys(demo, year)
     if not ApprovalDeadline.objects.for_org(demo.orgs["la"]).filter(academic_year=year).exists():
         services.approval_deadline_set(authority=demo.orgs["la"], academic_year=year,
                                        approve_by=datetime.date(year, 12, 1),
@@ -152,6 +153,33 @@ def _programme(demo, year):
                             "Tuesday lunchtimes; parents can email the careers lead or ask at parents' evenings.",
         next_review_on=datetime.date(year + 1, 4, 30))
     services.programme_publish(org=org, programme=programme, by=person)
+
+
+def _surveys(demo, year):
+    """Northgate's feedback surveys for the annual review: students (four answers) and parents
+    (named allowed, one answer). Skipped when the plan has any."""
+    from . import feedback
+    from .models import CareersPlan, FeedbackSurvey
+
+    org, person = demo.orgs["northgate"], demo.users["lead@demoshire.test"]
+    plan = CareersPlan.objects.for_org(org).filter(academic_year=year).first()
+    if plan is None or FeedbackSurvey.objects.for_org(org).filter(plan=plan).exists():
+        return
+    closes = demo.today + datetime.timedelta(days=60)
+    students = feedback.survey_open(org=org, plan=plan, audience="students", named_allowed=False,
+                                    closes_on=closes, by=person)
+    for n, (rating, good, better) in enumerate([
+            (5, "The careers fair: I met an engineering apprentice.", "More time with the adviser."),
+            (4, "Mock interviews helped me.", ""),
+            (3, "", "Tell us about apprenticeships earlier, in Year 9."),
+            (4, "Work experience week.", "More local employers.")]):
+        feedback.response_add(survey=students, address=f"demo-{n}", rating=rating, worked_well=good, improve=better,
+                              today=demo.today)
+    parents = feedback.survey_open(org=org, plan=plan, audience="parents", named_allowed=True, closes_on=closes,
+                                   by=person)
+    feedback.response_add(survey=parents, address="demo-parent", rating=4, respondent_name="Pat Parent",
+                          worked_well="The options evening was clear.", improve="Send the dates earlier.",
+                          today=demo.today)
 
 
 def _peer_review(demo, year):

@@ -1,13 +1,15 @@
 import datetime
+import re
 
 from django import forms
 
 from plp_portal.forms import DateField, Form
 
-from .choices import IlpAnswer, RecommendationKind, ReviewerKind
+from .choices import FeedbackAudience, FeedbackRating, IlpAnswer, RecommendationKind, ReviewerKind
 from .models import (
     ACTIONS_MAX,
     COMMENT_MAX,
+    FEEDBACK_TEXT_MAX,
     EVIDENCE_TEXT_MAX,
     INDICATORS_MAX,
     PLANNED_MAX,
@@ -259,3 +261,51 @@ class ProgrammeForm(Form):
         super().__init__(*args, **kwargs)
         self.fields["rows"].choices = [
             (str(row.pk), f"{row.template_row.section.title}: {row.template_row.label}") for row in rows]
+
+
+class SurveyForm(Form):
+    audience = forms.ChoiceField(label="Who is the survey for?", widget=forms.RadioSelect)
+    named_allowed = forms.BooleanField(label="Let respondents give their name (otherwise answers are anonymous)",
+                                       required=False)
+    closes_on = DateField(label="Closing date", not_before_today=True, days_ahead=366,
+                          help_text="The last day answers are taken.")
+
+    def __init__(self, *args, taken=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["audience"].choices = [(v, label) for v, label in FeedbackAudience.choices if v not in taken]
+
+
+_HTML = re.compile(r"<\s*[a-zA-Z/!?]")
+
+
+def _no_html(value: str, label: str) -> str:
+    if _HTML.search(value or ""):
+        raise forms.ValidationError(f"{label} cannot contain HTML: remove the < and > characters")
+    return value
+
+
+class SurveyResponseForm(Form):
+    """A respondent's answer (no sign-in). Plain text only: HTML is refused, not cleaned."""
+
+    rating = forms.TypedChoiceField(label="How useful is our careers programme to you?", coerce=int,
+                                    choices=FeedbackRating.choices, widget=forms.RadioSelect)
+    worked_well = forms.CharField(label="What works well?", required=False, max_length=FEEDBACK_TEXT_MAX,
+                                  widget=forms.Textarea(attrs={"rows": 4}))
+    improve = forms.CharField(label="What should we improve?", required=False, max_length=FEEDBACK_TEXT_MAX,
+                              widget=forms.Textarea(attrs={"rows": 4}))
+    respondent_name = forms.CharField(label="Your name (optional)", required=False, max_length=200,
+                                      help_text="Leave it empty to answer anonymously.")
+
+    def __init__(self, *args, named_allowed: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not named_allowed:
+            del self.fields["respondent_name"]
+
+    def clean_worked_well(self):
+        return _no_html(self.cleaned_data["worked_well"], "What works well")
+
+    def clean_improve(self):
+        return _no_html(self.cleaned_data["improve"], "What should we improve")
+
+    def clean_respondent_name(self):
+        return _no_html(self.cleaned_data["respondent_name"], "Your name")

@@ -18,7 +18,10 @@ from guardian.models import UserObjectPermissionBase
 from plp_portal.tenancy import TenantModel
 from plp_portal.uploads import upload_to
 
-from .choices import Aim, IlpAnswer, Phase, Rag, RecommendationKind, RecommendationStatus, ReviewerKind, TemplateKind
+from .choices import (
+    Aim, FeedbackAudience, FeedbackRating, IlpAnswer, Phase, Rag, RecommendationKind, RecommendationStatus,
+    ReviewerKind, TemplateKind,
+)
 
 _evidence_upload_to = upload_to("careersplan/evidence")
 
@@ -476,6 +479,53 @@ class PublishedProgramme(TenantModel):
             models.UniqueConstraint(fields=["organisation"], name="published_programme_one_per_org"),
             _text_limit("how_to_get_guidance", PROGRAMME_TEXT_MAX, "published_programme_guidance_length"),
             _date_range("next_review_on", "published_programme_review_plausible", nullable=True),
+        ]
+
+
+FEEDBACK_TEXT_MAX = 1_000
+
+
+class FeedbackSurvey(TenantModel):
+    """A short feedback survey of one audience for a plan's annual review. Reached by anyone
+    holding its link (``token``: the bearer grant, like a plan-share invitation) until it
+    closes; responses are not tied to any account."""
+
+    plan = models.ForeignKey(CareersPlan, on_delete=models.CASCADE, related_name="surveys")
+    audience = models.CharField(max_length=12, choices=FeedbackAudience.choices)
+    token = models.CharField(max_length=64, unique=True)
+    named_allowed = models.BooleanField(default=False, help_text="Respondents may give their name.")
+    closes_on = models.DateField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["audience"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "plan", "audience"], name="feedback_survey_per_audience"),
+            _date_range("closes_on", "feedback_survey_closes_on_plausible"),
+        ]
+
+    def is_open(self, today: datetime.date) -> bool:
+        return today <= self.closes_on
+
+
+class FeedbackResponse(TenantModel):
+    """One answer to a survey: a rating and two optional comments; a name only if the survey
+    allows it and the respondent typed one."""
+
+    survey = models.ForeignKey(FeedbackSurvey, on_delete=models.CASCADE, related_name="responses")
+    rating = models.PositiveSmallIntegerField(choices=FeedbackRating.choices)
+    worked_well = _text(FEEDBACK_TEXT_MAX, blank=True, default="")
+    improve = _text(FEEDBACK_TEXT_MAX, blank=True, default="")
+    respondent_name = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(rating__gte=1, rating__lte=5), name="feedback_rating_1_to_5"),
+            _text_limit("worked_well", FEEDBACK_TEXT_MAX, "feedback_worked_well_length"),
+            _text_limit("improve", FEEDBACK_TEXT_MAX, "feedback_improve_length"),
         ]
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import feedback_views, views
 
 app_name = "careersplan"
 
@@ -28,6 +28,8 @@ urlpatterns = [
     path(P + "pdf/<int:render_id>/plan.pdf", views.plan_pdf, {"download": True}, name="pdf_download"),
     path(P + "recommendations/<int:recommendation_id>/", views.recommendation_answer,
          name="recommendation_answer"),
+    path(P + "feedback/", feedback_views.survey_list, name="surveys"),
+    path(P + "feedback/<int:survey_id>/", feedback_views.survey_detail, name="survey"),
     path("programme/", views.programme, name="programme"),
     path("programme/preview/", views.programme_preview, name="programme_preview"),
     path("programme/publish/", views.programme_publish, name="programme_publish"),

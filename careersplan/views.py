@@ -14,7 +14,7 @@ from plp_portal.organisations.choices import Role
 from plp_portal.organisations.permissions import org_role_required
 from plp_portal.uploads import serve_upload
 
-from . import dashboard, phases, selectors, services
+from . import dashboard, feedback, phases, selectors, services
 from .pdf import plan_pdf_view
 from .choices import AIM_DESCRIPTIONS, IlpAnswer, Phase, Rag
 from .forms import (
@@ -161,11 +161,16 @@ def _row_forms(request, plan, view, *, bound=None):
 def _render_section(request, plan, section_id, *, bound=None):
     """The section page; a refused save shows it again (200) with the problem and the text."""
     view, sections, index = _section_view(plan, section_id)
+    entries = _row_forms(request, plan, view, bound=bound)
+    if view.section.title == "Annual Review":  # the views of each audience beside its row (issue 15)
+        summary = feedback.review_summary(plan=plan)
+        for form, _evidence_form, _conflict in entries:
+            form.row.feedback = summary.get(form.row.template_row.label)
     return render(request, "careersplan/section.html", {
         "plan": plan, "view": view, "sections": sections,
         "previous": sections[index - 1] if index > 0 else None,
         "next": sections[index + 1] if index + 1 < len(sections) else None,
-        "entries": _row_forms(request, plan, view, bound=bound),
+        "entries": entries, "is_review": view.section.title == "Annual Review",
         "can_edit": can_edit_plan(request.membership),
         "evidence_open": "evidence" in _editable_columns(request, plan),
         "aims": AIM_DESCRIPTIONS,
@@ -315,6 +320,7 @@ def checklist(request, plan_id):
         "approval": selectors.approval_of(plan=plan),
         "history": list(selectors.score_history(plan=plan)),
         "bands": plan.template.rag_bands(summary.total),
+        "student_responses": feedback.student_responses(plan=plan),
     })
 
 

@@ -32,6 +32,7 @@ urlpatterns = [
     path("me/reviews/", include("keyworkers.me_urls")),
     # Public, no sign-in: what a school published (its careers programme).
     path("public/careers-programme/", include("careersplan.public_urls")),
+    path("public/feedback/", include("careersplan.feedback_urls")),
     path("o/<slug:org_slug>/", include(org_patterns)),
     path("admin/", admin.site.urls),
 ]

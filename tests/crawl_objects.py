@@ -97,6 +97,15 @@ def _recommendation_id(org, ctx):
     ).pk
 
 
+def _survey_id(org, ctx):
+    from careersplan.models import FeedbackSurvey
+
+    return FeedbackSurvey.objects.create(
+        organisation=org, plan=_careers_plan(org, ctx), audience="students", token=f"crawl-{org.pk}",
+        closes_on=datetime.date(2099, 1, 1), created_by=UserFactory(),
+    ).pk
+
+
 def _assessment_id(org, ctx):
     from careersplan.models import IlpSelfAssessment
     from careersplan.tests.factories import shipped_templates
@@ -242,6 +251,7 @@ OBJECT_KWARGS = {
     "grant_id": _grant_id,
     "assessment_id": _assessment_id,
     "recommendation_id": _recommendation_id,
+    "survey_id": _survey_id,
     "template_id": _template_id,
     "review_id": _review,
     "team_member_id": _team_member,

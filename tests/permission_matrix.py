@@ -240,6 +240,10 @@ MATRIX = {
     "careersplan:programme": {Role.CAREERS_LEAD: 200},
     "careersplan:programme_preview": {Role.CAREERS_LEAD: 200},
     "careersplan:programme_publish": POST_ONLY,
+    # Feedback surveys for the annual review: the lead opens them, lead and admin read the answers
+    # (the answer page itself is public/, outside the crawl: careersplan/tests/test_feedback.py).
+    "careersplan:surveys": {Role.CAREERS_LEAD: 200, Role.ORG_ADMIN: 200},
+    "careersplan:survey": {Role.CAREERS_LEAD: 200, Role.ORG_ADMIN: 200},
     "careersplan:authority_plan_pdf": {Role.LA_OFFICER: linked(302)},
     "careersplan:authority_plan_pdf_status": {Role.LA_OFFICER: LINKED},
     "careersplan:authority_plan_pdf_download": {Role.LA_OFFICER: LINKED},
