@@ -229,9 +229,9 @@ class RecommendationForm(Form):
 
     kind = forms.ChoiceField(label="Kind", choices=RecommendationKind.choices, widget=forms.RadioSelect,
                              initial=RecommendationKind.RECOMMENDATION)
-    text = forms.CharField(label="Recommendation", max_length=RECOMMENDATION_MAX,
+    text = forms.CharField(label="What the school should do", max_length=RECOMMENDATION_MAX,
                            widget=forms.Textarea(attrs={"rows": 5}),
-                           help_text="What the school should do, specific enough to check next time.")
+                           help_text="Specific enough to check next time.")
     due_on = DateField(label="Due by", not_before_today=True, days_ahead=2 * 366,
                        help_text="When the school should have acted on it (within two years).")
 
