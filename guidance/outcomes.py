@@ -238,13 +238,19 @@ def referral_figures(*, school_ids, schools, year: int, threshold: int) -> dict:
         triage = {org_id: (len(v), _percentile_python(v, 0.5)) for org_id, v in values.items()}
         every = [w for v in values.values() for w in v]
         overall = {"n": len(every), "median": _percentile_python(every, 0.5)}
+    by_service = {
+        name or "No careers service recorded": [n] for name, n in
+        triaged_qs.values_list("triaged_by_service__name").annotate(n=Count("pk")).order_by("triaged_by_service__name")
+    }
     names = {org_id: name for org_id, name in schools.items() if made.get(org_id)}
     table = _table("Referrals for guidance by school", "School or college",
                    {name: [made[org_id], triage.get(org_id, (0, None))[0]] for org_id, name in names.items()},
                    ["Referrals made", "Triaged"], threshold=threshold)
     medians = {name: (triage[org_id][1] if triage.get(org_id, (0,))[0] >= threshold else None)
                for org_id, name in names.items()}
-    return {"table": table, "medians": medians,
+    service_table = _table("Referrals triaged by each careers service working with the schools", "Careers service",
+                           by_service, ["Triaged"], threshold=threshold)
+    return {"table": table, "medians": medians, "by_service": service_table,
             "overall_median": overall["median"] if overall["n"] >= threshold else None,
             "overall_triaged": overall["n"]}
 
@@ -254,7 +260,7 @@ def outcomes_csv_rows(figures: dict):
     written as "suppressed", never as a number."""
     yield ["Table", "Row", "Column", "Value"]
     tables = [figures["by_school"], figures["by_year_group"], figures["trend"], figures["tiers"],
-              figures["referrals"]["table"]]
+              figures["referrals"]["table"], figures["referrals"]["by_service"]]
     for table in tables:
         for label, cells, total in table.rows:
             for column, value in zip(table.column_labels, cells):

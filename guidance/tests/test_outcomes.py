@@ -144,6 +144,8 @@ def test_tiers_and_referrals_by_school(authority, org):
     figures = outcomes.authority_outcomes(authority=authority, year=year_now)["referrals"]
     assert figures["table"].table.cells == [[6, 6]]
     assert figures["medians"]["Northgate School"] == datetime.timedelta(days=3.5)
+    assert figures["by_service"].row_labels == ["No careers service recorded"]
+    assert figures["by_service"].table.cells == [[6]]
     assert now  # (created "now": in this academic year)
 
 
