@@ -616,3 +616,14 @@ def programme_publish(*, org, programme: PublishedProgramme, by, request=None) -
     programme.save(update_fields=["published_content", "published_at", "published_by"])
     audit_log("careersplan.programme_published", request=request, actor=by, org=org, obj=programme)
     return programme
+
+
+def programme_unpublish(*, org, programme: PublishedProgramme, by, request=None) -> PublishedProgramme:
+    """Take the public page down (its address answers 404 until the lead publishes again)."""
+    if programme.organisation_id != org.pk:
+        raise PlanError("This programme is not your organisation's.")
+    programme.published_content = None
+    programme.published_at = None
+    programme.save(update_fields=["published_content", "published_at"])
+    audit_log("careersplan.programme_unpublished", request=request, actor=by, org=org, obj=programme)
+    return programme

@@ -33,6 +33,7 @@ urlpatterns = [
     path("programme/", views.programme, name="programme"),
     path("programme/preview/", views.programme_preview, name="programme_preview"),
     path("programme/publish/", views.programme_publish, name="programme_publish"),
+    path("programme/unpublish/", views.programme_unpublish, name="programme_unpublish"),
     path("ilp/", views.ilp_index, name="ilp"),
     path("ilp/<int:assessment_id>/", views.ilp_assessment, name="ilp_assessment"),
     path("authority/", views.authority, name="authority"),

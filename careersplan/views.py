@@ -696,6 +696,17 @@ def programme_publish(request):
     return redirect("careersplan:programme", org_slug=request.org.slug)
 
 
+@org_role_required(*PLAN_EDITORS)
+def programme_unpublish(request):
+    """Confirm, then take the public page down."""
+    draft = selectors.programme_get(org=request.org)
+    if request.method == "POST":
+        services.programme_unpublish(org=request.org, programme=draft, by=request.user, request=request)
+        messages.success(request, "The public page is down; your draft is kept.")
+        return redirect("careersplan:programme", org_slug=request.org.slug)
+    return render(request, "careersplan/programme_unpublish.html", {"programme": draft})
+
+
 def programme_public(request, programme_slug):
     """The school's published careers programme: public, read-only, no sign-in. It renders the
     snapshot taken at publishing, never the live plan."""

@@ -240,6 +240,7 @@ MATRIX = {
     "careersplan:programme": {Role.CAREERS_LEAD: 200},
     "careersplan:programme_preview": {Role.CAREERS_LEAD: 200},
     "careersplan:programme_publish": POST_ONLY,
+    "careersplan:programme_unpublish": {Role.CAREERS_LEAD: 200},
     # Feedback surveys for the annual review: the lead opens them, lead and admin read the answers
     # (the answer page itself is public/, outside the crawl: careersplan/tests/test_feedback.py).
     "careersplan:surveys": {Role.CAREERS_LEAD: 200, Role.ORG_ADMIN: 200},

@@ -75,6 +75,9 @@ def test_programme_survey_outcomes_and_recommendation_journey(page, browser, liv
     assert_accessible(page)
     page.get_by_role("button", name="Publish this version").click()
     expect(page.get_by_text("Published:")).to_be_visible()
+    page.get_by_role("link", name="Take the public page down").click()
+    expect(page.get_by_role("button", name="Take the page down")).to_be_visible()
+    assert_accessible(page)  # (the confirmation only: the page stays up)
 
     # --- and opens a students' survey.
     page.goto(reverse("careersplan:surveys", kwargs={"org_slug": org.slug, "plan_id": plan.pk}))

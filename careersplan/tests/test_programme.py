@@ -79,6 +79,12 @@ def test_lead_publishes_after_a_preview_and_only_marked_rows_appear(org, other_o
     assert "CHANGED-AFTER careers fair" in html and "SECRET-PLANNED internal budget" in html
     # Another school's slug shows nothing of this school's.
     assert anonymous.get(public_url(other_org)).status_code == 404
+    # Taking it down asks first, then the address answers 404; the draft stays.
+    assert "Take the page down" in client.get(url("programme_unpublish", org)).content.decode()
+    assert anonymous.get(public_url(org)).status_code == 200
+    assert client.post(url("programme_unpublish", org)).status_code == 302
+    assert anonymous.get(public_url(org)).status_code == 404
+    assert PublishedProgramme.objects.for_org(org).get().careers_lead_name == "Lee Lead"
 
 
 def test_the_public_page_refuses_no_one_and_asks_no_sign_in(org, client, sign_in, settings):
