@@ -17,9 +17,9 @@ import segno
 from django.core.cache import cache
 from django.db.models import Avg, Count
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from plp_portal import clock
 from plp_portal.audit.services import audit_log
 
 from .choices import FeedbackAudience
@@ -81,7 +81,7 @@ def _bump(key: str, limit: int) -> bool:
 
 def response_add(*, survey: FeedbackSurvey, address: str | None, rating: int, worked_well: str, improve: str,
                  respondent_name: str = "", today: datetime.date | None = None) -> FeedbackResponse:
-    today = today or timezone.localdate()
+    today = today or clock.today(survey.organisation)
     if not survey.is_open(today):
         raise SurveyError(f"This survey closed on {survey.closes_on:%-d %B %Y}: it takes no more answers.")
     if not _bump(f"feedback:{survey.pk}:survey", RESPONSES_PER_SURVEY_PER_HOUR) or not _bump(

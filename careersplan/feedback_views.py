@@ -6,10 +6,10 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 
+from plp_portal import clock
 from plp_portal.clientip import client_address
-from plp_portal.organisations.permissions import org_role_required
+from plp_portal.organisations.permissions import org_role_required, public_view
 
 from . import feedback, selectors
 from .forms import SurveyForm, SurveyResponseForm
@@ -40,7 +40,7 @@ def survey_list(request, plan_id):
                 return redirect("careersplan:survey", org_slug=request.org.slug, plan_id=plan.pk, survey_id=survey.pk)
     return render(request, "careersplan/survey_list.html", {
         "plan": plan, "surveys": surveys, "form": form if can_edit and form.fields["audience"].choices else None,
-        "today": timezone.localdate()})
+        "today": clock.today(request.org)})
 
 
 @org_role_required(*PLAN_READERS)
@@ -50,14 +50,15 @@ def survey_detail(request, plan_id, survey_id):
     url = _public_url(request, survey)
     page = Paginator(feedback.survey_responses(survey=survey), 25).get_page(request.GET.get("page"))
     return render(request, "careersplan/survey_detail.html", {
-        "plan": plan, "survey": survey, "url": url, "page": page, "today": timezone.localdate(),
+        "plan": plan, "survey": survey, "url": url, "page": page, "today": clock.today(request.org),
         "qr": feedback.qr_svg(url, title=f"QR code of the survey link for {survey.get_audience_display().lower()}")})
 
 
+@public_view("a feedback survey's link: the token is the grant; answers are tied to no account")
 def survey_answer(request, token):
     """The public answer page: no sign-in; refuses after the closing date."""
     survey = feedback.survey_by_token(token=token)
-    today = timezone.localdate()
+    today = clock.today(survey.organisation)
     is_open = survey.is_open(today)
     form = SurveyResponseForm(request.POST or None, named_allowed=survey.named_allowed)
     status = 200

@@ -3,6 +3,7 @@ import re
 
 from django import forms
 
+from plp_portal import clock
 from plp_portal.forms import DateField, Form
 
 from .choices import FeedbackAudience, FeedbackRating, IlpAnswer, RecommendationKind, ReviewerKind
@@ -45,7 +46,7 @@ class PlanCreateForm(Form):
         super().__init__(*args, **kwargs)
         self.org = org
         self.fields["academic_year"].choices = [
-            (y, f"{y}/{(y + 1) % 100:02d}") for y in years
+            (y, clock.academic_year_label(y)) for y in years
         ]
 
 

@@ -9,8 +9,8 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 
+from plp_portal import clock
 from plp_portal.audit.services import audit_log
 from plp_portal.organisations.choices import Role
 from plp_portal.organisations.permissions import org_role_required
@@ -31,7 +31,7 @@ def _year_choice(request, *, latest: int, years: int = outcomes.TREND_YEARS) -> 
 
 
 def _figures(request):
-    latest = outcomes.academic_year_of(timezone.localdate())
+    latest = outcomes.academic_year_of(clock.today(request.org))
     year = _year_choice(request, latest=latest)
     school = request.GET.get("school", "")
     figures = outcomes.authority_outcomes(
@@ -92,7 +92,7 @@ def authority_outcome_settings(request):
 
 @guidance_view(service_only=True)
 def leavers_export_page(request):
-    latest = outcomes.academic_year_of(timezone.localdate())
+    latest = outcomes.academic_year_of(clock.today(request.org))
     return render(request, "guidance/leavers_export.html", {
         "years": [(y, outcomes.year_label(y)) for y in range(latest, latest - outcomes.TREND_YEARS, -1)],
         "default_year": latest - 1,
@@ -105,7 +105,7 @@ def leavers_export_page(request):
 def leavers_export_csv(request):
     """One row per leaver of the service's CURRENT partner schools (individual records: the
     service's, through its partnerships; never offered to the authority)."""
-    latest = outcomes.academic_year_of(timezone.localdate())
+    latest = outcomes.academic_year_of(clock.today(request.org))
     year = _year_choice(request, latest=latest)
     audit_log("guidance.leavers_export", request=request, data={"academic_year": year})
     response = HttpResponse(content_type="text/csv; charset=utf-8")

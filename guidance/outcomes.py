@@ -23,6 +23,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, ExtractYear
 
 from learners.models import LearnerProfile
+from plp_portal import clock
 from plp_portal.organisations.choices import OrganisationKind
 from plp_portal.organisations.models import Organisation
 
@@ -51,12 +52,8 @@ _NOT_KNOWN = _COLUMN[DestinationCategory.UNKNOWN]
 _MOVED = _COLUMN[DestinationCategory.MOVED_AWAY]
 
 
-def year_label(year: int) -> str:
-    return f"{year}/{(year + 1) % 100:02d}"
-
-
-def academic_year_of(day: datetime.date) -> int:
-    return day.year if day.month >= 9 else day.year - 1
+year_label = clock.academic_year_label
+academic_year_of = clock.academic_year_of
 
 
 def authority_school_ids(*, authority) -> list[int]:

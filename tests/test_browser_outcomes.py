@@ -8,10 +8,9 @@ import time
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 from playwright.sync_api import expect
 
-from careersplan import phases
+from plp_portal import clock
 from careersplan.choices import Phase
 from careersplan.models import PlanRow, Recommendation
 from careersplan.tests.factories import lead, make_plan
@@ -51,7 +50,7 @@ def test_programme_survey_outcomes_and_recommendation_journey(page, browser, liv
     org.save()
     person = lead(org, email="lead@northgate.test", full_name="Lee Lead")
     officer = member(authority, Role.LA_OFFICER, email="officer@shire.test")
-    year = phases.academic_year_of(timezone.localdate())
+    year = clock.academic_year_of(clock.today())
     plan = make_plan(org, year=year, phase=Phase.MONITORING, by=person)
     rows = list(PlanRow.objects.for_org(org).filter(plan=plan).select_related("template_row__section")
                 .order_by("pk")[:2])
@@ -83,7 +82,7 @@ def test_programme_survey_outcomes_and_recommendation_journey(page, browser, liv
     page.goto(reverse("careersplan:surveys", kwargs={"org_slug": org.slug, "plan_id": plan.pk}))
     assert_accessible(page)
     page.get_by_label("Students").check()
-    page.get_by_label("Closing date").fill((timezone.localdate() + datetime.timedelta(days=30)).isoformat())
+    page.get_by_label("Closing date").fill((clock.today() + datetime.timedelta(days=30)).isoformat())
     page.get_by_role("button", name="Open the survey").click()
     expect(page.get_by_role("heading", name="QR code")).to_be_visible()
     assert_accessible(page)
@@ -125,7 +124,7 @@ def test_programme_survey_outcomes_and_recommendation_journey(page, browser, liv
     assert_accessible(la)
     la.get_by_label("Priority for improvement").check()
     la.get_by_label("What the school should do").fill("Ask parents for their views before the April review")
-    la.get_by_label("Due by").fill((timezone.localdate() + datetime.timedelta(days=20)).isoformat())
+    la.get_by_label("Due by").fill((clock.today() + datetime.timedelta(days=20)).isoformat())
     la.get_by_role("button", name="Record the recommendation").click()
     expect(la.get_by_text("Ask parents for their views before the April review")).to_be_visible()
 

@@ -16,12 +16,13 @@ from guidance.choices import DestinationCategory as C
 from guidance.choices import DestinationKind, Tier
 from guidance.models import Destination, LearnerGuidance
 from guidance.tests.factories import learner, partnership, referral
+from plp_portal import clock
 from plp_portal.organisations.choices import OrganisationKind, Role
 from tests.factories import OrganisationFactory, member
 
 pytestmark = pytest.mark.django_db
 
-YEAR = outcomes.academic_year_of(timezone.localdate()) - 1  # the page's default: last year's leavers
+YEAR = clock.academic_year_of(clock.today()) - 1  # the page's default: last year's leavers
 
 
 @pytest.fixture
@@ -140,7 +141,7 @@ def test_tiers_and_referrals_by_school(authority, org):
         r = referral(p, by=adviser)
         r.triaged_at = r.created_at + datetime.timedelta(days=i + 1)
         r.save()
-    year_now = outcomes.academic_year_of(timezone.localdate())
+    year_now = clock.academic_year_of(clock.today())
     figures = outcomes.authority_outcomes(authority=authority, year=year_now)["referrals"]
     assert figures["table"].table.cells == [[6, 6]]
     assert figures["medians"]["Northgate School"] == datetime.timedelta(days=3.5)
