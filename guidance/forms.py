@@ -377,3 +377,16 @@ class AttendanceForm(Form):
                 self.add_error(f"flag_{p.pk}", f"{p.user.full_name} did not attend: remove the concern or tick "
                                                "attended")
         return data
+
+
+class OutcomeSettingsForm(Form):
+    """A local authority's disclosure threshold and targets for its outcome figures."""
+
+    suppression_threshold = forms.IntegerField(
+        label="Smallest count shown", min_value=3, max_value=20,
+        help_text="Counts from 1 up to one less than this are withheld (suppressed), with any figure that "
+                  "would let them be worked out. 5 is the usual choice.")
+    neet_target_percent = forms.DecimalField(label="Target: NEET leavers at most (%)", min_value=0, max_value=100,
+                                             decimal_places=1, max_digits=4)
+    not_known_target_percent = forms.DecimalField(label="Target: leavers whose activity is not known at most (%)",
+                                                  min_value=0, max_value=100, decimal_places=1, max_digits=4)

@@ -945,3 +945,17 @@ def guidance_continue_after_transfer(*, transfer, receiving_profile, by) -> Tier
     audit_log("guidance.tier.continued", actor=by, org=transfer.organisation, obj=old,
               data={"transfer": transfer.pk, "to_org": receiving_profile.organisation_id})
     return change
+
+
+def outcome_settings_update(*, authority, by, suppression_threshold: int, neet_target_percent,
+                            not_known_target_percent):
+    """A local authority's disclosure threshold and targets (issue 15)."""
+    from .outcomes import outcome_settings_get
+
+    settings = outcome_settings_get(authority=authority)
+    settings.suppression_threshold = suppression_threshold
+    settings.neet_target_percent = neet_target_percent
+    settings.not_known_target_percent = not_known_target_percent
+    settings.save()
+    audit_log("guidance.outcome_settings.updated", actor=by, org=authority, obj=settings)
+    return settings

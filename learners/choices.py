@@ -157,6 +157,9 @@ class DestinationCategory(models.TextChoices):
     NEET = "neet", "Not in education, employment or training (NEET)"
     UNKNOWN = "unknown", "Unknown"
     OTHER = "other", "Other"
+    # Left the area: out of the authority's cohort (the next authority tracks them). A recorded
+    # destination only: the moving-on plan does not offer it as an intended destination.
+    MOVED_AWAY = "moved_away", "Moved away"
 
 
 class MovingOnShareWith(models.TextChoices):

@@ -217,10 +217,15 @@ def _moving_on_text(label, help_text=""):
                            widget=forms.Textarea(attrs={"rows": 3}))
 
 
+# Where a learner may intend to go ("moved away" is a destination recorded after leaving).
+INTENDED_DESTINATIONS = [(value, label) for value, label in DestinationCategory.choices
+                         if value != DestinationCategory.MOVED_AWAY]
+
+
 class MovingOnForm(Form):
     """The moving-on plan (issue 13), written by staff with the learner."""
 
-    destination_category = forms.ChoiceField(label="Intended destination", choices=DestinationCategory.choices,
+    destination_category = forms.ChoiceField(label="Intended destination", choices=INTENDED_DESTINATIONS,
                                              widget=forms.RadioSelect)
     destination_detail = forms.CharField(label="Course, provider or employer", required=False, max_length=300)
     applications = _moving_on_text("Applications and their status",

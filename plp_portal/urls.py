@@ -35,6 +35,9 @@ urlpatterns = [
     path("careers-plan-reviews/", include("careersplan.review_urls")),
     path("me/reviews/", include("keyworkers.me_urls")),
     path("me/records/", include("plp_portal.records.me_urls")),
+    # Public, no sign-in: what a school published (its careers programme), feedback survey links.
+    path("public/careers-programme/", include("careersplan.public_urls")),
+    path("public/feedback/", include("careersplan.feedback_urls")),
     path("o/<slug:org_slug>/", include(org_patterns)),
     path("admin/", admin.site.urls),
 ]

@@ -9,7 +9,7 @@ from django.utils import timezone
 from plp_portal.notifications.models import Notification
 from plp_portal.organisations.choices import Role
 from plp_portal.organisations.models import Invitation, Term
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 
 
 def _membership(org, ctx):
@@ -82,6 +82,27 @@ def _grant_id(org, ctx):
     return ReviewerGrant.objects.create(
         organisation=org, plan=plan, reviewer=UserFactory(), kind="peer",
         expires_on=datetime.date(2099, 1, 1),
+    ).pk
+
+
+def _recommendation_id(org, ctx):
+    """An authority's recommendation on ``org``'s careers plan."""
+    from careersplan.models import Recommendation
+
+    plan = _careers_plan(org, ctx)
+    authority = OrganisationFactory(kind="local_authority")
+    return Recommendation.objects.create(
+        organisation=org, plan=plan, authority=authority, text="Invite employers",
+        due_on=datetime.date(2099, 1, 1), created_by=UserFactory(),
+    ).pk
+
+
+def _survey_id(org, ctx):
+    from careersplan.models import FeedbackSurvey
+
+    return FeedbackSurvey.objects.create(
+        organisation=org, plan=_careers_plan(org, ctx), audience="students", token=f"crawl-{org.pk}",
+        closes_on=datetime.date(2099, 1, 1), created_by=UserFactory(),
     ).pk
 
 
@@ -276,6 +297,8 @@ OBJECT_KWARGS = {
     "evidence_id": _evidence_id,
     "grant_id": _grant_id,
     "assessment_id": _assessment_id,
+    "recommendation_id": _recommendation_id,
+    "survey_id": _survey_id,
     "template_id": _template_id,
     "review_id": _review,
     "team_member_id": _team_member,
@@ -308,6 +331,8 @@ EXCLUDED_NAMESPACES = {
 EXCLUDED_PREFIXES = {
     "accounts/": "allauth's own account pages: no organisation objects, secret keys only",
     "invitations/": "the token in an invitation link is a bearer grant by design",
+    "public/": "public by design, no sign-in: only what an organisation published explicitly "
+               "(careersplan/tests/test_programme.py proves nothing else shows)",
 }
 
 

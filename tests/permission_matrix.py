@@ -242,6 +242,14 @@ MATRIX = {
     "guidance:agreement_detail": {Role.CAREERS_LEAD: 200, Role.ORG_ADMIN: 200},
     "guidance:agreement_end": {Role.ORG_ADMIN: 200},
     "guidance:settings": {Role.CAREERS_ADVISER: 200},
+    # The leavers' activity export holds individual records: the careers service's (through its
+    # partnerships), never the authority's.
+    "guidance:leavers_export": {Role.CAREERS_ADVISER: 200},
+    "guidance:leavers_export_csv": {Role.CAREERS_ADVISER: 200},
+    # The authority's outcome figures of its schools: aggregates only, after disclosure control.
+    "guidance:authority_outcomes": {Role.LA_OFFICER: 200},
+    "guidance:authority_outcomes_csv": {Role.LA_OFFICER: 200},
+    "guidance:authority_outcome_settings": {Role.LA_OFFICER: 200},
     # The annual careers plan: careers lead edits, organisation admin reads; the local authority
     # officer reads the plans of the schools whose parent it is (LINKED: school.parent) and
     # adapts templates. GETs of POST handlers (row_save, evidence_add) go back to the section.
@@ -269,6 +277,22 @@ MATRIX = {
     "careersplan:authority_csv": {Role.LA_OFFICER: 200},
     "careersplan:authority_deadline": {Role.LA_OFFICER: 200},
     "careersplan:authority_plan": {Role.LA_OFFICER: LINKED},
+    # The authority's recommendations: recorded on a plan of its own school, listed across its
+    # schools, closed by it; answered (and read) by the school's lead and admin.
+    "careersplan:authority_recommendation_new": {Role.LA_OFFICER: LINKED},
+    "careersplan:authority_recommendations": {Role.LA_OFFICER: 200},
+    "careersplan:authority_recommendation_close": POST_ONLY,
+    "careersplan:recommendation_answer": {Role.CAREERS_LEAD: 200, Role.ORG_ADMIN: 200},
+    # The lead prepares, previews and publishes the school's careers programme (the public page
+    # itself is under public/, outside the crawl: careersplan/tests/test_programme.py).
+    "careersplan:programme": {Role.CAREERS_LEAD: 200},
+    "careersplan:programme_preview": {Role.CAREERS_LEAD: 200},
+    "careersplan:programme_publish": POST_ONLY,
+    "careersplan:programme_unpublish": {Role.CAREERS_LEAD: 200},
+    # Feedback surveys for the annual review: the lead opens them, lead and admin read the answers
+    # (the answer page itself is public/, outside the crawl: careersplan/tests/test_feedback.py).
+    "careersplan:surveys": {Role.CAREERS_LEAD: 200, Role.ORG_ADMIN: 200},
+    "careersplan:survey": {Role.CAREERS_LEAD: 200, Role.ORG_ADMIN: 200},
     "careersplan:authority_plan_pdf": {Role.LA_OFFICER: linked(302)},
     "careersplan:authority_plan_pdf_status": {Role.LA_OFFICER: LINKED},
     "careersplan:authority_plan_pdf_download": {Role.LA_OFFICER: LINKED},
