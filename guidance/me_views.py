@@ -8,7 +8,15 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
 from . import forms, selectors, services
-from .choices import ENTITLEMENTS, TIER_DESCRIPTIONS, ReferralSource, Urgency
+from .choices import (
+    ENTITLEMENTS,
+    ENTITLEMENTS_FOR_LEARNERS,
+    ENTITLEMENTS_FOR_PARENTS,
+    TIER_DESCRIPTIONS,
+    TIERS_EXPLAINED,
+    ReferralSource,
+    Urgency,
+)
 
 
 @login_required
@@ -38,3 +46,25 @@ def self_refer(request):
         messages.success(request, "Thank you. Your request has been sent to the careers adviser.")
         return redirect("me_guidance:index")
     return render(request, "guidance/me_refer.html", {"form": form, "profile": profile})
+
+
+def _explained(request, *, for_parents: bool):
+    plain = ENTITLEMENTS_FOR_PARENTS if for_parents else ENTITLEMENTS_FOR_LEARNERS
+    return render(request, "guidance/me_how_it_works.html", {
+        "for_parents": for_parents,
+        "tiers": [(name, parent if for_parents else learner) for _, name, learner, parent in TIERS_EXPLAINED],
+        "entitlements": [(plain[key], text) for key, text in ENTITLEMENTS],
+    })
+
+
+@login_required
+def how_it_works(request):
+    """The three tiers of guidance, how to ask for help, and the eleven things every young
+    person can expect (seed 004), in plain words for the learner."""
+    return _explained(request, for_parents=False)
+
+
+@login_required
+def for_parents(request):
+    """The same, written for a parent or carer."""
+    return _explained(request, for_parents=True)

@@ -219,6 +219,12 @@ def _without_open_review(plans, reviews):
 # --- Team ------------------------------------------------------------------------------------
 
 
+def preference_current(*, org, profile):
+    """The learner's current key-worker preference (the newest), or None."""
+    return (KeyWorkerPreference.objects.for_org(org).filter(profile=profile)
+            .select_related("preferred_user", "recorded_by").first())
+
+
 def team_for(*, org, profile) -> dict:
     return {
         "assignments": list(KeyWorkerAssignment.objects.for_org(org).filter(profile=profile)

@@ -547,3 +547,24 @@ class ShareForm(Form):
 
 class SignForm(Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class MyTargetsFilterForm(Form):
+    """The learner's target list filter (GET, works without JavaScript): what state, which area."""
+
+    status = forms.ChoiceField(label="Show", required=False, choices=[
+        ("", "All my targets"), ("open", "Still to do"), ("late", "Late"),
+        (TargetStatus.ACHIEVED, "Done"), (TargetStatus.PARTLY_ACHIEVED, "Partly done"),
+        (TargetStatus.NOT_ACHIEVED, "Not done"), (TargetStatus.WITHDRAWN, "Stopped"),
+    ])
+    area = forms.ModelChoiceField(label="Area", required=False, queryset=None, empty_label="All areas")
+
+    def __init__(self, *args, org, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = TargetArea.objects.for_org(org).filter(is_active=True).order_by("order", "name")
+
+    def filters(self) -> dict:
+        """The valid filters (an unknown value is ignored, not an error page)."""
+        if not self.is_valid():
+            return {"status": "", "area": None}
+        return {"status": self.cleaned_data["status"], "area": self.cleaned_data["area"]}

@@ -22,7 +22,7 @@ from plp_portal.organisations.selectors import user_memberships
 from plp_portal.uploads import serve_upload
 
 from . import forms, selectors, services
-from .choices import Audience, AuthorRole, SetByRole, ShareRelationship, SignerRole, TargetTerm
+from .choices import TARGET_OPEN_STATUSES, Audience, AuthorRole, SetByRole, ShareRelationship, SignerRole, TargetTerm
 from .models import LogEntry, PlanShare, PlanShareInvitation
 from .permissions import can_manage_sharing, can_see, plan_viewer
 from .views import _extension, plan_context
@@ -60,8 +60,17 @@ def home(request):
 
 
 def _plan_home_context(request, plan):
+    from plp_portal.hooks import app_hook_modules
+
     viewer = plan_viewer(plan=plan, user=request.user)
+    today = selectors.org_local_date(plan.organisation.time_zone)
+    panels = [panel for module in app_hook_modules("me_home")
+              for panel in module.panels(plan=plan, viewer=viewer, today=today)]
+    last_visit = selectors.me_last_visit(user=request.user, plan=plan)
     return {"plan": plan, "viewer": viewer, "headlines": selectors.me_headlines(plan=plan, viewer=viewer),
+            "today": today, "next": selectors.me_next(plan=plan, viewer=viewer, today=today), "panels": panels,
+            "last_visit": last_visit,
+            "new_since": selectors.me_new_since(plan=plan, viewer=viewer, since=last_visit),
             "pending_approval": plan.targets.filter(approved_at__isnull=True, set_by_role=SetByRole.LEARNER).count(),
             "learner_signed": plan.signatures.filter(role=SignerRole.LEARNER, plan_version=plan.version).exists(),
             "sign_form": forms.SignForm(initial={"version": plan.version})}
@@ -102,11 +111,38 @@ def plan_sign(request, learner_plan_id):
 # --- Targets ---------------------------------------------------------------------------------
 
 
+TARGETS_PER_PAGE = 10
+
+
 @login_required
 def targets(request, learner_plan_id):
+    """My targets, late first then soonest due, ten to a page, filtered by state and area (a
+    GET form: works without JavaScript, and the filter is kept in the page links)."""
     plan, viewer = _my_plan(request, learner_plan_id)
-    detail = selectors.plan_detail(plan=plan, viewer=viewer)
-    return render(request, "learners/me/targets.html", {"plan": detail, "targets": detail.visible_targets})
+    today = selectors.org_local_date(plan.organisation.time_zone)
+    form = forms.MyTargetsFilterForm(request.GET or None, org=plan.organisation)
+    chosen = form.filters()
+    page = Paginator(selectors.my_targets(plan=plan, viewer=viewer, today=today, **chosen),
+                     TARGETS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "learners/me/targets.html", {
+        "plan": plan, "targets": page.object_list, "page": page, "form": form, "today": today,
+        "filtered": bool(chosen["status"] or chosen["area"]), "open_statuses": TARGET_OPEN_STATUSES})
+
+
+@login_required
+def starting_point(request, learner_plan_id):
+    """Stage 1 of seed 001, in plain words for the learner: where they are starting from."""
+    plan, viewer = _my_plan(request, learner_plan_id)
+    from .permissions import can_see_sensitive
+
+    return render(request, "learners/me/starting_point.html", {
+        "plan": plan, "profile": plan.profile, "show_support": can_see_sensitive(viewer)})
+
+
+@login_required
+def glossary(request):
+    """The few words the plan cannot avoid (target, review, tier…), in plain words."""
+    return render(request, "learners/me/glossary.html")
 
 
 @login_required

@@ -9,7 +9,6 @@ date). Moving the follow-up date on gives a new reminder for the new date. One q
 from __future__ import annotations
 
 import datetime
-import zoneinfo
 
 from django.db.models import F
 from django.db.models.functions import Coalesce
@@ -22,22 +21,15 @@ from plp_portal.organisations.models import Organisation
 
 from .choices import ConcernStatus, PlanStatus
 from .models import Concern
+from .selectors import org_local_date
 
 CONCERN_FOLLOW_UP_OVERDUE = "concern.follow_up_overdue"
 _ID = 987654321
 
 
-def _org_today(time_zone: str) -> datetime.date:
-    try:
-        zone = zoneinfo.ZoneInfo(time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = zoneinfo.ZoneInfo("Europe/London")
-    return timezone.localdate(timezone=zone)
-
-
 def collect(*, today: datetime.date) -> int:
     server_today = timezone.localdate()
-    orgs = {pk: (slug, today + (_org_today(tz) - server_today))
+    orgs = {pk: (slug, today + (org_local_date(tz) - server_today))
             for pk, slug, tz in Organisation.objects.values_list("pk", "slug", "time_zone")}
     latest = max((day for _, day in orgs.values()), default=today)
     head, _, tail = reverse("learners:concern", kwargs={"org_slug": "ORG", "concern_id": _ID}).rpartition(str(_ID))
