@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 
 from learners import selectors as learner_selectors
 from learners.models import AtRiskLevel
@@ -237,7 +238,18 @@ def review_detail(request, review_id):
         "can_cancel": can_cancel_review(request, viewer) and review.is_editable,
         "amend_form": forms.AmendForm() if can_run_review(viewer) and review.kw_signed_at else None,
         "log_entries": log_entries,
+        "contributions": _contributions_of_period(review, viewer),
     })
+
+
+def _contributions_of_period(review, viewer) -> dict:
+    """Notes and off-site reviews from the people the plan is shared with, added since the
+    period of ``review`` began (what the key worker reads at this review)."""
+    import datetime as dt
+
+    start = selectors.review_period_start(review=review)
+    since = timezone.make_aware(dt.datetime.combine(start, dt.time()))
+    return learner_selectors.contributions_for(plan=review.plan, viewer=viewer, since=since, limit=20)
 
 
 @org_role_required(Role.KEY_WORKER)
@@ -314,7 +326,7 @@ def review_edit(request, review_id):
     return render(request, "keyworkers/review_edit.html", {
         "review": review, "plan": review.plan, "form": form, "log_entries": log_entries, "today": today,
         "suggested_next": selectors.review_next_due(org=request.org, review=review, today=today),
-        "conflict": conflict,
+        "conflict": conflict, "contributions": _contributions_of_period(review, viewer),
     })
 
 

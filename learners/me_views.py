@@ -292,7 +292,7 @@ def share_add(request, learner_plan_id):
         result = services.plan_share_invite(
             org=plan.organisation, plan=plan, email=form.cleaned_data["email"],
             relationship=form.cleaned_data["relationship"], by=request.user, expires_at=form.expires_at(),
-            request=request)
+            request=request, contributions_audience=form.chosen_contributions_audience())
         email = form.cleaned_data["email"]
         messages.success(request, f"{email} can now see your plan: we have emailed them a link."
                          if isinstance(result, PlanShare) else
@@ -377,12 +377,63 @@ def shared_plan(request, learner_plan_id):
     context = plan_context(plan=plan, viewer=viewer, request=request)
     share = PlanShare.objects.for_org(plan.organisation_id).select_related("plan").get(pk=viewer.share_id) \
         if viewer.share_id else None
+    from plp_portal.hooks import app_hook_modules
+
+    today = selectors.org_local_date(plan.organisation.time_zone)
     context.update({
         "shared": True, "share": share,
         "can_sign": share is not None and share.relationship == ShareRelationship.OFF_SITE_TUTOR,
+        "can_review": share is not None and share.relationship in services.OFF_SITE_REVIEWERS,
         "sign_form": forms.SignForm(initial={"version": context["plan"].version}),
+        "panels": [panel for module in app_hook_modules("me_home") if hasattr(module, "shared_panels")
+                   for panel in module.shared_panels(plan=plan, viewer=viewer, today=today)],
+        "mine": selectors.contributions_by(plan=plan, user=request.user),
     })
     return render(request, "learners/me/shared_plan.html", context)
+
+
+def _my_active_share(request, learner_plan_id):
+    plan, viewer = _shared_plan(request, learner_plan_id)
+    share = selectors.my_share_of(plan=plan, viewer=viewer)
+    if share is None:
+        raise Http404
+    return plan, viewer, share
+
+
+@login_required
+def shared_note_add(request, learner_plan_id):
+    """A parent or carer (or anyone the plan is shared with) adds a note to the plan. Who may
+    read it was chosen by the learner when sharing (everyone on the plan, or staff only)."""
+    plan, _viewer, share = _my_active_share(request, learner_plan_id)
+    form = forms.ContributionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.plan_contribution_add(org=plan.organisation, plan=plan, share=share, by=request.user,
+                                       text=form.cleaned_data["text"])
+        messages.success(request, "Your note is added to the plan.")
+        return redirect(_me_plan_url(plan, "me:shared_plan") + "#contributions")
+    return render(request, "learners/me/shared_note_add.html", {"form": form, "plan": plan, "share": share})
+
+
+@login_required
+def shared_off_site_review_add(request, learner_plan_id):
+    """The off-site provider's or employer's four-weekly review of the learner's targets: saved
+    and signed in one step."""
+    plan, viewer, share = _my_active_share(request, learner_plan_id)
+    if share.relationship not in services.OFF_SITE_REVIEWERS:
+        raise Http404
+    targets = selectors.my_targets(plan=plan, viewer=viewer, today=selectors.org_local_date(
+        plan.organisation.time_zone), status=selectors.TARGET_FILTER_OPEN)[:20]
+    form = forms.OffSiteReviewForm(request.POST or None, plan=plan, targets=targets)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.off_site_review_record(org=plan.organisation, plan=plan, share=share, by=request.user,
+                                        held_on=data["held_on"], progress=data["progress"],
+                                        next_steps=data["next_steps"], target_rows=form.target_rows())
+        messages.success(request, "Your review is saved and signed. The key worker will see it at the next review.")
+        return redirect(_me_plan_url(plan, "me:shared_plan") + "#contributions")
+    last = selectors.contributions_for(plan=plan, viewer=viewer, limit=1)["off_site_reviews"]
+    return render(request, "learners/me/shared_off_site_review_add.html", {
+        "form": form, "plan": plan, "share": share, "last": last[0] if last else None})
 
 
 @require_POST

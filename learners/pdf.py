@@ -27,6 +27,7 @@ def progress_file_pdf(*, plan, viewer: PlanViewer, request=None, actor=None) -> 
         "narrative": selectors.narrative_for(plan=detail, viewer=viewer),
         "tracking": selectors.tracking_table(plan=detail, viewer=viewer),
         "log_summary": selectors.log_summary(plan=detail, viewer=viewer),
+        "contributions": selectors.contributions_for(plan=detail, viewer=viewer),
         "sensitive": sensitive,
         "generated_on": timezone.localdate(),
     }

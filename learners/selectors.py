@@ -481,3 +481,51 @@ def share_invitations_for_user(*, user):
         email__iexact=user.email, accepted_at__isnull=True, revoked_at__isnull=True,
         link_expires_at__gt=timezone.now(),
     )
+
+
+def contributions_for(*, plan: Plan, viewer: PlanViewer, since=None, limit: int = 50) -> dict:
+    """What the people the plan is shared with added, that ``viewer`` may see (THE audience
+    rule): {"notes": newest first, "off_site_reviews": newest first, with their target rows the
+    viewer may see}. ``since`` (a datetime): only those added after it (the key worker's "since
+    the last review"). Three queries."""
+    from .models import OffSiteReview, OffSiteReviewTarget, PlanContribution
+
+    org_id = plan.organisation_id
+    notes = PlanContribution.objects.for_org(org_id).filter(audience_q(viewer), plan=plan).select_related("author")
+    reviews = OffSiteReview.objects.for_org(org_id).filter(audience_q(viewer), plan=plan).select_related("author")
+    if since is not None:
+        notes, reviews = notes.filter(created_at__gt=since), reviews.filter(created_at__gt=since)
+    rows = OffSiteReviewTarget.objects.for_org(org_id).filter(audience_q(viewer, prefix="target__")) \
+        .select_related("target")
+    return {
+        "notes": list(notes.order_by("-created_at", "-pk")[:limit]),
+        "off_site_reviews": list(reviews.prefetch_related(Prefetch("target_rows", queryset=rows))
+                                 .order_by("-held_on", "-pk")[:limit]),
+    }
+
+
+def my_share_of(*, plan: Plan, viewer: PlanViewer):
+    """The active grant that lets ``viewer`` see ``plan`` (None if they see it otherwise)."""
+    if not viewer.share_id:
+        return None
+    return PlanShare.objects.for_org(plan.organisation_id).filter(PlanShare.active_q(), pk=viewer.share_id) \
+        .select_related("plan").first()
+
+
+def contributions_by(*, plan: Plan, user) -> dict:
+    """What ``user`` added to ``plan`` that only staff may read (the grant said so): its author
+    still sees it, marked "staff only". {"notes": [...], "off_site_reviews": [...]}, newest
+    first, the last 20. Three queries."""
+    from .choices import Audience
+    from .models import OffSiteReview, OffSiteReviewTarget, PlanContribution
+
+    org_id = plan.organisation_id
+    rows = OffSiteReviewTarget.objects.for_org(org_id).select_related("target")
+    return {
+        "notes": list(PlanContribution.objects.for_org(org_id).filter(plan=plan, author=user)
+                      .exclude(audience=Audience.PLAN).select_related("author").order_by("-created_at", "-pk")[:20]),
+        "off_site_reviews": list(OffSiteReview.objects.for_org(org_id).filter(plan=plan, author=user)
+                                 .exclude(audience=Audience.PLAN).select_related("author")
+                                 .prefetch_related(Prefetch("target_rows", queryset=rows))
+                                 .order_by("-held_on", "-pk")[:20]),
+    }
