@@ -23,7 +23,7 @@ from .choices import (
 def index(request):
     return render(request, "guidance/me_index.html", {
         "enrolments": selectors.my_guidance(user=request.user),
-        "entitlements": [text for _, text in ENTITLEMENTS],
+        "entitlements": [ENTITLEMENTS_FOR_LEARNERS[key] for key, _ in ENTITLEMENTS],
         "tier_descriptions": TIER_DESCRIPTIONS,
     })
 
