@@ -50,8 +50,11 @@ def self_refer(request):
 
 def _explained(request, *, for_parents: bool):
     plain = ENTITLEMENTS_FOR_PARENTS if for_parents else ENTITLEMENTS_FOR_LEARNERS
+    from learners.selectors import own_profiles
+
     return render(request, "guidance/me_how_it_works.html", {
         "for_parents": for_parents,
+        "is_learner": own_profiles(user=request.user).filter(is_active=True).exists(),
         "tiers": [(name, parent if for_parents else learner) for _, name, learner, parent in TIERS_EXPLAINED],
         "entitlements": [(plain[key], text) for key, text in ENTITLEMENTS],
     })

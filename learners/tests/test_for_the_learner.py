@@ -352,10 +352,12 @@ def test_off_site_provider_records_and_signs_four_weekly_reviews(world, sign_in,
     assert unsigned.status_code == 200
     assert not OffSiteReview.objects.for_org(org).exists()
     # A target the provider may not see cannot be smuggled in by a hand-made POST.
-    forged = client.post(url, {"held_on": TODAY.isoformat(), "progress": "Good", "confirm": "on",
-                               f"target_{hidden.pk}_status": "achieved"})
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        forged = client.post(url, {"held_on": TODAY.isoformat(), "progress": "Good", "confirm": "on",
+                                   f"target_{hidden.pk}_status": "achieved"})
     assert forged.status_code == 302
     assert not OffSiteReview.objects.for_org(org).get().target_rows.exists()
+    mail.outbox.clear()
     with TestCase.captureOnCommitCallbacks(execute=True):
         response = client.post(url, {
             "held_on": TODAY.isoformat(), "progress": "Working safely on the lathe", "next_steps": "Start a project",
@@ -365,6 +367,10 @@ def test_off_site_provider_records_and_signs_four_weekly_reviews(world, sign_in,
     review = OffSiteReview.objects.for_org(org).order_by("-pk").first()
     assert review.audience == audience and review.author == tutor and review.signed_at is not None
     assert [(r.target_id, r.status) for r in review.target_rows.all()] == [(open_target.pk, "in_progress")]
+    # Email: the key worker always; the learner only if the grant lets them read it.
+    told = [m.to[0] for m in mail.outbox if "Working safely on the lathe" in m.body]
+    assert world["key_worker"].email in told
+    assert (world["learner"].email in told) is (audience == Audience.PLAN)
     # The key worker reads it at the next review.
     from keyworkers import services as kw_services
 
