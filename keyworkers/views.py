@@ -226,7 +226,7 @@ def _review_and_viewer(request, review_id):
 
 
 @org_role_required(*STAFF_ROLES)
-def review_detail(request, review_id):
+def review_detail(request, review_id, amend_form=None):
     review, viewer = _review_and_viewer(request, review_id)
     target_rows, new_targets, _long_term = selectors.review_targets(review=review, viewer=viewer)
     log_entries = learner_selectors.log_entries_for(plan=review.plan, viewer=viewer).filter(
@@ -236,7 +236,7 @@ def review_detail(request, review_id):
         "review": review, "plan": review.plan, "target_rows": target_rows, "new_targets": new_targets,
         "today": org_today(request.org), "can_run": can_run_review(viewer),
         "can_cancel": can_cancel_review(request, viewer) and review.is_editable,
-        "amend_form": forms.AmendForm() if can_run_review(viewer) and review.kw_signed_at else None,
+        "amend_form": (amend_form or forms.AmendForm()) if can_run_review(viewer) and review.kw_signed_at else None,
         "log_entries": log_entries,
         "contributions": _contributions_of_period(review, viewer),
     })
@@ -370,7 +370,10 @@ def review_amend(request, review_id):
         else:
             messages.success(request, "Amendment added to the learning journey.")
     else:
-        messages.error(request, "Write the amendment.")
+        # The page again with the error beside the field and the text kept (a redirect lost it).
+        response = review_detail(request, review_id, amend_form=form)
+        response.status_code = 200
+        return response
     return redirect("keyworkers:review_detail", org_slug=request.org.slug, review_id=review.pk)
 
 
