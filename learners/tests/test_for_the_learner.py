@@ -385,3 +385,25 @@ def test_off_site_provider_records_and_signs_four_weekly_reviews(world, sign_in,
         reverse("me:shared_plan", kwargs={"learner_plan_id": plan.pk})))) is learner_sees
     assert "Working safely on the lathe" in _text(sign_in(tutor).get(reverse("me:shared_plan",
                                                                             kwargs={"learner_plan_id": plan.pk})))
+
+
+def test_off_site_provider_is_reminded_once_when_the_four_weekly_review_is_due(world, org):
+    from learners import reminders
+    from plp_portal.notifications.models import Reminder
+
+    plan = world["plan"]
+    with time_machine.travel(datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=30), tick=False):
+        tutor, share = _grant(world, ShareRelationship.EMPLOYER, Audience.PLAN)
+        _grant(world, ShareRelationship.PARENT_CARER, Audience.PLAN)  # a parent runs no off-site review
+    rows = Reminder.objects.for_org(org).filter(kind=reminders.OFF_SITE_REVIEW_DUE)
+    reminders.collect(today=TODAY)
+    reminders.collect(today=TODAY)
+    assert [(r.recipient_id, r.subject_key) for r in rows] == [(tutor.pk, f"share:{share.pk}")]
+    assert rows.get().url == reverse("me:shared_off_site_review_add", kwargs={"learner_plan_id": plan.pk})
+    # A review today moves the next one four weeks on: nothing more until then, then once.
+    services.off_site_review_record(org=org, plan=plan, share=share, by=tutor, held_on=TODAY, progress="Fine")
+    reminders.collect(today=_days(27))
+    assert rows.count() == 1
+    reminders.collect(today=_days(28))
+    reminders.collect(today=_days(29))
+    assert sorted(rows.values_list("due_on", flat=True)) == [_days(-2), _days(28)]
