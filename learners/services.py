@@ -792,6 +792,18 @@ def _contribution_tell(*, org, plan, obj, kind: str, title: str, text: str, url_
     return told
 
 
+def _check_grant(*, share: PlanShare, plan, by) -> None:
+    if share.plan_id != plan.pk or share.grantee_id != by.pk or not share.is_active:
+        raise ContributionError("You can no longer add to this plan.")
+
+
+def _contribution_announce(*, org, plan, by, obj, kind: str, title: str, text: str) -> None:
+    """Audit a contribution and, once committed, tell who may read it (``_contribution_tell``)."""
+    audit_log(f"{kind}.added", actor=by, org=org, obj=plan, data={"id": obj.pk})
+    transaction.on_commit(lambda: _contribution_tell(org=org, plan=plan, obj=obj, kind=kind, title=title,
+                                                     text=text, url_name="learners:plan"))
+
+
 def plan_contribution_add(*, org, plan, share: PlanShare, by, text: str) -> "PlanContribution":
     """A note from the person ``share`` grants the plan to (a parent or carer, off-site tutor,
     employer). Audience: the grant's ``contributions_audience`` (chosen by the learner). Joins
@@ -799,8 +811,7 @@ def plan_contribution_add(*, org, plan, share: PlanShare, by, text: str) -> "Pla
     from .models import PlanContribution
 
     _check_org(org, plan)
-    if share.plan_id != plan.pk or share.grantee_id != by.pk or not share.is_active:
-        raise ContributionError("You can no longer add to this plan.")
+    _check_grant(share=share, plan=plan, by=by)
     with transaction.atomic():
         note = PlanContribution(organisation=org, plan=plan, share=share, author=by,
                                 relationship=share.relationship, text=text, audience=share.contributions_audience)
@@ -809,11 +820,8 @@ def plan_contribution_add(*, org, plan, share: PlanShare, by, text: str) -> "Pla
         timeline_record(org=org, plan=plan, kind=TimelineKind.CONTRIBUTION_ADDED, actor=by, obj=note,
                         summary=f"{by.display_name} ({share.get_relationship_display().lower()}) added a note",
                         audience=note.audience)
-    audit_log("learners.contribution.added", actor=by, org=org, obj=plan, data={"contribution": note.pk})
-    transaction.on_commit(lambda: _contribution_tell(
-        org=org, plan=plan, obj=note, kind="learners.contribution",
-        title=f"{by.display_name} added a note to {plan.profile.user.display_name}'s plan", text=text,
-        url_name="learners:plan"))
+    _contribution_announce(org=org, plan=plan, by=by, obj=note, kind="learners.contribution", text=text,
+                           title=f"{by.display_name} added a note to {plan.profile.user.display_name}'s plan")
     return note
 
 
@@ -827,8 +835,7 @@ def off_site_review_record(*, org, plan, share: PlanShare, by, held_on: datetime
     from .permissions import can_see, plan_viewer
 
     _check_org(org, plan)
-    if share.plan_id != plan.pk or share.grantee_id != by.pk or not share.is_active:
-        raise ContributionError("You can no longer add to this plan.")
+    _check_grant(share=share, plan=plan, by=by)
     if share.relationship not in OFF_SITE_REVIEWERS:
         raise ContributionError("Only an off-site provider or an employer records off-site reviews.")
     viewer = plan_viewer(plan=plan, user=by)
@@ -848,11 +855,8 @@ def off_site_review_record(*, org, plan, share: PlanShare, by, held_on: datetime
         timeline_record(org=org, plan=plan, kind=TimelineKind.OFF_SITE_REVIEW, actor=by, obj=review,
                         summary=f"Off-site review of {held_on:%d %B %Y} signed by {by.display_name}",
                         audience=review.audience)
-    audit_log("learners.off_site_review.recorded", actor=by, org=org, obj=plan, data={"review": review.pk})
-    transaction.on_commit(lambda: _contribution_tell(
-        org=org, plan=plan, obj=review, kind="learners.off_site_review",
-        title=f"{by.display_name} recorded an off-site review for {plan.profile.user.display_name}",
-        text=progress, url_name="learners:plan"))
+    _contribution_announce(org=org, plan=plan, by=by, obj=review, kind="learners.off_site_review", text=progress,
+                           title=f"{by.display_name} recorded an off-site review for {plan.profile.user.display_name}")
     return review
 
 

@@ -17,7 +17,8 @@ from plp_portal.notifications.models import OutboundEmail, Reminder
 from plp_portal.notifications.tasks import daily_reminders
 from plp_portal.organisations.choices import Role
 from tests.factories import member
-from tests.realservices import ThrowawayRedis, celery_broker, smtp_server, wait_until
+from keyworkers.tests.test_reminders import smtp  # noqa: F401  (the real SMTP server fixture)
+from tests.realservices import ThrowawayRedis, celery_broker, wait_until
 
 TODAY = datetime.date(2026, 11, 23)
 KIND = learner_reminders.CONCERN_FOLLOW_UP_OVERDUE
@@ -75,15 +76,6 @@ def test_key_workers_overdue_list_shows_plans_with_an_overdue_follow_up(org):
     rows = list(selectors.caseload(org=org, key_worker=kw, today=TODAY, show="overdue"))
     assert [p.pk for p in rows] == [late.pk]
     assert rows[0].follow_ups_overdue == 1
-
-
-@pytest.fixture
-def smtp(settings):
-    with smtp_server() as (port, received):
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        settings.EMAIL_HOST = "127.0.0.1"
-        settings.EMAIL_PORT = port
-        yield received
 
 
 @pytest.mark.celery_worker
