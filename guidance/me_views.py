@@ -4,8 +4,9 @@ a simple form to ask for careers guidance."""
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+
+from plp_portal.organisations.permissions import signed_in_required
 
 from . import forms, selectors, services
 from .choices import (
@@ -19,7 +20,7 @@ from .choices import (
 )
 
 
-@login_required
+@signed_in_required
 def index(request):
     return render(request, "guidance/me_index.html", {
         "enrolments": selectors.my_guidance(user=request.user),
@@ -28,7 +29,7 @@ def index(request):
     })
 
 
-@login_required
+@signed_in_required
 def self_refer(request):
     profile = selectors.my_profile_get(user=request.user, profile_id=None)
     adviser_ids = [a.adviser_id for p in selectors.partnerships_of_school(school_id=profile.organisation_id)
@@ -60,14 +61,14 @@ def _explained(request, *, for_parents: bool):
     })
 
 
-@login_required
+@signed_in_required
 def how_it_works(request):
     """The three tiers of guidance, how to ask for help, and the eleven things every young
     person can expect (seed 004), in plain words for the learner."""
     return _explained(request, for_parents=False)
 
 
-@login_required
+@signed_in_required
 def for_parents(request):
     """The same, written for a parent or carer."""
     return _explained(request, for_parents=True)

@@ -17,15 +17,14 @@ import datetime
 from django.db.models import F, Max, OuterRef, Subquery
 from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
-from django.utils import timezone
 
+from plp_portal import clock
 from plp_portal.notifications.models import Reminder
 from plp_portal.notifications.services import reminders_add
 from plp_portal.organisations.models import Organisation
 
 from .choices import ConcernStatus, PlanStatus
 from .models import OFF_SITE_REVIEW_DAYS, Concern, OffSiteReview, PlanShare
-from .selectors import org_local_date
 from .services import OFF_SITE_REVIEWERS
 
 CONCERN_FOLLOW_UP_OVERDUE = "concern.follow_up_overdue"
@@ -34,9 +33,9 @@ _ID = 987654321
 
 
 def collect(*, today: datetime.date) -> int:
-    server_today = timezone.localdate()
-    orgs = {pk: (slug, today + (org_local_date(tz) - server_today))
-            for pk, slug, tz in Organisation.objects.values_list("pk", "slug", "time_zone")}
+    server_today = clock.today()
+    orgs = {org.pk: (org.slug, today + (clock.today(org) - server_today))
+            for org in Organisation.objects.only("pk", "slug", "time_zone")}
     latest = max((day for _, day in orgs.values()), default=today)
     head, _, tail = reverse("learners:concern", kwargs={"org_slug": "ORG", "concern_id": _ID}).rpartition(str(_ID))
     rows = (

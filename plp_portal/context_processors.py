@@ -1,5 +1,6 @@
 from django.urls import reverse
 
+from plp_portal.notifications.selectors import notification_unread_count
 from plp_portal.organisations.choices import Role
 from plp_portal.organisations.selectors import user_memberships
 
@@ -27,6 +28,7 @@ _NAV = {
         ("ILP quality", "keyworkers:quality"),
         ("Review settings", "keyworkers:settings"),
         ("Who sees our data", "organisations:access"),
+        ("Sign-in options", "sso:providers"),
     ],
     Role.LA_OFFICER: [("Authority dashboard", "careersplan:index")],
 }
@@ -44,7 +46,6 @@ def portal(request):
             (label, reverse(name, kwargs={"org_slug": org.slug}))
             for label, name in _NAV.get(membership.role, [])
         ]
-        from plp_portal.notifications.selectors import notification_unread_count
 
         unread = notification_unread_count(org=org, user=request.user)
     elif getattr(request, "user", None) is not None and request.user.is_authenticated:

@@ -2,9 +2,9 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from learners import me_views as learners_me_views
 from plp_portal import views
 from plp_portal.organisations import views as organisation_views
+from plp_portal.sso import views as sso_views
 
 org_patterns = [
     path("", include("plp_portal.organisations.urls")),
@@ -13,15 +13,18 @@ org_patterns = [
     path("guidance/", include("guidance.urls")),
     path("careers-plan/", include("careersplan.urls")),
     path("audit/", include("plp_portal.audit.urls")),
+    path("sign-in-settings/", include("plp_portal.sso.urls")),
 ]
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
-    # A plan-share invitation (learners, issue 3): the token is the bearer grant.
-    path("invitations/plan/<str:token>/", learners_me_views.share_invitation_accept,
-         name="plan_share_invitation_accept"),
+    # "Sign in with Microsoft or Google": which organisations' identity providers take an address.
+    path("sign-in/school/", sso_views.start, name="sso_start"),
+    # A plan-share invitation (learners, issue 3): the token is the bearer grant. Before the
+    # organisation invitation below, whose pattern would also match "plan/<token>/".
+    path("invitations/plan/", include("learners.invitation_urls")),
     path("invitations/<str:token>/", organisation_views.invitation_accept,
          name="invitation_accept"),
     path("me/", include("learners.me_urls")),

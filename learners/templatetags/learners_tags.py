@@ -18,13 +18,13 @@ def due_in_words(due_on, today=None):
     learners who find dates hard; the date itself is shown beside it."""
     import datetime
 
-    from django.utils import timezone
+    from plp_portal import clock
 
     if not isinstance(due_on, datetime.date):
         return ""
     if isinstance(due_on, datetime.datetime):
         due_on = due_on.date()
-    today = today or timezone.localdate()
+    today = today or clock.today()
     days = (due_on - today).days
     if days == 0:
         return "due today"
