@@ -107,6 +107,9 @@ def key_worker_preference(request):
     current = selectors.preference_current(org=org, profile=profile)
     return render(request, "keyworkers/me/key_worker_preference.html", {
         "form": form, "profile": profile, "current": current})
+
+
+@signed_in_required
 def review_pdf(request, review_id, render_id=None, download=False):
     """The review record PDF for the learner (or the employer / provider who signs it)."""
     from django.urls import reverse
