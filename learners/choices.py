@@ -236,6 +236,8 @@ class TimelineKind:
     KEY_WORKER_CHANGED = "key_worker.changed"
     SHARE_GRANTED = "share.granted"
     SHARE_REVOKED = "share.revoked"
+    CONTRIBUTION_ADDED = "contribution.added"
+    OFF_SITE_REVIEW = "off_site_review.signed"
     REVIEW_SCHEDULED = "review.scheduled"
     PLAN_CLOSED = "plan.closed"
     ENROLMENT_ENDED = "enrolment.ended"

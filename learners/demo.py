@@ -167,8 +167,29 @@ def seed(demo) -> None:
     learner = demo.users["learner@demoshire.test"]
     plan = Plan.objects.for_org(northgate).filter(profile__user=learner, status="active").first()
     if plan is not None and not plan.shares.filter(revoked_at__isnull=True).exists():
-        services.plan_share_grant(org=northgate, plan=plan, grantee=demo.users["parent@demoshire.test"],
+        parent = demo.users["parent@demoshire.test"]
+        services.plan_share_grant(org=northgate, plan=plan, grantee=parent,
                                   relationship=ShareRelationship.PARENT_CARER, by=learner)
+        parent_share = plan.shares.get(grantee=parent, revoked_at__isnull=True)
+        services.plan_contribution_add(org=northgate, plan=plan, share=parent_share, by=parent,
+                                       text="Lily has been practising her reading at home every evening.")
+    # Learning away from school (seed 001): Tess Trainer at the training provider is Jo's
+    # off-site tutor and runs the four-weekly off-site reviews; Jo chose that what she writes is
+    # read by the staff only. (Not Lily's plan: a provider's grant adds a signature to every
+    # review, and the demo keeps one of Lily's reviews open for the key worker to run.)
+    tutor = demo.users.get("supervisor.training@demoshire.test")
+    jo_plan = Plan.objects.for_org(northgate).filter(profile__user__email="jo.ks4@demoshire.test",
+                                                      status="active").first()
+    if tutor is not None and jo_plan is not None and not jo_plan.shares.filter(grantee=tutor).exists():
+        services.plan_update(org=northgate, plan=jo_plan, by=jo_plan.created_by, expected_version=jo_plan.version,
+                             off_site_schedule="Tuesdays, 9am to 3pm, at Demoshire Training (motor vehicle taster)")
+        tutor_share = services.plan_share_grant(
+            org=northgate, plan=jo_plan, grantee=tutor, relationship=ShareRelationship.OFF_SITE_TUTOR,
+            by=jo_plan.profile.user, contributions_audience=Audience.STAFF)
+        services.off_site_review_record(
+            org=northgate, plan=jo_plan, share=tutor_share, by=tutor, held_on=today - datetime.timedelta(days=10),
+            progress="Jo works safely in the workshop and is on time every week.",
+            next_steps="Start the brake-check task.")
     demo.log.append(f"learners: {made} new learner profiles with plans")
 
 

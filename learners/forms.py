@@ -35,6 +35,8 @@ from .choices import (
     TargetTerm,
 )
 from .models import (
+    CONTRIBUTION_AUDIENCES,
+    CONTRIBUTION_MAX,
     EARLIEST_BIRTH,
     EARLIEST_PLAN_DATE,
     LEAVING_DETAIL_MAX,
@@ -403,14 +405,15 @@ class PlanForm(ModelForm):
     class Meta:
         model = Plan
         fields = ["programme_name", "long_term_goal", "anticipated_destination", "qualifications",
-                  "planned_placements", "support_needed", "starts_on", "ends_on"]
+                  "planned_placements", "off_site_schedule", "support_needed", "starts_on", "ends_on"]
         widgets = {**{f: forms.Textarea(attrs={"rows": 3}) for f in (
                        "long_term_goal", "anticipated_destination", "qualifications", "planned_placements",
-                       "support_needed")}}
+                       "off_site_schedule", "support_needed")}}
         labels = {"programme_name": "Programme", "long_term_goal": "Long-term goal", "planned_placements": "Planned work placements or tasters",
                   "support_needed": "Support the learner is likely to need",
                   "anticipated_destination": "Anticipated progression destination",
-                  "qualifications": "Qualifications being worked towards"}
+                  "qualifications": "Qualifications being worked towards",
+                  "off_site_schedule": "Days and times of off-site learning"}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -606,10 +609,13 @@ class LogEntryForm(Form):
                                    widget=forms.Textarea(attrs={"rows": 3}))
     how_learned = forms.CharField(label="How did I learn it?", required=False, max_length=LOG_ANSWER_MAX,
                                   widget=forms.Textarea(attrs={"rows": 3}))
-    enjoyed = forms.CharField(label="What did I enjoy?", required=False, max_length=LOG_ANSWER_MAX,
+    enjoyed = forms.CharField(label="What went well, and why?", required=False, max_length=LOG_ANSWER_MAX,
                               widget=forms.Textarea(attrs={"rows": 3}))
-    found_difficult = forms.CharField(label="What did I find difficult?", required=False, max_length=LOG_ANSWER_MAX,
+    found_difficult = forms.CharField(label="What was hard, and why?", required=False, max_length=LOG_ANSWER_MAX,
                                       widget=forms.Textarea(attrs={"rows": 3}))
+    use_again = forms.CharField(label="Where could I use this again?", required=False, max_length=LOG_ANSWER_MAX,
+                                widget=forms.Textarea(attrs={"rows": 3}),
+                                help_text="For example at home, at work or in another lesson.")
     ecm_outcomes = forms.MultipleChoiceField(label="Every Child Matters outcomes", required=False,
                                              choices=EcmOutcome.choices, widget=forms.CheckboxSelectMultiple)
     file = forms.FileField(label="Photo or voice recording", required=False,
@@ -637,7 +643,7 @@ class LogEntryForm(Form):
         elif kind == LogEntryKind.VOICE_RECORDING:
             self.add_error("file", "Record your voice or select an audio file to upload")
         if kind in (LogEntryKind.ACTIVITY_DIARY, LogEntryKind.WORK_PLACEMENT_DIARY, LogEntryKind.BLOG) and not any(
-            cleaned.get(f) for f in ("title", "what_learned", "how_learned", "enjoyed", "found_difficult")
+            cleaned.get(f) for f in ("title", "what_learned", "how_learned", "enjoyed", "found_difficult", "use_again")
         ):
             self.add_error("what_learned", "Write something in at least one of the boxes")
         return cleaned
@@ -660,6 +666,13 @@ class ShareForm(Form):
     relationship = forms.ChoiceField(label="Who are they?", choices=ShareRelationship.choices,
                                      widget=forms.RadioSelect)
     ends_on = DateField(label="End date", required=False, help_text="Leave empty to share until you stop it.")
+    contributions_audience = forms.ChoiceField(
+        label="If they write something on your plan, who can read it?", choices=CONTRIBUTION_AUDIENCES,
+        initial=Audience.PLAN, widget=forms.RadioSelect, required=False,
+        help_text="For example a note from a parent, or a review from your off-site tutor.")
+
+    def chosen_contributions_audience(self) -> str:
+        return self.cleaned_data.get("contributions_audience") or Audience.PLAN
 
     def __init__(self, *args, learner_email: str = "", **kwargs):
         super().__init__(*args, **kwargs)
@@ -686,3 +699,59 @@ class ShareForm(Form):
 
 class SignForm(Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class MyTargetsFilterForm(Form):
+    """The learner's target list filter (GET, works without JavaScript): what state, which area."""
+
+    status = forms.ChoiceField(label="Show", required=False, choices=[
+        ("", "All my targets"), ("open", "Still to do"), ("late", "Late"),
+        (TargetStatus.ACHIEVED, "Done"), (TargetStatus.PARTLY_ACHIEVED, "Partly done"),
+        (TargetStatus.NOT_ACHIEVED, "Not done"), (TargetStatus.WITHDRAWN, "Stopped"),
+    ])
+    area = forms.ModelChoiceField(label="Area", required=False, queryset=None, empty_label="All areas")
+
+    def __init__(self, *args, org, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = TargetArea.objects.for_org(org).filter(is_active=True).order_by("order", "name")
+
+    def filters(self) -> dict:
+        """The valid filters (an unknown value is ignored, not an error page)."""
+        if not self.is_valid():
+            return {"status": "", "area": None}
+        return {"status": self.cleaned_data["status"], "area": self.cleaned_data["area"]}
+
+
+class ContributionForm(Form):
+    text = forms.CharField(label="Your note", max_length=CONTRIBUTION_MAX, widget=forms.Textarea(attrs={"rows": 5}),
+                           help_text="For example how things are going at home or at work, or a question for "
+                                     "the key worker.")
+
+
+class OffSiteReviewForm(Form):
+    """The off-site provider's four-weekly review: the date, how the learner is doing, what next,
+    and how each open target they can see is going. Saving it is signing it."""
+
+    held_on = DateField(label="Date of the review", not_after_today=True)
+    progress = forms.CharField(label="Progress and achievements since the last review", max_length=CONTRIBUTION_MAX,
+                               widget=forms.Textarea(attrs={"rows": 5}))
+    next_steps = forms.CharField(label="Short-term action plan to the next review", max_length=CONTRIBUTION_MAX,
+                                 required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    confirm = forms.BooleanField(label="I confirm this review and sign it", required=True)
+
+    STATUS_CHOICES = [("", "Not looked at")] + [
+        (s, label) for s, label in TargetStatus.choices if s != TargetStatus.WITHDRAWN]
+
+    def __init__(self, *args, plan, targets, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.targets = list(targets)
+        self.fields["held_on"].earliest = plan.starts_on
+        for target in self.targets:
+            self.fields[f"target_{target.pk}_status"] = forms.ChoiceField(
+                label=f"How is “{target.title}” going?", choices=self.STATUS_CHOICES, required=False)
+            self.fields[f"target_{target.pk}_note"] = forms.CharField(
+                label=f"Note on “{target.title}”", max_length=500, required=False)
+
+    def target_rows(self):
+        return [(t, self.cleaned_data[f"target_{t.pk}_status"], self.cleaned_data[f"target_{t.pk}_note"])
+                for t in self.targets if self.cleaned_data.get(f"target_{t.pk}_status")]

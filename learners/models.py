@@ -52,6 +52,10 @@ USER = settings.AUTH_USER_MODEL
 NARRATIVE_MAX = 5000
 PROGRESS_NOTE_MAX = 2000
 LOG_ANSWER_MAX = 2000
+CONTRIBUTION_MAX = 2000
+OFF_SITE_REVIEW_DAYS = 28  # seed 001: "reviewed every four weeks by the off-site provider"
+CONTRIBUTION_AUDIENCES = [(Audience.PLAN, "Everyone who can see the plan"),
+                          (Audience.STAFF, "Only the staff working with the learner")]
 
 PERCENT_VALIDATORS = [MinValueValidator(0), MaxValueValidator(100)]
 PERCENT_CHECK = Q(attendance_percent__isnull=True) | Q(attendance_percent__gte=0, attendance_percent__lte=100)
@@ -292,6 +296,9 @@ class Plan(TenantModel):
     anticipated_destination = models.CharField(max_length=500, blank=True)
     qualifications = models.CharField(max_length=1000, blank=True)
     planned_placements = models.CharField(max_length=1000, blank=True, help_text="Work placements or tasters.")
+    off_site_schedule = models.CharField(
+        "Days and times of off-site learning", max_length=500, blank=True,
+        help_text="Where, on which days and at what times the learner learns away from school (seed 001).")
     support_needed = models.CharField(max_length=2000, blank=True)
     starts_on = models.DateField()
     ends_on = models.DateField()
@@ -382,6 +389,9 @@ class PlanShare(TenantModel):
     expires_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # Who may read what the grantee adds to the plan (comments, off-site reviews): the learner
+    # decides when granting — everyone who can see the plan, or the staff only.
+    contributions_audience = models.CharField(max_length=16, choices=CONTRIBUTION_AUDIENCES, default=Audience.PLAN)
 
     class Meta:
         ordering = ["-granted_at", "-pk"]
@@ -555,6 +565,7 @@ class LogEntry(AudienceMixin, TenantModel):
     how_learned = models.CharField(max_length=LOG_ANSWER_MAX, blank=True)
     enjoyed = models.CharField(max_length=LOG_ANSWER_MAX, blank=True)
     found_difficult = models.CharField(max_length=LOG_ANSWER_MAX, blank=True)
+    use_again = models.CharField(max_length=LOG_ANSWER_MAX, blank=True)
     ecm_outcomes = models.JSONField(default=list, blank=True)
     file = models.FileField(upload_to=log_entry_upload_to, blank=True)
     file_content_type = models.CharField(max_length=120, blank=True)
@@ -751,6 +762,7 @@ class PlanShareInvitation(TenantModel):
     email = models.EmailField()
     relationship = models.CharField(max_length=20, choices=ShareRelationship.choices)
     share_expires_at = models.DateTimeField(null=True, blank=True, help_text="End date of the access granted.")
+    contributions_audience = models.CharField(max_length=16, choices=CONTRIBUTION_AUDIENCES, default=Audience.PLAN)
     token_hash = models.CharField(max_length=64, unique=True)
     invited_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -779,3 +791,63 @@ class PlanShareInvitation(TenantModel):
     @property
     def is_open(self) -> bool:
         return self.accepted_at is None and self.revoked_at is None and self.link_expires_at > timezone.now()
+
+
+class PlanContribution(AudienceMixin, TenantModel):
+    """A note added to a plan by a person it is shared with (a parent or carer, an off-site
+    tutor, an employer). Its audience is the grant's ``contributions_audience``, chosen by the
+    learner; it joins the timeline and the progress file. Never edited: a correction is a new
+    note."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="contributions")
+    share = models.ForeignKey(PlanShare, on_delete=models.PROTECT, related_name="contributions")
+    author = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    relationship = models.CharField(max_length=20, choices=ShareRelationship.choices)
+    text = models.CharField(max_length=CONTRIBUTION_MAX)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["plan", "-created_at"])]
+
+
+class OffSiteReview(AudienceMixin, TenantModel):
+    """The off-site provider's (or employer's) four-weekly review of the learner's targets
+    (seed 001), recorded and signed by the grantee. The key worker reads it at the next
+    review; its audience is the grant's ``contributions_audience``."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="off_site_reviews")
+    share = models.ForeignKey(PlanShare, on_delete=models.PROTECT, related_name="off_site_reviews")
+    author = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    relationship = models.CharField(max_length=20, choices=ShareRelationship.choices)
+    held_on = models.DateField()
+    progress = models.CharField(max_length=CONTRIBUTION_MAX)
+    next_steps = models.CharField(max_length=CONTRIBUTION_MAX, blank=True)
+    signed_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-held_on", "-pk"]
+        indexes = [models.Index(fields=["plan", "-held_on"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(held_on__gte=EARLIEST_PLAN_DATE, held_on__lte=LATEST_PLAN_DATE),
+                                   name="off_site_review_held_on_plausible"),
+        ]
+
+    @property
+    def next_due_on(self) -> datetime.date:
+        return self.held_on + datetime.timedelta(days=OFF_SITE_REVIEW_DAYS)
+
+
+class OffSiteReviewTarget(TenantModel):
+    """How one target went, as judged at an off-site review."""
+
+    review = models.ForeignKey(OffSiteReview, on_delete=models.CASCADE, related_name="target_rows")
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=20, choices=TargetStatus.choices)
+    note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "review", "target"],
+                                               name="off_site_review_target_once")]

@@ -35,6 +35,7 @@ from .models import (
     Target,
     TargetArea,
     TargetProgress,
+    TimelineEvent,
 )
 from .permissions import PlanViewer, audience_q, can_see_sensitive
 
@@ -83,13 +84,11 @@ def plan_get_shared(*, user, plan_id: int) -> Plan:
     return get_object_or_404(plans_shared_with(user=user), pk=plan_id)
 
 
-def plan_detail(*, plan: Plan, viewer: PlanViewer) -> Plan:
-    """``plan`` re-read with what its page shows, filtered by what ``viewer`` may see:
-    ``plan.visible_targets`` (long-term first, with ``steps_visible`` and ``progress`` newest
-    first, area, set_by), ``plan.signatures`` (signer). Fixed number of queries."""
-    visible = audience_q(viewer)
-    targets = (
-        Target.objects.for_org(plan.organisation_id).filter(visible)
+def _visible_targets(*, plan: Plan, viewer: PlanViewer):
+    """Targets of ``plan`` that ``viewer`` may see, with what a target card shows (area, set_by,
+    progress newest first) in a fixed number of queries."""
+    return (
+        Target.objects.for_org(plan.organisation_id).filter(audience_q(viewer), plan=plan)
         .select_related("area", "set_by", "approved_by")
         .prefetch_related(
             Prefetch(
@@ -97,8 +96,82 @@ def plan_detail(*, plan: Plan, viewer: PlanViewer) -> Plan:
                 queryset=TargetProgress.objects.for_org(plan.organisation_id).select_related("recorded_by"),
             )
         )
-        .order_by("term", "due_on", "pk")
     )
+
+
+# The learner's target filter: "what is left to do", "late", or one status.
+TARGET_FILTER_OPEN, TARGET_FILTER_LATE = "open", "late"
+
+
+def my_targets(*, plan: Plan, viewer: PlanViewer, today, status: str = "", area=None):
+    """The targets the learner's list shows, late first, then soonest due: ``status`` is
+    "open" (still to do), "late" (still to do and past the due date), a ``TargetStatus`` value,
+    or "" (all); ``area`` a ``TargetArea`` (or id) of the plan's organisation, or None. Lazy:
+    the view paginates it."""
+    targets = _visible_targets(plan=plan, viewer=viewer)
+    if status == TARGET_FILTER_OPEN:
+        targets = targets.filter(status__in=TARGET_OPEN_STATUSES)
+    elif status == TARGET_FILTER_LATE:
+        targets = targets.filter(status__in=TARGET_OPEN_STATUSES, due_on__lt=today)
+    elif status in TargetStatus.values:
+        targets = targets.filter(status=status)
+    if area:
+        targets = targets.filter(area=area)
+    return targets.order_by("due_on", "pk")
+
+
+def me_next(*, plan: Plan, viewer: PlanViewer, today, week_days: int = 7) -> dict:
+    """What the learner does next: their open targets that are late (``overdue``) and due within
+    ``week_days`` days (``due_this_week``), soonest first. Two queries."""
+    import datetime
+
+    open_targets = (Target.objects.for_org(plan.organisation_id).filter(audience_q(viewer), plan=plan,
+                    status__in=TARGET_OPEN_STATUSES).select_related("area").order_by("due_on", "pk"))
+    return {
+        "overdue": list(open_targets.filter(due_on__lt=today)[:20]),
+        "due_this_week": list(open_targets.filter(
+            due_on__gte=today, due_on__lte=today + datetime.timedelta(days=week_days))[:20]),
+    }
+
+
+# Reads of one's own record within this long of each other are one visit.
+VISIT_GAP_MINUTES = 30
+
+
+def me_last_visit(*, user, plan: Plan, now=None):
+    """When the learner last looked at their plan before this visit: the newest audited read of
+    their own record (``audit.reads``, written for every page of the plan) older than
+    ``VISIT_GAP_MINUTES`` before now — so opening the targets page a minute ago does not empty
+    "new since your last visit". None on a first visit. One query."""
+    import datetime
+
+    from plp_portal import clock
+    from plp_portal.audit.models import AuditEvent
+    from plp_portal.audit.reads import ACTION
+
+    now = now or clock.now()
+    return (
+        AuditEvent.objects.filter(action=ACTION, actor_id=user.pk, learner_profile_id=plan.profile_id,
+                                  created_at__lt=now - datetime.timedelta(minutes=VISIT_GAP_MINUTES))
+        .order_by("-created_at").values_list("created_at", flat=True).first()
+    )
+
+
+def me_new_since(*, plan: Plan, viewer: PlanViewer, since, limit: int = 10):
+    """Timeline events of ``plan`` that ``viewer`` may see, added by someone else after
+    ``since`` (newest first, at most ``limit``). ``since`` None (first visit): the latest few."""
+    events = (TimelineEvent.objects.for_org(plan.organisation_id).filter(audience_q(viewer), plan=plan)
+              .exclude(actor_id=viewer.user_id).order_by("-occurred_at", "-pk"))
+    if since is not None:
+        events = events.filter(occurred_at__gt=since)
+    return list(events[:limit])
+
+
+def plan_detail(*, plan: Plan, viewer: PlanViewer) -> Plan:
+    """``plan`` re-read with what its page shows, filtered by what ``viewer`` may see:
+    ``plan.visible_targets`` (long-term first, with ``steps_visible`` and ``progress`` newest
+    first, area, set_by), ``plan.signatures`` (signer). Fixed number of queries."""
+    targets = _visible_targets(plan=plan, viewer=viewer).order_by("term", "due_on", "pk")
     detail = (
         Plan.objects.for_org(plan.organisation_id)
         .select_related("profile__user", "profile__key_worker", "profile__at_risk_level", "moving_on")
@@ -536,3 +609,51 @@ def transfer_out_get(*, org, transfer_id: int):
 
     return get_object_or_404(RecordTransfer.objects.for_org(org).select_related("learner", "receiving_organisation"),
                              pk=transfer_id)
+
+
+def contributions_for(*, plan: Plan, viewer: PlanViewer, since=None, limit: int = 50) -> dict:
+    """What the people the plan is shared with added, that ``viewer`` may see (THE audience
+    rule): {"notes": newest first, "off_site_reviews": newest first, with their target rows the
+    viewer may see}. ``since`` (a datetime): only those added after it (the key worker's "since
+    the last review"). Three queries."""
+    from .models import OffSiteReview, OffSiteReviewTarget, PlanContribution
+
+    org_id = plan.organisation_id
+    notes = PlanContribution.objects.for_org(org_id).filter(audience_q(viewer), plan=plan).select_related("author")
+    reviews = OffSiteReview.objects.for_org(org_id).filter(audience_q(viewer), plan=plan).select_related("author")
+    if since is not None:
+        notes, reviews = notes.filter(created_at__gt=since), reviews.filter(created_at__gt=since)
+    rows = OffSiteReviewTarget.objects.for_org(org_id).filter(audience_q(viewer, prefix="target__")) \
+        .select_related("target")
+    return {
+        "notes": list(notes.order_by("-created_at", "-pk")[:limit]),
+        "off_site_reviews": list(reviews.prefetch_related(Prefetch("target_rows", queryset=rows))
+                                 .order_by("-held_on", "-pk")[:limit]),
+    }
+
+
+def my_share_of(*, plan: Plan, viewer: PlanViewer):
+    """The active grant that lets ``viewer`` see ``plan`` (None if they see it otherwise)."""
+    if not viewer.share_id:
+        return None
+    return PlanShare.objects.for_org(plan.organisation_id).filter(PlanShare.active_q(), pk=viewer.share_id) \
+        .select_related("plan").first()
+
+
+def contributions_by(*, plan: Plan, user) -> dict:
+    """What ``user`` added to ``plan`` that only staff may read (the grant said so): its author
+    still sees it, marked "staff only". {"notes": [...], "off_site_reviews": [...]}, newest
+    first, the last 20. Three queries."""
+    from .choices import Audience
+    from .models import OffSiteReview, OffSiteReviewTarget, PlanContribution
+
+    org_id = plan.organisation_id
+    rows = OffSiteReviewTarget.objects.for_org(org_id).select_related("target")
+    return {
+        "notes": list(PlanContribution.objects.for_org(org_id).filter(plan=plan, author=user)
+                      .exclude(audience=Audience.PLAN).select_related("author").order_by("-created_at", "-pk")[:20]),
+        "off_site_reviews": list(OffSiteReview.objects.for_org(org_id).filter(plan=plan, author=user)
+                                 .exclude(audience=Audience.PLAN).select_related("author")
+                                 .prefetch_related(Prefetch("target_rows", queryset=rows))
+                                 .order_by("-held_on", "-pk")[:20]),
+    }

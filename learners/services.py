@@ -32,6 +32,7 @@ from .choices import (
     OpenTargetsOnLeaving,
     PlanStatus,
     SetByRole,
+    ShareRelationship,
     TARGET_OPEN_STATUSES,
     TargetStatus,
     TargetTerm,
@@ -272,7 +273,7 @@ def plan_create(
 
 PLAN_EDITABLE_FIELDS = frozenset(
     {"programme_name", "long_term_goal", "anticipated_destination", "qualifications",
-     "planned_placements", "support_needed", "starts_on", "ends_on", "status"}
+     "planned_placements", "off_site_schedule", "support_needed", "starts_on", "ends_on", "status"}
 )
 
 
@@ -593,7 +594,8 @@ def subject_report_add(*, org, plan, by, subject: str, reported_on: datetime.dat
 
 
 def plan_share_grant(*, org, plan, grantee, relationship: str, by,
-                     expires_at: datetime.datetime | None = None) -> PlanShare:
+                     expires_at: datetime.datetime | None = None,
+                     contributions_audience: str = Audience.PLAN) -> PlanShare:
     """Grant ``grantee`` (any user, any organisation) read access to ``plan``: a PlanShare row
     plus the guardian ``learners.view_plan`` object permission. Re-granting while an active
     share exists returns it (updating the expiry). Audited; timeline "share.granted" (PLAN)."""
@@ -602,10 +604,12 @@ def plan_share_grant(*, org, plan, grantee, relationship: str, by,
         share = PlanShare.objects.for_org(org).filter(PlanShare.active_q(), plan=plan, grantee=grantee).first()
         if share is None:
             share = PlanShare.objects.create(organisation=org, plan=plan, grantee=grantee, relationship=relationship,
-                                             granted_by=by, expires_at=expires_at)
+                                             granted_by=by, expires_at=expires_at,
+                                             contributions_audience=contributions_audience)
         else:
             share.expires_at, share.relationship = expires_at, relationship
-            share.save(update_fields=["expires_at", "relationship"])
+            share.contributions_audience = contributions_audience
+            share.save(update_fields=["expires_at", "relationship", "contributions_audience"])
         assign_perm("learners.view_plan", grantee, plan)
         timeline_record(org=org, plan=plan, kind=TimelineKind.SHARE_GRANTED, actor=by, obj=share,
                         summary=f"Plan shared with {grantee} ({share.get_relationship_display()})")
@@ -852,7 +856,8 @@ class ShareInvitationError(Exception):
 
 
 def plan_share_invite(*, org, plan, email: str, relationship: str, by,
-                      expires_at: datetime.datetime | None = None, request=None):
+                      expires_at: datetime.datetime | None = None, request=None,
+                      contributions_audience: str = Audience.PLAN):
     """Share ``plan`` with the person at ``email``. If they have an account the grant is made at
     once (``plan_share_grant``) and they are emailed a link to the plan; otherwise a
     ``PlanShareInvitation`` is recorded and emailed — accepting it creates their account (no
@@ -866,7 +871,7 @@ def plan_share_invite(*, org, plan, email: str, relationship: str, by,
         if grantee.pk == learner.pk:
             raise ValueError("A learner cannot share a plan with themself.")
         share = plan_share_grant(org=org, plan=plan, grantee=grantee, relationship=relationship, by=by,
-                                 expires_at=expires_at)
+                                 expires_at=expires_at, contributions_audience=contributions_audience)
         email_queue(
             to=grantee.email, subject=f"{learner.display_name} has shared their learning plan with you",
             template="learners/email/plan_shared",
@@ -878,7 +883,7 @@ def plan_share_invite(*, org, plan, email: str, relationship: str, by,
     token, token_hash = PlanShareInvitation.new_token()
     invitation = PlanShareInvitation.objects.create(
         organisation=org, plan=plan, email=email, relationship=relationship, share_expires_at=expires_at,
-        token_hash=token_hash, invited_by=by, link_expires_at=timezone.now() + PlanShareInvitation.VALID_FOR,
+        contributions_audience=contributions_audience, token_hash=token_hash, invited_by=by, link_expires_at=timezone.now() + PlanShareInvitation.VALID_FOR,
     )
     email_queue(
         to=email, subject=f"{learner.display_name} has shared their learning plan with you",
@@ -915,7 +920,8 @@ def plan_share_invitation_accept(*, invitation, user=None, full_name: str = "", 
         invitation.accepted_at, invitation.accepted_by = timezone.now(), user
         invitation.save(update_fields=["accepted_at", "accepted_by"])
         share = plan_share_grant(org=org, plan=invitation.plan, grantee=user, relationship=invitation.relationship,
-                                 by=invitation.invited_by, expires_at=invitation.share_expires_at)
+                                 by=invitation.invited_by, expires_at=invitation.share_expires_at,
+                                 contributions_audience=invitation.contributions_audience)
     audit_log("learners.share.invitation_accepted", request=request, actor=user, org=org, obj=invitation.plan,
               data={"invitation": invitation.pk})
     return share
@@ -930,6 +936,110 @@ def plan_share_invitation_revoke(*, org, invitation, by, request=None):
         audit_log("learners.share.invitation_revoked", request=request, actor=by, org=org, obj=invitation.plan,
                   data={"invitation": invitation.pk})
     return invitation
+
+
+# --- What people the plan is shared with add to it ------------------------------------------
+
+
+class ContributionError(Exception):
+    """The grant does not allow this contribution (e.g. a parent recording an off-site review)."""
+
+
+# Who may record the four-weekly off-site review (seed 001): the off-site provider or employer.
+OFF_SITE_REVIEWERS = frozenset({ShareRelationship.OFF_SITE_TUTOR, ShareRelationship.EMPLOYER})
+
+
+def _contribution_tell(*, org, plan, obj, kind: str, title: str, text: str, url_name: str) -> int:
+    """Tell the key worker and the learner — each only if THE permission function lets them see
+    ``obj`` — in-app and by email, with a link to where they read it. Returns how many people."""
+    from django.urls import reverse
+
+    from plp_portal.notifications.services import email_queue, notification_create
+
+    from .permissions import can_see, plan_viewer
+
+    profile = plan.profile
+    told = 0
+    for user, url in ((profile.key_worker, reverse(url_name, kwargs={"org_slug": org.slug,
+                                                                      "learner_plan_id": plan.pk})),
+                      (profile.user, reverse("me:plan_full", kwargs={"learner_plan_id": plan.pk}))):
+        if user is None or not can_see(plan_viewer(plan=plan, user=user), obj):
+            continue
+        notification_create(org=org, user=user, kind=kind, title=title[:200], url=url,
+                            dedupe_key=f"{kind}:{obj.pk}:{user.pk}")
+        email_queue(to=user.email, subject=title[:200], template="learners/email/contribution",
+                    context={"title": title, "text": text, "path": url}, org=org, user=user,
+                    dedupe_key=f"{kind}:{obj.pk}:{user.pk}")
+        told += 1
+    return told
+
+
+def _check_grant(*, share: PlanShare, plan, by) -> None:
+    if share.plan_id != plan.pk or share.grantee_id != by.pk or not share.is_active:
+        raise ContributionError("You can no longer add to this plan.")
+
+
+def _contribution_announce(*, org, plan, by, obj, kind: str, title: str, text: str) -> None:
+    """Audit a contribution and, once committed, tell who may read it (``_contribution_tell``)."""
+    audit_log(f"{kind}.added", actor=by, org=org, obj=plan, data={"id": obj.pk})
+    transaction.on_commit(lambda: _contribution_tell(org=org, plan=plan, obj=obj, kind=kind, title=title,
+                                                     text=text, url_name="learners:plan"))
+
+
+def plan_contribution_add(*, org, plan, share: PlanShare, by, text: str) -> "PlanContribution":
+    """A note from the person ``share`` grants the plan to (a parent or carer, off-site tutor,
+    employer). Audience: the grant's ``contributions_audience`` (chosen by the learner). Joins
+    the timeline; the key worker (and the learner, if the audience lets them) are told."""
+    from .models import PlanContribution
+
+    _check_org(org, plan)
+    _check_grant(share=share, plan=plan, by=by)
+    with transaction.atomic():
+        note = PlanContribution(organisation=org, plan=plan, share=share, author=by,
+                                relationship=share.relationship, text=text, audience=share.contributions_audience)
+        note.full_clean()
+        note.save()
+        timeline_record(org=org, plan=plan, kind=TimelineKind.CONTRIBUTION_ADDED, actor=by, obj=note,
+                        summary=f"{by.display_name} ({share.get_relationship_display().lower()}) added a note",
+                        audience=note.audience)
+    _contribution_announce(org=org, plan=plan, by=by, obj=note, kind="learners.contribution", text=text,
+                           title=f"{by.display_name} added a note to {plan.profile.user.display_name}'s plan")
+    return note
+
+
+def off_site_review_record(*, org, plan, share: PlanShare, by, held_on: datetime.date, progress: str,
+                           next_steps: str = "", target_rows=()) -> "OffSiteReview":
+    """The off-site provider's or employer's four-weekly review, signed by them as they save it.
+    ``target_rows``: (target, status, note) for targets of ``plan`` the grantee may see.
+    Audience: the grant's ``contributions_audience``. Joins the timeline; the key worker reads it
+    at the next review."""
+    from .models import OffSiteReview, OffSiteReviewTarget
+    from .permissions import can_see, plan_viewer
+
+    _check_org(org, plan)
+    _check_grant(share=share, plan=plan, by=by)
+    if share.relationship not in OFF_SITE_REVIEWERS:
+        raise ContributionError("Only an off-site provider or an employer records off-site reviews.")
+    viewer = plan_viewer(plan=plan, user=by)
+    with transaction.atomic():
+        review = OffSiteReview(organisation=org, plan=plan, share=share, author=by, relationship=share.relationship,
+                               held_on=held_on, progress=progress, next_steps=next_steps,
+                               audience=share.contributions_audience, signed_at=timezone.now())
+        review.full_clean()
+        review.save()
+        rows = []
+        for target, status, note in target_rows:
+            if target.plan_id != plan.pk or not can_see(viewer, target):
+                raise ContributionError("That target is not on this plan.")
+            rows.append(OffSiteReviewTarget(organisation=org, review=review, target=target, status=status,
+                                            note=note))
+        OffSiteReviewTarget.objects.bulk_create(rows)
+        timeline_record(org=org, plan=plan, kind=TimelineKind.OFF_SITE_REVIEW, actor=by, obj=review,
+                        summary=f"Off-site review of {held_on:%d %B %Y} signed by {by.display_name}",
+                        audience=review.audience)
+    _contribution_announce(org=org, plan=plan, by=by, obj=review, kind="learners.off_site_review", text=progress,
+                           title=f"{by.display_name} recorded an off-site review for {plan.profile.user.display_name}")
+    return review
 
 
 # --- Organisation configuration pages --------------------------------------------------------

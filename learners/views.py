@@ -187,6 +187,7 @@ def plan_context(*, plan, viewer, request):
         "tracking": selectors.tracking_table(plan=detail, viewer=viewer),
         "log_summary": selectors.log_summary(plan=detail, viewer=viewer),
         "timeline": selectors.timeline_for(plan=detail, viewer=viewer)[:10],
+        "contributions": selectors.contributions_for(plan=detail, viewer=viewer, limit=20),
     }
 
 
@@ -429,7 +430,7 @@ def sharing(request, learner_plan_id):
         result = services.plan_share_invite(
             org=request.org, plan=plan, email=form.cleaned_data["email"],
             relationship=form.cleaned_data["relationship"], by=request.user, expires_at=form.expires_at(),
-            request=request)
+            request=request, contributions_audience=form.chosen_contributions_audience())
         messages.success(request, f"{form.cleaned_data['email']} has been "
                                   f"{'given access' if hasattr(result, 'grantee') else 'invited by email'}.")
         return redirect("learners:sharing", org_slug=request.org.slug, learner_plan_id=plan.pk)

@@ -68,6 +68,9 @@ MATRIX = {
     "me:transfer": {Role.LEARNER: LINKED},
     "me:transfer_withdraw": POST_ONLY,
     "me:targets": {Role.LEARNER: LINKED},
+    "me:starting_point": {Role.LEARNER: LINKED},
+    # The glossary of the few unavoidable words: anyone signed in.
+    "me:glossary": everyone(200),
     "me:target_add": {Role.LEARNER: LINKED},
     "me:journey_add": {Role.LEARNER: LINKED},
     "me:concern_add": {Role.LEARNER: LINKED},
@@ -86,12 +89,19 @@ MATRIX = {
     # learner's parent/carer). me:log_file above also serves a grantee who may see the entry.
     "me:shared_plan": {Role.PARENT_CARER: LINKED},
     "me:shared_plan_sign": POST_ONLY,
+    # A grantee adds a note to the plan; only an off-site provider or employer records the
+    # four-weekly off-site review (the world's grantee is a parent: refused).
+    "me:shared_note_add": {Role.PARENT_CARER: LINKED},
+    "me:shared_off_site_review_add": {},
     "me:shared_plan_pdf": {Role.PARENT_CARER: linked(302)},
     "me:shared_plan_pdf_status": {Role.PARENT_CARER: LINKED},
     "me:shared_plan_pdf_download": {Role.PARENT_CARER: LINKED},
     # The learner's guidance pages: asking for help is for a learner with a profile (LINKED).
     "me_guidance:index": everyone(200),
     "me_guidance:self_refer": {Role.LEARNER: LINKED},
+    # Guidance explained (tiers, asking for help, the eleven entitlements): anyone signed in.
+    "me_guidance:how_it_works": everyone(200),
+    "me_guidance:for_parents": everyone(200),
     # An external reviewer of one annual careers plan (DESIGN tenancy rule 3): not a role but a
     # grant; in the world a peer school's careers lead grants the careers lead review (LINKED).
     "careersplan_review:list": everyone(200),
@@ -101,6 +111,8 @@ MATRIX = {
     "careersplan_review:pdf_download": {Role.CAREERS_LEAD: LINKED},
     # The learner prepares for and signs their reviews (LINKED: the review is of their plan).
     "me_reviews:index": everyone(200),
+    # The learner says who they would like as key worker (their own enrolment: LINKED).
+    "me_reviews:key_worker_preference": {Role.LEARNER: LINKED},
     "me_reviews:prepare": {Role.LEARNER: LINKED},
     "me_reviews:sign": {Role.LEARNER: linked(405)},
     # A copy of the learner's own record (subject access): only the learner's own requests.
