@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "keyworkers",
     "guidance",
     "careersplan",
+    "onboarding",
     # Third party.
     "allauth",
     "allauth.account",

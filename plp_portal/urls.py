@@ -13,6 +13,7 @@ org_patterns = [
     path("guidance/", include("guidance.urls")),
     path("careers-plan/", include("careersplan.urls")),
     path("audit/", include("plp_portal.audit.urls")),
+    path("set-up/", include("onboarding.urls")),
 ]
 
 urlpatterns = [

@@ -1,3 +1,4 @@
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
 from .choices import STAFF_ROLES
@@ -15,7 +16,8 @@ def user_memberships(*, user):
 
 
 def user_has_staff_role(*, user) -> bool:
-    return user_memberships(user=user).filter(role__in=STAFF_ROLES).exists()
+    # Extra roles are working roles only (services.membership_set_role): any makes them staff.
+    return user_memberships(user=user).filter(Q(role__in=STAFF_ROLES) | ~Q(extra_roles=[])).exists()
 
 
 def membership_for(*, org, user) -> Membership | None:

@@ -1,0 +1,52 @@
+from django import forms
+from django.core.exceptions import ValidationError
+
+from plp_portal.forms import Form
+
+from .choices import Preset
+from .presets import FIELDS
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+
+
+class UploadForm(Form):
+    preset = forms.ChoiceField(label="Which system is the file from?", choices=Preset.choices,
+                               widget=forms.RadioSelect, initial=Preset.SIMS)
+    file = forms.FileField(label="CSV file", help_text="A CSV export from your MIS, up to 5 MB.")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise ValidationError("The CSV file must be smaller than 5 MB")
+        if upload.size == 0:
+            raise ValidationError("The selected file is empty")
+        name = (upload.name or "").lower()
+        if not name.endswith((".csv", ".txt")):
+            raise ValidationError("The selected file must be a CSV file (.csv)")
+        return upload
+
+
+class ColumnsForm(Form):
+    """One choice per field: which header of the file holds it."""
+
+    def __init__(self, *args, kind: str, header: list[str], initial_columns: dict[str, int], **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", "Not in this file")] + [(h, h) for h in header if h]
+        for name, (label, required) in FIELDS[kind].items():
+            index = initial_columns.get(name)
+            self.fields[name] = forms.ChoiceField(
+                label=label, choices=choices, required=required,
+                initial=header[index] if index is not None and index < len(header) else "")
+
+    def columns(self) -> dict[str, str]:
+        return {name: self.cleaned_data.get(name) or "" for name in self.fields}
+
+
+class ConfirmForm(Form):
+    end_missing = forms.BooleanField(
+        label="Also end the enrolment of those not in the file", required=False,
+        help_text="Leave this unticked to import the file and keep everyone else as they are.")
+
+
+class AssignForm(Form):
+    confirm = forms.BooleanField(label="Make each tutor the key worker of their tutor group's pupils")

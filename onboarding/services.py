@@ -1,0 +1,657 @@
+"""MIS import: upload → (columns) → preview → confirm → apply, and tutor groups → key workers.
+
+Nothing changes in the organisation until the admin confirms a previewed run. Applying
+recomputes the plan against the database (so a stale preview never overwrites anything) and
+writes in batches, one transaction each. Re-applying the same file changes nothing: people are
+matched on their MIS id (``MisPerson``), then on UPN (pupils) or email (staff), per organisation."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+
+from keyworkers.choices import KeyWorkerType
+from keyworkers.services import key_worker_assign, org_today
+from learners import services as learner_services
+from learners.choices import PlanStatus, TargetGroup
+from learners.models import LearnerProfile, Plan
+from plp_portal.audit.services import audit_log
+from plp_portal.organisations.choices import Role
+from plp_portal.organisations.models import Membership, Term
+
+from .choices import ImportKind, Outcome, RunStatus
+from .models import ColumnMapping, ImportRun, MisPerson, TutorGroup
+from .parsing import csv_read, file_sha256, parse_date
+from .presets import FIELDS, PRESETS, mapping_resolve, missing_required
+
+User = get_user_model()
+
+BATCH_SIZE = 200
+# Files up to this many rows are checked and imported while the admin waits; longer ones in
+# the worker, with a progress bar.
+SYNC_ROWS = 500
+
+EARLIEST_BIRTH = datetime.date(1900, 1, 1)
+UPN_RE = re.compile(r"^[A-Z]\d{11}[0-9A-Z]$")
+ULN_RE = re.compile(r"^\d{10}$")
+YEAR_RE = re.compile(r"^(?:year|yr|y|nc year|nc)?\s*(\d{1,2}|r)$", re.IGNORECASE)
+SEN_CODES = {"": "", "n": "", "k": "K", "e": "E", "s": "K", "sen support": "K", "ehc plan": "E", "ehcp": "E"}
+NO_EMAIL_DOMAIN = "pupils.invalid"
+
+# Role words in staff files -> roles here.
+ROLE_WORDS = {
+    "tutor": Role.KEY_WORKER, "form tutor": Role.KEY_WORKER, "key worker": Role.KEY_WORKER,
+    "personal tutor": Role.KEY_WORKER,
+    "teacher": Role.SUBJECT_TUTOR, "subject teacher": Role.SUBJECT_TUTOR, "subject tutor": Role.SUBJECT_TUTOR,
+    "senco": Role.SENCO, "sendco": Role.SENCO,
+    "head of year": Role.HEAD_OF_YEAR, "hoy": Role.HEAD_OF_YEAR,
+    "learning mentor": Role.LEARNING_MENTOR, "mentor": Role.LEARNING_MENTOR,
+    "pshe lead": Role.PSHE_LEAD, "pshe": Role.PSHE_LEAD,
+    "careers lead": Role.CAREERS_LEAD, "careers leader": Role.CAREERS_LEAD,
+    "careers adviser": Role.CAREERS_ADVISER, "careers advisor": Role.CAREERS_ADVISER,
+}
+# The main role is the first of these the person holds (the rest are extra roles).
+MAIN_ROLE_ORDER = [Role.CAREERS_LEAD, Role.HEAD_OF_YEAR, Role.SENCO, Role.KEY_WORKER, Role.LEARNING_MENTOR,
+                   Role.PSHE_LEAD, Role.CAREERS_ADVISER, Role.SUBJECT_TUTOR]
+
+
+class ImportError_(Exception):
+    """The run cannot be confirmed in its state (the message says why)."""
+
+
+# --- Upload and columns -------------------------------------------------------------------------
+
+
+def import_run_create(*, org, kind: str, preset: str, file_name: str, data: bytes, by) -> ImportRun:
+    """Read the file (raises ``parsing.FileProblem``) and record the run. Its columns come from
+    the preset, else from the organisation's remembered mapping; when a required column is not
+    found the run waits for the admin to choose (``NEEDS_COLUMNS``)."""
+    header, rows = csv_read(data)
+    wanted = PRESETS.get(preset, {}).get(kind)
+    if wanted is None:
+        saved = ColumnMapping.objects.for_org(org).filter(kind=kind).first()
+        wanted = saved.columns if saved else {}
+    columns = mapping_resolve(kind=kind, header=header, wanted=wanted)
+    status = RunStatus.NEEDS_COLUMNS if missing_required(kind=kind, columns=columns) else RunStatus.PREVIEWING
+    run = ImportRun.objects.create(
+        organisation=org, kind=kind, preset=preset, file_name=file_name[:255], file_sha256=file_sha256(data),
+        header=header, rows=rows, columns=columns, status=status, uploaded_by=by, progress_total=len(rows))
+    audit_log("onboarding.import.uploaded", actor=by, org=org, obj=run,
+              data={"kind": kind, "rows": len(rows), "sha256": run.file_sha256})
+    return run
+
+
+def import_run_set_columns(*, org, run: ImportRun, by, columns: dict[str, str]) -> ImportRun:
+    """``columns``: field -> header text (empty: not in this file). Remembered for the
+    organisation's next file of this kind."""
+    _check_org(org, run)
+    if run.status not in (RunStatus.NEEDS_COLUMNS, RunStatus.READY):
+        raise ImportError_("This file has already been imported.")
+    chosen = {f: h for f, h in columns.items() if h}
+    run.columns = mapping_resolve(kind=run.kind, header=run.header, wanted=chosen)
+    run.status = RunStatus.NEEDS_COLUMNS if missing_required(kind=run.kind, columns=run.columns) else RunStatus.PREVIEWING
+    run.save(update_fields=["columns", "status"])
+    ColumnMapping.objects.for_org(org).update_or_create(
+        organisation=org, kind=run.kind, defaults={"columns": chosen, "updated_by": by})
+    return run
+
+
+def _check_org(org, *objs):
+    for obj in objs:
+        if obj.organisation_id != org.pk:
+            raise ValueError("object of another organisation")
+
+
+# --- Reading rows -------------------------------------------------------------------------------
+
+
+@dataclass
+class Item:
+    """What happens to one row (or one person missing from the file)."""
+
+    outcome: str
+    row: int | None = None
+    mis_id: str = ""
+    name: str = ""
+    target_id: int | None = None  # the profile (pupils) or membership (staff) it changes
+    changes: list = field(default_factory=list)  # [label, old, new]
+    errors: list = field(default_factory=list)  # [column label, what to fix]
+    values: dict = field(default_factory=dict)
+
+    def as_json(self) -> dict:
+        return {"outcome": self.outcome, "label": Outcome(self.outcome).label, "row": self.row, "mis_id": self.mis_id, "name": self.name,
+                "changes": self.changes, "errors": self.errors}
+
+
+def _cell(row, columns, name) -> str:
+    index = columns.get(name)
+    return row[index].strip() if index is not None and index < len(row) else ""
+
+
+def _label(kind, name) -> str:
+    return FIELDS[kind][name][0]
+
+
+def year_group_normalise(value: str) -> str | None:
+    """"Year 9", "Y9", "09", "9" → "9"; "R" → "R"; None when it is not a year group."""
+    match = YEAR_RE.match(value.strip())
+    if not match:
+        return None
+    year = match.group(1).upper()
+    if year == "R":
+        return "R"
+    return str(int(year)) if 1 <= int(year) <= 14 else None
+
+
+def target_group_for(year_group: str) -> str:
+    if year_group == "R" or int(year_group) <= 9:
+        return TargetGroup.YEAR_9
+    return TargetGroup.KEY_STAGE_4 if int(year_group) <= 11 else TargetGroup.POST_16_FULL_TIME
+
+
+def _pupil_values(row, columns) -> tuple[dict, list]:
+    kind = ImportKind.PUPILS
+    get = lambda name: _cell(row, columns, name)  # noqa: E731
+    errors = []
+    values = {"mis_id": get("mis_id")}
+    if not values["mis_id"]:
+        errors.append([_label(kind, "mis_id"), "Enter the pupil's MIS id (admission number)"])
+    legal = " ".join(p for p in (get("legal_forename"), get("legal_surname")) if p)
+    preferred = " ".join(p for p in (get("preferred_forename") or get("legal_forename"),
+                                     get("preferred_surname") or get("legal_surname")) if p)
+    if not get("legal_forename") or not get("legal_surname"):
+        errors.append([_label(kind, "legal_forename"), "Enter the pupil's legal forename and surname"])
+    values["legal_name"] = legal[:150]
+    values["full_name"] = preferred[:150]
+    upn = get("upn").upper().replace(" ", "")
+    if upn and not UPN_RE.match(upn):
+        errors.append([_label(kind, "upn"), f"UPN {upn[:20]} is not a UPN: a letter then 12 characters, 13 in all"])
+    values["upn"] = upn if UPN_RE.match(upn) else ""
+    uln = get("uln").replace(" ", "")
+    if uln and not ULN_RE.match(uln):
+        errors.append([_label(kind, "uln"), f"ULN {uln[:20]} is not a ULN: 10 digits"])
+    values["uln"] = uln if ULN_RE.match(uln) else ""
+    dob = get("date_of_birth")
+    values["date_of_birth"] = None
+    if dob:
+        try:
+            day = parse_date(dob)
+        except ValueError:
+            errors.append([_label(kind, "date_of_birth"),
+                           f"Date of birth {dob[:20]} is not a date: write it as 03/09/2012 or 2012-09-03"])
+        else:
+            if not EARLIEST_BIRTH <= day <= timezone.localdate():
+                errors.append([_label(kind, "date_of_birth"), f"Date of birth {dob[:20]} is not a plausible date of birth"])
+            else:
+                values["date_of_birth"] = day
+    year = year_group_normalise(get("year_group"))
+    if year is None:
+        errors.append([_label(kind, "year_group"),
+                       f"Year group {get('year_group')[:20] or '(blank)'} is not known: use R or 1 to 14 (for example Year 9)"])
+    values["year_group"] = year or ""
+    values["tutor_group"] = get("tutor_group")[:40]
+    sen = SEN_CODES.get(get("sen_status").lower())
+    if sen is None:
+        errors.append([_label(kind, "sen_status"), f"SEN status {get('sen_status')[:20]} is not known: use K, E or leave it blank"])
+    values["sen_status"] = sen or ""
+    email = get("email").lower()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors.append([_label(kind, "email"), f"{email[:60]} is not an email address"])
+            email = ""
+    values["email"] = email
+    return values, errors
+
+
+def _staff_values(row, columns) -> tuple[dict, list]:
+    kind = ImportKind.STAFF
+    get = lambda name: _cell(row, columns, name)  # noqa: E731
+    errors = []
+    values = {"mis_id": get("mis_id")}
+    if not values["mis_id"]:
+        errors.append([_label(kind, "mis_id"), "Enter the member of staff's MIS id (staff code)"])
+    if not get("forename") or not get("surname"):
+        errors.append([_label(kind, "forename"), "Enter the member of staff's forename and surname"])
+    values["full_name"] = f"{get('forename')} {get('surname')}".strip()[:150]
+    values["legal_name"] = values["full_name"]
+    email = get("email").lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        errors.append([_label(kind, "email"), f"Enter a work email address{f' ({email[:60]} is not one)' if email else ''}"])
+        email = ""
+    values["email"] = email
+    roles = []
+    for word in re.split(r"[;,/|]", get("roles")):
+        word = re.sub(r"\s+", " ", word.strip().lower())
+        if not word:
+            continue
+        if word not in ROLE_WORDS:
+            errors.append([_label(kind, "roles"), f"Role {word[:40]} is not known: use tutor, teacher, SENCO, "
+                                                  "head of year, learning mentor, PSHE lead or careers lead"])
+            continue
+        roles.append(ROLE_WORDS[word])
+    values["tutor_group"] = get("tutor_group")[:40]
+    if values["tutor_group"]:
+        roles.append(Role.KEY_WORKER)
+    roles = roles or [Role.SUBJECT_TUTOR]
+    ordered = [r for r in MAIN_ROLE_ORDER if r in roles]
+    values["role"], values["extra_roles"] = ordered[0], sorted(ordered[1:])
+    return values, errors
+
+
+def _duplicates(items, key, kind, label_field, what):
+    seen = Counter(i.values.get(key) for i in items if i.values.get(key))
+    for item in items:
+        value = item.values.get(key)
+        if value and seen[value] > 1:
+            rows = [str(o.row) for o in items if o.values.get(key) == value and o is not item]
+            item.errors.append([_label(kind, label_field), f"{what} {value} is also on row {', '.join(rows)}: "
+                                                           "each person once"])
+
+
+def _date_text(value) -> str:
+    return value.strftime("%d/%m/%Y") if value else ""
+
+
+def _diff(pairs) -> list:
+    return [[label, str(old or ""), str(new or "")] for label, old, new in pairs if (old or "") != (new or "")]
+
+
+# --- Planning: what the run would do ------------------------------------------------------------
+
+
+def _plan_pupils(org, run) -> list[Item]:
+    items = []
+    for index, row in enumerate(run.rows):
+        if not any(row):
+            continue
+        values, errors = _pupil_values(row, run.columns)
+        items.append(Item(outcome=Outcome.CREATE, row=index + 2, mis_id=values["mis_id"], name=values["full_name"],
+                          errors=errors, values=values))
+    kind = ImportKind.PUPILS
+    _duplicates(items, "mis_id", kind, "mis_id", "MIS id")
+    _duplicates(items, "upn", kind, "upn", "UPN")
+    _duplicates(items, "email", kind, "email", "Email")
+    links = {p.mis_id: p for p in MisPerson.objects.for_org(org).filter(kind=kind)}
+    profiles = list(LearnerProfile.objects.for_org(org).select_related("user"))
+    by_user = {p.user_id: p for p in profiles}
+    by_upn = {p.upn: p for p in profiles if p.upn}
+    emails = {i.values["email"] for i in items if i.values.get("email")}
+    users_by_email = {u.email: u for u in User.objects.filter(email__in=emails)} if emails else {}
+    linked_users = {p.user_id: p.mis_id for p in links.values()}
+    matched = set()
+    for item in items:
+        v = item.values
+        link = links.get(v["mis_id"])
+        profile = by_user.get(link.user_id) if link else None
+        if profile is None and v["upn"]:
+            # A pupil enrolled by hand (no MIS id yet) is matched on the UPN.
+            candidate = by_upn.get(v["upn"])
+            if candidate is not None and linked_users.get(candidate.user_id, v["mis_id"]) == v["mis_id"]:
+                profile = candidate
+        if v["upn"] and v["upn"] in by_upn and by_upn[v["upn"]] is not profile:
+            item.errors.append([_label(kind, "upn"), f"UPN {v['upn']} belongs to another pupil here "
+                                                     f"({by_upn[v['upn']].user.display_name}): check the UPN"])
+        owner = users_by_email.get(v["email"]) if v["email"] else None
+        if owner is not None and (profile is None or owner.pk != profile.user_id):
+            item.errors.append([_label(kind, "email"), f"{v['email']} is used by another person's account: "
+                                                       "give this pupil their own address or leave it blank"])
+        if profile is not None:
+            matched.add(profile.pk)
+            item.target_id = profile.pk
+        if item.errors:
+            item.outcome = Outcome.ERROR
+            continue
+        if profile is None:
+            item.outcome = Outcome.CREATE
+            continue
+        user = profile.user
+        item.changes = _diff([
+            ("Name", user.full_name, v["full_name"]),
+            ("Email", user.email, v["email"] or user.email),
+            ("Date of birth", _date_text(profile.date_of_birth), _date_text(v["date_of_birth"])),
+            ("Year group", profile.year_group, v["year_group"]),
+            ("Tutor group", profile.tutor_group, v["tutor_group"]),
+            ("UPN", profile.upn, v["upn"] or profile.upn),
+            ("ULN", profile.uln, v["uln"] or profile.uln),
+            ("Enrolled", "no" if not profile.is_active else "yes", "yes"),
+            ("Legal name", link.legal_name if link else "", v["legal_name"]),
+            ("SEN status", link.sen_status if link else "", v["sen_status"]),
+        ])
+        if link is None:
+            item.changes.append(["MIS id", "", v["mis_id"]])
+        item.outcome = Outcome.UPDATE if item.changes else Outcome.UNCHANGED
+    for profile in profiles:
+        if profile.is_active and profile.pk not in matched:
+            items.append(Item(outcome=Outcome.END, name=profile.user.display_name, target_id=profile.pk,
+                              mis_id=linked_users.get(profile.user_id, ""),
+                              changes=[["Enrolled", "yes", "no (proposed leaver)"]]))
+    return items
+
+
+def _plan_staff(org, run) -> list[Item]:
+    kind = ImportKind.STAFF
+    items = []
+    for index, row in enumerate(run.rows):
+        if not any(row):
+            continue
+        values, errors = _staff_values(row, run.columns)
+        items.append(Item(outcome=Outcome.CREATE, row=index + 2, mis_id=values["mis_id"], name=values["full_name"],
+                          errors=errors, values=values))
+    _duplicates(items, "mis_id", kind, "mis_id", "MIS id")
+    _duplicates(items, "email", kind, "email", "Email")
+    links = {p.mis_id: p for p in MisPerson.objects.for_org(org).filter(kind=kind)}
+    memberships = {m.user_id: m for m in Membership.objects.for_org(org).select_related("user")}
+    emails = {i.values["email"] for i in items if i.values.get("email")}
+    users_by_email = {u.email: u for u in User.objects.filter(email__in=emails)} if emails else {}
+    groups = {g.code: g.tutor_id for g in TutorGroup.objects.for_org(org)}
+    tutor_of = {}
+    for code, tutor_id in groups.items():
+        tutor_of.setdefault(tutor_id, []).append(code)
+    matched = set()
+    for item in items:
+        v = item.values
+        link = links.get(v["mis_id"])
+        user = None
+        if link is not None:
+            user = link.user
+        elif v["email"] in users_by_email:
+            user = users_by_email[v["email"]]
+        owner = users_by_email.get(v["email"])
+        if owner is not None and user is not None and owner.pk != user.pk:
+            item.errors.append([_label(kind, "email"), f"{v['email']} is used by another person's account"])
+        membership = memberships.get(user.pk) if user else None
+        if membership is not None and membership.role in (Role.LEARNER, Role.PARENT_CARER):
+            item.errors.append([_label(kind, "email"), f"{v['email']} belongs to a pupil or parent here, not staff"])
+        if membership is not None:
+            matched.add(membership.pk)
+            item.target_id = membership.pk
+        if item.errors:
+            item.outcome = Outcome.ERROR
+            continue
+        if membership is None and user is None:
+            item.outcome = Outcome.CREATE
+            continue
+        old_roles = membership.roles if membership else []
+        new_role, new_extra = v["role"], v["extra_roles"]
+        if membership is not None and membership.role == Role.ORG_ADMIN:
+            # Never demote an admin through a file: the file's roles become extra roles.
+            new_extra = sorted({new_role, *new_extra} - {Role.ORG_ADMIN})
+            new_role = Role.ORG_ADMIN
+        v["role"], v["extra_roles"] = new_role, new_extra
+        new_roles = [new_role, *new_extra]
+        item.changes = _diff([
+            ("Name", user.full_name, v["full_name"]),
+            ("Email", user.email, v["email"]),
+            ("Roles", ", ".join(Role(r).label for r in old_roles), ", ".join(Role(r).label for r in new_roles)),
+            ("Tutor of", ", ".join(sorted(tutor_of.get(user.pk, []))),
+             ", ".join(sorted(set(tutor_of.get(user.pk, [])) | ({v["tutor_group"]} if v["tutor_group"] else set())))),
+            ("Active", "yes" if membership is None or membership.is_active else "no", "yes"),
+        ])
+        if link is None:
+            item.changes.append(["MIS id", "", v["mis_id"]])
+        item.outcome = Outcome.UPDATE if item.changes else Outcome.UNCHANGED
+    staff_links = {p.user_id: p.mis_id for p in links.values()}
+    for membership in memberships.values():
+        if membership.is_active and membership.pk not in matched and membership.user_id in staff_links:
+            items.append(Item(outcome=Outcome.END, name=membership.user.display_name, target_id=membership.pk,
+                              mis_id=staff_links[membership.user_id],
+                              changes=[["Active", "yes", "no (not in the file)"]]))
+    return items
+
+
+PLANNERS = {ImportKind.PUPILS: _plan_pupils, ImportKind.STAFF: _plan_staff}
+
+
+def import_run_preview(*, org, run: ImportRun) -> ImportRun:
+    """Work out what the import would do, row by row, without changing anything."""
+    _check_org(org, run)
+    items = PLANNERS[run.kind](org, run)
+    run.preview = [i.as_json() for i in items]
+    run.counts = dict(Counter(i.outcome for i in items))
+    run.status = RunStatus.READY
+    run.progress_done = 0
+    run.progress_total = sum(1 for i in items if i.outcome != Outcome.UNCHANGED)
+    run.save(update_fields=["preview", "counts", "status", "progress_done", "progress_total"])
+    return run
+
+
+# --- Applying -----------------------------------------------------------------------------------
+
+
+def import_run_confirm(*, org, run: ImportRun, by, end_missing: bool) -> ImportRun:
+    """The admin's confirmation: the run will be applied (now for a short file, by the worker
+    for a long one). ``end_missing``: also end the enrolment of those not in the file."""
+    _check_org(org, run)
+    with transaction.atomic():
+        locked = ImportRun.objects.for_org(org).select_for_update().get(pk=run.pk)
+        if locked.status != RunStatus.READY:
+            raise ImportError_("This file is not ready to import: it may have been imported already.")
+        locked.status = RunStatus.APPLYING
+        locked.end_missing = end_missing
+        locked.applied_by = by
+        locked.save(update_fields=["status", "end_missing", "applied_by"])
+    return locked
+
+
+def enrolment_end(*, org, profile: LearnerProfile, left_on: datetime.date, by) -> None:
+    """End one pupil's enrolment: the ONE place the import and the rollover do it, so it can
+    become ``learners.services.learner_enrolment_end`` (the leaving flow) in one line."""
+    learner_services.learner_profile_update(org=org, profile=profile, by=by, is_active=False)
+    Membership.objects.for_org(org).filter(user_id=profile.user_id, role=Role.LEARNER).update(is_active=False)
+
+
+def _academic_year_bounds(org, on: datetime.date) -> tuple[datetime.date, datetime.date, str]:
+    start_year = on.year if on.month >= 8 else on.year - 1
+    terms = list(Term.objects.for_org(org).filter(academic_year=start_year))
+    if terms:
+        starts, ends = min(t.starts_on for t in terms), max(t.ends_on for t in terms)
+    else:
+        starts, ends = datetime.date(start_year, 9, 1), datetime.date(start_year + 1, 7, 31)
+    return starts, ends, f"{start_year}/{(start_year + 1) % 100:02d}"
+
+
+def plan_for_year_ensure(*, org, profile: LearnerProfile, by, on: datetime.date | None = None) -> Plan | None:
+    """Give the pupil a plan for the academic year from the organisation's defaults (its term
+    dates; September to July without them) unless they have an active plan. Idempotent."""
+    on = on or org_today(org)
+    starts, ends, label = _academic_year_bounds(org, on)
+    if Plan.objects.for_org(org).filter(profile=profile, status=PlanStatus.ACTIVE).exists():
+        return None
+    return learner_services.plan_create(
+        org=org, profile=profile, by=by, programme_name=f"Personal learning plan {label}",
+        starts_on=starts, ends_on=ends, final_outcome="To be agreed with your tutor at your first review")
+
+
+def _placeholder_email(org, mis_id: str) -> str:
+    digest = hashlib.sha256(f"{org.pk}:{mis_id}".encode()).hexdigest()[:16]
+    return f"mis-{org.pk}-{digest}@{NO_EMAIL_DOMAIN}"
+
+
+def _apply_pupil(org, run, item: Item, by, today):
+    v = item.values
+    if item.outcome == Outcome.CREATE:
+        user = User(email=v["email"] or _placeholder_email(org, v["mis_id"]), full_name=v["full_name"])
+        user.set_unusable_password()
+        user.save()
+        Membership.objects.create(organisation=org, user=user, role=Role.LEARNER)
+        profile = learner_services.learner_profile_create(
+            org=org, user=user, by=by, target_group=target_group_for(v["year_group"]),
+            year_group=v["year_group"], tutor_group=v["tutor_group"], date_of_birth=v["date_of_birth"],
+            upn=v["upn"], uln=v["uln"])
+        MisPerson.objects.create(organisation=org, kind=ImportKind.PUPILS, mis_id=v["mis_id"], user=user,
+                                 legal_name=v["legal_name"], sen_status=v["sen_status"])
+        plan_for_year_ensure(org=org, profile=profile, by=by, on=today)
+    elif item.outcome == Outcome.UPDATE:
+        profile = LearnerProfile.objects.for_org(org).select_related("user").get(pk=item.target_id)
+        user = profile.user
+        user_fields = {"full_name": v["full_name"], "email": v["email"] or user.email}
+        if any(getattr(user, k) != value for k, value in user_fields.items()):
+            for k, value in user_fields.items():
+                setattr(user, k, value)
+            user.save(update_fields=list(user_fields))
+        fields = {"year_group": v["year_group"], "tutor_group": v["tutor_group"], "date_of_birth": v["date_of_birth"],
+                  "upn": v["upn"] or profile.upn, "uln": v["uln"] or profile.uln, "is_active": True}
+        changed = {k: value for k, value in fields.items() if getattr(profile, k) != value}
+        if changed:
+            learner_services.learner_profile_update(org=org, profile=profile, by=by, **changed)
+        Membership.objects.for_org(org).filter(user=user, role=Role.LEARNER).update(is_active=True)
+        MisPerson.objects.for_org(org).update_or_create(
+            organisation=org, kind=ImportKind.PUPILS, mis_id=v["mis_id"],
+            defaults={"user": user, "legal_name": v["legal_name"], "sen_status": v["sen_status"]})
+        plan_for_year_ensure(org=org, profile=profile, by=by, on=today)
+    elif item.outcome == Outcome.END and run.end_missing:
+        profile = LearnerProfile.objects.for_org(org).get(pk=item.target_id)
+        enrolment_end(org=org, profile=profile, left_on=today, by=by)
+
+
+def _apply_staff(org, run, item: Item, by, today):
+    from plp_portal.organisations.services import membership_deactivate, membership_set_role
+
+    v = item.values
+    if item.outcome in (Outcome.CREATE, Outcome.UPDATE):
+        membership = Membership.objects.for_org(org).select_related("user").filter(pk=item.target_id).first()
+        user = membership.user if membership else None
+        if user is None:
+            link = MisPerson.objects.for_org(org).filter(kind=ImportKind.STAFF, mis_id=v["mis_id"]).first()
+            user = link.user if link else User.objects.filter(email=v["email"]).first()
+        if user is None:
+            user = User(email=v["email"], full_name=v["full_name"])
+            user.set_unusable_password()
+            user.save()
+        elif (user.full_name, user.email) != (v["full_name"], v["email"]):
+            user.full_name, user.email = v["full_name"], v["email"]
+            user.save(update_fields=["full_name", "email"])
+        if membership is None:
+            membership = Membership.objects.create(organisation=org, user=user, role=v["role"],
+                                                   extra_roles=v["extra_roles"])
+            audit_log("membership.imported", actor=by, org=org, obj=membership, data={"run": run.pk})
+        else:
+            if membership.roles != [v["role"], *v["extra_roles"]]:
+                membership_set_role(org=org, membership=membership, role=v["role"], by=by,
+                                    extra_roles=v["extra_roles"])
+            if not membership.is_active:
+                membership.is_active = True
+                membership.save(update_fields=["is_active"])
+        MisPerson.objects.for_org(org).update_or_create(
+            organisation=org, kind=ImportKind.STAFF, mis_id=v["mis_id"],
+            defaults={"user": user, "legal_name": v["legal_name"]})
+        if v["tutor_group"]:
+            TutorGroup.objects.for_org(org).update_or_create(organisation=org, code=v["tutor_group"],
+                                                             defaults={"tutor": user})
+    elif item.outcome == Outcome.END and run.end_missing:
+        membership = Membership.objects.for_org(org).get(pk=item.target_id)
+        membership_deactivate(org=org, membership=membership, by=by)
+
+
+APPLIERS = {ImportKind.PUPILS: _apply_pupil, ImportKind.STAFF: _apply_staff}
+
+
+def import_run_apply(*, org, run: ImportRun) -> ImportRun:
+    """Apply a confirmed run: the plan is recomputed against the database now, then carried
+    out in batches of ``BATCH_SIZE``, one transaction each, with the progress recorded after
+    each batch. Rows with errors are skipped (they are listed on the run's page)."""
+    _check_org(org, run)
+    if run.status != RunStatus.APPLYING:
+        raise ImportError_("This run has not been confirmed.")
+    by = run.applied_by
+    today = org_today(org)
+    items = [i for i in PLANNERS[run.kind](org, run) if i.outcome in (Outcome.CREATE, Outcome.UPDATE, Outcome.END)]
+    if run.kind == ImportKind.PUPILS:
+        learner_services.target_areas_seed_defaults(org=org)
+        learner_services.at_risk_levels_seed_defaults(org=org)
+    apply = APPLIERS[run.kind]
+    done = Counter()
+    ImportRun.objects.for_org(org).filter(pk=run.pk).update(progress_done=0, progress_total=len(items))
+    for start in range(0, len(items), BATCH_SIZE):
+        batch = items[start:start + BATCH_SIZE]
+        with transaction.atomic():
+            for item in batch:
+                if item.outcome == Outcome.END and not run.end_missing:
+                    continue
+                apply(org, run, item, by, today)
+                done[item.outcome] += 1
+            ImportRun.objects.for_org(org).filter(pk=run.pk).update(progress_done=start + len(batch))
+    run.refresh_from_db()
+    run.status = RunStatus.APPLIED
+    run.applied_at = timezone.now()
+    run.counts = {**run.counts, "applied": dict(done)}
+    run.save(update_fields=["status", "applied_at", "counts"])
+    audit_log("onboarding.import.applied", actor=by, org=org, obj=run,
+              data={"kind": run.kind, "sha256": run.file_sha256, "done": dict(done), "end_missing": run.end_missing})
+    return run
+
+
+def import_run_fail(*, org, run: ImportRun, message: str) -> None:
+    ImportRun.objects.for_org(org).filter(pk=run.pk).update(status=RunStatus.FAILED, error=message[:500])
+
+
+def import_run_discard(*, org, run: ImportRun, by) -> ImportRun:
+    _check_org(org, run)
+    if run.status not in (RunStatus.NEEDS_COLUMNS, RunStatus.READY):
+        raise ImportError_("Only a file not yet imported can be discarded.")
+    run.status = RunStatus.DISCARDED
+    run.rows = []
+    run.save(update_fields=["status", "rows"])
+    audit_log("onboarding.import.discarded", actor=by, org=org, obj=run)
+    return run
+
+
+# --- Tutor groups → key workers -----------------------------------------------------------------
+
+
+@dataclass
+class GroupPlan:
+    group: TutorGroup
+    pupils: int = 0
+    already: int = 0
+    to_assign: list = field(default_factory=list)  # profiles
+
+    @property
+    def to_change(self) -> int:
+        return len(self.to_assign)
+
+
+def tutor_groups_plan(*, org) -> list[GroupPlan]:
+    """For each tutor group with an active tutor: its pupils, how many already have the tutor
+    as key worker and which would get them. Two queries, whatever the number of groups."""
+    groups = {g.code: GroupPlan(group=g) for g in TutorGroup.objects.for_org(org).select_related("tutor")
+              if g.tutor_id}
+    active_staff = set(Membership.objects.for_org(org).filter(is_active=True, user_id__in=[
+        g.group.tutor_id for g in groups.values()]).values_list("user_id", flat=True))
+    groups = {code: g for code, g in groups.items() if g.group.tutor_id in active_staff}
+    for profile in (LearnerProfile.objects.for_org(org).filter(is_active=True, tutor_group__in=list(groups))
+                    .select_related("user").order_by("tutor_group", "user__full_name")):
+        plan = groups[profile.tutor_group]
+        plan.pupils += 1
+        if profile.key_worker_id == plan.group.tutor_id:
+            plan.already += 1
+        else:
+            plan.to_assign.append(profile)
+    return list(groups.values())
+
+
+def tutor_groups_assign(*, org, by) -> int:
+    """Make each tutor group's tutor the key worker of its pupils (the admin confirmed the
+    plan). Idempotent: pupils who already have their tutor are left alone. Returns how many
+    assignments were made."""
+    made = 0
+    for plan in tutor_groups_plan(org=org):
+        for profile in plan.to_assign:
+            key_worker_assign(org=org, profile=profile, key_worker=plan.group.tutor, worker_type=KeyWorkerType.TUTOR,
+                              by=by, reason=f"Tutor of {plan.group.code} (MIS import)")
+            made += 1
+    audit_log("onboarding.tutor_groups.assigned", actor=by, org=org, data={"assignments": made})
+    return made

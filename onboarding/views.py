@@ -1,0 +1,149 @@
+"""The organisation admin's MIS import pages. Every page is the admin's only; runs are looked
+up within the organisation (another organisation's run is a 404, like a missing one)."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from plp_portal.organisations.choices import Role
+from plp_portal.organisations.permissions import org_role_required
+from plp_portal.queue import enqueue_on_commit
+
+from . import selectors, services, tasks
+from .choices import ImportKind, Outcome, RunStatus
+from .forms import AssignForm, ColumnsForm, ConfirmForm, UploadForm
+from .parsing import FileProblem
+
+PAGE_SIZE = 50
+POLL_SECONDS = 2
+
+admin_only = org_role_required(Role.ORG_ADMIN)
+
+
+def _kind(kind: str) -> str:
+    if kind not in ImportKind.values:
+        raise Http404
+    return kind
+
+
+def _start_preview(request, run):
+    if len(run.rows) <= services.SYNC_ROWS:
+        services.import_run_preview(org=request.org, run=run)
+    else:
+        enqueue_on_commit(tasks.import_preview, run.pk)
+
+
+@admin_only
+def index(request):
+    page = Paginator(selectors.import_run_list(org=request.org), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "onboarding/index.html", {
+        "page": page, "kinds": ImportKind.choices,
+        "groups": selectors.tutor_group_count(org=request.org)})
+
+
+@admin_only
+def upload(request, kind):
+    kind = _kind(kind)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload_file = form.cleaned_data["file"]
+        try:
+            run = services.import_run_create(org=request.org, kind=kind, preset=form.cleaned_data["preset"],
+                                             file_name=upload_file.name, data=upload_file.read(), by=request.user)
+        except FileProblem as problem:
+            form.add_error("file", str(problem))
+        else:
+            if run.status == RunStatus.NEEDS_COLUMNS:
+                return redirect("onboarding:run_columns", org_slug=request.org.slug, run_id=run.pk)
+            _start_preview(request, run)
+            return redirect("onboarding:run", org_slug=request.org.slug, run_id=run.pk)
+    return render(request, "onboarding/upload.html", {"form": form, "kind": kind,
+                                                      "kind_label": ImportKind(kind).label})
+
+
+@admin_only
+def run_columns(request, run_id):
+    run = selectors.import_run_get(org=request.org, run_id=run_id)
+    if run.status not in (RunStatus.NEEDS_COLUMNS, RunStatus.READY):
+        return redirect("onboarding:run", org_slug=request.org.slug, run_id=run.pk)
+    form = ColumnsForm(request.POST or None, kind=run.kind, header=run.header, initial_columns=run.columns)
+    if request.method == "POST" and form.is_valid():
+        run = services.import_run_set_columns(org=request.org, run=run, by=request.user, columns=form.columns())
+        if run.status == RunStatus.PREVIEWING:
+            _start_preview(request, run)
+            return redirect("onboarding:run", org_slug=request.org.slug, run_id=run.pk)
+        form.add_error(None, "Choose a column for each field that is not marked optional")
+    return render(request, "onboarding/columns.html", {"form": form, "run": run})
+
+
+@admin_only
+def run_detail(request, run_id):
+    run = selectors.import_run_get(org=request.org, run_id=run_id)
+    context = {"run": run, "poll_seconds": POLL_SECONDS}
+    if request.htmx and run.is_active:
+        return render(request, "onboarding/partials/progress.html", context)
+    if request.htmx:
+        # Finished while the page polled: the whole page shows the result.
+        response = render(request, "onboarding/partials/progress.html", context)
+        response["HX-Refresh"] = "true"
+        return response
+    outcome = request.GET.get("outcome", "")
+    if outcome not in Outcome.values:
+        outcome = Outcome.ERROR if run.count(Outcome.ERROR) else ""
+    items = [i for i in run.preview if not outcome or i["outcome"] == outcome]
+    context.update({
+        "outcome": outcome, "outcome_label": Outcome(outcome).label if outcome else "All rows",
+        "page": Paginator(items, PAGE_SIZE).get_page(request.GET.get("page")),
+        "confirm_form": ConfirmForm() if run.status == RunStatus.READY else None,
+    })
+    return render(request, "onboarding/run.html", context)
+
+
+@admin_only
+@require_POST
+def run_apply(request, run_id):
+    run = selectors.import_run_get(org=request.org, run_id=run_id)
+    form = ConfirmForm(request.POST)
+    if not form.is_valid():  # a boolean: only a hostile post gets here
+        return redirect("onboarding:run", org_slug=request.org.slug, run_id=run.pk)
+    try:
+        run = services.import_run_confirm(org=request.org, run=run, by=request.user,
+                                          end_missing=form.cleaned_data["end_missing"])
+    except services.ImportError_ as error:
+        messages.error(request, str(error))
+        return redirect("onboarding:run", org_slug=request.org.slug, run_id=run.pk)
+    if len(run.rows) <= services.SYNC_ROWS:
+        services.import_run_apply(org=request.org, run=run)
+        messages.success(request, f"{run.file_name} is imported.")
+    else:
+        enqueue_on_commit(tasks.import_apply, run.pk)
+    return redirect("onboarding:run", org_slug=request.org.slug, run_id=run.pk)
+
+
+@admin_only
+@require_POST
+def run_discard(request, run_id):
+    run = selectors.import_run_get(org=request.org, run_id=run_id)
+    try:
+        services.import_run_discard(org=request.org, run=run, by=request.user)
+        messages.success(request, f"{run.file_name} was discarded: nothing was imported from it.")
+    except services.ImportError_ as error:
+        messages.error(request, str(error))
+    return redirect("onboarding:index", org_slug=request.org.slug)
+
+
+@admin_only
+def key_workers(request):
+    """Tutor groups → key-worker assignments, in one confirmed step."""
+    plans = services.tutor_groups_plan(org=request.org)
+    form = AssignForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        made = services.tutor_groups_assign(org=request.org, by=request.user)
+        messages.success(request, f"{made} pupils now have their form tutor as key worker.")
+        return redirect("onboarding:key_workers", org_slug=request.org.slug)
+    page = Paginator(plans, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "onboarding/key_workers.html", {
+        "page": page, "form": form, "to_change": sum(p.to_change for p in plans),
+        "already": sum(p.already for p in plans)})
