@@ -101,8 +101,8 @@ def run_detail(request, run_id):
     return render(request, "onboarding/run.html", context)
 
 
-@admin_only
 @require_POST
+@admin_only
 def run_apply(request, run_id):
     run = selectors.import_run_get(org=request.org, run_id=run_id)
     form = ConfirmForm(request.POST)
@@ -122,8 +122,8 @@ def run_apply(request, run_id):
     return redirect("onboarding:run", org_slug=request.org.slug, run_id=run.pk)
 
 
-@admin_only
 @require_POST
+@admin_only
 def run_discard(request, run_id):
     run = selectors.import_run_get(org=request.org, run_id=run_id)
     try:

@@ -105,6 +105,15 @@ MATRIX = {
     "organisations:term_edit": {Role.ORG_ADMIN: 200},
     "organisations:term_delete": {Role.ORG_ADMIN: 200},
     "organisations:notifications": everyone(200),
+    # School set-up (issue 14): the organisation admin's only.
+    "onboarding:index": {Role.ORG_ADMIN: 200},
+    "onboarding:upload_pupils": {Role.ORG_ADMIN: 200},
+    "onboarding:upload_staff": {Role.ORG_ADMIN: 200},
+    "onboarding:run": {Role.ORG_ADMIN: 200},
+    "onboarding:run_columns": {Role.ORG_ADMIN: 200},
+    "onboarding:run_apply": POST_ONLY,
+    "onboarding:run_discard": POST_ONLY,
+    "onboarding:key_workers": {Role.ORG_ADMIN: 200},
     "organisations:notifications_read": POST_ONLY,
     # A learner's record: key worker of THAT learner (LINKED: profile.key_worker), and the
     # working staff of the organisation (learners.permissions.WORKING_STAFF_ROLES) for every
