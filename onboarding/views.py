@@ -28,6 +28,14 @@ def _kind(kind: str) -> str:
     return kind
 
 
+def _posted(request, *, files=False) -> tuple:
+    """A form's data: bound on every POST, even an empty one (``request.POST or None`` would
+    leave an empty post unbound and so never show its errors)."""
+    if request.method != "POST":
+        return (None, None) if files else (None,)
+    return (request.POST, request.FILES) if files else (request.POST,)
+
+
 def _start_preview(request, run):
     if len(run.rows) <= services.SYNC_ROWS:
         services.import_run_preview(org=request.org, run=run)
@@ -46,7 +54,7 @@ def index(request):
 @admin_only
 def upload(request, kind):
     kind = _kind(kind)
-    form = UploadForm(request.POST or None, request.FILES or None)
+    form = UploadForm(*_posted(request, files=True))
     if request.method == "POST" and form.is_valid():
         upload_file = form.cleaned_data["file"]
         try:
@@ -68,7 +76,7 @@ def run_columns(request, run_id):
     run = selectors.import_run_get(org=request.org, run_id=run_id)
     if run.status not in (RunStatus.NEEDS_COLUMNS, RunStatus.READY):
         return redirect("onboarding:run", org_slug=request.org.slug, run_id=run.pk)
-    form = ColumnsForm(request.POST or None, kind=run.kind, header=run.header, initial_columns=run.columns)
+    form = ColumnsForm(*_posted(request), kind=run.kind, header=run.header, initial_columns=run.columns)
     if request.method == "POST" and form.is_valid():
         run = services.import_run_set_columns(org=request.org, run=run, by=request.user, columns=form.columns())
         if run.status == RunStatus.PREVIEWING:
@@ -138,7 +146,7 @@ def run_discard(request, run_id):
 def key_workers(request):
     """Tutor groups → key-worker assignments, in one confirmed step."""
     plans = services.tutor_groups_plan(org=request.org)
-    form = AssignForm(request.POST or None)
+    form = AssignForm(*_posted(request))
     if request.method == "POST" and form.is_valid():
         made = services.tutor_groups_assign(org=request.org, by=request.user)
         messages.success(request, f"{made} pupils now have their form tutor as key worker.")
