@@ -13,7 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
-from plp_portal.audit.services import audit_log
+from plp_portal.audit.services import audit_log, audit_log_many
 
 from .choices import (
     CAREERS_AREA_CODE,  # noqa: F401  (re-exported for guidance)
@@ -159,6 +159,44 @@ def learner_profile_create(*, org, user, target_group, by, **fields) -> LearnerP
         at_risk_levels_seed_defaults(org=org)
     audit_log("learners.profile.created", actor=by, org=org, obj=profile)
     return profile
+
+
+def learner_profiles_create_bulk(*, org, rows: list[dict], by) -> list[LearnerProfile]:
+    """``learner_profile_create`` for many new learners at once (the MIS import): each row has
+    ``user``, ``target_group`` and Stage 1 fields. Fields are validated as one by one; the
+    database's constraints check the rest in the same INSERT. Audited one row per learner."""
+    target_areas_seed_defaults(org=org)
+    at_risk_levels_seed_defaults(org=org)
+    profiles = [LearnerProfile(organisation=org, **row) for row in rows]
+    for profile in profiles:
+        profile.full_clean(validate_unique=False, validate_constraints=False)
+    LearnerProfile.objects.bulk_create(profiles)
+    audit_log_many("learners.profile.created", actor=by, org=org, objs=profiles)
+    return profiles
+
+
+def plans_create_bulk(*, org, profiles, by, programme_name: str, starts_on: datetime.date,
+                      ends_on: datetime.date, final_outcome: str) -> list[Plan]:
+    """``plan_create`` for many learners without an active plan of that name (the MIS import,
+    the year rollover): the same plan, first target and timeline event each, in three INSERTs."""
+    plans = [Plan(organisation=org, profile=profile, programme_name=programme_name, starts_on=starts_on,
+                  ends_on=ends_on, created_by=by) for profile in profiles]
+    for plan in plans:
+        plan.full_clean(validate_unique=False, validate_constraints=False)
+    Plan.objects.bulk_create(plans)
+    now = timezone.now()
+    area = target_area_get(org=org, code=FINAL_OUTCOME_AREA_CODE)
+    Target.objects.bulk_create([
+        Target(organisation=org, plan=plan, term=TargetTerm.LONG, is_final_outcome=True, area=area,
+               title=final_outcome, due_on=ends_on, set_by=by, set_by_role=SetByRole.STAFF,
+               approved_by=by, approved_at=now, audience=Audience.PLAN) for plan in plans])
+    TimelineEvent.objects.bulk_create([
+        TimelineEvent(organisation=org, plan=plan, kind=TimelineKind.PLAN_CREATED, actor=by,
+                      summary=f"Plan started: {programme_name}"[:300], occurred_at=now,
+                      object_type=plan._meta.label_lower, object_id=str(plan.pk),
+                      **_audience_fields(Audience.PLAN, ())) for plan in plans])
+    audit_log_many("learners.plan.created", actor=by, org=org, objs=plans)
+    return plans
 
 
 def learner_profile_update(*, org, profile, by, **fields) -> LearnerProfile:

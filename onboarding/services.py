@@ -463,16 +463,20 @@ def _academic_year_bounds(org, on: datetime.date) -> tuple[datetime.date, dateti
     return starts, ends, f"{start_year}/{(start_year + 1) % 100:02d}"
 
 
-def plan_for_year_ensure(*, org, profile: LearnerProfile, by, on: datetime.date | None = None) -> Plan | None:
-    """Give the pupil a plan for the academic year from the organisation's defaults (its term
-    dates; September to July without them) unless they have an active plan. Idempotent."""
+def plans_for_year_ensure(*, org, profiles, by, on: datetime.date | None = None) -> list[Plan]:
+    """Give each pupil without an active plan a plan for the academic year from the
+    organisation's defaults: its term dates (September to July without them), one programme
+    per year. Idempotent."""
+    if not profiles:
+        return []
     on = on or org_today(org)
     starts, ends, label = _academic_year_bounds(org, on)
-    if Plan.objects.for_org(org).filter(profile=profile, status=PlanStatus.ACTIVE).exists():
-        return None
-    return learner_services.plan_create(
-        org=org, profile=profile, by=by, programme_name=f"Personal learning plan {label}",
-        starts_on=starts, ends_on=ends, final_outcome="To be agreed with your tutor at your first review")
+    have = set(Plan.objects.for_org(org).filter(profile__in=[p.pk for p in profiles], status=PlanStatus.ACTIVE)
+               .values_list("profile_id", flat=True))
+    return learner_services.plans_create_bulk(
+        org=org, profiles=[p for p in profiles if p.pk not in have], by=by,
+        programme_name=f"Personal learning plan {label}", starts_on=starts, ends_on=ends,
+        final_outcome="To be agreed with your tutor at your first review")
 
 
 def _placeholder_email(org, mis_id: str) -> str:
@@ -480,44 +484,64 @@ def _placeholder_email(org, mis_id: str) -> str:
     return f"mis-{org.pk}-{digest}@{NO_EMAIL_DOMAIN}"
 
 
-def _apply_pupil(org, run, item: Item, by, today):
-    v = item.values
-    if item.outcome == Outcome.CREATE:
+def _pupils_create(org, items: list[Item], by, today):
+    """New pupils of one batch, in bulk: accounts, memberships, profiles, MIS links, plans."""
+    users = []
+    for item in items:
+        v = item.values
         user = User(email=v["email"] or _placeholder_email(org, v["mis_id"]), full_name=v["full_name"])
         user.set_unusable_password()
-        user.save()
-        Membership.objects.create(organisation=org, user=user, role=Role.LEARNER)
-        profile = learner_services.learner_profile_create(
-            org=org, user=user, by=by, target_group=target_group_for(v["year_group"]),
-            year_group=v["year_group"], tutor_group=v["tutor_group"], date_of_birth=v["date_of_birth"],
-            upn=v["upn"], uln=v["uln"])
-        MisPerson.objects.create(organisation=org, kind=ImportKind.PUPILS, mis_id=v["mis_id"], user=user,
-                                 legal_name=v["legal_name"], sen_status=v["sen_status"])
-        plan_for_year_ensure(org=org, profile=profile, by=by, on=today)
-    elif item.outcome == Outcome.UPDATE:
-        profile = LearnerProfile.objects.for_org(org).select_related("user").get(pk=item.target_id)
-        user = profile.user
-        user_fields = {"full_name": v["full_name"], "email": v["email"] or user.email}
-        if any(getattr(user, k) != value for k, value in user_fields.items()):
-            for k, value in user_fields.items():
-                setattr(user, k, value)
-            user.save(update_fields=list(user_fields))
-        fields = {"year_group": v["year_group"], "tutor_group": v["tutor_group"], "date_of_birth": v["date_of_birth"],
-                  "upn": v["upn"] or profile.upn, "uln": v["uln"] or profile.uln, "is_active": True}
-        changed = {k: value for k, value in fields.items() if getattr(profile, k) != value}
-        if changed:
-            learner_services.learner_profile_update(org=org, profile=profile, by=by, **changed)
-        Membership.objects.for_org(org).filter(user=user, role=Role.LEARNER).update(is_active=True)
-        MisPerson.objects.for_org(org).update_or_create(
-            organisation=org, kind=ImportKind.PUPILS, mis_id=v["mis_id"],
-            defaults={"user": user, "legal_name": v["legal_name"], "sen_status": v["sen_status"]})
-        plan_for_year_ensure(org=org, profile=profile, by=by, on=today)
-    elif item.outcome == Outcome.END and run.end_missing:
-        profile = LearnerProfile.objects.for_org(org).get(pk=item.target_id)
-        enrolment_end(org=org, profile=profile, left_on=today, by=by)
+        users.append(user)
+    User.objects.bulk_create(users)
+    Membership.objects.bulk_create([Membership(organisation=org, user=u, role=Role.LEARNER) for u in users])
+    profiles = learner_services.learner_profiles_create_bulk(org=org, by=by, rows=[
+        {"user": user, "target_group": target_group_for(i.values["year_group"]), "year_group": i.values["year_group"],
+         "tutor_group": i.values["tutor_group"], "date_of_birth": i.values["date_of_birth"], "upn": i.values["upn"],
+         "uln": i.values["uln"]} for user, i in zip(users, items)])
+    MisPerson.objects.bulk_create([
+        MisPerson(organisation=org, kind=ImportKind.PUPILS, mis_id=i.values["mis_id"], user=user,
+                  legal_name=i.values["legal_name"], sen_status=i.values["sen_status"])
+        for user, i in zip(users, items)])
+    plans_for_year_ensure(org=org, profiles=profiles, by=by, on=today)
 
 
-def _apply_staff(org, run, item: Item, by, today):
+def _pupil_update(org, item: Item, by, today):
+    v = item.values
+    profile = LearnerProfile.objects.for_org(org).select_related("user").get(pk=item.target_id)
+    user = profile.user
+    user_fields = {"full_name": v["full_name"], "email": v["email"] or user.email}
+    if any(getattr(user, k) != value for k, value in user_fields.items()):
+        for k, value in user_fields.items():
+            setattr(user, k, value)
+        user.save(update_fields=list(user_fields))
+    fields = {"year_group": v["year_group"], "tutor_group": v["tutor_group"], "date_of_birth": v["date_of_birth"],
+              "upn": v["upn"] or profile.upn, "uln": v["uln"] or profile.uln, "is_active": True}
+    changed = {k: value for k, value in fields.items() if getattr(profile, k) != value}
+    if changed:
+        learner_services.learner_profile_update(org=org, profile=profile, by=by, **changed)
+    Membership.objects.for_org(org).filter(user=user, role=Role.LEARNER).update(is_active=True)
+    MisPerson.objects.for_org(org).update_or_create(
+        organisation=org, kind=ImportKind.PUPILS, mis_id=v["mis_id"],
+        defaults={"user": user, "legal_name": v["legal_name"], "sen_status": v["sen_status"]})
+    return profile
+
+
+def _apply_pupils(org, run, items: list[Item], by, today):
+    _pupils_create(org, [i for i in items if i.outcome == Outcome.CREATE], by, today)
+    updated = [_pupil_update(org, i, by, today) for i in items if i.outcome == Outcome.UPDATE]
+    plans_for_year_ensure(org=org, profiles=updated, by=by, on=today)
+    if run.end_missing:
+        ends = [i.target_id for i in items if i.outcome == Outcome.END]
+        for profile in LearnerProfile.objects.for_org(org).filter(pk__in=ends):
+            enrolment_end(org=org, profile=profile, left_on=today, by=by)
+
+
+def _apply_staff(org, run, items: list[Item], by, today):
+    for item in items:
+        _apply_staff_one(org, run, item, by, today)
+
+
+def _apply_staff_one(org, run, item: Item, by, today):
     from plp_portal.organisations.services import membership_deactivate, membership_set_role
 
     v = item.values
@@ -556,7 +580,7 @@ def _apply_staff(org, run, item: Item, by, today):
         membership_deactivate(org=org, membership=membership, by=by)
 
 
-APPLIERS = {ImportKind.PUPILS: _apply_pupil, ImportKind.STAFF: _apply_staff}
+APPLIERS = {ImportKind.PUPILS: _apply_pupils, ImportKind.STAFF: _apply_staff}
 
 
 def import_run_apply(*, org, run: ImportRun) -> ImportRun:
@@ -577,12 +601,10 @@ def import_run_apply(*, org, run: ImportRun) -> ImportRun:
     ImportRun.objects.for_org(org).filter(pk=run.pk).update(progress_done=0, progress_total=len(items))
     for start in range(0, len(items), BATCH_SIZE):
         batch = items[start:start + BATCH_SIZE]
+        batch = [i for i in batch if i.outcome != Outcome.END or run.end_missing]
         with transaction.atomic():
-            for item in batch:
-                if item.outcome == Outcome.END and not run.end_missing:
-                    continue
-                apply(org, run, item, by, today)
-                done[item.outcome] += 1
+            apply(org, run, batch, by, today)
+            done.update(i.outcome for i in batch)
             ImportRun.objects.for_org(org).filter(pk=run.pk).update(progress_done=start + len(batch))
     run.refresh_from_db()
     run.status = RunStatus.APPLIED
