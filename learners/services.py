@@ -199,6 +199,33 @@ def plans_create_bulk(*, org, profiles, by, programme_name: str, starts_on: date
     return plans
 
 
+def learner_profiles_update_bulk(*, org, profiles, fields: list[str], by, summary: str = "") -> int:
+    """Save ``fields`` of many profiles at once (the year rollover advances year groups): one
+    UPDATE per batch, an audit row each naming the fields. Not for key worker / at-risk."""
+    if {"key_worker", "at_risk_level", "user", "organisation"} & set(fields):
+        raise ValueError("use learner_set_key_worker / at_risk_set for those fields")
+    profiles = [p for p in profiles if p.organisation_id == org.pk]
+    LearnerProfile.objects.for_org(org).bulk_update(profiles, fields, batch_size=500)
+    audit_log_many("learners.profile.updated", actor=by, org=org, objs=profiles,
+                   data={"fields": sorted(fields), "why": summary})
+    return len(profiles)
+
+
+def plans_close_bulk(*, org, plans, by, summary: str) -> int:
+    """Close many active plans at once (the year rollover closes last year's): version bumped,
+    a timeline event and an audit row each. Returns how many were closed."""
+    plans = [p for p in plans if p.status == PlanStatus.ACTIVE and p.organisation_id == org.pk]
+    now = timezone.now()
+    closed = Plan.objects.for_org(org).filter(pk__in=[p.pk for p in plans], status=PlanStatus.ACTIVE).update(
+        status=PlanStatus.CLOSED, version=F("version") + 1, updated_at=now)
+    TimelineEvent.objects.bulk_create([
+        TimelineEvent(organisation=org, plan=plan, kind=TimelineKind.PLAN_UPDATED, actor=by, summary=summary[:300],
+                      occurred_at=now, object_type=plan._meta.label_lower, object_id=str(plan.pk),
+                      **_audience_fields(Audience.PLAN, ())) for plan in plans])
+    audit_log_many("learners.plan.updated", actor=by, org=org, objs=plans, data={"fields": ["status"]})
+    return closed
+
+
 def learner_profile_update(*, org, profile, by, **fields) -> LearnerProfile:
     """Update Stage 1 fields of ``profile``. ``key_worker`` and ``at_risk_level`` are refused:
     use ``learner_set_key_worker`` / ``at_risk_set``. The audit records which fields changed

@@ -1,7 +1,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from plp_portal.forms import Form
+from plp_portal.forms import DateField, Form
 
 from .choices import Preset
 from .presets import FIELDS
@@ -50,3 +50,30 @@ class ConfirmForm(Form):
 
 class AssignForm(Form):
     confirm = forms.BooleanField(label="Make each tutor the key worker of their tutor group's pupils")
+
+
+YEAR_CHOICES = [("R", "Reception")] + [(str(y), f"Year {y}") for y in range(1, 15)]
+
+
+class RolloverForm(Form):
+    """The preview's question (a GET form: nothing is written)."""
+
+    starts_on = DateField(label="First day of the new academic year", earliest=lambda: _today_shift(-400),
+                          latest=lambda: _today_shift(400))
+    leaving_years = forms.MultipleChoiceField(
+        label="Year groups that leave", choices=YEAR_CHOICES, widget=forms.CheckboxSelectMultiple,
+        initial=["11", "13"], required=False,
+        help_text="Pupils in these year groups are proposed for ending their enrolment; everyone else moves up a year.")
+
+
+class RolloverConfirmForm(RolloverForm):
+    end_leavers = forms.BooleanField(label="End the enrolment of the leavers listed", required=False,
+                                     help_text="Leave this unticked to keep them until you are sure.")
+
+
+def _today_shift(days: int):
+    import datetime
+
+    from django.utils import timezone
+
+    return timezone.localdate() + datetime.timedelta(days=days)

@@ -117,3 +117,27 @@ class TutorGroup(TenantModel):
 
     def __str__(self):
         return self.code
+
+
+class YearRollover(TenantModel):
+    """The start of an academic year, done once per organisation and year: year groups advance,
+    leavers' enrolments end (when the admin confirmed it), new plans for the year."""
+
+    academic_year = models.PositiveIntegerField(help_text="The year the new academic year starts in.")
+    starts_on = models.DateField()
+    leaving_years = models.JSONField(default=list)
+    ended_leavers = models.BooleanField(default=False)
+    counts = models.JSONField(default=dict)
+    applied_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    applied_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-academic_year"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "academic_year"], name="year_rollover_once_per_year"),
+            models.CheckConstraint(condition=models.Q(academic_year__gte=2000, academic_year__lte=2100),
+                                   name="year_rollover_academic_year_range"),
+        ]
+
+    def __str__(self):
+        return f"Year rollover {self.academic_year}/{(self.academic_year + 1) % 100:02d}"

@@ -1,6 +1,6 @@
 from django.shortcuts import get_object_or_404
 
-from .models import ImportRun, TutorGroup
+from .models import ImportRun, TutorGroup, YearRollover
 
 
 def import_run_list(*, org):
@@ -17,3 +17,7 @@ def import_run_get(*, org, run_id: int) -> ImportRun:
 
 def tutor_group_count(*, org) -> int:
     return TutorGroup.objects.for_org(org).filter(tutor__isnull=False).count()
+
+
+def rollover_list(*, org):
+    return YearRollover.objects.for_org(org).select_related("applied_by")[:10]

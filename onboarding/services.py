@@ -464,15 +464,15 @@ def _academic_year_bounds(org, on: datetime.date) -> tuple[datetime.date, dateti
 
 
 def plans_for_year_ensure(*, org, profiles, by, on: datetime.date | None = None) -> list[Plan]:
-    """Give each pupil without an active plan a plan for the academic year from the
-    organisation's defaults: its term dates (September to July without them), one programme
-    per year. Idempotent."""
+    """Give each pupil without an active plan running into this academic year a plan for the
+    year from the organisation's defaults: its term dates (September to July without them).
+    Idempotent."""
     if not profiles:
         return []
     on = on or org_today(org)
     starts, ends, label = _academic_year_bounds(org, on)
-    have = set(Plan.objects.for_org(org).filter(profile__in=[p.pk for p in profiles], status=PlanStatus.ACTIVE)
-               .values_list("profile_id", flat=True))
+    have = set(Plan.objects.for_org(org).filter(profile__in=[p.pk for p in profiles], status=PlanStatus.ACTIVE,
+                                                ends_on__gte=starts).values_list("profile_id", flat=True))
     return learner_services.plans_create_bulk(
         org=org, profiles=[p for p in profiles if p.pk not in have], by=by,
         programme_name=f"Personal learning plan {label}", starts_on=starts, ends_on=ends,
@@ -677,3 +677,128 @@ def tutor_groups_assign(*, org, by) -> int:
             made += 1
     audit_log("onboarding.tutor_groups.assigned", actor=by, org=org, data={"assignments": made})
     return made
+
+
+# --- Year rollover ------------------------------------------------------------------------------
+
+SCHOOL_TARGET_GROUPS = {TargetGroup.YEAR_9, TargetGroup.KEY_STAGE_4, TargetGroup.POST_16_FULL_TIME}
+
+
+def year_group_next(year: str) -> str:
+    if year == "R":
+        return "1"
+    return str(int(year) + 1) if year.isdigit() else year
+
+
+def tutor_group_next(code: str, year: str, new_year: str) -> str:
+    """"9A" in Year 9 → "10A"; a code that does not start with the year number stays as it is
+    (vertical tutor groups, house names)."""
+    match = re.match(r"^(\d+|R)(\D.*)?$", code)
+    if match and match.group(1) == year:
+        return new_year + (match.group(2) or "")
+    return code
+
+
+@dataclass
+class RolloverPlan:
+    academic_year: int
+    starts_on: datetime.date
+    leaving_years: list
+    advancing: list = field(default_factory=list)  # [(old year, new year, count)]
+    leavers: list = field(default_factory=list)  # profiles
+    profiles: list = field(default_factory=list)  # those who advance
+    old_plans: list = field(default_factory=list)  # active plans ending before the new year
+    done: object = None  # the YearRollover already recorded for this year
+
+    @property
+    def label(self) -> str:
+        return f"{self.academic_year}/{(self.academic_year + 1) % 100:02d}"
+
+
+def rollover_plan(*, org, starts_on: datetime.date, leaving_years: list[str]) -> RolloverPlan:
+    """What the rollover to the academic year starting ``starts_on`` would do. Pupils in
+    ``leaving_years`` are proposed leavers; everyone else advances a year group. Read only."""
+    from .models import YearRollover
+
+    academic_year = starts_on.year if starts_on.month >= 8 else starts_on.year - 1
+    plan = RolloverPlan(academic_year=academic_year, starts_on=starts_on, leaving_years=sorted(leaving_years, key=_year_key))
+    plan.done = YearRollover.objects.for_org(org).filter(academic_year=academic_year).first()
+    counts = Counter()
+    for profile in (LearnerProfile.objects.for_org(org).filter(is_active=True).exclude(year_group="")
+                    .select_related("user").order_by("user__full_name", "pk")):
+        if year_group_normalise(profile.year_group) is None:
+            continue
+        if profile.year_group in leaving_years:
+            plan.leavers.append(profile)
+        else:
+            plan.profiles.append(profile)
+            counts[profile.year_group] += 1
+    plan.advancing = [(y, year_group_next(y), counts[y]) for y in sorted(counts, key=_year_key)]
+    plan.old_plans = list(Plan.objects.for_org(org).filter(
+        status=PlanStatus.ACTIVE, ends_on__lt=starts_on, profile__in=[p.pk for p in plan.profiles]))
+    return plan
+
+
+def _year_key(year: str) -> int:
+    return 0 if year == "R" else int(year)
+
+
+def rollover_apply(*, org, starts_on: datetime.date, leaving_years: list[str], end_leavers: bool, by):
+    """Roll the organisation into the new academic year, once (a second call for the same year
+    raises ``ImportError_`` and changes nothing): year groups and their tutor groups advance
+    (the tutor moves up with the form, so key workers stay), last year's plans that have ended
+    close and each pupil gets the new year's plan; leavers' enrolments end only with
+    ``end_leavers`` (the admin's confirmation), otherwise they stay as they are."""
+    from .models import YearRollover
+
+    plan = rollover_plan(org=org, starts_on=starts_on, leaving_years=leaving_years)
+    if plan.done is not None:
+        raise ImportError_(f"{plan.done} was already done on {plan.done.applied_at:%d/%m/%Y}.")
+    with transaction.atomic():
+        record = YearRollover.objects.create(organisation=org, academic_year=plan.academic_year, starts_on=starts_on,
+                                             leaving_years=plan.leaving_years, ended_leavers=end_leavers,
+                                             applied_by=by)
+        # Tutor groups: leavers' groups go, the others take the next year's code, top year first
+        # (so "10A" is free before "9A" becomes it).
+        groups = list(TutorGroup.objects.for_org(org))
+        for group in sorted(groups, key=lambda g: _year_key(m.group(1)) if (m := re.match(r"^(\d+|R)", g.code)) else -1,
+                            reverse=True):
+            year = re.match(r"^(\d+|R)", group.code)
+            if year is None:
+                continue
+            if year.group(1) in leaving_years:
+                group.delete()
+            else:
+                new_code = tutor_group_next(group.code, year.group(1), year_group_next(year.group(1)))
+                TutorGroup.objects.for_org(org).filter(code=new_code).delete()
+                group.code = new_code
+                group.save(update_fields=["code", "updated_at"])
+        for profile in plan.profiles:
+            new_year = year_group_next(profile.year_group)
+            profile.tutor_group = tutor_group_next(profile.tutor_group, profile.year_group, new_year)
+            profile.year_group = new_year
+            if profile.target_group in SCHOOL_TARGET_GROUPS:
+                profile.target_group = target_group_for(new_year)
+        # Leavers kept enrolled (not confirmed) stay in their year; their form's code now belongs
+        # to the group moving up, so theirs says they are its leavers (not someone's caseload).
+        kept = [] if end_leavers else [p for p in plan.leavers if p.tutor_group]
+        for profile in kept:
+            profile.tutor_group = f"{profile.tutor_group} leavers"[:40]
+        learner_services.learner_profiles_update_bulk(
+            org=org, profiles=plan.profiles + kept, fields=["year_group", "tutor_group", "target_group"], by=by,
+            summary=f"Year rollover {plan.academic_year}")
+        learner_services.plans_close_bulk(org=org, plans=plan.old_plans, by=by,
+                                          summary="Plan closed at the end of the academic year")
+    for start in range(0, len(plan.profiles), BATCH_SIZE):
+        with transaction.atomic():
+            plans_for_year_ensure(org=org, profiles=plan.profiles[start:start + BATCH_SIZE], by=by, on=starts_on)
+    if end_leavers:
+        for start in range(0, len(plan.leavers), BATCH_SIZE):
+            with transaction.atomic():
+                for profile in plan.leavers[start:start + BATCH_SIZE]:
+                    enrolment_end(org=org, profile=profile, left_on=starts_on, by=by)
+    record.counts = {"advanced": len(plan.profiles), "leavers": len(plan.leavers), "ended": len(plan.leavers) if end_leavers else 0,
+                     "plans_closed": len(plan.old_plans)}
+    record.save(update_fields=["counts"])
+    audit_log("onboarding.rollover.applied", actor=by, org=org, obj=record, data=record.counts)
+    return record

@@ -13,4 +13,5 @@ urlpatterns = [
     path("runs/<int:run_id>/import/", views.run_apply, name="run_apply"),
     path("runs/<int:run_id>/discard/", views.run_discard, name="run_discard"),
     path("key-workers/", views.key_workers, name="key_workers"),
+    path("new-year/", views.rollover, name="rollover"),
 ]

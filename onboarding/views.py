@@ -13,7 +13,7 @@ from plp_portal.queue import enqueue_on_commit
 
 from . import selectors, services, tasks
 from .choices import ImportKind, Outcome, RunStatus
-from .forms import AssignForm, ColumnsForm, ConfirmForm, UploadForm
+from .forms import AssignForm, ColumnsForm, ConfirmForm, RolloverConfirmForm, RolloverForm, UploadForm
 from .parsing import FileProblem
 
 PAGE_SIZE = 50
@@ -155,3 +155,32 @@ def key_workers(request):
     return render(request, "onboarding/key_workers.html", {
         "page": page, "form": form, "to_change": sum(p.to_change for p in plans),
         "already": sum(p.already for p in plans)})
+
+
+@admin_only
+def rollover(request):
+    """Year rollover: choose the date and the leaving year groups (a GET form: nothing is
+    written), see what would change, then confirm (POST)."""
+    posted = None
+    if request.method == "POST":
+        posted = RolloverConfirmForm(request.POST)
+        if posted.is_valid():
+            data = posted.cleaned_data
+            try:
+                record = services.rollover_apply(org=request.org, starts_on=data["starts_on"],
+                                                 leaving_years=data["leaving_years"],
+                                                 end_leavers=data["end_leavers"], by=request.user)
+            except services.ImportError_ as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(request, f"{record} is done: {record.counts['advanced']} pupils moved up a year.")
+            return redirect("onboarding:rollover", org_slug=request.org.slug)
+    form = RolloverForm(request.GET if "starts_on" in request.GET else None)
+    plan = None
+    if form.is_bound and form.is_valid():
+        plan = services.rollover_plan(org=request.org, starts_on=form.cleaned_data["starts_on"],
+                                      leaving_years=form.cleaned_data["leaving_years"])
+    return render(request, "onboarding/rollover.html", {
+        "form": form, "posted": posted, "plan": plan, "confirm_form": RolloverConfirmForm() if plan else None,
+        "leavers": Paginator(plan.leavers, PAGE_SIZE).get_page(request.GET.get("page")) if plan else None,
+        "done": selectors.rollover_list(org=request.org)})
