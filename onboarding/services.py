@@ -802,3 +802,62 @@ def rollover_apply(*, org, starts_on: datetime.date, leaving_years: list[str], e
     record.save(update_fields=["counts"])
     audit_log("onboarding.rollover.applied", actor=by, org=org, obj=record, data=record.counts)
     return record
+
+
+# --- Bulk invitations ---------------------------------------------------------------------------
+
+INVITE_BATCH = 100  # invitations per click: the outbox sends them, and no school mails 1,200 at once
+
+
+def _invitable(org):
+    """Imported people (MIS) who have never signed in and have a real email address, with
+    their membership, excluding those with an open invitation."""
+    from plp_portal.organisations.selectors import invitation_list_open
+
+    invited = set(invitation_list_open(org=org).values_list("email", flat=True))
+    linked = MisPerson.objects.for_org(org).values_list("user_id", flat=True)
+    members = (Membership.objects.for_org(org).filter(is_active=True, user_id__in=list(linked),
+                                                      user__password__startswith="!")
+               .exclude(user__email__endswith=f"@{NO_EMAIL_DOMAIN}").select_related("user").order_by("user__email"))
+    return [m for m in members if m.user.email not in invited]
+
+
+def invitations_pending_count(*, org) -> int:
+    return len(_invitable(org))
+
+
+def invitations_send_batch(*, org, by) -> int:
+    """Email the next ``INVITE_BATCH`` imported people who have not been invited (or whose
+    invitation expired or was withdrawn) a link to set their password. Returns how many."""
+    from plp_portal.organisations.services import invitation_create
+
+    sent = 0
+    with transaction.atomic():
+        for membership in _invitable(org)[:INVITE_BATCH]:
+            invitation_create(org=org, email=membership.user.email, role=membership.role, invited_by=by,
+                              account_without_password=True)
+            sent += 1
+    return sent
+
+
+def invitations_withdraw_open(*, org, by) -> int:
+    """Withdraw every open invitation of imported people (to resend: withdraw, then send)."""
+    from plp_portal.organisations.selectors import invitation_list_open
+    from plp_portal.organisations.services import invitation_revoke
+
+    emails = set(User.objects.filter(pk__in=list(MisPerson.objects.for_org(org).values_list("user_id", flat=True)))
+                 .values_list("email", flat=True))
+    withdrawn = 0
+    with transaction.atomic():
+        for invitation in invitation_list_open(org=org).filter(email__in=emails):
+            invitation_revoke(org=org, invitation=invitation, by=by)
+            withdrawn += 1
+    return withdrawn
+
+
+def invitations_not_accepted(*, org):
+    """Open invitations of imported people: who has not accepted yet."""
+    from plp_portal.organisations.selectors import invitation_list_open
+
+    emails = User.objects.filter(pk__in=MisPerson.objects.for_org(org).values("user_id")).values("email")
+    return invitation_list_open(org=org).filter(email__in=emails).order_by("email")

@@ -14,4 +14,5 @@ urlpatterns = [
     path("runs/<int:run_id>/discard/", views.run_discard, name="run_discard"),
     path("key-workers/", views.key_workers, name="key_workers"),
     path("new-year/", views.rollover, name="rollover"),
+    path("invitations/", views.invitations, name="invitations"),
 ]

@@ -184,3 +184,22 @@ def rollover(request):
         "form": form, "posted": posted, "plan": plan, "confirm_form": RolloverConfirmForm() if plan else None,
         "leavers": Paginator(plan.leavers, PAGE_SIZE).get_page(request.GET.get("page")) if plan else None,
         "done": selectors.rollover_list(org=request.org)})
+
+
+@admin_only
+def invitations(request):
+    """Invitations for imported staff and pupils with a school email: send the next batch,
+    withdraw the open ones (to resend: withdraw, then send), and who has not accepted."""
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "send":
+            sent = services.invitations_send_batch(org=request.org, by=request.user)
+            messages.success(request, f"{sent} invitation{'s' if sent != 1 else ''} will be emailed.")
+        elif action == "withdraw":
+            withdrawn = services.invitations_withdraw_open(org=request.org, by=request.user)
+            messages.success(request, f"{withdrawn} invitation{'s' if withdrawn != 1 else ''} withdrawn.")
+        return redirect("onboarding:invitations", org_slug=request.org.slug)
+    page = Paginator(services.invitations_not_accepted(org=request.org), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "onboarding/invitations.html", {
+        "page": page, "pending": services.invitations_pending_count(org=request.org),
+        "batch": services.INVITE_BATCH})

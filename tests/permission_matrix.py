@@ -115,6 +115,7 @@ MATRIX = {
     "onboarding:run_discard": POST_ONLY,
     "onboarding:key_workers": {Role.ORG_ADMIN: 200},
     "onboarding:rollover": {Role.ORG_ADMIN: 200},
+    "onboarding:invitations": {Role.ORG_ADMIN: 200},
     "organisations:notifications_read": POST_ONLY,
     # A learner's record: key worker of THAT learner (LINKED: profile.key_worker), and the
     # working staff of the organisation (learners.permissions.WORKING_STAFF_ROLES) for every

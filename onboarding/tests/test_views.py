@@ -166,3 +166,44 @@ def test_key_workers_page_queries_do_not_grow_with_groups(client, sign_in, org, 
     sign_in(admin)
     with django_assert_max_num_queries(16):
         assert client.get(url("key_workers", org)).status_code == 200
+
+
+def test_bulk_invitations_batch_withdraw_and_accept_sets_the_password(client, sign_in, org, admin, settings):
+    from django.test import Client
+
+    from onboarding.models import MisPerson
+    from plp_portal.organisations.models import Invitation
+
+    data = samples.to_csv(samples.STAFF_HEADER, samples.staff_rows([f"9{c}" for c in "ABC"]))
+    run = services.import_run_preview(org=org, run=services.import_run_create(
+        org=org, kind=ImportKind.STAFF, preset="sims", file_name="s.csv", by=admin, data=data))
+    services.import_run_apply(org=org, run=services.import_run_confirm(org=org, run=run, by=admin, end_missing=False))
+    settings_batch = services.INVITE_BATCH
+    services.INVITE_BATCH = 2
+    try:
+        sign_in(admin)
+        page = client.get(url("invitations", org)).content.decode()
+        assert "3 imported people have not been invited" in page
+        client.post(url("invitations", org), {"action": "send"})
+        assert Invitation.objects.for_org(org).count() == 2
+        client.post(url("invitations", org), {"action": "send"})
+        client.post(url("invitations", org), {"action": "send"})
+        assert Invitation.objects.for_org(org).count() == 3
+        page = client.get(url("invitations", org)).content.decode()
+        assert "Not accepted yet (3)" in page
+        client.post(url("invitations", org), {"action": "withdraw"})
+        assert not Invitation.objects.for_org(org).filter(revoked_at__isnull=True).exists()
+        client.post(url("invitations", org), {"action": "send"})
+    finally:
+        services.INVITE_BATCH = settings_batch
+    # The imported tutor accepts through the link and sets their password.
+    invitation = Invitation.objects.for_org(org).filter(revoked_at__isnull=True).order_by("email").first()
+    token, token_hash = Invitation.new_token()
+    Invitation.objects.for_org(org).filter(pk=invitation.pk).update(token_hash=token_hash)
+    visitor = Client()
+    response = visitor.post(reverse("invitation_accept", kwargs={"token": token}), {
+        "full_name": "Amelia Tutor", "password1": "a-long-pass-phrase-9", "password2": "a-long-pass-phrase-9"})
+    assert response.status_code == 302
+    user = MisPerson.objects.for_org(org).select_related("user").get(user__email=invitation.email).user
+    assert user.check_password("a-long-pass-phrase-9")
+    assert Membership.objects.for_org(org).get(user=user).role == invitation.role

@@ -18,10 +18,17 @@ class InvitationError(Exception):
     pass
 
 
-def invitation_create(*, org, email: str, role: str, invited_by, request=None) -> Invitation:
-    """Invite ``email`` to ``org`` with ``role`` and email them a link to accept."""
+def invitation_create(*, org, email: str, role: str, invited_by, request=None,
+                      account_without_password: bool = False) -> Invitation:
+    """Invite ``email`` to ``org`` with ``role`` and email them a link to accept.
+
+    ``account_without_password``: the person is already a member (made by the MIS import) but
+    has never signed in; the invitation lets them set their password."""
     email = email.strip().lower()
-    if Membership.objects.for_org(org).filter(user__email__iexact=email).exists():
+    members = Membership.objects.for_org(org).filter(user__email__iexact=email)
+    if account_without_password:
+        members = members.exclude(user__password__startswith="!")  # Django's unusable password
+    if members.exists():
         raise InvitationError(f"{email} is already a member of {org.name}.")
     token, token_hash = Invitation.new_token()
     invitation = Invitation.objects.create(
