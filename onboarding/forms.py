@@ -77,3 +77,31 @@ def _today_shift(days: int):
     from django.utils import timezone
 
     return timezone.localdate() + datetime.timedelta(days=days)
+
+
+class SheetForm(Form):
+    tutor_group = forms.ChoiceField(label="Tutor group")
+
+    def __init__(self, *args, groups: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tutor_group"].choices = [(g, g) for g in groups]
+
+
+class SignInCodeForm(Form):
+    code = forms.CharField(label="Code from your sign-in sheet", max_length=12, help_text="For example ABCD-EFGH")
+    password1 = forms.CharField(label="Choose a password", widget=forms.PasswordInput, max_length=128)
+    password2 = forms.CharField(label="Type your password again", widget=forms.PasswordInput, max_length=128)
+
+    def clean(self):
+        from django.contrib.auth import password_validation
+
+        cleaned = super().clean()
+        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", "The passwords do not match")
+        if p1:
+            try:
+                password_validation.validate_password(p1)
+            except ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned

@@ -141,3 +141,24 @@ class YearRollover(TenantModel):
 
     def __str__(self):
         return f"Year rollover {self.academic_year}/{(self.academic_year + 1) % 100:02d}"
+
+
+class SignInCode(TenantModel):
+    """A one-time code on a class sign-in sheet, for a pupil without an email address: single
+    use, expiring; the pupil sets their password with it. Only an HMAC of the code is stored."""
+
+    VALID_FOR_DAYS = 14
+
+    user = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+")
+    code_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "user"])]
+
+    @property
+    def is_usable(self) -> bool:
+        return self.used_at is None and self.expires_at > timezone.now()

@@ -861,3 +861,78 @@ def invitations_not_accepted(*, org):
 
     emails = User.objects.filter(pk__in=MisPerson.objects.for_org(org).values("user_id")).values("email")
     return invitation_list_open(org=org).filter(email__in=emails).order_by("email")
+
+
+# --- Class sign-in sheets -----------------------------------------------------------------------
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read off paper by children
+
+
+def sign_in_code_hash(code: str) -> str:
+    import hmac
+
+    from django.conf import settings
+
+    normalised = re.sub(r"[^A-Z0-9]", "", code.upper())
+    return hmac.new(settings.SECRET_KEY.encode(), normalised.encode(), hashlib.sha256).hexdigest()
+
+
+def tutor_groups_of_pupils(*, org) -> list[str]:
+    return sorted(set(LearnerProfile.objects.for_org(org).filter(is_active=True).exclude(tutor_group="")
+                      .values_list("tutor_group", flat=True)))
+
+
+def sign_in_codes_issue(*, org, tutor_group: str, by) -> list[tuple]:
+    """New one-time codes for the pupils of ``tutor_group`` who have never signed in: earlier
+    unused codes of theirs stop working. Returns (profile, code, expires_at) to print — the
+    codes themselves are not kept."""
+    import secrets
+
+    from .models import SignInCode
+
+    now = timezone.now()
+    expires = now + datetime.timedelta(days=SignInCode.VALID_FOR_DAYS)
+    profiles = list(LearnerProfile.objects.for_org(org).filter(is_active=True, tutor_group=tutor_group,
+                                                                user__password__startswith="!")
+                    .select_related("user").order_by("user__full_name", "pk"))
+    sheet = []
+    with transaction.atomic():
+        SignInCode.objects.for_org(org).filter(user__in=[p.user_id for p in profiles], used_at__isnull=True).update(
+            expires_at=now)
+        rows = []
+        for profile in profiles:
+            raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+            code = f"{raw[:4]}-{raw[4:]}"
+            rows.append(SignInCode(organisation=org, user=profile.user, code_hash=sign_in_code_hash(code),
+                                   created_by=by, created_at=now, expires_at=expires))
+            sheet.append((profile, code, expires))
+        SignInCode.objects.bulk_create(rows)
+    audit_log("onboarding.sign_in_codes.issued", actor=by, org=org, data={"tutor_group": tutor_group, "codes": len(rows)})
+    return sheet
+
+
+class SignInCodeError(Exception):
+    pass
+
+
+def sign_in_code_redeem(*, code: str, password: str):
+    """Set the pupil's password with a code from their sheet: the code must exist, be unused
+    and unexpired; it is then used up. Returns the user. Raises ``SignInCodeError``."""
+    from allauth.account.models import EmailAddress
+
+    from .models import SignInCode
+
+    with transaction.atomic():
+        found = (SignInCode.objects.system("a sign-in code names its organisation; the person has none yet")
+                 .select_for_update().select_related("user").filter(code_hash=sign_in_code_hash(code)).first())
+        if found is None or not found.is_usable:
+            raise SignInCodeError("This code is not right, has been used or has expired. Check it, or ask your tutor for a new one.")
+        found.used_at = timezone.now()
+        found.save(update_fields=["used_at"])
+        user = found.user
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        # The school vouched for the account: its sign-in name needs no email confirmation.
+        EmailAddress.objects.update_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
+    audit_log("onboarding.sign_in_code.used", actor=user, org=found.organisation, obj=found)
+    return user

@@ -15,4 +15,5 @@ urlpatterns = [
     path("key-workers/", views.key_workers, name="key_workers"),
     path("new-year/", views.rollover, name="rollover"),
     path("invitations/", views.invitations, name="invitations"),
+    path("sign-in-sheets/", views.sign_in_sheet, name="sign_in_sheet"),
 ]

@@ -13,7 +13,8 @@ from plp_portal.queue import enqueue_on_commit
 
 from . import selectors, services, tasks
 from .choices import ImportKind, Outcome, RunStatus
-from .forms import AssignForm, ColumnsForm, ConfirmForm, RolloverConfirmForm, RolloverForm, UploadForm
+from .forms import (AssignForm, ColumnsForm, ConfirmForm, RolloverConfirmForm, RolloverForm, SheetForm,
+                    SignInCodeForm, UploadForm)
 from .parsing import FileProblem
 
 PAGE_SIZE = 50
@@ -203,3 +204,50 @@ def invitations(request):
     return render(request, "onboarding/invitations.html", {
         "page": page, "pending": services.invitations_pending_count(org=request.org),
         "batch": services.INVITE_BATCH})
+
+
+@admin_only
+def sign_in_sheet(request):
+    """A printable class sheet of one-time codes for pupils without an email address. The codes
+    are shown once, on the answer to the POST, and never stored (only their HMAC)."""
+    groups = services.tutor_groups_of_pupils(org=request.org)
+    form = SheetForm(*_posted(request), groups=groups)
+    if request.method == "POST" and form.is_valid():
+        group = form.cleaned_data["tutor_group"]
+        sheet = services.sign_in_codes_issue(org=request.org, tutor_group=group, by=request.user)
+        response = render(request, "onboarding/sign_in_sheet_print.html", {"sheet": sheet, "group": group})
+        response["Cache-Control"] = "private, no-store"
+        return response
+    return render(request, "onboarding/sign_in_sheet.html", {"form": form, "groups": groups})
+
+
+CODE_ATTEMPTS = 10
+CODE_WINDOW_SECONDS = 15 * 60
+
+
+def sign_in_code(request):
+    """A pupil with a code from their class sheet chooses a password and is signed in. Ten
+    tries per address every fifteen minutes."""
+    from django.contrib.auth import login
+    from django.core.cache import cache
+
+    from plp_portal.clientip import client_address
+
+    form = SignInCodeForm(*_posted(request))
+    if request.method == "POST" and form.is_valid():
+        key = f"onboarding:code-tries:{client_address(request)}"
+        tries = cache.get_or_set(key, 0, CODE_WINDOW_SECONDS)
+        if tries >= CODE_ATTEMPTS:
+            form.add_error("code", "Too many tries. Wait 15 minutes, or ask your tutor for help")
+        else:
+            try:
+                user = services.sign_in_code_redeem(code=form.cleaned_data["code"],
+                                                    password=form.cleaned_data["password1"])
+            except services.SignInCodeError as error:
+                cache.set(key, tries + 1, CODE_WINDOW_SECONDS)
+                form.add_error("code", str(error))
+            else:
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                messages.success(request, f"Your password is set. Next time, sign in with {user.email} and it.")
+                return redirect("home")
+    return render(request, "onboarding/sign_in_code.html", {"form": form})

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from learners import me_views as learners_me_views
+from onboarding import views as onboarding_views
 from plp_portal import views
 from plp_portal.organisations import views as organisation_views
 
@@ -25,6 +26,8 @@ urlpatterns = [
          name="plan_share_invitation_accept"),
     path("invitations/<str:token>/", organisation_views.invitation_accept,
          name="invitation_accept"),
+    # A pupil's first sign-in with the one-time code on their class sheet (onboarding).
+    path("sign-in/code/", onboarding_views.sign_in_code, name="sign_in_code"),
     path("me/", include("learners.me_urls")),
     path("me/guidance/", include("guidance.me_urls")),
     # An external reviewer of one annual careers plan is not a member of its organisation:

@@ -128,3 +128,23 @@ def test_a_school_starts_in_an_afternoon(page, live_server, transactional_db, or
     for leaver in leavers:
         assert f"MIS id {leaver[0]}" in page.content()
     assert_accessible(page)
+
+    # Accounts: invitations for imported staff, and a class sign-in sheet a pupil uses.
+    page.goto(f"/o/{org.slug}/set-up/invitations/")
+    assert_accessible(page)
+    page.goto(f"/o/{org.slug}/set-up/sign-in-sheets/")
+    assert_accessible(page)
+    page.get_by_label("Tutor group").select_option("8A")
+    page.get_by_role("button", name="Make the sheet").click()
+    wait_for_text(page, "Sign-in sheet for 8A")
+    assert_accessible(page)
+    code = page.locator("td code.govuk-\\!-font-size-24").first.inner_text()
+    sign_in_name = page.locator("td code").first.inner_text()
+    page.context.clear_cookies()
+    page.goto("/sign-in/code/")
+    assert_accessible(page)
+    page.get_by_label("Code from your sign-in sheet").fill(code)
+    page.get_by_label("Choose a password").fill("a-long-pass-phrase-7")
+    page.get_by_label("Type your password again").fill("a-long-pass-phrase-7")
+    page.get_by_role("button", name="Set my password").click()
+    wait_for_text(page, f"Next time, sign in with {sign_in_name}")
