@@ -158,13 +158,18 @@ def target_group_for(year_group: str) -> str:
     return TargetGroup.KEY_STAGE_4 if int(year_group) <= 11 else TargetGroup.POST_16_FULL_TIME
 
 
+def _row_start(row, columns, kind, missing_id: str):
+    """The cell getter, the errors list and the values (the MIS id) every kind starts with."""
+    def get(name):
+        return _cell(row, columns, name)
+
+    errors = [] if get("mis_id") else [[_label(kind, "mis_id"), missing_id]]
+    return get, errors, {"mis_id": get("mis_id")}
+
+
 def _pupil_values(row, columns) -> tuple[dict, list]:
     kind = ImportKind.PUPILS
-    get = lambda name: _cell(row, columns, name)  # noqa: E731
-    errors = []
-    values = {"mis_id": get("mis_id")}
-    if not values["mis_id"]:
-        errors.append([_label(kind, "mis_id"), "Enter the pupil's MIS id (admission number)"])
+    get, errors, values = _row_start(row, columns, kind, "Enter the pupil's MIS id (admission number)")
     legal = " ".join(p for p in (get("legal_forename"), get("legal_surname")) if p)
     preferred = " ".join(p for p in (get("preferred_forename") or get("legal_forename"),
                                      get("preferred_surname") or get("legal_surname")) if p)
@@ -216,11 +221,7 @@ def _pupil_values(row, columns) -> tuple[dict, list]:
 
 def _staff_values(row, columns) -> tuple[dict, list]:
     kind = ImportKind.STAFF
-    get = lambda name: _cell(row, columns, name)  # noqa: E731
-    errors = []
-    values = {"mis_id": get("mis_id")}
-    if not values["mis_id"]:
-        errors.append([_label(kind, "mis_id"), "Enter the member of staff's MIS id (staff code)"])
+    get, errors, values = _row_start(row, columns, kind, "Enter the member of staff's MIS id (staff code)")
     if not get("forename") or not get("surname"):
         errors.append([_label(kind, "forename"), "Enter the member of staff's forename and surname"])
     values["full_name"] = f"{get('forename')} {get('surname')}".strip()[:150]
@@ -272,14 +273,20 @@ def _diff(pairs) -> list:
 # --- Planning: what the run would do ------------------------------------------------------------
 
 
-def _plan_pupils(org, run) -> list[Item]:
+def _read_items(run, read_values) -> list[Item]:
+    """One item per non-blank row, numbered as Excel numbers rows (the header is row 1)."""
     items = []
     for index, row in enumerate(run.rows):
         if not any(row):
             continue
-        values, errors = _pupil_values(row, run.columns)
+        values, errors = read_values(row, run.columns)
         items.append(Item(outcome=Outcome.CREATE, row=index + 2, mis_id=values["mis_id"], name=values["full_name"],
                           errors=errors, values=values))
+    return items
+
+
+def _plan_pupils(org, run) -> list[Item]:
+    items = _read_items(run, _pupil_values)
     kind = ImportKind.PUPILS
     _duplicates(items, "mis_id", kind, "mis_id", "MIS id")
     _duplicates(items, "upn", kind, "upn", "UPN")
@@ -343,13 +350,7 @@ def _plan_pupils(org, run) -> list[Item]:
 
 def _plan_staff(org, run) -> list[Item]:
     kind = ImportKind.STAFF
-    items = []
-    for index, row in enumerate(run.rows):
-        if not any(row):
-            continue
-        values, errors = _staff_values(row, run.columns)
-        items.append(Item(outcome=Outcome.CREATE, row=index + 2, mis_id=values["mis_id"], name=values["full_name"],
-                          errors=errors, values=values))
+    items = _read_items(run, _staff_values)
     _duplicates(items, "mis_id", kind, "mis_id", "MIS id")
     _duplicates(items, "email", kind, "email", "Email")
     links = {p.mis_id: p for p in MisPerson.objects.for_org(org).filter(kind=kind)}

@@ -9,8 +9,9 @@ import pytest
 
 from onboarding import samples
 from plp_portal.organisations.choices import Role
-from tests.browser import assert_accessible, sign_in, wait_for_text
-from tests.factories import PASSWORD, enable_totp, member, totp_code
+from tests.browser import assert_accessible, wait_for_text
+from tests.browser import staff_sign_in as _staff_sign_in
+from tests.factories import PASSWORD, member
 
 pytestmark = pytest.mark.browser
 
@@ -18,14 +19,7 @@ SECRET = "KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLV"
 
 
 def staff_sign_in(page, user):
-    from allauth.mfa.models import Authenticator
-
-    Authenticator.objects.filter(user=user).delete()
-    enable_totp(user, SECRET)
-    sign_in(page, user.email, PASSWORD)
-    page.get_by_label("Code", exact=True).fill(totp_code(SECRET))
-    page.get_by_role("button", name="Sign In").click()
-    page.wait_for_load_state()
+    _staff_sign_in(page, user, SECRET)
 
 
 def upload(page, org, kind_link, path):
