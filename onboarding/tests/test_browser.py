@@ -28,8 +28,10 @@ def upload(page, org, kind_link, path):
     assert_accessible(page)
     page.get_by_label("SIMS").check()
     page.get_by_label("CSV file").set_input_files(str(path))
-    page.get_by_role("button", name="Check the file").click()
-    wait_for_text(page, "What the import would do")
+    with page.expect_navigation(url=re.compile(r"/set-up/runs/\d+/$"), timeout=60_000):
+        page.get_by_role("button", name="Check the file").click()
+    page.wait_for_load_state("load")
+    assert "What the import would do" in page.content()
 
 
 def test_a_school_starts_in_an_afternoon(page, live_server, transactional_db, org, other_org, tmp_path):
@@ -56,7 +58,8 @@ def test_a_school_starts_in_an_afternoon(page, live_server, transactional_db, or
     first, second = table.index("\n11\t"), table.index("\n101\t")
     assert first < table.index("Date of birth: Date of birth 31/02/2011 is not a date") < second
     assert second < table.index("Year group: Year group Year 19 is not known")
-    page.get_by_role("button", name="Discard this file").click()
+    with page.expect_navigation(url=re.compile(r"/set-up/$")):
+        page.get_by_role("button", name="Discard this file").click()
 
     upload(page, org, "Import pupils", good_file)
     assert "To create: 300" in page.content() and "Errors: 0" in page.content()

@@ -207,3 +207,25 @@ def test_bulk_invitations_batch_withdraw_and_accept_sets_the_password(client, si
     user = MisPerson.objects.for_org(org).select_related("user").get(user__email=invitation.email).user
     assert user.check_password("a-long-pass-phrase-9")
     assert Membership.objects.for_org(org).get(user=user).role == invitation.role
+
+
+def test_a_long_file_is_checked_and_imported_by_the_worker_with_progress(client, sign_in, org, admin,
+                                                                         django_capture_on_commit_callbacks):
+    sign_in(admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, org, samples.to_csv(samples.PUPIL_HEADER, samples.pupil_rows(services.SYNC_ROWS + 1)))
+    run = ImportRun.objects.for_org(org).get()
+    assert run.status == RunStatus.READY  # the (eager) worker task checked it after commit
+    ImportRun.objects.for_org(org).filter(pk=run.pk).update(status=RunStatus.APPLYING, progress_done=200,
+                                                            progress_total=501)
+    page = client.get(url("run", org, run_id=run.pk)).content.decode()
+    assert 'http-equiv="refresh"' in page and "200 of 501 done" in page and "<progress" in page
+    partial = client.get(url("run", org, run_id=run.pk), HTTP_HX_REQUEST="true").content.decode()
+    assert partial.startswith('<div id="import-progress"') and 'hx-trigger="every 2s"' in partial
+    ImportRun.objects.for_org(org).filter(pk=run.pk).update(status=RunStatus.READY)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url("run_apply", org, run_id=run.pk), {})
+    run.refresh_from_db()
+    assert run.status == RunStatus.APPLIED and LearnerProfile.objects.for_org(org).count() == services.SYNC_ROWS + 1
+    done = client.get(url("run", org, run_id=run.pk), HTTP_HX_REQUEST="true")
+    assert done["HX-Refresh"] == "true"
