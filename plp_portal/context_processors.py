@@ -28,6 +28,7 @@ _NAV = {
         ("Review settings", "keyworkers:settings"),
         ("Who sees our data", "organisations:access"),
         ("School set-up", "onboarding:index"),
+        ("Sign-in options", "sso:providers"),
     ],
     Role.LA_OFFICER: [("Authority dashboard", "careersplan:index")],
 }

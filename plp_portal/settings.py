@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "plp_portal.audit",
     "plp_portal.notifications",
     "plp_portal.pdfs",
+    "plp_portal.sso",
     # Feature apps.
     "learners",
     "keyworkers",
@@ -48,6 +49,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "guardian",
     "django_htmx",
     "csp",
@@ -213,6 +216,21 @@ PLP_TRUSTED_PROXY_COUNT = env.int("PLP_TRUSTED_PROXY_COUNT", default=0)
 # allauth asks the adapter (plp_portal.clientip); its own settings say the same for any other path.
 ALLAUTH_TRUSTED_CLIENT_IP_HEADER = PLP_TRUSTED_CLIENT_IP_HEADER or None
 ALLAUTH_TRUSTED_PROXY_COUNT = PLP_TRUSTED_PROXY_COUNT
+# Sign-in with an organisation's Microsoft Entra ID or Google Workspace (plp_portal.sso): OpenID
+# Connect apps built from each organisation's settings, linking only to accounts that exist.
+SOCIALACCOUNT_ADAPTER = "plp_portal.sso.adapter.SocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_STORE_TOKENS = False
+# The identity provider vouched for the address (checked by the adapter): no confirmation email.
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_REQUESTS_TIMEOUT = 10
+# Where each kind of identity provider lives; organisations only fill in their tenant. The tests
+# point these at an OpenID Connect provider on loopback.
+PLP_SSO_ISSUERS = {
+    "microsoft": "https://login.microsoftonline.com/{tenant}/v2.0",
+    "google": "https://accounts.google.com",
+}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "PLP Portal"
 PLP_REQUIRE_STAFF_MFA = env.bool("PLP_REQUIRE_STAFF_MFA", default=not DEMO)

@@ -6,6 +6,7 @@ from learners import me_views as learners_me_views
 from onboarding import views as onboarding_views
 from plp_portal import views
 from plp_portal.organisations import views as organisation_views
+from plp_portal.sso import views as sso_views
 
 org_patterns = [
     path("", include("plp_portal.organisations.urls")),
@@ -15,12 +16,15 @@ org_patterns = [
     path("careers-plan/", include("careersplan.urls")),
     path("audit/", include("plp_portal.audit.urls")),
     path("set-up/", include("onboarding.urls")),
+    path("sign-in-settings/", include("plp_portal.sso.urls")),
 ]
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
+    # "Sign in with Microsoft or Google": which organisations' identity providers take an address.
+    path("sign-in/school/", sso_views.start, name="sso_start"),
     # A plan-share invitation (learners, issue 3): the token is the bearer grant.
     path("invitations/plan/<str:token>/", learners_me_views.share_invitation_accept,
          name="plan_share_invitation_accept"),

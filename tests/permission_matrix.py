@@ -43,7 +43,7 @@ LINKS_CHECKED = frozenset({Role.LEARNER, Role.PARENT_CARER, Role.KEY_WORKER, Rol
 
 # The URLs a visitor who is not signed in may reach (every other URL: 403/404/sign-in, or 405
 # for a POST_ONLY one), with the answer.
-PUBLIC = {"healthz": 200, "sign_in_code": 200}
+PUBLIC = {"healthz": 200, "sign_in_code": 200, "sso_start": 200}
 
 # URL name → query string (formatted with the world's values) for a page that needs one.
 QUERIES = {"guidance:group_session_new": "school={partner_school}"}
@@ -54,6 +54,8 @@ MATRIX = {
     "home": everyone(302),
     "healthz": everyone(200),
     "me:home": everyone(200),
+    # "Sign in with Microsoft or Google" asks for an email address first (plp_portal.sso).
+    "sso_start": everyone(200),
     # The learner's own plan: only its learner (LINKED: LearnerProfile.user is them).
     "me:plan": {Role.LEARNER: LINKED},
     "me:plan_full": {Role.LEARNER: LINKED},
@@ -119,6 +121,10 @@ MATRIX = {
     "onboarding:sign_in_sheet": {Role.ORG_ADMIN: 200},
     # A pupil's first sign-in with a code from their class sheet: public (the code is the grant).
     "sign_in_code": everyone(200),
+    # Sign-in with the organisation's Microsoft / Google accounts: its admin sets it up.
+    "sso:providers": {Role.ORG_ADMIN: 200},
+    "sso:provider_edit_microsoft": {Role.ORG_ADMIN: 200},
+    "sso:provider_edit_google": {Role.ORG_ADMIN: 200},
     "organisations:notifications_read": POST_ONLY,
     # A learner's record: key worker of THAT learner (LINKED: profile.key_worker), and the
     # working staff of the organisation (learners.permissions.WORKING_STAFF_ROLES) for every

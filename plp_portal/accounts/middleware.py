@@ -47,12 +47,17 @@ _MFA_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/healthz")
 # Set in the session once the user is known to have MFA; cleared when an authenticator is
 # removed (accounts.signals), so the check costs no query on most requests.
 MFA_CONFIRMED = "plp_mfa_confirmed"
+# Set when the session was signed in through an organisation's identity provider (Microsoft,
+# Google) whose ID token said the sign-in used multi-factor authentication (plp_portal.sso).
+IDP_MFA = "plp_idp_mfa"
 
 
 class StaffMFAMiddleware:
     """When PLP_REQUIRE_STAFF_MFA is on, a user with any staff role must set up MFA before
-    anything else. Platform operators (``is_staff``, superusers: the Django admin, every
-    organisation's data) must always."""
+    anything else, unless this session was signed in through their organisation's identity
+    provider and it asserted multi-factor authentication (``IDP_MFA``). Platform operators
+    (``is_staff``, superusers: the Django admin, every organisation's data) must always, with
+    their own authenticator here."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -67,6 +72,7 @@ class StaffMFAMiddleware:
             operator = user.is_staff or user.is_superuser
             if (
                 (operator or settings.PLP_REQUIRE_STAFF_MFA)
+                and not (request.session.get(IDP_MFA) and not operator)
                 and not self._mfa_enabled(request)
                 and (operator or _has_staff_role(user))
             ):
