@@ -92,3 +92,8 @@ def test_guessing_is_limited(org, admin):
     [(_profile, code, _)] = services.sign_in_codes_issue(org=org, tutor_group="7A", by=admin)[:1]
     response = client.post(reverse("sign_in_code"), {"code": code, "password1": PASSWORD, "password2": PASSWORD})
     assert "Too many tries" in response.content.decode()
+
+
+def test_the_sign_in_page_leads_to_the_code_page(db):
+    page = Client().get(reverse("account_login")).content.decode()
+    assert f'href="{reverse("sign_in_code")}"' in page
