@@ -4,6 +4,8 @@ schools there are; the rest is arithmetic on those rows."""
 
 from dataclasses import dataclass
 
+from plp_portal import clock
+
 from . import selectors
 from .choices import Phase, Rag
 
@@ -79,7 +81,7 @@ def overview(*, authority, year: int, chart_years: int = 3):
                 none += 1
             else:
                 counts[plan.template.rag_for(plan.score)] += 1
-        chart.append({"year": y, "label": f"{y}/{(y + 1) % 100:02d}", "red": counts[Rag.RED],
+        chart.append({"year": y, "label": clock.academic_year_label(y), "red": counts[Rag.RED],
                       "amber": counts[Rag.AMBER], "green": counts[Rag.GREEN], "none": none})
     return lines, chart
 

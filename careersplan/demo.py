@@ -3,7 +3,9 @@ this year's in monitoring; the authority (la@) sees its schools in all three RAG
 
 import datetime
 
-from . import phases, services
+from plp_portal import clock
+
+from . import services
 from .choices import Phase
 from .models import ApprovalDeadline, CareersPlan, ChecklistItem
 from .selectors import template_default
@@ -80,7 +82,7 @@ def _plan(org, lead, year, ticks, approved, phase, today):
 def seed(demo) -> None:
     services.shipped_templates_ensure()
     today = demo.today
-    year = phases.academic_year_of(today)
+    year = clock.academic_year_of(today)
     leads = {"northgate": "lead@demoshire.test", "riverside": "lead.riverside@demoshire.test",
              "hillcrest": "lead.hillcrest@demoshire.test"}
     if "lead.college@demoshire.test" not in demo.users:

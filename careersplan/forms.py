@@ -2,6 +2,7 @@ import datetime
 
 from django import forms
 
+from plp_portal import clock
 from plp_portal.forms import DateField, Form
 
 from .choices import IlpAnswer, ReviewerKind
@@ -40,7 +41,7 @@ class PlanCreateForm(Form):
         super().__init__(*args, **kwargs)
         self.org = org
         self.fields["academic_year"].choices = [
-            (y, f"{y}/{(y + 1) % 100:02d}") for y in years
+            (y, clock.academic_year_label(y)) for y in years
         ]
 
 

@@ -15,6 +15,7 @@ from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 from guardian.models import UserObjectPermissionBase
 
+from plp_portal import clock
 from plp_portal.tenancy import TenantModel
 from plp_portal.uploads import upload_to
 
@@ -222,7 +223,7 @@ class CareersPlan(TenantModel):
 
     @property
     def year_label(self) -> str:
-        return f"{self.academic_year}/{(self.academic_year + 1) % 100:02d}"
+        return clock.academic_year_label(self.academic_year)
 
 
 class CareersPlanUserObjectPermission(UserObjectPermissionBase):
@@ -430,7 +431,7 @@ class IlpSelfAssessment(TenantModel):
 
     @property
     def year_label(self) -> str:
-        return f"{self.academic_year}/{(self.academic_year + 1) % 100:02d}"
+        return clock.academic_year_label(self.academic_year)
 
 
 class IlpResponse(TenantModel):

@@ -3,10 +3,11 @@
 after each has checked access its own way."""
 
 from django.urls import reverse
-from django.utils import timezone
 
+from plp_portal import clock
 from plp_portal.audit.services import audit_log
 from plp_portal.pdf import render_pdf
+from plp_portal.pdfs import views as pdf_views
 
 from . import selectors
 
@@ -21,7 +22,7 @@ def plan_pdf_bytes(*, plan) -> bytes:
         "sections": selectors.plan_sections(plan=plan, with_comments=True),
         "summary": selectors.checklist_summary(plan=plan),
         "approval": selectors.approval_of(plan=plan),
-        "generated_on": timezone.localdate(),
+        "generated_on": clock.today(),
     }
     return render_pdf("careersplan/pdf/plan.html", context)
 
@@ -31,8 +32,6 @@ def plan_pdf_view(request, *, plan, url_name: str, url_kwargs: dict, back_url: s
     """The three answers of a plan-PDF URL (``url_name``, ``url_name``_status,
     ``url_name``_download): queue or find the render, its page, or the file (audited as
     "careersplan.pdf_downloaded", as before)."""
-    from plp_portal.pdfs import views as pdf_views
-
     organisation = plan.organisation
     document = {"org": organisation, "kind": PLAN_PDF, "object_id": plan.pk, "audience": AUDIENCE}
 

@@ -5,6 +5,7 @@ from django.db.models import Count, Max, Sum
 
 from plp_portal.pdfs.kinds import PdfKind, PdfRenderRefused, child_summary
 
+from .models import CareersPlan, ChecklistTick, Evidence, PlanRow, ReviewComment
 from .pdf import PLAN_PDF, plan_pdf_bytes
 
 
@@ -12,8 +13,6 @@ from .pdf import PLAN_PDF, plan_pdf_bytes
 def plan_fingerprint(*, org_id: int, object_id: int):
     """Everything the plan's PDF shows, in one query: phase, rows (their versions and update
     times), evidence, ticks, the approval and reviewers' comments."""
-    from .models import CareersPlan, ChecklistTick, Evidence, PlanRow, ReviewComment
-
     return (
         CareersPlan.objects.for_org(org_id).filter(pk=object_id)
         .annotate(
@@ -34,8 +33,6 @@ def plan_fingerprint(*, org_id: int, object_id: int):
 
 
 def plan_render(*, render) -> bytes:
-    from .models import CareersPlan
-
     plan = (CareersPlan.objects.for_org(render.organisation_id).select_related("template", "organisation")
             .filter(pk=render.object_id).first())
     if plan is None:

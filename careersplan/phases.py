@@ -14,11 +14,6 @@ EDITABLE = {
 ORDER = [Phase.PLANNING, Phase.MONITORING, Phase.REVIEW]
 
 
-def academic_year_of(day: datetime.date) -> int:
-    """The academic year (the year it starts in) that ``day`` belongs to; it starts 1 September."""
-    return day.year if day.month >= 9 else day.year - 1
-
-
 def planning_year_of(day: datetime.date) -> int:
     """The year a lead is planning for: from June, next academic year's plan is due."""
     return day.year if day.month >= 6 else day.year - 1

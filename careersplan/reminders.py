@@ -15,6 +15,8 @@ import datetime
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.urls import reverse
 
+from plp_portal import clock
+from plp_portal.clock import academic_year_of
 from plp_portal.notifications.models import Reminder
 from plp_portal.notifications.services import reminders_add
 from plp_portal.organisations.choices import Role
@@ -22,7 +24,6 @@ from plp_portal.organisations.models import Membership
 
 from .choices import Phase
 from .models import ApprovalDeadline, CareersPlan, GoverningBodyApproval
-from .phases import academic_year_of
 from .selectors import PLAN_KINDS
 
 SYSTEM = "careers plan reminders: the daily job across organisations"
@@ -44,17 +45,17 @@ def _phase_due(today: datetime.date):
         year = today.year
         return ("careersplan.planning", year, datetime.date(year, 6, 1),
                 [Phase.PLANNING], f"Plan next year's careers programme: annual careers plan "
-                f"{year}/{(year + 1) % 100:02d} (June / July)")
+                f"{clock.academic_year_label(year)} (June / July)")
     if today.month == 9:
         year = today.year
         return ("careersplan.monitoring", year, datetime.date(year, 9, 1), [Phase.PLANNING],
-                f"Start monitoring the annual careers plan {year}/{(year + 1) % 100:02d}: "
+                f"Start monitoring the annual careers plan {clock.academic_year_label(year)}: "
                 f"record evidence of implementation")
     if today.month == 4:
         year = today.year - 1
         return ("careersplan.review", year, datetime.date(today.year, 4, 1),
                 [Phase.PLANNING, Phase.MONITORING],
-                f"Review the annual careers plan {year}/{(year + 1) % 100:02d}: views of "
+                f"Review the annual careers plan {clock.academic_year_label(year)}: views of "
                 f"students, parents, employers and providers; actions for next year")
     return None
 
@@ -99,7 +100,7 @@ def collect(*, today: datetime.date) -> int:
                  kind="careersplan.approval_overdue",
                  subject_key=f"careersplan:{m.organisation_id}:{m.year}", due_on=m.approve_by,
                  title=f"The governing body's approval of the annual careers plan "
-                       f"{m.year}/{(m.year + 1) % 100:02d} was due by {m.approve_by:%-d %B %Y}",
+                       f"{clock.academic_year_label(m.year)} was due by {m.approve_by:%-d %B %Y}",
                  url=_url(m.organisation.slug))
         for m in late
     ]

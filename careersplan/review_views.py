@@ -5,12 +5,12 @@ recorded grant instead: an unexpired, unrevoked ``ReviewerGrant`` AND the guardi
 permission on that one plan (``selectors.reviewer_plan_get``); anything else is a 404."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 
+from plp_portal import clock
 from plp_portal.audit.services import audit_log
+from plp_portal.organisations.permissions import signed_in_required
 
 from . import selectors, services
 from .forms import CommentForm
@@ -18,17 +18,17 @@ from .models import TemplateSection
 from .pdf import plan_pdf_view
 
 
-@login_required
+@signed_in_required
 def review_list(request):
     grants = list(selectors.reviewer_current_grants(user=request.user,
-                                                    today=timezone.localdate()))
+                                                    today=clock.today(request.org)))
     return render(request, "careersplan/review_list.html", {"grants": grants})
 
 
-@login_required
+@signed_in_required
 def review_plan(request, plan_id):
     plan = selectors.reviewer_plan_get(user=request.user, plan_id=plan_id,
-                                       today=timezone.localdate())
+                                       today=clock.today(request.org))
     sections = selectors.plan_sections(plan=plan, with_comments=True)
     form = CommentForm(request.POST or None, plan=plan, sections=[v.section for v in sections])
     if request.method == "POST" and form.is_valid():
@@ -46,10 +46,10 @@ def review_plan(request, plan_id):
     })
 
 
-@login_required
+@signed_in_required
 def review_pdf(request, plan_id, render_id=None, download=False):
     plan = selectors.reviewer_plan_get(user=request.user, plan_id=plan_id,
-                                       today=timezone.localdate())
+                                       today=clock.today(request.org))
     return plan_pdf_view(request, plan=plan, url_name="careersplan_review:pdf",
                          url_kwargs={"plan_id": plan.pk}, render_id=render_id, download=download,
                          back_url=reverse("careersplan_review:plan", kwargs={"plan_id": plan.pk}),

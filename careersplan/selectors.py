@@ -3,6 +3,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from guardian.shortcuts import get_objects_for_user
 
@@ -221,8 +222,6 @@ def reviewer_plan_get(*, user, plan_id: int, today: datetime.date) -> CareersPla
 
 
 def raise_404():
-    from django.http import Http404
-
     raise Http404("No such plan")
 
 

@@ -2,6 +2,7 @@ import datetime
 import importlib
 
 from allauth.account.models import EmailAddress
+from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -10,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
+from plp_portal import clock
 from plp_portal.audit.services import audit_log
 from plp_portal.notifications.services import email_queue
 from plp_portal.organisations.choices import Role
@@ -36,6 +38,7 @@ from .models import (
     TemplateRow,
     TemplateSection,
 )
+from .selectors import template_default
 
 EVIDENCE_KINDS = DOCUMENTS + IMAGES + ("mp4video",)
 
@@ -59,10 +62,8 @@ def plan_create(*, org, academic_year: int, by, template: PlanTemplate | None = 
     """Create the organisation's plan for ``academic_year`` with one row per template row.
     Roll-forward: each row's "Actions for next year" of last year's plan becomes this year's
     "Planned" (matched by section title and row label, so an adapted template still carries)."""
-    from .selectors import template_default
-
     if CareersPlan.objects.for_org(org).filter(academic_year=academic_year).exists():
-        label = f"{academic_year}/{(academic_year + 1) % 100:02d}"
+        label = clock.academic_year_label(academic_year)
         raise PlanError(f"There is already a plan for {label}.")
     template = template or template_default(org=org)
     if template is None or template.kind != TemplateKind.CAREERS_PLAN:
@@ -237,7 +238,7 @@ def approval_record(*, org, plan: CareersPlan, approved_on: datetime.date,
     """Record the governing body's approval, which ticks its checklist item (item 4). An
     approval is something that happened: a date after today is refused (it would tick item 4
     before the governors met)."""
-    if approved_on > timezone.localdate():
+    if approved_on > clock.today():
         raise PlanError("The date the governing body agreed the plan must be today or earlier.")
     approval, _ = GoverningBodyApproval.objects.for_org(org).update_or_create(
         organisation=org, plan=plan,
@@ -451,8 +452,6 @@ def template_publish(*, authority, template: PlanTemplate, by, request=None) -> 
 
 # --- ILP self-assessment --------------------------------------------------------------------
 def ilp_assessment_create(*, org, academic_year: int, by, request=None) -> IlpSelfAssessment:
-    from .selectors import template_default
-
     template = template_default(org=org, kind=TemplateKind.ILP_CHECKLIST)
     if IlpSelfAssessment.objects.for_org(org).filter(academic_year=academic_year).exists():
         raise PlanError("There is already a self-assessment for that year.")
@@ -491,7 +490,5 @@ def shipped_templates_ensure() -> None:
     """Make sure the global templates the data migration ships exist: ``manage.py flush`` (and
     a transactional test's teardown) empties every table, data-migration rows included.
     Re-created by the migration's own code, so there is one definition of the Kent template."""
-    from django.apps import apps as django_apps
-
     if not PlanTemplate.objects.filter(owner__isnull=True).exists():
         importlib.import_module(SHIPPED_TEMPLATES_MIGRATION).create(django_apps, None)

@@ -1,13 +1,13 @@
 import csv
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from plp_portal import clock
 from plp_portal.audit.services import audit_log
 from plp_portal.organisations.choices import Role
 from plp_portal.organisations.permissions import org_role_required
@@ -28,12 +28,8 @@ from .forms import (
     TemplateChecklistForm,
     TemplateSectionForm,
 )
-from .models import TemplateSection
+from .models import CareersPlan, TemplateSection
 from .permissions import AUTHORITY, PLAN_EDITORS, PLAN_READERS, can_edit_plan
-
-
-def _today():
-    return timezone.localdate()
 
 
 def _plan_url(plan, name="careersplan:plan", **kwargs):
@@ -54,15 +50,15 @@ def index(request):
     year's plan (or creating it) for the school's careers lead and admin."""
     if request.membership.role == Role.LA_OFFICER:
         return redirect("careersplan:authority", org_slug=request.org.slug)
-    today = _today()
-    year = phases.academic_year_of(today)
+    today = clock.today(request.org)
+    year = clock.academic_year_of(today)
     plans = list(selectors.plan_list(org=request.org))
     current = next((p for p in plans if p.academic_year == year), None)
     creatable = [y for y in (year, phases.planning_year_of(today))
                  if not any(p.academic_year == y for p in plans)]
     summary = selectors.checklist_summary(plan=current) if current else None
     return render(request, "careersplan/index.html", {
-        "plans": plans, "current": current, "year_label": f"{year}/{(year + 1) % 100:02d}",
+        "plans": plans, "current": current, "year_label": clock.academic_year_label(year),
         "creatable": sorted(set(creatable)), "summary": summary,
         "can_edit": can_edit_plan(request.membership),
         "assessments": selectors.ilp_assessment_list(org=request.org)[:5],
@@ -71,8 +67,8 @@ def index(request):
 
 @org_role_required(*PLAN_EDITORS)
 def plan_create(request):
-    today = _today()
-    years = sorted({phases.academic_year_of(today), phases.planning_year_of(today)})
+    today = clock.today(request.org)
+    years = sorted({clock.academic_year_of(today), phases.planning_year_of(today)})
     form = PlanCreateForm(request.POST or None, org=request.org, years=years)
     if request.method == "POST" and form.is_valid():
         try:
@@ -98,7 +94,7 @@ def _plan_context(request, plan, *, read_only=False):
         "can_edit": can_edit_plan(request.membership) and not read_only,
         "next_phase": phases.next_phase(plan.phase),
         "can_advance": phases.can_advance(academic_year=plan.academic_year, phase=plan.phase,
-                                          today=_today()),
+                                          today=clock.today(request.org)),
     }
 
 
@@ -117,7 +113,7 @@ def plan_phase(request, plan_id):
     if request.method == "POST":
         try:
             services.plan_advance_phase(org=request.org, plan=plan, by=request.user,
-                                        today=_today(), request=request)
+                                        today=clock.today(request.org), request=request)
         except services.PlanError as error:
             messages.error(request, str(error))
         else:
@@ -127,7 +123,7 @@ def plan_phase(request, plan_id):
     return render(request, "careersplan/plan_phase.html", {
         "plan": plan, "target": Phase(target).label if target else None,
         "can_advance": phases.can_advance(academic_year=plan.academic_year, phase=plan.phase,
-                                          today=_today()),
+                                          today=clock.today(request.org)),
         "starts_on": phases.phase_starts_on(plan.academic_year, target) if target else None,
     })
 
@@ -291,10 +287,10 @@ def checklist(request, plan_id):
     form = ChecklistForm(request.POST or None, summary=summary)
     if request.method == "POST":
         if not can_edit:
-            return HttpResponse("Only the careers lead can change the checklist.", status=403)
+            raise PermissionDenied("Only the careers lead can change the checklist.")
         if form.is_valid():
             change = services.checklist_save(org=request.org, plan=plan, by=request.user,
-                                             changes=form.changes(today=_today()),
+                                             changes=form.changes(today=clock.today(request.org)),
                                              request=request)
             summary = selectors.checklist_summary(plan=plan)
             score = f"{summary.score} of {summary.total}, {summary.rag_label}"
@@ -370,7 +366,7 @@ def reviewers(request, plan_id):
     if request.method == "POST" and form.is_valid():
         try:
             grant = services.reviewer_grant(org=request.org, plan=plan, by=request.user,
-                                            today=_today(), request=request, **form.cleaned_data)
+                                            today=clock.today(request.org), request=request, **form.cleaned_data)
         except services.PlanError as error:
             form.add_error(None, str(error))
         else:
@@ -378,7 +374,7 @@ def reviewers(request, plan_id):
                                       f"{grant.expires_on:%-d %B %Y}.")
             return redirect(_plan_url(plan, "careersplan:reviewers"))
     return render(request, "careersplan/reviewers.html", {
-        "plan": plan, "form": form, "today": _today(),
+        "plan": plan, "form": form, "today": clock.today(request.org),
         "grants": list(selectors.reviewer_grants(org=request.org, plan=plan)),
         "comments": list(selectors.comments_of(plan=plan)),
     })
@@ -408,12 +404,12 @@ def plan_pdf(request, plan_id, render_id=None, download=False):
 # --- ILP self-assessment ----------------------------------------------------------------------
 @org_role_required(*PLAN_READERS)
 def ilp_index(request):
-    today = _today()
-    year = phases.academic_year_of(today)
+    today = clock.today(request.org)
+    year = clock.academic_year_of(today)
     assessments = list(selectors.ilp_assessment_list(org=request.org))
     if request.method == "POST":
         if not can_edit_plan(request.membership):
-            return HttpResponse("Only the careers lead can start a self-assessment.", status=403)
+            raise PermissionDenied("Only the careers lead can start a self-assessment.")
         try:
             assessment = services.ilp_assessment_create(org=request.org, academic_year=year,
                                                         by=request.user, request=request)
@@ -423,7 +419,7 @@ def ilp_index(request):
         return redirect("careersplan:ilp_assessment", org_slug=request.org.slug,
                         assessment_id=assessment.pk)
     return render(request, "careersplan/ilp_index.html", {
-        "assessments": assessments, "year_label": f"{year}/{(year + 1) % 100:02d}",
+        "assessments": assessments, "year_label": clock.academic_year_label(year),
         "has_current": any(a.academic_year == year for a in assessments),
         "can_edit": can_edit_plan(request.membership),
     })
@@ -437,7 +433,7 @@ def ilp_assessment(request, assessment_id):
     form = IlpAssessmentForm(request.POST or None, sections=sections, answers=answers)
     if request.method == "POST":
         if not can_edit:
-            return HttpResponse("Only the careers lead can answer the checklist.", status=403)
+            raise PermissionDenied("Only the careers lead can answer the checklist.")
         if form.is_valid():
             services.ilp_answers_save(org=request.org, assessment=assessment,
                                       answers=form.answers(), by=request.user, request=request)
@@ -456,7 +452,7 @@ def ilp_assessment(request, assessment_id):
 
 # --- Authority --------------------------------------------------------------------------------
 def _authority_lines(request):
-    year = phases.academic_year_of(_today())
+    year = clock.academic_year_of(clock.today(request.org))
     lines, chart = dashboard.overview(authority=request.org, year=year)
     filters = {key: request.GET.get(key, "") for key in ("rag", "phase", "status")}
     sort = request.GET.get("sort", "name")
@@ -477,7 +473,7 @@ def authority(request):
                ("score", "Score this year"), ("rag", "RAG this year"),
                ("incomplete", "Sections incomplete")]
     return render(request, "careersplan/authority.html", {
-        "year_label": f"{year}/{(year + 1) % 100:02d}",
+        "year_label": clock.academic_year_label(year),
         "last_year_label": f"{year - 1}/{year % 100:02d}",
         "lines": shown, "total": len(lines), "chart": chart,
         "svg": dashboard.chart_svg_bars(chart), "filters": filters, "sort": sort,
@@ -518,7 +514,7 @@ def _csv_safe(value: str) -> str:
 
 @org_role_required(*AUTHORITY)
 def authority_deadline(request):
-    year = phases.academic_year_of(_today())
+    year = clock.academic_year_of(clock.today(request.org))
     form = DeadlineForm(request.POST or None, year=year)
     if request.method == "POST" and form.is_valid():
         services.approval_deadline_set(authority=request.org, academic_year=year,
@@ -527,7 +523,7 @@ def authority_deadline(request):
         messages.success(request, "Approval deadline saved; careers leads are reminded after it.")
         return redirect("careersplan:authority", org_slug=request.org.slug)
     return render(request, "careersplan/authority_deadline.html",
-                  {"form": form, "year_label": f"{year}/{(year + 1) % 100:02d}"})
+                  {"form": form, "year_label": clock.academic_year_label(year)})
 
 
 def _authority_plan(request, plan_id):
@@ -535,7 +531,6 @@ def _authority_plan(request, plan_id):
     parent is this authority); 404 for any other plan."""
     schools = selectors.authority_schools(authority=request.org)
     child_ids = list(schools.values_list("pk", flat=True))
-    from .models import CareersPlan
 
     return get_object_or_404(
         CareersPlan.objects.for_orgs(child_ids).select_related("template", "organisation",

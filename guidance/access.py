@@ -2,6 +2,7 @@
 
 from django.urls import reverse
 
+from plp_portal import clock
 from plp_portal.organisations.data_access import AccessRow
 from plp_portal.organisations.choices import Role
 
@@ -19,7 +20,7 @@ def access_rows(*, org, membership, today):
             end_url = reverse("guidance:agreement_end", kwargs={"org_slug": org.slug, "agreement_id": p.pk})
         rows.append(AccessRow(
             who=p.organisation.name,
-            grant=f"Careers service partnership {p.academic_year}/{(p.academic_year + 1) % 100:02d}, accepted "
+            grant=f"Careers service partnership {clock.academic_year_label(p.academic_year)}, accepted "
                   f"{p.decided_at:%-d %b %Y}",
             sees=f"Every learner's referrals, tiers, interviews, destinations and staff-shared plan entries "
                  f"(named advisers: {advisers})",

@@ -1,6 +1,6 @@
 """Server-rendered SVG charts for the dashboards: no JavaScript, text alternatives, and the data
-table is always shown beside them (the chart is ``aria-hidden`` decoration of that table). All
-user-controlled text is escaped."""
+table is always shown beside them. Each chart is an image (``role="img"``) whose label says what
+it shows and points to that table for the figures. All user-controlled text is escaped."""
 
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe

@@ -214,3 +214,8 @@ PARTNERSHIP_SCOPE = (
     "Destinations (intended and actual) and the NEET follow-up list",
     "Entries of a learner's plan narrative that are shared with staff",
 )
+
+
+# Referrals waiting longer than this many school days are highlighted: a service's own setting
+# (ServiceSettings.triage_target_school_days) starts here, and a school's view uses it as is.
+DEFAULT_TRIAGE_TARGET_SCHOOL_DAYS = 5

@@ -13,7 +13,7 @@ from learners import services as learner_services
 from learners.choices import Audience, TargetGroup
 from learners.models import LearnerProfile
 from plp_portal.organisations.choices import Role
-from plp_portal.organisations.demo import academic_year_of
+from plp_portal.clock import academic_year_of
 
 from . import services
 from .choices import (

@@ -4,10 +4,12 @@ queryset (advisers of the service, partner schools, learners in scope)."""
 from __future__ import annotations
 
 from django import forms
-from django.utils import timezone
 
 from learners.choices import Audience, TargetGroup
+from plp_portal import clock
 from plp_portal.forms import DateField, Form
+from plp_portal.organisations.choices import OrganisationKind
+from plp_portal.organisations.models import Organisation
 from plp_portal.uploads import DOCUMENTS, validate_upload
 
 from . import selectors
@@ -225,7 +227,7 @@ class DestinationForm(Form):
     def clean(self):
         data = super().clean()
         recorded_on = data.get("recorded_on")
-        if data.get("kind") == DestinationKind.ACTUAL and recorded_on and recorded_on > timezone.localdate():
+        if data.get("kind") == DestinationKind.ACTUAL and recorded_on and recorded_on > clock.today():
             self.add_error("recorded_on", "An actual destination has already happened: enter a date that is today "
                                           "or earlier")
         return data
@@ -240,15 +242,12 @@ class PartnershipForm(Form):
     clinic_sessions = _notes("Clinic sessions", rows=3, max_length=SHORT_ANSWER_MAX)
 
     def __init__(self, *args, org, today, **kwargs):
-        from plp_portal.organisations.choices import OrganisationKind
-        from plp_portal.organisations.models import Organisation
-
         super().__init__(*args, **kwargs)
         self.fields["school"].queryset = Organisation.objects.filter(
             kind__in=[OrganisationKind.SCHOOL, OrganisationKind.COLLEGE, OrganisationKind.TRAINING_PROVIDER]
         ).order_by("name")
-        year = today.year if today.month >= 9 else today.year - 1
-        self.fields["academic_year"].choices = [(y, f"{y}/{(y + 1) % 100:02d}") for y in (year - 1, year, year + 1)]
+        year = clock.academic_year_of(today)
+        self.fields["academic_year"].choices = [(y, clock.academic_year_label(y)) for y in (year - 1, year, year + 1)]
         self.fields["academic_year"].initial = year
         self.fields["advisers"].queryset = selectors.service_advisers(org=org)
         self.fields["advisers"].label_from_instance = lambda u: u.full_name or u.email

@@ -4,14 +4,15 @@ a simple form to ask for careers guidance."""
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+
+from plp_portal.organisations.permissions import signed_in_required
 
 from . import forms, selectors, services
 from .choices import ENTITLEMENTS, TIER_DESCRIPTIONS, ReferralSource, Urgency
 
 
-@login_required
+@signed_in_required
 def index(request):
     return render(request, "guidance/me_index.html", {
         "enrolments": selectors.my_guidance(user=request.user),
@@ -20,7 +21,7 @@ def index(request):
     })
 
 
-@login_required
+@signed_in_required
 def self_refer(request):
     profile = selectors.my_profile_get(user=request.user, profile_id=None)
     adviser_ids = [a.adviser_id for p in selectors.partnerships_of_school(school_id=profile.organisation_id)

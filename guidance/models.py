@@ -27,11 +27,13 @@ from django.utils import timezone
 
 from learners.choices import Audience, TargetGroup
 from learners.models import AudienceMixin
+from plp_portal import clock
 from plp_portal.forms import EARLIEST_DATE
 from plp_portal.tenancy import TenantModel
 from plp_portal.uploads import upload_to
 
 from .choices import (
+    DEFAULT_TRIAGE_TARGET_SCHOOL_DAYS,
     AttendanceFlag,
     DestinationCategory,
     DestinationKind,
@@ -94,7 +96,8 @@ class ServiceSettings(TenantModel):
     """A careers service's settings (one row per service, made on first use)."""
 
     triage_target_school_days = models.PositiveSmallIntegerField(
-        default=5, help_text="Referrals waiting longer than this many school days are highlighted."
+        default=DEFAULT_TRIAGE_TARGET_SCHOOL_DAYS,
+        help_text="Referrals waiting longer than this many school days are highlighted."
     )
 
     class Meta:
@@ -201,18 +204,18 @@ class Partnership(TenantModel):
                    models.Index(fields=["school", "status"])]
 
     def __str__(self):
-        return f"{self.school} {self.academic_year}/{(self.academic_year + 1) % 100:02d}"
+        return f"{self.school} {clock.academic_year_label(self.academic_year)}"
 
     @staticmethod
     def current_q(today: datetime.date | None = None) -> Q:
         """Accepted by the school (an early end not yet in effect), today within its dates."""
-        today = today or timezone.localdate()
+        today = today or clock.today()
         return (Q(starts_on__lte=today, ends_on__gte=today)
                 & (Q(status=PartnershipStatus.ACCEPTED)
                    | Q(status=PartnershipStatus.ENDED, end_effective_on__gt=today)))
 
     def is_current(self, today=None) -> bool:
-        today = today or timezone.localdate()
+        today = today or clock.today()
         if not self.starts_on <= today <= self.ends_on:
             return False
         if self.status == PartnershipStatus.ACCEPTED:
@@ -223,7 +226,7 @@ class Partnership(TenantModel):
     @property
     def can_end(self) -> bool:
         """Accepted and not already ending."""
-        return self.status == PartnershipStatus.ACCEPTED and self.ends_on >= timezone.localdate()
+        return self.status == PartnershipStatus.ACCEPTED and self.ends_on >= clock.today()
 
     @property
     def in_force_until(self) -> datetime.date:
@@ -266,8 +269,8 @@ class PartnershipObjective(TenantModel):
 class LearnerGuidance(TenantModel):
     """A learner's current place in the guidance model: tier (core unless changed), the
     identified adviser (seed 004), the adviser the learner asked for, review date. History is in
-    ``TierChange``. Owned by the learner's school; written only by ``services.tier_set`` /
-    ``services.adviser_allocate``."""
+    ``TierChange``. Owned by the learner's school; written only by services: ``tier_set`` (tier,
+    review date and identified adviser) and ``referral_make`` (the adviser the learner asked for)."""
 
     profile = models.OneToOneField("learners.LearnerProfile", on_delete=models.CASCADE, related_name="guidance")
     tier = models.CharField(max_length=16, choices=Tier.choices, default=Tier.CORE)
@@ -327,7 +330,7 @@ class GroupSession(TenantModel):
 
     def clean(self):
         super().clean()
-        if self.held_on and self.held_on > timezone.localdate():
+        if self.held_on and self.held_on > clock.today():
             raise ValidationError({"held_on": "Enter the date the session was held: today or earlier"})
 
     def __str__(self):
@@ -431,7 +434,7 @@ class Interview(AudienceMixin, TenantModel):
 
     def clean(self):
         super().clean()
-        if self.held_on and self.held_on > timezone.localdate():
+        if self.held_on and self.held_on > clock.today():
             raise ValidationError({"held_on": "Enter the date the interview was held: today or earlier"})
 
 
@@ -450,7 +453,7 @@ class ActionItem(TenantModel):
     def clean(self):
         super().clean()
         # Only when it is set: an action becomes overdue later, it is never set already overdue.
-        if self._state.adding and self.due_on and self.due_on < timezone.localdate():
+        if self._state.adding and self.due_on and self.due_on < clock.today():
             raise ValidationError({"due_on": "Enter a due date for the action that is today or later"})
 
 
@@ -491,7 +494,7 @@ class Destination(TenantModel):
         super().clean()
         if not self.recorded_on or not self._state.adding:
             return
-        today = timezone.localdate()
+        today = clock.today()
         if self.kind == DestinationKind.ACTUAL and self.recorded_on > today:
             raise ValidationError({"recorded_on": "An actual destination has already happened: enter a date that "
                                                   "is today or earlier"})

@@ -1,6 +1,6 @@
 """The careers adviser objectives per target group, word for word from seed 000 ("APPLICATION"),
 with each group's key worker. They are the editable defaults a new partnership starts from
-(``services.partnership_create`` copies the lists of the target groups the school has)."""
+(``services.partnership_propose`` copies the lists of the target groups the school has)."""
 
 from learners.choices import TargetGroup
 

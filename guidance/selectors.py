@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import (
     Aggregate,
@@ -28,7 +29,6 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 
 from learners.choices import Audience, PlanStatus, TargetGroup
 from learners import selectors as learner_selectors
@@ -61,6 +61,7 @@ from .models import (
     ServiceSettings,
     TierChange,
 )
+from .objectives import DEFAULT_EXPECTED_PERCENT
 
 SERVICE = "service"
 SCHOOL = "school"
@@ -112,12 +113,20 @@ def partner_schools(*, scope: GuidanceScope):
 
 
 def service_settings_get(*, org) -> ServiceSettings:
-    settings, _ = ServiceSettings.objects.for_org(org).get_or_create(organisation=org)
-    return settings
+    """The service's settings: the saved row, or an unsaved one with the defaults (a read never
+    writes; ``services.service_settings_update`` saves it)."""
+    return ServiceSettings.objects.for_org(org).first() or ServiceSettings(organisation=org)
 
 
 def expected_shares(*, org) -> dict[str, ExpectedTierShare]:
     return {s.target_group: s for s in ExpectedTierShare.objects.for_org(org)}
+
+
+def expected_percent_of(*, org) -> dict[str, tuple[int, int]]:
+    """{target group: (filtered %, intensive %)} as the settings form shows them: the saved
+    figures, else the defaults (``objectives.DEFAULT_EXPECTED_PERCENT``)."""
+    saved = {group: (s.filtered_percent, s.intensive_percent) for group, s in expected_shares(org=org).items()}
+    return {**DEFAULT_EXPECTED_PERCENT, **saved}
 
 
 # --- Learners and their guidance --------------------------------------------------------------
@@ -345,8 +354,6 @@ def partnership_pending_change(*, org, partnership) -> Partnership | None:
 
 def service_advisers(*, org):
     """The careers advisers of the service (for naming on partnerships and allocating)."""
-    from django.contrib.auth import get_user_model
-
     ids = Membership.objects.for_org(org).filter(role=Role.CAREERS_ADVISER, is_active=True).values("user_id")
     return get_user_model().objects.filter(pk__in=ids).order_by("full_name")
 
@@ -575,5 +582,3 @@ def school_days_between(start: datetime.date, end: datetime.date) -> int:
     return count
 
 
-def now_date():
-    return timezone.localdate()

@@ -25,8 +25,11 @@ from learners.services import target_area_get, target_create, timeline_record
 from plp_portal.audit.services import audit_log
 from plp_portal.notifications.services import email_queue, notification_create
 from plp_portal.organisations.choices import OrganisationKind, Role
+from plp_portal.organisations.models import Membership
 from plp_portal.tenancy import UnscopedQueryError
 
+from plp_portal import clock
+from plp_portal.clock import academic_year_dates
 from . import selectors
 from .choices import (
     OPEN_REFERRAL_STATUSES,
@@ -114,7 +117,7 @@ def service_settings_update(*, org, by, triage_target_school_days: int, expected
     """``expected``: {target_group: (filtered %, intensive %)}."""
     settings = selectors.service_settings_get(org=org)
     settings.triage_target_school_days = triage_target_school_days
-    settings.save()
+    settings.save()  # inserts the row the first time
     for group, (filtered, intensive) in expected.items():
         ExpectedTierShare.objects.for_org(org).update_or_create(
             organisation=org, target_group=group,
@@ -125,6 +128,8 @@ def service_settings_update(*, org, by, triage_target_school_days: int, expected
 
 
 def expected_shares_seed_defaults(*, org) -> None:
+    """Save the default expected shares of each statutory group the service has not set (the
+    county seed; the settings page shows the defaults without saving them)."""
     for group, (filtered, intensive) in DEFAULT_EXPECTED_PERCENT.items():
         ExpectedTierShare.objects.for_org(org).get_or_create(
             organisation=org, target_group=group,
@@ -132,25 +137,17 @@ def expected_shares_seed_defaults(*, org) -> None:
         )
 
 
-def academic_year_dates(year: int) -> tuple[datetime.date, datetime.date]:
-    return datetime.date(year, 9, 1), datetime.date(year + 1, 8, 31)
-
-
 class PartnershipRefused(ValueError):
     """A partnership step that is not allowed now (wrong side, wrong status, a duplicate)."""
 
 
 def _school_admins(school_id):
-    from plp_portal.organisations.models import Membership
-
     return [m.user for m in Membership.objects.for_org(school_id)
             .filter(role=Role.ORG_ADMIN, is_active=True).select_related("user")]
 
 
 def _service_people(partnership):
     """The service's organisation admins and the partnership's named advisers."""
-    from plp_portal.organisations.models import Membership
-
     people = {m.user_id: m.user for m in Membership.objects.for_org(partnership.organisation_id)
               .filter(role=Role.ORG_ADMIN, is_active=True).select_related("user")}
     for row in PartnershipAdviser.objects.for_org(partnership.organisation_id).filter(
@@ -162,7 +159,7 @@ def _service_people(partnership):
 def _notify_partnership(partnership, *, to_school: bool, title: str, message: str, event: str) -> None:
     """Tell the other side (in-app + email) what happened to a partnership (the title names its
     academic year: one school may have several partnerships with a service)."""
-    title = f"{title} ({partnership.academic_year}/{(partnership.academic_year + 1) % 100:02d})"
+    title = f"{title} ({clock.academic_year_label(partnership.academic_year)})"
     if to_school:
         org = partnership.school
         recipients = _school_admins(partnership.school_id)
@@ -335,7 +332,7 @@ def partnership_end(*, org, partnership, by, reason: str, effective_on: datetime
         raise ValueError("partnership of another organisation")
     if not reason.strip():
         raise PartnershipRefused("Write why the partnership is ending")
-    today = timezone.localdate()
+    today = clock.today()
     with transaction.atomic():
         partnership = Partnership.objects.system("either side ends a partnership it is party to").select_for_update(
             of=("self",)).select_related("organisation", "school").get(pk=partnership.pk)
@@ -532,7 +529,7 @@ def referral_triage(*, referral, by, service, decision: str, note: str = "", all
             if not reasons:
                 raise ValueError(f"choose the reason for {tier} guidance")
             tier_set(profile=referral.profile, to_tier=tier, reasons=reasons, by=by, service=service,
-                     review_on=review_on or timezone.localdate() + datetime.timedelta(weeks=6),
+                     review_on=review_on or clock.today() + datetime.timedelta(weeks=6),
                      note=note, referral=referral, adviser=allocated_adviser)
         previous = referral.status
         referral.status = to_status

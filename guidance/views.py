@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from learners.permissions import PlanViewer, audience_q, can_see, plan_viewer, profile_viewer
 from learners.selectors import narrative_for
+from plp_portal import clock
 from plp_portal.audit.services import audit_log
 from plp_portal.organisations.choices import OrganisationKind, Role
 from plp_portal.organisations.permissions import org_role_required
@@ -26,6 +27,7 @@ from plp_portal.uploads import serve_upload
 
 from . import charts, forms, selectors, services
 from .choices import (
+    DEFAULT_TRIAGE_TARGET_SCHOOL_DAYS,
     PARTNERSHIP_SCOPE,
     ReferralReason,
     ReferralSource,
@@ -100,8 +102,8 @@ def index(request):
                                      source=source)
     page = Paginator(queue, PAGE_SIZE).get_page(params.get("page"))
     target_days = (selectors.service_settings_get(org=request.org).triage_target_school_days
-                   if scope.is_service else 5)
-    today = timezone.localdate()
+                   if scope.is_service else DEFAULT_TRIAGE_TARGET_SCHOOL_DAYS)
+    today = clock.today(request.org)
     rows = []
     for referral in page.object_list:
         age = selectors.school_days_between(timezone.localtime(referral.created_at).date(), today)
@@ -269,7 +271,7 @@ def interview_new(request, profile_id):
             pk=int(request.GET["referral"])).first()
     if referral is None:  # from the learner's page: the accepted referral the adviser is working on
         referral = selectors.referral_in_progress(profile=profile)
-    form = forms.InterviewForm(request.POST or None, initial={"held_on": timezone.localdate()})
+    form = forms.InterviewForm(request.POST or None, initial={"held_on": clock.today(request.org)})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         interview = services.interview_record(
@@ -316,7 +318,7 @@ def interview_feedback(request, interview_id):
 @guidance_view()
 def destination_new(request, profile_id):
     profile = selectors.learner_get(scope=request.guidance, profile_id=profile_id)
-    form = forms.DestinationForm(request.POST or None, initial={"recorded_on": timezone.localdate()})
+    form = forms.DestinationForm(request.POST or None, initial={"recorded_on": clock.today(request.org)})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         services.destination_record(
@@ -414,7 +416,7 @@ def _attendance_saved(request, result, *, first: str) -> None:
 @guidance_view(service_only=True)
 def group_session_new(request):
     school = _partner_school(request)
-    form = forms.GroupSessionForm(request.POST or None, initial={"held_on": timezone.localdate()})
+    form = forms.GroupSessionForm(request.POST or None, initial={"held_on": clock.today(request.org)})
     register = _register(request, school=school)
     attendance = register["attendance_form"]
     if request.method == "POST" and form.is_valid() and attendance.is_valid():
@@ -468,7 +470,7 @@ def _service_admin(view):
 
 @_service_admin
 def partnership_list(request):
-    today = timezone.localdate()
+    today = clock.today(request.org)
     partnerships = list(selectors.partnership_list(org=request.org))
     return render(request, "guidance/partnership_list.html", {
         "partnerships": partnerships, "today": today,
@@ -477,7 +479,7 @@ def partnership_list(request):
 
 @_service_admin
 def partnership_new(request):
-    form = forms.PartnershipForm(request.POST or None, org=request.org, today=timezone.localdate())
+    form = forms.PartnershipForm(request.POST or None, org=request.org, today=clock.today(request.org))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -568,7 +570,7 @@ def _end_page(request, partnership, *, back: str, template_context: dict):
         messages.error(request, "This partnership is not in force, so there is nothing to end.")
         return redirect(back)
     form = forms.PartnershipEndForm(request.POST or None, last_day=partnership.ends_on,
-                                    initial={"effective_on": timezone.localdate()})
+                                    initial={"effective_on": clock.today(request.org)})
     if request.method == "POST" and form.is_valid():
         try:
             services.partnership_end(org=request.org, partnership=partnership, by=request.user,
@@ -603,13 +605,11 @@ def partnership_agreement(request, partnership_id):
 @_service_admin
 def service_settings(request):
     settings = selectors.service_settings_get(org=request.org)
-    services.expected_shares_seed_defaults(org=request.org)
-    shares = selectors.expected_shares(org=request.org)
+    expected = selectors.expected_percent_of(org=request.org)
     initial = {"triage_target_school_days": settings.triage_target_school_days}
     for group in STATUTORY_GROUPS:
-        if group in shares:
-            initial[f"{group}_filtered"] = shares[group].filtered_percent
-            initial[f"{group}_intensive"] = shares[group].intensive_percent
+        if group in expected:
+            initial[f"{group}_filtered"], initial[f"{group}_intensive"] = expected[group]
     form = forms.SettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -646,7 +646,7 @@ def _school_side(*roles):
 
 @_school_side(*SCHOOL_AGREEMENT_ROLES)
 def agreement_list(request):
-    today = timezone.localdate()
+    today = clock.today(request.org)
     agreements = list(selectors.agreements_of_school(school=request.org))
     return render(request, "guidance/agreement_list.html", {
         "agreements": agreements, "today": today,

@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from learners.choices import ShareRelationship
+
 
 class KeyWorkerType(models.TextChoices):
     """Who the key worker is to the learner (seed 000: "key worker")."""
@@ -70,3 +72,8 @@ class TimelineKind:
     REVIEW_COMPLETED = "review.completed"
     REVIEW_CANCELLED = "review.cancelled"
     REVIEW_AMENDED = "review.amended"
+
+
+# The plan shares whose holders take part in a review as the learner's provider (an employer or
+# an off-site tutor): they are asked for their view and see the reviews they were asked about.
+PROVIDER_RELATIONSHIPS = (ShareRelationship.EMPLOYER, ShareRelationship.OFF_SITE_TUTOR)

@@ -4,26 +4,26 @@ provider with an active share signs after the learner. Scoped to the signed-in p
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from learners import selectors as learner_selectors
 from learners.permissions import plan_viewer
+from plp_portal.organisations.permissions import signed_in_required
 
 from . import forms, selectors, services
 from .choices import SignStage
 from .services import ReviewError
 
 
-@login_required
+@signed_in_required
 def index(request):
     reviews = list(selectors.my_reviews(user=request.user)[:100])
     to_sign = list(selectors.reviews_to_sign_as_provider(user=request.user)[:100])
     return render(request, "keyworkers/me/index.html", {"reviews": reviews, "to_sign": to_sign})
 
 
-@login_required
+@signed_in_required
 def prepare(request, review_id):
     review = selectors.review_for_me(user=request.user, review_id=review_id)
     org = review.organisation
@@ -68,7 +68,7 @@ def prepare(request, review_id):
     })
 
 
-@login_required
+@signed_in_required
 def sign(request, review_id):
     review = selectors.review_for_me(user=request.user, review_id=review_id)
     if request.method != "POST":

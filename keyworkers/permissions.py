@@ -10,9 +10,6 @@ decided by ``learners.permissions`` (``plan_viewer``); this adds the keyworkers 
 
 from __future__ import annotations
 
-from django.http import Http404
-
-from learners.permissions import plan_viewer
 from plp_portal.organisations.choices import Role
 
 LEAD_ROLES = frozenset({Role.ORG_ADMIN, Role.CAREERS_LEAD})
@@ -20,14 +17,6 @@ LEAD_ROLES = frozenset({Role.ORG_ADMIN, Role.CAREERS_LEAD})
 
 def is_lead(request) -> bool:
     return request.membership is not None and request.membership.role in LEAD_ROLES
-
-
-def staff_viewer_or_404(request, plan):
-    """The request's PlanViewer for ``plan``; 404 unless key worker or working staff."""
-    viewer = plan_viewer(plan=plan, user=request.user, membership=request.membership)
-    if not viewer.is_staff_side:
-        raise Http404("No such plan")
-    return viewer
 
 
 def can_manage_team(request, profile) -> bool:

@@ -21,11 +21,11 @@ import datetime
 
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
-from django.utils import timezone
 
 from learners.choices import TARGET_OPEN_STATUSES, PlanStatus
 from learners.models import Target
 from learners.permissions import PlanViewer, audience_q
+from plp_portal import clock
 from plp_portal.notifications.models import Reminder
 from plp_portal.notifications.services import reminders_add
 from plp_portal.organisations.choices import Role
@@ -33,7 +33,7 @@ from plp_portal.organisations.models import Membership, Organisation
 
 from .choices import OPEN_REVIEW_STATUSES, ReminderKind
 from .models import Review, ReviewSettings
-from .services import org_today, reviews_schedule_missing_everywhere
+from .services import reviews_schedule_missing_everywhere
 
 DEFAULT_REMIND_DAYS = ReviewSettings._meta.get_field("remind_days_before").default
 DEFAULT_ESCALATE_DAYS = ReviewSettings._meta.get_field("escalate_after_days").default
@@ -61,9 +61,9 @@ def _org_settings() -> dict[int, tuple[int, int]]:
 
 
 def _org_days(today: datetime.date) -> dict[int, datetime.date]:
-    server_today = timezone.localdate()
+    server_today = clock.today()
     return {
-        org.pk: today + (org_today(org) - server_today)
+        org.pk: today + (clock.today(org) - server_today)
         for org in Organisation.objects.only("pk", "time_zone", "slug")
     }
 

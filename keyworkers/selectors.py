@@ -4,19 +4,24 @@ queries whatever their length: per-row figures are annotated subqueries."""
 from __future__ import annotations
 
 import datetime
+from urllib.parse import urlencode
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import (
+    Case, Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When,
+)
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from learners.choices import TARGET_OPEN_STATUSES, ConcernStatus, PlanStatus, TargetStatus, TargetTerm
 from learners import selectors as learner_selectors
-from learners.models import Concern, LearnerProfile, Plan, PlanShare, Target
+from learners.models import Concern, LearnerProfile, Plan, PlanShare, PlanSignature, Target
+from learners.permissions import PlanViewer, audience_q
+from learners.selectors import support_needs_reflected
 from plp_portal.organisations.models import Term
 from plp_portal.tenancy import UnscopedQueryError
 
 from . import schedule
-from .choices import OPEN_REVIEW_STATUSES, ReviewStatus
+from .choices import OPEN_REVIEW_STATUSES, PROVIDER_RELATIONSHIPS, ReviewStatus
 from .models import (
     KeyWorkerAssignment,
     KeyWorkerPreference,
@@ -116,8 +121,6 @@ def caseload(*, org, key_worker, today: datetime.date, days_ahead: int = 7, show
     ``viewer_role``: None when the viewer is the key worker of every row (sees every record);
     else the viewer's membership role — the counts then include only records that role may see
     (``learners.permissions.audience_q`` of working staff). One query (plus Paginator's count)."""
-    from learners.permissions import PlanViewer, audience_q
-
     if org is None or key_worker is None:
         raise UnscopedQueryError("caseload needs the organisation and a key worker (or EVERY_KEY_WORKER)")
     visible = Q()
@@ -253,8 +256,6 @@ def review_targets(*, review, viewer):
     """(evaluations as a list of (target, evaluation or None) for the plan's open short-term
     targets visible to ``viewer`` — plus those already evaluated —, the new draft targets,
     the plan's long-term targets for the new targets' parents)."""
-    from learners.permissions import audience_q
-
     evaluations = {e.target_id: e for e in review.evaluations.all()}
     targets = (
         review.plan.targets.filter(audience_q(viewer))
@@ -293,8 +294,6 @@ def my_reviews(*, user):
 def reviews_to_sign_as_provider(*, user):
     """Reviews waiting for ``user``'s signature as the learner's employer / off-site provider
     (through an active share of the plan)."""
-    from .services import PROVIDER_RELATIONSHIPS
-
     shares = PlanShare.objects.system("a person's own plan grants, across organisations").filter(
         PlanShare.active_q(), grantee_id=user.pk, relationship__in=PROVIDER_RELATIONSHIPS
     )
@@ -333,8 +332,6 @@ QUALITY_METRICS = {
 
 def _quality_conditions(*, org, today, period) -> dict:
     """name -> Exists(...) over a LearnerProfile row (OuterRef "pk")."""
-    from learners.models import PlanSignature
-
     active_plans = Plan.objects.for_org(org).filter(profile=OuterRef("pk"), status=PlanStatus.ACTIVE)
     targets = Target.objects.for_org(org).filter(plan__profile=OuterRef("pk"), plan__status=PlanStatus.ACTIVE)
     on_time = Review.objects.for_org(org).filter(plan__profile=OuterRef("pk"), status=ReviewStatus.COMPLETED)
@@ -358,12 +355,6 @@ def quality_overview(*, org, today: datetime.date) -> dict:
     """The quality-of-ILP figures, aggregated in SQL: overall, by tutor group and by key worker
     (three aggregate queries), plus the organisation's "needs reflected" figure
     (``learners.selectors.support_needs_reflected``)."""
-    from urllib.parse import urlencode
-
-    from django.db.models import Case, Sum, When
-
-    from learners.selectors import support_needs_reflected
-
     period = schedule.current_period(terms=terms_for(org=org), today=today)
     conditions = _quality_conditions(org=org, today=today, period=period)
 

@@ -8,7 +8,6 @@ numbers never repeat or skip. A cancelled review keeps its number."""
 from __future__ import annotations
 
 import datetime
-import zoneinfo
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -16,12 +15,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from learners import services as learner_services
-from learners.choices import AuthorRole, PlanStatus, SetByRole, ShareRelationship
+from learners.choices import AuthorRole, PlanStatus, SetByRole
 from learners.models import LearnerProfile, LogBlock, Plan, PlanShare, Target
+from plp_portal import clock
 from plp_portal.audit.services import audit_log
 from plp_portal.notifications.models import Reminder
 
-from .choices import OPEN_REVIEW_STATUSES, ReviewStatus, SignStage, TimelineKind
+from . import selectors
+from .choices import OPEN_REVIEW_STATUSES, PROVIDER_RELATIONSHIPS, ReviewStatus, SignStage, TimelineKind
 from .models import (
     KeyWorkerAssignment,
     KeyWorkerPreference,
@@ -36,7 +37,6 @@ from .models import (
 # At sign-off the log blocks of the period are filed: those that have ended, and the current
 # one if it ends within two weeks (a block ending later stays open for the learner to write in).
 FILE_BLOCK_ENDING_WITHIN = datetime.timedelta(days=14)
-PROVIDER_RELATIONSHIPS = (ShareRelationship.EMPLOYER, ShareRelationship.OFF_SITE_TUTOR)
 
 
 class ReviewError(Exception):
@@ -59,15 +59,6 @@ def _check_org(org, *objs):
     for obj in objs:
         if obj is not None and obj.organisation_id != org.pk:
             raise ValueError(f"{type(obj).__name__} {obj.pk} does not belong to {org}")
-
-
-def org_today(org) -> datetime.date:
-    """Today in the organisation's time zone."""
-    try:
-        zone = zoneinfo.ZoneInfo(org.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = zoneinfo.ZoneInfo("Europe/London")
-    return timezone.localdate(timezone=zone)
 
 
 def review_url(review) -> str:
@@ -119,8 +110,6 @@ def reviews_redate_scheduled(*, org) -> None:
 
 
 def _redate_scheduled(*, org, profile=None):
-    from . import selectors
-
     qs = Review.objects.for_org(org).filter(status=ReviewStatus.SCHEDULED, due_on_agreed=False)
     if profile is not None:
         qs = qs.filter(plan__profile=profile)
@@ -143,7 +132,7 @@ def key_worker_assign(*, org, profile: LearnerProfile, key_worker, worker_type: 
     (``learner_set_key_worker``), open reviews pass to the new key worker and so do their
     reminders not yet sent in a digest."""
     _check_org(org, profile)
-    starts_on = starts_on or org_today(org)
+    starts_on = starts_on or clock.today(org)
     with transaction.atomic():
         LearnerProfile.objects.for_org(org).select_for_update().get(pk=profile.pk)
         current = KeyWorkerAssignment.objects.for_org(org).filter(profile=profile, ends_on__isnull=True).first()
@@ -196,7 +185,7 @@ def team_member_add(*, org, profile, by, team_role: str, user=None, name: str = 
     if user is None and not name.strip():
         raise ValueError("a team member needs an account or a name")
     member = TeamMember(organisation=org, profile=profile, user=user, name=name, team_role=team_role,
-                        contact=contact, starts_on=starts_on or org_today(org), added_by=by)
+                        contact=contact, starts_on=starts_on or clock.today(org), added_by=by)
     member.full_clean()
     member.save()
     audit_log("keyworkers.team.added", actor=by, org=org, obj=member, data={"profile": profile.pk, "role": team_role})
@@ -206,7 +195,7 @@ def team_member_add(*, org, profile, by, team_role: str, user=None, name: str = 
 def team_member_end(*, org, member: TeamMember, by) -> TeamMember:
     _check_org(org, member)
     if member.ends_on is None:
-        member.ends_on = org_today(org)
+        member.ends_on = clock.today(org)
         member.save(update_fields=["ends_on"])
         audit_log("keyworkers.team.ended", actor=by, org=org, obj=member)
     return member
@@ -239,8 +228,6 @@ def _open_review(org, plan):
 def review_schedule_next(*, org, plan, by=None, due_on: datetime.date | None = None) -> Review:
     """The plan's open review, or a new SCHEDULED one (next number) due on ``due_on`` or the
     computed date. Idempotent under concurrency (plan row locked)."""
-    from . import selectors
-
     with transaction.atomic():
         plan = _lock_plan(org, plan)
         review = _open_review(org, plan)
@@ -265,7 +252,7 @@ def review_start(*, org, plan, by, held_on: datetime.date | None = None) -> Revi
     starting at once get the same review. ``held_on``: when it is (was) held, default today."""
     if plan.status != PlanStatus.ACTIVE:
         raise ReviewError("Reviews are held on active plans only.")
-    today = held_on or org_today(org)
+    today = held_on or clock.today(org)
     with transaction.atomic():
         plan = _lock_plan(org, plan)
         review = _open_review(org, plan)
@@ -312,7 +299,7 @@ def review_save_draft(*, org, review, by, expected_version: int, fields: dict, e
         review.version += 1
         review.draft_tab = tab
         if review.status == ReviewStatus.SCHEDULED:
-            review.status, review.held_on = ReviewStatus.IN_PROGRESS, org_today(org)
+            review.status, review.held_on = ReviewStatus.IN_PROGRESS, clock.today(org)
         for name in (*REVIEW_TEXT_FIELDS, "next_review_on"):
             if name in fields:
                 setattr(review, name, fields[name])
@@ -391,7 +378,7 @@ def review_sign_key_worker(*, org, review, by) -> Review:
     """The key worker signs: the evaluations are applied to the targets (status history), the
     new targets are set, the narrative entry is added, the period's log blocks are filed, and
     the review becomes read-only. Next: the learner signs."""
-    today = org_today(org)
+    today = clock.today(org)
     with transaction.atomic():
         review = _lock_review(org, review)
         if review.sign_stage != SignStage.KEY_WORKER or not review.is_open:
@@ -530,16 +517,12 @@ def review_amend(*, org, review, by, text: str):
 
 def reviews_schedule_missing(*, org) -> int:
     """Schedule a review for every active plan of ``org`` (required) that has none open."""
-    from . import selectors
-
     return _schedule_missing(selectors.plans_without_open_review(org=org))
 
 
 def reviews_schedule_missing_everywhere(*, reason: str) -> int:
     """The daily job's run over every organisation, saying why. Finding the plans is one query;
     each new review is then created with its plan locked."""
-    from . import selectors
-
     return _schedule_missing(selectors.plans_without_open_review_everywhere(reason=reason))
 
 

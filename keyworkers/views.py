@@ -11,13 +11,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from learners import selectors as learner_selectors
+from learners.lookups import plan_for_request, staff_viewer_for
 from learners.models import AtRiskLevel
+from plp_portal import clock
 from plp_portal.organisations.choices import STAFF_ROLES, Role
 from plp_portal.organisations.permissions import org_role_required
 
 from . import forms, selectors, services
-from .permissions import can_cancel_review, can_manage_team, can_run_review, is_lead, staff_viewer_or_404
-from .services import ReviewError, StaleReviewError, org_today
+from .permissions import can_cancel_review, can_manage_team, can_run_review, is_lead
+from .services import ReviewError, StaleReviewError
 
 LEADS = (Role.ORG_ADMIN, Role.CAREERS_LEAD)
 PAGE_SIZE = 25
@@ -36,7 +38,7 @@ def _post_only(request):
 def index(request):
     """The caseload: the signed-in key worker's learners (a lead sees everyone's, or one key
     worker's with ?worker=)."""
-    org, today = request.org, org_today(request.org)
+    org, today = request.org, clock.today(request.org)
     key_worker = request.user
     worker_id = request.GET.get("worker", "")
     if is_lead(request):
@@ -191,21 +193,19 @@ def schedule_override(request, profile_id):
 @org_role_required(*STAFF_ROLES)
 def review_list(request, plan_id):
     """Every review of a plan, in order (for the plan page's link)."""
-    plan = learner_selectors.plan_get(org=request.org, plan_id=plan_id)
-    viewer = staff_viewer_or_404(request, plan)
+    plan, viewer = plan_for_request(request, plan_id)
     reviews = list(selectors.reviews_for_plan(plan=plan))
     open_review = next((r for r in reviews if r.is_open), None)
     next_due = open_review.due_on if open_review else selectors.computed_due_dates(org=request.org, plans=[plan])[plan.pk]
     return render(request, "keyworkers/review_list.html", {
-        "plan": plan, "reviews": reviews, "today": org_today(request.org), "next_due": next_due,
+        "plan": plan, "reviews": reviews, "today": clock.today(request.org), "next_due": next_due,
         "open_review": open_review, "can_run": can_run_review(viewer) and plan.status == "active",
     })
 
 
 @org_role_required(Role.KEY_WORKER)
 def review_start(request, plan_id):
-    plan = learner_selectors.plan_get(org=request.org, plan_id=plan_id)
-    viewer = staff_viewer_or_404(request, plan)
+    plan, viewer = plan_for_request(request, plan_id)
     if (refused := _post_only(request)) is not None:
         return refused
     if not can_run_review(viewer):
@@ -219,8 +219,10 @@ def review_start(request, plan_id):
 
 
 def _review_and_viewer(request, review_id):
+    """The review of request.org and the viewer; the same 404 for a missing review, another
+    organisation's and one of a learner the person does not work with."""
     review = selectors.review_get(org=request.org, review_id=review_id)
-    viewer = staff_viewer_or_404(request, review.plan)
+    viewer = staff_viewer_for(request, review.plan)
     return review, viewer
 
 
@@ -230,10 +232,10 @@ def review_detail(request, review_id):
     target_rows, new_targets, _long_term = selectors.review_targets(review=review, viewer=viewer)
     log_entries = learner_selectors.log_entries_for(plan=review.plan, viewer=viewer).filter(
         written_on__gte=selectors.review_period_start(review=review),
-        written_on__lte=review.held_on or org_today(request.org))[:50]
+        written_on__lte=review.held_on or clock.today(request.org))[:50]
     return render(request, "keyworkers/review_detail.html", {
         "review": review, "plan": review.plan, "target_rows": target_rows, "new_targets": new_targets,
-        "today": org_today(request.org), "can_run": can_run_review(viewer),
+        "today": clock.today(request.org), "can_run": can_run_review(viewer),
         "can_cancel": can_cancel_review(request, viewer) and review.is_editable,
         "amend_form": forms.AmendForm() if can_run_review(viewer) and review.kw_signed_at else None,
         "log_entries": log_entries,
@@ -310,7 +312,7 @@ def review_edit(request, review_id):
             return HttpResponse("Not saved yet: check the highlighted answers when you save.")
     log_entries = learner_selectors.log_entries_for(plan=review.plan, viewer=viewer).filter(
         written_on__gte=selectors.review_period_start(review=review))[:50]
-    today = org_today(request.org)
+    today = clock.today(request.org)
     return render(request, "keyworkers/review_edit.html", {
         "review": review, "plan": review.plan, "form": form, "log_entries": log_entries, "today": today,
         "suggested_next": selectors.review_next_due(org=request.org, review=review, today=today),
@@ -367,7 +369,7 @@ def review_amend(request, review_id):
 
 @org_role_required(*LEADS)
 def quality(request):
-    today = org_today(request.org)
+    today = clock.today(request.org)
     overview = selectors.quality_overview(org=request.org, today=today)
     return render(request, "keyworkers/quality.html", {"q": overview, "today": today,
                                                         "metrics": selectors.QUALITY_METRICS})
@@ -382,7 +384,7 @@ def quality_learners(request):
     group = request.GET.get("group")
     worker = request.GET.get("worker")
     learners = selectors.quality_learners(
-        org=request.org, today=org_today(request.org), metric=metric, value=value, tutor_group=group,
+        org=request.org, today=clock.today(request.org), metric=metric, value=value, tutor_group=group,
         key_worker_id=(int(worker) if worker and worker.isdigit() else (0 if worker == "none" else None)),
     )
     page = Paginator(learners, 50).get_page(request.GET.get("page"))

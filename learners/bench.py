@@ -7,6 +7,7 @@ import time
 from django.db import transaction
 from django.urls import reverse
 
+from plp_portal import clock
 from plp_portal.bench import BenchJob, BenchPage
 
 from .choices import AuthorRole, PlanStatus, SetByRole
@@ -88,7 +89,7 @@ def _ten_page_progress_file():
             org, profile = base.organisation, base.profile
             staff = profile.key_worker
             plan = Plan.objects.for_org(org).get(pk=base.pk)
-            today = datetime.date.today()
+            today = clock.today()
             for n in range(45):
                 services.target_create(
                     org=org, plan=plan, by=staff, set_by_role=SetByRole.STAFF,

@@ -6,6 +6,7 @@ history and the plan's timeline. Set-based (COPY), one organisation at a time.""
 import datetime
 from decimal import Decimal
 
+from plp_portal import clock
 from plp_portal.county import at
 from plp_portal.organisations.choices import OrganisationKind as Kind
 from plp_portal.organisations.choices import Role
@@ -109,7 +110,7 @@ def _seed_org(county, org_id, kind, areas, levels) -> int:  # noqa: C901 - one p
             start, end = county.year_start(year), county.year_end(year)
             plan_id = next(plan_ids)
             add[m.Plan]({**base, "id": plan_id, "profile_id": profile_id,
-                         "programme_name": f"{year}/{(year + 1) % 100:02d} programme",
+                         "programme_name": f"{clock.academic_year_label(year)} programme",
                          "long_term_goal": "To get onto an apprenticeship in engineering.",
                          "anticipated_destination": "Apprenticeship", "starts_on": start,
                          "ends_on": end, "created_by_id": key_worker,

@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from plp_portal.forms import DateField, Form, ModelForm
 
-from plp_portal.organisations.choices import Role
+from plp_portal import clock
+from plp_portal.organisations.choices import STAFF_ROLES, Role
 from plp_portal.organisations.selectors import member_users
 from plp_portal.uploads import AUDIO, IMAGES, validate_upload
 
@@ -385,8 +386,6 @@ class LearnerNarrativeForm(Form):
 
 
 def _staff_users(org):
-    from plp_portal.organisations.choices import STAFF_ROLES
-
     return member_users(org=org, roles=STAFF_ROLES)
 
 
@@ -424,7 +423,7 @@ class ConcernUpdateForm(Form):
         # A follow-up date already passed may stay as it is (the concern is being updated, not
         # re-planned); a new or changed date must be today or later.
         value = self.cleaned_data.get("follow_up_on")
-        if value and value != self.initial.get("follow_up_on") and value < timezone.localdate():
+        if value and value != self.initial.get("follow_up_on") and value < clock.today():
             raise ValidationError("Follow up by must be today or later", code="too_early")
         return value
 
@@ -480,7 +479,7 @@ class LogEntryForm(Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
-            self.initial.setdefault("written_on", timezone.localdate())
+            self.initial.setdefault("written_on", clock.today())
 
     def clean(self):
         cleaned = super().clean()
@@ -534,7 +533,7 @@ class ShareForm(Form):
 
     def clean_ends_on(self):
         ends_on = self.cleaned_data.get("ends_on")
-        if ends_on and ends_on <= timezone.localdate():
+        if ends_on and ends_on <= clock.today():
             raise ValidationError("Enter an end date after today, or leave it empty")
         return ends_on
 

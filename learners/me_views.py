@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import login
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,34 +18,24 @@ from django.views.decorators.http import require_POST
 
 from plp_portal.organisations.choices import Role
 from plp_portal.organisations.forms import AcceptInvitationForm
+from plp_portal.organisations.permissions import public_view, signed_in_required
 from plp_portal.organisations.selectors import user_memberships
 from plp_portal.uploads import serve_upload
 
 from . import forms, selectors, services
 from .choices import Audience, AuthorRole, SetByRole, ShareRelationship, SignerRole, TargetTerm
+from .lookups import plan_for_request
 from .models import LogEntry, PlanShare, PlanShareInvitation
+from .pdf import progress_file_view
 from .permissions import can_manage_sharing, can_see, plan_viewer
 from .views import _extension, plan_context
-
-
-def _my_plan(request, learner_plan_id):
-    plan = selectors.my_plan_get(user=request.user, plan_id=learner_plan_id)
-    return plan, plan_viewer(plan=plan, user=request.user)
-
-
-def _shared_plan(request, learner_plan_id):
-    plan = selectors.plan_get_shared(user=request.user, plan_id=learner_plan_id)
-    viewer = plan_viewer(plan=plan, user=request.user)
-    if not viewer.can_view_plan:
-        raise Http404
-    return plan, viewer
 
 
 def _me_plan_url(plan, name="me:plan"):
     return reverse(name, kwargs={"learner_plan_id": plan.pk})
 
 
-@login_required
+@signed_in_required
 def home(request):
     plans = list(selectors.my_plans(user=request.user))
     shared = list(selectors.plans_shared_with(user=request.user))
@@ -67,27 +57,27 @@ def _plan_home_context(request, plan):
             "sign_form": forms.SignForm(initial={"version": plan.version})}
 
 
-@login_required
+@signed_in_required
 def plan(request, learner_plan_id):
-    plan, _viewer = _my_plan(request, learner_plan_id)
+    plan, _viewer = plan_for_request(request, learner_plan_id, need="own")
     context = {"plans": list(selectors.my_plans(user=request.user)), "shared": []}
     context.update(_plan_home_context(request, plan))
     return render(request, "learners/me/home.html", context)
 
 
-@login_required
+@signed_in_required
 def plan_full(request, learner_plan_id):
     """Everything on the plan the learner may see (the whole contract, journey, reports)."""
-    plan, viewer = _my_plan(request, learner_plan_id)
+    plan, viewer = plan_for_request(request, learner_plan_id, need="own")
     context = plan_context(plan=plan, viewer=viewer, request=request)
     context.update({"me": True, "sign_form": forms.SignForm(initial={"version": context["plan"].version})})
     return render(request, "learners/me/plan_full.html", context)
 
 
 @require_POST
-@login_required
+@signed_in_required
 def plan_sign(request, learner_plan_id):
-    plan, _viewer = _my_plan(request, learner_plan_id)
+    plan, _viewer = plan_for_request(request, learner_plan_id, need="own")
     form = forms.SignForm(request.POST)
     try:
         services.plan_sign(org=plan.organisation, plan=plan, by=request.user, role=SignerRole.LEARNER,
@@ -102,16 +92,16 @@ def plan_sign(request, learner_plan_id):
 # --- Targets ---------------------------------------------------------------------------------
 
 
-@login_required
+@signed_in_required
 def targets(request, learner_plan_id):
-    plan, viewer = _my_plan(request, learner_plan_id)
+    plan, viewer = plan_for_request(request, learner_plan_id, need="own")
     detail = selectors.plan_detail(plan=plan, viewer=viewer)
     return render(request, "learners/me/targets.html", {"plan": detail, "targets": detail.visible_targets})
 
 
-@login_required
+@signed_in_required
 def target_add(request, learner_plan_id):
-    plan, _viewer = _my_plan(request, learner_plan_id)
+    plan, _viewer = plan_for_request(request, learner_plan_id, need="own")
     form = forms.TargetForm(request.POST or None, plan=plan, learner=True)
     if request.method == "POST" and form.is_valid():
         data = form.target_kwargs()
@@ -124,7 +114,7 @@ def target_add(request, learner_plan_id):
     return render(request, "learners/me/target_add.html", {"form": form, "plan": plan})
 
 
-@login_required
+@signed_in_required
 def target(request, target_id):
     target = selectors.my_target_get(user=request.user, target_id=target_id)
     viewer = plan_viewer(plan=target.plan, user=request.user)
@@ -144,9 +134,9 @@ def target(request, target_id):
 # --- Journey and concerns --------------------------------------------------------------------
 
 
-@login_required
+@signed_in_required
 def journey_add(request, learner_plan_id):
-    plan, _viewer = _my_plan(request, learner_plan_id)
+    plan, _viewer = plan_for_request(request, learner_plan_id, need="own")
     form = forms.LearnerNarrativeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.narrative_append(org=plan.organisation, plan=plan, by=request.user, author_role=AuthorRole.LEARNER,
@@ -158,9 +148,9 @@ def journey_add(request, learner_plan_id):
         "hint": "Your learning journey only grows: an entry cannot be changed later."})
 
 
-@login_required
+@signed_in_required
 def concern_add(request, learner_plan_id):
-    plan, _viewer = _my_plan(request, learner_plan_id)
+    plan, _viewer = plan_for_request(request, learner_plan_id, need="own")
     form = forms.LearnerConcernForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.concern_raise(org=plan.organisation, plan=plan, by=request.user, raised_by_learner=True,
@@ -175,16 +165,16 @@ def concern_add(request, learner_plan_id):
 # --- Learning log ----------------------------------------------------------------------------
 
 
-@login_required
+@signed_in_required
 def log(request, learner_plan_id):
-    plan, viewer = _my_plan(request, learner_plan_id)
+    plan, viewer = plan_for_request(request, learner_plan_id, need="own")
     page = Paginator(selectors.log_blocks_for(plan=plan, viewer=viewer), 3).get_page(request.GET.get("page"))
     return render(request, "learners/me/log.html", {"plan": plan, "page": page, "file_url_name": "me:log_file"})
 
 
-@login_required
+@signed_in_required
 def log_add(request, learner_plan_id):
-    plan, _viewer = _my_plan(request, learner_plan_id)
+    plan, _viewer = plan_for_request(request, learner_plan_id, need="own")
     form = forms.LogEntryForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -198,13 +188,12 @@ def log_add(request, learner_plan_id):
     return render(request, "learners/me/log_add.html", {"form": form, "plan": plan})
 
 
-@login_required
+@signed_in_required
 def log_file(request, log_entry_id):
     """A voice recording or photo, for the learner or a grantee who may see the entry."""
     org_ids = set(selectors.own_org_ids(user=request.user))
     shared = selectors.plans_shared_with(user=request.user)
     org_ids |= set(shared.values_list("organisation_id", flat=True))
-    from django.db.models import Q
 
     entry = get_object_or_404(
         LogEntry.objects.for_orgs(org_ids).filter(Q(plan__profile__user=request.user) | Q(plan__in=shared))
@@ -221,13 +210,11 @@ def log_file(request, log_entry_id):
 # --- Progress file ---------------------------------------------------------------------------
 
 
-@login_required
+@signed_in_required
 def plan_pdf(request, learner_plan_id, render_id=None, download=False):
     """My progress file, rendered by the workers: queue it (this URL), its page
     (``render_id``), the file (``download``)."""
-    from .pdf import progress_file_view
-
-    plan, viewer = _my_plan(request, learner_plan_id)
+    plan, viewer = plan_for_request(request, learner_plan_id, need="own")
     return progress_file_view(request, plan=plan, viewer=viewer, url_name="me:plan_pdf",
                               url_kwargs={"learner_plan_id": plan.pk}, render_id=render_id,
                               download=download, back_url=_me_plan_url(plan), back_label="Back to my plan")
@@ -236,9 +223,9 @@ def plan_pdf(request, learner_plan_id, render_id=None, download=False):
 # --- Sharing ---------------------------------------------------------------------------------
 
 
-@login_required
+@signed_in_required
 def sharing(request, learner_plan_id):
-    plan, viewer = _my_plan(request, learner_plan_id)
+    plan, viewer = plan_for_request(request, learner_plan_id, need="own")
     org = plan.organisation
     return render(request, "learners/me/sharing.html", {
         "plan": plan, "shares": selectors.plan_shares_list(org=org, plan=plan),
@@ -247,9 +234,9 @@ def sharing(request, learner_plan_id):
     })
 
 
-@login_required
+@signed_in_required
 def share_add(request, learner_plan_id):
-    plan, viewer = _my_plan(request, learner_plan_id)
+    plan, viewer = plan_for_request(request, learner_plan_id, need="own")
     form = forms.ShareForm(request.POST or None, learner_email=request.user.email,
                            initial={"relationship": ShareRelationship.PARENT_CARER})
     if request.method == "POST" and form.is_valid():
@@ -269,7 +256,7 @@ def _my_orgs(user):
     return selectors.own_org_ids(user=user)
 
 
-@login_required
+@signed_in_required
 def share_revoke(request, share_id):
     share = get_object_or_404(
         PlanShare.objects.for_orgs(_my_orgs(request.user)).filter(plan__profile__user=request.user)
@@ -283,7 +270,7 @@ def share_revoke(request, share_id):
                                                           "back": back, "me": True})
 
 
-@login_required
+@signed_in_required
 def share_invitation_revoke(request, share_invitation_id):
     invitation = get_object_or_404(
         PlanShareInvitation.objects.for_orgs(_my_orgs(request.user)).filter(plan__profile__user=request.user)
@@ -298,6 +285,7 @@ def share_invitation_revoke(request, share_invitation_id):
                                                           "name": invitation.email, "back": back, "me": True})
 
 
+@public_view("the invitation's secret token is the grant; an unknown token is a 404")
 def share_invitation_accept(request, token):
     """The link in a plan-share invitation email (mounted at /invitations/plan/<token>/): the
     token is the bearer grant. Creates the account if needed (no organisation membership)."""
@@ -335,9 +323,9 @@ def share_invitation_accept(request, token):
 # --- Plans shared with me (parents, off-site tutors, employers) ------------------------------
 
 
-@login_required
+@signed_in_required
 def shared_plan(request, learner_plan_id):
-    plan, viewer = _shared_plan(request, learner_plan_id)
+    plan, viewer = plan_for_request(request, learner_plan_id, need="shared")
     context = plan_context(plan=plan, viewer=viewer, request=request)
     share = PlanShare.objects.for_org(plan.organisation_id).select_related("plan").get(pk=viewer.share_id) \
         if viewer.share_id else None
@@ -350,9 +338,9 @@ def shared_plan(request, learner_plan_id):
 
 
 @require_POST
-@login_required
+@signed_in_required
 def shared_plan_sign(request, learner_plan_id):
-    plan, viewer = _shared_plan(request, learner_plan_id)
+    plan, viewer = plan_for_request(request, learner_plan_id, need="shared")
     share = PlanShare.objects.for_org(plan.organisation_id).filter(pk=viewer.share_id).first()
     if share is None or share.relationship != ShareRelationship.OFF_SITE_TUTOR:
         raise Http404
@@ -367,13 +355,11 @@ def shared_plan_sign(request, learner_plan_id):
     return redirect("me:shared_plan", learner_plan_id=plan.pk)
 
 
-@login_required
+@signed_in_required
 def shared_plan_pdf(request, learner_plan_id, render_id=None, download=False):
     """The progress file of a plan shared with me (what a grantee may see), rendered by the
     workers: queue it, its page, the file."""
-    from .pdf import progress_file_view
-
-    plan, viewer = _shared_plan(request, learner_plan_id)
+    plan, viewer = plan_for_request(request, learner_plan_id, need="shared")
     return progress_file_view(request, plan=plan, viewer=viewer, url_name="me:shared_plan_pdf",
                               url_kwargs={"learner_plan_id": plan.pk}, render_id=render_id,
                               download=download, back_url=_me_plan_url(plan, "me:shared_plan"),

@@ -285,13 +285,18 @@ class Plan(TenantModel):
         return changed_after_signing(self.signatures.all(), self.version)
 
 
-def changed_after_signing(signatures, version: int) -> bool:
-    """Whether the latest signature of some role (learner, key worker, provider…) is of a
-    version older than ``version``: that role has yet to sign the plan as it is now."""
+def latest_signed_versions(signatures) -> dict[str, int]:
+    """{role: the plan version of that role's latest signature}."""
     latest: dict[str, int] = {}
     for sig in signatures:
         latest[sig.role] = max(latest.get(sig.role, 0), sig.plan_version)
-    return any(signed < version for signed in latest.values())
+    return latest
+
+
+def changed_after_signing(signatures, version: int) -> bool:
+    """Whether the latest signature of some role (learner, key worker, provider…) is of a
+    version older than ``version``: that role has yet to sign the plan as it is now."""
+    return any(signed < version for signed in latest_signed_versions(signatures).values())
 
 
 class PlanSignature(TenantModel):

@@ -4,9 +4,9 @@ the tracking table and a learning-log summary — filtered by what the VIEWER ma
 
 from __future__ import annotations
 
-from django.utils import timezone
 from django.utils.text import slugify
 
+from plp_portal import clock
 from plp_portal.pdf import render_pdf
 
 from . import selectors, services
@@ -28,7 +28,7 @@ def progress_file_pdf(*, plan, viewer: PlanViewer, request=None, actor=None) -> 
         "tracking": selectors.tracking_table(plan=detail, viewer=viewer),
         "log_summary": selectors.log_summary(plan=detail, viewer=viewer),
         "sensitive": sensitive,
-        "generated_on": timezone.localdate(),
+        "generated_on": clock.today(),
     }
     return render_pdf("learners/pdf/progress_file.html", context)
 

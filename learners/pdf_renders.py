@@ -7,6 +7,10 @@ from django.db.models import Count, Max
 
 from plp_portal.pdfs.kinds import PdfKind, PdfRenderRefused, child_summary
 
+from .models import LogBlock, LogEntry, NarrativeEntry, Plan, SubjectReport, Target, TargetProgress
+from . import pdf
+from .permissions import can_see_sensitive, plan_viewer
+
 PROGRESS_FILE = "learners.progress_file"
 
 
@@ -14,8 +18,6 @@ def progress_file_audience(viewer) -> str:
     """Who a progress file is for (``PdfRender.audience``). Viewers who see the sensitive
     Stage 1 fields each get their own render, so that every read of them is audited for that
     person; others share the render of their audience (same role, same records)."""
-    from .permissions import can_see_sensitive
-
     if can_see_sensitive(viewer):
         return f"user:{viewer.user_id}"
     if viewer.is_working_staff:
@@ -29,16 +31,6 @@ def progress_file_audience(viewer) -> str:
 def progress_file_fingerprint(*, org_id: int, object_id: int):
     """Everything the progress file shows, summarised in one query: the plan's and profile's
     versions and update times, and the count and newest row of each record on the plan."""
-    from .models import (
-        LogBlock,
-        LogEntry,
-        NarrativeEntry,
-        Plan,
-        SubjectReport,
-        Target,
-        TargetProgress,
-    )
-
     row = (
         Plan.objects.for_org(org_id).filter(pk=object_id)
         .annotate(
@@ -66,10 +58,6 @@ def progress_file_fingerprint(*, org_id: int, object_id: int):
 def progress_file_render(*, render) -> bytes:
     """The progress file for the person who asked, with their current view of the plan; refused
     if the plan is gone or their view of it is no longer the audience asked for."""
-    from .models import Plan
-    from .pdf import progress_file_pdf
-    from .permissions import plan_viewer
-
     plan = (Plan.objects.for_org(render.organisation_id).select_related("profile__user", "organisation")
             .filter(pk=render.object_id).first())
     if plan is None or render.requested_by is None:
@@ -77,7 +65,7 @@ def progress_file_render(*, render) -> bytes:
     viewer = plan_viewer(plan=plan, user=render.requested_by)
     if not viewer.can_view_plan or progress_file_audience(viewer) != render.audience:
         raise PdfRenderRefused("You can no longer see this plan.")
-    return progress_file_pdf(plan=plan, viewer=viewer, actor=render.requested_by)
+    return pdf.progress_file_pdf(plan=plan, viewer=viewer, actor=render.requested_by)
 
 
 KINDS = [PdfKind(name=PROGRESS_FILE, fingerprint=progress_file_fingerprint, render=progress_file_render)]

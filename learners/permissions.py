@@ -52,9 +52,12 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
+from plp_portal import clock
 from plp_portal.organisations.choices import Role
+from plp_portal.organisations.models import Membership
 
 from .choices import Audience
+from .models import LearnerProfile, PlanShare, PlanUserObjectPermission
 
 # Staff roles of the plan's organisation that count as working with every learner there.
 WORKING_STAFF_ROLES = frozenset(
@@ -118,10 +121,6 @@ def plan_viewer(*, plan, user, membership=None, partner_role: str | None = None)
     (``request.membership``); a membership of another organisation is ignored.
     ``partner_role``: only for the guidance app, after IT has verified a current Partnership
     between the adviser's careers service and ``plan.organisation``."""
-    from plp_portal.organisations.models import Membership
-
-    from .models import LearnerProfile, PlanShare, PlanUserObjectPermission
-
     base = {"plan_id": plan.pk, "organisation_id": plan.organisation_id}
     if user is None or not getattr(user, "is_authenticated", False):
         return PlanViewer(user_id=None, **base)
@@ -206,8 +205,6 @@ def profile_viewer(*, profile, user, membership=None) -> PlanViewer:
     """``user``'s relation to a learner ``profile`` (for the profile page and the sensitive
     fields), computed with the same rules as ``plan_viewer`` but without grants (a grant is to a
     plan, never to the profile). ``plan_id`` is 0: it matches no plan record."""
-    from plp_portal.organisations.models import Membership
-
     base = {"plan_id": 0, "organisation_id": profile.organisation_id}
     if user is None or not getattr(user, "is_authenticated", False):
         return PlanViewer(user_id=None, **base)
@@ -230,11 +227,9 @@ SHARING_AGE_OF_LEARNER = 13
 
 
 def learner_age(profile, today=None) -> int | None:
-    import datetime
-
     if profile.date_of_birth is None:
         return None
-    today = today or datetime.date.today()
+    today = today or clock.today()
     born = profile.date_of_birth
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 

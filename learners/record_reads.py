@@ -1,6 +1,8 @@
 """Which URL keyword arguments name part of a learner's record: a successful GET of such a URL
 is audited as a read (plp_portal.audit.reads). Value: (model, lookup to the LearnerProfile id)."""
 
+from .models import LearnerProfile
+
 RECORD_KWARGS = {
     "profile_id": ("learners.LearnerProfile", "pk"),
     "learner_plan_id": ("learners.Plan", "profile_id"),
@@ -14,6 +16,4 @@ RECORD_KWARGS = {
 def learner_get(*, org, profile_id: int):
     """The learner profile ``profile_id`` of ``org`` with its user, or None (the audit's "who
     looked at this learner's record" page)."""
-    from .models import LearnerProfile
-
     return LearnerProfile.objects.for_org(org).select_related("user").filter(pk=profile_id).first()

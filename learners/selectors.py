@@ -8,19 +8,34 @@ from __future__ import annotations
 
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
-from .choices import TARGET_OPEN_STATUSES, ConcernStatus, PlanStatus, TargetStatus, TargetTerm
+from .choices import (
+    TARGET_OPEN_STATUSES,
+    ConcernStatus,
+    LogEntryKind,
+    PlanStatus,
+    TargetStatus,
+    TargetTerm,
+)
 from .models import (
+    AtRiskLevel,
+    Concern,
     LearnerProfile,
+    LogBlock,
+    LogEntry,
+    NarrativeEntry,
     Plan,
     PlanShare,
+    PlanShareInvitation,
     PlanSignature,
     PlanUserObjectPermission,
     SubjectReport,
     Target,
+    TargetArea,
     TargetProgress,
 )
-from .permissions import PlanViewer, audience_q
+from .permissions import PlanViewer, audience_q, can_see_sensitive
 
 
 def learner_profile_get(*, org, profile_id: int) -> LearnerProfile:
@@ -195,8 +210,6 @@ def me_headlines(*, plan: Plan, viewer: PlanViewer) -> dict:
     next_steps    — open short-term targets, soonest first
     supported_by  — {"support_needed": plan text, "strategies": open targets' support_strategy,
                      "key_worker": user or None}"""
-    from .permissions import can_see_sensitive
-
     visible = audience_q(viewer)
     targets = plan.targets.filter(visible).select_related("area")
     open_targets = targets.filter(status__in=TARGET_OPEN_STATUSES)
@@ -268,21 +281,15 @@ def target_get(*, org, target_id: int):
 
 
 def concern_get(*, org, concern_id: int):
-    from .models import Concern
-
     return _get_visible(Concern.objects.for_org(org).select_related("plan__profile__user", "owner"), concern_id)
 
 
 def narrative_entry_get(*, org, narrative_id: int):
-    from .models import NarrativeEntry
-
     return _get_visible(NarrativeEntry.objects.for_org(org).select_related("plan__profile__user", "author"),
                         narrative_id)
 
 
 def log_entry_get(*, org, log_entry_id: int):
-    from .models import LogEntry
-
     return _get_visible(LogEntry.objects.for_org(org).select_related("plan__profile__user", "block"), log_entry_id)
 
 
@@ -291,32 +298,22 @@ def plan_share_get(*, org, share_id: int):
 
 
 def share_invitation_get(*, org, share_invitation_id: int):
-    from .models import PlanShareInvitation
-
     return _get_visible(PlanShareInvitation.objects.for_org(org).select_related("plan__profile__user"),
                         share_invitation_id)
 
 
 def share_invitations_open(*, org, plan):
-    from django.utils import timezone
-
-    from .models import PlanShareInvitation
-
     return PlanShareInvitation.objects.for_org(org).filter(
         plan=plan, accepted_at__isnull=True, revoked_at__isnull=True, link_expires_at__gt=timezone.now()
     ).select_related("invited_by")
 
 
 def target_areas(*, org, active_only=False):
-    from .models import TargetArea
-
     qs = TargetArea.objects.for_org(org)
     return qs.filter(is_active=True) if active_only else qs
 
 
 def at_risk_levels(*, org):
-    from .models import AtRiskLevel
-
     return AtRiskLevel.objects.for_org(org)
 
 
@@ -331,8 +328,6 @@ def learner_plans(*, profile):
 def log_blocks_for(*, plan: Plan, viewer: PlanViewer):
     """The plan's six-week blocks, newest first, each with ``visible_entries`` (what ``viewer``
     may see, newest first). Two queries."""
-    from .models import LogBlock, LogEntry
-
     entries = LogEntry.objects.for_org(plan.organisation_id).filter(audience_q(viewer)).select_related("author")
     return (
         LogBlock.objects.for_org(plan.organisation_id).filter(plan_id=plan.pk)
@@ -345,10 +340,6 @@ def log_blocks_for(*, plan: Plan, viewer: PlanViewer):
 
 def log_summary(*, plan: Plan, viewer: PlanViewer):
     """Per block: dates, filed or not, entry counts by kind the viewer may see (one query)."""
-    from .models import LogEntry
-
-    from .choices import LogEntryKind
-
     rows = list(
         LogEntry.objects.for_org(plan.organisation_id).filter(audience_q(viewer), plan_id=plan.pk)
         .values("block__starts_on", "block__ends_on", "block__filed_at", "kind")
@@ -386,10 +377,6 @@ def my_target_get(*, user, target_id: int) -> Target:
 
 def share_invitations_for_user(*, user):
     """Open invitations addressed to ``user``'s email (they may accept while signed in)."""
-    from django.utils import timezone
-
-    from .models import PlanShareInvitation
-
     return PlanShareInvitation.objects.system("a person's own invitations, across organisations").filter(
         email__iexact=user.email, accepted_at__isnull=True, revoked_at__isnull=True,
         link_expires_at__gt=timezone.now(),

@@ -8,15 +8,20 @@ from __future__ import annotations
 
 import datetime
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
+from plp_portal import clock
+from plp_portal.accounts.services import invited_account
 from plp_portal.audit.services import audit_log, audit_log_many
+from plp_portal.notifications.services import email_queue, notification_create
+from plp_portal.organisations.models import Membership
 
 from .choices import (
-    CAREERS_AREA_CODE,  # noqa: F401  (re-exported for guidance)
     DEFAULT_AT_RISK_LEVELS,
     DEFAULT_TARGET_AREAS,
     FINAL_OUTCOME_AREA_CODE,
@@ -38,6 +43,7 @@ from .models import (
     NarrativeEntry,
     Plan,
     PlanShare,
+    PlanShareInvitation,
     PlanSignature,
     SubjectReport,
     Target,
@@ -45,6 +51,7 @@ from .models import (
     TargetProgress,
     TimelineEvent,
 )
+from .permissions import can_see, can_see_sensitive, plan_viewer
 
 
 class StalePlanError(Exception):
@@ -249,8 +256,6 @@ def learner_set_key_worker(*, org, learner: LearnerProfile, user, by=None) -> Le
     """Point ``learner.key_worker`` at ``user`` (None to clear). Called by the keyworkers app,
     which owns the assignment history, whenever the current assignment changes. ``user`` must be
     an active member of ``org``. Audited; writes a STAFF timeline event on active plans."""
-    from plp_portal.organisations.models import Membership
-
     _check_org(org, learner)
     if user is not None and not Membership.objects.for_org(org).filter(user=user, is_active=True).exists():
         raise ValueError("the key worker must be an active member of the organisation")
@@ -556,7 +561,7 @@ def log_block_file(*, org, block: LogBlock, by) -> LogBlock:
         if block.filed_at is not None:
             return block
         block.filed_at, block.filed_by = timezone.now(), by
-        today = timezone.localdate(block.filed_at)
+        today = clock.local_date(block.filed_at)
         rest_ends_on = None
         if block.ends_on >= today >= block.starts_on:
             block.ends_on, rest_ends_on = today, block.ends_on
@@ -668,16 +673,21 @@ def plan_share_grant(*, org, plan, grantee, relationship: str, by,
 
 
 def plan_share_revoke(*, org, share: PlanShare, by) -> PlanShare:
-    """Revoke a share and remove the guardian permission (idempotent). Audited; timeline."""
+    """Revoke a share and remove the guardian permission. Audited; a timeline event. Idempotent:
+    revoking a revoked share records nothing again (the permission is removed again, in case
+    it lingered)."""
     _check_org(org, share)
     with transaction.atomic():
-        if share.revoked_at is None:
+        revoking = share.revoked_at is None
+        if revoking:
             share.revoked_at, share.revoked_by = timezone.now(), by
             share.save(update_fields=["revoked_at", "revoked_by"])
+            timeline_record(org=org, plan=share.plan, kind=TimelineKind.SHARE_REVOKED, actor=by, obj=share,
+                            summary=f"Access removed for {share.grantee}")
         remove_perm("learners.view_plan", share.grantee, share.plan)
-        timeline_record(org=org, plan=share.plan, kind=TimelineKind.SHARE_REVOKED, actor=by, obj=share,
-                        summary=f"Access removed for {share.grantee}")
-    audit_log("learners.share.revoked", actor=by, org=org, obj=share.plan, data={"grantee": share.grantee_id})
+    if revoking:
+        audit_log("learners.share.revoked", actor=by, org=org, obj=share.plan,
+                  data={"grantee": share.grantee_id})
     return share
 
 
@@ -705,8 +715,6 @@ def profile_sensitive_read(*, profile: LearnerProfile, viewer, actor=None, reque
     learner's plans), or None if ``can_see_sensitive(viewer)`` is False. Every non-empty read is
     audited ("learners.profile.sensitive_read") — pages, PDFs and exports must read the
     sensitive fields through this function, never from the model directly."""
-    from .permissions import can_see_sensitive
-
     if not can_see_sensitive(viewer) or viewer.organisation_id != profile.organisation_id:
         return None
     values = {name: getattr(profile, name) for name in LearnerProfile.SENSITIVE_FIELDS}
@@ -730,13 +738,6 @@ def plan_share_invite(*, org, plan, email: str, relationship: str, by,
     ``PlanShareInvitation`` is recorded and emailed — accepting it creates their account (no
     organisation membership) and the grant. Returns the PlanShare or the invitation.
     The caller checks ``permissions.can_manage_sharing`` first."""
-    from django.contrib.auth import get_user_model
-    from django.urls import reverse
-
-    from plp_portal.notifications.services import email_queue
-
-    from .models import PlanShareInvitation
-
     _check_org(org, plan)
     email = email.strip().lower()
     learner = plan.profile.user
@@ -774,8 +775,6 @@ def plan_share_invite(*, org, plan, email: str, relationship: str, by,
 
 def plan_share_invitation_by_token(*, token: str):
     """The invitation with this token (any organisation: the token is the bearer grant), or None."""
-    from .models import PlanShareInvitation
-
     return (
         PlanShareInvitation.objects.system("an emailed plan-share link names its own invitation")
         .select_related("plan__profile__user", "organisation")
@@ -787,8 +786,6 @@ def plan_share_invitation_accept(*, invitation, user=None, full_name: str = "", 
                                  request=None) -> PlanShare:
     """Accept an open invitation as ``user`` (signed in with the invited email) or by creating
     the account with ``password`` (no organisation membership). Grants the share."""
-    from plp_portal.accounts.services import invited_account
-
     if not invitation.is_open:
         raise ShareInvitationError("This invitation has expired, was withdrawn or has already been used.")
     user = invited_account(email=invitation.email, user=user, full_name=full_name, password=password,
@@ -847,12 +844,6 @@ def target_awaiting_approval_notify(*, org, target) -> int:
     """Tell the learner's key worker (in-app) that the learner set a target awaiting approval.
     The recipient must be able to see the target through THE permission function (the same
     rule as pages and PDFs). Returns the number of notifications created."""
-    from django.urls import reverse
-
-    from plp_portal.notifications.services import notification_create
-
-    from .permissions import can_see, plan_viewer
-
     _check_org(org, target)
     key_worker = target.plan.profile.key_worker
     if key_worker is None or not can_see(plan_viewer(plan=target.plan, user=key_worker), target):

@@ -5,7 +5,8 @@ from celery import shared_task
 from . import services
 
 
-@shared_task(name="learners.plan_shares_expire")
+# Every expired share of every organisation: one guardian permission removed per share.
+@shared_task(name="learners.plan_shares_expire", soft_time_limit=300, time_limit=330)
 def plan_shares_expire() -> int:
     """Remove the guardian permission of plan shares past their end date. Access already stops
     at the end date (the selectors check ``expires_at``); this keeps the permission table true."""

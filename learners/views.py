@@ -5,11 +5,11 @@ from services."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -19,7 +19,9 @@ from plp_portal.uploads import serve_upload
 
 from . import forms, selectors, services
 from .choices import SetByRole, SignerRole, TargetTerm
-from .models import changed_after_signing
+from .lookups import plan_for_request
+from .models import changed_after_signing, latest_signed_versions
+from .pdf import progress_file_view
 from .permissions import (
     WORKING_STAFF_ROLES,
     can_manage_sharing,
@@ -32,15 +34,6 @@ from .permissions import (
 # Staff who may open the learners area (key workers see their own caseload only).
 LEARNER_STAFF = (Role.KEY_WORKER, *sorted(WORKING_STAFF_ROLES))
 PAGE_SIZE = 25
-
-
-def _plan_and_viewer(request, learner_plan_id):
-    """The plan of request.org and the viewer; 404 unless the person works with the learner."""
-    plan = selectors.plan_get(org=request.org, plan_id=learner_plan_id)
-    viewer = plan_viewer(plan=plan, user=request.user, membership=request.membership)
-    if not viewer.is_staff_side:
-        raise Http404
-    return plan, viewer
 
 
 def _visible_record(request, record):
@@ -175,9 +168,7 @@ def plan_context(*, plan, viewer, request):
     for target in long_terms:
         target.visible_steps = steps.get(target.pk, [])
     signatures = list(detail.signatures.all())
-    latest_by_role: dict[str, int] = {}
-    for sig in signatures:
-        latest_by_role[sig.role] = max(latest_by_role.get(sig.role, 0), sig.plan_version)
+    latest_by_role = latest_signed_versions(signatures)
     for sig in signatures:
         # An older signature of a role that has signed the plan again since is history.
         sig.signed_again = latest_by_role[sig.role] > sig.plan_version
@@ -196,7 +187,7 @@ def plan_context(*, plan, viewer, request):
 
 @org_role_required(*LEARNER_STAFF)
 def plan(request, learner_plan_id):
-    plan, viewer = _plan_and_viewer(request, learner_plan_id)
+    plan, viewer = plan_for_request(request, learner_plan_id)
     context = plan_context(plan=plan, viewer=viewer, request=request)
     context.update({
         "sign_form": forms.SignForm(initial={"version": context["plan"].version}),
@@ -208,7 +199,7 @@ def plan(request, learner_plan_id):
 
 @org_role_required(*LEARNER_STAFF)
 def plan_edit(request, learner_plan_id):
-    plan, viewer = _plan_and_viewer(request, learner_plan_id)
+    plan, viewer = plan_for_request(request, learner_plan_id)
     form = forms.PlanForm(request.POST or None, instance=plan)
     current = None
     if request.method == "POST" and form.is_valid():
@@ -234,7 +225,7 @@ def plan_edit(request, learner_plan_id):
 @require_POST
 @org_role_required(*LEARNER_STAFF)
 def plan_sign(request, learner_plan_id):
-    plan, viewer = _plan_and_viewer(request, learner_plan_id)
+    plan, viewer = plan_for_request(request, learner_plan_id)
     form = forms.SignForm(request.POST)
     version = form.cleaned_data["version"] if form.is_valid() else None
     try:
@@ -249,7 +240,7 @@ def plan_sign(request, learner_plan_id):
 
 @org_role_required(*LEARNER_STAFF)
 def timeline(request, learner_plan_id):
-    plan, viewer = _plan_and_viewer(request, learner_plan_id)
+    plan, viewer = plan_for_request(request, learner_plan_id)
     page = Paginator(selectors.timeline_for(plan=plan, viewer=viewer), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "learners/timeline.html", {"plan": plan, "page": page})
 
@@ -259,7 +250,7 @@ def timeline(request, learner_plan_id):
 
 @org_role_required(*LEARNER_STAFF)
 def target_add(request, learner_plan_id):
-    plan, viewer = _plan_and_viewer(request, learner_plan_id)
+    plan, viewer = plan_for_request(request, learner_plan_id)
     form = forms.StaffTargetForm(request.POST or None, plan=plan)
     if request.method == "POST" and form.is_valid():
         target = services.target_create(org=request.org, plan=plan, by=request.user, set_by_role=SetByRole.STAFF,
@@ -299,7 +290,7 @@ def target_approve(request, target_id):
 
 @org_role_required(*LEARNER_STAFF)
 def narrative_add(request, learner_plan_id):
-    plan, viewer = _plan_and_viewer(request, learner_plan_id)
+    plan, viewer = plan_for_request(request, learner_plan_id)
     form = forms.NarrativeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.narrative_append(org=request.org, plan=plan, by=request.user,
@@ -327,7 +318,7 @@ def narrative_correct(request, narrative_id):
 
 @org_role_required(*LEARNER_STAFF)
 def concern_add(request, learner_plan_id):
-    plan, viewer = _plan_and_viewer(request, learner_plan_id)
+    plan, viewer = plan_for_request(request, learner_plan_id)
     form = forms.ConcernForm(request.POST or None, org=request.org)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k not in ("audience", "restricted_roles")}
@@ -366,7 +357,7 @@ def concern(request, concern_id):
 
 @org_role_required(*LEARNER_STAFF)
 def report_add(request, learner_plan_id):
-    plan, viewer = _plan_and_viewer(request, learner_plan_id)
+    plan, viewer = plan_for_request(request, learner_plan_id)
     form = forms.SubjectReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k not in ("audience", "restricted_roles")}
@@ -378,7 +369,7 @@ def report_add(request, learner_plan_id):
 
 @org_role_required(*LEARNER_STAFF)
 def reports(request, learner_plan_id):
-    plan, viewer = _plan_and_viewer(request, learner_plan_id)
+    plan, viewer = plan_for_request(request, learner_plan_id)
     page = Paginator(selectors.subject_reports_for(plan=plan, viewer=viewer), PAGE_SIZE).get_page(
         request.GET.get("page"))
     return render(request, "learners/reports.html", {"plan": plan, "page": page})
@@ -389,7 +380,7 @@ def reports(request, learner_plan_id):
 
 @org_role_required(*LEARNER_STAFF)
 def log(request, learner_plan_id):
-    plan, viewer = _plan_and_viewer(request, learner_plan_id)
+    plan, viewer = plan_for_request(request, learner_plan_id)
     blocks = Paginator(selectors.log_blocks_for(plan=plan, viewer=viewer), 3).get_page(request.GET.get("page"))
     return render(request, "learners/log.html", {"plan": plan, "page": blocks, "file_url_name": "learners:log_file"})
 
@@ -415,9 +406,7 @@ def _extension(name):
 def plan_pdf(request, learner_plan_id, render_id=None, download=False):
     """The progress file, rendered by the workers: queue it (this URL), its page
     (``render_id``), the file (``download``)."""
-    from .pdf import progress_file_view
-
-    plan, viewer = _plan_and_viewer(request, learner_plan_id)
+    plan, viewer = plan_for_request(request, learner_plan_id)
     kwargs = {"org_slug": request.org.slug, "learner_plan_id": plan.pk}
     return progress_file_view(request, plan=plan, viewer=viewer, url_name="learners:plan_pdf",
                               url_kwargs=kwargs, render_id=render_id, download=download,
@@ -427,16 +416,9 @@ def plan_pdf(request, learner_plan_id, render_id=None, download=False):
 # --- Sharing (staff, for learners under 13) --------------------------------------------------
 
 
-def _sharing_plan(request, learner_plan_id):
-    plan, viewer = _plan_and_viewer(request, learner_plan_id)
-    if not can_manage_sharing(viewer, plan.profile):
-        raise PermissionDenied("The learner manages who can see their plan")
-    return plan, viewer
-
-
 @org_role_required(*LEARNER_STAFF)
 def sharing(request, learner_plan_id):
-    plan, viewer = _sharing_plan(request, learner_plan_id)
+    plan, viewer = plan_for_request(request, learner_plan_id, need="sharing")
     form = forms.ShareForm(request.POST or None, learner_email=plan.profile.user.email)
     if request.method == "POST" and form.is_valid():
         result = services.plan_share_invite(
@@ -457,7 +439,7 @@ def sharing(request, learner_plan_id):
 @org_role_required(*LEARNER_STAFF)
 def share_revoke(request, share_id):
     share = selectors.plan_share_get(org=request.org, share_id=share_id)
-    plan, viewer = _sharing_plan(request, share.plan_id)
+    plan, viewer = plan_for_request(request, share.plan_id, need="sharing")
     if request.method == "POST":
         services.plan_share_revoke(org=request.org, share=share, by=request.user)
         messages.success(request, f"{share.grantee} can no longer see the plan.")
@@ -470,7 +452,7 @@ def share_revoke(request, share_id):
 @org_role_required(*LEARNER_STAFF)
 def share_invitation_revoke(request, share_invitation_id):
     invitation = selectors.share_invitation_get(org=request.org, share_invitation_id=share_invitation_id)
-    plan, viewer = _sharing_plan(request, invitation.plan_id)
+    plan, viewer = plan_for_request(request, invitation.plan_id, need="sharing")
     if request.method == "POST":
         services.plan_share_invitation_revoke(org=request.org, invitation=invitation, by=request.user,
                                               request=request)
@@ -499,8 +481,6 @@ def settings_areas(request):
 
 @org_role_required(Role.ORG_ADMIN)
 def settings_area_edit(request, area_id):
-    from django.shortcuts import get_object_or_404
-
     area = get_object_or_404(selectors.target_areas(org=request.org), pk=area_id)
     form = forms.TargetAreaForm(request.POST or None, instance=area, org=request.org)
     if request.method == "POST" and form.is_valid():
@@ -526,8 +506,6 @@ def settings_levels(request):
 
 @org_role_required(Role.ORG_ADMIN)
 def settings_level_edit(request, level_id):
-    from django.shortcuts import get_object_or_404
-
     level = get_object_or_404(selectors.at_risk_levels(org=request.org), pk=level_id)
     form = forms.AtRiskLevelForm(request.POST or None, instance=level, org=request.org)
     if request.method == "POST" and form.is_valid():

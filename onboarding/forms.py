@@ -74,9 +74,9 @@ class RolloverConfirmForm(RolloverForm):
 def _today_shift(days: int):
     import datetime
 
-    from django.utils import timezone
+    from plp_portal import clock
 
-    return timezone.localdate() + datetime.timedelta(days=days)
+    return clock.today() + datetime.timedelta(days=days)
 
 
 class SheetForm(Form):

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 
+from plp_portal import clock
 from plp_portal.tenancy import TenantModel
 
 from .choices import ImportKind, Outcome, Preset, RunStatus
@@ -44,7 +44,7 @@ class ImportRun(TenantModel):
     end_missing = models.BooleanField(default=False, help_text="The admin confirmed ending the enrolment of those not in the file.")
     error = models.CharField(max_length=500, blank=True)
     uploaded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
     applied_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     applied_at = models.DateTimeField(null=True, blank=True)
 
@@ -129,7 +129,7 @@ class YearRollover(TenantModel):
     ended_leavers = models.BooleanField(default=False)
     counts = models.JSONField(default=dict)
     applied_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
-    applied_at = models.DateTimeField(default=timezone.now)
+    applied_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         ordering = ["-academic_year"]
@@ -140,7 +140,7 @@ class YearRollover(TenantModel):
         ]
 
     def __str__(self):
-        return f"Year rollover {self.academic_year}/{(self.academic_year + 1) % 100:02d}"
+        return f"Year rollover {clock.academic_year_label(self.academic_year)}"
 
 
 class SignInCode(TenantModel):
@@ -152,7 +152,7 @@ class SignInCode(TenantModel):
     user = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+")
     code_hash = models.CharField(max_length=64, unique=True)
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
 
@@ -161,4 +161,4 @@ class SignInCode(TenantModel):
 
     @property
     def is_usable(self) -> bool:
-        return self.used_at is None and self.expires_at > timezone.now()
+        return self.used_at is None and self.expires_at > clock.now()

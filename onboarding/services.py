@@ -17,13 +17,13 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.utils import timezone
 
 from keyworkers.choices import KeyWorkerType
-from keyworkers.services import key_worker_assign, org_today
+from keyworkers.services import key_worker_assign
 from learners import services as learner_services
 from learners.choices import PlanStatus, TargetGroup
 from learners.models import LearnerProfile, Plan
+from plp_portal import clock
 from plp_portal.audit.services import audit_log
 from plp_portal.organisations.choices import Role
 from plp_portal.organisations.models import Membership, Term
@@ -194,7 +194,7 @@ def _pupil_values(row, columns) -> tuple[dict, list]:
             errors.append([_label(kind, "date_of_birth"),
                            f"Date of birth {dob[:20]} is not a date: write it as 03/09/2012 or 2012-09-03"])
         else:
-            if not EARLIEST_BIRTH <= day <= timezone.localdate():
+            if not EARLIEST_BIRTH <= day <= clock.today():
                 errors.append([_label(kind, "date_of_birth"), f"Date of birth {dob[:20]} is not a plausible date of birth"])
             else:
                 values["date_of_birth"] = day
@@ -455,13 +455,13 @@ def enrolment_end(*, org, profile: LearnerProfile, left_on: datetime.date, by) -
 
 
 def _academic_year_bounds(org, on: datetime.date) -> tuple[datetime.date, datetime.date, str]:
-    start_year = on.year if on.month >= 8 else on.year - 1
+    start_year = clock.academic_year_of(on)
     terms = list(Term.objects.for_org(org).filter(academic_year=start_year))
     if terms:
         starts, ends = min(t.starts_on for t in terms), max(t.ends_on for t in terms)
     else:
         starts, ends = datetime.date(start_year, 9, 1), datetime.date(start_year + 1, 7, 31)
-    return starts, ends, f"{start_year}/{(start_year + 1) % 100:02d}"
+    return starts, ends, clock.academic_year_label(start_year)
 
 
 def plans_for_year_ensure(*, org, profiles, by, on: datetime.date | None = None) -> list[Plan]:
@@ -470,7 +470,7 @@ def plans_for_year_ensure(*, org, profiles, by, on: datetime.date | None = None)
     Idempotent."""
     if not profiles:
         return []
-    on = on or org_today(org)
+    on = on or clock.today(org)
     starts, ends, label = _academic_year_bounds(org, on)
     have = set(Plan.objects.for_org(org).filter(profile__in=[p.pk for p in profiles], status=PlanStatus.ACTIVE,
                                                 ends_on__gte=starts).values_list("profile_id", flat=True))
@@ -592,7 +592,7 @@ def import_run_apply(*, org, run: ImportRun) -> ImportRun:
     if run.status != RunStatus.APPLYING:
         raise ImportError_("This run has not been confirmed.")
     by = run.applied_by
-    today = org_today(org)
+    today = clock.today(org)
     items = [i for i in PLANNERS[run.kind](org, run) if i.outcome in (Outcome.CREATE, Outcome.UPDATE, Outcome.END)]
     if run.kind == ImportKind.PUPILS:
         learner_services.target_areas_seed_defaults(org=org)
@@ -609,7 +609,7 @@ def import_run_apply(*, org, run: ImportRun) -> ImportRun:
             ImportRun.objects.for_org(org).filter(pk=run.pk).update(progress_done=start + len(batch))
     run.refresh_from_db()
     run.status = RunStatus.APPLIED
-    run.applied_at = timezone.now()
+    run.applied_at = clock.now()
     run.counts = {**run.counts, "applied": dict(done)}
     run.save(update_fields=["status", "applied_at", "counts"])
     audit_log("onboarding.import.applied", actor=by, org=org, obj=run,
@@ -713,7 +713,7 @@ class RolloverPlan:
 
     @property
     def label(self) -> str:
-        return f"{self.academic_year}/{(self.academic_year + 1) % 100:02d}"
+        return clock.academic_year_label(self.academic_year)
 
 
 def rollover_plan(*, org, starts_on: datetime.date, leaving_years: list[str]) -> RolloverPlan:
@@ -721,7 +721,7 @@ def rollover_plan(*, org, starts_on: datetime.date, leaving_years: list[str]) ->
     ``leaving_years`` are proposed leavers; everyone else advances a year group. Read only."""
     from .models import YearRollover
 
-    academic_year = starts_on.year if starts_on.month >= 8 else starts_on.year - 1
+    academic_year = clock.academic_year_of(starts_on)
     plan = RolloverPlan(academic_year=academic_year, starts_on=starts_on, leaving_years=sorted(leaving_years, key=_year_key))
     plan.done = YearRollover.objects.for_org(org).filter(academic_year=academic_year).first()
     counts = Counter()
@@ -891,7 +891,7 @@ def sign_in_codes_issue(*, org, tutor_group: str, by) -> list[tuple]:
 
     from .models import SignInCode
 
-    now = timezone.now()
+    now = clock.now()
     expires = now + datetime.timedelta(days=SignInCode.VALID_FOR_DAYS)
     profiles = list(LearnerProfile.objects.for_org(org).filter(is_active=True, tutor_group=tutor_group,
                                                                 user__password__startswith="!")
@@ -928,7 +928,7 @@ def sign_in_code_redeem(*, code: str, password: str):
                  .select_for_update().select_related("user").filter(code_hash=sign_in_code_hash(code)).first())
         if found is None or not found.is_usable:
             raise SignInCodeError("This code is not right, has been used or has expired. Check it, or ask your tutor for a new one.")
-        found.used_at = timezone.now()
+        found.used_at = clock.now()
         found.save(update_fields=["used_at"])
         user = found.user
         user.set_password(password)
@@ -937,3 +937,39 @@ def sign_in_code_redeem(*, code: str, password: str):
         EmailAddress.objects.update_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
     audit_log("onboarding.sign_in_code.used", actor=user, org=found.organisation, obj=found)
     return user
+
+
+# --- Worker entry points (tasks.py wraps these) ---------------------------------------------------
+
+
+def _queued_run(run_id: int):
+    run = ImportRun.objects.system("a worker takes the run by id and re-enters its organisation").select_related(
+        "organisation").get(pk=run_id)
+    return run.organisation, run
+
+
+def import_run_preview_queued(*, run_id: int) -> str:
+    """The worker's preview of a long file; a failure is recorded on the run for the admin."""
+    org, run = _queued_run(run_id)
+    if run.status != RunStatus.PREVIEWING:
+        return run.status
+    try:
+        import_run_preview(org=org, run=run)
+    except Exception as error:
+        import_run_fail(org=org, run=run, message=f"The file could not be checked ({type(error).__name__}).")
+        raise
+    return RunStatus.READY
+
+
+def import_run_apply_queued(*, run_id: int) -> str:
+    """The worker's import of a long, confirmed file; batches already written stay written."""
+    org, run = _queued_run(run_id)
+    if run.status != RunStatus.APPLYING:
+        return run.status
+    try:
+        import_run_apply(org=org, run=run)
+    except Exception as error:
+        import_run_fail(org=org, run=run, message=f"The import stopped ({type(error).__name__}); "
+                                                 "the batches before it were imported. Upload the file again.")
+        raise
+    return RunStatus.APPLIED

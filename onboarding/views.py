@@ -8,10 +8,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from plp_portal.organisations.choices import Role
-from plp_portal.organisations.permissions import org_role_required
+from plp_portal.organisations.permissions import org_role_required, public_view
 from plp_portal.queue import enqueue_on_commit
 
-from . import selectors, services, tasks
+from . import selectors, services
 from .choices import ImportKind, Outcome, RunStatus
 from .forms import (AssignForm, ColumnsForm, ConfirmForm, RolloverConfirmForm, RolloverForm, SheetForm,
                     SignInCodeForm, UploadForm)
@@ -41,7 +41,7 @@ def _start_preview(request, run):
     if len(run.rows) <= services.SYNC_ROWS:
         services.import_run_preview(org=request.org, run=run)
     else:
-        enqueue_on_commit(tasks.import_preview, run.pk)
+        enqueue_on_commit("onboarding.preview", run.pk)
 
 
 @admin_only
@@ -127,7 +127,7 @@ def run_apply(request, run_id):
         services.import_run_apply(org=request.org, run=run)
         messages.success(request, f"{run.file_name} is imported.")
     else:
-        enqueue_on_commit(tasks.import_apply, run.pk)
+        enqueue_on_commit("onboarding.apply", run.pk)
     return redirect("onboarding:run", org_slug=request.org.slug, run_id=run.pk)
 
 
@@ -225,6 +225,7 @@ CODE_ATTEMPTS = 10
 CODE_WINDOW_SECONDS = 15 * 60
 
 
+@public_view("a pupil's first sign-in: the one-time code from the class sheet is the grant")
 def sign_in_code(request):
     """A pupil with a code from their class sheet chooses a password and is signed in. Ten
     tries per address every fifteen minutes."""

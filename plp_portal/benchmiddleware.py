@@ -5,6 +5,7 @@ from django.db import connection
 from django.http import HttpResponse
 
 from plp_portal.bench import QUERY_HEADER
+from plp_portal.organisations.permissions import public_view
 
 
 class QueryCountHeaderMiddleware:
@@ -25,6 +26,7 @@ class QueryCountHeaderMiddleware:
         return response
 
 
+@public_view("only mounted with PLP_BENCH=1 (the bench server); shows no data")
 def floor(request):
     """The framework floor: the full middleware stack, a signed-in session, no work."""
     return HttpResponse("ok", content_type="text/plain")

@@ -1,5 +1,6 @@
 from django.urls import reverse
 
+from plp_portal.notifications.selectors import notification_unread_count
 from plp_portal.organisations.choices import Role
 from plp_portal.organisations.selectors import user_memberships
 
@@ -45,7 +46,6 @@ def portal(request):
         # Every role the person holds here contributes its pages, once each (main role first).
         names = dict.fromkeys(item for role in membership.roles for item in _NAV.get(role, []))
         nav += [(label, reverse(name, kwargs={"org_slug": org.slug})) for label, name in names]
-        from plp_portal.notifications.selectors import notification_unread_count
 
         unread = notification_unread_count(org=org, user=request.user)
     elif getattr(request, "user", None) is not None and request.user.is_authenticated:

@@ -9,7 +9,10 @@ the triggers; TRUNCATE is never granted; ``session_replication_role`` is for sup
 
 import logging
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
+from django.db import connections
 
 logger = logging.getLogger(__name__)
 
@@ -49,10 +52,6 @@ def app_role_grant(*, connection, role: str) -> list[str]:
 def post_migrate_grant(sender, using="default", **kwargs):
     """After ``migrate`` (as the owner): the cache table exists and the app role has its
     privileges on every table, new ones included."""
-    from django.conf import settings
-    from django.core.management import call_command
-    from django.db import connections
-
     role = getattr(settings, "PLP_APP_DB_ROLE", "")
     connection = connections[using]
     if not role or connection.vendor != "postgresql":

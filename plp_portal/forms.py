@@ -11,7 +11,8 @@ import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+
+from plp_portal import clock
 
 
 def _label(field_name: str, field: forms.Field) -> str:
@@ -150,7 +151,7 @@ class DateField(forms.DateField):
         self.days_ahead = days_ahead
 
     def bounds(self) -> tuple[datetime.date, datetime.date]:
-        today = timezone.localdate()
+        today = clock.today()
         earliest = self.earliest() if callable(self.earliest) else self.earliest
         latest = self.latest() if callable(self.latest) else self.latest
         earliest = earliest or EARLIEST_DATE
@@ -169,7 +170,7 @@ class DateField(forms.DateField):
             return
         earliest, latest = self.bounds()
         label = _label("date", self)
-        today = timezone.localdate()
+        today = clock.today()
         if value < earliest:
             when = "today or later" if earliest == today else f"on or after {_format(earliest)}"
             raise ValidationError(f"{label[0].upper()}{label[1:]} must be {when}", code="too_early")

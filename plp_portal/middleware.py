@@ -1,6 +1,7 @@
 """Project-wide request hygiene that belongs to no single app."""
 
 from django.http import QueryDict
+from django.utils.cache import patch_cache_control
 
 
 class QueryStringNulMiddleware:
@@ -35,8 +36,6 @@ class NoStoreForSignedInMiddleware:
         response = self.get_response(request)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            from django.utils.cache import patch_cache_control
-
             if "no-store" not in response.get("Cache-Control", ""):
                 patch_cache_control(response, private=True, no_store=True)
         return response

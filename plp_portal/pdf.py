@@ -76,8 +76,8 @@ def SafeURLFetcher(**kwargs):  # noqa: N802 (a class made lazily: WeasyPrint imp
 def render_pdf(template: str, context: dict, *, request=None) -> bytes:
     """Render ``template`` (HTML; user text is escaped by Django) to PDF/UA bytes.
 
-    In templates, refer to static files as ``plp-static:///pdf/print.css`` (what
-    ``{% pdf_static 'pdf/print.css' %}`` gives)."""
+    In templates, refer to static files as ``plp-static:///pdf/print.css`` (the base URL is
+    ``plp-static:///``, so ``pdf/print.css`` works too); nothing else is fetched."""
     from weasyprint import HTML
 
     html = render_to_string(template, context, request=request)

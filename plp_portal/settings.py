@@ -264,6 +264,10 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Europe/London"
+# Every task has a soft limit (SoftTimeLimitExceeded: the task can fail cleanly) and a hard one
+# (the worker process is replaced); tasks doing longer work set their own (tests/test_architecture.py).
+CELERY_TASK_SOFT_TIME_LIMIT = 60
+CELERY_TASK_TIME_LIMIT = 90
 # A request must never wait on the broker: publishing fails fast instead of retrying, and the
 # outbox job sends whatever could not be enqueued once Redis is back.
 CELERY_BROKER_CONNECTION_TIMEOUT = 1

@@ -2,8 +2,6 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from learners import me_views as learners_me_views
-from onboarding import views as onboarding_views
 from plp_portal import views
 from plp_portal.organisations import views as organisation_views
 from plp_portal.sso import views as sso_views
@@ -25,13 +23,13 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     # "Sign in with Microsoft or Google": which organisations' identity providers take an address.
     path("sign-in/school/", sso_views.start, name="sso_start"),
-    # A plan-share invitation (learners, issue 3): the token is the bearer grant.
-    path("invitations/plan/<str:token>/", learners_me_views.share_invitation_accept,
-         name="plan_share_invitation_accept"),
+    # A plan-share invitation (learners, issue 3): the token is the bearer grant. Before the
+    # organisation invitation below, whose pattern would also match "plan/<token>/".
+    path("invitations/plan/", include("learners.invitation_urls")),
     path("invitations/<str:token>/", organisation_views.invitation_accept,
          name="invitation_accept"),
     # A pupil's first sign-in with the one-time code on their class sheet (onboarding).
-    path("sign-in/code/", onboarding_views.sign_in_code, name="sign_in_code"),
+    path("sign-in/code/", include("onboarding.public_urls")),
     path("me/", include("learners.me_urls")),
     path("me/guidance/", include("guidance.me_urls")),
     # An external reviewer of one annual careers plan is not a member of its organisation:

@@ -1,16 +1,17 @@
-from django.contrib.auth.decorators import login_required
+from django.conf import settings
 from django.db import connection, transaction
-from django.http import JsonResponse
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import get_template
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 
 from plp_portal.organisations.choices import Role
+from plp_portal.organisations.permissions import public_view, signed_in_required
 from plp_portal.organisations.selectors import user_memberships
 
 
-@login_required
+@signed_in_required
 def home(request):
     """Where a signed-in person starts: their organisation, or a choice of organisations."""
     memberships = list(user_memberships(user=request.user))
@@ -22,6 +23,7 @@ def home(request):
     return render(request, "choose_organisation.html", {"memberships": memberships})
 
 
+@public_view("the load balancer's health check; shows no data")
 @never_cache
 @transaction.non_atomic_requests
 def healthz(request):
@@ -40,7 +42,6 @@ def healthz(request):
 
 def _redis_state() -> str:
     import redis
-    from django.conf import settings
 
     try:
         client = redis.Redis.from_url(
@@ -63,6 +64,5 @@ def page_not_found(request, exception=None):
 @requires_csrf_token
 def server_error(request):
     # No context processors: the failure may be in one of them or in the database.
-    from django.http import HttpResponseServerError
 
     return HttpResponseServerError(get_template("500.html").render({}))

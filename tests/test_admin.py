@@ -7,7 +7,9 @@ import pytest
 from django.contrib import admin
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
+from keyworkers.models import Review
 from plp_portal.accounts.models import User
 from plp_portal.audit.models import AuditEvent
 from tests.crawl_objects import OBJECT_KWARGS
@@ -164,3 +166,20 @@ def test_create_platform_admin_command(monkeypatch, client):
         call_command("create_platform_admin", email="weak@example.test", no_input=True)
     with pytest.raises(CommandError):
         call_command("create_platform_admin", email="ops@example.test", no_input=True)
+
+
+def test_a_signed_review_is_read_only_in_the_admin(operator, org, every_kind_of_object):
+    review = Review.objects.system("test: a review to sign").first()
+    Review.objects.system("test: sign it").filter(pk=review.pk).update(kw_signed_at=timezone.now(),
+                                                                    kw_signed_by=operator)
+    client = Client(raise_request_exception=False)
+    client.force_login(operator, backend="django.contrib.auth.backends.ModelBackend")
+    url = reverse("admin:keyworkers_review_change", args=[review.pk])
+    page = client.get(url)
+    assert page.status_code == 200 and b'name="_save"' not in page.content
+    assert client.post(url, {"number": 99, "status": "cancelled"}).status_code == 403
+    assert client.post(reverse("admin:keyworkers_review_delete", args=[review.pk]), {"post": "yes"}).status_code == 403
+    changelist = client.get(reverse("admin:keyworkers_review_changelist"))
+    assert b"delete_selected" not in changelist.content
+    review.refresh_from_db()
+    assert review.number != 99 and review.status != "cancelled"

@@ -8,8 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from careersplan import phases, services
+from careersplan import services
 from careersplan.choices import Phase
+from plp_portal import clock
 from careersplan.models import CareersPlan, IlpSelfAssessment, PlanRow, ScoreChange
 from plp_portal.organisations.choices import OrganisationKind, Role
 from tests.browser import assert_accessible
@@ -44,7 +45,7 @@ def uploads(settings, tmp_path):
 def test_lead_fills_a_section_uploads_evidence_ticks_to_amber_and_downloads_the_pdf(
         page, org, other_org, uploads, tmp_path):
     person = lead(org, email="lead@northgate.test", full_name="Lee Lead")
-    year = phases.academic_year_of(timezone.localdate())
+    year = clock.academic_year_of(timezone.localdate())
     make_plan(org, year=year, phase=Phase.MONITORING, by=person)
     sign_in(page, person.email, totp=True)
 
@@ -142,7 +143,7 @@ def test_every_careersplan_page_passes_axe(page, browser, live_server, org, othe
     org.parent = authority
     org.save()
     person = lead(org)
-    year = phases.academic_year_of(timezone.localdate())
+    year = clock.academic_year_of(timezone.localdate())
     plan = make_plan(org, year=year, phase=Phase.MONITORING, by=person)
     make_plan(org, year=year - 1, phase=Phase.REVIEW, by=person)
     row = plan.rows.select_related("template_row").first()

@@ -6,6 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from careersplan import phases, reminders, selectors, services
 from careersplan.choices import Phase, Rag
+from plp_portal import clock
 from careersplan.models import ChecklistItem, GoverningBodyApproval, PlanRow, ScoreChange
 from plp_portal.notifications.models import Reminder
 from plp_portal.organisations.choices import OrganisationKind, Role
@@ -56,8 +57,8 @@ def test_phases_advance_only_from_their_start_date(org, other_org):
 
 
 def test_academic_year_and_planning_year():
-    assert phases.academic_year_of(datetime.date(2026, 8, 31)) == 2025
-    assert phases.academic_year_of(datetime.date(2026, 9, 1)) == 2026
+    assert clock.academic_year_of(datetime.date(2026, 8, 31)) == 2025
+    assert clock.academic_year_of(datetime.date(2026, 9, 1)) == 2026
     assert phases.planning_year_of(datetime.date(2026, 6, 1)) == 2026
     assert phases.planning_year_of(datetime.date(2026, 5, 31)) == 2025
 

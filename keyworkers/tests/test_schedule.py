@@ -8,6 +8,7 @@ import pytest
 import time_machine
 
 from keyworkers import schedule, selectors, services
+from plp_portal import clock
 from keyworkers.choices import Cadence, ReviewStatus
 from keyworkers.models import Review
 from keyworkers.tests.factories import learner_with_plan, school_year
@@ -98,9 +99,9 @@ def test_learner_override_and_org_cadence_redate_scheduled_reviews(org, other_or
     assert review.due_on == d(2026, 12, 18)
 
 
-def test_org_today_follows_the_organisation_time_zone(org, other_org):
+def test_today_follows_the_organisation_time_zone(org, other_org):
     other_org.time_zone = "Pacific/Auckland"
     other_org.save()
     with time_machine.travel(datetime.datetime(2026, 11, 22, 12, 30, tzinfo=datetime.UTC), tick=False):
-        assert services.org_today(org) == d(2026, 11, 22)
-        assert services.org_today(other_org) == d(2026, 11, 23)
+        assert clock.today(org) == d(2026, 11, 22)
+        assert clock.today(other_org) == d(2026, 11, 23)

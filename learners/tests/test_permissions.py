@@ -8,8 +8,10 @@ from django.utils import timezone
 from guardian.shortcuts import get_perms
 
 from learners import selectors, services
-from learners.choices import Audience, AuthorRole, ShareRelationship
+from learners.choices import Audience, AuthorRole, ShareRelationship, TimelineKind
+from learners.models import TimelineEvent
 from learners.permissions import audience_q, can_see, can_see_sensitive, plan_viewer
+from plp_portal.audit.models import AuditEvent
 from plp_portal.organisations.choices import Role
 from plp_portal.organisations.models import Membership
 from tests.factories import UserFactory, member
@@ -88,6 +90,18 @@ def test_revoked_grant_gives_nothing(world):
     viewer, seen = _visible(world, world["parent"])
     assert not viewer.can_view_plan and seen == set()
     assert list(selectors.plans_shared_with(user=world["parent"])) == []
+
+
+def test_revoking_twice_records_the_revocation_once(world):
+    share = services.plan_share_grant(org=world["org"], plan=world["plan"], grantee=world["parent"],
+                                      relationship=ShareRelationship.PARENT_CARER, by=world["profile"].user)
+    for _ in range(2):
+        services.plan_share_revoke(org=world["org"], share=share, by=world["profile"].user)
+    share.refresh_from_db()
+    assert share.revoked_at is not None
+    assert TimelineEvent.objects.for_org(world["org"]).filter(kind=TimelineKind.SHARE_REVOKED).count() == 1
+    assert AuditEvent.objects.filter(action="learners.share.revoked").count() == 1
+    assert "view_plan" not in get_perms(world["parent"], world["plan"])
 
 
 def test_key_worker_sees_everything(world):

@@ -1,10 +1,12 @@
 from allauth.account.adapter import DefaultAccountAdapter
-from allauth.core import ratelimit
+from allauth.core import context as allauth_context, ratelimit
 from django.conf import settings
+from django.contrib.sites.shortcuts import get_current_site
 from django.core.exceptions import PermissionDenied
 from django.utils.html import strip_tags
 
 from plp_portal.clientip import client_address
+from plp_portal.notifications.services import email_queue
 
 _ACCOUNT_ADDRESS_ACTION = "login_failed_account_address"
 
@@ -47,11 +49,6 @@ class AccountAdapter(DefaultAccountAdapter):
         """Account emails (password reset, address verification, MFA notices) go through the
         outbox like every other email: rendered here, sent by a worker after the request
         commits, retried while the mail server is down. The request never waits on SMTP."""
-        from allauth.core import context as allauth_context
-        from django.contrib.sites.shortcuts import get_current_site
-
-        from plp_portal.notifications.services import email_queue
-
         request = allauth_context.request
         ctx = {"request": request, "email": email, "current_site": get_current_site(request)}
         ctx.update(context)

@@ -7,6 +7,8 @@ from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from plp_portal.organisations.selectors import user_has_staff_role
+
 _STARTED = "plp_session_started"
 _SEEN = "plp_session_seen"
 # Touch the session at most this often, so a page view is not a database write.
@@ -94,6 +96,4 @@ class StaffMFAMiddleware:
 
 
 def _has_staff_role(user) -> bool:
-    from plp_portal.organisations.selectors import user_has_staff_role
-
     return user_has_staff_role(user=user)

@@ -1,5 +1,6 @@
 from django.core.exceptions import PermissionDenied
 
+from .reads import record_read_audit
 from .services import audit_log
 
 
@@ -36,7 +37,5 @@ class RecordReadAuditMiddleware:
             and getattr(request, "user", None) is not None
             and request.user.is_authenticated
         ):
-            from .reads import record_read_audit
-
             record_read_audit(request)
         return response

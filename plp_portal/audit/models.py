@@ -44,7 +44,7 @@ class AppendOnlyMixin:
 class AppendOnlyModel(AppendOnlyMixin, models.Model):
     """A model whose rows, once written, are never changed or deleted through the ORM.
 
-    The database refuses too: see ``append_only_trigger_sql``, applied in each such model's
+    The database refuses too: see ``dbtriggers.append_only_trigger``, applied in each such model's
     migration on PostgreSQL."""
 
     objects = models.Manager.from_queryset(AppendOnlyQuerySet)()

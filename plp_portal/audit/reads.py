@@ -25,10 +25,14 @@ from __future__ import annotations
 import functools
 
 from django.apps import apps
+from django.db import connection
+from django.db.models import F
+from django.utils import timezone
 
 from plp_portal.hooks import app_hook_modules
 
 from .models import AuditEvent
+from .services import _client_ip
 
 ACTION = "record.read"
 # URL namespaces whose pages name a learner but are not reads of the record: the audit's own
@@ -49,9 +53,6 @@ def _insert_sql(label: str, lookup: str) -> tuple[str, str, list]:
     """(object type, SQL, params of its SELECT part with None for the object id) of the one
     statement that records a read of a ``label`` row: ``INSERT … SELECT`` taking the learner and
     the organisation from that row. Compiled once per kind of record, by the ORM."""
-    from django.db import connection
-    from django.db.models import F
-
     model = apps.get_model(label)
     marker = -4242
     select_sql, select_params = (
@@ -74,11 +75,6 @@ def _insert_sql(label: str, lookup: str) -> tuple[str, str, list]:
 def record_read_audit(request) -> bool:
     """Write the audit row for this request if it read a learner's record (see module doc);
     whether it did."""
-    from django.db import connection
-    from django.utils import timezone
-
-    from .services import _client_ip
-
     match = getattr(request, "resolver_match", None)
     if match is None or not match.kwargs or match.namespace in NOT_READS:
         return False

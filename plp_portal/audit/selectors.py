@@ -1,5 +1,6 @@
 import datetime
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Max, Min
 from django.utils import timezone
 
@@ -30,7 +31,6 @@ def learner_record_readers(*, org, profile_id: int, days: int = 365):
         .annotate(reads=Count("id"), first=Min("created_at"), last=Max("created_at"))
         .order_by("-last")
     )
-    from django.contrib.auth import get_user_model
 
     people = get_user_model().objects.in_bulk([row["actor_id"] for row in rows if row["actor_id"]])
     for row in rows:

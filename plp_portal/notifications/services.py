@@ -6,6 +6,8 @@ from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from plp_portal import clock
+from plp_portal.hooks import app_hook_modules
 from plp_portal.queue import enqueue_on_commit
 
 from .models import Notification, OutboundEmail, Reminder
@@ -53,9 +55,7 @@ def email_queue(
         if dedupe_key and OutboundEmail.objects.filter(dedupe_key=dedupe_key).exists():
             return None
         raise
-    from .tasks import outbox_send
-
-    enqueue_on_commit(outbox_send, email.pk)
+    enqueue_on_commit("notifications.outbox_send", email.pk)
     return email
 
 
@@ -110,6 +110,19 @@ def outbox_due_ids(*, limit: int = 500) -> list[int]:
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:limit]
     )
+
+
+def outbox_flush() -> int:
+    """Send every due email: those whose publish failed while Redis was down, and retries."""
+    return sum(email_send_now(email_id=email_id) for email_id in outbox_due_ids())
+
+
+def daily_reminders_run(*, today: datetime.date | None = None) -> dict:
+    """The daily reminder job: every app's ``reminders.collect(today=…)`` records what is due
+    (computed from the database, set-based), then one digest per person is queued."""
+    today = today or clock.today()
+    added = {module.__name__: module.collect(today=today) for module in app_hook_modules("reminders")}
+    return {"added": added, "digests": digests_queue(day=today)}
 
 
 def notification_create(
@@ -249,8 +262,6 @@ def _digest_key(recipient_id: int, day: datetime.date) -> str:
 
 
 def _digests_queue_batch(*, recipient_ids: list[int], day: datetime.date) -> int:
-    from .tasks import outbox_send_batch
-
     keys = [_digest_key(recipient_id, day) for recipient_id in recipient_ids]
     with transaction.atomic():
         sent_today = {
@@ -281,7 +292,7 @@ def _digests_queue_batch(*, recipient_ids: list[int], day: datetime.date) -> int
         )
         _reminders_mark_digested({recipient_id: ids for recipient_id, (_, _, ids) in people.items()}, digest_of)
         if digest_of:
-            enqueue_on_commit(outbox_send_batch, list(digest_of.values()))
+            enqueue_on_commit("notifications.outbox_send_batch", list(digest_of.values()))
     return len(people)
 
 

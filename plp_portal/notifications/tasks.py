@@ -1,3 +1,7 @@
+"""Celery tasks of notifications: thin wrappers over services, taking ids. Time limits: the
+settings' defaults (CELERY_TASK_SOFT_TIME_LIMIT / CELERY_TASK_TIME_LIMIT) unless a task says
+otherwise for longer work."""
+
 from celery import shared_task
 
 from . import services
@@ -8,32 +12,21 @@ def outbox_send(email_id: int) -> bool:
     return services.email_send_now(email_id=email_id)
 
 
-@shared_task(name="notifications.outbox_send_batch", acks_late=True)
+# A batch is one transaction's digests (services.DIGEST_BATCH = 1,000 people), each an SMTP round trip.
+@shared_task(name="notifications.outbox_send_batch", acks_late=True, soft_time_limit=900, time_limit=960)
 def outbox_send_batch(email_ids: list[int]) -> int:
     """Send a batch queued together (e.g. the day's digests); each email is sent at most once
     (``email_send_now`` locks it), so a redelivered batch sends only what was left."""
     return sum(services.email_send_now(email_id=email_id) for email_id in email_ids)
 
 
-@shared_task(name="notifications.outbox_flush")
+# Up to 500 due emails (services.outbox_due_ids) after an outage.
+@shared_task(name="notifications.outbox_flush", soft_time_limit=300, time_limit=330)
 def outbox_flush() -> int:
-    """Send every due email: those whose publish failed while Redis was down, and retries."""
-    sent = 0
-    for email_id in services.outbox_due_ids():
-        sent += services.email_send_now(email_id=email_id)
-    return sent
+    return services.outbox_flush()
 
 
-@shared_task(name="notifications.daily_reminders")
+# Every organisation's reminders, set-based, then the digests: minutes at county scale.
+@shared_task(name="notifications.daily_reminders", soft_time_limit=1800, time_limit=1860)
 def daily_reminders() -> dict:
-    """The daily reminder job: every app's ``reminders.collect(today=…)`` records what is due
-    (computed from the database, set-based), then one digest per person is queued."""
-    from django.utils import timezone
-
-    from plp_portal.hooks import app_hook_modules
-
-    today = timezone.localdate()
-    added = {}
-    for module in app_hook_modules("reminders"):
-        added[module.__name__] = module.collect(today=today)
-    return {"added": added, "digests": services.digests_queue(day=today)}
+    return services.daily_reminders_run()

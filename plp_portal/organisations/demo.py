@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 
+from plp_portal.clock import academic_year_of
+
 from .choices import OrganisationKind as Kind
 from .choices import Role
 from .models import Membership, Organisation, Term
@@ -85,10 +87,6 @@ STAFF = [
     ("senco@demoshire.test", "Sian Senco", "northgate", Role.SUBJECT_TUTOR),
     ("adviser2@demoshire.test", "Adam Adviser", "careers", Role.CAREERS_ADVISER),
 ]
-
-
-def academic_year_of(day: datetime.date) -> int:
-    return day.year if day.month >= 9 else day.year - 1
 
 
 def term_dates(year: int):

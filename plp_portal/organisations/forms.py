@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.auth import get_user_model, password_validation
 from plp_portal.forms import DateField, Form, ModelForm
 
 from .choices import Role
@@ -20,8 +21,6 @@ class AcceptInvitationForm(Form):
         self.email = email
 
     def clean(self):
-        from django.contrib.auth import get_user_model, password_validation
-
         cleaned = super().clean()
         p1, p2 = cleaned.get("password1"), cleaned.get("password2")
         if p1 and p2 and p1 != p2:

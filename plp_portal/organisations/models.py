@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from plp_portal import clock
 from plp_portal.tenancy import TenantModel
 
 from .choices import STAFF_ROLES, OrganisationKind, Role
@@ -127,7 +128,7 @@ class Term(TenantModel):
 
     @property
     def year_label(self) -> str:
-        return f"{self.academic_year}/{(self.academic_year + 1) % 100:02d}"
+        return clock.academic_year_label(self.academic_year)
 
     def date_order_problems(self) -> dict[str, str]:
         """The dates out of order (what ``term_dates_in_order`` refuses), in words, by field."""

@@ -1,5 +1,7 @@
+from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from .choices import STAFF_ROLES
 from .models import Invitation, Membership, Organisation, Term
@@ -33,8 +35,6 @@ def member_list(*, org):
 
 
 def invitation_list_open(*, org):
-    from django.utils import timezone
-
     return (
         Invitation.objects.for_org(org)
         .filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
@@ -66,7 +66,5 @@ def term_get(*, org, term_id: int) -> Term:
 def member_users(*, org, roles):
     """The people with an active membership of ``org`` in one of ``roles``, by name: the choices
     of every "pick a colleague" field (a form's queryset, scoped by construction)."""
-    from django.contrib.auth import get_user_model
-
     ids = Membership.objects.for_org(org).filter(is_active=True, role__in=list(roles))
     return get_user_model().objects.filter(pk__in=ids.values("user_id")).order_by("full_name", "pk")

@@ -5,14 +5,16 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from plp_portal import clock
 from plp_portal.notifications import selectors as notification_selectors
 from plp_portal.notifications.services import notification_mark_all_read
 
 from . import selectors, services
 from .choices import Role
+from .data_access import access_rows
 from .forms import AcceptInvitationForm, InvitationForm, MembershipRoleForm, TermForm
 from .models import Invitation, Membership
-from .permissions import org_role_required
+from .permissions import org_role_required, public_view
 
 # What each role's landing page offers now and what is coming; navigation uses the same list.
 ROLE_LANDING_TEMPLATES = {
@@ -32,11 +34,7 @@ def org_home(request):
 def data_access(request):
     """Every organisation or person outside this one that can see any of its learners' data,
     through which grant, until when, with a way to end each this member may end (issue 12)."""
-    from django.utils import timezone
-
-    from .data_access import access_rows
-
-    rows = access_rows(org=request.org, membership=request.membership, today=timezone.localdate())
+    rows = access_rows(org=request.org, membership=request.membership, today=clock.today(request.org))
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     return render(request, "organisations/access.html", {"rows": page, "count": len(rows), "page": page})
 
@@ -181,6 +179,7 @@ def notifications_mark_read(request):
     return redirect("organisations:notifications", org_slug=request.org.slug)
 
 
+@public_view("the invitation's secret token is the grant; an unknown token is a 404")
 def invitation_accept(request, token):
     """The link in an invitation email. Returns 404 for unknown tokens."""
     invitation = selectors.invitation_by_token(token=token)

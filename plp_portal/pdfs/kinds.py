@@ -15,6 +15,8 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.db.models import OuterRef, Subquery
+
 from plp_portal.hooks import app_hook_modules
 
 
@@ -49,8 +51,6 @@ def child_summary(model, org_id: int, field: str, aggregate, parent_path: str = 
     """A subquery for a fingerprint: ``aggregate(field)`` over the ``model`` rows of ``org_id``
     whose ``parent_path`` is the outer row (e.g. the newest id, or the count, of a plan's
     evidence). One of these per kind of record keeps a fingerprint to a single query."""
-    from django.db.models import OuterRef, Subquery
-
     return Subquery(
         model.objects.for_org(org_id).filter(**{parent_path: OuterRef("pk")}).order_by()
         .values(parent_path).annotate(v=aggregate(field)).values("v")[:1]

@@ -60,14 +60,8 @@ def pdf_render_request(*, org, kind: str, object_id: int, audience: str, by) -> 
         if joined is None:
             raise
         return joined
-    enqueue_on_commit(_render_task(), render.pk)
+    enqueue_on_commit("pdfs.render", render.pk)
     return render
-
-
-def _render_task():
-    from .tasks import pdf_render
-
-    return pdf_render
 
 
 def pdf_render_run(*, render_id: int) -> str:

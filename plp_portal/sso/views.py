@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from plp_portal.organisations.choices import Role
-from plp_portal.organisations.permissions import org_role_required
+from plp_portal.organisations.permissions import org_role_required, public_view
 
 from . import selectors, services
 from .forms import IdentityProviderForm, SignInEmailForm
@@ -58,6 +58,7 @@ def provider_edit(request, kind):
     })
 
 
+@public_view("the sign-in start page: it shows which identity providers take an address, nothing else")
 def start(request):
     """"Sign in with Microsoft or Google": the person gives their email address, and the page
     offers the identity providers of the organisations that accept its domain. Nothing is

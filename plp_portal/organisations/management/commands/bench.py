@@ -3,7 +3,6 @@
     python manage.py bench --n 50            (make bench seeds the data and runs this)
 """
 
-import datetime
 import json
 import os
 import platform
@@ -17,7 +16,9 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+from django.utils import timezone
 
+from plp_portal import clock
 from plp_portal.bench import BenchPage, explain_page, format_table, measure
 from plp_portal.hooks import app_hook_modules
 from plp_portal.organisations.choices import Role
@@ -99,7 +100,7 @@ class Command(BaseCommand):
         self.stdout.write(format_table(rows, job_rows))
         out_dir = Path(settings.BASE_DIR) / "var" / "bench"
         out_dir.mkdir(parents=True, exist_ok=True)
-        stamp = datetime.datetime.now().strftime("%Y%m%dT%H%M%S")
+        stamp = timezone.localtime(clock.now()).strftime("%Y%m%dT%H%M%S")
         out = out_dir / f"bench-{stamp}.json"
         out.write_text(json.dumps({
             "when": stamp,

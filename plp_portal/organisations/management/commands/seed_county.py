@@ -15,13 +15,14 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
-from django.utils import timezone
 
+from plp_portal import clock
 from plp_portal.county import PRESETS, County, CountyWriter
 from plp_portal.hooks import app_hook_modules
 from plp_portal.organisations.choices import OrganisationKind as Kind
 from plp_portal.organisations.choices import Role
-from plp_portal.organisations.demo import academic_year_of, term_dates
+from plp_portal.clock import academic_year_of
+from plp_portal.organisations.demo import term_dates
 from plp_portal.organisations.models import Membership, Organisation, Term
 from plp_portal.tenancy import system_scope
 
@@ -55,7 +56,7 @@ class Command(BaseCommand):
         n_orgs, n_learners, n_years = PRESETS[preset]
         n_learners = learners or n_learners
         n_orgs = organisations or n_orgs
-        today = timezone.localdate()
+        today = clock.today()
         current = academic_year_of(today)
         county = County(
             rng=random.Random(seed),

@@ -3,8 +3,8 @@ import os
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test.utils import override_settings
-from django.utils import timezone
 
+from plp_portal import clock
 from plp_portal.hooks import app_hook_modules
 from plp_portal.organisations.demo import ACCOUNTS, Demo
 from plp_portal.tenancy import system_scope
@@ -21,7 +21,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, password, **options):
-        demo = Demo(password=password, today=timezone.localdate())
+        demo = Demo(password=password, today=clock.today())
         # Emails the seeding causes (share invitations, notifications) are not for anyone.
         quiet_mail = override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend")
         with system_scope("seed_demo creates the demo county"), transaction.atomic(), quiet_mail:

@@ -1,0 +1,260 @@
+"""Guards for the shape of the code (ARCHITECTURE.md): each fails when a new piece of code does
+a thing a second way. They read the source; they need no database."""
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+APPS = ["plp_portal", "learners", "keyworkers", "guidance", "careersplan", "onboarding"]
+
+
+def _source_files(*, include_tests=False):
+    """Our Python source. Migrations are frozen history (they must not change with the code);
+    tests are left out because they need a clock of their own to check the app's clock against
+    (a test that builds "yesterday" with the app's helper would share its bugs)."""
+    for app in APPS:
+        for path in sorted((ROOT / app).rglob("*.py")):
+            parts = path.relative_to(ROOT).parts
+            if "migrations" in parts:
+                continue
+            if not include_tests and "tests" in parts:
+                continue
+            yield path
+
+
+def _rel(path):
+    return str(path.relative_to(ROOT))
+
+
+# --- One clock --------------------------------------------------------------------------------
+
+CLOCK_MODULE = "plp_portal/clock.py"
+OTHER_CLOCKS = re.compile(
+    r"\bdate\.today\(\)|\bdatetime\.now\(|\btimezone\.now\(\)\.date\(\)|\blocaldate\(|\butcnow\("
+)
+
+
+def test_today_comes_from_the_clock_module_only():
+    """"Today" is the organisation's local date from ``plp_portal.clock.today(org)``; a second
+    clock (server date, naive ``date.today()``) disagrees with it around midnight."""
+    offenders = []
+    for path in _source_files():
+        if _rel(path) == CLOCK_MODULE:
+            continue
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            if OTHER_CLOCKS.search(line.split("#", 1)[0]):
+                offenders.append(f"{_rel(path)}:{number}: {line.strip()}")
+    assert not offenders, "Use plp_portal.clock (today/now/local_date):\n" + "\n".join(offenders)
+
+
+ACADEMIC_YEAR_LABEL = re.compile(r"\+ 1\) % 100:02d\}|day\.month >= 9 else")
+
+
+def test_academic_year_rule_and_label_live_in_the_clock_module():
+    offenders = [
+        f"{_rel(path)}:{number}: {line.strip()}"
+        for path in _source_files()
+        if _rel(path) != CLOCK_MODULE
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if ACADEMIC_YEAR_LABEL.search(line)
+    ]
+    assert not offenders, "Use clock.academic_year_of / clock.academic_year_label:\n" + "\n".join(offenders)
+
+
+@pytest.mark.parametrize("day, year, label", [
+    ("2026-08-31", 2025, "2025/26"),
+    ("2026-09-01", 2026, "2026/27"),
+    ("2099-12-31", 2099, "2099/00"),
+])
+def test_academic_year_of_and_its_label(day, year, label):
+    import datetime
+
+    from plp_portal import clock
+
+    assert clock.academic_year_of(datetime.date.fromisoformat(day)) == year
+    assert clock.academic_year_label(year) == label
+
+
+def test_clock_module_is_parsed_by_the_guard():
+    # The guard above would pass vacuously if it scanned nothing.
+    files = {_rel(p) for p in _source_files()}
+    assert CLOCK_MODULE in files and "learners/views.py" in files
+    assert not any("/migrations/" in f or "/tests/" in f for f in files)
+    assert ast.parse((ROOT / CLOCK_MODULE).read_text())
+
+
+# --- One role check ---------------------------------------------------------------------------
+
+# URL prefixes whose views are not ours to decorate, with the reason each is safe.
+UNDECLARED_PREFIXES = {
+    "admin/": "Django admin: PlatformAdminSite.has_permission admits platform operators only",
+    "accounts/": "django-allauth sign-in, sign-up, password and MFA pages: authentication itself",
+}
+
+
+def _url_patterns(patterns=None, prefix=""):
+    from django.urls import URLResolver, get_resolver
+
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _url_patterns(pattern.url_patterns, prefix + str(pattern.pattern))
+        else:
+            yield prefix + str(pattern.pattern), pattern
+
+
+def test_every_page_declares_who_may_use_it():
+    """Each view is decorated with org_role_required / signed_in_required / public_view
+    (plp_portal/organisations/permissions.py) — the role is declared once, on the view."""
+    routes = list(_url_patterns())
+    undeclared = [
+        f"{route} ({pattern.name}: {pattern.callback.__module__}.{pattern.callback.__name__})"
+        for route, pattern in routes
+        if not route.startswith(tuple(UNDECLARED_PREFIXES))
+        and not getattr(pattern.callback, "plp_access", None)
+    ]
+    assert not undeclared, "Declare who may use these pages:\n" + "\n".join(undeclared)
+    org_routes = [(r, p) for r, p in routes if r.startswith("o/")]
+    assert len(org_routes) > 50
+    for route, pattern in org_routes:
+        assert hasattr(pattern.callback, "plp_org_roles"), f"{route} is under /o/ but not org_role_required"
+
+
+def test_refusals_raise_permission_denied():
+    """A bare 403 response skips the audit of refusals (plp_portal/audit/middleware.py)."""
+    bare = re.compile(r"HttpResponseForbidden|status=403")
+    allowed = {
+        "plp_portal/views.py": "the 403 handler itself renders the page",
+        "plp_portal/sso/adapter.py": "a sign-in refusal inside allauth's flow must be an "
+                                     "ImmediateHttpResponse; it is audited there (sso.refused)",
+    }
+    offenders = [
+        f"{_rel(path)}:{number}: {line.strip()}"
+        for path in _source_files()
+        if _rel(path) not in allowed
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if bare.search(line)
+    ]
+    assert not offenders, "Raise PermissionDenied instead:\n" + "\n".join(offenders)
+
+
+# --- Celery tasks -----------------------------------------------------------------------------
+
+
+def test_every_task_of_ours_has_a_soft_and_a_hard_time_limit():
+    """A task without a limit can hold a worker for ever; the soft limit comes first so that the
+    task can fail cleanly (SoftTimeLimitExceeded) before the worker process is replaced."""
+    from plp_portal.celery import app
+
+    app.loader.import_default_modules()
+    ours = {name: task for name, task in app.tasks.items() if not name.startswith("celery.")}
+    assert {"notifications.outbox_send", "pdfs.render", "learners.plan_shares_expire"} <= set(ours)
+    for name, task in ours.items():
+        soft = task.soft_time_limit or app.conf.task_soft_time_limit
+        hard = task.time_limit or app.conf.task_time_limit
+        assert soft and hard and soft < hard, f"{name}: soft {soft}, hard {hard}"
+        assert task.__module__.split(".")[0] in APPS, name
+
+
+def test_tasks_are_thin_wrappers_taking_ids():
+    """Each task's body is one call into a service (a loop over ids at most); parameters are ids,
+    never model instances (a task runs later, in another process)."""
+    for path in _source_files():
+        if path.name != "tasks.py":
+            continue
+        tree = ast.parse(path.read_text())
+        for node in tree.body:
+            if not isinstance(node, ast.FunctionDef):
+                continue
+            body = [n for n in node.body if not (isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant))]
+            assert len(body) == 1 and isinstance(body[0], ast.Return), f"{_rel(path)}:{node.name} is not thin"
+            assert "services." in ast.unparse(body[0]), f"{_rel(path)}:{node.name} does not call a service"
+            for arg in node.args.args:
+                assert arg.arg.endswith(("_id", "_ids")), f"{_rel(path)}:{node.name}({arg.arg}) takes no id"
+
+
+# --- Dependencies in one direction ------------------------------------------------------------
+
+# Who may import whom (at any level, functions included): core (plp_portal) imports no feature
+# app — it reaches them through plp_portal/hooks.py and URL includes by name; learners is the
+# base feature app; keyworkers and guidance build on learners; careersplan stands alone.
+MAY_IMPORT = {
+    "plp_portal": set(),
+    "learners": set(),
+    "keyworkers": {"learners"},
+    "guidance": {"learners"},
+    "careersplan": set(),
+    # School set-up (issue 14) turns MIS rows into learners' profiles and plans and tutor groups
+    # into keyworkers' assignments, through their services.
+    "onboarding": {"learners", "keyworkers"},
+}
+
+
+def _imported_apps(tree):
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from (alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            yield node.module.split(".")[0]
+
+
+def test_dependencies_point_one_way():
+    offenders = []
+    for path in _source_files():
+        app = path.relative_to(ROOT).parts[0]
+        forbidden = set(MAY_IMPORT) - MAY_IMPORT[app] - {app, "plp_portal"}
+        for imported in set(_imported_apps(ast.parse(path.read_text()))) & forbidden:
+            offenders.append(f"{_rel(path)} imports {imported}")
+    assert not offenders, "See ARCHITECTURE.md (dependency direction):\n" + "\n".join(sorted(offenders))
+
+
+def test_services_do_not_import_their_tasks():
+    """Tasks wrap services; a service queues a task by its registered name (plp_portal.queue)."""
+    offenders = [
+        _rel(path) for path in _source_files()
+        if path.name == "services.py"
+        and any(isinstance(n, ast.ImportFrom) and n.module and n.module.endswith("tasks")
+                for n in ast.walk(ast.parse(path.read_text())))
+    ]
+    assert not offenders, offenders
+
+
+# --- One access helper per object kind --------------------------------------------------------
+
+
+def test_plan_pages_reach_plans_through_the_one_lookup():
+    """Plan pages call learners.lookups (same 404 for missing and not yours); the helpers it
+    replaced must not come back."""
+    retired = re.compile(r"def (_plan_and_viewer|_sharing_plan|_my_plan|_shared_plan|staff_viewer_or_404)\(")
+    offenders = [
+        f"{_rel(path)}:{number}: {line.strip()}"
+        for path in _source_files()
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if retired.search(line)
+    ]
+    assert not offenders, offenders
+    views = (ROOT / "learners" / "me_views.py").read_text()
+    assert "selectors.my_plan_get(" not in views and "selectors.plan_get_shared(" not in views
+
+
+# --- Seeding code stays out of production code ------------------------------------------------
+
+SEEDING = ("demo", "county", "bench")
+
+
+def test_production_code_does_not_import_seeding_modules():
+    """demo.py / county.py / bench.py are run by seed_demo, seed_county and bench (through
+    plp_portal/hooks.py); only they, those commands and the bench-only middleware import them."""
+    offenders = []
+    for path in _source_files():
+        rel = _rel(path)
+        if path.stem in SEEDING or "/management/commands/" in rel or rel == "plp_portal/benchmiddleware.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = node.module.split(".") + [alias.name for alias in node.names]
+                if any(name in SEEDING for name in names):
+                    offenders.append(f"{rel}:{node.lineno}: {ast.unparse(node)}")
+    assert not offenders, offenders
