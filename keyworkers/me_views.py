@@ -84,3 +84,18 @@ def sign(request, review_id):
     else:
         messages.success(request, f"You signed review {review.number}.")
     return redirect("me_reviews:prepare", review_id=review.pk)
+
+
+@signed_in_required
+def review_pdf(request, review_id, render_id=None, download=False):
+    """The review record PDF for the learner (or the employer / provider who signs it)."""
+    from django.urls import reverse
+
+    from .views import review_pdf_response
+
+    review = selectors.review_for_me(user=request.user, review_id=review_id)
+    viewer = plan_viewer(plan=review.plan, user=request.user)
+    url_kwargs = {"review_id": review.pk}
+    return review_pdf_response(request, review=review, viewer=viewer, url_name="me_reviews:review_pdf",
+                               url_kwargs=url_kwargs, back_url=reverse("me_reviews:prepare", kwargs=url_kwargs),
+                               render_id=render_id, download=download)

@@ -29,6 +29,7 @@ _NAV = {
         ("Review settings", "keyworkers:settings"),
         ("Who sees our data", "organisations:access"),
         ("School set-up", "onboarding:index"),
+        ("Learners' records", "records:index"),
         ("Sign-in options", "sso:providers"),
     ],
     Role.LA_OFFICER: [("Authority dashboard", "careersplan:index")],
