@@ -17,7 +17,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from plp_portal import clock
 from plp_portal.accounts.services import invited_account
-from plp_portal.audit.services import audit_log
+from plp_portal.audit.services import audit_log, audit_log_many
 from plp_portal.notifications.services import email_queue, notification_create
 from plp_portal.organisations.models import Membership
 
@@ -175,6 +175,71 @@ def learner_profile_create(*, org, user, target_group, by, **fields) -> LearnerP
         at_risk_levels_seed_defaults(org=org)
     audit_log("learners.profile.created", actor=by, org=org, obj=profile)
     return profile
+
+
+def learner_profiles_create_bulk(*, org, rows: list[dict], by) -> list[LearnerProfile]:
+    """``learner_profile_create`` for many new learners at once (the MIS import): each row has
+    ``user``, ``target_group`` and Stage 1 fields. Fields are validated as one by one; the
+    database's constraints check the rest in the same INSERT. Audited one row per learner."""
+    target_areas_seed_defaults(org=org)
+    at_risk_levels_seed_defaults(org=org)
+    profiles = [LearnerProfile(organisation=org, **row) for row in rows]
+    for profile in profiles:
+        profile.full_clean(validate_unique=False, validate_constraints=False)
+    LearnerProfile.objects.bulk_create(profiles)
+    audit_log_many("learners.profile.created", actor=by, org=org, objs=profiles)
+    return profiles
+
+
+def plans_create_bulk(*, org, profiles, by, programme_name: str, starts_on: datetime.date,
+                      ends_on: datetime.date, final_outcome: str) -> list[Plan]:
+    """``plan_create`` for many learners without an active plan of that name (the MIS import,
+    the year rollover): the same plan, first target and timeline event each, in three INSERTs."""
+    plans = [Plan(organisation=org, profile=profile, programme_name=programme_name, starts_on=starts_on,
+                  ends_on=ends_on, created_by=by) for profile in profiles]
+    for plan in plans:
+        plan.full_clean(validate_unique=False, validate_constraints=False)
+    Plan.objects.bulk_create(plans)
+    now = timezone.now()
+    area = target_area_get(org=org, code=FINAL_OUTCOME_AREA_CODE)
+    Target.objects.bulk_create([
+        Target(organisation=org, plan=plan, term=TargetTerm.LONG, is_final_outcome=True, area=area,
+               title=final_outcome, due_on=ends_on, set_by=by, set_by_role=SetByRole.STAFF,
+               approved_by=by, approved_at=now, audience=Audience.PLAN) for plan in plans])
+    TimelineEvent.objects.bulk_create([
+        TimelineEvent(organisation=org, plan=plan, kind=TimelineKind.PLAN_CREATED, actor=by,
+                      summary=f"Plan started: {programme_name}"[:300], occurred_at=now,
+                      object_type=plan._meta.label_lower, object_id=str(plan.pk),
+                      **_audience_fields(Audience.PLAN, ())) for plan in plans])
+    audit_log_many("learners.plan.created", actor=by, org=org, objs=plans)
+    return plans
+
+
+def learner_profiles_update_bulk(*, org, profiles, fields: list[str], by, summary: str = "") -> int:
+    """Save ``fields`` of many profiles at once (the year rollover advances year groups): one
+    UPDATE per batch, an audit row each naming the fields. Not for key worker / at-risk."""
+    if {"key_worker", "at_risk_level", "user", "organisation"} & set(fields):
+        raise ValueError("use learner_set_key_worker / at_risk_set for those fields")
+    profiles = [p for p in profiles if p.organisation_id == org.pk]
+    LearnerProfile.objects.for_org(org).bulk_update(profiles, fields, batch_size=500)
+    audit_log_many("learners.profile.updated", actor=by, org=org, objs=profiles,
+                   data={"fields": sorted(fields), "why": summary})
+    return len(profiles)
+
+
+def plans_close_bulk(*, org, plans, by, summary: str) -> int:
+    """Close many active plans at once (the year rollover closes last year's): version bumped,
+    a timeline event and an audit row each. Returns how many were closed."""
+    plans = [p for p in plans if p.status == PlanStatus.ACTIVE and p.organisation_id == org.pk]
+    now = timezone.now()
+    closed = Plan.objects.for_org(org).filter(pk__in=[p.pk for p in plans], status=PlanStatus.ACTIVE).update(
+        status=PlanStatus.CLOSED, version=F("version") + 1, updated_at=now)
+    TimelineEvent.objects.bulk_create([
+        TimelineEvent(organisation=org, plan=plan, kind=TimelineKind.PLAN_UPDATED, actor=by, summary=summary[:300],
+                      occurred_at=now, object_type=plan._meta.label_lower, object_id=str(plan.pk),
+                      **_audience_fields(Audience.PLAN, ())) for plan in plans])
+    audit_log_many("learners.plan.updated", actor=by, org=org, objs=plans, data={"fields": ["status"]})
+    return closed
 
 
 def learner_profile_update(*, org, profile, by, **fields) -> LearnerProfile:

@@ -46,6 +46,16 @@ def _notification(org, ctx):
     ).pk
 
 
+def _import_run(org, ctx):
+    """A previewed (ready) MIS import of ``org``: two pupils."""
+    from onboarding import samples, services
+
+    run = services.import_run_create(
+        org=org, kind="pupils", preset="sims", file_name="pupils.csv", by=UserFactory(),
+        data=samples.to_csv(samples.PUPIL_HEADER, samples.pupil_rows(2)))
+    return services.import_run_preview(org=org, run=run).pk
+
+
 def _careers_plan(org, ctx):
     """A careers plan of ``org`` (one per organisation and call), with a row, evidence, a
     reviewer grant and an ILP self-assessment hanging off it."""
@@ -288,6 +298,7 @@ OBJECT_KWARGS = {
     "invitation_id": _invitation,
     "term_id": _term,
     "notification_id": _notification,
+    "run_id": _import_run,
     # careersplan names its annual careers plans plan_id too: a key "<namespace>:<kwarg>"
     # wins over the plain kwarg for that namespace's URLs.
     "careersplan:plan_id": _plan_id,

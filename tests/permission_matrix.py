@@ -43,7 +43,7 @@ LINKS_CHECKED = frozenset({Role.LEARNER, Role.PARENT_CARER, Role.KEY_WORKER, Rol
 
 # The URLs a visitor who is not signed in may reach (every other URL: 403/404/sign-in, or 405
 # for a POST_ONLY one), with the answer.
-PUBLIC = {"healthz": 200, "sso_start": 200}
+PUBLIC = {"healthz": 200, "sign_in_code": 200, "sso_start": 200}
 
 # URL name → query string (formatted with the world's values) for a page that needs one.
 QUERIES = {"guidance:group_session_new": "school={partner_school}"}
@@ -134,6 +134,20 @@ MATRIX = {
     "organisations:term_edit": {Role.ORG_ADMIN: 200},
     "organisations:term_delete": {Role.ORG_ADMIN: 200},
     "organisations:notifications": everyone(200),
+    # School set-up (issue 14): the organisation admin's only.
+    "onboarding:index": {Role.ORG_ADMIN: 200},
+    "onboarding:upload_pupils": {Role.ORG_ADMIN: 200},
+    "onboarding:upload_staff": {Role.ORG_ADMIN: 200},
+    "onboarding:run": {Role.ORG_ADMIN: 200},
+    "onboarding:run_columns": {Role.ORG_ADMIN: 200},
+    "onboarding:run_apply": POST_ONLY,
+    "onboarding:run_discard": POST_ONLY,
+    "onboarding:key_workers": {Role.ORG_ADMIN: 200},
+    "onboarding:rollover": {Role.ORG_ADMIN: 200},
+    "onboarding:invitations": {Role.ORG_ADMIN: 200},
+    "onboarding:sign_in_sheet": {Role.ORG_ADMIN: 200},
+    # A pupil's first sign-in with a code from their class sheet: public (the code is the grant).
+    "sign_in_code": everyone(200),
     # Sign-in with the organisation's Microsoft / Google accounts: its admin sets it up.
     "sso:providers": {Role.ORG_ADMIN: 200},
     "sso:provider_edit_microsoft": {Role.ORG_ADMIN: 200},
