@@ -4,7 +4,8 @@ key-worker assignments."""
 import pytest
 
 from keyworkers.models import KeyWorkerAssignment
-from learners.models import LearnerProfile, Plan
+from learners.choices import LeavingReason, PlanStatus
+from learners.models import EnrolmentEnd, LearnerProfile, Plan
 from onboarding import samples, services
 from onboarding.choices import ImportKind, Outcome, Preset, RunStatus
 from onboarding.models import ImportRun, MisPerson, TutorGroup
@@ -89,7 +90,14 @@ def test_proposed_leavers_stay_unless_the_admin_confirms_ending(org, admin):
     run_file(org, admin, shorter, end_missing=True)
     left = LearnerProfile.objects.for_org(org).get(upn=rows[5][1])
     assert not left.is_active
-    assert not Membership.objects.for_org(org).get(user_id=left.user_id).is_active
+    # Through the leaving flow: recorded with its reason, the plan closed, and the learner keeps
+    # their membership to read their closed plans in /me/.
+    ending = EnrolmentEnd.objects.for_org(org).get(profile=left)
+    assert ending.reason == LeavingReason.OTHER and "MIS" in ending.reason_detail
+    assert not Plan.objects.for_org(org).filter(profile=left, status=PlanStatus.ACTIVE).exists()
+    assert Membership.objects.for_org(org).get(user_id=left.user_id).is_active
+    run_file(org, admin, shorter, end_missing=True)  # again: nothing more
+    assert EnrolmentEnd.objects.for_org(org).filter(profile=left).count() == 1
 
 
 def test_errors_are_named_per_row_with_what_to_fix(org, admin):
