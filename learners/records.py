@@ -9,9 +9,11 @@ from plp_portal.records.export import Document, RecordSet, learner_rows
 from .models import (
     AtRiskStatus,
     Concern,
+    EnrolmentEnd,
     LearnerProfile,
     LogBlock,
     LogEntry,
+    MovingOnPlan,
     NarrativeEntry,
     OffSiteReview,
     OffSiteReviewTarget,
@@ -20,6 +22,7 @@ from .models import (
     PlanShare,
     PlanShareInvitation,
     PlanSignature,
+    RecordTransfer,
     SubjectReport,
     Target,
     TargetProgress,
@@ -55,6 +58,11 @@ def record_sets(*, org_id: int, user_id: int) -> list[RecordSet]:
         RecordSet("learners.PlanContribution", of(PlanContribution, plan_path)),
         RecordSet("learners.OffSiteReview", of(OffSiteReview, plan_path)),
         RecordSet("learners.OffSiteReviewTarget", of(OffSiteReviewTarget, "review__plan__profile__user_id")),
+        RecordSet("learners.EnrolmentEnd", of(EnrolmentEnd, "profile__user_id")),
+        RecordSet("learners.MovingOnPlan", of(MovingOnPlan, plan_path)),
+        # Transfers of the record from this organisation (it owns them); transfers into it are
+        # the sending organisation's records.
+        RecordSet("learners.RecordTransfer", of(RecordTransfer, "learner_id")),
     ]
 
 
