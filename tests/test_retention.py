@@ -1,0 +1,180 @@
+"""Retention and erasure (issue 16): the daily job erases exactly the records past their date,
+set-based and idempotent, leaves no files behind, audits each learner without personal data; the
+append-only tables give way only to the database function, never to the application's role."""
+
+import datetime
+import os
+
+import pytest
+from django.core.files.base import ContentFile
+from django.db import DatabaseError, connection, transaction
+
+from guidance.choices import DestinationCategory, DestinationKind
+from guidance.models import Destination
+from learners.choices import PlanStatus
+from learners.models import LearnerProfile, LogEntry, NarrativeEntry, Plan, TimelineEvent
+from learners.tests.factories import plan_for
+from plp_portal.audit.models import AuditEvent
+from plp_portal.audit.services import audit_log
+from plp_portal.notifications.models import Notification, OutboundEmail
+from plp_portal.records import retention
+from plp_portal.records.models import Erasure, RetentionPolicy
+from plp_portal.tenancy import system_scope
+from tests.test_db_roles import ROLE, app_role  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.django_db
+LEFT_LONG_AGO = datetime.date(2015, 7, 20)
+
+
+def learner(org, *, left_on=None, support_needs="", files_dir=None):
+    """A learner with a journey, a log entry with a recording, a timeline, a destination, a
+    notification, an outbox email and a read-audit entry; left on ``left_on`` (if given)."""
+    from learners import services
+    from tests.factories import member
+    from plp_portal.organisations.choices import Role
+
+    plan = plan_for(org=org, starts_on=datetime.date(2014, 9, 1) if left_on else datetime.date(2026, 9, 1),
+                    ends_on=left_on or datetime.date(2027, 7, 20))
+    profile = plan.profile
+    if support_needs:
+        LearnerProfile.objects.for_org(org).filter(pk=profile.pk).update(support_needs=support_needs)
+    staff = member(org, Role.KEY_WORKER)
+    services.narrative_append(org=org, plan=plan, by=staff, author_role="key_worker", text="Settled in well.")
+    entry = services.log_entry_add(org=org, plan=plan, by=profile.user, kind="blog",
+                                   written_on=datetime.date(2026, 11, 2), what_learned="Fractions")
+    entry.file.save("recording.webm", ContentFile(b"RIFF-not-really-audio"), save=True)
+    Destination.objects.create(organisation=org, profile=profile, kind=DestinationKind.ACTUAL,
+                               category=DestinationCategory.choices[0][0], detail="Bishop College",
+                               recorded_on=datetime.date(2026, 8, 1), confirmed_by=staff)
+    Notification.objects.create(organisation=org, user=profile.user, kind="x", title="Your review is due")
+    OutboundEmail.objects.create(organisation=org, to=profile.user.email, subject="Your plan")
+    audit_log("learners.record.read", org=org, actor=staff, learner_profile_id=profile.pk)
+    if left_on:
+        Plan.objects.for_org(org).filter(pk=plan.pk).update(status=PlanStatus.CLOSED)
+    return profile, entry.file.path
+
+
+def counts(org):
+    with system_scope("test counts"):
+        return {
+            "profiles": LearnerProfile.objects.for_org(org).count(),
+            "plans": Plan.objects.for_org(org).count(),
+            "journey": NarrativeEntry.objects.for_org(org).count(),
+            "logs": LogEntry.objects.for_org(org).count(),
+            "timeline": TimelineEvent.objects.for_org(org).count(),
+            "destinations": Destination.objects.for_org(org).filter(profile__isnull=False).count(),
+            "anonymous_destinations": Destination.objects.for_org(org).filter(profile__isnull=True).count(),
+            "notifications": Notification.objects.for_org(org).count(),
+            "outbox": OutboundEmail.objects.filter(organisation=org).count(),
+            "read_audit": AuditEvent.objects.filter(organisation=org, learner_profile_id__isnull=False).count(),
+        }
+
+
+@pytest.fixture
+def county_subset(org):
+    gone = [learner(org, left_on=LEFT_LONG_AGO) for _ in range(3)]
+    kept_support = learner(org, left_on=LEFT_LONG_AGO, support_needs="Dyslexia: extra time")
+    kept_recent = learner(org, left_on=datetime.date(2024, 7, 20))
+    current = [learner(org) for _ in range(2)]
+    yield gone, [kept_support, kept_recent, *current]
+    for _, path in gone + [kept_support, kept_recent, *current]:
+        if os.path.exists(path):
+            os.remove(path)
+
+
+def test_the_job_erases_exactly_what_passed_its_date_and_twice_changes_nothing(org, other_org, county_subset):
+    gone, kept = county_subset
+    other = learner(other_org, left_on=LEFT_LONG_AGO)  # other org: its own (default) policy
+    RetentionPolicy.objects.create(organisation=other_org, years_after_leaving=20, years_with_support_needs=25)
+    before = counts(org)
+    other_before = counts(other_org)
+    assert set(retention.due(org_id=org.pk)) == {profile.pk for profile, _ in gone}
+
+    with django_capture_on_commit():
+        summary = retention.retention_run()
+    assert summary == {"organisations": 1, "learners": 3}
+    after = counts(org)
+    per_learner = {key: before[key] // 7 for key in before}  # each learner's rows are alike
+    for key in ("profiles", "plans", "journey", "logs", "timeline", "notifications", "outbox", "read_audit"):
+        assert after[key] == before[key] - 3 * per_learner[key], key
+    assert after["destinations"] == before["destinations"] - 3
+    assert after["anonymous_destinations"] == 3  # the destinations figures still count them
+    assert counts(other_org) == other_before
+    # No orphaned files: the erased learners' recordings are gone from disk, the others stay.
+    assert not any(os.path.exists(path) for _, path in gone)
+    assert all(os.path.exists(path) for _, path in kept)
+    assert os.path.exists(other[1])
+    os.remove(other[1])
+    # One audit entry per learner, without personal data.
+    done = AuditEvent.objects.filter(organisation=org, action="records.erasure.done")
+    assert sorted(e.data["profile_id"] for e in done) == sorted(p.pk for p, _ in gone)
+    for event in done:
+        assert event.learner_profile_id is None and event.actor_id is None
+        assert set(event.data) == {"profile_id", "reason", "left_on"}
+    assert Erasure.objects.for_org(org).filter(status=Erasure.Status.DONE).count() == 3
+
+    # Run again: nothing more changes.
+    events = AuditEvent.objects.count()
+    assert retention.retention_run() == {"organisations": 0, "learners": 0}
+    assert counts(org) == after and AuditEvent.objects.count() == events
+
+
+def django_capture_on_commit():
+    """Run on-commit callbacks (file deletion) inside the test's transaction."""
+    import contextlib
+
+    @contextlib.contextmanager
+    def run():
+        from django.test import TestCase
+
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            yield
+    return run()
+
+
+def as_app_role(sql, params=None):
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL ROLE {ROLE}")
+            for statement in sql if isinstance(sql, list) else [sql]:
+                cursor.execute(statement, params)
+    except DatabaseError as error:
+        return error
+    return None
+
+
+def test_the_app_role_cannot_use_the_erasure_exception_itself(app_role, org):  # noqa: F811
+    profile, path = learner(org, left_on=LEFT_LONG_AGO)
+    os.remove(path)
+    journey = NarrativeEntry.objects.for_org(org).count()
+    # Setting the switch itself does not help: no DELETE privilege, and it is not the owner.
+    assert "permission denied" in str(as_app_role(["SET LOCAL plp.erasure = 'on'",
+                                                    "DELETE FROM learners_narrativeentry"]))
+    assert "permission denied" in str(as_app_role(["SET LOCAL plp.erasure = 'on'",
+                                                    "DELETE FROM audit_auditevent"]))
+    # The function refuses a learner without a confirmed erasure (early ones need two people).
+    error = as_app_role("SELECT records_erase_learner(%s, %s)", [org.pk, profile.pk])
+    assert "no confirmed erasure" in str(error)
+    Erasure.objects.create(organisation=org, profile_id=profile.pk, reason=Erasure.Reason.EARLY,
+                           status=Erasure.Status.CONFIRMED)
+    assert "no confirmed erasure" in str(as_app_role("SELECT records_erase_learner(%s, %s)", [org.pk, profile.pk]))
+    assert NarrativeEntry.objects.for_org(org).count() == journey
+    # The owner (a superuser here) without the function is refused by the trigger too.
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL plp.erasure = 'off'")
+        cursor.execute("DELETE FROM learners_narrativeentry")
+
+
+def test_the_job_runs_as_the_app_role(app_role, org):  # noqa: F811
+    profile, path = learner(org, left_on=LEFT_LONG_AGO)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET ROLE {app_role}")  # until the test's transaction is rolled back
+    from django.test import TestCase
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        assert retention.retention_run() == {"organisations": 1, "learners": 1}
+    assert not os.path.exists(path)
+    assert not LearnerProfile.objects.for_org(org).filter(pk=profile.pk).exists()
+    assert not NarrativeEntry.objects.for_org(org).filter(plan__profile_id=profile.pk).exists()
+    trace = AuditEvent.objects.get(action="records.erasure.append_only_erased")
+    assert trace.data["profile_id"] == profile.pk and trace.data["journey_entries"] == 1
