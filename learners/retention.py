@@ -27,3 +27,9 @@ def learner_facts(*, org_id: int, profile_ids) -> dict[int, tuple[int, bool]]:
             for pk, user_id, needs, ldd, areas in rows}
 
 
+
+
+def profile_ids_for_users(*, org_id: int, user_ids) -> dict[int, int]:
+    """user id -> the learner's profile id in ``org_id`` (for an early erasure)."""
+    return dict(LearnerProfile.objects.for_org(org_id).filter(user_id__in=list(user_ids))
+                .values_list("user_id", "pk"))

@@ -178,3 +178,72 @@ def test_the_job_runs_as_the_app_role(app_role, org):  # noqa: F811
     assert not NarrativeEntry.objects.for_org(org).filter(plan__profile_id=profile.pk).exists()
     trace = AuditEvent.objects.get(action="records.erasure.append_only_erased")
     assert trace.data["profile_id"] == profile.pk and trace.data["journey_entries"] == 1
+
+
+# --- The organisation admin's pages: the policy and two-person early erasure ---------------------
+
+
+def test_an_org_admin_sets_the_policy_and_bad_values_are_refused(org, client):
+    from django.urls import reverse
+
+    from plp_portal.organisations.choices import Role
+    from tests.factories import member
+
+    admin = member(org, Role.ORG_ADMIN)
+    client.force_login(admin, backend="django.contrib.auth.backends.ModelBackend")
+    url = reverse("records:retention", kwargs={"org_slug": org.slug})
+    page = client.get(url)
+    assert page.status_code == 200 and b'value="6"' in page.content and b'value="25"' in page.content
+    refused = client.post(url, {"years_after_leaving": "10", "years_with_support_needs": "3"})
+    assert refused.status_code == 200 and b"at least the years kept" in refused.content
+    assert client.post(url, {"years_after_leaving": "999", "years_with_support_needs": "999"}).status_code == 200
+    assert not RetentionPolicy.objects.for_org(org).exists()
+    assert client.post(url, {"years_after_leaving": "7", "years_with_support_needs": "30"}).status_code == 302
+    policy = RetentionPolicy.objects.for_org(org).get()
+    assert (policy.years_after_leaving, policy.years_with_support_needs) == (7, 30)
+    assert AuditEvent.objects.filter(action="records.retention.policy_updated", organisation=org).exists()
+
+
+def test_early_erasure_needs_a_second_admin(org, client):
+    from django.test import TestCase
+    from django.urls import reverse
+
+    from plp_portal.organisations.choices import Role
+    from tests.factories import member
+
+    profile, path = learner(org)  # a current learner
+    first, second = member(org, Role.ORG_ADMIN), member(org, Role.ORG_ADMIN)
+    client.force_login(first, backend="django.contrib.auth.backends.ModelBackend")
+    new_url = reverse("records:erasure_new", kwargs={"org_slug": org.slug})
+    assert client.get(new_url).status_code == 200
+    # Not confirmed that the law requires it: refused, nothing asked for.
+    refused = client.post(new_url, {"email": profile.user.email})
+    assert refused.status_code == 200 and not Erasure.objects.for_org(org).exists()
+    response = client.post(new_url, {"email": profile.user.email, "confirm": "on"})
+    erasure = Erasure.objects.for_org(org).get()
+    assert response.status_code == 302 and erasure.status == Erasure.Status.REQUESTED
+    detail = reverse("records:erasure", kwargs={"org_slug": org.slug, "erasure_id": erasure.pk})
+    page = client.get(detail)
+    assert b"a second organisation admin must confirm" in page.content and b'value="confirm"' not in page.content
+    # The same admin cannot confirm it alone (the page does not offer it; a forged post is refused).
+    client.post(detail, {"action": "confirm"})
+    erasure.refresh_from_db()
+    assert erasure.status == Erasure.Status.REQUESTED
+    assert LearnerProfile.objects.for_org(org).filter(pk=profile.pk).exists()
+    # Nor can the database be told otherwise: a "confirmation" by the asker breaks a constraint.
+    with pytest.raises(DatabaseError), transaction.atomic():
+        Erasure.objects.for_org(org).filter(pk=erasure.pk).update(status="confirmed", confirmed_by=first)
+    # A second admin confirms: the record is erased, the learning journey and read audit too.
+    client.force_login(second, backend="django.contrib.auth.backends.ModelBackend")
+    assert b'value="confirm"' in client.get(detail).content
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        assert client.post(detail, {"action": "confirm"}).status_code == 302
+    erasure.refresh_from_db()
+    assert erasure.status == Erasure.Status.DONE and erasure.confirmed_by == second
+    assert not LearnerProfile.objects.for_org(org).filter(pk=profile.pk).exists()
+    assert not AuditEvent.objects.filter(learner_profile_id=profile.pk).exists()
+    assert not os.path.exists(path)
+    actions = set(AuditEvent.objects.filter(organisation=org, object_type__contains="erasure")
+                  .values_list("action", flat=True))
+    assert {"records.erasure.requested", "records.erasure.confirmed", "records.erasure.done"} <= actions
+    assert client.get(detail).status_code == 200

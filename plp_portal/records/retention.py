@@ -208,3 +208,70 @@ def retention_run(*, today: datetime.date | None = None) -> dict:
             summary["organisations"] += 1
             summary["learners"] += len(found)
     return summary
+
+
+# --- The organisation admin: the policy and early erasure -----------------------------------------
+
+
+class ErasureError(Exception):
+    """The erasure cannot be asked for, confirmed or cancelled (plain words for the admin)."""
+
+
+def retention_policy_update(*, org, by, years_after_leaving: int, years_with_support_needs: int,
+                            request=None) -> RetentionPolicy:
+    policy = policy_for(org.pk)
+    before = {"years_after_leaving": policy.years_after_leaving,
+              "years_with_support_needs": policy.years_with_support_needs}
+    policy.years_after_leaving, policy.years_with_support_needs = years_after_leaving, years_with_support_needs
+    policy.updated_by, policy.updated_at = by, timezone.now()
+    policy.save()
+    audit_log("records.retention.policy_updated", request=request, actor=by, org=org, obj=policy,
+              data={"before": before, "after": {"years_after_leaving": years_after_leaving,
+                                                "years_with_support_needs": years_with_support_needs}})
+    return policy
+
+
+def _profile_id_of(*, org, learner) -> int:
+    for module in _hooks():
+        found = getattr(module, "profile_ids_for_users", lambda **_: {})(org_id=org.pk, user_ids=[learner.pk])
+        if learner.pk in found:
+            return found[learner.pk]
+    raise ErasureError("This learner has no record in your organisation")
+
+
+def erasure_request(*, org, learner, by, request=None) -> Erasure:
+    """First admin: ask to erase ``learner``'s record now. Nothing is erased until a second
+    organisation admin confirms (``erasure_confirm``)."""
+    profile_id = _profile_id_of(org=org, learner=learner)
+    if Erasure.objects.for_org(org).filter(profile_id=profile_id).exclude(status=Erasure.Status.CANCELLED).exists():
+        raise ErasureError("An erasure of this learner's record has already been asked for")
+    erasure = Erasure.objects.create(organisation=org, profile_id=profile_id, reason=Erasure.Reason.EARLY,
+                                     requested_by=by)
+    audit_log("records.erasure.requested", request=request, actor=by, org=org, obj=erasure,
+              data={"profile_id": profile_id})
+    return erasure
+
+
+def erasure_confirm(*, org, erasure, by, request=None) -> dict[str, int]:
+    """Second admin: confirm, and the record is erased now (one transaction)."""
+    with transaction.atomic():
+        erasure = Erasure.objects.for_org(org).select_for_update().get(pk=erasure.pk)
+        if erasure.status != Erasure.Status.REQUESTED:
+            raise ErasureError("This erasure is not waiting for confirmation")
+        if erasure.requested_by_id == by.pk:
+            raise ErasureError("A second organisation admin must confirm: you asked for this erasure")
+        Erasure.objects.for_org(org).filter(pk=erasure.pk).update(
+            status=Erasure.Status.CONFIRMED, confirmed_by=by, confirmed_at=timezone.now())
+        audit_log("records.erasure.confirmed", request=request, actor=by, org=org, obj=erasure,
+                  data={"profile_id": erasure.profile_id})
+        erasure.refresh_from_db()
+        return erase_learners(org=org, erasures=[erasure])
+
+
+def erasure_cancel(*, org, erasure, by, request=None) -> None:
+    updated = Erasure.objects.for_org(org).filter(pk=erasure.pk, status=Erasure.Status.REQUESTED).update(
+        status=Erasure.Status.CANCELLED)
+    if not updated:
+        raise ErasureError("This erasure is not waiting for confirmation")
+    audit_log("records.erasure.cancelled", request=request, actor=by, org=org, obj=erasure,
+              data={"profile_id": erasure.profile_id})
