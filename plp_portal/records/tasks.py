@@ -17,6 +17,4 @@ def sars_pending() -> dict:
 @shared_task(name="records.retention_daily", soft_time_limit=1800, time_limit=1860)
 def retention_daily() -> dict:
     """Beat, daily: erase the records whose retention period has passed (records/retention.py)."""
-    from . import retention
-
-    return retention.retention_run()
+    return services.retention_run()
