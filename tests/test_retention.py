@@ -88,6 +88,8 @@ def test_the_job_erases_exactly_what_passed_its_date_and_twice_changes_nothing(o
     RetentionPolicy.objects.create(organisation=other_org, years_after_leaving=20, years_with_support_needs=25)
     before = counts(org)
     other_before = counts(other_org)
+    figures_before = destination_figures(org)
+    assert figures_before[1] == 7
     assert set(retention.due(org_id=org.pk)) == {profile.pk for profile, _ in gone}
 
     with django_capture_on_commit():
@@ -98,7 +100,8 @@ def test_the_job_erases_exactly_what_passed_its_date_and_twice_changes_nothing(o
     for key in ("profiles", "plans", "journey", "logs", "timeline", "notifications", "outbox", "read_audit"):
         assert after[key] == before[key] - 3 * per_learner[key], key
     assert after["destinations"] == before["destinations"] - 3
-    assert after["anonymous_destinations"] == 3  # the destinations figures still count them
+    assert after["anonymous_destinations"] == 3
+    assert destination_figures(org) == figures_before  # the authority's destinations figures are unchanged
     assert counts(other_org) == other_before
     # No orphaned files: the erased learners' recordings are gone from disk, the others stay.
     assert not any(os.path.exists(path) for _, path in gone)
@@ -117,6 +120,15 @@ def test_the_job_erases_exactly_what_passed_its_date_and_twice_changes_nothing(o
     events = AuditEvent.objects.count()
     assert retention.retention_run() == {"organisations": 0, "learners": 0}
     assert counts(org) == after and AuditEvent.objects.count() == events
+
+
+def destination_figures(org):
+    """The guidance dashboard's destinations summary (what the authority's figures are made of)."""
+    from guidance import selectors
+
+    result = selectors.dashboard(scope=selectors.GuidanceScope(org=org, side="school", org_ids=(org.pk,),
+                                                               user_id=0))
+    return result["destinations"], result["destinations_total"]
 
 
 def django_capture_on_commit():
