@@ -259,3 +259,46 @@ def test_early_erasure_needs_a_second_admin(org, client):
                   .values_list("action", flat=True))
     assert {"records.erasure.requested", "records.erasure.confirmed", "records.erasure.done"} <= actions
     assert client.get(detail).status_code == 200
+
+
+def test_the_job_on_a_generated_county_subset_leaves_nothing_of_the_erased_learners():
+    """seed_county (small, 60 learners); the job run on a day far enough ahead that every leaver
+    without recorded support needs is due and every leaver with them is not."""
+    from django.core.management import call_command
+
+    from plp_portal.organisations.models import Organisation
+    from plp_portal.records import export
+
+    call_command("seed_county", preset="small", learners=60, stdout=open(os.devnull, "w"))
+    orgs = list(Organisation.objects.filter(is_generated=True))
+    with system_scope("test"):
+        all_profiles = LearnerProfile.objects.for_orgs([o.pk for o in orgs]).count()
+        # Every generated learner is on roll: a third of them leave (their plans are closed).
+        leaving = [pk for pk in LearnerProfile.objects.for_orgs([o.pk for o in orgs]).values_list("pk", flat=True)
+                   if pk % 3 == 0]
+        Plan.objects.for_orgs([o.pk for o in orgs]).filter(profile_id__in=leaving).update(status=PlanStatus.CLOSED)
+    leavers = {o.pk: retention.leavers(org_id=o.pk) for o in orgs}
+    assert sum(map(len, leavers.values())) > 0
+    latest = max(day for found in leavers.values() for day in found.values())
+    today = retention.add_years(latest, 10)
+    expected = {}
+    for o in orgs:
+        facts = retention.learner_facts(org_id=o.pk, profile_ids=leavers[o.pk].keys())
+        expected[o.pk] = {p for p in leavers[o.pk] if not facts[p][1]}
+        assert set(retention.due(org_id=o.pk, today=today)) == expected[o.pk]
+    n = sum(map(len, expected.values()))
+    assert 0 < n < len(leaving) == sum(map(len, leavers.values()))  # some have support needs: kept
+    user_ids = {o.pk: [facts_user for facts_user, _ in retention.learner_facts(
+        org_id=o.pk, profile_ids=expected[o.pk]).values()] for o in orgs}
+
+    assert retention.retention_run(today=today)["learners"] == n
+    with system_scope("test"):
+        assert LearnerProfile.objects.for_orgs([o.pk for o in orgs]).count() == all_profiles - n
+        for o in orgs:
+            # Nothing of their record is left in any kind a subject access request would export.
+            for record_set in export.record_sets(org_id=o.pk, user_id=user_ids[o.pk]):
+                assert not record_set.queryset.exists(), record_set.label
+            assert not AuditEvent.objects.filter(organisation=o, learner_profile_id__in=expected[o.pk]).exists()
+    snapshot = counts(orgs[0])
+    assert retention.retention_run(today=today) == {"organisations": 0, "learners": 0}
+    assert counts(orgs[0]) == snapshot
