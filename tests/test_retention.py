@@ -20,7 +20,7 @@ from plp_portal.notifications.models import Notification, OutboundEmail
 from plp_portal.records import retention
 from plp_portal.records.models import Erasure, RetentionPolicy
 from plp_portal.tenancy import system_scope
-from tests.test_db_roles import ROLE, app_role  # noqa: F401  (fixture)
+from tests.test_db_roles import app_role, as_app_role  # noqa: F401  (app_role: a fixture)
 
 pytestmark = pytest.mark.django_db
 LEFT_LONG_AGO = datetime.date(2015, 7, 20)
@@ -142,17 +142,6 @@ def django_capture_on_commit():
         with TestCase.captureOnCommitCallbacks(execute=True):
             yield
     return run()
-
-
-def as_app_role(sql, params=None):
-    try:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(f"SET LOCAL ROLE {ROLE}")
-            for statement in sql if isinstance(sql, list) else [sql]:
-                cursor.execute(statement, params)
-    except DatabaseError as error:
-        return error
-    return None
 
 
 def test_the_app_role_cannot_use_the_erasure_exception_itself(app_role, org):  # noqa: F811
