@@ -47,3 +47,34 @@ class IlpAnswer(models.TextChoices):
 class ReviewerKind(models.TextChoices):
     PEER = "peer", "Peer review (a careers lead of another school)"
     CONSULTANT = "consultant", "External consultant"
+
+
+class RecommendationKind(models.TextChoices):
+    """Seed 002: the plan "recommends specific priorities for improvement for the school"."""
+
+    RECOMMENDATION = "recommendation", "Recommendation"
+    PRIORITY = "priority", "Priority for improvement"
+
+
+class RecommendationStatus(models.TextChoices):
+    OPEN = "open", "Waiting for the school's answer"
+    ANSWERED = "answered", "Answered by the school"
+    CLOSED = "closed", "Closed by the authority"
+
+
+class FeedbackAudience(models.TextChoices):
+    """Seed 002: review the plan "taking into account the views of students, parents, employers
+    and other learning providers" (the Annual Review section's four rows)."""
+
+    STUDENTS = "students", "Students"
+    PARENTS = "parents", "Parents and carers"
+    EMPLOYERS = "employers", "Employers"
+    PROVIDERS = "providers", "Other learning providers"
+
+
+class FeedbackRating(models.IntegerChoices):
+    VERY_USEFUL = 5, "Very useful"
+    USEFUL = 4, "Useful"
+    NEITHER = 3, "Neither useful nor not useful"
+    NOT_VERY = 2, "Not very useful"
+    NOT_AT_ALL = 1, "Not useful at all"

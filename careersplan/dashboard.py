@@ -17,6 +17,7 @@ class SchoolLine:
     kind: str
     plan: object | None
     last_plan: object | None
+    late: bool = False  # the authority's approval deadline has passed and the plan is not approved
 
     @property
     def status(self) -> str:
@@ -61,7 +62,9 @@ SORTS = {
 }
 
 
-def overview(*, authority, year: int, chart_years: int = 3):
+def overview(*, authority, year: int, chart_years: int = 3, deadline_passed: bool = False):
+    """``deadline_passed``: this year's approval deadline is behind us, so a school without an
+    approved plan is late."""
     schools = list(selectors.authority_schools(authority=authority).values("pk", "name", "kind"))
     years = list(range(year - chart_years + 1, year + 1))
     by_org_year = {(p.organisation_id, p.academic_year): p
@@ -71,6 +74,9 @@ def overview(*, authority, year: int, chart_years: int = 3):
                    by_org_year.get((s["pk"], year - 1)))
         for s in schools
     ]
+    if deadline_passed:
+        for line in lines:
+            line.late = not (line.plan and line.plan.is_approved)
     chart = []
     for y in years:
         counts = {Rag.RED: 0, Rag.AMBER: 0, Rag.GREEN: 0}
@@ -91,7 +97,9 @@ def apply_filters(lines, *, rag="", phase="", status="", sort="name", descending
         lines = [line for line in lines if (line.rag or "none") == rag]
     if phase:
         lines = [line for line in lines if line.plan and line.plan.phase == phase]
-    if status:
+    if status == "late":
+        lines = [line for line in lines if line.late]
+    elif status:
         lines = [line for line in lines if line.status.lower().replace(" ", "_") == status]
     key = SORTS.get(sort, SORTS["name"])
     return sorted(lines, key=key, reverse=descending)

@@ -98,11 +98,90 @@ def seed(demo) -> None:
         current = _plan(org, lead, year, ticks, approved, phase, today)
         _fill(current, lead, evidence=phase != Phase.PLANNING, actions=False)
     _peer_review(demo, year)
+    _recommendations(demo, year)
+    _programme(demo, year)
+    _surveys(demo, year)
     if not ApprovalDeadline.objects.for_org(demo.orgs["la"]).filter(academic_year=year).exists():
         services.approval_deadline_set(authority=demo.orgs["la"], academic_year=year,
                                        approve_by=datetime.date(year, 12, 1),
                                        by=demo.users["la@demoshire.test"])
     demo.log.append(f"careers plans for {len(PLANS)} schools and colleges, {year - 1} and {year}")
+
+
+def _recommendations(demo, year):
+    """The authority's recommendations (issue 15) on Northgate's and Riverside's plans: one
+    answered, two waiting for the school. Skipped when Northgate's plan has any."""
+    from .models import CareersPlan, Recommendation
+
+    officer, la = demo.users["la@demoshire.test"], demo.orgs["la"]
+    plans = {key: CareersPlan.objects.for_org(demo.orgs[key]).filter(academic_year=year).first()
+             for key in ("northgate", "riverside")}
+    if plans["northgate"] is None or Recommendation.objects.for_org(demo.orgs["northgate"]).filter(
+            plan=plans["northgate"]).exists():
+        return
+    answered = services.recommendation_add(
+        authority=la, plan=plans["northgate"], kind="priority", by=officer,
+        text="Bring employers into Year 10 lessons at least once a term (checklist item 8).",
+        due_on=demo.today + datetime.timedelta(days=45))
+    services.recommendation_answer(org=demo.orgs["northgate"], recommendation=answered, by=demo.users["lead@demoshire.test"],
+                                   response="Two employer talks booked for the spring term; the STEM ambassador "
+                                            "network is helping us find a third.")
+    services.recommendation_add(
+        authority=la, plan=plans["northgate"], kind="recommendation", by=officer,
+        text="Ask parents for their views of the careers programme before the April review.",
+        due_on=demo.today + datetime.timedelta(days=10))
+    if plans["riverside"] is not None:
+        services.recommendation_add(
+            authority=la, plan=plans["riverside"], kind="recommendation", by=officer,
+            text="Record the destinations of last year's leavers who are not known.",
+            due_on=demo.today + datetime.timedelta(days=30))
+
+
+def _programme(demo, year):
+    """Northgate's published careers programme: its first three planned rows public."""
+    from . import selectors
+    from .models import CareersPlan
+
+    org, person = demo.orgs["northgate"], demo.users["lead@demoshire.test"]
+    programme = selectors.programme_get(org=org)
+    plan = CareersPlan.objects.for_org(org).filter(academic_year=year).first()
+    if programme.published_at is not None or plan is None:
+        return
+    rows = [r.pk for r in selectors.programme_rows(plan=plan)[:3]]
+    services.programme_save(
+        org=org, programme=programme, plan=plan, public_row_ids=rows, by=person, careers_lead_name="Lee Lead",
+        careers_lead_contact="careers@northgate.demoshire.test",
+        how_to_get_guidance="Pupils can book a guidance interview with the careers adviser at the library on "
+                            "Tuesday lunchtimes; parents can email the careers lead or ask at parents' evenings.",
+        next_review_on=datetime.date(year + 1, 4, 30))
+    services.programme_publish(org=org, programme=programme, by=person)
+
+
+def _surveys(demo, year):
+    """Northgate's feedback surveys for the annual review: students (four answers) and parents
+    (named allowed, one answer). Skipped when the plan has any."""
+    from . import feedback
+    from .models import CareersPlan, FeedbackSurvey
+
+    org, person = demo.orgs["northgate"], demo.users["lead@demoshire.test"]
+    plan = CareersPlan.objects.for_org(org).filter(academic_year=year).first()
+    if plan is None or FeedbackSurvey.objects.for_org(org).filter(plan=plan).exists():
+        return
+    closes = demo.today + datetime.timedelta(days=60)
+    students = feedback.survey_open(org=org, plan=plan, audience="students", named_allowed=False,
+                                    closes_on=closes, by=person)
+    for n, (rating, good, better) in enumerate([
+            (5, "The careers fair: I met an engineering apprentice.", "More time with the adviser."),
+            (4, "Mock interviews helped me.", ""),
+            (3, "", "Tell us about apprenticeships earlier, in Year 9."),
+            (4, "Work experience week.", "More local employers.")]):
+        feedback.response_add(survey=students, address=f"demo-{n}", rating=rating, worked_well=good, improve=better,
+                              today=demo.today)
+    parents = feedback.survey_open(org=org, plan=plan, audience="parents", named_allowed=True, closes_on=closes,
+                                   by=person)
+    feedback.response_add(survey=parents, address="demo-parent", rating=4, respondent_name="Pat Parent",
+                          worked_well="The options evening was clear.", improve="Send the dates earlier.",
+                          today=demo.today)
 
 
 def _peer_review(demo, year):

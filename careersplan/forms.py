@@ -1,17 +1,22 @@
 import datetime
+import re
 
 from django import forms
 
 from plp_portal import clock
 from plp_portal.forms import DateField, Form
 
-from .choices import IlpAnswer, ReviewerKind
+from .choices import FeedbackAudience, FeedbackRating, IlpAnswer, RecommendationKind, ReviewerKind
 from .models import (
     ACTIONS_MAX,
     COMMENT_MAX,
+    FEEDBACK_TEXT_MAX,
     EVIDENCE_TEXT_MAX,
     INDICATORS_MAX,
     PLANNED_MAX,
+    PROGRAMME_TEXT_MAX,
+    RECOMMENDATION_MAX,
+    RESPONSE_MAX,
 )
 
 # A template's row labels and checklist items are kept one per line (models: 400 characters).
@@ -218,3 +223,90 @@ class ChecklistForm(Form):
         preview of the score needs only the ticks)."""
         return {line.item.pk for line, tick, _link, _date in self.lines
                 if tick is not None and self.cleaned_data.get(f"tick-{line.item.pk}")}
+
+
+class RecommendationForm(Form):
+    """The authority's recommendation or priority for improvement on a school's plan."""
+
+    kind = forms.ChoiceField(label="Kind", choices=RecommendationKind.choices, widget=forms.RadioSelect,
+                             initial=RecommendationKind.RECOMMENDATION)
+    text = forms.CharField(label="What the school should do", max_length=RECOMMENDATION_MAX,
+                           widget=forms.Textarea(attrs={"rows": 5}),
+                           help_text="Specific enough to check next time.")
+    due_on = DateField(label="Due by", not_before_today=True, days_ahead=2 * 366,
+                       help_text="When the school should have acted on it (within two years).")
+
+
+class RecommendationAnswerForm(Form):
+    response = forms.CharField(label="Your answer", max_length=RESPONSE_MAX,
+                               widget=forms.Textarea(attrs={"rows": 5}),
+                               help_text="What the school has done or will do, and by when.")
+
+
+class ProgrammeForm(Form):
+    """The published careers programme's draft: which rows, and what a pupil or parent needs."""
+
+    rows = forms.MultipleChoiceField(
+        label="Rows of the plan to publish", required=False, widget=forms.CheckboxSelectMultiple,
+        help_text="Only the “Planned” text of the rows you tick is published; evidence, actions and "
+                  "anything else stay private.")
+    careers_lead_name = forms.CharField(label="Name of the careers lead", max_length=200)
+    careers_lead_contact = forms.CharField(label="How to contact the careers lead", max_length=200,
+                                           help_text="A work email address or telephone number.")
+    how_to_get_guidance = forms.CharField(
+        label="How pupils and parents can get careers guidance", max_length=PROGRAMME_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 5}))
+    next_review_on = DateField(label="Date of the next review", not_before_today=True, days_ahead=2 * 366)
+
+    def __init__(self, *args, rows, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rows"].choices = [
+            (str(row.pk), f"{row.template_row.section.title}: {row.template_row.label}") for row in rows]
+
+
+class SurveyForm(Form):
+    audience = forms.ChoiceField(label="Who is the survey for?", widget=forms.RadioSelect)
+    named_allowed = forms.BooleanField(label="Let respondents give their name (otherwise answers are anonymous)",
+                                       required=False)
+    closes_on = DateField(label="Closing date", not_before_today=True, days_ahead=366,
+                          help_text="The last day answers are taken.")
+
+    def __init__(self, *args, taken=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["audience"].choices = [(v, label) for v, label in FeedbackAudience.choices if v not in taken]
+
+
+_HTML = re.compile(r"<\s*[a-zA-Z/!?]")
+
+
+def _no_html(value: str, label: str) -> str:
+    if _HTML.search(value or ""):
+        raise forms.ValidationError(f"{label} cannot contain HTML: remove the < and > characters")
+    return value
+
+
+class SurveyResponseForm(Form):
+    """A respondent's answer (no sign-in). Plain text only: HTML is refused, not cleaned."""
+
+    rating = forms.TypedChoiceField(label="How useful is our careers programme to you?", coerce=int,
+                                    choices=FeedbackRating.choices, widget=forms.RadioSelect)
+    worked_well = forms.CharField(label="What works well?", required=False, max_length=FEEDBACK_TEXT_MAX,
+                                  widget=forms.Textarea(attrs={"rows": 4}))
+    improve = forms.CharField(label="What should we improve?", required=False, max_length=FEEDBACK_TEXT_MAX,
+                              widget=forms.Textarea(attrs={"rows": 4}))
+    respondent_name = forms.CharField(label="Your name (optional)", required=False, max_length=200,
+                                      help_text="Leave it empty to answer anonymously.")
+
+    def __init__(self, *args, named_allowed: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not named_allowed:
+            del self.fields["respondent_name"]
+
+    def clean_worked_well(self):
+        return _no_html(self.cleaned_data["worked_well"], "What works well")
+
+    def clean_improve(self):
+        return _no_html(self.cleaned_data["improve"], "What should we improve")
+
+    def clean_respondent_name(self):
+        return _no_html(self.cleaned_data["respondent_name"], "Your name")

@@ -19,7 +19,10 @@ from plp_portal import clock
 from plp_portal.tenancy import TenantModel
 from plp_portal.uploads import upload_to
 
-from .choices import Aim, IlpAnswer, Phase, Rag, ReviewerKind, TemplateKind
+from .choices import (
+    Aim, FeedbackAudience, FeedbackRating, IlpAnswer, Phase, Rag, RecommendationKind, RecommendationStatus,
+    ReviewerKind, TemplateKind,
+)
 
 _evidence_upload_to = upload_to("careersplan/evidence")
 
@@ -30,6 +33,8 @@ PLANNED_MAX = 2_000         # a row's "Planned" (about 350 words in one table ce
 ACTIONS_MAX = 2_000         # a row's "Actions for next year"
 EVIDENCE_TEXT_MAX = 5_000   # one evidence note
 COMMENT_MAX = 2_000         # a reviewer's comment on a section
+RECOMMENDATION_MAX = 1_000  # an authority's recommendation or priority
+RESPONSE_MAX = 2_000        # the school's answer to it
 EVIDENCE_PER_ROW_MAX = 20   # pieces of evidence one row holds (the PDF stays bounded)
 
 # Dates a plan can hold: never year 1 or 9999 (the forms narrow this to what makes sense now).
@@ -243,6 +248,8 @@ class PlanRow(TenantModel):
     template_row = models.ForeignKey(TemplateRow, on_delete=models.PROTECT, related_name="+")
     planned = _text(PLANNED_MAX, blank=True)
     actions_next_year = _text(ACTIONS_MAX, blank=True)
+    # Marked by the lead for the published careers programme (only its "Planned" text is shown).
+    is_public = models.BooleanField(default=False)
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(default=timezone.now)
     updated_by = models.ForeignKey(
@@ -411,6 +418,115 @@ class ApprovalDeadline(TenantModel):
                 fields=["organisation", "academic_year"], name="approval_deadline_per_year"
             ),
             _date_range("approve_by", "approval_deadline_plausible"),
+        ]
+
+
+class Recommendation(TenantModel):
+    """A recommendation or priority for improvement the authority records on one of its schools'
+    plans (seed 002), with a due date; the school's careers lead answers it. Owned by the SCHOOL
+    (``organisation``; it is about the school's plan and follows it), written by the authority
+    (``authority``) through its recorded grant (the school's ``parent``). Open and answered ones
+    are carried into next year's plan (``carried_from``) until the authority closes them."""
+
+    plan = models.ForeignKey(CareersPlan, on_delete=models.CASCADE, related_name="recommendations")
+    authority = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=16, choices=RecommendationKind.choices,
+                            default=RecommendationKind.RECOMMENDATION)
+    text = _text(RECOMMENDATION_MAX)
+    due_on = models.DateField()
+    status = models.CharField(max_length=10, choices=RecommendationStatus.choices,
+                              default=RecommendationStatus.OPEN)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    response = _text(RESPONSE_MAX, blank=True, default="")
+    responded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+    responded_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    carried_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["authority", "status", "due_on"])]
+        constraints = [
+            _text_limit("text", RECOMMENDATION_MAX, "recommendation_text_length"),
+            _text_limit("response", RESPONSE_MAX, "recommendation_response_length"),
+            _date_range("due_on", "recommendation_due_on_plausible"),
+        ]
+
+
+PROGRAMME_TEXT_MAX = 2_000
+
+
+class PublishedProgramme(TenantModel):
+    """A school's published careers programme (seed 002: schools "publish an annual careers
+    plan"): the lead's draft details, and the snapshot taken when they last published. The public
+    page shows the SNAPSHOT only, so nothing typed after publishing, and no row not marked
+    public at that moment, is ever shown without a new, explicit publish."""
+
+    plan = models.ForeignKey(CareersPlan, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    careers_lead_name = models.CharField(max_length=200, blank=True)
+    careers_lead_contact = models.CharField(max_length=200, blank=True,
+                                            help_text="A work email address or telephone number.")
+    how_to_get_guidance = _text(PROGRAMME_TEXT_MAX, blank=True, default="")
+    next_review_on = models.DateField(null=True, blank=True)
+    published_content = models.JSONField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation"], name="published_programme_one_per_org"),
+            _text_limit("how_to_get_guidance", PROGRAMME_TEXT_MAX, "published_programme_guidance_length"),
+            _date_range("next_review_on", "published_programme_review_plausible", nullable=True),
+        ]
+
+
+FEEDBACK_TEXT_MAX = 1_000
+
+
+class FeedbackSurvey(TenantModel):
+    """A short feedback survey of one audience for a plan's annual review. Reached by anyone
+    holding its link (``token``: the bearer grant, like a plan-share invitation) until it
+    closes; responses are not tied to any account."""
+
+    plan = models.ForeignKey(CareersPlan, on_delete=models.CASCADE, related_name="surveys")
+    audience = models.CharField(max_length=12, choices=FeedbackAudience.choices)
+    token = models.CharField(max_length=64, unique=True)
+    named_allowed = models.BooleanField(default=False, help_text="Respondents may give their name.")
+    closes_on = models.DateField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["audience"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "plan", "audience"], name="feedback_survey_per_audience"),
+            _date_range("closes_on", "feedback_survey_closes_on_plausible"),
+        ]
+
+    def is_open(self, today: datetime.date) -> bool:
+        return today <= self.closes_on
+
+
+class FeedbackResponse(TenantModel):
+    """One answer to a survey: a rating and two optional comments; a name only if the survey
+    allows it and the respondent typed one."""
+
+    survey = models.ForeignKey(FeedbackSurvey, on_delete=models.CASCADE, related_name="responses")
+    rating = models.PositiveSmallIntegerField(choices=FeedbackRating.choices)
+    worked_well = _text(FEEDBACK_TEXT_MAX, blank=True, default="")
+    improve = _text(FEEDBACK_TEXT_MAX, blank=True, default="")
+    respondent_name = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(rating__gte=1, rating__lte=5), name="feedback_rating_1_to_5"),
+            _text_limit("worked_well", FEEDBACK_TEXT_MAX, "feedback_worked_well_length"),
+            _text_limit("improve", FEEDBACK_TEXT_MAX, "feedback_improve_length"),
         ]
 
 

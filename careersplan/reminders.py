@@ -6,7 +6,9 @@
   no plan for it yet, or whose plan is still being planned;
 - monitoring (from 1 September): leads whose plan for the year is still in planning;
 - review (from 1 April): leads whose plan for the year is not yet in review;
-- approval: after the authority's deadline, leads whose plan is not approved.
+- approval: after the authority's deadline, leads whose plan is not approved;
+- recommendations (issue 15): the school's leads, from two weeks before an unanswered
+  recommendation of the authority is due; the authority's officers once it is overdue.
 
 Each phase reminder is offered during its first month only (June, September, April)."""
 
@@ -22,8 +24,8 @@ from plp_portal.notifications.services import reminders_add
 from plp_portal.organisations.choices import Role
 from plp_portal.organisations.models import Membership
 
-from .choices import Phase
-from .models import ApprovalDeadline, CareersPlan, GoverningBodyApproval
+from .choices import Phase, RecommendationStatus
+from .models import ApprovalDeadline, CareersPlan, GoverningBodyApproval, Recommendation
 from .selectors import PLAN_KINDS
 
 SYSTEM = "careers plan reminders: the daily job across organisations"
@@ -104,6 +106,49 @@ def collect(*, today: datetime.date) -> int:
                  url=_url(m.organisation.slug))
         for m in late
     ]
+    reminders += _recommendation_reminders(today)
     if reminders:
         reminders_add(reminders)
     return len(reminders)
+
+
+RECOMMENDATION_NOTICE_DAYS = 14
+
+
+def _recommendation_reminders(today: datetime.date) -> list[Reminder]:
+    """Three queries whatever the number of recommendations: the unanswered ones due within the
+    notice period, and the leads of their schools and the officers of their authorities."""
+    due = list(Recommendation.objects.system(SYSTEM)
+               .filter(status=RecommendationStatus.OPEN,
+                       due_on__lte=today + datetime.timedelta(days=RECOMMENDATION_NOTICE_DAYS))
+               .select_related("organisation", "authority", "plan"))
+    if not due:
+        return []
+    people: dict[tuple[int, str], list[int]] = {}
+    for m in Membership.objects.system(SYSTEM).filter(
+            is_active=True, role__in=[Role.CAREERS_LEAD, Role.LA_OFFICER],
+            organisation_id__in={r.organisation_id for r in due} | {r.authority_id for r in due}):
+        people.setdefault((m.organisation_id, m.role), []).append(m.user_id)
+    result = []
+    for r in due:
+        url = reverse("careersplan:recommendation_answer", kwargs={
+            "org_slug": r.organisation.slug, "plan_id": r.plan_id, "recommendation_id": r.pk})
+        result += [
+            Reminder(organisation_id=r.organisation_id, recipient_id=user_id, kind="careersplan.recommendation_due",
+                     subject_key=f"careersplan:recommendation:{r.pk}", due_on=r.due_on,
+                     title=f"{r.authority.name}'s recommendation on the careers plan {r.plan.year_label} is due by "
+                           f"{r.due_on:%-d %B %Y}: answer it on the plan", url=url)
+            for user_id in people.get((r.organisation_id, Role.CAREERS_LEAD), [])
+        ]
+        if r.due_on < today:
+            result += [
+                Reminder(organisation_id=r.authority_id, recipient_id=user_id,
+                         kind="careersplan.recommendation_overdue",
+                         subject_key=f"careersplan:recommendation:{r.pk}", due_on=r.due_on,
+                         title=f"{r.organisation.name} has not answered your recommendation due "
+                               f"{r.due_on:%-d %B %Y}",
+                         url=reverse("careersplan:authority_recommendations",
+                                     kwargs={"org_slug": r.authority.slug}))
+                for user_id in people.get((r.authority_id, Role.LA_OFFICER), [])
+            ]
+    return result

@@ -21,6 +21,8 @@ from .models import (
     IlpSelfAssessment,
     PlanRow,
     PlanTemplate,
+    PublishedProgramme,
+    Recommendation,
     ReviewComment,
     ReviewerGrant,
     ScoreChange,
@@ -286,3 +288,48 @@ def score_changes_count(*, plan) -> int:
 
 def review_comments(*, plan):
     return ReviewComment.objects.for_org(plan.organisation_id).filter(plan=plan)
+
+
+# --- Recommendations (issue 15) ---------------------------------------------------------------
+def plan_recommendations(*, plan):
+    return (Recommendation.objects.for_org(plan.organisation_id).filter(plan=plan)
+            .select_related("authority", "created_by", "responded_by"))
+
+
+def recommendation_get(*, org, plan, recommendation_id: int):
+    """404 for a recommendation that does not exist, is another plan's or another school's."""
+    return get_object_or_404(Recommendation.objects.for_org(org).filter(plan=plan), pk=recommendation_id)
+
+
+def authority_recommendations(*, authority, status: str = ""):
+    """The recommendations this authority made on its schools' plans (schools still its own),
+    soonest due first; ``status`` narrows them."""
+    child_ids = list(authority_schools(authority=authority).values_list("pk", flat=True))
+    qs = (Recommendation.objects.for_orgs(child_ids).filter(authority=authority)
+          .select_related("organisation", "plan").order_by("due_on", "pk"))
+    return qs.filter(status=status) if status else qs
+
+
+def authority_recommendation_get(*, authority, recommendation_id: int):
+    return get_object_or_404(authority_recommendations(authority=authority), pk=recommendation_id)
+
+
+# --- Published careers programme ----------------------------------------------------------------
+def programme_get(*, org) -> PublishedProgramme:
+    programme, _ = PublishedProgramme.objects.for_org(org).get_or_create(organisation=org)
+    return programme
+
+
+def programme_published(*, org_slug: str) -> tuple[Organisation, PublishedProgramme]:
+    """The published programme of the organisation with ``org_slug``, for the public page;
+    404 when it does not exist or has never been published."""
+    organisation = get_object_or_404(Organisation.objects.all(), slug=org_slug)
+    programme = get_object_or_404(PublishedProgramme.objects.for_org(organisation)
+                                  .filter(published_at__isnull=False))
+    return organisation, programme
+
+
+def programme_rows(*, plan):
+    """The plan's rows with something planned: the ones a lead can choose to publish."""
+    return (PlanRow.objects.for_org(plan.organisation_id).filter(plan=plan).exclude(planned="")
+            .select_related("template_row__section"))

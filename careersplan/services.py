@@ -19,7 +19,7 @@ from plp_portal.organisations.models import Membership
 from plp_portal.uploads import DOCUMENTS, IMAGES, validate_upload
 
 from . import phases
-from .choices import Phase, ReviewerKind, TemplateKind
+from .choices import Phase, RecommendationStatus, ReviewerKind, TemplateKind
 from .models import (
     EVIDENCE_PER_ROW_MAX,
     ApprovalDeadline,
@@ -32,6 +32,8 @@ from .models import (
     IlpSelfAssessment,
     PlanRow,
     PlanTemplate,
+    PublishedProgramme,
+    Recommendation,
     ReviewComment,
     ReviewerGrant,
     ScoreChange,
@@ -88,6 +90,8 @@ def plan_create(*, org, academic_year: int, by, template: PlanTemplate | None = 
         )
         for tr in template_rows
     )
+    if previous is not None:
+        _recommendations_carry(org=org, previous=previous, plan=plan)
     audit_log("careersplan.plan_created", request=request, actor=by, org=org, obj=plan,
               data={"rolled_forward_from": previous.pk if previous else None})
     return plan
@@ -492,3 +496,131 @@ def shipped_templates_ensure() -> None:
     Re-created by the migration's own code, so there is one definition of the Kent template."""
     if not PlanTemplate.objects.filter(owner__isnull=True).exists():
         importlib.import_module(SHIPPED_TEMPLATES_MIGRATION).create(django_apps, None)
+
+
+# --- The authority's recommendations (seed 002, issue 15) ------------------------------------
+def _recommendations_carry(*, org, previous: CareersPlan, plan: CareersPlan) -> None:
+    """Last year's recommendations the authority has not closed follow the school into the new
+    plan, open again: this year's answer is this year's."""
+    Recommendation.objects.bulk_create(
+        Recommendation(organisation=org, plan=plan, authority_id=r.authority_id, kind=r.kind, text=r.text,
+                       due_on=r.due_on, created_by_id=r.created_by_id, carried_from=r)
+        for r in Recommendation.objects.for_org(org).filter(plan=previous)
+        .exclude(status=RecommendationStatus.CLOSED).order_by("pk")
+    )
+
+
+def _check_authority(authority, plan: CareersPlan) -> None:
+    if plan.organisation.parent_id != authority.pk:
+        raise PlanError("This plan is not one of your authority's schools.")
+
+
+def recommendation_add(*, authority, plan: CareersPlan, kind: str, text: str, due_on: datetime.date, by,
+                       request=None) -> Recommendation:
+    _check_authority(authority, plan)
+    recommendation = Recommendation(organisation_id=plan.organisation_id, plan=plan, authority=authority,
+                                    kind=kind, text=text, due_on=due_on, created_by=by)
+    recommendation.full_clean()
+    recommendation.save()
+    audit_log("careersplan.recommendation_added", request=request, actor=by, org=authority, obj=recommendation,
+              data={"school": plan.organisation_id})
+    return recommendation
+
+
+def recommendation_answer(*, org, recommendation: Recommendation, response: str, by,
+                          request=None) -> Recommendation:
+    if recommendation.organisation_id != org.pk:
+        raise PlanError("This recommendation is not your school's.")
+    if recommendation.status == RecommendationStatus.CLOSED:
+        raise PlanError("The authority has closed this recommendation: it needs no answer.")
+    recommendation.response = response
+    recommendation.responded_by = by
+    recommendation.responded_at = timezone.now()
+    recommendation.status = RecommendationStatus.ANSWERED
+    recommendation.full_clean()
+    recommendation.save()
+    audit_log("careersplan.recommendation_answered", request=request, actor=by, org=org, obj=recommendation)
+    return recommendation
+
+
+def recommendation_close(*, authority, recommendation: Recommendation, by, request=None) -> Recommendation:
+    if recommendation.authority_id != authority.pk:
+        raise PlanError("This recommendation is not your authority's.")
+    recommendation.status = RecommendationStatus.CLOSED
+    recommendation.closed_at = timezone.now()
+    recommendation.save(update_fields=["status", "closed_at"])
+    audit_log("careersplan.recommendation_closed", request=request, actor=by, org=authority, obj=recommendation)
+    return recommendation
+
+
+# --- The published careers programme (seed 002: "publish an annual careers plan") -------------
+def programme_save(*, org, programme: PublishedProgramme, plan: CareersPlan, public_row_ids, by,
+                   careers_lead_name: str, careers_lead_contact: str, how_to_get_guidance: str,
+                   next_review_on, request=None) -> PublishedProgramme:
+    """The lead's draft: the details and which of ``plan``'s rows are public. Nothing is
+    published until ``programme_publish``."""
+    if plan.organisation_id != org.pk or programme.organisation_id != org.pk:
+        raise PlanError("This plan is not your organisation's.")
+    ids = {int(i) for i in public_row_ids}
+    rows = PlanRow.objects.for_org(org).filter(plan=plan)
+    rows.filter(pk__in=ids).update(is_public=True)
+    rows.exclude(pk__in=ids).update(is_public=False)
+    programme.plan = plan
+    programme.careers_lead_name = careers_lead_name
+    programme.careers_lead_contact = careers_lead_contact
+    programme.how_to_get_guidance = how_to_get_guidance
+    programme.next_review_on = next_review_on
+    programme.full_clean()
+    programme.save()
+    audit_log("careersplan.programme_saved", request=request, actor=by, org=org, obj=programme,
+              data={"public_rows": len(ids)})
+    return programme
+
+
+def programme_snapshot(*, programme: PublishedProgramme) -> dict:
+    """What the public page would show now: the details and the "Planned" text of the rows
+    marked public, by section. Nothing else of the plan (no evidence, no actions, no names but
+    the careers lead's as the lead typed it)."""
+    plan = programme.plan
+    sections = []
+    if plan is not None:
+        current = None
+        for row in (PlanRow.objects.for_org(programme.organisation_id).filter(plan=plan, is_public=True)
+                    .exclude(planned="").select_related("template_row__section")):
+            section = row.template_row.section
+            if current is None or current["title"] != section.title:
+                current = {"title": section.title, "rows": []}
+                sections.append(current)
+            current["rows"].append({"label": row.template_row.label, "planned": row.planned})
+    return {
+        "year_label": plan.year_label if plan else "",
+        "careers_lead_name": programme.careers_lead_name,
+        "careers_lead_contact": programme.careers_lead_contact,
+        "how_to_get_guidance": programme.how_to_get_guidance,
+        "next_review_on": programme.next_review_on.isoformat() if programme.next_review_on else "",
+        "sections": sections,
+    }
+
+
+def programme_publish(*, org, programme: PublishedProgramme, by, request=None) -> PublishedProgramme:
+    if programme.organisation_id != org.pk:
+        raise PlanError("This programme is not your organisation's.")
+    if programme.plan is None:
+        raise PlanError("Choose the rows to publish and save them first.")
+    programme.published_content = programme_snapshot(programme=programme)
+    programme.published_at = timezone.now()
+    programme.published_by = by
+    programme.save(update_fields=["published_content", "published_at", "published_by"])
+    audit_log("careersplan.programme_published", request=request, actor=by, org=org, obj=programme)
+    return programme
+
+
+def programme_unpublish(*, org, programme: PublishedProgramme, by, request=None) -> PublishedProgramme:
+    """Take the public page down (its address answers 404 until the lead publishes again)."""
+    if programme.organisation_id != org.pk:
+        raise PlanError("This programme is not your organisation's.")
+    programme.published_content = None
+    programme.published_at = None
+    programme.save(update_fields=["published_content", "published_at"])
+    audit_log("careersplan.programme_unpublished", request=request, actor=by, org=org, obj=programme)
+    return programme

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import feedback_views, views
 
 app_name = "careersplan"
 
@@ -26,12 +26,25 @@ urlpatterns = [
     path(P + "pdf/", views.plan_pdf, name="pdf"),
     path(P + "pdf/<int:render_id>/", views.plan_pdf, name="pdf_status"),
     path(P + "pdf/<int:render_id>/plan.pdf", views.plan_pdf, {"download": True}, name="pdf_download"),
+    path(P + "recommendations/<int:recommendation_id>/", views.recommendation_answer,
+         name="recommendation_answer"),
+    path(P + "feedback/", feedback_views.survey_list, name="surveys"),
+    path(P + "feedback/<int:survey_id>/", feedback_views.survey_detail, name="survey"),
+    path("programme/", views.programme, name="programme"),
+    path("programme/preview/", views.programme_preview, name="programme_preview"),
+    path("programme/publish/", views.programme_publish, name="programme_publish"),
+    path("programme/unpublish/", views.programme_unpublish, name="programme_unpublish"),
     path("ilp/", views.ilp_index, name="ilp"),
     path("ilp/<int:assessment_id>/", views.ilp_assessment, name="ilp_assessment"),
     path("authority/", views.authority, name="authority"),
     path("authority/export.csv", views.authority_csv, name="authority_csv"),
     path("authority/deadline/", views.authority_deadline, name="authority_deadline"),
     path("authority/plans/<int:plan_id>/", views.authority_plan, name="authority_plan"),
+    path("authority/plans/<int:plan_id>/recommendations/new/", views.authority_recommendation_new,
+         name="authority_recommendation_new"),
+    path("authority/recommendations/", views.authority_recommendations, name="authority_recommendations"),
+    path("authority/recommendations/<int:recommendation_id>/close/", views.authority_recommendation_close,
+         name="authority_recommendation_close"),
     path("authority/plans/<int:plan_id>/pdf/", views.authority_plan_pdf,
          name="authority_plan_pdf"),
     path("authority/plans/<int:plan_id>/pdf/<int:render_id>/", views.authority_plan_pdf,

@@ -1,6 +1,7 @@
 import csv
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,10 +11,10 @@ from django.views.decorators.http import require_POST
 from plp_portal import clock
 from plp_portal.audit.services import audit_log
 from plp_portal.organisations.choices import Role
-from plp_portal.organisations.permissions import org_role_required
+from plp_portal.organisations.permissions import org_role_required, public_view
 from plp_portal.uploads import serve_upload
 
-from . import dashboard, phases, selectors, services
+from . import dashboard, feedback, phases, selectors, services
 from .pdf import plan_pdf_view
 from .choices import AIM_DESCRIPTIONS, IlpAnswer, Phase, Rag
 from .forms import (
@@ -23,6 +24,9 @@ from .forms import (
     EvidenceForm,
     IlpAssessmentForm,
     PlanCreateForm,
+    ProgrammeForm,
+    RecommendationAnswerForm,
+    RecommendationForm,
     ReviewerGrantForm,
     RowForm,
     TemplateChecklistForm,
@@ -103,6 +107,7 @@ def plan_detail(request, plan_id):
     plan = selectors.plan_get(org=request.org, plan_id=plan_id)
     context = _plan_context(request, plan)
     context["grants"] = list(selectors.reviewer_grants(org=request.org, plan=plan))
+    context["recommendations"] = list(selectors.plan_recommendations(plan=plan))
     return render(request, "careersplan/plan_detail.html", context)
 
 
@@ -152,11 +157,16 @@ def _row_forms(request, plan, view, *, bound=None):
 def _render_section(request, plan, section_id, *, bound=None):
     """The section page; a refused save shows it again (200) with the problem and the text."""
     view, sections, index = _section_view(plan, section_id)
+    entries = _row_forms(request, plan, view, bound=bound)
+    if view.section.title == "Annual Review":  # the views of each audience beside its row (issue 15)
+        summary = feedback.review_summary(plan=plan)
+        for form, _evidence_form, _conflict in entries:
+            form.row.feedback = summary.get(form.row.template_row.label)
     return render(request, "careersplan/section.html", {
         "plan": plan, "view": view, "sections": sections,
         "previous": sections[index - 1] if index > 0 else None,
         "next": sections[index + 1] if index + 1 < len(sections) else None,
-        "entries": _row_forms(request, plan, view, bound=bound),
+        "entries": entries, "is_review": view.section.title == "Annual Review",
         "can_edit": can_edit_plan(request.membership),
         "evidence_open": "evidence" in _editable_columns(request, plan),
         "aims": AIM_DESCRIPTIONS,
@@ -306,6 +316,7 @@ def checklist(request, plan_id):
         "approval": selectors.approval_of(plan=plan),
         "history": list(selectors.score_history(plan=plan)),
         "bands": plan.template.rag_bands(summary.total),
+        "student_responses": feedback.student_responses(plan=plan),
     })
 
 
@@ -452,8 +463,11 @@ def ilp_assessment(request, assessment_id):
 
 # --- Authority --------------------------------------------------------------------------------
 def _authority_lines(request):
-    year = clock.academic_year_of(clock.today(request.org))
-    lines, chart = dashboard.overview(authority=request.org, year=year)
+    today = clock.today(request.org)
+    year = clock.academic_year_of(today)
+    deadline = selectors.approval_deadline(authority=request.org, academic_year=year)
+    lines, chart = dashboard.overview(authority=request.org, year=year,
+                                      deadline_passed=bool(deadline and deadline.approve_by < today))
     filters = {key: request.GET.get(key, "") for key in ("rag", "phase", "status")}
     sort = request.GET.get("sort", "name")
     descending = request.GET.get("dir") == "desc"
@@ -546,6 +560,9 @@ def authority_plan(request, plan_id):
     return render(request, "careersplan/plan_readonly.html", {
         **context, "pdf_url": reverse("careersplan:authority_plan_pdf",
                                       kwargs={"org_slug": request.org.slug, "plan_id": plan.pk}),
+        "recommendations": list(selectors.plan_recommendations(plan=plan)),
+        "recommend_url": reverse("careersplan:authority_recommendation_new",
+                                 kwargs={"org_slug": request.org.slug, "plan_id": plan.pk}),
         "back_url": reverse("careersplan:authority", kwargs={"org_slug": request.org.slug}),
         "back_label": "Back to the authority dashboard",
     })
@@ -559,6 +576,140 @@ def authority_plan_pdf(request, plan_id, render_id=None, download=False):
                          url_kwargs=kwargs, render_id=render_id, download=download,
                          back_url=reverse("careersplan:authority_plan", kwargs=kwargs),
                          back_label="Back to the plan")
+
+
+# --- Recommendations (seed 002: the authority "recommends specific priorities for improvement") --
+@org_role_required(*AUTHORITY)
+def authority_recommendation_new(request, plan_id):
+    plan = _authority_plan(request, plan_id)
+    form = RecommendationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.recommendation_add(authority=request.org, plan=plan, by=request.user, request=request,
+                                    **form.cleaned_data)
+        messages.success(request, f"Recommendation recorded on {plan.organisation.name}'s plan; the careers "
+                                  "lead is reminded before it is due.")
+        return redirect("careersplan:authority_plan", org_slug=request.org.slug, plan_id=plan.pk)
+    return render(request, "careersplan/recommendation_form.html", {"form": form, "plan": plan})
+
+
+RECOMMENDATION_FILTERS = {"open": "Waiting for the school", "answered": "Answered", "closed": "Closed", "all": "All"}
+
+
+@org_role_required(*AUTHORITY)
+def authority_recommendations(request):
+    status = request.GET.get("status", "open")
+    if status not in RECOMMENDATION_FILTERS:
+        status = "open"
+    queryset = selectors.authority_recommendations(authority=request.org,
+                                                   status="" if status == "all" else status)
+    page = Paginator(queryset, 25).get_page(request.GET.get("page"))
+    return render(request, "careersplan/authority_recommendations.html", {
+        "page": page, "status": status, "filters": RECOMMENDATION_FILTERS.items(), "today": clock.today(request.org)})
+
+
+@require_POST
+@org_role_required(*AUTHORITY)
+def authority_recommendation_close(request, recommendation_id):
+    recommendation = selectors.authority_recommendation_get(authority=request.org,
+                                                            recommendation_id=recommendation_id)
+    services.recommendation_close(authority=request.org, recommendation=recommendation, by=request.user,
+                                  request=request)
+    messages.success(request, "Recommendation closed: it is not carried into next year's plan.")
+    return redirect(reverse("careersplan:authority_recommendations", kwargs={"org_slug": request.org.slug})
+                    + "?status=closed")
+
+
+@org_role_required(*PLAN_READERS)
+def recommendation_answer(request, plan_id, recommendation_id):
+    plan = selectors.plan_get(org=request.org, plan_id=plan_id)
+    recommendation = selectors.recommendation_get(org=request.org, plan=plan, recommendation_id=recommendation_id)
+    can_answer = can_edit_plan(request.membership) and recommendation.status != "closed"
+    form = RecommendationAnswerForm(request.POST or None, initial={"response": recommendation.response})
+    if request.method == "POST":
+        if not can_answer:
+            raise PermissionDenied("Only the careers lead answers the authority's recommendations")
+        if form.is_valid():
+            services.recommendation_answer(org=request.org, recommendation=recommendation, by=request.user,
+                                           response=form.cleaned_data["response"], request=request)
+            messages.success(request, "Answer saved; the authority sees it.")
+            return redirect(_plan_url(plan) + "#recommendations")
+    return render(request, "careersplan/recommendation_answer.html", {
+        "plan": plan, "recommendation": recommendation, "form": form, "can_answer": can_answer})
+
+
+# --- The published careers programme ------------------------------------------------------------
+def _programme_plan(request):
+    return selectors.plan_list(org=request.org).order_by("-academic_year").first()
+
+
+@org_role_required(*PLAN_EDITORS)
+def programme(request):
+    """The lead's draft of the published careers programme (from the newest plan)."""
+    draft = selectors.programme_get(org=request.org)
+    plan = _programme_plan(request)
+    if plan is None:
+        return render(request, "careersplan/programme.html", {"programme": draft, "plan": None})
+    rows = list(selectors.programme_rows(plan=plan))
+    initial = {"rows": [str(r.pk) for r in rows if r.is_public],
+               "careers_lead_name": draft.careers_lead_name or request.user.full_name,
+               "careers_lead_contact": draft.careers_lead_contact,
+               "how_to_get_guidance": draft.how_to_get_guidance, "next_review_on": draft.next_review_on}
+    form = ProgrammeForm(request.POST or None, rows=rows, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.programme_save(org=request.org, programme=draft, plan=plan, public_row_ids=data["rows"],
+                                careers_lead_name=data["careers_lead_name"],
+                                careers_lead_contact=data["careers_lead_contact"],
+                                how_to_get_guidance=data["how_to_get_guidance"],
+                                next_review_on=data["next_review_on"], by=request.user, request=request)
+        messages.success(request, "Saved. Check the preview, then publish it.")
+        return redirect("careersplan:programme_preview", org_slug=request.org.slug)
+    return render(request, "careersplan/programme.html", {
+        "programme": draft, "plan": plan, "form": form,
+        "public_url": request.build_absolute_uri(reverse("careersplan_public:programme",
+                                                         kwargs={"programme_slug": request.org.slug})),
+    })
+
+
+@org_role_required(*PLAN_EDITORS)
+def programme_preview(request):
+    draft = selectors.programme_get(org=request.org)
+    return render(request, "careersplan/programme_preview.html", {
+        "programme": draft, "content": services.programme_snapshot(programme=draft), "school": request.org,
+        "published_at": clock.now()})
+
+
+@require_POST
+@org_role_required(*PLAN_EDITORS)
+def programme_publish(request):
+    draft = selectors.programme_get(org=request.org)
+    try:
+        services.programme_publish(org=request.org, programme=draft, by=request.user, request=request)
+    except services.PlanError as error:
+        messages.error(request, str(error))
+        return redirect("careersplan:programme", org_slug=request.org.slug)
+    messages.success(request, "Published: the public page now shows this version.")
+    return redirect("careersplan:programme", org_slug=request.org.slug)
+
+
+@org_role_required(*PLAN_EDITORS)
+def programme_unpublish(request):
+    """Confirm, then take the public page down."""
+    draft = selectors.programme_get(org=request.org)
+    if request.method == "POST":
+        services.programme_unpublish(org=request.org, programme=draft, by=request.user, request=request)
+        messages.success(request, "The public page is down; your draft is kept.")
+        return redirect("careersplan:programme", org_slug=request.org.slug)
+    return render(request, "careersplan/programme_unpublish.html", {"programme": draft})
+
+
+@public_view("a school's published careers programme: only the snapshot its lead published")
+def programme_public(request, programme_slug):
+    """The school's published careers programme: public, read-only, no sign-in. It renders the
+    snapshot taken at publishing, never the live plan."""
+    school, published = selectors.programme_published(org_slug=programme_slug)
+    return render(request, "careersplan/programme_public.html", {
+        "content": published.published_content, "school": school, "published_at": published.published_at})
 
 
 # --- Templates (authority) ---------------------------------------------------------------------

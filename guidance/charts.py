@@ -12,20 +12,32 @@ LABEL_W = 190
 COLOURS = {"core": "#1d70b8", "filtered": "#f47738", "intensive": "#d4351c", "bar": "#1d70b8"}
 
 
-def bar_chart(rows, *, title: str):
-    """Horizontal bars for ``[(label, value), ...]``."""
+def bar_chart(rows, *, title: str, suffix: str = "", target=None, target_label: str = ""):
+    """Horizontal bars for ``[(label, value), ...]``, each with its figure written beside it (never
+    colour alone). A value of ``None`` is a withheld figure: no bar, the word "suppressed".
+    ``target`` draws a labelled dashed line at that value."""
     rows = list(rows)
-    top = max([v for _, v in rows] + [1])
-    height = len(rows) * (BAR_H + GAP) + GAP
+    top = max([v for _, v in rows if v is not None] + [float(target or 0), 1])
+    height = len(rows) * (BAR_H + GAP) + GAP + (18 if target is not None else 0)
+    span = WIDTH - LABEL_W - 60
     bars = []
     for n, (label, value) in enumerate(rows):
         y = GAP + n * (BAR_H + GAP)
-        w = int((WIDTH - LABEL_W - 40) * value / top)
+        w = 0 if value is None else int(span * float(value) / top)
+        shown = "suppressed" if value is None else f"{value}{suffix}"
         bars.append(format_html(
             '<text x="0" y="{}" font-size="12" fill="#0b0c0c">{}</text>'
             '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"></rect>'
             '<text x="{}" y="{}" font-size="12" fill="#0b0c0c">{}</text>',
-            y + 15, str(label)[:30], LABEL_W, y, w, BAR_H, COLOURS["bar"], LABEL_W + w + 4, y + 15, value,
+            y + 15, str(label)[:30], LABEL_W, y, w, BAR_H, COLOURS["bar"], LABEL_W + w + 4, y + 15, shown,
+        ))
+    if target is not None:
+        x = LABEL_W + int(span * float(target) / top)
+        bottom = height - 18
+        bars.append(format_html(
+            '<line x1="{}" y1="0" x2="{}" y2="{}" stroke="#0b0c0c" stroke-width="2" stroke-dasharray="4 3"></line>'
+            '<text x="{}" y="{}" font-size="12" fill="#0b0c0c">{}</text>',
+            x, x, bottom, max(0, x - 40), height - 4, target_label or f"Target {target}{suffix}",
         ))
     return format_html(
         '<svg class="plp-chart" role="img" aria-label="{}" viewBox="0 0 {} {}" width="100%" '

@@ -131,14 +131,9 @@ class DestinationKind(models.TextChoices):
     ACTUAL = "actual", "Actual"
 
 
-class DestinationCategory(models.TextChoices):
-    EDUCATION = "education", "Education"
-    APPRENTICESHIP = "apprenticeship", "Apprenticeship"
-    EMPLOYMENT_WITH_TRAINING = "employment_with_training", "Employment with training"
-    EMPLOYMENT_WITHOUT_TRAINING = "employment_without_training", "Employment without training"
-    NEET = "neet", "Not in education, employment or training (NEET)"
-    UNKNOWN = "unknown", "Unknown"
-    OTHER = "other", "Other"
+# The destination categories live with the learner's plan (its moving-on plan uses them too);
+# guidance records destinations with the same values.
+from learners.choices import DestinationCategory  # noqa: E402
 
 
 # An actual destination in one of these means the leaver is settled (seed 000, unemployed young
@@ -159,21 +154,71 @@ class ObjectiveStatus(models.TextChoices):
     NOT_MET = "not_met", "Not met"
 
 
-# Seed 004, "Expectations of a universal Connexions Service" — the entitlements this app makes
-# visible to the learner, each with where the portal delivers it.
+# Seed 004, "Expectations of a universal Connexions Service": all eleven things every young
+# person should expect, word for word (key, seed text), in the seed's order.
 ENTITLEMENTS = [
     ("identified_adviser",
      "information, advice and guidance, from an identified individual, which will empower and enable "
      "them to participate effectively in learning, to fulfil their potential and to progress towards "
      "longer-term career goals"),
+    ("support_network", "access to a network of support, on a range of issues"),
     ("choice_of_adviser",
      "equality of opportunity, including an element of personal choice over their personal adviser"),
     ("monitoring",
      "monitoring of their progress, and help at times when it is needed (within the bounds that the "
      "resources can support)"),
+    ("continuity", "continuity of PA support, particularly for the target group (within operational possibilities)"),
+    ("pastoral", "pastoral and tutorial support within the school"),
+    ("diagnostic_assessment", "diagnostic assessment of their learning and guidance needs"),
     ("impartial_guidance", "impartial careers guidance"),
     ("transition", "support for progression and transition"),
     ("advocacy", "advocacy support where required, including brokerage with education and training providers"),
+    ("careers_curriculum",
+     "a curriculum which develops self-help skills and includes good-quality careers education, taught by "
+     "trained specialists"),
+]
+
+# The same eleven in plain words: to the learner ("you") and to their parent or carer ("your child").
+ENTITLEMENTS_FOR_LEARNERS = {
+    "identified_adviser": "A named person who gives you advice and helps you reach your goals.",
+    "support_network": "Help with other things in your life too, not just school work.",
+    "choice_of_adviser": "A fair chance, and some say in who your adviser is.",
+    "monitoring": "Someone who checks how you are doing and helps when you need it.",
+    "continuity": "The same adviser for as long as we can manage it.",
+    "pastoral": "Help from your tutor and from staff at school.",
+    "diagnostic_assessment": "A check of what you need help with in learning and in choosing.",
+    "impartial_guidance": "Fair advice about jobs and courses. No one pushes you one way.",
+    "transition": "Help when you move on to a new school, course or job.",
+    "advocacy": "Someone to speak up for you and to help you get a place on a course.",
+    "careers_curriculum": "Lessons that teach you about jobs and how to help yourself.",
+}
+ENTITLEMENTS_FOR_PARENTS = {
+    "identified_adviser": "A named adviser who gives your child advice and helps them work towards their goals.",
+    "support_network": "Access to help on other matters too, not only school work.",
+    "choice_of_adviser": "Fair treatment, and some choice over who your child's adviser is.",
+    "monitoring": "Someone who keeps an eye on your child's progress and helps when it is needed.",
+    "continuity": "The same adviser for as long as possible, above all for young people who need most help.",
+    "pastoral": "Care and support from tutors at school.",
+    "diagnostic_assessment": "A check of what your child needs help with, in learning and in choosing.",
+    "impartial_guidance": "Fair careers advice that does not push your child one way.",
+    "transition": "Help when your child moves to a new school, course or job.",
+    "advocacy": "Someone who speaks up for your child and helps them get a place on a course.",
+    "careers_curriculum": "Careers lessons taught by trained staff, that help your child help themselves.",
+}
+
+# Seed 000's three tiers in plain words (learner, parent).
+TIERS_EXPLAINED = [
+    (Tier.CORE, "Help for all",
+     "Everyone gets this. Your key worker talks with you about your plan and your next steps.",
+     "Every young person gets this: their key worker talks with them about their plan and next steps."),
+    (Tier.FILTERED, "Extra help",
+     "For when you are not sure what to do next, or want to change what you do. You meet a careers adviser.",
+     "For a young person who is unsure about what to do next or wants a big change: they meet a careers "
+     "adviser."),
+    (Tier.INTENSIVE, "A lot of help",
+     "For when things are very hard. A careers adviser meets you often, for as long as you need.",
+     "For a young person going through a very hard time, or at risk of dropping out: a careers adviser "
+     "works with them often, for as long as needed."),
 ]
 
 # Seed 000: "The role of the Careers Service is to:" (word for word).

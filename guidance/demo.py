@@ -59,10 +59,63 @@ def _school_admin(org):
     raise LookupError(f"{org} has no staff to accept a partnership")
 
 
+# The authority's outcome pages (issue 15) need cohorts big enough for figures to show beside the
+# suppressed ones: leavers of the last two academic years, (school key, years back) → counts per
+# destination category. Small cells are deliberate (NEET 2, not known 1, ...): they are suppressed.
+COHORTS = {
+    ("northgate", 1): {DestinationCategory.EDUCATION: 12, DestinationCategory.APPRENTICESHIP: 6,
+                       DestinationCategory.EMPLOYMENT_WITH_TRAINING: 5, DestinationCategory.EMPLOYMENT_WITHOUT_TRAINING: 5,
+                       DestinationCategory.NEET: 2, DestinationCategory.UNKNOWN: 1},
+    ("riverside", 1): {DestinationCategory.EDUCATION: 9, DestinationCategory.APPRENTICESHIP: 5,
+                       DestinationCategory.EMPLOYMENT_WITHOUT_TRAINING: 6, DestinationCategory.NEET: 5,
+                       DestinationCategory.UNKNOWN: 5, DestinationCategory.MOVED_AWAY: 3},
+    ("northgate", 2): {DestinationCategory.EDUCATION: 14, DestinationCategory.APPRENTICESHIP: 5,
+                       DestinationCategory.EMPLOYMENT_WITHOUT_TRAINING: 6, DestinationCategory.NEET: 6,
+                       DestinationCategory.UNKNOWN: 5},
+    ("riverside", 2): {DestinationCategory.EDUCATION: 10, DestinationCategory.EMPLOYMENT_WITH_TRAINING: 5,
+                       DestinationCategory.EMPLOYMENT_WITHOUT_TRAINING: 7, DestinationCategory.NEET: 3},
+}
+
+
+def seed_leaver_cohorts(demo, *, by) -> None:
+    """Past leavers (inactive profiles of accounts that cannot sign in) with their actual
+    destinations, in bulk. Idempotent: skipped when the first cohort's first leaver exists."""
+    from django.contrib.auth import get_user_model
+
+    from .models import Destination, LearnerGuidance
+
+    User = get_user_model()
+    if User.objects.filter(email="cohort.northgate.1.1@demoshire.test").exists():
+        return
+    year = academic_year_of(demo.today)
+    n_made = 0
+    for (key, back), counts in COHORTS.items():
+        school = demo.orgs[key]
+        left_on = datetime.date(year - back + 1, 7, 18)
+        recorded_on = min(datetime.date(year - back + 1, 10, 1), demo.today)
+        number = 0
+        for category, count in counts.items():
+            for _ in range(count):
+                number += 1
+                user = User(email=f"cohort.{key}.{back}.{number}@demoshire.test", full_name=f"Leaver {number} of {key.title()}, {year - back + 1}")
+                user.set_unusable_password()
+                user.save()
+                profile = LearnerProfile.objects.for_org(school).create(
+                    organisation=school, user=user, target_group=TargetGroup.KEY_STAGE_4,
+                    year_group="13" if number % 3 == 0 else "11", is_active=False)
+                LearnerGuidance.objects.for_org(school).create(organisation=school, profile=profile, left_on=left_on)
+                Destination.objects.for_org(school).create(
+                    organisation=school, profile=profile, kind=DestinationKind.ACTUAL, category=category,
+                    recorded_on=recorded_on, confirmed_by=by, confirmed_how="Phone call with the young person")
+                n_made += 1
+    demo.log.append(f"guidance: {n_made} past leavers with destinations for the authority's outcome pages")
+
+
 def seed(demo) -> None:
     careers = demo.orgs["careers"]
     northgate, riverside = demo.orgs["northgate"], demo.orgs["riverside"]
     year = academic_year_of(demo.today)
+    seed_leaver_cohorts(demo, by=demo.users["adviser@demoshire.test"])
     if Partnership.objects.for_org(careers).filter(school=northgate, academic_year=year).exists():
         return
     adviser, adviser2 = demo.users["adviser@demoshire.test"], demo.users["adviser2@demoshire.test"]

@@ -36,7 +36,7 @@ from .models import (
     PROCESS_MAX,
     SHORT_ANSWER_MAX,
 )
-from .objectives import STATUTORY_GROUPS
+from .objectives import PARTNERSHIP_GROUPS
 from .services import CONSENT_WORDING
 
 
@@ -308,7 +308,7 @@ class SettingsForm(Form):
         # Added before the base form copies the fields, so their messages name them too.
         fields = dict(type(self).base_fields)
         labels = dict(TargetGroup.choices)
-        for group in STATUTORY_GROUPS:
+        for group in PARTNERSHIP_GROUPS:
             for tier in ("filtered", "intensive"):
                 fields[f"{group}_{tier}"] = forms.DecimalField(
                     label=f"{labels[group]}: expected % {tier}", min_value=0, max_value=100, decimal_places=1)
@@ -317,7 +317,7 @@ class SettingsForm(Form):
 
     def clean(self):
         data = super().clean()
-        for group in STATUTORY_GROUPS:
+        for group in PARTNERSHIP_GROUPS:
             f, i = data.get(f"{group}_filtered"), data.get(f"{group}_intensive")
             if f is not None and i is not None and f + i > 100:
                 self.add_error(f"{group}_intensive", "Filtered and intensive together cannot be over 100%")
@@ -377,3 +377,16 @@ class AttendanceForm(Form):
                 self.add_error(f"flag_{p.pk}", f"{p.user.full_name} did not attend: remove the concern or tick "
                                                "attended")
         return data
+
+
+class OutcomeSettingsForm(Form):
+    """A local authority's disclosure threshold and targets for its outcome figures."""
+
+    suppression_threshold = forms.IntegerField(
+        label="Smallest count shown", min_value=3, max_value=20,
+        help_text="Counts from 1 up to one less than this are withheld (suppressed), with any figure that "
+                  "would let them be worked out. 5 is the usual choice.")
+    neet_target_percent = forms.DecimalField(label="Target: NEET leavers at most (%)", min_value=0, max_value=100,
+                                             decimal_places=1, max_digits=4)
+    not_known_target_percent = forms.DecimalField(label="Target: leavers whose activity is not known at most (%)",
+                                                  min_value=0, max_value=100, decimal_places=1, max_digits=4)

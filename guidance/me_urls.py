@@ -9,4 +9,6 @@ app_name = "me_guidance"
 urlpatterns = [
     path("", me_views.index, name="index"),
     path("ask/", me_views.self_refer, name="self_refer"),
+    path("how-it-works/", me_views.how_it_works, name="how_it_works"),
+    path("for-parents/", me_views.for_parents, name="for_parents"),
 ]

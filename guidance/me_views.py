@@ -9,14 +9,22 @@ from django.shortcuts import redirect, render
 from plp_portal.organisations.permissions import signed_in_required
 
 from . import forms, selectors, services
-from .choices import ENTITLEMENTS, TIER_DESCRIPTIONS, ReferralSource, Urgency
+from .choices import (
+    ENTITLEMENTS,
+    ENTITLEMENTS_FOR_LEARNERS,
+    ENTITLEMENTS_FOR_PARENTS,
+    TIER_DESCRIPTIONS,
+    TIERS_EXPLAINED,
+    ReferralSource,
+    Urgency,
+)
 
 
 @signed_in_required
 def index(request):
     return render(request, "guidance/me_index.html", {
         "enrolments": selectors.my_guidance(user=request.user),
-        "entitlements": [text for _, text in ENTITLEMENTS],
+        "entitlements": [ENTITLEMENTS_FOR_LEARNERS[key] for key, _ in ENTITLEMENTS],
         "tier_descriptions": TIER_DESCRIPTIONS,
     })
 
@@ -39,3 +47,28 @@ def self_refer(request):
         messages.success(request, "Thank you. Your request has been sent to the careers adviser.")
         return redirect("me_guidance:index")
     return render(request, "guidance/me_refer.html", {"form": form, "profile": profile})
+
+
+def _explained(request, *, for_parents: bool):
+    plain = ENTITLEMENTS_FOR_PARENTS if for_parents else ENTITLEMENTS_FOR_LEARNERS
+    from learners.selectors import own_profiles
+
+    return render(request, "guidance/me_how_it_works.html", {
+        "for_parents": for_parents,
+        "is_learner": own_profiles(user=request.user).filter(is_active=True).exists(),
+        "tiers": [(name, parent if for_parents else learner) for _, name, learner, parent in TIERS_EXPLAINED],
+        "entitlements": [(plain[key], text) for key, text in ENTITLEMENTS],
+    })
+
+
+@signed_in_required
+def how_it_works(request):
+    """The three tiers of guidance, how to ask for help, and the eleven things every young
+    person can expect (seed 004), in plain words for the learner."""
+    return _explained(request, for_parents=False)
+
+
+@signed_in_required
+def for_parents(request):
+    """The same, written for a parent or carer."""
+    return _explained(request, for_parents=True)

@@ -108,6 +108,28 @@ class ServiceSettings(TenantModel):
         ]
 
 
+class OutcomeSettings(TenantModel):
+    """A local authority's settings for the outcome figures it sees of its schools (one row per
+    authority, made on first use): the disclosure threshold and its targets (seed 002, KPI 12:
+    NEET among 16-18-year-olds "no more than 1%")."""
+
+    suppression_threshold = models.PositiveSmallIntegerField(
+        default=5, help_text="Counts from 1 to one under this number are withheld.")
+    neet_target_percent = models.DecimalField(max_digits=4, decimal_places=1, default=1)
+    not_known_target_percent = models.DecimalField(max_digits=4, decimal_places=1, default=5)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation"], name="guidance_outcome_settings_one_per_org"),
+            models.CheckConstraint(condition=Q(suppression_threshold__gte=3, suppression_threshold__lte=20),
+                                   name="guidance_outcome_settings_threshold_3_to_20"),
+            models.CheckConstraint(condition=Q(neet_target_percent__gte=0, neet_target_percent__lte=100,
+                                               not_known_target_percent__gte=0, not_known_target_percent__lte=100),
+                                   name="guidance_outcome_settings_targets_0_to_100"),
+        ]
+
+
 class ExpectedTierShare(TenantModel):
     """The percentage of a target group a careers service expects in filtered and intensive
     provision (seed 000: "approximate and will depend on the catchment area")."""
@@ -508,7 +530,7 @@ class Destination(TenantModel):
 
 
 __all__ = [
-    "Audience", "ServiceSettings", "ExpectedTierShare", "Partnership", "PartnershipAdviser",
+    "Audience", "ServiceSettings", "OutcomeSettings", "ExpectedTierShare", "Partnership", "PartnershipAdviser",
     "PartnershipObjective", "LearnerGuidance", "TierChange", "GroupSession", "Referral", "ReferralEvent",
     "Interview", "ActionItem", "GroupAttendance", "Destination",
 ]

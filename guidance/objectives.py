@@ -5,6 +5,8 @@ with each group's key worker. They are the editable defaults a new partnership s
 from learners.choices import TargetGroup
 
 KEY_WORKERS = {
+    TargetGroup.YEAR_7: "Form tutor (in consultation, where appropriate, with the Key Stage 3 pastoral lead and the SENCO).",
+    TargetGroup.YEAR_8: "Form tutor (in consultation, where appropriate, with the Key Stage 3 pastoral lead and the SENCO).",
     TargetGroup.YEAR_9: "Tutor (in consultation, where appropriate, with EWO, PRU/student support services, social worker).",
     TargetGroup.KEY_STAGE_4: "Tutor (in conjunction where appropriate with EWO, PRU/student support services, youth worker, 'care worker').",
     TargetGroup.POST_16_FULL_TIME: "Tutor (in consultation, where appropriate, with student services, youth worker, probation officer, etc.).",
@@ -14,6 +16,28 @@ KEY_WORKERS = {
 }
 
 DEFAULT_OBJECTIVES = {
+    # Key stage 3 (issue 13) is not in seed 000, which starts at Year 9: these follow its Year 9
+    # wording, seed 001 ("some schools use [ILPs] from the beginning of Key Stage 3") and seed
+    # 002 ("CEIAG programme in school from year 7-11"). Editable per partnership like the rest.
+    TargetGroup.YEAR_7: [
+        "Ensure all Year 7 pupils know who their Careers Adviser is and understand his/her role.",
+        "Ensure all Year 7 tutors know who the school Careers Adviser(s) is and when to refer to him/her.",
+        "Support tutors in starting each pupil's plan at the beginning of Key Stage 3: strengths, interests "
+        "and a first long-term goal in the pupil's own words.",
+        "Contribute to the school's Year 7 careers education (the world of work, what jobs involve).",
+        "Provide individual guidance to those who need it.",
+    ],
+    TargetGroup.YEAR_8: [
+        "Ensure all Year 8 pupils know who their Careers Adviser is and understand his/her role.",
+        "Ensure referral system is embedded:\n"
+        "- tutors understand when and how to refer to the Careers Adviser;\n"
+        "- referral process is written into partnership agreement.",
+        "Provide independent careers guidance to Year 8 pupils, in groups and individually, in line with the "
+        "school's duty from Year 8 upwards.",
+        "Help pupils review their plan's long-term goal before the Year 9 options process.",
+        "Provide individual guidance to those who need it.",
+        "Follow up and provide feedback to key workers.",
+    ],
     TargetGroup.YEAR_9: [
         "Ensure all Year 9 students know who their Careers Adviser is and understand his/her role.",
         "Ensure all Year 9 tutors know who the school Careers Adviser(s) is and understand his/her role.",
@@ -99,13 +123,21 @@ DEFAULT_OBJECTIVES = {
     ],
 }
 
-# The six target groups of the Careers Service's statutory client group (seed 000).
-STATUTORY_GROUPS = list(DEFAULT_OBJECTIVES)
+# The six target groups of the Careers Service's statutory client group (seed 000); their
+# leavers are followed up until settled (``services.follows_up``).
+STATUTORY_GROUPS = [
+    TargetGroup.YEAR_9, TargetGroup.KEY_STAGE_4, TargetGroup.POST_16_FULL_TIME, TargetGroup.WORK_BASED_TRAINEE,
+    TargetGroup.UNEMPLOYED_YOUNG_PERSON, TargetGroup.EMPLOYED_YOUNG_PERSON,
+]
+# The groups a partnership proposes objectives for: key stage 3 and the statutory groups.
+PARTNERSHIP_GROUPS = list(DEFAULT_OBJECTIVES)
 
 # Seed 000: "The percentages shown for filtered and intensive provision are approximate and will
 # depend on the catchment area." The service sets its own; these are starting values.
 DEFAULT_EXPECTED_PERCENT = {
     # group: (filtered %, intensive %)
+    TargetGroup.YEAR_7: (5, 2),
+    TargetGroup.YEAR_8: (8, 3),
     TargetGroup.YEAR_9: (10, 5),
     TargetGroup.KEY_STAGE_4: (25, 10),
     TargetGroup.POST_16_FULL_TIME: (20, 5),

@@ -60,7 +60,7 @@ from .models import (
     TierChange,
     join_codes,
 )
-from .objectives import DEFAULT_EXPECTED_PERCENT, DEFAULT_OBJECTIVES, STATUTORY_GROUPS
+from .objectives import DEFAULT_EXPECTED_PERCENT, DEFAULT_OBJECTIVES, PARTNERSHIP_GROUPS, STATUTORY_GROUPS
 
 # The triage state machine: status -> statuses it may move to.
 REFERRAL_TRANSITIONS = {
@@ -192,7 +192,7 @@ def partnership_propose(*, org, school, academic_year: int, by, advisers=(), ref
                                  "the school: change that one instead")
     starts_on, ends_on = academic_year_dates(academic_year)
     if target_groups is None:
-        target_groups = STATUTORY_GROUPS
+        target_groups = PARTNERSHIP_GROUPS
     with transaction.atomic():
         partnership = Partnership(
             organisation=org, school=school, academic_year=academic_year, starts_on=starts_on, ends_on=ends_on,
@@ -305,7 +305,7 @@ def partnership_decide(*, school, partnership, by, accept: bool, note: str = "")
             # The school's own data, read on its acceptance: keep the objectives of the target
             # groups it has learners in (all of them if it has none yet).
             present = set(LearnerProfile.objects.for_org(school).values_list("target_group", flat=True).distinct())
-            if present & set(STATUTORY_GROUPS):
+            if present & set(PARTNERSHIP_GROUPS):
                 PartnershipObjective.objects.for_org(partnership.organisation_id).filter(
                     partnership=partnership).exclude(target_group__in=present).delete()
         partnership.status = Partnership.Status.ACCEPTED if accept else Partnership.Status.DECLINED
@@ -431,11 +431,74 @@ def tier_set(*, profile, to_tier: str, reasons, by, service, review_on=None, not
 
 
 def leaver_record(*, profile, left_on, by) -> LearnerGuidance:
+    """Record that the learner left on ``left_on``: they join the destinations follow-up (the
+    NEET list). When the adviser records it for a learner still enrolled at the school, the
+    school is offered to end the enrolment (``leaver_offer_to_school``)."""
     guidance = learner_guidance_for(profile=profile)
     guidance.left_on = left_on
     guidance.save()
     audit_log("guidance.leaver.recorded", actor=by, org=profile.organisation, obj=guidance)
+    if profile.is_active:
+        leaver_offer_to_school(profile=profile, left_on=left_on, by=by)
     return guidance
+
+
+def leaver_offer_to_school(*, profile, left_on, by) -> int:
+    """Tell the school (the learner's key worker, else its careers leads and admins) that the
+    careers service recorded the learner as a leaver, with a link to end the enrolment there
+    (the school decides: nothing is ended for it). Returns the notifications created."""
+    from plp_portal.organisations.models import Membership
+
+    from django.contrib.auth import get_user_model
+
+    school = profile.organisation
+    if profile.key_worker_id:
+        recipient_ids = [profile.key_worker_id]
+    else:
+        recipient_ids = Membership.objects.for_org(school).filter(
+            role__in=(Role.CAREERS_LEAD, Role.ORG_ADMIN), is_active=True).values("user_id")
+    recipients = get_user_model().objects.filter(pk__in=recipient_ids)
+    url = (reverse("learners:enrolment_end", kwargs={"org_slug": school.slug, "profile_id": profile.pk})
+           + f"?left_on={left_on.isoformat()}")
+    made = 0
+    for user in recipients:
+        made += bool(notification_create(
+            org=school, user=user,
+            kind="guidance.leaver_recorded",
+            title=f"The careers service recorded that {profile.user} left on {left_on:%-d %B %Y}: "
+                  f"end their enrolment here?"[:200],
+            url=url, dedupe_key=f"guidance.leaver_recorded:{profile.pk}:{left_on.isoformat()}",
+        ))
+    audit_log("guidance.leaver.offered_to_school", actor=by, org=school, obj=profile,
+              data={"left_on": left_on.isoformat(), "notified": made})
+    return made
+
+
+# Leavers of these target groups are followed up until settled (seed 000: the groups with
+# careers adviser objectives; adults are not followed up by the careers service).
+def follows_up(target_group: str) -> bool:
+    return target_group in STATUTORY_GROUPS
+
+
+def enrolment_ended(*, profile, left_on, by) -> LearnerGuidance | None:
+    """The school ended the enrolment: a learner of a followed-up target group joins the
+    destinations follow-up (``left_on``)."""
+    if not follows_up(profile.target_group):
+        return None
+    guidance = learner_guidance_for(profile=profile)
+    guidance.left_on = left_on
+    guidance.save(update_fields=["left_on", "updated_at"])
+    audit_log("guidance.leaver.recorded", actor=by, org=profile.organisation, obj=guidance,
+              data={"from": "enrolment_end"})
+    return guidance
+
+
+def enrolment_restarted(*, profile, by) -> None:
+    """Enrolled again: no longer a leaver to follow up."""
+    updated = LearnerGuidance.objects.for_org(profile.organisation_id).filter(
+        profile=profile, left_on__isnull=False).update(left_on=None, updated_at=timezone.now())
+    if updated:
+        audit_log("guidance.leaver.cleared", actor=by, org=profile.organisation, obj=profile)
 
 
 # --- Referrals --------------------------------------------------------------------------------
@@ -844,3 +907,55 @@ def destination_record(*, profile, by, kind: str, category: str, recorded_on, de
 __all__ = [
     "CONSENT_WORDING", "REFERRAL_TRANSITIONS", "InvalidTransition", "Role",
 ]
+
+
+def guidance_continue_after_transfer(*, transfer, receiving_profile, by) -> TierChange | None:
+    """The learner consented to the transfer of their record (issue 13): a careers service with a
+    CURRENT partnership with both the sending and the receiving organisation carries the
+    learner's tier, review date and identified adviser over to the new organisation (a tier
+    change there, noting where it came from; the history stays at the old one). No service
+    working with both: nothing moves. Returns the new tier change, if any."""
+    from django.db.models import Count
+
+    sending_profile = transfer.profile
+    if sending_profile is None or receiving_profile is None:
+        return None
+    both = (Partnership.objects.system("careers services partnered with both organisations of a consented transfer")
+            .filter(Partnership.current_q(), school_id__in=[transfer.organisation_id, receiving_profile.organisation_id])
+            .values("organisation_id").annotate(schools=Count("school_id", distinct=True)).filter(schools=2))
+    if not both.exists():
+        return None
+    old = LearnerGuidance.objects.for_org(transfer.organisation_id).filter(profile=sending_profile).first()
+    if old is None:
+        return None
+    with transaction.atomic():
+        new = learner_guidance_for(profile=receiving_profile)
+        change = TierChange.objects.create(
+            organisation_id=receiving_profile.organisation_id, profile=receiving_profile, plan=None,
+            from_tier=new.tier, to_tier=old.tier, review_on=old.review_on, decided_by=by,
+            note=f"Continued from {transfer.organisation.name} with the learner's consent (record transfer)",
+            audience=Audience.STAFF)
+        new.tier, new.review_on = old.tier, old.review_on
+        if old.adviser_id:
+            new.adviser_id = old.adviser_id
+        new.save()
+    audit_log("guidance.tier.continued", actor=by, org=receiving_profile.organisation, obj=change,
+              data={"transfer": transfer.pk, "from_org": transfer.organisation_id, "tier": old.tier,
+                    "adviser": old.adviser_id})
+    audit_log("guidance.tier.continued", actor=by, org=transfer.organisation, obj=old,
+              data={"transfer": transfer.pk, "to_org": receiving_profile.organisation_id})
+    return change
+
+
+def outcome_settings_update(*, authority, by, suppression_threshold: int, neet_target_percent,
+                            not_known_target_percent):
+    """A local authority's disclosure threshold and targets (issue 15)."""
+    from .outcomes import outcome_settings_get
+
+    settings = outcome_settings_get(authority=authority)
+    settings.suppression_threshold = suppression_threshold
+    settings.neet_target_percent = neet_target_percent
+    settings.not_known_target_percent = not_known_target_percent
+    settings.save()
+    audit_log("guidance.outcome_settings.updated", actor=by, org=authority, obj=settings)
+    return settings

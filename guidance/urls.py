@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import outcome_views, views
 
 app_name = "guidance"
 
@@ -41,4 +41,11 @@ urlpatterns = [
     path("agreements/<int:agreement_id>/", views.agreement_detail, name="agreement_detail"),
     path("agreements/<int:agreement_id>/end/", views.agreement_end, name="agreement_end"),
     path("settings/", views.service_settings, name="settings"),
+    path("leavers-export/", outcome_views.leavers_export_page, name="leavers_export"),
+    path("leavers-export/leavers.csv", outcome_views.leavers_export_csv, name="leavers_export_csv"),
+    # The local authority's outcome figures of its schools (aggregates only).
+    path("authority/outcomes/", outcome_views.authority_outcomes, name="authority_outcomes"),
+    path("authority/outcomes/outcomes.csv", outcome_views.authority_outcomes_csv, name="authority_outcomes_csv"),
+    path("authority/outcomes/settings/", outcome_views.authority_outcome_settings,
+         name="authority_outcome_settings"),
 ]

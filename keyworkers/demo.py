@@ -25,7 +25,11 @@ NEXT_DUE = {
     "zara.post16@demoshire.test": 20,
     "liam.trainee@demoshire.test": 6,
     "ava.trainee@demoshire.test": -8,
+    "ruby.year7@demoshire.test": 10,
+    "omar.year8@demoshire.test": 4,
+    "finn.leaver@demoshire.test": 2,
 }
+
 PREVIOUS_KEY_WORKER = {"northgate": "senco@demoshire.test"}
 
 
@@ -91,3 +95,8 @@ def seed(demo) -> None:
             services.review_prepare(org=review.organisation, review=review, by=learner,
                                     learned="Planning essays with a writing frame.", enjoyed="", found_hard="")
     demo.log.append(f"keyworkers: reviews for {made} plans")
+    # Issue 13: Finn's moving-on plan, leaving and transfer need his reviews and key worker.
+    from learners.demo import seed_transitions
+
+    seed_transitions(demo)
+

@@ -10,7 +10,7 @@ from django import forms
 
 from learners.choices import TargetStatus
 from plp_portal.forms import DateField, Form, ModelForm
-from plp_portal.organisations.choices import STAFF_ROLES
+from plp_portal.organisations.choices import STAFF_ROLES, Role
 from plp_portal.organisations.selectors import member_users
 
 from . import models as m
@@ -217,3 +217,30 @@ class PrepareForm(Form):
     enjoyed = forms.CharField(label="What I enjoyed", required=False, max_length=m.PREP_MAX, widget=_textarea(4))
     found_hard = forms.CharField(label="What I found hard", required=False, max_length=m.PREP_MAX,
                                  widget=_textarea(4))
+
+
+class KeyWorkerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.full_name or obj.email
+
+
+class MyPreferenceForm(Form):
+    """The learner says who they would like as their key worker (seed 004: "an element of
+    personal choice over their personal adviser")."""
+
+    preferred_user = KeyWorkerChoiceField(label="Who would you like as your key worker?", queryset=None,
+                                          required=False, empty_label="I do not mind",
+                                          help_text="You can choose one of the key workers at your school.")
+    preference = forms.CharField(label="Tell us why, or who else", max_length=m.PREFERENCE_MAX, required=False,
+                                 widget=_textarea(3),
+                                 help_text="For example: someone you get on with, or a man or a woman.")
+
+    def __init__(self, *args, org, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["preferred_user"].queryset = member_users(org=org, roles=[Role.KEY_WORKER])
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("preferred_user") and not cleaned.get("preference", "").strip() and not self.errors:
+            self.add_error("preferred_user", "Choose a key worker, or tell us why or who else")
+        return cleaned

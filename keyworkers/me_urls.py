@@ -9,6 +9,7 @@ app_name = "me_reviews"
 
 urlpatterns = [
     path("", me_views.index, name="index"),
+    path("key-worker/", me_views.key_worker_preference, name="key_worker_preference"),
     path("<int:review_id>/", me_views.prepare, name="prepare"),
     path("<int:review_id>/sign/", me_views.sign, name="sign"),
     path("<int:review_id>/record.pdf", me_views.review_pdf, name="review_pdf"),

@@ -87,6 +87,29 @@ def sign(request, review_id):
 
 
 @signed_in_required
+def key_worker_preference(request):
+    """The learner says who they would like as their key worker; staff see it on the learner's
+    team page, beside the form that assigns the key worker."""
+    profile = learner_selectors.own_profiles(user=request.user).filter(is_active=True) \
+        .select_related("organisation", "key_worker").order_by("pk").first()
+    if profile is None:
+        from django.http import Http404
+
+        raise Http404("No enrolment")
+    org = profile.organisation
+    form = forms.MyPreferenceForm(request.POST or None, org=org)
+    if request.method == "POST" and form.is_valid():
+        services.preference_record(org=org, profile=profile, by=request.user,
+                                   preference=form.cleaned_data["preference"].strip(),
+                                   preferred_user=form.cleaned_data["preferred_user"])
+        messages.success(request, "Thank you. Your key worker and the staff who choose key workers will see this.")
+        return redirect("me_reviews:key_worker_preference")
+    current = selectors.preference_current(org=org, profile=profile)
+    return render(request, "keyworkers/me/key_worker_preference.html", {
+        "form": form, "profile": profile, "current": current})
+
+
+@signed_in_required
 def review_pdf(request, review_id, render_id=None, download=False):
     """The review record PDF for the learner (or the employer / provider who signs it)."""
     from django.urls import reverse

@@ -85,7 +85,8 @@ def collect(*, today: datetime.date) -> int:
     # Open reviews due soon, today or overdue: one query.
     reviews = (
         Review.objects.system("reviews due, every organisation")
-        .filter(status__in=OPEN_REVIEW_STATUSES, plan__status=PlanStatus.ACTIVE, due_on__lte=horizon)
+        .filter(status__in=OPEN_REVIEW_STATUSES, plan__status=PlanStatus.ACTIVE, plan__profile__is_active=True,
+                due_on__lte=horizon)
         .values_list("pk", "organisation_id", "number", "due_on", "plan__profile__user_id",
                      "plan__profile__key_worker_id", "plan__profile__user__full_name")
     )

@@ -118,8 +118,9 @@ def caseload(*, org, key_worker, today: datetime.date, days_ahead: int = 7, show
     """The active plans of ``key_worker``'s learners (a user or id; ``EVERY_KEY_WORKER`` for a
     lead's view of everyone's — said explicitly: None raises), annotated with
     the open review (``open_review_id``, ``open_review_number``, ``open_due_on``), the last
-    completed review date, open concerns, targets due within ``days_ahead`` days and overdue.
-    ``show``: "overdue" / "due" (due within ``days_ahead`` days, overdue included) / "" (all).
+    completed review date, open concerns, concern follow-ups overdue, targets due within
+    ``days_ahead`` days and overdue.
+    ``show``: "overdue" (review or a concern follow-up overdue) / "due" (due within ``days_ahead`` days, overdue included) / "" (all).
     ``viewer_role``: None when the viewer is the key worker of every row (sees every record);
     else the viewer's membership role — the counts then include only records that role may see
     (``learners.permissions.audience_q`` of working staff). One query (plus Paginator's count)."""
@@ -148,12 +149,15 @@ def caseload(*, org, key_worker, today: datetime.date, days_ahead: int = 7, show
                 status=ConcernStatus.RESOLVED)),
             targets_due=_count(open_targets.filter(due_on__gte=today, due_on__lte=today + datetime.timedelta(days=days_ahead))),
             targets_overdue=_count(open_targets.filter(due_on__lt=today)),
+            # concerns whose follow-up date has passed (the daily job reminds their owner too)
+            follow_ups_overdue=_count(Concern.objects.for_org(org).filter(
+                visible, plan=OuterRef("pk"), follow_up_on__lt=today).exclude(status=ConcernStatus.RESOLVED)),
         )
     )
     if key_worker != EVERY_KEY_WORKER:
         qs = qs.filter(profile__key_worker=key_worker)
     if show == "overdue":
-        qs = qs.filter(open_due_on__lt=today)
+        qs = qs.filter(Q(open_due_on__lt=today) | Q(follow_ups_overdue__gt=0))
     elif show == "due":
         qs = qs.filter(open_due_on__lte=today + datetime.timedelta(days=days_ahead))
     if at_risk_level:
@@ -219,6 +223,12 @@ def _without_open_review(plans, reviews):
 
 
 # --- Team ------------------------------------------------------------------------------------
+
+
+def preference_current(*, org, profile):
+    """The learner's current key-worker preference (the newest), or None."""
+    return (KeyWorkerPreference.objects.for_org(org).filter(profile=profile)
+            .select_related("preferred_user", "recorded_by").first())
 
 
 def team_for(*, org, profile) -> dict:

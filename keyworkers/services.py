@@ -536,3 +536,39 @@ def _schedule_missing(plans) -> int:
             continue
     return made
 
+
+
+# --- Leaving (issue 13; called from keyworkers/enrolment.py) ----------------------------------
+
+
+def learner_left(*, org, profile: LearnerProfile, left_on: datetime.date, by) -> dict:
+    """Stop the key-worker work for a learner who left: open reviews are cancelled (a review the
+    key worker already signed stays as it is, its plan being closed), undigested review and
+    target reminders are dropped, the current key-worker assignment and team memberships end on
+    ``left_on`` and the profile's key worker is cleared. Audited. Returns what was done."""
+    _check_org(org, profile)
+    reason = f"The learner left on {left_on:%-d %B %Y}."
+    cancelled = 0
+    with transaction.atomic():
+        for review in Review.objects.for_org(org).filter(plan__profile=profile, status__in=OPEN_REVIEW_STATUSES):
+            if review.is_editable:
+                review_cancel(org=org, review=review, by=by, reason=reason)
+                cancelled += 1
+        plan_ids = list(Plan.objects.for_org(org).filter(profile=profile).values_list("pk", flat=True))
+        keys = [f"review:{pk}" for pk in Review.objects.for_org(org).filter(plan_id__in=plan_ids)
+                .values_list("pk", flat=True)]
+        keys += [f"target:{pk}" for pk in Target.objects.for_org(org).filter(plan_id__in=plan_ids)
+                 .values_list("pk", flat=True)]
+        dropped, _ = Reminder.objects.for_org(org).filter(subject_key__in=keys, digested_at__isnull=True).delete()
+        assignment = KeyWorkerAssignment.objects.for_org(org).filter(profile=profile, ends_on__isnull=True).first()
+        if assignment is not None:
+            assignment.ends_on = max(left_on, assignment.starts_on)
+            assignment.save(update_fields=["ends_on"])
+        for member in TeamMember.objects.for_org(org).filter(profile=profile, ends_on__isnull=True):
+            member.ends_on = max(left_on, member.starts_on)
+            member.save(update_fields=["ends_on"])
+        learner_services.learner_set_key_worker(org=org, learner=profile, user=None, by=by)
+    done = {"reviews_cancelled": cancelled, "reminders_dropped": dropped,
+            "assignment_ended": assignment.pk if assignment else None}
+    audit_log("keyworkers.learner.left", actor=by, org=org, obj=profile, data=done)
+    return done

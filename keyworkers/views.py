@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from learners import selectors as learner_selectors
@@ -236,7 +237,7 @@ def _review_and_viewer(request, review_id):
 
 
 @org_role_required(*STAFF_ROLES)
-def review_detail(request, review_id):
+def review_detail(request, review_id, amend_form=None):
     review, viewer = _review_and_viewer(request, review_id)
     target_rows, new_targets, _long_term = selectors.review_targets(review=review, viewer=viewer)
     log_entries = learner_selectors.log_entries_for(plan=review.plan, viewer=viewer).filter(
@@ -246,9 +247,21 @@ def review_detail(request, review_id):
         "review": review, "plan": review.plan, "target_rows": target_rows, "new_targets": new_targets,
         "today": clock.today(request.org), "can_run": can_run_review(viewer),
         "can_cancel": can_cancel_review(request, viewer) and review.is_editable,
-        "amend_form": forms.AmendForm() if can_run_review(viewer) and review.kw_signed_at else None,
+        "amend_form": (amend_form or forms.AmendForm()) if can_run_review(viewer) and review.kw_signed_at else None,
         "log_entries": log_entries,
+        "moving_on": learner_selectors.visible_moving_on(plan=review.plan, viewer=viewer),
+        "contributions": _contributions_of_period(review, viewer),
     })
+
+
+def _contributions_of_period(review, viewer) -> dict:
+    """Notes and off-site reviews from the people the plan is shared with, added since the
+    period of ``review`` began (what the key worker reads at this review)."""
+    import datetime as dt
+
+    start = selectors.review_period_start(review=review)
+    since = timezone.make_aware(dt.datetime.combine(start, dt.time()))
+    return learner_selectors.contributions_for(plan=review.plan, viewer=viewer, since=since, limit=20)
 
 
 @org_role_required(Role.KEY_WORKER)
@@ -325,7 +338,8 @@ def review_edit(request, review_id):
     return render(request, "keyworkers/review_edit.html", {
         "review": review, "plan": review.plan, "form": form, "log_entries": log_entries, "today": today,
         "suggested_next": selectors.review_next_due(org=request.org, review=review, today=today),
-        "conflict": conflict,
+        "conflict": conflict, "contributions": _contributions_of_period(review, viewer),
+        "moving_on": learner_selectors.visible_moving_on(plan=review.plan, viewer=viewer),
     })
 
 
@@ -369,7 +383,10 @@ def review_amend(request, review_id):
         else:
             messages.success(request, "Amendment added to the learning journey.")
     else:
-        messages.error(request, "Write the amendment.")
+        # The page again with the error beside the field and the text kept (a redirect lost it).
+        response = review_detail(request, review_id, amend_form=form)
+        response.status_code = 200
+        return response
     return redirect("keyworkers:review_detail", org_slug=request.org.slug, review_id=review.pk)
 
 

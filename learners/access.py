@@ -28,4 +28,28 @@ def access_rows(*, org, membership, today):
             end_url=reverse("learners:share_revoke", kwargs={"org_slug": org.slug, "share_id": share.pk})
             if may_end else "",
             note="" if may_end else "The learner decides who sees their plan"))
+    return rows + transfer_access_rows(org=org, today=today)
+
+
+def transfer_access_rows(*, org, today):
+    """Record transfers of this organisation's learners: consented (in force) and asked for."""
+    from .choices import TransferStatus
+    from .models import RecordTransfer
+
+    rows = []
+    for transfer in (RecordTransfer.objects.for_org(org)
+                     .filter(status__in=[TransferStatus.CONSENTED, TransferStatus.REQUESTED])
+                     .select_related("learner", "receiving_organisation").order_by("-requested_at", "-pk")):
+        name = transfer.learner.full_name or transfer.learner.email
+        consented = transfer.status == TransferStatus.CONSENTED
+        rows.append(AccessRow(
+            who=transfer.receiving_organisation.name,
+            grant=(f"Record transfer consented by the learner on {transfer.decided_at:%-d %b %Y}" if consented
+                   else f"Record transfer asked for on {transfer.requested_at:%-d %b %Y}: waiting for the learner"),
+            sees=(f"{name}'s plans here, read-only: records for everyone on the plan"
+                  + (" and staff-only records" if transfer.include_staff_records else "")
+                  + "; never restricted records or sensitive information") if consented
+            else f"Nothing until {name} consents",
+            until=None, note="The learner decides: they can withdraw their consent at any time"
+            + (" · " + transfer.sending_note if transfer.sending_note else "")))
     return rows

@@ -7,6 +7,10 @@ from django.db import models
 class TargetGroup(models.TextChoices):
     """The PLP target groups of seed 000."""
 
+    # Key stage 3 (issue 13): the careers duty on schools covers Year 8 upwards and seed 001
+    # argues for plans from the start of KS3.
+    YEAR_7 = "year_7", "Year 7"
+    YEAR_8 = "year_8", "Year 8"
     YEAR_9 = "year_9", "Year 9"
     KEY_STAGE_4 = "key_stage_4", "Key Stage 4"
     POST_16_FULL_TIME = "post_16_full_time", "Full-time post-16"
@@ -125,6 +129,56 @@ class Effort(models.TextChoices):
     CAUSE_FOR_CONCERN = "cause_for_concern", "Cause for concern"
 
 
+class LeavingReason(models.TextChoices):
+    """Why an enrolment ended (issue 13)."""
+
+    COMPLETED_PROGRAMME = "completed_programme", "Completed programme"
+    MOVED_SCHOOL = "moved_school", "Moved school"
+    MOVED_AREA = "moved_area", "Moved area"
+    EXCLUDED = "excluded", "Excluded"
+    OTHER = "other", "Other"
+
+
+class OpenTargetsOnLeaving(models.TextChoices):
+    """What happens to a leaver's open targets: the key worker chooses."""
+
+    WITHDRAW = "withdraw", "Withdraw them"
+    KEEP = "keep", "Keep them open, with a note"
+
+
+class DestinationCategory(models.TextChoices):
+    """Destination categories: of the moving-on plan's intended destination, and of the
+    destinations the careers adviser records (``guidance.models.Destination``)."""
+
+    EDUCATION = "education", "Education"
+    APPRENTICESHIP = "apprenticeship", "Apprenticeship"
+    EMPLOYMENT_WITH_TRAINING = "employment_with_training", "Employment with training"
+    EMPLOYMENT_WITHOUT_TRAINING = "employment_without_training", "Employment without training"
+    NEET = "neet", "Not in education, employment or training (NEET)"
+    UNKNOWN = "unknown", "Unknown"
+    OTHER = "other", "Other"
+    # Left the area: out of the authority's cohort (the next authority tracks them). A recorded
+    # destination only: the moving-on plan does not offer it as an intended destination.
+    MOVED_AWAY = "moved_away", "Moved away"
+
+
+class MovingOnShareWith(models.TextChoices):
+    """Who the learner consents to share their moving-on plan with."""
+
+    NEXT_ORGANISATION = "next_organisation", "The organisation I move on to"
+    CAREERS_SERVICE = "careers_service", "The careers service"
+    PARENT_CARER = "parent_carer", "My parent or carer"
+
+
+class TransferStatus(models.TextChoices):
+    """A record-transfer grant's state (issue 13)."""
+
+    REQUESTED = "requested", "Requested by the new organisation"
+    CONSENTED = "consented", "Consented"
+    REFUSED = "refused", "Refused"
+    WITHDRAWN = "withdrawn", "Consent withdrawn"
+
+
 class ShareRelationship(models.TextChoices):
     PARENT_CARER = "parent_carer", "Parent or carer"
     OFF_SITE_TUTOR = "off_site_tutor", "Tutor at another provider"
@@ -182,4 +236,14 @@ class TimelineKind:
     KEY_WORKER_CHANGED = "key_worker.changed"
     SHARE_GRANTED = "share.granted"
     SHARE_REVOKED = "share.revoked"
+    CONTRIBUTION_ADDED = "contribution.added"
+    OFF_SITE_REVIEW = "off_site_review.signed"
     REVIEW_SCHEDULED = "review.scheduled"
+    PLAN_CLOSED = "plan.closed"
+    ENROLMENT_ENDED = "enrolment.ended"
+    REENROLLED = "enrolment.restarted"
+    MOVING_ON_SAVED = "moving_on.saved"
+    MOVING_ON_AGREED = "moving_on.agreed"
+    TRANSFER_CONSENTED = "transfer.consented"
+    TRANSFER_ENDED = "transfer.ended"
+    PLAN_CONTINUED = "plan.continued_from_transfer"

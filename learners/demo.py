@@ -34,6 +34,10 @@ KEY_WORKERS = {
 PROFILES = {
     "learner@demoshire.test": (TargetGroup.KEY_STAGE_4, "10", "GCSE programme", "A-levels at Demoshire College", True),
     "sam.year9@demoshire.test": (TargetGroup.YEAR_9, "9", "Year 9 options", "GCSE options chosen with confidence", False),
+    "ruby.year7@demoshire.test": (TargetGroup.YEAR_7, "7", "Key Stage 3", "Find out about jobs in animal care", False),
+    "omar.year8@demoshire.test": (TargetGroup.YEAR_8, "8", "Key Stage 3", "Explore engineering before options", False),
+    # Leaves Northgate in the demo (keyworkers/demo.py ends the enrolment once reviews exist).
+    "finn.leaver@demoshire.test": (TargetGroup.KEY_STAGE_4, "11", "GCSE programme", "Catering course at Demoshire College", False),
     "jo.ks4@demoshire.test": (TargetGroup.KEY_STAGE_4, "11", "GCSE programme", "Engineering apprenticeship", False),
     "kai.ks4@demoshire.test": (TargetGroup.KEY_STAGE_4, "11", "Foundation Learning", "Level 2 construction course", True),
     "mia.ks4@demoshire.test": (TargetGroup.KEY_STAGE_4, "10", "GCSE programme", "Sixth form: sciences", False),
@@ -163,6 +167,72 @@ def seed(demo) -> None:
     learner = demo.users["learner@demoshire.test"]
     plan = Plan.objects.for_org(northgate).filter(profile__user=learner, status="active").first()
     if plan is not None and not plan.shares.filter(revoked_at__isnull=True).exists():
-        services.plan_share_grant(org=northgate, plan=plan, grantee=demo.users["parent@demoshire.test"],
+        parent = demo.users["parent@demoshire.test"]
+        services.plan_share_grant(org=northgate, plan=plan, grantee=parent,
                                   relationship=ShareRelationship.PARENT_CARER, by=learner)
+        parent_share = plan.shares.get(grantee=parent, revoked_at__isnull=True)
+        services.plan_contribution_add(org=northgate, plan=plan, share=parent_share, by=parent,
+                                       text="Lily has been practising her reading at home every evening.")
+    # Learning away from school (seed 001): Tess Trainer at the training provider is Jo's
+    # off-site tutor and runs the four-weekly off-site reviews; Jo chose that what she writes is
+    # read by the staff only. (Not Lily's plan: a provider's grant adds a signature to every
+    # review, and the demo keeps one of Lily's reviews open for the key worker to run.)
+    tutor = demo.users.get("supervisor.training@demoshire.test")
+    jo_plan = Plan.objects.for_org(northgate).filter(profile__user__email="jo.ks4@demoshire.test",
+                                                      status="active").first()
+    if tutor is not None and jo_plan is not None and not jo_plan.shares.filter(grantee=tutor).exists():
+        services.plan_update(org=northgate, plan=jo_plan, by=jo_plan.created_by, expected_version=jo_plan.version,
+                             off_site_schedule="Tuesdays, 9am to 3pm, at Demoshire Training (motor vehicle taster)")
+        tutor_share = services.plan_share_grant(
+            org=northgate, plan=jo_plan, grantee=tutor, relationship=ShareRelationship.OFF_SITE_TUTOR,
+            by=jo_plan.profile.user, contributions_audience=Audience.STAFF)
+        services.off_site_review_record(
+            org=northgate, plan=jo_plan, share=tutor_share, by=tutor, held_on=today - datetime.timedelta(days=10),
+            progress="Jo works safely in the workshop and is on time every week.",
+            next_steps="Start the brake-check task.")
     demo.log.append(f"learners: {made} new learner profiles with plans")
+
+
+def seed_transitions(demo) -> None:
+    """Issue 13 (called by keyworkers/demo.py once key workers and reviews exist): Finn, in Year
+    11 at Northgate, agreed a moving-on plan, left, started at Demoshire College and consented
+    to the transfer of his record: the college's tutor reads his school plan read-only and can
+    start his college plan from it. Idempotent."""
+    from plp_portal.organisations.choices import Role
+
+    from .choices import DestinationCategory, LeavingReason, MovingOnShareWith
+    from .models import RecordTransfer
+
+    user = demo.users.get("finn.leaver@demoshire.test")
+    school, college = demo.orgs.get("northgate"), demo.orgs.get("college")
+    profile = user and LearnerProfile.objects.for_org(school).filter(user=user).select_related("key_worker").first()
+    if profile is None or college is None:
+        return
+    plan = Plan.objects.for_org(school).filter(profile=profile).order_by("-pk").first()
+    key_worker = profile.key_worker
+    if plan is not None and key_worker is not None and plan.moving_on_or_none is None:
+        moving_on = services.moving_on_save(
+            org=school, plan=plan, by=key_worker, expected_version=None,
+            destination_category=DestinationCategory.EDUCATION,
+            destination_detail="Demoshire College, Level 2 Diploma in Professional Cookery",
+            applications="Demoshire College, Level 2 Professional Cookery: offer accepted\n"
+                         "Riverside Sixth Form, BTEC Hospitality: applied, withdrawn",
+            next_organisation_should_know="Works best with hands-on tasks; likes a quiet start to the day.",
+            continuing_support="Weekly check-in with a tutor for the first half-term.",
+            share_with=[MovingOnShareWith.NEXT_ORGANISATION, MovingOnShareWith.CAREERS_SERVICE])
+        services.moving_on_agree(org=school, moving_on=moving_on, by=user, version=moving_on.version)
+    if profile.is_active and key_worker is not None:
+        services.learner_enrolment_end(org=school, profile=profile, left_on=demo.today - datetime.timedelta(days=3),
+                                       reason=LeavingReason.MOVED_SCHOOL, by=key_worker,
+                                       closing_note="Finn moves to Demoshire College for a catering course. Good luck!")
+    tutor = demo.users.get(KEY_WORKERS["college"])
+    demo.user("finn.leaver@demoshire.test", "Finn Doyle", college, Role.LEARNER)
+    there = LearnerProfile.objects.for_org(college).filter(user=user).first()
+    if there is None:
+        there = services.learner_profile_create(org=college, user=user, target_group=TargetGroup.POST_16_FULL_TIME,
+                                                by=tutor, year_group="12")
+        services.learner_set_key_worker(org=college, learner=there, user=tutor, by=tutor)
+    if not RecordTransfer.objects.for_org(school).filter(learner=user, receiving_organisation=college).exists():
+        transfer = services.record_transfer_request(org=college, profile=there, sending_org=school, by=tutor)
+        services.record_transfer_consent(transfer=transfer, by=user, include_staff_records=False)
+    demo.log.append("learners: Finn left Northgate and shared his record with the college")

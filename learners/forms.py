@@ -22,17 +22,27 @@ from .choices import (
     AuthorRole,
     ConcernCategory,
     ConcernStatus,
+    DestinationCategory,
     EcmOutcome,
     Effort,
+    LeavingReason,
     LogEntryKind,
+    MovingOnShareWith,
+    OpenTargetsOnLeaving,
     ShareRelationship,
     TargetGroup,
     TargetStatus,
     TargetTerm,
 )
 from .models import (
+    CONTRIBUTION_AUDIENCES,
+    CONTRIBUTION_MAX,
     EARLIEST_BIRTH,
+    EARLIEST_PLAN_DATE,
+    LEAVING_DETAIL_MAX,
+    LEAVING_NOTE_MAX,
     LOG_ANSWER_MAX,
+    MOVING_ON_TEXT_MAX,
     NARRATIVE_MAX,
     PROGRESS_NOTE_MAX,
     AtRiskLevel,
@@ -154,6 +164,12 @@ class AtRiskLevelForm(ModelForm):
 # --- Profile and plan ------------------------------------------------------------------------
 
 
+def _dates_in_order(form, cleaned):
+    if cleaned.get("starts_on") and cleaned.get("ends_on") and cleaned["ends_on"] < cleaned["starts_on"]:
+        form.add_error("ends_on", "The end date must be after the start date")
+    return cleaned
+
+
 class EnrolForm(Form):
     learner = forms.ModelChoiceField(label="Learner", queryset=get_user_model().objects.none(),
                                      help_text="Learners of the organisation without a profile yet. "
@@ -178,10 +194,139 @@ class EnrolForm(Form):
         self.fields["learner"].queryset = member_users(org=org, roles=[Role.LEARNER]).exclude(pk__in=enrolled)
 
     def clean(self):
+        return _dates_in_order(self, super().clean())
+
+
+class EnrolmentEndForm(Form):
+    """End a learner's enrolment (issue 13). Posted twice: first to check, then with
+    ``confirmed`` from the confirmation page (nothing changes before that)."""
+
+    left_on = DateField(label="Left on", earliest=EARLIEST_PLAN_DATE, not_after_today=True)
+    reason = forms.ChoiceField(label="Reason for leaving", choices=LeavingReason.choices, widget=forms.RadioSelect)
+    reason_detail = forms.CharField(label="More about the reason (optional)", required=False,
+                                    max_length=LEAVING_DETAIL_MAX)
+    targets = forms.ChoiceField(label="Open targets", choices=OpenTargetsOnLeaving.choices,
+                                initial=OpenTargetsOnLeaving.WITHDRAW, widget=forms.RadioSelect,
+                                help_text="Targets not yet achieved, partly achieved, not achieved or withdrawn.")
+    closing_note = forms.CharField(label="Closing entry for the learning journey", max_length=LEAVING_NOTE_MAX,
+                                   widget=forms.Textarea(attrs={"rows": 4}),
+                                   help_text="Added to each plan that closes. The learner can read it.")
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+def _moving_on_text(label, help_text=""):
+    return forms.CharField(label=label, required=False, max_length=MOVING_ON_TEXT_MAX, help_text=help_text,
+                           widget=forms.Textarea(attrs={"rows": 3}))
+
+
+# Where a learner may intend to go ("moved away" is a destination recorded after leaving).
+INTENDED_DESTINATIONS = [(value, label) for value, label in DestinationCategory.choices
+                         if value != DestinationCategory.MOVED_AWAY]
+
+
+class MovingOnForm(Form):
+    """The moving-on plan (issue 13), written by staff with the learner."""
+
+    destination_category = forms.ChoiceField(label="Intended destination", choices=INTENDED_DESTINATIONS,
+                                             widget=forms.RadioSelect)
+    destination_detail = forms.CharField(label="Course, provider or employer", required=False, max_length=300)
+    applications = _moving_on_text("Applications and their status",
+                                   "One a line, e.g. “Demoshire College, Level 2 catering: offer accepted”.")
+    next_organisation_should_know = _moving_on_text("What the next organisation should know")
+    continuing_support = _moving_on_text("Support that must continue")
+    share_with = forms.MultipleChoiceField(label="Who the learner agrees to share it with", required=False,
+                                           choices=MovingOnShareWith.choices, widget=forms.CheckboxSelectMultiple)
+    audience = forms.ChoiceField(label="Who can see it here", widget=forms.RadioSelect, initial=Audience.PLAN,
+                                 choices=[(Audience.PLAN, Audience.PLAN.label), (Audience.STAFF, Audience.STAFF.label)])
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1, max_value=1_000_000)
+
+
+LEARNING_ORGANISATION_KINDS = ("school", "college", "training_provider", "employer")
+
+
+def _learning_organisations(*, exclude_ids):
+    from plp_portal.organisations.models import Organisation
+
+    return Organisation.objects.filter(kind__in=LEARNING_ORGANISATION_KINDS).exclude(pk__in=exclude_ids) \
+        .order_by("name")
+
+
+class TransferRequestForm(Form):
+    """The receiving organisation asks for a learner's record at their previous organisation."""
+
+    sending_org = forms.ModelChoiceField(label="The learner's previous organisation", queryset=None,
+                                         help_text="The learner is asked and decides. Nothing is read before.")
+
+    def __init__(self, *args, org, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sending_org"].queryset = _learning_organisations(exclude_ids=[org.pk])
+
+
+class TransferOfferForm(Form):
+    """The learner offers their record at one of their organisations to the next one."""
+
+    from_org = forms.ChoiceField(label="My record at")
+    to_org = forms.ModelChoiceField(label="The organisation I am moving to", queryset=None)
+    include_staff_records = forms.BooleanField(
+        label="Also share the records my teachers wrote for staff only", required=False,
+        help_text="Records kept for named roles only never go.")
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, profiles, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["from_org"].choices = [(str(p.organisation_id), p.organisation.name) for p in profiles]
+        self.fields["to_org"].queryset = _learning_organisations(exclude_ids=[])
+
+    def clean(self):
         cleaned = super().clean()
-        if cleaned.get("starts_on") and cleaned.get("ends_on") and cleaned["ends_on"] < cleaned["starts_on"]:
-            self.add_error("ends_on", "The end date must be after the start date")
+        if cleaned.get("to_org") and cleaned.get("from_org") and str(cleaned["to_org"].pk) == cleaned["from_org"]:
+            self.add_error("to_org", "Choose the organisation you are moving to, not the one you are leaving")
         return cleaned
+
+
+class TransferDecisionForm(Form):
+    decision = forms.ChoiceField(label="Your decision", widget=forms.RadioSelect, choices=[
+        ("consent", "Yes, they may read it"), ("refuse", "No, do not share it")])
+    include_staff_records = forms.BooleanField(
+        label="Also share the records my teachers wrote for staff only", required=False,
+        help_text="Records kept for named roles only never go.")
+
+
+class ReenrolForm(Form):
+    """Enrol again a learner who left: a new plan, linked to the closed one."""
+
+    programme_name = forms.CharField(label="Programme", max_length=200)
+    starts_on = DateField(label="Plan starts on", earliest=EARLIEST_PLAN_DATE)
+    ends_on = DateField(label="Plan ends on", earliest=EARLIEST_PLAN_DATE)
+    final_outcome = forms.CharField(label="Agreed final grade or course outcome", max_length=300)
+    long_term_goal = forms.CharField(label="Long-term goal", required=False, max_length=_max(Plan, "long_term_goal"),
+                                     widget=forms.Textarea(attrs={"rows": 3}),
+                                     help_text="Carried over from the closed plan: change it if it has changed.")
+
+    def clean(self):
+        return _dates_in_order(self, super().clean())
+
+
+class PlanFromPreviousForm(ReenrolForm):
+    """At the new organisation: a plan starting from the transferred one (the key worker confirms
+    the goal and chooses the open targets to carry over)."""
+
+    previous_plan = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
+    targets = forms.ModelMultipleChoiceField(label="Open targets to carry over", required=False, queryset=None,
+                                             widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, targets, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["targets"].queryset = targets
+        self.fields["long_term_goal"].help_text = "From the previous plan: confirm it with the learner or change it."
+
+
+class TransferNoteForm(Form):
+    sending_note = forms.CharField(label="What you must keep, or anything you are required to note", required=False,
+                                   max_length=1000, widget=forms.Textarea(attrs={"rows": 3}),
+                                   help_text="Seen by your organisation only.")
+
+
 
 
 STAGE1_FIELDS = [
@@ -260,14 +405,15 @@ class PlanForm(ModelForm):
     class Meta:
         model = Plan
         fields = ["programme_name", "long_term_goal", "anticipated_destination", "qualifications",
-                  "planned_placements", "support_needed", "starts_on", "ends_on"]
+                  "planned_placements", "off_site_schedule", "support_needed", "starts_on", "ends_on"]
         widgets = {**{f: forms.Textarea(attrs={"rows": 3}) for f in (
                        "long_term_goal", "anticipated_destination", "qualifications", "planned_placements",
-                       "support_needed")}}
+                       "off_site_schedule", "support_needed")}}
         labels = {"programme_name": "Programme", "long_term_goal": "Long-term goal", "planned_placements": "Planned work placements or tasters",
                   "support_needed": "Support the learner is likely to need",
                   "anticipated_destination": "Anticipated progression destination",
-                  "qualifications": "Qualifications being worked towards"}
+                  "qualifications": "Qualifications being worked towards",
+                  "off_site_schedule": "Days and times of off-site learning"}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -279,10 +425,7 @@ class PlanForm(ModelForm):
         pass
 
     def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("starts_on") and cleaned.get("ends_on") and cleaned["ends_on"] < cleaned["starts_on"]:
-            self.add_error("ends_on", "The end date must be after the start date")
-        return cleaned
+        return _dates_in_order(self, super().clean())
 
     def changes(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
@@ -466,10 +609,13 @@ class LogEntryForm(Form):
                                    widget=forms.Textarea(attrs={"rows": 3}))
     how_learned = forms.CharField(label="How did I learn it?", required=False, max_length=LOG_ANSWER_MAX,
                                   widget=forms.Textarea(attrs={"rows": 3}))
-    enjoyed = forms.CharField(label="What did I enjoy?", required=False, max_length=LOG_ANSWER_MAX,
+    enjoyed = forms.CharField(label="What went well, and why?", required=False, max_length=LOG_ANSWER_MAX,
                               widget=forms.Textarea(attrs={"rows": 3}))
-    found_difficult = forms.CharField(label="What did I find difficult?", required=False, max_length=LOG_ANSWER_MAX,
+    found_difficult = forms.CharField(label="What was hard, and why?", required=False, max_length=LOG_ANSWER_MAX,
                                       widget=forms.Textarea(attrs={"rows": 3}))
+    use_again = forms.CharField(label="Where could I use this again?", required=False, max_length=LOG_ANSWER_MAX,
+                                widget=forms.Textarea(attrs={"rows": 3}),
+                                help_text="For example at home, at work or in another lesson.")
     ecm_outcomes = forms.MultipleChoiceField(label="Every Child Matters outcomes", required=False,
                                              choices=EcmOutcome.choices, widget=forms.CheckboxSelectMultiple)
     file = forms.FileField(label="Photo or voice recording", required=False,
@@ -497,7 +643,7 @@ class LogEntryForm(Form):
         elif kind == LogEntryKind.VOICE_RECORDING:
             self.add_error("file", "Record your voice or select an audio file to upload")
         if kind in (LogEntryKind.ACTIVITY_DIARY, LogEntryKind.WORK_PLACEMENT_DIARY, LogEntryKind.BLOG) and not any(
-            cleaned.get(f) for f in ("title", "what_learned", "how_learned", "enjoyed", "found_difficult")
+            cleaned.get(f) for f in ("title", "what_learned", "how_learned", "enjoyed", "found_difficult", "use_again")
         ):
             self.add_error("what_learned", "Write something in at least one of the boxes")
         return cleaned
@@ -520,6 +666,13 @@ class ShareForm(Form):
     relationship = forms.ChoiceField(label="Who are they?", choices=ShareRelationship.choices,
                                      widget=forms.RadioSelect)
     ends_on = DateField(label="End date", required=False, help_text="Leave empty to share until you stop it.")
+    contributions_audience = forms.ChoiceField(
+        label="If they write something on your plan, who can read it?", choices=CONTRIBUTION_AUDIENCES,
+        initial=Audience.PLAN, widget=forms.RadioSelect, required=False,
+        help_text="For example a note from a parent, or a review from your off-site tutor.")
+
+    def chosen_contributions_audience(self) -> str:
+        return self.cleaned_data.get("contributions_audience") or Audience.PLAN
 
     def __init__(self, *args, learner_email: str = "", **kwargs):
         super().__init__(*args, **kwargs)
@@ -546,3 +699,59 @@ class ShareForm(Form):
 
 class SignForm(Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class MyTargetsFilterForm(Form):
+    """The learner's target list filter (GET, works without JavaScript): what state, which area."""
+
+    status = forms.ChoiceField(label="Show", required=False, choices=[
+        ("", "All my targets"), ("open", "Still to do"), ("late", "Late"),
+        (TargetStatus.ACHIEVED, "Done"), (TargetStatus.PARTLY_ACHIEVED, "Partly done"),
+        (TargetStatus.NOT_ACHIEVED, "Not done"), (TargetStatus.WITHDRAWN, "Stopped"),
+    ])
+    area = forms.ModelChoiceField(label="Area", required=False, queryset=None, empty_label="All areas")
+
+    def __init__(self, *args, org, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = TargetArea.objects.for_org(org).filter(is_active=True).order_by("order", "name")
+
+    def filters(self) -> dict:
+        """The valid filters (an unknown value is ignored, not an error page)."""
+        if not self.is_valid():
+            return {"status": "", "area": None}
+        return {"status": self.cleaned_data["status"], "area": self.cleaned_data["area"]}
+
+
+class ContributionForm(Form):
+    text = forms.CharField(label="Your note", max_length=CONTRIBUTION_MAX, widget=forms.Textarea(attrs={"rows": 5}),
+                           help_text="For example how things are going at home or at work, or a question for "
+                                     "the key worker.")
+
+
+class OffSiteReviewForm(Form):
+    """The off-site provider's four-weekly review: the date, how the learner is doing, what next,
+    and how each open target they can see is going. Saving it is signing it."""
+
+    held_on = DateField(label="Date of the review", not_after_today=True)
+    progress = forms.CharField(label="Progress and achievements since the last review", max_length=CONTRIBUTION_MAX,
+                               widget=forms.Textarea(attrs={"rows": 5}))
+    next_steps = forms.CharField(label="Short-term action plan to the next review", max_length=CONTRIBUTION_MAX,
+                                 required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    confirm = forms.BooleanField(label="I confirm this review and sign it", required=True)
+
+    STATUS_CHOICES = [("", "Not looked at")] + [
+        (s, label) for s, label in TargetStatus.choices if s != TargetStatus.WITHDRAWN]
+
+    def __init__(self, *args, plan, targets, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.targets = list(targets)
+        self.fields["held_on"].earliest = plan.starts_on
+        for target in self.targets:
+            self.fields[f"target_{target.pk}_status"] = forms.ChoiceField(
+                label=f"How is “{target.title}” going?", choices=self.STATUS_CHOICES, required=False)
+            self.fields[f"target_{target.pk}_note"] = forms.CharField(
+                label=f"Note on “{target.title}”", max_length=500, required=False)
+
+    def target_rows(self):
+        return [(t, self.cleaned_data[f"target_{t.pk}_status"], self.cleaned_data[f"target_{t.pk}_note"])
+                for t in self.targets if self.cleaned_data.get(f"target_{t.pk}_status")]

@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from plp_portal import clock
 from plp_portal.organisations.choices import Role
 from plp_portal.organisations.forms import AcceptInvitationForm
 from plp_portal.organisations.permissions import public_view, signed_in_required
@@ -23,7 +24,7 @@ from plp_portal.organisations.selectors import user_memberships
 from plp_portal.uploads import serve_upload
 
 from . import forms, selectors, services
-from .choices import Audience, AuthorRole, SetByRole, ShareRelationship, SignerRole, TargetTerm
+from .choices import TARGET_OPEN_STATUSES, Audience, AuthorRole, SetByRole, ShareRelationship, SignerRole, TargetTerm
 from .lookups import plan_for_request
 from .models import LogEntry, PlanShare, PlanShareInvitation
 from .pdf import progress_file_view
@@ -50,8 +51,17 @@ def home(request):
 
 
 def _plan_home_context(request, plan):
+    from plp_portal.hooks import app_hook_modules
+
     viewer = plan_viewer(plan=plan, user=request.user)
+    today = clock.today(plan.organisation)
+    panels = [panel for module in app_hook_modules("me_home")
+              for panel in module.panels(plan=plan, viewer=viewer, today=today)]
+    last_visit = selectors.me_last_visit(user=request.user, plan=plan)
     return {"plan": plan, "viewer": viewer, "headlines": selectors.me_headlines(plan=plan, viewer=viewer),
+            "today": today, "next": selectors.me_next(plan=plan, viewer=viewer, today=today), "panels": panels,
+            "last_visit": last_visit,
+            "new_since": selectors.me_new_since(plan=plan, viewer=viewer, since=last_visit),
             "pending_approval": plan.targets.filter(approved_at__isnull=True, set_by_role=SetByRole.LEARNER).count(),
             "learner_signed": plan.signatures.filter(role=SignerRole.LEARNER, plan_version=plan.version).exists(),
             "sign_form": forms.SignForm(initial={"version": plan.version})}
@@ -71,7 +81,32 @@ def plan_full(request, learner_plan_id):
     plan, viewer = plan_for_request(request, learner_plan_id, need="own")
     context = plan_context(plan=plan, viewer=viewer, request=request)
     context.update({"me": True, "sign_form": forms.SignForm(initial={"version": context["plan"].version})})
+    moving_on = context["plan"].visible_moving_on
+    if moving_on is not None and plan.status == "active":
+        context["moving_on_agree_form"] = forms.SignForm(initial={"version": moving_on.version})
     return render(request, "learners/me/plan_full.html", context)
+
+
+@require_POST
+@signed_in_required
+def moving_on_agree(request, learner_plan_id):
+    """The learner agrees to their moving-on plan as shown (the version in the form)."""
+    plan, _viewer = plan_for_request(request, learner_plan_id, need="own")
+    moving_on = plan.moving_on_or_none
+    form = forms.SignForm(request.POST)
+    if moving_on is None or plan.status != "active":
+        raise Http404
+    if not form.is_valid():
+        messages.error(request, "Reload the page and try again.")
+    else:
+        try:
+            services.moving_on_agree(org=plan.organisation, moving_on=moving_on, by=request.user,
+                                     version=form.cleaned_data["version"])
+        except services.StaleMovingOnError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "You agreed to your moving-on plan.")
+    return redirect(_me_plan_url(plan, "me:plan_full") + "#moving-on")
 
 
 @require_POST
@@ -92,11 +127,38 @@ def plan_sign(request, learner_plan_id):
 # --- Targets ---------------------------------------------------------------------------------
 
 
+TARGETS_PER_PAGE = 10
+
+
 @signed_in_required
 def targets(request, learner_plan_id):
+    """My targets, late first then soonest due, ten to a page, filtered by state and area (a
+    GET form: works without JavaScript, and the filter is kept in the page links)."""
     plan, viewer = plan_for_request(request, learner_plan_id, need="own")
-    detail = selectors.plan_detail(plan=plan, viewer=viewer)
-    return render(request, "learners/me/targets.html", {"plan": detail, "targets": detail.visible_targets})
+    today = clock.today(plan.organisation)
+    form = forms.MyTargetsFilterForm(request.GET or None, org=plan.organisation)
+    chosen = form.filters()
+    page = Paginator(selectors.my_targets(plan=plan, viewer=viewer, today=today, **chosen),
+                     TARGETS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "learners/me/targets.html", {
+        "plan": plan, "targets": page.object_list, "page": page, "form": form, "today": today,
+        "filtered": bool(chosen["status"] or chosen["area"]), "open_statuses": TARGET_OPEN_STATUSES})
+
+
+@signed_in_required
+def starting_point(request, learner_plan_id):
+    """Stage 1 of seed 001, in plain words for the learner: where they are starting from."""
+    plan, viewer = plan_for_request(request, learner_plan_id, need="own")
+    from .permissions import can_see_sensitive
+
+    return render(request, "learners/me/starting_point.html", {
+        "plan": plan, "profile": plan.profile, "show_support": can_see_sensitive(viewer)})
+
+
+@signed_in_required
+def glossary(request):
+    """The few words the plan cannot avoid (target, review, tier…), in plain words."""
+    return render(request, "learners/me/glossary.html")
 
 
 @signed_in_required
@@ -243,7 +305,7 @@ def share_add(request, learner_plan_id):
         result = services.plan_share_invite(
             org=plan.organisation, plan=plan, email=form.cleaned_data["email"],
             relationship=form.cleaned_data["relationship"], by=request.user, expires_at=form.expires_at(),
-            request=request)
+            request=request, contributions_audience=form.chosen_contributions_audience())
         email = form.cleaned_data["email"]
         messages.success(request, f"{email} can now see your plan: we have emailed them a link."
                          if isinstance(result, PlanShare) else
@@ -329,12 +391,63 @@ def shared_plan(request, learner_plan_id):
     context = plan_context(plan=plan, viewer=viewer, request=request)
     share = PlanShare.objects.for_org(plan.organisation_id).select_related("plan").get(pk=viewer.share_id) \
         if viewer.share_id else None
+    from plp_portal.hooks import app_hook_modules
+
+    today = clock.today(plan.organisation)
     context.update({
         "shared": True, "share": share,
         "can_sign": share is not None and share.relationship == ShareRelationship.OFF_SITE_TUTOR,
+        "can_review": share is not None and share.relationship in services.OFF_SITE_REVIEWERS,
         "sign_form": forms.SignForm(initial={"version": context["plan"].version}),
+        "panels": [panel for module in app_hook_modules("me_home") if hasattr(module, "shared_panels")
+                   for panel in module.shared_panels(plan=plan, viewer=viewer, today=today)],
+        "mine": selectors.contributions_by(plan=plan, user=request.user),
     })
     return render(request, "learners/me/shared_plan.html", context)
+
+
+def _my_active_share(request, learner_plan_id):
+    plan, viewer = plan_for_request(request, learner_plan_id, need="shared")
+    share = selectors.my_share_of(plan=plan, viewer=viewer)
+    if share is None:
+        raise Http404
+    return plan, viewer, share
+
+
+@signed_in_required
+def shared_note_add(request, learner_plan_id):
+    """A parent or carer (or anyone the plan is shared with) adds a note to the plan. Who may
+    read it was chosen by the learner when sharing (everyone on the plan, or staff only)."""
+    plan, _viewer, share = _my_active_share(request, learner_plan_id)
+    form = forms.ContributionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.plan_contribution_add(org=plan.organisation, plan=plan, share=share, by=request.user,
+                                       text=form.cleaned_data["text"])
+        messages.success(request, "Your note is added to the plan.")
+        return redirect(_me_plan_url(plan, "me:shared_plan") + "#contributions")
+    return render(request, "learners/me/shared_note_add.html", {"form": form, "plan": plan, "share": share})
+
+
+@signed_in_required
+def shared_off_site_review_add(request, learner_plan_id):
+    """The off-site provider's or employer's four-weekly review of the learner's targets: saved
+    and signed in one step."""
+    plan, viewer, share = _my_active_share(request, learner_plan_id)
+    if share.relationship not in services.OFF_SITE_REVIEWERS:
+        raise Http404
+    targets = selectors.my_targets(plan=plan, viewer=viewer, today=clock.today(
+        plan.organisation), status=selectors.TARGET_FILTER_OPEN)[:20]
+    form = forms.OffSiteReviewForm(request.POST or None, plan=plan, targets=targets)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.off_site_review_record(org=plan.organisation, plan=plan, share=share, by=request.user,
+                                        held_on=data["held_on"], progress=data["progress"],
+                                        next_steps=data["next_steps"], target_rows=form.target_rows())
+        messages.success(request, "Your review is saved and signed. The key worker will see it at the next review.")
+        return redirect(_me_plan_url(plan, "me:shared_plan") + "#contributions")
+    last = selectors.contributions_for(plan=plan, viewer=viewer, limit=1)["off_site_reviews"]
+    return render(request, "learners/me/shared_off_site_review_add.html", {
+        "form": form, "plan": plan, "share": share, "last": last[0] if last else None})
 
 
 @require_POST
@@ -364,3 +477,84 @@ def shared_plan_pdf(request, learner_plan_id, render_id=None, download=False):
                               url_kwargs={"learner_plan_id": plan.pk}, render_id=render_id,
                               download=download, back_url=_me_plan_url(plan, "me:shared_plan"),
                               back_label="Back to the plan")
+
+
+# --- Record transfer: the learner decides (issue 13) ------------------------------------------
+
+
+@signed_in_required
+def transfers(request):
+    """The learner's record transfers: requests to decide, consents to withdraw, history."""
+    items = list(selectors.my_transfers(user=request.user))
+    can_offer = selectors.own_profiles(user=request.user).exists()
+    return render(request, "learners/me/transfers.html", {"transfers": items, "can_offer": can_offer})
+
+
+@signed_in_required
+def transfer_offer(request):
+    """Offer my record to the organisation I am moving to: the form, then exactly what goes,
+    then the consent (POST with ``confirmed``)."""
+    profiles = list(selectors.own_profiles(user=request.user).select_related("organisation"))
+    if not profiles:
+        raise Http404
+    form = forms.TransferOfferForm(request.POST or None, profiles=profiles)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        sending = next(p for p in profiles if str(p.organisation_id) == data["from_org"])
+        if not data["confirmed"]:
+            return render(request, "learners/me/transfer_offer_confirm.html", {
+                "form": form, "to_org": data["to_org"], "from_org": sending.organisation,
+                "include_staff_records": data["include_staff_records"],
+                "preview": selectors.transfer_preview(user=request.user, sending_org_id=sending.organisation_id)})
+        try:
+            transfer = services.record_transfer_offer(learner=request.user, sending_profile=sending,
+                                                      receiving_org=data["to_org"], request=request,
+                                                      include_staff_records=data["include_staff_records"])
+        except services.TransferError as error:
+            form.add_error("to_org", str(error))
+        else:
+            messages.success(request, f"{transfer.receiving_organisation.name} can now read your record at "
+                                      f"{sending.organisation.name}. You can withdraw this at any time.")
+            return redirect("me:transfers")
+    return render(request, "learners/me/transfer_offer.html", {"form": form})
+
+
+@signed_in_required
+def transfer(request, transfer_id):
+    """One transfer: exactly what goes, and the decision (consent or refuse) while it is asked."""
+    item = selectors.my_transfer_get(user=request.user, transfer_id=transfer_id)
+    form = forms.TransferDecisionForm(request.POST or None) if item.status == "requested" else None
+    if request.method == "POST":
+        if form is None:
+            messages.info(request, "This request has been decided already.")
+            return redirect("me:transfer", transfer_id=item.pk)
+        if form.is_valid():
+            try:
+                if form.cleaned_data["decision"] == "consent":
+                    services.record_transfer_consent(transfer=item, by=request.user, request=request,
+                                                     include_staff_records=form.cleaned_data["include_staff_records"])
+                    messages.success(request, f"{item.receiving_organisation.name} can now read your record. "
+                                              "You can withdraw this at any time.")
+                else:
+                    services.record_transfer_refuse(transfer=item, by=request.user, request=request)
+                    messages.success(request, "You refused. Nothing was shared, and your answer is recorded.")
+            except services.TransferError as error:
+                messages.error(request, str(error))
+            return redirect("me:transfers")
+    return render(request, "learners/me/transfer.html", {
+        "transfer": item, "form": form,
+        "preview": selectors.transfer_preview(user=request.user, sending_org_id=item.organisation_id)})
+
+
+@require_POST
+@signed_in_required
+def transfer_withdraw(request, transfer_id):
+    item = selectors.my_transfer_get(user=request.user, transfer_id=transfer_id)
+    try:
+        services.record_transfer_withdraw(transfer=item, by=request.user, request=request)
+    except services.TransferError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"{item.receiving_organisation.name} can no longer read your record at "
+                                  f"{item.organisation.name}.")
+    return redirect("me:transfers")

@@ -14,6 +14,7 @@ import hashlib
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -29,8 +30,11 @@ from .choices import (
     AuthorRole,
     ConcernCategory,
     ConcernStatus,
+    DestinationCategory,
     Effort,
+    LeavingReason,
     LogEntryKind,
+    OpenTargetsOnLeaving,
     PlanStatus,
     SetByRole,
     ShareRelationship,
@@ -38,6 +42,7 @@ from .choices import (
     TargetGroup,
     TargetStatus,
     TargetTerm,
+    TransferStatus,
 )
 
 USER = settings.AUTH_USER_MODEL
@@ -47,6 +52,10 @@ USER = settings.AUTH_USER_MODEL
 NARRATIVE_MAX = 5000
 PROGRESS_NOTE_MAX = 2000
 LOG_ANSWER_MAX = 2000
+CONTRIBUTION_MAX = 2000
+OFF_SITE_REVIEW_DAYS = 28  # seed 001: "reviewed every four weeks by the off-site provider"
+CONTRIBUTION_AUDIENCES = [(Audience.PLAN, "Everyone who can see the plan"),
+                          (Audience.STAFF, "Only the staff working with the learner")]
 
 PERCENT_VALIDATORS = [MinValueValidator(0), MaxValueValidator(100)]
 PERCENT_CHECK = Q(attendance_percent__isnull=True) | Q(attendance_percent__gte=0, attendance_percent__lte=100)
@@ -220,6 +229,42 @@ class LearnerProfile(TenantModel):
         return self.induction_completed_at is not None
 
 
+LEAVING_NOTE_MAX = 2000
+LEAVING_DETAIL_MAX = 300
+
+
+class EnrolmentEnd(TenantModel):
+    """The end of a learner's enrolment (issue 13): when, why, what happened to the open
+    targets, the closing note written into each plan's learning journey, and a later
+    re-enrolment if there was one. Written only by ``services.learner_enrolment_end`` /
+    ``services.learner_reenrol``; the profile's ``is_active`` is False between the two."""
+
+    profile = models.ForeignKey(LearnerProfile, on_delete=models.PROTECT, related_name="enrolment_ends")
+    left_on = models.DateField()
+    reason = models.CharField(max_length=24, choices=LeavingReason.choices)
+    reason_detail = models.CharField(max_length=LEAVING_DETAIL_MAX, blank=True)
+    open_targets = models.CharField(max_length=10, choices=OpenTargetsOnLeaving.choices)
+    closing_note = models.CharField(max_length=LEAVING_NOTE_MAX)
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+    reenrolled_at = models.DateTimeField(null=True, blank=True)
+    reenrolled_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-recorded_at", "-pk"]
+        indexes = [models.Index(fields=["organisation", "left_on"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(left_on__gte=EARLIEST_PLAN_DATE, left_on__lte=LATEST_PLAN_DATE),
+                                   name="enrolment_end_left_on_plausible"),
+            # One enrolment end awaiting re-enrolment per learner.
+            models.UniqueConstraint(fields=["organisation", "profile"], condition=Q(reenrolled_at__isnull=True),
+                                    name="enrolment_end_one_open_per_learner"),
+        ]
+
+    def __str__(self):
+        return f"{self.profile} left on {self.left_on}"
+
+
 class AtRiskStatus(TenantModel):
     """History of a learner's at-risk level (newest = current, mirrored on the profile)."""
 
@@ -251,11 +296,17 @@ class Plan(TenantModel):
     anticipated_destination = models.CharField(max_length=500, blank=True)
     qualifications = models.CharField(max_length=1000, blank=True)
     planned_placements = models.CharField(max_length=1000, blank=True, help_text="Work placements or tasters.")
+    off_site_schedule = models.CharField(
+        "Days and times of off-site learning", max_length=500, blank=True,
+        help_text="Where, on which days and at what times the learner learns away from school (seed 001).")
     support_needed = models.CharField(max_length=2000, blank=True)
     starts_on = models.DateField()
     ends_on = models.DateField()
     status = models.CharField(max_length=16, choices=PlanStatus.choices, default=PlanStatus.ACTIVE)
     version = models.PositiveIntegerField(default=1)
+    # The plan this one continues (a re-enrolment starts a new plan linked to the closed one).
+    follows = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="followed_by")
+    closed_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -275,6 +326,14 @@ class Plan(TenantModel):
 
     def __str__(self):
         return f"{self.programme_name} ({self.profile})"
+
+    @property
+    def moving_on_or_none(self):
+        """The plan's moving-on plan, or None (``selectors.plan_detail`` loads it with the plan)."""
+        try:
+            return self.moving_on
+        except ObjectDoesNotExist:
+            return None
 
     @property
     def is_changed_after_signing(self) -> bool:
@@ -330,6 +389,9 @@ class PlanShare(TenantModel):
     expires_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # Who may read what the grantee adds to the plan (comments, off-site reviews): the learner
+    # decides when granting — everyone who can see the plan, or the staff only.
+    contributions_audience = models.CharField(max_length=16, choices=CONTRIBUTION_AUDIENCES, default=Audience.PLAN)
 
     class Meta:
         ordering = ["-granted_at", "-pk"]
@@ -503,6 +565,7 @@ class LogEntry(AudienceMixin, TenantModel):
     how_learned = models.CharField(max_length=LOG_ANSWER_MAX, blank=True)
     enjoyed = models.CharField(max_length=LOG_ANSWER_MAX, blank=True)
     found_difficult = models.CharField(max_length=LOG_ANSWER_MAX, blank=True)
+    use_again = models.CharField(max_length=LOG_ANSWER_MAX, blank=True)
     ecm_outcomes = models.JSONField(default=list, blank=True)
     file = models.FileField(upload_to=log_entry_upload_to, blank=True)
     file_content_type = models.CharField(max_length=120, blank=True)
@@ -596,6 +659,97 @@ class TimelineEvent(AudienceMixin, TenantModel):
         return f"{self.kind}: {self.summary}"
 
 
+MOVING_ON_TEXT_MAX = 2000
+
+
+class MovingOnPlan(AudienceMixin, TenantModel):
+    """The moving-on plan (issue 13), agreed by the key worker and the learner in the last term
+    before leaving: the intended destination (guidance's destination categories), applications
+    and their status, what the next organisation should know, the support that must continue,
+    and who the learner consents to share it with (``share_with``: MovingOnShareWith values).
+    Part of the plan: shown on it, at the last review and in the progress file, each through
+    the plan's audience rule. One per plan; ``version`` refuses stale saves; the learner's
+    agreement is for a version (a change after it asks for agreement again)."""
+
+    plan = models.OneToOneField(Plan, on_delete=models.CASCADE, related_name="moving_on")
+    destination_category = models.CharField(max_length=32, choices=DestinationCategory.choices)
+    destination_detail = models.CharField(max_length=300, blank=True, help_text="Course, provider or employer.")
+    applications = models.CharField(max_length=MOVING_ON_TEXT_MAX, blank=True)
+    next_organisation_should_know = models.CharField(max_length=MOVING_ON_TEXT_MAX, blank=True)
+    continuing_support = models.CharField(max_length=MOVING_ON_TEXT_MAX, blank=True)
+    share_with = models.JSONField(default=list, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    learner_agreed_version = models.PositiveIntegerField(null=True, blank=True)
+    learner_agreed_at = models.DateTimeField(null=True, blank=True)
+    updated_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "plan"], name="moving_on_one_per_plan"),
+        ]
+
+    def __str__(self):
+        return f"Moving-on plan of {self.plan}"
+
+    @property
+    def learner_agreed(self) -> bool:
+        return self.learner_agreed_version == self.version
+
+    @property
+    def share_with_labels(self) -> list[str]:
+        from .choices import MovingOnShareWith
+
+        labels = dict(MovingOnShareWith.choices)
+        return [labels[code] for code in self.share_with if code in labels]
+
+
+class RecordTransfer(TenantModel):
+    """A record-transfer grant (DESIGN.md tenancy rule 5; issue 13): the learner (the data
+    subject) lets ``receiving_organisation`` read their record at ``organisation`` (the sending
+    organisation, which owns the row and whose "Who sees our data" page lists it).
+
+    Requested by the receiving organisation's staff, or offered by the learner from /me/; it
+    gives access only while CONSENTED (``consented_at`` set, not withdrawn). What goes: the
+    previous plans read-only with their targets, learning journey (reviews included), moving-on
+    plan and learning log — records of audience *plan*, and of audience *staff* only when
+    ``include_staff_records``; *restricted* records never. Every cross-organisation read goes
+    through ``selectors.transfer_grants`` (one selector for this grant kind)."""
+
+    profile = models.ForeignKey(LearnerProfile, on_delete=models.PROTECT, related_name="transfers_out",
+                                null=True, blank=True, help_text="The learner's enrolment at the sending organisation.")
+    learner = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    receiving_organisation = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT,
+                                               related_name="+")
+    status = models.CharField(max_length=12, choices=TransferStatus.choices, default=TransferStatus.REQUESTED)
+    include_staff_records = models.BooleanField(default=False)
+    requested_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    sending_note = models.CharField(max_length=1000, blank=True,
+                                    help_text="What the sending organisation must keep by law, if anything.")
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        indexes = [models.Index(fields=["receiving_organisation", "learner", "status"]),
+                   models.Index(fields=["learner", "status"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "learner", "receiving_organisation"],
+                condition=Q(status__in=[TransferStatus.REQUESTED, TransferStatus.CONSENTED]),
+                name="record_transfer_one_open_per_pair"),
+        ]
+
+    def __str__(self):
+        return f"Transfer of {self.learner}'s record from {self.organisation} to {self.receiving_organisation}"
+
+    @property
+    def is_in_force(self) -> bool:
+        return self.status == TransferStatus.CONSENTED
+
+
 class PlanShareInvitation(TenantModel):
     """An emailed invitation to read a plan, for a person with no account yet (a person with an
     account gets the ``PlanShare`` at once). Accepting it creates the account — with no
@@ -608,6 +762,7 @@ class PlanShareInvitation(TenantModel):
     email = models.EmailField()
     relationship = models.CharField(max_length=20, choices=ShareRelationship.choices)
     share_expires_at = models.DateTimeField(null=True, blank=True, help_text="End date of the access granted.")
+    contributions_audience = models.CharField(max_length=16, choices=CONTRIBUTION_AUDIENCES, default=Audience.PLAN)
     token_hash = models.CharField(max_length=64, unique=True)
     invited_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -636,3 +791,63 @@ class PlanShareInvitation(TenantModel):
     @property
     def is_open(self) -> bool:
         return self.accepted_at is None and self.revoked_at is None and self.link_expires_at > timezone.now()
+
+
+class PlanContribution(AudienceMixin, TenantModel):
+    """A note added to a plan by a person it is shared with (a parent or carer, an off-site
+    tutor, an employer). Its audience is the grant's ``contributions_audience``, chosen by the
+    learner; it joins the timeline and the progress file. Never edited: a correction is a new
+    note."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="contributions")
+    share = models.ForeignKey(PlanShare, on_delete=models.PROTECT, related_name="contributions")
+    author = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    relationship = models.CharField(max_length=20, choices=ShareRelationship.choices)
+    text = models.CharField(max_length=CONTRIBUTION_MAX)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["plan", "-created_at"])]
+
+
+class OffSiteReview(AudienceMixin, TenantModel):
+    """The off-site provider's (or employer's) four-weekly review of the learner's targets
+    (seed 001), recorded and signed by the grantee. The key worker reads it at the next
+    review; its audience is the grant's ``contributions_audience``."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="off_site_reviews")
+    share = models.ForeignKey(PlanShare, on_delete=models.PROTECT, related_name="off_site_reviews")
+    author = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    relationship = models.CharField(max_length=20, choices=ShareRelationship.choices)
+    held_on = models.DateField()
+    progress = models.CharField(max_length=CONTRIBUTION_MAX)
+    next_steps = models.CharField(max_length=CONTRIBUTION_MAX, blank=True)
+    signed_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-held_on", "-pk"]
+        indexes = [models.Index(fields=["plan", "-held_on"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(held_on__gte=EARLIEST_PLAN_DATE, held_on__lte=LATEST_PLAN_DATE),
+                                   name="off_site_review_held_on_plausible"),
+        ]
+
+    @property
+    def next_due_on(self) -> datetime.date:
+        return self.held_on + datetime.timedelta(days=OFF_SITE_REVIEW_DAYS)
+
+
+class OffSiteReviewTarget(TenantModel):
+    """How one target went, as judged at an off-site review."""
+
+    review = models.ForeignKey(OffSiteReview, on_delete=models.CASCADE, related_name="target_rows")
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=20, choices=TargetStatus.choices)
+    note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "review", "target"],
+                                               name="off_site_review_target_once")]

@@ -140,6 +140,7 @@ def progress_file_context(*, plan, viewer: PlanViewer, request=None, actor=None)
         "narrative": list(selectors.narrative_for(plan=detail, viewer=viewer)),
         "log_entries": log_entries,
         "log_summary": selectors.log_summary(plan=detail, viewer=viewer),
+        "contributions": selectors.contributions_for(plan=detail, viewer=viewer),
         "concerns": list(selectors.concerns_for(plan=detail, viewer=viewer).order_by("created_at", "pk")),
         "tracking": list(selectors.tracking_table(plan=detail, viewer=viewer)),
         "reports": list(selectors.subject_reports_for(plan=detail, viewer=viewer)),

@@ -72,7 +72,8 @@ def progress_file_fingerprint(*, org_id: int, object_id: int):
         Plan.objects.for_org(org_id).filter(pk=object_id)
         .annotate(**annotations)
         .values_list("version", "updated_at", "profile__updated_at", "profile__user__full_name", "profile__user__email",
-                     "profile__key_worker__full_name", "profile__key_worker__email", *annotations)
+                     "profile__key_worker__full_name", "profile__key_worker__email",
+                     "moving_on__updated_at", "moving_on__learner_agreed_at", *annotations)
         .first()
     )
     return row

@@ -81,10 +81,18 @@ class PlanViewer:
     is_key_worker: bool = False
     staff_role: str | None = None
     share_id: int | None = None
+    # A reader at the organisation a learner's record was transferred to (issue 13): the
+    # consented ``RecordTransfer`` and whether the learner consented to staff-audience records.
+    transfer_id: int | None = None
+    transfer_staff_records: bool = False
 
     @property
     def is_grantee(self) -> bool:
         return self.share_id is not None
+
+    @property
+    def is_transfer_reader(self) -> bool:
+        return self.transfer_id is not None
 
     @property
     def is_working_staff(self) -> bool:
@@ -97,7 +105,7 @@ class PlanViewer:
 
     @property
     def can_view_plan(self) -> bool:
-        return self.is_learner or self.is_grantee or self.is_staff_side
+        return self.is_learner or self.is_grantee or self.is_staff_side or self.is_transfer_reader
 
     @property
     def relation(self) -> str:
@@ -111,6 +119,8 @@ class PlanViewer:
             return "staff"
         if self.is_grantee:
             return "grantee"
+        if self.is_transfer_reader:
+            return "transfer"
         return "none"
 
 
@@ -177,6 +187,9 @@ def audience_q(viewer: PlanViewer, prefix: str = "") -> Q:
         return Q(**{f"{audience}__in": [Audience.PLAN, Audience.STAFF]}) | Q(
             **{audience: Audience.RESTRICTED, f"{prefix}restricted_roles__contains": f",{viewer.staff_role},"}
         )
+    if viewer.is_transfer_reader and viewer.transfer_staff_records:
+        # Restricted records never move to another organisation.
+        return Q(**{f"{audience}__in": [Audience.PLAN, Audience.STAFF]})
     return Q(**{audience: Audience.PLAN})
 
 
@@ -190,7 +203,9 @@ def can_see(viewer: PlanViewer, record) -> bool:
     if record.audience == Audience.PLAN:
         return True
     if not viewer.is_working_staff:
-        return False
+        # Staff records reach the next organisation only with the learner's consent; restricted
+        # records never.
+        return viewer.is_transfer_reader and viewer.transfer_staff_records and record.audience == Audience.STAFF
     if record.audience == Audience.STAFF:
         return True
     return viewer.staff_role in record.restricted_role_list
@@ -244,3 +259,13 @@ def can_manage_sharing(viewer: PlanViewer, profile, today=None) -> bool:
         return False
     age = learner_age(profile, today)
     return age is None or age < SHARING_AGE_OF_LEARNER
+
+
+# Who ends (and restarts) a learner's enrolment besides the learner's key worker (issue 13).
+ENROLMENT_ROLES = frozenset({Role.CAREERS_LEAD, Role.ORG_ADMIN})
+
+
+def can_end_enrolment(viewer: PlanViewer) -> bool:
+    """The learner's key worker, the careers lead and the organisation admin end an enrolment
+    (and enrol a leaver again)."""
+    return viewer.is_key_worker or viewer.staff_role in ENROLMENT_ROLES

@@ -13,7 +13,10 @@ from .models import (
     LogBlock,
     LogEntry,
     NarrativeEntry,
+    OffSiteReview,
+    OffSiteReviewTarget,
     Plan,
+    PlanContribution,
     PlanShare,
     PlanShareInvitation,
     PlanSignature,
@@ -49,6 +52,9 @@ def record_sets(*, org_id: int, user_id: int) -> list[RecordSet]:
         RecordSet("learners.Concern", of(Concern, plan_path)),
         RecordSet("learners.SubjectReport", of(SubjectReport, plan_path)),
         RecordSet("learners.TimelineEvent", of(TimelineEvent, plan_path)),
+        RecordSet("learners.PlanContribution", of(PlanContribution, plan_path)),
+        RecordSet("learners.OffSiteReview", of(OffSiteReview, plan_path)),
+        RecordSet("learners.OffSiteReviewTarget", of(OffSiteReviewTarget, "review__plan__profile__user_id")),
     ]
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from .choices import (
     TARGET_OPEN_STATUSES,
+    Audience,
     ConcernStatus,
     LogEntryKind,
     PlanStatus,
@@ -34,6 +35,7 @@ from .models import (
     Target,
     TargetArea,
     TargetProgress,
+    TimelineEvent,
 )
 from .permissions import PlanViewer, audience_q, can_see_sensitive
 
@@ -82,13 +84,11 @@ def plan_get_shared(*, user, plan_id: int) -> Plan:
     return get_object_or_404(plans_shared_with(user=user), pk=plan_id)
 
 
-def plan_detail(*, plan: Plan, viewer: PlanViewer) -> Plan:
-    """``plan`` re-read with what its page shows, filtered by what ``viewer`` may see:
-    ``plan.visible_targets`` (long-term first, with ``steps_visible`` and ``progress`` newest
-    first, area, set_by), ``plan.signatures`` (signer). Fixed number of queries."""
-    visible = audience_q(viewer)
-    targets = (
-        Target.objects.for_org(plan.organisation_id).filter(visible)
+def _visible_targets(*, plan: Plan, viewer: PlanViewer):
+    """Targets of ``plan`` that ``viewer`` may see, with what a target card shows (area, set_by,
+    progress newest first) in a fixed number of queries."""
+    return (
+        Target.objects.for_org(plan.organisation_id).filter(audience_q(viewer), plan=plan)
         .select_related("area", "set_by", "approved_by")
         .prefetch_related(
             Prefetch(
@@ -96,11 +96,85 @@ def plan_detail(*, plan: Plan, viewer: PlanViewer) -> Plan:
                 queryset=TargetProgress.objects.for_org(plan.organisation_id).select_related("recorded_by"),
             )
         )
-        .order_by("term", "due_on", "pk")
     )
+
+
+# The learner's target filter: "what is left to do", "late", or one status.
+TARGET_FILTER_OPEN, TARGET_FILTER_LATE = "open", "late"
+
+
+def my_targets(*, plan: Plan, viewer: PlanViewer, today, status: str = "", area=None):
+    """The targets the learner's list shows, late first, then soonest due: ``status`` is
+    "open" (still to do), "late" (still to do and past the due date), a ``TargetStatus`` value,
+    or "" (all); ``area`` a ``TargetArea`` (or id) of the plan's organisation, or None. Lazy:
+    the view paginates it."""
+    targets = _visible_targets(plan=plan, viewer=viewer)
+    if status == TARGET_FILTER_OPEN:
+        targets = targets.filter(status__in=TARGET_OPEN_STATUSES)
+    elif status == TARGET_FILTER_LATE:
+        targets = targets.filter(status__in=TARGET_OPEN_STATUSES, due_on__lt=today)
+    elif status in TargetStatus.values:
+        targets = targets.filter(status=status)
+    if area:
+        targets = targets.filter(area=area)
+    return targets.order_by("due_on", "pk")
+
+
+def me_next(*, plan: Plan, viewer: PlanViewer, today, week_days: int = 7) -> dict:
+    """What the learner does next: their open targets that are late (``overdue``) and due within
+    ``week_days`` days (``due_this_week``), soonest first. Two queries."""
+    import datetime
+
+    open_targets = (Target.objects.for_org(plan.organisation_id).filter(audience_q(viewer), plan=plan,
+                    status__in=TARGET_OPEN_STATUSES).select_related("area").order_by("due_on", "pk"))
+    return {
+        "overdue": list(open_targets.filter(due_on__lt=today)[:20]),
+        "due_this_week": list(open_targets.filter(
+            due_on__gte=today, due_on__lte=today + datetime.timedelta(days=week_days))[:20]),
+    }
+
+
+# Reads of one's own record within this long of each other are one visit.
+VISIT_GAP_MINUTES = 30
+
+
+def me_last_visit(*, user, plan: Plan, now=None):
+    """When the learner last looked at their plan before this visit: the newest audited read of
+    their own record (``audit.reads``, written for every page of the plan) older than
+    ``VISIT_GAP_MINUTES`` before now — so opening the targets page a minute ago does not empty
+    "new since your last visit". None on a first visit. One query."""
+    import datetime
+
+    from plp_portal import clock
+    from plp_portal.audit.models import AuditEvent
+    from plp_portal.audit.reads import ACTION
+
+    now = now or clock.now()
     return (
+        AuditEvent.objects.filter(action=ACTION, actor_id=user.pk, learner_profile_id=plan.profile_id,
+                                  created_at__lt=now - datetime.timedelta(minutes=VISIT_GAP_MINUTES))
+        .order_by("-created_at").values_list("created_at", flat=True).first()
+    )
+
+
+def me_new_since(*, plan: Plan, viewer: PlanViewer, since, limit: int = 10):
+    """Timeline events of ``plan`` that ``viewer`` may see, added by someone else after
+    ``since`` (newest first, at most ``limit``). ``since`` None (first visit): the latest few."""
+    events = (TimelineEvent.objects.for_org(plan.organisation_id).filter(audience_q(viewer), plan=plan)
+              .exclude(actor_id=viewer.user_id).order_by("-occurred_at", "-pk"))
+    if since is not None:
+        events = events.filter(occurred_at__gt=since)
+    return list(events[:limit])
+
+
+def plan_detail(*, plan: Plan, viewer: PlanViewer) -> Plan:
+    """``plan`` re-read with what its page shows, filtered by what ``viewer`` may see:
+    ``plan.visible_targets`` (long-term first, with ``steps_visible`` and ``progress`` newest
+    first, area, set_by), ``plan.signatures`` (signer). Fixed number of queries."""
+    targets = _visible_targets(plan=plan, viewer=viewer).order_by("term", "due_on", "pk")
+    detail = (
         Plan.objects.for_org(plan.organisation_id)
-        .select_related("profile__user", "profile__key_worker", "profile__at_risk_level")
+        .select_related("profile__user", "profile__key_worker", "profile__at_risk_level", "moving_on")
         .prefetch_related(
             Prefetch("targets", queryset=targets, to_attr="visible_targets"),
             Prefetch(
@@ -110,6 +184,31 @@ def plan_detail(*, plan: Plan, viewer: PlanViewer) -> Plan:
         )
         .get(pk=plan.pk)
     )
+    detail.visible_moving_on = visible_moving_on(plan=detail, viewer=viewer)
+    return detail
+
+
+def visible_moving_on(*, plan: Plan, viewer: PlanViewer):
+    """The plan's moving-on plan if ``viewer`` may see it, else None. Every channel (page, review,
+    PDF, the parent's view) reads it through here: the audience rule (``can_see``) and, for a
+    person the plan is shared with, the learner's consent — a parent or carer sees it only if
+    the learner agreed to share it with them, the next organisation (a record transfer) only if
+    they agreed to share it with it; other grantees never."""
+    from .choices import MovingOnShareWith, ShareRelationship
+    from .permissions import can_see
+
+    moving_on = plan.moving_on_or_none
+    if moving_on is None or not can_see(viewer, moving_on):
+        return None
+    if viewer.is_learner or viewer.is_staff_side:
+        return moving_on
+    if viewer.is_transfer_reader:  # the next organisation, if the learner agreed to share it with them
+        return moving_on if MovingOnShareWith.NEXT_ORGANISATION in moving_on.share_with else None
+    if MovingOnShareWith.PARENT_CARER not in moving_on.share_with or viewer.share_id is None:
+        return None
+    relationship = PlanShare.objects.for_org(plan.organisation_id).filter(pk=viewer.share_id).values_list(
+        "relationship", flat=True).first()
+    return moving_on if relationship == ShareRelationship.PARENT_CARER else None
 
 
 def plans_shared_with(*, user, now=None):
@@ -325,6 +424,22 @@ def learner_plans(*, profile):
     return profile.plans.order_by("status", "-starts_on")
 
 
+def enrolment_current_end(*, profile):
+    """The end of the learner's enrolment not followed by a re-enrolment (None while enrolled)."""
+    from .models import EnrolmentEnd
+
+    return (EnrolmentEnd.objects.for_org(profile.organisation_id).filter(profile=profile, reenrolled_at__isnull=True)
+            .select_related("recorded_by").first())
+
+
+def enrolment_end_summary(*, profile) -> dict:
+    """What ending the enrolment will change, for the confirmation page (two queries)."""
+    plans = list(Plan.objects.for_org(profile.organisation_id).filter(profile=profile, status=PlanStatus.ACTIVE))
+    open_targets = Target.objects.for_org(profile.organisation_id).filter(
+        plan__in=plans, status__in=TARGET_OPEN_STATUSES).count() if plans else 0
+    return {"plans": plans, "open_targets": open_targets}
+
+
 def log_blocks_for(*, plan: Plan, viewer: PlanViewer):
     """The plan's six-week blocks, newest first, each with ``visible_entries`` (what ``viewer``
     may see, newest first). Two queries."""
@@ -381,3 +496,164 @@ def share_invitations_for_user(*, user):
         email__iexact=user.email, accepted_at__isnull=True, revoked_at__isnull=True,
         link_expires_at__gt=timezone.now(),
     )
+
+
+# --- Record transfer (issue 13): the ONE selector of cross-organisation reads by transfer ----
+
+
+def transfer_grants(*, org, profile):
+    """The consented record-transfer grants that let ``org`` read ``profile``'s learner's records
+    at other organisations. Every read of another organisation's plan by a transfer goes
+    through here: a grant not consented, refused or withdrawn gives nothing. ``org`` required."""
+    from plp_portal.tenancy import UnscopedQueryError
+
+    from .choices import TransferStatus
+    from .models import RecordTransfer
+
+    if org is None or profile is None or profile.organisation_id != org.pk:
+        raise UnscopedQueryError("transfer_grants needs the receiving organisation and its learner")
+    return (RecordTransfer.objects.system("record-transfer grants naming this organisation, learner consented")
+            .filter(receiving_organisation_id=org.pk, learner_id=profile.user_id, status=TransferStatus.CONSENTED,
+                    profile__isnull=False)
+            .select_related("organisation", "profile").order_by("-decided_at", "-pk"))
+
+
+def transfer_viewer(*, transfer, plan, user) -> PlanViewer:
+    """The reader's relation to a transferred plan: plan-audience records, staff-audience ones
+    only with the learner's consent, restricted never (``permissions.can_see``/``audience_q``)."""
+    return PlanViewer(plan_id=plan.pk, organisation_id=plan.organisation_id, user_id=user.pk,
+                      transfer_id=transfer.pk, transfer_staff_records=transfer.include_staff_records)
+
+
+def transferred_plans(*, org, profile, user):
+    """Every plan the transfers let ``user`` (staff of ``org``) read, each with what its page
+    shows (``plan_detail`` through the transfer viewer, ``journey`` and ``events``) and its
+    ``transfer``. Queries grow with the number of transferred plans (a learner's few), not with
+    their records."""
+    rows = []
+    for transfer in transfer_grants(org=org, profile=profile):
+        for plan in Plan.objects.for_org(transfer.organisation_id).filter(profile_id=transfer.profile_id) \
+                .order_by("-starts_on", "-pk"):
+            viewer = transfer_viewer(transfer=transfer, plan=plan, user=user)
+            detail = plan_detail(plan=plan, viewer=viewer)
+            detail.transfer, detail.viewer = transfer, viewer
+            detail.journey = list(narrative_for(plan=detail, viewer=viewer))
+            detail.events = list(timeline_for(plan=detail, viewer=viewer)[:20])
+            rows.append(detail)
+    return rows
+
+
+def transferred_plan_get(*, org, profile, plan_id: int):
+    """One transferred plan of ``profile``'s learner with its grant; 404 otherwise."""
+    from django.http import Http404
+
+    for transfer in transfer_grants(org=org, profile=profile):
+        plan = Plan.objects.for_org(transfer.organisation_id).filter(
+            profile_id=transfer.profile_id, pk=plan_id).select_related("organisation").first()
+        if plan is not None:
+            return transfer, plan
+    raise Http404
+
+
+def my_transfers(*, user):
+    """A learner's own record transfers (requested, consented, refused, withdrawn), across the
+    organisations: they are the data subject of each."""
+    from .models import RecordTransfer
+
+    return (RecordTransfer.objects.system("a learner's own record transfers, across organisations")
+            .filter(learner_id=user.pk).select_related("organisation", "receiving_organisation", "requested_by")
+            .order_by("-requested_at", "-pk"))
+
+
+def my_transfer_get(*, user, transfer_id: int):
+    return get_object_or_404(my_transfers(user=user), pk=transfer_id)
+
+
+def transfer_preview(*, user, sending_org_id: int) -> dict:
+    """Exactly what a transfer of ``user``'s record at ``sending_org_id`` would let the next
+    organisation read: the plans, and per plan the records of audience plan and those of
+    audience staff (which go only if the learner ticks them); restricted records never go."""
+    from .models import LogEntry, NarrativeEntry, TimelineEvent
+
+    profile = own_profiles(user=user).filter(organisation_id=sending_org_id).first()
+    if profile is None:
+        return {"profile": None, "plans": []}
+    plans = list(Plan.objects.for_org(sending_org_id).filter(profile=profile).order_by("-starts_on", "-pk"))
+    plan_ids = [p.pk for p in plans]
+
+    def counts(model):
+        rows = model.objects.for_org(sending_org_id).filter(plan_id__in=plan_ids).values("audience").annotate(
+            n=Count("pk"))
+        return {row["audience"]: row["n"] for row in rows}
+
+    kinds = {"targets": counts(Target), "journey": counts(NarrativeEntry), "log": counts(LogEntry)}
+    review_count = TimelineEvent.objects.for_org(sending_org_id).filter(
+        plan_id__in=plan_ids, kind="review.completed", audience=Audience.PLAN).count()
+    rows = [(label, kinds[key].get(Audience.PLAN, 0), kinds[key].get(Audience.STAFF, 0),
+             kinds[key].get(Audience.RESTRICTED, 0))
+            for key, label in (("targets", "Targets"), ("journey", "Learning journey entries (reviews included)"),
+                               ("log", "Learning log entries"))]
+    return {"profile": profile, "plans": plans, "rows": rows, "reviews": review_count}
+
+
+def transferred_open_targets(*, plan, viewer: PlanViewer):
+    """The open targets of a transferred plan its reader may see (to carry over)."""
+    return Target.objects.for_org(plan.organisation_id).filter(
+        audience_q(viewer), plan=plan, status__in=TARGET_OPEN_STATUSES).order_by("term", "due_on", "pk")
+
+
+def transfer_out_get(*, org, transfer_id: int):
+    """A transfer of one of ``org``'s learners' records (``org`` the sending organisation); 404
+    for another organisation's."""
+    from .models import RecordTransfer
+
+    return get_object_or_404(RecordTransfer.objects.for_org(org).select_related("learner", "receiving_organisation"),
+                             pk=transfer_id)
+
+
+def contributions_for(*, plan: Plan, viewer: PlanViewer, since=None, limit: int = 50) -> dict:
+    """What the people the plan is shared with added, that ``viewer`` may see (THE audience
+    rule): {"notes": newest first, "off_site_reviews": newest first, with their target rows the
+    viewer may see}. ``since`` (a datetime): only those added after it (the key worker's "since
+    the last review"). Three queries."""
+    from .models import OffSiteReview, OffSiteReviewTarget, PlanContribution
+
+    org_id = plan.organisation_id
+    notes = PlanContribution.objects.for_org(org_id).filter(audience_q(viewer), plan=plan).select_related("author")
+    reviews = OffSiteReview.objects.for_org(org_id).filter(audience_q(viewer), plan=plan).select_related("author")
+    if since is not None:
+        notes, reviews = notes.filter(created_at__gt=since), reviews.filter(created_at__gt=since)
+    rows = OffSiteReviewTarget.objects.for_org(org_id).filter(audience_q(viewer, prefix="target__")) \
+        .select_related("target")
+    return {
+        "notes": list(notes.order_by("-created_at", "-pk")[:limit]),
+        "off_site_reviews": list(reviews.prefetch_related(Prefetch("target_rows", queryset=rows))
+                                 .order_by("-held_on", "-pk")[:limit]),
+    }
+
+
+def my_share_of(*, plan: Plan, viewer: PlanViewer):
+    """The active grant that lets ``viewer`` see ``plan`` (None if they see it otherwise)."""
+    if not viewer.share_id:
+        return None
+    return PlanShare.objects.for_org(plan.organisation_id).filter(PlanShare.active_q(), pk=viewer.share_id) \
+        .select_related("plan").first()
+
+
+def contributions_by(*, plan: Plan, user) -> dict:
+    """What ``user`` added to ``plan`` that only staff may read (the grant said so): its author
+    still sees it, marked "staff only". {"notes": [...], "off_site_reviews": [...]}, newest
+    first, the last 20. Three queries."""
+    from .choices import Audience
+    from .models import OffSiteReview, OffSiteReviewTarget, PlanContribution
+
+    org_id = plan.organisation_id
+    rows = OffSiteReviewTarget.objects.for_org(org_id).select_related("target")
+    return {
+        "notes": list(PlanContribution.objects.for_org(org_id).filter(plan=plan, author=user)
+                      .exclude(audience=Audience.PLAN).select_related("author").order_by("-created_at", "-pk")[:20]),
+        "off_site_reviews": list(OffSiteReview.objects.for_org(org_id).filter(plan=plan, author=user)
+                                 .exclude(audience=Audience.PLAN).select_related("author")
+                                 .prefetch_related(Prefetch("target_rows", queryset=rows))
+                                 .order_by("-held_on", "-pk")[:20]),
+    }

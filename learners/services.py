@@ -17,7 +17,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from plp_portal import clock
 from plp_portal.accounts.services import invited_account
-from plp_portal.audit.services import audit_log
+from plp_portal.audit.services import audit_log, audit_log_many
 from plp_portal.notifications.services import email_queue, notification_create
 from plp_portal.organisations.models import Membership
 
@@ -26,20 +26,29 @@ from .choices import (
     DEFAULT_TARGET_AREAS,
     FINAL_OUTCOME_AREA_CODE,
     Audience,
+    AuthorRole,
     ConcernStatus,
+    LeavingReason,
+    OpenTargetsOnLeaving,
     PlanStatus,
     SetByRole,
+    ShareRelationship,
+    TARGET_OPEN_STATUSES,
     TargetStatus,
     TargetTerm,
     TimelineKind,
+    TransferStatus,
 )
 from .models import (
+    NARRATIVE_MAX,
     AtRiskLevel,
     AtRiskStatus,
     Concern,
+    EnrolmentEnd,
     LearnerProfile,
     LogBlock,
     LogEntry,
+    MovingOnPlan,
     NarrativeEntry,
     Plan,
     PlanShare,
@@ -168,6 +177,71 @@ def learner_profile_create(*, org, user, target_group, by, **fields) -> LearnerP
     return profile
 
 
+def learner_profiles_create_bulk(*, org, rows: list[dict], by) -> list[LearnerProfile]:
+    """``learner_profile_create`` for many new learners at once (the MIS import): each row has
+    ``user``, ``target_group`` and Stage 1 fields. Fields are validated as one by one; the
+    database's constraints check the rest in the same INSERT. Audited one row per learner."""
+    target_areas_seed_defaults(org=org)
+    at_risk_levels_seed_defaults(org=org)
+    profiles = [LearnerProfile(organisation=org, **row) for row in rows]
+    for profile in profiles:
+        profile.full_clean(validate_unique=False, validate_constraints=False)
+    LearnerProfile.objects.bulk_create(profiles)
+    audit_log_many("learners.profile.created", actor=by, org=org, objs=profiles)
+    return profiles
+
+
+def plans_create_bulk(*, org, profiles, by, programme_name: str, starts_on: datetime.date,
+                      ends_on: datetime.date, final_outcome: str) -> list[Plan]:
+    """``plan_create`` for many learners without an active plan of that name (the MIS import,
+    the year rollover): the same plan, first target and timeline event each, in three INSERTs."""
+    plans = [Plan(organisation=org, profile=profile, programme_name=programme_name, starts_on=starts_on,
+                  ends_on=ends_on, created_by=by) for profile in profiles]
+    for plan in plans:
+        plan.full_clean(validate_unique=False, validate_constraints=False)
+    Plan.objects.bulk_create(plans)
+    now = timezone.now()
+    area = target_area_get(org=org, code=FINAL_OUTCOME_AREA_CODE)
+    Target.objects.bulk_create([
+        Target(organisation=org, plan=plan, term=TargetTerm.LONG, is_final_outcome=True, area=area,
+               title=final_outcome, due_on=ends_on, set_by=by, set_by_role=SetByRole.STAFF,
+               approved_by=by, approved_at=now, audience=Audience.PLAN) for plan in plans])
+    TimelineEvent.objects.bulk_create([
+        TimelineEvent(organisation=org, plan=plan, kind=TimelineKind.PLAN_CREATED, actor=by,
+                      summary=f"Plan started: {programme_name}"[:300], occurred_at=now,
+                      object_type=plan._meta.label_lower, object_id=str(plan.pk),
+                      **_audience_fields(Audience.PLAN, ())) for plan in plans])
+    audit_log_many("learners.plan.created", actor=by, org=org, objs=plans)
+    return plans
+
+
+def learner_profiles_update_bulk(*, org, profiles, fields: list[str], by, summary: str = "") -> int:
+    """Save ``fields`` of many profiles at once (the year rollover advances year groups): one
+    UPDATE per batch, an audit row each naming the fields. Not for key worker / at-risk."""
+    if {"key_worker", "at_risk_level", "user", "organisation"} & set(fields):
+        raise ValueError("use learner_set_key_worker / at_risk_set for those fields")
+    profiles = [p for p in profiles if p.organisation_id == org.pk]
+    LearnerProfile.objects.for_org(org).bulk_update(profiles, fields, batch_size=500)
+    audit_log_many("learners.profile.updated", actor=by, org=org, objs=profiles,
+                   data={"fields": sorted(fields), "why": summary})
+    return len(profiles)
+
+
+def plans_close_bulk(*, org, plans, by, summary: str) -> int:
+    """Close many active plans at once (the year rollover closes last year's): version bumped,
+    a timeline event and an audit row each. Returns how many were closed."""
+    plans = [p for p in plans if p.status == PlanStatus.ACTIVE and p.organisation_id == org.pk]
+    now = timezone.now()
+    closed = Plan.objects.for_org(org).filter(pk__in=[p.pk for p in plans], status=PlanStatus.ACTIVE).update(
+        status=PlanStatus.CLOSED, version=F("version") + 1, updated_at=now)
+    TimelineEvent.objects.bulk_create([
+        TimelineEvent(organisation=org, plan=plan, kind=TimelineKind.PLAN_UPDATED, actor=by, summary=summary[:300],
+                      occurred_at=now, object_type=plan._meta.label_lower, object_id=str(plan.pk),
+                      **_audience_fields(Audience.PLAN, ())) for plan in plans])
+    audit_log_many("learners.plan.updated", actor=by, org=org, objs=plans, data={"fields": ["status"]})
+    return closed
+
+
 def learner_profile_update(*, org, profile, by, **fields) -> LearnerProfile:
     """Update Stage 1 fields of ``profile``. ``key_worker`` and ``at_risk_level`` are refused:
     use ``learner_set_key_worker`` / ``at_risk_set``. The audit records which fields changed
@@ -264,7 +338,7 @@ def plan_create(
 
 PLAN_EDITABLE_FIELDS = frozenset(
     {"programme_name", "long_term_goal", "anticipated_destination", "qualifications",
-     "planned_placements", "support_needed", "starts_on", "ends_on", "status"}
+     "planned_placements", "off_site_schedule", "support_needed", "starts_on", "ends_on", "status"}
 )
 
 
@@ -585,7 +659,8 @@ def subject_report_add(*, org, plan, by, subject: str, reported_on: datetime.dat
 
 
 def plan_share_grant(*, org, plan, grantee, relationship: str, by,
-                     expires_at: datetime.datetime | None = None) -> PlanShare:
+                     expires_at: datetime.datetime | None = None,
+                     contributions_audience: str = Audience.PLAN) -> PlanShare:
     """Grant ``grantee`` (any user, any organisation) read access to ``plan``: a PlanShare row
     plus the guardian ``learners.view_plan`` object permission. Re-granting while an active
     share exists returns it (updating the expiry). Audited; timeline "share.granted" (PLAN)."""
@@ -594,10 +669,12 @@ def plan_share_grant(*, org, plan, grantee, relationship: str, by,
         share = PlanShare.objects.for_org(org).filter(PlanShare.active_q(), plan=plan, grantee=grantee).first()
         if share is None:
             share = PlanShare.objects.create(organisation=org, plan=plan, grantee=grantee, relationship=relationship,
-                                             granted_by=by, expires_at=expires_at)
+                                             granted_by=by, expires_at=expires_at,
+                                             contributions_audience=contributions_audience)
         else:
             share.expires_at, share.relationship = expires_at, relationship
-            share.save(update_fields=["expires_at", "relationship"])
+            share.contributions_audience = contributions_audience
+            share.save(update_fields=["expires_at", "relationship", "contributions_audience"])
         assign_perm("learners.view_plan", grantee, plan)
         timeline_record(org=org, plan=plan, kind=TimelineKind.SHARE_GRANTED, actor=by, obj=share,
                         summary=f"Plan shared with {grantee} ({share.get_relationship_display()})")
@@ -642,6 +719,183 @@ def plan_shares_expire(*, now: datetime.datetime | None = None) -> int:
     return count
 
 
+# --- Leaving and re-enrolment (issue 13) -----------------------------------------------------
+
+
+class EnrolmentError(Exception):
+    """The enrolment cannot change that way (already ended, not ended)."""
+
+
+def _enrolment_hooks(name: str, **kwargs) -> None:
+    """Let the other apps react (keyworkers: reviews and assignment end; guidance: the leaver is
+    followed up), each through its own ``enrolment.py`` — learners imports neither."""
+    from plp_portal.hooks import app_hook_modules
+
+    for module in app_hook_modules("enrolment"):
+        handler = getattr(module, name, None)
+        if handler is not None:
+            handler(**kwargs)
+
+
+def learner_enrolment_end(*, org, profile, left_on: datetime.date, reason: str,
+                          targets: str = OpenTargetsOnLeaving.WITHDRAW, by, closing_note: str = "",
+                          reason_detail: str = "", request=None) -> EnrolmentEnd:
+    """End ``profile``'s enrolment in ``org`` on ``left_on`` for ``reason`` (LeavingReason).
+
+    Every active plan closes with a closing entry in its learning journey; its open targets are
+    withdrawn (``targets="withdraw"``) or stay open with a note (``"keep"``); the profile stops
+    being active, so the daily job schedules no review and sends no reminder for it. The other
+    apps react through their ``enrolment.py`` hooks (open reviews cancelled and their reminders
+    dropped, the key-worker assignment ended; the careers service follows the leaver up). The
+    learner keeps read access to the closed plans in /me/. Raises EnrolmentError if the
+    enrolment has already ended. Audited; timeline events on each plan."""
+    _check_org(org, profile)
+    if reason not in LeavingReason.values or targets not in OpenTargetsOnLeaving.values:
+        raise ValueError("unknown leaving reason or choice for the open targets")
+    reason_label = LeavingReason(reason).label
+    note = closing_note.strip()
+    with transaction.atomic():
+        profile = LearnerProfile.objects.for_org(org).select_for_update().get(pk=profile.pk)
+        if not profile.is_active:
+            raise EnrolmentError(f"{profile.user} has already left.")
+        ending = EnrolmentEnd(organisation=org, profile=profile, left_on=left_on, reason=reason,
+                              reason_detail=reason_detail, open_targets=targets,
+                              closing_note=note or f"Left: {reason_label.lower()}.", recorded_by=by)
+        ending.full_clean()
+        ending.save()
+        author_role = AuthorRole.KEY_WORKER if profile.key_worker_id == by.pk else AuthorRole.OTHER
+        left = f"{left_on:%-d %B %Y}"
+        for plan in Plan.objects.for_org(org).filter(profile=profile, status=PlanStatus.ACTIVE):
+            plan_close(org=org, plan=plan, by=by, author_role=author_role,
+                       text=f"Left on {left} ({reason_label.lower()}). {ending.closing_note}",
+                       targets=targets, target_note=f"The learner left on {left}.")
+        LearnerProfile.objects.for_org(org).filter(pk=profile.pk).update(is_active=False)
+        profile.is_active = False
+        _enrolment_hooks("enrolment_ended", org=org, profile=profile, ending=ending, by=by)
+    audit_log("learners.enrolment.ended", request=request, actor=by, org=org, obj=profile,
+              data={"left_on": left_on.isoformat(), "reason": reason, "targets": targets})
+    return ending
+
+
+def plan_close(*, org, plan, by, author_role: str, text: str, targets: str = OpenTargetsOnLeaving.WITHDRAW,
+               target_note: str = "") -> Plan:
+    """Close an active plan: a closing entry in its learning journey (audience plan), its open
+    targets withdrawn or kept with ``target_note``, status closed. Audited; timeline."""
+    _check_org(org, plan)
+    with transaction.atomic():
+        narrative_append(org=org, plan=plan, by=by, author_role=author_role, text=text[:NARRATIVE_MAX])
+        for target in Target.objects.for_org(org).filter(plan=plan, status__in=TARGET_OPEN_STATUSES):
+            if targets == OpenTargetsOnLeaving.WITHDRAW:
+                target_progress_update(org=org, target=target, by=by, status=TargetStatus.WITHDRAWN,
+                                       note=f"Withdrawn: {target_note}".strip())
+            else:
+                TargetProgress.objects.create(organisation=org, target=target, status=target.status,
+                                              note=f"Kept open: {target_note}".strip(), recorded_by=by)
+        Plan.objects.for_org(org).filter(pk=plan.pk).update(
+            status=PlanStatus.CLOSED, closed_at=timezone.now(), version=F("version") + 1, updated_at=timezone.now())
+        plan.refresh_from_db()
+        timeline_record(org=org, plan=plan, kind=TimelineKind.PLAN_CLOSED, actor=by, obj=plan,
+                        summary=f"Plan closed: {plan.programme_name}")
+    audit_log("learners.plan.closed", actor=by, org=org, obj=plan, data={"targets": targets})
+    return plan
+
+
+def learner_reenrol(*, org, profile, by, programme_name: str, starts_on: datetime.date, ends_on: datetime.date,
+                    final_outcome: str, long_term_goal: str = "", request=None) -> Plan:
+    """Enrol again a learner who left: the profile is active again, the enrolment end records
+    the re-enrolment and a new plan starts, linked to the most recent closed plan (``follows``).
+    Raises EnrolmentError if the learner has not left."""
+    _check_org(org, profile)
+    with transaction.atomic():
+        profile = LearnerProfile.objects.for_org(org).select_for_update().get(pk=profile.pk)
+        ending = EnrolmentEnd.objects.for_org(org).filter(profile=profile, reenrolled_at__isnull=True).first()
+        if profile.is_active or ending is None:
+            raise EnrolmentError(f"{profile.user} is enrolled already.")
+        ending.reenrolled_at, ending.reenrolled_by = timezone.now(), by
+        ending.save(update_fields=["reenrolled_at", "reenrolled_by"])
+        LearnerProfile.objects.for_org(org).filter(pk=profile.pk).update(is_active=True)
+        profile.is_active = True
+        previous = Plan.objects.for_org(org).filter(profile=profile, status=PlanStatus.CLOSED).order_by(
+            "-closed_at", "-pk").first()
+        plan = plan_create(org=org, profile=profile, by=by, programme_name=programme_name, starts_on=starts_on,
+                           ends_on=ends_on, final_outcome=final_outcome, long_term_goal=long_term_goal,
+                           follows=previous)
+        timeline_record(org=org, plan=plan, kind=TimelineKind.REENROLLED, actor=by, obj=plan,
+                        summary=f"Enrolled again (left on {ending.left_on:%-d %B %Y})"
+                        + (f"; continues {previous.programme_name}" if previous else ""))
+        _enrolment_hooks("enrolment_restarted", org=org, profile=profile, ending=ending, by=by)
+    audit_log("learners.enrolment.restarted", request=request, actor=by, org=org, obj=profile,
+              data={"plan": plan.pk, "follows": previous.pk if previous else None})
+    return plan
+
+
+# --- Moving-on plan (issue 13) ---------------------------------------------------------------
+
+MOVING_ON_FIELDS = frozenset({"destination_category", "destination_detail", "applications",
+                              "next_organisation_should_know", "continuing_support", "share_with"})
+
+
+class StaleMovingOnError(Exception):
+    message = "Someone else changed this moving-on plan while you were editing it. Reload it and try again."
+
+
+def moving_on_save(*, org, plan, by, expected_version: int | None, audience: str = Audience.PLAN,
+                   **fields) -> MovingOnPlan:
+    """Create the plan's moving-on plan (``expected_version`` None) or change it if it is still at
+    ``expected_version`` (else ``StaleMovingOnError``: never overwrites). The learner's earlier
+    agreement then no longer covers it. Audited; timeline (with the record's audience)."""
+    from .choices import MovingOnShareWith
+
+    _check_org(org, plan)
+    if set(fields) - MOVING_ON_FIELDS:
+        raise ValueError(f"not moving-on fields: {sorted(set(fields) - MOVING_ON_FIELDS)}")
+    if audience == Audience.RESTRICTED:
+        raise ValueError("a moving-on plan is for everyone on the plan or for staff")
+    share_with = [c for c in MovingOnShareWith.values if c in set(fields.get("share_with") or ())]
+    fields["share_with"] = share_with
+    with transaction.atomic():
+        Plan.objects.for_org(org).select_for_update().get(pk=plan.pk)
+        current = MovingOnPlan.objects.for_org(org).filter(plan=plan).first()
+        if current is None and expected_version is None:
+            moving_on = MovingOnPlan(organisation=org, plan=plan, updated_by=by, **_audience_fields(audience, ()),
+                                     **fields)
+        elif current is not None and current.version == expected_version:
+            moving_on = current
+            for name, value in {**fields, **_audience_fields(audience, ())}.items():
+                setattr(moving_on, name, value)
+            moving_on.version += 1
+            moving_on.updated_by = by
+        else:
+            raise StaleMovingOnError(StaleMovingOnError.message)
+        moving_on.full_clean()
+        moving_on.save()
+        timeline_record(org=org, plan=plan, kind=TimelineKind.MOVING_ON_SAVED, actor=by, obj=moving_on,
+                        summary=f"Moving-on plan {'written' if moving_on.version == 1 else 'updated'}: "
+                                f"{moving_on.get_destination_category_display()}",
+                        audience=moving_on.audience)
+    audit_log("learners.moving_on.saved", actor=by, org=org, obj=plan,
+              data={"version": moving_on.version, "fields": sorted(fields), "share_with": share_with})
+    return moving_on
+
+
+def moving_on_agree(*, org, moving_on, by, version: int) -> MovingOnPlan:
+    """The learner agrees to the moving-on plan as they saw it (``version``); a plan changed
+    since is refused (``StaleMovingOnError``). Only the plan's learner agrees."""
+    _check_org(org, moving_on)
+    if moving_on.plan.profile.user_id != by.pk:
+        raise PermissionError("only the learner agrees to their moving-on plan")
+    with transaction.atomic():
+        current = MovingOnPlan.objects.for_org(org).select_for_update().get(pk=moving_on.pk)
+        if current.version != version:
+            raise StaleMovingOnError(StaleMovingOnError.message)
+        current.learner_agreed_version, current.learner_agreed_at = version, timezone.now()
+        current.save(update_fields=["learner_agreed_version", "learner_agreed_at", "updated_at"])
+        timeline_record(org=org, plan=current.plan, kind=TimelineKind.MOVING_ON_AGREED, actor=by, obj=current,
+                        summary="Moving-on plan agreed by the learner", audience=current.audience)
+    audit_log("learners.moving_on.agreed", actor=by, org=org, obj=current.plan, data={"version": version})
+    return current
+
+
 # --- Sensitive reads -------------------------------------------------------------------------
 
 
@@ -667,7 +921,8 @@ class ShareInvitationError(Exception):
 
 
 def plan_share_invite(*, org, plan, email: str, relationship: str, by,
-                      expires_at: datetime.datetime | None = None, request=None):
+                      expires_at: datetime.datetime | None = None, request=None,
+                      contributions_audience: str = Audience.PLAN):
     """Share ``plan`` with the person at ``email``. If they have an account the grant is made at
     once (``plan_share_grant``) and they are emailed a link to the plan; otherwise a
     ``PlanShareInvitation`` is recorded and emailed — accepting it creates their account (no
@@ -681,7 +936,7 @@ def plan_share_invite(*, org, plan, email: str, relationship: str, by,
         if grantee.pk == learner.pk:
             raise ValueError("A learner cannot share a plan with themself.")
         share = plan_share_grant(org=org, plan=plan, grantee=grantee, relationship=relationship, by=by,
-                                 expires_at=expires_at)
+                                 expires_at=expires_at, contributions_audience=contributions_audience)
         email_queue(
             to=grantee.email, subject=f"{learner.display_name} has shared their learning plan with you",
             template="learners/email/plan_shared",
@@ -693,7 +948,7 @@ def plan_share_invite(*, org, plan, email: str, relationship: str, by,
     token, token_hash = PlanShareInvitation.new_token()
     invitation = PlanShareInvitation.objects.create(
         organisation=org, plan=plan, email=email, relationship=relationship, share_expires_at=expires_at,
-        token_hash=token_hash, invited_by=by, link_expires_at=timezone.now() + PlanShareInvitation.VALID_FOR,
+        contributions_audience=contributions_audience, token_hash=token_hash, invited_by=by, link_expires_at=timezone.now() + PlanShareInvitation.VALID_FOR,
     )
     email_queue(
         to=email, subject=f"{learner.display_name} has shared their learning plan with you",
@@ -730,7 +985,8 @@ def plan_share_invitation_accept(*, invitation, user=None, full_name: str = "", 
         invitation.accepted_at, invitation.accepted_by = timezone.now(), user
         invitation.save(update_fields=["accepted_at", "accepted_by"])
         share = plan_share_grant(org=org, plan=invitation.plan, grantee=user, relationship=invitation.relationship,
-                                 by=invitation.invited_by, expires_at=invitation.share_expires_at)
+                                 by=invitation.invited_by, expires_at=invitation.share_expires_at,
+                                 contributions_audience=invitation.contributions_audience)
     audit_log("learners.share.invitation_accepted", request=request, actor=user, org=org, obj=invitation.plan,
               data={"invitation": invitation.pk})
     return share
@@ -745,6 +1001,110 @@ def plan_share_invitation_revoke(*, org, invitation, by, request=None):
         audit_log("learners.share.invitation_revoked", request=request, actor=by, org=org, obj=invitation.plan,
                   data={"invitation": invitation.pk})
     return invitation
+
+
+# --- What people the plan is shared with add to it ------------------------------------------
+
+
+class ContributionError(Exception):
+    """The grant does not allow this contribution (e.g. a parent recording an off-site review)."""
+
+
+# Who may record the four-weekly off-site review (seed 001): the off-site provider or employer.
+OFF_SITE_REVIEWERS = frozenset({ShareRelationship.OFF_SITE_TUTOR, ShareRelationship.EMPLOYER})
+
+
+def _contribution_tell(*, org, plan, obj, kind: str, title: str, text: str, url_name: str) -> int:
+    """Tell the key worker and the learner — each only if THE permission function lets them see
+    ``obj`` — in-app and by email, with a link to where they read it. Returns how many people."""
+    from django.urls import reverse
+
+    from plp_portal.notifications.services import email_queue, notification_create
+
+    from .permissions import can_see, plan_viewer
+
+    profile = plan.profile
+    told = 0
+    for user, url in ((profile.key_worker, reverse(url_name, kwargs={"org_slug": org.slug,
+                                                                      "learner_plan_id": plan.pk})),
+                      (profile.user, reverse("me:plan_full", kwargs={"learner_plan_id": plan.pk}))):
+        if user is None or not can_see(plan_viewer(plan=plan, user=user), obj):
+            continue
+        notification_create(org=org, user=user, kind=kind, title=title[:200], url=url,
+                            dedupe_key=f"{kind}:{obj.pk}:{user.pk}")
+        email_queue(to=user.email, subject=title[:200], template="learners/email/contribution",
+                    context={"title": title, "text": text, "path": url}, org=org, user=user,
+                    dedupe_key=f"{kind}:{obj.pk}:{user.pk}")
+        told += 1
+    return told
+
+
+def _check_grant(*, share: PlanShare, plan, by) -> None:
+    if share.plan_id != plan.pk or share.grantee_id != by.pk or not share.is_active:
+        raise ContributionError("You can no longer add to this plan.")
+
+
+def _contribution_announce(*, org, plan, by, obj, kind: str, title: str, text: str) -> None:
+    """Audit a contribution and, once committed, tell who may read it (``_contribution_tell``)."""
+    audit_log(f"{kind}.added", actor=by, org=org, obj=plan, data={"id": obj.pk})
+    transaction.on_commit(lambda: _contribution_tell(org=org, plan=plan, obj=obj, kind=kind, title=title,
+                                                     text=text, url_name="learners:plan"))
+
+
+def plan_contribution_add(*, org, plan, share: PlanShare, by, text: str) -> "PlanContribution":
+    """A note from the person ``share`` grants the plan to (a parent or carer, off-site tutor,
+    employer). Audience: the grant's ``contributions_audience`` (chosen by the learner). Joins
+    the timeline; the key worker (and the learner, if the audience lets them) are told."""
+    from .models import PlanContribution
+
+    _check_org(org, plan)
+    _check_grant(share=share, plan=plan, by=by)
+    with transaction.atomic():
+        note = PlanContribution(organisation=org, plan=plan, share=share, author=by,
+                                relationship=share.relationship, text=text, audience=share.contributions_audience)
+        note.full_clean()
+        note.save()
+        timeline_record(org=org, plan=plan, kind=TimelineKind.CONTRIBUTION_ADDED, actor=by, obj=note,
+                        summary=f"{by.display_name} ({share.get_relationship_display().lower()}) added a note",
+                        audience=note.audience)
+    _contribution_announce(org=org, plan=plan, by=by, obj=note, kind="learners.contribution", text=text,
+                           title=f"{by.display_name} added a note to {plan.profile.user.display_name}'s plan")
+    return note
+
+
+def off_site_review_record(*, org, plan, share: PlanShare, by, held_on: datetime.date, progress: str,
+                           next_steps: str = "", target_rows=()) -> "OffSiteReview":
+    """The off-site provider's or employer's four-weekly review, signed by them as they save it.
+    ``target_rows``: (target, status, note) for targets of ``plan`` the grantee may see.
+    Audience: the grant's ``contributions_audience``. Joins the timeline; the key worker reads it
+    at the next review."""
+    from .models import OffSiteReview, OffSiteReviewTarget
+    from .permissions import can_see, plan_viewer
+
+    _check_org(org, plan)
+    _check_grant(share=share, plan=plan, by=by)
+    if share.relationship not in OFF_SITE_REVIEWERS:
+        raise ContributionError("Only an off-site provider or an employer records off-site reviews.")
+    viewer = plan_viewer(plan=plan, user=by)
+    with transaction.atomic():
+        review = OffSiteReview(organisation=org, plan=plan, share=share, author=by, relationship=share.relationship,
+                               held_on=held_on, progress=progress, next_steps=next_steps,
+                               audience=share.contributions_audience, signed_at=timezone.now())
+        review.full_clean()
+        review.save()
+        rows = []
+        for target, status, note in target_rows:
+            if target.plan_id != plan.pk or not can_see(viewer, target):
+                raise ContributionError("That target is not on this plan.")
+            rows.append(OffSiteReviewTarget(organisation=org, review=review, target=target, status=status,
+                                            note=note))
+        OffSiteReviewTarget.objects.bulk_create(rows)
+        timeline_record(org=org, plan=plan, kind=TimelineKind.OFF_SITE_REVIEW, actor=by, obj=review,
+                        summary=f"Off-site review of {held_on:%d %B %Y} signed by {by.display_name}",
+                        audience=review.audience)
+    _contribution_announce(org=org, plan=plan, by=by, obj=review, kind="learners.off_site_review", text=progress,
+                           title=f"{by.display_name} recorded an off-site review for {plan.profile.user.display_name}")
+    return review
 
 
 # --- Organisation configuration pages --------------------------------------------------------
@@ -790,3 +1150,209 @@ def target_awaiting_approval_notify(*, org, target) -> int:
         dedupe_key=f"learners.target_awaiting_approval:{target.pk}",
     )
     return 1 if created else 0
+
+
+# --- Record transfer with consent (issue 13; DESIGN.md tenancy rule 5) ------------------------
+
+
+class TransferError(Exception):
+    """The transfer step is not possible now (message for the person)."""
+
+
+def _transfer_audit(action: str, transfer, by, request=None, **data):
+    """Audited on both sides: the sending organisation's log and the receiving one's."""
+    data = {"transfer": transfer.pk, "learner": transfer.learner_id, "from": transfer.organisation_id,
+            "to": transfer.receiving_organisation_id, **data}
+    audit_log(action, request=request, actor=by, org=transfer.organisation, obj=transfer, data=data)
+    audit_log(action, request=request, actor=by, org=transfer.receiving_organisation, obj=transfer, data=data)
+
+
+def _transfer_notify(*, org, user_ids, transfer, title: str, url: str, key: str, to_learner=False) -> None:
+    """In-app notifications about a transfer; staff are told, the learner only when asked."""
+    from django.contrib.auth import get_user_model
+
+    from plp_portal.notifications.services import notification_create
+
+    people = get_user_model().objects.filter(pk__in=list(user_ids))
+    if not to_learner:
+        people = people.exclude(pk=transfer.learner_id)
+    for user in people:
+        notification_create(org=org, user=user, kind=f"learners.transfer.{key}", title=title[:200], url=url,
+                            dedupe_key=f"learners.transfer.{key}:{transfer.pk}:{user.pk}")
+
+
+def _leads(org):
+    from plp_portal.organisations.choices import Role
+    from plp_portal.organisations.models import Membership
+
+    return Membership.objects.for_org(org).filter(role__in=(Role.CAREERS_LEAD, Role.ORG_ADMIN),
+                                                  is_active=True).values_list("user_id", flat=True)
+
+
+def record_transfer_request(*, org, profile, sending_org, by, request=None):
+    """``org`` (receiving) asks for the record of its learner ``profile`` at ``sending_org``.
+    Nothing is read or copied: the learner is asked (in /me/) and decides. Audited on both sides."""
+    from django.urls import reverse
+
+    from .models import RecordTransfer
+
+    _check_org(org, profile)
+    if sending_org.pk == org.pk:
+        raise TransferError("Choose the organisation the learner was at before.")
+    with transaction.atomic():
+        open_one = RecordTransfer.objects.for_org(sending_org).filter(
+            learner_id=profile.user_id, receiving_organisation=org,
+            status__in=[TransferStatus.REQUESTED, TransferStatus.CONSENTED]).first()
+        if open_one is not None:
+            return open_one
+        transfer = RecordTransfer.objects.create(organisation=sending_org, learner_id=profile.user_id,
+                                                 receiving_organisation=org, requested_by=by)
+    _transfer_audit("learners.transfer.requested", transfer, by, request)
+    _transfer_notify(org=org, user_ids=[profile.user_id], transfer=transfer, key="requested", to_learner=True,
+                     title=f"{org.name} asks for your record at {sending_org.name}: you decide",
+                     url=reverse("me:transfer", kwargs={"transfer_id": transfer.pk}))
+    return transfer
+
+
+def record_transfer_offer(*, learner, sending_profile, receiving_org, include_staff_records: bool, request=None):
+    """The learner offers their record at ``sending_profile``'s organisation to
+    ``receiving_org`` (having seen what goes): the grant is consented at once."""
+    from .models import RecordTransfer
+
+    if sending_profile.user_id != learner.pk:
+        raise PermissionError("a learner offers only their own record")
+    if receiving_org.pk == sending_profile.organisation_id:
+        raise TransferError("Choose the organisation you are moving to.")
+    sending_org = sending_profile.organisation
+    with transaction.atomic():
+        transfer = RecordTransfer.objects.for_org(sending_org).filter(
+            learner=learner, receiving_organisation=receiving_org,
+            status__in=[TransferStatus.REQUESTED, TransferStatus.CONSENTED]).first()
+        if transfer is None:
+            transfer = RecordTransfer.objects.create(organisation=sending_org, learner=learner,
+                                                     receiving_organisation=receiving_org, requested_by=learner)
+            _transfer_audit("learners.transfer.offered", transfer, learner, request)
+    return record_transfer_consent(transfer=transfer, by=learner, include_staff_records=include_staff_records,
+                                   request=request)
+
+
+def record_transfer_consent(*, transfer, by, include_staff_records: bool, request=None):
+    """The learner consents: the receiving organisation may read the record from now on
+    (``selectors.transfer_grants``). The sending organisation's leads and the receiving one's
+    are told. Audited on both sides."""
+    from django.urls import reverse
+
+    from .models import RecordTransfer
+
+    if transfer.learner_id != by.pk:
+        raise PermissionError("only the learner consents to the transfer of their record")
+    sending = transfer.organisation
+    with transaction.atomic():
+        transfer = RecordTransfer.objects.for_org(sending).select_for_update().get(pk=transfer.pk)
+        if transfer.status not in (TransferStatus.REQUESTED, TransferStatus.CONSENTED):
+            raise TransferError("This request has been decided already.")
+        profile = LearnerProfile.objects.for_org(sending).filter(user_id=by.pk).first()
+        if profile is None:
+            raise TransferError(f"You have no record at {sending.name} to transfer.")
+        transfer.profile, transfer.status = profile, TransferStatus.CONSENTED
+        transfer.include_staff_records, transfer.decided_at = include_staff_records, timezone.now()
+        transfer.save(update_fields=["profile", "status", "include_staff_records", "decided_at"])
+        for plan in Plan.objects.for_org(sending).filter(profile=profile):
+            timeline_record(org=sending, plan=plan, kind=TimelineKind.TRANSFER_CONSENTED, actor=by, obj=transfer,
+                            summary=f"Record shared with {transfer.receiving_organisation.name} (the learner's consent)")
+    _transfer_audit("learners.transfer.consented", transfer, by, request,
+                    include_staff_records=include_staff_records)
+    receiving = transfer.receiving_organisation
+    there = LearnerProfile.objects.for_org(receiving).filter(user_id=by.pk).first()
+    # Other apps carry on what they own (guidance: the tier and adviser, if a careers service
+    # works with both organisations).
+    _enrolment_hooks("record_transfer_consented", transfer=transfer, receiving_profile=there, by=by)
+    _transfer_notify(org=sending, user_ids=_leads(sending), transfer=transfer, key="consented_sending",
+                     title=f"{by} consented to {receiving.name} reading their record here",
+                     url=reverse("learners:transfer_out", kwargs={"org_slug": sending.slug,
+                                                                  "transfer_id": transfer.pk}))
+    _transfer_notify(org=receiving, user_ids=[*_leads(receiving), transfer.requested_by_id], transfer=transfer,
+                     key="consented_receiving", title=f"{by} consented: their record at {sending.name} is readable",
+                     url=reverse("learners:previous_record", kwargs={"org_slug": receiving.slug,
+                                                                      "profile_id": there.pk}) if there else "")
+    return transfer
+
+
+def record_transfer_refuse(*, transfer, by, request=None):
+    """The learner refuses a request: recorded (and audited on both sides), nothing goes."""
+    return _transfer_end(transfer=transfer, by=by, request=request, status=TransferStatus.REFUSED,
+                         allowed=(TransferStatus.REQUESTED,), verb="refused")
+
+
+def record_transfer_withdraw(*, transfer, by, request=None):
+    """The learner withdraws their consent: the receiving organisation reads nothing more (what
+    its staff wrote in its own plans stays theirs). Audited on both sides."""
+    return _transfer_end(transfer=transfer, by=by, request=request, status=TransferStatus.WITHDRAWN,
+                         allowed=(TransferStatus.CONSENTED,), verb="withdrawn")
+
+
+def _transfer_end(*, transfer, by, request, status, allowed, verb):
+    from .models import RecordTransfer
+
+    if transfer.learner_id != by.pk:
+        raise PermissionError("only the learner decides about their record")
+    with transaction.atomic():
+        transfer = RecordTransfer.objects.for_org(transfer.organisation_id).select_for_update().get(pk=transfer.pk)
+        if transfer.status not in allowed:
+            raise TransferError("This has changed since you loaded the page.")
+        transfer.status = status
+        now = timezone.now()
+        if status == TransferStatus.WITHDRAWN:
+            transfer.withdrawn_at = now
+        else:
+            transfer.decided_at = now
+        transfer.save(update_fields=["status", "withdrawn_at", "decided_at"])
+        if transfer.profile_id:
+            for plan in Plan.objects.for_org(transfer.organisation_id).filter(profile_id=transfer.profile_id):
+                timeline_record(org=transfer.organisation, plan=plan, kind=TimelineKind.TRANSFER_ENDED, actor=by,
+                                obj=transfer, summary=f"Consent {verb} for {transfer.receiving_organisation.name}")
+    _transfer_audit(f"learners.transfer.{verb}", transfer, by, request)
+    receiving = transfer.receiving_organisation
+    _transfer_notify(org=receiving, user_ids=[transfer.requested_by_id], transfer=transfer, key=verb,
+                     title=f"{by} {verb} consent to read their record at {transfer.organisation.name}", url="")
+    return transfer
+
+
+def plan_continue_from_transfer(*, org, profile, transfer, previous_plan, by, programme_name: str,
+                                starts_on: datetime.date, ends_on: datetime.date, final_outcome: str,
+                                long_term_goal: str, targets=(), request=None) -> Plan:
+    """At the receiving organisation: start ``profile``'s plan from a transferred plan — its
+    long-term goal (as confirmed by the key worker) and the open targets chosen (``targets``:
+    targets of ``previous_plan`` the transfer lets ``by`` see, from ``selectors``). The old plan
+    stays at the sending organisation, read-only; nothing of it is changed. Audited on both sides."""
+    _check_org(org, profile)
+    if transfer.receiving_organisation_id != org.pk or not transfer.is_in_force \
+            or previous_plan.profile_id != transfer.profile_id or transfer.learner_id != profile.user_id:
+        raise TransferError("The learner's consent does not cover this plan.")
+    with transaction.atomic():
+        plan = plan_create(org=org, profile=profile, by=by, programme_name=programme_name, starts_on=starts_on,
+                           ends_on=ends_on, final_outcome=final_outcome, long_term_goal=long_term_goal)
+        for old in targets:
+            if old.plan_id != previous_plan.pk or old.status not in TARGET_OPEN_STATUSES:
+                raise TransferError("Only open targets of the previous plan can be carried over.")
+            target_create(org=org, plan=plan, by=by, set_by_role=SetByRole.STAFF, title=old.title, term=old.term,
+                          due_on=max(old.due_on, starts_on), success_criteria=old.success_criteria,
+                          source_type="learners.transferred_target", source_id=str(old.pk))
+        timeline_record(org=org, plan=plan, kind=TimelineKind.PLAN_CONTINUED, actor=by, obj=plan,
+                        summary=f"Started from the plan “{previous_plan.programme_name}” at "
+                                f"{transfer.organisation.name}")
+    _transfer_audit("learners.transfer.plan_continued", transfer, by, request, plan=plan.pk,
+                    previous_plan=previous_plan.pk, targets=[t.pk for t in targets])
+    return plan
+
+
+def record_transfer_note(*, org, transfer, by, note: str, request=None):
+    """The sending organisation notes what it must keep by law (or anything it is required to
+    record) about a transfer of one of its learners' records. Audited on both sides."""
+    from .models import RecordTransfer
+
+    _check_org(org, transfer)
+    RecordTransfer.objects.for_org(org).filter(pk=transfer.pk).update(sending_note=note)
+    transfer.sending_note = note
+    _transfer_audit("learners.transfer.noted", transfer, by, request)
+    return transfer

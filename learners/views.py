@@ -4,8 +4,10 @@ from services."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.http import Http404
@@ -18,12 +20,13 @@ from plp_portal.organisations.permissions import org_role_required
 from plp_portal.uploads import serve_upload
 
 from . import forms, selectors, services
-from .choices import SetByRole, SignerRole, TargetTerm
+from .choices import PlanStatus, SetByRole, SignerRole, TargetTerm
 from .lookups import plan_for_request
 from .models import changed_after_signing, latest_signed_versions
 from .pdf import progress_file_view
 from .permissions import (
     WORKING_STAFF_ROLES,
+    can_end_enrolment,
     can_manage_sharing,
     can_see,
     can_see_sensitive,
@@ -112,6 +115,8 @@ def profile(request, profile_id):
     sensitive = services.profile_sensitive_read(profile=profile, viewer=viewer, actor=request.user, request=request)
     return render(request, "learners/profile.html", {
         "profile": profile, "sensitive": sensitive, "can_see_sensitive": can_see_sensitive(viewer),
+        "can_end_enrolment": can_end_enrolment(viewer),
+        "ending": None if profile.is_active else selectors.enrolment_current_end(profile=profile),
         "plans": selectors.learner_plans(profile=profile),
         "history": selectors.at_risk_history(profile=profile)[:10],
     })
@@ -182,6 +187,7 @@ def plan_context(*, plan, viewer, request):
         "tracking": selectors.tracking_table(plan=detail, viewer=viewer),
         "log_summary": selectors.log_summary(plan=detail, viewer=viewer),
         "timeline": selectors.timeline_for(plan=detail, viewer=viewer)[:10],
+        "contributions": selectors.contributions_for(plan=detail, viewer=viewer, limit=20),
     }
 
 
@@ -424,7 +430,7 @@ def sharing(request, learner_plan_id):
         result = services.plan_share_invite(
             org=request.org, plan=plan, email=form.cleaned_data["email"],
             relationship=form.cleaned_data["relationship"], by=request.user, expires_at=form.expires_at(),
-            request=request)
+            request=request, contributions_audience=form.chosen_contributions_audience())
         messages.success(request, f"{form.cleaned_data['email']} has been "
                                   f"{'given access' if hasattr(result, 'grantee') else 'invited by email'}.")
         return redirect("learners:sharing", org_slug=request.org.slug, learner_plan_id=plan.pk)
@@ -515,3 +521,190 @@ def settings_level_edit(request, level_id):
         return redirect("learners:settings_levels", org_slug=request.org.slug)
     return render(request, "learners/settings_edit.html", {"form": form, "title": f"Edit at-risk status: {level.name}",
                                                            "back": "learners:settings_levels"})
+
+
+# --- Leaving and re-enrolment (issue 13) -----------------------------------------------------
+
+
+def _enrolment_profile(request, profile_id):
+    """The profile, for the people who end or restart an enrolment: 404 for a foreign or unseen
+    learner, 403 for staff who see the learner but may not end the enrolment."""
+    profile, viewer = _profile_and_viewer(request, profile_id)
+    if not can_end_enrolment(viewer):
+        raise PermissionDenied
+    return profile
+
+
+def _iso_date(value):
+    try:
+        return datetime.date.fromisoformat(value or "")
+    except ValueError:
+        return None
+
+
+@org_role_required(*LEARNER_STAFF)
+def enrolment_end(request, profile_id):
+    """End the enrolment: the form, then a confirmation page saying what will change, then the
+    change (POST with ``confirmed``). ``?left_on=`` pre-fills the date (the careers service's
+    recorded leaver links here)."""
+    profile = _enrolment_profile(request, profile_id)
+    if not profile.is_active:
+        messages.info(request, f"{profile.user} has already left.")
+        return redirect("learners:profile", org_slug=request.org.slug, profile_id=profile.pk)
+    form = forms.EnrolmentEndForm(request.POST or None, initial={"left_on": _iso_date(request.GET.get("left_on"))})
+    summary = selectors.enrolment_end_summary(profile=profile)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if not data["confirmed"]:
+            return render(request, "learners/enrolment_end_confirm.html", {
+                "form": form, "profile": profile, "data": data, "summary": summary,
+                "reason_label": dict(form.fields["reason"].choices)[data["reason"]],
+                "targets_label": dict(form.fields["targets"].choices)[data["targets"]]})
+        try:
+            services.learner_enrolment_end(
+                org=request.org, profile=profile, left_on=data["left_on"], reason=data["reason"],
+                targets=data["targets"], by=request.user, closing_note=data["closing_note"],
+                reason_detail=data["reason_detail"], request=request)
+        except services.EnrolmentError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"{profile.user}'s enrolment has ended and their plans are closed. "
+                                      "They can still read them.")
+        return redirect("learners:profile", org_slug=request.org.slug, profile_id=profile.pk)
+    return render(request, "learners/enrolment_end.html", {"form": form, "profile": profile, "summary": summary})
+
+
+@org_role_required(*LEARNER_STAFF)
+def reenrol(request, profile_id):
+    """Enrol a leaver again: a new plan linked to the closed one (its goal carried over)."""
+    profile = _enrolment_profile(request, profile_id)
+    if profile.is_active:
+        messages.info(request, f"{profile.user} is enrolled.")
+        return redirect("learners:profile", org_slug=request.org.slug, profile_id=profile.pk)
+    previous = selectors.learner_plans(profile=profile).filter(status=PlanStatus.CLOSED).first()
+    initial = {"programme_name": previous.programme_name, "long_term_goal": previous.long_term_goal} if previous else {}
+    form = forms.ReenrolForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = services.learner_reenrol(org=request.org, profile=profile, by=request.user, request=request,
+                                            **form.cleaned_data)
+        except (services.EnrolmentError, ValidationError, IntegrityError):
+            form.add_error(None, "This learner could not be enrolled again: reload the page and try again")
+        else:
+            messages.success(request, f"{profile.user} is enrolled again with a new plan.")
+            return redirect(_plan_url(plan))
+    return render(request, "learners/reenrol.html", {"form": form, "profile": profile, "previous": previous})
+
+
+# --- Moving-on plan (issue 13) -----------------------------------------------------------------
+
+
+@org_role_required(*LEARNER_STAFF)
+def moving_on_edit(request, learner_plan_id):
+    """Write or change the plan's moving-on plan (with the learner). A stale save is refused
+    with the other person's version shown and this person's input kept."""
+    plan, viewer = plan_for_request(request, learner_plan_id)
+    moving_on = plan.moving_on_or_none
+    if moving_on is not None and not can_see(viewer, moving_on):
+        raise Http404
+    initial = {}
+    if moving_on is not None:
+        initial = {name: getattr(moving_on, name) for name in services.MOVING_ON_FIELDS}
+        initial.update(audience=moving_on.audience, version=moving_on.version)
+    form = forms.MovingOnForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        try:
+            services.moving_on_save(org=request.org, plan=plan, by=request.user, expected_version=version, **data)
+        except services.StaleMovingOnError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "The moving-on plan is saved. Ask the learner to agree to it in their plan.")
+            return redirect(_plan_url(plan, "#moving-on"))
+    return render(request, "learners/moving_on_edit.html", {"form": form, "plan": plan, "moving_on": moving_on})
+
+
+# --- Record transfer at the receiving organisation (issue 13) ---------------------------------
+
+
+@org_role_required(*LEARNER_STAFF)
+def transfer_request(request, profile_id):
+    """Ask for the learner's record at their previous organisation: the learner decides."""
+    profile, _viewer = _profile_and_viewer(request, profile_id)
+    form = forms.TransferRequestForm(request.POST or None, org=request.org)
+    if request.method == "POST" and form.is_valid():
+        sending = form.cleaned_data["sending_org"]
+        services.record_transfer_request(org=request.org, profile=profile, sending_org=sending, by=request.user,
+                                         request=request)
+        messages.success(request, f"{profile.user} is asked in their own space whether {sending.name} may share "
+                                  "their record with you.")
+        return redirect("learners:previous_record", org_slug=request.org.slug, profile_id=profile.pk)
+    return render(request, "learners/transfer_request.html", {"form": form, "profile": profile})
+
+
+def _audit_transfer_reads(request, plans):
+    """A read of transferred records is in both organisations' audit logs."""
+    for transfer in {plan.transfer.pk: plan.transfer for plan in plans}.values():
+        services._transfer_audit("learners.transfer.read", transfer, request.user, request,
+                                 plans=[p.pk for p in plans if p.transfer.pk == transfer.pk])
+
+
+@org_role_required(*LEARNER_STAFF)
+def previous_record(request, profile_id):
+    """The learner's records at their previous organisations, read-only, as the learner's consent
+    allows (plan-audience records; staff-audience ones only if consented; restricted never)."""
+    profile, _viewer = _profile_and_viewer(request, profile_id)
+    plans = selectors.transferred_plans(org=request.org, profile=profile, user=request.user)
+    _audit_transfer_reads(request, plans)
+    return render(request, "learners/previous_record.html", {
+        "profile": profile, "plans": plans,
+        "can_start_plan": can_end_enrolment(_viewer) and profile.is_active})
+
+
+@org_role_required(*LEARNER_STAFF)
+def plan_from_previous(request, profile_id):
+    """Start the learner's plan here from a transferred plan (``?plan=`` its id): its long-term
+    goal and the open targets the key worker confirms."""
+    profile, viewer = _profile_and_viewer(request, profile_id)
+    if not can_end_enrolment(viewer):
+        raise PermissionDenied
+    plan_id = request.POST.get("previous_plan") or request.GET.get("plan")
+    if not str(plan_id or "").isdigit():
+        raise Http404
+    transfer, previous = selectors.transferred_plan_get(org=request.org, profile=profile, plan_id=int(plan_id))
+    reader = selectors.transfer_viewer(transfer=transfer, plan=previous, user=request.user)
+    open_targets = selectors.transferred_open_targets(plan=previous, viewer=reader)
+    form = forms.PlanFromPreviousForm(request.POST or None, targets=open_targets, initial={
+        "previous_plan": previous.pk, "long_term_goal": previous.long_term_goal,
+        "targets": list(open_targets.values_list("pk", flat=True))})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            plan = services.plan_continue_from_transfer(
+                org=request.org, profile=profile, transfer=transfer, previous_plan=previous, by=request.user,
+                programme_name=data["programme_name"], starts_on=data["starts_on"], ends_on=data["ends_on"],
+                final_outcome=data["final_outcome"], long_term_goal=data["long_term_goal"],
+                targets=list(data["targets"]), request=request)
+        except (services.TransferError, ValidationError, IntegrityError):
+            form.add_error(None, "The plan could not be started: the learner may already have an active plan for "
+                                 "this programme, or their consent has changed")
+        else:
+            messages.success(request, "The plan is started from the previous one.")
+            return redirect(_plan_url(plan))
+    return render(request, "learners/plan_from_previous.html", {
+        "form": form, "profile": profile, "previous": previous, "transfer": transfer})
+
+
+@org_role_required(Role.CAREERS_LEAD, Role.ORG_ADMIN)
+def transfer_out(request, transfer_id):
+    """At the sending organisation: a transfer of one of its learners' records — who asked, the
+    learner's decision — and a note of what it must keep by law."""
+    item = selectors.transfer_out_get(org=request.org, transfer_id=transfer_id)
+    form = forms.TransferNoteForm(request.POST or None, initial={"sending_note": item.sending_note})
+    if request.method == "POST" and form.is_valid():
+        services.record_transfer_note(org=request.org, transfer=item, by=request.user, request=request,
+                                      note=form.cleaned_data["sending_note"])
+        messages.success(request, "Your note is saved.")
+        return redirect("learners:transfer_out", org_slug=request.org.slug, transfer_id=item.pk)
+    return render(request, "learners/transfer_out.html", {"form": form, "transfer": item})

@@ -28,6 +28,7 @@ _NAV = {
         ("ILP quality", "keyworkers:quality"),
         ("Review settings", "keyworkers:settings"),
         ("Who sees our data", "organisations:access"),
+        ("School set-up", "onboarding:index"),
         ("Learners' records", "records:index"),
         ("Sign-in options", "sso:providers"),
     ],
@@ -43,10 +44,9 @@ def portal(request):
     unread = 0
     if org is not None and membership is not None:
         nav.append(("Home", reverse("organisations:home", kwargs={"org_slug": org.slug})))
-        nav += [
-            (label, reverse(name, kwargs={"org_slug": org.slug}))
-            for label, name in _NAV.get(membership.role, [])
-        ]
+        # Every role the person holds here contributes its pages, once each (main role first).
+        names = dict.fromkeys(item for role in membership.roles for item in _NAV.get(role, []))
+        nav += [(label, reverse(name, kwargs={"org_slug": org.slug})) for label, name in names]
 
         unread = notification_unread_count(org=org, user=request.user)
     elif getattr(request, "user", None) is not None and request.user.is_authenticated:

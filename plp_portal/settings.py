@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "keyworkers",
     "guidance",
     "careersplan",
+    "onboarding",
     # Third party.
     "allauth",
     "allauth.account",

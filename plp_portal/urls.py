@@ -13,6 +13,7 @@ org_patterns = [
     path("guidance/", include("guidance.urls")),
     path("careers-plan/", include("careersplan.urls")),
     path("audit/", include("plp_portal.audit.urls")),
+    path("set-up/", include("onboarding.urls")),
     path("records/", include("plp_portal.records.urls")),
     path("sign-in-settings/", include("plp_portal.sso.urls")),
 ]
@@ -28,6 +29,8 @@ urlpatterns = [
     path("invitations/plan/", include("learners.invitation_urls")),
     path("invitations/<str:token>/", organisation_views.invitation_accept,
          name="invitation_accept"),
+    # A pupil's first sign-in with the one-time code on their class sheet (onboarding).
+    path("sign-in/code/", include("onboarding.public_urls")),
     path("me/", include("learners.me_urls")),
     path("me/guidance/", include("guidance.me_urls")),
     # An external reviewer of one annual careers plan is not a member of its organisation:
@@ -35,6 +38,9 @@ urlpatterns = [
     path("careers-plan-reviews/", include("careersplan.review_urls")),
     path("me/reviews/", include("keyworkers.me_urls")),
     path("me/records/", include("plp_portal.records.me_urls")),
+    # Public, no sign-in: what a school published (its careers programme), feedback survey links.
+    path("public/careers-programme/", include("careersplan.public_urls")),
+    path("public/feedback/", include("careersplan.feedback_urls")),
     path("o/<slug:org_slug>/", include(org_patterns)),
     path("admin/", admin.site.urls),
 ]

@@ -58,3 +58,23 @@ def assert_accessible(page):
     assert violations == [], f"axe violations on {page.url}:\n" + "\n".join(
         f"- {v['id']}: {v['help']}\n    " + "\n    ".join(v["nodes"][:3]) for v in violations
     )
+
+
+def staff_sign_in(page, user, secret):
+    """Sign a member of staff in through the real form with a fresh authenticator (``secret``
+    of the test's own: allauth remembers used codes per user id in the shared cache)."""
+    from allauth.mfa.models import Authenticator
+
+    from tests.factories import enable_totp
+
+    Authenticator.objects.filter(user=user).delete()
+    enable_totp(user, secret)
+    sign_in(page, user.email, PASSWORD)
+    # allauth refuses a code this account already used (remembered in the cache): the same
+    # person signing in twice within 30 seconds must not trip on that.
+    from django.core.cache import cache
+
+    cache.clear()
+    page.get_by_label("Code", exact=True).fill(totp_code(secret))
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_load_state()

@@ -9,7 +9,7 @@ from django.utils import timezone
 from plp_portal.notifications.models import Notification
 from plp_portal.organisations.choices import Role
 from plp_portal.organisations.models import Invitation, Term
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 
 
 def _membership(org, ctx):
@@ -44,6 +44,16 @@ def _notification(org, ctx):
     return Notification.objects.create(
         organisation=org, user=UserFactory(), kind="test", title="Hello"
     ).pk
+
+
+def _import_run(org, ctx):
+    """A previewed (ready) MIS import of ``org``: two pupils."""
+    from onboarding import samples, services
+
+    run = services.import_run_create(
+        org=org, kind="pupils", preset="sims", file_name="pupils.csv", by=UserFactory(),
+        data=samples.to_csv(samples.PUPIL_HEADER, samples.pupil_rows(2)))
+    return services.import_run_preview(org=org, run=run).pk
 
 
 def _careers_plan(org, ctx):
@@ -82,6 +92,27 @@ def _grant_id(org, ctx):
     return ReviewerGrant.objects.create(
         organisation=org, plan=plan, reviewer=UserFactory(), kind="peer",
         expires_on=datetime.date(2099, 1, 1),
+    ).pk
+
+
+def _recommendation_id(org, ctx):
+    """An authority's recommendation on ``org``'s careers plan."""
+    from careersplan.models import Recommendation
+
+    plan = _careers_plan(org, ctx)
+    authority = OrganisationFactory(kind="local_authority")
+    return Recommendation.objects.create(
+        organisation=org, plan=plan, authority=authority, text="Invite employers",
+        due_on=datetime.date(2099, 1, 1), created_by=UserFactory(),
+    ).pk
+
+
+def _survey_id(org, ctx):
+    from careersplan.models import FeedbackSurvey
+
+    return FeedbackSurvey.objects.create(
+        organisation=org, plan=_careers_plan(org, ctx), audience="students", token=f"crawl-{org.pk}",
+        closes_on=datetime.date(2099, 1, 1), created_by=UserFactory(),
     ).pk
 
 
@@ -175,6 +206,18 @@ def _learner_share(org, ctx):
                                      by=plan.profile.user).pk
 
 
+def _record_transfer(org, ctx):
+    """A transfer of the crawl learner's record at ``org`` asked for by a college."""
+    from learners import services
+    from tests.factories import OrganisationFactory
+
+    plan = _learner_plan(org, ctx)
+    college = OrganisationFactory(kind="college")
+    profile = services.learner_profile_create(org=college, user=plan.profile.user, target_group="post_16_full_time",
+                                              by=UserFactory())
+    return services.record_transfer_request(org=college, profile=profile, sending_org=org, by=UserFactory()).pk
+
+
 def _learner_share_invitation(org, ctx):
     from learners import services
 
@@ -264,6 +307,7 @@ OBJECT_KWARGS = {
     "invitation_id": _invitation,
     "term_id": _term,
     "notification_id": _notification,
+    "run_id": _import_run,
     # careersplan names its annual careers plans plan_id too: a key "<namespace>:<kwarg>"
     # wins over the plain kwarg for that namespace's URLs.
     "careersplan:plan_id": _plan_id,
@@ -273,6 +317,8 @@ OBJECT_KWARGS = {
     "evidence_id": _evidence_id,
     "grant_id": _grant_id,
     "assessment_id": _assessment_id,
+    "recommendation_id": _recommendation_id,
+    "survey_id": _survey_id,
     "template_id": _template_id,
     "review_id": _review,
     "team_member_id": _team_member,
@@ -284,6 +330,7 @@ OBJECT_KWARGS = {
     "concern_id": _learner_concern,
     "log_entry_id": _learner_log_entry,
     "share_id": _learner_share,
+    "transfer_id": _record_transfer,
     "share_invitation_id": _learner_share_invitation,
     "area_id": _learner_area,
     "level_id": _learner_level,
@@ -305,6 +352,8 @@ EXCLUDED_NAMESPACES = {
 EXCLUDED_PREFIXES = {
     "accounts/": "allauth's own account pages: no organisation objects, secret keys only",
     "invitations/": "the token in an invitation link is a bearer grant by design",
+    "public/": "public by design, no sign-in: only what an organisation published explicitly "
+               "(careersplan/tests/test_programme.py proves nothing else shows)",
 }
 
 

@@ -43,7 +43,7 @@ LINKS_CHECKED = frozenset({Role.LEARNER, Role.PARENT_CARER, Role.KEY_WORKER, Rol
 
 # The URLs a visitor who is not signed in may reach (every other URL: 403/404/sign-in, or 405
 # for a POST_ONLY one), with the answer.
-PUBLIC = {"healthz": 200, "sso_start": 200}
+PUBLIC = {"healthz": 200, "sign_in_code": 200, "sso_start": 200}
 
 # URL name → query string (formatted with the world's values) for a page that needs one.
 QUERIES = {"guidance:group_session_new": "school={partner_school}"}
@@ -60,7 +60,17 @@ MATRIX = {
     "me:plan": {Role.LEARNER: LINKED},
     "me:plan_full": {Role.LEARNER: LINKED},
     "me:plan_sign": POST_ONLY,
+    "me:moving_on_agree": POST_ONLY,
+    # Record transfer (issue 13): the learner's own list (empty for others), offering needs an
+    # enrolment, a transfer is its learner's.
+    "me:transfers": everyone(200),
+    "me:transfer_offer": {Role.LEARNER: LINKED},
+    "me:transfer": {Role.LEARNER: LINKED},
+    "me:transfer_withdraw": POST_ONLY,
     "me:targets": {Role.LEARNER: LINKED},
+    "me:starting_point": {Role.LEARNER: LINKED},
+    # The glossary of the few unavoidable words: anyone signed in.
+    "me:glossary": everyone(200),
     "me:target_add": {Role.LEARNER: LINKED},
     "me:journey_add": {Role.LEARNER: LINKED},
     "me:concern_add": {Role.LEARNER: LINKED},
@@ -79,12 +89,19 @@ MATRIX = {
     # learner's parent/carer). me:log_file above also serves a grantee who may see the entry.
     "me:shared_plan": {Role.PARENT_CARER: LINKED},
     "me:shared_plan_sign": POST_ONLY,
+    # A grantee adds a note to the plan; only an off-site provider or employer records the
+    # four-weekly off-site review (the world's grantee is a parent: refused).
+    "me:shared_note_add": {Role.PARENT_CARER: LINKED},
+    "me:shared_off_site_review_add": {},
     "me:shared_plan_pdf": {Role.PARENT_CARER: linked(302)},
     "me:shared_plan_pdf_status": {Role.PARENT_CARER: LINKED},
     "me:shared_plan_pdf_download": {Role.PARENT_CARER: LINKED},
     # The learner's guidance pages: asking for help is for a learner with a profile (LINKED).
     "me_guidance:index": everyone(200),
     "me_guidance:self_refer": {Role.LEARNER: LINKED},
+    # Guidance explained (tiers, asking for help, the eleven entitlements): anyone signed in.
+    "me_guidance:how_it_works": everyone(200),
+    "me_guidance:for_parents": everyone(200),
     # An external reviewer of one annual careers plan (DESIGN tenancy rule 3): not a role but a
     # grant; in the world a peer school's careers lead grants the careers lead review (LINKED).
     "careersplan_review:list": everyone(200),
@@ -94,6 +111,8 @@ MATRIX = {
     "careersplan_review:pdf_download": {Role.CAREERS_LEAD: LINKED},
     # The learner prepares for and signs their reviews (LINKED: the review is of their plan).
     "me_reviews:index": everyone(200),
+    # The learner says who they would like as key worker (their own enrolment: LINKED).
+    "me_reviews:key_worker_preference": {Role.LEARNER: LINKED},
     "me_reviews:prepare": {Role.LEARNER: LINKED},
     "me_reviews:sign": {Role.LEARNER: linked(405)},
     # A copy of the learner's own record (subject access): only the learner's own requests.
@@ -115,6 +134,20 @@ MATRIX = {
     "organisations:term_edit": {Role.ORG_ADMIN: 200},
     "organisations:term_delete": {Role.ORG_ADMIN: 200},
     "organisations:notifications": everyone(200),
+    # School set-up (issue 14): the organisation admin's only.
+    "onboarding:index": {Role.ORG_ADMIN: 200},
+    "onboarding:upload_pupils": {Role.ORG_ADMIN: 200},
+    "onboarding:upload_staff": {Role.ORG_ADMIN: 200},
+    "onboarding:run": {Role.ORG_ADMIN: 200},
+    "onboarding:run_columns": {Role.ORG_ADMIN: 200},
+    "onboarding:run_apply": POST_ONLY,
+    "onboarding:run_discard": POST_ONLY,
+    "onboarding:key_workers": {Role.ORG_ADMIN: 200},
+    "onboarding:rollover": {Role.ORG_ADMIN: 200},
+    "onboarding:invitations": {Role.ORG_ADMIN: 200},
+    "onboarding:sign_in_sheet": {Role.ORG_ADMIN: 200},
+    # A pupil's first sign-in with a code from their class sheet: public (the code is the grant).
+    "sign_in_code": everyone(200),
     # Sign-in with the organisation's Microsoft / Google accounts: its admin sets it up.
     "sso:providers": {Role.ORG_ADMIN: 200},
     "sso:provider_edit_microsoft": {Role.ORG_ADMIN: 200},
@@ -131,8 +164,19 @@ MATRIX = {
     "learners:profile": {Role.KEY_WORKER: LINKED, Role.SUBJECT_TUTOR: 200, Role.CAREERS_ADVISER: 200, Role.CAREERS_LEAD: 200, Role.ORG_ADMIN: 200},
     "learners:profile_edit": {Role.KEY_WORKER: LINKED, Role.SUBJECT_TUTOR: 200, Role.CAREERS_ADVISER: 200, Role.CAREERS_LEAD: 200, Role.ORG_ADMIN: 200},
     "learners:at_risk_set": {Role.KEY_WORKER: LINKED, Role.SUBJECT_TUTOR: 200, Role.CAREERS_ADVISER: 200, Role.CAREERS_LEAD: 200, Role.ORG_ADMIN: 200},
+    # Leaving (issue 13): the learner's key worker, the careers lead and the admin; the world's
+    # learner is enrolled, so "enrol again" sends them back to the profile.
+    "learners:enrolment_end": {Role.KEY_WORKER: LINKED, Role.CAREERS_LEAD: 200, Role.ORG_ADMIN: 200},
+    "learners:reenrol": {Role.KEY_WORKER: linked(302), Role.CAREERS_LEAD: 302, Role.ORG_ADMIN: 302},
+    # Records from previous organisations (issue 13): whoever works with the learner; starting a
+    # plan from one needs a transferred plan (?plan=), which an organisation's own plan is not.
+    "learners:previous_record": {Role.KEY_WORKER: LINKED, Role.SUBJECT_TUTOR: 200, Role.CAREERS_ADVISER: 200, Role.CAREERS_LEAD: 200, Role.ORG_ADMIN: 200},
+    "learners:transfer_request": {Role.KEY_WORKER: LINKED, Role.SUBJECT_TUTOR: 200, Role.CAREERS_ADVISER: 200, Role.CAREERS_LEAD: 200, Role.ORG_ADMIN: 200},
+    "learners:plan_from_previous": {},
+    "learners:transfer_out": {Role.CAREERS_LEAD: 200, Role.ORG_ADMIN: 200},
     "learners:plan": {Role.KEY_WORKER: LINKED, Role.SUBJECT_TUTOR: 200, Role.CAREERS_ADVISER: 200, Role.CAREERS_LEAD: 200, Role.ORG_ADMIN: 200},
     "learners:plan_edit": {Role.KEY_WORKER: LINKED, Role.SUBJECT_TUTOR: 200, Role.CAREERS_ADVISER: 200, Role.CAREERS_LEAD: 200, Role.ORG_ADMIN: 200},
+    "learners:moving_on_edit": {Role.KEY_WORKER: LINKED, Role.SUBJECT_TUTOR: 200, Role.CAREERS_ADVISER: 200, Role.CAREERS_LEAD: 200, Role.ORG_ADMIN: 200},
     "learners:plan_sign": POST_ONLY,
     "learners:timeline": {Role.KEY_WORKER: LINKED, Role.SUBJECT_TUTOR: 200, Role.CAREERS_ADVISER: 200, Role.CAREERS_LEAD: 200, Role.ORG_ADMIN: 200},
     "learners:target_add": {Role.KEY_WORKER: LINKED, Role.SUBJECT_TUTOR: 200, Role.CAREERS_ADVISER: 200, Role.CAREERS_LEAD: 200, Role.ORG_ADMIN: 200},
@@ -227,6 +271,14 @@ MATRIX = {
     "guidance:agreement_detail": {Role.CAREERS_LEAD: 200, Role.ORG_ADMIN: 200},
     "guidance:agreement_end": {Role.ORG_ADMIN: 200},
     "guidance:settings": {Role.CAREERS_ADVISER: 200},
+    # The leavers' activity export holds individual records: the careers service's (through its
+    # partnerships), never the authority's.
+    "guidance:leavers_export": {Role.CAREERS_ADVISER: 200},
+    "guidance:leavers_export_csv": {Role.CAREERS_ADVISER: 200},
+    # The authority's outcome figures of its schools: aggregates only, after disclosure control.
+    "guidance:authority_outcomes": {Role.LA_OFFICER: 200},
+    "guidance:authority_outcomes_csv": {Role.LA_OFFICER: 200},
+    "guidance:authority_outcome_settings": {Role.LA_OFFICER: 200},
     # The annual careers plan: careers lead edits, organisation admin reads; the local authority
     # officer reads the plans of the schools whose parent it is (LINKED: school.parent) and
     # adapts templates. GETs of POST handlers (row_save, evidence_add) go back to the section.
@@ -254,6 +306,22 @@ MATRIX = {
     "careersplan:authority_csv": {Role.LA_OFFICER: 200},
     "careersplan:authority_deadline": {Role.LA_OFFICER: 200},
     "careersplan:authority_plan": {Role.LA_OFFICER: LINKED},
+    # The authority's recommendations: recorded on a plan of its own school, listed across its
+    # schools, closed by it; answered (and read) by the school's lead and admin.
+    "careersplan:authority_recommendation_new": {Role.LA_OFFICER: LINKED},
+    "careersplan:authority_recommendations": {Role.LA_OFFICER: 200},
+    "careersplan:authority_recommendation_close": POST_ONLY,
+    "careersplan:recommendation_answer": {Role.CAREERS_LEAD: 200, Role.ORG_ADMIN: 200},
+    # The lead prepares, previews and publishes the school's careers programme (the public page
+    # itself is under public/, outside the crawl: careersplan/tests/test_programme.py).
+    "careersplan:programme": {Role.CAREERS_LEAD: 200},
+    "careersplan:programme_preview": {Role.CAREERS_LEAD: 200},
+    "careersplan:programme_publish": POST_ONLY,
+    "careersplan:programme_unpublish": {Role.CAREERS_LEAD: 200},
+    # Feedback surveys for the annual review: the lead opens them, lead and admin read the answers
+    # (the answer page itself is public/, outside the crawl: careersplan/tests/test_feedback.py).
+    "careersplan:surveys": {Role.CAREERS_LEAD: 200, Role.ORG_ADMIN: 200},
+    "careersplan:survey": {Role.CAREERS_LEAD: 200, Role.ORG_ADMIN: 200},
     "careersplan:authority_plan_pdf": {Role.LA_OFFICER: linked(302)},
     "careersplan:authority_plan_pdf_status": {Role.LA_OFFICER: LINKED},
     "careersplan:authority_plan_pdf_download": {Role.LA_OFFICER: LINKED},

@@ -77,6 +77,7 @@ PAGES = [
     "careers service dashboard",
     "careers plan page",
     "authority dashboard",
+    "authority outcomes dashboard",
 ]
 
 

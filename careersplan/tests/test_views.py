@@ -408,3 +408,23 @@ def test_consultant_without_membership_reviews_outside_any_organisation(org, oth
     assert page.status_code == 200 and org.name in page.content.decode()
     # The organisation's own pages stay closed to them.
     assert client.get(url("plan", org, plan_id=plan.pk)).status_code == 404
+
+
+def test_authority_sees_schools_late_for_the_approval_deadline(org, other_org, client, sign_in):
+    authority = OrganisationFactory(kind=OrganisationKind.LOCAL_AUTHORITY, slug="shire")
+    org.parent = authority
+    org.save()
+    on_time = OrganisationFactory(name="Prompt School", slug="prompt", parent=authority)
+    make_plan(org, year=2026)
+    prompt_plan = make_plan(on_time, year=2026)
+    services.approval_record(org=on_time, plan=prompt_plan, by=lead(on_time), approved_on=datetime.date(2026, 9, 20),
+                             minute_reference="GB 12")
+    officer = member(authority, Role.LA_OFFICER)
+    sign_in(officer)
+    # Before a deadline has passed nobody is late.
+    assert "Late for the approval deadline" in client.get(url("authority", authority)).content.decode()
+    assert org.name not in client.get(url("authority", authority) + "?status=late").content.decode()
+    services.approval_deadline_set(authority=authority, academic_year=2026, approve_by=datetime.date(2026, 10, 1),
+                                   by=officer)
+    late = client.get(url("authority", authority) + "?status=late").content.decode()
+    assert org.name in late and "govuk-tag--red\">Late" in late and on_time.name not in late

@@ -242,12 +242,12 @@ def test_the_school_sees_everyone_who_can_see_its_learners_data(service, org, ad
 
 
 def test_a_proposal_reads_nothing_of_the_school_its_objectives_follow_the_school_on_acceptance(service, org, head):
-    from guidance.objectives import STATUTORY_GROUPS
+    from guidance.objectives import PARTNERSHIP_GROUPS
     from learners.choices import TargetGroup
 
     learner(org, target_group=TargetGroup.YEAR_9)
     p = proposal(service, org)
-    assert set(p.objectives.values_list("target_group", flat=True)) == set(STATUTORY_GROUPS)
+    assert set(p.objectives.values_list("target_group", flat=True)) == set(PARTNERSHIP_GROUPS)
     services.partnership_decide(school=org, partnership=p, by=head, accept=True)
     assert set(p.objectives.values_list("target_group", flat=True)) == {TargetGroup.YEAR_9}
 

@@ -110,9 +110,9 @@ def test_objective_status_and_evidence(service, org, other_org, adviser, sign_in
 
 def test_settings_save_target_days_and_expected_shares(service, org, other_org, adviser, sign_in):
     data = {"triage_target_school_days": 3}
-    from guidance.objectives import STATUTORY_GROUPS
+    from guidance.objectives import PARTNERSHIP_GROUPS
 
-    for group in STATUTORY_GROUPS:
+    for group in PARTNERSHIP_GROUPS:  # key stage 3 and the statutory groups
         data[f"{group}_filtered"] = 20
         data[f"{group}_intensive"] = 5
     assert sign_in(adviser).post(url(service, "settings"), data).status_code == 302

@@ -2,6 +2,7 @@
 twice, task retried, a run failing half-way), escalation to the leads, target reminders that
 respect the audience, and digests read from a real SMTP server via a real Celery worker."""
 
+import contextlib
 import datetime
 
 import pytest
@@ -157,6 +158,19 @@ def test_daily_job_twice_and_a_run_failing_half_way_send_one_digest_each(org, ot
     assert not Reminder.objects.for_org(org).filter(digested_at__isnull=True).exists()
 
 
+@contextlib.contextmanager
+def _real_worker_at_6_30():
+    """A real Celery worker on a throwaway Redis, on 23 November 2026 at 06:30 UTC."""
+    server = ThrowawayRedis().start()
+    try:
+        with time_machine.travel(datetime.datetime(2026, 11, 23, 6, 30, tzinfo=datetime.UTC), tick=True), \
+                celery_broker(server.url) as app, \
+                start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+            yield
+    finally:
+        server.stop()
+
+
 @pytest.fixture
 def smtp(settings):
     with smtp_server() as (port, received):
@@ -177,18 +191,12 @@ def test_digest_through_a_real_worker_and_smtp(org, other_org, smtp):
     opted_out = late.profile.user
     opted_out.email_opt_out = True
     opted_out.save()
-    server = ThrowawayRedis().start()
-    try:
-        with time_machine.travel(datetime.datetime(2026, 11, 23, 6, 30, tzinfo=datetime.UTC), tick=True), \
-                celery_broker(server.url) as app, \
-                start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-            daily_reminders.apply_async()
-            expected = {kw.email, lead.email, on_time.profile.user.email}
-            assert wait_until(lambda: {m["To"] for m in smtp} >= expected, timeout=30)
-            daily_reminders.apply_async()  # a second beat / retried job
-            assert wait_until(lambda: not OutboundEmail.objects.filter(status="pending").exists(), timeout=20)
-    finally:
-        server.stop()
+    with _real_worker_at_6_30():
+        daily_reminders.apply_async()
+        expected = {kw.email, lead.email, on_time.profile.user.email}
+        assert wait_until(lambda: {m["To"] for m in smtp} >= expected, timeout=30)
+        daily_reminders.apply_async()  # a second beat / retried job
+        assert wait_until(lambda: not OutboundEmail.objects.filter(status="pending").exists(), timeout=20)
     to = [m["To"] for m in smtp]
     assert sorted(to) == sorted(expected), to  # one digest each; the opted-out learner gets none
     kw_mail = next(m for m in smtp if m["To"] == kw.email)
@@ -199,3 +207,29 @@ def test_digest_through_a_real_worker_and_smtp(org, other_org, smtp):
     assert "is due today" in plain and "overdue" in plain and "Finish the CV" in plain
     lead_mail = next(m for m in smtp if m["To"] == lead.email).get_body(("plain",)).get_content()
     assert "Escalation" in lead_mail and late.profile.user.full_name in lead_mail
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_sends_nothing_about_a_learner_who_left(org, other_org, smtp):
+    """Issue 13: the daily job, run by a real worker, schedules no review and sends no reminder
+    for a learner whose enrolment ended; the learner who stays is still reminded."""
+    from learners import services as learner_services
+    from learners.choices import LeavingReason
+
+    kw = member(org, Role.KEY_WORKER)
+    leaver = _plan_due(org, kw, TODAY)
+    stayer = _plan_due(org, kw, TODAY)
+    target_for(leaver, title="Leaver's target", due_on=TODAY + datetime.timedelta(days=1))
+    learner_services.learner_enrolment_end(org=org, profile=leaver.profile, left_on=TODAY - datetime.timedelta(days=2),
+                                           reason=LeavingReason.MOVED_AREA, by=kw)
+    with _real_worker_at_6_30():
+        daily_reminders.apply_async()
+        expected = {kw.email, stayer.profile.user.email}
+        assert wait_until(lambda: {m["To"] for m in smtp} >= expected, timeout=30)
+        assert wait_until(lambda: not OutboundEmail.objects.filter(status="pending").exists(), timeout=20)
+    assert leaver.profile.user.email not in [m["To"] for m in smtp]
+    assert not Reminder.objects.for_org(org).filter(recipient=leaver.profile.user).exists()
+    assert not Review.objects.for_org(org).filter(plan=leaver, status__in=("scheduled", "in_progress")).exists()
+    kw_mail = next(m for m in smtp if m["To"] == kw.email).get_body(("plain",)).get_content()
+    assert stayer.profile.user.full_name in kw_mail and leaver.profile.user.full_name not in kw_mail

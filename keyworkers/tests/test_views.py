@@ -136,6 +136,11 @@ def test_tutor_runs_a_review_without_javascript(org, other_org, sign_in):
     client.post(edit, {**data, "overall_progress": "Changed"})
     review.refresh_from_db()
     assert review.overall_progress == "On track"
+    # An amendment that is too long is refused on the page, the field named and the text kept.
+    too_long = client.post(url("review_amend", org, review_id=review.pk), {"text": "Travel " + "x" * 10_001})
+    assert too_long.status_code == 200 and "There is a problem" in too_long.content.decode()
+    assert "Travel xxxx" in too_long.content.decode()
+    assert not NarrativeEntry.objects.for_org(org).filter(plan=plan, text__startswith="Travel x").exists()
     # An amendment is a new narrative entry.
     client.post(url("review_amend", org, review_id=review.pk), {"text": "Also discussed travel."})
     assert NarrativeEntry.objects.for_org(org).filter(plan=plan, text__contains="Also discussed travel").exists()

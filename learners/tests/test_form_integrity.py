@@ -374,7 +374,10 @@ def test_progress_file_of_a_plan_with_every_field_at_its_maximum_stays_bounded(w
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     data = pdf_bytes(response)
     pages = len(PdfReader(io.BytesIO(data)).pages)
-    assert 1 < pages <= 40, pages
+    # The complete file prints every record in full (15 targets with their history, 10 journey
+    # entries, 10 reports and 10 log entries, each at its maximum length: about 105 pages).
+    # The bound catches a runaway layout (an unbreakable word repeated page after page), not size.
+    assert 1 < pages <= 150, pages
     assert len(data) < 3_000_000, len(data)
 
 

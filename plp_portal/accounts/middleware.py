@@ -42,8 +42,9 @@ class SessionLifetimeMiddleware:
         return self.get_response(request)
 
 
-# Paths a signed-in staff member without MFA may still use: setting up MFA and signing out.
-_MFA_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/healthz")
+# Paths a signed-in staff member without MFA may still use: setting up MFA and signing out, and
+# the public pages anyone may read (a school's published careers programme).
+_MFA_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/healthz", "/public/")
 
 
 # Set in the session once the user is known to have MFA; cleared when an authenticator is

@@ -26,9 +26,18 @@ def invited_account(*, email: str, user=None, full_name: str = "", password=None
     the address is marked verified. Raises ``error`` with a message for the person."""
     User = get_user_model()
     if user is None:
-        if User.objects.filter(email__iexact=email).exists():
+        existing = User.objects.filter(email__iexact=email).first()
+        if existing is not None and existing.has_usable_password():
             raise error("An account with this email exists: sign in to accept.")
-        user = User.objects.create_user(email, password, full_name=full_name)
+        if existing is not None:
+            # Made by the school's MIS import and never signed in to: the emailed link proves
+            # the address, so its holder sets the password now.
+            existing.set_password(password)
+            existing.full_name = existing.full_name or full_name
+            existing.save(update_fields=["password", "full_name"])
+            user = existing
+        else:
+            user = User.objects.create_user(email, password, full_name=full_name)
     elif user.email.lower() != email.lower():
         raise error("This invitation was sent to a different email address.")
     EmailAddress.objects.update_or_create(

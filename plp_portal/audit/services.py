@@ -14,6 +14,14 @@ def _client_ip(request) -> str | None:
     return client_address(request)
 
 
+def audit_log_many(action: str, *, actor, org, objs, data: dict | None = None) -> None:
+    """``audit_log`` for many objects at once (a bulk import): one row each, one INSERT."""
+    AuditEvent.objects.bulk_create([
+        AuditEvent(action=action, actor=actor, organisation=org, data=data or {},
+                   object_type=obj._meta.label_lower, object_id=str(obj.pk), object_repr=str(obj)[:200])
+        for obj in objs])
+
+
 def audit_log(
     action: str,
     *,

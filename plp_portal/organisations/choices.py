@@ -20,6 +20,12 @@ class Role(models.TextChoices):
     CAREERS_LEAD = "careers_lead", "Careers lead"
     ORG_ADMIN = "org_admin", "Organisation admin"
     LA_OFFICER = "la_officer", "Local authority officer"
+    # Seed 004's school roles (issue 14). A person may hold several roles in one organisation:
+    # ``Membership.role`` is the main one, ``Membership.extra_roles`` the others.
+    SENCO = "senco", "SENCO"
+    HEAD_OF_YEAR = "head_of_year", "Head of year"
+    LEARNING_MENTOR = "learning_mentor", "Learning mentor"
+    PSHE_LEAD = "pshe_lead", "PSHE lead"
 
 
 # Roles that work with other people's records; they must use MFA when PLP_REQUIRE_STAFF_MFA.

@@ -67,6 +67,9 @@ ACCOUNTS = [
 # More learners, so lists and caseloads have something in them.
 LEARNERS = [
     ("sam.year9@demoshire.test", "Sam Patel", "northgate"),
+    ("ruby.year7@demoshire.test", "Ruby Clarke", "northgate"),
+    ("omar.year8@demoshire.test", "Omar Haddad", "northgate"),
+    ("finn.leaver@demoshire.test", "Finn Doyle", "northgate"),
     ("jo.ks4@demoshire.test", "Jo Okafor", "northgate"),
     ("kai.ks4@demoshire.test", "Kai Morgan", "northgate"),
     ("mia.ks4@demoshire.test", "Mia Novak", "northgate"),

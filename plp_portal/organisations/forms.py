@@ -34,8 +34,18 @@ class AcceptInvitationForm(Form):
         return cleaned
 
 
+# Roles a member may hold besides the main one: working roles only (a learner or a parent is
+# never also staff through this, and the admin role is given as a main role, deliberately).
+EXTRA_ROLE_CHOICES = [(r.value, r.label) for r in Role
+                      if r not in (Role.LEARNER, Role.PARENT_CARER, Role.ORG_ADMIN, Role.LA_OFFICER)]
+
+
 class MembershipRoleForm(Form):
-    role = forms.ChoiceField(label="Role", choices=Role.choices)
+    role = forms.ChoiceField(label="Main role", choices=Role.choices)
+    extra_roles = forms.MultipleChoiceField(
+        label="Other roles", choices=EXTRA_ROLE_CHOICES, required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="For example a careers lead who is also a form tutor.")
 
 
 class TermForm(ModelForm):

@@ -44,7 +44,9 @@ class Organisation(models.Model):
 
 
 class Membership(TenantModel):
-    """A person's role in an organisation. One role per person per organisation."""
+    """A person's roles in an organisation: one membership per person per organisation, with a
+    main ``role`` (what their landing page and navigation show) and any ``extra_roles`` (a
+    careers lead who is also a form tutor). Use ``has_role`` to ask whether they hold a role."""
 
     Role = Role
 
@@ -52,6 +54,8 @@ class Membership(TenantModel):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
     )
     role = models.CharField(max_length=32, choices=Role.choices)
+    extra_roles = models.JSONField(default=list, blank=True,
+                                   help_text="Other roles the person holds here, besides the main one.")
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -67,8 +71,19 @@ class Membership(TenantModel):
         return f"{self.user} — {self.get_role_display()} at {self.organisation_id}"
 
     @property
+    def roles(self) -> list[str]:
+        """The main role first, then the others, each once."""
+        return list(dict.fromkeys([self.role, *(r for r in self.extra_roles or [] if r in Role.values)]))
+
+    def has_role(self, *roles) -> bool:
+        return any(r in roles for r in self.roles)
+
+    def get_roles_display(self) -> str:
+        return ", ".join(Role(r).label for r in self.roles)
+
+    @property
     def is_staff_role(self) -> bool:
-        return self.role in STAFF_ROLES
+        return any(r in STAFF_ROLES for r in self.roles)
 
 
 TERM_YEARS = (2000, 2100)  # a plausible academic year

@@ -25,7 +25,8 @@ def org_role_required(*roles: Role):
     """For views under /o/<org_slug>/: the user must be signed in, a member of the organisation
     (the middleware has already answered 404 otherwise) and hold one of ``roles``.
 
-    With no roles, any member may use the view. A member without the role gets 403."""
+    With no roles, any member may use the view. A member holding none of the roles (main or
+    extra) gets 403."""
 
     def decorator(view):
         @login_required
@@ -33,7 +34,7 @@ def org_role_required(*roles: Role):
         def wrapped(request, *args, **kwargs):
             if request.membership is None:
                 raise PermissionDenied("Not a member of this organisation")
-            if roles and request.membership.role not in roles:
+            if roles and not request.membership.has_role(*roles):
                 raise PermissionDenied(f"Role {request.membership.role} may not use this page")
             return view(request, *args, **kwargs)
 

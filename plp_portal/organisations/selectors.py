@@ -1,4 +1,5 @@
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -17,7 +18,8 @@ def user_memberships(*, user):
 
 
 def user_has_staff_role(*, user) -> bool:
-    return user_memberships(user=user).filter(role__in=STAFF_ROLES).exists()
+    # Extra roles are working roles only (services.membership_set_role): any makes them staff.
+    return user_memberships(user=user).filter(Q(role__in=STAFF_ROLES) | ~Q(extra_roles=[])).exists()
 
 
 def membership_for(*, org, user) -> Membership | None:

@@ -10,6 +10,7 @@ from plp_portal.audit.services import audit_log
 from plp_portal.hooks import app_hook_modules
 from plp_portal.notifications.services import email_queue
 
+from .choices import Role
 from .models import Invitation, Membership, Organisation, Term
 
 
@@ -17,10 +18,17 @@ class InvitationError(Exception):
     pass
 
 
-def invitation_create(*, org, email: str, role: str, invited_by, request=None) -> Invitation:
-    """Invite ``email`` to ``org`` with ``role`` and email them a link to accept."""
+def invitation_create(*, org, email: str, role: str, invited_by, request=None,
+                      account_without_password: bool = False) -> Invitation:
+    """Invite ``email`` to ``org`` with ``role`` and email them a link to accept.
+
+    ``account_without_password``: the person is already a member (made by the MIS import) but
+    has never signed in; the invitation lets them set their password."""
     email = email.strip().lower()
-    if Membership.objects.for_org(org).filter(user__email__iexact=email).exists():
+    members = Membership.objects.for_org(org).filter(user__email__iexact=email)
+    if account_without_password:
+        members = members.exclude(user__password__startswith="!")  # Django's unusable password
+    if members.exists():
         raise InvitationError(f"{email} is already a member of {org.name}.")
     token, token_hash = Invitation.new_token()
     invitation = Invitation.objects.create(
@@ -74,12 +82,23 @@ def invitation_accept(*, invitation: Invitation, user=None, full_name="", passwo
     return membership
 
 
-def membership_set_role(*, org, membership: Membership, role: str, by, request=None):
-    old = membership.role
+EXTRA_ROLES_REFUSED = frozenset({Role.LEARNER, Role.PARENT_CARER, Role.ORG_ADMIN, Role.LA_OFFICER})
+
+
+def membership_set_role(*, org, membership: Membership, role: str, by, request=None,
+                        extra_roles: list[str] | None = None):
+    """Set the main role and (when given) the other roles. Extra roles are working roles only:
+    never learner, parent/carer, organisation admin or authority officer."""
+    old, old_extra = membership.role, list(membership.extra_roles or [])
     membership.role = role
-    membership.save(update_fields=["role"])
+    if extra_roles is not None:
+        refused = set(extra_roles) & EXTRA_ROLES_REFUSED
+        if refused or not set(extra_roles) <= set(Role.values):
+            raise ValueError(f"not an extra role: {sorted(set(extra_roles) - set(Role.values) | refused)}")
+        membership.extra_roles = sorted(set(extra_roles) - {role})
+    membership.save(update_fields=["role", "extra_roles"])
     audit_log("membership.role_changed", request=request, org=org, obj=membership,
-              data={"from": old, "to": role})
+              data={"from": old, "to": role, "extra_from": old_extra, "extra_to": membership.extra_roles})
 
 
 def membership_deactivate(*, org, membership: Membership, by, request=None):

@@ -92,7 +92,8 @@ def membership_edit(request, membership_id):
     membership = get_object_or_404(
         Membership.objects.for_org(request.org).select_related("user"), pk=membership_id
     )
-    form = MembershipRoleForm(request.POST or None, initial={"role": membership.role})
+    form = MembershipRoleForm(request.POST or None,
+                              initial={"role": membership.role, "extra_roles": membership.extra_roles})
     if request.method == "POST" and form.is_valid():
         if request.POST.get("action") == "deactivate":
             services.membership_deactivate(org=request.org, membership=membership,
@@ -101,8 +102,8 @@ def membership_edit(request, membership_id):
         else:
             services.membership_set_role(org=request.org, membership=membership,
                                          role=form.cleaned_data["role"], by=request.user,
-                                         request=request)
-            messages.success(request, f"{membership.user} is now {membership.get_role_display()}.")
+                                         extra_roles=form.cleaned_data["extra_roles"], request=request)
+            messages.success(request, f"{membership.user} is now {membership.get_roles_display()}.")
         return redirect("organisations:members", org_slug=request.org.slug)
     return render(request, "organisations/membership_edit.html",
                   {"membership": membership, "form": form})

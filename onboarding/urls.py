@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import views
+
+app_name = "onboarding"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("upload/pupils/", views.upload, {"kind": "pupils"}, name="upload_pupils"),
+    path("upload/staff/", views.upload, {"kind": "staff"}, name="upload_staff"),
+    path("runs/<int:run_id>/", views.run_detail, name="run"),
+    path("runs/<int:run_id>/columns/", views.run_columns, name="run_columns"),
+    path("runs/<int:run_id>/import/", views.run_apply, name="run_apply"),
+    path("runs/<int:run_id>/discard/", views.run_discard, name="run_discard"),
+    path("key-workers/", views.key_workers, name="key_workers"),
+    path("new-year/", views.rollover, name="rollover"),
+    path("invitations/", views.invitations, name="invitations"),
+    path("sign-in-sheets/", views.sign_in_sheet, name="sign_in_sheet"),
+]
