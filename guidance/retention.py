@@ -1,22 +1,15 @@
 """The guidance app's part of the retention job: the leaving date an adviser recorded
-(``LearnerGuidance.left_on``) for learners with no active plan; and destinations kept as
+(``LearnerGuidance.left_on``) for learners whose enrolment has ended; and destinations kept as
 anonymous figures for the authority's dashboards when a learner's record is erased."""
 
 from __future__ import annotations
-
-from django.db.models import Exists, OuterRef
-
-from learners.choices import PlanStatus
-from learners.models import Plan
 
 from .choices import DestinationKind
 from .models import Destination, LearnerGuidance
 
 
 def leavers(*, org_id: int) -> dict[int, object]:
-    active = Plan.objects.system("correlated subquery on an already scoped queryset").filter(
-        profile_id=OuterRef("profile_id"), status=PlanStatus.ACTIVE)
-    return dict(LearnerGuidance.objects.for_org(org_id).filter(left_on__isnull=False).filter(~Exists(active))
+    return dict(LearnerGuidance.objects.for_org(org_id).filter(left_on__isnull=False, profile__is_active=False)
                 .values_list("profile_id", "left_on"))
 
 

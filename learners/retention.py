@@ -1,22 +1,17 @@
 """The learners app's part of the retention job (plp_portal/records/retention.py): who has left,
-and when. Today a learner has left when they have plans and none is active; they left on the
-day their last plan ended. (guidance adds the adviser-recorded leaving date.)"""
+and when: their enrolment ended (issue 13's ``EnrolmentEnd``). (guidance adds the
+adviser-recorded leaving date.)"""
 
 from __future__ import annotations
 
-from django.db.models import Exists, Max, OuterRef
-
-from .choices import PlanStatus
-from .models import LearnerProfile, Plan
+from .models import EnrolmentEnd, LearnerProfile
 
 
 def leavers(*, org_id: int) -> dict[int, object]:
-    active = Plan.objects.system("correlated subquery on an already scoped queryset").filter(
-        profile_id=OuterRef("pk"), status=PlanStatus.ACTIVE)
-    rows = (LearnerProfile.objects.for_org(org_id).filter(~Exists(active))
-            .annotate(left_on=Max("plans__ends_on")).filter(left_on__isnull=False)
-            .values_list("pk", "left_on"))
-    return dict(rows)
+    """Learners whose enrolment has ended (``services.learner_enrolment_end``: the profile is not
+    active and has an enrolment end awaiting no re-enrolment), with the day they left."""
+    return dict(EnrolmentEnd.objects.for_org(org_id).filter(reenrolled_at__isnull=True, profile__is_active=False)
+                .values_list("profile_id", "left_on"))
 
 
 def learner_facts(*, org_id: int, profile_ids) -> dict[int, tuple[int, bool]]:

@@ -52,9 +52,10 @@ def add_years(day: datetime.date, years: int) -> datetime.date:
 
 def leavers(*, org_id: int) -> dict[int, datetime.date]:
     """THE "has left / left on" test: profile id -> the day the learner left, for learners of
-    ``org_id`` who have left. Each app's ``retention.leavers`` says what it knows (learners: no
-    active plan, the last plan's end; guidance: the leaving date an adviser recorded); the latest
-    date wins. Swap the definition here (e.g. for an end-of-enrolment) and the job follows."""
+    ``org_id`` who have left. Each app's ``retention.leavers`` says what it knows (learners: the
+    enrolment ended, ``EnrolmentEnd.left_on``; guidance: a leaving date an adviser recorded for a
+    learner whose enrolment ended); the latest date wins. Change the definition here and the job
+    follows."""
     found: dict[int, datetime.date] = {}
     for module in _hooks():
         for profile_id, left_on in getattr(module, "leavers", lambda **_: {})(org_id=org_id).items():

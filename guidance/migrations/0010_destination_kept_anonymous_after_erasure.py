@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('guidance', '0007_partnership_consent_constraints'),
+        ('guidance', '0009_outcome_settings_moved_away'),
         ('learners', '0004_free_text_limits_and_plausible_values'),
     ]
 
