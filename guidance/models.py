@@ -494,7 +494,10 @@ class GroupAttendance(TenantModel):
 class Destination(TenantModel):
     """An intended or actual destination of a learner, dated and confirmed by whom."""
 
-    profile = models.ForeignKey("learners.LearnerProfile", on_delete=models.CASCADE, related_name="destinations")
+    # No learner once the learner's record is erased (plp_portal/records/retention.py): the row
+    # stays, anonymous, for the authority's destinations figures.
+    profile = models.ForeignKey("learners.LearnerProfile", null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="destinations")
     kind = models.CharField(max_length=10, choices=DestinationKind.choices)
     category = models.CharField(max_length=32, choices=DestinationCategory.choices)
     detail = models.CharField(max_length=300, blank=True, help_text="Course, provider or employer.")

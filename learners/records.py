@@ -8,6 +8,9 @@ from plp_portal.records.export import Document, RecordSet, learner_rows
 
 from .models import (
     AtRiskStatus,
+    EnrolmentEnd,
+    MovingOnPlan,
+    RecordTransfer,
     Concern,
     EnrolmentEnd,
     LearnerProfile,
@@ -43,6 +46,9 @@ def record_sets(*, org_id: int, user_id: int) -> list[RecordSet]:
     return [
         RecordSet("learners.LearnerProfile", of(LearnerProfile, "user_id")),
         RecordSet("learners.AtRiskStatus", of(AtRiskStatus, "profile__user_id")),
+        RecordSet("learners.EnrolmentEnd", of(EnrolmentEnd, "profile__user_id")),
+        RecordSet("learners.RecordTransfer", of(RecordTransfer, "profile__user_id")),
+        RecordSet("learners.MovingOnPlan", of(MovingOnPlan, plan_path)),
         RecordSet("learners.Plan", of(Plan, "profile__user_id")),
         RecordSet("learners.PlanSignature", of(PlanSignature, plan_path)),
         RecordSet("learners.PlanShare", of(PlanShare, plan_path)),

@@ -46,6 +46,10 @@ def app_role_grant(*, connection, role: str) -> list[str]:
         cursor.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {r}")
         for table in append_only:
             cursor.execute(f"REVOKE UPDATE, DELETE ON {table} FROM {r}")
+        # The one exception to append-only: a confirmed erasure (plp_portal/records/erasure_sql.py).
+        cursor.execute("SELECT to_regprocedure('records_erase_learner(bigint, bigint)') IS NOT NULL")
+        if cursor.fetchone()[0]:
+            cursor.execute(f"GRANT EXECUTE ON FUNCTION records_erase_learner(bigint, bigint) TO {r}")
     return append_only
 
 

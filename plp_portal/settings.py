@@ -293,6 +293,8 @@ CELERY_BEAT_SCHEDULE = {
     "pdf-renders-pending": {"task": "pdfs.renders_pending", "schedule": 60.0},
     # Subject access exports whose publish failed are built a minute later; expired copies deleted.
     "records-sars-pending": {"task": "records.sars_pending", "schedule": 60.0},
+    # Records past their retention date are erased once a day (idempotent, set-based; README).
+    "records-retention-daily": {"task": "records.retention_daily", "schedule": crontab(hour=2, minute=40)},
 }
 
 # --- Internationalisation -------------------------------------------------------------------

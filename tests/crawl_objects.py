@@ -273,6 +273,15 @@ def _sar(org, ctx):
     return sar.pk
 
 
+def _erasure(org, ctx):
+    """An early erasure of the world's learner, waiting for a second admin (plp_portal.records)."""
+    from plp_portal.records.models import Erasure
+
+    profile = _learner_plan(org, ctx).profile
+    return Erasure.objects.create(organisation=org, profile_id=profile.pk, reason="early",
+                                  requested_by=UserFactory()).pk
+
+
 def _bundle(org, ctx, user=None):
     """A finished ZIP of progress files (plp_portal.pdfs.PdfBundle) asked for by ``user``."""
     import datetime
@@ -332,6 +341,7 @@ OBJECT_KWARGS = {
     "me_reviews:render_id": _pdf_render("keyworkers.review", _review),
     "sar_id": _sar,
     "bundle_id": _bundle,
+    "erasure_id": _erasure,
     "careersplan_review:render_id": _pdf_render("careersplan.plan", _plan_id),
 }
 

@@ -219,6 +219,9 @@ MATRIX = {
     "records:index": {Role.ORG_ADMIN: 200},
     "records:detail": {Role.ORG_ADMIN: 200},
     "records:download": {Role.ORG_ADMIN: 200},
+    "records:retention": {Role.ORG_ADMIN: 200},
+    "records:erasure_new": {Role.ORG_ADMIN: 200},
+    "records:erasure": {Role.ORG_ADMIN: 200},
     # The caseload's progress files as one ZIP: only the person who asked for it (LINKED).
     "keyworkers:caseload_bundle": POST_ONLY,
     "keyworkers:bundle": {Role.KEY_WORKER: LINKED, Role.CAREERS_LEAD: LINKED, Role.ORG_ADMIN: LINKED},

@@ -58,7 +58,10 @@ class Collected:
 
 def learner_rows(model, *, org_id: int, user_id: int, path: str) -> models.QuerySet:
     """The rows of tenant ``model`` in ``org_id`` whose ``path`` (e.g. "plan__profile__user_id")
-    is the learner's user id: the queryset of a ``RecordSet``."""
+    is the learner's user id: the queryset of a ``RecordSet``. ``user_id`` may also be a list of
+    user ids (the retention job erases many learners' rows in one statement per kind)."""
+    if isinstance(user_id, (list, tuple, set)):
+        return model.objects.for_org(org_id).filter(**{f"{path}__in": list(user_id)})
     return model.objects.for_org(org_id).filter(**{path: user_id})
 
 

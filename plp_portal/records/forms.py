@@ -4,7 +4,7 @@ from plp_portal import forms
 from plp_portal.organisations.choices import Role
 from plp_portal.organisations.models import Membership
 
-from .models import WITHHOLD_REASON_MAX
+from .models import WITHHOLD_REASON_MAX, YEARS_MAX, YEARS_MIN
 
 
 class ProduceForm(forms.Form):
@@ -48,3 +48,31 @@ class ReviewForm(forms.Form):
     def withheld(self) -> list[dict]:
         return [{"model": label, "id": row["id"], "reason": self.cleaned_data[f"reason_{i}"].strip()}
                 for i, (label, row) in enumerate(self.rows) if self.cleaned_data.get(f"withhold_{i}")]
+
+
+class RetentionPolicyForm(forms.Form):
+    years_after_leaving = django_forms.IntegerField(
+        label="Years a learner's record is kept after they leave", min_value=YEARS_MIN, max_value=YEARS_MAX)
+    years_with_support_needs = django_forms.IntegerField(
+        label="Years kept after they leave where support needs are recorded", min_value=YEARS_MIN,
+        max_value=YEARS_MAX)
+
+    def clean(self):
+        cleaned = super().clean()
+        short, long = cleaned.get("years_after_leaving"), cleaned.get("years_with_support_needs")
+        if short is not None and long is not None and long < short:
+            self.add_error("years_with_support_needs", "Enter years kept where support needs are recorded that are "
+                                                       "at least the years kept for other learners")
+        return cleaned
+
+
+class ErasureRequestForm(ProduceForm):
+    """The first admin asks to erase a learner's record now (a second admin confirms)."""
+
+    confirm = django_forms.BooleanField(
+        label="The law requires this learner's record to be erased before its retention date")
+
+    def clean_confirm(self):
+        if not self.cleaned_data.get("confirm"):
+            raise django_forms.ValidationError("Confirm that the law requires the erasure")
+        return True

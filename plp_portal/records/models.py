@@ -71,3 +71,75 @@ class SubjectAccessRequest(TenantModel):
     @property
     def is_active(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.BUILDING)
+
+
+# --- Retention and erasure (issue 16) --------------------------------------------------------
+
+YEARS_MIN, YEARS_MAX = 1, 50
+
+
+class RetentionPolicy(TenantModel):
+    """How long an organisation keeps a learner's record after the learner has left (README,
+    "Retention and erasure", gives the defaults and their reasons). One per organisation; an
+    organisation without one uses the defaults."""
+
+    DEFAULT_YEARS_AFTER_LEAVING = 6
+    DEFAULT_YEARS_WITH_SUPPORT_NEEDS = 25
+
+    years_after_leaving = models.PositiveSmallIntegerField(default=DEFAULT_YEARS_AFTER_LEAVING)
+    years_with_support_needs = models.PositiveSmallIntegerField(default=DEFAULT_YEARS_WITH_SUPPORT_NEEDS)
+    updated_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation"], name="retention_policy_one_per_org"),
+            models.CheckConstraint(condition=Q(years_after_leaving__gte=YEARS_MIN, years_after_leaving__lte=YEARS_MAX),
+                                   name="retention_years_plausible"),
+            models.CheckConstraint(
+                condition=Q(years_with_support_needs__gte=models.F("years_after_leaving"),
+                            years_with_support_needs__lte=YEARS_MAX),
+                name="retention_support_years_plausible"),
+        ]
+
+
+class Erasure(TenantModel):
+    """The erasure of one learner's record in one organisation: due by the retention policy
+    (made and confirmed by the daily job), or early, asked for by one organisation admin and
+    confirmed by another. The database function ``records_erase_learner`` erases the append-only
+    rows (learning journey, audit log) only for a confirmed erasure (see README). No personal
+    data: the profile id is kept, the profile is not."""
+
+    class Reason(models.TextChoices):
+        RETENTION = "retention", "Retention period passed"
+        EARLY = "early", "Early erasure (the law requires it)"
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Waiting for a second admin to confirm"
+        CONFIRMED = "confirmed", "Confirmed"
+        DONE = "done", "Erased"
+        CANCELLED = "cancelled", "Cancelled"
+
+    profile_id = models.BigIntegerField()
+    reason = models.CharField(max_length=12, choices=Reason.choices)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.REQUESTED)
+    left_on = models.DateField(null=True, blank=True)
+    due_on = models.DateField(null=True, blank=True)
+    requested_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    confirmed_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    counts = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "profile_id"],
+                                    condition=~Q(status="cancelled"), name="erasure_once_per_profile"),
+            # Two people: whoever confirms an early erasure is not who asked for it.
+            models.CheckConstraint(
+                condition=~Q(reason="early") | Q(confirmed_by__isnull=True)
+                | ~Q(confirmed_by=models.F("requested_by")),
+                name="erasure_early_two_people"),
+        ]

@@ -162,3 +162,10 @@ def sars_pending(*, now=None) -> dict:
         sar.save(update_fields=["file", "status", "size"])
         expired += 1
     return {"built": built, "expired": expired}
+
+
+def retention_run() -> dict:
+    """The daily retention job (``records.retention_daily``): see ``retention.retention_run``."""
+    from . import retention
+
+    return retention.retention_run()

@@ -12,3 +12,9 @@ def sar_build(sar_id: int) -> str:
 def sars_pending() -> dict:
     """Beat, every minute: exports whose publish failed (Redis down); expired files deleted."""
     return services.sars_pending()
+
+
+@shared_task(name="records.retention_daily", soft_time_limit=1800, time_limit=1860)
+def retention_daily() -> dict:
+    """Beat, daily: erase the records whose retention period has passed (records/retention.py)."""
+    return services.retention_run()

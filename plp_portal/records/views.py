@@ -18,7 +18,7 @@ from plp_portal.organisations.selectors import user_memberships
 from plp_portal.uploads import serve_upload
 
 from . import forms, services
-from .models import SubjectAccessRequest
+from .models import Erasure, SubjectAccessRequest
 
 PAGE_SIZE = 25
 
@@ -125,3 +125,73 @@ def org_download(request, sar_id):
     return _download(request, _org_sar(request, sar_id))
 
 
+
+
+# --- Retention and early erasure (organisation admins) ---------------------------------------------
+
+
+@org_role_required(Role.ORG_ADMIN)
+def retention_index(request):
+    from . import retention
+
+    policy = retention.policy_for(request.org.pk)
+    form = forms.RetentionPolicyForm(request.POST or None, initial={
+        "years_after_leaving": policy.years_after_leaving, "years_with_support_needs": policy.years_with_support_needs})
+    if request.method == "POST" and form.is_valid():
+        retention.retention_policy_update(org=request.org, by=request.user, request=request, **form.cleaned_data)
+        messages.success(request, "The retention policy is saved.")
+        return redirect("records:retention", org_slug=request.org.slug)
+    erasures = Erasure.objects.for_org(request.org).select_related("requested_by", "confirmed_by")
+    page = Paginator(erasures, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "records/retention.html", {
+        "form": form, "policy": policy, "page": page, "erase_form": forms.ErasureRequestForm(org=request.org),
+        "due_count": len(retention.due(org_id=request.org.pk))})
+
+
+@org_role_required(Role.ORG_ADMIN)
+def erasure_new(request):
+    from . import retention
+
+    form = forms.ErasureRequestForm(request.POST or None, org=request.org)
+    if request.method == "POST" and form.is_valid():
+        try:
+            erasure = retention.erasure_request(org=request.org, learner=form.learner, by=request.user,
+                                                request=request)
+        except retention.ErasureError as error:
+            form.add_error("email", str(error))
+        else:
+            messages.success(request, "The erasure is asked for. A second organisation admin must confirm it.")
+            return redirect("records:erasure", org_slug=request.org.slug, erasure_id=erasure.pk)
+    return render(request, "records/erasure_new.html", {"form": form})
+
+
+@org_role_required(Role.ORG_ADMIN)
+def erasure_detail(request, erasure_id):
+    from . import retention
+
+    erasure = get_object_or_404(Erasure.objects.for_org(request.org).select_related("requested_by", "confirmed_by"),
+                                pk=erasure_id)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "confirm":
+                retention.erasure_confirm(org=request.org, erasure=erasure, by=request.user, request=request)
+                messages.success(request, "The learner's record is erased.")
+            elif action == "cancel":
+                retention.erasure_cancel(org=request.org, erasure=erasure, by=request.user, request=request)
+                messages.success(request, "The erasure is cancelled. Nothing was erased.")
+            else:
+                messages.error(request, "Choose to confirm or to cancel the erasure")
+        except retention.ErasureError as error:
+            messages.error(request, str(error))
+        return redirect("records:erasure", org_slug=request.org.slug, erasure_id=erasure.pk)
+    learner = None
+    if erasure.status == Erasure.Status.REQUESTED:
+        facts = retention.learner_facts(org_id=request.org.pk, profile_ids=[erasure.profile_id])
+        if erasure.profile_id in facts:
+            from django.contrib.auth import get_user_model
+
+            learner = get_user_model().objects.filter(pk=facts[erasure.profile_id][0]).first()
+    return render(request, "records/erasure_detail.html", {
+        "erasure": erasure, "learner": learner,
+        "can_confirm": erasure.status == Erasure.Status.REQUESTED and erasure.requested_by_id != request.user.pk})
