@@ -8,9 +8,6 @@ from plp_portal.records.export import Document, RecordSet, learner_rows
 
 from .models import (
     AtRiskStatus,
-    EnrolmentEnd,
-    MovingOnPlan,
-    RecordTransfer,
     Concern,
     EnrolmentEnd,
     LearnerProfile,
@@ -64,11 +61,6 @@ def record_sets(*, org_id: int, user_id: int) -> list[RecordSet]:
         RecordSet("learners.PlanContribution", of(PlanContribution, plan_path)),
         RecordSet("learners.OffSiteReview", of(OffSiteReview, plan_path)),
         RecordSet("learners.OffSiteReviewTarget", of(OffSiteReviewTarget, "review__plan__profile__user_id")),
-        RecordSet("learners.EnrolmentEnd", of(EnrolmentEnd, "profile__user_id")),
-        RecordSet("learners.MovingOnPlan", of(MovingOnPlan, plan_path)),
-        # Transfers of the record from this organisation (it owns them); transfers into it are
-        # the sending organisation's records.
-        RecordSet("learners.RecordTransfer", of(RecordTransfer, "learner_id")),
     ]
 
 
