@@ -13,6 +13,7 @@ from plp_portal.organisations.permissions import signed_in_required
 
 from . import forms, selectors, services
 from .choices import SignStage
+from .lookups import review_for_request
 from .services import ReviewError
 
 
@@ -25,7 +26,7 @@ def index(request):
 
 @signed_in_required
 def prepare(request, review_id):
-    review = selectors.review_for_me(user=request.user, review_id=review_id)
+    review, _ = review_for_request(request, review_id, need="mine")
     org = review.organisation
     viewer = plan_viewer(plan=review.plan, user=request.user)
     is_learner = viewer.is_learner
@@ -70,7 +71,7 @@ def prepare(request, review_id):
 
 @signed_in_required
 def sign(request, review_id):
-    review = selectors.review_for_me(user=request.user, review_id=review_id)
+    review, _ = review_for_request(request, review_id, need="mine")
     if request.method != "POST":
         return HttpResponse("Method not allowed", status=405)
     org = review.organisation
