@@ -7,10 +7,9 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.forms import HiddenInput
 
+from learners.filters import offer_the_organisations_choices
 from learners.models import AtRiskLevel
 from plp_portal.filters import FilterSet
-from plp_portal.organisations.choices import Role
-from plp_portal.organisations.selectors import member_users
 
 from .selectors import caseload_sorted
 
@@ -37,11 +36,7 @@ class CaseloadFilterSet(FilterSet):
         self.today, self.days_ahead = today, days_ahead
         self.filters["show"].extra["choices"] = [
             ("due", f"Due in {days_ahead} days or overdue"), ("overdue", "Overdue")]
-        self.filters["risk"].queryset = AtRiskLevel.objects.for_org(org)
-        if is_lead:
-            self.filters["worker"].queryset = member_users(org=org, roles=[Role.KEY_WORKER])
-        else:
-            del self.filters["worker"]
+        offer_the_organisations_choices(self, risk="risk", key_worker="worker", show_key_worker=is_lead)
 
     def search(self, queryset, name, value):
         value = value.strip()

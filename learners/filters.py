@@ -12,6 +12,17 @@ from .choices import TargetGroup
 from .models import AtRiskLevel
 
 
+def offer_the_organisations_choices(filterset, *, risk: str, key_worker: str, show_key_worker: bool) -> None:
+    """Give ``filterset``'s at-risk filter (``risk``) and key-worker filter (``key_worker``) the
+    organisation's own at-risk levels and key workers; without ``show_key_worker``, drop the
+    key-worker filter."""
+    filterset.filters[risk].queryset = AtRiskLevel.objects.for_org(filterset.org)
+    if show_key_worker:
+        filterset.filters[key_worker].queryset = member_users(org=filterset.org, roles=[Role.KEY_WORKER])
+    else:
+        del filterset.filters[key_worker]
+
+
 class LearnerFilterSet(FilterSet):
     q = django_filters.CharFilter(label="Name, email or UPN", method="search", max_length=200)
     at_risk_level = django_filters.ModelChoiceFilter(label="At-risk status", queryset=AtRiskLevel.objects.none(),
@@ -23,11 +34,8 @@ class LearnerFilterSet(FilterSet):
 
     def __init__(self, *args, org, show_key_worker=True, **kwargs):
         super().__init__(*args, org=org, **kwargs)
-        self.filters["at_risk_level"].queryset = AtRiskLevel.objects.for_org(org)
-        if show_key_worker:
-            self.filters["key_worker"].queryset = member_users(org=org, roles=[Role.KEY_WORKER])
-        else:
-            del self.filters["key_worker"]
+        offer_the_organisations_choices(self, risk="at_risk_level", key_worker="key_worker",
+                                        show_key_worker=show_key_worker)
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(user__full_name__icontains=value) | Q(user__email__icontains=value) | Q(upn=value))
