@@ -232,6 +232,27 @@ def learner_detail(request, profile_id):
 
 
 @guidance_view(service_only=True)
+def learner_progress_file(request, profile_id, render_id=None, download=False):
+    """A partner school's learner's progress file for the service's adviser: what a careers
+    adviser of the school would see (``partner_role``), rendered by the workers while the
+    partnership is current (``guidance.pdf_renders``)."""
+    from learners.pdf import progress_file_view
+
+    from .pdf_renders import PARTNER_PROGRESS_FILE, partner_audience
+
+    profile = selectors.learner_get(scope=request.guidance, profile_id=profile_id)
+    plan = selectors.active_plan_for(profile=profile)
+    if plan is None:
+        raise Http404("No active plan")
+    viewer = _viewer(request, profile=profile, plan=plan)
+    return progress_file_view(
+        request, plan=plan, viewer=viewer, url_name="guidance:learner_progress_file",
+        url_kwargs={"org_slug": request.org.slug, "profile_id": profile.pk},
+        back_url=_url(request, "learner_detail", profile_id=profile.pk), back_label="Back to the learner",
+        render_id=render_id, download=download, kind=PARTNER_PROGRESS_FILE, audience=partner_audience(request.org))
+
+
+@guidance_view(service_only=True)
 def tier_change(request, profile_id):
     profile = selectors.learner_get(scope=request.guidance, profile_id=profile_id)
     guidance = selectors.learner_guidance_get(profile=profile)

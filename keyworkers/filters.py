@@ -22,7 +22,7 @@ class CaseloadFilterSet(FilterSet):
 
     not_narrowing = ("sort", "worker")
 
-    q = django_filters.CharFilter(label="Name or programme", method="search", max_length=100)
+    q = django_filters.CharFilter(label="Name, programme or tutor group", method="search", max_length=100)
     show = django_filters.ChoiceFilter(label="Reviews", method="due", empty_label="All",
                                        choices=[("due", "Due soon or overdue"), ("overdue", "Overdue")])
     risk = django_filters.ModelChoiceFilter(label="At-risk status", field_name="profile__at_risk_level",
@@ -40,7 +40,8 @@ class CaseloadFilterSet(FilterSet):
 
     def search(self, queryset, name, value):
         value = value.strip()
-        return queryset.filter(Q(profile__user__full_name__icontains=value) | Q(programme_name__icontains=value))
+        return queryset.filter(Q(profile__user__full_name__icontains=value) | Q(programme_name__icontains=value)
+                               | Q(profile__tutor_group__iexact=value))
 
     def due(self, queryset, name, value):
         if value == "overdue":

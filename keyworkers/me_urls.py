@@ -11,4 +11,8 @@ urlpatterns = [
     path("", me_views.index, name="index"),
     path("<int:review_id>/", me_views.prepare, name="prepare"),
     path("<int:review_id>/sign/", me_views.sign, name="sign"),
+    path("<int:review_id>/record.pdf", me_views.review_pdf, name="review_pdf"),
+    path("<int:review_id>/record/<int:render_id>/", me_views.review_pdf, name="review_pdf_status"),
+    path("<int:review_id>/record/<int:render_id>/record.pdf", me_views.review_pdf, {"download": True},
+         name="review_pdf_download"),
 ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from learners import selectors as learner_selectors
 from learners.permissions import plan_viewer
@@ -15,6 +16,7 @@ from . import forms, selectors, services
 from .choices import SignStage
 from .lookups import review_for_request
 from .services import ReviewError
+from .views import review_pdf_response
 
 
 @signed_in_required
@@ -85,3 +87,14 @@ def sign(request, review_id):
     else:
         messages.success(request, f"You signed review {review.number}.")
     return redirect("me_reviews:prepare", review_id=review.pk)
+
+
+@signed_in_required
+def review_pdf(request, review_id, render_id=None, download=False):
+    """The review record PDF for the learner (or the employer / provider who signs it)."""
+    review, _ = review_for_request(request, review_id, need="mine")
+    viewer = plan_viewer(plan=review.plan, user=request.user)
+    url_kwargs = {"review_id": review.pk}
+    return review_pdf_response(request, review=review, viewer=viewer, url_name="me_reviews:review_pdf",
+                               url_kwargs=url_kwargs, back_url=reverse("me_reviews:prepare", kwargs=url_kwargs),
+                               render_id=render_id, download=download)

@@ -29,3 +29,19 @@ def can_run_review(viewer) -> bool:
 
 def can_cancel_review(request, viewer) -> bool:
     return viewer.is_key_worker or is_lead(request)
+
+
+def can_read_reviews(viewer) -> bool:
+    """Who reads a plan's reviews (pages and the progress file): the staff side, the learner,
+    and an employer or off-site provider with an active share (they sign reviews). Other
+    grantees — a parent or carer — read the plan, its targets and journey, not the reviews."""
+    if viewer.is_staff_side or viewer.is_learner:
+        return True
+    if not viewer.is_grantee:
+        return False
+    from learners.models import PlanShare
+
+    from .services import PROVIDER_RELATIONSHIPS
+
+    return PlanShare.objects.for_org(viewer.organisation_id).filter(
+        pk=viewer.share_id, relationship__in=PROVIDER_RELATIONSHIPS).exists()

@@ -7,7 +7,7 @@ import datetime
 from urllib.parse import urlencode
 
 from django.db.models import (
-    Case, Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When,
+    Case, Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Sum, Value, When,
 )
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
@@ -26,7 +26,9 @@ from .models import (
     KeyWorkerAssignment,
     KeyWorkerPreference,
     Review,
+    ReviewNewTarget,
     ReviewSettings,
+    ReviewTargetEvaluation,
     ScheduleOverride,
     TeamMember,
 )
@@ -266,6 +268,31 @@ def review_targets(*, review, viewer):
         [(t, evaluations.get(t.pk)) for t in targets],
         list(review.new_targets.select_related("parent", "created_target")),
         list(long_term),
+    )
+
+
+def reviews_of_record(*, plan, viewer, review_id: int | None = None) -> list:
+    """The plan's reviews (or the one ``review_id``) with what ``viewer`` may see of them:
+    evaluations of visible targets, agreed targets, signers. Four queries whatever the number
+    of reviews. Callers check ``can_read_reviews`` first."""
+    from learners.permissions import audience_q
+
+    org_id = plan.organisation_id
+    evaluations = (ReviewTargetEvaluation.objects.for_org(org_id)
+                   .filter(audience_q(viewer, prefix="target__")).select_related("target"))
+    new_targets = ReviewNewTarget.objects.for_org(org_id)
+    visible_created = audience_q(viewer, prefix="created_target__")
+    if visible_created:  # Q() (the key worker sees every target) is falsy: no filter then
+        new_targets = new_targets.filter(Q(created_target__isnull=True) | visible_created)
+    reviews = Review.objects.for_org(org_id).filter(plan_id=plan.pk)
+    if review_id is not None:
+        reviews = reviews.filter(pk=review_id)
+    return list(
+        reviews.select_related("key_worker", "kw_signed_by", "learner_signed_by", "provider_signed_by",
+                               "cancelled_by")
+        .prefetch_related(Prefetch("evaluations", queryset=evaluations),
+                          Prefetch("new_targets", queryset=new_targets.select_related("created_target")))
+        .order_by("number")
     )
 
 

@@ -6,6 +6,9 @@ app_name = "keyworkers"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("progress-files/", views.caseload_bundle, name="caseload_bundle"),
+    path("progress-files/<int:bundle_id>/", views.bundle, name="bundle"),
+    path("progress-files/<int:bundle_id>/progress-files.zip", views.bundle_download, name="bundle_download"),
     path("settings/", views.settings_edit, name="settings"),
     path("quality/", views.quality, name="quality"),
     path("quality/learners/", views.quality_learners, name="quality_learners"),
@@ -21,4 +24,8 @@ urlpatterns = [
     path("reviews/<int:review_id>/edit/", views.review_edit, name="review_edit"),
     path("reviews/<int:review_id>/cancel/", views.review_cancel, name="review_cancel"),
     path("reviews/<int:review_id>/amend/", views.review_amend, name="review_amend"),
+    path("reviews/<int:review_id>/record.pdf", views.review_pdf, name="review_pdf"),
+    path("reviews/<int:review_id>/record/<int:render_id>/", views.review_pdf, name="review_pdf_status"),
+    path("reviews/<int:review_id>/record/<int:render_id>/record.pdf", views.review_pdf, {"download": True},
+         name="review_pdf_download"),
 ]

@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from learners import selectors as learner_selectors
 from learners.lookups import plan_for_request
@@ -35,10 +36,9 @@ def _post_only(request):
 # --- Caseload --------------------------------------------------------------------------------
 
 
-@org_role_required(Role.KEY_WORKER, *LEADS)
-def index(request):
-    """The caseload: the signed-in key worker's learners (a lead sees everyone's, or one key
-    worker's with ?worker=)."""
+def _caseload_query(request):
+    """The caseload the page shows, filtered by the request's GET filters: (filterset, settings
+    row). ``filterset.qs`` is the list."""
     org, today, lead = request.org, clock.today(request.org), is_lead(request)
     settings_row = selectors.review_settings_for(org=org)
     plans = selectors.caseload(
@@ -46,6 +46,15 @@ def index(request):
         days_ahead=settings_row.remind_days_before, viewer_role=request.membership.role if lead else None)
     filterset = CaseloadFilterSet(request.GET or None, queryset=plans, org=org, today=today,
                                   days_ahead=settings_row.remind_days_before, is_lead=lead)
+    return filterset, settings_row
+
+
+@org_role_required(Role.KEY_WORKER, *LEADS)
+def index(request):
+    """The caseload: the signed-in key worker's learners (a lead sees everyone's, or one key
+    worker's with ?worker=)."""
+    org, today = request.org, clock.today(request.org)
+    filterset, settings_row = _caseload_query(request)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = selectors.caseload_rows(org=org, plans=page.object_list, today=today)
     without_plan = (
@@ -368,3 +377,87 @@ def quality_learners(request):
     })
 
 
+
+
+def review_pdf_response(request, *, review, viewer, url_name: str, url_kwargs: dict, back_url: str,
+                        render_id: int | None, download: bool):
+    """The review record PDF's three answers (ask, "Preparing…", the file), rendered by the
+    workers (``keyworkers.pdf_renders``), after the calling view checked who reads it."""
+    from django.utils.text import slugify
+
+    from plp_portal.pdfs.views import pdf_document_response
+
+    from .pdf_renders import REVIEW_RECORD, review_audience
+    from .permissions import can_read_reviews
+
+    if not can_read_reviews(viewer):
+        raise Http404("No such review")
+    name = slugify(f"review-{review.number}-{review.plan.profile.user.display_name}") or "review"
+    return pdf_document_response(
+        request, org=review.organisation_id, kind=REVIEW_RECORD, object_id=review.pk,
+        audience=review_audience(viewer), url_name=url_name, url_kwargs=url_kwargs, render_id=render_id,
+        download=download, filename=f"{name}.pdf", title=f"Review {review.number} (PDF)", back_url=back_url,
+        back_label="Back to the review")
+
+
+@org_role_required(*STAFF_ROLES)
+def review_pdf(request, review_id, render_id=None, download=False):
+    review, viewer = _review_and_viewer(request, review_id)
+    url_kwargs = {"org_slug": request.org.slug, "review_id": review.pk}
+    return review_pdf_response(request, review=review, viewer=viewer, url_name="keyworkers:review_pdf",
+                               url_kwargs=url_kwargs, back_url=reverse("keyworkers:review_detail", kwargs=url_kwargs),
+                               render_id=render_id, download=download)
+
+
+@require_POST
+@org_role_required(Role.KEY_WORKER, *LEADS)
+def caseload_bundle(request):
+    """The progress files of the caseload as filtered on the page, as one ZIP built by the
+    workers (each file as the person may see it; ``PdfBundle.MAX_DOCUMENTS`` at most)."""
+    from learners.pdf_renders import PROGRESS_FILE
+    from plp_portal.pdfs.models import PdfBundle
+    from plp_portal.pdfs.services import pdf_bundle_request
+
+    filterset, _settings = _caseload_query(request)
+    ids = list(filterset.qs.values_list("pk", flat=True)[:PdfBundle.MAX_DOCUMENTS])
+    if not ids:
+        messages.error(request, "There are no learners with a plan in this list.")
+        return redirect(reverse("keyworkers:index", kwargs={"org_slug": request.org.slug}))
+    title = f"Progress files, {'caseloads' if is_lead(request) else 'your caseload'} ({len(ids)} learners)"
+    bundle = pdf_bundle_request(
+        org=request.org, kind=PROGRESS_FILE, object_ids=ids, title=title, by=request.user,
+        page_path=lambda b: reverse("keyworkers:bundle", kwargs={"org_slug": request.org.slug, "bundle_id": b.pk}))
+    return redirect(bundle.page_path)
+
+
+def _own_bundle(request, bundle_id):
+    """A bundle the signed-in person asked for in this organisation; 404 otherwise."""
+    from django.shortcuts import get_object_or_404
+
+    from plp_portal.pdfs.models import PdfBundle
+
+    return get_object_or_404(PdfBundle.objects.for_org(request.org).filter(requested_by=request.user),
+                             pk=bundle_id)
+
+
+@org_role_required(Role.KEY_WORKER, *LEADS)
+def bundle(request, bundle_id):
+    from plp_portal.pdfs.views import pdf_bundle_status_response
+
+    found = _own_bundle(request, bundle_id)
+    return pdf_bundle_status_response(
+        request, bundle=found, title=found.title,
+        download_url=reverse("keyworkers:bundle_download", kwargs={"org_slug": request.org.slug, "bundle_id": found.pk}),
+        back_url=reverse("keyworkers:index", kwargs={"org_slug": request.org.slug}))
+
+
+@org_role_required(Role.KEY_WORKER, *LEADS)
+def bundle_download(request, bundle_id):
+    from plp_portal.audit.services import audit_log
+    from plp_portal.pdfs.views import pdf_bundle_download_response
+
+    found = _own_bundle(request, bundle_id)
+    response = pdf_bundle_download_response(request, bundle=found,
+                                            filename=f"progress-files-{found.created_at:%Y-%m-%d}.zip")
+    audit_log("pdfs.bundle.downloaded", request=request, obj=found, data={"plans": found.object_ids})
+    return response

@@ -30,26 +30,49 @@ def progress_file_audience(viewer) -> str:
 
 def progress_file_fingerprint(*, org_id: int, object_id: int):
     """Everything the progress file shows, summarised in one query: the plan's and profile's
-    versions and update times, and the count and newest row of each record on the plan."""
+    versions and update times, the count and newest row of each record on the plan, the
+    learner's other plans here, and what the other apps add (their ``progress_file_sections``
+    hook's ``fingerprint_annotations``)."""
+    from django.db.models import OuterRef, Subquery
+
+    from .models import (
+        Concern,
+        LogBlock,
+        LogEntry,
+        NarrativeEntry,
+        Plan,
+        PlanSignature,
+        SubjectReport,
+        Target,
+        TargetProgress,
+    )
+    from .pdf import app_fingerprint_annotations
+
+    other_plans = (Plan.objects.for_org(org_id).filter(profile_id=OuterRef("profile_id")).order_by()
+                   .values("profile_id").annotate(v=Max("updated_at")).values("v")[:1])
+    annotations = {
+        "targets_n": child_summary(Target, org_id, "pk", Count),
+        "targets_at": child_summary(Target, org_id, "updated_at", Max),
+        "progress_n": child_summary(TargetProgress, org_id, "pk", Count, "target__plan"),
+        "progress_max": child_summary(TargetProgress, org_id, "pk", Max, "target__plan"),
+        "signatures_max": child_summary(PlanSignature, org_id, "pk", Max),
+        "narrative_n": child_summary(NarrativeEntry, org_id, "pk", Count),
+        "narrative_max": child_summary(NarrativeEntry, org_id, "pk", Max),
+        "reports_n": child_summary(SubjectReport, org_id, "pk", Count),
+        "reports_max": child_summary(SubjectReport, org_id, "pk", Max),
+        "log_n": child_summary(LogEntry, org_id, "pk", Count),
+        "log_max": child_summary(LogEntry, org_id, "pk", Max),
+        "blocks_filed": child_summary(LogBlock, org_id, "filed_at", Max),
+        "concerns_n": child_summary(Concern, org_id, "pk", Count),
+        "concerns_at": child_summary(Concern, org_id, "updated_at", Max),
+        "plans_at": Subquery(other_plans),
+        **app_fingerprint_annotations(org_id=org_id),
+    }
     row = (
         Plan.objects.for_org(org_id).filter(pk=object_id)
-        .annotate(
-            targets_n=child_summary(Target, org_id, "pk", Count),
-            targets_at=child_summary(Target, org_id, "updated_at", Max),
-            progress_n=child_summary(TargetProgress, org_id, "pk", Count, "target__plan"),
-            progress_max=child_summary(TargetProgress, org_id, "pk", Max, "target__plan"),
-            narrative_n=child_summary(NarrativeEntry, org_id, "pk", Count),
-            narrative_max=child_summary(NarrativeEntry, org_id, "pk", Max),
-            reports_n=child_summary(SubjectReport, org_id, "pk", Count),
-            reports_max=child_summary(SubjectReport, org_id, "pk", Max),
-            log_n=child_summary(LogEntry, org_id, "pk", Count),
-            log_max=child_summary(LogEntry, org_id, "pk", Max),
-            blocks_filed=child_summary(LogBlock, org_id, "filed_at", Max),
-        )
+        .annotate(**annotations)
         .values_list("version", "updated_at", "profile__updated_at", "profile__user__full_name", "profile__user__email",
-                     "profile__key_worker__full_name", "profile__key_worker__email",
-                     "targets_n", "targets_at", "progress_n", "progress_max", "narrative_n",
-                     "narrative_max", "reports_n", "reports_max", "log_n", "log_max", "blocks_filed")
+                     "profile__key_worker__full_name", "profile__key_worker__email", *annotations)
         .first()
     )
     return row
@@ -68,4 +91,22 @@ def progress_file_render(*, render) -> bytes:
     return pdf.progress_file_pdf(plan=plan, viewer=viewer, actor=render.requested_by)
 
 
-KINDS = [PdfKind(name=PROGRESS_FILE, fingerprint=progress_file_fingerprint, render=progress_file_render)]
+def progress_file_bundle_entry(*, org_id: int, object_id: int, user):
+    """(audience, file name) of the plan's progress file as ``user`` may see it now, or None."""
+    from django.utils.text import slugify
+
+    from .models import Plan
+    from .permissions import plan_viewer
+
+    plan = Plan.objects.for_org(org_id).select_related("profile__user").filter(pk=object_id).first()
+    if plan is None:
+        return None
+    viewer = plan_viewer(plan=plan, user=user)
+    if not viewer.can_view_plan:
+        return None
+    name = slugify(f"{plan.profile.user.display_name}-{plan.programme_name}") or f"plan-{plan.pk}"
+    return progress_file_audience(viewer), f"{name}.pdf"
+
+
+KINDS = [PdfKind(name=PROGRESS_FILE, fingerprint=progress_file_fingerprint, render=progress_file_render,
+                 bundle_entry=progress_file_bundle_entry)]

@@ -28,6 +28,7 @@ _NAV = {
         ("ILP quality", "keyworkers:quality"),
         ("Review settings", "keyworkers:settings"),
         ("Who sees our data", "organisations:access"),
+        ("Learners' records", "records:index"),
         ("Sign-in options", "sso:providers"),
     ],
     Role.LA_OFFICER: [("Authority dashboard", "careersplan:index")],

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "plp_portal.audit",
     "plp_portal.notifications",
     "plp_portal.pdfs",
+    "plp_portal.records",
     "plp_portal.sso",
     # Feature apps.
     "learners",
@@ -289,6 +290,8 @@ CELERY_BEAT_SCHEDULE = {
     # PDFs whose render could not be published (Redis down) are rendered a minute later;
     # superseded renders are cleaned up.
     "pdf-renders-pending": {"task": "pdfs.renders_pending", "schedule": 60.0},
+    # Subject access exports whose publish failed are built a minute later; expired copies deleted.
+    "records-sars-pending": {"task": "records.sars_pending", "schedule": 60.0},
 }
 
 # --- Internationalisation -------------------------------------------------------------------

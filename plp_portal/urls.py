@@ -13,6 +13,7 @@ org_patterns = [
     path("guidance/", include("guidance.urls")),
     path("careers-plan/", include("careersplan.urls")),
     path("audit/", include("plp_portal.audit.urls")),
+    path("records/", include("plp_portal.records.urls")),
     path("sign-in-settings/", include("plp_portal.sso.urls")),
 ]
 
@@ -33,6 +34,7 @@ urlpatterns = [
     # access is the recorded grant (careersplan/review_views.py), not /o/<slug>/ membership.
     path("careers-plan-reviews/", include("careersplan.review_urls")),
     path("me/reviews/", include("keyworkers.me_urls")),
+    path("me/records/", include("plp_portal.records.me_urls")),
     path("o/<slug:org_slug>/", include(org_patterns)),
     path("admin/", admin.site.urls),
 ]

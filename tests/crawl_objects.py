@@ -213,6 +213,41 @@ def _pdf_render(kind, object_id, audience="plan"):
     return make
 
 
+def _sar(org, ctx):
+    """A finished subject access export of the world's learner (plp_portal.records)."""
+    import datetime
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from plp_portal.records.models import SubjectAccessRequest
+
+    learner = _learner_plan(org, ctx).profile.user
+    sar = SubjectAccessRequest(organisation=org, learner=learner, requested_by=learner, status="ready",
+                               progress=100, expires_at=timezone.now() + datetime.timedelta(days=1))
+    sar.file.save("crawl.zip", ContentFile(b"PK crawl"), save=False)
+    sar.save()
+    return sar.pk
+
+
+def _bundle(org, ctx, user=None):
+    """A finished ZIP of progress files (plp_portal.pdfs.PdfBundle) asked for by ``user``."""
+    import datetime
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from plp_portal.pdfs.models import PdfBundle
+
+    plan = _learner_plan(org, ctx)
+    bundle = PdfBundle(organisation=org, kind="learners.progress_file", object_ids=[plan.pk], title="Crawl",
+                       page_path="/", requested_by=user or UserFactory(), status="ready", done_count=1,
+                       included_count=1, expires_at=timezone.now() + datetime.timedelta(days=1))
+    bundle.file.save("crawl.zip", ContentFile(b"PK crawl"), save=False)
+    bundle.save()
+    return bundle.pk
+
+
 # keyword argument -> function(org, ctx) returning the value to put in the URL. ``ctx`` is a
 # dict shared by the calls for one organisation, for objects that depend on each other.
 OBJECT_KWARGS = {
@@ -245,6 +280,11 @@ OBJECT_KWARGS = {
     "level_id": _learner_level,
     "render_id": _pdf_render("learners.progress_file", _learner_plan_id),
     "careersplan:render_id": _pdf_render("careersplan.plan", _plan_id),
+    "guidance:render_id": _pdf_render("guidance.progress_file", _learner_plan_id),
+    "keyworkers:render_id": _pdf_render("keyworkers.review", _review),
+    "me_reviews:render_id": _pdf_render("keyworkers.review", _review),
+    "sar_id": _sar,
+    "bundle_id": _bundle,
     "careersplan_review:render_id": _pdf_render("careersplan.plan", _plan_id),
 }
 

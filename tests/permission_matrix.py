@@ -96,6 +96,14 @@ MATRIX = {
     "me_reviews:index": everyone(200),
     "me_reviews:prepare": {Role.LEARNER: LINKED},
     "me_reviews:sign": {Role.LEARNER: linked(405)},
+    # A copy of the learner's own record (subject access): only the learner's own requests.
+    "me_records:index": everyone(200),
+    "me_records:request": POST_ONLY,
+    "me_records:detail": {Role.LEARNER: LINKED},
+    "me_records:download": {Role.LEARNER: LINKED},
+    "me_reviews:review_pdf": {Role.LEARNER: linked(302)},
+    "me_reviews:review_pdf_status": {Role.LEARNER: LINKED},
+    "me_reviews:review_pdf_download": {Role.LEARNER: LINKED},
     # --- /o/<slug>/: the organisation's own pages.
     "organisations:home": everyone(200),
     "organisations:access": {Role.CAREERS_LEAD: 200, Role.ORG_ADMIN: 200},
@@ -163,6 +171,17 @@ MATRIX = {
     "keyworkers:review_list": {Role.KEY_WORKER: LINKED, Role.SUBJECT_TUTOR: 200, Role.CAREERS_ADVISER: 200, Role.CAREERS_LEAD: 200, Role.ORG_ADMIN: 200},
     "keyworkers:review_start": {Role.KEY_WORKER: linked(405)},
     "keyworkers:review_detail": {Role.KEY_WORKER: LINKED, Role.SUBJECT_TUTOR: 200, Role.CAREERS_ADVISER: 200, Role.CAREERS_LEAD: 200, Role.ORG_ADMIN: 200},
+    # Subject access: the organisation admin produces any learner's record.
+    "records:index": {Role.ORG_ADMIN: 200},
+    "records:detail": {Role.ORG_ADMIN: 200},
+    "records:download": {Role.ORG_ADMIN: 200},
+    # The caseload's progress files as one ZIP: only the person who asked for it (LINKED).
+    "keyworkers:caseload_bundle": POST_ONLY,
+    "keyworkers:bundle": {Role.KEY_WORKER: LINKED, Role.CAREERS_LEAD: LINKED, Role.ORG_ADMIN: LINKED},
+    "keyworkers:bundle_download": {Role.KEY_WORKER: LINKED, Role.CAREERS_LEAD: LINKED, Role.ORG_ADMIN: LINKED},
+    "keyworkers:review_pdf": {Role.KEY_WORKER: linked(302), Role.SUBJECT_TUTOR: 302, Role.CAREERS_ADVISER: 302, Role.CAREERS_LEAD: 302, Role.ORG_ADMIN: 302},
+    "keyworkers:review_pdf_status": {Role.KEY_WORKER: LINKED, Role.SUBJECT_TUTOR: 200, Role.CAREERS_ADVISER: 200, Role.CAREERS_LEAD: 200, Role.ORG_ADMIN: 200},
+    "keyworkers:review_pdf_download": {Role.KEY_WORKER: LINKED, Role.SUBJECT_TUTOR: 200, Role.CAREERS_ADVISER: 200, Role.CAREERS_LEAD: 200, Role.ORG_ADMIN: 200},
     "keyworkers:review_edit": {Role.KEY_WORKER: LINKED},
     "keyworkers:review_cancel": {Role.KEY_WORKER: LINKED, Role.CAREERS_LEAD: 200, Role.ORG_ADMIN: 200},
     "keyworkers:review_amend": {Role.KEY_WORKER: linked(405)},
@@ -179,6 +198,11 @@ MATRIX = {
     "guidance:learner_detail": {Role.KEY_WORKER: LINKED, Role.CAREERS_ADVISER: LINKED, Role.CAREERS_LEAD: 200, Role.ORG_ADMIN: 200},
     "guidance:referral_new": {Role.KEY_WORKER: LINKED, Role.CAREERS_ADVISER: LINKED, Role.CAREERS_LEAD: 200, Role.ORG_ADMIN: 200},
     "guidance:tier_change": {Role.CAREERS_ADVISER: LINKED},
+    # The progress file of a partner school's learner: the service's advisers (a school's own
+    # staff use learners:plan_pdf).
+    "guidance:learner_progress_file": {Role.CAREERS_ADVISER: linked(302)},
+    "guidance:learner_progress_file_status": {Role.CAREERS_ADVISER: LINKED},
+    "guidance:learner_progress_file_download": {Role.CAREERS_ADVISER: LINKED},
     "guidance:interview_new": {Role.CAREERS_ADVISER: LINKED},
     "guidance:destination_new": {Role.KEY_WORKER: LINKED, Role.CAREERS_ADVISER: LINKED, Role.CAREERS_LEAD: 200, Role.ORG_ADMIN: 200},
     "guidance:interview_detail": {Role.KEY_WORKER: LINKED, Role.CAREERS_ADVISER: LINKED, Role.CAREERS_LEAD: 200, Role.ORG_ADMIN: 200},

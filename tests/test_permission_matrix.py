@@ -76,6 +76,18 @@ def _progress_file_render(org, ctx, user):
     return _pdf_render("learners.progress_file", _learner_plan_id, audience=audience)(org, ctx)
 
 
+def _review_renders(org, ctx, user, values):
+    """Finished review records of the world's review for ``user``'s audience (staff and /me/)."""
+    from keyworkers.models import Review
+    from keyworkers.pdf_renders import review_audience
+    from learners.permissions import plan_viewer
+
+    review = Review.objects.for_org(org).select_related("plan__profile").get(pk=values["review_id"])
+    audience = review_audience(plan_viewer(plan=review.plan, user=user))
+    render_id = _pdf_render("keyworkers.review", lambda _org, _ctx: review.pk, audience=audience)(org, ctx)
+    values["keyworkers:render_id"] = values["me_reviews:render_id"] = render_id
+
+
 def _careers_plan_links(org, ctx, values):
     """Evidence with a file (a text-only one has nothing to download) and a governing body
     approval (to remove) on the world's annual careers plan."""
@@ -143,6 +155,9 @@ def world(role, school):
         values["guidance:partnership_id"] = agreement.pk
         values["guidance:objective_id"] = agreement.objectives.first().pk
         values["render_id"] = _progress_file_render(service, service_ctx, user)
+        _review_renders(service, service_ctx, user, values)
+        values["guidance:render_id"] = _pdf_render("guidance.progress_file", _learner_plan_id,
+                                                   audience=f"partner:{service.pk}")(school, ctx)
         values["partner_school"] = school.pk
         return user, service.slug, values
     if role == Role.LA_OFFICER:
@@ -178,6 +193,10 @@ def world(role, school):
                                           relationship="parent_carer", by=plan.profile.user)
     values = {**objects_of(school, ctx), "partner_school": school.pk}
     values["render_id"] = _progress_file_render(school, ctx, user)
+    _review_renders(school, ctx, user, values)
+    from tests.crawl_objects import _bundle
+
+    values["bundle_id"] = _bundle(school, ctx, user=user)
     _careers_plan_links(school, ctx, values)
     if role == Role.CAREERS_LEAD:
         _peer_review_grant(user, values)

@@ -29,6 +29,10 @@ class PdfKind:
     name: str
     fingerprint: Callable[..., object]
     render: Callable[..., bytes]
+    # For bulk ZIPs (``PdfBundle``): ``bundle_entry(*, org_id, object_id, user)`` gives
+    # (audience, file name in the ZIP) of the document as ``user`` may see it now, or None when
+    # they may not see it. Kinds without it cannot be bundled.
+    bundle_entry: Callable[..., tuple[str, str] | None] | None = None
 
 
 @functools.cache

@@ -3,6 +3,8 @@ on Redis). One row per (document, audience, content fingerprint): the request re
 ``pdfs.render`` task (or, with the broker down, the periodic ``pdfs.renders_pending`` job) fills
 it in, and the app's own permission-checking view serves the stored file."""
 
+import datetime
+
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models
@@ -83,3 +85,65 @@ class PdfRender(TenantModel):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE
+
+
+_bundle_upload = upload_to("pdf-bundles")
+
+
+def bundle_upload_to(instance, filename):
+    return _bundle_upload(instance, filename)
+
+
+class PdfBundle(TenantModel):
+    """Many documents of one kind (a caseload's progress files) as one ZIP, built by the workers
+    with a progress count and an email to the person when it is ready. Each document is the one
+    the person may see (the kind's ``bundle_entry``); documents they may no longer see are left
+    out. Available for ``AVAILABLE_FOR``, then its file is deleted."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        BUILDING = "building", "Being prepared"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+        EXPIRED = "expired", "Expired"
+
+    MAX_DOCUMENTS = 300
+    AVAILABLE_FOR = datetime.timedelta(days=2)
+
+    kind = models.CharField(max_length=60)
+    object_ids = models.JSONField(default=list)
+    title = models.CharField(max_length=200)
+    # Where the person sees the bundle (for the email): a path of the app's own view.
+    page_path = models.CharField(max_length=300)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    done_count = models.PositiveIntegerField(default=0)
+    included_count = models.PositiveIntegerField(default=0)
+    file = models.FileField(upload_to=bundle_upload_to, blank=True, max_length=200)
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+        constraints = [models.CheckConstraint(condition=~models.Q(status="ready") | ~models.Q(file=""),
+                                              name="pdfbundle_ready_has_file")]
+
+    @property
+    def total(self) -> int:
+        return len(self.object_ids)
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.done_count / self.total) if self.total else 100
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.BUILDING)
+
+    @property
+    def is_available(self) -> bool:
+        return self.status == self.Status.READY and self.expires_at is not None and self.expires_at > timezone.now()

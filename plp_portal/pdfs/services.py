@@ -19,7 +19,7 @@ from django.utils import timezone
 from plp_portal.queue import enqueue_on_commit
 
 from .kinds import PdfRenderRefused, pdf_kind
-from .models import PdfRender
+from .models import PdfBundle, PdfRender
 
 logger = logging.getLogger(__name__)
 
@@ -116,7 +116,7 @@ def pdf_renders_pending(*, now: datetime.datetime | None = None, limit: int = 20
     )
     rendered = sum(pdf_render_run(render_id=pk) == PdfRender.Status.DONE for pk in pending)
     return {"rendered": rendered, "pending": len(pending), "stuck": stuck,
-            "deleted": pdf_renders_superseded_delete(now=now)}
+            "deleted": pdf_renders_superseded_delete(now=now), "bundles": pdf_bundles_pending(now=now)}
 
 
 def pdf_renders_superseded_delete(*, now: datetime.datetime) -> int:
@@ -136,3 +136,115 @@ def pdf_renders_superseded_delete(*, now: datetime.datetime) -> int:
     if old:
         renders.filter(pk__in=[r.pk for r in old]).delete()
     return len(old)
+
+
+# --- Bulk ZIPs --------------------------------------------------------------------------------
+
+
+def pdf_bundle_request(*, org, kind: str, object_ids: list[int], title: str, page_path, by) -> PdfBundle:
+    """Queue a ZIP of ``kind`` documents of ``object_ids`` for ``by`` (who the app has checked
+    may ask for them; each document is checked again in the worker). ``page_path(bundle)`` is
+    the path of the app's page for the bundle (linked from the email)."""
+    if pdf_kind(kind).bundle_entry is None:
+        raise ValueError(f"{kind} documents cannot be bundled")
+    ids = list(dict.fromkeys(int(i) for i in object_ids))[:PdfBundle.MAX_DOCUMENTS]
+    with transaction.atomic():
+        bundle = PdfBundle.objects.create(organisation=org, kind=kind, object_ids=ids, title=title[:200],
+                                          page_path="", requested_by=by)
+        bundle.page_path = page_path(bundle)[:300]
+        bundle.save(update_fields=["page_path"])
+        enqueue_on_commit("pdfs.bundle_build", bundle.pk)
+    return bundle
+
+
+def _bundle_document(kind, org_id: int, object_id: int, audience: str, user) -> bytes:
+    """A finished render of the same unchanged document for the same audience if there is one
+    (stored), else rendered now and stored as that render (so the next ZIP, or the person's own
+    download of the document, is served from storage)."""
+    fingerprint = pdf_fingerprint(org_id=org_id, kind=kind.name, object_id=object_id)
+    done = (PdfRender.objects.for_org(org_id)
+            .filter(kind=kind.name, object_id=object_id, audience=audience, fingerprint=fingerprint,
+                    status=PdfRender.Status.DONE).order_by("-created_at").first())
+    if done is not None and done.file and done.file.storage.exists(done.file.name):
+        with done.file.open("rb") as handle:
+            return handle.read()
+    started = timezone.now()
+    data = kind.render(render=PdfRender(organisation_id=org_id, kind=kind.name, object_id=object_id,
+                                        audience=audience, requested_by=user))
+    stored = PdfRender(organisation_id=org_id, kind=kind.name, object_id=object_id, audience=audience,
+                       fingerprint=fingerprint, requested_by=user, status=PdfRender.Status.DONE, size=len(data),
+                       started_at=started, finished_at=timezone.now())
+    stored.file.save(f"{kind.name.replace('.', '-')}.pdf", ContentFile(data), save=False)
+    stored.save()
+    return data
+
+
+def pdf_bundle_build(*, bundle_id: int) -> str:
+    """Build a queued bundle (the worker's task, or the periodic job); idempotent."""
+    import io
+    import zipfile
+
+    from plp_portal.notifications.services import email_queue
+
+    with transaction.atomic():
+        bundle = (PdfBundle.objects.system("a worker builds the bundle it was handed by id")
+                  .select_for_update(skip_locked=True, of=("self",)).select_related("requested_by", "organisation")
+                  .filter(pk=bundle_id, status=PdfBundle.Status.QUEUED).first())
+        if bundle is None:
+            return "skipped"
+        bundle.status = PdfBundle.Status.BUILDING
+        bundle.save(update_fields=["status"])
+    kind = pdf_kind(bundle.kind)
+    buffer = io.BytesIO()
+    included = 0
+    names: set[str] = set()
+    try:
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for done, object_id in enumerate(bundle.object_ids, start=1):
+                entry = kind.bundle_entry(org_id=bundle.organisation_id, object_id=object_id, user=bundle.requested_by)
+                if entry is not None:
+                    audience, name = entry
+                    try:
+                        data = _bundle_document(kind, bundle.organisation_id, object_id, audience, bundle.requested_by)
+                    except PdfRenderRefused:
+                        data = None
+                    if data is not None:
+                        if name in names:
+                            name = f"{object_id}-{name}"
+                        names.add(name)
+                        archive.writestr(name, data)
+                        included += 1
+                PdfBundle.objects.for_org(bundle.organisation_id).filter(pk=bundle.pk).update(done_count=done)
+    except Exception:
+        logger.exception("PDF bundle %s failed", bundle.pk)
+        PdfBundle.objects.for_org(bundle.organisation_id).filter(pk=bundle.pk).update(
+            status=PdfBundle.Status.FAILED, error=FAILED_MESSAGE[:300], finished_at=timezone.now())
+        return PdfBundle.Status.FAILED
+    data = buffer.getvalue()
+    bundle.file.save("bundle.zip", ContentFile(data), save=False)
+    bundle.refresh_from_db(fields=["done_count"])
+    bundle.size, bundle.included_count, bundle.status = len(data), included, PdfBundle.Status.READY
+    bundle.finished_at = timezone.now()
+    bundle.expires_at = bundle.finished_at + PdfBundle.AVAILABLE_FOR
+    bundle.save(update_fields=["file", "size", "included_count", "status", "finished_at", "expires_at"])
+    user = bundle.requested_by
+    email_queue(to=user.email, subject=f"Your ZIP is ready: {bundle.title}", template="pdfs/email/bundle_ready",
+                context={"bundle": bundle, "user": user}, org=bundle.organisation, user=user,
+                dedupe_key=f"pdf-bundle-ready:{bundle.pk}")
+    return bundle.status
+
+
+def pdf_bundles_pending(*, now: datetime.datetime | None = None) -> dict:
+    """Bundles whose publish failed (Redis down) are built; expired ones lose their file."""
+    now = now or timezone.now()
+    bundles = PdfBundle.objects.system("the periodic PDF job works for every organisation")
+    pending = list(bundles.filter(status=PdfBundle.Status.QUEUED, created_at__lte=now - PENDING_AFTER)
+                   .values_list("pk", flat=True)[:5])
+    built = sum(pdf_bundle_build(bundle_id=pk) == PdfBundle.Status.READY for pk in pending)
+    expired = 0
+    for bundle in bundles.filter(status=PdfBundle.Status.READY, expires_at__lte=now):
+        bundle.file.delete(save=False)
+        bundle.status = PdfBundle.Status.EXPIRED
+        bundle.save(update_fields=["file", "status"])
+        expired += 1
+    return {"built": built, "expired": expired}

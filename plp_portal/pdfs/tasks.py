@@ -16,3 +16,8 @@ def pdf_render(render_id: int) -> str:
 def pdf_renders_pending() -> dict:
     """Beat, every minute: renders whose publish failed (Redis down) and clean-up."""
     return services.pdf_renders_pending()
+
+
+@shared_task(name="pdfs.bundle_build", acks_late=True, soft_time_limit=1800, time_limit=1860)
+def pdf_bundle_build(bundle_id: int) -> str:
+    return services.pdf_bundle_build(bundle_id=bundle_id)

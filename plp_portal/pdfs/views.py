@@ -67,3 +67,47 @@ def pdf_download_response(request, *, org, kind: str, object_id: int, audience: 
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def pdf_bundle_status_response(request, *, bundle, title: str, download_url: str, back_url: str):
+    """The bundle's page: a progress bar while the workers build it (htmx polling; a meta
+    refresh without JavaScript), then the download. The caller found ``bundle`` within what
+    the person may see."""
+    template = "pdfs/partials/bundle_status.html" if request.htmx else "pdfs/bundle_status.html"
+    request.record_read = False
+    return render(request, template, {"bundle": bundle, "title": title, "download_url": download_url,
+                                      "back_url": back_url, "poll_seconds": POLL_SECONDS})
+
+
+def pdf_bundle_download_response(request, *, bundle, filename: str):
+    if not bundle.is_available or not bundle.file or not bundle.file.storage.exists(bundle.file.name):
+        raise Http404("This ZIP is no longer available")
+    response = FileResponse(bundle.file.open("rb"), content_type="application/zip", as_attachment=True,
+                            filename=filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def pdf_document_response(request, *, org, kind: str, object_id: int, audience: str, url_name: str,
+                          url_kwargs: dict, render_id: int | None, download: bool, filename: str, title: str,
+                          back_url: str, back_label: str):
+    """The three answers of a document's URLs named ``url_name``, ``url_name``_status and
+    ``url_name``_download (the two last taking ``render_id``), after the app's view has checked
+    that the person may see the document for ``audience``."""
+    from django.urls import reverse
+
+    document = {"org": org, "kind": kind, "object_id": object_id, "audience": audience}
+
+    def status_url(pk):
+        return reverse(f"{url_name}_status", kwargs={**url_kwargs, "render_id": pk})
+
+    if render_id is None:
+        return pdf_request_response(request, **document, status_url=status_url)
+    if download:
+        return pdf_download_response(request, **document, render_id=render_id, filename=filename,
+                                     status_url=status_url(render_id))
+    return pdf_status_response(
+        request, **document, render_id=render_id, title=title, request_url=reverse(url_name, kwargs=url_kwargs),
+        download_url=reverse(f"{url_name}_download", kwargs={**url_kwargs, "render_id": render_id}),
+        back_url=back_url, back_label=back_label)

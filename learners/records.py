@@ -1,0 +1,60 @@
+"""The learners app's part of a learner's record (the core's ``records`` hook,
+plp_portal/records): the profile, plans and everything on them, and the progress file PDF of
+each plan as the learner sees it."""
+
+from __future__ import annotations
+
+from plp_portal.records.export import Document, RecordSet, learner_rows
+
+from .models import (
+    AtRiskStatus,
+    Concern,
+    LearnerProfile,
+    LogBlock,
+    LogEntry,
+    NarrativeEntry,
+    Plan,
+    PlanShare,
+    PlanShareInvitation,
+    PlanSignature,
+    SubjectReport,
+    Target,
+    TargetProgress,
+    TimelineEvent,
+)
+
+EXCLUDED = {
+    "learners.PlanUserObjectPermission": "the permission mirroring a PlanShare (the share is exported)",
+    "learners.PlanGroupObjectPermission": "never granted (guardian needs the table)",
+}
+
+
+def record_sets(*, org_id: int, user_id: int) -> list[RecordSet]:
+    def of(model, path):
+        return learner_rows(model, org_id=org_id, user_id=user_id, path=path)
+
+    plan_path = "plan__profile__user_id"
+    return [
+        RecordSet("learners.LearnerProfile", of(LearnerProfile, "user_id")),
+        RecordSet("learners.AtRiskStatus", of(AtRiskStatus, "profile__user_id")),
+        RecordSet("learners.Plan", of(Plan, "profile__user_id")),
+        RecordSet("learners.PlanSignature", of(PlanSignature, plan_path)),
+        RecordSet("learners.PlanShare", of(PlanShare, plan_path)),
+        RecordSet("learners.PlanShareInvitation", of(PlanShareInvitation, plan_path), omit=("token_hash",)),
+        RecordSet("learners.Target", of(Target, plan_path)),
+        RecordSet("learners.TargetProgress", of(TargetProgress, "target__plan__profile__user_id")),
+        RecordSet("learners.NarrativeEntry", of(NarrativeEntry, plan_path)),
+        RecordSet("learners.LogBlock", of(LogBlock, plan_path)),
+        RecordSet("learners.LogEntry", of(LogEntry, plan_path)),
+        RecordSet("learners.Concern", of(Concern, plan_path)),
+        RecordSet("learners.SubjectReport", of(SubjectReport, plan_path)),
+        RecordSet("learners.TimelineEvent", of(TimelineEvent, plan_path)),
+    ]
+
+
+def documents(*, org_id: int, user_id: int) -> list[Document]:
+    from .pdf_renders import PROGRESS_FILE
+
+    plans = Plan.objects.for_org(org_id).filter(profile__user_id=user_id).order_by("starts_on", "pk")
+    return [Document(kind=PROGRESS_FILE, object_id=plan.pk, audience=f"user:{user_id}",
+                     filename=f"progress-file-{plan.pk}.pdf") for plan in plans]

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "me_records"
+
+urlpatterns = [
+    path("", views.me_index, name="index"),
+    path("request/", views.me_request, name="request"),
+    path("<int:sar_id>/", views.me_detail, name="detail"),
+    path("<int:sar_id>/download/", views.me_download, name="download"),
+]
