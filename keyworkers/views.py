@@ -402,7 +402,7 @@ def review_pdf_response(request, *, review, viewer, url_name: str, url_kwargs: d
 
 @org_role_required(*STAFF_ROLES)
 def review_pdf(request, review_id, render_id=None, download=False):
-    review, viewer = _review_and_viewer(request, review_id)
+    review, viewer = review_for_request(request, review_id)
     url_kwargs = {"org_slug": request.org.slug, "review_id": review.pk}
     return review_pdf_response(request, review=review, viewer=viewer, url_name="keyworkers:review_pdf",
                                url_kwargs=url_kwargs, back_url=reverse("keyworkers:review_detail", kwargs=url_kwargs),

@@ -245,7 +245,7 @@ LOOKUPS = {  # object kind: its one access helper
 RAW_GETTERS = re.compile(
     r"\bselectors\.(plan_get|my_plan_get|plan_get_shared|review_get|review_for_me|referral_get|reviewer_plan_get)\("
 )
-RETIRED_HELPERS = re.compile(r"def (_review_and_viewer|_authority_plan)\(")
+RETIRED_HELPERS = re.compile(r"\b(_review_and_viewer|_authority_plan)\(")  # defined or called
 
 
 def test_pages_reach_plans_reviews_referrals_and_careers_plans_through_their_lookup():
