@@ -289,7 +289,7 @@ def test_authority_filters_pick_the_rows_the_dashboard_shows_them_as(org, other_
     assert {len(shown["rag", rag]) > 0 for rag in ("red", "amber", "green", "none")} == {True}
     bogus = client.get(url("authority", authority) + "?rag=purple&sort=nope")
     assert bogus.status_code == 200 and len(bogus.context["lines"]) == len(lines)
-    assert "Select a valid choice" in bogus.content.decode()
+    assert "Select RAG this year from the list" in bogus.content.decode()  # the field named, GOV.UK style
 
 
 def _count(client, path):
