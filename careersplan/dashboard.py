@@ -1,6 +1,7 @@
-"""The local authority's view across its schools: rows, filters, sorting, CSV and the RAG chart.
+"""The local authority's view across its schools: rows, sorting, CSV and the RAG chart.
 Everything comes from two queries (the schools, their plans with aggregates) however many
-schools there are; the rest is arithmetic on those rows."""
+schools there are — plus one for the filters (``filters.AuthorityFilterSet``); the rest is
+arithmetic on those rows."""
 
 from dataclasses import dataclass
 
@@ -92,15 +93,8 @@ def overview(*, authority, year: int, chart_years: int = 3, deadline_passed: boo
     return lines, chart
 
 
-def apply_filters(lines, *, rag="", phase="", status="", sort="name", descending=False):
-    if rag:
-        lines = [line for line in lines if (line.rag or "none") == rag]
-    if phase:
-        lines = [line for line in lines if line.plan and line.plan.phase == phase]
-    if status == "late":
-        lines = [line for line in lines if line.late]
-    elif status:
-        lines = [line for line in lines if line.status.lower().replace(" ", "_") == status]
+def sorted_lines(lines, *, sort="name", descending=False):
+    """The rows in a column's order (the filters are ``filters.AuthorityFilterSet``'s, in SQL)."""
     key = SORTS.get(sort, SORTS["name"])
     return sorted(lines, key=key, reverse=descending)
 

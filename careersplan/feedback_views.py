@@ -11,8 +11,9 @@ from plp_portal import clock
 from plp_portal.clientip import client_address
 from plp_portal.organisations.permissions import org_role_required, public_view
 
-from . import feedback, selectors
+from . import feedback
 from .forms import SurveyForm, SurveyResponseForm
+from .lookups import careers_plan_for_request
 from .permissions import PLAN_READERS, can_edit_plan
 
 
@@ -22,7 +23,7 @@ def _public_url(request, survey):
 
 @org_role_required(*PLAN_READERS)
 def survey_list(request, plan_id):
-    plan = selectors.plan_get(org=request.org, plan_id=plan_id)
+    plan = careers_plan_for_request(request, plan_id)
     surveys = list(feedback.plan_surveys(plan=plan))
     can_edit = can_edit_plan(request.membership)
     form = SurveyForm(request.POST or None, taken={s.audience for s in surveys})
@@ -45,7 +46,7 @@ def survey_list(request, plan_id):
 
 @org_role_required(*PLAN_READERS)
 def survey_detail(request, plan_id, survey_id):
-    plan = selectors.plan_get(org=request.org, plan_id=plan_id)
+    plan = careers_plan_for_request(request, plan_id)
     survey = feedback.survey_get(org=request.org, plan=plan, survey_id=survey_id)
     url = _public_url(request, survey)
     page = Paginator(feedback.survey_responses(survey=survey), 25).get_page(request.GET.get("page"))

@@ -14,6 +14,7 @@ from plp_portal.organisations.permissions import signed_in_required
 
 from . import selectors, services
 from .forms import CommentForm
+from .lookups import careers_plan_for_request
 from .models import TemplateSection
 from .pdf import plan_pdf_view
 
@@ -27,8 +28,7 @@ def review_list(request):
 
 @signed_in_required
 def review_plan(request, plan_id):
-    plan = selectors.reviewer_plan_get(user=request.user, plan_id=plan_id,
-                                       today=clock.today(request.org))
+    plan = careers_plan_for_request(request, plan_id, need="reviewer")
     sections = selectors.plan_sections(plan=plan, with_comments=True)
     form = CommentForm(request.POST or None, plan=plan, sections=[v.section for v in sections])
     if request.method == "POST" and form.is_valid():
@@ -48,8 +48,7 @@ def review_plan(request, plan_id):
 
 @signed_in_required
 def review_pdf(request, plan_id, render_id=None, download=False):
-    plan = selectors.reviewer_plan_get(user=request.user, plan_id=plan_id,
-                                       today=clock.today(request.org))
+    plan = careers_plan_for_request(request, plan_id, need="reviewer")
     return plan_pdf_view(request, plan=plan, url_name="careersplan_review:pdf",
                          url_kwargs={"plan_id": plan.pk}, render_id=render_id, download=download,
                          back_url=reverse("careersplan_review:plan", kwargs={"plan_id": plan.pk}),

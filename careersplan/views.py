@@ -1,4 +1,5 @@
 import csv
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -17,6 +18,7 @@ from plp_portal.uploads import serve_upload
 from . import dashboard, feedback, phases, selectors, services
 from .pdf import plan_pdf_view
 from .choices import AIM_DESCRIPTIONS, IlpAnswer, Phase, Rag
+from .filters import AuthorityFilterSet
 from .forms import (
     ApprovalForm,
     ChecklistForm,
@@ -32,7 +34,8 @@ from .forms import (
     TemplateChecklistForm,
     TemplateSectionForm,
 )
-from .models import CareersPlan, TemplateSection
+from .lookups import careers_plan_for_request
+from .models import TemplateSection
 from .permissions import AUTHORITY, PLAN_EDITORS, PLAN_READERS, can_edit_plan
 
 
@@ -104,7 +107,7 @@ def _plan_context(request, plan, *, read_only=False):
 
 @org_role_required(*PLAN_READERS)
 def plan_detail(request, plan_id):
-    plan = selectors.plan_get(org=request.org, plan_id=plan_id)
+    plan = careers_plan_for_request(request, plan_id)
     context = _plan_context(request, plan)
     context["grants"] = list(selectors.reviewer_grants(org=request.org, plan=plan))
     context["recommendations"] = list(selectors.plan_recommendations(plan=plan))
@@ -113,7 +116,7 @@ def plan_detail(request, plan_id):
 
 @org_role_required(*PLAN_EDITORS)
 def plan_phase(request, plan_id):
-    plan = selectors.plan_get(org=request.org, plan_id=plan_id)
+    plan = careers_plan_for_request(request, plan_id)
     target = phases.next_phase(plan.phase)
     if request.method == "POST":
         try:
@@ -175,18 +178,22 @@ def _render_section(request, plan, section_id, *, bound=None):
 
 @org_role_required(*PLAN_READERS)
 def section_detail(request, plan_id, section_id):
-    plan = selectors.plan_get(org=request.org, plan_id=plan_id)
+    plan = careers_plan_for_request(request, plan_id)
     return _render_section(request, plan, section_id)
+
+
+def _plan_row(request, plan_id, row_id):
+    """The plan, one of its rows and the address of the row in its section."""
+    plan = careers_plan_for_request(request, plan_id)
+    row = selectors.plan_row_get(org=request.org, plan=plan, row_id=row_id)
+    return plan, row, _plan_url(plan, "careersplan:section", section_id=row.template_row.section_id) + f"#row-{row.pk}"
 
 
 @org_role_required(*PLAN_EDITORS)
 def row_save(request, plan_id, row_id):
     """Save one row. With htmx (autosave), answers the row's form fragment; without
     JavaScript, redirects back to the section (or shows it again with the problem)."""
-    plan = selectors.plan_get(org=request.org, plan_id=plan_id)
-    row = selectors.plan_row_get(org=request.org, plan=plan, row_id=row_id)
-    section_url = _plan_url(plan, "careersplan:section",
-                            section_id=row.template_row.section_id) + f"#row-{row.pk}"
+    plan, row, section_url = _plan_row(request, plan_id, row_id)
     if request.method != "POST":
         return redirect(section_url)
     editable = _editable_columns(request, plan)
@@ -233,10 +240,7 @@ def row_save(request, plan_id, row_id):
 
 @org_role_required(*PLAN_EDITORS)
 def evidence_add(request, plan_id, row_id):
-    plan = selectors.plan_get(org=request.org, plan_id=plan_id)
-    row = selectors.plan_row_get(org=request.org, plan=plan, row_id=row_id)
-    section_url = _plan_url(plan, "careersplan:section",
-                            section_id=row.template_row.section_id) + f"#row-{row.pk}"
+    plan, row, section_url = _plan_row(request, plan_id, row_id)
     if request.method != "POST":
         return redirect(section_url)
     form = EvidenceForm(request.POST, request.FILES, org=request.org, row=row)
@@ -260,7 +264,7 @@ def evidence_add(request, plan_id, row_id):
 
 @org_role_required(*PLAN_READERS)
 def evidence_download(request, plan_id, evidence_id):
-    plan = selectors.plan_get(org=request.org, plan_id=plan_id)
+    plan = careers_plan_for_request(request, plan_id)
     evidence = selectors.evidence_get(org=request.org, evidence_id=evidence_id)
     if evidence.row.plan_id != plan.pk or not evidence.file:
         raise Http404("No such file")
@@ -271,7 +275,7 @@ def evidence_download(request, plan_id, evidence_id):
 
 @org_role_required(*PLAN_EDITORS)
 def evidence_delete(request, plan_id, evidence_id):
-    plan = selectors.plan_get(org=request.org, plan_id=plan_id)
+    plan = careers_plan_for_request(request, plan_id)
     evidence = selectors.evidence_get(org=request.org, evidence_id=evidence_id)
     if evidence.row.plan_id != plan.pk:
         raise Http404("No such evidence")
@@ -291,7 +295,7 @@ def evidence_delete(request, plan_id, evidence_id):
 def checklist(request, plan_id):
     """The checklist: nothing is saved until "Save the checklist" is pressed, and one save is
     one event of the score history (ticking with JavaScript only previews the score)."""
-    plan = selectors.plan_get(org=request.org, plan_id=plan_id)
+    plan = careers_plan_for_request(request, plan_id)
     summary = selectors.checklist_summary(plan=plan)
     can_edit = can_edit_plan(request.membership)
     form = ChecklistForm(request.POST or None, summary=summary)
@@ -325,7 +329,7 @@ def checklist(request, plan_id):
 def checklist_preview(request, plan_id):
     """The score the ticks on the page would give (htmx, as the lead ticks): the text inside
     the page's live region. Writes nothing."""
-    plan = selectors.plan_get(org=request.org, plan_id=plan_id)
+    plan = careers_plan_for_request(request, plan_id)
     saved = selectors.checklist_summary(plan=plan)
     form = ChecklistForm(request.POST, summary=saved)
     form.is_valid()
@@ -337,7 +341,7 @@ def checklist_preview(request, plan_id):
 
 @org_role_required(*PLAN_EDITORS)
 def approval(request, plan_id):
-    plan = selectors.plan_get(org=request.org, plan_id=plan_id)
+    plan = careers_plan_for_request(request, plan_id)
     current = selectors.approval_of(plan=plan)
     initial = {"approved_on": current.approved_on, "minute_reference": current.minute_reference} \
         if current else {}
@@ -358,7 +362,7 @@ def approval(request, plan_id):
 
 @org_role_required(*PLAN_EDITORS)
 def approval_remove(request, plan_id):
-    plan = selectors.plan_get(org=request.org, plan_id=plan_id)
+    plan = careers_plan_for_request(request, plan_id)
     current = selectors.approval_of(plan=plan)
     if current is None:
         raise Http404("No approval recorded")
@@ -372,7 +376,7 @@ def approval_remove(request, plan_id):
 # --- Reviewers -------------------------------------------------------------------------------
 @org_role_required(*PLAN_EDITORS)
 def reviewers(request, plan_id):
-    plan = selectors.plan_get(org=request.org, plan_id=plan_id)
+    plan = careers_plan_for_request(request, plan_id)
     form = ReviewerGrantForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -393,7 +397,7 @@ def reviewers(request, plan_id):
 
 @org_role_required(*PLAN_EDITORS)
 def reviewer_revoke(request, plan_id, grant_id):
-    plan = selectors.plan_get(org=request.org, plan_id=plan_id)
+    plan = careers_plan_for_request(request, plan_id)
     grant = selectors.reviewer_grant_get(org=request.org, plan=plan, grant_id=grant_id)
     if request.method == "POST":
         services.reviewer_revoke(org=request.org, grant=grant, by=request.user, request=request)
@@ -405,7 +409,7 @@ def reviewer_revoke(request, plan_id, grant_id):
 # --- PDF (rendered by the workers: careersplan/pdf.py) ---------------------------------------
 @org_role_required(*PLAN_READERS)
 def plan_pdf(request, plan_id, render_id=None, download=False):
-    plan = selectors.plan_get(org=request.org, plan_id=plan_id)
+    plan = careers_plan_for_request(request, plan_id)
     return plan_pdf_view(request, plan=plan, url_name="careersplan:pdf",
                          url_kwargs={"org_slug": request.org.slug, "plan_id": plan.pk},
                          render_id=render_id, download=download,
@@ -466,37 +470,37 @@ def _authority_lines(request):
     today = clock.today(request.org)
     year = clock.academic_year_of(today)
     deadline = selectors.approval_deadline(authority=request.org, academic_year=year)
-    lines, chart = dashboard.overview(authority=request.org, year=year,
-                                      deadline_passed=bool(deadline and deadline.approve_by < today))
-    filters = {key: request.GET.get(key, "") for key in ("rag", "phase", "status")}
-    sort = request.GET.get("sort", "name")
-    descending = request.GET.get("dir") == "desc"
-    shown = dashboard.apply_filters(lines, sort=sort, descending=descending, **filters)
-    return year, lines, shown, chart, filters, sort, descending
+    deadline_passed = bool(deadline and deadline.approve_by < today)
+    lines, chart = dashboard.overview(authority=request.org, year=year, deadline_passed=deadline_passed)
+    filterset = AuthorityFilterSet(request.GET or None, org=request.org, year=year, deadline_passed=deadline_passed,
+                                   queryset=selectors.authority_schools(authority=request.org))
+    matching = set(filterset.qs.values_list("pk", flat=True))
+    shown = dashboard.sorted_lines([line for line in lines if line.org_id in matching],
+                                   sort=filterset.choice("sort", "name"),
+                                   descending=filterset.choice("dir") == "desc")
+    return year, lines, shown, chart, filterset
 
 
 @org_role_required(*AUTHORITY)
 def authority(request):
-    year, lines, shown, chart, filters, sort, descending = _authority_lines(request)
+    year, lines, shown, chart, filterset = _authority_lines(request)
     deadline = selectors.approval_deadline(authority=request.org, academic_year=year)
     audit_log("careersplan.authority_dashboard_viewed", request=request)
-    query = request.GET.copy()
-    query.pop("sort", None)
-    query.pop("dir", None)
+    narrowing = filterset.narrowing()
+    sort, descending = filterset.choice("sort", "name"), filterset.choice("dir") == "desc"
     columns = [("name", "School or college"), ("status", "Approval"), ("phase", "Phase"),
                ("score", "Score this year"), ("rag", "RAG this year"),
                ("incomplete", "Sections incomplete")]
     return render(request, "careersplan/authority.html", {
         "year_label": clock.academic_year_label(year),
-        "last_year_label": f"{year - 1}/{year % 100:02d}",
+        "last_year_label": clock.academic_year_label(year - 1),
         "lines": shown, "total": len(lines), "chart": chart,
-        "svg": dashboard.chart_svg_bars(chart), "filters": filters, "sort": sort,
-        "descending": descending, "base_query": query.urlencode(), "columns": columns,
+        "svg": dashboard.chart_svg_bars(chart), "filterset": filterset, "sort": sort,
+        "descending": descending, "base_query": urlencode(narrowing), "columns": columns,
         "deadline": deadline, "deadline_form": DeadlineForm(
             year=year, initial={"approve_by": deadline.approve_by} if deadline else None),
-        "rag_choices": Rag.choices, "phase_choices": Phase.choices,
-        "download_filters": [(k, v) for k, v in request.GET.items()
-                             if k in ("rag", "phase", "status", "sort", "dir") and v],
+        "download_filters": [*narrowing.items(), *(
+            (name, filterset.choice(name)) for name in ("sort", "dir") if filterset.choice(name))],
     })
 
 
@@ -540,20 +544,9 @@ def authority_deadline(request):
                   {"form": form, "year_label": clock.academic_year_label(year)})
 
 
-def _authority_plan(request, plan_id):
-    """A plan of one of the authority's schools (DESIGN.md tenancy rule 4: the schools whose
-    parent is this authority); 404 for any other plan."""
-    schools = selectors.authority_schools(authority=request.org)
-    child_ids = list(schools.values_list("pk", flat=True))
-
-    return get_object_or_404(
-        CareersPlan.objects.for_orgs(child_ids).select_related("template", "organisation",
-                                                               "approval"), pk=plan_id)
-
-
 @org_role_required(*AUTHORITY)
 def authority_plan(request, plan_id):
-    plan = _authority_plan(request, plan_id)
+    plan = careers_plan_for_request(request, plan_id, need="authority")
     audit_log("careersplan.authority_plan_viewed", request=request, obj=plan)
     context = _plan_context(request, plan, read_only=True)
     context["organisation"] = plan.organisation
@@ -570,7 +563,7 @@ def authority_plan(request, plan_id):
 
 @org_role_required(*AUTHORITY)
 def authority_plan_pdf(request, plan_id, render_id=None, download=False):
-    plan = _authority_plan(request, plan_id)
+    plan = careers_plan_for_request(request, plan_id, need="authority")
     kwargs = {"org_slug": request.org.slug, "plan_id": plan.pk}
     return plan_pdf_view(request, plan=plan, url_name="careersplan:authority_plan_pdf",
                          url_kwargs=kwargs, render_id=render_id, download=download,
@@ -581,7 +574,7 @@ def authority_plan_pdf(request, plan_id, render_id=None, download=False):
 # --- Recommendations (seed 002: the authority "recommends specific priorities for improvement") --
 @org_role_required(*AUTHORITY)
 def authority_recommendation_new(request, plan_id):
-    plan = _authority_plan(request, plan_id)
+    plan = careers_plan_for_request(request, plan_id, need="authority")
     form = RecommendationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.recommendation_add(authority=request.org, plan=plan, by=request.user, request=request,
@@ -621,7 +614,7 @@ def authority_recommendation_close(request, recommendation_id):
 
 @org_role_required(*PLAN_READERS)
 def recommendation_answer(request, plan_id, recommendation_id):
-    plan = selectors.plan_get(org=request.org, plan_id=plan_id)
+    plan = careers_plan_for_request(request, plan_id)
     recommendation = selectors.recommendation_get(org=request.org, plan=plan, recommendation_id=recommendation_id)
     can_answer = can_edit_plan(request.membership) and recommendation.status != "closed"
     form = RecommendationAnswerForm(request.POST or None, initial={"response": recommendation.response})

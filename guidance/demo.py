@@ -212,7 +212,7 @@ def seed(demo) -> None:
         user = demo.user(email, name, school, Role.LEARNER)
         profile = _profile(school, email) or learner_services.learner_profile_create(
             org=school, user=user, target_group=TargetGroup.KEY_STAGE_4, by=adviser, year_group="11", is_active=False)
-        services.leaver_record(profile=profile, left_on=left_on, by=adviser)
+        services.leaver_record(profile=profile, left_on=left_on, by=adviser, service=careers)
         services.destination_record(profile=profile, by=adviser, kind=DestinationKind.INTENDED,
                                     category=DestinationCategory.EDUCATION, recorded_on=datetime.date(year, 3, 1),
                                     detail="Sixth form or college", service=careers)

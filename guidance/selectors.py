@@ -215,24 +215,13 @@ def destinations_for_learner(*, profile):
 # --- Referrals --------------------------------------------------------------------------------
 
 
-def referral_queue(*, scope: GuidanceScope, school_id=None, reason: str = "", tier: str = "",
-                   status: str = ReferralStatus.NEW, source: str = ""):
-    """Referrals in scope, most urgent then oldest first, with learner, school, referrer and the
-    learner's current tier loaded (one query per page, whatever the number of referrals).
-    ``tier`` filters by the suggested tier."""
+def referral_queue(*, scope: GuidanceScope):
+    """Referrals in scope (every status), most urgent then oldest first, with learner, school,
+    referrer and the learner's current tier loaded (one query per page, whatever the number of
+    referrals). The queue page filters it with ``filters.ReferralQueueFilterSet``."""
     qs = Referral.objects.for_orgs(scope.org_ids)
     if scope.key_worker_id:
         qs = qs.filter(Q(profile__key_worker_id=scope.key_worker_id) | Q(referred_by_id=scope.user_id))
-    if school_id:
-        qs = qs.filter(organisation_id=school_id)
-    if status:
-        qs = qs.filter(status=status)
-    if reason:
-        qs = qs.filter(reasons__contains=f",{reason},")
-    if tier:
-        qs = qs.filter(suggested_tier=tier)
-    if source:
-        qs = qs.filter(source=source)
     # The learner's tier as a subquery, not a join: the paginator's COUNT(*) then drops it and
     # counts from the index alone; the page reads it for its 25 rows only.
     current_tier = (LearnerGuidance.objects.system("correlated subquery on an already scoped referral queryset")
@@ -248,7 +237,7 @@ def referral_get(*, scope: GuidanceScope, referral_id: int) -> Referral:
     """A referral in scope; 404 if missing, another organisation's, outside the partnership, or
     (for a key worker) about someone else's learner."""
     return get_object_or_404(
-        referral_queue(scope=scope, status="").select_related("profile__key_worker", "triaged_by", "group_session"),
+        referral_queue(scope=scope).select_related("profile__key_worker", "triaged_by", "group_session"),
         pk=referral_id,
     )
 
@@ -280,16 +269,10 @@ def group_session_list(*, scope: GuidanceScope):
 ATTENDANCE_PAGE_SIZE = 50
 
 
-def attendance_candidates(*, scope: GuidanceScope, school_id: int, tutor_group: str = "", year_group: str = "",
-                          search: str = ""):
-    """The school's active learners narrowed by tutor group, year group and a name or UPN search,
-    in name order (the register a group session's attendance is chosen from, a page at a time)."""
-    qs = learner_search(scope=scope, school_id=school_id, search=search)
-    if tutor_group:
-        qs = qs.filter(tutor_group=tutor_group)
-    if year_group:
-        qs = qs.filter(year_group=year_group)
-    return qs
+def attendance_candidates(*, scope: GuidanceScope, school_id: int):
+    """The school's active learners in name order (the register a group session's attendance is
+    chosen from, a page at a time; the page narrows it with ``filters.RegisterFilterSet``)."""
+    return learner_search(scope=scope, school_id=school_id)
 
 
 def _group_order(value: str):

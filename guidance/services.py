@@ -430,10 +430,12 @@ def tier_set(*, profile, to_tier: str, reasons, by, service, review_on=None, not
     return change
 
 
-def leaver_record(*, profile, left_on, by) -> LearnerGuidance:
+def leaver_record(*, profile, left_on, by, service) -> LearnerGuidance:
     """Record that the learner left on ``left_on``: they join the destinations follow-up (the
     NEET list). When the adviser records it for a learner still enrolled at the school, the
-    school is offered to end the enrolment (``leaver_offer_to_school``)."""
+    school is offered to end the enrolment (``leaver_offer_to_school``). ``service``: the
+    learner's school (its staff) or the partner careers service."""
+    _check_partner(service, profile.organisation_id)
     guidance = learner_guidance_for(profile=profile)
     guidance.left_on = left_on
     guidance.save()
@@ -614,7 +616,9 @@ def referral_triage(*, referral, by, service, decision: str, note: str = "", all
     return referral
 
 
-def referral_withdraw(*, referral, by, note: str = "") -> Referral:
+def referral_withdraw(*, referral, by, service, note: str = "") -> Referral:
+    """``service``: the learner's school (its staff) or the partner careers service."""
+    _check_partner(service, referral.organisation_id)
     with transaction.atomic():
         referral = _locked(referral)
         _transition(referral, ReferralStatus.WITHDRAWN)

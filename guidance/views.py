@@ -29,12 +29,12 @@ from . import charts, forms, selectors, services
 from .choices import (
     DEFAULT_TRIAGE_TARGET_SCHOOL_DAYS,
     PARTNERSHIP_SCOPE,
-    ReferralReason,
-    ReferralSource,
     ReferralStatus,
     Tier,
     TriageDecision,
 )
+from .filters import GuidanceLearnerFilterSet, ReferralQueueFilterSet, RegisterFilterSet
+from .lookups import referral_for_request
 from .objectives import STATUTORY_GROUPS
 
 GUIDANCE_ROLES = (Role.CAREERS_ADVISER, Role.KEY_WORKER, Role.CAREERS_LEAD, Role.ORG_ADMIN)
@@ -89,18 +89,9 @@ def _acting_org(request):
 def index(request):
     """The triage queue (advisers: every partner school) / the school's referrals."""
     scope = request.guidance
-    params = request.GET
-    status = params.get("status", ReferralStatus.NEW if scope.is_service else "")
-    if status not in ReferralStatus.values:
-        status = ""
-    school_id = params.get("school", "")
-    school_id = int(school_id) if school_id.isdigit() and int(school_id) in scope.org_ids else None
-    reason = params.get("reason", "") if params.get("reason") in ReferralReason.values else ""
-    tier = params.get("tier", "") if params.get("tier") in Tier.values else ""
-    source = params.get("source", "") if params.get("source") in ReferralSource.values else ""
-    queue = selectors.referral_queue(scope=scope, school_id=school_id, reason=reason, tier=tier, status=status,
-                                     source=source)
-    page = Paginator(queue, PAGE_SIZE).get_page(params.get("page"))
+    filterset = ReferralQueueFilterSet(request.GET or None, queryset=selectors.referral_queue(scope=scope),
+                                       org=request.org, scope=scope)
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     target_days = (selectors.service_settings_get(org=request.org).triage_target_school_days
                    if scope.is_service else DEFAULT_TRIAGE_TARGET_SCHOOL_DAYS)
     today = clock.today(request.org)
@@ -109,14 +100,10 @@ def index(request):
         age = selectors.school_days_between(timezone.localtime(referral.created_at).date(), today)
         rows.append({"referral": referral, "age": age,
                      "breached": referral.status == ReferralStatus.NEW and age > target_days})
-    schools = list(selectors.partner_schools(scope=scope)) if scope.is_service else []
     partners = [] if scope.is_service else list(selectors.partnerships_of_school(school_id=request.org.pk))
     return render(request, "guidance/index.html", {
-        "partners": partners,
-        "scope": scope, "page": page, "rows": rows, "target_days": target_days, "schools": schools,
-        "filters": {"status": status, "school": school_id, "reason": reason, "tier": tier, "source": source},
-        "status_choices": ReferralStatus.choices, "reason_choices": ReferralReason.choices,
-        "tier_choices": Tier.choices, "source_choices": ReferralSource.choices,
+        "partners": partners, "filterset": filterset,
+        "scope": scope, "page": page, "rows": rows, "target_days": target_days,
     })
 
 
@@ -154,14 +141,14 @@ def _referral_page(request, referral, *, triage_form=None, feedback_form=None):
 
 @guidance_view()
 def referral_detail(request, referral_id):
-    referral = selectors.referral_get(scope=request.guidance, referral_id=referral_id)
+    referral = referral_for_request(request, referral_id)
     return _referral_page(request, referral)
 
 
 @require_POST
 @guidance_view(service_only=True)
 def referral_triage(request, referral_id):
-    referral = selectors.referral_get(scope=request.guidance, referral_id=referral_id)
+    referral = referral_for_request(request, referral_id)
     form = forms.TriageForm(request.POST, org=request.org)
     if referral.status != ReferralStatus.NEW:
         messages.error(request, "This referral has already been triaged.")
@@ -186,7 +173,7 @@ def referral_triage(request, referral_id):
 @require_POST
 @guidance_view(service_only=True)
 def referral_close(request, referral_id):
-    referral = selectors.referral_get(scope=request.guidance, referral_id=referral_id)
+    referral = referral_for_request(request, referral_id)
     form = forms.FeedbackForm(request.POST)
     if ReferralStatus.CLOSED not in services.REFERRAL_TRANSITIONS[ReferralStatus(referral.status)]:
         messages.error(request, "This referral cannot be closed now: it is "
@@ -203,10 +190,10 @@ def referral_close(request, referral_id):
 @require_POST
 @guidance_view()
 def referral_withdraw(request, referral_id):
-    referral = selectors.referral_get(scope=request.guidance, referral_id=referral_id)
+    referral = referral_for_request(request, referral_id)
     if request.guidance.is_service or referral.status != ReferralStatus.NEW:
         raise PermissionDenied("Only the school may withdraw a referral waiting for triage")
-    services.referral_withdraw(referral=referral, by=request.user)
+    services.referral_withdraw(referral=referral, by=request.user, service=_acting_org(request))
     messages.success(request, "Referral withdrawn.")
     return redirect(_url(request, "referral_detail", referral_id=referral.pk))
 
@@ -217,12 +204,10 @@ def referral_withdraw(request, referral_id):
 @guidance_view()
 def learner_list(request):
     scope = request.guidance
-    tier = request.GET.get("tier", "") if request.GET.get("tier") in Tier.values else ""
-    search = request.GET.get("q", "")[:100]
-    qs = selectors.learner_search(scope=scope, search=search, tier=tier)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "guidance/learner_list.html", {
-        "page": page, "search": search, "tier": tier, "tier_choices": Tier.choices, "scope": scope})
+    filterset = GuidanceLearnerFilterSet(request.GET or None, queryset=selectors.learner_search(scope=scope),
+                                         org=request.org)
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "guidance/learner_list.html", {"page": page, "filterset": filterset, "scope": scope})
 
 
 @guidance_view()
@@ -348,7 +333,7 @@ def destination_new(request, profile_id):
             follow_up_on=data["follow_up_on"], service=_acting_org(request),
         )
         if data["left_on"]:
-            services.leaver_record(profile=profile, left_on=data["left_on"], by=request.user)
+            services.leaver_record(profile=profile, left_on=data["left_on"], by=request.user, service=_acting_org(request))
         messages.success(request, "Destination recorded.")
         return redirect(_url(request, "learner_detail", profile_id=profile.pk))
     return render(request, "guidance/destination_form.html", {"form": form, "profile": profile})
@@ -404,11 +389,11 @@ def _register(request, *, school, session=None):
     (tutor group, year group, name or UPN), ``ATTENDANCE_PAGE_SIZE`` at a time. A POST carries
     the learners that were shown (``shown``), so the form has exactly the rows the adviser saw."""
     scope = request.guidance
-    filters = {"tutor_group": request.GET.get("tutor_group", "")[:40],
-               "year_group": request.GET.get("year_group", "")[:20], "q": request.GET.get("q", "").strip()[:100]}
-    candidates = selectors.attendance_candidates(scope=scope, school_id=school.pk, tutor_group=filters["tutor_group"],
-                                                 year_group=filters["year_group"], search=filters["q"])
-    page = Paginator(candidates, selectors.ATTENDANCE_PAGE_SIZE).get_page(request.GET.get("page"))
+    groups = selectors.school_learner_groups(scope=scope, school_id=school.pk)
+    filterset = RegisterFilterSet(
+        request.GET or None, queryset=selectors.attendance_candidates(scope=scope, school_id=school.pk),
+        org=request.org, **groups)
+    page = Paginator(filterset.qs, selectors.ATTENDANCE_PAGE_SIZE).get_page(request.GET.get("page"))
     if request.method == "POST":
         shown = [int(v) for v in request.POST.getlist("shown") if v.isdigit()][:selectors.ATTENDANCE_PAGE_SIZE]
         learners = list(selectors.attendance_candidates(scope=scope, school_id=school.pk).filter(pk__in=shown))
@@ -416,8 +401,7 @@ def _register(request, *, school, session=None):
         learners = list(page.object_list)
     recorded = selectors.group_attendance_for(session=session, profile_ids=[p.pk for p in learners]) if session else {}
     form = forms.AttendanceForm(request.POST or None, learners=learners, recorded=recorded)
-    return {"attendance_form": form, "page": page, "filters": filters,
-            **selectors.school_learner_groups(scope=scope, school_id=school.pk)}
+    return {"attendance_form": form, "page": page, "filterset": filterset, **groups}
 
 
 def _attendance_saved(request, result, *, first: str) -> None:

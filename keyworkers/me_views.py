@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from learners import selectors as learner_selectors
 from learners.permissions import plan_viewer
@@ -13,7 +14,9 @@ from plp_portal.organisations.permissions import signed_in_required
 
 from . import forms, selectors, services
 from .choices import SignStage
+from .lookups import review_for_request
 from .services import ReviewError
+from .views import review_pdf_response
 
 
 @signed_in_required
@@ -25,7 +28,7 @@ def index(request):
 
 @signed_in_required
 def prepare(request, review_id):
-    review = selectors.review_for_me(user=request.user, review_id=review_id)
+    review, _ = review_for_request(request, review_id, need="mine")
     org = review.organisation
     viewer = plan_viewer(plan=review.plan, user=request.user)
     is_learner = viewer.is_learner
@@ -70,7 +73,7 @@ def prepare(request, review_id):
 
 @signed_in_required
 def sign(request, review_id):
-    review = selectors.review_for_me(user=request.user, review_id=review_id)
+    review, _ = review_for_request(request, review_id, need="mine")
     if request.method != "POST":
         return HttpResponse("Method not allowed", status=405)
     org = review.organisation
@@ -112,11 +115,7 @@ def key_worker_preference(request):
 @signed_in_required
 def review_pdf(request, review_id, render_id=None, download=False):
     """The review record PDF for the learner (or the employer / provider who signs it)."""
-    from django.urls import reverse
-
-    from .views import review_pdf_response
-
-    review = selectors.review_for_me(user=request.user, review_id=review_id)
+    review, _ = review_for_request(request, review_id, need="mine")
     viewer = plan_viewer(plan=review.plan, user=request.user)
     url_kwargs = {"review_id": review.pk}
     return review_pdf_response(request, review=review, viewer=viewer, url_name="me_reviews:review_pdf",

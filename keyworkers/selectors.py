@@ -113,14 +113,13 @@ CASELOAD_SORTS = {
 EVERY_KEY_WORKER = "every key worker"
 
 
-def caseload(*, org, key_worker, today: datetime.date, days_ahead: int = 7, show: str = "",
-             at_risk_level=None, search: str = "", sort: str = "due", viewer_role: str | None = None):
+def caseload(*, org, key_worker, today: datetime.date, days_ahead: int = 7, viewer_role: str | None = None):
     """The active plans of ``key_worker``'s learners (a user or id; ``EVERY_KEY_WORKER`` for a
     lead's view of everyone's — said explicitly: None raises), annotated with
     the open review (``open_review_id``, ``open_review_number``, ``open_due_on``), the last
     completed review date, open concerns, concern follow-ups overdue, targets due within
-    ``days_ahead`` days and overdue.
-    ``show``: "overdue" (review or a concern follow-up overdue) / "due" (due within ``days_ahead`` days, overdue included) / "" (all).
+    ``days_ahead`` days and overdue, ordered by the next review (``caseload_sorted``). The page
+    filters it with ``filters.CaseloadFilterSet``.
     ``viewer_role``: None when the viewer is the key worker of every row (sees every record);
     else the viewer's membership role — the counts then include only records that role may see
     (``learners.permissions.audience_q`` of working staff). One query (plus Paginator's count)."""
@@ -156,15 +155,11 @@ def caseload(*, org, key_worker, today: datetime.date, days_ahead: int = 7, show
     )
     if key_worker != EVERY_KEY_WORKER:
         qs = qs.filter(profile__key_worker=key_worker)
-    if show == "overdue":
-        qs = qs.filter(Q(open_due_on__lt=today) | Q(follow_ups_overdue__gt=0))
-    elif show == "due":
-        qs = qs.filter(open_due_on__lte=today + datetime.timedelta(days=days_ahead))
-    if at_risk_level:
-        qs = qs.filter(profile__at_risk_level=at_risk_level)
-    if search:
-        qs = qs.filter(Q(profile__user__full_name__icontains=search) | Q(programme_name__icontains=search)
-                       | Q(profile__tutor_group__iexact=search))
+    return caseload_sorted(qs, "due")
+
+
+def caseload_sorted(qs, sort: str):
+    """``qs`` (a ``caseload``) in one of the ``CASELOAD_SORTS`` orders (an unknown one: "due")."""
     order = CASELOAD_SORTS.get(sort, CASELOAD_SORTS["due"])
     first, *rest = order
     if first.lstrip("-") in ("open_due_on",):

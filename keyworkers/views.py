@@ -13,13 +13,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from learners import selectors as learner_selectors
-from learners.lookups import plan_for_request, staff_viewer_for
-from learners.models import AtRiskLevel
+from learners.lookups import plan_for_request
 from plp_portal import clock
 from plp_portal.organisations.choices import STAFF_ROLES, Role
 from plp_portal.organisations.permissions import org_role_required
 
 from . import forms, selectors, services
+from .filters import CaseloadFilterSet
+from .lookups import review_for_request
 from .permissions import can_cancel_review, can_manage_team, can_run_review, is_lead
 from .services import ReviewError, StaleReviewError
 
@@ -37,29 +38,16 @@ def _post_only(request):
 
 
 def _caseload_query(request):
-    """The caseload the page shows for the request's filters: (plans, settings row, levels,
-    filters)."""
-    org, today = request.org, clock.today(request.org)
-    key_worker = request.user
-    worker_id = request.GET.get("worker", "")
-    if is_lead(request):
-        key_worker = selectors.EVERY_KEY_WORKER
-        if worker_id.isdigit():
-            key_worker = int(worker_id)
+    """The caseload the page shows, filtered by the request's GET filters: (filterset, settings
+    row). ``filterset.qs`` is the list."""
+    org, today, lead = request.org, clock.today(request.org), is_lead(request)
     settings_row = selectors.review_settings_for(org=org)
-    levels = list(AtRiskLevel.objects.for_org(org).order_by("order"))
-    risk = request.GET.get("risk", "")
-    show = request.GET.get("show", "")
-    sort = request.GET.get("sort", "due")
     plans = selectors.caseload(
-        org=org, key_worker=key_worker, today=today, days_ahead=settings_row.remind_days_before,
-        show=show if show in ("overdue", "due") else "",
-        at_risk_level=int(risk) if risk.isdigit() else None,
-        search=request.GET.get("q", "").strip()[:100], sort=sort,
-        viewer_role=None if key_worker == request.user else request.membership.role,
-    )
-    filters = {"show": show, "risk": risk, "sort": sort, "q": request.GET.get("q", ""), "worker": worker_id}
-    return plans, settings_row, levels, filters
+        org=org, key_worker=selectors.EVERY_KEY_WORKER if lead else request.user, today=today,
+        days_ahead=settings_row.remind_days_before, viewer_role=request.membership.role if lead else None)
+    filterset = CaseloadFilterSet(request.GET or None, queryset=plans, org=org, today=today,
+                                  days_ahead=settings_row.remind_days_before, is_lead=lead)
+    return filterset, settings_row
 
 
 @org_role_required(Role.KEY_WORKER, *LEADS)
@@ -67,16 +55,16 @@ def index(request):
     """The caseload: the signed-in key worker's learners (a lead sees everyone's, or one key
     worker's with ?worker=)."""
     org, today = request.org, clock.today(request.org)
-    plans, settings_row, levels, filters = _caseload_query(request)
-    page = Paginator(plans, PAGE_SIZE).get_page(request.GET.get("page"))
+    filterset, settings_row = _caseload_query(request)
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = selectors.caseload_rows(org=org, plans=page.object_list, today=today)
     without_plan = (
         list(selectors.learners_without_plan(org=org, key_worker=request.user)[:50])
         if request.membership.role == Role.KEY_WORKER else []
     )
     return render(request, "keyworkers/index.html", {
-        "page": page, "rows": rows, "today": today, "levels": levels, "without_plan": without_plan,
-        "filters": filters, "is_lead": is_lead(request), "days_ahead": settings_row.remind_days_before,
+        "page": page, "rows": rows, "today": today, "without_plan": without_plan, "filterset": filterset,
+        "is_lead": is_lead(request), "days_ahead": settings_row.remind_days_before,
     })
 
 
@@ -228,17 +216,9 @@ def review_start(request, plan_id):
     return redirect("keyworkers:review_edit", org_slug=request.org.slug, review_id=review.pk)
 
 
-def _review_and_viewer(request, review_id):
-    """The review of request.org and the viewer; the same 404 for a missing review, another
-    organisation's and one of a learner the person does not work with."""
-    review = selectors.review_get(org=request.org, review_id=review_id)
-    viewer = staff_viewer_for(request, review.plan)
-    return review, viewer
-
-
 @org_role_required(*STAFF_ROLES)
 def review_detail(request, review_id, amend_form=None):
-    review, viewer = _review_and_viewer(request, review_id)
+    review, viewer = review_for_request(request, review_id)
     target_rows, new_targets, _long_term = selectors.review_targets(review=review, viewer=viewer)
     log_entries = learner_selectors.log_entries_for(plan=review.plan, viewer=viewer).filter(
         written_on__gte=selectors.review_period_start(review=review),
@@ -270,9 +250,7 @@ def review_edit(request, review_id):
     "Sign" saves then signs as key worker (the review then becomes read-only). Every save
     carries the draft's version: a save from an older version (another tab, another person)
     is refused, and the page shows their answers beside the person's own, which are kept."""
-    review, viewer = _review_and_viewer(request, review_id)
-    if not can_run_review(viewer):
-        raise Http404("Not your learner")
+    review, viewer = review_for_request(request, review_id, need="run")
     if not review.is_editable:
         messages.info(request, "This review has been signed and is read-only.")
         return redirect("keyworkers:review_detail", org_slug=request.org.slug, review_id=review.pk)
@@ -352,9 +330,7 @@ def _their_draft(review, viewer) -> dict:
 
 @org_role_required(*STAFF_ROLES)
 def review_cancel(request, review_id):
-    review, viewer = _review_and_viewer(request, review_id)
-    if not can_cancel_review(request, viewer):
-        raise Http404("Not your learner")
+    review, viewer = review_for_request(request, review_id, need="cancel")
     form = forms.CancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -369,9 +345,7 @@ def review_cancel(request, review_id):
 
 @org_role_required(Role.KEY_WORKER)
 def review_amend(request, review_id):
-    review, viewer = _review_and_viewer(request, review_id)
-    if not can_run_review(viewer):
-        raise Http404("Not your learner")
+    review, viewer = review_for_request(request, review_id, need="run")
     if (refused := _post_only(request)) is not None:
         return refused
     form = forms.AmendForm(request.POST)
@@ -445,7 +419,7 @@ def review_pdf_response(request, *, review, viewer, url_name: str, url_kwargs: d
 
 @org_role_required(*STAFF_ROLES)
 def review_pdf(request, review_id, render_id=None, download=False):
-    review, viewer = _review_and_viewer(request, review_id)
+    review, viewer = review_for_request(request, review_id)
     url_kwargs = {"org_slug": request.org.slug, "review_id": review.pk}
     return review_pdf_response(request, review=review, viewer=viewer, url_name="keyworkers:review_pdf",
                                url_kwargs=url_kwargs, back_url=reverse("keyworkers:review_detail", kwargs=url_kwargs),
@@ -461,8 +435,8 @@ def caseload_bundle(request):
     from plp_portal.pdfs.models import PdfBundle
     from plp_portal.pdfs.services import pdf_bundle_request
 
-    plans, _settings, _levels, filters = _caseload_query(request)
-    ids = list(plans.values_list("pk", flat=True)[:PdfBundle.MAX_DOCUMENTS])
+    filterset, _settings = _caseload_query(request)
+    ids = list(filterset.qs.values_list("pk", flat=True)[:PdfBundle.MAX_DOCUMENTS])
     if not ids:
         messages.error(request, "There are no learners with a plan in this list.")
         return redirect(reverse("keyworkers:index", kwargs={"org_slug": request.org.slug}))

@@ -101,64 +101,44 @@ class AudienceFormMixin(Form):
 # --- Lists and configuration -----------------------------------------------------------------
 
 
-class LearnerFilterForm(Form):
-    q = forms.CharField(label="Name, email or UPN", required=False, max_length=200)
-    at_risk_level = forms.ModelChoiceField(label="At-risk status", queryset=AtRiskLevel.objects.none(),
-                                           required=False, empty_label="Any")
-    target_group = forms.ChoiceField(label="Target group", choices=_blank(TargetGroup.choices), required=False)
-    year_group = forms.CharField(label="Year group", required=False, max_length=20)
-    key_worker = forms.ModelChoiceField(label="Key worker", queryset=get_user_model().objects.none(),
-                                        required=False, empty_label="Any")
+class _OrganisationListForm(ModelForm):
+    """A row of one of the organisation's own lists (target areas, at-risk levels): its ``code``
+    is unique in the organisation and fixed once saved."""
 
-    def __init__(self, *args, org, show_key_worker=True, **kwargs):
+    code_taken = "This code is in use"
+
+    def __init__(self, *args, org, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["at_risk_level"].queryset = AtRiskLevel.objects.for_org(org)
-        if show_key_worker:
-            self.fields["key_worker"].queryset = member_users(org=org, roles=[Role.KEY_WORKER])
-        else:
-            del self.fields["key_worker"]
+        self.org = org
+        if not self.instance.pk:
+            self.instance.organisation = org
+        if self.instance.pk:
+            self.fields["code"].disabled = True
+
+    def clean_code(self):
+        code = self.cleaned_data["code"]
+        rows = self._meta.model.objects.for_org(self.org)
+        if rows.filter(code=code).exclude(pk=self.instance.pk).exists():
+            raise ValidationError(self.code_taken)
+        return code
 
 
-class TargetAreaForm(ModelForm):
+class TargetAreaForm(_OrganisationListForm):
     class Meta:
         model = TargetArea
         fields = ["name", "code", "order", "is_active"]
         labels = {"code": "Code", "is_active": "In use"}
         help_texts = {"code": "Short, lower case, no spaces; it does not change once in use."}
 
-    def __init__(self, *args, org, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.org = org
-        if not self.instance.pk:
-            self.instance.organisation = org
-        if self.instance.pk:
-            self.fields["code"].disabled = True
-
-    def clean_code(self):
-        code = self.cleaned_data["code"]
-        if TargetArea.objects.for_org(self.org).filter(code=code).exclude(pk=self.instance.pk).exists():
-            raise ValidationError("An area with this code exists")
-        return code
+    code_taken = "An area with this code exists"
 
 
-class AtRiskLevelForm(ModelForm):
+class AtRiskLevelForm(_OrganisationListForm):
     class Meta:
         model = AtRiskLevel
         fields = ["name", "code", "description", "order"]
 
-    def __init__(self, *args, org, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.org = org
-        if not self.instance.pk:
-            self.instance.organisation = org
-        if self.instance.pk:
-            self.fields["code"].disabled = True
-
-    def clean_code(self):
-        code = self.cleaned_data["code"]
-        if AtRiskLevel.objects.for_org(self.org).filter(code=code).exclude(pk=self.instance.pk).exists():
-            raise ValidationError("A status with this code exists")
-        return code
+    code_taken = "A status with this code exists"
 
 
 # --- Profile and plan ------------------------------------------------------------------------

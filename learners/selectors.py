@@ -47,24 +47,15 @@ def learner_profile_get(*, org, profile_id: int) -> LearnerProfile:
     )
 
 
-def learner_list(*, org, at_risk_level=None, target_group=None, year_group=None, key_worker=None,
-                 search: str = "", active_only: bool = True):
-    """The organisation's learners for staff lists (paginate it with Django's Paginator), with
-    user, key worker, at-risk level and the active plan count loaded. Filters: ``at_risk_level``
-    (AtRiskLevel or id), ``target_group``, ``year_group``, ``key_worker`` (user or id)."""
+def learner_list(*, org, key_worker=None, active_only: bool = True):
+    """The organisation's learners for staff lists (filter it with ``filters.LearnerFilterSet``,
+    paginate it with Django's Paginator), with user, key worker, at-risk level and the active
+    plan count loaded. ``key_worker`` (user or id) limits it to one key worker's learners."""
     qs = LearnerProfile.objects.for_org(org).select_related("user", "key_worker", "at_risk_level")
     if active_only:
         qs = qs.filter(is_active=True)
-    if at_risk_level:
-        qs = qs.filter(at_risk_level=at_risk_level)
-    if target_group:
-        qs = qs.filter(target_group=target_group)
-    if year_group:
-        qs = qs.filter(year_group=year_group)
     if key_worker:
         qs = qs.filter(key_worker=key_worker)
-    if search:
-        qs = qs.filter(Q(user__full_name__icontains=search) | Q(user__email__icontains=search) | Q(upn=search))
     return qs.annotate(
         active_plans=Count("plans", filter=Q(plans__status=PlanStatus.ACTIVE))
     ).order_by("user__full_name", "pk")

@@ -21,6 +21,7 @@ from plp_portal.uploads import serve_upload
 
 from . import forms, selectors, services
 from .choices import PlanStatus, SetByRole, SignerRole, TargetTerm
+from .filters import LearnerFilterSet
 from .lookups import plan_for_request
 from .models import changed_after_signing, latest_signed_versions
 from .pdf import progress_file_view
@@ -64,19 +65,12 @@ def _plan_url(plan, anchor=""):
 @org_role_required(*LEARNER_STAFF)
 def index(request):
     is_key_worker = request.membership.role == Role.KEY_WORKER
-    form = forms.LearnerFilterForm(request.GET or None, org=request.org, show_key_worker=not is_key_worker)
-    filters = form.cleaned_data if form.is_valid() else {}
-    learners = selectors.learner_list(
-        org=request.org,
-        at_risk_level=filters.get("at_risk_level"),
-        target_group=filters.get("target_group"),
-        year_group=filters.get("year_group"),
-        key_worker=request.user if is_key_worker else filters.get("key_worker"),
-        search=filters.get("q", ""),
-    )
-    page = Paginator(learners, PAGE_SIZE).get_page(request.GET.get("page"))
+    filterset = LearnerFilterSet(
+        request.GET or None, org=request.org, show_key_worker=not is_key_worker,
+        queryset=selectors.learner_list(org=request.org, key_worker=request.user if is_key_worker else None))
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "learners/index.html", {
-        "form": form, "page": page, "is_key_worker": is_key_worker,
+        "form": filterset.form, "page": page, "is_key_worker": is_key_worker,
         "can_enrol": request.membership.role in WORKING_STAFF_ROLES,
         "is_admin": request.membership.role == Role.ORG_ADMIN,
     })
@@ -215,7 +209,7 @@ def plan_edit(request, learner_plan_id):
         except services.StalePlanError:
             # Keep the person's input; show what the other person saved; a second save with the
             # current version (now in the hidden field) overwrites knowingly.
-            current = selectors.plan_get(org=request.org, plan_id=plan.pk)
+            current, _ = plan_for_request(request, plan.pk)
             data = request.POST.copy()
             data["version"] = current.version
             form = forms.PlanForm(data, instance=current)

@@ -239,6 +239,119 @@ def test_plan_pages_reach_plans_through_the_one_lookup():
     assert "selectors.my_plan_get(" not in views and "selectors.plan_get_shared(" not in views
 
 
+LOOKUPS = {  # object kind: its one access helper
+    "learner plan": "learners/lookups.py plan_for_request",
+    "review": "keyworkers/lookups.py review_for_request",
+    "referral": "guidance/lookups.py referral_for_request",
+    "careers plan": "careersplan/lookups.py careers_plan_for_request",
+}
+RAW_GETTERS = re.compile(
+    r"\bselectors\.(plan_get|my_plan_get|plan_get_shared|review_get|review_for_me|referral_get|reviewer_plan_get)\("
+)
+RETIRED_HELPERS = re.compile(r"\b(_review_and_viewer|_authority_plan)\(")  # defined or called
+
+
+def test_pages_reach_plans_reviews_referrals_and_careers_plans_through_their_lookup():
+    """A view reaches each of these objects only through its lookup (``LOOKUPS``), which checks
+    the viewer's right and answers the same 404 for missing and not yours; calling the selector
+    directly from a view would skip the check."""
+    offenders = [
+        f"{_rel(path)}:{number}: {line.strip()}"
+        for path in _source_files()
+        if path.name.endswith("views.py")
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if RAW_GETTERS.search(line) or RETIRED_HELPERS.search(line)
+    ]
+    assert not offenders, "Use the object's lookup:\n" + "\n".join(offenders)
+    for helper in LOOKUPS.values():
+        module, name = helper.split()
+        assert f"def {name}(" in (ROOT / module).read_text()
+
+
+# --- One way to filter lists -----------------------------------------------------------------
+
+NOT_FILTERS = {"page", "cursor", "next"}  # paging and the return address are not filters
+# (file, function): why it reads request.GET itself. Anything else that reads a parameter from
+# the query string is a list filter and goes through a FilterSet (plp_portal/filters.py).
+READS_QUERY_STRING = {
+    ("keyworkers/views.py", "review_edit"): "?tab= picks the review form's tab; nothing is listed",
+    ("guidance/views.py", "interview_new"): "?referral= preselects the referral an interview answers",
+    ("guidance/views.py", "dashboard"): "?school= picks whose figures the dashboard counts; no list",
+    ("guidance/views.py", "_partner_school"): "?school= names the register's school (404 if not a partner)",
+    ("guidance/views.py", "group_session_attendance"): "carries the register's filters into the redirect",
+    ("keyworkers/views.py", "quality_learners"): "a drill-down reached by the quality figures' links: "
+                                                "?metric= names the figure (404 if unknown); no filter form",
+    ("learners/views.py", "enrolment_end"): "?left_on= pre-fills the date (the careers service's leaver "
+                                            "notice links here); nothing is listed",
+    ("learners/views.py", "plan_from_previous"): "?plan= names the transferred plan to start from (404 "
+                                                 "unless a consented transfer grants it)",
+    ("careersplan/feedback_views.py", "survey_answer"): "?sent=1 shows the thank-you after an answer",
+    ("onboarding/views.py", "run_detail"): "?outcome= picks one category of an import run's stored preview "
+                                           "rows (JSON on the run, not a queryset; validated)",
+    ("guidance/outcome_views.py", "_year_choice"): "?year= chooses which year's aggregates are computed",
+    ("guidance/outcome_views.py", "_figures"): "?school=/?year_group= choose which aggregates are computed "
+                                               "(no list of records; validated)",
+    ("guidance/outcome_views.py", "authority_outcomes"): "carries the chosen figures into the CSV link",
+    # Known debt (issue 17): status tabs of a list, still parsed by hand (validated against a fixed
+    # set); to become a FilterSet.
+    ("careersplan/views.py", "authority_recommendations"): "status tabs (links), validated against a fixed set",
+}
+
+
+def _query_string_reads(tree):
+    """(function, line, code) of every read of ``request.GET`` other than paging."""
+    parents = {}
+    for node in ast.walk(tree):
+        for child in ast.iter_child_nodes(node):
+            parents[child] = node
+
+    def function_of(node):
+        while node in parents:
+            node = parents[node]
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                return node.name
+        return "<module>"
+
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Attribute) and node.attr == "GET"
+                and isinstance(node.value, ast.Name) and node.value.id == "request"):
+            continue
+        parent = parents.get(node)
+        if isinstance(parent, ast.Attribute):  # request.GET.get(...), .items(), .copy() …
+            call = parents.get(parent)
+            if (parent.attr == "get" and isinstance(call, ast.Call) and call.args
+                    and isinstance(call.args[0], ast.Constant) and call.args[0].value in NOT_FILTERS):
+                continue
+        elif not isinstance(parent, ast.Subscript):  # request.GET handed to a FilterSet / form
+            continue
+        yield function_of(node), node.lineno, ast.unparse(parent)
+
+
+def test_list_pages_filter_through_a_filterset():
+    """A view that picks filter values out of ``request.GET`` itself (hand-parsed query strings,
+    filtering by label in Python) is a second way to filter: list pages use a FilterSet built with
+    the organisation. Other reads of the query string are allow-listed above with their reason."""
+    offenders = []
+    for path in _source_files():
+        if not path.name.endswith("views.py"):
+            continue
+        for function, line, code in _query_string_reads(ast.parse(path.read_text())):
+            if (_rel(path), function) not in READS_QUERY_STRING:
+                offenders.append(f"{_rel(path)}:{line} in {function}(): {code}")
+    assert not offenders, "Filter with a FilterSet (plp_portal/filters.py):\n" + "\n".join(offenders)
+
+
+def test_the_filter_guard_sees_hand_parsed_filters():
+    tree = ast.parse(
+        "def view(request):\n"
+        "    a = request.GET.get('page')\n"
+        "    b = request.GET.get('risk', '')\n"
+        "    c = request.GET['q']\n"
+        "    d = SomeFilterSet(request.GET or None, org=request.org)\n"
+    )
+    assert sorted(line for _f, line, _code in _query_string_reads(tree)) == [3, 4]
+
+
 # --- Seeding code stays out of production code ------------------------------------------------
 
 SEEDING = ("demo", "county", "bench")

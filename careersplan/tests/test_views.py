@@ -9,8 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pypdf import PdfReader
 
-from careersplan import services
+from careersplan import dashboard, services
 from careersplan.choices import Phase
+from careersplan.filters import STATUSES
 from careersplan.models import CareersPlan, PlanRow, PlanTemplate
 from plp_portal.organisations.choices import OrganisationKind, Role
 from tests.factories import OrganisationFactory, member
@@ -262,6 +263,33 @@ def test_authority_dashboard_shows_its_schools_only(org, other_org, client, sign
     response = client.post(url("authority_deadline", authority), {"approve_by": "2026-12-01"})
     assert response.status_code == 302
     assert "1 Dec 2026" in client.get(url("authority", authority)).content.decode()
+
+
+def test_authority_filters_pick_the_rows_the_dashboard_shows_them_as(org, other_org, client, sign_in):
+    """The FilterSet narrows in SQL; each filter value keeps exactly the rows whose computed RAG,
+    phase and approval (``dashboard.SchoolLine``) read that value, and no-plan schools count."""
+    authority = _authority_with_schools(18)  # scores 0 to 17: red, amber and green
+    OrganisationFactory(parent=authority)  # a school with no plan
+    lines, _chart = dashboard.overview(authority=authority, year=2026)
+    sign_in(member(authority, Role.LA_OFFICER))
+    shown = {}
+    for name, values in (("rag", ["red", "amber", "green", "none"]), ("phase", Phase.values),
+                         ("status", [value for value, _ in STATUSES])):
+        for value in values:
+            rows = client.get(url("authority", authority) + f"?{name}={value}").context["lines"]
+            shown[name, value] = {line.org_id for line in rows}
+    for line in lines:
+        assert line.org_id in shown["rag", line.rag or "none"]
+        assert line.org_id in shown["status", line.status.lower().replace(" ", "_")]
+        if line.plan:
+            assert line.org_id in shown["phase", line.plan.phase]
+    for name in ("rag", "phase", "status"):
+        assert sum(len(ids) for (n, _v), ids in shown.items() if n == name) == (
+            len(lines) if name != "phase" else sum(1 for line in lines if line.plan))
+    assert {len(shown["rag", rag]) > 0 for rag in ("red", "amber", "green", "none")} == {True}
+    bogus = client.get(url("authority", authority) + "?rag=purple&sort=nope")
+    assert bogus.status_code == 200 and len(bogus.context["lines"]) == len(lines)
+    assert "Select RAG this year from the list" in bogus.content.decode()  # the field named, GOV.UK style
 
 
 def _count(client, path):

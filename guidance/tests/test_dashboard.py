@@ -82,7 +82,7 @@ def test_neet_list_holds_unsettled_leavers_only(service, org, other_org):
     partnership(service, org)
     settled, neet, silent = (learner(org, with_plan=False) for _ in range(3))
     for p in (settled, neet, silent):
-        services.leaver_record(profile=p, left_on=datetime.date(2026, 7, 20), by=adviser)
+        services.leaver_record(profile=p, left_on=datetime.date(2026, 7, 20), by=adviser, service=service)
     services.destination_record(profile=settled, by=adviser, kind="actual", category="apprenticeship",
                                 recorded_on=datetime.date(2026, 9, 1), service=service)
     services.destination_record(profile=neet, by=adviser, kind="actual", category="neet",
@@ -139,7 +139,7 @@ def test_queue_orders_most_urgent_then_oldest_and_highlights_breaches(service, o
     urgent_new = referral(learner(org, with_plan=False), urgency=3, created_at=now)
     routine_new = referral(learner(org, with_plan=False), urgency=1, created_at=now - datetime.timedelta(hours=1))
     scope = selectors.GuidanceScope(org=service, side="service", org_ids=(org.pk,), user_id=adviser.pk)
-    assert [r.pk for r in selectors.referral_queue(scope=scope)] == [urgent_new.pk, old.pk, routine_new.pk]
+    assert [r.pk for r in selectors.referral_queue(scope=scope)] == [urgent_new.pk, old.pk, routine_new.pk]  # every status
     body = sign_in(adviser).get(reverse("guidance:index", kwargs={"org_slug": service.slug})).content.decode()
     assert body.count("Over target") == 1
 

@@ -133,7 +133,7 @@ def test_flagged_learner_with_an_open_referral_or_the_tier_is_not_referred_again
     services.tier_set(profile=intensive, to_tier=Tier.INTENSIVE, reasons=[TierReason.SOCIAL_EXCLUSION], by=adviser,
                       review_on=timezone.localdate() + datetime.timedelta(days=30), service=service)
     withdrawn = referral(closed)
-    services.referral_withdraw(referral=withdrawn, by=adviser)
+    services.referral_withdraw(referral=withdrawn, by=adviser, service=service)
     flagged = [waiting, accepted, intensive, closed, fresh]
     client = sign_in(adviser)
     new = url(service, "group_session_new") + f"?school={org.pk}"

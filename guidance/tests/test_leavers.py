@@ -63,7 +63,7 @@ def test_a_leaver_recorded_by_the_adviser_is_offered_to_the_school(service, org,
     page = sign_in(kw).get(note.url).content.decode()
     assert 'value="2026-07-20"' in page
     # Recorded again (a retried post): one offer.
-    services.leaver_record(profile=profile, left_on=LEFT, by=adviser)
+    services.leaver_record(profile=profile, left_on=LEFT, by=adviser, service=service)
     assert Notification.objects.for_org(org).filter(user=kw, kind="guidance.leaver_recorded").count() == 1
 
 
@@ -72,7 +72,7 @@ def test_without_a_key_worker_the_offer_goes_to_the_leads(service, org, other_or
     member(org, Role.SUBJECT_TUTOR)
     member(other_org, Role.CAREERS_LEAD)
     profile = learner(org)
-    services.leaver_record(profile=profile, left_on=LEFT, by=adviser)
+    services.leaver_record(profile=profile, left_on=LEFT, by=adviser, service=service)
     leads = set(Membership.objects.for_org(org).filter(role__in=(Role.CAREERS_LEAD, Role.ORG_ADMIN))
                 .values_list("user_id", flat=True))
     assert {lead.pk, admin.pk} <= leads

@@ -37,11 +37,14 @@ def _writes(profile, ref, adviser, service):
             profile=profile, service=service, adviser=adviser, kind="individual", held_on=today, summary="x"),
         "group_session_create": lambda: services.group_session_create(
             school=profile.organisation, service=service, adviser=adviser, held_on=today, topic="x"),
+        "leaver_record": lambda: services.leaver_record(profile=profile, left_on=today, by=adviser, service=service),
+        "referral_withdraw": lambda: services.referral_withdraw(referral=ref, by=adviser, service=service),
     }
 
 
 @pytest.mark.parametrize("write", ["referral_make", "tier_set", "destination_record", "referral_triage",
-                                   "referral_close", "interview_record", "group_session_create"])
+                                   "referral_close", "interview_record", "group_session_create",
+                                   "leaver_record", "referral_withdraw"])
 def test_a_write_without_an_organisation_raises(service, org, adviser, write):
     partnership(service, org, advisers=[adviser])
     profile = learner(org)
@@ -51,7 +54,8 @@ def test_a_write_without_an_organisation_raises(service, org, adviser, write):
 
 
 @pytest.mark.parametrize("write", ["referral_make", "tier_set", "destination_record", "referral_triage",
-                                   "referral_close", "interview_record", "group_session_create"])
+                                   "referral_close", "interview_record", "group_session_create",
+                                   "leaver_record", "referral_withdraw"])
 def test_a_careers_service_without_an_accepted_partnership_is_refused(service, org, adviser, write):
     from guidance.tests.factories import proposal
 

@@ -9,6 +9,7 @@ import time_machine
 from celery.contrib.testing.worker import start_worker
 
 from keyworkers import selectors
+from keyworkers.filters import CaseloadFilterSet
 from keyworkers.tests.factories import learner_with_plan
 from learners import reminders as learner_reminders
 from learners import services as learner_services
@@ -73,7 +74,9 @@ def test_key_workers_overdue_list_shows_plans_with_an_overdue_follow_up(org):
     on_time = learner_with_plan(org, kw)
     _concern(late, kw, TODAY - datetime.timedelta(days=3))
     _concern(on_time, kw, TODAY + datetime.timedelta(days=3))
-    rows = list(selectors.caseload(org=org, key_worker=kw, today=TODAY, show="overdue"))
+    plans = selectors.caseload(org=org, key_worker=kw, today=TODAY)
+    rows = list(CaseloadFilterSet({"show": "overdue"}, queryset=plans, org=org, today=TODAY, days_ahead=7,
+                                  is_lead=False).qs)
     assert [p.pk for p in rows] == [late.pk]
     assert rows[0].follow_ups_overdue == 1
 

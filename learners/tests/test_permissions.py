@@ -9,11 +9,13 @@ from guardian.shortcuts import get_perms
 
 from learners import selectors, services
 from learners.choices import Audience, AuthorRole, ShareRelationship, TimelineKind
-from learners.models import TimelineEvent
+from learners.filters import LearnerFilterSet
+from learners.models import AtRiskLevel, TimelineEvent
 from learners.permissions import audience_q, can_see, can_see_sensitive, plan_viewer
 from plp_portal.audit.models import AuditEvent
 from plp_portal.organisations.choices import Role
 from plp_portal.organisations.models import Membership
+from plp_portal.tenancy import UnscopedQueryError
 from tests.factories import UserFactory, member
 
 from .factories import LearnerProfileFactory, plan_for
@@ -208,7 +210,19 @@ def test_learner_list_filters(world, django_assert_max_num_queries):
     with django_assert_max_num_queries(1):
         rows = list(selectors.learner_list(org=org, key_worker=world["key_worker"]))
     assert [r.pk for r in rows] == [world["profile"].pk]
-    assert selectors.learner_list(org=org, year_group="9").count() == 1
+    nines = LearnerFilterSet({"year_group": "9"}, queryset=selectors.learner_list(org=org), org=org).qs
+    assert nines.count() == 1
+
+
+def test_learner_filters_offer_and_accept_only_the_organisations_own_choices(world, other_org):
+    org = world["org"]
+    foreign = AtRiskLevel.objects.for_org(other_org).create(organisation=other_org, code="foreign", name="Foreign")
+    filterset = LearnerFilterSet({"at_risk_level": str(foreign.pk)}, queryset=selectors.learner_list(org=org), org=org)
+    assert foreign not in filterset.form.fields["at_risk_level"].queryset
+    assert not filterset.is_valid() and "at_risk_level" in filterset.errors
+    assert filterset.qs.count() == selectors.learner_list(org=org).count()  # the bad filter is not applied
+    with pytest.raises(UnscopedQueryError):
+        LearnerFilterSet({}, queryset=selectors.learner_list(org=org), org=None)
 
 
 def test_sensitive_fields_are_read_through_an_audited_function(world):

@@ -1,0 +1,79 @@
+"""Filters of the authority dashboard (``plp_portal.filters``): the authority's schools narrowed
+in SQL by this year's plan — its RAG (from the score and the template's bands, the rule of
+``PlanTemplate.rag_for``), phase and approval. Sorting stays with the computed rows
+(``dashboard.sorted_lines``); ``sort``/``dir`` are validated here and carried as hidden fields."""
+
+import django_filters
+from django.db.models import F
+from django.forms import HiddenInput
+
+from plp_portal.filters import FilterSet
+
+from . import selectors
+from .choices import Phase, Rag
+
+NO_PLAN = "none"
+STATUSES = [("approved", "Approved"), ("not_approved", "Not approved"), ("no_plan", "No plan"),
+            ("late", "Late for the approval deadline")]
+SORT_COLUMNS = ["name", "status", "phase", "score", "rag", "incomplete"]
+
+
+class AuthorityFilterSet(FilterSet):
+    not_narrowing = ("sort", "dir")
+
+    rag = django_filters.ChoiceFilter(label="RAG this year", method="with_rag", empty_label="Any",
+                                      choices=[*Rag.choices, (NO_PLAN, "No plan")])
+    phase = django_filters.ChoiceFilter(label="Phase", method="with_phase", empty_label="Any", choices=Phase.choices)
+    status = django_filters.ChoiceFilter(label="Approval", method="with_status", empty_label="Any", choices=STATUSES)
+    sort = django_filters.ChoiceFilter(method="unchanged", widget=HiddenInput,
+                                       choices=[(c, c) for c in SORT_COLUMNS])
+    dir = django_filters.ChoiceFilter(method="unchanged", widget=HiddenInput, choices=[("desc", "desc")])
+
+    def __init__(self, *args, org, year: int, deadline_passed: bool = False, **kwargs):
+        super().__init__(*args, org=org, **kwargs)
+        self.plans = selectors.authority_plans(authority=org, years=[year])
+        # Late (``dashboard.SchoolLine.late``): the approval deadline has passed and the school
+        # has no approved plan this year.
+        self.deadline_passed = deadline_passed
+
+    def _with_plan(self, queryset, plans):
+        return queryset.filter(pk__in=plans.values("organisation_id"))
+
+    def with_rag(self, queryset, name, value):
+        if value == NO_PLAN:
+            return queryset.exclude(pk__in=self.plans.values("organisation_id"))
+        red = self.plans.filter(score__lte=F("template__rag_red_max"))
+        above_red = self.plans.filter(score__gt=F("template__rag_red_max"))
+        plans = {Rag.RED: red, Rag.AMBER: above_red.filter(score__lte=F("template__rag_amber_max")),
+                 Rag.GREEN: above_red.filter(score__gt=F("template__rag_amber_max"))}[value]
+        return self._with_plan(queryset, plans)
+
+    def with_phase(self, queryset, name, value):
+        return self._with_plan(queryset, self.plans.filter(phase=value))
+
+    def with_status(self, queryset, name, value):
+        if value == "no_plan":
+            return queryset.exclude(pk__in=self.plans.values("organisation_id"))
+        if value == "late":
+            if not self.deadline_passed:
+                return queryset.none()
+            return queryset.exclude(pk__in=self.plans.filter(is_approved=True).values("organisation_id"))
+        return self._with_plan(queryset, self.plans.filter(is_approved=value == "approved"))
+
+    def unchanged(self, queryset, name, value):
+        return queryset
+
+    def choice(self, name: str, default: str = "") -> str:
+        """A valid ``sort``/``dir`` value, else ``default``."""
+        if not self.is_bound:
+            return default
+        self.errors  # validates the form
+        return self.form.cleaned_data.get(name) or default
+
+    def narrowing(self) -> dict:
+        """The filters in use, to carry into the sort links and the CSV download."""
+        if not self.is_bound:
+            return {}
+        self.errors
+        return {name: value for name, value in self.form.cleaned_data.items()
+                if value and name not in self.not_narrowing}
