@@ -301,14 +301,14 @@ def me_headlines(*, plan: Plan, viewer: PlanViewer) -> dict:
     supported_by  — {"support_needed": plan text, "strategies": open targets' support_strategy,
                      "key_worker": user or None}"""
     visible = audience_q(viewer)
-    targets = plan.targets.filter(visible).select_related("area")
-    open_targets = targets.filter(status__in=TARGET_OPEN_STATUSES)
+    # One read of the plan's visible targets (a plan's own few dozen), answered in Python: the
+    # page asks six questions of them.
+    targets = list(plan.targets.filter(visible).select_related("area").order_by("due_on", "pk"))
+    open_targets = [t for t in targets if t.status in TARGET_OPEN_STATUSES]
     profile = plan.profile
-    counts = targets.exclude(status=TargetStatus.WITHDRAWN).aggregate(
-        total=Count("pk"), achieved=Count("pk", filter=Q(status=TargetStatus.ACHIEVED))
-    )
     return {
-        "achieved": targets.filter(status=TargetStatus.ACHIEVED).order_by("-updated_at"),
+        "achieved": sorted((t for t in targets if t.status == TargetStatus.ACHIEVED),
+                           key=lambda t: t.updated_at, reverse=True),
         "good_at": {"own_words": profile.strengths_own_words, "subjects": tracking_table(plan=plan, viewer=viewer)},
         "help_with": {
             "own_words": profile.weaknesses_own_words,
@@ -316,18 +316,18 @@ def me_headlines(*, plan: Plan, viewer: PlanViewer) -> dict:
             "support_needs": profile.support_needs if can_see_sensitive(viewer) else "",
         },
         "progress_to": {"goal": plan.long_term_goal, "destination": plan.anticipated_destination},
-        "skills_needed": open_targets.exclude(skills_required="").values_list("skills_required", flat=True),
+        "skills_needed": [t.skills_required for t in open_targets if t.skills_required],
         "progress_made": {
             "recent": TargetProgress.objects.for_org(plan.organisation_id)
             .filter(target__plan=plan).filter(audience_q(viewer, prefix="target__"))
             .select_related("target").order_by("-recorded_at")[:5],
-            "achieved": counts["achieved"],
-            "total": counts["total"],
+            "achieved": sum(t.status == TargetStatus.ACHIEVED for t in targets),
+            "total": sum(t.status != TargetStatus.WITHDRAWN for t in targets),
         },
-        "next_steps": open_targets.filter(term=TargetTerm.SHORT).order_by("due_on"),
+        "next_steps": [t for t in open_targets if t.term == TargetTerm.SHORT],
         "supported_by": {
             "support_needed": plan.support_needed,
-            "strategies": open_targets.exclude(support_strategy="").values_list("support_strategy", flat=True),
+            "strategies": [t.support_strategy for t in open_targets if t.support_strategy],
             "key_worker": profile.key_worker,
         },
     }
