@@ -13,6 +13,7 @@ from django.apps import apps
 from django.core.management import call_command
 from django.db import connection
 
+from plp_portal.organisations.choices import Role
 from plp_portal.organisations.demo import ACCOUNTS
 from tests.crawler import Crawler, Form, form_variants, page_read
 
@@ -58,14 +59,21 @@ def demo_county(settings):
     call_command("seed_demo", password="demoshire", stdout=open("/dev/null", "w"))
 
 
-@pytest.mark.parametrize("email,role", [(email, role) for email, _n, _o, role in ACCOUNTS],
-                         ids=[role.value for *_x, role in ACCOUNTS])
+# Every demo role, and the training provider's tutor: a key worker elsewhere who is also an
+# off-site tutor on a Northgate learner's plan (the four-weekly off-site review form, issue 18).
+# Their shared plans are reached from /me/ (the site's home sends staff to their organisation).
+FUZZED = [(email, role, ["/"], role.value) for email, _n, _o, role in ACCOUNTS] + [
+    ("supervisor.training@demoshire.test", Role.KEY_WORKER, ["/", "/me/"], "off_site_tutor")]
+
+
+@pytest.mark.parametrize("email,role,starts", [(email, role, starts) for email, role, starts, _id in FUZZED],
+                         ids=[name for *_x, name in FUZZED])
 def test_every_form_a_person_meets_refuses_bad_input_without_a_5xx_or_a_change(
-        email, role, demo_county, client, settings):
+        email, role, starts, demo_county, client, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     assert client.login(email=email, password="demoshire")
     crawler = Crawler(client, who=role.label, fuzz=True, fingerprint=database_fingerprint_factory())
-    result = crawler.run(["/"])
+    result = crawler.run(starts)
     print(f"{role.label}: {sum(result.pages.values())} pages of {len(result.pages)} URL patterns, "
           f"{len(result.forms)} forms, {result.posts} hostile posts")
     assert result.failures == [], "\n".join(result.failures)

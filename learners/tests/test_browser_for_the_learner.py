@@ -56,6 +56,11 @@ def test_learner_home_targets_and_log_fit_a_small_phone(transactional_db, org, o
     wait_for_text(page, "2 days late")
     wait_for_text(page, "due in 2 days")
     _no_sideways_scroll(page, width)
+    # A few screens: the ten questions are folded until asked for.
+    home_height = page.evaluate("document.documentElement.scrollHeight")
+    assert home_height < 6 * 740, home_height
+    page.get_by_text("Show my answers").click()
+    expect(page.get_by_role("heading", name="1. What have I achieved?")).to_be_visible()
     assert_accessible(page)
 
     page.get_by_role("link", name="My targets").first.click()
