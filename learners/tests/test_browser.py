@@ -57,6 +57,8 @@ def test_learner_on_a_phone_adds_a_target_updates_it_writes_a_log_entry_and_down
     page.set_viewport_size({"width": 375, "height": 812})
     sign_in(page, world["learner"].email)
     page.goto("/me/")
+    expect(page.get_by_role("heading", name="What do I do next?")).to_be_visible()
+    page.get_by_text("Show my answers").click()  # the ten questions are folded on the home
     expect(page.get_by_role("heading", name="What do I need to do next?")).to_be_visible()
     wait_for_text(page, "Become a nurse")
     assert_accessible(page)
@@ -111,6 +113,7 @@ def test_learner_on_a_phone_adds_a_target_updates_it_writes_a_log_entry_and_down
     page.get_by_role("link", name="Share my plan with someone").click()
     assert_accessible(page)
     page.goto("/me/")
+    page.get_by_text("Show my answers").click()
     page.get_by_role("link", name="Tell us about something that is getting in the way").click()
     assert_accessible(page)
     page.goto(f"/me/plans/{world['plan'].pk}/full/")
