@@ -28,9 +28,11 @@ def sign_in(page, email, password=PASSWORD, totp=False, totp_secret=None):
 
 def wait_for_text(page, text, timeout=10_000):
     """Wait until the page's HTML contains ``text`` (what ``text in page.content()`` asserts,
-    without racing a navigation that a click has started but not finished)."""
+    without racing a navigation that a click has started but not finished: between two
+    documents there is briefly no root element, which is "not yet", not an error)."""
     page.wait_for_function(
-        "t => document.documentElement.outerHTML.includes(t)", arg=text, timeout=timeout
+        "t => !!document.documentElement && document.documentElement.outerHTML.includes(t)", arg=text,
+        timeout=timeout,
     )
 
 
