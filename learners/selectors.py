@@ -10,6 +10,8 @@ from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from plp_portal import rls
+
 from .choices import (
     TARGET_OPEN_STATUSES,
     Audience,
@@ -202,18 +204,32 @@ def visible_moving_on(*, plan: Plan, viewer: PlanViewer):
     return moving_on if relationship == ShareRelationship.PARENT_CARER else None
 
 
+def _active_shares_of(*, user, now=None):
+    return PlanShare.objects.system("a person's own plan grants, across organisations").filter(
+        PlanShare.active_q(now), grantee_id=user.pk
+    )
+
+
+def plan_share_org_ids(*, user, now=None) -> set[int]:
+    """The organisations whose plans ``user`` may read through an ACTIVE share (granted by the
+    learner or their school, not revoked, not expired at ``now``) — the ONLY source of those ids,
+    for the views (``plans_shared_with``) and the request's row-level security scope. The grantee
+    cannot make a share: only the plan's side can (``services.plan_share_*``)."""
+    org_ids = set(_active_shares_of(user=user, now=now).values_list("organisation_id", flat=True))
+    rls.request_scope_widen(org_ids, grant="plan share")
+    return org_ids
+
+
 def plans_shared_with(*, user, now=None):
     """Plans ``user`` may read through a grant: an ACTIVE PlanShare (not revoked, not expired at
     ``now``) AND the guardian ``view_plan`` permission — both required, so an expired grant gives
     no access even before the cleanup job removes the permission. Crosses organisations through
     the recorded grants only (``for_orgs`` of the grants' organisations)."""
-    shares = PlanShare.objects.system("a person's own plan grants, across organisations").filter(
-        PlanShare.active_q(now), grantee_id=user.pk
-    )
+    shares = _active_shares_of(user=user, now=now)
+    org_ids = plan_share_org_ids(user=user, now=now)
     permitted = PlanUserObjectPermission.objects.filter(
         user_id=user.pk, permission__codename="view_plan", permission__content_type__app_label="learners"
     ).values("content_object_id")
-    org_ids = set(shares.values_list("organisation_id", flat=True))
     return (
         Plan.objects.for_orgs(org_ids)
         .filter(pk__in=shares.values("plan_id"))
@@ -503,10 +519,13 @@ def transfer_grants(*, org, profile):
 
     if org is None or profile is None or profile.organisation_id != org.pk:
         raise UnscopedQueryError("transfer_grants needs the receiving organisation and its learner")
-    return (RecordTransfer.objects.system("record-transfer grants naming this organisation, learner consented")
-            .filter(receiving_organisation_id=org.pk, learner_id=profile.user_id, status=TransferStatus.CONSENTED,
-                    profile__isnull=False)
-            .select_related("organisation", "profile").order_by("-decided_at", "-pk"))
+    grants = (RecordTransfer.objects.system("record-transfer grants naming this organisation, learner consented")
+              .filter(receiving_organisation_id=org.pk, learner_id=profile.user_id,
+                      status=TransferStatus.CONSENTED, profile__isnull=False))
+    # The sending organisations join the request's row-level security scope before their rows
+    # (the transfer's profile and plans) are read.
+    rls.request_scope_widen(set(grants.values_list("organisation_id", flat=True)), grant="record transfer")
+    return grants.select_related("organisation", "profile").order_by("-decided_at", "-pk")
 
 
 def transfer_viewer(*, transfer, plan, user) -> PlanViewer:
