@@ -340,8 +340,10 @@ def programme_published(*, org_slug: str) -> tuple[Organisation, PublishedProgra
     """The published programme of the organisation with ``org_slug``, for the public page;
     404 when it does not exist or has never been published."""
     organisation = get_object_or_404(Organisation.objects.all(), slug=org_slug)
-    programme = get_object_or_404(PublishedProgramme.objects.for_org(organisation)
-                                  .filter(published_at__isnull=False))
+    programme = rls.bearer_get(lambda: PublishedProgramme.objects.for_org(organisation)
+                               .filter(published_at__isnull=False).first(), grant="a published careers programme")
+    if programme is None:
+        raise Http404("No published programme")
     return organisation, programme
 
 

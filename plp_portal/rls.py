@@ -247,6 +247,34 @@ def request_scope_widen(org_ids, *, grant: str) -> None:
 
 
 @contextlib.contextmanager
+def bearer_lookup(grant: str):
+    """A public link whose secret token (or a published page's slug) is itself the grant — an
+    invitation, a feedback survey, a sign-in code, an organisation's sign-in provider: the ONE
+    query that finds the row it names runs with the system scope (like the ORM's
+    ``.system(reason)`` it accompanies); afterwards the request sees that row's organisation only
+    (``bearer_get``). Not audited per use: these pages are public and busy; each caller's
+    ``public_view(reason)`` or its service's audit entry records what happened."""
+    scope = _current.get()
+    if scope is None or scope.request is None:
+        yield
+        return
+    token = _current.set(_Scope(system=f"bearer lookup: {grant}"[:200]))
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+def bearer_get(fetch, *, grant: str):
+    """``fetch()`` inside ``bearer_lookup(grant)``; the row's organisation joins the request."""
+    with bearer_lookup(grant):
+        row = fetch()
+    if row is not None:
+        request_scope_widen({row.organisation_id}, grant=grant)
+    return row
+
+
+@contextlib.contextmanager
 def system_job_scope(reason: str, *, audit: bool = True, switch_role: bool = True):
     """Every organisation's rows, for a system job that states why; written to the audit log.
     Used by Celery tasks (``plp_system_scope``), the platform admin and management commands."""

@@ -70,12 +70,12 @@ def invitation_list_open(*, org):
 def invitation_by_token(*, token: str) -> Invitation | None:
     """The invitation a link's token names. The token is the grant: it identifies exactly one
     invitation, in whichever organisation made it."""
-    return (
+    return rls.bearer_get(lambda: (
         Invitation.objects.system("an invitation link's token identifies one invitation")
         .filter(token_hash=Invitation.hash_token(token))
         .select_related("organisation")
         .first()
-    )
+    ), grant="an invitation link")
 
 
 def term_list(*, org):
