@@ -151,16 +151,13 @@ def apply_row_security(connection, *, only_existing: bool = True) -> list[str]:
                 raise RuntimeError(f"tenant table {table} does not exist")
             enabled, forced, policies = existing[table]
             expression = policy_expression(model)
-            # A table another organisation may add rows to (a notification for the other side of a
-            # grant) checks reads, updates and deletes, not where a new row goes.
-            check = "true" if getattr(model, "plp_rls_insert_for_any_org", "") else expression
-            name = _policy_name(expression + check)
+            name = _policy_name(expression)
             if enabled and forced and policies == {name}:
                 continue
             quoted = connection.ops.quote_name(table)
             for old in policies:
                 cursor.execute(f"DROP POLICY {connection.ops.quote_name(old)} ON {quoted}")
-            cursor.execute(f"CREATE POLICY {name} ON {quoted} USING ({expression}) WITH CHECK ({check})")
+            cursor.execute(f"CREATE POLICY {name} ON {quoted} USING ({expression}) WITH CHECK ({expression})")
             cursor.execute(f"ALTER TABLE {quoted} ENABLE ROW LEVEL SECURITY")
             cursor.execute(f"ALTER TABLE {quoted} FORCE ROW LEVEL SECURITY")
             changed.append(table)
@@ -263,6 +260,24 @@ def bearer_lookup(grant: str):
         yield
     finally:
         _current.reset(token)
+
+
+def cross_organisation_check(reason: str):
+    """One yes/no fact about another organisation that a grant's own rule needs (is the person
+    named as a peer reviewer the careers lead of another school?): the system scope for that
+    query only. Not for reading records."""
+    return bearer_lookup(reason)
+
+
+def for_another_organisation(org_id, reason: str):
+    """A write a request makes for an organisation outside its scope that the grant requires —
+    one side of a grant telling the other (a school accepts a proposal: the service's advisers
+    get a notification). The system scope for that write only, and only when ``org_id`` is not
+    already in the request's scope."""
+    scope = _current.get()
+    if scope is None or scope.request is None or scope.system or int(org_id) in scope.org_ids:
+        return contextlib.nullcontext()
+    return bearer_lookup(reason)
 
 
 def bearer_get(fetch, *, grant: str):

@@ -54,11 +54,6 @@ class OutboundEmail(models.Model):
 class Notification(TenantModel):
     """An in-app notification for one person in one organisation."""
 
-    # Row-level security (plp_portal/rls.py): one side of a grant tells the other (a school
-    # accepts a proposal, the service is told), so a request may add a notification for another
-    # organisation; it still reads, changes and deletes only its own organisations' rows.
-    plp_rls_insert_for_any_org = "a grant's two sides notify each other"
-
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
