@@ -137,7 +137,7 @@ def test_tier_continues_when_the_learner_is_enrolled_after_consenting(service, o
     first, second = learner(org, target_group=TargetGroup.KEY_STAGE_4), learner(org, target_group=TargetGroup.KEY_STAGE_4)
     for profile in (first, second):
         services.tier_set(profile=profile, to_tier=Tier.INTENSIVE, reasons=[TierReason.MAJOR_CRISIS], by=adviser,
-                          review_on=datetime.date(2027, 1, 15), service=service, adviser=adviser)
+                          review_on=datetime.date(2027, 1, 15), org=service, adviser=adviser)
         learner_services.record_transfer_offer(learner=profile.user, sending_profile=profile, receiving_org=college,
                                                include_staff_records=False)
     assert not LearnerGuidance.objects.for_org(college).exists()  # nobody to carry it to yet
