@@ -231,9 +231,10 @@ def current_scope() -> _Scope | None:
 
 def request_scope_widen(org_ids, *, grant: str) -> None:
     """Called ONLY by the one selector of each grant kind (``partner_school_ids``,
-    ``transfer_source_org_ids``, ``plan_share_org_ids``, ``reviewer_grant_org_ids``,
-    ``authority_school_ids``): the organisations its current, consented grants give this
-    request, added to what the database lets the request see. Outside a request: nothing."""
+    ``transfer_grants``, ``plan_share_org_ids``, ``reviewer_grant_org_ids``,
+    ``authority_school_ids``) and by ``bearer_get``: the organisations its current, consented
+    grants give this request, added to what the database lets the request see. Outside a
+    request: nothing. ``grant`` names the kind (for the reader; not stored)."""
     scope = _current.get()
     if scope is None or scope.request is None:
         return

@@ -151,3 +151,29 @@ def test_outside_a_request_the_selectors_widen_nothing(org):
     assert rls.current_scope() is None
     assert guidance_selectors.partner_school_ids(org=service) == [org.pk]
     assert rls.current_scope() is None
+
+
+def test_only_the_grant_selectors_widen_the_database_scope():
+    """The organisations a request may see in the database come from the one selector of each
+    grant kind (and a public link's own row, ``rls.bearer_get``) — nothing else calls
+    ``request_scope_widen``."""
+    import ast
+    from pathlib import Path
+
+    from django.conf import settings as django_settings
+
+    root = Path(django_settings.BASE_DIR)
+    callers = set()
+    for path in root.glob("**/*.py"):
+        if any(part in {".venv", "node_modules", "tests", "migrations"} for part in path.parts):
+            continue
+        tree = ast.parse(path.read_text())
+        for func in ast.walk(tree):
+            if isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                for node in ast.walk(func):
+                    if isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", "")) \
+                            == "request_scope_widen":
+                        callers.add(func.name)
+    assert callers == {"partner_school_ids", "_prefetch_related_objects", "plan_share_org_ids",
+                       "reviewer_grant_org_ids", "authority_school_ids", "bearer_get",
+                       "share_invitations_for_user"}
