@@ -165,6 +165,9 @@ class Partnership(TenantModel):
     accepts the change (it is then REPLACED). Either side may end an accepted partnership early
     with a reason and an effective date (ENDED; ``ended_by_org`` says which side)."""
 
+    # Row-level security: the school sees the partnerships naming it (not the service's others).
+    plp_rls_org_fields = ("school",)
+
     Status = PartnershipStatus
 
     school = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="+")
@@ -261,6 +264,8 @@ class Partnership(TenantModel):
 class PartnershipAdviser(TenantModel):
     """A named adviser of the partnership (an adviser member of the careers service)."""
 
+    plp_rls_parent_fields = ("partnership",)  # the school sees who the named advisers are
+
     partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="advisers")
     adviser = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
 
@@ -272,6 +277,8 @@ class PartnershipAdviser(TenantModel):
 class PartnershipObjective(TenantModel):
     """One careers adviser objective of a partnership, for one target group (seed 000's lists
     are the defaults; editable), with its status and evidence."""
+
+    plp_rls_parent_fields = ("partnership",)  # ... and the objectives it is asked to accept
 
     partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="objectives")
     target_group = models.CharField(max_length=32, choices=TargetGroup.choices)

@@ -33,6 +33,7 @@ from django.shortcuts import get_object_or_404
 from learners.choices import Audience, PlanStatus, TargetGroup
 from learners import selectors as learner_selectors
 from learners.models import LearnerProfile, Plan
+from plp_portal import rls
 from plp_portal.organisations.choices import OrganisationKind, Role
 from plp_portal.organisations.models import Membership, Organisation
 
@@ -74,9 +75,11 @@ def partner_school_ids(*, org, today: datetime.date | None = None) -> list[int]:
     """Ids of the schools (colleges, providers) with a CURRENT partnership with the careers
     service ``org`` — not ended early, today within its dates. Last year's or an expired
     partnership grants nothing. The ONLY source of ids for ``.for_orgs`` on the adviser's side."""
-    return sorted(set(
+    ids = sorted(set(
         Partnership.objects.for_org(org).filter(Partnership.current_q(today)).values_list("school_id", flat=True)
     ))
+    rls.request_scope_widen(ids, grant="partnership")  # the request's row-level security scope
+    return ids
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from plp_portal.organisations.choices import OrganisationKind, Role
 from plp_portal.organisations.models import Membership
 from plp_portal.tenancy import UnscopedQueryError
 
-from plp_portal import clock
+from plp_portal import clock, rls
 from plp_portal.clock import academic_year_dates
 from . import selectors
 from .choices import (
@@ -159,6 +159,14 @@ def _service_people(partnership):
 def _notify_partnership(partnership, *, to_school: bool, title: str, message: str, event: str) -> None:
     """Tell the other side (in-app + email) what happened to a partnership (the title names its
     academic year: one school may have several partnerships with a service)."""
+    # The other side is outside this request's row-level security scope: who to tell and the
+    # notifications themselves are written in a narrow system scope (plp_portal/rls.py).
+    with rls.for_another_organisation(partnership.school_id if to_school else partnership.organisation_id,
+                                      "tell the other side of a partnership"):
+        _notify_partnership_side(partnership, to_school=to_school, title=title, message=message, event=event)
+
+
+def _notify_partnership_side(partnership, *, to_school: bool, title: str, message: str, event: str) -> None:
     title = f"{title} ({clock.academic_year_label(partnership.academic_year)})"
     if to_school:
         org = partnership.school

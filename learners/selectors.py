@@ -10,6 +10,9 @@ from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from plp_portal import rls
+from plp_portal.tenancy import TenantQuerySet
+
 from .choices import (
     TARGET_OPEN_STATUSES,
     Audience,
@@ -205,6 +208,22 @@ def visible_moving_on(*, plan: Plan, viewer: PlanViewer):
     return moving_on if relationship == ShareRelationship.PARENT_CARER else None
 
 
+def _active_shares_of(*, user, now=None):
+    return PlanShare.objects.system("a person's own plan grants, across organisations").filter(
+        PlanShare.active_q(now), grantee_id=user.pk
+    )
+
+
+def plan_share_org_ids(*, user, now=None) -> set[int]:
+    """The organisations whose plans ``user`` may read through an ACTIVE share (granted by the
+    learner or their school, not revoked, not expired at ``now``) — the ONLY source of those ids,
+    for the views (``plans_shared_with``) and the request's row-level security scope. The grantee
+    cannot make a share: only the plan's side can (``services.plan_share_*``)."""
+    org_ids = set(_active_shares_of(user=user, now=now).values_list("organisation_id", flat=True))
+    rls.request_scope_widen(org_ids, grant="plan share")
+    return org_ids
+
+
 def moving_on_application_get(*, moving_on, application_id: int):
     """One application of ``moving_on`` (404 for any other)."""
     from .models import MovingOnApplication
@@ -218,13 +237,11 @@ def plans_shared_with(*, user, now=None):
     ``now``) AND the guardian ``view_plan`` permission — both required, so an expired grant gives
     no access even before the cleanup job removes the permission. Crosses organisations through
     the recorded grants only (``for_orgs`` of the grants' organisations)."""
-    shares = PlanShare.objects.system("a person's own plan grants, across organisations").filter(
-        PlanShare.active_q(now), grantee_id=user.pk
-    )
+    shares = _active_shares_of(user=user, now=now)
+    org_ids = plan_share_org_ids(user=user, now=now)
     permitted = PlanUserObjectPermission.objects.filter(
         user_id=user.pk, permission__codename="view_plan", permission__content_type__app_label="learners"
     ).values("content_object_id")
-    org_ids = set(shares.values_list("organisation_id", flat=True))
     return (
         Plan.objects.for_orgs(org_ids)
         .filter(pk__in=shares.values("plan_id"))
@@ -494,10 +511,14 @@ def my_target_get(*, user, target_id: int) -> Target:
 
 def share_invitations_for_user(*, user):
     """Open invitations addressed to ``user``'s email (they may accept while signed in)."""
-    return PlanShareInvitation.objects.system("a person's own invitations, across organisations").filter(
-        email__iexact=user.email, accepted_at__isnull=True, revoked_at__isnull=True,
-        link_expires_at__gt=timezone.now(),
-    )
+    # Addressed to the person's (verified) email, in any organisation: found in a narrow system
+    # scope, then those organisations join the request's row-level security scope.
+    with rls.bearer_lookup("open plan-share invitations addressed to the person's email"):
+        invitations = list(PlanShareInvitation.objects.system("a person's own invitations, across organisations")
+                           .filter(email__iexact=user.email, accepted_at__isnull=True, revoked_at__isnull=True,
+                                   link_expires_at__gt=timezone.now()).select_related("plan__profile__user"))
+    rls.request_scope_widen({i.organisation_id for i in invitations}, grant="a plan-share invitation")
+    return invitations
 
 
 # --- Record transfer (issue 13): the ONE selector of cross-organisation reads by transfer ----
@@ -514,10 +535,22 @@ def transfer_grants(*, org, profile):
 
     if org is None or profile is None or profile.organisation_id != org.pk:
         raise UnscopedQueryError("transfer_grants needs the receiving organisation and its learner")
-    return (RecordTransfer.objects.system("record-transfer grants naming this organisation, learner consented")
-            .filter(receiving_organisation_id=org.pk, learner_id=profile.user_id, status=TransferStatus.CONSENTED,
-                    profile__isnull=False)
-            .select_related("organisation", "profile").order_by("-decided_at", "-pk"))
+    grants = (RecordTransfer.objects.system("record-transfer grants naming this organisation, learner consented")
+              .filter(receiving_organisation_id=org.pk, learner_id=profile.user_id,
+                      status=TransferStatus.CONSENTED, profile__isnull=False)
+              .select_related("organisation").prefetch_related("profile").order_by("-decided_at", "-pk"))
+    grants.__class__ = _TransferGrantsQuerySet
+    return grants
+
+
+class _TransferGrantsQuerySet(TenantQuerySet):
+    """The sending organisations of the fetched grants join the request's row-level security
+    scope before their rows (each grant's profile, then its plans) are read: between the grants'
+    query and the profiles' prefetch. No extra query; none at all when there is no grant."""
+
+    def _prefetch_related_objects(self):
+        rls.request_scope_widen({t.organisation_id for t in self._result_cache}, grant="record transfer")
+        super()._prefetch_related_objects()
 
 
 def transfer_viewer(*, transfer, plan, user) -> PlanViewer:

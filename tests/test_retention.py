@@ -136,9 +136,10 @@ def test_the_job_erases_exactly_what_passed_its_date_and_twice_changes_nothing(o
     assert Erasure.objects.for_org(org).filter(status=Erasure.Status.DONE).count() == 3
 
     # Run again: nothing more changes.
-    events = AuditEvent.objects.count()
+    # (each run of the job leaves one row saying it used the system scope: plp_portal/rls.py)
+    events = AuditEvent.objects.exclude(action="system.scope").count()
     assert retention.retention_run() == {"organisations": 0, "learners": 0}
-    assert counts(org) == after and AuditEvent.objects.count() == events
+    assert counts(org) == after and AuditEvent.objects.exclude(action="system.scope").count() == events
 
 
 def destination_figures(org):
