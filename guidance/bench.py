@@ -32,6 +32,24 @@ def _authority_pages(password) -> list[BenchPage]:
     ]
 
 
+def _school_pages(password, school) -> list[BenchPage]:
+    """A partner school's agreements (as its admin) and a learner's own guidance page."""
+    from learners.models import LearnerProfile
+
+    result = []
+    admin = (Membership.objects.system("bench picks a seeded school admin")
+             .filter(role=Role.ORG_ADMIN, is_active=True, organisation=school).select_related("user")
+             .order_by("id").first())
+    if admin is not None:
+        result.append(BenchPage("agreements (school admin)", reverse(
+            "guidance:agreement_list", kwargs={"org_slug": school.slug}), admin.user.email, password))
+    profile = (LearnerProfile.objects.for_org(school).filter(is_active=True, referrals__isnull=False)
+               .select_related("user").order_by("pk").first())
+    if profile is not None:
+        result.append(BenchPage("my guidance (learner)", reverse("me_guidance:index"), profile.user.email, password))
+    return result
+
+
 def pages(*, password) -> list[BenchPage]:
     authority = _authority_pages(password)
     membership = (Membership.objects.system("bench picks a seeded careers adviser")
@@ -52,6 +70,14 @@ def pages(*, password) -> list[BenchPage]:
                   email, password),
         *[BenchPage(f"triage queue: {label}", f"{queue}?{query}", email, password, explain_only=True)
           for label, query in filters],
+        BenchPage("guidance learner list (adviser)", reverse("guidance:learner_list", kwargs={"org_slug": slug}),
+                  email, password),
+        BenchPage("group sessions (adviser)", reverse("guidance:group_session_list", kwargs={"org_slug": slug}),
+                  email, password),
+        BenchPage("NEET list (adviser)", reverse("guidance:neet_list", kwargs={"org_slug": slug}), email, password),
+        BenchPage("partnerships (adviser)", reverse("guidance:partnership_list", kwargs={"org_slug": slug}),
+                  email, password),
+        *_school_pages(password, school),
         BenchPage("service dashboard: one school",
                   reverse("guidance:dashboard", kwargs={"org_slug": slug}) + f"?school={school.pk}",
                   email, password, explain_only=True),
