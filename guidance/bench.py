@@ -50,6 +50,20 @@ def _school_pages(password, school) -> list[BenchPage]:
     return result
 
 
+def _page_40(service) -> str:
+    """The query string of the queue's 40th page (keyset: after the 975th waiting referral)."""
+    from plp_portal.pagination import cursor_after
+
+    from .choices import ReferralStatus
+    from .models import Referral
+    from .selectors import QUEUE_RANK, REFERRAL_QUEUE_KEYS, partner_school_ids
+
+    row = (Referral.objects.for_orgs(partner_school_ids(org=service)).filter(status=ReferralStatus.NEW)
+           .annotate(queue_rank=QUEUE_RANK).order_by(*REFERRAL_QUEUE_KEYS)
+           .values_list(*REFERRAL_QUEUE_KEYS)[39 * 25 - 1:39 * 25].first())
+    return f"cursor={cursor_after(list(row))}" if row else "cursor="
+
+
 def pages(*, password) -> list[BenchPage]:
     authority = _authority_pages(password)
     membership = (Membership.objects.system("bench picks a seeded careers adviser")
@@ -63,7 +77,7 @@ def pages(*, password) -> list[BenchPage]:
     school = Organisation.objects.filter(parent__isnull=False, is_generated=True).order_by("pk").first()
     filters = [("one school", f"school={school.pk}"), ("a reason", "reason=demotivated"),
                ("suggested tier", "tier=intensive"), ("accepted", "status=accepted"),
-               ("every status", "status="), ("page 40", "page=40")]
+               ("every status", "status="), ("page 40", _page_40(membership.organisation))]
     return [
         BenchPage("adviser triage queue", queue, email, password),
         BenchPage("careers service dashboard", reverse("guidance:dashboard", kwargs={"org_slug": slug}),
