@@ -50,6 +50,14 @@ def _school_pages(password, school) -> list[BenchPage]:
     return result
 
 
+def prepare() -> str:
+    """Before measuring: what the worker's minute job would have done on a live system —
+    compute the dashboard figures of the schools marked stale (after seeding or migrating)."""
+    from .figures import figures_refresh_stale
+
+    return f"dashboard figures of {figures_refresh_stale()} stale schools computed"
+
+
 def _page_40(service) -> str:
     """The query string of the queue's 40th page (keyset: after the 975th waiting referral)."""
     from plp_portal.pagination import cursor_after

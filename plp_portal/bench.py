@@ -11,6 +11,12 @@ Apps say what to measure in a ``bench.py`` hook module:
 
     def pages(password) -> list[BenchPage]   # which pages (and their filters/sorts), as whom
     def jobs() -> list[BenchJob]          # background work to time in-process
+    def prepare() -> str                  # optional, first: what a worker would have done by now
+
+``manage.py bench --compare-presets small,medium`` (or ``--compare-urls a=URL,b=URL``) runs one
+gunicorn per database, lists each database's pages (``--list-pages``), then times every page on
+every target in turn, request by request (``measure_alternating``), and flags a page whose median
+on the last target is more than ``--growth-limit`` (1.2) × the first's: the growth check.
 
 A job's ``run()`` returns a note, or {"seconds": …, "note": …} when it times only part of its
 work (e.g. a render after setting up data it rolls back).

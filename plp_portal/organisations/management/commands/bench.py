@@ -250,7 +250,12 @@ class Command(BaseCommand):
 
 
 def _discover(password):
-    """The framework floor, then every app's bench pages (``bench.py`` hooks) and jobs."""
+    """The framework floor, then every app's bench pages (``bench.py`` hooks) and jobs. A hook's
+    ``prepare()`` runs first: what a worker would have done by now (e.g. summaries to compute)."""
+    with system_scope("bench prepares the seeded data as the workers would have"):
+        for module in app_hook_modules("bench"):
+            if hasattr(module, "prepare"):
+                module.prepare()
     with system_scope("bench chooses pages and users from the seeded data"):
         pages = [BenchPage("framework floor", "/bench/floor", first_member_email(Role.LEARNER), password)]
         jobs = []
