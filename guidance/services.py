@@ -31,7 +31,7 @@ from plp_portal.tenancy import UnscopedQueryError
 from plp_portal import clock
 from plp_portal.clock import academic_year_dates
 from . import selectors
-from .figures import figures_mark_stale
+from .figures import figures_mark_stale, figures_refresh, figures_refresh_stale  # noqa: F401 (the tasks')
 from .choices import (
     OPEN_REFERRAL_STATUSES,
     REASONS_FOR_TIER,

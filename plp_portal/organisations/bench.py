@@ -37,6 +37,5 @@ def pages(*, password) -> list[BenchPage]:
             result.append(BenchPage(f"{label} (admin)", reverse(name, kwargs={"org_slug": slug}), email, password))
     learner = _first(Role.LEARNER)
     if learner is not None:
-        result.append(BenchPage("home (learner: redirect)", reverse("home"), learner.user.email, password))
         result.append(BenchPage("my records (learner)", reverse("me_records:index"), learner.user.email, password))
     return result
