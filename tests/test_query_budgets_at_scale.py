@@ -95,7 +95,8 @@ def test_filters_and_sorts_make_the_same_queries_with_twice_the_data(budgets):
     variants = sorted(set(small) - set(PAGES))
     not_ok = {name: (small[name][0], double[name][0]) for name in variants if not small[name][0] == double[name][0] == 200}
     assert not not_ok, not_ok
-    grew = {name: (small[name][1], double[name][1]) for name in variants if small[name][1] != double[name][1]}
+    # (Fewer is not growth: a list that happens to be empty on one county skips its page query.)
+    grew = {name: (small[name][1], double[name][1]) for name in variants if small[name][1] < double[name][1]}
     assert not grew, f"queries grew with the data: {grew}"
     assert max(small[name][1] for name in variants) <= 20
 
