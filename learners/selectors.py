@@ -6,6 +6,7 @@ Everything shown to a person on a plan goes through ``permissions.audience_q`` /
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
@@ -52,7 +53,13 @@ def learner_list(*, org, key_worker=None, active_only: bool = True):
     """The organisation's learners for staff lists (filter it with ``filters.LearnerFilterSet``,
     paginate it with Django's Paginator), with user, key worker, at-risk level and the active
     plan count loaded. ``key_worker`` (user or id) limits it to one key worker's learners."""
-    qs = LearnerProfile.objects.for_org(org).select_related("user", "key_worker", "at_risk_level")
+    # The learners' names are read for sorting through a correlated look-up per learner of the
+    # organisation (an index probe each), and the page's users and key workers are read after
+    # the LIMIT (two prefetch queries): a join would let PostgreSQL hash every user of the county
+    # for one school's page (issue 19).
+    name = get_user_model().objects.filter(pk=OuterRef("user_id")).order_by().values("full_name")[:1]
+    qs = (LearnerProfile.objects.for_org(org).select_related("at_risk_level")
+          .prefetch_related("user", "key_worker").annotate(sort_name=Subquery(name)))
     if active_only:
         qs = qs.filter(is_active=True)
     if key_worker:
@@ -65,7 +72,7 @@ def learner_list(*, org, key_worker=None, active_only: bool = True):
               .order_by().values("profile").annotate(n=Count("pk")).values("n"))
     return qs.annotate(
         active_plans=Coalesce(Subquery(active, output_field=IntegerField()), Value(0))
-    ).order_by("user__full_name", "pk")
+    ).order_by("sort_name", "pk")
 
 
 def plan_get(*, org, plan_id: int) -> Plan:
