@@ -400,8 +400,17 @@ def neet_list(*, scope: GuidanceScope):
     """Learners of the scope who have left (``left_on``) or have an actual destination, and
     whose latest actual destination is NEET, unknown, other — or missing for a leaver: the
     young people still to follow up until settled. Oldest leavers first."""
+    # Only leavers and learners with an actual destination can be on it: their ids first (one
+    # query), so the latest-destination look-ups run for those, not for every learner of every
+    # partner school — PostgreSQL otherwise evaluates them while scanning all (issue 19).
+    with_actual = (Destination.objects.for_orgs(scope.org_ids).filter(kind=DestinationKind.ACTUAL, profile__isnull=False)
+                   .values_list("profile_id", flat=True))
+    leavers = (LearnerGuidance.objects.for_orgs(scope.org_ids).filter(left_on__isnull=False)
+               .values_list("profile_id", flat=True))
+    candidates = set(with_actual) | set(leavers)
     return (
         _learners(scope)
+        .filter(pk__in=sorted(candidates))
         .select_related("user", "organisation")
         .annotate(
             latest_category=_latest_actual("category"),
