@@ -301,6 +301,10 @@ CELERY_BEAT_SCHEDULE = {
     "records-sars-pending": {"task": "records.sars_pending", "schedule": 60.0},
     # Records past their retention date are erased once a day (idempotent, set-based; README).
     "records-retention-daily": {"task": "records.retention_daily", "schedule": crontab(hour=2, minute=40)},
+    # The careers service dashboard's per-school figures (guidance/figures.py): the schools a
+    # write marked stale a minute later; every school nightly.
+    "guidance-figures-stale": {"task": "guidance.figures_refresh_stale", "schedule": 60.0},
+    "guidance-figures-daily": {"task": "guidance.figures_refresh_daily", "schedule": crontab(hour=3, minute=10)},
 }
 
 # --- Internationalisation -------------------------------------------------------------------

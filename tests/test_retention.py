@@ -144,8 +144,9 @@ def test_the_job_erases_exactly_what_passed_its_date_and_twice_changes_nothing(o
 
 def destination_figures(org):
     """The guidance dashboard's destinations summary (what the authority's figures are made of)."""
-    from guidance import selectors
+    from guidance import figures, selectors
 
+    figures.figures_refresh(school_ids=[org.pk])  # (the worker's job after the erasure marks it stale)
     result = selectors.dashboard(scope=selectors.GuidanceScope(org=org, side="school", org_ids=(org.pk,),
                                                                user_id=0))
     return result["destinations"], result["destinations_total"]

@@ -51,8 +51,13 @@ def membership_for(*, org, user) -> Membership | None:
     return Membership.objects.for_org(org).filter(user=user, is_active=True).first()
 
 
-def organisation_by_slug(*, slug: str) -> Organisation | None:
-    return Organisation.objects.filter(slug=slug).first()
+def membership_by_slug(*, slug: str, user) -> Membership | None:
+    """``user``'s active membership of the organisation called ``slug``, with the organisation
+    loaded: the request's organisation and membership in one query (issue 19). None for a slug
+    that does not exist and for an organisation the user is not an active member of alike."""
+    return (Membership.objects.system("the request's organisation: the signed-in user's own membership by slug")
+            .filter(organisation__slug=slug, user=user, is_active=True).select_related("organisation")
+            .order_by("pk").first())
 
 
 def member_list(*, org):
