@@ -59,6 +59,13 @@ def authority_outcomes(request):
             [(row["label"], row["not_known"]) for row in figures["trend_rates"]],
             title="Leavers whose activity is not known, year on year", suffix="%",
             target=settings.not_known_target_percent),
+        "service_neet_chart": charts.bar_chart(
+            [(row["label"], row["neet"]) for row in figures["service_rates"]],
+            title=f"NEET leavers by careers service, {figures['year_label']}", suffix="%",
+            target=settings.neet_target_percent),
+        "service_referral_chart": charts.bar_chart(
+            [(label, cells[0]) for label, cells, _ in figures["referrals"]["by_service"].rows],
+            title=f"Referrals made by careers service, {figures['year_label']}"),
         "csv_query": request.GET.urlencode(),
     })
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import (
-    Case, Count, DurationField, ExpressionWrapper, F, IntegerField, OuterRef, Subquery, Value, When,
+    Case, CharField, Count, DurationField, ExpressionWrapper, F, IntegerField, OuterRef, Subquery, Value, When,
 )
 from django.db.models.functions import Coalesce, ExtractYear
 
@@ -27,13 +27,17 @@ from plp_portal import clock
 from plp_portal.organisations.choices import OrganisationKind
 from plp_portal.organisations.models import Organisation
 
-from .choices import DestinationCategory, DestinationKind, Tier
-from .disclosure import SuppressedTable, rate, suppress
-from .models import Destination, LearnerGuidance, OutcomeSettings, Referral
+from .choices import DestinationCategory, DestinationKind, PartnershipStatus, Tier
+from .disclosure import SuppressedTable, rate, suppress, suppress_grouped
+from .models import Destination, LearnerGuidance, OutcomeSettings, Partnership, Referral
 
 SCHOOL_KINDS = (OrganisationKind.SCHOOL, OrganisationKind.COLLEGE, OrganisationKind.TRAINING_PROVIDER)
 TREND_YEARS = 4
 NO_YEAR_GROUP = "Not recorded"
+NO_SERVICE = "No careers service recorded"
+# A partnership the school accepted at some point of the year (ended early, or changed by an
+# accepted change, still means the service worked with the school that year).
+WORKED_WITH = (PartnershipStatus.ACCEPTED, PartnershipStatus.ENDED, PartnershipStatus.REPLACED)
 
 # The columns of every destination table, in the order the issue and NCCIS group them.
 CATEGORIES = [
@@ -64,6 +68,19 @@ def authority_school_ids(*, authority) -> list[int]:
 def authority_schools(*, authority) -> dict[int, str]:
     return dict(Organisation.objects.filter(parent=authority, kind__in=SCHOOL_KINDS)
                 .order_by("name").values_list("pk", "name"))
+
+
+def school_services(*, school_ids, year: int) -> dict[int, str]:
+    """The careers service that worked with each school in academic ``year`` (one query): the one
+    whose partnership for that year the school accepted, the latest to start if there were two.
+    Schools with none are left out (they count under ``NO_SERVICE``).
+
+    Partnerships are the careers services' rows; the authority reads only which service worked
+    with which of ITS schools (a name per school), never a partnership's terms."""
+    rows = (Partnership.objects.system("the authority's outcomes: which careers service worked with its schools")
+            .filter(school_id__in=school_ids, academic_year=year, status__in=WORKED_WITH)
+            .order_by("school_id", "starts_on", "pk").values_list("school_id", "organisation__name"))
+    return dict(rows)  # the last per school (latest start) wins
 
 
 def outcome_settings_get(*, authority) -> OutcomeSettings:
@@ -115,6 +132,21 @@ def _table(title, row_header, keyed_rows: dict, column_labels, *, threshold) -> 
                         suppress([keyed_rows[label] for label in labels], threshold=threshold))
 
 
+def _grouped_tables(title, row_header, keyed_rows: dict, column_labels, *, group_of: dict, group_title,
+                    threshold) -> tuple[OutcomeTable, OutcomeTable]:
+    """The table of ``keyed_rows`` (label → counts) and the same rows added up by
+    ``group_of[label]`` (the careers service), protected together (``suppress_grouped``)."""
+    labels = list(keyed_rows)
+    group_labels = sorted({group_of.get(label, NO_SERVICE) for label in labels},
+                          key=lambda g: (g == NO_SERVICE, g))
+    index = {g: i for i, g in enumerate(group_labels)}
+    by_row, by_group = suppress_grouped([keyed_rows[label] for label in labels],
+                                        [index[group_of.get(label, NO_SERVICE)] for label in labels],
+                                        threshold=threshold)
+    return (OutcomeTable(title, row_header, labels, column_labels, by_row),
+            OutcomeTable(group_title, "Careers service", group_labels, column_labels, by_group))
+
+
 def _rates(table: OutcomeTable):
     """NEET and not-known rates per row, as a percentage of the row's leavers who did not move
     away. Withheld when a figure they come from is withheld (a rate of a withheld count gives the
@@ -159,8 +191,11 @@ def authority_outcomes(*, authority, year: int, year_group: str = "", school_id:
         if (school_id is None or org_id == school_id) and y in by_year:
             by_year[y][column] += n
     columns = [label for _, label in CATEGORIES]
-    school_table = _table("Destinations of leavers by school", "School or college",
-                          dict(sorted(by_school.items())), columns, threshold=threshold)
+    services_then = school_services(school_ids=school_ids, year=year)
+    school_table, service_table = _grouped_tables(
+        "Destinations of leavers by school", "School or college", dict(sorted(by_school.items())), columns,
+        group_of={schools[pk]: name for pk, name in services_then.items()},
+        group_title="Destinations of leavers by careers service", threshold=threshold)
     group_table = _table("Destinations of leavers by year group", "Year group",
                          dict(sorted(by_group.items(), key=lambda kv: _year_group_key(kv[0]))), columns,
                          threshold=threshold)
@@ -177,12 +212,17 @@ def authority_outcomes(*, authority, year: int, year_group: str = "", school_id:
         "year_group": year_group,
         "year_groups": sorted(year_groups, key=_year_group_key),
         "by_school": school_table,
+        "by_service": service_table,
+        "service_rates": _rates(service_table),
         "by_year_group": group_table,
         "trend": trend_table,
         "trend_rates": _rates(trend_table),
         "school_rates": _rates(school_table),
-        "tiers": tier_table(school_ids=school_ids, schools=schools, threshold=threshold),
-        "referrals": referral_figures(school_ids=school_ids, schools=schools, year=year, threshold=threshold),
+        **tier_tables(school_ids=school_ids, schools=schools, threshold=threshold,
+                      services=school_services(school_ids=school_ids,
+                                               year=academic_year_of(clock.today(authority)))),
+        "referrals": referral_figures(school_ids=school_ids, schools=schools, year=year, threshold=threshold,
+                                      services=services_then),
     }
 
 
@@ -190,8 +230,9 @@ def _year_group_key(group: str):
     return (0, int(group), "") if group.isdigit() else (1, 0, group)
 
 
-def tier_table(*, school_ids, schools, threshold) -> OutcomeTable:
-    """Active learners in each guidance tier, by school (two grouped queries)."""
+def tier_tables(*, school_ids, schools, threshold, services: dict[int, str]) -> dict:
+    """Active learners in each guidance tier now, by school and by the careers service working
+    with the school this year (two grouped queries)."""
     learners = LearnerProfile.objects.for_orgs(school_ids).filter(is_active=True)
     totals = dict(learners.values_list("organisation_id").annotate(n=Count("pk")).order_by())
     above_core = {
@@ -206,25 +247,38 @@ def tier_table(*, school_ids, schools, threshold) -> OutcomeTable:
             continue
         filtered, intensive = above_core.get((org_id, Tier.FILTERED), 0), above_core.get((org_id, Tier.INTENSIVE), 0)
         rows[name] = [total - filtered - intensive, filtered, intensive]
-    return _table("Learners in each guidance tier by school", "School or college", rows,
-                  [label for _, label in Tier.choices], threshold=threshold)
+    by_school, by_service = _grouped_tables(
+        "Learners in each guidance tier by school", "School or college", rows, [label for _, label in Tier.choices],
+        group_of={schools[pk]: name for pk, name in services.items()},
+        group_title="Learners in each guidance tier by careers service", threshold=threshold)
+    return {"tiers": by_school, "tiers_by_service": by_service}
 
 
-def referral_figures(*, school_ids, schools, year: int, threshold: int) -> dict:
-    """Referrals made in academic ``year`` by school (counts suppressed like any other), and the
+def referral_figures(*, school_ids, schools, year: int, threshold: int, services: dict[int, str] | None = None) -> dict:
+    """Referrals made in academic ``year`` by school and by the careers service that worked with
+    the school that year (counts suppressed like any other, the two tables together), and the
     median time to triage of those triaged — shown only where at least ``threshold`` were triaged
     (a median of two referrals is nearly one learner's story)."""
+    services = services or {}
     start, end = datetime.date(year, 9, 1), datetime.date(year + 1, 9, 1)
     referrals = Referral.objects.for_orgs(school_ids).filter(created_at__date__gte=start, created_at__date__lt=end)
     waited = ExpressionWrapper(F("triaged_at") - F("created_at"), output_field=DurationField())
     made = dict(referrals.values_list("organisation_id").annotate(n=Count("pk")).order_by())
     triaged_qs = referrals.filter(triaged_at__isnull=False)
+    members: dict[str, list[int]] = {}
+    for org_id, name in services.items():
+        members.setdefault(name, []).append(org_id)
+    service_of = Case(*[When(organisation_id__in=ids, then=Value(name)) for name, ids in members.items()],
+                      default=Value(NO_SERVICE), output_field=CharField())
     if connection.vendor == "postgresql":
         from .selectors import _Percentile
 
         triage = {r["organisation_id"]: (r["n"], r["median"]) for r in
                   triaged_qs.values("organisation_id").annotate(n=Count("pk"), median=_Percentile(waited, 0.5))
                   .order_by()}
+        service_triage = {r["service"]: (r["n"], r["median"]) for r in
+                          triaged_qs.annotate(service=service_of).values("service")
+                          .annotate(n=Count("pk"), median=_Percentile(waited, 0.5)).order_by()}
         overall = triaged_qs.aggregate(n=Count("pk"), median=_Percentile(waited, 0.5))
     else:  # the SQLite demo has no percentile_cont
         from .selectors import _percentile_python
@@ -233,21 +287,23 @@ def referral_figures(*, school_ids, schools, year: int, threshold: int) -> dict:
         for org_id, w in triaged_qs.annotate(w=waited).values_list("organisation_id", "w"):
             values.setdefault(org_id, []).append(w)
         triage = {org_id: (len(v), _percentile_python(v, 0.5)) for org_id, v in values.items()}
+        grouped: dict[str, list] = {}
+        for org_id, v in values.items():
+            grouped.setdefault(services.get(org_id, NO_SERVICE), []).extend(v)
+        service_triage = {name: (len(v), _percentile_python(v, 0.5)) for name, v in grouped.items()}
         every = [w for v in values.values() for w in v]
         overall = {"n": len(every), "median": _percentile_python(every, 0.5)}
-    by_service = {
-        name or "No careers service recorded": [n] for name, n in
-        triaged_qs.values_list("triaged_by_service__name").annotate(n=Count("pk")).order_by("triaged_by_service__name")
-    }
     names = {org_id: name for org_id, name in schools.items() if made.get(org_id)}
-    table = _table("Referrals for guidance by school", "School or college",
-                   {name: [made[org_id], triage.get(org_id, (0, None))[0]] for org_id, name in names.items()},
-                   ["Referrals made", "Triaged"], threshold=threshold)
+    table, service_table = _grouped_tables(
+        "Referrals for guidance by school", "School or college",
+        {name: [made[org_id], triage.get(org_id, (0, None))[0]] for org_id, name in names.items()},
+        ["Referrals made", "Triaged"], group_of={schools[pk]: name for pk, name in services.items()},
+        group_title="Referrals for guidance by careers service", threshold=threshold)
     medians = {name: (triage[org_id][1] if triage.get(org_id, (0,))[0] >= threshold else None)
                for org_id, name in names.items()}
-    service_table = _table("Referrals triaged by each careers service working with the schools", "Careers service",
-                           by_service, ["Triaged"], threshold=threshold)
-    return {"table": table, "medians": medians, "by_service": service_table,
+    service_medians = {name: (service_triage[name][1] if service_triage.get(name, (0,))[0] >= threshold else None)
+                       for name in service_table.row_labels}
+    return {"table": table, "medians": medians, "by_service": service_table, "service_medians": service_medians,
             "overall_median": overall["median"] if overall["n"] >= threshold else None,
             "overall_triaged": overall["n"]}
 
@@ -256,8 +312,9 @@ def outcomes_csv_rows(figures: dict):
     """The dashboard's figures as CSV rows (table, row, column, value); a withheld figure is
     written as "suppressed", never as a number."""
     yield ["Table", "Row", "Column", "Value"]
-    tables = [figures["by_school"], figures["by_year_group"], figures["trend"], figures["tiers"],
-              figures["referrals"]["table"], figures["referrals"]["by_service"]]
+    tables = [figures["by_school"], figures["by_service"], figures["by_year_group"], figures["trend"],
+              figures["tiers"], figures["tiers_by_service"], figures["referrals"]["table"],
+              figures["referrals"]["by_service"]]
     for table in tables:
         for label, cells, total in table.rows:
             for column, value in zip(table.column_labels, cells):
@@ -266,9 +323,16 @@ def outcomes_csv_rows(figures: dict):
         for column, value in zip(table.column_labels, table.table.column_totals):
             yield [table.title, "Total", column, _csv_value(value)]
         yield [table.title, "Total", "Total", _csv_value(table.table.grand_total)]
-    for row in figures["trend_rates"]:
-        yield ["NEET and not known rates", row["label"], "NEET %", _csv_value(row["neet"])]
-        yield ["NEET and not known rates", row["label"], "Not known %", _csv_value(row["not_known"])]
+    for title, rates in (("NEET and not known rates", figures["trend_rates"]),
+                         ("NEET and not known rates by careers service", figures["service_rates"])):
+        for row in rates:
+            yield [title, row["label"], "NEET %", _csv_value(row["neet"])]
+            yield [title, row["label"], "Not known %", _csv_value(row["not_known"])]
+    for title, medians in (("Median days to triage by school", figures["referrals"]["medians"]),
+                           ("Median days to triage by careers service", figures["referrals"]["service_medians"])):
+        for label, median in medians.items():
+            yield [title, label, "Median days", _csv_value(None if median is None else
+                                                           round(median.total_seconds() / 86400, 1))]
 
 
 def _csv_value(value):
