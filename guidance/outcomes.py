@@ -89,7 +89,9 @@ def outcome_settings_get(*, authority) -> OutcomeSettings:
 
 
 def leaver_counts(*, school_ids, first_year: int, last_year: int):
-    """One grouped query: (school id, year group, academic year, destination category, leavers)."""
+    """One grouped query: (school id, year group, academic year, destination category, age,
+    leavers). ``age``: on the 31 August that ends the academic year they left (None: no date of
+    birth recorded)."""
     latest = (Destination.objects.for_orgs(school_ids)
               .filter(profile_id=OuterRef("profile_id"), kind=DestinationKind.ACTUAL)
               .order_by("-recorded_on", "-pk").values("category")[:1])
@@ -101,9 +103,13 @@ def leaver_counts(*, school_ids, first_year: int, last_year: int):
         .annotate(year=academic_year,
                   category=Coalesce(Subquery(latest), Value(DestinationCategory.UNKNOWN.value)),
                   group=F("profile__year_group"))
-        .values("organisation_id", "group", "year", "category").annotate(n=Count("pk")).order_by()
+        .annotate(age=F("year") + 1 - ExtractYear("profile__date_of_birth")
+                  - Case(When(profile__date_of_birth__month__gte=9, then=Value(1)), default=Value(0),
+                         output_field=IntegerField()))
+        .values("organisation_id", "group", "year", "category", "age").annotate(n=Count("pk")).order_by()
     )
-    return [(r["organisation_id"], r["group"] or NO_YEAR_GROUP, r["year"], r["category"], r["n"]) for r in rows]
+    return [(r["organisation_id"], r["group"] or NO_YEAR_GROUP, r["year"], r["category"], r["age"], r["n"])
+            for r in rows]
 
 
 @dataclass
@@ -147,6 +153,43 @@ def _grouped_tables(title, row_header, keyed_rows: dict, column_labels, *, group
             OutcomeTable(group_title, "Careers service", group_labels, column_labels, by_group))
 
 
+def _band_label(bands, b) -> str:
+    if b == len(bands):
+        return "other ages or date of birth not recorded"
+    low, high, _ = bands[b]
+    return f"aged {low}–{high}"
+
+
+def _linked_tables(counts, groups, *, row_labels, group_labels, columns, threshold, title, row_header,
+                   group_title, group_header) -> tuple[OutcomeTable, OutcomeTable]:
+    by_row, by_group = suppress_grouped(counts, groups, threshold=threshold)
+    return (OutcomeTable(title, row_header, row_labels, columns, by_row),
+            OutcomeTable(group_title, group_header, group_labels, columns, by_group))
+
+
+def _band_rates(band_table: OutcomeTable, band_keys, bands, years) -> list[dict]:
+    """Per age band: its NEET rate each year against the band's target ("at most" a percentage,
+    or, with none, lower than the year before; None where a figure is withheld)."""
+    rates = dict(zip(band_keys, _rates(band_table)))
+    result = []
+    for b, (low, high, target) in enumerate(bands):
+        rows = []
+        previous = None
+        for y in years:
+            r = rates[(y, b)]
+            if r["neet"] is None:
+                met = None
+            elif target is not None:
+                met = r["neet"] <= float(target)
+            else:
+                met = None if previous is None else r["neet"] < previous
+            rows.append({"year": y, "label": year_label(y), "cohort": r["cohort"], "neet": r["neet"], "met": met})
+            previous = r["neet"]
+        result.append({"label": f"Aged {low}–{high}", "low": low, "high": high, "target": target, "years": rows,
+                       "latest": rows[-1]})
+    return result
+
+
 def _rates(table: OutcomeTable):
     """NEET and not-known rates per row, as a percentage of the row's leavers who did not move
     away. Withheld when a figure they come from is withheld (a rate of a withheld count gives the
@@ -178,9 +221,13 @@ def authority_outcomes(*, authority, year: int, year_group: str = "", school_id:
     def empty():
         return [0] * n_cols
 
-    by_school, by_group, by_year = {}, {}, {y: empty() for y in range(first_year, year + 1)}
+    bands = settings.age_bands
+    years = list(range(first_year, year + 1))
+    # (year, band) → counts; band len(bands) is every other age (or no date of birth recorded).
+    by_year_band = {(y, b): empty() for y in years for b in range(len(bands) + 1)}
+    by_school, by_group = {}, {}
     year_groups = set()
-    for org_id, group, y, category, n in counts:
+    for org_id, group, y, category, age, n in counts:
         column = _COLUMN.get(category, _COLUMN[DestinationCategory.OTHER])
         if y == year:
             year_groups.add(group)
@@ -188,8 +235,10 @@ def authority_outcomes(*, authority, year: int, year_group: str = "", school_id:
                 by_school.setdefault(schools[org_id], empty())[column] += n
             if school_id is None or org_id == school_id:
                 by_group.setdefault(group, empty())[column] += n
-        if (school_id is None or org_id == school_id) and y in by_year:
-            by_year[y][column] += n
+        if (school_id is None or org_id == school_id) and (y, 0) in by_year_band:
+            band = next((b for b, (low, high, _) in enumerate(bands) if age is not None and low <= age <= high),
+                        len(bands))
+            by_year_band[(y, band)][column] += n
     columns = [label for _, label in CATEGORIES]
     services_then = school_services(school_ids=school_ids, year=year)
     school_table, service_table = _grouped_tables(
@@ -199,8 +248,15 @@ def authority_outcomes(*, authority, year: int, year_group: str = "", school_id:
     group_table = _table("Destinations of leavers by year group", "Year group",
                          dict(sorted(by_group.items(), key=lambda kv: _year_group_key(kv[0]))), columns,
                          threshold=threshold)
-    trend_table = _table("Destinations of leavers year on year", "Academic year",
-                         {year_label(y): row for y, row in by_year.items()}, columns, threshold=threshold)
+    # The year-on-year table and its age bands are protected together (a year's leavers are
+    # the sum of its bands: a band's figures minus the others' must not give a suppressed one).
+    band_keys = list(by_year_band)
+    band_table, trend_table = _linked_tables(
+        [by_year_band[key] for key in band_keys], [years.index(y) for y, _ in band_keys],
+        row_labels=[f"{year_label(y)}, {_band_label(bands, b)}" for y, b in band_keys],
+        group_labels=[year_label(y) for y in years], columns=columns, threshold=threshold,
+        title="Destinations of leavers by age band, year on year", row_header="Academic year and age band",
+        group_title="Destinations of leavers year on year", group_header="Academic year")
     return {
         "settings": settings,
         "threshold": threshold,
@@ -217,6 +273,8 @@ def authority_outcomes(*, authority, year: int, year_group: str = "", school_id:
         "by_year_group": group_table,
         "trend": trend_table,
         "trend_rates": _rates(trend_table),
+        "by_age_band": band_table,
+        "age_bands": _band_rates(band_table, band_keys, bands, years),
         "school_rates": _rates(school_table),
         **tier_tables(school_ids=school_ids, schools=schools, threshold=threshold,
                       services=school_services(school_ids=school_ids,
@@ -313,6 +371,7 @@ def outcomes_csv_rows(figures: dict):
     written as "suppressed", never as a number."""
     yield ["Table", "Row", "Column", "Value"]
     tables = [figures["by_school"], figures["by_service"], figures["by_year_group"], figures["trend"],
+              figures["by_age_band"],
               figures["tiers"], figures["tiers_by_service"], figures["referrals"]["table"],
               figures["referrals"]["by_service"]]
     for table in tables:
@@ -328,6 +387,10 @@ def outcomes_csv_rows(figures: dict):
         for row in rates:
             yield [title, row["label"], "NEET %", _csv_value(row["neet"])]
             yield [title, row["label"], "Not known %", _csv_value(row["not_known"])]
+    for band in figures["age_bands"]:
+        target = f"at most {band['target']}%" if band["target"] is not None else "lower than the year before"
+        for row in band["years"]:
+            yield [f"NEET {band['label'].lower()} (target {target})", row["label"], "NEET %", _csv_value(row["neet"])]
     for title, medians in (("Median days to triage by school", figures["referrals"]["medians"]),
                            ("Median days to triage by careers service", figures["referrals"]["service_medians"])):
         for label, median in medians.items():

@@ -43,9 +43,11 @@ def officer(authority):
     return member(authority, Role.LA_OFFICER)
 
 
-def leaver(school, category, *, year=YEAR, year_group="11", destinations=True, recorder=None):
+def leaver(school, category, *, year=YEAR, year_group="11", destinations=True, recorder=None, born=None):
     profile = learner(school, with_plan=False)
     profile.year_group = year_group
+    if born is not None:
+        profile.date_of_birth = born
     profile.save()
     LearnerGuidance.objects.for_org(school).update_or_create(
         organisation=school, profile=profile, defaults={"left_on": datetime.date(year + 1, 7, 20)})
@@ -174,12 +176,14 @@ def test_officer_page_csv_and_no_learner_on_them(authority, org, second_school, 
 def test_outcome_settings_form_refuses_a_threshold_out_of_range(authority, officer, sign_in):
     client = sign_in(officer)
     url = reverse("guidance:authority_outcome_settings", kwargs={"org_slug": authority.slug})
+    bands = {"first_band_from": "16", "first_band_to": "18", "first_band_neet_target_percent": "1",
+             "second_band_from": "19", "second_band_to": "24", "second_band_neet_target_percent": ""}
     response = client.post(url, {"suppression_threshold": "1", "neet_target_percent": "1",
-                                 "not_known_target_percent": "5"})
+                                 "not_known_target_percent": "5", **bands})
     assert response.status_code == 200 and "Smallest count shown" in response.content.decode()
     assert outcomes.outcome_settings_get(authority=authority).suppression_threshold == 5
     response = client.post(url, {"suppression_threshold": "10", "neet_target_percent": "2.5",
-                                 "not_known_target_percent": "4"})
+                                 "not_known_target_percent": "4", **bands})
     assert response.status_code == 302
     assert outcomes.outcome_settings_get(authority=authority).suppression_threshold == 10
 
@@ -328,3 +332,60 @@ def test_tiers_and_referrals_by_careers_service(authority, org, second_school, s
     assert dict(zip(referrals["by_service"].row_labels, referrals["by_service"].table.cells)) == {
         service.name: [5, 5]}
     assert referrals["service_medians"] == {service.name: datetime.timedelta(days=2)}
+
+
+# --- Targets per age band (seed 002: KPI 12 and KPI 2) ------------------------------------------
+def test_neet_rate_of_each_age_band_against_its_target(authority, org, officer, sign_in):
+    # Left in July of YEAR + 1: born 1 May 2010, 16 on the 31 August that ends the year; born
+    # 1 March 2006, 20. Aged 16-18 (target at most 1%): 10 in education, 5 NEET: 33.3%, above.
+    # Aged 19-24 (target: lower than the year before): 5 NEET of 10 the year before (50%), none
+    # of 6 this year (0%): lower. No count from 1 to 4 anywhere: nothing withheld.
+    cohort(org, {C.EDUCATION: 10, C.NEET: 5}, born=datetime.date(2010, 5, 1))
+    cohort(org, {C.EDUCATION: 6}, born=datetime.date(2006, 3, 1))
+    cohort(org, {C.EDUCATION: 5, C.NEET: 5}, born=datetime.date(2005, 3, 1), year=YEAR - 1)
+    figures = outcomes.authority_outcomes(authority=authority, year=YEAR)
+    young, older = figures["age_bands"]
+    assert (young["label"], young["latest"]["cohort"], young["latest"]["neet"]) == ("Aged 16–18", 15, 33.3)
+    assert young["latest"]["met"] is False and float(young["target"]) == 1.0
+    assert older["target"] is None
+    assert [(r["neet"], r["met"]) for r in older["years"][-2:]] == [(50.0, None), (0.0, True)]
+    # The year-on-year table is the sum of its bands.
+    trend = dict(zip(figures["trend"].row_labels, figures["trend"].table.row_totals))
+    assert trend[outcomes.year_label(YEAR)] == 21 and trend[outcomes.year_label(YEAR - 1)] == 10
+    client = sign_in(officer)
+    html = client.get(reverse("guidance:authority_outcomes", kwargs={"org_slug": authority.slug})).content.decode()
+    assert "Aged 16–18" in html and "at most 1.0%" in html and "lower than the year before" in html
+    assert "Above target" in html and "Lower than the year before" in html
+
+
+def test_a_small_band_is_withheld_with_the_figure_that_would_give_it_back(authority, org):
+    cohort(org, {C.EDUCATION: 10, C.NEET: 5}, born=datetime.date(2010, 5, 1))
+    cohort(org, {C.NEET: 2}, born=datetime.date(2006, 3, 1))  # two NEET 20-year-olds
+    figures = outcomes.authority_outcomes(authority=authority, year=YEAR)
+    young, older = figures["age_bands"]
+    assert older["latest"]["neet"] is None and young["latest"]["neet"] is None
+    # The year's NEET count (7) minus the 16-18s' (5) would give the 2 back: the 5 goes too.
+    row = figures["by_age_band"].row_labels.index(f"{outcomes.year_label(YEAR)}, aged 16–18")
+    assert figures["by_age_band"].table.cells[row][column(C.NEET)] is None
+
+
+def test_age_bands_that_overlap_or_run_backwards_are_refused(authority, officer, sign_in):
+    client = sign_in(officer)
+    url = reverse("guidance:authority_outcome_settings", kwargs={"org_slug": authority.slug})
+    base = {"suppression_threshold": "5", "neet_target_percent": "1", "not_known_target_percent": "5",
+            "first_band_neet_target_percent": "1", "second_band_neet_target_percent": ""}
+    overlap = client.post(url, {**base, "first_band_from": "16", "first_band_to": "18",
+                                "second_band_from": "18", "second_band_to": "24"})
+    assert overlap.status_code == 200 and "must not overlap" in overlap.content.decode()
+    backwards = client.post(url, {**base, "first_band_from": "18", "first_band_to": "16",
+                                  "second_band_from": "19", "second_band_to": "24"})
+    assert backwards.status_code == 200 and "must be at least its" in backwards.content.decode()
+    too_old = client.post(url, {**base, "first_band_from": "16", "first_band_to": "18",
+                                "second_band_from": "19", "second_band_to": "99"})
+    assert too_old.status_code == 200
+    assert outcomes.outcome_settings_get(authority=authority).second_band_to == 24
+    ok = client.post(url, {**base, "first_band_from": "16", "first_band_to": "17",
+                           "second_band_from": "18", "second_band_to": "24", "second_band_neet_target_percent": "8"})
+    assert ok.status_code == 302
+    saved = outcomes.outcome_settings_get(authority=authority)
+    assert saved.age_bands == [(16, 17, 1), (18, 24, 8)]
