@@ -214,7 +214,7 @@ def test_leavers_export_is_the_careers_services_with_nccis_codes(service, org, a
     body = rows[1:]
     assert len(body) == 3
     codes = sorted((r[7], r[12]) for r in body)
-    assert codes == [("", "Y"), ("210", ""), ("810", "")]
+    assert codes == [("", "Y"), ("310", ""), ("810", "")]  # NCCIS: 310 apprenticeship, 810 not known
     assert any(r[0] == "A123456789012" for r in body)
     page = client.get(reverse("guidance:leavers_export", kwargs={"org_slug": service.slug}))
     assert page.status_code == 200 and "NCCIS" in page.content.decode()
