@@ -341,7 +341,11 @@ class LearnerGuidance(TenantModel):
             plausible_date("review_on", null=True, name="guidance_learner_review_on_plausible"),
             plausible_date("left_on", null=True, name="guidance_learner_left_on_plausible"),
         ]
-        indexes = [models.Index(fields=["organisation", "tier"])]
+        indexes = [models.Index(fields=["organisation", "tier"]),
+                   # The leavers of a year at the authority's schools (guidance.outcomes): only
+                   # leavers are indexed, so the outcome figures never scan the whole roll.
+                   models.Index(fields=["organisation", "left_on"], condition=Q(left_on__isnull=False),
+                                name="guidance_leavers_by_org_idx")]
 
 
 class TierChange(AudienceMixin, TenantModel):

@@ -70,22 +70,29 @@ def authority_schools(*, authority) -> dict[int, str]:
                 .order_by("name").values_list("pk", "name"))
 
 
-def school_services(*, school_ids, year: int) -> dict[int, str]:
-    """The careers service that worked with each school in academic ``year`` (one query): the one
-    whose partnership for that year the school accepted, the latest to start if there were two.
-    Schools with none are left out (they count under ``NO_SERVICE``).
+def school_services_of_years(*, school_ids, years) -> dict[int, dict[int, str]]:
+    """The careers service that worked with each school in each of ``years`` (one query):
+    year → school → service name. The service is the one whose partnership for that year the
+    school accepted, the latest to start if there were two; schools with none are left out (they
+    count under ``NO_SERVICE``).
 
     Partnerships are the careers services' rows; the authority reads only which service worked
     with which of ITS schools (a name per school), never a partnership's terms."""
+    result: dict[int, dict[int, str]] = {year: {} for year in years}
     rows = (Partnership.objects.system("the authority's outcomes: which careers service worked with its schools")
-            .filter(school_id__in=school_ids, academic_year=year, status__in=WORKED_WITH)
-            .order_by("school_id", "starts_on", "pk").values_list("school_id", "organisation__name"))
-    return dict(rows)  # the last per school (latest start) wins
+            .filter(school_id__in=school_ids, academic_year__in=list(years), status__in=WORKED_WITH)
+            .order_by("academic_year", "school_id", "starts_on", "pk")
+            .values_list("academic_year", "school_id", "organisation__name"))
+    for year, school_id, name in rows:
+        result[year][school_id] = name  # the last per school (latest start) wins
+    return result
 
 
 def outcome_settings_get(*, authority) -> OutcomeSettings:
-    settings, _ = OutcomeSettings.objects.for_org(authority).get_or_create(organisation=authority)
-    return settings
+    """The authority's settings, or the defaults (unsaved: a read never writes; the settings
+    page's save makes the row)."""
+    return (OutcomeSettings.objects.for_org(authority).filter(organisation=authority).first()
+            or OutcomeSettings(organisation=authority))
 
 
 def leaver_counts(*, school_ids, first_year: int, last_year: int):
@@ -240,7 +247,9 @@ def authority_outcomes(*, authority, year: int, year_group: str = "", school_id:
                         len(bands))
             by_year_band[(y, band)][column] += n
     columns = [label for _, label in CATEGORIES]
-    services_then = school_services(school_ids=school_ids, year=year)
+    this_year = academic_year_of(clock.today(authority))
+    services_of = school_services_of_years(school_ids=school_ids, years={year, this_year})
+    services_then = services_of[year]
     school_table, service_table = _grouped_tables(
         "Destinations of leavers by school", "School or college", dict(sorted(by_school.items())), columns,
         group_of={schools[pk]: name for pk, name in services_then.items()},
@@ -277,8 +286,7 @@ def authority_outcomes(*, authority, year: int, year_group: str = "", school_id:
         "age_bands": _band_rates(band_table, band_keys, bands, years),
         "school_rates": _rates(school_table),
         **tier_tables(school_ids=school_ids, schools=schools, threshold=threshold,
-                      services=school_services(school_ids=school_ids,
-                                               year=academic_year_of(clock.today(authority)))),
+                      services=services_of[this_year]),
         "referrals": referral_figures(school_ids=school_ids, schools=schools, year=year, threshold=threshold,
                                       services=services_then),
     }
