@@ -396,7 +396,8 @@ def outcomes_csv_rows(figures: dict):
             yield [title, row["label"], "NEET %", _csv_value(row["neet"])]
             yield [title, row["label"], "Not known %", _csv_value(row["not_known"])]
     for band in figures["age_bands"]:
-        target = f"at most {band['target']}%" if band["target"] is not None else "lower than the year before"
+        target = (f"at most {float(band['target']):.1f}%" if band["target"] is not None
+                  else "lower than the year before")
         for row in band["years"]:
             yield [f"NEET {band['label'].lower()} (target {target})", row["label"], "NEET %", _csv_value(row["neet"])]
     for title, medians in (("Median days to triage by school", figures["referrals"]["medians"]),
