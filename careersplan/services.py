@@ -19,7 +19,7 @@ from plp_portal.organisations.models import Membership
 from plp_portal.uploads import DOCUMENTS, IMAGES, validate_upload
 
 from . import phases
-from .choices import Phase, RecommendationStatus, ReviewerKind, TemplateKind
+from .choices import STUDENT_FEEDBACK_ITEM_PREFIX, Phase, RecommendationStatus, ReviewerKind, TemplateKind
 from .models import (
     EVIDENCE_PER_ROW_MAX,
     ApprovalDeadline,
@@ -519,6 +519,8 @@ def shipped_templates_ensure() -> None:
     Re-created by the migration's own code, so there is one definition of the Kent template."""
     if not PlanTemplate.objects.filter(owner__isnull=True).exists():
         importlib.import_module(SHIPPED_TEMPLATES_MIGRATION).create(django_apps, None)
+        # ... and the item the students' survey ticks (item 20), as migration 0007 marks it.
+        ChecklistItem.objects.filter(text__istartswith=STUDENT_FEEDBACK_ITEM_PREFIX).update(is_student_feedback=True)
 
 
 # --- The authority's recommendations (seed 002, issue 15) ------------------------------------

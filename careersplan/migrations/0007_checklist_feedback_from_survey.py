@@ -2,11 +2,13 @@
 
 from django.db import migrations, models
 
+from careersplan.choices import STUDENT_FEEDBACK_ITEM_PREFIX
+
 
 def mark_student_feedback_items(apps, schema_editor):
     """The Kent template's item 20 (and every copy of it) is the one the students' survey ticks."""
     ChecklistItem = apps.get_model("careersplan", "ChecklistItem")
-    ChecklistItem.objects.filter(text__istartswith="Student feedback received").update(is_student_feedback=True)
+    ChecklistItem.objects.filter(text__istartswith=STUDENT_FEEDBACK_ITEM_PREFIX).update(is_student_feedback=True)
 
 
 class Migration(migrations.Migration):
