@@ -78,3 +78,8 @@ class FeedbackRating(models.IntegerChoices):
     NEITHER = 3, "Neither useful nor not useful"
     NOT_VERY = 2, "Not very useful"
     NOT_AT_ALL = 1, "Not useful at all"
+
+
+# The checklist item the students' feedback survey ticks (Kent item 20, "Student feedback received
+# on CEIAG"): how the data migration (and a re-creation of the shipped templates) finds it.
+STUDENT_FEEDBACK_ITEM_PREFIX = "Student feedback received"

@@ -24,7 +24,8 @@ from plp_portal import clock, rls
 from plp_portal.audit.services import audit_log
 
 from .choices import FeedbackAudience
-from .models import CareersPlan, FeedbackResponse, FeedbackSurvey
+from .models import CareersPlan, FeedbackResponse, FeedbackSurvey, TemplateSection
+from .services import checklist_tick_from_survey
 
 RESPONSES_PER_ADDRESS = 5
 RESPONSES_PER_SURVEY_PER_HOUR = 500
@@ -38,8 +39,6 @@ ROW_LABELS = {
     FeedbackAudience.EMPLOYERS: "Employers",
     FeedbackAudience.PROVIDERS: "Other Learning providers",
 }
-# The checklist item about feedback (Kent item 20, "Student feedback received on CEIAG").
-FEEDBACK_ITEM_WORDS = "feedback"
 
 
 class SurveyError(Exception):
@@ -60,6 +59,21 @@ def survey_open(*, org, plan: CareersPlan, audience: str, named_allowed: bool, c
         organisation=org, plan=plan, audience=audience, named_allowed=named_allowed, closes_on=closes_on,
         created_by=by, token=secrets.token_urlsafe(24))
     audit_log("careersplan.feedback_survey_opened", request=request, actor=by, org=org, obj=survey)
+    return survey
+
+
+def survey_close(*, org, survey: FeedbackSurvey, by, today: datetime.date | None = None,
+                 request=None) -> FeedbackSurvey:
+    """The lead closes a survey before its closing date: from now on its public link says it is
+    closed and refuses answers (the answers already given stay)."""
+    today = today or clock.today(org)
+    if survey.organisation_id != org.pk:
+        raise SurveyError("This survey is not your organisation's.")
+    if not survey.is_open(today):
+        raise SurveyError(f"This survey already closed on {survey.closed_on:%-d %B %Y}.")
+    FeedbackSurvey.objects.for_org(org).filter(pk=survey.pk).update(closed_early_on=today, closed_by=by)
+    survey.closed_early_on, survey.closed_by = today, by
+    audit_log("careersplan.feedback_survey_closed", request=request, actor=by, org=org, obj=survey)
     return survey
 
 
@@ -87,7 +101,7 @@ def response_add(*, survey: FeedbackSurvey, address: str | None, rating: int, wo
                  respondent_name: str = "", today: datetime.date | None = None) -> FeedbackResponse:
     today = today or clock.today(survey.organisation)
     if not survey.is_open(today):
-        raise SurveyError(f"This survey closed on {survey.closes_on:%-d %B %Y}: it takes no more answers.")
+        raise SurveyError(f"This survey closed on {survey.closed_on:%-d %B %Y}: it takes no more answers.")
     if not _bump(f"feedback:{survey.pk}:survey", RESPONSES_PER_SURVEY_PER_HOUR) or not _bump(
             f"feedback:{survey.pk}:{address or 'unknown'}", RESPONSES_PER_ADDRESS):
         raise RateLimited("Too many answers from here in the last hour: please try again later.")
@@ -96,6 +110,8 @@ def response_add(*, survey: FeedbackSurvey, address: str | None, rating: int, wo
                                 respondent_name=respondent_name if survey.named_allowed else "")
     response.full_clean()
     response.save()
+    if survey.audience == FeedbackAudience.STUDENTS:
+        checklist_tick_from_survey(org=survey.organisation, plan=survey.plan, first_answer_on=today)
     return response
 
 
@@ -130,6 +146,12 @@ def review_summary(*, plan) -> dict[str, dict]:
             "improve": [a.improve for a in answers if a.improve][:3],
         }
     return result
+
+
+def review_section_id(*, plan) -> int | None:
+    """The plan template's "Annual Review" section, where the answers are summarised."""
+    return (TemplateSection.objects.filter(template_id=plan.template_id, title="Annual Review")
+            .values_list("pk", flat=True).first())
 
 
 def student_responses(*, plan) -> int:

@@ -14,7 +14,7 @@ from plp_portal.organisations.permissions import org_role_required, public_view
 from . import feedback
 from .forms import SurveyForm, SurveyResponseForm
 from .lookups import careers_plan_for_request
-from .permissions import PLAN_READERS, can_edit_plan
+from .permissions import PLAN_EDITORS, PLAN_READERS, can_edit_plan
 
 
 def _public_url(request, survey):
@@ -52,7 +52,29 @@ def survey_detail(request, plan_id, survey_id):
     page = Paginator(feedback.survey_responses(survey=survey), 25).get_page(request.GET.get("page"))
     return render(request, "careersplan/survey_detail.html", {
         "plan": plan, "survey": survey, "url": url, "page": page, "today": clock.today(request.org),
+        "can_close": can_edit_plan(request.membership) and survey.is_open(clock.today(request.org)),
         "qr": feedback.qr_svg(url, title=f"QR code of the survey link for {survey.get_audience_display().lower()}")})
+
+
+@org_role_required(*PLAN_EDITORS)
+def survey_close(request, plan_id, survey_id):
+    """Close a survey early: a confirmation page (GET), then the close (POST)."""
+    plan = careers_plan_for_request(request, plan_id)
+    survey = feedback.survey_get(org=request.org, plan=plan, survey_id=survey_id)
+    today = clock.today(request.org)
+    back = reverse("careersplan:survey", kwargs={"org_slug": request.org.slug, "plan_id": plan.pk,
+                                                 "survey_id": survey.pk})
+    if request.method == "POST":
+        try:
+            feedback.survey_close(org=request.org, survey=survey, by=request.user, today=today, request=request)
+        except feedback.SurveyError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"Survey of {survey.get_audience_display().lower()} closed: "
+                                      "its link now says so and takes no more answers.")
+        return redirect(back)
+    return render(request, "careersplan/survey_close.html", {
+        "plan": plan, "survey": survey, "today": today, "back": back, "is_open": survey.is_open(today)})
 
 
 @public_view("a feedback survey's link: the token is the grant; answers are tied to no account")

@@ -179,7 +179,8 @@ class IlpAssessmentForm(Form):
 
 
 class ChecklistForm(Form):
-    """Every checklist item but the governing body's (ticked through its approval record):
+    """Every checklist item but the governing body's (ticked through its approval record) and one
+    the students' feedback survey ticked:
     a tick, an optional evidence link and the date it was in place (today or earlier)."""
 
     def __init__(self, *args, summary, **kwargs):
@@ -187,7 +188,7 @@ class ChecklistForm(Form):
         self.lines = []
         for line in summary.lines:
             item, tick = line.item, line.tick
-            if item.is_governing_body_approval:
+            if line.locked:
                 self.lines.append((line, None, None, None))
                 continue
             n = item.pk

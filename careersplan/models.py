@@ -177,7 +177,8 @@ class TemplateRow(models.Model):
 
 class ChecklistItem(models.Model):
     """One of the checklist items (20 in the Kent template). ``is_governing_body_approval``
-    marks item 4: ticking it is tied to the plan's approval record."""
+    marks item 4: ticking it is tied to the plan's approval record. ``is_student_feedback``
+    marks item 20: the students' feedback survey's first answer ticks it (issue 15)."""
 
     template = models.ForeignKey(
         PlanTemplate, on_delete=models.CASCADE, related_name="checklist_items"
@@ -185,6 +186,9 @@ class ChecklistItem(models.Model):
     number = models.PositiveSmallIntegerField()
     text = models.CharField(max_length=400)
     is_governing_body_approval = models.BooleanField(default=False)
+    is_student_feedback = models.BooleanField(
+        default=False, help_text="Ticked, and counted, once the plan's students' feedback survey has an answer "
+                                 "(Kent item 20, \"Student feedback received on CEIAG\").")
 
     class Meta:
         ordering = ["template", "number"]
@@ -303,6 +307,7 @@ class ChecklistTick(TenantModel):
     ticked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    by_survey = models.BooleanField(default=False, help_text="Ticked by the students' feedback survey's answers.")
 
     class Meta:
         constraints = [
@@ -500,16 +505,26 @@ class FeedbackSurvey(TenantModel):
     closes_on = models.DateField()
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+    # Closed by the lead before its closing date (the day, by whom): it takes no more answers.
+    closed_early_on = models.DateField(null=True, blank=True)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
 
     class Meta:
         ordering = ["audience"]
         constraints = [
             models.UniqueConstraint(fields=["organisation", "plan", "audience"], name="feedback_survey_per_audience"),
             _date_range("closes_on", "feedback_survey_closes_on_plausible"),
+            _date_range("closed_early_on", "feedback_survey_closed_early_on_plausible", nullable=True),
         ]
 
     def is_open(self, today: datetime.date) -> bool:
-        return today <= self.closes_on
+        return self.closed_early_on is None and today <= self.closes_on
+
+    @property
+    def closed_on(self) -> datetime.date:
+        """The day it stopped taking answers: the day the lead closed it, else its closing date."""
+        return self.closed_early_on or self.closes_on
 
 
 class FeedbackResponse(TenantModel):

@@ -140,6 +140,16 @@ class ChecklistLine:
     item: ChecklistItem
     tick: ChecklistTick | None
 
+    @property
+    def by_survey(self) -> bool:
+        return self.tick is not None and self.tick.by_survey
+
+    @property
+    def locked(self) -> bool:
+        """Not on the lead's form: item 4 follows the approval record, and an item the
+        students' answers ticked stays ticked (it is what the answers show)."""
+        return self.item.is_governing_body_approval or self.by_survey
+
 
 @dataclass
 class ChecklistSummary:
@@ -167,14 +177,12 @@ def checklist_summary(*, plan) -> ChecklistSummary:
 def checklist_preview(*, plan, summary: ChecklistSummary, ticked_item_ids) -> ChecklistSummary:
     """The score the checklist would have with these items ticked (the form's ticks, before
     "Save the checklist"); reads nothing more and writes nothing. The governing body item
-    keeps its saved state: only its approval record ticks it."""
+    keeps its saved state: only its approval record ticks it; so does an item the students'
+    survey ticked."""
     ticked = set(ticked_item_ids)
-    saved = {line.item.pk for line in summary.lines
-             if line.tick is not None and not line.item.is_governing_body_approval}
-    approval = sum(1 for line in summary.lines
-                   if line.item.is_governing_body_approval and line.tick is not None)
-    score = len(ticked & {line.item.pk for line in summary.lines
-                          if not line.item.is_governing_body_approval}) + approval
+    saved = {line.item.pk for line in summary.lines if line.tick is not None and not line.locked}
+    locked = sum(1 for line in summary.lines if line.locked and line.tick is not None)
+    score = len(ticked & {line.item.pk for line in summary.lines if not line.locked}) + locked
     return ChecklistSummary(score=score, total=summary.total, rag=plan.template.rag_for(score),
                             lines=summary.lines, unsaved=ticked != saved)
 

@@ -19,7 +19,7 @@ from plp_portal.organisations.models import Membership
 from plp_portal.uploads import DOCUMENTS, IMAGES, validate_upload
 
 from . import phases
-from .choices import Phase, RecommendationStatus, ReviewerKind, TemplateKind
+from .choices import STUDENT_FEEDBACK_ITEM_PREFIX, Phase, RecommendationStatus, ReviewerKind, TemplateKind
 from .models import (
     EVIDENCE_PER_ROW_MAX,
     ApprovalDeadline,
@@ -187,6 +187,8 @@ def _checklist_apply(*, org, plan, item, ticked: bool, by, evidence_link: str,
     if item.is_governing_body_approval:
         raise PlanError("Record the governing body's approval to tick this item.")
     existing = ChecklistTick.objects.for_org(org).filter(plan=plan, item=item).first()
+    if existing is not None and existing.by_survey:
+        return False  # what the students' answers show stays (selectors.ChecklistLine.locked)
     if ticked:
         if existing is not None:
             if (existing.evidence_link, existing.ticked_on) != (evidence_link, ticked_on):
@@ -229,6 +231,26 @@ def checklist_set(*, org, plan: CareersPlan, item: ChecklistItem, ticked: bool, 
     """Tick or untick one item (a save of one item). Returns whether the tick changed."""
     return checklist_save(org=org, plan=plan, changes=[(item, ticked, evidence_link, ticked_on)],
                           by=by, request=request) is not None
+
+
+@transaction.atomic
+def checklist_tick_from_survey(*, org, plan: CareersPlan, first_answer_on: datetime.date) -> bool:
+    """Seed 002's checklist item "Student feedback received on CEIAG" (Kent item 20) is ticked,
+    and counted in the score, once the plan's students' feedback survey has an answer: dated the
+    day of the first answer, marked ``by_survey`` (the checklist shows why and links to the
+    survey's summary). A tick the lead made by hand is left as it is. Returns whether it ticked."""
+    item = ChecklistItem.objects.filter(template_id=plan.template_id, is_student_feedback=True).first()
+    if item is None:
+        return False
+    CareersPlan.objects.for_org(org).select_for_update().filter(pk=plan.pk).first()
+    _, created = ChecklistTick.objects.for_org(org).get_or_create(
+        organisation=org, plan=plan, item=item,
+        defaults={"ticked_by": None, "ticked_on": first_answer_on, "by_survey": True, "evidence_link": ""})
+    if created:
+        change = _record_score(org=org, plan=plan, by=None, ticked=[item.number])
+        audit_log("careersplan.checklist_changed", org=org, obj=plan,
+                  data={"ticked": [item.number], "unticked": [], "score": change.score, "by": "students' survey"})
+    return created
 
 
 def _approval_item(plan) -> ChecklistItem | None:
@@ -386,7 +408,8 @@ def template_copy(*, authority, template: PlanTemplate, by, request=None) -> Pla
         )
     ChecklistItem.objects.bulk_create(
         ChecklistItem(template=copy, number=i.number, text=i.text,
-                      is_governing_body_approval=i.is_governing_body_approval)
+                      is_governing_body_approval=i.is_governing_body_approval,
+                      is_student_feedback=i.is_student_feedback)
         for i in template.checklist_items.all()
     )
     audit_log("careersplan.template_copied", request=request, actor=by, org=authority,
@@ -498,6 +521,8 @@ def shipped_templates_ensure() -> None:
     Re-created by the migration's own code, so there is one definition of the Kent template."""
     if not PlanTemplate.objects.filter(owner__isnull=True).exists():
         importlib.import_module(SHIPPED_TEMPLATES_MIGRATION).create(django_apps, None)
+        # ... and the item the students' survey ticks (item 20), as migration 0007 marks it.
+        ChecklistItem.objects.filter(text__istartswith=STUDENT_FEEDBACK_ITEM_PREFIX).update(is_student_feedback=True)
 
 
 # --- The authority's recommendations (seed 002, issue 15) ------------------------------------

@@ -30,6 +30,7 @@ urlpatterns = [
          name="recommendation_answer"),
     path(P + "feedback/", feedback_views.survey_list, name="surveys"),
     path(P + "feedback/<int:survey_id>/", feedback_views.survey_detail, name="survey"),
+    path(P + "feedback/<int:survey_id>/close/", feedback_views.survey_close, name="survey_close"),
     path("programme/", views.programme, name="programme"),
     path("programme/preview/", views.programme_preview, name="programme_preview"),
     path("programme/publish/", views.programme_publish, name="programme_publish"),

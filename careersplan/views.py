@@ -321,6 +321,7 @@ def checklist(request, plan_id):
         "history": list(selectors.score_history(plan=plan)),
         "bands": plan.template.rag_bands(summary.total),
         "student_responses": feedback.student_responses(plan=plan),
+        "review_section_id": feedback.review_section_id(plan=plan),
     })
 
 

@@ -50,13 +50,7 @@ def _equations(n_rows: int, n_cols: int) -> list[list[tuple]]:
     return equations
 
 
-def suppress(counts: list[list[int]], *, threshold: int = DEFAULT_THRESHOLD) -> SuppressedTable:
-    """Withhold the figures of ``counts`` (rows of equal length) that could identify a person.
-
-    Returns the cells with their totals (computed here from the counts, so the totals always
-    add up), ``None`` where a figure is withheld."""
-    if threshold < 1:
-        raise ValueError("threshold must be at least 1")
+def _values(counts: list[list[int]]) -> dict[tuple, int]:
     n_rows = len(counts)
     n_cols = len(counts[0]) if counts else 0
     if any(len(row) != n_cols for row in counts):
@@ -71,11 +65,17 @@ def suppress(counts: list[list[int]], *, threshold: int = DEFAULT_THRESHOLD) -> 
     for c in range(n_cols):
         values[("col", c)] = sum(counts[r][c] for r in range(n_rows))
     values[("grand",)] = sum(values[("row", r)] for r in range(n_rows))
+    return values
 
+
+def _protect(values: dict[tuple, int], equations: list[list[tuple]], *, threshold: int) -> tuple[set, set]:
+    """Primary suppression of ``values``, then secondary suppression until no equation has
+    exactly one withheld figure. Returns (primary, every withheld key)."""
+    if threshold < 1:
+        raise ValueError("threshold must be at least 1")
     order = {key: i for i, key in enumerate(values)}  # reading order, for ties
     primary = {key for key, n in values.items() if 0 < n < threshold}
     hidden = set(primary)
-    equations = _equations(n_rows, n_cols)
     changed = True
     while changed:
         changed = False
@@ -89,18 +89,64 @@ def suppress(counts: list[list[int]], *, threshold: int = DEFAULT_THRESHOLD) -> 
             choice = min(shown, key=lambda key: (values[key] == 0, values[key], order[key]))
             hidden.add(choice)
             changed = True
+    return primary, hidden
 
+
+def _table_of(values, hidden, primary, n_rows, n_cols, *, cell="cell", row="row") -> SuppressedTable:
     def figure(key):
         return None if key in hidden else values[key]
 
+    mine = {key for key in hidden if key[0] in (cell, row, "col", "grand")}
     return SuppressedTable(
-        cells=[[figure(("cell", r, c)) for c in range(n_cols)] for r in range(n_rows)],
-        row_totals=[figure(("row", r)) for r in range(n_rows)],
+        cells=[[figure((cell, r, c)) for c in range(n_cols)] for r in range(n_rows)],
+        row_totals=[figure((row, r)) for r in range(n_rows)],
         column_totals=[figure(("col", c)) for c in range(n_cols)],
         grand_total=figure(("grand",)) if n_rows else 0,
-        primary=primary,
-        secondary=hidden - primary,
+        primary=primary & mine,
+        secondary=mine - primary,
     )
+
+
+def suppress(counts: list[list[int]], *, threshold: int = DEFAULT_THRESHOLD) -> SuppressedTable:
+    """Withhold the figures of ``counts`` (rows of equal length) that could identify a person.
+
+    Returns the cells with their totals (computed here from the counts, so the totals always
+    add up), ``None`` where a figure is withheld."""
+    values = _values(counts)
+    n_rows, n_cols = len(counts), (len(counts[0]) if counts else 0)
+    primary, hidden = _protect(values, _equations(n_rows, n_cols), threshold=threshold)
+    return _table_of(values, hidden, primary, n_rows, n_cols)
+
+
+def suppress_grouped(counts: list[list[int]], groups: list[int], *,
+                     threshold: int = DEFAULT_THRESHOLD) -> tuple[SuppressedTable, SuppressedTable]:
+    """Two linked tables protected together: ``counts`` (e.g. by school) and the same rows added
+    up by ``groups[r]`` (the index of row r's group, e.g. its careers service), which share their
+    column totals and grand total. Each group's figures are one more equation of its members'
+    (a service's NEET count minus its other schools' would give a school's withheld count back),
+    so a figure is withheld in one table wherever the other would let it be worked out.
+
+    Returns (the table by row, the table by group); groups are numbered 0..max(groups)."""
+    if len(groups) != len(counts):
+        raise ValueError("one group per row")
+    values = _values(counts)
+    n_rows, n_cols = len(counts), (len(counts[0]) if counts else 0)
+    n_groups = max(groups) + 1 if groups else 0
+    members = [[r for r in range(n_rows) if groups[r] == g] for g in range(n_groups)]
+    for g in range(n_groups):
+        for c in range(n_cols):
+            values[("gcell", g, c)] = sum(counts[r][c] for r in members[g])
+        values[("grow", g)] = sum(values[("row", r)] for r in members[g])
+    equations = _equations(n_rows, n_cols)
+    for g in range(n_groups):
+        equations += [[("cell", r, c) for r in members[g]] + [("gcell", g, c)] for c in range(n_cols)]
+        equations.append([("gcell", g, c) for c in range(n_cols)] + [("grow", g)])
+        equations.append([("row", r) for r in members[g]] + [("grow", g)])
+    equations += [[("gcell", g, c) for g in range(n_groups)] + [("col", c)] for c in range(n_cols)]
+    equations.append([("grow", g) for g in range(n_groups)] + [("grand",)])
+    primary, hidden = _protect(values, equations, threshold=threshold)
+    return (_table_of(values, hidden, primary, n_rows, n_cols),
+            _table_of(values, hidden, primary, n_groups, n_cols, cell="gcell", row="grow"))
 
 
 def rate(numerator: int | None, denominator: int | None) -> float | None:

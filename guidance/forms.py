@@ -390,3 +390,29 @@ class OutcomeSettingsForm(Form):
                                              decimal_places=1, max_digits=4)
     not_known_target_percent = forms.DecimalField(label="Target: leavers whose activity is not known at most (%)",
                                                   min_value=0, max_value=100, decimal_places=1, max_digits=4)
+    first_band_from = forms.IntegerField(label="First age band: from age", min_value=14, max_value=30)
+    first_band_to = forms.IntegerField(label="First age band: to age", min_value=14, max_value=30)
+    first_band_neet_target_percent = forms.DecimalField(
+        label="First age band: NEET at most (%)", required=False, min_value=0, max_value=100, decimal_places=1,
+        max_digits=4, help_text="Leave empty for the target “lower than the year before”.")
+    second_band_from = forms.IntegerField(label="Second age band: from age", min_value=14, max_value=30)
+    second_band_to = forms.IntegerField(label="Second age band: to age", min_value=14, max_value=30)
+    second_band_neet_target_percent = forms.DecimalField(
+        label="Second age band: NEET at most (%)", required=False, min_value=0, max_value=100, decimal_places=1,
+        max_digits=4, help_text="Leave empty for the target “lower than the year before”.")
+
+    def clean(self):
+        data = super().clean()
+        bands = []
+        for band in ("first", "second"):
+            low, high = data.get(f"{band}_band_from"), data.get(f"{band}_band_to")
+            if low is None or high is None:
+                continue
+            if low > high:
+                self.add_error(f"{band}_band_to", f"The {band} age band's “to age” must be at least its “from age”")
+            else:
+                bands.append((low, high))
+        if len(bands) == 2 and not (bands[1][0] > bands[0][1] or bands[1][1] < bands[0][0]):
+            self.add_error("second_band_from", "The age bands must not overlap (an age in both would let one "
+                                               "band's figures give another's suppressed count back)")
+        return data

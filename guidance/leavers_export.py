@@ -5,12 +5,25 @@ It holds individual records, so it is the CAREERS SERVICE's (through its accepte
 never the authority's: the authority sees aggregates only (``guidance.outcomes``).
 
 Activity codes: the "current activity" codes of the Department for Education's *NCCIS management
-information requirement* (the annual specification of what local authorities return to the
-National Client Caseload Information System; Appendix A "Current activity"). Our destination
-categories are broader than NCCIS's codes, so each maps to the code of its group that assumes
-least (e.g. education → 130, further education; the service refines it in its CCIS where it
-knows more). "Moved away" is not an activity: NCCIS records it as a transfer to another authority,
-so the code is left empty and the "Transferred out" column says "Y".
+information requirement* (the yearly specification of what local authorities return to the
+National Client Caseload Information System; Appendix A, "Current activity"). Checked on
+2026-12-01 against the code list as transcribed (identically) by two public research code bases
+that read NCCIS extracts; copies of the requirement itself (editions 2017-18, 2018-19 and
+2020-21) were found but their code tables could not be read from here, so the service checks the
+codes against the year's edition before a return (README). The codes: education 2xx (210 school
+sixth form, 220 sixth-form college, 230 further education, 240 higher education, ...);
+employment 3xx (310 apprenticeship, 320 full-time employment with study (regulated
+qualification), 330 employment without training, 340 employment with training (other), ...);
+NEET 5xx-6xx (540 working not for reward, 610 not yet ready for work or learning, 619 seeking
+employment, education or training, 620-680 not available); not known 8xx (810 current situation
+not known, 820 cannot be contacted, 830 refused to disclose).
+
+Our destination categories are broader than these codes, so each maps to the code of its group
+that assumes least (education → 230, further education; employment with training → 340, "other",
+as we do not record whether the qualification is regulated; NEET → 619, seeking); the service
+refines them in its CCIS where it knows more. "Moved away" is not an activity: NCCIS records it as
+a transfer to another authority (field YP13, "Transferred to LA code"), so the code is left empty
+and the "Transferred out" column says "Y" for the service to give the new authority's code.
 """
 
 from __future__ import annotations
@@ -23,11 +36,11 @@ from .choices import DestinationCategory, DestinationKind
 from .models import Destination, LearnerGuidance
 
 NCCIS_ACTIVITY = {
-    DestinationCategory.EDUCATION: ("130", "Full-time education: further education"),
-    DestinationCategory.APPRENTICESHIP: ("210", "Apprenticeship"),
-    DestinationCategory.EMPLOYMENT_WITH_TRAINING: ("220", "Full-time employment with study (regulated qualification)"),
-    DestinationCategory.EMPLOYMENT_WITHOUT_TRAINING: ("230", "Employment without training"),
-    DestinationCategory.NEET: ("610", "NEET: seeking employment, education or training"),
+    DestinationCategory.EDUCATION: ("230", "Full-time education: further education"),
+    DestinationCategory.APPRENTICESHIP: ("310", "Apprenticeship"),
+    DestinationCategory.EMPLOYMENT_WITH_TRAINING: ("340", "Employment with training (other)"),
+    DestinationCategory.EMPLOYMENT_WITHOUT_TRAINING: ("330", "Employment without training"),
+    DestinationCategory.NEET: ("619", "NEET: seeking employment, education or training"),
     DestinationCategory.UNKNOWN: ("810", "Current situation not known"),
     DestinationCategory.OTHER: ("", "Other (no NCCIS code: the service chooses one)"),
     DestinationCategory.MOVED_AWAY: ("", "Moved away (transferred to another local authority)"),

@@ -118,7 +118,28 @@ class OutcomeSettings(TenantModel):
         default=5, help_text="Counts from 1 to one under this number are withheld.")
     neet_target_percent = models.DecimalField(max_digits=4, decimal_places=1, default=1)
     not_known_target_percent = models.DecimalField(max_digits=4, decimal_places=1, default=5)
+    # Targets per age band (seed 002: KPI 12, NEET among 16-18-year-olds "no more than 1%";
+    # KPI 2, unemployment among 18-24-year-olds down). A leaver's age is their age on the 31 August
+    # that ends the academic year they left. A band's target is "at most" its percentage, or, with
+    # none, "lower than the year before". The bands may not overlap (an age in two bands would let
+    # one band's figures minus the other's give a suppressed count back); so the second band
+    # starts at 19 by default.
+    first_band_from = models.PositiveSmallIntegerField(default=16)
+    first_band_to = models.PositiveSmallIntegerField(default=18)
+    first_band_neet_target_percent = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True,
+                                                         default=1)
+    second_band_from = models.PositiveSmallIntegerField(default=19)
+    second_band_to = models.PositiveSmallIntegerField(default=24)
+    second_band_neet_target_percent = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    AGE_MIN, AGE_MAX = 14, 30
+
+    @property
+    def age_bands(self) -> list[tuple[int, int, object]]:
+        """(from, to, NEET target % or None for "lower than the year before") per band."""
+        return [(self.first_band_from, self.first_band_to, self.first_band_neet_target_percent),
+                (self.second_band_from, self.second_band_to, self.second_band_neet_target_percent)]
 
     class Meta:
         constraints = [
@@ -128,6 +149,18 @@ class OutcomeSettings(TenantModel):
             models.CheckConstraint(condition=Q(neet_target_percent__gte=0, neet_target_percent__lte=100,
                                                not_known_target_percent__gte=0, not_known_target_percent__lte=100),
                                    name="guidance_outcome_settings_targets_0_to_100"),
+            models.CheckConstraint(
+                condition=Q(first_band_from__gte=14, first_band_from__lte=F("first_band_to"), first_band_to__lte=30,
+                            second_band_from__gte=14, second_band_from__lte=F("second_band_to"),
+                            second_band_to__lte=30)
+                & (Q(second_band_from__gt=F("first_band_to")) | Q(second_band_to__lt=F("first_band_from"))),
+                name="guidance_outcome_settings_age_bands_plausible_apart"),
+            models.CheckConstraint(
+                condition=(Q(first_band_neet_target_percent__isnull=True)
+                           | Q(first_band_neet_target_percent__gte=0, first_band_neet_target_percent__lte=100))
+                & (Q(second_band_neet_target_percent__isnull=True)
+                   | Q(second_band_neet_target_percent__gte=0, second_band_neet_target_percent__lte=100)),
+                name="guidance_outcome_settings_band_targets_0_to_100"),
         ]
 
 
@@ -316,7 +349,11 @@ class LearnerGuidance(TenantModel):
             plausible_date("review_on", null=True, name="guidance_learner_review_on_plausible"),
             plausible_date("left_on", null=True, name="guidance_learner_left_on_plausible"),
         ]
-        indexes = [models.Index(fields=["organisation", "tier"])]
+        indexes = [models.Index(fields=["organisation", "tier"]),
+                   # The leavers of a year at the authority's schools (guidance.outcomes): only
+                   # leavers are indexed, so the outcome figures never scan the whole roll.
+                   models.Index(fields=["organisation", "left_on"], condition=Q(left_on__isnull=False),
+                                name="guidance_leavers_by_org_idx")]
 
 
 class TierChange(AudienceMixin, TenantModel):

@@ -59,6 +59,16 @@ def authority_outcomes(request):
             [(row["label"], row["not_known"]) for row in figures["trend_rates"]],
             title="Leavers whose activity is not known, year on year", suffix="%",
             target=settings.not_known_target_percent),
+        "service_neet_chart": charts.bar_chart(
+            [(row["label"], row["neet"]) for row in figures["service_rates"]],
+            title=f"NEET leavers by careers service, {figures['year_label']}", suffix="%",
+            target=settings.neet_target_percent),
+        "service_referral_chart": charts.bar_chart(
+            [(label, cells[0]) for label, cells, _ in figures["referrals"]["by_service"].rows],
+            title=f"Referrals made by careers service, {figures['year_label']}"),
+        "band_charts": [(band, charts.bar_chart(
+            [(row["label"], row["neet"]) for row in band["years"]], title=f"NEET leavers {band['label'].lower()}, "
+            "year on year", suffix="%", target=band["target"])) for band in figures["age_bands"]],
         "csv_query": request.GET.urlencode(),
     })
 
@@ -79,10 +89,7 @@ def authority_outcomes_csv(request):
 def authority_outcome_settings(request):
     settings = outcomes.outcome_settings_get(authority=request.org)
     form = forms.OutcomeSettingsForm(request.POST or None, initial={
-        "suppression_threshold": settings.suppression_threshold,
-        "neet_target_percent": settings.neet_target_percent,
-        "not_known_target_percent": settings.not_known_target_percent,
-    })
+        name: getattr(settings, name) for name in forms.OutcomeSettingsForm.base_fields})
     if request.method == "POST" and form.is_valid():
         services.outcome_settings_update(authority=request.org, by=request.user, **form.cleaned_data)
         messages.success(request, "Outcome settings saved.")

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import (
-    Case, Count, DurationField, ExpressionWrapper, F, IntegerField, OuterRef, Subquery, Value, When,
+    Case, CharField, Count, DurationField, ExpressionWrapper, F, IntegerField, OuterRef, Subquery, Value, When,
 )
 from django.db.models.functions import Coalesce, ExtractYear
 
@@ -28,13 +28,17 @@ from plp_portal.organisations.choices import OrganisationKind
 from plp_portal.organisations import selectors as organisation_selectors
 from plp_portal.organisations.models import Organisation
 
-from .choices import DestinationCategory, DestinationKind, Tier
-from .disclosure import SuppressedTable, rate, suppress
-from .models import Destination, LearnerGuidance, OutcomeSettings, Referral
+from .choices import DestinationCategory, DestinationKind, PartnershipStatus, Tier
+from .disclosure import SuppressedTable, rate, suppress, suppress_grouped
+from .models import Destination, LearnerGuidance, OutcomeSettings, Partnership, Referral
 
 SCHOOL_KINDS = (OrganisationKind.SCHOOL, OrganisationKind.COLLEGE, OrganisationKind.TRAINING_PROVIDER)
 TREND_YEARS = 4
 NO_YEAR_GROUP = "Not recorded"
+NO_SERVICE = "No careers service recorded"
+# A partnership the school accepted at some point of the year (ended early, or changed by an
+# accepted change, still means the service worked with the school that year).
+WORKED_WITH = (PartnershipStatus.ACCEPTED, PartnershipStatus.ENDED, PartnershipStatus.REPLACED)
 
 # The columns of every destination table, in the order the issue and NCCIS group them.
 CATEGORIES = [
@@ -68,13 +72,35 @@ def authority_schools(*, authority) -> dict[int, str]:
                 .order_by("name").values_list("pk", "name"))
 
 
+def school_services_of_years(*, school_ids, years) -> dict[int, dict[int, str]]:
+    """The careers service that worked with each school in each of ``years`` (one query):
+    year → school → service name. The service is the one whose partnership for that year the
+    school accepted, the latest to start if there were two; schools with none are left out (they
+    count under ``NO_SERVICE``).
+
+    Partnerships are the careers services' rows; the authority reads only which service worked
+    with which of ITS schools (a name per school), never a partnership's terms."""
+    result: dict[int, dict[int, str]] = {year: {} for year in years}
+    rows = (Partnership.objects.system("the authority's outcomes: which careers service worked with its schools")
+            .filter(school_id__in=school_ids, academic_year__in=list(years), status__in=WORKED_WITH)
+            .order_by("academic_year", "school_id", "starts_on", "pk")
+            .values_list("academic_year", "school_id", "organisation__name"))
+    for year, school_id, name in rows:
+        result[year][school_id] = name  # the last per school (latest start) wins
+    return result
+
+
 def outcome_settings_get(*, authority) -> OutcomeSettings:
-    settings, _ = OutcomeSettings.objects.for_org(authority).get_or_create(organisation=authority)
-    return settings
+    """The authority's settings, or the defaults (unsaved: a read never writes; the settings
+    page's save makes the row)."""
+    return (OutcomeSettings.objects.for_org(authority).filter(organisation=authority).first()
+            or OutcomeSettings(organisation=authority))
 
 
 def leaver_counts(*, school_ids, first_year: int, last_year: int):
-    """One grouped query: (school id, year group, academic year, destination category, leavers)."""
+    """One grouped query: (school id, year group, academic year, destination category, age,
+    leavers). ``age``: on the 31 August that ends the academic year they left (None: no date of
+    birth recorded)."""
     latest = (Destination.objects.for_orgs(school_ids)
               .filter(profile_id=OuterRef("profile_id"), kind=DestinationKind.ACTUAL)
               .order_by("-recorded_on", "-pk").values("category")[:1])
@@ -86,9 +112,13 @@ def leaver_counts(*, school_ids, first_year: int, last_year: int):
         .annotate(year=academic_year,
                   category=Coalesce(Subquery(latest), Value(DestinationCategory.UNKNOWN.value)),
                   group=F("profile__year_group"))
-        .values("organisation_id", "group", "year", "category").annotate(n=Count("pk")).order_by()
+        .annotate(age=F("year") + 1 - ExtractYear("profile__date_of_birth")
+                  - Case(When(profile__date_of_birth__month__gte=9, then=Value(1)), default=Value(0),
+                         output_field=IntegerField()))
+        .values("organisation_id", "group", "year", "category", "age").annotate(n=Count("pk")).order_by()
     )
-    return [(r["organisation_id"], r["group"] or NO_YEAR_GROUP, r["year"], r["category"], r["n"]) for r in rows]
+    return [(r["organisation_id"], r["group"] or NO_YEAR_GROUP, r["year"], r["category"], r["age"], r["n"])
+            for r in rows]
 
 
 @dataclass
@@ -115,6 +145,58 @@ def _table(title, row_header, keyed_rows: dict, column_labels, *, threshold) -> 
     labels = list(keyed_rows)
     return OutcomeTable(title, row_header, labels, column_labels,
                         suppress([keyed_rows[label] for label in labels], threshold=threshold))
+
+
+def _grouped_tables(title, row_header, keyed_rows: dict, column_labels, *, group_of: dict, group_title,
+                    threshold) -> tuple[OutcomeTable, OutcomeTable]:
+    """The table of ``keyed_rows`` (label → counts) and the same rows added up by
+    ``group_of[label]`` (the careers service), protected together (``suppress_grouped``)."""
+    labels = list(keyed_rows)
+    group_labels = sorted({group_of.get(label, NO_SERVICE) for label in labels},
+                          key=lambda g: (g == NO_SERVICE, g))
+    index = {g: i for i, g in enumerate(group_labels)}
+    by_row, by_group = suppress_grouped([keyed_rows[label] for label in labels],
+                                        [index[group_of.get(label, NO_SERVICE)] for label in labels],
+                                        threshold=threshold)
+    return (OutcomeTable(title, row_header, labels, column_labels, by_row),
+            OutcomeTable(group_title, "Careers service", group_labels, column_labels, by_group))
+
+
+def _band_label(bands, b) -> str:
+    if b == len(bands):
+        return "other ages or date of birth not recorded"
+    low, high, _ = bands[b]
+    return f"aged {low}–{high}"
+
+
+def _linked_tables(counts, groups, *, row_labels, group_labels, columns, threshold, title, row_header,
+                   group_title, group_header) -> tuple[OutcomeTable, OutcomeTable]:
+    by_row, by_group = suppress_grouped(counts, groups, threshold=threshold)
+    return (OutcomeTable(title, row_header, row_labels, columns, by_row),
+            OutcomeTable(group_title, group_header, group_labels, columns, by_group))
+
+
+def _band_rates(band_table: OutcomeTable, band_keys, bands, years) -> list[dict]:
+    """Per age band: its NEET rate each year against the band's target ("at most" a percentage,
+    or, with none, lower than the year before; None where a figure is withheld)."""
+    rates = dict(zip(band_keys, _rates(band_table)))
+    result = []
+    for b, (low, high, target) in enumerate(bands):
+        rows = []
+        previous = None
+        for y in years:
+            r = rates[(y, b)]
+            if r["neet"] is None:
+                met = None
+            elif target is not None:
+                met = r["neet"] <= float(target)
+            else:
+                met = None if previous is None else r["neet"] < previous
+            rows.append({"year": y, "label": year_label(y), "cohort": r["cohort"], "neet": r["neet"], "met": met})
+            previous = r["neet"]
+        result.append({"label": f"Aged {low}–{high}", "low": low, "high": high, "target": target, "years": rows,
+                       "latest": rows[-1]})
+    return result
 
 
 def _rates(table: OutcomeTable):
@@ -148,9 +230,13 @@ def authority_outcomes(*, authority, year: int, year_group: str = "", school_id:
     def empty():
         return [0] * n_cols
 
-    by_school, by_group, by_year = {}, {}, {y: empty() for y in range(first_year, year + 1)}
+    bands = settings.age_bands
+    years = list(range(first_year, year + 1))
+    # (year, band) → counts; band len(bands) is every other age (or no date of birth recorded).
+    by_year_band = {(y, b): empty() for y in years for b in range(len(bands) + 1)}
+    by_school, by_group = {}, {}
     year_groups = set()
-    for org_id, group, y, category, n in counts:
+    for org_id, group, y, category, age, n in counts:
         column = _COLUMN.get(category, _COLUMN[DestinationCategory.OTHER])
         if y == year:
             year_groups.add(group)
@@ -158,16 +244,30 @@ def authority_outcomes(*, authority, year: int, year_group: str = "", school_id:
                 by_school.setdefault(schools[org_id], empty())[column] += n
             if school_id is None or org_id == school_id:
                 by_group.setdefault(group, empty())[column] += n
-        if (school_id is None or org_id == school_id) and y in by_year:
-            by_year[y][column] += n
+        if (school_id is None or org_id == school_id) and (y, 0) in by_year_band:
+            band = next((b for b, (low, high, _) in enumerate(bands) if age is not None and low <= age <= high),
+                        len(bands))
+            by_year_band[(y, band)][column] += n
     columns = [label for _, label in CATEGORIES]
-    school_table = _table("Destinations of leavers by school", "School or college",
-                          dict(sorted(by_school.items())), columns, threshold=threshold)
+    this_year = academic_year_of(clock.today(authority))
+    services_of = school_services_of_years(school_ids=school_ids, years={year, this_year})
+    services_then = services_of[year]
+    school_table, service_table = _grouped_tables(
+        "Destinations of leavers by school", "School or college", dict(sorted(by_school.items())), columns,
+        group_of={schools[pk]: name for pk, name in services_then.items()},
+        group_title="Destinations of leavers by careers service", threshold=threshold)
     group_table = _table("Destinations of leavers by year group", "Year group",
                          dict(sorted(by_group.items(), key=lambda kv: _year_group_key(kv[0]))), columns,
                          threshold=threshold)
-    trend_table = _table("Destinations of leavers year on year", "Academic year",
-                         {year_label(y): row for y, row in by_year.items()}, columns, threshold=threshold)
+    # The year-on-year table and its age bands are protected together (a year's leavers are
+    # the sum of its bands: a band's figures minus the others' must not give a suppressed one).
+    band_keys = list(by_year_band)
+    band_table, trend_table = _linked_tables(
+        [by_year_band[key] for key in band_keys], [years.index(y) for y, _ in band_keys],
+        row_labels=[f"{year_label(y)}, {_band_label(bands, b)}" for y, b in band_keys],
+        group_labels=[year_label(y) for y in years], columns=columns, threshold=threshold,
+        title="Destinations of leavers by age band, year on year", row_header="Academic year and age band",
+        group_title="Destinations of leavers year on year", group_header="Academic year")
     return {
         "settings": settings,
         "threshold": threshold,
@@ -179,12 +279,18 @@ def authority_outcomes(*, authority, year: int, year_group: str = "", school_id:
         "year_group": year_group,
         "year_groups": sorted(year_groups, key=_year_group_key),
         "by_school": school_table,
+        "by_service": service_table,
+        "service_rates": _rates(service_table),
         "by_year_group": group_table,
         "trend": trend_table,
         "trend_rates": _rates(trend_table),
+        "by_age_band": band_table,
+        "age_bands": _band_rates(band_table, band_keys, bands, years),
         "school_rates": _rates(school_table),
-        "tiers": tier_table(school_ids=school_ids, schools=schools, threshold=threshold),
-        "referrals": referral_figures(school_ids=school_ids, schools=schools, year=year, threshold=threshold),
+        **tier_tables(school_ids=school_ids, schools=schools, threshold=threshold,
+                      services=services_of[this_year]),
+        "referrals": referral_figures(school_ids=school_ids, schools=schools, year=year, threshold=threshold,
+                                      services=services_then),
     }
 
 
@@ -192,8 +298,9 @@ def _year_group_key(group: str):
     return (0, int(group), "") if group.isdigit() else (1, 0, group)
 
 
-def tier_table(*, school_ids, schools, threshold) -> OutcomeTable:
-    """Active learners in each guidance tier, by school (two grouped queries)."""
+def tier_tables(*, school_ids, schools, threshold, services: dict[int, str]) -> dict:
+    """Active learners in each guidance tier now, by school and by the careers service working
+    with the school this year (two grouped queries)."""
     learners = LearnerProfile.objects.for_orgs(school_ids).filter(is_active=True)
     totals = dict(learners.values_list("organisation_id").annotate(n=Count("pk")).order_by())
     above_core = {
@@ -208,25 +315,38 @@ def tier_table(*, school_ids, schools, threshold) -> OutcomeTable:
             continue
         filtered, intensive = above_core.get((org_id, Tier.FILTERED), 0), above_core.get((org_id, Tier.INTENSIVE), 0)
         rows[name] = [total - filtered - intensive, filtered, intensive]
-    return _table("Learners in each guidance tier by school", "School or college", rows,
-                  [label for _, label in Tier.choices], threshold=threshold)
+    by_school, by_service = _grouped_tables(
+        "Learners in each guidance tier by school", "School or college", rows, [label for _, label in Tier.choices],
+        group_of={schools[pk]: name for pk, name in services.items()},
+        group_title="Learners in each guidance tier by careers service", threshold=threshold)
+    return {"tiers": by_school, "tiers_by_service": by_service}
 
 
-def referral_figures(*, school_ids, schools, year: int, threshold: int) -> dict:
-    """Referrals made in academic ``year`` by school (counts suppressed like any other), and the
+def referral_figures(*, school_ids, schools, year: int, threshold: int, services: dict[int, str] | None = None) -> dict:
+    """Referrals made in academic ``year`` by school and by the careers service that worked with
+    the school that year (counts suppressed like any other, the two tables together), and the
     median time to triage of those triaged — shown only where at least ``threshold`` were triaged
     (a median of two referrals is nearly one learner's story)."""
+    services = services or {}
     start, end = datetime.date(year, 9, 1), datetime.date(year + 1, 9, 1)
     referrals = Referral.objects.for_orgs(school_ids).filter(created_at__date__gte=start, created_at__date__lt=end)
     waited = ExpressionWrapper(F("triaged_at") - F("created_at"), output_field=DurationField())
     made = dict(referrals.values_list("organisation_id").annotate(n=Count("pk")).order_by())
     triaged_qs = referrals.filter(triaged_at__isnull=False)
+    members: dict[str, list[int]] = {}
+    for org_id, name in services.items():
+        members.setdefault(name, []).append(org_id)
+    service_of = Case(*[When(organisation_id__in=ids, then=Value(name)) for name, ids in members.items()],
+                      default=Value(NO_SERVICE), output_field=CharField())
     if connection.vendor == "postgresql":
         from .selectors import _Percentile
 
         triage = {r["organisation_id"]: (r["n"], r["median"]) for r in
                   triaged_qs.values("organisation_id").annotate(n=Count("pk"), median=_Percentile(waited, 0.5))
                   .order_by()}
+        service_triage = {r["service"]: (r["n"], r["median"]) for r in
+                          triaged_qs.annotate(service=service_of).values("service")
+                          .annotate(n=Count("pk"), median=_Percentile(waited, 0.5)).order_by()}
         overall = triaged_qs.aggregate(n=Count("pk"), median=_Percentile(waited, 0.5))
     else:  # the SQLite demo has no percentile_cont
         from .selectors import _percentile_python
@@ -235,21 +355,23 @@ def referral_figures(*, school_ids, schools, year: int, threshold: int) -> dict:
         for org_id, w in triaged_qs.annotate(w=waited).values_list("organisation_id", "w"):
             values.setdefault(org_id, []).append(w)
         triage = {org_id: (len(v), _percentile_python(v, 0.5)) for org_id, v in values.items()}
+        grouped: dict[str, list] = {}
+        for org_id, v in values.items():
+            grouped.setdefault(services.get(org_id, NO_SERVICE), []).extend(v)
+        service_triage = {name: (len(v), _percentile_python(v, 0.5)) for name, v in grouped.items()}
         every = [w for v in values.values() for w in v]
         overall = {"n": len(every), "median": _percentile_python(every, 0.5)}
-    by_service = {
-        name or "No careers service recorded": [n] for name, n in
-        triaged_qs.values_list("triaged_by_service__name").annotate(n=Count("pk")).order_by("triaged_by_service__name")
-    }
     names = {org_id: name for org_id, name in schools.items() if made.get(org_id)}
-    table = _table("Referrals for guidance by school", "School or college",
-                   {name: [made[org_id], triage.get(org_id, (0, None))[0]] for org_id, name in names.items()},
-                   ["Referrals made", "Triaged"], threshold=threshold)
+    table, service_table = _grouped_tables(
+        "Referrals for guidance by school", "School or college",
+        {name: [made[org_id], triage.get(org_id, (0, None))[0]] for org_id, name in names.items()},
+        ["Referrals made", "Triaged"], group_of={schools[pk]: name for pk, name in services.items()},
+        group_title="Referrals for guidance by careers service", threshold=threshold)
     medians = {name: (triage[org_id][1] if triage.get(org_id, (0,))[0] >= threshold else None)
                for org_id, name in names.items()}
-    service_table = _table("Referrals triaged by each careers service working with the schools", "Careers service",
-                           by_service, ["Triaged"], threshold=threshold)
-    return {"table": table, "medians": medians, "by_service": service_table,
+    service_medians = {name: (service_triage[name][1] if service_triage.get(name, (0,))[0] >= threshold else None)
+                       for name in service_table.row_labels}
+    return {"table": table, "medians": medians, "by_service": service_table, "service_medians": service_medians,
             "overall_median": overall["median"] if overall["n"] >= threshold else None,
             "overall_triaged": overall["n"]}
 
@@ -258,8 +380,10 @@ def outcomes_csv_rows(figures: dict):
     """The dashboard's figures as CSV rows (table, row, column, value); a withheld figure is
     written as "suppressed", never as a number."""
     yield ["Table", "Row", "Column", "Value"]
-    tables = [figures["by_school"], figures["by_year_group"], figures["trend"], figures["tiers"],
-              figures["referrals"]["table"], figures["referrals"]["by_service"]]
+    tables = [figures["by_school"], figures["by_service"], figures["by_year_group"], figures["trend"],
+              figures["by_age_band"],
+              figures["tiers"], figures["tiers_by_service"], figures["referrals"]["table"],
+              figures["referrals"]["by_service"]]
     for table in tables:
         for label, cells, total in table.rows:
             for column, value in zip(table.column_labels, cells):
@@ -268,9 +392,21 @@ def outcomes_csv_rows(figures: dict):
         for column, value in zip(table.column_labels, table.table.column_totals):
             yield [table.title, "Total", column, _csv_value(value)]
         yield [table.title, "Total", "Total", _csv_value(table.table.grand_total)]
-    for row in figures["trend_rates"]:
-        yield ["NEET and not known rates", row["label"], "NEET %", _csv_value(row["neet"])]
-        yield ["NEET and not known rates", row["label"], "Not known %", _csv_value(row["not_known"])]
+    for title, rates in (("NEET and not known rates", figures["trend_rates"]),
+                         ("NEET and not known rates by careers service", figures["service_rates"])):
+        for row in rates:
+            yield [title, row["label"], "NEET %", _csv_value(row["neet"])]
+            yield [title, row["label"], "Not known %", _csv_value(row["not_known"])]
+    for band in figures["age_bands"]:
+        target = (f"at most {float(band['target']):.1f}%" if band["target"] is not None
+                  else "lower than the year before")
+        for row in band["years"]:
+            yield [f"NEET {band['label'].lower()} (target {target})", row["label"], "NEET %", _csv_value(row["neet"])]
+    for title, medians in (("Median days to triage by school", figures["referrals"]["medians"]),
+                           ("Median days to triage by careers service", figures["referrals"]["service_medians"])):
+        for label, median in medians.items():
+            yield [title, label, "Median days", _csv_value(None if median is None else
+                                                           round(median.total_seconds() / 86400, 1))]
 
 
 def _csv_value(value):

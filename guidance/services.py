@@ -972,14 +972,19 @@ def guidance_continue_after_transfer(*, transfer, receiving_profile, by) -> Tier
 
 
 def outcome_settings_update(*, authority, by, suppression_threshold: int, neet_target_percent,
-                            not_known_target_percent):
-    """A local authority's disclosure threshold and targets (issue 15)."""
+                            not_known_target_percent, **age_bands):
+    """A local authority's disclosure threshold and targets (issue 15); ``age_bands``: the
+    ``first_band_*``/``second_band_*`` fields (left as they are when not given)."""
     from .outcomes import outcome_settings_get
 
     settings = outcome_settings_get(authority=authority)
     settings.suppression_threshold = suppression_threshold
     settings.neet_target_percent = neet_target_percent
     settings.not_known_target_percent = not_known_target_percent
+    for name, value in age_bands.items():
+        if not name.startswith(("first_band_", "second_band_")):
+            raise TypeError(f"unknown outcome setting {name}")
+        setattr(settings, name, value)
     settings.save()
     audit_log("guidance.outcome_settings.updated", actor=by, org=authority, obj=settings)
     return settings

@@ -331,6 +331,7 @@ MATRIX = {
     # (the answer page itself is public/, outside the crawl: careersplan/tests/test_feedback.py).
     "careersplan:surveys": {Role.CAREERS_LEAD: 200, Role.ORG_ADMIN: 200},
     "careersplan:survey": {Role.CAREERS_LEAD: 200, Role.ORG_ADMIN: 200},
+    "careersplan:survey_close": {Role.CAREERS_LEAD: 200},  # the confirmation page; the close is a POST
     "careersplan:authority_plan_pdf": {Role.LA_OFFICER: linked(302)},
     "careersplan:authority_plan_pdf_status": {Role.LA_OFFICER: LINKED},
     "careersplan:authority_plan_pdf_download": {Role.LA_OFFICER: LINKED},

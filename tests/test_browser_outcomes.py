@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from plp_portal import clock
 from careersplan.choices import Phase
-from careersplan.models import PlanRow, Recommendation
+from careersplan.models import FeedbackSurvey, PlanRow, Recommendation
 from careersplan.tests.factories import lead, make_plan
 from guidance.choices import DestinationCategory as C
 from guidance.choices import DestinationKind
@@ -107,6 +107,25 @@ def test_programme_survey_outcomes_and_recommendation_journey(page, browser, liv
         assert_accessible(axe_page)
     axe_context.close()
 
+    # --- The student's answer ticks the checklist's feedback item (the lead sees why); the lead
+    # then closes the survey early, and its link says so.
+    page.goto(reverse("careersplan:checklist", kwargs={"org_slug": org.slug, "plan_id": plan.pk}))
+    expect(page.get_by_text("Ticked by the students' feedback survey")).to_be_visible()
+    assert_accessible(page)
+    survey = FeedbackSurvey.objects.for_org(org).get(audience="students")
+    page.goto(reverse("careersplan:survey", kwargs={"org_slug": org.slug, "plan_id": plan.pk, "survey_id": survey.pk}))
+    page.get_by_role("link", name="Close this survey now").click()
+    expect(page.get_by_role("heading", name="Close the survey of students now?")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Close the survey").click()
+    expect(page.get_by_text("Closed", exact=True)).to_be_visible()
+    closed_context = browser.new_context(base_url=live_server.url, bypass_csp=True, java_script_enabled=False)
+    closed = closed_context.new_page()
+    closed.goto(survey_link)
+    expect(closed.get_by_text("This survey closed on")).to_be_visible()
+    expect(closed.get_by_role("button", name="Send my answer")).to_have_count(0)
+    closed_context.close()
+
     # --- The officer sees the destinations with a suppressed cell, and recommends.
     officer_context = browser.new_context(base_url=live_server.url, bypass_csp=True)
     la = officer_context.new_page()
@@ -116,6 +135,8 @@ def test_programme_survey_outcomes_and_recommendation_journey(page, browser, liv
     table = la.get_by_role("table", name="Destinations of leavers by school")
     expect(table.get_by_role("row", name="Northgate School")).to_contain_text("suppressed")
     expect(table.get_by_role("row", name="Northgate School")).to_contain_text("10")
+    expect(la.get_by_role("table", name="Destinations of leavers by careers service")).to_be_visible()
+    expect(la.get_by_role("heading", name="NEET by age band against the authority's targets")).to_be_visible()
     assert_accessible(la)
     la.goto(reverse("guidance:authority_outcome_settings", kwargs={"org_slug": authority.slug}))
     assert_accessible(la)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from guidance.disclosure import rate, suppress
+from guidance.disclosure import rate, suppress, suppress_grouped
 
 S = None  # a suppressed figure
 
@@ -78,3 +78,24 @@ def test_empty_table_and_bad_input():
 def test_rate_of_a_withheld_figure_is_withheld():
     assert rate(2, 40) == 5.0
     assert rate(None, 40) is None and rate(3, None) is None and rate(0, 0) is None
+
+
+def test_grouped_tables_are_protected_together():
+    # Rows: A [10, 3], B [8, 9], C [6, 6]; groups: A and B in group 0, C alone in group 1.
+    # By hand, in the order the equations are checked: A's 3 (primary) takes A's 10 (row A);
+    # then C's 6 and 6 (columns 0 and 1: the smallest shown); then group 0's columns
+    # (A + B = group 0) take B's 8 and 9; group 1 is C alone, so its 6 and 6 go; and the
+    # columns of the group table (group 0 + group 1 = column total) take group 0's 18 and 12.
+    # Unlinked, group 0's 12 minus B's 9 would have given A's 3 back. Every total stays.
+    by_row, by_group = suppress_grouped([[10, 3], [8, 9], [6, 6]], [0, 0, 1], threshold=5)
+    assert by_row.cells == [[S, S], [S, S], [S, S]] and by_row.row_totals == [13, 17, 12]
+    assert by_row.column_totals == [24, 18] and by_row.grand_total == 42
+    assert by_group.cells == [[S, S], [S, S]] and by_group.row_totals == [30, 12]
+    assert by_group.column_totals == [24, 18] and by_group.grand_total == 42
+    assert by_row.primary == {("cell", 0, 1)}
+
+
+def test_grouped_rows_of_a_single_member_group_share_their_withholding():
+    by_row, by_group = suppress_grouped([[10, 3], [8, 9]], [0, 1], threshold=5)
+    assert by_group.cells == by_row.cells
+    assert by_group.row_totals == by_row.row_totals

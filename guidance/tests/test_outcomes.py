@@ -15,7 +15,7 @@ from guidance import outcomes
 from guidance.choices import DestinationCategory as C
 from guidance.choices import DestinationKind, Tier
 from guidance.models import Destination, LearnerGuidance
-from guidance.tests.factories import learner, partnership, referral
+from guidance.tests.factories import careers_service, learner, partnership, referral
 from plp_portal import clock
 from plp_portal.organisations.choices import OrganisationKind, Role
 from tests.factories import OrganisationFactory, member
@@ -43,9 +43,11 @@ def officer(authority):
     return member(authority, Role.LA_OFFICER)
 
 
-def leaver(school, category, *, year=YEAR, year_group="11", destinations=True, recorder=None):
+def leaver(school, category, *, year=YEAR, year_group="11", destinations=True, recorder=None, born=None):
     profile = learner(school, with_plan=False)
     profile.year_group = year_group
+    if born is not None:
+        profile.date_of_birth = born
     profile.save()
     LearnerGuidance.objects.for_org(school).update_or_create(
         organisation=school, profile=profile, defaults={"left_on": datetime.date(year + 1, 7, 20)})
@@ -146,7 +148,7 @@ def test_tiers_and_referrals_by_school(authority, org):
     assert figures["table"].table.cells == [[6, 6]]
     assert figures["medians"]["Northgate School"] == datetime.timedelta(days=3.5)
     assert figures["by_service"].row_labels == ["No careers service recorded"]
-    assert figures["by_service"].table.cells == [[6]]
+    assert figures["by_service"].table.cells == [[6, 6]]  # made, triaged (no service worked with it)
     assert now  # (created "now": in this academic year)
 
 
@@ -174,12 +176,14 @@ def test_officer_page_csv_and_no_learner_on_them(authority, org, second_school, 
 def test_outcome_settings_form_refuses_a_threshold_out_of_range(authority, officer, sign_in):
     client = sign_in(officer)
     url = reverse("guidance:authority_outcome_settings", kwargs={"org_slug": authority.slug})
+    bands = {"first_band_from": "16", "first_band_to": "18", "first_band_neet_target_percent": "1",
+             "second_band_from": "19", "second_band_to": "24", "second_band_neet_target_percent": ""}
     response = client.post(url, {"suppression_threshold": "1", "neet_target_percent": "1",
-                                 "not_known_target_percent": "5"})
+                                 "not_known_target_percent": "5", **bands})
     assert response.status_code == 200 and "Smallest count shown" in response.content.decode()
     assert outcomes.outcome_settings_get(authority=authority).suppression_threshold == 5
     response = client.post(url, {"suppression_threshold": "10", "neet_target_percent": "2.5",
-                                 "not_known_target_percent": "4"})
+                                 "not_known_target_percent": "4", **bands})
     assert response.status_code == 302
     assert outcomes.outcome_settings_get(authority=authority).suppression_threshold == 10
 
@@ -210,7 +214,7 @@ def test_leavers_export_is_the_careers_services_with_nccis_codes(service, org, a
     body = rows[1:]
     assert len(body) == 3
     codes = sorted((r[7], r[12]) for r in body)
-    assert codes == [("", "Y"), ("210", ""), ("810", "")]
+    assert codes == [("", "Y"), ("310", ""), ("810", "")]  # NCCIS: 310 apprenticeship, 810 not known
     assert any(r[0] == "A123456789012" for r in body)
     page = client.get(reverse("guidance:leavers_export", kwargs={"org_slug": service.slug}))
     assert page.status_code == 200 and "NCCIS" in page.content.decode()
@@ -246,3 +250,142 @@ def test_authority_page_queries_do_not_grow_with_five_times_the_data(authority, 
                {C.EDUCATION: 4, C.MOVED_AWAY: 2})
     assert counts() == small
     assert small[0] <= 20
+
+
+# --- By careers service (the services working with the authority's schools) --------------------
+def _no_equation_gives_one_back(by_row, by_group, groups):
+    """Every row, column and group equation of the two linked tables has 0 or at least 2 withheld
+    figures (one alone would be worked out from the others)."""
+    t, g = by_row.table, by_group.table
+    n_cols = len(by_row.column_labels)
+    equations = [row + [total] for row, total in zip(t.cells, t.row_totals)]
+    equations += [[row[c] for row in t.cells] + [t.column_totals[c]] for c in range(n_cols)]
+    equations += [row + [total] for row, total in zip(g.cells, g.row_totals)]
+    equations += [[row[c] for row in g.cells] + [g.column_totals[c]] for c in range(n_cols)]
+    for gi, label in enumerate(by_group.row_labels):
+        members = [r for r, group in enumerate(groups) if group == label]
+        equations += [[t.cells[r][c] for r in members] + [g.cells[gi][c]] for c in range(n_cols)]
+        equations.append([t.row_totals[r] for r in members] + [g.row_totals[gi]])
+    for equation in equations:
+        assert sum(v is None for v in equation) != 1, equation
+
+
+def test_destinations_by_careers_service_protected_with_the_school_table(authority, org, second_school, service):
+    # Northgate and Riverside work with the careers service in the leavers' year; Hillside with
+    # none. Alone, the service table would give Hillside's withheld NEET and apprenticeship
+    # figures back (its row IS Hillside's), and the service's 13 apprenticeships minus
+    # Riverside's 6 would give Northgate's 7, then its 3 NEET. Protected together (hand-worked
+    # below), none of these is shown.
+    hillside = OrganisationFactory(name="Hillside College", slug="hillside", parent=authority)
+    partnership(service, org, academic_year=YEAR)
+    partnership(service, second_school, academic_year=YEAR)
+    cohort(org, {C.EDUCATION: 10, C.NEET: 3, C.APPRENTICESHIP: 7})
+    cohort(second_school, {C.EDUCATION: 8, C.NEET: 9, C.APPRENTICESHIP: 6})
+    cohort(hillside, {C.EDUCATION: 6, C.NEET: 5, C.APPRENTICESHIP: 5})
+    figures = outcomes.authority_outcomes(authority=authority, year=YEAR)
+    by_school, by_service = figures["by_school"], figures["by_service"]
+    assert by_school.row_labels == ["Hillside College", "Northgate School", "Riverside Academy"]
+    assert by_service.row_labels == [service.name, "No careers service recorded"]
+    edu, app, neet = column(C.EDUCATION), column(C.APPRENTICESHIP), column(C.NEET)
+    cells = {label: (row[edu], row[app], row[neet]) for label, row, _ in by_school.rows}
+    assert cells == {"Hillside College": (6, None, None), "Northgate School": (10, None, None),
+                     "Riverside Academy": (8, None, None)}
+    assert by_school.table.row_totals == [16, 20, 23] and by_school.table.grand_total == 59
+    services = {label: (row[edu], row[app], row[neet], total) for label, row, total in by_service.rows}
+    assert services == {service.name: (18, None, None, 43), "No careers service recorded": (6, None, None, 16)}
+    assert by_service.table.column_totals[app] == 18 and by_service.table.column_totals[neet] == 17
+    groups = [service.name if label != "Hillside College" else "No careers service recorded"
+              for label in by_school.row_labels]
+    _no_equation_gives_one_back(by_school, by_service, groups)
+    rates = {row["label"]: row for row in figures["service_rates"]}
+    assert rates[service.name]["neet"] is None and rates[service.name]["cohort"] == 43
+
+
+def test_a_school_counts_under_the_service_of_that_year_only(authority, org, service):
+    other_service = careers_service(name="Other Careers", slug="other-careers")
+    partnership(other_service, org, academic_year=YEAR - 1)  # the year before: not this year's
+    cohort(org, {C.EDUCATION: 6})
+    figures = outcomes.authority_outcomes(authority=authority, year=YEAR)
+    assert figures["by_service"].row_labels == ["No careers service recorded"]
+    partnership(service, org, academic_year=YEAR)
+    figures = outcomes.authority_outcomes(authority=authority, year=YEAR)
+    assert figures["by_service"].row_labels == [service.name]
+    assert figures["by_service"].table.cells[0][column(C.EDUCATION)] == 6
+
+
+def test_tiers_and_referrals_by_careers_service(authority, org, second_school, service):
+    year_now = clock.academic_year_of(clock.today())
+    partnership(service, org, academic_year=year_now)
+    lead = member(org, Role.CAREERS_LEAD)
+    profiles = [learner(org, with_plan=False) for _ in range(6)]
+    for p in profiles[:5]:
+        LearnerGuidance.objects.for_org(org).update_or_create(organisation=org, profile=p,
+                                                              defaults={"tier": Tier.FILTERED})
+        r = referral(p, by=lead)
+        r.triaged_at = r.created_at + datetime.timedelta(days=2)
+        r.save()
+    figures = outcomes.authority_outcomes(authority=authority, year=year_now)
+    tiers = {label: (cells, total) for label, cells, total in figures["tiers_by_service"].rows}
+    # Northgate: 1 core (withheld) and 5 filtered (withheld with it: 6 - 5 would give the 1 back).
+    assert tiers == {service.name: ([None, None, 0], 6)}
+    referrals = figures["referrals"]
+    assert dict(zip(referrals["by_service"].row_labels, referrals["by_service"].table.cells)) == {
+        service.name: [5, 5]}
+    assert referrals["service_medians"] == {service.name: datetime.timedelta(days=2)}
+
+
+# --- Targets per age band (seed 002: KPI 12 and KPI 2) ------------------------------------------
+def test_neet_rate_of_each_age_band_against_its_target(authority, org, officer, sign_in):
+    # Left in July of YEAR + 1: born 1 May 2010, 16 on the 31 August that ends the year; born
+    # 1 March 2006, 20. Aged 16-18 (target at most 1%): 10 in education, 5 NEET: 33.3%, above.
+    # Aged 19-24 (target: lower than the year before): 5 NEET of 10 the year before (50%), none
+    # of 6 this year (0%): lower. No count from 1 to 4 anywhere: nothing withheld.
+    cohort(org, {C.EDUCATION: 10, C.NEET: 5}, born=datetime.date(2010, 5, 1))
+    cohort(org, {C.EDUCATION: 6}, born=datetime.date(2006, 3, 1))
+    cohort(org, {C.EDUCATION: 5, C.NEET: 5}, born=datetime.date(2005, 3, 1), year=YEAR - 1)
+    figures = outcomes.authority_outcomes(authority=authority, year=YEAR)
+    young, older = figures["age_bands"]
+    assert (young["label"], young["latest"]["cohort"], young["latest"]["neet"]) == ("Aged 16–18", 15, 33.3)
+    assert young["latest"]["met"] is False and float(young["target"]) == 1.0
+    assert older["target"] is None
+    assert [(r["neet"], r["met"]) for r in older["years"][-2:]] == [(50.0, None), (0.0, True)]
+    # The year-on-year table is the sum of its bands.
+    trend = dict(zip(figures["trend"].row_labels, figures["trend"].table.row_totals))
+    assert trend[outcomes.year_label(YEAR)] == 21 and trend[outcomes.year_label(YEAR - 1)] == 10
+    client = sign_in(officer)
+    html = client.get(reverse("guidance:authority_outcomes", kwargs={"org_slug": authority.slug})).content.decode()
+    assert "Aged 16–18" in html and "at most 1.0%" in html and "lower than the year before" in html
+    assert "Above target" in html and "Lower than the year before" in html
+
+
+def test_a_small_band_is_withheld_with_the_figure_that_would_give_it_back(authority, org):
+    cohort(org, {C.EDUCATION: 10, C.NEET: 5}, born=datetime.date(2010, 5, 1))
+    cohort(org, {C.NEET: 2}, born=datetime.date(2006, 3, 1))  # two NEET 20-year-olds
+    figures = outcomes.authority_outcomes(authority=authority, year=YEAR)
+    young, older = figures["age_bands"]
+    assert older["latest"]["neet"] is None and young["latest"]["neet"] is None
+    # The year's NEET count (7) minus the 16-18s' (5) would give the 2 back: the 5 goes too.
+    row = figures["by_age_band"].row_labels.index(f"{outcomes.year_label(YEAR)}, aged 16–18")
+    assert figures["by_age_band"].table.cells[row][column(C.NEET)] is None
+
+
+def test_age_bands_that_overlap_or_run_backwards_are_refused(authority, officer, sign_in):
+    client = sign_in(officer)
+    url = reverse("guidance:authority_outcome_settings", kwargs={"org_slug": authority.slug})
+    base = {"suppression_threshold": "5", "neet_target_percent": "1", "not_known_target_percent": "5",
+            "first_band_neet_target_percent": "1", "second_band_neet_target_percent": ""}
+    overlap = client.post(url, {**base, "first_band_from": "16", "first_band_to": "18",
+                                "second_band_from": "18", "second_band_to": "24"})
+    assert overlap.status_code == 200 and "must not overlap" in overlap.content.decode()
+    backwards = client.post(url, {**base, "first_band_from": "18", "first_band_to": "16",
+                                  "second_band_from": "19", "second_band_to": "24"})
+    assert backwards.status_code == 200 and "must be at least its" in backwards.content.decode()
+    too_old = client.post(url, {**base, "first_band_from": "16", "first_band_to": "18",
+                                "second_band_from": "19", "second_band_to": "99"})
+    assert too_old.status_code == 200
+    assert outcomes.outcome_settings_get(authority=authority).second_band_to == 24
+    ok = client.post(url, {**base, "first_band_from": "16", "first_band_to": "17",
+                           "second_band_from": "18", "second_band_to": "24", "second_band_neet_target_percent": "8"})
+    assert ok.status_code == 302
+    saved = outcomes.outcome_settings_get(authority=authority)
+    assert saved.age_bands == [(16, 17, 1), (18, 24, 8)]
