@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('guidance', '0011_outcome_targets_per_age_band'),
+        ('guidance', '0014_outcome_targets_per_age_band'),
         ('learners', '0009_plan_contributions_off_site_reviews_log_use_again'),
         ('organisations', '0003_membership_extra_roles_and_school_roles'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

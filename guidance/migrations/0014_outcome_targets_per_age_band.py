@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('guidance', '0010_destination_kept_anonymous_after_erasure'),
+        ('guidance', '0013_school_figures_stale_at_first'),
         ('organisations', '0003_membership_extra_roles_and_school_roles'),
     ]
 
