@@ -29,6 +29,20 @@ FIELDS = {
         "roles": ("Roles", False),
         "tutor_group": ("Tutor group they tutor", False),
     },
+    ImportKind.GROUPS: {
+        "code": ("Tutor group (form)", True),
+        "tutor_mis_id": ("Tutor's MIS id (staff code)", False),
+        "tutor_email": ("Tutor's email address", False),
+        "year_group": ("Year group", False),
+    },
+    ImportKind.PARENTS: {
+        "mis_id": ("MIS id (contact id)", True),
+        "forename": ("Forename", True),
+        "surname": ("Surname", True),
+        "email": ("Email address", True),
+        "relationship": ("Relationship", False),
+        "pupils": ("Pupils (MIS ids or UPNs)", True),
+    },
 }
 
 PRESETS = {
@@ -43,6 +57,14 @@ PRESETS = {
             "mis_id": "Staff Code", "forename": "Legal Forename", "surname": "Legal Surname",
             "email": "Work Email", "roles": "Roles", "tutor_group": "Tutor Group",
         },
+        ImportKind.GROUPS: {
+            "code": "Reg Group", "tutor_mis_id": "Tutor Staff Code", "tutor_email": "Tutor Email",
+            "year_group": "Year",
+        },
+        ImportKind.PARENTS: {
+            "mis_id": "Contact ID", "forename": "Contact Forename", "surname": "Contact Surname",
+            "email": "Contact Email", "relationship": "Relationship", "pupils": "Adno",
+        },
     },
     Preset.ARBOR: {
         ImportKind.PUPILS: {
@@ -56,6 +78,14 @@ PRESETS = {
             "mis_id": "Arbor Staff ID", "forename": "First name", "surname": "Last name",
             "email": "Work email address", "roles": "Roles", "tutor_group": "Registration form",
         },
+        ImportKind.GROUPS: {
+            "code": "Registration form", "tutor_mis_id": "Form tutor staff ID",
+            "tutor_email": "Form tutor email address", "year_group": "Year group",
+        },
+        ImportKind.PARENTS: {
+            "mis_id": "Guardian ID", "forename": "Guardian first name", "surname": "Guardian last name",
+            "email": "Guardian email address", "relationship": "Relationship", "pupils": "Arbor Student ID",
+        },
     },
     Preset.BROMCOM: {
         ImportKind.PUPILS: {
@@ -67,6 +97,14 @@ PRESETS = {
         ImportKind.STAFF: {
             "mis_id": "Staff ID", "forename": "Forename", "surname": "Surname", "email": "Email",
             "roles": "Roles", "tutor_group": "Tutor Group",
+        },
+        ImportKind.GROUPS: {
+            "code": "Tutor Group", "tutor_mis_id": "Tutor Staff ID", "tutor_email": "Tutor Email",
+            "year_group": "NC Year",
+        },
+        ImportKind.PARENTS: {
+            "mis_id": "Contact ID", "forename": "Contact Forename", "surname": "Contact Surname",
+            "email": "Contact Email", "relationship": "Relationship", "pupils": "Admission No",
         },
     },
 }

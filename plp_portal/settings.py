@@ -295,6 +295,8 @@ CELERY_BEAT_SCHEDULE = {
     "records-sars-pending": {"task": "records.sars_pending", "schedule": 60.0},
     # Records past their retention date are erased once a day (idempotent, set-based; README).
     "records-retention-daily": {"task": "records.retention_daily", "schedule": crontab(hour=2, minute=40)},
+    # School set-up work (key workers, year rollover) whose publish failed runs a little later.
+    "onboarding-setup-jobs-resume": {"task": "onboarding.setup_jobs_resume", "schedule": 60.0},
 }
 
 # --- Internationalisation -------------------------------------------------------------------
