@@ -1170,16 +1170,27 @@ def invitations_pending_count(*, org) -> int:
 
 def invitations_send_batch(*, org, by) -> int:
     """Email the next ``INVITE_BATCH`` imported people who have not been invited (or whose
-    invitation expired or was withdrawn) a link to set their password. Returns how many."""
+    invitation expired or was withdrawn) a link to set their password, through the outbox at
+    ``PLP_INVITATIONS_PER_MINUTE`` a minute at most (later batches queue behind earlier ones).
+    Returns how many."""
     from plp_portal.organisations.services import invitation_create
 
     sent = 0
     with transaction.atomic():
         for membership in _invitable(org)[:INVITE_BATCH]:
             invitation_create(org=org, email=membership.user.email, role=membership.role, invited_by=by,
-                              account_without_password=True)
+                              account_without_password=True, rate_limited=True)
             sent += 1
     return sent
+
+
+def invitations_last_send_at(*, org):
+    """When the last queued bulk invitation of ``org`` is due to leave the outbox (None when
+    none is waiting)."""
+    from plp_portal.notifications.models import OutboundEmail
+
+    return (OutboundEmail.objects.filter(rate_key=f"invitations:{org.pk}", status=OutboundEmail.Status.PENDING)
+            .order_by("-next_attempt_at").values_list("next_attempt_at", flat=True).first())
 
 
 def invitations_withdraw_open(*, org, by) -> int:

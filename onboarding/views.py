@@ -1,6 +1,7 @@
 """The organisation admin's MIS import pages. Every page is the admin's only; runs are looked
 up within the organisation (another organisation's run is a 404, like a missing one)."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -219,7 +220,8 @@ def invitations(request):
         action = request.POST.get("action")
         if action == "send":
             sent = services.invitations_send_batch(org=request.org, by=request.user)
-            messages.success(request, f"{sent} invitation{'s' if sent != 1 else ''} will be emailed.")
+            messages.success(request, f"{sent} invitation{'s' if sent != 1 else ''} will be emailed, "
+                                      f"at most {settings.PLP_INVITATIONS_PER_MINUTE} a minute.")
         elif action == "withdraw":
             withdrawn = services.invitations_withdraw_open(org=request.org, by=request.user)
             messages.success(request, f"{withdrawn} invitation{'s' if withdrawn != 1 else ''} withdrawn.")
@@ -227,7 +229,8 @@ def invitations(request):
     page = Paginator(services.invitations_not_accepted(org=request.org), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "onboarding/invitations.html", {
         "page": page, "pending": services.invitations_pending_count(org=request.org),
-        "batch": services.INVITE_BATCH})
+        "batch": services.INVITE_BATCH, "per_minute": settings.PLP_INVITATIONS_PER_MINUTE,
+        "last_send_at": services.invitations_last_send_at(org=request.org)})
 
 
 @admin_only

@@ -207,6 +207,9 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
     "change_password": "5/m/user",
 }
+# Bulk invitations (school set-up) leave the outbox at most this many a minute per organisation,
+# however many batches an admin sends: mail providers throttle or flag bursts from one sender.
+PLP_INVITATIONS_PER_MINUTE = env.int("PLP_INVITATIONS_PER_MINUTE", default=60)
 # Where the client's address comes from. Directly exposed (the default): the connection's
 # address. Behind a load balancer or reverse proxy you control, set ONE of:
 #   PLP_TRUSTED_CLIENT_IP_HEADER=X-Real-IP  (a header your proxy sets, overwriting the client's)
