@@ -201,6 +201,8 @@ ACCOUNT_RATE_LIMITS = {
     # Ours (accounts.adapter): wrong passwords for one account from one address.
     "login_failed_account_address": "5/5m/key",
     "login": f"{PLP_SIGNIN_PER_ADDRESS}/m/ip",
+    # Ours (plp_portal.sso.views.start): "Sign in with Microsoft or Google", the same ceiling.
+    "sso_start": f"{PLP_SIGNIN_PER_ADDRESS}/m/ip",
     "reset_password": "100/m/ip,5/m/key",
     "reset_password_from_key": "100/m/ip",
     "signup": "20/m/ip",
@@ -235,6 +237,9 @@ PLP_SSO_ISSUERS = {
     "microsoft": "https://login.microsoftonline.com/{tenant}/v2.0",
     "google": "https://accounts.google.com",
 }
+# The key that encrypts the identity providers' client secrets at rest (a Fernet key); when unset,
+# one derived from SECRET_KEY (plp_portal.sso.crypto). Secrets under an older key still decrypt.
+PLP_SSO_SECRET_KEY = env("PLP_SSO_SECRET_KEY", default="")
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "PLP Portal"
 PLP_REQUIRE_STAFF_MFA = env.bool("PLP_REQUIRE_STAFF_MFA", default=not DEMO)
