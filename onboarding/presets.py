@@ -62,8 +62,9 @@ PRESETS = {
             "year_group": "Year",
         },
         ImportKind.PARENTS: {
-            "mis_id": "Contact ID", "forename": "Contact Forename", "surname": "Contact Surname",
-            "email": "Contact Email", "relationship": "Relationship", "pupils": "Adno",
+            "mis_id": ("Contact ID", "Person ID"), "forename": ("Contact Forename", "Forename"),
+            "surname": ("Contact Surname", "Surname"), "email": ("Contact Email", "Home Email", "Email"),
+            "relationship": ("Relationship", "Relationship to Student"), "pupils": ("Adno", "Admission Number"),
         },
     },
     Preset.ARBOR: {
@@ -103,21 +104,27 @@ PRESETS = {
             "year_group": "NC Year",
         },
         ImportKind.PARENTS: {
-            "mis_id": "Contact ID", "forename": "Contact Forename", "surname": "Contact Surname",
-            "email": "Contact Email", "relationship": "Relationship", "pupils": "Admission No",
+            "mis_id": ("Contact ID", "Person ID"), "forename": ("Contact Forename", "Firstname", "Forename"),
+            "surname": ("Contact Surname", "Lastname", "Surname"), "email": ("Contact Email", "Email"),
+            "relationship": "Relationship", "pupils": ("Admission No", "Admission Number", "Student ID"),
         },
     },
 }
 
 
-def mapping_resolve(*, kind: str, header: list[str], wanted: dict[str, str]) -> dict[str, int]:
-    """Field -> column index for the fields of ``wanted`` (field -> header text) found in
-    ``header`` (compared without case, spacing or punctuation)."""
+def mapping_resolve(*, kind: str, header: list[str], wanted: dict[str, str | tuple]) -> dict[str, int]:
+    """Field -> column index for the fields of ``wanted`` (field -> header text, or a tuple of
+    the header texts exports use for it, first found wins) found in ``header`` (compared
+    without case, spacing or punctuation)."""
     index = {normalise_header(h): i for i, h in enumerate(header) if h}
     found = {}
-    for field, name in wanted.items():
-        if field in FIELDS[kind] and name and normalise_header(name) in index:
-            found[field] = index[normalise_header(name)]
+    for field, names in wanted.items():
+        if field not in FIELDS[kind] or not names:
+            continue
+        for name in (names,) if isinstance(names, str) else names:
+            if name and normalise_header(name) in index:
+                found[field] = index[normalise_header(name)]
+                break
     return found
 
 

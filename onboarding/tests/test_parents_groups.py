@@ -203,3 +203,16 @@ def _file(data):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile("export.csv", data)
+
+
+def test_presets_take_the_header_names_each_system_uses_for_contacts():
+    from onboarding.presets import PRESETS, mapping_resolve, missing_required
+
+    header = ["Admission Number", "Person ID", "Forename", "Surname", "Home Email", "Relationship to Student"]
+    columns = mapping_resolve(kind=ImportKind.PARENTS, header=header, wanted=PRESETS[Preset.SIMS][ImportKind.PARENTS])
+    assert missing_required(kind=ImportKind.PARENTS, columns=columns) == []
+    assert columns == {"pupils": 0, "mis_id": 1, "forename": 2, "surname": 3, "email": 4, "relationship": 5}
+    # The contact's own columns win over a pupil's in a file with both.
+    both = ["Adno", "Forename", "Contact ID", "Contact Forename", "Contact Surname", "Contact Email"]
+    columns = mapping_resolve(kind=ImportKind.PARENTS, header=both, wanted=PRESETS[Preset.SIMS][ImportKind.PARENTS])
+    assert columns["forename"] == 3
