@@ -653,15 +653,17 @@ def parent_shares_ensure(*, org, profile_ids, by) -> int:
     shared = set(PlanShare.objects.for_org(org).filter(PlanShare.active_q(), plan__in=plans,
                                                         grantee_id__in={li.parent_id for li in links})
                  .values_list("plan_id", "grantee_id"))
-    made = 0
+    plans_of = {}
+    for plan in plans:
+        plans_of.setdefault(plan.profile_id, []).append(plan)
+    pairs = []
     for link in links:
-        for plan in plans:
-            if plan.profile_id == link.profile_id and (plan.pk, link.parent_id) not in shared:
-                learner_services.plan_share_grant(org=org, plan=plan, grantee=link.parent, by=by,
-                                                  relationship=ShareRelationship.PARENT_CARER)
+        for plan in plans_of.get(link.profile_id, []):
+            if (plan.pk, link.parent_id) not in shared:
+                pairs.append((plan, link.parent))
                 shared.add((plan.pk, link.parent_id))
-                made += 1
-    return made
+    learner_services.plan_shares_grant_bulk(org=org, pairs=pairs, relationship=ShareRelationship.PARENT_CARER, by=by)
+    return len(pairs)
 
 
 def _parent_shares_revoke(org, *, parent, profile_ids, by) -> None:
@@ -673,9 +675,10 @@ def _parent_shares_revoke(org, *, parent, profile_ids, by) -> None:
         learner_services.plan_share_revoke(org=org, share=share, by=by)
 
 
-def parent_links_set(*, org, parent, profile_ids: list[int], relationship: str, by) -> None:
+def parent_links_set(*, org, parent, profile_ids: list[int], relationship: str, by, share: bool = True) -> None:
     """The parent's children here are exactly ``profile_ids``: links (and plan grants) to
-    other pupils end, new ones are made."""
+    other pupils end, new ones are made (their plans shared now, or by the caller's
+    ``parent_shares_ensure`` for a whole batch when ``share`` is False)."""
     current = {li.profile_id: li for li in ParentLink.objects.for_org(org).filter(parent=parent)}
     gone = [pid for pid in current if pid not in profile_ids]
     if gone:
@@ -687,7 +690,8 @@ def parent_links_set(*, org, parent, profile_ids: list[int], relationship: str, 
         elif current[pid].relationship != relationship:
             current[pid].relationship = relationship
             current[pid].save(update_fields=["relationship", "updated_at"])
-    parent_shares_ensure(org=org, profile_ids=profile_ids, by=by)
+    if share:
+        parent_shares_ensure(org=org, profile_ids=profile_ids, by=by)
     audit_log("onboarding.parent.linked", actor=by, org=org, obj=parent,
               data={"profiles": sorted(profile_ids), "ended": sorted(gone)})
 
@@ -695,6 +699,7 @@ def parent_links_set(*, org, parent, profile_ids: list[int], relationship: str, 
 def _apply_parents(org, run, items: list[Item], by, today):
     from plp_portal.organisations.services import membership_deactivate
 
+    shared_for = set()
     for item in items:
         v = item.values
         if item.outcome in (Outcome.CREATE, Outcome.UPDATE):
@@ -718,7 +723,9 @@ def _apply_parents(org, run, items: list[Item], by, today):
             MisPerson.objects.for_org(org).update_or_create(
                 organisation=org, kind=ImportKind.PARENTS, mis_id=v["mis_id"],
                 defaults={"user": user, "legal_name": v["legal_name"]})
-            parent_links_set(org=org, parent=user, profile_ids=v["profile_ids"], relationship=v["relationship"], by=by)
+            parent_links_set(org=org, parent=user, profile_ids=v["profile_ids"], relationship=v["relationship"], by=by,
+                             share=False)
+            shared_for.update(v["profile_ids"])
         elif item.outcome == Outcome.END and run.end_missing:
             parent = User.objects.get(pk=item.target_id)
             parent_links_set(org=org, parent=parent, profile_ids=[], relationship="", by=by)
@@ -726,6 +733,8 @@ def _apply_parents(org, run, items: list[Item], by, today):
                                                                 is_active=True).first()
             if membership is not None:
                 membership_deactivate(org=org, membership=membership, by=by)
+    # The batch's new grants in a few INSERTs (one plan_share_grant each took most of the time).
+    parent_shares_ensure(org=org, profile_ids=sorted(shared_for), by=by)
 
 
 PLANNERS = {ImportKind.PUPILS: _plan_pupils, ImportKind.STAFF: _plan_staff, ImportKind.GROUPS: _plan_groups,
