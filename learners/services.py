@@ -704,6 +704,36 @@ def plan_share_grant(*, org, plan, grantee, relationship: str, by,
     return share
 
 
+def plan_shares_grant_bulk(*, org, pairs, relationship: str, by) -> list[PlanShare]:
+    """``plan_share_grant`` for many (plan, grantee) pairs that have no active share yet (the
+    parents import): the shares, the guardian ``view_plan`` rows, the timeline events and the
+    audit rows in one INSERT each. The caller leaves out pairs already shared."""
+    from django.contrib.auth.models import Permission
+
+    from .models import PlanUserObjectPermission
+
+    pairs = [(plan, grantee) for plan, grantee in pairs if plan.organisation_id == org.pk]
+    if not pairs:
+        return []
+    now = timezone.now()
+    shares = PlanShare.objects.bulk_create([
+        PlanShare(organisation=org, plan=plan, grantee=grantee, relationship=relationship, granted_by=by,
+                  granted_at=now) for plan, grantee in pairs])
+    permission = Permission.objects.get(content_type__app_label="learners", codename="view_plan")
+    PlanUserObjectPermission.objects.bulk_create([
+        PlanUserObjectPermission(content_object=plan, user=grantee, permission=permission)
+        for plan, grantee in pairs], ignore_conflicts=True)
+    label = ShareRelationship(relationship).label
+    TimelineEvent.objects.bulk_create([
+        TimelineEvent(organisation=org, plan=share.plan, kind=TimelineKind.SHARE_GRANTED, actor=by,
+                      summary=f"Plan shared with {share.grantee} ({label})"[:300], occurred_at=now,
+                      object_type=share._meta.label_lower, object_id=str(share.pk),
+                      **_audience_fields(Audience.PLAN, ())) for share in shares])
+    audit_log_many("learners.share.granted", actor=by, org=org, objs=[share.plan for share in shares],
+                   data={"relationship": relationship, "bulk": True})
+    return shares
+
+
 def plan_share_revoke(*, org, share: PlanShare, by) -> PlanShare:
     """Revoke a share and remove the guardian permission. Audited; a timeline event. Idempotent:
     revoking a revoked share records nothing again (the permission is removed again, in case

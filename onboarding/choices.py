@@ -4,6 +4,8 @@ from django.db import models
 class ImportKind(models.TextChoices):
     PUPILS = "pupils", "Pupils"
     STAFF = "staff", "Staff"
+    GROUPS = "groups", "Tutor groups"
+    PARENTS = "parents", "Parents and carers"
 
 
 class RunStatus(models.TextChoices):
@@ -31,3 +33,17 @@ class Preset(models.TextChoices):
     ARBOR = "arbor", "Arbor"
     BROMCOM = "bromcom", "Bromcom"
     OTHER = "other", "Another system (you choose the columns)"
+
+
+class JobKind(models.TextChoices):
+    """Set-up work that may be long and so runs in the worker, with a progress bar."""
+
+    KEY_WORKERS = "key_workers", "Key workers from tutor groups"
+    ROLLOVER = "rollover", "Year rollover"
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"

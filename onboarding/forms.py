@@ -42,10 +42,21 @@ class ColumnsForm(Form):
         return {name: self.cleaned_data.get(name) or "" for name in self.fields}
 
 
+END_MISSING_LABELS = {
+    "groups": "Also remove the tutor groups not in the file (their pupils stay)",
+    "parents": "Also end the access of the parents and carers not in the file",
+}
+
+
 class ConfirmForm(Form):
     end_missing = forms.BooleanField(
         label="Also end the enrolment of those not in the file", required=False,
         help_text="Leave this unticked to import the file and keep everyone else as they are.")
+
+    def __init__(self, *args, kind: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        if kind in END_MISSING_LABELS:
+            self.fields["end_missing"].label = END_MISSING_LABELS[kind]
 
 
 class AssignForm(Form):

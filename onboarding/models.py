@@ -4,7 +4,7 @@ from django.db import models
 from plp_portal import clock
 from plp_portal.tenancy import TenantModel
 
-from .choices import ImportKind, Outcome, Preset, RunStatus
+from .choices import ImportKind, JobKind, JobStatus, Outcome, Preset, RunStatus
 
 USER = settings.AUTH_USER_MODEL
 
@@ -162,3 +162,53 @@ class SignInCode(TenantModel):
     @property
     def is_usable(self) -> bool:
         return self.used_at is None and self.expires_at > clock.now()
+
+
+class ParentLink(TenantModel):
+    """A parent or carer from the MIS and one of their children here: the parent reads the
+    child's plans through ``learners.PlanShare`` grants (relationship "parent or carer") that the
+    parents import makes and keeps in step (``services.parent_shares_ensure``)."""
+
+    parent = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+")
+    profile = models.ForeignKey("learners.LearnerProfile", on_delete=models.CASCADE, related_name="+")
+    relationship = models.CharField(max_length=40, blank=True, help_text="As the MIS says it: Mother, Carer…")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation", "parent", "profile"],
+                                               name="parent_link_unique")]
+
+
+class SetupJob(TenantModel):
+    """Long set-up work the admin confirmed (key workers from tutor groups, the year rollover),
+    recorded before it is handed to the worker: the page shows it queued, then its progress,
+    even when the worker or the broker is down (the periodic sweep picks up what was never
+    published, ``services.setup_jobs_resume``)."""
+
+    Status = JobStatus
+
+    kind = models.CharField(max_length=16, choices=JobKind.choices)
+    params = models.JSONField(default=dict)
+    status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    counts = models.JSONField(default=dict)
+    message = models.CharField(max_length=500, blank=True)
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=clock.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self):
+        return self.get_kind_display()
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (JobStatus.QUEUED, JobStatus.RUNNING)
+
+    @property
+    def progress_percent(self) -> int:
+        return int(100 * self.progress_done / self.progress_total) if self.progress_total else 0

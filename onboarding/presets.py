@@ -29,6 +29,20 @@ FIELDS = {
         "roles": ("Roles", False),
         "tutor_group": ("Tutor group they tutor", False),
     },
+    ImportKind.GROUPS: {
+        "code": ("Tutor group (form)", True),
+        "tutor_mis_id": ("Tutor's MIS id (staff code)", False),
+        "tutor_email": ("Tutor's email address", False),
+        "year_group": ("Year group", False),
+    },
+    ImportKind.PARENTS: {
+        "mis_id": ("MIS id (contact id)", True),
+        "forename": ("Forename", True),
+        "surname": ("Surname", True),
+        "email": ("Email address", True),
+        "relationship": ("Relationship", False),
+        "pupils": ("Pupils (MIS ids or UPNs)", True),
+    },
 }
 
 PRESETS = {
@@ -43,6 +57,15 @@ PRESETS = {
             "mis_id": "Staff Code", "forename": "Legal Forename", "surname": "Legal Surname",
             "email": "Work Email", "roles": "Roles", "tutor_group": "Tutor Group",
         },
+        ImportKind.GROUPS: {
+            "code": "Reg Group", "tutor_mis_id": "Tutor Staff Code", "tutor_email": "Tutor Email",
+            "year_group": "Year",
+        },
+        ImportKind.PARENTS: {
+            "mis_id": ("Contact ID", "Person ID"), "forename": ("Contact Forename", "Forename"),
+            "surname": ("Contact Surname", "Surname"), "email": ("Contact Email", "Home Email", "Email"),
+            "relationship": ("Relationship", "Relationship to Student"), "pupils": ("Adno", "Admission Number"),
+        },
     },
     Preset.ARBOR: {
         ImportKind.PUPILS: {
@@ -56,6 +79,14 @@ PRESETS = {
             "mis_id": "Arbor Staff ID", "forename": "First name", "surname": "Last name",
             "email": "Work email address", "roles": "Roles", "tutor_group": "Registration form",
         },
+        ImportKind.GROUPS: {
+            "code": "Registration form", "tutor_mis_id": "Form tutor staff ID",
+            "tutor_email": "Form tutor email address", "year_group": "Year group",
+        },
+        ImportKind.PARENTS: {
+            "mis_id": "Guardian ID", "forename": "Guardian first name", "surname": "Guardian last name",
+            "email": "Guardian email address", "relationship": "Relationship", "pupils": "Arbor Student ID",
+        },
     },
     Preset.BROMCOM: {
         ImportKind.PUPILS: {
@@ -68,18 +99,32 @@ PRESETS = {
             "mis_id": "Staff ID", "forename": "Forename", "surname": "Surname", "email": "Email",
             "roles": "Roles", "tutor_group": "Tutor Group",
         },
+        ImportKind.GROUPS: {
+            "code": "Tutor Group", "tutor_mis_id": "Tutor Staff ID", "tutor_email": "Tutor Email",
+            "year_group": "NC Year",
+        },
+        ImportKind.PARENTS: {
+            "mis_id": ("Contact ID", "Person ID"), "forename": ("Contact Forename", "Firstname", "Forename"),
+            "surname": ("Contact Surname", "Lastname", "Surname"), "email": ("Contact Email", "Email"),
+            "relationship": "Relationship", "pupils": ("Admission No", "Admission Number", "Student ID"),
+        },
     },
 }
 
 
-def mapping_resolve(*, kind: str, header: list[str], wanted: dict[str, str]) -> dict[str, int]:
-    """Field -> column index for the fields of ``wanted`` (field -> header text) found in
-    ``header`` (compared without case, spacing or punctuation)."""
+def mapping_resolve(*, kind: str, header: list[str], wanted: dict[str, str | tuple]) -> dict[str, int]:
+    """Field -> column index for the fields of ``wanted`` (field -> header text, or a tuple of
+    the header texts exports use for it, first found wins) found in ``header`` (compared
+    without case, spacing or punctuation)."""
     index = {normalise_header(h): i for i, h in enumerate(header) if h}
     found = {}
-    for field, name in wanted.items():
-        if field in FIELDS[kind] and name and normalise_header(name) in index:
-            found[field] = index[normalise_header(name)]
+    for field, names in wanted.items():
+        if field not in FIELDS[kind] or not names:
+            continue
+        for name in (names,) if isinstance(names, str) else names:
+            if name and normalise_header(name) in index:
+                found[field] = index[normalise_header(name)]
+                break
     return found
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from plp_portal.records.export import RecordSet, learner_rows
 
-from .models import MisPerson, SignInCode
+from .models import MisPerson, ParentLink, SignInCode
 
 EXCLUDED = {
     "onboarding.ImportRun": "a whole file's rows as uploaded, kept for the run's record; the learner's "
@@ -19,4 +19,6 @@ def record_sets(*, org_id: int, user_id: int) -> list[RecordSet]:
         RecordSet("onboarding.MisPerson", learner_rows(MisPerson, org_id=org_id, user_id=user_id, path="user_id")),
         RecordSet("onboarding.SignInCode", learner_rows(SignInCode, org_id=org_id, user_id=user_id, path="user_id"),
                   omit=("code_hash",)),
+        RecordSet("onboarding.ParentLink", learner_rows(ParentLink, org_id=org_id, user_id=user_id,
+                                                        path="profile__user_id")),
     ]

@@ -52,3 +52,20 @@ def to_csv(header, rows, *, delimiter=",", bom=True) -> bytes:
 
 def forms_of(rows) -> list[str]:
     return sorted({r[9] for r in rows if r[9]})
+
+
+GROUP_HEADER = ["Reg Group", "Tutor Staff Code", "Tutor Email", "Year"]
+PARENT_HEADER = ["Contact ID", "Contact Forename", "Contact Surname", "Contact Email", "Relationship", "Adno"]
+
+
+def group_rows(groups: list[str]):
+    """The tutor groups file matching ``staff_rows(groups)``: group n is tutored by T<n>."""
+    return [[group, f"T{n:03d}", "", f"Year {''.join(c for c in group if c.isdigit())}"]
+            for n, group in enumerate(groups)]
+
+
+def parent_rows(pupils):
+    """One parent per pupil row of ``pupil_rows`` (the pupil's admission number), siblings
+    aside."""
+    return [[f"C{n:04d}", "Sam", f"{row[3]}-Parent", f"parent{n}@home.example", "Mother" if n % 2 else "Father",
+             row[0]] for n, row in enumerate(pupils)]

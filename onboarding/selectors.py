@@ -1,6 +1,6 @@
 from django.shortcuts import get_object_or_404
 
-from .models import ImportRun, TutorGroup, YearRollover
+from .models import ImportRun, SetupJob, TutorGroup, YearRollover
 
 
 def import_run_list(*, org):
@@ -21,3 +21,13 @@ def tutor_group_count(*, org) -> int:
 
 def rollover_list(*, org):
     return YearRollover.objects.for_org(org).select_related("applied_by")[:10]
+
+
+def setup_job_get(*, org, job_id: int) -> SetupJob:
+    """The set-up job ``job_id`` of ``org``; 404 for a job that does not exist and for one of
+    another organisation."""
+    return get_object_or_404(SetupJob.objects.for_org(org).select_related("created_by"), pk=job_id)
+
+
+def setup_jobs_recent(*, org):
+    return SetupJob.objects.for_org(org).select_related("created_by")[:5]

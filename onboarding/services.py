@@ -28,8 +28,8 @@ from plp_portal.audit.services import audit_log
 from plp_portal.organisations.choices import Role
 from plp_portal.organisations.models import Membership, Term
 
-from .choices import ImportKind, Outcome, RunStatus
-from .models import ColumnMapping, ImportRun, MisPerson, TutorGroup
+from .choices import ImportKind, JobKind, JobStatus, Outcome, RunStatus
+from .models import ColumnMapping, ImportRun, MisPerson, ParentLink, TutorGroup
 from .parsing import csv_read, file_sha256, parse_date
 from .presets import FIELDS, PRESETS, mapping_resolve, missing_required
 
@@ -413,7 +413,332 @@ def _plan_staff(org, run) -> list[Item]:
     return items
 
 
-PLANNERS = {ImportKind.PUPILS: _plan_pupils, ImportKind.STAFF: _plan_staff}
+# --- Tutor groups file --------------------------------------------------------------------------
+
+
+def _group_values(row, columns) -> tuple[dict, list]:
+    kind = ImportKind.GROUPS
+
+    def get(name):
+        return _cell(row, columns, name)
+
+    code = get("code")[:40]
+    errors = [] if code else [[_label(kind, "code"), "Enter the tutor group's code, for example 9A"]]
+    values = {"mis_id": code, "full_name": code, "code": code, "tutor_mis_id": get("tutor_mis_id")[:40]}
+    email = get("tutor_email").lower()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors.append([_label(kind, "tutor_email"), f"{email[:60]} is not an email address"])
+            email = ""
+    values["tutor_email"] = email
+    year = get("year_group")
+    values["year_group"] = year_group_normalise(year) if year else ""
+    if values["year_group"] is None:
+        errors.append([_label(kind, "year_group"),
+                       f"Year group {year[:20]} is not known: use R or 1 to 14 (for example Year 9)"])
+        values["year_group"] = ""
+    return values, errors
+
+
+def _staff_members_by(org):
+    """The organisation's active staff memberships, by user id and by email."""
+    staff = [m for m in Membership.objects.for_org(org).filter(is_active=True).select_related("user")
+             if m.role not in (Role.LEARNER, Role.PARENT_CARER)]
+    return {m.user_id: m for m in staff}, {m.user.email.lower(): m for m in staff}
+
+
+def _plan_groups(org, run) -> list[Item]:
+    kind = ImportKind.GROUPS
+    items = _read_items(run, _group_values)
+    _duplicates(items, "code", kind, "code", "Tutor group")
+    staff_links = dict(MisPerson.objects.for_org(org).filter(kind=ImportKind.STAFF).values_list("mis_id", "user_id"))
+    staff_by_user, staff_by_email = _staff_members_by(org)
+    groups = {g.code: g for g in TutorGroup.objects.for_org(org).select_related("tutor")}
+    for item in items:
+        v = item.values
+        tutor = None
+        if v["tutor_mis_id"]:
+            tutor = staff_by_user.get(staff_links.get(v["tutor_mis_id"]))
+            if tutor is None:
+                item.errors.append([_label(kind, "tutor_mis_id"),
+                                    f"Staff code {v['tutor_mis_id']} is not a member of staff here: import the "
+                                    "staff file first, or check the code"])
+        elif v["tutor_email"]:
+            tutor = staff_by_email.get(v["tutor_email"])
+            if tutor is None:
+                item.errors.append([_label(kind, "tutor_email"),
+                                    f"{v['tutor_email']} is not a member of staff here: import the staff file "
+                                    "first, or check the address"])
+        v["tutor_id"] = tutor.user_id if tutor else None
+        group = groups.get(v["code"])
+        item.target_id = group.pk if group else None
+        if item.errors:
+            item.outcome = Outcome.ERROR
+            continue
+        tutor_roles = []
+        if tutor is not None and Role.KEY_WORKER not in tutor.roles:
+            tutor_roles = [["Roles of the tutor", ", ".join(Role(r).label for r in tutor.roles),
+                            ", ".join(Role(r).label for r in [*tutor.roles, Role.KEY_WORKER])]]
+        if group is None:
+            item.outcome = Outcome.CREATE
+            item.changes = tutor_roles
+            continue
+        item.changes = _diff([("Tutor", group.tutor.display_name if group.tutor else "",
+                               tutor.user.display_name if tutor else "")]) + tutor_roles
+        item.outcome = Outcome.UPDATE if item.changes else Outcome.UNCHANGED
+    in_file = {i.values["code"] for i in items}
+    for code, group in groups.items():
+        if code not in in_file:
+            items.append(Item(outcome=Outcome.END, name=code, mis_id=code, target_id=group.pk,
+                              changes=[["Tutor group", code, "removed (not in the file); its pupils stay"]]))
+    return items
+
+
+def _apply_groups(org, run, items: list[Item], by, today):
+    from plp_portal.organisations.services import membership_set_role
+
+    for item in items:
+        v = item.values
+        if item.outcome in (Outcome.CREATE, Outcome.UPDATE):
+            tutor = User.objects.filter(pk=v["tutor_id"]).first() if v["tutor_id"] else None
+            TutorGroup.objects.for_org(org).update_or_create(organisation=org, code=v["code"],
+                                                             defaults={"tutor": tutor})
+            membership = Membership.objects.for_org(org).filter(user=tutor).first() if tutor else None
+            if membership is not None and Role.KEY_WORKER not in membership.roles:
+                membership_set_role(org=org, membership=membership, role=membership.role, by=by,
+                                    extra_roles=sorted({*membership.extra_roles, Role.KEY_WORKER}))
+        elif item.outcome == Outcome.END and run.end_missing:
+            TutorGroup.objects.for_org(org).filter(pk=item.target_id).delete()
+
+
+# --- Parents and carers file ---------------------------------------------------------------------
+
+PUPIL_REFS_SPLIT = re.compile(r"[;,|\s]+")
+MAX_CHILDREN = 20
+
+
+def _parent_values(row, columns) -> tuple[dict, list]:
+    kind = ImportKind.PARENTS
+    get, errors, values = _row_start(row, columns, kind, "Enter the parent's or carer's MIS id (contact id)")
+    if not get("forename") or not get("surname"):
+        errors.append([_label(kind, "forename"), "Enter the parent's or carer's forename and surname"])
+    values["full_name"] = f"{get('forename')} {get('surname')}".strip()[:150]
+    values["legal_name"] = values["full_name"]
+    email = get("email").lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        errors.append([_label(kind, "email"), f"{email[:60]} is not an email address: enter the parent's or "
+                                              "carer's own address" if email else
+                       "Enter the parent's or carer's email address: they are invited to it"])
+        email = ""
+    values["email"] = email
+    values["relationship"] = get("relationship")[:40]
+    refs = [ref for ref in PUPIL_REFS_SPLIT.split(get("pupils")) if ref]
+    if not refs:
+        errors.append([_label(kind, "pupils"), "Enter the MIS id (admission number) or UPN of at least one pupil"])
+    elif len(refs) > MAX_CHILDREN:
+        errors.append([_label(kind, "pupils"), f"Enter {MAX_CHILDREN} pupils or fewer"])
+    values["pupils"] = refs[:MAX_CHILDREN]
+    return values, errors
+
+
+def _contact_rows_merge(items: list[Item]) -> list[Item]:
+    """Exports with one row per parent and child repeat the parent: rows with the same contact
+    id, name and email are one parent with several children."""
+    first, merged = {}, []
+    for item in items:
+        key = item.values["mis_id"]
+        earlier = first.get(key) if key else None
+        if earlier is None:
+            if key:
+                first[key] = item
+            merged.append(item)
+            continue
+        same = (earlier.values["full_name"], earlier.values["email"]) == (item.values["full_name"], item.values["email"])
+        if same and not item.errors:
+            earlier.values["pupils"] = list(dict.fromkeys(earlier.values["pupils"] + item.values["pupils"]))
+            continue
+        if not same:
+            item.errors.append([_label(ImportKind.PARENTS, "mis_id"),
+                                f"Contact id {key} is also on row {earlier.row} with another name or email: "
+                                "each parent once, with one name and email"])
+        merged.append(item)
+    return merged
+
+
+def _plan_parents(org, run) -> list[Item]:
+    kind = ImportKind.PARENTS
+    items = _contact_rows_merge(_read_items(run, _parent_values))
+    _duplicates(items, "email", kind, "email", "Email")
+    pupil_links = dict(MisPerson.objects.for_org(org).filter(kind=ImportKind.PUPILS).values_list("mis_id", "user_id"))
+    profiles = {p.user_id: p for p in LearnerProfile.objects.for_org(org).select_related("user")}
+    by_upn = {p.upn: p for p in profiles.values() if p.upn}
+    links = {p.mis_id: p for p in MisPerson.objects.for_org(org).filter(kind=kind).select_related("user")}
+    children = {}
+    for link in ParentLink.objects.for_org(org).select_related("profile__user"):
+        children.setdefault(link.parent_id, []).append(link)
+    memberships = {m.user_id: m for m in Membership.objects.for_org(org)}
+    emails = {i.values["email"] for i in items if i.values.get("email")}
+    users_by_email = {u.email.lower(): u for u in User.objects.filter(email__in=emails)} if emails else {}
+    matched = set()
+    for item in items:
+        v = item.values
+        found = []
+        for ref in v["pupils"]:
+            user_id = pupil_links.get(ref)
+            profile = profiles.get(user_id) if user_id else by_upn.get(ref.upper())
+            if profile is None:
+                item.errors.append([_label(kind, "pupils"), f"Pupil {ref[:20]} is not known here: check the MIS id "
+                                                            "or UPN, or import the pupils first"])
+            elif profile not in found:
+                found.append(profile)
+        v["profile_ids"] = sorted(p.pk for p in found)
+        link = links.get(v["mis_id"])
+        user = link.user if link else users_by_email.get(v["email"])
+        owner = users_by_email.get(v["email"])
+        if owner is not None and user is not None and owner.pk != user.pk:
+            item.errors.append([_label(kind, "email"), f"{v['email']} is used by another person's account"])
+        membership = memberships.get(user.pk) if user else None
+        if membership is not None and membership.role != Role.PARENT_CARER:
+            item.errors.append([_label(kind, "email"), f"{v['email']} belongs to a pupil or member of staff here: "
+                                                       "enter the parent's or carer's own address"])
+        if user is not None and user.pk in profiles:
+            item.errors.append([_label(kind, "email"), f"{v['email']} is a pupil's address here"])
+        item.target_id = user.pk if user else None
+        if item.errors:
+            item.outcome = Outcome.ERROR
+            continue
+        new_names = ", ".join(sorted(p.user.display_name for p in found))
+        if link is None and membership is None:
+            item.outcome = Outcome.CREATE
+            item.changes = [["Reads the plans of", "", new_names]]
+            continue
+        matched.add(user.pk)
+        old = children.get(user.pk, [])
+        item.changes = _diff([
+            ("Name", user.full_name, v["full_name"]),
+            ("Email", user.email, v["email"]),
+            ("Relationship", ", ".join(sorted({c.relationship for c in old if c.relationship})), v["relationship"]),
+            ("Reads the plans of", ", ".join(sorted(c.profile.user.display_name for c in old)), new_names),
+            ("Active", "no" if membership is not None and not membership.is_active else "yes", "yes"),
+        ])
+        if link is None:
+            item.changes.append(["MIS id", "", v["mis_id"]])
+        item.outcome = Outcome.UPDATE if item.changes else Outcome.UNCHANGED
+    for link in links.values():
+        membership = memberships.get(link.user_id)
+        if link.user_id not in matched and (children.get(link.user_id) or (membership and membership.is_active)):
+            items.append(Item(outcome=Outcome.END, name=link.user.display_name, mis_id=link.mis_id,
+                              target_id=link.user_id, changes=[[
+                                  "Reads the plans of",
+                                  ", ".join(sorted(c.profile.user.display_name for c in children.get(link.user_id, []))),
+                                  "nobody (not in the file)"]]))
+    return items
+
+
+def parent_shares_ensure(*, org, profile_ids, by) -> int:
+    """Every parent linked to these pupils can read each of their active plans (a
+    ``PlanShare`` as a parent or carer, the grant the product already uses). Idempotent: a
+    plan already shared with the parent is left as it is. Returns how many grants were made."""
+    from learners.choices import ShareRelationship
+    from learners.models import PlanShare
+
+    links = list(ParentLink.objects.for_org(org).filter(profile_id__in=list(profile_ids)).select_related("parent"))
+    if not links:
+        return 0
+    plans = list(Plan.objects.for_org(org).filter(status=PlanStatus.ACTIVE, profile_id__in={li.profile_id for li in links}))
+    shared = set(PlanShare.objects.for_org(org).filter(PlanShare.active_q(), plan__in=plans,
+                                                        grantee_id__in={li.parent_id for li in links})
+                 .values_list("plan_id", "grantee_id"))
+    plans_of = {}
+    for plan in plans:
+        plans_of.setdefault(plan.profile_id, []).append(plan)
+    pairs = []
+    for link in links:
+        for plan in plans_of.get(link.profile_id, []):
+            if (plan.pk, link.parent_id) not in shared:
+                pairs.append((plan, link.parent))
+                shared.add((plan.pk, link.parent_id))
+    learner_services.plan_shares_grant_bulk(org=org, pairs=pairs, relationship=ShareRelationship.PARENT_CARER, by=by)
+    return len(pairs)
+
+
+def _parent_shares_revoke(org, *, parent, profile_ids, by) -> None:
+    from learners.models import PlanShare
+
+    for share in (PlanShare.objects.for_org(org).filter(PlanShare.active_q(), grantee=parent,
+                                                        plan__profile_id__in=list(profile_ids))
+                  .select_related("plan", "grantee")):
+        learner_services.plan_share_revoke(org=org, share=share, by=by)
+
+
+def parent_links_set(*, org, parent, profile_ids: list[int], relationship: str, by, share: bool = True) -> None:
+    """The parent's children here are exactly ``profile_ids``: links (and plan grants) to
+    other pupils end, new ones are made (their plans shared now, or by the caller's
+    ``parent_shares_ensure`` for a whole batch when ``share`` is False)."""
+    current = {li.profile_id: li for li in ParentLink.objects.for_org(org).filter(parent=parent)}
+    gone = [pid for pid in current if pid not in profile_ids]
+    if gone:
+        _parent_shares_revoke(org, parent=parent, profile_ids=gone, by=by)
+        ParentLink.objects.for_org(org).filter(parent=parent, profile_id__in=gone).delete()
+    for pid in profile_ids:
+        if pid not in current:
+            ParentLink.objects.create(organisation=org, parent=parent, profile_id=pid, relationship=relationship)
+        elif current[pid].relationship != relationship:
+            current[pid].relationship = relationship
+            current[pid].save(update_fields=["relationship", "updated_at"])
+    if share:
+        parent_shares_ensure(org=org, profile_ids=profile_ids, by=by)
+    audit_log("onboarding.parent.linked", actor=by, org=org, obj=parent,
+              data={"profiles": sorted(profile_ids), "ended": sorted(gone)})
+
+
+def _apply_parents(org, run, items: list[Item], by, today):
+    from plp_portal.organisations.services import membership_deactivate
+
+    shared_for = set()
+    for item in items:
+        v = item.values
+        if item.outcome in (Outcome.CREATE, Outcome.UPDATE):
+            link = MisPerson.objects.for_org(org).filter(kind=ImportKind.PARENTS, mis_id=v["mis_id"]).select_related(
+                "user").first()
+            user = link.user if link else User.objects.filter(email__iexact=v["email"]).first()
+            if user is None:
+                user = User(email=v["email"], full_name=v["full_name"])
+                user.set_unusable_password()
+                user.save()
+            elif link is not None and (user.full_name, user.email) != (v["full_name"], v["email"]):
+                user.full_name, user.email = v["full_name"], v["email"]
+                user.save(update_fields=["full_name", "email"])
+            membership = Membership.objects.for_org(org).filter(user=user).first()
+            if membership is None:
+                membership = Membership.objects.create(organisation=org, user=user, role=Role.PARENT_CARER)
+                audit_log("membership.imported", actor=by, org=org, obj=membership, data={"run": run.pk})
+            elif not membership.is_active:
+                membership.is_active = True
+                membership.save(update_fields=["is_active"])
+            MisPerson.objects.for_org(org).update_or_create(
+                organisation=org, kind=ImportKind.PARENTS, mis_id=v["mis_id"],
+                defaults={"user": user, "legal_name": v["legal_name"]})
+            parent_links_set(org=org, parent=user, profile_ids=v["profile_ids"], relationship=v["relationship"], by=by,
+                             share=False)
+            shared_for.update(v["profile_ids"])
+        elif item.outcome == Outcome.END and run.end_missing:
+            parent = User.objects.get(pk=item.target_id)
+            parent_links_set(org=org, parent=parent, profile_ids=[], relationship="", by=by)
+            membership = Membership.objects.for_org(org).filter(user=parent, role=Role.PARENT_CARER,
+                                                                is_active=True).first()
+            if membership is not None:
+                membership_deactivate(org=org, membership=membership, by=by)
+    # The batch's new grants in a few INSERTs (one plan_share_grant each took most of the time).
+    parent_shares_ensure(org=org, profile_ids=sorted(shared_for), by=by)
+
+
+PLANNERS = {ImportKind.PUPILS: _plan_pupils, ImportKind.STAFF: _plan_staff, ImportKind.GROUPS: _plan_groups,
+            ImportKind.PARENTS: _plan_parents}
 
 
 def import_run_preview(*, org, run: ImportRun) -> ImportRun:
@@ -538,6 +863,7 @@ def _apply_pupils(org, run, items: list[Item], by, today):
     _pupils_create(org, [i for i in items if i.outcome == Outcome.CREATE], by, today)
     updated = [_pupil_update(org, i, by, today) for i in items if i.outcome == Outcome.UPDATE]
     plans_for_year_ensure(org=org, profiles=updated, by=by, on=today)
+    parent_shares_ensure(org=org, profile_ids=[p.pk for p in updated], by=by)
     if run.end_missing:
         ends = [i.target_id for i in items if i.outcome == Outcome.END]
         for profile in LearnerProfile.objects.for_org(org).filter(pk__in=ends):
@@ -589,7 +915,8 @@ def _apply_staff_one(org, run, item: Item, by, today):
         membership_deactivate(org=org, membership=membership, by=by)
 
 
-APPLIERS = {ImportKind.PUPILS: _apply_pupils, ImportKind.STAFF: _apply_staff}
+APPLIERS = {ImportKind.PUPILS: _apply_pupils, ImportKind.STAFF: _apply_staff, ImportKind.GROUPS: _apply_groups,
+            ImportKind.PARENTS: _apply_parents}
 
 
 def import_run_apply(*, org, run: ImportRun) -> ImportRun:
@@ -674,16 +1001,21 @@ def tutor_groups_plan(*, org) -> list[GroupPlan]:
     return list(groups.values())
 
 
-def tutor_groups_assign(*, org, by) -> int:
+def tutor_groups_assign(*, org, by, progress=None) -> int:
     """Make each tutor group's tutor the key worker of its pupils (the admin confirmed the
-    plan). Idempotent: pupils who already have their tutor are left alone. Returns how many
-    assignments were made."""
+    plan), in batches of ``BATCH_SIZE``, one transaction each; ``progress(done, total)`` is
+    called after each. Idempotent: pupils who already have their tutor are left alone. Returns
+    how many assignments were made."""
+    pairs = [(plan.group, profile) for plan in tutor_groups_plan(org=org) for profile in plan.to_assign]
     made = 0
-    for plan in tutor_groups_plan(org=org):
-        for profile in plan.to_assign:
-            key_worker_assign(org=org, profile=profile, key_worker=plan.group.tutor, worker_type=KeyWorkerType.TUTOR,
-                              by=by, reason=f"Tutor of {plan.group.code} (MIS import)")
-            made += 1
+    for start in range(0, len(pairs), BATCH_SIZE):
+        with transaction.atomic():
+            for group, profile in pairs[start:start + BATCH_SIZE]:
+                key_worker_assign(org=org, profile=profile, key_worker=group.tutor, worker_type=KeyWorkerType.TUTOR,
+                                  by=by, reason=f"Tutor of {group.code} (MIS import)")
+                made += 1
+        if progress is not None:
+            progress(made, len(pairs))
     audit_log("onboarding.tutor_groups.assigned", actor=by, org=org, data={"assignments": made})
     return made
 
@@ -752,12 +1084,14 @@ def _year_key(year: str) -> int:
     return 0 if year == "R" else int(year)
 
 
-def rollover_apply(*, org, starts_on: datetime.date, leaving_years: list[str], end_leavers: bool, by):
+def rollover_apply(*, org, starts_on: datetime.date, leaving_years: list[str], end_leavers: bool, by,
+                   progress=None):
     """Roll the organisation into the new academic year, once (a second call for the same year
     raises ``ImportError_`` and changes nothing): year groups and their tutor groups advance
     (the tutor moves up with the form, so key workers stay), last year's plans that have ended
     close and each pupil gets the new year's plan; leavers' enrolments end only with
-    ``end_leavers`` (the admin's confirmation), otherwise they stay as they are."""
+    ``end_leavers`` (the admin's confirmation), otherwise they stay as they are.
+    ``progress(done, total)`` is called after each batch (the worker's progress bar)."""
     from .models import YearRollover
 
     plan = rollover_plan(org=org, starts_on=starts_on, leaving_years=leaving_years)
@@ -798,14 +1132,22 @@ def rollover_apply(*, org, starts_on: datetime.date, leaving_years: list[str], e
             summary=f"Year rollover {plan.academic_year}")
         learner_services.plans_close_bulk(org=org, plans=plan.old_plans, by=by,
                                           summary="Plan closed at the end of the academic year")
+    total = len(plan.profiles) + (len(plan.leavers) if end_leavers else 0)
     for start in range(0, len(plan.profiles), BATCH_SIZE):
+        batch = plan.profiles[start:start + BATCH_SIZE]
         with transaction.atomic():
-            plans_for_year_ensure(org=org, profiles=plan.profiles[start:start + BATCH_SIZE], by=by, on=starts_on)
+            plans_for_year_ensure(org=org, profiles=batch, by=by, on=starts_on)
+            # Parents read the new year's plan as they read last year's.
+            parent_shares_ensure(org=org, profile_ids=[p.pk for p in batch], by=by)
+        if progress is not None:
+            progress(start + len(batch), total)
     if end_leavers:
         for start in range(0, len(plan.leavers), BATCH_SIZE):
             with transaction.atomic():
                 for profile in plan.leavers[start:start + BATCH_SIZE]:
                     enrolment_end(org=org, profile=profile, left_on=starts_on, by=by)
+            if progress is not None:
+                progress(len(plan.profiles) + min(start + BATCH_SIZE, len(plan.leavers)), total)
     record.counts = {"advanced": len(plan.profiles), "leavers": len(plan.leavers), "ended": len(plan.leavers) if end_leavers else 0,
                      "plans_closed": len(plan.old_plans)}
     record.save(update_fields=["counts"])
@@ -837,16 +1179,27 @@ def invitations_pending_count(*, org) -> int:
 
 def invitations_send_batch(*, org, by) -> int:
     """Email the next ``INVITE_BATCH`` imported people who have not been invited (or whose
-    invitation expired or was withdrawn) a link to set their password. Returns how many."""
+    invitation expired or was withdrawn) a link to set their password, through the outbox at
+    ``PLP_INVITATIONS_PER_MINUTE`` a minute at most (later batches queue behind earlier ones).
+    Returns how many."""
     from plp_portal.organisations.services import invitation_create
 
     sent = 0
     with transaction.atomic():
         for membership in _invitable(org)[:INVITE_BATCH]:
             invitation_create(org=org, email=membership.user.email, role=membership.role, invited_by=by,
-                              account_without_password=True)
+                              account_without_password=True, rate_limited=True)
             sent += 1
     return sent
+
+
+def invitations_last_send_at(*, org):
+    """When the last queued bulk invitation of ``org`` is due to leave the outbox (None when
+    none is waiting)."""
+    from plp_portal.notifications.models import OutboundEmail
+
+    return (OutboundEmail.objects.filter(rate_key=f"invitations:{org.pk}", status=OutboundEmail.Status.PENDING)
+            .order_by("-next_attempt_at").values_list("next_attempt_at", flat=True).first())
 
 
 def invitations_withdraw_open(*, org, by) -> int:
@@ -947,6 +1300,94 @@ def sign_in_code_redeem(*, code: str, password: str):
         EmailAddress.objects.update_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
     audit_log("onboarding.sign_in_code.used", actor=user, org=found.organisation, obj=found)
     return user
+
+
+# --- Long set-up work: recorded, then run now or by the worker ------------------------------------
+
+# Work on up to this many pupils is done while the admin waits; more goes to the worker, with a
+# progress bar (the same rule as the import's ``SYNC_ROWS``).
+JOB_SYNC_SIZE = SYNC_ROWS
+# A job still queued this long after it was recorded was never published (broker down): the
+# periodic sweep runs it.
+JOB_RESUME_AFTER = datetime.timedelta(minutes=2)
+
+
+def setup_job_start(*, org, kind: str, params: dict, size: int, by):
+    """Record the admin's confirmed set-up work and run it: now when it touches at most
+    ``JOB_SYNC_SIZE`` pupils, else in the worker (published after commit; when the broker is
+    down the job stays queued and ``setup_jobs_resume`` runs it later). One active job per
+    kind: a second confirmation returns the job already queued or running."""
+    from plp_portal.queue import enqueue_on_commit
+
+    from .models import SetupJob
+
+    active = SetupJob.objects.for_org(org).filter(kind=kind, status__in=[JobStatus.QUEUED, JobStatus.RUNNING]).first()
+    if active is not None:
+        return active
+    job = SetupJob.objects.create(organisation=org, kind=kind, params=params, created_by=by, progress_total=size)
+    audit_log("onboarding.job.queued", actor=by, org=org, obj=job, data={"kind": kind, **params})
+    if size <= JOB_SYNC_SIZE:
+        setup_job_run(job_id=job.pk)
+        job.refresh_from_db()
+    else:
+        enqueue_on_commit("onboarding.setup_job", job.pk)
+    return job
+
+
+def _job_progress(job_id: int):
+    from .models import SetupJob
+
+    def progress(done: int, total: int) -> None:
+        SetupJob.objects.system("the running job reports its own progress").filter(pk=job_id).update(
+            progress_done=done, progress_total=total)
+    return progress
+
+
+def setup_job_run(*, job_id: int) -> str:
+    """Run a queued job once: it is claimed (queued → running) so a redelivered task or the
+    sweep does not run it twice. A refusal (the year already rolled over) is recorded as the
+    job's message; an unexpected error too, and is raised for the worker's log."""
+    from .models import SetupJob
+
+    jobs = SetupJob.objects.system("the worker takes the job by id and re-enters its organisation")
+    if not jobs.filter(pk=job_id, status=JobStatus.QUEUED).update(status=JobStatus.RUNNING):
+        return "not queued"
+    job = jobs.select_related("organisation", "created_by").get(pk=job_id)
+    org, by, params = job.organisation, job.created_by, job.params
+    progress = _job_progress(job.pk)
+    try:
+        if job.kind == JobKind.KEY_WORKERS:
+            made = tutor_groups_assign(org=org, by=by, progress=progress)
+            counts, message = {"assigned": made}, f"{made} pupils now have their form tutor as key worker."
+        else:
+            record = rollover_apply(org=org, starts_on=datetime.date.fromisoformat(params["starts_on"]),
+                                    leaving_years=params["leaving_years"], end_leavers=params["end_leavers"],
+                                    by=by, progress=progress)
+            counts = record.counts
+            message = f"{record} is done: {record.counts['advanced']} pupils moved up a year."
+    except ImportError_ as refusal:
+        jobs.filter(pk=job.pk).update(status=JobStatus.FAILED, message=str(refusal)[:500], finished_at=clock.now())
+        return JobStatus.FAILED
+    except Exception as error:
+        jobs.filter(pk=job.pk).update(status=JobStatus.FAILED, finished_at=clock.now(),
+                                      message=f"The work stopped ({type(error).__name__}); the batches before "
+                                              "it were done. Check the page and start it again.")
+        raise
+    jobs.filter(pk=job.pk).update(status=JobStatus.DONE, counts=counts, message=message[:500],
+                                  finished_at=clock.now())
+    audit_log("onboarding.job.done", actor=by, org=org, obj=job, data=counts)
+    return JobStatus.DONE
+
+
+def setup_jobs_resume() -> int:
+    """The periodic sweep: run the jobs queued long ago and never started (their publish
+    failed while the broker was down). Returns how many it ran."""
+    from .models import SetupJob
+
+    due = list(SetupJob.objects.system("the sweep looks for jobs of every organisation never started")
+               .filter(status=JobStatus.QUEUED, created_at__lte=clock.now() - JOB_RESUME_AFTER)
+               .order_by("created_at").values_list("pk", flat=True)[:20])
+    return sum(setup_job_run(job_id=pk) == JobStatus.DONE for pk in due)
 
 
 # --- Worker entry points (tasks.py wraps these) ---------------------------------------------------

@@ -13,3 +13,17 @@ def import_preview(run_id: int) -> str:
              plp_system_scope="imports one organisation's MIS file")
 def import_apply(run_id: int) -> str:
     return services.import_run_apply_queued(run_id=run_id)
+
+
+# Long set-up work (key workers for a whole school, the year rollover).
+@shared_task(name="onboarding.setup_job", acks_late=True, soft_time_limit=540, time_limit=570,
+             plp_system_scope="runs one organisation's set-up job (key workers, year rollover)")
+def setup_job(job_id: int) -> str:
+    return services.setup_job_run(job_id=job_id)
+
+
+# Jobs whose publish failed while the broker was down (every minute, from beat).
+@shared_task(name="onboarding.setup_jobs_resume", soft_time_limit=540, time_limit=570,
+             plp_system_scope="starts every organisation's set-up jobs that were never started")
+def setup_jobs_resume() -> int:
+    return services.setup_jobs_resume()

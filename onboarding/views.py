@@ -1,6 +1,7 @@
 """The organisation admin's MIS import pages. Every page is the admin's only; runs are looked
 up within the organisation (another organisation's run is a 404, like a missing one)."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -12,7 +13,7 @@ from plp_portal.organisations.permissions import org_role_required, public_view
 from plp_portal.queue import enqueue_on_commit
 
 from . import selectors, services
-from .choices import ImportKind, Outcome, RunStatus
+from .choices import ImportKind, JobKind, JobStatus, Outcome, RunStatus
 from .forms import (AssignForm, ColumnsForm, ConfirmForm, RolloverConfirmForm, RolloverForm, SheetForm,
                     SignInCodeForm, UploadForm)
 from .parsing import FileProblem
@@ -49,7 +50,7 @@ def index(request):
     page = Paginator(selectors.import_run_list(org=request.org), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "onboarding/index.html", {
         "page": page, "kinds": ImportKind.choices,
-        "groups": selectors.tutor_group_count(org=request.org)})
+        "groups": selectors.tutor_group_count(org=request.org), "jobs": selectors.setup_jobs_recent(org=request.org)})
 
 
 @admin_only
@@ -105,7 +106,7 @@ def run_detail(request, run_id):
     context.update({
         "outcome": outcome, "outcome_label": Outcome(outcome).label if outcome else "All rows",
         "page": Paginator(items, PAGE_SIZE).get_page(request.GET.get("page")),
-        "confirm_form": ConfirmForm() if run.status == RunStatus.READY else None,
+        "confirm_form": ConfirmForm(kind=run.kind) if run.status == RunStatus.READY else None,
     })
     return render(request, "onboarding/run.html", context)
 
@@ -114,7 +115,7 @@ def run_detail(request, run_id):
 @admin_only
 def run_apply(request, run_id):
     run = selectors.import_run_get(org=request.org, run_id=run_id)
-    form = ConfirmForm(request.POST)
+    form = ConfirmForm(request.POST, kind=run.kind)
     if not form.is_valid():  # a boolean: only a hostile post gets here
         return redirect("onboarding:run", org_slug=request.org.slug, run_id=run.pk)
     try:
@@ -149,9 +150,9 @@ def key_workers(request):
     plans = services.tutor_groups_plan(org=request.org)
     form = AssignForm(*_posted(request))
     if request.method == "POST" and form.is_valid():
-        made = services.tutor_groups_assign(org=request.org, by=request.user)
-        messages.success(request, f"{made} pupils now have their form tutor as key worker.")
-        return redirect("onboarding:key_workers", org_slug=request.org.slug)
+        job = services.setup_job_start(org=request.org, kind=JobKind.KEY_WORKERS, params={}, by=request.user,
+                                       size=sum(p.to_change for p in plans))
+        return _job_answer(request, job, back="onboarding:key_workers")
     page = Paginator(plans, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "onboarding/key_workers.html", {
         "page": page, "form": form, "to_change": sum(p.to_change for p in plans),
@@ -167,15 +168,14 @@ def rollover(request):
         posted = RolloverConfirmForm(request.POST)
         if posted.is_valid():
             data = posted.cleaned_data
-            try:
-                record = services.rollover_apply(org=request.org, starts_on=data["starts_on"],
-                                                 leaving_years=data["leaving_years"],
-                                                 end_leavers=data["end_leavers"], by=request.user)
-            except services.ImportError_ as error:
-                messages.error(request, str(error))
-            else:
-                messages.success(request, f"{record} is done: {record.counts['advanced']} pupils moved up a year.")
-            return redirect("onboarding:rollover", org_slug=request.org.slug)
+            plan = services.rollover_plan(org=request.org, starts_on=data["starts_on"],
+                                          leaving_years=data["leaving_years"])
+            job = services.setup_job_start(
+                org=request.org, kind=JobKind.ROLLOVER, by=request.user,
+                size=len(plan.profiles) + (len(plan.leavers) if data["end_leavers"] else 0),
+                params={"starts_on": data["starts_on"].isoformat(), "leaving_years": data["leaving_years"],
+                        "end_leavers": data["end_leavers"]})
+            return _job_answer(request, job, back="onboarding:rollover")
     form = RolloverForm(request.GET if "starts_on" in request.GET else None)
     plan = None
     if form.is_bound and form.is_valid():
@@ -187,6 +187,31 @@ def rollover(request):
         "done": selectors.rollover_list(org=request.org)})
 
 
+def _job_answer(request, job, *, back: str):
+    """After a confirmation: a job done while the admin waited says so on the page they came
+    from; a queued or running one goes to its progress page."""
+    if job.status == JobStatus.DONE:
+        messages.success(request, job.message)
+    elif job.status == JobStatus.FAILED:
+        messages.error(request, job.message)
+    else:
+        return redirect("onboarding:job", org_slug=request.org.slug, job_id=job.pk)
+    return redirect(back, org_slug=request.org.slug)
+
+
+@admin_only
+def job_detail(request, job_id):
+    """A set-up job's progress (polled by htmx; a meta refresh without JavaScript) and result."""
+    job = selectors.setup_job_get(org=request.org, job_id=job_id)
+    context = {"job": job, "poll_seconds": POLL_SECONDS}
+    if request.htmx:
+        response = render(request, "onboarding/partials/job_progress.html", context)
+        if not job.is_active:
+            response["HX-Refresh"] = "true"
+        return response
+    return render(request, "onboarding/job.html", context)
+
+
 @admin_only
 def invitations(request):
     """Invitations for imported staff and pupils with a school email: send the next batch,
@@ -195,7 +220,8 @@ def invitations(request):
         action = request.POST.get("action")
         if action == "send":
             sent = services.invitations_send_batch(org=request.org, by=request.user)
-            messages.success(request, f"{sent} invitation{'s' if sent != 1 else ''} will be emailed.")
+            messages.success(request, f"{sent} invitation{'s' if sent != 1 else ''} will be emailed, "
+                                      f"at most {settings.PLP_INVITATIONS_PER_MINUTE} a minute.")
         elif action == "withdraw":
             withdrawn = services.invitations_withdraw_open(org=request.org, by=request.user)
             messages.success(request, f"{withdrawn} invitation{'s' if withdrawn != 1 else ''} withdrawn.")
@@ -203,7 +229,8 @@ def invitations(request):
     page = Paginator(services.invitations_not_accepted(org=request.org), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "onboarding/invitations.html", {
         "page": page, "pending": services.invitations_pending_count(org=request.org),
-        "batch": services.INVITE_BATCH})
+        "batch": services.INVITE_BATCH, "per_minute": settings.PLP_INVITATIONS_PER_MINUTE,
+        "last_send_at": services.invitations_last_send_at(org=request.org)})
 
 
 @admin_only

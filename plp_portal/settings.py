@@ -207,12 +207,17 @@ ACCOUNT_RATE_LIMITS = {
     # Ours (accounts.adapter): wrong passwords for one account from one address.
     "login_failed_account_address": "5/5m/key",
     "login": f"{PLP_SIGNIN_PER_ADDRESS}/m/ip",
+    # Ours (plp_portal.sso.views.start): "Sign in with Microsoft or Google", the same ceiling.
+    "sso_start": f"{PLP_SIGNIN_PER_ADDRESS}/m/ip",
     "reset_password": "100/m/ip,5/m/key",
     "reset_password_from_key": "100/m/ip",
     "signup": "20/m/ip",
     "confirm_email": "1/3m/key",
     "change_password": "5/m/user",
 }
+# Bulk invitations (school set-up) leave the outbox at most this many a minute per organisation,
+# however many batches an admin sends: mail providers throttle or flag bursts from one sender.
+PLP_INVITATIONS_PER_MINUTE = env.int("PLP_INVITATIONS_PER_MINUTE", default=60)
 # Where the client's address comes from. Directly exposed (the default): the connection's
 # address. Behind a load balancer or reverse proxy you control, set ONE of:
 #   PLP_TRUSTED_CLIENT_IP_HEADER=X-Real-IP  (a header your proxy sets, overwriting the client's)
@@ -238,6 +243,9 @@ PLP_SSO_ISSUERS = {
     "microsoft": "https://login.microsoftonline.com/{tenant}/v2.0",
     "google": "https://accounts.google.com",
 }
+# The key that encrypts the identity providers' client secrets at rest (a Fernet key); when unset,
+# one derived from SECRET_KEY (plp_portal.sso.crypto). Secrets under an older key still decrypt.
+PLP_SSO_SECRET_KEY = env("PLP_SSO_SECRET_KEY", default="")
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "PLP Portal"
 PLP_REQUIRE_STAFF_MFA = env.bool("PLP_REQUIRE_STAFF_MFA", default=not DEMO)
@@ -305,6 +313,8 @@ CELERY_BEAT_SCHEDULE = {
     # write marked stale a minute later; every school nightly.
     "guidance-figures-stale": {"task": "guidance.figures_refresh_stale", "schedule": 60.0},
     "guidance-figures-daily": {"task": "guidance.figures_refresh_daily", "schedule": crontab(hour=3, minute=10)},
+    # School set-up work (key workers, year rollover) whose publish failed runs a little later.
+    "onboarding-setup-jobs-resume": {"task": "onboarding.setup_jobs_resume", "schedule": 60.0},
 }
 
 # --- Internationalisation -------------------------------------------------------------------

@@ -56,6 +56,14 @@ def _import_run(org, ctx):
     return services.import_run_preview(org=org, run=run).pk
 
 
+def _setup_job(org, ctx):
+    """A finished set-up job of ``org`` (key workers from tutor groups, nothing to assign)."""
+    from onboarding import services
+    from onboarding.choices import JobKind
+
+    return services.setup_job_start(org=org, kind=JobKind.KEY_WORKERS, params={}, size=0, by=UserFactory()).pk
+
+
 def _careers_plan(org, ctx):
     """A careers plan of ``org`` (one per organisation and call), with a row, evidence, a
     reviewer grant and an ILP self-assessment hanging off it."""
@@ -319,6 +327,7 @@ OBJECT_KWARGS = {
     "term_id": _term,
     "notification_id": _notification,
     "run_id": _import_run,
+    "job_id": _setup_job,
     # careersplan names its annual careers plans plan_id too: a key "<namespace>:<kwarg>"
     # wins over the plain kwarg for that namespace's URLs.
     "careersplan:plan_id": _plan_id,

@@ -49,10 +49,11 @@ class OIDCProvider:
         return client["client_id"], client["client_secret"]
 
     def sign_in(self, authorize_url: str, *, email: str, verified: bool = True,
-                mfa: bool = False) -> str:
+                mfa: bool = False, hd: str | None = None) -> str:
         """Follows ``authorize_url`` (where the relying party sent the browser), signs in at the
         provider's form as ``email`` and returns the URL the provider sends the browser back to
-        (the relying party's callback, with the code)."""
+        (the relying party's callback, with the code). ``hd``: the Google Workspace domain the
+        provider asserts (none: a personal account)."""
         assert authorize_url.startswith(self.issuer), authorize_url
         browser = requests.Session()
         page = browser.get(authorize_url, timeout=10)
@@ -63,6 +64,8 @@ class OIDCProvider:
             form["email_verified"] = "1"
         if mfa:
             form["mfa"] = "1"
+        if hd:
+            form["hd"] = hd
         response = browser.post(urljoin(self.issuer, action), data=form, allow_redirects=False,
                                 timeout=10)
         location = response.headers["Location"]

@@ -145,3 +145,47 @@ def test_a_school_starts_in_an_afternoon(page, live_server, transactional_db, or
     page.get_by_label("Type your password again").fill("a-long-pass-phrase-7")
     page.get_by_role("button", name="Set my password").click()
     wait_for_text(page, f"Next time, sign in with {sign_in_name}")
+
+
+def test_parents_groups_and_a_queued_job_in_the_browser(page, live_server, transactional_db, org, tmp_path,
+                                                         monkeypatch):
+    """The parents and groups files and a key-worker job through the worker: every new page
+    passes axe."""
+    from onboarding import services
+    from onboarding.choices import ImportKind
+    from onboarding.models import ParentLink
+
+    admin = member(org, Role.ORG_ADMIN, full_name="Alex Admin")
+    pupils = samples.pupil_rows(6, years=(9,), forms=1)
+    for kind, data in ((ImportKind.PUPILS, samples.to_csv(samples.PUPIL_HEADER, pupils)),
+                       (ImportKind.STAFF, samples.to_csv(samples.STAFF_HEADER, [
+                           r[:5] + [""] for r in samples.staff_rows(["9A"])]))):
+        run = services.import_run_preview(org=org, run=services.import_run_create(
+            org=org, kind=kind, preset="sims", file_name="f.csv", by=admin, data=data))
+        services.import_run_apply(org=org, run=services.import_run_confirm(org=org, run=run, by=admin,
+                                                                           end_missing=False))
+    parents = samples.parent_rows(pupils[:3]) + [["C9", "Kim", "Nobody", "kim@home.example", "Carer", "9999"]]
+    parents_file, groups_file = tmp_path / "parents.csv", tmp_path / "groups.csv"
+    parents_file.write_bytes(samples.to_csv(samples.PARENT_HEADER, parents))
+    groups_file.write_bytes(samples.to_csv(samples.GROUP_HEADER, samples.group_rows(["9A"])))
+
+    staff_sign_in(page, admin)
+    upload(page, org, "Import parents and carers", parents_file)
+    assert_accessible(page)
+    assert "To create: 3" in page.content() and "Pupil 9999 is not known here" in page.content()
+    page.get_by_role("button", name=re.compile(r"^Import \d+ change")).click()
+    wait_for_text(page, "What the import did")
+    assert ParentLink.objects.for_org(org).count() == 3
+
+    upload(page, org, "Import tutor groups", groups_file)
+    assert "To create: 1" in page.content()
+    page.get_by_role("button", name=re.compile(r"^Import \d+ change")).click()
+    wait_for_text(page, "What the import did")
+
+    monkeypatch.setattr(services, "JOB_SYNC_SIZE", 0)  # as for a whole school: the worker does it
+    page.goto(f"/o/{org.slug}/set-up/key-workers/")
+    page.get_by_label("Make each tutor the key worker of their tutor group's pupils").check()
+    page.get_by_role("button", name=re.compile("Assign 6 key workers")).click()
+    page.wait_for_url(re.compile(r"/set-up/jobs/\d+/$"))
+    wait_for_text(page, "6 pupils now have their form tutor as key worker")
+    assert_accessible(page)

@@ -36,6 +36,9 @@ class OutboundEmail(models.Model):
     # Ties the email to what caused it, e.g. "digest:42:2026-11-22"; unique, so a job that
     # runs twice cannot queue the same email twice.
     dedupe_key = models.CharField(max_length=200, unique=True, null=True, blank=True)
+    # Emails sharing a rate limit (e.g. "invitations:42", one organisation's bulk invitations):
+    # each is given its own send slot (``next_attempt_at``), spaced to the limit.
+    rate_key = models.CharField(max_length=60, blank=True, default="", db_default="")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
@@ -45,7 +48,9 @@ class OutboundEmail(models.Model):
 
     class Meta:
         ordering = ["created_at"]
-        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+        indexes = [models.Index(fields=["status", "next_attempt_at"]),
+                   models.Index(fields=["rate_key", "next_attempt_at"], name="outbox_rate_key_slot",
+                                condition=~models.Q(rate_key=""))]
 
     def __str__(self):
         return f"{self.subject} → {self.to} ({self.status})"

@@ -27,12 +27,17 @@ def email_queue(
     essential: bool = True,
     dedupe_key: str | None = None,
     user=None,
+    rate: tuple[str, int] | None = None,
 ) -> OutboundEmail | None:
     """Queue an email rendered from ``<template>.txt`` and ``<template>.html`` — or, for mail
     rendered elsewhere (allauth's account emails), given as ``body_text``/``body_html``.
 
     Returns None when the email is not sent: the recipient opted out of non-essential mail, or
-    an email with the same ``dedupe_key`` was already queued."""
+    an email with the same ``dedupe_key`` was already queued.
+
+    ``rate``: (key, per minute) — the email shares a sending rate with the others of ``key``:
+    it gets the next free slot (``rate_slot_next``) and, if that is later than now, is left for
+    the minutely flush rather than sent at once."""
     if not essential and user is not None and user.email_opt_out:
         return None
     if template is not None:
@@ -48,6 +53,9 @@ def email_queue(
         essential=essential,
         dedupe_key=dedupe_key,
     )
+    if rate is not None:
+        email.rate_key = rate[0]
+        email.next_attempt_at = rate_slot_next(key=rate[0], per_minute=rate[1])
     try:
         with transaction.atomic():
             email.save()
@@ -55,8 +63,24 @@ def email_queue(
         if dedupe_key and OutboundEmail.objects.filter(dedupe_key=dedupe_key).exists():
             return None
         raise
-    enqueue_on_commit("notifications.outbox_send", email.pk)
+    if email.next_attempt_at <= timezone.now():
+        enqueue_on_commit("notifications.outbox_send", email.pk)
     return email
+
+
+def rate_slot_next(*, key: str, per_minute: int) -> datetime.datetime:
+    """The send time of the next email of ``key``: now, or ``60 / per_minute`` seconds after
+    the latest slot already given, whichever is later — so however many batches are queued, at
+    most ``per_minute`` emails of ``key`` fall due in any minute. Two requests queueing at once
+    take turns (a transaction-level advisory lock on the key)."""
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"outbox-rate:{key}"])
+    latest = (OutboundEmail.objects.filter(rate_key=key, next_attempt_at__gte=now - datetime.timedelta(minutes=1))
+              .order_by("-next_attempt_at").values_list("next_attempt_at", flat=True).first())
+    if latest is None:
+        return now
+    return max(now, latest + datetime.timedelta(seconds=60 / max(1, per_minute)))
 
 
 def email_send_now(*, email_id: int) -> bool:
@@ -64,9 +88,10 @@ def email_send_now(*, email_id: int) -> bool:
 
     A failure is recorded and retried later with exponential backoff."""
     with transaction.atomic():
+        # Not before its slot: a rate-limited email (or a retry backing off) waits for it.
         email = (
             OutboundEmail.objects.select_for_update(skip_locked=True)
-            .filter(pk=email_id, status=OutboundEmail.Status.PENDING)
+            .filter(pk=email_id, status=OutboundEmail.Status.PENDING, next_attempt_at__lte=timezone.now())
             .first()
         )
         if email is None:

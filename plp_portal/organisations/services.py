@@ -1,5 +1,6 @@
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -19,11 +20,12 @@ class InvitationError(Exception):
 
 
 def invitation_create(*, org, email: str, role: str, invited_by, request=None,
-                      account_without_password: bool = False) -> Invitation:
+                      account_without_password: bool = False, rate_limited: bool = False) -> Invitation:
     """Invite ``email`` to ``org`` with ``role`` and email them a link to accept.
 
     ``account_without_password``: the person is already a member (made by the MIS import) but
-    has never signed in; the invitation lets them set their password."""
+    has never signed in; the invitation lets them set their password. ``rate_limited``: one of
+    a bulk batch, sent at most ``PLP_INVITATIONS_PER_MINUTE`` a minute per organisation."""
     email = email.strip().lower()
     members = Membership.objects.for_org(org).filter(user__email__iexact=email)
     if account_without_password:
@@ -50,6 +52,7 @@ def invitation_create(*, org, email: str, role: str, invited_by, request=None,
             "accept_path": reverse("invitation_accept", kwargs={"token": token}),
         },
         org=org,
+        rate=(f"invitations:{org.pk}", settings.PLP_INVITATIONS_PER_MINUTE) if rate_limited else None,
     )
     audit_log("invitation.created", request=request, org=org, obj=invitation,
               data={"email": email, "role": role})

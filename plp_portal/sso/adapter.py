@@ -7,8 +7,10 @@ The rule, checked in ``pre_social_login`` for every sign-in (new link or returni
 2. the provider vouches for the email address (``email_verified`` true; for Microsoft Entra ID,
    which does not send it, the optional claim ``xms_edov`` true);
 3. the address's domain is one the organisation allows;
-4. an active account with that address exists and is an active member of that organisation;
-5. an identity already linked must still carry the account's address.
+4. for Google, the ID token's ``hd`` claim (the Google Workspace domain) is one the
+   organisation allows: a personal Google account is refused, whatever its address;
+5. an active account with that address exists and is an active member of that organisation;
+6. an identity already linked must still carry the account's address.
 Anything else is refused with a page that says why; nothing is created.
 """
 
@@ -48,6 +50,13 @@ def verified_email(sociallogin) -> str | None:
     return None
 
 
+def workspace_domain(sociallogin) -> str | None:
+    """The Google Workspace domain of the account (the ID token's ``hd`` claim, which Google
+    sends only for Workspace accounts), lower-case; None for a personal account."""
+    hd = id_token_claims(sociallogin).get("hd")
+    return hd.strip().lower() if isinstance(hd, str) and hd.strip() else None
+
+
 def asserted_mfa(sociallogin) -> bool:
     """Whether the identity provider says this sign-in used multi-factor authentication
     (RFC 8176 ``amr`` value "mfa" in the ID token, as Microsoft Entra ID sends it)."""
@@ -85,6 +94,13 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             self._refuse(request, sociallogin, idp, "email_not_verified",
                          f"{idp.get_kind_display()} did not confirm your email address, so it "
                          "cannot be used to sign in. Sign in with your email and password.")
+        if idp.kind == ProviderKind.GOOGLE and workspace_domain(sociallogin) not in idp.domains:
+            # A personal Google account can carry any verified address (an alias at the school's
+            # domain included): only the school's Google Workspace, which signs ``hd``, counts.
+            self._refuse(request, sociallogin, idp, "not_workspace",
+                         f"This Google account is not one of {idp.organisation.name}'s Google "
+                         "Workspace accounts. Sign in with your school Google account, or with your "
+                         "email and password.")
         domain = email.rpartition("@")[2]
         if domain not in idp.domains:
             self._refuse(request, sociallogin, idp, "domain_refused",
@@ -134,6 +150,6 @@ def social_app(idp) -> SocialApp:
         provider_id=idp.provider_id,
         name=ProviderKind(idp.kind).label,
         client_id=idp.client_id,
-        secret=idp.client_secret,
+        secret=idp.secret(),
         settings={"server_url": idp.server_url, "oauth_pkce_enabled": True},
     )

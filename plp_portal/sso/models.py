@@ -23,8 +23,9 @@ class IdentityProvider(TenantModel):
     # Microsoft Entra ID: the directory (tenant) id or a verified domain of the directory.
     tenant = models.CharField(max_length=100, blank=True)
     client_id = models.CharField(max_length=255)
-    # Shown back to nobody: forms leave it blank, and blank keeps the stored one.
-    client_secret = models.CharField(max_length=512)
+    # Encrypted (plp_portal.sso.crypto): set with ``secret_set``, read with ``secret``. Shown back
+    # to nobody: forms leave it blank, and blank keeps the stored one.
+    client_secret = models.CharField(max_length=1000)
     # Lower-case email domains, one per line; sign-in is refused for any other domain.
     allowed_domains = models.TextField(max_length=2000)
     updated_at = models.DateTimeField(auto_now=True)
@@ -40,6 +41,17 @@ class IdentityProvider(TenantModel):
 
     def __str__(self):
         return self.get_kind_display()
+
+    def secret_set(self, plain: str) -> None:
+        from .crypto import secret_encrypt
+
+        self.client_secret = secret_encrypt(plain)
+
+    def secret(self) -> str:
+        """The client secret, decrypted (only to send it to the identity provider)."""
+        from .crypto import secret_decrypt
+
+        return secret_decrypt(self.client_secret)
 
     @property
     def provider_id(self) -> str:

@@ -15,7 +15,7 @@ def identity_provider_save(*, org, kind: str, enabled: bool, tenant: str, client
     idp.tenant = tenant
     idp.client_id = client_id
     if client_secret is not None:
-        idp.client_secret = client_secret
+        idp.secret_set(client_secret)
     idp.allowed_domains = "\n".join(allowed_domains)
     idp.updated_by = by
     idp.full_clean()

@@ -1,5 +1,7 @@
 from urllib.parse import urlsplit
 
+from allauth.core import ratelimit
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,6 +13,9 @@ from plp_portal.organisations.permissions import org_role_required, public_view
 from . import selectors, services
 from .forms import IdentityProviderForm, SignInEmailForm
 from .models import ProviderKind, provider_id_for
+
+
+START_RATE_LIMIT_ACTION = "sso_start"
 
 
 def _callback_url(request, idp_provider_id: str) -> str:
@@ -64,6 +69,10 @@ def start(request):
     offers the identity providers of the organisations that accept its domain. Nothing is
     written; each button posts to allauth, which sends the browser to the provider."""
     form = SignInEmailForm(request.POST or None)
+    if request.method == "POST" and not ratelimit.consume(request, action=START_RATE_LIMIT_ACTION):
+        # The sign-in limit per address (ACCOUNT_RATE_LIMITS, sized for classes signing in
+        # at once): the page tells which organisations take a domain, so it is not for scraping.
+        return render(request, "sso/start.html", {"form": SignInEmailForm(), "too_many": True}, status=429)
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()},
                                            require_https=request.is_secure()):

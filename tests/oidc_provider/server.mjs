@@ -5,8 +5,9 @@
 // through standard Dynamic Client Registration (POST /reg), as an organisation admin would get a
 // client id and secret from Microsoft Entra ID or Google. Its sign-in page stands in for the
 // identity provider's: the person types the email address, and the test chooses whether the
-// provider vouches for it (email_verified) and whether the sign-in used multi-factor
-// authentication (amr contains "mfa").
+// provider vouches for it (email_verified), whether the sign-in used multi-factor
+// authentication (amr contains "mfa") and, as Google does for Workspace accounts, the hosted
+// domain claim (hd).
 //
 // Usage: node tests/oidc_provider/server.mjs  → prints "listening <issuer>" once ready.
 import { generateKeyPairSync } from 'node:crypto';
@@ -41,7 +42,7 @@ function start(port) {
       registration: { enabled: true },
     },
     claims: {
-      openid: ['sub', 'amr'],
+      openid: ['sub', 'amr', 'hd'],
       email: ['email', 'email_verified'],
       profile: ['name'],
     },
@@ -82,6 +83,7 @@ function start(port) {
 <p><label for="email">Email address</label> <input id="email" name="email" type="email" required></p>
 <p><input id="email_verified" name="email_verified" type="checkbox" value="1" checked>
 <label for="email_verified">The provider vouches for this address (email_verified)</label></p>
+<p><label for="hd">Google Workspace domain (hd), blank for a personal account</label> <input id="hd" name="hd" type="text"></p>
 <p><input id="mfa" name="mfa" type="checkbox" value="1">
 <label for="mfa">Signed in with multi-factor authentication (amr: mfa)</label></p>
 <button type="submit">Sign in to the identity provider</button>
@@ -92,11 +94,14 @@ function start(port) {
       const form = await readForm(ctx.req);
       const email = form.get('email') || '';
       const accountId = form.get('sub') || `sub-${email.toLowerCase()}`;
-      accounts.set(accountId, {
+      const claims = {
         email,
         email_verified: form.get('email_verified') === '1',
         name: form.get('name') || email,
-      });
+      };
+      // Google puts the Workspace domain in the ID token as `hd`; a personal account has none.
+      if (form.get('hd')) claims.hd = form.get('hd');
+      accounts.set(accountId, claims);
       const amr = form.get('mfa') === '1' ? ['pwd', 'mfa'] : ['pwd'];
       await provider.interactionFinished(ctx.req, ctx.res, { login: { accountId, amr } },
         { mergeWithLastSubmission: false });

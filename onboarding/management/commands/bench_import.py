@@ -50,3 +50,15 @@ class Command(BaseCommand):
             f"{pupils} pupils ({len(data) / 1024:.0f} KB): preview {preview:.1f} s, import {applied:.1f} s "
             f"(created {run.counts['applied'].get('create', 0)}), total {preview + applied:.1f} s; "
             f"same file again: preview {repreview:.1f} s, {again.counts}")
+        # One parent per pupil: the parents file previewed and imported (a plan grant each).
+        parents = samples.to_csv(samples.PARENT_HEADER, samples.parent_rows(rows))
+        started = time.perf_counter()
+        prun = services.import_run_preview(org=org, run=services.import_run_create(
+            org=org, kind=ImportKind.PARENTS, preset=Preset.SIMS, file_name="parents.csv", data=parents, by=admin))
+        p_preview = time.perf_counter() - started
+        started = time.perf_counter()
+        prun = services.import_run_apply(org=org, run=services.import_run_confirm(org=org, run=prun, by=admin,
+                                                                                  end_missing=False))
+        p_applied = time.perf_counter() - started
+        self.stdout.write(f"{len(rows)} parents: preview {p_preview:.1f} s, import {p_applied:.1f} s "
+                          f"(created {prun.counts['applied'].get('create', 0)})")

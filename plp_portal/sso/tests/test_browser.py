@@ -9,6 +9,7 @@ import re
 import pytest
 
 from plp_portal.organisations.choices import Role
+from plp_portal.sso.crypto import secret_encrypt
 from plp_portal.sso.models import IdentityProvider
 from tests.browser import assert_accessible, sign_in, wait_for_text
 from tests.factories import member
@@ -67,7 +68,7 @@ def test_start_and_refusal_pages_pass_axe(page, live_server, org, oidc_provider,
     redirect_uri = f"{live_server.url}/accounts/oidc/o{org.pk}-google/login/callback/"
     client_id, secret = oidc_provider.register_client(redirect_uri)
     IdentityProvider.objects.create(organisation=org, kind="google", enabled=True,
-                                    client_id=client_id, client_secret=secret, allowed_domains=DOMAIN)
+                                    client_id=client_id, client_secret=secret_encrypt(secret), allowed_domains=DOMAIN)
     page.goto("/sign-in/school/")
     assert_accessible(page)
     page.get_by_label("Your organisation email address").fill(f"stranger@{DOMAIN}")
@@ -77,6 +78,7 @@ def test_start_and_refusal_pages_pass_axe(page, live_server, org, oidc_provider,
     page.get_by_role("button", name=re.compile("Continue with Google Workspace")).click()
     page.wait_for_url(re.compile(re.escape(oidc_provider.issuer) + "/interaction/"))
     page.get_by_label("Email address").fill(f"stranger@{DOMAIN}")
+    page.get_by_label("Google Workspace domain (hd), blank for a personal account").fill(DOMAIN)
     page.get_by_role("button", name="Sign in to the identity provider").click()
     wait_for_text(page, f"There is no PLP Portal account for stranger@{DOMAIN}")
     assert_accessible(page)

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from plp_portal.audit.models import AuditEvent
 from plp_portal.organisations.choices import Role
+from plp_portal.sso.crypto import secret_encrypt
 from plp_portal.sso.models import IdentityProvider, provider_id_for
 from tests.factories import MembershipFactory, UserFactory, enable_totp, member
 from tests.oidc import path_of
@@ -26,18 +27,18 @@ def configure(org, oidc_provider, *, kind="microsoft", domains=(DOMAIN,), enable
     )
     return IdentityProvider.objects.create(
         organisation=org, kind=kind, enabled=enabled, tenant="northgate.onmicrosoft.com",
-        client_id=client_id, client_secret=secret, allowed_domains="\n".join(domains),
+        client_id=client_id, client_secret=secret_encrypt(secret), allowed_domains="\n".join(domains),
     )
 
 
-def sign_in_with(client, oidc_provider, idp, *, email, verified=True, mfa=False):
+def sign_in_with(client, oidc_provider, idp, *, email, verified=True, mfa=False, hd=None):
     """The browser's round trip: our button → allauth → provider's sign-in form → callback."""
     response = client.post(
         reverse("openid_connect_login", kwargs={"provider_id": idp.provider_id}),
         {"process": "login"},
     )
     assert response.status_code == 302, response
-    callback = oidc_provider.sign_in(response["Location"], email=email, verified=verified, mfa=mfa)
+    callback = oidc_provider.sign_in(response["Location"], email=email, verified=verified, mfa=mfa, hd=hd)
     assert callback.startswith("http://testserver/accounts/oidc/"), callback
     return client.get(path_of(callback))
 
@@ -74,6 +75,37 @@ def test_learner_signs_in_with_microsoft_and_is_linked_to_the_imported_account(
 def test_google_workspace_sign_in_works_the_same_way(client, org, oidc_provider, idp_settings):
     learner = member(org, Role.LEARNER, email=f"pupil@{DOMAIN}")
     idp = configure(org, oidc_provider, kind="google")
+    sign_in_with(client, oidc_provider, idp, email=f"pupil@{DOMAIN}", hd=DOMAIN)
+    assert signed_in_user(client) == str(learner.pk)
+
+
+@pytest.mark.parametrize("hd", [None, "elsewhere.sch.uk"], ids=["personal account (no hd)", "another Workspace"])
+def test_google_sign_in_needs_the_schools_workspace_domain_in_the_id_token(client, org, oidc_provider,
+                                                                            idp_settings, hd):
+    """A personal Google account can hold a verified address at the school's domain; only the
+    ``hd`` claim Google signs for Workspace accounts says the school's Workspace vouches."""
+    member(org, Role.LEARNER, email=f"pupil@{DOMAIN}")
+    idp = configure(org, oidc_provider, kind="google")
+    response = sign_in_with(client, oidc_provider, idp, email=f"pupil@{DOMAIN}", hd=hd)
+    _refused(response, "Google Workspace accounts. Sign in with your school Google account")
+    assert signed_in_user(client) is None
+    assert not SocialAccount.objects.exists()
+    assert AuditEvent.objects.filter(action="sso.refused", data__reason="not_workspace").exists()
+
+
+def test_microsoft_sign_in_does_not_look_for_a_google_domain(client, org, oidc_provider, idp_settings):
+    learner = member(org, Role.LEARNER, email=f"pupil@{DOMAIN}")
+    idp = configure(org, oidc_provider, kind="microsoft")
+    sign_in_with(client, oidc_provider, idp, email=f"pupil@{DOMAIN}", hd=None)
+    assert signed_in_user(client) == str(learner.pk)
+
+
+def test_the_client_secret_sent_to_the_provider_is_the_decrypted_one(client, org, oidc_provider, idp_settings):
+    """The token exchange authenticates with the secret: a sign-in working end to end is the
+    proof it was decrypted; the row holds only its encryption."""
+    learner = member(org, Role.LEARNER, email=f"pupil@{DOMAIN}")
+    idp = configure(org, oidc_provider)
+    assert idp.client_secret.startswith("fernet:") and idp.secret() not in idp.client_secret
     sign_in_with(client, oidc_provider, idp, email=f"pupil@{DOMAIN}")
     assert signed_in_user(client) == str(learner.pk)
 

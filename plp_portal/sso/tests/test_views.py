@@ -35,7 +35,9 @@ def test_admin_sets_up_microsoft_and_the_secret_is_never_shown_back(client, sign
     response = client.post(_edit_url(org), _form())
     assert response.status_code == 302
     idp = IdentityProvider.objects.for_org(org).get()
-    assert (idp.kind, idp.enabled, idp.tenant, idp.client_secret) == ("microsoft", True, GUID, "s3cret~value")
+    assert (idp.kind, idp.enabled, idp.tenant, idp.secret()) == ("microsoft", True, GUID, "s3cret~value")
+    # Stored encrypted: the column holds a Fernet token, never the secret.
+    assert idp.client_secret.startswith("fernet:") and "s3cret" not in idp.client_secret
     assert idp.domains == ["northgate.sch.uk", "northgate.ac.uk"]
     assert not IdentityProvider.objects.for_org(other_org).exists()
     event = AuditEvent.objects.get(action="sso.provider_saved")
@@ -47,10 +49,10 @@ def test_admin_sets_up_microsoft_and_the_secret_is_never_shown_back(client, sign
     # Blank keeps the stored secret; a new one replaces it.
     client.post(_edit_url(org), _form(client_secret="", enabled=None))
     idp.refresh_from_db()
-    assert (idp.enabled, idp.client_secret) == (False, "s3cret~value")
+    assert (idp.enabled, idp.secret()) == (False, "s3cret~value")
     client.post(_edit_url(org), _form(client_secret="n3w"))
     idp.refresh_from_db()
-    assert idp.client_secret == "n3w"
+    assert idp.secret() == "n3w"
 
 
 @pytest.mark.parametrize("field, value, message", [
@@ -114,7 +116,8 @@ def test_the_settings_page_and_the_start_page_have_fixed_query_counts(
     with django_assert_max_num_queries(12):
         assert client.get(reverse("sso:providers", kwargs={"org_slug": org.slug})).status_code == 200
     client.logout()
-    with django_assert_max_num_queries(4):
+    # 4, and the sign-in rate limit's 11 on the database cache (allauth's lock, count, store).
+    with django_assert_max_num_queries(15):
         page = client.post(reverse("sso_start"), {"email": "a@northgate.sch.uk"}).content.decode()
     assert page.count("Continue with") == 4
 
@@ -134,3 +137,50 @@ def test_which_email_addresses_count_as_vouched_for(claims, verified):
 
     login = SimpleNamespace(account=SimpleNamespace(extra_data={"id_token": claims}))
     assert verified_email(login) == verified
+
+
+def test_secrets_saved_before_encryption_are_encrypted_by_the_data_migration(org, settings):
+    import importlib
+
+    from django.apps import apps
+
+    from plp_portal.sso.crypto import SecretUnreadable, secret_decrypt
+
+    migration = importlib.import_module("plp_portal.sso.migrations.0002_client_secret_encrypted")
+    idp = IdentityProvider.objects.create(organisation=org, kind="microsoft", tenant=GUID, client_id="a",
+                                          client_secret="plain-old-secret", allowed_domains="northgate.sch.uk")
+    with pytest.raises(SecretUnreadable):  # a secret not encrypted is never used
+        idp.secret()
+    migration.secrets_encrypt(apps, None)
+    idp.refresh_from_db()
+    assert idp.client_secret.startswith("fernet:") and idp.secret() == "plain-old-secret"
+    stored = idp.client_secret
+    migration.secrets_encrypt(apps, None)  # run twice: encrypted once
+    idp.refresh_from_db()
+    assert idp.client_secret == stored
+    # A new SECRET_KEY with the old one among the fallbacks still reads it; without it, not.
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "a-brand-new-secret-key-for-this-test-0123456789"
+    assert secret_decrypt(stored) == "plain-old-secret"
+    old_keys, settings.SECRET_KEY_FALLBACKS = settings.SECRET_KEY_FALLBACKS, []
+    with pytest.raises(SecretUnreadable):
+        secret_decrypt(stored)
+    settings.SECRET_KEY_FALLBACKS = old_keys
+    migration.secrets_decrypt(apps, None)  # migrating backwards
+    idp.refresh_from_db()
+    assert idp.client_secret == "plain-old-secret"
+
+
+def test_the_start_page_is_rate_limited_per_address_like_signing_in(client, settings):
+    from django.test import Client
+
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "sso_start": "3/m/ip"}
+    school = Client(REMOTE_ADDR="203.0.113.10")
+    for _ in range(3):
+        assert school.post(reverse("sso_start"), {"email": "pupil@nowhere.sch.uk"}).status_code == 200
+    response = school.post(reverse("sso_start"), {"email": "pupil@nowhere.sch.uk"})
+    assert response.status_code == 429
+    assert "Too many tries from your network" in response.content.decode()
+    # Another address is not held back; reading the page is not counted.
+    assert Client(REMOTE_ADDR="198.51.100.7").post(reverse("sso_start"), {"email": "a@b.sch.uk"}).status_code == 200
+    assert school.get(reverse("sso_start")).status_code == 200
