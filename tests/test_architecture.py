@@ -292,9 +292,6 @@ READS_QUERY_STRING = {
     ("guidance/outcome_views.py", "_figures"): "?school=/?year_group= choose which aggregates are computed "
                                                "(no list of records; validated)",
     ("guidance/outcome_views.py", "authority_outcomes"): "carries the chosen figures into the CSV link",
-    # Known debt (issue 17): status tabs of a list, still parsed by hand (validated against a fixed
-    # set); to become a FilterSet.
-    ("careersplan/views.py", "authority_recommendations"): "status tabs (links), validated against a fixed set",
 }
 
 

@@ -102,6 +102,31 @@ def test_other_schools_and_authorities_cannot_reach_a_recommendation(authority, 
                                     due_on=datetime.date(2026, 12, 1), by=officer)
 
 
+def test_the_status_tabs_list_each_status_and_open_is_the_default(authority, org, client, sign_in):
+    plan = make_plan(org, year=2026)
+    officer = member(authority, Role.LA_OFFICER)
+
+    def add(text):
+        return services.recommendation_add(authority=authority, plan=plan, kind="priority", text=text,
+                                           due_on=datetime.date(2026, 12, 1), by=officer)
+
+    add("Still waiting")
+    services.recommendation_answer(org=org, recommendation=add("Got an answer"), response="Yes", by=lead(org))
+    services.recommendation_close(authority=authority, recommendation=add("Over and done"), by=officer)
+    sign_in(officer)
+
+    def listed(query=""):
+        page = client.get(url("authority_recommendations", authority) + query).content.decode()
+        return [text for text in ("Still waiting", "Got an answer", "Over and done") if text in page]
+
+    assert listed() == listed("?status=open") == listed("?status=made-up") == ["Still waiting"]
+    assert listed("?status=answered") == ["Got an answer"]
+    assert listed("?status=closed") == ["Over and done"]
+    assert listed("?status=all") == ["Still waiting", "Got an answer", "Over and done"]
+    page = client.get(url("authority_recommendations", authority) + "?status=closed").content.decode()
+    assert "<strong>Closed</strong>" in page and 'href="?status=open">Waiting for the school</a>' in page
+
+
 def test_open_and_answered_recommendations_are_carried_into_next_years_plan(authority, org):
     plan = make_plan(org, year=2025)
     officer = member(authority, Role.LA_OFFICER)
