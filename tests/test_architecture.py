@@ -279,8 +279,6 @@ READS_QUERY_STRING = {
     ("guidance/views.py", "dashboard"): "?school= picks whose figures the dashboard counts; no list",
     ("guidance/views.py", "_partner_school"): "?school= names the register's school (404 if not a partner)",
     ("guidance/views.py", "group_session_attendance"): "carries the register's filters into the redirect",
-    ("keyworkers/views.py", "quality_learners"): "a drill-down reached by the quality figures' links: "
-                                                "?metric= names the figure (404 if unknown); no filter form",
     ("learners/views.py", "enrolment_end"): "?left_on= pre-fills the date (the careers service's leaver "
                                             "notice links here); nothing is listed",
     ("learners/views.py", "plan_from_previous"): "?plan= names the transferred plan to start from (404 "

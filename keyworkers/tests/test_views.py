@@ -250,7 +250,12 @@ def test_quality_page_figures_link_to_the_learners(org, other_org, sign_in):
     assert unsigned.profile.user.full_name in listing and signed.profile.user.full_name not in listing
     listing = client.get(url("quality_learners", org) + "?metric=needs_not_reflected").content.decode()
     assert unsigned.profile.user.full_name in listing
+    listing = client.get(url("quality_learners", org) + f"?metric=with_plan&worker={kw.pk}").content.decode()
+    assert signed.profile.user.full_name in listing and late.profile.user.full_name in listing
+    assert signed.profile.user.full_name not in client.get(
+        url("quality_learners", org) + "?metric=learners&worker=none").content.decode()
     assert client.get(url("quality_learners", org) + "?metric=bogus").status_code == 404
+    assert client.get(url("quality_learners", org) + "?metric=learners&worker=all").status_code == 404
     assert sign_in(kw).get(url("quality", org)).status_code == 403
 
 
