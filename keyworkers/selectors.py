@@ -16,7 +16,7 @@ from learners.choices import TARGET_OPEN_STATUSES, ConcernStatus, PlanStatus, Ta
 from learners import selectors as learner_selectors
 from learners.models import Concern, LearnerProfile, Plan, PlanShare, PlanSignature, Target
 from learners.permissions import PlanViewer, audience_q
-from learners.selectors import support_needs_reflected
+from learners.selectors import support_needs_not_reflected, support_needs_reflected
 from plp_portal.organisations.models import Term
 from plp_portal.tenancy import UnscopedQueryError
 
@@ -442,14 +442,5 @@ def quality_narrowed(queryset, *, org, today: datetime.date, metric: str, value:
 
 def _needs_not_reflected_ids(*, org) -> list[int]:
     """Learners with recorded support need areas and no target (not withdrawn) in one of them on
-    an active plan — the same rule as ``learners.selectors.support_needs_reflected``."""
-    profiles = list(
-        LearnerProfile.objects.for_org(org).filter(is_active=True).exclude(support_need_areas=[])
-        .values_list("pk", "support_need_areas")
-    )
-    areas: dict[int, set] = {}
-    for profile_id, code in Target.objects.for_org(org).filter(
-        plan__status=PlanStatus.ACTIVE, plan__profile_id__in=[p for p, _ in profiles]
-    ).exclude(status=TargetStatus.WITHDRAWN).values_list("plan__profile_id", "area__code"):
-        areas.setdefault(profile_id, set()).add(code)
-    return [pk for pk, needs in profiles if not set(needs) <= areas.get(pk, set())]
+    an active plan (``learners.selectors.support_needs_not_reflected``)."""
+    return support_needs_not_reflected(org=org)[1]
