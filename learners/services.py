@@ -1110,29 +1110,28 @@ def off_site_review_record(*, org, plan, share: PlanShare, by, held_on: datetime
 # --- Organisation configuration pages --------------------------------------------------------
 
 
+def _setting_save(*, org, row, by, request, event: str):
+    """Create or change one row of the organisation's own settings (a target area, an at-risk
+    level), audited as ``<event>.created`` or ``<event>.updated``."""
+    created = row.pk is None
+    row.organisation = org
+    _check_org(org, row)
+    row.full_clean()
+    row.save()
+    audit_log(f"{event}." + ("created" if created else "updated"), request=request, actor=by,
+              org=org, obj=row, data={"code": row.code})
+    return row
+
+
 def target_area_save(*, org, area: TargetArea, by, request=None) -> TargetArea:
     """Create or change one of the organisation's target areas (the code never changes once
     saved: other apps find areas by code). Audited."""
-    created = area.pk is None
-    area.organisation = org
-    _check_org(org, area)
-    area.full_clean()
-    area.save()
-    audit_log("learners.target_area." + ("created" if created else "updated"), request=request, actor=by,
-              org=org, obj=area, data={"code": area.code})
-    return area
+    return _setting_save(org=org, row=area, by=by, request=request, event="learners.target_area")
 
 
 def at_risk_level_save(*, org, level: AtRiskLevel, by, request=None) -> AtRiskLevel:
     """Create or change a level of the organisation's at-risk scale. Audited."""
-    created = level.pk is None
-    level.organisation = org
-    _check_org(org, level)
-    level.full_clean()
-    level.save()
-    audit_log("learners.at_risk_level." + ("created" if created else "updated"), request=request, actor=by,
-              org=org, obj=level, data={"code": level.code})
-    return level
+    return _setting_save(org=org, row=level, by=by, request=request, event="learners.at_risk_level")
 
 
 def target_awaiting_approval_notify(*, org, target) -> int:
