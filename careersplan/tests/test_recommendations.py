@@ -5,8 +5,6 @@ across the authority's schools — and nobody else's."""
 import datetime
 
 import pytest
-import time_machine
-from django.urls import reverse
 
 from careersplan import reminders, services
 from careersplan.choices import RecommendationStatus
@@ -15,17 +13,9 @@ from plp_portal.notifications.models import Reminder
 from plp_portal.organisations.choices import OrganisationKind, Role
 from tests.factories import OrganisationFactory, member
 
-from .factories import lead, make_plan
+from .factories import lead, make_plan, url
 
-pytestmark = pytest.mark.django_db
-
-NOW = datetime.datetime(2026, 11, 2, 10, 0)
-
-
-@pytest.fixture(autouse=True)
-def _november_2026():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("november_2026")]
 
 
 @pytest.fixture
@@ -34,10 +24,6 @@ def authority(org):
     org.parent = la
     org.save()
     return la
-
-
-def url(name, org, **kwargs):
-    return reverse(f"careersplan:{name}", kwargs={"org_slug": org.slug, **kwargs})
 
 
 def test_officer_recommends_lead_answers_officer_sees_it_across_schools(authority, org, other_org, client,
