@@ -3,7 +3,6 @@ the review form without JavaScript and with htmx autosave, sign-off through the 
 learner's /me/reviews/, the team page, the quality page and who may see what."""
 
 import datetime
-import re
 
 import pytest
 import time_machine
@@ -14,7 +13,7 @@ from django.urls import reverse
 from keyworkers import services
 from keyworkers.choices import ReviewStatus
 from keyworkers.models import KeyWorkerAssignment, Review
-from keyworkers.tests.factories import learner_with_plan, school_year
+from keyworkers.tests.factories import form_version, learner_with_plan, school_year, url
 from learners import services as learner_services
 from learners.choices import SignerRole, TargetStatus
 from learners.models import Concern, NarrativeEntry, Target
@@ -31,15 +30,6 @@ NOW = datetime.datetime(2026, 11, 23, 10, tzinfo=datetime.UTC)
 def frozen():
     with time_machine.travel(NOW, tick=False):
         yield
-
-
-def url(name, org, **kwargs):
-    return reverse(f"keyworkers:{name}", kwargs={"org_slug": org.slug, **kwargs})
-
-
-def form_version(response) -> str:
-    """The draft version a page (or an autosave answer) gives the review form, as a browser keeps it."""
-    return re.search(r'name="version" value="(\d+)"', response.content.decode()).group(1)
 
 
 def _caseload(org, kw, n):
