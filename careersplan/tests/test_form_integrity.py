@@ -384,7 +384,7 @@ def test_the_pdf_of_a_plan_at_every_limit_stays_a_bounded_size(org, other_org, c
 
 
 def test_shipped_templates_and_the_demo_texts_fit_the_limits():
-    from careersplan import demo
+    from careersplan.seeding import demo
 
     shipped_templates()
     for template in PlanTemplate.objects.filter(owner__isnull=True):

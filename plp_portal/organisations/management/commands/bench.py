@@ -1,4 +1,4 @@
-"""Measure every key page and job on a production-like server: see plp_portal/bench.py.
+"""Measure every key page and job on a production-like server: see plp_portal/seeding/bench.py.
 
     python manage.py bench --n 50            (make bench seeds the data and runs this)
 """
@@ -19,7 +19,7 @@ from django.db import connection
 from django.utils import timezone
 
 from plp_portal import clock
-from plp_portal.bench import BenchPage, explain_page, format_table, measure
+from plp_portal.seeding.bench import BenchPage, explain_page, format_table, measure
 from plp_portal.hooks import app_hook_modules
 from plp_portal.organisations.choices import Role
 from plp_portal.organisations.models import Membership, Organisation
@@ -58,7 +58,7 @@ class Command(BaseCommand):
             pages = [BenchPage("framework floor", "/bench/floor",
                                first_member_email(Role.LEARNER), password)]
             jobs = []
-            for module in app_hook_modules("bench"):
+            for module in app_hook_modules("seeding.bench"):
                 if hasattr(module, "pages"):
                     pages += [p for p in module.pages(password=password) if p.email]
                 if hasattr(module, "jobs"):
