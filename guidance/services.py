@@ -449,7 +449,6 @@ def leaver_offer_to_school(*, profile, left_on, by) -> int:
     """Tell the school (the learner's key worker, else its careers leads and admins) that the
     careers service recorded the learner as a leaver, with a link to end the enrolment there
     (the school decides: nothing is ended for it). Returns the notifications created."""
-    from plp_portal.organisations.models import Membership
 
     from django.contrib.auth import get_user_model
 

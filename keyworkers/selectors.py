@@ -284,7 +284,6 @@ def reviews_of_record(*, plan, viewer, review_id: int | None = None) -> list:
     """The plan's reviews (or the one ``review_id``) with what ``viewer`` may see of them:
     evaluations of visible targets, agreed targets, signers. Four queries whatever the number
     of reviews. Callers check ``can_read_reviews`` first."""
-    from learners.permissions import audience_q
 
     org_id = plan.organisation_id
     evaluations = (ReviewTargetEvaluation.objects.for_org(org_id)

@@ -569,7 +569,6 @@ def transfer_preview(*, user, sending_org_id: int) -> dict:
     """Exactly what a transfer of ``user``'s record at ``sending_org_id`` would let the next
     organisation read: the plans, and per plan the records of audience plan and those of
     audience staff (which go only if the learner ticks them); restricted records never go."""
-    from .models import LogEntry, NarrativeEntry, TimelineEvent
 
     profile = own_profiles(user=user).filter(organisation_id=sending_org_id).first()
     if profile is None:
@@ -640,7 +639,6 @@ def contributions_by(*, plan: Plan, user) -> dict:
     """What ``user`` added to ``plan`` that only staff may read (the grant said so): its author
     still sees it, marked "staff only". {"notes": [...], "off_site_reviews": [...]}, newest
     first, the last 20. Three queries."""
-    from .choices import Audience
     from .models import OffSiteReview, OffSiteReviewTarget, PlanContribution
 
     org_id = plan.organisation_id

@@ -1017,11 +1017,6 @@ OFF_SITE_REVIEWERS = frozenset({ShareRelationship.OFF_SITE_TUTOR, ShareRelations
 def _contribution_tell(*, org, plan, obj, kind: str, title: str, text: str, url_name: str) -> int:
     """Tell the key worker and the learner — each only if THE permission function lets them see
     ``obj`` — in-app and by email, with a link to where they read it. Returns how many people."""
-    from django.urls import reverse
-
-    from plp_portal.notifications.services import email_queue, notification_create
-
-    from .permissions import can_see, plan_viewer
 
     profile = plan.profile
     told = 0
@@ -1079,7 +1074,6 @@ def off_site_review_record(*, org, plan, share: PlanShare, by, held_on: datetime
     Audience: the grant's ``contributions_audience``. Joins the timeline; the key worker reads it
     at the next review."""
     from .models import OffSiteReview, OffSiteReviewTarget
-    from .permissions import can_see, plan_viewer
 
     _check_org(org, plan)
     _check_grant(share=share, plan=plan, by=by)
@@ -1168,9 +1162,6 @@ def _transfer_audit(action: str, transfer, by, request=None, **data):
 
 def _transfer_notify(*, org, user_ids, transfer, title: str, url: str, key: str, to_learner=False) -> None:
     """In-app notifications about a transfer; staff are told, the learner only when asked."""
-    from django.contrib.auth import get_user_model
-
-    from plp_portal.notifications.services import notification_create
 
     people = get_user_model().objects.filter(pk__in=list(user_ids))
     if not to_learner:
@@ -1182,7 +1173,6 @@ def _transfer_notify(*, org, user_ids, transfer, title: str, url: str, key: str,
 
 def _leads(org):
     from plp_portal.organisations.choices import Role
-    from plp_portal.organisations.models import Membership
 
     return Membership.objects.for_org(org).filter(role__in=(Role.CAREERS_LEAD, Role.ORG_ADMIN),
                                                   is_active=True).values_list("user_id", flat=True)
@@ -1191,7 +1181,6 @@ def _leads(org):
 def record_transfer_request(*, org, profile, sending_org, by, request=None):
     """``org`` (receiving) asks for the record of its learner ``profile`` at ``sending_org``.
     Nothing is read or copied: the learner is asked (in /me/) and decides. Audited on both sides."""
-    from django.urls import reverse
 
     from .models import RecordTransfer
 
@@ -1239,7 +1228,6 @@ def record_transfer_consent(*, transfer, by, include_staff_records: bool, reques
     """The learner consents: the receiving organisation may read the record from now on
     (``selectors.transfer_grants``). The sending organisation's leads and the receiving one's
     are told. Audited on both sides."""
-    from django.urls import reverse
 
     from .models import RecordTransfer
 

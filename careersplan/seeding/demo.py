@@ -140,7 +140,6 @@ def _recommendations(demo, year):
 def _programme(demo, year):
     """Northgate's published careers programme: its first three planned rows public."""
     from .. import selectors
-    from ..models import CareersPlan
 
     org, person = demo.orgs["northgate"], demo.users["lead@demoshire.test"]
     programme = selectors.programme_get(org=org)
