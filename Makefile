@@ -13,6 +13,8 @@ TEST_ENV := DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/plp
 	PLP_APP_DB_ROLE=plp_app
 DEMO_ENV := PLP_DEMO=1 DEBUG=1 DATABASE_URL=sqlite:///var/demo.sqlite3 PORT=$(PORT)
 
+comma := ,
+
 .PHONY: demo test setup assets services check-deploy bench clean
 
 $(VENV)/.installed: pyproject.toml
@@ -53,21 +55,34 @@ test:
 
 # Benchmarks on county-scale data (seeded once into the plp_bench_<preset> database, or
 # BENCH_DB=…; BENCH_PRESET=small for a quick run, BENCH_ARGS="--n 100" for more requests).
-# Results: var/bench/*.json.
+# BENCH_COMPARE=small,medium: the growth check instead — seeds each preset's database once,
+# measures every page on both in one run (alternating) and fails when a page's median grows
+# more than 20 % (BENCH_ARGS="--growth-limit 1.3", "--port 8790"…). Results: var/bench/*.json.
 BENCH_PRESET ?= county
 BENCH_DB ?= plp_bench_$(BENCH_PRESET)
+BENCH_COMPARE ?=
+BENCH_DB_FORMAT ?= plp_bench_{preset}
 BENCH_ENV := DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/$(BENCH_DB)} \
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/9} PLP_HTTPS=false
+BENCH_CHECK_SEEDED := "from plp_portal.organisations.models import Organisation as O; raise SystemExit(0 if O.objects.filter(is_generated=True).exists() else 1)"
 bench:
 	@scripts/ensure-debian-packages.sh $(DEMO_DEBS)
 	@$(MAKE) --no-print-directory setup
 	@scripts/ensure-services.sh
-	@createdb -h 127.0.0.1 -U postgres $(BENCH_DB) 2>/dev/null || true
-	$(BENCH_ENV) $(BIN)/python manage.py migrate --noinput -v0
-	$(BENCH_ENV) $(BIN)/python manage.py createcachetable
-	@$(BENCH_ENV) $(BIN)/python manage.py shell -c "from plp_portal.organisations.models import Organisation as O; raise SystemExit(0 if O.objects.filter(is_generated=True).exists() else 1)" \
-	  || time $(BENCH_ENV) $(BIN)/python manage.py seed_county --preset $(BENCH_PRESET)
+	@set -e; for preset in $(if $(strip $(BENCH_COMPARE)),$(subst $(comma), ,$(BENCH_COMPARE)),$(BENCH_PRESET)); do \
+	  db=$(if $(strip $(BENCH_COMPARE)),$$(echo '$(BENCH_DB_FORMAT)' | sed "s/{preset}/$$preset/"),$(BENCH_DB)); \
+	  url=postgres://postgres@127.0.0.1:5432/$$db; \
+	  createdb -h 127.0.0.1 -U postgres $$db 2>/dev/null || true; \
+	  DATABASE_URL=$$url $(BIN)/python manage.py migrate --noinput -v0; \
+	  DATABASE_URL=$$url $(BIN)/python manage.py createcachetable; \
+	  DATABASE_URL=$$url $(BIN)/python manage.py shell -c $(BENCH_CHECK_SEEDED) \
+	    || time DATABASE_URL=$$url $(BIN)/python manage.py seed_county --preset $$preset; \
+	done
+ifeq ($(strip $(BENCH_COMPARE)),)
 	$(BENCH_ENV) $(BIN)/python manage.py bench $(BENCH_ARGS)
+else
+	$(BENCH_ENV) $(BIN)/python manage.py bench --compare-presets $(BENCH_COMPARE) --db-format '$(BENCH_DB_FORMAT)' $(BENCH_ARGS)
+endif
 
 # `manage.py check --deploy` with production environment variables.
 check-deploy: setup

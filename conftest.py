@@ -15,6 +15,17 @@ def pytest_sessionfinish(session, exitstatus):
         session.exitstatus = 1
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _requests_run_as_the_app_role():
+    """The suite connects as the owner (it creates and flushes its database); every request's
+    and job's transaction switches to the application's role (``SET LOCAL ROLE``), so the test
+    client, the live server and the Celery worker run under row-level security (plp_portal/rls.py)."""
+    from django.conf import settings
+
+    settings.PLP_RLS_SWITCH_ROLE = settings.PLP_APP_DB_ROLE
+    yield
+
+
 @pytest.fixture(autouse=True)
 def _postgres_only(request):
     """The suite is for PostgreSQL (triggers, row locks); run it with `make test`."""

@@ -16,10 +16,11 @@ import secrets
 import segno
 from django.core.cache import cache
 from django.db.models import Avg, Count
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.safestring import mark_safe
 
-from plp_portal import clock
+from plp_portal import clock, rls
 from plp_portal.audit.services import audit_log
 
 from .choices import FeedbackAudience
@@ -64,8 +65,11 @@ def survey_open(*, org, plan: CareersPlan, audience: str, named_allowed: bool, c
 
 def survey_by_token(*, token: str) -> FeedbackSurvey:
     """404 for a token that matches no survey."""
-    return get_object_or_404(FeedbackSurvey.objects.system(PUBLIC_SCOPE).select_related("organisation", "plan"),
-                             token=token[:64])
+    survey = rls.bearer_get(lambda: FeedbackSurvey.objects.system(PUBLIC_SCOPE).select_related(
+        "organisation", "plan").filter(token=token[:64]).first(), grant="a feedback survey's link")
+    if survey is None:
+        raise Http404("No such survey")
+    return survey
 
 
 def _bump(key: str, limit: int) -> bool:

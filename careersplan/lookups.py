@@ -30,7 +30,7 @@ def careers_plan_for_request(request, plan_id: int, *, need: str = "org") -> Car
         return selectors.reviewer_plan_get(user=request.user, plan_id=plan_id,
                                            today=clock.today(request.org))
     if need == "authority":
-        child_ids = list(selectors.authority_schools(authority=request.org).values_list("pk", flat=True))
+        child_ids = selectors.authority_school_ids(authority=request.org)
         return get_object_or_404(
             CareersPlan.objects.for_orgs(child_ids).select_related("template", "organisation", "approval"),
             pk=plan_id)

@@ -366,6 +366,8 @@ class ReviewerGrant(TenantModel):
     """A careers lead's grant of one plan to a named external reviewer, until a date. Access
     needs this grant unexpired and unrevoked AND the guardian object permission."""
 
+    plp_rls_person_fields = ("reviewer",)  # row-level security: the reviewer finds their grants
+
     Kind = ReviewerKind
 
     plan = models.ForeignKey(CareersPlan, on_delete=models.CASCADE, related_name="reviewer_grants")

@@ -7,8 +7,10 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from guardian.shortcuts import get_objects_for_user
 
+from plp_portal import rls
 from plp_portal.organisations.choices import OrganisationKind
 from plp_portal.organisations.models import Organisation
+from plp_portal.organisations.selectors import authority_school_ids
 
 from .choices import Rag, TemplateKind
 from .models import (
@@ -200,12 +202,26 @@ def reviewer_grant_get(*, org, plan, grant_id: int) -> ReviewerGrant:
 def reviewer_current_grants(*, user, today: datetime.date):
     """The plans a person may review now: their own unexpired, unrevoked grants (DESIGN.md
     tenancy rule 3 — the recorded grant is what crosses organisations)."""
+    reviewer_grant_org_ids(user=user, today=today)  # before the plans (of those schools) are joined
     return (
-        ReviewerGrant.objects.system("a reviewer's own grants across organisations")
-        .filter(reviewer=user, revoked_at__isnull=True, expires_on__gte=today)
+        _current_grants_of(user=user, today=today)
         .select_related("plan__organisation", "plan__template")
         .order_by("expires_on")
     )
+
+
+def _current_grants_of(*, user, today: datetime.date):
+    return ReviewerGrant.objects.system("a reviewer's own grants across organisations").filter(
+        reviewer=user, revoked_at__isnull=True, expires_on__gte=today)
+
+
+def reviewer_grant_org_ids(*, user, today: datetime.date) -> set[int]:
+    """The organisations whose careers plan ``user`` may review now (a grant the plan's careers
+    lead made, unexpired, unrevoked) — the ONLY source of those ids, for the reviewer's pages and
+    the request's row-level security scope. The reviewer cannot make or extend a grant."""
+    ids = set(_current_grants_of(user=user, today=today).values_list("organisation_id", flat=True))
+    rls.request_scope_widen(ids, grant="careers plan reviewer")
+    return ids
 
 
 def reviewer_plan_get(*, user, plan_id: int, today: datetime.date) -> CareersPlan:
@@ -248,14 +264,14 @@ def ilp_sections(*, assessment):
 
 # --- Authority dashboard ------------------------------------------------------------------------
 def authority_schools(*, authority):
-    return Organisation.objects.filter(parent=authority, kind__in=PLAN_KINDS).order_by("name")
+    """The authority's schools (the one selector of the authority grant: ``authority_school_ids``)."""
+    return Organisation.objects.filter(pk__in=authority_school_ids(authority=authority)).order_by("name")
 
 
 def authority_plans(*, authority, years):
     """Every plan of the authority's schools for ``years``, with its score, approval and
     sections incomplete aggregated in SQL: one query however many schools."""
-    child_ids = list(Organisation.objects.filter(parent=authority, kind__in=PLAN_KINDS)
-                     .values_list("pk", flat=True))
+    child_ids = authority_school_ids(authority=authority)
     score = (
         ChecklistTick.objects.for_orgs(child_ids).filter(plan=OuterRef("pk")).order_by()
         .values("plan").annotate(c=Count("pk")).values("c")
@@ -304,7 +320,7 @@ def recommendation_get(*, org, plan, recommendation_id: int):
 def authority_recommendations(*, authority):
     """The recommendations this authority made on its schools' plans (schools still its own),
     soonest due first (``filters.RecommendationFilterSet`` narrows them by status)."""
-    child_ids = list(authority_schools(authority=authority).values_list("pk", flat=True))
+    child_ids = authority_school_ids(authority=authority)
     return (Recommendation.objects.for_orgs(child_ids).filter(authority=authority)
             .select_related("organisation", "plan").order_by("due_on", "pk"))
 
@@ -323,8 +339,10 @@ def programme_published(*, org_slug: str) -> tuple[Organisation, PublishedProgra
     """The published programme of the organisation with ``org_slug``, for the public page;
     404 when it does not exist or has never been published."""
     organisation = get_object_or_404(Organisation.objects.all(), slug=org_slug)
-    programme = get_object_or_404(PublishedProgramme.objects.for_org(organisation)
-                                  .filter(published_at__isnull=False))
+    programme = rls.bearer_get(lambda: PublishedProgramme.objects.for_org(organisation)
+                               .filter(published_at__isnull=False).first(), grant="a published careers programme")
+    if programme is None:
+        raise Http404("No published programme")
     return organisation, programme
 
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
-from plp_portal import clock
+from plp_portal import clock, rls
 from plp_portal.audit.services import audit_log
 from plp_portal.notifications.services import email_queue
 from plp_portal.organisations.choices import Role
@@ -300,9 +300,11 @@ def reviewer_grant(*, org, plan: CareersPlan, email: str, full_name: str, kind: 
         # They choose a password through "Forgot your password?" with this address.
         EmailAddress.objects.get_or_create(user=reviewer, email=email,
                                            defaults={"verified": False, "primary": True})
-    if kind == ReviewerKind.PEER and not Membership.objects.system(
-        "is the reviewer a careers lead of another school"
-    ).filter(user=reviewer, role=Role.CAREERS_LEAD, is_active=True).exclude(organisation=org).exists():
+    if kind == ReviewerKind.PEER:
+        with rls.cross_organisation_check("is the reviewer a careers lead of another school"):
+            peer_is_a_lead = Membership.objects.system("is the reviewer a careers lead of another school").filter(
+                user=reviewer, role=Role.CAREERS_LEAD, is_active=True).exclude(organisation=org).exists()
+    if kind == ReviewerKind.PEER and not peer_is_a_lead:
         raise PlanError("A peer reviewer is the careers lead of another school or college; "
                         "choose “External consultant” for anyone else.")
     grant = ReviewerGrant.objects.create(

@@ -264,3 +264,15 @@ PARTNERSHIP_SCOPE = (
 # Referrals waiting longer than this many school days are highlighted: a service's own setting
 # (ServiceSettings.triage_target_school_days) starts here, and a school's view uses it as is.
 DEFAULT_TRIAGE_TARGET_SCHOOL_DAYS = 5
+
+
+class FigureKind(models.TextChoices):
+    """What a row of a school's dashboard summary counts (``figures.py``)."""
+
+    LEARNERS = "learners", "Active learners by target group"
+    ABOVE_CORE = "above_core", "Active learners in the filtered or intensive tier, by target group"
+    SOURCE = "source", "Referrals by source"
+    REASON = "reason", "Referrals by reason"
+    OPEN = "open", "Referrals waiting for triage"
+    TRIAGE_HOURS = "triage_hours", "Triaged referrals by whole hours waited"
+    DESTINATION = "destination", "Learners by latest actual destination"

@@ -22,7 +22,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from learners.choices import Audience, TargetGroup
@@ -37,6 +37,7 @@ from .choices import (
     AttendanceFlag,
     DestinationCategory,
     DestinationKind,
+    FigureKind,
     InterviewKind,
     ObjectiveStatus,
     PartnershipStatus,
@@ -165,6 +166,9 @@ class Partnership(TenantModel):
     accepts the change (it is then REPLACED). Either side may end an accepted partnership early
     with a reason and an effective date (ENDED; ``ended_by_org`` says which side)."""
 
+    # Row-level security: the school sees the partnerships naming it (not the service's others).
+    plp_rls_org_fields = ("school",)
+
     Status = PartnershipStatus
 
     school = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="+")
@@ -261,6 +265,8 @@ class Partnership(TenantModel):
 class PartnershipAdviser(TenantModel):
     """A named adviser of the partnership (an adviser member of the careers service)."""
 
+    plp_rls_parent_fields = ("partnership",)  # the school sees who the named advisers are
+
     partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="advisers")
     adviser = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
 
@@ -272,6 +278,8 @@ class PartnershipAdviser(TenantModel):
 class PartnershipObjective(TenantModel):
     """One careers adviser objective of a partnership, for one target group (seed 000's lists
     are the defaults; editable), with its status and evidence."""
+
+    plp_rls_parent_fields = ("partnership",)  # ... and the objectives it is asked to accept
 
     partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="objectives")
     target_group = models.CharField(max_length=32, choices=TargetGroup.choices)
@@ -397,6 +405,10 @@ class Referral(AudienceMixin, TenantModel):
             # read straight off the index, never sorted from all the waiting referrals.
             models.Index(fields=["status", "-urgency", "created_at", "id"], name="referral_queue_order_idx"),
             models.Index(fields=["-urgency", "created_at", "id"], name="referral_all_order_idx"),  # every status
+            # The queue's keyset pages (selectors.REFERRAL_QUEUE_KEYS: the urgency negated, so the
+            # keys all ascend and a row comparison starts the next page on the index).
+            models.Index(F("status"), F("urgency") * -1, F("created_at"), F("id"), name="referral_queue_keyset_idx"),
+            models.Index(F("urgency") * -1, F("created_at"), F("id"), name="referral_all_keyset_idx"),
             models.Index(fields=["profile", "-created_at"]),
         ]
 
@@ -534,3 +546,33 @@ __all__ = [
     "PartnershipObjective", "LearnerGuidance", "TierChange", "GroupSession", "Referral", "ReferralEvent",
     "Interview", "ActionItem", "GroupAttendance", "Destination",
 ]
+
+
+class SchoolFigure(TenantModel):
+    """One count of a school's careers guidance figures, which the careers service dashboard
+    adds up over the schools it shows (``figures.py``, issue 19): the page reads O(schools) rows
+    (a few dozen per school), never the learners, referrals or destinations themselves.
+
+    ``organisation`` is the school. Kept current by ``figures.figures_refresh``: the events that
+    change a school's figures mark it stale (``SchoolFiguresState``) and the worker recomputes
+    its rows a minute later; a daily rollup recomputes every school."""
+
+    kind = models.CharField(max_length=20, choices=FigureKind.choices)
+    key = models.CharField(max_length=80, blank=True)
+    n = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation", "kind", "key"], name="guidance_school_figure_key")]
+
+
+class SchoolFiguresState(TenantModel):
+    """When a school's ``SchoolFigure`` rows were computed, and since when they are out of date
+    (None: current). One row per school."""
+
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+    stale_since = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation"], name="guidance_school_figures_state_one")]
+        indexes = [models.Index(fields=["stale_since"], condition=Q(stale_since__isnull=False),
+                                name="guidance_figures_stale_idx")]

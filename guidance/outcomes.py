@@ -25,6 +25,7 @@ from django.db.models.functions import Coalesce, ExtractYear
 from learners.models import LearnerProfile
 from plp_portal import clock
 from plp_portal.organisations.choices import OrganisationKind
+from plp_portal.organisations import selectors as organisation_selectors
 from plp_portal.organisations.models import Organisation
 
 from .choices import DestinationCategory, DestinationKind, Tier
@@ -57,12 +58,13 @@ academic_year_of = clock.academic_year_of
 
 
 def authority_school_ids(*, authority) -> list[int]:
-    """The schools, colleges and providers whose ``parent`` is ``authority`` (the recorded grant)."""
-    return list(Organisation.objects.filter(parent=authority, kind__in=SCHOOL_KINDS).values_list("pk", flat=True))
+    """The schools, colleges and providers whose ``parent`` is ``authority`` (the recorded grant;
+    its one selector is core's ``authority_school_ids``)."""
+    return organisation_selectors.authority_school_ids(authority=authority)
 
 
 def authority_schools(*, authority) -> dict[int, str]:
-    return dict(Organisation.objects.filter(parent=authority, kind__in=SCHOOL_KINDS)
+    return dict(Organisation.objects.filter(pk__in=authority_school_ids(authority=authority))
                 .order_by("name").values_list("pk", "name"))
 
 

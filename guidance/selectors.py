@@ -33,6 +33,7 @@ from django.shortcuts import get_object_or_404
 from learners.choices import Audience, PlanStatus, TargetGroup
 from learners import selectors as learner_selectors
 from learners.models import LearnerProfile, Plan
+from plp_portal import rls
 from plp_portal.organisations.choices import OrganisationKind, Role
 from plp_portal.organisations.models import Membership, Organisation
 
@@ -40,6 +41,7 @@ from .choices import (
     NOT_SETTLED_CATEGORIES,
     DestinationCategory,
     DestinationKind,
+    FigureKind,
     ReferralReason,
     ReferralSource,
     ReferralStatus,
@@ -74,9 +76,11 @@ def partner_school_ids(*, org, today: datetime.date | None = None) -> list[int]:
     """Ids of the schools (colleges, providers) with a CURRENT partnership with the careers
     service ``org`` — not ended early, today within its dates. Last year's or an expired
     partnership grants nothing. The ONLY source of ids for ``.for_orgs`` on the adviser's side."""
-    return sorted(set(
+    ids = sorted(set(
         Partnership.objects.for_org(org).filter(Partnership.current_q(today)).values_list("school_id", flat=True)
     ))
+    rls.request_scope_widen(ids, grant="partnership")  # the request's row-level security scope
+    return ids
 
 
 @dataclass(frozen=True)
@@ -228,9 +232,16 @@ def referral_queue(*, scope: GuidanceScope):
                     .filter(profile_id=OuterRef("profile_id")).values("tier")[:1])
     return (
         qs.select_related("profile__user", "organisation", "referred_by", "allocated_adviser")
-        .annotate(current_tier=Coalesce(Subquery(current_tier), Value(Tier.CORE)))
-        .order_by("-urgency", "created_at", "pk")
+        .annotate(current_tier=Coalesce(Subquery(current_tier), Value(Tier.CORE)), queue_rank=QUEUE_RANK)
+        .order_by(*REFERRAL_QUEUE_KEYS)
     )
+
+
+# The queue's order — most urgent, then oldest — as ascending keys for keyset pagination
+# (``plp_portal.pagination``): the urgency negated, with an index on that expression
+# (``Referral.Meta.indexes``), so any page of the queue is one index range.
+QUEUE_RANK = F("urgency") * -1
+REFERRAL_QUEUE_KEYS = ("queue_rank", "created_at", "pk")
 
 
 def referral_get(*, scope: GuidanceScope, referral_id: int) -> Referral:
@@ -392,8 +403,17 @@ def neet_list(*, scope: GuidanceScope):
     """Learners of the scope who have left (``left_on``) or have an actual destination, and
     whose latest actual destination is NEET, unknown, other — or missing for a leaver: the
     young people still to follow up until settled. Oldest leavers first."""
+    # Only leavers and learners with an actual destination can be on it: their ids first (one
+    # query), so the latest-destination look-ups run for those, not for every learner of every
+    # partner school — PostgreSQL otherwise evaluates them while scanning all (issue 19).
+    with_actual = (Destination.objects.for_orgs(scope.org_ids).filter(kind=DestinationKind.ACTUAL, profile__isnull=False)
+                   .values_list("profile_id", flat=True))
+    leavers = (LearnerGuidance.objects.for_orgs(scope.org_ids).filter(left_on__isnull=False)
+               .values_list("profile_id", flat=True))
+    candidates = set(with_actual) | set(leavers)
     return (
         _learners(scope)
+        .filter(pk__in=sorted(candidates))
         .select_related("user", "organisation")
         .annotate(
             latest_category=_latest_actual("category"),
@@ -430,28 +450,25 @@ def _percentile_python(values, p):
 
 
 def dashboard(*, scope: GuidanceScope, service=None, school_id=None) -> dict:
-    """The guidance dashboard's figures, computed in SQL: tier distribution by target group
-    (active learners; compared with the service's expected percentages), referrals by source and
-    by reason, time to triage (median and 90th percentile of triaged referrals), destinations
-    summary (latest actual destination per learner, leavers included). ``school_id`` narrows to one school of the
-    scope (ignored if outside it)."""
+    """The guidance dashboard's figures, added up from the schools' summaries
+    (``figures.py``: O(schools) rows, whatever the number of learners): tier distribution by
+    target group (active learners; compared with the service's expected percentages), referrals
+    by source and by reason, time to triage (median and 90th percentile of triaged referrals, in
+    whole hours waited), destinations summary (latest actual destination per learner, leavers
+    included), and when the figures were computed (``refreshed_at``). ``school_id`` narrows to
+    one school of the scope (ignored if outside it)."""
+    from .figures import figures_for, percentile_of_histogram
+
     org_ids = scope.org_ids
     if school_id and int(school_id) in org_ids:
         org_ids = (int(school_id),)
-    learners = LearnerProfile.objects.for_orgs(org_ids).filter(is_active=True)
-    # Totals per group, then only the learners above core (a minority) joined to their tier:
-    # two index scans instead of joining every learner to their guidance row.
-    totals = dict(learners.values_list("target_group").annotate(n=Count("*")).order_by())
-    above_core = {
-        (group, tier): n
-        for group, tier, n in learners.filter(guidance__tier__in=[Tier.FILTERED, Tier.INTENSIVE],
-                                              guidance__organisation_id__in=org_ids)  # (the learner's school's row)
-        .values_list("target_group", "guidance__tier").annotate(n=Count("pk")).order_by()
-    }
+    summary = figures_for(school_ids=org_ids)
+    counts = summary["counts"]
+    totals, above_core = counts[FigureKind.LEARNERS], counts[FigureKind.ABOVE_CORE]
     rows = [
         {"target_group": group, "total": total,
-         "filtered": above_core.get((group, Tier.FILTERED), 0),
-         "intensive": above_core.get((group, Tier.INTENSIVE), 0)}
+         "filtered": above_core.get(f"{group}:{Tier.FILTERED}", 0),
+         "intensive": above_core.get(f"{group}:{Tier.INTENSIVE}", 0)}
         for group, total in sorted(totals.items())
     ]
     expected = expected_shares(org=service) if service is not None else {}
@@ -474,32 +491,18 @@ def dashboard(*, scope: GuidanceScope, service=None, school_id=None) -> dict:
             "expected": share,
         })
 
-    referrals = Referral.objects.for_orgs(org_ids)
-    by_source_counts = dict(referrals.values_list("source").annotate(n=Count("pk")).order_by())
+    by_source_counts = counts[FigureKind.SOURCE]
     by_source = [(label, by_source_counts.get(value, 0)) for value, label in ReferralSource.choices]
-    reason_counts = referrals.aggregate(**{
-        value: Count("pk", filter=Q(reasons__contains=f",{value},")) for value in ReferralReason.values
-    })
-    by_reason = [(label, reason_counts[value]) for value, label in ReferralReason.choices]
+    by_reason = [(label, counts[FigureKind.REASON].get(value, 0)) for value, label in ReferralReason.choices]
+    waited = {int(hours): n for hours, n in counts[FigureKind.TRIAGE_HOURS].items()}
 
-    waited = ExpressionWrapper(F("triaged_at") - F("created_at"), output_field=DurationField())
-    triaged = referrals.filter(triaged_at__isnull=False)
-    if connection.vendor == "postgresql":
-        triage = triaged.aggregate(n=Count("pk"), median=_Percentile(waited, 0.5), p90=_Percentile(waited, 0.9))
-    else:  # the SQLite demo has no percentile_cont
-        values = list(triaged.annotate(w=waited).values_list("w", flat=True))
-        triage = {"n": len(values), "median": _percentile_python(values, 0.5), "p90": _percentile_python(values, 0.9)}
+    def hours(p):
+        value = percentile_of_histogram(waited, p)
+        return None if value is None else datetime.timedelta(hours=value)
 
-    # Each learner's latest actual destination: the actual destinations with no later one for
-    # the same learner (an anti-join over destinations, not a subquery per learner).
-    later = Destination.objects.system("correlated anti-join on an already scoped queryset").filter(
-        profile_id=OuterRef("profile_id"), kind=DestinationKind.ACTUAL,
-    ).filter(Q(recorded_on__gt=OuterRef("recorded_on")) | Q(recorded_on=OuterRef("recorded_on"), pk__gt=OuterRef("pk")))
-    dest_rows = (
-        Destination.objects.for_orgs(org_ids).filter(kind=DestinationKind.ACTUAL).filter(~Exists(later))
-        .values("category").annotate(n=Count("pk")).order_by()
-    )
-    dest_counts = {row["category"]: row["n"] for row in dest_rows}
+    triage = {"n": sum(waited.values()), "median": hours(0.5), "p90": hours(0.9)}
+
+    dest_counts = counts[FigureKind.DESTINATION]
     dest_total = sum(dest_counts.values())
     destinations = [
         (label, dest_counts.get(value, 0), round(100 * dest_counts.get(value, 0) / dest_total, 1) if dest_total else 0)
@@ -513,7 +516,8 @@ def dashboard(*, scope: GuidanceScope, service=None, school_id=None) -> dict:
         "destinations": destinations,
         "destinations_total": dest_total,
         "referrals_total": sum(by_source_counts.values()),
-        "open_referrals": referrals.filter(status=ReferralStatus.NEW).count(),
+        "open_referrals": counts[FigureKind.OPEN].get("", 0),
+        "refreshed_at": summary["refreshed_at"],
     }
 
 

@@ -28,9 +28,10 @@ from plp_portal.organisations.choices import OrganisationKind, Role
 from plp_portal.organisations.models import Membership
 from plp_portal.tenancy import UnscopedQueryError
 
-from plp_portal import clock
+from plp_portal import clock, rls
 from plp_portal.clock import academic_year_dates
 from . import selectors
+from .figures import figures_mark_stale, figures_refresh, figures_refresh_stale  # noqa: F401 (the tasks')
 from .choices import (
     OPEN_REFERRAL_STATUSES,
     REASONS_FOR_TIER,
@@ -159,6 +160,14 @@ def _service_people(partnership):
 def _notify_partnership(partnership, *, to_school: bool, title: str, message: str, event: str) -> None:
     """Tell the other side (in-app + email) what happened to a partnership (the title names its
     academic year: one school may have several partnerships with a service)."""
+    # The other side is outside this request's row-level security scope: who to tell and the
+    # notifications themselves are written in a narrow system scope (plp_portal/rls.py).
+    with rls.for_another_organisation(partnership.school_id if to_school else partnership.organisation_id,
+                                      "tell the other side of a partnership"):
+        _notify_partnership_side(partnership, to_school=to_school, title=title, message=message, event=event)
+
+
+def _notify_partnership_side(partnership, *, to_school: bool, title: str, message: str, event: str) -> None:
     title = f"{title} ({clock.academic_year_label(partnership.academic_year)})"
     if to_school:
         org = partnership.school
@@ -423,6 +432,7 @@ def tier_set(*, profile, to_tier: str, reasons, by, org, review_on=None, note: s
         if adviser is not None:
             guidance.adviser = adviser
         guidance.save()
+        figures_mark_stale(school_id=profile.organisation_id)
         _timeline(profile, plan, kind="guidance.tier.changed", actor=by, obj=change, audience=Audience.STAFF,
                   summary=f"Guidance tier: {Tier(change.from_tier).label} → {Tier(to_tier).label}")
     audit_log("guidance.tier.changed", actor=by, org=profile.organisation, obj=change,
@@ -484,6 +494,7 @@ def follows_up(target_group: str) -> bool:
 def enrolment_ended(*, profile, left_on, by) -> LearnerGuidance | None:
     """The school ended the enrolment: a learner of a followed-up target group joins the
     destinations follow-up (``left_on``)."""
+    figures_mark_stale(school_id=profile.organisation_id)  # one active learner fewer
     if not follows_up(profile.target_group):
         return None
     guidance = learner_guidance_for(profile=profile)
@@ -496,6 +507,7 @@ def enrolment_ended(*, profile, left_on, by) -> LearnerGuidance | None:
 
 def enrolment_restarted(*, profile, by) -> None:
     """Enrolled again: no longer a leaver to follow up."""
+    figures_mark_stale(school_id=profile.organisation_id)
     updated = LearnerGuidance.objects.for_org(profile.organisation_id).filter(
         profile=profile, left_on__isnull=False).update(left_on=None, updated_at=timezone.now())
     if updated:
@@ -543,6 +555,7 @@ def referral_make(*, profile, source: str, by, reasons, suggested_tier: str = ""
         referral.save()
         _event(referral, ReferralStatus.NEW, by, from_status="", note=f"Referral made ({referral.get_source_display()})")
         ReferralEvent.objects.for_org(profile.organisation_id).filter(referral=referral).update(at=referral.created_at)
+        figures_mark_stale(school_id=profile.organisation_id)
         _timeline(profile, plan, kind="guidance.referral.made", actor=by, obj=referral, audience=audience,
                   summary=f"Referred for careers guidance ({referral.get_source_display()})",
                   occurred_at=referral.created_at)
@@ -606,6 +619,7 @@ def referral_triage(*, referral, by, org, decision: str, note: str = "", allocat
         referral.referred_on_to = referred_on_to
         referral.save()
         _event(referral, to_status, by, note=f"{TriageDecision(decision).label}. {note}".strip(), from_status=previous)
+        figures_mark_stale(school_id=referral.organisation_id)
         _timeline(referral.profile, referral.plan, kind="guidance.referral.triaged", actor=by, obj=referral,
                   audience=referral.audience, restricted_roles=referral.restricted_role_list,
                   summary=f"Referral triaged: {TriageDecision(decision).label}")
@@ -633,6 +647,7 @@ def referral_withdraw(*, referral, by, org, note: str = "") -> Referral:
     _check_partner(org, referral.organisation_id)
     with transaction.atomic():
         referral = _end(referral, ReferralStatus.WITHDRAWN, by, note=note)
+        figures_mark_stale(school_id=referral.organisation_id)
     audit_log("guidance.referral.withdrawn", actor=by, org=referral.profile.organisation, obj=referral)
     return referral
 
@@ -902,6 +917,7 @@ def destination_record(*, profile, by, kind: str, category: str, recorded_on, de
         )
         destination.full_clean()
         destination.save()
+        figures_mark_stale(school_id=profile.organisation_id)
         _timeline(profile, plan, kind="guidance.destination", actor=by, obj=destination, audience=Audience.PLAN,
                   summary=f"{destination.get_kind_display()} destination: {destination.get_category_display()}")
     audit_log("guidance.destination.recorded", actor=by, org=profile.organisation, obj=destination)
@@ -946,6 +962,7 @@ def guidance_continue_after_transfer(*, transfer, receiving_profile, by) -> Tier
         if old.adviser_id:
             new.adviser_id = old.adviser_id
         new.save()
+        figures_mark_stale(school_id=receiving_profile.organisation_id)
     audit_log("guidance.tier.continued", actor=by, org=receiving_profile.organisation, obj=change,
               data={"transfer": transfer.pk, "from_org": transfer.organisation_id, "tier": old.tier,
                     "adviser": old.adviser_id})

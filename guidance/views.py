@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from learners.permissions import PlanViewer, audience_q, can_see, plan_viewer, profile_viewer
 from learners.selectors import narrative_for
 from plp_portal import clock
+from plp_portal.pagination import keyset_page
 from plp_portal.audit.services import audit_log
 from plp_portal.organisations.choices import OrganisationKind, Role
 from plp_portal.organisations.permissions import org_role_required
@@ -91,7 +92,10 @@ def index(request):
     scope = request.guidance
     filterset = ReferralQueueFilterSet(request.GET or None, queryset=selectors.referral_queue(scope=scope),
                                        org=request.org, scope=scope)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Keyset pages (issue 19): "Next" starts after the last referral shown, so a deep page
+    # costs what the first does.
+    page = keyset_page(filterset.qs, keys=selectors.REFERRAL_QUEUE_KEYS, cursor=request.GET.get("cursor"),
+                       size=PAGE_SIZE)
     target_days = (selectors.service_settings_get(org=request.org).triage_target_school_days
                    if scope.is_service else DEFAULT_TRIAGE_TARGET_SCHOOL_DAYS)
     today = clock.today(request.org)

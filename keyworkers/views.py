@@ -220,9 +220,9 @@ def review_start(request, plan_id):
 def review_detail(request, review_id, amend_form=None):
     review, viewer = review_for_request(request, review_id)
     target_rows, new_targets, _long_term = selectors.review_targets(review=review, viewer=viewer)
+    start = selectors.review_period_start(review=review)
     log_entries = learner_selectors.log_entries_for(plan=review.plan, viewer=viewer).filter(
-        written_on__gte=selectors.review_period_start(review=review),
-        written_on__lte=review.held_on or clock.today(request.org))[:50]
+        written_on__gte=start, written_on__lte=review.held_on or clock.today(request.org))[:50]
     return render(request, "keyworkers/review_detail.html", {
         "review": review, "plan": review.plan, "target_rows": target_rows, "new_targets": new_targets,
         "today": clock.today(request.org), "can_run": can_run_review(viewer),
@@ -230,7 +230,7 @@ def review_detail(request, review_id, amend_form=None):
         "amend_form": (amend_form or forms.AmendForm()) if can_run_review(viewer) and review.kw_signed_at else None,
         "log_entries": log_entries,
         "moving_on": learner_selectors.visible_moving_on(plan=review.plan, viewer=viewer),
-        "contributions": _contributions_of_period(review, viewer),
+        "contributions": _contributions_of_period(review, viewer, start),
     })
 
 
@@ -244,12 +244,11 @@ def previous_review(request, profile_id, review_id):
         "review": review, "plan": review.plan, "profile": profile, "transfer": transfer})
 
 
-def _contributions_of_period(review, viewer) -> dict:
+def _contributions_of_period(review, viewer, start) -> dict:
     """Notes and off-site reviews from the people the plan is shared with, added since the
     period of ``review`` began (what the key worker reads at this review)."""
     import datetime as dt
 
-    start = selectors.review_period_start(review=review)
     since = timezone.make_aware(dt.datetime.combine(start, dt.time()))
     return learner_selectors.contributions_for(plan=review.plan, viewer=viewer, since=since, limit=20)
 
@@ -320,13 +319,14 @@ def review_edit(request, review_id):
                     "org_slug": request.org.slug, "review_id": review.pk}) + f"?tab={form.cleaned_data['tab']}")
         elif request.htmx:
             return HttpResponse("Not saved yet: check the highlighted answers when you save.")
+    start = selectors.review_period_start(review=review)  # (once: the log and the contributions)
     log_entries = learner_selectors.log_entries_for(plan=review.plan, viewer=viewer).filter(
-        written_on__gte=selectors.review_period_start(review=review))[:50]
+        written_on__gte=start)[:50]
     today = clock.today(request.org)
     return render(request, "keyworkers/review_edit.html", {
         "review": review, "plan": review.plan, "form": form, "log_entries": log_entries, "today": today,
         "suggested_next": selectors.review_next_due(org=request.org, review=review, today=today),
-        "conflict": conflict, "contributions": _contributions_of_period(review, viewer),
+        "conflict": conflict, "contributions": _contributions_of_period(review, viewer, start),
         "moving_on": learner_selectors.visible_moving_on(plan=review.plan, viewer=viewer),
     })
 

@@ -382,6 +382,8 @@ class PlanShare(TenantModel):
     permission; a grant gives access only while ``is_active`` (not revoked, not expired) AND the
     permission exists — see ``selectors.plans_shared_with``."""
 
+    plp_rls_person_fields = ("grantee",)  # row-level security: the grantee finds their grants
+
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="shares")
     grantee = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="plan_shares")
     relationship = models.CharField(max_length=20, choices=ShareRelationship.choices)
@@ -745,6 +747,10 @@ class RecordTransfer(TenantModel):
     plan and learning log — records of audience *plan*, and of audience *staff* only when
     ``include_staff_records``; *restricted* records never. Every cross-organisation read goes
     through ``selectors.transfer_grants`` (one selector for this grant kind)."""
+
+    # Row-level security: the receiving organisation and the learner see the transfer row.
+    plp_rls_org_fields = ("receiving_organisation",)
+    plp_rls_person_fields = ("learner",)
 
     profile = models.ForeignKey(LearnerProfile, on_delete=models.PROTECT, related_name="transfers_out",
                                 null=True, blank=True, help_text="The learner's enrolment at the sending organisation.")

@@ -6,9 +6,14 @@ Everything shown to a person on a plan goes through ``permissions.audience_q`` /
 
 from __future__ import annotations
 
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.contrib.auth import get_user_model
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, prefetch_related_objects
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+
+from plp_portal import rls
+from plp_portal.tenancy import TenantQuerySet
 
 from .choices import (
     TARGET_OPEN_STATUSES,
@@ -52,22 +57,45 @@ def learner_list(*, org, key_worker=None, active_only: bool = True):
     """The organisation's learners for staff lists (filter it with ``filters.LearnerFilterSet``,
     paginate it with Django's Paginator), with user, key worker, at-risk level and the active
     plan count loaded. ``key_worker`` (user or id) limits it to one key worker's learners."""
-    qs = LearnerProfile.objects.for_org(org).select_related("user", "key_worker", "at_risk_level")
+    # The learners' names are read for sorting through a correlated look-up per learner of the
+    # organisation (an index probe each), and the page's users and key workers are read after
+    # the LIMIT (two prefetch queries): a join would let PostgreSQL hash every user of the county
+    # for one school's page (issue 19).
+    name = get_user_model().objects.filter(pk=OuterRef("user_id")).order_by().values("full_name")[:1]
+    qs = (LearnerProfile.objects.for_org(org).select_related("at_risk_level")
+          .prefetch_related("user", "key_worker").annotate(sort_name=Subquery(name)))
     if active_only:
         qs = qs.filter(is_active=True)
     if key_worker:
         qs = qs.filter(key_worker=key_worker)
+    # A correlated count per listed learner, not a join and GROUP BY over plans: PostgreSQL
+    # computes it after the sort and LIMIT, for the page's rows only, through the plan's
+    # (organisation, profile, …) index, and the paginator's COUNT(*) drops it (issue 19: the
+    # join read every plan in the database for one school's 25-row page).
+    active = (Plan.objects.for_org(org).filter(profile=OuterRef("pk"), status=PlanStatus.ACTIVE)
+              .order_by().values("profile").annotate(n=Count("pk")).values("n"))
     return qs.annotate(
-        active_plans=Count("plans", filter=Q(plans__status=PlanStatus.ACTIVE))
-    ).order_by("user__full_name", "pk")
+        active_plans=Coalesce(Subquery(active, output_field=IntegerField()), Value(0))
+    ).order_by("sort_name", "pk")
 
 
 def plan_get(*, org, plan_id: int) -> Plan:
     """A plan of ``org`` with profile, learner and key worker loaded; 404 if missing or foreign."""
     return get_object_or_404(
-        Plan.objects.for_org(org).select_related("profile__user", "profile__key_worker", "profile__at_risk_level"),
-        pk=plan_id,
+        Plan.objects.for_org(org).select_related(*_PLAN_PAGE_RELATIONS), pk=plan_id,
     )
+
+
+# What the plan page shows of a plan's relations: ``plan_get`` loads them with the plan, so
+# ``plan_detail`` need not read the plan again (issue 19: one query fewer on every plan page).
+_PLAN_PAGE_RELATIONS = ("profile__user", "profile__key_worker", "profile__at_risk_level", "moving_on")
+
+
+def _has_plan_page_relations(plan: Plan) -> bool:
+    loaded = plan._state.fields_cache
+    profile = loaded.get("profile")
+    return ("moving_on" in loaded and profile is not None
+            and all(name in profile._state.fields_cache for name in ("user", "key_worker", "at_risk_level")))
 
 
 def plan_get_shared(*, user, plan_id: int) -> Plan:
@@ -164,20 +192,18 @@ def plan_detail(*, plan: Plan, viewer: PlanViewer) -> Plan:
     ``plan.visible_targets`` (long-term first, with ``steps_visible`` and ``progress`` newest
     first, area, set_by), ``plan.signatures`` (signer). Fixed number of queries."""
     targets = _visible_targets(plan=plan, viewer=viewer).order_by("term", "due_on", "pk")
-    detail = (
-        Plan.objects.for_org(plan.organisation_id)
-        .select_related("profile__user", "profile__key_worker", "profile__at_risk_level", "moving_on")
-        .prefetch_related(
-            Prefetch("targets", queryset=targets, to_attr="visible_targets"),
-            Prefetch(
-                "signatures",
-                queryset=PlanSignature.objects.for_org(plan.organisation_id).select_related("signer"),
-            ),
-            Prefetch("moving_on__applications",
-                     queryset=MovingOnApplication.objects.for_org(plan.organisation_id).order_by("created_at", "pk")),
-        )
-        .get(pk=plan.pk)
+    prefetches = (
+        Prefetch("targets", queryset=targets, to_attr="visible_targets"),
+        Prefetch("signatures", queryset=PlanSignature.objects.for_org(plan.organisation_id).select_related("signer")),
+        Prefetch("moving_on__applications",
+                 queryset=MovingOnApplication.objects.for_org(plan.organisation_id).order_by("created_at", "pk")),
     )
+    if _has_plan_page_relations(plan):  # from plan_get: add the lists to the plan already read
+        detail = plan
+        prefetch_related_objects([detail], *prefetches)
+    else:
+        detail = (Plan.objects.for_org(plan.organisation_id).select_related(*_PLAN_PAGE_RELATIONS)
+                  .prefetch_related(*prefetches).get(pk=plan.pk))
     detail.visible_moving_on = visible_moving_on(plan=detail, viewer=viewer)
     return detail
 
@@ -205,6 +231,22 @@ def visible_moving_on(*, plan: Plan, viewer: PlanViewer):
     return moving_on if relationship == ShareRelationship.PARENT_CARER else None
 
 
+def _active_shares_of(*, user, now=None):
+    return PlanShare.objects.system("a person's own plan grants, across organisations").filter(
+        PlanShare.active_q(now), grantee_id=user.pk
+    )
+
+
+def plan_share_org_ids(*, user, now=None) -> set[int]:
+    """The organisations whose plans ``user`` may read through an ACTIVE share (granted by the
+    learner or their school, not revoked, not expired at ``now``) — the ONLY source of those ids,
+    for the views (``plans_shared_with``) and the request's row-level security scope. The grantee
+    cannot make a share: only the plan's side can (``services.plan_share_*``)."""
+    org_ids = set(_active_shares_of(user=user, now=now).values_list("organisation_id", flat=True))
+    rls.request_scope_widen(org_ids, grant="plan share")
+    return org_ids
+
+
 def moving_on_application_get(*, moving_on, application_id: int):
     """One application of ``moving_on`` (404 for any other)."""
     from .models import MovingOnApplication
@@ -218,13 +260,11 @@ def plans_shared_with(*, user, now=None):
     ``now``) AND the guardian ``view_plan`` permission — both required, so an expired grant gives
     no access even before the cleanup job removes the permission. Crosses organisations through
     the recorded grants only (``for_orgs`` of the grants' organisations)."""
-    shares = PlanShare.objects.system("a person's own plan grants, across organisations").filter(
-        PlanShare.active_q(now), grantee_id=user.pk
-    )
+    shares = _active_shares_of(user=user, now=now)
+    org_ids = plan_share_org_ids(user=user, now=now)
     permitted = PlanUserObjectPermission.objects.filter(
         user_id=user.pk, permission__codename="view_plan", permission__content_type__app_label="learners"
     ).values("content_object_id")
-    org_ids = set(shares.values_list("organisation_id", flat=True))
     return (
         Plan.objects.for_orgs(org_ids)
         .filter(pk__in=shares.values("plan_id"))
@@ -499,10 +539,14 @@ def my_target_get(*, user, target_id: int) -> Target:
 
 def share_invitations_for_user(*, user):
     """Open invitations addressed to ``user``'s email (they may accept while signed in)."""
-    return PlanShareInvitation.objects.system("a person's own invitations, across organisations").filter(
-        email__iexact=user.email, accepted_at__isnull=True, revoked_at__isnull=True,
-        link_expires_at__gt=timezone.now(),
-    )
+    # Addressed to the person's (verified) email, in any organisation: found in a narrow system
+    # scope, then those organisations join the request's row-level security scope.
+    with rls.bearer_lookup("open plan-share invitations addressed to the person's email"):
+        invitations = list(PlanShareInvitation.objects.system("a person's own invitations, across organisations")
+                           .filter(email__iexact=user.email, accepted_at__isnull=True, revoked_at__isnull=True,
+                                   link_expires_at__gt=timezone.now()).select_related("plan__profile__user"))
+    rls.request_scope_widen({i.organisation_id for i in invitations}, grant="a plan-share invitation")
+    return invitations
 
 
 # --- Record transfer (issue 13): the ONE selector of cross-organisation reads by transfer ----
@@ -519,10 +563,22 @@ def transfer_grants(*, org, profile):
 
     if org is None or profile is None or profile.organisation_id != org.pk:
         raise UnscopedQueryError("transfer_grants needs the receiving organisation and its learner")
-    return (RecordTransfer.objects.system("record-transfer grants naming this organisation, learner consented")
-            .filter(receiving_organisation_id=org.pk, learner_id=profile.user_id, status=TransferStatus.CONSENTED,
-                    profile__isnull=False)
-            .select_related("organisation", "profile").order_by("-decided_at", "-pk"))
+    grants = (RecordTransfer.objects.system("record-transfer grants naming this organisation, learner consented")
+              .filter(receiving_organisation_id=org.pk, learner_id=profile.user_id,
+                      status=TransferStatus.CONSENTED, profile__isnull=False)
+              .select_related("organisation").prefetch_related("profile").order_by("-decided_at", "-pk"))
+    grants.__class__ = _TransferGrantsQuerySet
+    return grants
+
+
+class _TransferGrantsQuerySet(TenantQuerySet):
+    """The sending organisations of the fetched grants join the request's row-level security
+    scope before their rows (each grant's profile, then its plans) are read: between the grants'
+    query and the profiles' prefetch. No extra query; none at all when there is no grant."""
+
+    def _prefetch_related_objects(self):
+        rls.request_scope_widen({t.organisation_id for t in self._result_cache}, grant="record transfer")
+        super()._prefetch_related_objects()
 
 
 def transfer_viewer(*, transfer, plan, user) -> PlanViewer:

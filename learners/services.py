@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
-from plp_portal import clock
+from plp_portal import clock, rls
 from plp_portal.accounts.services import invited_account
 from plp_portal.audit.services import audit_log, audit_log_many
 from plp_portal.notifications.services import email_queue, notification_create
@@ -1016,11 +1016,11 @@ def plan_share_invite(*, org, plan, email: str, relationship: str, by,
 
 def plan_share_invitation_by_token(*, token: str):
     """The invitation with this token (any organisation: the token is the bearer grant), or None."""
-    return (
+    return rls.bearer_get(lambda: (
         PlanShareInvitation.objects.system("an emailed plan-share link names its own invitation")
         .select_related("plan__profile__user", "organisation")
         .filter(token_hash=PlanShareInvitation.hash_token(token)).first()
-    )
+    ), grant="a plan-share invitation link")
 
 
 def plan_share_invitation_accept(*, invitation, user=None, full_name: str = "", password: str | None = None,

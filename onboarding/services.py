@@ -23,7 +23,7 @@ from keyworkers.services import key_worker_assign
 from learners import services as learner_services
 from learners.choices import LeavingReason, PlanStatus, TargetGroup
 from learners.models import LearnerProfile, Plan
-from plp_portal import clock
+from plp_portal import clock, rls
 from plp_portal.audit.services import audit_log
 from plp_portal.organisations.choices import Role
 from plp_portal.organisations.models import Membership, Term
@@ -932,8 +932,10 @@ def sign_in_code_redeem(*, code: str, password: str):
     from .models import SignInCode
 
     with transaction.atomic():
-        found = (SignInCode.objects.system("a sign-in code names its organisation; the person has none yet")
-                 .select_for_update().select_related("user").filter(code_hash=sign_in_code_hash(code)).first())
+        found = rls.bearer_get(lambda: (
+            SignInCode.objects.system("a sign-in code names its organisation; the person has none yet")
+            .select_for_update().select_related("user").filter(code_hash=sign_in_code_hash(code)).first()),
+            grant="a pupil's one-time sign-in code")
         if found is None or not found.is_usable:
             raise SignInCodeError("This code is not right, has been used or has expired. Check it, or ask your tutor for a new one.")
         found.used_at = clock.now()

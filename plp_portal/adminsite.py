@@ -15,6 +15,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from plp_portal import rls
 from plp_portal.audit.services import audit_log
 from plp_portal.tenancy import system_scope
 
@@ -25,7 +26,10 @@ class PlatformAdminSite(admin.AdminSite):
 
     def admin_view(self, view, cacheable=False):
         def scoped(request, *args, **kwargs):
-            with system_scope(f"platform admin, operator {request.user.pk}"):
+            reason = f"platform admin, operator {request.user.pk}"
+            # The ORM's and the database's system scope (row-level security, plp_portal/rls.py);
+            # audited by the admin.request row below.
+            with system_scope(reason), rls.system_job_scope(reason, audit=False):
                 audit_log(
                     "admin.request",
                     request=request,

@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "plp_portal.middleware.QueryStringNulMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "plp_portal.organisations.middleware.OrganisationMiddleware",
+    # The request's row-level security scope (after the organisation is resolved).
+    "plp_portal.rls.RowSecurityMiddleware",
     "plp_portal.accounts.middleware.StaffMFAMiddleware",
     "plp_portal.audit.middleware.PermissionRefusalAuditMiddleware",
     "plp_portal.audit.middleware.RecordReadAuditMiddleware",
@@ -135,6 +137,10 @@ if env("PLP_TEST_DB_NAME", default=""):
 # this role is granted what it needs and no more: no TRUNCATE, no UPDATE/DELETE on append-only
 # tables (the audit log), no ownership of any table or trigger (plp_portal/dbroles.py).
 PLP_APP_DB_ROLE = env("PLP_APP_DB_ROLE", default="")
+# Tests only: the suite connects as the owner (to create and flush its database) and each
+# request's or job's transaction switches to this role (SET LOCAL ROLE), so they run under
+# row-level security as the site does (plp_portal/rls.py). Empty in production.
+PLP_RLS_SWITCH_ROLE = env("PLP_RLS_SWITCH_ROLE", default="")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, sessions ------------------------------------------------------------------------
@@ -295,6 +301,10 @@ CELERY_BEAT_SCHEDULE = {
     "records-sars-pending": {"task": "records.sars_pending", "schedule": 60.0},
     # Records past their retention date are erased once a day (idempotent, set-based; README).
     "records-retention-daily": {"task": "records.retention_daily", "schedule": crontab(hour=2, minute=40)},
+    # The careers service dashboard's per-school figures (guidance/figures.py): the schools a
+    # write marked stale a minute later; every school nightly.
+    "guidance-figures-stale": {"task": "guidance.figures_refresh_stale", "schedule": 60.0},
+    "guidance-figures-daily": {"task": "guidance.figures_refresh_daily", "schedule": crontab(hour=3, minute=10)},
 }
 
 # --- Internationalisation -------------------------------------------------------------------

@@ -37,15 +37,21 @@ class UnscopedQueryError(RuntimeError):
 
 
 @contextlib.contextmanager
-def system_scope(reason: str):
+def system_scope(reason: str, *, database: bool = True):
     """Allow unscoped queries of tenant models inside the block (migrations, commands, jobs).
 
-    ``reason`` is required so every use says why it may cross organisations."""
+    ``reason`` is required so every use says why it may cross organisations. Outside any request
+    or job (a management command, a shell) it is the database's system scope too, audited
+    (``plp_portal.rls``); inside a request the request's row-level security still holds.
+    ``database=False``: the ORM check only (Django's own unique validation of one row)."""
     if not reason:
         raise ValueError("system_scope needs a reason")
+    from plp_portal import rls
+
     token = _system_scope.set(reason)
     try:
-        yield
+        with rls.system_job_scope_if_outside(reason) if database else contextlib.nullcontext():
+            yield
     finally:
         _system_scope.reset(token)
 
@@ -119,6 +125,32 @@ class TenantQuerySet(models.QuerySet):
         if not self._plp_scoped:
             _refuse_unscoped(self.model)
 
+    # Combining querysets (``a | b``, ``a & b``, ``a ^ b``, ``a.union(b)``…): the result carries
+    # the left side's scope, so an unscoped side would pass into a "scoped" query. Refused when
+    # they are combined, like an unscoped subquery (an empty ``none()`` side adds no rows).
+    @staticmethod
+    def _check_combined(*querysets):
+        for queryset in querysets:
+            if isinstance(queryset, TenantQuerySet) and not queryset._plp_scoped \
+                    and not queryset.query.is_empty():
+                _refuse_unscoped(queryset.model)
+
+    def __or__(self, other):
+        self._check_combined(self, other)
+        return super().__or__(other)
+
+    def __and__(self, other):
+        self._check_combined(self, other)
+        return super().__and__(other)
+
+    def __xor__(self, other):
+        self._check_combined(self, other)
+        return super().__xor__(other)
+
+    def _combinator_query(self, combinator, *other_qs, all=False):
+        self._check_combined(self, *other_qs)
+        return super()._combinator_query(combinator, *other_qs, all=all)
+
     def _fetch_all(self):
         if self._result_cache is None:
             self._check_scope()
@@ -190,11 +222,11 @@ class TenantModel(models.Model):
     # Django's own unique/constraint validation filters on the row's values, which include the
     # organisation for every tenant constraint; it may query without a scope.
     def _perform_unique_checks(self, unique_checks):
-        with system_scope("unique validation of a row that names its organisation"):
+        with system_scope("unique validation of a row that names its organisation", database=False):
             return super()._perform_unique_checks(unique_checks)
 
     def validate_constraints(self, exclude=None):
-        with system_scope("constraint validation of a row that names its organisation"):
+        with system_scope("constraint validation of a row that names its organisation", database=False):
             return super().validate_constraints(exclude=exclude)
 
 

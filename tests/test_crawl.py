@@ -3,11 +3,14 @@ requested by a member of organisation A with the ids of organisation B's objects
 or 404 — for every role. Patterns are discovered from the URLconf, so new views are covered
 without editing this file."""
 
+import contextlib
 import re
 
 import pytest
+from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from plp_portal import rls
 from plp_portal.organisations.choices import Role
 from tests.crawl_objects import EXCLUDED_NAMESPACES, EXCLUDED_PREFIXES, OBJECT_KWARGS
 from tests.factories import member
@@ -85,17 +88,38 @@ def test_member_of_a_cannot_reach_b_objects_through_a(role, org, other_org, fore
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     values = {**foreign_objects, "org_slug": org.slug}
     failures = []
-    for route, namespace in crawlable():
-        names = {m.group("name") for m in PARAM.finditer(route)}
-        if not names - {"org_slug"}:
-            continue  # no object of B in this URL
-        url = fill(route, namespace, values)
-        for method in ("get", "post"):
-            status = getattr(client, method)(url).status_code
-            allowed = REFUSED | {405}  # 405: the view refuses the method before any lookup
-            if status not in allowed:
-                failures.append(f"{method.upper()} {url} -> {status}")
+    with row_security_observed() as seen:
+        for route, namespace in crawlable():
+            names = {m.group("name") for m in PARAM.finditer(route)}
+            if not names - {"org_slug"}:
+                continue  # no object of B in this URL
+            url = fill(route, namespace, values)
+            for method in ("get", "post"):
+                status = getattr(client, method)(url).status_code
+                allowed = REFUSED | {405}  # 405: the view refuses the method before any lookup
+                if status not in allowed:
+                    failures.append(f"{method.upper()} {url} -> {status}")
     assert failures == [], "\n".join(failures)
+    # The crawl ran with row-level security on: as the application's role (not the owner, no
+    # BYPASSRLS), row_security on, and never with B in the transaction's organisations.
+    assert seen, "no request applied a row-level security scope"
+    assert {(user, rs, bypass) for user, rs, bypass, _orgs in seen} == {(settings.PLP_APP_DB_ROLE, "on", False)}
+    assert not any(str(other_org.pk) in orgs.split(",") for *_rest, orgs in seen)
+
+
+@contextlib.contextmanager
+def row_security_observed():
+    """What each request's transaction runs as, after its row-level security scope is set."""
+    seen = []
+
+    def record(cursor, scope):
+        cursor.execute("SELECT current_user, current_setting('row_security'), "
+                       "(SELECT rolbypassrls OR rolsuper FROM pg_roles WHERE rolname = current_user), "
+                       "current_setting('plp.org_ids')")
+        seen.append(cursor.fetchone())
+
+    with rls.observe(record):
+        yield seen
 
 
 @pytest.mark.parametrize("role", list(Role))

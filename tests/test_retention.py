@@ -136,15 +136,17 @@ def test_the_job_erases_exactly_what_passed_its_date_and_twice_changes_nothing(o
     assert Erasure.objects.for_org(org).filter(status=Erasure.Status.DONE).count() == 3
 
     # Run again: nothing more changes.
-    events = AuditEvent.objects.count()
+    # (each run of the job leaves one row saying it used the system scope: plp_portal/rls.py)
+    events = AuditEvent.objects.exclude(action="system.scope").count()
     assert retention.retention_run() == {"organisations": 0, "learners": 0}
-    assert counts(org) == after and AuditEvent.objects.count() == events
+    assert counts(org) == after and AuditEvent.objects.exclude(action="system.scope").count() == events
 
 
 def destination_figures(org):
     """The guidance dashboard's destinations summary (what the authority's figures are made of)."""
-    from guidance import selectors
+    from guidance import figures, selectors
 
+    figures.figures_refresh(school_ids=[org.pk])  # (the worker's job after the erasure marks it stale)
     result = selectors.dashboard(scope=selectors.GuidanceScope(org=org, side="school", org_ids=(org.pk,),
                                                                user_id=0))
     return result["destinations"], result["destinations_total"]

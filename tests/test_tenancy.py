@@ -146,3 +146,39 @@ def test_every_model_of_our_apps_is_tenant_scoped_or_listed_with_a_reason():
         "Each model must subclass TenantModel, declare plp_scoped_through (the tenant-owned "
         f"parent that scopes it), or be listed in NOT_TENANT_OWNED with a reason: {unlisted}"
     )
+
+
+def test_an_unscoped_queryset_combined_with_a_scoped_one_is_refused(org, other_org):
+    """Issue 12: ``scoped | unscoped`` (and ``&``, ``^``, ``union``, ``intersection``,
+    ``difference``) took the scoped side's mark and let the other organisation's rows through;
+    each is refused when the querysets are combined, whichever side is unscoped."""
+    mine = MembershipFactory(organisation=org)
+    MembershipFactory(organisation=other_org)
+    scoped = Membership.objects.for_org(org)
+    unscoped = Membership.objects.filter(role=mine.role)
+    paths = {
+        "a | b": lambda a, b: a | b,
+        "a & b": lambda a, b: a & b,
+        "a ^ b": lambda a, b: a ^ b,
+        "union": lambda a, b: a.union(b),
+        "union all": lambda a, b: a.union(b, all=True),
+        "intersection": lambda a, b: a.intersection(b),
+        "difference": lambda a, b: a.difference(b),
+    }
+    for name, combine in paths.items():
+        for left, right in ((scoped, unscoped), (unscoped, scoped)):
+            with pytest.raises(UnscopedQueryError):
+                combine(left, right)
+                pytest.fail(f"{name} combined an unscoped queryset")
+    # A user's related manager is no scope here either; values() querysets are checked too.
+    with pytest.raises(UnscopedQueryError):
+        scoped | mine.user.memberships.all()
+    with pytest.raises(UnscopedQueryError):
+        scoped.values_list("pk").union(unscoped.values_list("pk"))
+    # Scoped with scoped, a stated system scope, and an empty side pass.
+    assert list(scoped | Membership.objects.for_org(org).filter(pk=mine.pk)) == [mine]
+    assert list(scoped.union(Membership.objects.for_org(org))) == [mine]
+    assert list(scoped | Membership.objects.none()) == [mine]
+    assert (scoped | Membership.objects.system("a test").filter(pk=mine.pk)).count() == 1
+    with system_scope("a management command", database=False):
+        assert (scoped | unscoped).count() >= 1

@@ -27,10 +27,15 @@ def pages(*, password) -> list[BenchPage]:
             result.append(BenchPage("careers plan page", reverse(
                 "careersplan:plan", kwargs={"org_slug": lead.organisation.slug, "plan_id": plan.pk}),
                 lead.user.email, password))
+        result.append(BenchPage("careers plans (lead)", reverse(
+            "careersplan:index", kwargs={"org_slug": lead.organisation.slug}), lead.user.email, password))
     officer = _first(Role.LA_OFFICER)
     if officer is not None:
         authority = reverse("careersplan:authority", kwargs={"org_slug": officer.organisation.slug})
         result.append(BenchPage("authority dashboard", authority, officer.user.email, password))
+        result.append(BenchPage("authority recommendations", reverse(
+            "careersplan:authority_recommendations", kwargs={"org_slug": officer.organisation.slug}),
+            officer.user.email, password))
         result += [BenchPage(f"authority dashboard: {label}", f"{authority}?{query}", officer.user.email, password,
                              explain_only=True)
                    for label, query in (("red plans", "rag=red"), ("by score", "sort=score&dir=desc"),

@@ -73,6 +73,10 @@ def seed(county) -> None:
     for org_id in county.providers:
         _seed_org(county, org_id, counts)
         county.log(f"guidance: {counts['all']:,} referrals ({counts['open']:,} waiting for triage)")
+    from ..figures import figures_refresh
+
+    figures_refresh(school_ids=list(county.providers))  # the dashboard's summary of what was made
+    county.log("guidance: dashboard figures computed")
 
 
 def _partnerships(county) -> None:

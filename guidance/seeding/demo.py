@@ -112,6 +112,13 @@ def seed_leaver_cohorts(demo, *, by) -> None:
 
 
 def seed(demo) -> None:
+    from ..figures import figures_refresh
+
+    _seed(demo)
+    figures_refresh()  # the careers service dashboard's summary (guidance/figures.py)
+
+
+def _seed(demo) -> None:
     careers = demo.orgs["careers"]
     northgate, riverside = demo.orgs["northgate"], demo.orgs["riverside"]
     year = academic_year_of(demo.today)

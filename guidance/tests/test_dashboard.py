@@ -1,14 +1,16 @@
 """Dashboard figures against hand-computed fixtures, and the queue's query budget."""
 
 import datetime
+import html
+import re
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from guidance import selectors, services
+from guidance import figures, selectors, services
 from guidance.choices import DestinationCategory, ReferralReason, ReferralSource, Tier, TierReason
-from guidance.models import Referral
+from guidance.models import Referral, SchoolFigure, SchoolFiguresState
 from guidance.tests.factories import learner, partnership, referral
 from learners.choices import TargetGroup
 from plp_portal.organisations.choices import Role
@@ -54,27 +56,60 @@ def test_dashboard_figures_match_hand_computed_values(service, org, other_org):
 
     scope = selectors.GuidanceScope(org=service, side="service", org_ids=tuple(selectors.partner_school_ids(org=service)),
                                     user_id=adviser.pk)
-    figures = selectors.dashboard(scope=scope, service=service)
-    tiers = {row["target_group"]: row for row in figures["tiers"]}
+    # The services marked the school stale; the triage times were set behind their back (update()),
+    # which is what the nightly rollup is for: both are what the worker's refresh recomputes.
+    assert SchoolFiguresState.objects.for_org(org).get().stale_since is not None
+    assert figures.figures_refresh(school_ids=[org.pk, other_org.pk]) == 2
+    figures_ = selectors.dashboard(scope=scope, service=service)
+    tiers = {row["target_group"]: row for row in figures_["tiers"]}
     assert (tiers["key_stage_4"]["total"], tiers["key_stage_4"]["core"], tiers["key_stage_4"]["filtered"],
             tiers["key_stage_4"]["intensive"]) == (4, 2, 1, 1)
     assert (tiers["key_stage_4"]["core_pct"], tiers["key_stage_4"]["filtered_pct"]) == (50.0, 25.0)
     assert tiers["key_stage_4"]["expected"].filtered_percent == 25
     assert (tiers["year_9"]["total"], tiers["year_9"]["core_pct"]) == (2, 100.0)
-    assert dict(figures["by_source"]) == {"Key worker": 3, "The learner": 1,
+    assert dict(figures_["by_source"]) == {"Key worker": 3, "The learner": 1,
                                           "Careers adviser (group session or clinic)": 0, "Another agency": 0}
-    by_reason = dict(figures["by_reason"])
+    by_reason = dict(figures_["by_reason"])
     assert by_reason[ReferralReason.TRANSITION_UNCLEAR.label] == 2
     assert by_reason[ReferralReason.INFORMATION.label] == 2
     assert by_reason[ReferralReason.OTHER.label] == 1
     # median of 1,2,3,10 = 2.5 days; p90 = 3 + 0.7 * (10 - 3) = 7.9 days (percentile_cont).
-    assert figures["triage"]["n"] == 4
-    assert figures["triage"]["median"] == datetime.timedelta(days=2.5)
-    assert abs(figures["triage"]["p90"] - datetime.timedelta(days=7.9)) < datetime.timedelta(seconds=1)
-    dest = {label: (n, pct) for label, n, pct in figures["destinations"]}
+    assert figures_["triage"]["n"] == 4
+    assert figures_["triage"]["median"] == datetime.timedelta(days=2.5)
+    assert abs(figures_["triage"]["p90"] - datetime.timedelta(days=7.9)) < datetime.timedelta(seconds=1)
+    dest = {label: (n, pct) for label, n, pct in figures_["destinations"]}
     assert dest["Education"] == (3, 75.0)
     assert dest[DestinationCategory.NEET.label] == (1, 25.0)
-    assert figures["destinations_total"] == 4
+    assert figures_["destinations_total"] == 4
+
+
+def test_the_dashboard_reads_the_schools_summaries_kept_current_by_the_writes(service, org, other_org, sign_in):
+    """A write marks its school stale; the worker's minute job recomputes just those schools; the
+    page reads the summary rows of the schools it shows (never the learners or referrals)."""
+    adviser = member(service, Role.CAREERS_ADVISER)
+    partnership(service, org)
+    figures.figures_refresh(school_ids=[org.pk, other_org.pk])
+    assert not SchoolFiguresState.objects.for_orgs([org.pk, other_org.pk]).filter(stale_since__isnull=False).exists()
+    profile = learner(org, with_plan=False)
+    referral(profile)
+    state = SchoolFiguresState.objects.for_org(org).get()
+    assert state.stale_since is not None
+    # (A flag younger than a minute stays set after a refresh: the write may not have been visible to it.)
+    SchoolFiguresState.objects.for_org(org).update(stale_since=state.stale_since - datetime.timedelta(minutes=5))
+    assert figures.figures_refresh_stale() == 1
+    assert figures.figures_refresh_stale() == 0  # nothing stale any more
+    assert SchoolFigure.objects.for_org(org).get(kind="open").n == 1
+    assert not SchoolFigure.objects.for_org(other_org).exists()
+    url = reverse("guidance:dashboard", kwargs={"org_slug": service.slug})
+    body = sign_in(adviser).get(url).content.decode()
+    assert "1 waiting" in body and "Figures as of" in body
+
+
+def test_percentiles_of_a_histogram_are_postgresqls_percentile_cont():
+    assert figures.percentile_of_histogram({24: 1, 48: 1, 72: 1, 240: 1}, 0.5) == 60
+    assert abs(figures.percentile_of_histogram({24: 1, 48: 1, 72: 1, 240: 1}, 0.9) - (72 + 0.7 * 168)) < 1e-9
+    assert figures.percentile_of_histogram({5: 3}, 0.9) == 5
+    assert figures.percentile_of_histogram({}, 0.5) is None
 
 
 def test_neet_list_holds_unsettled_leavers_only(service, org, other_org):
@@ -148,3 +183,45 @@ def test_school_days_skip_weekends():
     friday = datetime.date(2026, 11, 20)
     assert selectors.school_days_between(friday, datetime.date(2026, 11, 23)) == 1  # Monday
     assert selectors.school_days_between(friday, datetime.date(2026, 11, 27)) == 5
+
+
+def _next_link(body):
+    import html
+    import re
+
+    found = re.search(r'href="(\?[^"]*cursor=[^"]*)" rel="next"', body)
+    return html.unescape(found.group(1)) if found else None
+
+
+def test_queue_pages_through_every_referral_once_by_plain_links_at_the_same_cost(service, org, other_org, sign_in):
+    """Keyset pages: "Next" is a plain link (no JavaScript) to the rows after the last one shown;
+    every referral appears once, in the queue's order; a deep page makes the same queries as the
+    first; "Previous" goes back; a cursor edited by hand shows the first page."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    adviser = member(service, Role.CAREERS_ADVISER)
+    partnership(service, org)
+    _make_referrals(org, 60)  # urgencies 1-3, one an hour: ties in urgency ordered by age, then id
+    client = sign_in(adviser)
+    url = reverse("guidance:index", kwargs={"org_slug": service.slug})
+    scope = selectors.GuidanceScope(org=service, side="service", org_ids=(org.pk,), user_id=adviser.pk)
+    expected = [r.pk for r in selectors.referral_queue(scope=scope).filter(status="new")]
+    seen, link, counts, bodies = [], url, [], []
+    while link:
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(link if link.startswith("/") else url + link)
+        counts.append(len(ctx.captured_queries))
+        body = response.content.decode()
+        bodies.append((link, body))
+        seen += [r["referral"].pk for r in response.context["rows"]]
+        link = _next_link(body)
+    assert seen == expected and len(seen) == 60
+    assert len(counts) == 3 and counts[1] == counts[2]  # page 3 costs what page 2 does
+    previous = re.search(r'href="(\?[^"]*)" rel="prev"', bodies[2][1])
+    back = client.get(url + html.unescape(previous.group(1)))
+    assert [r["referral"].pk for r in back.context["rows"]] == expected[25:50]
+    filtered = client.get(url + f"?school={org.pk}&status=new")
+    assert f"school={org.pk}" in _next_link(filtered.content.decode())  # the filters are kept
+    broken = client.get(url + "?cursor=not-a-cursor")
+    assert broken.status_code == 200 and [r["referral"].pk for r in broken.context["rows"]] == expected[:25]

@@ -44,6 +44,13 @@ def pages(*, password) -> list[BenchPage]:
     if admin is not None:  # the whole school's caseload, as its admin sees it
         result.append(BenchPage("caseload: whole school (admin)", caseload, admin.user.email, password,
                                 explain_only=True))
+        result.append(BenchPage("quality: learners (admin)", reverse(
+            "keyworkers:quality_learners", kwargs={"org_slug": org.slug}), admin.user.email, password))
+    learner = (Review.objects.for_org(org).filter(plan__status=PlanStatus.ACTIVE)
+               .select_related("plan__profile__user").order_by("-number", "pk").first())
+    if learner is not None:
+        result.append(BenchPage("my reviews (learner)", reverse("me_reviews:index"),
+                                learner.plan.profile.user.email, password))
     review = (Review.objects.for_org(org)
               .filter(status__in=OPEN_REVIEW_STATUSES, kw_signed_at__isnull=True, plan__status=PlanStatus.ACTIVE,
                       plan__profile__key_worker=user)

@@ -26,13 +26,28 @@ def _busiest_active_plan():
     )
 
 
+def _org_admin_email(org) -> str | None:
+    from plp_portal.organisations.choices import Role
+    from plp_portal.organisations.models import Membership
+
+    admin = (Membership.objects.system("bench picks a seeded organisation admin")
+             .filter(role=Role.ORG_ADMIN, organisation=org, is_active=True).select_related("user")
+             .order_by("id").first())
+    return admin.user.email if admin else None
+
+
 def pages(*, password):
     plan = _busiest_active_plan()
     if plan is None:
         return []
     learner, key_worker = plan.profile.user.email, plan.profile.key_worker.email
     org = plan.organisation.slug
+    admin = _org_admin_email(plan.organisation)
     return [
+        # The whole school's list, as its organisation admin sees it (issue 19: its active-plan
+        # count read every plan in the database).
+        *([BenchPage("learner list: whole school (admin)", reverse("learners:index", kwargs={"org_slug": org}),
+                     admin, password)] if admin else []),
         BenchPage("learner /me/", reverse("me:home"), learner, password),
         BenchPage("plan page (key worker)",
                   reverse("learners:plan", kwargs={"org_slug": org, "learner_plan_id": plan.pk}),

@@ -34,3 +34,17 @@ def due_in_words(due_on, today=None):
         return f"due in {days} days"
     late = -days
     return f"{late} day{'s' if late != 1 else ''} late"
+
+
+_STATUS_TAG_MODIFIERS = {
+    "achieved": " govuk-tag--green", "in_progress": " govuk-tag--blue", "partly_achieved": " govuk-tag--yellow",
+    "not_achieved": " govuk-tag--red", "withdrawn": " govuk-tag--grey", "open": " govuk-tag--orange",
+    "monitoring": " govuk-tag--yellow", "resolved": " govuk-tag--green",
+}
+
+
+@register.filter
+def status_tag_modifier(status) -> str:
+    """The GOV.UK tag colour class of a status (what ``partials/status_tag.html`` chooses), for
+    the cards repeated in a loop: a filter, not an include per card (issue 19)."""
+    return _STATUS_TAG_MODIFIERS.get(status, " govuk-tag--grey")

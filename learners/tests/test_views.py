@@ -511,3 +511,33 @@ def test_key_worker_is_notified_of_a_learner_set_target(world, sign_in):
     note = Notification.objects.for_org(world["org"]).get(user=world["key_worker"])
     assert "Learn to swim" in note.title
     assert sign_in(world["key_worker"]).get(note.url).status_code == 200
+
+
+def test_whole_school_list_counts_each_learners_active_plans_at_the_same_cost_for_1_and_30(org, other_org, sign_in):
+    """The organisation admin's whole-school list: each row's active-plan count is that
+    learner's own (closed plans and other organisations' plans not counted), and the page makes
+    the same queries for one learner as for a page of thirty (issue 19: the count is computed for
+    the page's rows, not joined over every plan)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from learners.models import Plan
+
+    admin = member(org, Role.ORG_ADMIN)
+    client = sign_in(admin)
+    url = reverse("learners:index", kwargs={"org_slug": org.slug})
+    first = plan_for(org=org)
+    second = plan_for(first.profile, programme_name="Duke of Edinburgh")
+    plan_for(org=other_org)
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        body = client.get(url).content.decode()
+    assert "2 active" in body
+    Plan.objects.for_org(org).filter(pk=second.pk).update(status="closed")
+    assert "1 active" in client.get(url).content.decode()
+    for _ in range(29):
+        LearnerProfileFactory(organisation=org)
+    with CaptureQueriesContext(connection) as thirty:
+        body = client.get(url).content.decode()
+    assert body.count(" active</td>") == 25 and "0 active" in body  # the first page of 30
+    assert len(thirty.captured_queries) == len(one.captured_queries)

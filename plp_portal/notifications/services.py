@@ -6,7 +6,7 @@ from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from plp_portal import clock
+from plp_portal import clock, rls
 from plp_portal.hooks import app_hook_modules
 from plp_portal.queue import enqueue_on_commit
 
@@ -128,7 +128,15 @@ def daily_reminders_run(*, today: datetime.date | None = None) -> dict:
 def notification_create(
     *, org, user, kind: str, title: str, body: str = "", url: str = "", dedupe_key=None
 ) -> Notification | None:
-    """An in-app notification; with ``dedupe_key``, at most one per person and key."""
+    """An in-app notification; with ``dedupe_key``, at most one per person and key. It may be for
+    the other side of a grant (row-level security: ``rls.for_another_organisation``)."""
+    with rls.for_another_organisation(org.pk if hasattr(org, "pk") else org,
+                                      "a notification for the other side of a grant"):
+        return _notification_create(org=org, user=user, kind=kind, title=title, body=body, url=url,
+                                    dedupe_key=dedupe_key)
+
+
+def _notification_create(*, org, user, kind, title, body, url, dedupe_key):
     if dedupe_key:
         notification, created = Notification.objects.for_org(org).get_or_create(
             organisation=org,

@@ -2,7 +2,7 @@ from django.http import Http404
 
 from plp_portal.audit.services import audit_log
 
-from .selectors import membership_for, organisation_by_slug
+from .selectors import membership_by_slug
 
 
 class OrganisationMiddleware:
@@ -26,11 +26,10 @@ class OrganisationMiddleware:
             return None
         if not request.user.is_authenticated:
             return None  # the view's login_required sends them to sign in
-        org = organisation_by_slug(slug=slug)
-        membership = membership_for(org=org, user=request.user) if org else None
+        membership = membership_by_slug(slug=slug, user=request.user)
         if membership is None:
             audit_log("organisation.access_refused", request=request, data={"slug": slug[:80]})
             raise Http404("No such organisation")
-        request.org = org
+        request.org = membership.organisation
         request.membership = membership
         return None

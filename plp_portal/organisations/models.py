@@ -48,6 +48,10 @@ class Membership(TenantModel):
     main ``role`` (what their landing page and navigation show) and any ``extra_roles`` (a
     careers lead who is also a form tutor). Use ``has_role`` to ask whether they hold a role."""
 
+    # Row-level security (plp_portal/rls.py): a person sees their own memberships anywhere, so a
+    # request can find its organisation before it has one.
+    plp_rls_person_fields = ("user",)
+
     Role = Role
 
     user = models.ForeignKey(

@@ -3,7 +3,9 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from .choices import STAFF_ROLES
+from plp_portal import rls
+
+from .choices import STAFF_ROLES, OrganisationKind
 from .models import Invitation, Membership, Organisation, Term
 
 
@@ -17,6 +19,29 @@ def user_memberships(*, user):
     )
 
 
+# --- The authority grant (DESIGN.md tenancy rule 4) ------------------------------------------
+AUTHORITY_SCHOOL_KINDS = (OrganisationKind.SCHOOL, OrganisationKind.COLLEGE, OrganisationKind.TRAINING_PROVIDER)
+
+
+def authority_school_ids(*, authority) -> list[int]:
+    """The schools, colleges and providers whose ``parent`` is ``authority`` — the ONLY source
+    of the organisations an authority's pages read (aggregates only; its apps never show a
+    learner). Set by the platform (the organisation's place in the authority), never by the
+    authority itself. Adds them to the request's row-level security scope (plp_portal/rls.py)."""
+    if authority is None:
+        raise ValueError("authority_school_ids needs the authority")
+    ids = list(Organisation.objects.filter(parent=authority, kind__in=AUTHORITY_SCHOOL_KINDS)
+               .order_by("pk").values_list("pk", flat=True))
+    rls.request_scope_widen(ids, grant="authority")
+    return ids
+
+
+def user_organisation_ids(*, user) -> list[int]:
+    """The organisations ``user`` is an active member of: what a request outside /o/ (the
+    learner's /me/, the home page) may see in the database (``plp_portal.rls``)."""
+    return list(user_memberships(user=user).order_by().values_list("organisation_id", flat=True))
+
+
 def user_has_staff_role(*, user) -> bool:
     # Extra roles are working roles only (services.membership_set_role): any makes them staff.
     return user_memberships(user=user).filter(Q(role__in=STAFF_ROLES) | ~Q(extra_roles=[])).exists()
@@ -26,8 +51,13 @@ def membership_for(*, org, user) -> Membership | None:
     return Membership.objects.for_org(org).filter(user=user, is_active=True).first()
 
 
-def organisation_by_slug(*, slug: str) -> Organisation | None:
-    return Organisation.objects.filter(slug=slug).first()
+def membership_by_slug(*, slug: str, user) -> Membership | None:
+    """``user``'s active membership of the organisation called ``slug``, with the organisation
+    loaded: the request's organisation and membership in one query (issue 19). None for a slug
+    that does not exist and for an organisation the user is not an active member of alike."""
+    return (Membership.objects.system("the request's organisation: the signed-in user's own membership by slug")
+            .filter(organisation__slug=slug, user=user, is_active=True).select_related("organisation")
+            .order_by("pk").first())
 
 
 def member_list(*, org):
@@ -45,12 +75,12 @@ def invitation_list_open(*, org):
 def invitation_by_token(*, token: str) -> Invitation | None:
     """The invitation a link's token names. The token is the grant: it identifies exactly one
     invitation, in whichever organisation made it."""
-    return (
+    return rls.bearer_get(lambda: (
         Invitation.objects.system("an invitation link's token identifies one invitation")
         .filter(token_hash=Invitation.hash_token(token))
         .select_related("organisation")
         .first()
-    )
+    ), grant="an invitation link")
 
 
 def term_list(*, org):

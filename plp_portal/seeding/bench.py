@@ -11,6 +11,12 @@ Apps say what to measure in a ``seeding/bench.py`` hook module:
 
     def pages(password) -> list[BenchPage]   # which pages (and their filters/sorts), as whom
     def jobs() -> list[BenchJob]          # background work to time in-process
+    def prepare() -> str                  # optional, first: what a worker would have done by now
+
+``manage.py bench --compare-presets small,medium`` (or ``--compare-urls a=URL,b=URL``) runs one
+gunicorn per database, lists each database's pages (``--list-pages``), then times every page on
+every target in turn, request by request (``measure_alternating``), and flags a page whose median
+on the last target is more than ``--growth-limit`` (1.2) × the first's: the growth check.
 
 A job's ``run()`` returns a note, or {"seconds": …, "note": …} when it times only part of its
 work (e.g. a render after setting up data it rolls back).
@@ -220,4 +226,96 @@ def format_table(rows: list[dict], jobs: list[dict]) -> str:
     if jobs:
         lines.append("")
         lines += [f"{j['name']:<34} {j['seconds']:>8.2f}s  {j.get('note', '')}" for j in jobs]
+    return "\n".join(lines)
+
+
+def loadavg() -> str:
+    """The machine's load average (1, 5, 15 minutes) as /proc/loadavg gives it ("" elsewhere):
+    figures taken under load are not comparable, so every run records it before and after."""
+    try:
+        with open("/proc/loadavg") as f:
+            return " ".join(f.read().split()[:3])
+    except OSError:
+        return ""
+
+
+@dataclass
+class Target:
+    """One server of a comparison: a name ("small", "owner"), its base URL and its pages
+    (discovered on its own database: the users and ids differ between databases)."""
+
+    name: str
+    base_url: str
+    pages: dict[str, BenchPage]
+    sessions: dict[str, Client] = field(default_factory=dict)
+
+
+def measure_alternating(targets: list[Target], name: str, *, n: int, warmup: int) -> dict[str, Timing]:
+    """Time the page called ``name`` on every target, one request to each in turn, ``n`` rounds
+    (after ``warmup`` rounds): what the machine does meanwhile falls on every target alike."""
+    clients, timings = {}, {}
+    for target in targets:
+        page = target.pages[name]
+        if page.email and page.email not in target.sessions:
+            target.sessions[page.email] = Client(target.base_url)
+            target.sessions[page.email].sign_in(page.email, page.password)
+        clients[target.name] = target.sessions[page.email] if page.email else Client(target.base_url)
+        timings[target.name] = Timing(name, page.path)
+    for round_ in range(warmup + n):
+        order = targets if round_ % 2 == 0 else list(reversed(targets))  # neither always goes first
+        for target in order:
+            page, timing = target.pages[name], timings[target.name]
+            started = time.perf_counter()
+            status, body, headers = clients[target.name].request(page.path)
+            elapsed = time.perf_counter() - started
+            if round_ >= warmup:
+                timing.samples_sequential.append(elapsed)
+            timing.statuses.add(status)
+            timing.bytes = len(body)
+            if QUERY_HEADER in headers:
+                timing.queries.append(int(headers[QUERY_HEADER]))
+    return timings
+
+
+def compare_rows(targets: list[str], timings: list[dict[str, Timing]], *, limit: float) -> list[dict]:
+    """One row per page: each target's median, p95 and queries, the ratio of the last target's
+    median to the first's, and ``flag`` when it is above ``limit`` (or a page is not a 200 or
+    makes a different number of queries on the two)."""
+    rows = []
+    first, last = targets[0], targets[-1]
+    for per_target in timings:
+        summaries = {t: per_target[t].summary(None) for t in targets}
+        base, other = summaries[first]["median_ms"], summaries[last]["median_ms"]
+        ratio = round(other / base, 2) if base else None
+        reasons = []
+        if ratio is not None and ratio > limit:
+            reasons.append(f"median ×{ratio} ({base:.1f} → {other:.1f} ms)")
+        if any(s["statuses"] != [200] for s in summaries.values()):
+            reasons.append("status " + ", ".join(f"{t} {s['statuses']}" for t, s in summaries.items()))
+        queries = {t: s["queries"] for t, s in summaries.items()}
+        if len(set(queries.values())) > 1:
+            reasons.append("queries " + ", ".join(f"{t} {q}" for t, q in queries.items()))
+        name = per_target[first].name
+        rows.append({"name": name, "targets": {t: {k: s[k] for k in ("path", "median_ms", "p95_ms", "queries",
+                                                                      "statuses", "bytes")}
+                                               for t, s in summaries.items()},
+                     "ratio": ratio, "flag": "; ".join(reasons)})
+    return rows
+
+
+def format_compare(targets: list[str], rows: list[dict], *, limit: float) -> str:
+    first, last = targets[0], targets[-1]
+    head = (f"{'page':<40} " + " ".join(f"{t[:12]:>12}" for t in targets) + f" {'ratio':>6} "
+            + " ".join(f"{'SQL ' + t[:6]:>10}" for t in targets) + "  flag")
+    lines = [head, "-" * len(head)]
+    for r in rows:
+        lines.append(
+            f"{r['name'][:40]:<40} " + " ".join(f"{r['targets'][t]['median_ms']:>10.1f}ms" for t in targets)
+            + f" {(r['ratio'] or 0):>6.2f} "
+            + " ".join(f"{str(r['targets'][t]['queries']):>10}" for t in targets)
+            + ("  FLAG " + r["flag"] if r["flag"] else ""))
+    flagged = [r for r in rows if r["flag"]]
+    lines.append("")
+    lines.append(f"{len(flagged)} of {len(rows)} pages flagged ({last} median > {limit}× {first}, "
+                 "a status other than 200, or a different number of queries)")
     return "\n".join(lines)

@@ -1,5 +1,7 @@
 import re
 
+from plp_portal import rls
+
 from .models import IdentityProvider, ProviderKind, parse_provider_id
 
 
@@ -19,21 +21,22 @@ def identity_provider_enabled_by_provider_id(*, provider_id: str) -> IdentityPro
     if parsed is None:
         return None
     organisation_id, kind = parsed
-    return (
+    return rls.bearer_get(lambda: (
         IdentityProvider.objects.for_org(organisation_id)
         .filter(kind=kind, enabled=True)
         .select_related("organisation")
         .first()
-    )
+    ), grant="an organisation's sign-in provider")
 
 
 def identity_providers_for_domain(*, domain: str) -> list[IdentityProvider]:
     """Enabled identity providers, of any organisation, that accept email addresses at
     ``domain`` (the public "sign in with your school account" page asks before it knows who)."""
     line = rf"(^|\n){re.escape(domain.lower())}(\r?\n|$)"
-    return list(
-        IdentityProvider.objects.system("sign-in: which organisations accept this email domain")
-        .filter(enabled=True, allowed_domains__regex=line)
-        .select_related("organisation")
-        .order_by("organisation__name", "kind")[:10]
-    )
+    with rls.bearer_lookup("sign-in: which organisations accept this email domain"):
+        return list(
+            IdentityProvider.objects.system("sign-in: which organisations accept this email domain")
+            .filter(enabled=True, allowed_domains__regex=line)
+            .select_related("organisation")
+            .order_by("organisation__name", "kind")[:10]
+        )

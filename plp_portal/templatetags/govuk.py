@@ -76,3 +76,13 @@ def url_with_page(context, page_number):
     query = context["request"].GET.copy()
     query["page"] = page_number
     return f"?{query.urlencode()}"
+
+
+@register.simple_tag(takes_context=True)
+def url_with_cursor(context, cursor):
+    """The current URL with ?cursor= replaced (keyset pagination, ``plp_portal.pagination``),
+    keeping the filters."""
+    query = context["request"].GET.copy()
+    query.pop("page", None)
+    query["cursor"] = cursor
+    return f"?{query.urlencode()}"

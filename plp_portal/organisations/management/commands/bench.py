@@ -1,6 +1,8 @@
 """Measure every key page and job on a production-like server: see plp_portal/seeding/bench.py.
 
     python manage.py bench --n 50            (make bench seeds the data and runs this)
+    python manage.py bench --compare-presets small,medium      (growth check: exits 1 on a FLAG)
+    python manage.py bench --compare-urls owner=postgres://…/db,app=postgres://plp_app@…/db
 """
 
 import json
@@ -19,7 +21,17 @@ from django.db import connection
 from django.utils import timezone
 
 from plp_portal import clock
-from plp_portal.seeding.bench import BenchPage, explain_page, format_table, measure
+from plp_portal.seeding.bench import (
+    BenchPage,
+    Target,
+    compare_rows,
+    explain_page,
+    format_compare,
+    format_table,
+    loadavg,
+    measure,
+    measure_alternating,
+)
 from plp_portal.hooks import app_hook_modules
 from plp_portal.organisations.choices import Role
 from plp_portal.organisations.models import Membership, Organisation
@@ -48,21 +60,34 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
         parser.add_argument("--only", default="", help="measure only pages whose name has this")
         parser.add_argument("--password", default="county")
+        parser.add_argument("--compare-presets", default="",
+                            help="e.g. small,medium: measure every page on the seeded database of each "
+                                 "preset (--db-format) in one run, alternating, and flag growth")
+        parser.add_argument("--compare-urls", default="",
+                            help="name=DATABASE_URL,name=DATABASE_URL: the same comparison between any "
+                                 "two (or more) databases or roles, e.g. the owner and the RLS app role")
+        parser.add_argument("--db-format", default="plp_bench_{preset}",
+                            help="the database name of a preset in --compare-presets")
+        parser.add_argument("--growth-limit", type=float, default=1.2,
+                            help="flag a page whose median on the last target is above this × the first's")
+        parser.add_argument("--list-pages", action="store_true",
+                            help="print this database's bench pages as JSON (used by the comparison)")
 
-    def handle(self, *args, n, warmup, concurrency, port, workers, only, password, **options):
+    def handle(self, *args, n, warmup, concurrency, port, workers, only, password, compare_presets,
+               compare_urls, db_format, growth_limit, list_pages, **options):
+        if compare_presets or compare_urls:
+            return self._compare(compare_presets=compare_presets, compare_urls=compare_urls, db_format=db_format,
+                                 n=n, warmup=warmup, port=port, workers=workers, only=only, password=password,
+                                 limit=growth_limit)
         if connection.vendor != "postgresql":
             raise CommandError("bench runs on PostgreSQL with seed_county data")
         if not Organisation.objects.filter(is_generated=True).exists():
             raise CommandError("no generated data: run `manage.py seed_county` first")
-        with system_scope("bench chooses pages and users from the seeded data"):
-            pages = [BenchPage("framework floor", "/bench/floor",
-                               first_member_email(Role.LEARNER), password)]
-            jobs = []
-            for module in app_hook_modules("seeding.bench"):
-                if hasattr(module, "pages"):
-                    pages += [p for p in module.pages(password=password) if p.email]
-                if hasattr(module, "jobs"):
-                    jobs += module.jobs()
+        pages, jobs = _discover(password)
+        if list_pages:
+            self.stdout.write(json.dumps([p.__dict__ for p in pages]))
+            return
+        load_before = loadavg()
         pages = [p for p in pages if only in p.name or p.name == "framework floor"]
         variants = [p for p in pages if p.explain_only]
         pages = [p for p in pages if not p.explain_only]
@@ -98,6 +123,7 @@ class Command(BaseCommand):
             job_rows.append({"name": job.name, "seconds": round(seconds, 3),
                              "note": str(result or "")[:80]})
         self.stdout.write(format_table(rows, job_rows))
+        self.stdout.write(f"load average before {load_before}, after {loadavg()} ({os.cpu_count()} CPUs)")
         out_dir = Path(settings.BASE_DIR) / "var" / "bench"
         out_dir.mkdir(parents=True, exist_ok=True)
         stamp = timezone.localtime(clock.now()).strftime("%Y%m%dT%H%M%S")
@@ -105,7 +131,8 @@ class Command(BaseCommand):
         out.write_text(json.dumps({
             "when": stamp,
             "git": _git_rev(),
-            "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+            "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                        "loadavg_before": load_before, "loadavg_after": loadavg()},
             "settings": {"n": n, "warmup": warmup, "concurrency": concurrency,
                          "gunicorn_workers": workers},
             "data": _data_size(),
@@ -114,9 +141,89 @@ class Command(BaseCommand):
         }, indent=2))
         self.stdout.write(self.style.SUCCESS(f"written {out}"))
 
-    def _start_server(self, port, workers):
+    def _compare(self, *, compare_presets, compare_urls, db_format, n, warmup, port, workers, only, password,
+                 limit):
+        """Every bench page on each target in one run, alternating requests; a page whose median
+        on the last target is above ``limit`` × the first's is flagged, and the command exits 1."""
+        if compare_presets:
+            base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/plp_portal")
+            head = base.rsplit("/", 1)[0]
+            specs = [(preset, f"{head}/{db_format.format(preset=preset)}")
+                     for preset in compare_presets.split(",") if preset]
+        else:
+            specs = [tuple(item.split("=", 1)) for item in compare_urls.split(",") if item]
+            if any(len(spec) != 2 for spec in specs):
+                raise CommandError("--compare-urls takes name=DATABASE_URL,name=DATABASE_URL")
+        if len(specs) < 2:
+            raise CommandError("a comparison needs two targets")
+        load_before = loadavg()
+        targets, servers = [], []
+        try:
+            for i, (name, url) in enumerate(specs):
+                pages = self._pages_of(url, password, fallback=targets[0].pages if targets else None)
+                servers.append(self._start_server(port + i, workers, database_url=url, collect=(i == 0)))
+                targets.append(Target(name, f"http://127.0.0.1:{port + i}", pages))
+            names = [p for p in targets[0].pages if all(p in t.pages for t in targets)
+                     and not targets[0].pages[p].explain_only and (only in p or p == "framework floor")]
+            missing = sorted({p for t in targets for p in t.pages} - set(targets[0].pages))
+            timings = []
+            for name in names:
+                self.stdout.write(f"measuring {name} on {', '.join(t.name for t in targets)} …")
+                timings.append(measure_alternating(targets, name, n=n, warmup=warmup))
+        finally:
+            for server in servers:
+                server.send_signal(signal.SIGTERM)
+            for server in servers:
+                server.wait(timeout=30)
+        target_names = [t.name for t in targets]
+        rows = compare_rows(target_names, timings, limit=limit)
+        load_after = loadavg()
+        self.stdout.write(format_compare(target_names, rows, limit=limit))
+        self.stdout.write(f"load average before {load_before}, after {load_after} ({os.cpu_count()} CPUs)")
+        if missing:
+            self.stdout.write(f"pages not on every target (not compared): {', '.join(missing)}")
+        out_dir = Path(settings.BASE_DIR) / "var" / "bench"
+        out_dir.mkdir(parents=True, exist_ok=True)
+        stamp = timezone.localtime(clock.now()).strftime("%Y%m%dT%H%M%S")
+        out = out_dir / f"compare-{stamp}.json"
+        out.write_text(json.dumps({
+            "when": stamp, "git": _git_rev(),
+            "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                        "loadavg_before": load_before, "loadavg_after": load_after},
+            "settings": {"n": n, "warmup": warmup, "gunicorn_workers": workers, "growth_limit": limit,
+                         "mode": "sequential, alternating between targets"},
+            "targets": {name: _without_password(url) for name, url in specs},
+            "pages": rows,
+        }, indent=2))
+        self.stdout.write(self.style.SUCCESS(f"written {out}"))
+        flagged = [r for r in rows if r["flag"]]
+        for row in flagged:
+            self.stdout.write(self.style.ERROR(f"FLAG {row['name']}: {row['flag']}"))
+        if flagged:
+            sys.exit(1)
+
+    def _pages_of(self, database_url, password, fallback=None) -> dict[str, BenchPage]:
+        """The bench pages of the database at ``database_url`` (a subprocess connected to it).
+        A role that cannot read the data unscoped (row-level security) gets the pages of the
+        first target, which must then be the same database."""
+        result = subprocess.run(
+            [sys.executable, "manage.py", "bench", "--list-pages", "--password", password],
+            env={**os.environ, "DATABASE_URL": database_url}, cwd=settings.BASE_DIR,
+            capture_output=True, text=True)
+        if result.returncode != 0:
+            if fallback is not None:
+                self.stdout.write(f"(pages of {_without_password(database_url)} taken from the first target: "
+                                  f"{result.stderr.strip().splitlines()[-1] if result.stderr.strip() else ''})")
+                return fallback
+            raise CommandError(f"could not list the bench pages of {_without_password(database_url)}:\n"
+                               + result.stderr[-2000:])
+        pages = [BenchPage(**item) for item in json.loads(result.stdout.strip().splitlines()[-1])]
+        return {p.name: p for p in pages}
+
+    def _start_server(self, port, workers, database_url=None, collect=True):
         env = {
             **os.environ,
+            **({"DATABASE_URL": database_url} if database_url else {}),
             "DEBUG": "false",
             "PLP_BENCH": "1",
             "PLP_HTTPS": "false",
@@ -124,8 +231,9 @@ class Command(BaseCommand):
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-secret-" + "x" * 40),
         }
-        subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-                       env=env, check=True, cwd=settings.BASE_DIR)
+        if collect:
+            subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+                           env=env, check=True, cwd=settings.BASE_DIR)
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "plp_portal.wsgi", "--bind",
              f"127.0.0.1:{port}", "--workers", str(workers), "--log-level", "warning"],
@@ -139,6 +247,32 @@ class Command(BaseCommand):
                 time.sleep(0.2)
         server.kill()
         raise CommandError("gunicorn did not start")
+
+
+def _discover(password):
+    """The framework floor, then every app's bench pages (``bench.py`` hooks) and jobs. A hook's
+    ``prepare()`` runs first: what a worker would have done by now (e.g. summaries to compute)."""
+    with system_scope("bench prepares the seeded data as the workers would have"):
+        for module in app_hook_modules("seeding.bench"):
+            if hasattr(module, "prepare"):
+                module.prepare()
+    with system_scope("bench chooses pages and users from the seeded data"):
+        pages = [BenchPage("framework floor", "/bench/floor", first_member_email(Role.LEARNER), password)]
+        jobs = []
+        for module in app_hook_modules("seeding.bench"):
+            if hasattr(module, "pages"):
+                pages += [p for p in module.pages(password=password) if p.email]
+            if hasattr(module, "jobs"):
+                jobs += module.jobs()
+    return pages, jobs
+
+
+def _without_password(url: str) -> str:
+    head, sep, tail = url.rpartition("@")
+    if not sep or ":" not in head.split("//", 1)[-1]:
+        return url
+    scheme, rest = head.split("//", 1)
+    return f"{scheme}//{rest.split(':', 1)[0]}:***@{tail}"
 
 
 def _git_rev():
