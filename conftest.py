@@ -4,6 +4,8 @@ import os
 
 import pytest
 
+from tests.realservices import ThrowawayRedis, free_port, smtp_server
+
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
@@ -121,3 +123,31 @@ def page(browser, live_server):
     yield page
     context.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+# --- Real services of a test's own (tests/realservices.py) ------------------------------------
+
+
+@pytest.fixture
+def redis_server():
+    """A throwaway Redis server, for a test that runs a real Celery worker."""
+    server = ThrowawayRedis().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp_port(settings):
+    """The mail server's address; nothing listens there until a test starts a server."""
+    port = free_port()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    return port
+
+
+@pytest.fixture
+def smtp(smtp_port):
+    """A local SMTP server the app sends to; yields the messages it has received."""
+    with smtp_server(smtp_port) as (_port, received):
+        yield received

@@ -10,7 +10,7 @@ from django.forms import HiddenInput
 from plp_portal.filters import FilterSet
 
 from . import selectors
-from .choices import Phase, Rag
+from .choices import Phase, Rag, RecommendationStatus
 
 NO_PLAN = "none"
 STATUSES = [("approved", "Approved"), ("not_approved", "Not approved"), ("no_plan", "No plan"),
@@ -77,3 +77,25 @@ class AuthorityFilterSet(FilterSet):
         self.errors
         return {name: value for name, value in self.form.cleaned_data.items()
                 if value and name not in self.not_narrowing}
+
+
+class RecommendationFilterSet(FilterSet):
+    """The authority's recommendations by status, offered as tabs (links, no form): waiting for
+    the school's answer unless another tab is chosen; a value that is not a tab shows that default
+    tab (there is no form to show an error on)."""
+
+    DEFAULT = RecommendationStatus.OPEN
+    TABS = {RecommendationStatus.OPEN: "Waiting for the school", RecommendationStatus.ANSWERED: "Answered",
+            RecommendationStatus.CLOSED: "Closed", "all": "All"}
+
+    status = django_filters.ChoiceFilter(choices=list(TABS.items()))
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data if data is not None else {}, *args, **kwargs)  # no choice is a choice too
+
+    @property
+    def tab(self) -> str:
+        return (self.form.cleaned_data.get("status") if self.is_valid() else None) or self.DEFAULT
+
+    def filter_queryset(self, queryset):
+        return queryset if self.tab == "all" else queryset.filter(status=self.tab)

@@ -325,13 +325,12 @@ def recommendation_get(*, org, plan, recommendation_id: int):
     return get_object_or_404(Recommendation.objects.for_org(org).filter(plan=plan), pk=recommendation_id)
 
 
-def authority_recommendations(*, authority, status: str = ""):
+def authority_recommendations(*, authority):
     """The recommendations this authority made on its schools' plans (schools still its own),
-    soonest due first; ``status`` narrows them."""
+    soonest due first (``filters.RecommendationFilterSet`` narrows them by status)."""
     child_ids = authority_school_ids(authority=authority)
-    qs = (Recommendation.objects.for_orgs(child_ids).filter(authority=authority)
-          .select_related("organisation", "plan").order_by("due_on", "pk"))
-    return qs.filter(status=status) if status else qs
+    return (Recommendation.objects.for_orgs(child_ids).filter(authority=authority)
+            .select_related("organisation", "plan").order_by("due_on", "pk"))
 
 
 def authority_recommendation_get(*, authority, recommendation_id: int):

@@ -423,6 +423,21 @@ def _require_editable(template: PlanTemplate, authority):
                         "copy a published one to adapt it.")
 
 
+def _numbered_lines_save(rows, lines, *, number: str, text: str, create) -> list[str]:
+    """Make ``rows`` (a related manager) match the non-blank ``lines``, numbered from 1: a changed
+    line updates its row, a new one is created, rows past the last line are deleted."""
+    texts = [line.strip() for line in lines if line.strip()]
+    old = {getattr(row, number): row for row in rows.all()}
+    for position, value in enumerate(texts, start=1):
+        if position not in old:
+            create(**{number: position, text: value})
+        elif getattr(old[position], text) != value:
+            setattr(old[position], text, value)
+            old[position].save(update_fields=[text])
+    rows.filter(**{f"{number}__gt": len(texts)}).delete()
+    return texts
+
+
 @transaction.atomic
 def template_section_update(*, authority, section: TemplateSection, title: str,
                             evidence_indicators: str, row_labels: list[str], by,
@@ -431,16 +446,8 @@ def template_section_update(*, authority, section: TemplateSection, title: str,
     _require_editable(section.template, authority)
     section.title, section.evidence_indicators = title, evidence_indicators
     section.save(update_fields=["title", "evidence_indicators"])
-    old = {r.position: r for r in section.rows.all()}
-    labels = [label.strip() for label in row_labels if label.strip()]
-    for position, label in enumerate(labels, start=1):
-        if position in old:
-            if old[position].label != label:
-                old[position].label = label
-                old[position].save(update_fields=["label"])
-        else:
-            TemplateRow.objects.create(section=section, position=position, label=label)
-    section.rows.filter(position__gt=len(labels)).delete()
+    _numbered_lines_save(section.rows, row_labels, number="position", text="label",
+                         create=lambda **fields: TemplateRow.objects.create(section=section, **fields))
     audit_log("careersplan.template_adapted", request=request, actor=by, org=authority,
               obj=section.template, data={"section": section.pk})
     return section
@@ -453,16 +460,8 @@ def template_checklist_update(*, authority, template: PlanTemplate, items: list[
     _require_editable(template, authority)
     if not 0 <= rag_red_max < rag_amber_max:
         raise PlanError("The amber band must start above the red band.")
-    texts = [t.strip() for t in items if t.strip()]
-    old = {i.number: i for i in template.checklist_items.all()}
-    for number, text in enumerate(texts, start=1):
-        if number in old:
-            if old[number].text != text:
-                old[number].text = text
-                old[number].save(update_fields=["text"])
-        else:
-            ChecklistItem.objects.create(template=template, number=number, text=text)
-    template.checklist_items.filter(number__gt=len(texts)).delete()
+    texts = _numbered_lines_save(template.checklist_items, items, number="number", text="text",
+                                 create=lambda **fields: ChecklistItem.objects.create(template=template, **fields))
     template.rag_red_max, template.rag_amber_max = rag_red_max, rag_amber_max
     template.save(update_fields=["rag_red_max", "rag_amber_max"])
     audit_log("careersplan.template_adapted", request=request, actor=by, org=authority,

@@ -18,7 +18,7 @@ from plp_portal.uploads import serve_upload
 from . import dashboard, feedback, phases, selectors, services
 from .pdf import plan_pdf_view
 from .choices import AIM_DESCRIPTIONS, IlpAnswer, Phase, Rag
-from .filters import AuthorityFilterSet
+from .filters import AuthorityFilterSet, RecommendationFilterSet
 from .forms import (
     ApprovalForm,
     ChecklistForm,
@@ -586,19 +586,13 @@ def authority_recommendation_new(request, plan_id):
     return render(request, "careersplan/recommendation_form.html", {"form": form, "plan": plan})
 
 
-RECOMMENDATION_FILTERS = {"open": "Waiting for the school", "answered": "Answered", "closed": "Closed", "all": "All"}
-
-
 @org_role_required(*AUTHORITY)
 def authority_recommendations(request):
-    status = request.GET.get("status", "open")
-    if status not in RECOMMENDATION_FILTERS:
-        status = "open"
-    queryset = selectors.authority_recommendations(authority=request.org,
-                                                   status="" if status == "all" else status)
-    page = Paginator(queryset, 25).get_page(request.GET.get("page"))
+    filterset = RecommendationFilterSet(request.GET or None, org=request.org,
+                                        queryset=selectors.authority_recommendations(authority=request.org))
+    page = Paginator(filterset.qs, 25).get_page(request.GET.get("page"))
     return render(request, "careersplan/authority_recommendations.html", {
-        "page": page, "status": status, "filters": RECOMMENDATION_FILTERS.items(), "today": clock.today(request.org)})
+        "page": page, "status": filterset.tab, "filters": filterset.TABS.items(), "today": clock.today(request.org)})
 
 
 @require_POST

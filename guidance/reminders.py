@@ -47,6 +47,16 @@ def collect(*, today: datetime.date) -> int:
         return options[0][0] if options else None
 
     reminders = []
+
+    def remind(row, adviser_id, **fields):
+        """A reminder to the adviser, in the careers service that works with the learner's school."""
+        service = service_for(row["organisation_id"], adviser_id)
+        if service is not None:
+            reminders.append(Reminder(
+                organisation=service, recipient_id=adviser_id, **fields,
+                url=reverse("guidance:learner_detail", kwargs={"org_slug": service.slug,
+                                                               "profile_id": row["profile_id"]})))
+
     due = (
         LearnerGuidance.objects.for_orgs(school_ids)
         .filter(review_on__lte=today + LOOKAHEAD, adviser__isnull=False)
@@ -54,15 +64,8 @@ def collect(*, today: datetime.date) -> int:
         .values("profile_id", "adviser_id", "organisation_id", "review_on", "tier", "profile__user__full_name")
     )
     for row in due:
-        service = service_for(row["organisation_id"], row["adviser_id"])
-        if service is None:
-            continue
-        reminders.append(Reminder(
-            organisation=service, recipient_id=row["adviser_id"], kind="guidance.tier_review",
-            subject_key=f"tier:{row['profile_id']}", due_on=row["review_on"],
-            title=f"Review the {row['tier']} guidance of {row['profile__user__full_name']}",
-            url=reverse("guidance:learner_detail", kwargs={"org_slug": service.slug, "profile_id": row["profile_id"]}),
-        ))
+        remind(row, row["adviser_id"], kind="guidance.tier_review", subject_key=f"tier:{row['profile_id']}",
+               due_on=row["review_on"], title=f"Review the {row['tier']} guidance of {row['profile__user__full_name']}")
     follow_ups = (
         Destination.objects.for_orgs(school_ids)
         .filter(kind=DestinationKind.ACTUAL, category__in=NOT_SETTLED_CATEGORIES,
@@ -70,13 +73,6 @@ def collect(*, today: datetime.date) -> int:
         .values("pk", "profile_id", "confirmed_by_id", "organisation_id", "follow_up_on", "profile__user__full_name")
     )
     for row in follow_ups:
-        service = service_for(row["organisation_id"], row["confirmed_by_id"])
-        if service is None:
-            continue
-        reminders.append(Reminder(
-            organisation=service, recipient_id=row["confirmed_by_id"], kind="guidance.destination_follow_up",
-            subject_key=f"destination:{row['pk']}", due_on=row["follow_up_on"],
-            title=f"Follow up {row['profile__user__full_name']} (not yet settled)",
-            url=reverse("guidance:learner_detail", kwargs={"org_slug": service.slug, "profile_id": row["profile_id"]}),
-        ))
+        remind(row, row["confirmed_by_id"], kind="guidance.destination_follow_up", subject_key=f"destination:{row['pk']}",
+               due_on=row["follow_up_on"], title=f"Follow up {row['profile__user__full_name']} (not yet settled)")
     return reminders_add(reminders)

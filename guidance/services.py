@@ -459,7 +459,6 @@ def leaver_offer_to_school(*, profile, left_on, by) -> int:
     """Tell the school (the learner's key worker, else its careers leads and admins) that the
     careers service recorded the learner as a leaver, with a link to end the enrolment there
     (the school decides: nothing is ended for it). Returns the notifications created."""
-    from plp_portal.organisations.models import Membership
 
     from django.contrib.auth import get_user_model
 
@@ -630,17 +629,24 @@ def referral_triage(*, referral, by, org, decision: str, note: str = "", allocat
     return referral
 
 
+def _end(referral, to_status, by, *, note: str) -> Referral:
+    """In the caller's transaction: the referral locked, moved to ``to_status`` (withdrawn or
+    closed), its closing time stamped and the event recorded. Returns the locked referral."""
+    referral = _locked(referral)
+    _transition(referral, to_status)
+    previous = referral.status
+    referral.status = to_status
+    referral.closed_at = timezone.now()
+    referral.save()
+    _event(referral, to_status, by, note=note, from_status=previous)
+    return referral
+
+
 def referral_withdraw(*, referral, by, org, note: str = "") -> Referral:
     """``org``: the learner's school (its staff) or the partner careers service."""
     _check_partner(org, referral.organisation_id)
     with transaction.atomic():
-        referral = _locked(referral)
-        _transition(referral, ReferralStatus.WITHDRAWN)
-        previous = referral.status
-        referral.status = ReferralStatus.WITHDRAWN
-        referral.closed_at = timezone.now()
-        referral.save()
-        _event(referral, ReferralStatus.WITHDRAWN, by, note=note, from_status=previous)
+        referral = _end(referral, ReferralStatus.WITHDRAWN, by, note=note)
         figures_mark_stale(school_id=referral.organisation_id)
     audit_log("guidance.referral.withdrawn", actor=by, org=referral.profile.organisation, obj=referral)
     return referral
@@ -652,13 +658,7 @@ def referral_close(*, referral, by, feedback: str, org) -> Referral:
     if not feedback.strip():
         raise ValueError("write the feedback for the key worker")
     with transaction.atomic():
-        referral = _locked(referral)
-        _transition(referral, ReferralStatus.CLOSED)
-        previous = referral.status
-        referral.status = ReferralStatus.CLOSED
-        referral.closed_at = timezone.now()
-        referral.save()
-        _event(referral, ReferralStatus.CLOSED, by, note=feedback, from_status=previous)
+        referral = _end(referral, ReferralStatus.CLOSED, by, note=feedback)
         _timeline(referral.profile, referral.plan, kind="guidance.referral.closed", actor=by, obj=referral,
                   audience=Audience.STAFF, summary="Guidance follow-up: feedback given to the key worker")
         _notify_outcome(referral, title="Careers guidance: feedback from the adviser", key_worker_only=True)

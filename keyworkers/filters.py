@@ -5,12 +5,14 @@ import datetime
 import django_filters
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.core.validators import RegexValidator
 from django.forms import HiddenInput
 
 from learners.filters import offer_the_organisations_choices
 from learners.models import AtRiskLevel
 from plp_portal.filters import FilterSet
 
+from . import selectors
 from .selectors import caseload_sorted
 
 SORTS = [("due", "Next review"), ("name", "Name"), ("risk", "At-risk status"), ("targets", "Overdue targets")]
@@ -50,3 +52,37 @@ class CaseloadFilterSet(FilterSet):
 
     def sorted(self, queryset, name, value):
         return caseload_sorted(queryset, value)
+
+
+class QualityLearnersFilterSet(FilterSet):
+    """The learners behind one figure of the quality page, reached by its links (no form):
+    ``metric`` names the figure (none: all the learners), ``value=0`` those without it, ``group``
+    a tutor group and ``worker`` a key worker's id (``selectors.NONE``: no tutor group / no key
+    worker). The view answers 404 for a value that does not validate (a link that was never made)."""
+
+    metric = django_filters.ChoiceFilter(choices=list(selectors.QUALITY_METRICS.items()), method="with_metric")
+    value = django_filters.ChoiceFilter(choices=[("1", "With"), ("0", "Without")], method="unchanged")
+    group = django_filters.CharFilter(method="in_group", max_length=40)
+    worker = django_filters.CharFilter(method="with_worker", max_length=20,
+                                       validators=[RegexValidator(rf"^({selectors.NONE}|\d+)$")])
+
+    def __init__(self, *args, org, today: datetime.date, **kwargs):
+        super().__init__(*args, org=org, **kwargs)
+        self.today = today
+
+    @property
+    def without(self) -> bool:
+        return self.is_bound and self.is_valid() and self.form.cleaned_data.get("value") == "0"
+
+    def with_metric(self, queryset, name, value):
+        return selectors.quality_narrowed(queryset, org=self.org, today=self.today, metric=value,
+                                          value=not self.without)
+
+    def unchanged(self, queryset, name, value):
+        return queryset
+
+    def in_group(self, queryset, name, value):
+        return queryset.filter(tutor_group="" if value == selectors.NONE else value)
+
+    def with_worker(self, queryset, name, value):
+        return queryset.filter(key_worker_id=None if value == selectors.NONE else int(value))

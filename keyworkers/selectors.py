@@ -17,7 +17,7 @@ from learners.choices import TARGET_OPEN_STATUSES, ConcernStatus, PlanStatus, Ta
 from learners import selectors as learner_selectors
 from learners.models import Concern, LearnerProfile, Plan, PlanShare, PlanSignature, Target
 from learners.permissions import PlanViewer, audience_q
-from learners.selectors import support_needs_reflected
+from learners.selectors import support_needs_not_reflected, support_needs_reflected
 from plp_portal.organisations.models import Term
 from plp_portal.tenancy import UnscopedQueryError
 
@@ -285,7 +285,6 @@ def reviews_of_record(*, plan, viewer, review_id: int | None = None) -> list:
     """The plan's reviews (or the one ``review_id``) with what ``viewer`` may see of them:
     evaluations of visible targets, agreed targets, signers. Four queries whatever the number
     of reviews. Callers check ``can_read_reviews`` first."""
-    from learners.permissions import audience_q
 
     org_id = plan.organisation_id
     evaluations = (ReviewTargetEvaluation.objects.for_org(org_id)
@@ -391,6 +390,7 @@ def transferred_reviews(*, org, profile, user) -> list:
 
 # --- Quality of the ILP process --------------------------------------------------------------
 
+NONE = "none"  # the quality links' value for "no tutor group" / "no key worker"
 QUALITY_METRICS = {
     "learners": "Learners",
     "with_plan": "With a plan",
@@ -444,10 +444,10 @@ def quality_overview(*, org, today: datetime.date) -> dict:
     not_reflected = list(LearnerProfile.objects.for_org(org).filter(pk__in=_needs_not_reflected_ids(org=org))
                          .values_list("tutor_group", "key_worker_id"))
     for row in by_group:
-        row["filter"] = urlencode({"group": row["tutor_group"]})
+        row["filter"] = urlencode({"group": row["tutor_group"] or NONE})
         row["needs_not_reflected"] = sum(1 for group, _ in not_reflected if group == row["tutor_group"])
     for row in by_worker:
-        row["filter"] = urlencode({"worker": row["key_worker_id"] or "none"})
+        row["filter"] = urlencode({"worker": row["key_worker_id"] or NONE})
         row["needs_not_reflected"] = sum(1 for _, kw in not_reflected if kw == row["key_worker_id"])
     reflected = support_needs_reflected(org=org)
     return {
@@ -459,34 +459,26 @@ def quality_overview(*, org, today: datetime.date) -> dict:
     }
 
 
-def quality_learners(*, org, today: datetime.date, metric: str, value: bool = True, tutor_group=None,
-                     key_worker_id=None):
-    """The learners behind one figure of the quality page (``value=False``: those without)."""
-    period = schedule.current_period(terms=terms_for(org=org), today=today)
-    qs = LearnerProfile.objects.for_org(org).filter(is_active=True).select_related("user", "key_worker")
-    if tutor_group is not None:
-        qs = qs.filter(tutor_group=tutor_group)
-    if key_worker_id is not None:
-        qs = qs.filter(key_worker_id=key_worker_id or None)
+def quality_learners(*, org):
+    """The active learners the quality figures count, by name; ``filters.QualityLearnersFilterSet``
+    narrows them to those behind one figure (``quality_narrowed``)."""
+    return (LearnerProfile.objects.for_org(org).filter(is_active=True).select_related("user", "key_worker")
+            .order_by("user__full_name", "pk"))
+
+
+def quality_narrowed(queryset, *, org, today: datetime.date, metric: str, value: bool = True):
+    """Those of ``queryset`` behind one figure of the quality page (``value=False``: those without)."""
     if metric == "needs_not_reflected":
         ids = _needs_not_reflected_ids(org=org)
-        qs = qs.filter(pk__in=ids) if value else qs.exclude(pk__in=ids)
-    elif metric in QUALITY_METRICS and metric != "learners":
+        return queryset.filter(pk__in=ids) if value else queryset.exclude(pk__in=ids)
+    if metric in QUALITY_METRICS and metric != "learners":
+        period = schedule.current_period(terms=terms_for(org=org), today=today)
         condition = _quality_conditions(org=org, today=today, period=period)[metric]
-        qs = qs.filter(condition if value else ~condition)
-    return qs.order_by("user__full_name", "pk")
+        return queryset.filter(condition if value else ~condition)
+    return queryset
 
 
 def _needs_not_reflected_ids(*, org) -> list[int]:
     """Learners with recorded support need areas and no target (not withdrawn) in one of them on
-    an active plan — the same rule as ``learners.selectors.support_needs_reflected``."""
-    profiles = list(
-        LearnerProfile.objects.for_org(org).filter(is_active=True).exclude(support_need_areas=[])
-        .values_list("pk", "support_need_areas")
-    )
-    areas: dict[int, set] = {}
-    for profile_id, code in Target.objects.for_org(org).filter(
-        plan__status=PlanStatus.ACTIVE, plan__profile_id__in=[p for p, _ in profiles]
-    ).exclude(status=TargetStatus.WITHDRAWN).values_list("plan__profile_id", "area__code"):
-        areas.setdefault(profile_id, set()).add(code)
-    return [pk for pk, needs in profiles if not set(needs) <= areas.get(pk, set())]
+    an active plan (``learners.selectors.support_needs_not_reflected``)."""
+    return support_needs_not_reflected(org=org)[1]

@@ -19,7 +19,7 @@ from plp_portal.organisations.choices import STAFF_ROLES, Role
 from plp_portal.organisations.permissions import org_role_required
 
 from . import forms, selectors, services
-from .filters import CaseloadFilterSet
+from .filters import CaseloadFilterSet, QualityLearnersFilterSet
 from .lookups import review_for_request, transferred_review_for_request
 from .permissions import can_cancel_review, can_manage_team, can_run_review, is_lead
 from .services import ReviewError, StaleReviewError
@@ -387,20 +387,15 @@ def quality(request):
 
 @org_role_required(*LEADS)
 def quality_learners(request):
-    metric = request.GET.get("metric", "learners")
-    if metric not in selectors.QUALITY_METRICS:
+    filterset = QualityLearnersFilterSet(request.GET or None, queryset=selectors.quality_learners(org=request.org),
+                                         org=request.org, today=clock.today(request.org))
+    if filterset.is_bound and not filterset.is_valid():
         raise Http404("No such figure")
-    value = request.GET.get("value", "1") != "0"
-    group = request.GET.get("group")
-    worker = request.GET.get("worker")
-    learners = selectors.quality_learners(
-        org=request.org, today=clock.today(request.org), metric=metric, value=value, tutor_group=group,
-        key_worker_id=(int(worker) if worker and worker.isdigit() else (0 if worker == "none" else None)),
-    )
-    page = Paginator(learners, 50).get_page(request.GET.get("page"))
+    chosen = filterset.form.cleaned_data if filterset.is_bound else {}
+    page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
     return render(request, "keyworkers/quality_learners.html", {
-        "page": page, "metric_label": selectors.QUALITY_METRICS[metric], "value": value, "group": group,
-        "worker": worker,
+        "page": page, "metric_label": selectors.QUALITY_METRICS[chosen.get("metric") or "learners"],
+        "value": not filterset.without, "group": chosen.get("group"),
     })
 
 

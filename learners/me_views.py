@@ -29,7 +29,7 @@ from .lookups import plan_for_request
 from .models import LogEntry, PlanShare, PlanShareInvitation
 from .pdf import progress_file_view
 from .permissions import can_manage_sharing, can_see, plan_viewer
-from .views import _extension, plan_context
+from .views import _extension, plan_context, sign_the_contract
 
 
 def _me_plan_url(plan, name="me:plan"):
@@ -113,14 +113,8 @@ def moving_on_agree(request, learner_plan_id):
 @signed_in_required
 def plan_sign(request, learner_plan_id):
     plan, _viewer = plan_for_request(request, learner_plan_id, need="own")
-    form = forms.SignForm(request.POST)
-    try:
-        services.plan_sign(org=plan.organisation, plan=plan, by=request.user, role=SignerRole.LEARNER,
-                           expected_version=form.cleaned_data["version"] if form.is_valid() else None)
-    except services.StalePlanError:
-        messages.error(request, "Your plan changed since you opened it. Read it again, then sign.")
-    else:
-        messages.success(request, "You signed your learning contract.")
+    sign_the_contract(request, plan, role=SignerRole.LEARNER, signed="You signed your learning contract.",
+                      stale="Your plan changed since you opened it. Read it again, then sign.")
     return redirect(_me_plan_url(plan, "me:plan_full"))
 
 
@@ -457,14 +451,8 @@ def shared_plan_sign(request, learner_plan_id):
     share = PlanShare.objects.for_org(plan.organisation_id).filter(pk=viewer.share_id).first()
     if share is None or share.relationship != ShareRelationship.OFF_SITE_TUTOR:
         raise Http404
-    form = forms.SignForm(request.POST)
-    try:
-        services.plan_sign(org=plan.organisation, plan=plan, by=request.user, role=SignerRole.OFF_SITE_PROVIDER,
-                           expected_version=form.cleaned_data["version"] if form.is_valid() else None)
-    except services.StalePlanError:
-        messages.error(request, "The plan changed since you opened it. Read it again, then sign.")
-    else:
-        messages.success(request, "You signed the learning contract as the off-site provider.")
+    sign_the_contract(request, plan, role=SignerRole.OFF_SITE_PROVIDER,
+                      signed="You signed the learning contract as the off-site provider.")
     return redirect("me:shared_plan", learner_plan_id=plan.pk)
 
 

@@ -96,9 +96,6 @@ def progress_file_bundle_entry(*, org_id: int, object_id: int, user):
     """(audience, file name) of the plan's progress file as ``user`` may see it now, or None."""
     from django.utils.text import slugify
 
-    from .models import Plan
-    from .permissions import plan_viewer
-
     plan = Plan.objects.for_org(org_id).select_related("profile__user").filter(pk=object_id).first()
     if plan is None:
         return None

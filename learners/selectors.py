@@ -392,10 +392,9 @@ def targets_due(*, org, before, statuses=TARGET_OPEN_STATUSES):
     )
 
 
-def support_needs_reflected(*, org) -> dict:
-    """For the 'needs reflected in targets' quality figure: of active learners with support
-    need areas, how many have an open or achieved target in each of those areas on an active
-    plan. Returns {"with_needs": n, "reflected": n}."""
+def support_needs_not_reflected(*, org) -> tuple[int, list[int]]:
+    """Of active learners with support need areas: how many there are, and the ids of those
+    without an open or achieved target in each of those areas on an active plan."""
     profiles = list(
         LearnerProfile.objects.for_org(org).filter(is_active=True).exclude(support_need_areas=[])
         .values_list("pk", "support_need_areas")
@@ -405,8 +404,14 @@ def support_needs_reflected(*, org) -> dict:
         plan__status=PlanStatus.ACTIVE, plan__profile_id__in=[p for p, _ in profiles]
     ).exclude(status=TargetStatus.WITHDRAWN).values_list("plan__profile_id", "area__code"):
         areas_by_profile.setdefault(profile_id, set()).add(code)
-    reflected = sum(1 for pk, needs in profiles if set(needs) <= areas_by_profile.get(pk, set()))
-    return {"with_needs": len(profiles), "reflected": reflected}
+    return len(profiles), [pk for pk, needs in profiles if not set(needs) <= areas_by_profile.get(pk, set())]
+
+
+def support_needs_reflected(*, org) -> dict:
+    """For the 'needs reflected in targets' quality figure (``support_needs_not_reflected``).
+    Returns {"with_needs": n, "reflected": n}."""
+    with_needs, not_reflected = support_needs_not_reflected(org=org)
+    return {"with_needs": with_needs, "reflected": with_needs - len(not_reflected)}
 
 
 # --- Phase 2: pages --------------------------------------------------------------------------
@@ -695,7 +700,6 @@ def transfer_preview(*, user, sending_org_id: int) -> dict:
     """Exactly what a transfer of ``user``'s record at ``sending_org_id`` would let the next
     organisation read: the plans, and per plan the records of audience plan and those of
     audience staff (which go only if the learner ticks them); restricted records never go."""
-    from .models import LogEntry, NarrativeEntry, TimelineEvent
 
     profile = own_profiles(user=user).filter(organisation_id=sending_org_id).first()
     if profile is None:
@@ -766,7 +770,6 @@ def contributions_by(*, plan: Plan, user) -> dict:
     """What ``user`` added to ``plan`` that only staff may read (the grant said so): its author
     still sees it, marked "staff only". {"notes": [...], "off_site_reviews": [...]}, newest
     first, the last 20. Three queries."""
-    from .choices import Audience
     from .models import OffSiteReview, OffSiteReviewTarget, PlanContribution
 
     org_id = plan.organisation_id

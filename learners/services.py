@@ -1098,11 +1098,6 @@ OFF_SITE_REVIEWERS = frozenset({ShareRelationship.OFF_SITE_TUTOR, ShareRelations
 def _contribution_tell(*, org, plan, obj, kind: str, title: str, text: str, url_name: str) -> int:
     """Tell the key worker and the learner — each only if THE permission function lets them see
     ``obj`` — in-app and by email, with a link to where they read it. Returns how many people."""
-    from django.urls import reverse
-
-    from plp_portal.notifications.services import email_queue, notification_create
-
-    from .permissions import can_see, plan_viewer
 
     profile = plan.profile
     told = 0
@@ -1160,7 +1155,6 @@ def off_site_review_record(*, org, plan, share: PlanShare, by, held_on: datetime
     Audience: the grant's ``contributions_audience``. Joins the timeline; the key worker reads it
     at the next review."""
     from .models import OffSiteReview, OffSiteReviewTarget
-    from .permissions import can_see, plan_viewer
 
     _check_org(org, plan)
     _check_grant(share=share, plan=plan, by=by)
@@ -1191,29 +1185,28 @@ def off_site_review_record(*, org, plan, share: PlanShare, by, held_on: datetime
 # --- Organisation configuration pages --------------------------------------------------------
 
 
+def _setting_save(*, org, row, by, request, event: str):
+    """Create or change one row of the organisation's own settings (a target area, an at-risk
+    level), audited as ``<event>.created`` or ``<event>.updated``."""
+    created = row.pk is None
+    row.organisation = org
+    _check_org(org, row)
+    row.full_clean()
+    row.save()
+    audit_log(f"{event}." + ("created" if created else "updated"), request=request, actor=by,
+              org=org, obj=row, data={"code": row.code})
+    return row
+
+
 def target_area_save(*, org, area: TargetArea, by, request=None) -> TargetArea:
     """Create or change one of the organisation's target areas (the code never changes once
     saved: other apps find areas by code). Audited."""
-    created = area.pk is None
-    area.organisation = org
-    _check_org(org, area)
-    area.full_clean()
-    area.save()
-    audit_log("learners.target_area." + ("created" if created else "updated"), request=request, actor=by,
-              org=org, obj=area, data={"code": area.code})
-    return area
+    return _setting_save(org=org, row=area, by=by, request=request, event="learners.target_area")
 
 
 def at_risk_level_save(*, org, level: AtRiskLevel, by, request=None) -> AtRiskLevel:
     """Create or change a level of the organisation's at-risk scale. Audited."""
-    created = level.pk is None
-    level.organisation = org
-    _check_org(org, level)
-    level.full_clean()
-    level.save()
-    audit_log("learners.at_risk_level." + ("created" if created else "updated"), request=request, actor=by,
-              org=org, obj=level, data={"code": level.code})
-    return level
+    return _setting_save(org=org, row=level, by=by, request=request, event="learners.at_risk_level")
 
 
 def target_awaiting_approval_notify(*, org, target) -> int:
@@ -1290,9 +1283,6 @@ def record_transfer_read(*, transfer, by, request=None, **data) -> None:
 
 def _transfer_notify(*, org, user_ids, transfer, title: str, url: str, key: str, to_learner=False) -> None:
     """In-app notifications about a transfer; staff are told, the learner only when asked."""
-    from django.contrib.auth import get_user_model
-
-    from plp_portal.notifications.services import notification_create
 
     people = get_user_model().objects.filter(pk__in=list(user_ids))
     if not to_learner:
@@ -1304,7 +1294,6 @@ def _transfer_notify(*, org, user_ids, transfer, title: str, url: str, key: str,
 
 def _leads(org):
     from plp_portal.organisations.choices import Role
-    from plp_portal.organisations.models import Membership
 
     return Membership.objects.for_org(org).filter(role__in=(Role.CAREERS_LEAD, Role.ORG_ADMIN),
                                                   is_active=True).values_list("user_id", flat=True)
@@ -1313,7 +1302,6 @@ def _leads(org):
 def record_transfer_request(*, org, profile, sending_org, by, request=None):
     """``org`` (receiving) asks for the record of its learner ``profile`` at ``sending_org``.
     Nothing is read or copied: the learner is asked (in /me/) and decides. Audited on both sides."""
-    from django.urls import reverse
 
     from .models import RecordTransfer
 
@@ -1395,8 +1383,6 @@ def record_transfer_consent(*, transfer, by, include_staff_records: bool, includ
     the sensitive Stage 1 fields (without it they never go). The sending organisation's leads
     and the receiving one's are told. Audited on both sides. ``on_behalf_of_under_13``: only
     ``record_transfer_offer_for_under_13`` (the school's staff, who checked the rule)."""
-    from django.urls import reverse
-
     from .models import RecordTransfer
 
     if transfer.learner_id != by.pk and not on_behalf_of_under_13:

@@ -229,16 +229,22 @@ def plan_edit(request, learner_plan_id):
 @org_role_required(*LEARNER_STAFF)
 def plan_sign(request, learner_plan_id):
     plan, viewer = plan_for_request(request, learner_plan_id)
-    form = forms.SignForm(request.POST)
-    version = form.cleaned_data["version"] if form.is_valid() else None
-    try:
-        services.plan_sign(org=request.org, plan=plan, by=request.user, role=SignerRole.TUTOR,
-                           expected_version=version)
-    except services.StalePlanError:
-        messages.error(request, "The plan changed since you opened it. Read it again, then sign.")
-    else:
-        messages.success(request, "You signed the learning contract as tutor.")
+    sign_the_contract(request, plan, role=SignerRole.TUTOR, signed="You signed the learning contract as tutor.")
     return redirect(_plan_url(plan, "#contract"))
+
+
+def sign_the_contract(request, plan, *, role, signed: str,
+                      stale: str = "The plan changed since you opened it. Read it again, then sign.") -> None:
+    """Sign ``plan``'s learning contract as ``role`` from a posted ``SignForm`` (the version the
+    signer read); a plan changed since then is not signed and the signer is told (``stale``)."""
+    form = forms.SignForm(request.POST)
+    try:
+        services.plan_sign(org=plan.organisation, plan=plan, by=request.user, role=role,
+                           expected_version=form.cleaned_data["version"] if form.is_valid() else None)
+    except services.StalePlanError:
+        messages.error(request, stale)
+    else:
+        messages.success(request, signed)
 
 
 @org_role_required(*LEARNER_STAFF)

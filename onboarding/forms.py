@@ -1,7 +1,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from plp_portal.forms import DateField, Form
+from plp_portal.forms import DateField, Form, check_new_password
 
 from .choices import Preset
 from .presets import FIELDS
@@ -104,15 +104,6 @@ class SignInCodeForm(Form):
     password2 = forms.CharField(label="Type your password again", widget=forms.PasswordInput, max_length=128)
 
     def clean(self):
-        from django.contrib.auth import password_validation
-
         cleaned = super().clean()
-        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
-        if p1 and p2 and p1 != p2:
-            self.add_error("password2", "The passwords do not match")
-        if p1:
-            try:
-                password_validation.validate_password(p1)
-            except ValidationError as error:
-                self.add_error("password1", error)
+        check_new_password(self, cleaned)
         return cleaned

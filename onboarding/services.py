@@ -1399,28 +1399,29 @@ def _queued_run(run_id: int):
     return run.organisation, run
 
 
-def import_run_preview_queued(*, run_id: int) -> str:
-    """The worker's preview of a long file; a failure is recorded on the run for the admin."""
+def _queued_step(run_id: int, *, waiting: str, step, done: str, failure: str) -> str:
+    """A worker's step on a run that is ``waiting`` (else its status is returned unchanged):
+    ``step(org=, run=)``, then ``done``. A failure is recorded on the run for the admin
+    (``failure``, with the error's type as ``{error}``) and raised."""
     org, run = _queued_run(run_id)
-    if run.status != RunStatus.PREVIEWING:
+    if run.status != waiting:
         return run.status
     try:
-        import_run_preview(org=org, run=run)
+        step(org=org, run=run)
     except Exception as error:
-        import_run_fail(org=org, run=run, message=f"The file could not be checked ({type(error).__name__}).")
+        import_run_fail(org=org, run=run, message=failure.format(error=type(error).__name__))
         raise
-    return RunStatus.READY
+    return done
+
+
+def import_run_preview_queued(*, run_id: int) -> str:
+    """The worker's preview of a long file; a failure is recorded on the run for the admin."""
+    return _queued_step(run_id, waiting=RunStatus.PREVIEWING, step=import_run_preview, done=RunStatus.READY,
+                        failure="The file could not be checked ({error}).")
 
 
 def import_run_apply_queued(*, run_id: int) -> str:
     """The worker's import of a long, confirmed file; batches already written stay written."""
-    org, run = _queued_run(run_id)
-    if run.status != RunStatus.APPLYING:
-        return run.status
-    try:
-        import_run_apply(org=org, run=run)
-    except Exception as error:
-        import_run_fail(org=org, run=run, message=f"The import stopped ({type(error).__name__}); "
-                                                 "the batches before it were imported. Upload the file again.")
-        raise
-    return RunStatus.APPLIED
+    return _queued_step(run_id, waiting=RunStatus.APPLYING, step=import_run_apply, done=RunStatus.APPLIED,
+                        failure="The import stopped ({error}); the batches before it were imported. "
+                                "Upload the file again.")

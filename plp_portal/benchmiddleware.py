@@ -4,8 +4,8 @@ a response header, and serve the framework-floor view."""
 from django.db import connection
 from django.http import HttpResponse
 
-from plp_portal.bench import QUERY_HEADER
 from plp_portal.organisations.permissions import public_view
+from plp_portal.seeding.bench import QUERY_HEADER
 
 
 class QueryCountHeaderMiddleware:

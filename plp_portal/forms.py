@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 
 from django import forms
+from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 
 from plp_portal import clock
@@ -109,6 +110,20 @@ class Form(GovukMessagesMixin, forms.Form):
 
 class ModelForm(GovukMessagesMixin, forms.ModelForm):
     pass
+
+
+def check_new_password(form: forms.Form, cleaned: dict, *, user=None) -> None:
+    """A password chosen (``password1``) and typed again (``password2``): they must match and pass
+    Django's password validators (``user``, unsaved if need be, lets them compare it with the
+    person's name and email). Each error is added to its field."""
+    first, again = cleaned.get("password1"), cleaned.get("password2")
+    if first and again and first != again:
+        form.add_error("password2", "The passwords do not match")
+    if first:
+        try:
+            password_validation.validate_password(first, user)
+        except ValidationError as error:
+            form.add_error("password1", error)
 
 
 # --- Dates ------------------------------------------------------------------------------------

@@ -13,13 +13,16 @@ _MISSING: set[tuple[str, str]] = set()
 
 def app_hook_modules(name: str):
     """The ``<app>.<name>`` module of every installed app that has one, in INSTALLED_APPS
-    order. Used for ``demo`` (seed_demo) and ``reminders`` (the daily reminder job)."""
+    order: e.g. ``reminders`` (the daily reminder job), ``seeding.demo`` (seed_demo; seeding
+    hooks live in each app's ``seeding`` package). An app without the module (or without the
+    package it would be in) is passed over; any other import error is raised."""
     for config in apps.get_app_configs():
         if (config.name, name) in _MISSING:
             continue
+        module = f"{config.name}.{name}"
         try:
-            yield importlib.import_module(f"{config.name}.{name}")
+            yield importlib.import_module(module)
         except ModuleNotFoundError as error:
-            if error.name != f"{config.name}.{name}":
+            if error.name is None or not (module == error.name or module.startswith(error.name + ".")):
                 raise
             _MISSING.add((config.name, name))

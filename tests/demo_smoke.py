@@ -19,7 +19,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
 from plp_portal.notifications.tasks import daily_reminders, outbox_flush  # noqa: E402
-from plp_portal.organisations.demo import ACCOUNTS  # noqa: E402
+from plp_portal.organisations.seeding.demo import ACCOUNTS  # noqa: E402
 from tests.crawler import Crawler, form_data  # noqa: E402
 
 SAVES_AT_ONCE = 6

@@ -14,26 +14,9 @@ from plp_portal.notifications.models import OutboundEmail
 from plp_portal.notifications.tasks import outbox_flush
 from plp_portal.organisations.choices import Role
 from tests.factories import member
-from tests.realservices import ThrowawayRedis, celery_broker, free_port, smtp_server, wait_until
+from tests.realservices import celery_broker, smtp_server, wait_until
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.celery_worker]
-
-
-@pytest.fixture
-def smtp_port(settings):
-    """The mail server's address; nothing listens there until a test starts a server."""
-    port = free_port()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = port
-    return port
-
-
-@pytest.fixture
-def redis_server():
-    server = ThrowawayRedis().start()
-    yield server
-    server.stop()
 
 
 def test_password_reset_answers_at_once_with_smtp_down_and_the_email_goes_when_it_is_back(

@@ -279,8 +279,6 @@ READS_QUERY_STRING = {
     ("guidance/views.py", "dashboard"): "?school= picks whose figures the dashboard counts; no list",
     ("guidance/views.py", "_partner_school"): "?school= names the register's school (404 if not a partner)",
     ("guidance/views.py", "group_session_attendance"): "carries the register's filters into the redirect",
-    ("keyworkers/views.py", "quality_learners"): "a drill-down reached by the quality figures' links: "
-                                                "?metric= names the figure (404 if unknown); no filter form",
     ("learners/views.py", "enrolment_end"): "?left_on= pre-fills the date (the careers service's leaver "
                                             "notice links here); nothing is listed",
     ("learners/views.py", "plan_from_previous"): "?plan= names the transferred plan to start from (404 "
@@ -292,9 +290,6 @@ READS_QUERY_STRING = {
     ("guidance/outcome_views.py", "_figures"): "?school=/?year_group= choose which aggregates are computed "
                                                "(no list of records; validated)",
     ("guidance/outcome_views.py", "authority_outcomes"): "carries the chosen figures into the CSV link",
-    # Known debt (issue 17): status tabs of a list, still parsed by hand (validated against a fixed
-    # set); to become a FilterSet.
-    ("careersplan/views.py", "authority_recommendations"): "status tabs (links), validated against a fixed set",
 }
 
 
@@ -354,20 +349,63 @@ def test_the_filter_guard_sees_hand_parsed_filters():
 
 # --- Seeding code stays out of production code ------------------------------------------------
 
-SEEDING = ("demo", "county", "bench")
+SEEDING_KINDS = ("demo", "county", "bench")
+# Production modules that may import seeding code, with the reason.
+IMPORTS_SEEDING = {
+    "plp_portal/benchmiddleware.py": "installed only by PLP_BENCH (manage.py bench): the query-count header",
+}
+
+
+def _in_seeding_package(rel: str) -> bool:
+    return "seeding" in rel.split("/")[:-1]
+
+
+def _imports_of(path):
+    """Absolute dotted names of what ``path`` imports (relative imports resolved)."""
+    package = list(path.relative_to(ROOT).with_suffix("").parts[:-1])
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield node.lineno, alias.name
+        elif isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1] if node.level else []
+            module = ".".join(base + ([node.module] if node.module else []))
+            for alias in node.names:
+                yield node.lineno, f"{module}.{alias.name}"
+
+
+def test_seeding_code_lives_in_the_seeding_packages():
+    """Demo, county and bench generators live in each app's ``seeding`` package, run through
+    ``app_hook_modules("seeding.<kind>")``; no ``demo.py``/``county.py``/``bench.py`` grows back
+    among the app's production modules."""
+    stray = [_rel(path) for path in _source_files()
+             if path.stem in SEEDING_KINDS and not _in_seeding_package(_rel(path))
+             and "/management/commands/" not in _rel(path)]
+    assert not stray, "Move seeding code into the app's seeding/ package:\n" + "\n".join(stray)
+    packages = {_rel(path) for path in _source_files() if _in_seeding_package(_rel(path))}
+    assert {"learners/seeding/demo.py", "plp_portal/seeding/county.py", "plp_portal/seeding/bench.py"} <= packages
 
 
 def test_production_code_does_not_import_seeding_modules():
-    """demo.py / county.py / bench.py are run by seed_demo, seed_county and bench (through
-    plp_portal/hooks.py); only they, those commands and the bench-only middleware import them."""
+    """Only seeding packages, the management commands that run them (seed_demo, seed_county,
+    bench) and tests import a ``seeding`` module; views, services, selectors, models, tasks,
+    urls … never do (the generators are not part of the product)."""
     offenders = []
     for path in _source_files():
         rel = _rel(path)
-        if path.stem in SEEDING or "/management/commands/" in rel or rel == "plp_portal/benchmiddleware.py":
+        if _in_seeding_package(rel) or "/management/commands/" in rel or rel in IMPORTS_SEEDING:
             continue
-        for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.ImportFrom) and node.module:
-                names = node.module.split(".") + [alias.name for alias in node.names]
-                if any(name in SEEDING for name in names):
-                    offenders.append(f"{rel}:{node.lineno}: {ast.unparse(node)}")
-    assert not offenders, offenders
+        for line, name in _imports_of(path):
+            if "seeding" in name.split("."):
+                offenders.append(f"{rel}:{line}: {name}")
+        if re.search(r"app_hook_modules\(\s*[\"']seeding", path.read_text()):
+            offenders.append(f"{rel}: runs a seeding hook")
+    assert not offenders, "Production code imports seeding code:\n" + "\n".join(offenders)
+
+
+def test_the_seeding_guard_sees_imports_of_seeding_code():
+    # The guard above would pass vacuously if it resolved no import to a seeding module.
+    seed_demo = ROOT / "plp_portal" / "organisations" / "management" / "commands" / "seed_demo.py"
+    assert any("seeding" in name.split(".") for _line, name in _imports_of(seed_demo))
+    keyworkers_demo = ROOT / "keyworkers" / "seeding" / "demo.py"  # relative imports, two levels up
+    assert "keyworkers.services" in {name for _line, name in _imports_of(keyworkers_demo)}

@@ -10,25 +10,9 @@ from plp_portal.notifications.models import OutboundEmail
 from plp_portal.notifications.tasks import outbox_flush
 from plp_portal.organisations.choices import Role
 from tests.factories import member
-from tests.realservices import ThrowawayRedis, celery_broker, smtp_server, wait_until
+from tests.realservices import celery_broker, wait_until
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.celery_worker]
-
-
-@pytest.fixture
-def smtp(settings):
-    with smtp_server() as (port, received):
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        settings.EMAIL_HOST = "127.0.0.1"
-        settings.EMAIL_PORT = port
-        yield received
-
-
-@pytest.fixture
-def redis_server():
-    server = ThrowawayRedis().start()
-    yield server
-    server.stop()
 
 
 def invite(client, org, email):

@@ -5,7 +5,7 @@ from django.db import connection
 from django.core.management import CommandError, call_command
 
 from learners.models import LearnerProfile, Plan, Target
-from plp_portal.bench import Timing, format_table
+from plp_portal.seeding.bench import Timing, format_table
 from plp_portal.organisations.models import Membership, Organisation
 from tests.factories import OrganisationFactory
 
@@ -180,7 +180,7 @@ def test_seed_county_feature_apps_keep_their_invariants():
 def test_seed_county_refuses_rows_that_point_at_nothing(monkeypatch):
     """Row triggers are off while seeding (speed); the set-based foreign-key check at the end
     still refuses a broken generator, and nothing it wrote is kept."""
-    from careersplan import county as careersplan_county
+    from careersplan.seeding import county as careersplan_county
     from careersplan.models import CareersPlan
 
     real_seed = careersplan_county.seed
@@ -200,8 +200,8 @@ def test_seed_county_refuses_rows_that_point_at_nothing(monkeypatch):
 
 def test_bench_explain_reports_sequential_scans_of_large_tables():
     from careersplan.tests.factories import shipped_templates
-    from guidance import bench as guidance_bench
-    from plp_portal.bench import explain_page
+    from guidance.seeding import bench as guidance_bench
+    from plp_portal.seeding.bench import explain_page
     from plp_portal.tenancy import system_scope
 
     shipped_templates()

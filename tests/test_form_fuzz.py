@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from plp_portal.organisations.choices import Role
-from plp_portal.organisations.demo import ACCOUNTS
+from plp_portal.organisations.seeding.demo import ACCOUNTS
 from tests.crawler import Crawler, Form, form_variants, page_read
 
 pytestmark = pytest.mark.django_db

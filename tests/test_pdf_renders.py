@@ -242,15 +242,6 @@ def test_beat_runs_the_pending_renders_job_every_minute(settings):
 # --- With Redis and a real worker -------------------------------------------------------------
 
 
-@pytest.fixture
-def redis_server():
-    from tests.realservices import ThrowawayRedis
-
-    server = ThrowawayRedis().start()
-    yield server
-    server.stop()
-
-
 @pytest.mark.celery_worker
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_renders_the_pdf_and_the_request_does_not_wait_for_it(org, redis_server, client):

@@ -28,7 +28,7 @@ class _Rollback(Exception):
 
 def _bench_pages():
     pages = []
-    for module in app_hook_modules("bench"):
+    for module in app_hook_modules("seeding.bench"):
         if hasattr(module, "pages"):
             pages += [p for p in module.pages(password="county") if p.email]
     return pages

@@ -1,6 +1,8 @@
 """Factories for careersplan tests. Every row's organisation is derived from its plan."""
 
 import datetime
+
+from django.urls import reverse
 from careersplan import services
 from careersplan.choices import Phase, TemplateKind
 from careersplan.models import CareersPlan, ChecklistItem, PlanTemplate
@@ -43,3 +45,8 @@ def tick(plan, count, *, by=None):
         services.checklist_set(org=plan.organisation, plan=plan, item=item, ticked=True, by=by,
                                ticked_on=datetime.date(plan.academic_year, 10, 1))
     return items
+
+
+def url(name, org, **kwargs):
+    """The careers plan page ``name`` of ``org``."""
+    return reverse(f"careersplan:{name}", kwargs={"org_slug": org.slug, **kwargs})

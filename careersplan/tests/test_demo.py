@@ -3,10 +3,10 @@ import datetime
 import pytest
 
 from careersplan import dashboard
-from careersplan import demo as careersplan_demo
+from careersplan.seeding import demo as careersplan_demo
 from careersplan.choices import Phase, Rag
 from careersplan.models import CareersPlan
-from plp_portal.organisations import demo as organisations_demo
+from plp_portal.organisations.seeding import demo as organisations_demo
 from plp_portal.organisations.models import Organisation
 from plp_portal.tenancy import system_scope
 

@@ -15,20 +15,14 @@ from careersplan.models import FeedbackResponse, FeedbackSurvey, TemplateSection
 from plp_portal.organisations.choices import Role
 from tests.factories import member
 
-from .factories import lead, make_plan
+from .factories import lead, make_plan, url
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("november_2026")]
 
 
 @pytest.fixture(autouse=True)
-def _november_2026():
+def _empty_cache():
     cache.clear()
-    with time_machine.travel(datetime.datetime(2026, 11, 2, 10, 0), tick=False):
-        yield
-
-
-def url(name, org, **kwargs):
-    return reverse(f"careersplan:{name}", kwargs={"org_slug": org.slug, **kwargs})
 
 
 def answer_url(survey):

@@ -7,7 +7,6 @@ import io
 import re
 
 import pytest
-import time_machine
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from pypdf import PdfReader
@@ -38,22 +37,12 @@ from plp_portal.organisations.choices import OrganisationKind, Role
 from tests.factories import OrganisationFactory, member
 from tests.pdfs import fetch_pdf, pdf_bytes
 
-from .factories import kent_template, lead, make_plan, shipped_templates, tick
+from .factories import kent_template, lead, make_plan, shipped_templates, tick, url
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("november_2026")]
 
 TODAY = datetime.date(2026, 11, 2)
 LONG = "x" * 100_000
-
-
-@pytest.fixture(autouse=True)
-def _november_2026():
-    with time_machine.travel(datetime.datetime(2026, 11, 2, 10, 0), tick=False):
-        yield
-
-
-def url(name, org, **kwargs):
-    return reverse(f"careersplan:{name}", kwargs={"org_slug": org.slug, **kwargs})
 
 
 def items_but_approval(plan):
@@ -395,7 +384,7 @@ def test_the_pdf_of_a_plan_at_every_limit_stays_a_bounded_size(org, other_org, c
 
 
 def test_shipped_templates_and_the_demo_texts_fit_the_limits():
-    from careersplan import demo
+    from careersplan.seeding import demo
 
     shipped_templates()
     for template in PlanTemplate.objects.filter(owner__isnull=True):

@@ -2,10 +2,7 @@
 publishes; the public page needs no sign-in, shows the snapshot of what was marked public when
 published, and nothing else."""
 
-import datetime
-
 import pytest
-import time_machine
 from django.test import Client
 from django.urls import reverse
 
@@ -13,19 +10,9 @@ from careersplan.models import PlanRow, PublishedProgramme
 from plp_portal.organisations.choices import Role
 from tests.factories import member
 
-from .factories import lead, make_plan
+from .factories import lead, make_plan, url
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _november_2026():
-    with time_machine.travel(datetime.datetime(2026, 11, 2, 10, 0), tick=False):
-        yield
-
-
-def url(name, org, **kwargs):
-    return reverse(f"careersplan:{name}", kwargs={"org_slug": org.slug, **kwargs})
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("november_2026")]
 
 
 def public_url(org):

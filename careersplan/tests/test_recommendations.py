@@ -5,8 +5,6 @@ across the authority's schools — and nobody else's."""
 import datetime
 
 import pytest
-import time_machine
-from django.urls import reverse
 
 from careersplan import reminders, services
 from careersplan.choices import RecommendationStatus
@@ -15,17 +13,9 @@ from plp_portal.notifications.models import Reminder
 from plp_portal.organisations.choices import OrganisationKind, Role
 from tests.factories import OrganisationFactory, member
 
-from .factories import lead, make_plan
+from .factories import lead, make_plan, url
 
-pytestmark = pytest.mark.django_db
-
-NOW = datetime.datetime(2026, 11, 2, 10, 0)
-
-
-@pytest.fixture(autouse=True)
-def _november_2026():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("november_2026")]
 
 
 @pytest.fixture
@@ -34,10 +24,6 @@ def authority(org):
     org.parent = la
     org.save()
     return la
-
-
-def url(name, org, **kwargs):
-    return reverse(f"careersplan:{name}", kwargs={"org_slug": org.slug, **kwargs})
 
 
 def test_officer_recommends_lead_answers_officer_sees_it_across_schools(authority, org, other_org, client,
@@ -100,6 +86,31 @@ def test_other_schools_and_authorities_cannot_reach_a_recommendation(authority, 
     with pytest.raises(services.PlanError):
         services.recommendation_add(authority=other_authority, plan=plan, kind="recommendation", text="x",
                                     due_on=datetime.date(2026, 12, 1), by=officer)
+
+
+def test_the_status_tabs_list_each_status_and_open_is_the_default(authority, org, client, sign_in):
+    plan = make_plan(org, year=2026)
+    officer = member(authority, Role.LA_OFFICER)
+
+    def add(text):
+        return services.recommendation_add(authority=authority, plan=plan, kind="priority", text=text,
+                                           due_on=datetime.date(2026, 12, 1), by=officer)
+
+    add("Still waiting")
+    services.recommendation_answer(org=org, recommendation=add("Got an answer"), response="Yes", by=lead(org))
+    services.recommendation_close(authority=authority, recommendation=add("Over and done"), by=officer)
+    sign_in(officer)
+
+    def listed(query=""):
+        page = client.get(url("authority_recommendations", authority) + query).content.decode()
+        return [text for text in ("Still waiting", "Got an answer", "Over and done") if text in page]
+
+    assert listed() == listed("?status=open") == listed("?status=made-up") == ["Still waiting"]
+    assert listed("?status=answered") == ["Got an answer"]
+    assert listed("?status=closed") == ["Over and done"]
+    assert listed("?status=all") == ["Still waiting", "Got an answer", "Over and done"]
+    page = client.get(url("authority_recommendations", authority) + "?status=closed").content.decode()
+    assert "<strong>Closed</strong>" in page and 'href="?status=open">Waiting for the school</a>' in page
 
 
 def test_open_and_answered_recommendations_are_carried_into_next_years_plan(authority, org):

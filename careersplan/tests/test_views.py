@@ -2,7 +2,6 @@ import datetime
 import io
 
 import pytest
-import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -17,18 +16,11 @@ from plp_portal.organisations.choices import OrganisationKind, Role
 from tests.factories import OrganisationFactory, member
 from tests.pdfs import fetch_pdf, pdf_bytes
 
-from .factories import kent_template, lead, make_plan, tick
+from .factories import kent_template, lead, make_plan, tick, url
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("november_2026")]
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-NOW = datetime.datetime(2026, 11, 2, 10, 0)
-
-
-@pytest.fixture(autouse=True)
-def _november_2026():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 @pytest.fixture
@@ -36,10 +28,6 @@ def uploads(settings, tmp_path):
     settings.STORAGES = {**settings.STORAGES, "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": str(tmp_path)}}}
-
-
-def url(name, org, **kwargs):
-    return reverse(f"careersplan:{name}", kwargs={"org_slug": org.slug, **kwargs})
 
 
 def test_lead_creates_this_years_plan_from_the_index(org, other_org, client, sign_in):

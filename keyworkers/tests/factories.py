@@ -1,6 +1,9 @@
 """Factories for keyworkers tests; organisations derive from the learner's profile."""
 
 import datetime
+import re
+
+from django.urls import reverse
 
 from keyworkers import services
 from keyworkers.choices import KeyWorkerType
@@ -34,3 +37,13 @@ def school_year(org, year=2026):
                             half_term_ends_on=c, ends_on=e)
         for name, a, b, c, e in rows
     ]
+
+
+def url(name, org, **kwargs):
+    """The keyworkers page ``name`` of ``org``."""
+    return reverse(f"keyworkers:{name}", kwargs={"org_slug": org.slug, **kwargs})
+
+
+def form_version(response) -> str:
+    """The draft version a page (or an autosave answer) gives the review form, as a browser keeps it."""
+    return re.search(r'name="version" value="(\d+)"', response.content.decode()).group(1)

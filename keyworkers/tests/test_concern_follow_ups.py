@@ -18,7 +18,6 @@ from plp_portal.notifications.models import OutboundEmail, Reminder
 from plp_portal.notifications.tasks import daily_reminders
 from plp_portal.organisations.choices import Role
 from tests.factories import member
-from keyworkers.tests.test_reminders import smtp  # noqa: F401  (the real SMTP server fixture)
 from tests.realservices import ThrowawayRedis, celery_broker, wait_until
 
 TODAY = datetime.date(2026, 11, 23)

@@ -24,7 +24,7 @@ from keyworkers.models import (
     ScheduleOverride,
 )
 from keyworkers.services import StaleReviewError
-from keyworkers.tests.factories import learner_with_plan, school_year
+from keyworkers.tests.factories import form_version, learner_with_plan, school_year, url
 from plp_portal.organisations.choices import Role
 from tests.factories import member
 
@@ -37,14 +37,6 @@ NOW = datetime.datetime(2026, 10, 19, 10, tzinfo=datetime.UTC)
 def frozen():
     with time_machine.travel(NOW, tick=False):
         yield
-
-
-def url(name, org, **kwargs):
-    return reverse(f"keyworkers:{name}", kwargs={"org_slug": org.slug, **kwargs})
-
-
-def form_version(response) -> str:
-    return re.search(r'name="version" value="(\d+)"', response.content.decode()).group(1)
 
 
 def page_tab(response) -> str:

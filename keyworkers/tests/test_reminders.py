@@ -22,7 +22,7 @@ from plp_portal.notifications.models import Notification, OutboundEmail, Reminde
 from plp_portal.notifications.tasks import daily_reminders
 from plp_portal.organisations.choices import Role
 from tests.factories import member
-from tests.realservices import ThrowawayRedis, celery_broker, smtp_server, wait_until
+from tests.realservices import ThrowawayRedis, celery_broker, wait_until
 
 d = datetime.date
 TODAY = d(2026, 11, 23)
@@ -169,15 +169,6 @@ def _real_worker_at_6_30():
             yield
     finally:
         server.stop()
-
-
-@pytest.fixture
-def smtp(settings):
-    with smtp_server() as (port, received):
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        settings.EMAIL_HOST = "127.0.0.1"
-        settings.EMAIL_PORT = port
-        yield received
 
 
 @pytest.mark.celery_worker

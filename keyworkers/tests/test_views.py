@@ -3,7 +3,6 @@ the review form without JavaScript and with htmx autosave, sign-off through the 
 learner's /me/reviews/, the team page, the quality page and who may see what."""
 
 import datetime
-import re
 
 import pytest
 import time_machine
@@ -14,7 +13,7 @@ from django.urls import reverse
 from keyworkers import services
 from keyworkers.choices import ReviewStatus
 from keyworkers.models import KeyWorkerAssignment, Review
-from keyworkers.tests.factories import learner_with_plan, school_year
+from keyworkers.tests.factories import form_version, learner_with_plan, school_year, url
 from learners import services as learner_services
 from learners.choices import SignerRole, TargetStatus
 from learners.models import Concern, NarrativeEntry, Target
@@ -31,15 +30,6 @@ NOW = datetime.datetime(2026, 11, 23, 10, tzinfo=datetime.UTC)
 def frozen():
     with time_machine.travel(NOW, tick=False):
         yield
-
-
-def url(name, org, **kwargs):
-    return reverse(f"keyworkers:{name}", kwargs={"org_slug": org.slug, **kwargs})
-
-
-def form_version(response) -> str:
-    """The draft version a page (or an autosave answer) gives the review form, as a browser keeps it."""
-    return re.search(r'name="version" value="(\d+)"', response.content.decode()).group(1)
 
 
 def _caseload(org, kw, n):
@@ -250,7 +240,12 @@ def test_quality_page_figures_link_to_the_learners(org, other_org, sign_in):
     assert unsigned.profile.user.full_name in listing and signed.profile.user.full_name not in listing
     listing = client.get(url("quality_learners", org) + "?metric=needs_not_reflected").content.decode()
     assert unsigned.profile.user.full_name in listing
+    listing = client.get(url("quality_learners", org) + f"?metric=with_plan&worker={kw.pk}").content.decode()
+    assert signed.profile.user.full_name in listing and late.profile.user.full_name in listing
+    assert signed.profile.user.full_name not in client.get(
+        url("quality_learners", org) + "?metric=learners&worker=none").content.decode()
     assert client.get(url("quality_learners", org) + "?metric=bogus").status_code == 404
+    assert client.get(url("quality_learners", org) + "?metric=learners&worker=all").status_code == 404
     assert sign_in(kw).get(url("quality", org)).status_code == 403
 
 

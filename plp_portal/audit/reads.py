@@ -7,7 +7,7 @@ object named in the URL, the view) and when. It costs one INSERT per request; th
 the organisation are found by that same statement (``INSERT … SELECT`` from the named row, its
 SQL compiled once per kind of record), not by extra queries or per record shown. Measured on an
 audit table of 3 million rows: ~0.4 ms per read inside a transaction, ~0.6 ms with its commit
-(``manage.py bench`` times it: plp_portal/audit/bench.py).
+(``manage.py bench`` times it: plp_portal/audit/seeding/bench.py).
 
 Which URL keyword arguments name a learner's record is declared by each feature app in its
 ``record_reads`` hook module (core imports no feature app):

@@ -1,6 +1,6 @@
 from django import forms
-from django.contrib.auth import get_user_model, password_validation
-from plp_portal.forms import DateField, Form, ModelForm
+from django.contrib.auth import get_user_model
+from plp_portal.forms import DateField, Form, ModelForm, check_new_password
 
 from .choices import Role
 from .models import Term
@@ -22,15 +22,7 @@ class AcceptInvitationForm(Form):
 
     def clean(self):
         cleaned = super().clean()
-        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
-        if p1 and p2 and p1 != p2:
-            self.add_error("password2", "The passwords do not match")
-        if p1:
-            probe = get_user_model()(email=self.email, full_name=cleaned.get("full_name", ""))
-            try:
-                password_validation.validate_password(p1, probe)
-            except forms.ValidationError as error:
-                self.add_error("password1", error)
+        check_new_password(self, cleaned, user=get_user_model()(email=self.email, full_name=cleaned.get("full_name", "")))
         return cleaned
 
 

@@ -1,4 +1,4 @@
-"""Measure every key page and job on a production-like server: see plp_portal/bench.py.
+"""Measure every key page and job on a production-like server: see plp_portal/seeding/bench.py.
 
     python manage.py bench --n 50            (make bench seeds the data and runs this)
     python manage.py bench --compare-presets small,medium      (growth check: exits 1 on a FLAG)
@@ -21,7 +21,7 @@ from django.db import connection
 from django.utils import timezone
 
 from plp_portal import clock
-from plp_portal.bench import (
+from plp_portal.seeding.bench import (
     BenchPage,
     Target,
     compare_rows,
@@ -253,13 +253,13 @@ def _discover(password):
     """The framework floor, then every app's bench pages (``bench.py`` hooks) and jobs. A hook's
     ``prepare()`` runs first: what a worker would have done by now (e.g. summaries to compute)."""
     with system_scope("bench prepares the seeded data as the workers would have"):
-        for module in app_hook_modules("bench"):
+        for module in app_hook_modules("seeding.bench"):
             if hasattr(module, "prepare"):
                 module.prepare()
     with system_scope("bench chooses pages and users from the seeded data"):
         pages = [BenchPage("framework floor", "/bench/floor", first_member_email(Role.LEARNER), password)]
         jobs = []
-        for module in app_hook_modules("bench"):
+        for module in app_hook_modules("seeding.bench"):
             if hasattr(module, "pages"):
                 pages += [p for p in module.pages(password=password) if p.email]
             if hasattr(module, "jobs"):

@@ -28,7 +28,7 @@ from plp_portal.tenancy import system_scope
 def bench_pages(password="county"):
     with system_scope("profile_page chooses pages and users from the seeded data"):
         pages = []
-        for module in app_hook_modules("bench"):
+        for module in app_hook_modules("seeding.bench"):
             if hasattr(module, "pages"):
                 pages += [p for p in module.pages(password=password) if p.email]
         return pages

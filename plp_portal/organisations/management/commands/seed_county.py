@@ -3,7 +3,7 @@
     python manage.py seed_county --preset county --seed 1
 
 Organisations, people (one password for every generated account: --password) and term dates
-are made here; each app's ``county.py`` adds its own rows (plans, reviews, referrals, careers
+are made here; each app's ``seeding/county.py`` adds its own rows (plans, reviews, referrals, careers
 plans…). Inserts are set-based (COPY). It refuses to run on a database that holds organisations
 it did not generate, unless --force."""
 
@@ -17,12 +17,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from plp_portal import clock
-from plp_portal.county import PRESETS, County, CountyWriter
+from plp_portal.seeding.county import PRESETS, County, CountyWriter
 from plp_portal.hooks import app_hook_modules
 from plp_portal.organisations.choices import OrganisationKind as Kind
 from plp_portal.organisations.choices import Role
 from plp_portal.clock import academic_year_of
-from plp_portal.organisations.demo import term_dates
+from plp_portal.organisations.seeding.demo import term_dates
 from plp_portal.organisations.models import Membership, Organisation, Term
 from plp_portal.tenancy import system_scope
 
@@ -74,7 +74,7 @@ class Command(BaseCommand):
             self._organisations(county, n_orgs, prefix)
             self._people(county, prefix)
             self._terms(county)
-            for module in app_hook_modules("county"):
+            for module in app_hook_modules("seeding.county"):
                 module.seed(county)
                 county.log(f"{module.__name__} done")
             if deferred_checks:

@@ -6,7 +6,7 @@ from django.test.utils import override_settings
 
 from plp_portal import clock
 from plp_portal.hooks import app_hook_modules
-from plp_portal.organisations.demo import ACCOUNTS, Demo
+from plp_portal.organisations.seeding.demo import ACCOUNTS, Demo
 from plp_portal.tenancy import system_scope
 
 
@@ -25,7 +25,7 @@ class Command(BaseCommand):
         # Emails the seeding causes (share invitations, notifications) are not for anyone.
         quiet_mail = override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend")
         with system_scope("seed_demo creates the demo county"), transaction.atomic(), quiet_mail:
-            for module in app_hook_modules("demo"):
+            for module in app_hook_modules("seeding.demo"):
                 module.seed(demo)
         for line in demo.log:
             self.stdout.write(line)

@@ -1,4 +1,4 @@
-"""Demo data for guidance (runs after learners/demo.py): Demoshire Careers Service has current
+"""Demo data for guidance (runs after learners/seeding/demo.py): Demoshire Careers Service has current
 partnerships with Northgate School and Riverside Academy (and last year's with Northgate, expired),
 adviser@ and adviser2@ named; the triage queue holds referrals of every source, some past the
 5-school-day target; learners in each tier; an interview with an action plan in a plan; a group
@@ -15,8 +15,8 @@ from learners.models import LearnerProfile
 from plp_portal.organisations.choices import Role
 from plp_portal.clock import academic_year_of
 
-from . import services
-from .choices import (
+from .. import services
+from ..choices import (
     AttendanceFlag,
     DestinationCategory,
     DestinationKind,
@@ -28,7 +28,7 @@ from .choices import (
     TriageDecision,
     Urgency,
 )
-from .models import Partnership
+from ..models import Partnership
 
 LEAVERS = [
     # email, name, school key, actual destination, detail
@@ -82,7 +82,7 @@ def seed_leaver_cohorts(demo, *, by) -> None:
     destinations, in bulk. Idempotent: skipped when the first cohort's first leaver exists."""
     from django.contrib.auth import get_user_model
 
-    from .models import Destination, LearnerGuidance
+    from ..models import Destination, LearnerGuidance
 
     User = get_user_model()
     if User.objects.filter(email="cohort.northgate.1.1@demoshire.test").exists():
@@ -112,7 +112,7 @@ def seed_leaver_cohorts(demo, *, by) -> None:
 
 
 def seed(demo) -> None:
-    from .figures import figures_refresh
+    from ..figures import figures_refresh
 
     _seed(demo)
     figures_refresh()  # the careers service dashboard's summary (guidance/figures.py)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from plp_portal.bench import BenchPage
+from plp_portal.seeding.bench import BenchPage
 from plp_portal.organisations.choices import OrganisationKind, Role
 from plp_portal.organisations.models import Membership, Organisation
 
@@ -53,7 +53,7 @@ def _school_pages(password, school) -> list[BenchPage]:
 def prepare() -> str:
     """Before measuring: what the worker's minute job would have done on a live system —
     compute the dashboard figures of the schools marked stale (after seeding or migrating)."""
-    from .figures import figures_refresh_stale
+    from ..figures import figures_refresh_stale
 
     return f"dashboard figures of {figures_refresh_stale()} stale schools computed"
 
@@ -62,9 +62,9 @@ def _page_40(service) -> str:
     """The query string of the queue's 40th page (keyset: after the 975th waiting referral)."""
     from plp_portal.pagination import cursor_after
 
-    from .choices import ReferralStatus
-    from .models import Referral
-    from .selectors import QUEUE_RANK, REFERRAL_QUEUE_KEYS, partner_school_ids
+    from ..choices import ReferralStatus
+    from ..models import Referral
+    from ..selectors import QUEUE_RANK, REFERRAL_QUEUE_KEYS, partner_school_ids
 
     row = (Referral.objects.for_orgs(partner_school_ids(org=service)).filter(status=ReferralStatus.NEW)
            .annotate(queue_rank=QUEUE_RANK).order_by(*REFERRAL_QUEUE_KEYS)

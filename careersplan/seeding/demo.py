@@ -5,10 +5,10 @@ import datetime
 
 from plp_portal import clock
 
-from . import services
-from .choices import Phase
-from .models import ApprovalDeadline, CareersPlan, ChecklistItem
-from .selectors import template_default
+from .. import services
+from ..choices import Phase
+from ..models import ApprovalDeadline, CareersPlan, ChecklistItem
+from ..selectors import template_default
 
 # org key -> (ticks last year, ticks this year, approved this year, phase this year)
 PLANS = {
@@ -111,7 +111,7 @@ def seed(demo) -> None:
 def _recommendations(demo, year):
     """The authority's recommendations (issue 15) on Northgate's and Riverside's plans: one
     answered, two waiting for the school. Skipped when Northgate's plan has any."""
-    from .models import CareersPlan, Recommendation
+    from ..models import CareersPlan, Recommendation
 
     officer, la = demo.users["la@demoshire.test"], demo.orgs["la"]
     plans = {key: CareersPlan.objects.for_org(demo.orgs[key]).filter(academic_year=year).first()
@@ -139,8 +139,7 @@ def _recommendations(demo, year):
 
 def _programme(demo, year):
     """Northgate's published careers programme: its first three planned rows public."""
-    from . import selectors
-    from .models import CareersPlan
+    from .. import selectors
 
     org, person = demo.orgs["northgate"], demo.users["lead@demoshire.test"]
     programme = selectors.programme_get(org=org)
@@ -160,8 +159,8 @@ def _programme(demo, year):
 def _surveys(demo, year):
     """Northgate's feedback surveys for the annual review: students (four answers) and parents
     (named allowed, one answer). Skipped when the plan has any."""
-    from . import feedback
-    from .models import CareersPlan, FeedbackSurvey
+    from .. import feedback
+    from ..models import CareersPlan, FeedbackSurvey
 
     org, person = demo.orgs["northgate"], demo.users["lead@demoshire.test"]
     plan = CareersPlan.objects.for_org(org).filter(academic_year=year).first()
@@ -188,7 +187,7 @@ def _peer_review(demo, year):
     """Riverside's careers lead peer-reviews Northgate's plan this year, with one comment."""
     from guardian.shortcuts import assign_perm
 
-    from .models import ReviewComment, ReviewerGrant
+    from ..models import ReviewComment, ReviewerGrant
 
     org = demo.orgs["northgate"]
     plan = CareersPlan.objects.for_org(org).get(academic_year=year)

@@ -17,11 +17,11 @@ from django.db import connection
 
 from learners import models as lm
 from learners.choices import PlanStatus
-from plp_portal.county import at
+from plp_portal.seeding.county import at
 from plp_portal.organisations.choices import Role
 
-from .choices import KeyWorkerType, ReviewStatus, TeamRole, TimelineKind
-from .models import KeyWorkerAssignment, Review, ReviewSettings, ReviewTargetEvaluation, TeamMember
+from ..choices import KeyWorkerType, ReviewStatus, TeamRole, TimelineKind
+from ..models import KeyWorkerAssignment, Review, ReviewSettings, ReviewTargetEvaluation, TeamMember
 
 REVIEWS_PER_YEAR = 6
 REVIEW_WEEKS = 6  # half-termly, roughly

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from plp_portal.bench import BenchPage
+from plp_portal.seeding.bench import BenchPage
 
-from .choices import OrganisationKind, Role
-from .models import Membership
+from ..choices import OrganisationKind, Role
+from ..models import Membership
 
 
 def _first(role, **extra):

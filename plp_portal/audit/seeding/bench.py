@@ -1,4 +1,4 @@
-"""What `manage.py bench` measures for the audit log (see plp_portal/bench.py): the cost of
+"""What `manage.py bench` measures for the audit log (see plp_portal/seeding/bench.py): the cost of
 auditing a read of a learner's record (issue 20, item 4), i.e. the one INSERT … SELECT that
 ``RecordReadAuditMiddleware`` adds to each such request, on the county's audit table."""
 
@@ -8,7 +8,7 @@ from django.db import connection, transaction
 from django.test import RequestFactory
 from django.urls import resolve
 
-from plp_portal.bench import BenchJob
+from plp_portal.seeding.bench import BenchJob
 
 READS = 1000
 
@@ -20,8 +20,8 @@ class _RollBack(Exception):
 def _record_read_inserts():
     from django.apps import apps
 
-    from .models import AuditEvent
-    from .reads import record_read_audit
+    from ..models import AuditEvent
+    from ..reads import record_read_audit
 
     Plan = apps.get_model("learners", "Plan")
     plan = Plan.objects.system("bench picks a seeded plan").select_related("profile__user").order_by("id").first()

@@ -7,12 +7,12 @@ import datetime
 from decimal import Decimal
 
 from plp_portal import clock
-from plp_portal.county import at
+from plp_portal.seeding.county import at
 from plp_portal.organisations.choices import OrganisationKind as Kind
 from plp_portal.organisations.choices import Role
 
-from . import models as m
-from .choices import (
+from .. import models as m
+from ..choices import (
     Audience,
     AuthorRole,
     ConcernCategory,
@@ -27,7 +27,7 @@ from .choices import (
     TargetTerm,
     TimelineKind,
 )
-from .services import at_risk_levels_seed_defaults, target_areas_seed_defaults
+from ..services import at_risk_levels_seed_defaults, target_areas_seed_defaults
 
 TARGETS_PER_YEAR = 15  # 3 long-term (the first is the final outcome) + 12 short-term
 REVIEWS_PER_YEAR = 6

@@ -1,6 +1,6 @@
 """Demoshire: the demo county's organisations, people and term dates.
 
-Each app may have a ``demo.py`` with ``seed(demo)``; ``manage.py seed_demo`` calls them in
+Each app may have a ``seeding/demo.py`` with ``seed(demo)``; ``manage.py seed_demo`` calls them in
 INSTALLED_APPS order, so feature apps add their own demo data on top of this. Every seed is
 idempotent (get_or_create on natural keys)."""
 
@@ -12,9 +12,9 @@ from django.contrib.auth import get_user_model
 
 from plp_portal.clock import academic_year_of
 
-from .choices import OrganisationKind as Kind
-from .choices import Role
-from .models import Membership, Organisation, Term
+from ..choices import OrganisationKind as Kind
+from ..choices import Role
+from ..models import Membership, Organisation, Term
 
 
 @dataclass

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import datetime
 
-from plp_portal.county import at
+from plp_portal.seeding.county import at
 from plp_portal.organisations.choices import OrganisationKind as Kind
 from plp_portal.organisations.choices import Role
 
-from . import services
-from .choices import Phase, TemplateKind
-from .models import (
+from .. import services
+from ..choices import Phase, TemplateKind
+from ..models import (
     ApprovalDeadline,
     CareersPlan,
     ChecklistItem,

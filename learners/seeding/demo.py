@@ -5,10 +5,10 @@ learner who already has a profile is left as they are (the share is re-checked).
 
 import datetime
 
-from plp_portal.organisations.demo import LEARNERS
+from plp_portal.organisations.seeding.demo import LEARNERS
 
-from . import services
-from .choices import (
+from .. import services
+from ..choices import (
     Audience,
     AuthorRole,
     ConcernCategory,
@@ -21,7 +21,7 @@ from .choices import (
     TargetStatus,
     TargetTerm,
 )
-from .models import LearnerProfile, Plan
+from ..models import LearnerProfile, Plan
 
 KEY_WORKERS = {
     "northgate": "tutor@demoshire.test",
@@ -36,7 +36,7 @@ PROFILES = {
     "sam.year9@demoshire.test": (TargetGroup.YEAR_9, "9", "Year 9 options", "GCSE options chosen with confidence", False),
     "ruby.year7@demoshire.test": (TargetGroup.YEAR_7, "7", "Key Stage 3", "Find out about jobs in animal care", False),
     "omar.year8@demoshire.test": (TargetGroup.YEAR_8, "8", "Key Stage 3", "Explore engineering before options", False),
-    # Leaves Northgate in the demo (keyworkers/demo.py ends the enrolment once reviews exist).
+    # Leaves Northgate in the demo (keyworkers/seeding/demo.py ends the enrolment once reviews exist).
     "finn.leaver@demoshire.test": (TargetGroup.KEY_STAGE_4, "11", "GCSE programme", "Catering course at Demoshire College", False),
     "jo.ks4@demoshire.test": (TargetGroup.KEY_STAGE_4, "11", "GCSE programme", "Engineering apprenticeship", False),
     "kai.ks4@demoshire.test": (TargetGroup.KEY_STAGE_4, "11", "Foundation Learning", "Level 2 construction course", True),
@@ -194,14 +194,14 @@ def seed(demo) -> None:
 
 
 def seed_transitions(demo) -> None:
-    """Issue 13 (called by keyworkers/demo.py once key workers and reviews exist): Finn, in Year
+    """Issue 13 (called by keyworkers/seeding/demo.py once key workers and reviews exist): Finn, in Year
     11 at Northgate, agreed a moving-on plan, left, started at Demoshire College and consented
     to the transfer of his record: the college's tutor reads his school plan read-only and can
     start his college plan from it. Idempotent."""
     from plp_portal.organisations.choices import Role
 
-    from .choices import ApplicationStatus, DestinationCategory, LeavingReason, MovingOnShareWith
-    from .models import RecordTransfer
+    from ..choices import ApplicationStatus, DestinationCategory, LeavingReason, MovingOnShareWith
+    from ..models import RecordTransfer
 
     user = demo.users.get("finn.leaver@demoshire.test")
     school, college = demo.orgs.get("northgate"), demo.orgs.get("college")

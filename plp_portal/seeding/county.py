@@ -1,7 +1,7 @@
 """Generating a county-scale dataset fast: PostgreSQL COPY with ids allocated up front.
 
 ``manage.py seed_county`` builds the organisations, people and term dates here, then calls each
-app's ``county.py`` hook (``seed(county)``) in INSTALLED_APPS order. A hook streams rows to
+app's ``seeding/county.py`` hook (``seed(county)``) in INSTALLED_APPS order. A hook streams rows to
 ``county.writer.copy(Model, rows)``; it can allocate ids first (``county.writer.ids(Model, n)``)
 so children can point at parents without reading anything back. Everything is deterministic
 for a given ``--seed``."""

@@ -14,12 +14,12 @@ from django.db import transaction
 from django.urls import reverse
 
 from learners.choices import PlanStatus
-from plp_portal.bench import BenchJob, BenchPage
+from plp_portal.seeding.bench import BenchJob, BenchPage
 from plp_portal.organisations.choices import Role
 from plp_portal.organisations.models import Membership
 
-from .choices import OPEN_REVIEW_STATUSES
-from .models import Review
+from ..choices import OPEN_REVIEW_STATUSES
+from ..models import Review
 
 
 def _key_worker():

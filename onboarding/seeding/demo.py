@@ -4,8 +4,8 @@ an error to fix), so the school set-up pages have something to show."""
 from plp_portal.organisations.choices import Role
 from plp_portal.organisations.models import Membership
 
-from . import samples, services
-from .models import ImportRun
+from .. import samples, services
+from ..models import ImportRun
 
 
 def seed(demo) -> None:

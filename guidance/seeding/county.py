@@ -28,11 +28,11 @@ from learners.choices import (
     TargetStatus,
     TargetTerm,
 )
-from plp_portal.county import at
+from plp_portal.seeding.county import at
 from plp_portal.organisations.choices import Role
 
-from . import models as m
-from .choices import (
+from .. import models as m
+from ..choices import (
     FILTERED_REASONS,
     INTENSIVE_REASONS,
     DestinationCategory,
@@ -46,9 +46,9 @@ from .choices import (
     TriageDecision,
     Urgency,
 )
-from .models import join_codes
-from .objectives import DEFAULT_EXPECTED_PERCENT, DEFAULT_OBJECTIVES
-from .services import CONSENT_WORDING, academic_year_dates, expected_shares_seed_defaults
+from ..models import join_codes
+from ..objectives import DEFAULT_EXPECTED_PERCENT, DEFAULT_OBJECTIVES
+from ..services import CONSENT_WORDING, academic_year_dates, expected_shares_seed_defaults
 
 OPEN_REFERRAL_SHARE = 0.13
 LEAVING_YEAR_GROUPS = {"11", "13", "HE", "NEET"}
@@ -73,7 +73,7 @@ def seed(county) -> None:
     for org_id in county.providers:
         _seed_org(county, org_id, counts)
         county.log(f"guidance: {counts['all']:,} referrals ({counts['open']:,} waiting for triage)")
-    from .figures import figures_refresh
+    from ..figures import figures_refresh
 
     figures_refresh(school_ids=list(county.providers))  # the dashboard's summary of what was made
     county.log("guidance: dashboard figures computed")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from plp_portal.bench import BenchPage
+from plp_portal.seeding.bench import BenchPage
 from plp_portal.organisations.choices import Role
 from plp_portal.organisations.models import Membership
 

@@ -1,4 +1,4 @@
-"""What `manage.py bench` measures for the learners app (see plp_portal/bench.py)."""
+"""What `manage.py bench` measures for the learners app (see plp_portal/seeding/bench.py)."""
 
 import datetime
 import io
@@ -8,10 +8,10 @@ from django.db import transaction
 from django.urls import reverse
 
 from plp_portal import clock
-from plp_portal.bench import BenchJob, BenchPage
+from plp_portal.seeding.bench import BenchJob, BenchPage
 
-from .choices import AuthorRole, PlanStatus, SetByRole
-from .models import LearnerProfile, Plan
+from ..choices import AuthorRole, PlanStatus, SetByRole
+from ..models import LearnerProfile, Plan
 
 
 def _busiest_active_plan():
@@ -73,8 +73,8 @@ def _rendered_progress_file(plan) -> int:
     """The id of the learner's stored progress file of ``plan``, rendered now if need be."""
     from plp_portal.pdfs.services import pdf_render_request, pdf_render_run
 
-    from .pdf_renders import PROGRESS_FILE, progress_file_audience
-    from .permissions import plan_viewer
+    from ..pdf_renders import PROGRESS_FILE, progress_file_audience
+    from ..permissions import plan_viewer
 
     learner = plan.profile.user
     render = pdf_render_request(org=plan.organisation, kind=PROGRESS_FILE, object_id=plan.pk,
@@ -93,9 +93,9 @@ def _ten_page_progress_file():
     in a transaction that is rolled back, so the database is left as it was."""
     from pypdf import PdfReader
 
-    from . import services
-    from .pdf import progress_file_pdf
-    from .permissions import plan_viewer
+    from .. import services
+    from ..pdf import progress_file_pdf
+    from ..permissions import plan_viewer
 
     base = _busiest_active_plan()
     result = {}

@@ -1,4 +1,4 @@
-"""Demo data for keyworkers (runs after learners/demo.py): key-worker assignments with history,
+"""Demo data for keyworkers (runs after learners/seeding/demo.py): key-worker assignments with history,
 a team member and a preference, and reviews — a completed one in the past for most learners and
 the next one due this week, overdue or later, so tutor@demoshire.test's caseload shows all
 three. Idempotent: a plan that already has reviews is left alone."""
@@ -8,9 +8,9 @@ import datetime
 from learners.choices import PlanStatus, TargetStatus
 from learners.models import Plan
 
-from . import services
-from .choices import KeyWorkerType, TeamRole
-from .models import KeyWorkerAssignment, Review
+from .. import services
+from ..choices import KeyWorkerType, TeamRole
+from ..models import KeyWorkerAssignment, Review
 
 # learner email -> days from today the next review is due (None: no review held yet)
 NEXT_DUE = {
@@ -96,7 +96,7 @@ def seed(demo) -> None:
                                     learned="Planning essays with a writing frame.", enjoyed="", found_hard="")
     demo.log.append(f"keyworkers: reviews for {made} plans")
     # Issue 13: Finn's moving-on plan, leaving and transfer need his reviews and key worker.
-    from learners.demo import seed_transitions
+    from learners.seeding.demo import seed_transitions
 
     seed_transitions(demo)
 

@@ -7,7 +7,7 @@ concurrency of 4, and reads the number of SQL queries of each request from a hea
 server adds only when started with PLP_BENCH=1. Every figure is compared with the framework
 floor: a trivial view served by the same server in the same run.
 
-Apps say what to measure in a ``bench.py`` hook module:
+Apps say what to measure in a ``seeding/bench.py`` hook module:
 
     def pages(password) -> list[BenchPage]   # which pages (and their filters/sorts), as whom
     def jobs() -> list[BenchJob]          # background work to time in-process
