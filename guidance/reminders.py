@@ -62,6 +62,7 @@ def collect(*, today: datetime.date) -> int:
             subject_key=f"tier:{row['profile_id']}", due_on=row["review_on"],
             title=f"Review the {row['tier']} guidance of {row['profile__user__full_name']}",
             url=reverse("guidance:learner_detail", kwargs={"org_slug": service.slug, "profile_id": row["profile_id"]}),
+            learner_profile_id=row["profile_id"],
         ))
     follow_ups = (
         Destination.objects.for_orgs(school_ids)
@@ -78,5 +79,6 @@ def collect(*, today: datetime.date) -> int:
             subject_key=f"destination:{row['pk']}", due_on=row["follow_up_on"],
             title=f"Follow up {row['profile__user__full_name']} (not yet settled)",
             url=reverse("guidance:learner_detail", kwargs={"org_slug": service.slug, "profile_id": row["profile_id"]}),
+            learner_profile_id=row["profile_id"],
         ))
     return reminders_add(reminders)

@@ -27,12 +27,14 @@ def email_queue(
     essential: bool = True,
     dedupe_key: str | None = None,
     user=None,
+    learner_profile_id: int | None = None,
 ) -> OutboundEmail | None:
     """Queue an email rendered from ``<template>.txt`` and ``<template>.html`` — or, for mail
     rendered elsewhere (allauth's account emails), given as ``body_text``/``body_html``.
 
     Returns None when the email is not sent: the recipient opted out of non-essential mail, or
-    an email with the same ``dedupe_key`` was already queued."""
+    an email with the same ``dedupe_key`` was already queued. ``learner_profile_id``: the learner
+    the email is about, if any (the retention job erases it with their record)."""
     if not essential and user is not None and user.email_opt_out:
         return None
     if template is not None:
@@ -47,6 +49,7 @@ def email_queue(
         body_html=body_html,
         essential=essential,
         dedupe_key=dedupe_key,
+        learner_profile_id=learner_profile_id,
     )
     try:
         with transaction.atomic():
@@ -126,19 +129,23 @@ def daily_reminders_run(*, today: datetime.date | None = None) -> dict:
 
 
 def notification_create(
-    *, org, user, kind: str, title: str, body: str = "", url: str = "", dedupe_key=None
+    *, org, user, kind: str, title: str, body: str = "", url: str = "", dedupe_key=None,
+    learner_profile_id: int | None = None,
 ) -> Notification | None:
-    """An in-app notification; with ``dedupe_key``, at most one per person and key."""
+    """An in-app notification; with ``dedupe_key``, at most one per person and key.
+    ``learner_profile_id``: the learner it is about, if any (erased with their record)."""
     if dedupe_key:
         notification, created = Notification.objects.for_org(org).get_or_create(
             organisation=org,
             user=user,
             dedupe_key=dedupe_key,
-            defaults={"kind": kind, "title": title, "body": body, "url": url},
+            defaults={"kind": kind, "title": title, "body": body, "url": url,
+                      "learner_profile_id": learner_profile_id},
         )
         return notification if created else None
     return Notification.objects.create(
-        organisation=org, user=user, kind=kind, title=title, body=body, url=url
+        organisation=org, user=user, kind=kind, title=title, body=body, url=url,
+        learner_profile_id=learner_profile_id,
     )
 
 
@@ -173,6 +180,7 @@ def reminders_add(reminders) -> int:
                     title=r.title,
                     url=r.url,
                     dedupe_key=_reminder_notification_key(r),
+                    learner_profile_id=r.learner_profile_id,
                 )
                 for r in reminders
             ],
@@ -192,22 +200,24 @@ def reminders_add(reminders) -> int:
             [r.title for r in batch],
             [r.url for r in batch],
             [_reminder_notification_key(r) for r in batch],
+            [r.learner_profile_id for r in batch],
         ]
         rows = (
             "FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[], %s::date[], "
-            "%s::text[], %s::text[], %s::text[]) AS v(org, recipient, kind, subject, due, title, url, key)"
+            "%s::text[], %s::text[], %s::text[], %s::bigint[]) "
+            "AS v(org, recipient, kind, subject, due, title, url, key, about)"
         )
         with connection.cursor() as cursor:
             cursor.execute(
                 f'INSERT INTO "{Reminder._meta.db_table}" (organisation_id, recipient_id, kind, '
-                f"subject_key, due_on, title, url, created_at) "
-                f"SELECT org, recipient, kind, subject, due, title, url, %s {rows} ON CONFLICT DO NOTHING",
+                f"subject_key, due_on, title, url, created_at, learner_profile_id) "
+                f"SELECT org, recipient, kind, subject, due, title, url, %s, about {rows} ON CONFLICT DO NOTHING",
                 [now, *columns],
             )
             cursor.execute(
                 f'INSERT INTO "{Notification._meta.db_table}" (organisation_id, user_id, kind, title, '
-                f"body, url, dedupe_key, created_at) "
-                f"SELECT org, recipient, kind, title, '', url, key, %s {rows} ON CONFLICT DO NOTHING",
+                f"body, url, dedupe_key, created_at, learner_profile_id) "
+                f"SELECT org, recipient, kind, title, '', url, key, %s, about {rows} ON CONFLICT DO NOTHING",
                 [now, *columns],
             )
     return len(reminders)
