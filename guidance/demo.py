@@ -153,7 +153,7 @@ def seed(demo) -> None:
 
     def refer(email, **kw):
         if email in profiles:
-            kw.setdefault("service", profiles[email].organisation)  # the school's own staff or learner
+            kw.setdefault("org", profiles[email].organisation)  # the school's own staff or learner
             return services.referral_make(profile=profiles[email], **kw)
         return None
 
@@ -172,7 +172,7 @@ def seed(demo) -> None:
           reasons=[ReferralReason.DEMOTIVATED], suggested_tier=Tier.FILTERED, consent=True, created_at=ago(1))
     if "learner@demoshire.test" in profiles:
         session = services.group_session_record(
-            school=northgate, service=careers, adviser=adviser, held_on=demo.today - datetime.timedelta(days=8),
+            school=northgate, org=careers, adviser=adviser, held_on=demo.today - datetime.timedelta(days=8),
             topic="Post-16 options", learning_objectives="Know the three routes after Year 11.",
             attendance=[(profiles["learner@demoshire.test"], True, AttendanceFlag.UNFOCUSED)]
             + [(profiles[e], True, "") for e in ("jo.ks4@demoshire.test", "kai.ks4@demoshire.test") if e in profiles],
@@ -185,11 +185,11 @@ def seed(demo) -> None:
         referral = refer("jo.ks4@demoshire.test", source=ReferralSource.KEY_WORKER, by=tutor,
                          reasons=[ReferralReason.TRANSITION_UNCLEAR], suggested_tier=Tier.FILTERED, consent=True,
                          created_at=ago(20))
-        services.referral_triage(referral=referral, by=adviser, service=careers,
+        services.referral_triage(referral=referral, by=adviser, org=careers,
                                  decision=TriageDecision.ACCEPT_FILTERED, allocated_adviser=adviser,
                                  note="Interview booked.", review_on=demo.today + datetime.timedelta(weeks=6))
         interview = services.interview_record(
-            profile=jo, service=careers, adviser=adviser, kind=InterviewKind.INDIVIDUAL,
+            profile=jo, org=careers, adviser=adviser, kind=InterviewKind.INDIVIDUAL,
             held_on=demo.today - datetime.timedelta(days=10), referral=referral,
             summary="Jo wants an engineering apprenticeship. We looked at entry requirements and local employers.",
             actions=[("Research two engineering apprenticeships on the apprenticeship service",
@@ -197,11 +197,11 @@ def seed(demo) -> None:
                      ("Ask the maths teacher what grade is needed and how to reach it",
                       demo.today + datetime.timedelta(days=21))],
         )
-        services.interview_feedback(interview=interview, by=adviser, service=careers,
+        services.interview_feedback(interview=interview, by=adviser, org=careers,
                                     feedback="Jo is focused on engineering; please encourage the maths target.")
     if "kai.ks4@demoshire.test" in profiles:
         services.tier_set(profile=profiles["kai.ks4@demoshire.test"], to_tier=Tier.INTENSIVE,
-                          reasons=[TierReason.SOCIAL_EXCLUSION], by=adviser, service=careers,
+                          reasons=[TierReason.SOCIAL_EXCLUSION], by=adviser, org=careers,
                           review_on=demo.today + datetime.timedelta(weeks=4), adviser=adviser,
                           note="At risk of exclusion; weekly contact.")
 
@@ -212,15 +212,15 @@ def seed(demo) -> None:
         user = demo.user(email, name, school, Role.LEARNER)
         profile = _profile(school, email) or learner_services.learner_profile_create(
             org=school, user=user, target_group=TargetGroup.KEY_STAGE_4, by=adviser, year_group="11", is_active=False)
-        services.leaver_record(profile=profile, left_on=left_on, by=adviser, service=careers)
+        services.leaver_record(profile=profile, left_on=left_on, by=adviser, org=careers)
         services.destination_record(profile=profile, by=adviser, kind=DestinationKind.INTENDED,
                                     category=DestinationCategory.EDUCATION, recorded_on=datetime.date(year, 3, 1),
-                                    detail="Sixth form or college", service=careers)
+                                    detail="Sixth form or college", org=careers)
         services.destination_record(
             profile=profile, by=adviser, kind=DestinationKind.ACTUAL, category=category,
             recorded_on=min(datetime.date(year, 9, 30), demo.today), detail=detail, confirmed_how="Phone call with the young person",
             follow_up_on=demo.today + datetime.timedelta(days=14) if category in (
-                DestinationCategory.NEET, DestinationCategory.UNKNOWN) else None, service=careers,
+                DestinationCategory.NEET, DestinationCategory.UNKNOWN) else None, org=careers,
         )
     demo.log.append("guidance: 2 current partnerships, referrals of every source, tiers, leavers' destinations")
 

@@ -42,7 +42,7 @@ def self_refer(request):
             profile=profile, source=ReferralSource.SELF, by=request.user, reasons=data["reasons"],
             urgency=Urgency.URGENT if data["urgent"] else Urgency.ROUTINE, notes=data["notes"], consent=True,
             consent_wording=services.CONSENT_WORDING, preferred_adviser=data["preferred_adviser"],
-            service=profile.organisation,
+            org=profile.organisation,
         )
         messages.success(request, "Thank you. Your request has been sent to the careers adviser.")
         return redirect("me_guidance:index")

@@ -3,7 +3,7 @@ learner's one timeline (``learners.services.timeline_record``) when they have an
 
 Rows about a learner take the learner's school as their organisation (``profile.organisation``),
 never an organisation from the request. Every write about a learner names the organisation the
-actor works for (``service``, required — no scope never means everything): the learner's school
+actor works for (``org``, required — no scope never means everything): the learner's school
 itself (its own staff, the learner) or a careers service, which must have a CURRENT, ACCEPTED
 partnership with the school (``_check_partner``), else ``PermissionError``. Work only an adviser
 does (triage, interviews, group sessions, feedback) needs a careers service. ``None`` raises
@@ -91,17 +91,17 @@ class InvalidTransition(Exception):
     """A referral cannot move from its status to the one asked for."""
 
 
-def _check_partner(service, school_id, *, service_only: bool = False) -> None:
-    """``service``: the organisation the actor works for. The school itself may act on its own
+def _check_partner(org, school_id, *, service_only: bool = False) -> None:
+    """``org``: the organisation the actor works for. The school itself may act on its own
     learners (unless ``service_only``); a careers service only with a current, accepted
     partnership with the school. A missing organisation is refused, never waved through."""
-    if service is None:
+    if org is None:
         raise UnscopedQueryError("no organisation named for a write about a school's learner")
-    if service.pk == school_id and not service_only:
+    if org.pk == school_id and not service_only:
         return
-    if service.kind != OrganisationKind.CAREERS_SERVICE:
+    if org.kind != OrganisationKind.CAREERS_SERVICE:
         raise PermissionError("only the learner's school or a partner careers service may do this")
-    if school_id not in selectors.partner_school_ids(org=service):
+    if school_id not in selectors.partner_school_ids(org=org):
         raise PermissionError("no current partnership between the careers service and this school")
 
 
@@ -396,13 +396,13 @@ def learner_guidance_for(*, profile) -> LearnerGuidance:
     return guidance
 
 
-def tier_set(*, profile, to_tier: str, reasons, by, service, review_on=None, note: str = "",
+def tier_set(*, profile, to_tier: str, reasons, by, org, review_on=None, note: str = "",
              referral=None, adviser=None) -> TierChange:
     """Move a learner to ``to_tier`` recording who, when, why and the review date (history in
     ``TierChange``). Filtered and intensive need at least one of that tier's reasons (seed 000);
     ``adviser`` (optional) becomes the learner's identified adviser. Only a partner careers
     service moves a learner between tiers."""
-    _check_partner(service, profile.organisation_id, service_only=True)
+    _check_partner(org, profile.organisation_id, service_only=True)
     reasons = [str(r) for r in reasons or ()]
     if to_tier != Tier.CORE:
         allowed = {str(r) for r in REASONS_FOR_TIER[to_tier]}
@@ -430,12 +430,12 @@ def tier_set(*, profile, to_tier: str, reasons, by, service, review_on=None, not
     return change
 
 
-def leaver_record(*, profile, left_on, by, service) -> LearnerGuidance:
+def leaver_record(*, profile, left_on, by, org) -> LearnerGuidance:
     """Record that the learner left on ``left_on``: they join the destinations follow-up (the
     NEET list). When the adviser records it for a learner still enrolled at the school, the
-    school is offered to end the enrolment (``leaver_offer_to_school``). ``service``: the
+    school is offered to end the enrolment (``leaver_offer_to_school``). ``org``: the
     learner's school (its staff) or the partner careers service."""
-    _check_partner(service, profile.organisation_id)
+    _check_partner(org, profile.organisation_id)
     guidance = learner_guidance_for(profile=profile)
     guidance.left_on = left_on
     guidance.save()
@@ -517,12 +517,12 @@ def _event(referral, to_status, by, note="", from_status=None):
 
 def referral_make(*, profile, source: str, by, reasons, suggested_tier: str = "", urgency: int = Urgency.ROUTINE,
                   notes: str = "", consent: bool = False, consent_wording: str = "", agency_name: str = "",
-                  service, group_session=None, preferred_adviser=None, audience: str | None = None,
+                  org, group_session=None, preferred_adviser=None, audience: str | None = None,
                   created_at=None) -> Referral:
     """Refer ``profile`` to specialist guidance. The learner's own request (``SELF``) is
     visible to them (audience PLAN); others default to STAFF. A learner's request needs consent.
-    ``service``: the learner's school (its staff, the learner) or the partner careers service."""
-    _check_partner(service, profile.organisation_id)
+    ``org``: the learner's school (its staff, the learner) or the partner careers service."""
+    _check_partner(org, profile.organisation_id)
     reasons = [str(r) for r in reasons or ()]
     if not reasons or not set(reasons) <= set(ReferralReason.values):
         raise ValueError("choose at least one reason")
@@ -573,13 +573,13 @@ def _transition(referral, to_status):
         raise InvalidTransition(f"a referral {referral.get_status_display().lower()} cannot become {to_status}")
 
 
-def referral_triage(*, referral, by, service, decision: str, note: str = "", allocated_adviser=None,
+def referral_triage(*, referral, by, org, decision: str, note: str = "", allocated_adviser=None,
                     referred_on_to: str = "", review_on=None, tier_reasons=None) -> Referral:
     """Triage a NEW referral: accept into filtered or intensive (allocating an adviser; the
     learner's tier moves, with the referral's reasons for that tier unless ``tier_reasons`` are
     given), keep in core with advice, or refer on to another agency (named). Timestamped,
     recorded as an event, the referrer and the key worker notified."""
-    _check_partner(service, referral.organisation_id, service_only=True)
+    _check_partner(org, referral.organisation_id, service_only=True)
     to_status = DECISION_STATUS[TriageDecision(decision)]
     with transaction.atomic():
         referral = _locked(referral)
@@ -594,7 +594,7 @@ def referral_triage(*, referral, by, service, decision: str, note: str = "", all
             reasons = list(tier_reasons or [r for r in referral.reason_list if r in allowed])
             if not reasons:
                 raise ValueError(f"choose the reason for {tier} guidance")
-            tier_set(profile=referral.profile, to_tier=tier, reasons=reasons, by=by, service=service,
+            tier_set(profile=referral.profile, to_tier=tier, reasons=reasons, by=by, org=org,
                      review_on=review_on or clock.today() + datetime.timedelta(weeks=6),
                      note=note, referral=referral, adviser=allocated_adviser)
         previous = referral.status
@@ -603,7 +603,7 @@ def referral_triage(*, referral, by, service, decision: str, note: str = "", all
         referral.decision_note = note
         referral.triaged_at = timezone.now()
         referral.triaged_by = by
-        referral.triaged_by_service = service
+        referral.triaged_by_service = org
         referral.allocated_adviser = allocated_adviser
         referral.referred_on_to = referred_on_to
         referral.save()
@@ -617,9 +617,9 @@ def referral_triage(*, referral, by, service, decision: str, note: str = "", all
     return referral
 
 
-def referral_withdraw(*, referral, by, service, note: str = "") -> Referral:
-    """``service``: the learner's school (its staff) or the partner careers service."""
-    _check_partner(service, referral.organisation_id)
+def referral_withdraw(*, referral, by, org, note: str = "") -> Referral:
+    """``org``: the learner's school (its staff) or the partner careers service."""
+    _check_partner(org, referral.organisation_id)
     with transaction.atomic():
         referral = _locked(referral)
         _transition(referral, ReferralStatus.WITHDRAWN)
@@ -632,9 +632,9 @@ def referral_withdraw(*, referral, by, service, note: str = "") -> Referral:
     return referral
 
 
-def referral_close(*, referral, by, feedback: str, service) -> Referral:
+def referral_close(*, referral, by, feedback: str, org) -> Referral:
     """Follow up and feed back to the key worker (seed 000 objective), closing the referral."""
-    _check_partner(service, referral.organisation_id, service_only=True)
+    _check_partner(org, referral.organisation_id, service_only=True)
     if not feedback.strip():
         raise ValueError("write the feedback for the key worker")
     with transaction.atomic():
@@ -699,12 +699,12 @@ def _notify_outcome(referral, *, title: str, key_worker_only: bool = False) -> N
 # --- Interviews and action plans --------------------------------------------------------------
 
 
-def interview_record(*, profile, service, adviser, kind: str, held_on, summary: str, actions=(),
+def interview_record(*, profile, org, adviser, kind: str, held_on, summary: str, actions=(),
                      audience: str = Audience.PLAN, referral=None, group_session=None) -> Interview:
     """Record a guidance interview; each action ``(text, due_on)`` of its action plan becomes a
     careers target on the learner's active plan (area "careers", source "guidance.interview" +
     the interview id) — guidance fed back into the plan."""
-    _check_partner(service, profile.organisation_id, service_only=True)
+    _check_partner(org, profile.organisation_id, service_only=True)
     if referral is not None and referral.profile_id != profile.pk:
         raise ValueError("the referral is about another learner")
     if referral is None:
@@ -712,37 +712,37 @@ def interview_record(*, profile, service, adviser, kind: str, held_on, summary: 
         # learner's accepted referral: its feedback then closes it and tells the key worker.
         referral = selectors.referral_in_progress(profile=profile)
     plan = selectors.active_plan_for(profile=profile)
-    org = profile.organisation
+    school = profile.organisation
     with transaction.atomic():
         interview = Interview(
-            organisation=org, profile=profile, plan=plan, careers_service=service, adviser=adviser, kind=kind,
+            organisation=school, profile=profile, plan=plan, careers_service=org, adviser=adviser, kind=kind,
             held_on=held_on, summary=summary, audience=audience, referral=referral, group_session=group_session,
         )
         interview.full_clean()
         interview.save()
-        area = target_area_get(org=org, code="careers") if plan is not None else None
+        area = target_area_get(org=school, code="careers") if plan is not None else None
         for text, due_on in actions:
             target = None
             if plan is not None:
                 target = target_create(
-                    org=org, plan=plan, by=adviser, set_by_role=SetByRole.STAFF, area=area, title=text[:300],
+                    org=school, plan=plan, by=adviser, set_by_role=SetByRole.STAFF, area=area, title=text[:300],
                     due_on=due_on, audience=audience, source_type="guidance.interview", source_id=str(interview.pk),
                     support_strategy=f"Agreed with the careers adviser ({interview.get_kind_display().lower()}).",
                 )
-            item = ActionItem(organisation=org, interview=interview, text=text, due_on=due_on, target=target)
+            item = ActionItem(organisation=school, interview=interview, text=text, due_on=due_on, target=target)
             item.full_clean()
             item.save()
         _timeline(profile, plan, kind="guidance.interview", actor=adviser, obj=interview, audience=audience,
                   summary=f"{interview.get_kind_display()} with the careers adviser")
-    audit_log("guidance.interview.recorded", actor=adviser, org=org, obj=interview,
-              data={"actions": len(actions), "service": service.pk})
+    audit_log("guidance.interview.recorded", actor=adviser, org=school, obj=interview,
+              data={"actions": len(actions), "service": org.pk})
     return interview
 
 
-def interview_feedback(*, interview, by, service, feedback: str) -> Interview:
+def interview_feedback(*, interview, by, org, feedback: str) -> Interview:
     """Follow up and give feedback to the key worker: recorded, notified, on the timeline; a
     referral this interview answered is closed with the same feedback."""
-    _check_partner(service, interview.organisation_id, service_only=True)
+    _check_partner(org, interview.organisation_id, service_only=True)
     if not feedback.strip():
         raise ValueError("write the feedback for the key worker")
     with transaction.atomic():
@@ -756,7 +756,7 @@ def interview_feedback(*, interview, by, service, feedback: str) -> Interview:
         if referral is not None:
             referral.refresh_from_db()
         if referral is not None and ReferralStatus.CLOSED in REFERRAL_TRANSITIONS[ReferralStatus(referral.status)]:
-            referral_close(referral=referral, by=by, feedback=feedback, service=service)
+            referral_close(referral=referral, by=by, feedback=feedback, org=org)
         else:
             _feedback_to_key_worker(interview)
     audit_log("guidance.interview.feedback", actor=by, org=interview.profile.organisation, obj=interview)
@@ -813,10 +813,10 @@ def referral_not_needed_reasons(*, org_id, profile_ids, suggested_tier: str) -> 
     return reasons
 
 
-def group_session_create(*, school, service, adviser, held_on, topic: str,
+def group_session_create(*, school, org, adviser, held_on, topic: str,
                          learning_objectives: str = "") -> GroupSession:
-    _check_partner(service, school.pk, service_only=True)
-    session = GroupSession(organisation=school, careers_service=service, adviser=adviser, held_on=held_on,
+    _check_partner(org, school.pk, service_only=True)
+    session = GroupSession(organisation=school, careers_service=org, adviser=adviser, held_on=held_on,
                            topic=topic, learning_objectives=learning_objectives)
     session.full_clean()
     session.save()
@@ -824,7 +824,7 @@ def group_session_create(*, school, service, adviser, held_on, topic: str,
     return session
 
 
-def group_session_attendance_save(*, session, service, by, attendance) -> AttendanceSaved:
+def group_session_attendance_save(*, session, org, by, attendance) -> AttendanceSaved:
     """Save the attendance of the learners in ``attendance`` ``[(profile, attended, flag), ...]``
     (one page of the register; other learners' rows are left as they are). A learner neither
     attending nor flagged is taken off the register. Each learner flagged unclear, unfocused or
@@ -832,7 +832,7 @@ def group_session_attendance_save(*, session, service, by, attendance) -> Attend
     reason: at a transition and unclear…, suggested tier filtered) — unless they already have
     an open referral or filtered/intensive guidance (``referral_not_needed_reasons``): then no
     second referral, and the result says who and why. A row that led to a referral stays."""
-    _check_partner(service, session.organisation_id, service_only=True)
+    _check_partner(org, session.organisation_id, service_only=True)
     school_id = session.organisation_id
     result = AttendanceSaved()
     attendance = list(attendance)
@@ -867,7 +867,7 @@ def group_session_attendance_save(*, session, service, by, attendance) -> Attend
                     profile=profile, source=ReferralSource.ADVISER, by=by,
                     reasons=[ReferralReason.TRANSITION_UNCLEAR], suggested_tier=Tier.FILTERED,
                     notes=f"Flagged as {AttendanceFlag(flag).label.lower()} at the group session “{session.topic}”.",
-                    group_session=session, service=service,
+                    group_session=session, org=org,
                 )
                 result.referred.append(profile)
             row.save()
@@ -879,15 +879,15 @@ def group_session_attendance_save(*, session, service, by, attendance) -> Attend
     return result
 
 
-def group_session_record(*, school, service, adviser, held_on, topic: str, learning_objectives: str = "",
+def group_session_record(*, school, org, adviser, held_on, topic: str, learning_objectives: str = "",
                          attendance=()) -> GroupSession:
     """Record a group session and its attendance in one action (``group_session_create`` then
     ``group_session_attendance_save``)."""
     with transaction.atomic():
-        session = group_session_create(school=school, service=service, adviser=adviser, held_on=held_on,
+        session = group_session_create(school=school, org=org, adviser=adviser, held_on=held_on,
                                        topic=topic, learning_objectives=learning_objectives)
         if attendance:
-            group_session_attendance_save(session=session, service=service, by=adviser, attendance=attendance)
+            group_session_attendance_save(session=session, org=org, by=adviser, attendance=attendance)
     return session
 
 
@@ -895,9 +895,9 @@ def group_session_record(*, school, service, adviser, held_on, topic: str, learn
 
 
 def destination_record(*, profile, by, kind: str, category: str, recorded_on, detail: str = "",
-                       service, confirmed_how: str = "", follow_up_on=None) -> Destination:
-    """``service``: the learner's school (its staff) or the partner careers service."""
-    _check_partner(service, profile.organisation_id)
+                       org, confirmed_how: str = "", follow_up_on=None) -> Destination:
+    """``org``: the learner's school (its staff) or the partner careers service."""
+    _check_partner(org, profile.organisation_id)
     plan = selectors.active_plan_for(profile=profile)
     with transaction.atomic():
         destination = Destination(

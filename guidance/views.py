@@ -118,7 +118,7 @@ def referral_new(request, profile_id):
             profile=profile, source=data["source"], by=request.user, reasons=data["reasons"],
             suggested_tier=data["suggested_tier"], urgency=data["urgency"], notes=data["notes"],
             consent=data["consent"], consent_wording="Consent confirmed by the referrer" if data["consent"] else "",
-            agency_name=data["agency_name"], service=_acting_org(request), audience=data["audience"],
+            agency_name=data["agency_name"], org=_acting_org(request), audience=data["audience"],
         )
         messages.success(request, "Referral made.")
         return redirect(_url(request, "referral_detail", referral_id=referral.pk))
@@ -157,7 +157,7 @@ def referral_triage(request, referral_id):
         data = form.cleaned_data
         try:
             services.referral_triage(
-                referral=referral, by=request.user, service=request.org, decision=data["decision"],
+                referral=referral, by=request.user, org=request.org, decision=data["decision"],
                 note=data["note"], allocated_adviser=data["allocated_adviser"],
                 referred_on_to=data["referred_on_to"], review_on=data["review_on"],
                 tier_reasons=data["tier_reasons"] or None,
@@ -182,7 +182,7 @@ def referral_close(request, referral_id):
     if not form.is_valid():
         return _referral_page(request, referral, feedback_form=form)
     services.referral_close(referral=referral, by=request.user, feedback=form.cleaned_data["feedback"],
-                            service=request.org)
+                            org=request.org)
     messages.success(request, "Feedback recorded and the key worker told.")
     return redirect(_url(request, "referral_detail", referral_id=referral.pk))
 
@@ -193,7 +193,7 @@ def referral_withdraw(request, referral_id):
     referral = referral_for_request(request, referral_id)
     if request.guidance.is_service or referral.status != ReferralStatus.NEW:
         raise PermissionDenied("Only the school may withdraw a referral waiting for triage")
-    services.referral_withdraw(referral=referral, by=request.user, service=_acting_org(request))
+    services.referral_withdraw(referral=referral, by=request.user, org=_acting_org(request))
     messages.success(request, "Referral withdrawn.")
     return redirect(_url(request, "referral_detail", referral_id=referral.pk))
 
@@ -260,7 +260,7 @@ def tier_change(request, profile_id):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         services.tier_set(profile=profile, to_tier=data["tier"], reasons=data["reasons"], by=request.user,
-                          review_on=data["review_on"], note=data["note"], service=request.org)
+                          review_on=data["review_on"], note=data["note"], org=request.org)
         messages.success(request, f"Tier changed to {Tier(data['tier']).label.lower()}.")
         return redirect(_url(request, "learner_detail", profile_id=profile.pk))
     return render(request, "guidance/tier_form.html", {"form": form, "profile": profile})
@@ -281,7 +281,7 @@ def interview_new(request, profile_id):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         interview = services.interview_record(
-            profile=profile, service=request.org, adviser=request.user, kind=data["kind"], held_on=data["held_on"],
+            profile=profile, org=request.org, adviser=request.user, kind=data["kind"], held_on=data["held_on"],
             summary=data["summary"], actions=data["actions"], audience=data["audience"], referral=referral,
         )
         messages.success(request, f"Interview recorded with {len(data['actions'])} action(s) added to the plan.")
@@ -315,7 +315,7 @@ def interview_feedback(request, interview_id):
     form = forms.FeedbackForm(request.POST)
     if not form.is_valid():
         return _interview_page(request, interview, feedback_form=form)
-    services.interview_feedback(interview=interview, by=request.user, service=request.org,
+    services.interview_feedback(interview=interview, by=request.user, org=request.org,
                                 feedback=form.cleaned_data["feedback"])
     messages.success(request, "Feedback recorded and the key worker told.")
     return redirect(_url(request, "interview_detail", interview_id=interview.pk))
@@ -330,10 +330,10 @@ def destination_new(request, profile_id):
         services.destination_record(
             profile=profile, by=request.user, kind=data["kind"], category=data["category"],
             recorded_on=data["recorded_on"], detail=data["detail"], confirmed_how=data["confirmed_how"],
-            follow_up_on=data["follow_up_on"], service=_acting_org(request),
+            follow_up_on=data["follow_up_on"], org=_acting_org(request),
         )
         if data["left_on"]:
-            services.leaver_record(profile=profile, left_on=data["left_on"], by=request.user, service=_acting_org(request))
+            services.leaver_record(profile=profile, left_on=data["left_on"], by=request.user, org=_acting_org(request))
         messages.success(request, "Destination recorded.")
         return redirect(_url(request, "learner_detail", profile_id=profile.pk))
     return render(request, "guidance/destination_form.html", {"form": form, "profile": profile})
@@ -427,9 +427,9 @@ def group_session_new(request):
     if request.method == "POST" and form.is_valid() and attendance.is_valid():
         data = form.cleaned_data
         session = services.group_session_create(
-            school=school, service=request.org, adviser=request.user, held_on=data["held_on"], topic=data["topic"],
+            school=school, org=request.org, adviser=request.user, held_on=data["held_on"], topic=data["topic"],
             learning_objectives=data["learning_objectives"])
-        result = services.group_session_attendance_save(session=session, service=request.org, by=request.user,
+        result = services.group_session_attendance_save(session=session, org=request.org, by=request.user,
                                                         attendance=attendance.attendance())
         _attendance_saved(request, result, first="Group session recorded.")
         return redirect(_url(request, "group_session_detail", session_id=session.pk))
@@ -443,7 +443,7 @@ def group_session_attendance(request, session_id):
     register = _register(request, school=session.organisation, session=session)
     attendance = register["attendance_form"]
     if request.method == "POST" and attendance.is_valid():
-        result = services.group_session_attendance_save(session=session, service=request.org, by=request.user,
+        result = services.group_session_attendance_save(session=session, org=request.org, by=request.user,
                                                         attendance=attendance.attendance())
         _attendance_saved(request, result, first="Attendance saved.")
         url = _url(request, "group_session_attendance", session_id=session.pk)

@@ -102,13 +102,13 @@ def world(org):
     adviser = member(service, Role.CAREERS_ADVISER)
     partnership(service, org, advisers=[adviser])
     today = timezone.localdate()
-    guidance_services.interview_record(profile=profile, service=service, adviser=adviser, kind="individual",
+    guidance_services.interview_record(profile=profile, org=service, adviser=adviser, kind="individual",
                                        held_on=today, summary=INTERVIEW,
                                        actions=[(ACTION, today + datetime.timedelta(days=30))])
-    guidance_services.interview_record(profile=profile, service=service, adviser=adviser, kind="individual",
+    guidance_services.interview_record(profile=profile, org=service, adviser=adviser, kind="individual",
                                        held_on=today, summary=STAFF_INTERVIEW, audience=Audience.STAFF)
     guidance_services.destination_record(profile=profile, by=adviser, kind="intended", category="education",
-                                         recorded_on=today, detail=DESTINATION, service=service)
+                                         recorded_on=today, detail=DESTINATION, org=service)
     return {"org": org, "plan": plan, "profile": profile, "service": service, "adviser": adviser,
             "learner": profile.user, "key_worker": profile.key_worker}
 
@@ -222,7 +222,7 @@ def test_a_new_review_or_guidance_record_makes_a_new_document(world):
     after_cancel = fingerprint()
     guidance_services.destination_record(profile=world["profile"], by=world["adviser"], kind="actual",
                                          category="education", recorded_on=timezone.localdate(),
-                                         service=world["service"])
+                                         org=world["service"])
     after_destination = fingerprint()
     services.concern_raise(org=org, plan=plan, by=world["key_worker"], category="other", description="New")
     assert len({before, after_review, after_cancel, after_destination, fingerprint()}) == 5
@@ -242,7 +242,7 @@ def test_the_render_costs_the_same_queries_with_five_times_the_record(world, who
     _record(world["org"], plan, n=4)
     for i in range(4):
         guidance_services.interview_record(
-            profile=world["profile"], service=world["service"], adviser=world["adviser"], kind="individual",
+            profile=world["profile"], org=world["service"], adviser=world["adviser"], kind="individual",
             held_on=timezone.localdate(), summary=f"{INTERVIEW} {i}",
             actions=[(f"{ACTION} {i}", timezone.localdate() + datetime.timedelta(days=30))])
     assert _render_queries(plan, user) == small

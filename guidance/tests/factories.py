@@ -56,7 +56,7 @@ def learner(school, *, with_plan=True, key_worker=None, target_group=None):
 def referral(profile, *, by=None, source=ReferralSource.KEY_WORKER, reasons=(ReferralReason.TRANSITION_UNCLEAR,),
              urgency=Urgency.ROUTINE, suggested_tier=Tier.FILTERED, **kw):
     by = by or member(profile.organisation, Role.KEY_WORKER)
-    kw.setdefault("service", profile.organisation)  # the school's own staff, unless an adviser refers
+    kw.setdefault("org", profile.organisation)  # the school's own staff, unless an adviser refers
     if source == ReferralSource.SELF:
         kw.setdefault("consent", True)
     if source == ReferralSource.OTHER_AGENCY:

@@ -85,9 +85,9 @@ def test_services_refuse_work_without_a_current_partnership(service, org, other_
     adviser = member(service, Role.CAREERS_ADVISER)
     profile = learner(org)
     with pytest.raises(PermissionError):
-        services.tier_set(profile=profile, to_tier="core", reasons=[], by=adviser, service=service)
+        services.tier_set(profile=profile, to_tier="core", reasons=[], by=adviser, org=service)
     with pytest.raises(PermissionError):
-        services.interview_record(profile=profile, service=service, adviser=adviser, kind="individual",
+        services.interview_record(profile=profile, org=service, adviser=adviser, kind="individual",
                                   held_on=datetime.date(2026, 10, 1), summary="x")
 
 

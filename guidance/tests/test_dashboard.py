@@ -27,9 +27,9 @@ def test_dashboard_figures_match_hand_computed_values(service, org, other_org):
     learner(other_org, with_plan=False)  # not a partner school: never counted
     review = datetime.date(2026, 12, 1)
     services.tier_set(profile=ks4[0], to_tier=Tier.FILTERED, reasons=[TierReason.DEMOTIVATED], by=adviser,
-                      review_on=review, service=service)
+                      review_on=review, org=service)
     services.tier_set(profile=ks4[1], to_tier=Tier.INTENSIVE, reasons=[TierReason.MAJOR_CRISIS], by=adviser,
-                      review_on=review, service=service)
+                      review_on=review, org=service)
     # Referrals: 3 key worker, 1 self; reasons counted per referral; triage waits 1, 2, 3, 10 days.
     now = timezone.now()
     waits = [1, 2, 3, 10]
@@ -45,12 +45,12 @@ def test_dashboard_figures_match_hand_computed_values(service, org, other_org):
     for profile, category in ((ks4[2], DestinationCategory.EDUCATION), (ks4[3], DestinationCategory.NEET),
                               (y9[0], DestinationCategory.EDUCATION)):
         services.destination_record(profile=profile, by=adviser, kind="actual", category=category,
-                                    recorded_on=datetime.date(2026, 9, 30), service=service)
+                                    recorded_on=datetime.date(2026, 9, 30), org=service)
     # An older NEET record superseded by a newer education one counts once, as education.
     services.destination_record(profile=y9[1], by=adviser, kind="actual", category=DestinationCategory.NEET,
-                                recorded_on=datetime.date(2026, 9, 1), service=service)
+                                recorded_on=datetime.date(2026, 9, 1), org=service)
     services.destination_record(profile=y9[1], by=adviser, kind="actual", category=DestinationCategory.EDUCATION,
-                                recorded_on=datetime.date(2026, 10, 1), service=service)
+                                recorded_on=datetime.date(2026, 10, 1), org=service)
 
     scope = selectors.GuidanceScope(org=service, side="service", org_ids=tuple(selectors.partner_school_ids(org=service)),
                                     user_id=adviser.pk)
@@ -82,11 +82,11 @@ def test_neet_list_holds_unsettled_leavers_only(service, org, other_org):
     partnership(service, org)
     settled, neet, silent = (learner(org, with_plan=False) for _ in range(3))
     for p in (settled, neet, silent):
-        services.leaver_record(profile=p, left_on=datetime.date(2026, 7, 20), by=adviser, service=service)
+        services.leaver_record(profile=p, left_on=datetime.date(2026, 7, 20), by=adviser, org=service)
     services.destination_record(profile=settled, by=adviser, kind="actual", category="apprenticeship",
-                                recorded_on=datetime.date(2026, 9, 1), service=service)
+                                recorded_on=datetime.date(2026, 9, 1), org=service)
     services.destination_record(profile=neet, by=adviser, kind="actual", category="neet",
-                                recorded_on=datetime.date(2026, 9, 1), service=service)
+                                recorded_on=datetime.date(2026, 9, 1), org=service)
     scope = selectors.GuidanceScope(org=service, side="service", org_ids=(org.pk,), user_id=adviser.pk)
     assert {p.pk for p in selectors.neet_list(scope=scope)} == {neet.pk, silent.pk}
 

@@ -73,7 +73,7 @@ def test_interview_dated_in_the_future_is_refused(service, org, other_org, advis
     refused(client.post(page, interview(held_on="2024-02-30")), "Enter date of the interview as a real date")
     assert not Interview.objects.for_org(org).exists()
     with pytest.raises(ValidationError, match="today or earlier"):
-        services.interview_record(profile=profile, service=service, adviser=adviser, kind="individual",
+        services.interview_record(profile=profile, org=service, adviser=adviser, kind="individual",
                                   held_on=timezone.localdate() + datetime.timedelta(days=1), summary="x")
 
 
@@ -88,7 +88,7 @@ def test_action_due_in_the_past_when_it_is_set_is_refused(service, org, other_or
     assert not Interview.objects.for_org(org).exists()
     assert client.post(page, interview(action_1="Visit the college", action_1_due=today())).status_code == 302
     with pytest.raises(ValidationError, match="today or later"):
-        services.interview_record(profile=profile, service=service, adviser=adviser, kind="individual",
+        services.interview_record(profile=profile, org=service, adviser=adviser, kind="individual",
                                   held_on=timezone.localdate(), summary="x",
                                   actions=[("Late already", timezone.localdate() - datetime.timedelta(days=1))])
 
@@ -214,7 +214,7 @@ def test_over_long_or_empty_feedback_comes_back_with_what_was_typed(service, org
     assert long.strip() in html
     refused(client.post(url(service, "referral_close", referral_id=ref.pk), {"feedback": ""}),
             "Enter feedback to the key worker")
-    recorded = services.interview_record(profile=profile, service=service, adviser=adviser, kind="individual",
+    recorded = services.interview_record(profile=profile, org=service, adviser=adviser, kind="individual",
                                          held_on=timezone.localdate(), summary="Options")
     html = refused(client.post(url(service, "interview_feedback", interview_id=recorded.pk), {"feedback": long}),
                    "Feedback to the key worker must be 5000 characters or fewer")
@@ -238,12 +238,12 @@ def test_refused_objective_comes_back_with_what_was_typed(service, org, other_or
 
 def test_database_refuses_over_long_free_text(service, org, adviser, partnered):
     profile = learner(org)
-    interview = services.interview_record(profile=profile, service=service, adviser=adviser, kind="individual",
+    interview = services.interview_record(profile=profile, org=service, adviser=adviser, kind="individual",
                                           held_on=timezone.localdate(), summary="Options")
     with pytest.raises(DataError), transaction.atomic():
         Interview.objects.for_org(org).filter(pk=interview.pk).update(summary="x" * (NOTES_MAX + 1))
     with pytest.raises(ValidationError, match="at most 5000 characters"):
-        services.interview_record(profile=profile, service=service, adviser=adviser, kind="individual",
+        services.interview_record(profile=profile, org=service, adviser=adviser, kind="individual",
                                   held_on=timezone.localdate(), summary="x" * (NOTES_MAX + 1))
 
 
@@ -262,7 +262,7 @@ def accepted_referral(service, org, adviser):
     kw = member(org, Role.KEY_WORKER)
     profile = learner(org, key_worker=kw)
     ref = referral(profile, by=kw)
-    services.referral_triage(referral=ref, by=adviser, service=service, decision=TriageDecision.ACCEPT_FILTERED,
+    services.referral_triage(referral=ref, by=adviser, org=service, decision=TriageDecision.ACCEPT_FILTERED,
                              allocated_adviser=adviser)
     return kw, profile, ref
 

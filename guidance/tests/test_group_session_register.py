@@ -128,12 +128,12 @@ def test_flagged_learner_with_an_open_referral_or_the_tier_is_not_referred_again
     waiting, accepted, intensive, closed, fresh = (learner(org, with_plan=False) for _ in range(5))
     referral(waiting)
     accepted_referral = referral(accepted)
-    services.referral_triage(referral=accepted_referral, by=adviser, service=service,
+    services.referral_triage(referral=accepted_referral, by=adviser, org=service,
                              decision=TriageDecision.ACCEPT_FILTERED, allocated_adviser=adviser)
     services.tier_set(profile=intensive, to_tier=Tier.INTENSIVE, reasons=[TierReason.SOCIAL_EXCLUSION], by=adviser,
-                      review_on=timezone.localdate() + datetime.timedelta(days=30), service=service)
+                      review_on=timezone.localdate() + datetime.timedelta(days=30), org=service)
     withdrawn = referral(closed)
-    services.referral_withdraw(referral=withdrawn, by=adviser, service=service)
+    services.referral_withdraw(referral=withdrawn, by=adviser, org=service)
     flagged = [waiting, accepted, intensive, closed, fresh]
     client = sign_in(adviser)
     new = url(service, "group_session_new") + f"?school={org.pk}"

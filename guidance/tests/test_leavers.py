@@ -63,7 +63,7 @@ def test_a_leaver_recorded_by_the_adviser_is_offered_to_the_school(service, org,
     page = sign_in(kw).get(note.url).content.decode()
     assert 'value="2026-07-20"' in page
     # Recorded again (a retried post): one offer.
-    services.leaver_record(profile=profile, left_on=LEFT, by=adviser, service=service)
+    services.leaver_record(profile=profile, left_on=LEFT, by=adviser, org=service)
     assert Notification.objects.for_org(org).filter(user=kw, kind="guidance.leaver_recorded").count() == 1
 
 
@@ -72,7 +72,7 @@ def test_without_a_key_worker_the_offer_goes_to_the_leads(service, org, other_or
     member(org, Role.SUBJECT_TUTOR)
     member(other_org, Role.CAREERS_LEAD)
     profile = learner(org)
-    services.leaver_record(profile=profile, left_on=LEFT, by=adviser, service=service)
+    services.leaver_record(profile=profile, left_on=LEFT, by=adviser, org=service)
     leads = set(Membership.objects.for_org(org).filter(role__in=(Role.CAREERS_LEAD, Role.ORG_ADMIN))
                 .values_list("user_id", flat=True))
     assert {lead.pk, admin.pk} <= leads
@@ -99,7 +99,7 @@ def test_a_careers_service_working_with_both_continues_tier_and_adviser(service,
     partnership(service, college, advisers=[adviser])
     profile = learner(org, target_group=TargetGroup.KEY_STAGE_4)
     services.tier_set(profile=profile, to_tier=Tier.INTENSIVE, reasons=[TierReason.MAJOR_CRISIS], by=adviser,
-                      review_on=datetime.date(2027, 1, 15), service=service, adviser=adviser)
+                      review_on=datetime.date(2027, 1, 15), org=service, adviser=adviser)
     there = _transfer_to(college, profile, member(college, Role.KEY_WORKER))
     continued = LearnerGuidance.objects.for_org(college).get(profile=there)
     assert continued.tier == Tier.INTENSIVE and continued.adviser == adviser
@@ -117,6 +117,6 @@ def test_without_a_service_working_with_both_nothing_moves(service, org, other_o
     college = OrganisationFactory(kind="college", slug="college")
     profile = learner(org, target_group=TargetGroup.KEY_STAGE_4)
     services.tier_set(profile=profile, to_tier=Tier.FILTERED, reasons=[TierReason.DEMOTIVATED], by=adviser,
-                      review_on=datetime.date(2027, 1, 15), service=service)
+                      review_on=datetime.date(2027, 1, 15), org=service)
     there = _transfer_to(college, profile, member(college, Role.KEY_WORKER))
     assert not LearnerGuidance.objects.for_org(college).filter(profile=there).exists()

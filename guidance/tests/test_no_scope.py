@@ -25,20 +25,20 @@ def _writes(profile, ref, adviser, service):
     return {
         "referral_make": lambda: services.referral_make(
             profile=profile, source=ReferralSource.KEY_WORKER, by=adviser, reasons=[ReferralReason.INFORMATION],
-            service=service),
-        "tier_set": lambda: services.tier_set(profile=profile, to_tier=Tier.FILTERED, by=adviser, service=service,
+            org=service),
+        "tier_set": lambda: services.tier_set(profile=profile, to_tier=Tier.FILTERED, by=adviser, org=service,
                                               reasons=[TierReason.DEMOTIVATED], review_on=today),
         "destination_record": lambda: services.destination_record(
-            profile=profile, by=adviser, kind="intended", category="education", recorded_on=today, service=service),
+            profile=profile, by=adviser, kind="intended", category="education", recorded_on=today, org=service),
         "referral_triage": lambda: services.referral_triage(
-            referral=ref, by=adviser, service=service, decision=TriageDecision.KEEP_IN_CORE),
-        "referral_close": lambda: services.referral_close(referral=ref, by=adviser, feedback="x", service=service),
+            referral=ref, by=adviser, org=service, decision=TriageDecision.KEEP_IN_CORE),
+        "referral_close": lambda: services.referral_close(referral=ref, by=adviser, feedback="x", org=service),
         "interview_record": lambda: services.interview_record(
-            profile=profile, service=service, adviser=adviser, kind="individual", held_on=today, summary="x"),
+            profile=profile, org=service, adviser=adviser, kind="individual", held_on=today, summary="x"),
         "group_session_create": lambda: services.group_session_create(
-            school=profile.organisation, service=service, adviser=adviser, held_on=today, topic="x"),
-        "leaver_record": lambda: services.leaver_record(profile=profile, left_on=today, by=adviser, service=service),
-        "referral_withdraw": lambda: services.referral_withdraw(referral=ref, by=adviser, service=service),
+            school=profile.organisation, org=service, adviser=adviser, held_on=today, topic="x"),
+        "leaver_record": lambda: services.leaver_record(profile=profile, left_on=today, by=adviser, org=service),
+        "referral_withdraw": lambda: services.referral_withdraw(referral=ref, by=adviser, org=service),
     }
 
 
@@ -79,7 +79,7 @@ def test_another_school_cannot_write_about_this_schools_learner(org, other_org):
     profile = learner(org)
     with pytest.raises(PermissionError):
         services.referral_make(profile=profile, source=ReferralSource.KEY_WORKER, by=member(other_org, Role.KEY_WORKER),
-                               reasons=[ReferralReason.INFORMATION], service=other_org)
+                               reasons=[ReferralReason.INFORMATION], org=other_org)
 
 
 def test_the_selectors_need_an_audience_filter(org):
@@ -97,14 +97,14 @@ def test_a_learner_without_a_plan_still_has_their_records_audiences_checked(serv
     partnership(service, org, advisers=[adviser])
     profile = learner(org, with_plan=False)
     restricted = services.interview_record(
-        profile=profile, service=service, adviser=adviser, kind="individual", held_on=timezone.localdate(),
+        profile=profile, org=service, adviser=adviser, kind="individual", held_on=timezone.localdate(),
         summary="Disclosed a family crisis", audience=Audience.RESTRICTED)
     hidden_referral = services.referral_make(
         profile=profile, source=ReferralSource.KEY_WORKER, by=member(org, Role.KEY_WORKER),
         reasons=[ReferralReason.MAJOR_CRISIS], notes="Restricted referral note", audience=Audience.RESTRICTED,
-        service=org)
+        org=org)
     shared = services.interview_record(
-        profile=profile, service=service, adviser=adviser, kind="individual",
+        profile=profile, org=service, adviser=adviser, kind="individual",
         held_on=timezone.localdate() - datetime.timedelta(days=1), summary="Talked about college",
         audience=Audience.STAFF)
     lead = member(org, Role.CAREERS_LEAD)

@@ -20,9 +20,9 @@ def test_tier_reviews_and_neet_follow_ups_are_reminded_once(org, other_org):
     today = p.starts_on + datetime.timedelta(days=30)
     profile, leaver = learner(org, with_plan=False), learner(org, with_plan=False)
     services.tier_set(profile=profile, to_tier=Tier.FILTERED, reasons=[TierReason.DEMOTIVATED], by=adviser,
-                      review_on=today + datetime.timedelta(days=3), adviser=adviser, service=service)
+                      review_on=today + datetime.timedelta(days=3), adviser=adviser, org=service)
     services.destination_record(profile=leaver, by=adviser, kind="actual", category="neet", recorded_on=today,
-                                follow_up_on=today, service=service)
+                                follow_up_on=today, org=service)
     outsider = learner(other_org, with_plan=False)  # no partnership: never reminded
     LearnerGuidance.objects.create(organisation=other_org, profile=outsider, tier=Tier.FILTERED, review_on=today,
                                    adviser=adviser)

@@ -33,10 +33,10 @@ def test_every_learner_is_core_by_default_and_tier_changes_keep_history(service,
     assert not LearnerGuidance.objects.for_org(org).filter(profile=profile).exists()
     review = datetime.date(2026, 12, 1)
     services.tier_set(profile=profile, to_tier=Tier.FILTERED, reasons=[TierReason.DEMOTIVATED], by=adviser,
-                      review_on=review, service=service)
+                      review_on=review, org=service)
     services.tier_set(profile=profile, to_tier=Tier.INTENSIVE, reasons=[TierReason.MAJOR_CRISIS], by=adviser,
-                      review_on=review, service=service, note="Family crisis")
-    services.tier_set(profile=profile, to_tier=Tier.CORE, reasons=[], by=adviser, service=service)
+                      review_on=review, org=service, note="Family crisis")
+    services.tier_set(profile=profile, to_tier=Tier.CORE, reasons=[], by=adviser, org=service)
     history = list(TierChange.objects.for_org(org).filter(profile=profile).order_by("decided_at", "pk"))
     assert [(c.from_tier, c.to_tier) for c in history] == [
         ("core", "filtered"), ("filtered", "intensive"), ("intensive", "core")]
@@ -50,10 +50,10 @@ def test_filtered_needs_a_filtered_reason_and_a_review_date(service, org, other_
     profile = learner(org)
     with pytest.raises(ValueError):
         services.tier_set(profile=profile, to_tier=Tier.FILTERED, reasons=[TierReason.MAJOR_CRISIS], by=adviser,
-                          review_on=datetime.date(2026, 12, 1), service=service)
+                          review_on=datetime.date(2026, 12, 1), org=service)
     with pytest.raises(ValueError):
         services.tier_set(profile=profile, to_tier=Tier.FILTERED, reasons=[TierReason.DEMOTIVATED], by=adviser,
-                          service=service)
+                          org=service)
 
 
 def test_triage_accept_into_filtered_moves_tier_allocates_adviser_and_timestamps(service, org, other_org, adviser,
@@ -61,7 +61,7 @@ def test_triage_accept_into_filtered_moves_tier_allocates_adviser_and_timestamps
     kw = member(org, Role.KEY_WORKER)
     profile = learner(org, key_worker=kw)
     ref = referral(profile, by=kw)
-    services.referral_triage(referral=ref, by=adviser, service=service, decision=TriageDecision.ACCEPT_FILTERED,
+    services.referral_triage(referral=ref, by=adviser, org=service, decision=TriageDecision.ACCEPT_FILTERED,
                              allocated_adviser=adviser, note="Interview next week")
     ref.refresh_from_db()
     assert ref.status == ReferralStatus.ACCEPTED and ref.triaged_at and ref.triaged_by == adviser
@@ -75,24 +75,24 @@ def test_triage_accept_into_filtered_moves_tier_allocates_adviser_and_timestamps
 def test_triage_state_machine_refuses_a_second_decision_and_closes_after_feedback(service, org, other_org, adviser,
                                                                                    partnered):
     ref = referral(learner(org))
-    services.referral_triage(referral=ref, by=adviser, service=service, decision=TriageDecision.KEEP_IN_CORE,
+    services.referral_triage(referral=ref, by=adviser, org=service, decision=TriageDecision.KEEP_IN_CORE,
                              note="Use the careers library")
     with pytest.raises(services.InvalidTransition):
-        services.referral_triage(referral=ref, by=adviser, service=service, decision=TriageDecision.REFER_ON,
+        services.referral_triage(referral=ref, by=adviser, org=service, decision=TriageDecision.REFER_ON,
                                  referred_on_to="CAMHS")
-    services.referral_close(referral=ref, by=adviser, feedback="Seen at clinic", service=service)
+    services.referral_close(referral=ref, by=adviser, feedback="Seen at clinic", org=service)
     ref.refresh_from_db()
     assert ref.status == ReferralStatus.CLOSED and ref.closed_at
     with pytest.raises(services.InvalidTransition):
-        services.referral_close(referral=ref, by=adviser, feedback="again", service=service)
+        services.referral_close(referral=ref, by=adviser, feedback="again", org=service)
     assert services.REFERRAL_TRANSITIONS[ReferralStatus.CLOSED] == set()
 
 
 def test_refer_on_records_the_agency(service, org, other_org, adviser, partnered):
     ref = referral(learner(org))
     with pytest.raises(ValueError):
-        services.referral_triage(referral=ref, by=adviser, service=service, decision=TriageDecision.REFER_ON)
-    services.referral_triage(referral=ref, by=adviser, service=service, decision=TriageDecision.REFER_ON,
+        services.referral_triage(referral=ref, by=adviser, org=service, decision=TriageDecision.REFER_ON)
+    services.referral_triage(referral=ref, by=adviser, org=service, decision=TriageDecision.REFER_ON,
                              referred_on_to="Youth Offending Team")
     ref.refresh_from_db()
     assert ref.status == ReferralStatus.REFERRED_ON and ref.referred_on_to == "Youth Offending Team"
@@ -102,7 +102,7 @@ def test_referrer_and_key_worker_are_notified_of_the_outcome(service, org, other
     kw = member(org, Role.KEY_WORKER)
     profile = learner(org, key_worker=kw)
     ref = referral(profile, source=ReferralSource.SELF, by=profile.user)
-    services.referral_triage(referral=ref, by=adviser, service=service, decision=TriageDecision.KEEP_IN_CORE,
+    services.referral_triage(referral=ref, by=adviser, org=service, decision=TriageDecision.KEEP_IN_CORE,
                              note="Advice given")
     notified = set(Notification.objects.for_org(org).filter(kind="guidance.referral").values_list("user_id", flat=True))
     assert notified == {kw.pk, profile.user_id}
@@ -114,7 +114,7 @@ def test_learner_is_not_told_about_a_staff_only_referral(service, org, other_org
     profile = learner(org, key_worker=kw)
     ref = referral(profile, by=kw)  # key worker's referral: audience STAFF
     assert ref.audience == Audience.STAFF
-    services.referral_triage(referral=ref, by=adviser, service=service, decision=TriageDecision.KEEP_IN_CORE,
+    services.referral_triage(referral=ref, by=adviser, org=service, decision=TriageDecision.KEEP_IN_CORE,
                              note="Advice given")
     notified = set(Notification.objects.for_org(org).filter(kind="guidance.referral").values_list("user_id", flat=True))
     assert notified == {kw.pk}
@@ -124,7 +124,7 @@ def test_action_plan_becomes_careers_targets_linked_to_the_interview(service, or
     profile = learner(org)
     today = timezone.localdate()
     interview = services.interview_record(
-        profile=profile, service=service, adviser=adviser, kind="individual", held_on=datetime.date(2026, 10, 1),
+        profile=profile, org=service, adviser=adviser, kind="individual", held_on=datetime.date(2026, 10, 1),
         summary="Options discussed", actions=[("Visit the college open day", today + datetime.timedelta(days=7)),
                                               ("Write a CV", today + datetime.timedelta(days=30))])
     targets = Target.objects.for_org(org).filter(source_type="guidance.interview", source_id=str(interview.pk))
@@ -139,11 +139,11 @@ def test_feedback_to_key_worker_is_recorded_and_closes_the_referral(service, org
     kw = member(org, Role.KEY_WORKER)
     profile = learner(org, key_worker=kw)
     ref = referral(profile, by=kw)
-    services.referral_triage(referral=ref, by=adviser, service=service, decision=TriageDecision.ACCEPT_FILTERED,
+    services.referral_triage(referral=ref, by=adviser, org=service, decision=TriageDecision.ACCEPT_FILTERED,
                              allocated_adviser=adviser)
-    interview = services.interview_record(profile=profile, service=service, adviser=adviser, kind="individual",
+    interview = services.interview_record(profile=profile, org=service, adviser=adviser, kind="individual",
                                           held_on=datetime.date(2026, 10, 1), summary="x", referral=ref)
-    services.interview_feedback(interview=interview, by=adviser, service=service, feedback="Focused now")
+    services.interview_feedback(interview=interview, by=adviser, org=service, feedback="Focused now")
     ref.refresh_from_db()
     assert ref.status == ReferralStatus.CLOSED
     assert interview.feedback_at and interview.feedback_to_key_worker == "Focused now"
@@ -152,7 +152,7 @@ def test_feedback_to_key_worker_is_recorded_and_closes_the_referral(service, org
 def test_group_session_flags_create_referrals_in_one_action(service, org, other_org, adviser, partnered):
     a, b, c = learner(org), learner(org), learner(org)
     session = services.group_session_record(
-        school=org, service=service, adviser=adviser, held_on=datetime.date(2026, 10, 1), topic="Post-16 options",
+        school=org, org=service, adviser=adviser, held_on=datetime.date(2026, 10, 1), topic="Post-16 options",
         attendance=[(a, True, AttendanceFlag.UNCLEAR), (b, True, ""), (c, True, AttendanceFlag.UNREALISTIC)])
     refs = Referral.objects.for_org(org).filter(group_session=session)
     assert {r.profile_id for r in refs} == {a.pk, c.pk}
@@ -172,4 +172,4 @@ def test_self_referral_needs_consent(service, org, other_org):
     profile = learner(org)
     with pytest.raises(ValueError):
         services.referral_make(profile=profile, source=ReferralSource.SELF, by=profile.user,
-                               reasons=[ReferralReason.INFORMATION], consent=False, service=org)
+                               reasons=[ReferralReason.INFORMATION], consent=False, org=org)

@@ -141,9 +141,9 @@ def test_learner_sees_only_plan_audience_records(service, org, other_org, advise
 
     partnership(service, org)
     profile = learner(org)
-    services.interview_record(profile=profile, service=service, adviser=adviser, kind="individual",
+    services.interview_record(profile=profile, org=service, adviser=adviser, kind="individual",
                               held_on=datetime.date(2026, 10, 1), summary="Shared notes", audience="plan")
-    services.interview_record(profile=profile, service=service, adviser=adviser, kind="individual",
+    services.interview_record(profile=profile, org=service, adviser=adviser, kind="individual",
                               held_on=datetime.date(2026, 10, 2), summary="Staff-only notes", audience="staff")
     body = sign_in(profile.user).get(reverse("me_guidance:index")).content.decode()
     assert "Shared notes" in body and "Staff-only notes" not in body
