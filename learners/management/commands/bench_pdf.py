@@ -101,14 +101,14 @@ class Command(BaseCommand):
 
     # --- timing -------------------------------------------------------------------------------
 
-    def _wait(self, model, pk, done_statuses):
-        deadline = time.monotonic() + WAIT_SECONDS
+    def _wait(self, model, pk, done_statuses, seconds=WAIT_SECONDS):
+        deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             row = model.objects.system("bench waits for the worker").filter(pk=pk).first()
             if row is not None and row.status in done_statuses:
                 return row
             time.sleep(0.05)
-        raise CommandError(f"the worker did not finish {model.__name__} {pk} in {WAIT_SECONDS} s")
+        raise CommandError(f"the worker did not finish {model.__name__} {pk} in {seconds} s")
 
     def _time_renders(self, plan, runs: int) -> None:
         from pypdf import PdfReader
@@ -153,7 +153,8 @@ class Command(BaseCommand):
             bundle = pdf_services.pdf_bundle_request(
                 org=plan.organisation, kind="learners.progress_file", object_ids=[p.pk for p in plans],
                 title=f"Caseload of {kw.full_name}", page_path=lambda b: "/", by=kw)
-        bundle = self._wait(PdfBundle, bundle.pk, {PdfBundle.Status.READY, PdfBundle.Status.FAILED})
+        bundle = self._wait(PdfBundle, bundle.pk, {PdfBundle.Status.READY, PdfBundle.Status.FAILED},
+                            seconds=WAIT_SECONDS + 30 * len(plans))
         waited = time.perf_counter() - asked
         self.stdout.write(f"caseload ZIP of {len(plans)} learners: {bundle.status}, "
                           f"{(bundle.size or 0) / 1024:.0f} KB, {bundle.included_count} PDFs, "
