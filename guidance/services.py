@@ -936,12 +936,15 @@ def guidance_continue_after_transfer(*, transfer, receiving_profile, by) -> Tier
     old = LearnerGuidance.objects.for_org(transfer.organisation_id).filter(profile=sending_profile).first()
     if old is None:
         return None
+    note = f"Continued from {transfer.organisation.name} with the learner's consent (record transfer)"
+    if TierChange.objects.for_org(receiving_profile.organisation_id).filter(profile=receiving_profile,
+                                                                           note=note).exists():
+        return None  # carried over already (at consent, or at an earlier enrolment)
     with transaction.atomic():
         new = learner_guidance_for(profile=receiving_profile)
         change = TierChange.objects.create(
             organisation_id=receiving_profile.organisation_id, profile=receiving_profile, plan=None,
-            from_tier=new.tier, to_tier=old.tier, review_on=old.review_on, decided_by=by,
-            note=f"Continued from {transfer.organisation.name} with the learner's consent (record transfer)",
+            from_tier=new.tier, to_tier=old.tier, review_on=old.review_on, decided_by=by, note=note,
             audience=Audience.STAFF)
         new.tier, new.review_on = old.tier, old.review_on
         if old.adviser_id:

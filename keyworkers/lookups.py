@@ -11,7 +11,12 @@ not act on), so a page never tells them apart.
   "run"    — as "see", and the learner's key worker (``permissions.can_run_review``);
   "cancel" — as "see", and allowed to cancel (``permissions.can_cancel_review``);
   "mine"   — ``/me/reviews/``: the signed-in learner's own review, or one shared with them as the
-             learner's employer/provider (``selectors.review_for_me``)."""
+             learner's employer/provider (``selectors.review_for_me``).
+
+``transferred_review_for_request(request, profile_id, review_id)`` is the one way to a review of
+the learner's PREVIOUS organisation (issue 13): staff of ``request.org`` who work with the
+learner, and a consented record transfer covering the review (``selectors.transferred_review``);
+the same 404 otherwise."""
 
 from django.http import Http404
 
@@ -37,3 +42,17 @@ def review_for_request(request, review_id: int, *, need: str = "see") -> tuple[R
     if need == "cancel" and not can_cancel_review(request, viewer):
         raise Http404("Not your learner")
     return review, viewer
+
+
+def transferred_review_for_request(request, profile_id: int, review_id: int):
+    """``(review, viewer, transfer, profile)`` of a review moved with the learner; 404 unless the
+    person works with the learner here and the learner's consent covers the review."""
+    from learners import selectors as learner_selectors
+    from learners.permissions import profile_viewer
+
+    profile = learner_selectors.learner_profile_get(org=request.org, profile_id=profile_id)
+    if not profile_viewer(profile=profile, user=request.user, membership=request.membership).is_staff_side:
+        raise Http404("Not your learner")
+    review, viewer, transfer = selectors.transferred_review(org=request.org, profile=profile, user=request.user,
+                                                            review_id=review_id)
+    return review, viewer, transfer, profile

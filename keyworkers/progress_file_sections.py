@@ -28,8 +28,18 @@ def sections(*, plan, viewer) -> list[Section]:
     upcoming = next((r for r in reviews if r.is_open), None)
     if upcoming is not None:
         summary = f"{summary} Next review due on {upcoming.due_on:%-d %B %Y}.".strip()
-    return [Section(anchor="reviews", title="Reviews", template="keyworkers/pdf/_reviews.html", order=10,
-                    summary=summary, items=reviews)]
+    result = [Section(anchor="reviews", title="Reviews", template="keyworkers/pdf/_reviews.html", order=10,
+                      summary=summary, items=reviews)]
+    if viewer.is_staff_side:
+        # Reviews at the learner's previous organisations, as consented transfers allow (issue 13).
+        from learners.pdf import _user_with_id
+
+        previous = selectors.transferred_reviews(org=plan.organisation, profile=plan.profile,
+                                                 user=_user_with_id(viewer.user_id))
+        if previous:
+            result.append(Section(anchor="previous-reviews", title="Reviews at previous organisations (read-only)",
+                                  template="keyworkers/pdf/_reviews.html", order=91, items=previous))
+    return result
 
 
 def fingerprint_annotations(*, org_id: int) -> dict:

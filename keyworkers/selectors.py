@@ -10,6 +10,7 @@ from django.db.models import (
     Case, Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Sum, Value, When,
 )
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from learners.choices import TARGET_OPEN_STATUSES, ConcernStatus, PlanStatus, TargetStatus, TargetTerm
@@ -348,6 +349,44 @@ def review_for_me(*, user, review_id: int) -> Review:
     if review is None:
         review = get_object_or_404(reviews_to_sign_as_provider(user=user).select_related("key_worker"), pk=review_id)
     return review
+
+
+# --- Reviews that moved with the learner (issue 13) ----------------------------------------
+
+
+def transferred_review(*, org, profile, user, review_id: int):
+    """A completed review of ``profile``'s learner at a previous organisation that a consented
+    record transfer lets ``user`` (staff of ``org``) read, with what the transfer lets them see
+    of it (``reviews_of_record`` through the transfer's viewer: evaluations and agreed targets of
+    plan-audience targets, staff ones only with consent, restricted never). Returns
+    ``(review, viewer, transfer)``; 404 for anything else (no grant, a draft, another learner's).
+    Reached only through ``learners.selectors.transfer_grants``."""
+    for transfer in learner_selectors.transfer_grants(org=org, profile=profile):
+        review = (Review.objects.for_org(transfer.organisation_id)
+                  .filter(pk=review_id, plan__profile_id=transfer.profile_id, status=ReviewStatus.COMPLETED)
+                  .select_related("plan__organisation", "plan__profile__user").first())
+        if review is not None:
+            viewer = learner_selectors.transfer_viewer(transfer=transfer, plan=review.plan, user=user)
+            full = reviews_of_record(plan=review.plan, viewer=viewer, review_id=review.pk)[0]
+            full.plan = review.plan
+            return full, viewer, transfer
+    raise Http404("No such review")
+
+
+def transferred_reviews(*, org, profile, user) -> list:
+    """Every completed review of the learner's plans at previous organisations that consented
+    transfers let ``user`` read, oldest first per plan (for the progress file), each with its
+    ``plan`` and ``transfer``. A few queries per transfer (a learner's few)."""
+    rows = []
+    for transfer in learner_selectors.transfer_grants(org=org, profile=profile):
+        plans = learner_selectors.plans_of_transfer(transfer=transfer)
+        for plan in plans:
+            viewer = learner_selectors.transfer_viewer(transfer=transfer, plan=plan, user=user)
+            for review in reviews_of_record(plan=plan, viewer=viewer):
+                if review.status == ReviewStatus.COMPLETED:
+                    review.plan, review.transfer = plan, transfer
+                    rows.append(review)
+    return rows
 
 
 # --- Quality of the ILP process --------------------------------------------------------------

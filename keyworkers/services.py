@@ -572,3 +572,10 @@ def learner_left(*, org, profile: LearnerProfile, left_on: datetime.date, by) ->
             "assignment_ended": assignment.pk if assignment else None}
     audit_log("keyworkers.learner.left", actor=by, org=org, obj=profile, data=done)
     return done
+
+
+def transferred_review_read(*, transfer, review, by, request=None) -> None:
+    """A read of a review moved with the learner (issue 13): in both organisations' logs."""
+    from learners.services import record_transfer_read
+
+    record_transfer_read(transfer=transfer, by=by, request=request, review=review.pk, plans=[review.plan_id])

@@ -13,6 +13,8 @@ urlpatterns = [
     path("quality/", views.quality, name="quality"),
     path("quality/learners/", views.quality_learners, name="quality_learners"),
     path("learners/<int:profile_id>/team/", views.team, name="team"),
+    path("learners/<int:profile_id>/previous-reviews/<int:review_id>/", views.previous_review,
+         name="previous_review"),
     path("learners/<int:profile_id>/assign/", views.assign, name="assign"),
     path("learners/<int:profile_id>/team/add/", views.team_add, name="team_add"),
     path("learners/<int:profile_id>/preference/", views.preference, name="preference"),

@@ -20,7 +20,7 @@ from plp_portal.organisations.permissions import org_role_required
 
 from . import forms, selectors, services
 from .filters import CaseloadFilterSet
-from .lookups import review_for_request
+from .lookups import review_for_request, transferred_review_for_request
 from .permissions import can_cancel_review, can_manage_team, can_run_review, is_lead
 from .services import ReviewError, StaleReviewError
 
@@ -232,6 +232,16 @@ def review_detail(request, review_id, amend_form=None):
         "moving_on": learner_selectors.visible_moving_on(plan=review.plan, viewer=viewer),
         "contributions": _contributions_of_period(review, viewer),
     })
+
+
+@org_role_required(*STAFF_ROLES)
+def previous_review(request, profile_id, review_id):
+    """A review held at the learner's previous organisation, read-only, as the learner's consent
+    to the transfer of their record allows; the read is audited at both organisations."""
+    review, _viewer, transfer, profile = transferred_review_for_request(request, profile_id, review_id)
+    services.transferred_review_read(transfer=transfer, review=review, by=request.user, request=request)
+    return render(request, "keyworkers/previous_review.html", {
+        "review": review, "plan": review.plan, "profile": profile, "transfer": transfer})
 
 
 def _contributions_of_period(review, viewer) -> dict:

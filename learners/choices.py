@@ -170,6 +170,17 @@ class MovingOnShareWith(models.TextChoices):
     PARENT_CARER = "parent_carer", "My parent or carer"
 
 
+class ApplicationStatus(models.TextChoices):
+    """Where one application of a moving-on plan stands (issue 13)."""
+
+    PLANNING = "planning", "Planning to apply"
+    APPLIED = "applied", "Applied"
+    OFFER = "offer", "Offer received"
+    ACCEPTED = "accepted", "Offer accepted"
+    DECLINED = "declined", "Offer declined"
+    REJECTED = "rejected", "Not successful"
+
+
 class TransferStatus(models.TextChoices):
     """A record-transfer grant's state (issue 13)."""
 

@@ -35,7 +35,8 @@ SUPPORT_NEEDS_SHARE = 0.18
 SUBJECTS = ["English", "Mathematics", "Science", "ICT", "Vocational studies"]
 GRADES = ["E1", "E2", "E3", "1", "2", "3", "4", "5", "6", "7"]
 GROUPS_BY_KIND = {
-    Kind.SCHOOL: [(TargetGroup.YEAR_9, "9"), (TargetGroup.KEY_STAGE_4, "10"),
+    Kind.SCHOOL: [(TargetGroup.YEAR_7, "7"), (TargetGroup.YEAR_8, "8"), (TargetGroup.YEAR_9, "9"),
+                  (TargetGroup.KEY_STAGE_4, "10"),
                   (TargetGroup.KEY_STAGE_4, "11"), (TargetGroup.POST_16_FULL_TIME, "12")],
     Kind.COLLEGE: [(TargetGroup.POST_16_FULL_TIME, "12"), (TargetGroup.POST_16_FULL_TIME, "13"),
                    (TargetGroup.HE_STUDENT, "HE"), (TargetGroup.EMPLOYED_ADULT, "Adult"),
@@ -47,6 +48,12 @@ GROUPS_BY_KIND = {
 }
 
 
+# Issue 13: one Year 11 pupil in LEAVER_EVERY has left this term (enrolment ended, plan closed);
+# one leaver in TRANSFER_EVERY consented to a college of the county reading their record.
+LEAVER_EVERY = 4
+TRANSFER_EVERY = 2
+
+
 def _at(day: datetime.date, hour=10) -> datetime.datetime:
     return at(day, hour)
 
@@ -55,16 +62,17 @@ def seed(county) -> None:
     from plp_portal.organisations.models import Organisation
 
     orgs = Organisation.objects.in_bulk(list(county.providers))
+    colleges = [org_id for org_id, kind in county.providers.items() if kind == Kind.COLLEGE]
     total = 0
     for org_id, kind in county.providers.items():
         org = orgs[org_id]
         areas = {a.code: a.pk for a in target_areas_seed_defaults(org=org)}
         levels = [lv.pk for lv in at_risk_levels_seed_defaults(org=org)]
-        total += _seed_org(county, org_id, kind, areas, levels)
+        total += _seed_org(county, org_id, kind, areas, levels, colleges)
         county.log(f"learners: {total:,} learners with plans")
 
 
-def _seed_org(county, org_id, kind, areas, levels) -> int:  # noqa: C901 - one pass per table
+def _seed_org(county, org_id, kind, areas, levels, colleges=()) -> int:  # noqa: C901 - one pass per table
     rng, w, today = county.rng, county.writer, county.today
     learner_ids = county.learners[org_id]
     key_workers = county.staff_of(org_id, Role.KEY_WORKER)
@@ -78,7 +86,8 @@ def _seed_org(county, org_id, kind, areas, levels) -> int:  # noqa: C901 - one p
     block_ids = iter(w.ids(m.LogBlock, n_plans * REVIEWS_PER_YEAR))
     tables = {model: [] for model in (
         m.LearnerProfile, m.AtRiskStatus, m.Plan, m.PlanSignature, m.Target, m.TargetProgress,
-        m.NarrativeEntry, m.LogBlock, m.LogEntry, m.Concern, m.SubjectReport, m.TimelineEvent)}
+        m.NarrativeEntry, m.LogBlock, m.LogEntry, m.Concern, m.SubjectReport, m.TimelineEvent,
+        m.EnrolmentEnd, m.RecordTransfer)}
     add = {model: rows.append for model, rows in tables.items()}
     base = {"organisation_id": org_id}
 
@@ -90,6 +99,9 @@ def _seed_org(county, org_id, kind, areas, levels) -> int:  # noqa: C901 - one p
         key_worker = key_workers[index % len(key_workers)]
         group, year_group = groups[index % len(groups)]
         needs = rng.random() < SUPPORT_NEEDS_SHARE
+        cohort = index // len(groups)
+        leaver = kind == Kind.SCHOOL and year_group == "11" and cohort % LEAVER_EVERY == 0
+        left_on = max(county.year_start(county.years[-1]), today - datetime.timedelta(days=21))
         level = levels[min(int(rng.random() ** 2 * len(levels)), len(levels) - 1)]
         add[m.LearnerProfile]({
             **base, "id": profile_id, "user_id": user_id, "target_group": group,
@@ -100,8 +112,18 @@ def _seed_org(county, org_id, kind, areas, levels) -> int:  # noqa: C901 - one p
             "learning_difficulties_disabilities": "Dyslexia" if needs else "",
             "support_need_areas": [rng.choice(["english", "maths"])] if needs else [],
             "strengths_own_words": "I work hard and get on with people.",
-            "key_worker_id": key_worker, "at_risk_level_id": level,
+            "key_worker_id": key_worker, "at_risk_level_id": level, "is_active": not leaver,
         })
+        if leaver:
+            add[m.EnrolmentEnd]({**base, "profile_id": profile_id, "left_on": left_on, "reason": "moved_school",
+                                 "open_targets": "withdraw", "closing_note": "Left for college.",
+                                 "recorded_by_id": key_worker, "recorded_at": _at(left_on)})
+            if colleges and cohort % (LEAVER_EVERY * TRANSFER_EVERY) == 0:
+                add[m.RecordTransfer]({**base, "profile_id": profile_id, "learner_id": user_id,
+                                       "receiving_organisation_id": colleges[index % len(colleges)],
+                                       "status": "consented", "requested_by_id": user_id,
+                                       "consented_by_id": user_id, "requested_at": _at(left_on),
+                                       "decided_at": _at(left_on)})
         add[m.AtRiskStatus]({**base, "profile_id": profile_id, "level_id": level,
                              "reason": "Reviewed at the start of the year", "set_by_id": key_worker,
                              "set_at": _at(county.year_start(county.years[-1]))})
@@ -114,8 +136,14 @@ def _seed_org(county, org_id, kind, areas, levels) -> int:  # noqa: C901 - one p
                          "long_term_goal": "To get onto an apprenticeship in engineering.",
                          "anticipated_destination": "Apprenticeship", "starts_on": start,
                          "ends_on": end, "created_by_id": key_worker,
-                         "status": PlanStatus.ACTIVE if current else PlanStatus.CLOSED})
+                         "status": PlanStatus.ACTIVE if current and not leaver else PlanStatus.CLOSED,
+                         "closed_at": _at(left_on) if current and leaver else None})
             event(plan_id, TimelineKind.PLAN_CREATED, "Plan created", _at(start), key_worker)
+            if current and leaver:
+                add[m.NarrativeEntry]({**base, "plan_id": plan_id, "author_id": key_worker,
+                                       "author_role": AuthorRole.KEY_WORKER, "created_at": _at(left_on),
+                                       "text": f"Left on {left_on:%-d %B %Y} (moved school). Left for college."})
+                event(plan_id, TimelineKind.PLAN_CLOSED, "Plan closed", _at(left_on), key_worker)
             for role, signer in ((SignerRole.LEARNER, user_id), (SignerRole.TUTOR, key_worker)):
                 add[m.PlanSignature]({**base, "plan_id": plan_id, "signer_id": signer,
                                       "role": role, "signed_at": _at(start + datetime.timedelta(days=7)),

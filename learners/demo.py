@@ -200,7 +200,7 @@ def seed_transitions(demo) -> None:
     start his college plan from it. Idempotent."""
     from plp_portal.organisations.choices import Role
 
-    from .choices import DestinationCategory, LeavingReason, MovingOnShareWith
+    from .choices import ApplicationStatus, DestinationCategory, LeavingReason, MovingOnShareWith
     from .models import RecordTransfer
 
     user = demo.users.get("finn.leaver@demoshire.test")
@@ -215,11 +215,17 @@ def seed_transitions(demo) -> None:
             org=school, plan=plan, by=key_worker, expected_version=None,
             destination_category=DestinationCategory.EDUCATION,
             destination_detail="Demoshire College, Level 2 Diploma in Professional Cookery",
-            applications="Demoshire College, Level 2 Professional Cookery: offer accepted\n"
-                         "Riverside Sixth Form, BTEC Hospitality: applied, withdrawn",
+            applications_note="Open evening at Demoshire College attended in November.",
             next_organisation_should_know="Works best with hands-on tasks; likes a quiet start to the day.",
             continuing_support="Weekly check-in with a tutor for the first half-term.",
             share_with=[MovingOnShareWith.NEXT_ORGANISATION, MovingOnShareWith.CAREERS_SERVICE])
+        for provider, course, status in (
+                ("Demoshire College", "Level 2 Diploma in Professional Cookery", ApplicationStatus.ACCEPTED),
+                ("Riverside Sixth Form", "BTEC Hospitality", ApplicationStatus.DECLINED)):
+            services.moving_on_application_save(
+                org=school, moving_on=moving_on, by=key_worker, provider=provider, course_or_role=course,
+                status=status, applied_on=demo.today - datetime.timedelta(days=120),
+                decision_on=demo.today - datetime.timedelta(days=60))
         services.moving_on_agree(org=school, moving_on=moving_on, by=user, version=moving_on.version)
     if profile.is_active and key_worker is not None:
         services.learner_enrolment_end(org=school, profile=profile, left_on=demo.today - datetime.timedelta(days=3),

@@ -18,6 +18,7 @@ from plp_portal.organisations.selectors import member_users
 from plp_portal.uploads import AUDIO, IMAGES, validate_upload
 
 from .choices import (
+    ApplicationStatus,
     Audience,
     AuthorRole,
     ConcernCategory,
@@ -210,8 +211,9 @@ class MovingOnForm(Form):
     destination_category = forms.ChoiceField(label="Intended destination", choices=INTENDED_DESTINATIONS,
                                              widget=forms.RadioSelect)
     destination_detail = forms.CharField(label="Course, provider or employer", required=False, max_length=300)
-    applications = _moving_on_text("Applications and their status",
-                                   "One a line, e.g. “Demoshire College, Level 2 catering: offer accepted”.")
+    applications_note = _moving_on_text("Notes on applications",
+                                        "Anything about applications that is not one of them: add each "
+                                        "application (provider, course or role, where it stands) on the plan.")
     next_organisation_should_know = _moving_on_text("What the next organisation should know")
     continuing_support = _moving_on_text("Support that must continue")
     share_with = forms.MultipleChoiceField(label="Who the learner agrees to share it with", required=False,
@@ -219,6 +221,27 @@ class MovingOnForm(Form):
     audience = forms.ChoiceField(label="Who can see it here", widget=forms.RadioSelect, initial=Audience.PLAN,
                                  choices=[(Audience.PLAN, Audience.PLAN.label), (Audience.STAFF, Audience.STAFF.label)])
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1, max_value=1_000_000)
+
+
+class MovingOnApplicationForm(Form):
+    """One application of the moving-on plan (issue 13), added or changed one at a time."""
+
+    provider = forms.CharField(label="Provider", max_length=200,
+                               help_text="The college, employer, training provider or university.")
+    course_or_role = forms.CharField(label="Course or role", max_length=200)
+    status = forms.ChoiceField(label="Where it stands", widget=forms.RadioSelect,
+                               choices=ApplicationStatus.choices, initial=ApplicationStatus.PLANNING)
+    applied_on = DateField(label="Applied on (optional)", required=False, not_after_today=True)
+    decision_on = DateField(label="Offer or decision date (optional)", required=False)
+    note = forms.CharField(label="Note (optional)", required=False, max_length=1000,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean(self):
+        cleaned = super().clean()
+        applied, decided = cleaned.get("applied_on"), cleaned.get("decision_on")
+        if applied and decided and decided < applied:
+            self.add_error("decision_on", "The offer or decision date must be on or after the date applied")
+        return cleaned
 
 
 LEARNING_ORGANISATION_KINDS = ("school", "college", "training_provider", "employer")
@@ -250,6 +273,11 @@ class TransferOfferForm(Form):
     include_staff_records = forms.BooleanField(
         label="Also share the records my teachers wrote for staff only", required=False,
         help_text="Records kept for named roles only never go.")
+    include_sensitive = forms.BooleanField(
+        label="Also share my sensitive information: support needs, disabilities or learning difficulties, "
+              "personal circumstances", required=False,
+        help_text="A separate choice. If you tick it, only the staff who may see it there (your key worker and "
+                  "specialist staff) can read it. If you do not, it is never shared.")
     confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, profiles, **kwargs):
@@ -264,12 +292,36 @@ class TransferOfferForm(Form):
         return cleaned
 
 
+class TransferOfferForUnder13Form(Form):
+    """The school offers the record of a learner under 13 to the organisation they move to."""
+
+    to_org = forms.ModelChoiceField(label="The organisation the learner is moving to", queryset=None)
+    include_staff_records = forms.BooleanField(
+        label="Also share the records written for staff only", required=False,
+        help_text="Records kept for named roles only never go.")
+    include_sensitive = forms.BooleanField(
+        label="Also share the sensitive information: support needs, disabilities or learning difficulties, "
+              "personal circumstances", required=False,
+        help_text="A separate decision. Only the staff who may see it there (the key worker and specialist "
+                  "staff) can read it. If you do not tick it, it is never shared.")
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, org, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_org"].queryset = _learning_organisations(exclude_ids=[org.pk])
+
+
 class TransferDecisionForm(Form):
     decision = forms.ChoiceField(label="Your decision", widget=forms.RadioSelect, choices=[
         ("consent", "Yes, they may read it"), ("refuse", "No, do not share it")])
     include_staff_records = forms.BooleanField(
         label="Also share the records my teachers wrote for staff only", required=False,
         help_text="Records kept for named roles only never go.")
+    include_sensitive = forms.BooleanField(
+        label="Also share my sensitive information: support needs, disabilities or learning difficulties, "
+              "personal circumstances", required=False,
+        help_text="A separate choice. If you tick it, only the staff who may see it there (your key worker and "
+                  "specialist staff) can read it. If you do not, it is never shared.")
 
 
 class ReenrolForm(Form):

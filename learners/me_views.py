@@ -504,12 +504,13 @@ def transfer_offer(request):
         if not data["confirmed"]:
             return render(request, "learners/me/transfer_offer_confirm.html", {
                 "form": form, "to_org": data["to_org"], "from_org": sending.organisation,
-                "include_staff_records": data["include_staff_records"],
+                "include_staff_records": data["include_staff_records"], "include_sensitive": data["include_sensitive"],
                 "preview": selectors.transfer_preview(user=request.user, sending_org_id=sending.organisation_id)})
         try:
             transfer = services.record_transfer_offer(learner=request.user, sending_profile=sending,
                                                       receiving_org=data["to_org"], request=request,
-                                                      include_staff_records=data["include_staff_records"])
+                                                      include_staff_records=data["include_staff_records"],
+                                                      include_sensitive=data["include_sensitive"])
         except services.TransferError as error:
             form.add_error("to_org", str(error))
         else:
@@ -532,7 +533,8 @@ def transfer(request, transfer_id):
             try:
                 if form.cleaned_data["decision"] == "consent":
                     services.record_transfer_consent(transfer=item, by=request.user, request=request,
-                                                     include_staff_records=form.cleaned_data["include_staff_records"])
+                                                     include_staff_records=form.cleaned_data["include_staff_records"],
+                                                     include_sensitive=form.cleaned_data["include_sensitive"])
                     messages.success(request, f"{item.receiving_organisation.name} can now read your record. "
                                               "You can withdraw this at any time.")
                 else:

@@ -43,6 +43,7 @@ from .choices import (
     TargetStatus,
     TargetTerm,
     TransferStatus,
+    ApplicationStatus,
 )
 
 USER = settings.AUTH_USER_MODEL
@@ -674,7 +675,8 @@ class MovingOnPlan(AudienceMixin, TenantModel):
     plan = models.OneToOneField(Plan, on_delete=models.CASCADE, related_name="moving_on")
     destination_category = models.CharField(max_length=32, choices=DestinationCategory.choices)
     destination_detail = models.CharField(max_length=300, blank=True, help_text="Course, provider or employer.")
-    applications = models.CharField(max_length=MOVING_ON_TEXT_MAX, blank=True)
+    # Free text from before applications were structured (issue 13), kept word for word.
+    applications_note = models.CharField("Notes on applications", max_length=MOVING_ON_TEXT_MAX, blank=True)
     next_organisation_should_know = models.CharField(max_length=MOVING_ON_TEXT_MAX, blank=True)
     continuing_support = models.CharField(max_length=MOVING_ON_TEXT_MAX, blank=True)
     share_with = models.JSONField(default=list, blank=True)
@@ -705,6 +707,33 @@ class MovingOnPlan(AudienceMixin, TenantModel):
         return [labels[code] for code in self.share_with if code in labels]
 
 
+APPLICATION_TEXT_MAX = 200
+
+
+class MovingOnApplication(TenantModel):
+    """One application of a moving-on plan (issue 13): the provider (college, employer, training
+    provider, university), the course or role, where it stands and its dates. Seen by whoever
+    sees the moving-on plan (its audience and ``share_with``)."""
+
+    moving_on = models.ForeignKey(MovingOnPlan, on_delete=models.CASCADE, related_name="applications")
+    provider = models.CharField(max_length=APPLICATION_TEXT_MAX)
+    course_or_role = models.CharField("Course or role", max_length=APPLICATION_TEXT_MAX)
+    status = models.CharField(max_length=12, choices=ApplicationStatus.choices, default=ApplicationStatus.PLANNING)
+    applied_on = models.DateField(null=True, blank=True)
+    decision_on = models.DateField("Offer or decision date", null=True, blank=True)
+    note = models.CharField(max_length=1000, blank=True)
+    updated_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["organisation", "moving_on"])]
+
+    def __str__(self):
+        return f"{self.course_or_role} at {self.provider}"
+
+
 class RecordTransfer(TenantModel):
     """A record-transfer grant (DESIGN.md tenancy rule 5; issue 13): the learner (the data
     subject) lets ``receiving_organisation`` read their record at ``organisation`` (the sending
@@ -724,6 +753,12 @@ class RecordTransfer(TenantModel):
                                                related_name="+")
     status = models.CharField(max_length=12, choices=TransferStatus.choices, default=TransferStatus.REQUESTED)
     include_staff_records = models.BooleanField(default=False)
+    # The learner's separate, explicit consent to the sensitive Stage 1 fields (learning
+    # difficulties or disabilities, personal circumstances, support needs): without it they never
+    # go; with it only the roles that see them at the new organisation read them.
+    include_sensitive = models.BooleanField(default=False)
+    # Who consented: the learner, or for a learner under 13 the school's staff (an offer).
+    consented_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
     requested_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(default=timezone.now)
     decided_at = models.DateTimeField(null=True, blank=True)

@@ -265,6 +265,23 @@ def can_manage_sharing(viewer: PlanViewer, profile, today=None) -> bool:
 ENROLMENT_ROLES = frozenset({Role.CAREERS_LEAD, Role.ORG_ADMIN})
 
 
+# Who offers the record of a learner under 13 to the next organisation (issue 13): the careers
+# lead and the organisation admin — the school's people who are told of every transfer and note
+# what the school must keep, acting for the school as the data controller. A child under 13
+# cannot consent alone (the age of digital consent in the UK, Data Protection Act 2018 s.9);
+# a tutor or key worker asks them.
+UNDER_13_OFFER_ROLES = frozenset({Role.CAREERS_LEAD, Role.ORG_ADMIN})
+
+
+def can_offer_record_for_under_13(viewer: PlanViewer, profile, today=None) -> bool:
+    """The careers lead or organisation admin of the learner's organisation, for a learner whose
+    recorded date of birth makes them under 13 (an unknown age is not assumed to be under 13:
+    record the date of birth first)."""
+    age = learner_age(profile, today)
+    return (viewer.staff_role in UNDER_13_OFFER_ROLES and viewer.organisation_id == profile.organisation_id
+            and age is not None and age < SHARING_AGE_OF_LEARNER)
+
+
 def can_end_enrolment(viewer: PlanViewer) -> bool:
     """The learner's key worker, the careers lead and the organisation admin end an enrolment
     (and enrol a leaver again)."""

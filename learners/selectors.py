@@ -25,6 +25,7 @@ from .models import (
     LearnerProfile,
     LogBlock,
     LogEntry,
+    MovingOnApplication,
     NarrativeEntry,
     Plan,
     PlanShare,
@@ -172,6 +173,8 @@ def plan_detail(*, plan: Plan, viewer: PlanViewer) -> Plan:
                 "signatures",
                 queryset=PlanSignature.objects.for_org(plan.organisation_id).select_related("signer"),
             ),
+            Prefetch("moving_on__applications",
+                     queryset=MovingOnApplication.objects.for_org(plan.organisation_id).order_by("created_at", "pk")),
         )
         .get(pk=plan.pk)
     )
@@ -200,6 +203,14 @@ def visible_moving_on(*, plan: Plan, viewer: PlanViewer):
     relationship = PlanShare.objects.for_org(plan.organisation_id).filter(pk=viewer.share_id).values_list(
         "relationship", flat=True).first()
     return moving_on if relationship == ShareRelationship.PARENT_CARER else None
+
+
+def moving_on_application_get(*, moving_on, application_id: int):
+    """One application of ``moving_on`` (404 for any other)."""
+    from .models import MovingOnApplication
+
+    return get_object_or_404(MovingOnApplication.objects.for_org(moving_on.organisation_id)
+                             .filter(moving_on=moving_on), pk=application_id)
 
 
 def plans_shared_with(*, user, now=None):
@@ -516,6 +527,13 @@ def transfer_viewer(*, transfer, plan, user) -> PlanViewer:
                       transfer_id=transfer.pk, transfer_staff_records=transfer.include_staff_records)
 
 
+def plans_of_transfer(*, transfer) -> list:
+    """The plans a consented ``transfer`` covers (the learner's at the sending organisation),
+    newest first, with their organisation."""
+    return list(Plan.objects.for_org(transfer.organisation_id).filter(profile_id=transfer.profile_id)
+                .select_related("organisation", "profile__user").order_by("-starts_on", "-pk"))
+
+
 def transferred_plans(*, org, profile, user):
     """Every plan the transfers let ``user`` (staff of ``org``) read, each with what its page
     shows (``plan_detail`` through the transfer viewer, ``journey`` and ``events``) and its
@@ -530,8 +548,65 @@ def transferred_plans(*, org, profile, user):
             detail.transfer, detail.viewer = transfer, viewer
             detail.journey = list(narrative_for(plan=detail, viewer=viewer))
             detail.events = list(timeline_for(plan=detail, viewer=viewer)[:20])
+            # Reviews move as read-only review pages (keyworkers' ``transfer_links`` hook).
+            detail.review_events = list(timeline_for(plan=detail, viewer=viewer).filter(kind="review.completed")
+                                  .order_by("occurred_at", "pk"))
+            _transferred_record_links([*detail.events, *detail.review_events], org=org, profile=profile)
             rows.append(detail)
     return rows
+
+
+def transfer_reader(*, transfer, user) -> PlanViewer:
+    """A transfer reader of any of the learner's plans under ``transfer`` (``plan_id`` 0: for
+    ``audience_q`` over several plans, never for ``can_see`` on one record)."""
+    return PlanViewer(plan_id=0, organisation_id=transfer.organisation_id, user_id=user.pk,
+                      transfer_id=transfer.pk, transfer_staff_records=transfer.include_staff_records)
+
+
+def _transferred_record_links(events, *, org, profile) -> None:
+    """Give each event of a previous organisation ``previous_url``: the page here that shows its
+    record read-only (an app's ``transfer_links`` hook: keyworkers' reviews), or ""."""
+    from plp_portal.hooks import app_hook_modules
+
+    modules = list(app_hook_modules("transfer_links"))
+    for event in events:
+        event.previous_url = ""
+        for module in modules:
+            url = module.previous_record_url(org=org, profile=profile, event=event)
+            if url:
+                event.previous_url = url
+                break
+
+
+def timeline_merged(*, plan: Plan, viewer: PlanViewer, user):
+    """The plan's timeline for the staff of its organisation, merged with the events of the
+    learner's plans at previous organisations that consented transfers let them read (each
+    through that transfer's audience rule: plan records, staff ones only with consent,
+    restricted never), newest first, as ONE lazy queryset (paginate it) — and the transfers
+    that contributed (their reads are audited). An event of a previous organisation has
+    ``organisation_id`` other than the plan's; ``mark_previous`` sets ``previous_url``.
+    Anyone but the staff side gets the plan's own timeline (``timeline_for``)."""
+    own = Q(plan_id=plan.pk) & audience_q(viewer)
+    transfers = list(transfer_grants(org=plan.organisation, profile=plan.profile)) if viewer.is_staff_side else []
+    if not transfers:
+        return timeline_for(plan=plan, viewer=viewer), []
+    merged = own
+    for transfer in transfers:
+        merged |= (Q(organisation_id=transfer.organisation_id, plan__profile_id=transfer.profile_id)
+                   & audience_q(transfer_reader(transfer=transfer, user=user)))
+    org_ids = [plan.organisation_id, *{t.organisation_id for t in transfers}]
+    events = (TimelineEvent.objects.for_orgs(org_ids).filter(merged)
+              .select_related("actor", "organisation").order_by("-occurred_at", "-pk"))
+    return events, transfers
+
+
+def mark_previous(events, *, plan: Plan) -> list:
+    """``events`` (a page of ``timeline_merged``) with ``is_previous`` and ``previous_url``."""
+    events = list(events)
+    for event in events:
+        event.is_previous = event.organisation_id != plan.organisation_id
+    _transferred_record_links([e for e in events if e.is_previous], org=plan.organisation, profile=plan.profile)
+    return events
 
 
 def transferred_plan_get(*, org, profile, plan_id: int):

@@ -173,8 +173,27 @@ def learner_profile_create(*, org, user, target_group, by, **fields) -> LearnerP
         profile.save()
         target_areas_seed_defaults(org=org)
         at_risk_levels_seed_defaults(org=org)
+        _transfers_reach_enrolments(org=org, profiles=[profile], by=by)
     audit_log("learners.profile.created", actor=by, org=org, obj=profile)
     return profile
+
+
+def _transfers_reach_enrolments(*, org, profiles, by) -> None:
+    """A learner who consented to a transfer of their record to ``org`` BEFORE being enrolled
+    here: at enrolment the other apps carry on what they own, as at consent (guidance: the tier
+    and adviser, if a careers service works with both organisations). One query for all."""
+    from .models import RecordTransfer
+
+    by_user = {p.user_id: p for p in profiles}
+    if not by_user:
+        return
+    transfers = (RecordTransfer.objects.system("consented transfers to the organisation enrolling these learners")
+                 .filter(receiving_organisation_id=org.pk, learner_id__in=list(by_user),
+                         status=TransferStatus.CONSENTED, profile__isnull=False)
+                 .select_related("organisation", "profile"))
+    for transfer in transfers:
+        _enrolment_hooks("record_transfer_consented", transfer=transfer, receiving_profile=by_user[transfer.learner_id],
+                         by=by)
 
 
 def learner_profiles_create_bulk(*, org, rows: list[dict], by) -> list[LearnerProfile]:
@@ -187,6 +206,7 @@ def learner_profiles_create_bulk(*, org, rows: list[dict], by) -> list[LearnerPr
     for profile in profiles:
         profile.full_clean(validate_unique=False, validate_constraints=False)
     LearnerProfile.objects.bulk_create(profiles)
+    _transfers_reach_enrolments(org=org, profiles=profiles, by=by)
     audit_log_many("learners.profile.created", actor=by, org=org, objs=profiles)
     return profiles
 
@@ -831,7 +851,7 @@ def learner_reenrol(*, org, profile, by, programme_name: str, starts_on: datetim
 
 # --- Moving-on plan (issue 13) ---------------------------------------------------------------
 
-MOVING_ON_FIELDS = frozenset({"destination_category", "destination_detail", "applications",
+MOVING_ON_FIELDS = frozenset({"destination_category", "destination_detail", "applications_note",
                               "next_organisation_should_know", "continuing_support", "share_with"})
 
 
@@ -876,6 +896,37 @@ def moving_on_save(*, org, plan, by, expected_version: int | None, audience: str
     audit_log("learners.moving_on.saved", actor=by, org=org, obj=plan,
               data={"version": moving_on.version, "fields": sorted(fields), "share_with": share_with})
     return moving_on
+
+
+APPLICATION_FIELDS = frozenset({"provider", "course_or_role", "status", "applied_on", "decision_on", "note"})
+
+
+def moving_on_application_save(*, org, moving_on, by, application=None, **fields):
+    """Add an application to ``moving_on`` (``application`` None) or change one of its own.
+    Audited; a timeline event with the moving-on plan's audience."""
+    from .models import MovingOnApplication
+
+    _check_org(org, moving_on)
+    if set(fields) - APPLICATION_FIELDS:
+        raise ValueError(f"not application fields: {sorted(set(fields) - APPLICATION_FIELDS)}")
+    with transaction.atomic():
+        if application is None:
+            application = MovingOnApplication(organisation=org, moving_on=moving_on)
+        elif application.moving_on_id != moving_on.pk:
+            raise ValueError("the application belongs to another moving-on plan")
+        for name, value in fields.items():
+            setattr(application, name, value)
+        created = application.pk is None
+        application.updated_by = by
+        application.full_clean()
+        application.save()
+        timeline_record(org=org, plan=moving_on.plan, kind=TimelineKind.MOVING_ON_SAVED, actor=by,
+                        obj=application, audience=moving_on.audience,
+                        summary=f"Application {'added' if created else 'updated'}: {application.course_or_role} "
+                                f"at {application.provider} ({application.get_status_display().lower()})")
+    audit_log("learners.moving_on.application_saved", actor=by, org=org, obj=moving_on.plan,
+              data={"application": application.pk, "created": created, "status": application.status})
+    return application
 
 
 def moving_on_agree(*, org, moving_on, by, version: int) -> MovingOnPlan:
@@ -1167,6 +1218,46 @@ def _transfer_audit(action: str, transfer, by, request=None, **data):
     audit_log(action, request=request, actor=by, org=transfer.receiving_organisation, obj=transfer, data=data)
 
 
+STAGE_ONE_FIELDS = ("year_group", "attendance_percent", "attitude", "preferred_ways_of_learning",
+                    "prior_achievements", "english_level", "maths_level", "ict_level",
+                    "personal_social_development_needs", "vocational_interests", "hobbies_and_ambitions",
+                    "strengths_own_words", "weaknesses_own_words")
+
+
+def transferred_stage_one(*, plans, viewer_here, actor, request=None) -> None:
+    """Give the first transferred plan of each transfer in ``plans`` (``selectors.transferred_plans``)
+    its ``stage_one``: the learner's Stage 1 profile at that organisation as (label, value) rows,
+    and ``sensitive`` rows only when the learner gave the separate consent
+    (``include_sensitive``) AND ``viewer_here`` (the reader's relation to the learner HERE) may
+    see sensitive fields here (``can_see_sensitive``: key worker, SENSITIVE_ROLES). A sensitive
+    read is audited at both organisations."""
+    seen = set()
+    for plan in plans:
+        plan.stage_one = None
+        transfer = plan.transfer
+        if transfer.pk in seen:
+            continue
+        seen.add(transfer.pk)
+        profile = transfer.profile
+        rows = [(LearnerProfile._meta.get_field(name).verbose_name.capitalize(), getattr(profile, name))
+                for name in STAGE_ONE_FIELDS if getattr(profile, name) not in ("", None)]
+        sensitive = []
+        if transfer.include_sensitive and can_see_sensitive(viewer_here):
+            sensitive = [(LearnerProfile._meta.get_field(name).verbose_name.capitalize(),
+                          ", ".join(value) if isinstance(value, list) else value)
+                         for name in LearnerProfile.SENSITIVE_FIELDS if (value := getattr(profile, name))]
+            if sensitive:
+                _transfer_audit("learners.profile.sensitive_read", transfer, actor, request,
+                                relation=viewer_here.relation, profile=profile.pk)
+        plan.stage_one = {"rows": rows, "sensitive": sensitive,
+                          "sensitive_withheld": not transfer.include_sensitive}
+
+
+def record_transfer_read(*, transfer, by, request=None, **data) -> None:
+    """A read of transferred records: in both organisations' audit logs."""
+    _transfer_audit("learners.transfer.read", transfer, by, request, **data)
+
+
 def _transfer_notify(*, org, user_ids, transfer, title: str, url: str, key: str, to_learner=False) -> None:
     """In-app notifications about a transfer; staff are told, the learner only when asked."""
     from django.contrib.auth import get_user_model
@@ -1215,7 +1306,8 @@ def record_transfer_request(*, org, profile, sending_org, by, request=None):
     return transfer
 
 
-def record_transfer_offer(*, learner, sending_profile, receiving_org, include_staff_records: bool, request=None):
+def record_transfer_offer(*, learner, sending_profile, receiving_org, include_staff_records: bool,
+                          include_sensitive: bool = False, request=None):
     """The learner offers their record at ``sending_profile``'s organisation to
     ``receiving_org`` (having seen what goes): the grant is consented at once."""
     from .models import RecordTransfer
@@ -1234,37 +1326,76 @@ def record_transfer_offer(*, learner, sending_profile, receiving_org, include_st
                                                      receiving_organisation=receiving_org, requested_by=learner)
             _transfer_audit("learners.transfer.offered", transfer, learner, request)
     return record_transfer_consent(transfer=transfer, by=learner, include_staff_records=include_staff_records,
-                                   request=request)
+                                   include_sensitive=include_sensitive, request=request)
 
 
-def record_transfer_consent(*, transfer, by, include_staff_records: bool, request=None):
+def record_transfer_offer_for_under_13(*, org, profile, receiving_org, by, include_staff_records: bool,
+                                      include_sensitive: bool = False, request=None):
+    """The school (``org``) offers the record of its learner ``profile``, under 13, to
+    ``receiving_org``: a learner that young cannot consent alone, so the careers lead or the
+    organisation admin decides for the school (``permissions.can_offer_record_for_under_13``,
+    checked here). The grant is in force at once, through the same receiving-side flow as the
+    learner's own consent; audited on both sides as an offer for an under-13."""
+    from plp_portal.organisations.models import Membership
+
+    from .models import RecordTransfer
+    from .permissions import can_offer_record_for_under_13, profile_viewer
+
+    _check_org(org, profile)
+    membership = Membership.objects.for_org(org).filter(user_id=by.pk, is_active=True).first()
+    if not can_offer_record_for_under_13(profile_viewer(profile=profile, user=by, membership=membership), profile):
+        raise PermissionError("only the careers lead or the organisation admin offers an under-13's record")
+    if receiving_org.pk == org.pk:
+        raise TransferError("Choose the organisation the learner is moving to.")
+    with transaction.atomic():
+        transfer = RecordTransfer.objects.for_org(org).filter(
+            learner_id=profile.user_id, receiving_organisation=receiving_org,
+            status__in=[TransferStatus.REQUESTED, TransferStatus.CONSENTED]).first()
+        if transfer is None:
+            transfer = RecordTransfer.objects.create(organisation=org, profile=profile, learner_id=profile.user_id,
+                                                     receiving_organisation=receiving_org, requested_by=by)
+        _transfer_audit("learners.transfer.offered_for_under_13", transfer, by, request)
+    return record_transfer_consent(transfer=transfer, by=by, include_staff_records=include_staff_records,
+                                   include_sensitive=include_sensitive, request=request, on_behalf_of_under_13=True)
+
+
+def record_transfer_consent(*, transfer, by, include_staff_records: bool, include_sensitive: bool = False,
+                            request=None, on_behalf_of_under_13: bool = False):
     """The learner consents: the receiving organisation may read the record from now on
-    (``selectors.transfer_grants``). The sending organisation's leads and the receiving one's
-    are told. Audited on both sides."""
+    (``selectors.transfer_grants``). ``include_sensitive`` is the learner's separate consent to
+    the sensitive Stage 1 fields (without it they never go). The sending organisation's leads
+    and the receiving one's are told. Audited on both sides. ``on_behalf_of_under_13``: only
+    ``record_transfer_offer_for_under_13`` (the school's staff, who checked the rule)."""
     from django.urls import reverse
 
     from .models import RecordTransfer
 
-    if transfer.learner_id != by.pk:
+    if transfer.learner_id != by.pk and not on_behalf_of_under_13:
         raise PermissionError("only the learner consents to the transfer of their record")
     sending = transfer.organisation
     with transaction.atomic():
         transfer = RecordTransfer.objects.for_org(sending).select_for_update().get(pk=transfer.pk)
         if transfer.status not in (TransferStatus.REQUESTED, TransferStatus.CONSENTED):
             raise TransferError("This request has been decided already.")
-        profile = LearnerProfile.objects.for_org(sending).filter(user_id=by.pk).first()
+        profile = LearnerProfile.objects.for_org(sending).filter(user_id=transfer.learner_id).first()
         if profile is None:
             raise TransferError(f"You have no record at {sending.name} to transfer.")
         transfer.profile, transfer.status = profile, TransferStatus.CONSENTED
         transfer.include_staff_records, transfer.decided_at = include_staff_records, timezone.now()
-        transfer.save(update_fields=["profile", "status", "include_staff_records", "decided_at"])
+        transfer.include_sensitive, transfer.consented_by = include_sensitive, by
+        transfer.save(update_fields=["profile", "status", "include_staff_records", "include_sensitive",
+                                     "consented_by", "decided_at"])
+        whose = "the school's offer for a learner under 13" if on_behalf_of_under_13 else "the learner's consent"
         for plan in Plan.objects.for_org(sending).filter(profile=profile):
             timeline_record(org=sending, plan=plan, kind=TimelineKind.TRANSFER_CONSENTED, actor=by, obj=transfer,
-                            summary=f"Record shared with {transfer.receiving_organisation.name} (the learner's consent)")
+                            summary=f"Record shared with {transfer.receiving_organisation.name} ({whose})")
     _transfer_audit("learners.transfer.consented", transfer, by, request,
-                    include_staff_records=include_staff_records)
+                    include_staff_records=include_staff_records, include_sensitive=include_sensitive,
+                    on_behalf_of_under_13=on_behalf_of_under_13)
+    if include_sensitive:
+        _transfer_audit("learners.transfer.sensitive_consented", transfer, by, request)
     receiving = transfer.receiving_organisation
-    there = LearnerProfile.objects.for_org(receiving).filter(user_id=by.pk).first()
+    there = LearnerProfile.objects.for_org(receiving).filter(user_id=transfer.learner_id).first()
     # Other apps carry on what they own (guidance: the tier and adviser, if a careers service
     # works with both organisations).
     _enrolment_hooks("record_transfer_consented", transfer=transfer, receiving_profile=there, by=by)

@@ -27,8 +27,10 @@ from .models import changed_after_signing, latest_signed_versions
 from .pdf import progress_file_view
 from .permissions import (
     WORKING_STAFF_ROLES,
+    UNDER_13_OFFER_ROLES,
     can_end_enrolment,
     can_manage_sharing,
+    can_offer_record_for_under_13,
     can_see,
     can_see_sensitive,
     plan_viewer,
@@ -110,6 +112,7 @@ def profile(request, profile_id):
     return render(request, "learners/profile.html", {
         "profile": profile, "sensitive": sensitive, "can_see_sensitive": can_see_sensitive(viewer),
         "can_end_enrolment": can_end_enrolment(viewer),
+        "can_offer_record": can_offer_record_for_under_13(viewer, profile),
         "ending": None if profile.is_active else selectors.enrolment_current_end(profile=profile),
         "plans": selectors.learner_plans(profile=profile),
         "history": selectors.at_risk_history(profile=profile)[:10],
@@ -240,9 +243,15 @@ def plan_sign(request, learner_plan_id):
 
 @org_role_required(*LEARNER_STAFF)
 def timeline(request, learner_plan_id):
+    """The plan's timeline, merged with the learner's timelines at previous organisations that
+    consented transfers let the staff here read (marked; their reads audited on both sides)."""
     plan, viewer = plan_for_request(request, learner_plan_id)
-    page = Paginator(selectors.timeline_for(plan=plan, viewer=viewer), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "learners/timeline.html", {"plan": plan, "page": page})
+    events, transfers = selectors.timeline_merged(plan=plan, viewer=viewer, user=request.user)
+    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = selectors.mark_previous(page.object_list, plan=plan)
+    _audit_transfer_reads(request, [(e.organisation_id, e.plan_id) for e in shown if e.is_previous], transfers)
+    return render(request, "learners/timeline.html", {"plan": plan, "page": page, "events": shown,
+                                                      "merged": bool(transfers)})
 
 
 # --- Targets ---------------------------------------------------------------------------------
@@ -619,6 +628,30 @@ def moving_on_edit(request, learner_plan_id):
     return render(request, "learners/moving_on_edit.html", {"form": form, "plan": plan, "moving_on": moving_on})
 
 
+@org_role_required(*LEARNER_STAFF)
+def moving_on_application(request, learner_plan_id, application_id=None):
+    """Add one application to the moving-on plan, or change one (provider, course or role, where
+    it stands, dates): one at a time, no JavaScript needed."""
+    plan, viewer = plan_for_request(request, learner_plan_id)
+    moving_on = plan.moving_on_or_none
+    if moving_on is not None and not can_see(viewer, moving_on):
+        raise Http404
+    application = None
+    if application_id is not None:
+        if moving_on is None:
+            raise Http404
+        application = selectors.moving_on_application_get(moving_on=moving_on, application_id=application_id)
+    initial = {name: getattr(application, name) for name in services.APPLICATION_FIELDS} if application else {}
+    form = forms.MovingOnApplicationForm(request.POST or None, initial=initial)
+    if request.method == "POST" and moving_on is not None and form.is_valid():
+        services.moving_on_application_save(org=request.org, moving_on=moving_on, by=request.user,
+                                            application=application, **form.cleaned_data)
+        messages.success(request, "The application is saved.")
+        return redirect(_plan_url(plan, "#moving-on"))
+    return render(request, "learners/moving_on_application.html", {
+        "form": form, "plan": plan, "moving_on": moving_on, "application": application})
+
+
 # --- Record transfer at the receiving organisation (issue 13) ---------------------------------
 
 
@@ -637,11 +670,13 @@ def transfer_request(request, profile_id):
     return render(request, "learners/transfer_request.html", {"form": form, "profile": profile})
 
 
-def _audit_transfer_reads(request, plans):
-    """A read of transferred records is in both organisations' audit logs."""
-    for transfer in {plan.transfer.pk: plan.transfer for plan in plans}.values():
-        services._transfer_audit("learners.transfer.read", transfer, request.user, request,
-                                 plans=[p.pk for p in plans if p.transfer.pk == transfer.pk])
+def _audit_transfer_reads(request, shown, transfers):
+    """A read of transferred records is in both organisations' audit logs: once per transfer
+    whose records were shown (``shown``: (organisation id, plan id) of what was shown)."""
+    for transfer in {t.pk: t for t in transfers}.values():
+        plan_ids = sorted({plan_id for org_id, plan_id in shown if org_id == transfer.organisation_id})
+        if plan_ids:
+            services.record_transfer_read(transfer=transfer, by=request.user, request=request, plans=plan_ids)
 
 
 @org_role_required(*LEARNER_STAFF)
@@ -650,7 +685,8 @@ def previous_record(request, profile_id):
     allows (plan-audience records; staff-audience ones only if consented; restricted never)."""
     profile, _viewer = _profile_and_viewer(request, profile_id)
     plans = selectors.transferred_plans(org=request.org, profile=profile, user=request.user)
-    _audit_transfer_reads(request, plans)
+    services.transferred_stage_one(plans=plans, viewer_here=_viewer, actor=request.user, request=request)
+    _audit_transfer_reads(request, [(p.organisation_id, p.pk) for p in plans], [p.transfer for p in plans])
     return render(request, "learners/previous_record.html", {
         "profile": profile, "plans": plans,
         "can_start_plan": can_end_enrolment(_viewer) and profile.is_active})
@@ -688,6 +724,34 @@ def plan_from_previous(request, profile_id):
             return redirect(_plan_url(plan))
     return render(request, "learners/plan_from_previous.html", {
         "form": form, "profile": profile, "previous": previous, "transfer": transfer})
+
+
+@org_role_required(*sorted(UNDER_13_OFFER_ROLES))
+def transfer_offer_for_under_13(request, profile_id):
+    """The school offers the record of a learner under 13 to the organisation they move to (the
+    learner cannot consent alone): the form, then exactly what goes, then the offer (POST with
+    ``confirmed``). The receiving organisation then reads it as after a learner's consent."""
+    profile, viewer = _profile_and_viewer(request, profile_id)
+    if not can_offer_record_for_under_13(viewer, profile):
+        raise PermissionDenied
+    form = forms.TransferOfferForUnder13Form(request.POST or None, org=request.org)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if not data["confirmed"]:
+            return render(request, "learners/transfer_offer_for_under_13_confirm.html", {
+                "form": form, "profile": profile, "to_org": data["to_org"],
+                "include_staff_records": data["include_staff_records"], "include_sensitive": data["include_sensitive"],
+                "preview": selectors.transfer_preview(user=profile.user, sending_org_id=request.org.pk)})
+        try:
+            services.record_transfer_offer_for_under_13(
+                org=request.org, profile=profile, receiving_org=data["to_org"], by=request.user, request=request,
+                include_staff_records=data["include_staff_records"], include_sensitive=data["include_sensitive"])
+        except services.TransferError as error:
+            form.add_error("to_org", str(error))
+        else:
+            messages.success(request, f"{data['to_org'].name} can now read {profile.user}'s record here.")
+            return redirect("learners:profile", org_slug=request.org.slug, profile_id=profile.pk)
+    return render(request, "learners/transfer_offer_for_under_13.html", {"form": form, "profile": profile})
 
 
 @org_role_required(Role.CAREERS_LEAD, Role.ORG_ADMIN)

@@ -218,6 +218,17 @@ def _record_transfer(org, ctx):
     return services.record_transfer_request(org=college, profile=profile, sending_org=org, by=UserFactory()).pk
 
 
+def _moving_on_application(org, ctx):
+    """An application of the crawl plan's moving-on plan (written if it has none)."""
+    from learners import services
+
+    plan = _learner_plan(org, ctx)
+    moving_on = plan.moving_on_or_none or services.moving_on_save(
+        org=org, plan=plan, by=plan.created_by, expected_version=None, destination_category="education")
+    return services.moving_on_application_save(org=org, moving_on=moving_on, by=plan.created_by,
+                                               provider="Crawl College", course_or_role="Level 2").pk
+
+
 def _learner_share_invitation(org, ctx):
     from learners import services
 
@@ -331,6 +342,7 @@ OBJECT_KWARGS = {
     "log_entry_id": _learner_log_entry,
     "share_id": _learner_share,
     "transfer_id": _record_transfer,
+    "application_id": _moving_on_application,
     "share_invitation_id": _learner_share_invitation,
     "area_id": _learner_area,
     "level_id": _learner_level,

@@ -120,3 +120,37 @@ def test_without_a_service_working_with_both_nothing_moves(service, org, other_o
                       review_on=datetime.date(2027, 1, 15), org=service)
     there = _transfer_to(college, profile, member(college, Role.KEY_WORKER))
     assert not LearnerGuidance.objects.for_org(college).filter(profile=there).exists()
+
+
+def test_tier_continues_when_the_learner_is_enrolled_after_consenting(service, org, other_org, adviser, partnered):
+    """The learner consents before the college has enrolled them: the tier and adviser carry over
+    at enrolment (one by one and by the MIS import), once."""
+    from guidance.choices import Tier, TierReason
+    from guidance.models import TierChange
+    from guidance.tests.factories import partnership
+    from learners.models import RecordTransfer
+    from tests.factories import OrganisationFactory
+
+    college = OrganisationFactory(kind="college", slug="college")
+    partnership(service, college, advisers=[adviser])
+    college_kw = member(college, Role.KEY_WORKER)
+    first, second = learner(org, target_group=TargetGroup.KEY_STAGE_4), learner(org, target_group=TargetGroup.KEY_STAGE_4)
+    for profile in (first, second):
+        services.tier_set(profile=profile, to_tier=Tier.INTENSIVE, reasons=[TierReason.MAJOR_CRISIS], by=adviser,
+                          review_on=datetime.date(2027, 1, 15), org=service, adviser=adviser)
+        learner_services.record_transfer_offer(learner=profile.user, sending_profile=profile, receiving_org=college,
+                                               include_staff_records=False)
+    assert not LearnerGuidance.objects.for_org(college).exists()  # nobody to carry it to yet
+
+    there = learner_services.learner_profile_create(org=college, user=first.user, target_group="post_16_full_time",
+                                                    by=college_kw)
+    continued = LearnerGuidance.objects.for_org(college).get(profile=there)
+    assert continued.tier == Tier.INTENSIVE
+    assert continued.adviser == adviser
+    (bulk,) = learner_services.learner_profiles_create_bulk(
+        org=college, rows=[{"user": second.user, "target_group": "post_16_full_time"}], by=college_kw)
+    assert LearnerGuidance.objects.for_org(college).get(profile=bulk).tier == Tier.INTENSIVE
+    # Carried over once: the hook again (a later consent, a retry) adds nothing.
+    transfer = RecordTransfer.objects.for_org(org).get(learner=first.user)
+    assert services.guidance_continue_after_transfer(transfer=transfer, receiving_profile=there, by=college_kw) is None
+    assert TierChange.objects.for_org(college).filter(profile=there).count() == 1

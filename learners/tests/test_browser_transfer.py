@@ -62,11 +62,23 @@ def test_year_11_pupil_moves_on_to_the_college_with_their_record(transactional_d
     assert_accessible(page)
     page.get_by_label("Education", exact=True).check()
     page.get_by_label("Course, provider or employer").fill("Demoshire College, Level 2 Professional Cookery")
-    page.get_by_label("Applications and their status").fill("Demoshire College: offer accepted")
+    page.get_by_label("Notes on applications").fill("Went to the college's open evening.")
     page.get_by_label("The organisation I move on to").check()
     page.get_by_role("button", name="Save the moving-on plan").click()
     wait_for_text(page, "The moving-on plan is saved")
     assert_accessible(page)
+    # Applications one at a time, no JavaScript needed.
+    page.get_by_role("link", name="Add an application").click()
+    assert_accessible(page)
+    page.get_by_role("button", name="Save the application").click()  # nothing given: errors
+    wait_for_text(page, "There is a problem")
+    assert_accessible(page)
+    page.get_by_label("Provider").fill("Demoshire College")
+    page.get_by_label("Course or role").fill("Level 2 Professional Cookery")
+    page.get_by_label("Offer accepted").check()
+    page.get_by_role("button", name="Save the application").click()
+    wait_for_text(page, "The application is saved")
+    wait_for_text(page, "Offer accepted")
     _sign_out(page)
 
     # The pupil agrees to it.
@@ -132,6 +144,12 @@ def test_year_11_pupil_moves_on_to_the_college_with_their_record(transactional_d
     wait_for_text(page, "Demoshire College, Level 2 Professional Cookery")
     wait_for_text(page, "Off to college to train as a chef.")
     assert_accessible(page)
+    # The school's review, read-only, as a review page.
+    page.get_by_role("link", name="Review 1 signed off", exact=True).click()
+    wait_for_text(page, "Review 1 at " + org.name)
+    wait_for_text(page, "Strong practical work.")
+    assert_accessible(page)
+    page.go_back()
     page.get_by_role("link", name=re.compile("Start a plan here from this one")).click()
     assert_accessible(page)
     assert page.get_by_label("Long-term goal").input_value() == "Become a chef"
@@ -141,7 +159,15 @@ def test_year_11_pupil_moves_on_to_the_college_with_their_record(transactional_d
     page.get_by_label("Agreed final grade or course outcome").fill("Level 2 Diploma")
     page.get_by_role("button", name="Start the plan").click()
     wait_for_text(page, "The plan is started from the previous one")
-    assert Plan.objects.for_org(college).get(profile=there).long_term_goal == "Become a chef"
+    new_plan = Plan.objects.for_org(college).get(profile=there)
+    assert new_plan.long_term_goal == "Become a chef"
+    # The learner's timeline here holds the school's, marked and read-only, with the review's page.
+    page.get_by_role("link", name="The whole timeline").click()
+    wait_for_text(page, f"From {org.name} (previous organisation, read-only)")
+    wait_for_text(page, "Started from the plan")
+    assert_accessible(page)
+    page.get_by_role("link", name=re.compile(r"Read it\W+Review 1 signed off")).click()
+    wait_for_text(page, "Review 1 at " + org.name)
 
 
 def test_reenrol_and_offer_pages_pass_axe(transactional_db, org, other_org, page, live_server):
@@ -165,3 +191,28 @@ def test_reenrol_and_offer_pages_pass_axe(transactional_db, org, other_org, page
     page.get_by_role("button", name="I agree: share my record").click()
     wait_for_text(page, "can now read your record")
     assert RecordTransfer.objects.for_org(org).get().receiving_organisation == college
+
+
+def test_the_school_offers_an_under_13s_record_pages_pass_axe(transactional_db, org, other_org, page, live_server):
+    from learners.models import LearnerProfile
+
+    college = OrganisationFactory(name="Demoshire College", slug="college", kind="college")
+    _kw, profile, _plan = _school_pupil(org)
+    LearnerProfile.objects.for_org(org).filter(pk=profile.pk).update(
+        date_of_birth=timezone.localdate().replace(year=timezone.localdate().year - 11, day=1))
+    lead = member(org, Role.CAREERS_LEAD)
+    sign_in(page, lead.email, totp=True)
+    page.goto(f"/o/{org.slug}/learners/profiles/{profile.pk}/")
+    page.get_by_role("link", name=re.compile("Offer .* record to the organisation they move to")).click()
+    assert_accessible(page)
+    page.get_by_role("button", name="Continue").click()  # no organisation chosen: errors
+    wait_for_text(page, "There is a problem")
+    assert_accessible(page)
+    page.get_by_label("The organisation the learner is moving to").select_option(label=college.name)
+    page.get_by_role("button", name="Continue").click()
+    wait_for_text(page, "What would be shared")
+    assert_accessible(page)
+    page.get_by_role("button", name="Offer the record").click()
+    wait_for_text(page, "can now read")
+    transfer = RecordTransfer.objects.for_org(org).get()
+    assert transfer.status == TransferStatus.CONSENTED and transfer.consented_by == lead

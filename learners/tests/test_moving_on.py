@@ -22,7 +22,7 @@ from tests.factories import UserFactory, member
 pytestmark = pytest.mark.django_db
 
 FORM = {"destination_category": "education", "destination_detail": "Demoshire College, Level 2 catering",
-        "applications": "Demoshire College: offer accepted", "next_organisation_should_know": "Works best in "
+        "applications_note": "Demoshire College: offer accepted", "next_organisation_should_know": "Works best in "
         "small groups; <script>x</script>", "continuing_support": "Reader in exams",
         "share_with": ["next_organisation", "careers_service"], "audience": "plan"}
 
@@ -72,11 +72,11 @@ def test_a_stale_save_is_refused_and_keeps_the_input(org, other_org, sign_in):
 def test_bad_input_names_the_field_and_saves_nothing(org, other_org, sign_in):
     plan = learner_with_plan(org)
     response = sign_in(plan.profile.key_worker).post(_url(plan), {**FORM, "destination_category": "mars",
-                                                                  "applications": "x" * 2001,
+                                                                  "applications_note": "x" * 2001,
                                                                   "share_with": ["everyone"]})
     body = response.content.decode()
     assert response.status_code == 200 and "govuk-error-summary" in body
-    assert "Intended destination" in body and "Applications and their status" in body
+    assert "Intended destination" in body and "Notes on applications" in body
     assert not MovingOnPlan.objects.for_org(org).exists()
 
 
