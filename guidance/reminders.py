@@ -55,7 +55,8 @@ def collect(*, today: datetime.date) -> int:
             reminders.append(Reminder(
                 organisation=service, recipient_id=adviser_id, **fields,
                 url=reverse("guidance:learner_detail", kwargs={"org_slug": service.slug,
-                                                               "profile_id": row["profile_id"]})))
+                                                               "profile_id": row["profile_id"]}),
+                learner_profile_id=row["profile_id"]))
 
     due = (
         LearnerGuidance.objects.for_orgs(school_ids)

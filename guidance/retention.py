@@ -28,3 +28,9 @@ def anonymise(*, org_id: int, profile_ids) -> dict[str, int]:
     kept = Destination.objects.for_org(org_id).filter(pk__in=keep).update(
         profile=None, detail="", confirmed_how="", follow_up_on=None)
     return {"guidance.Destination (anonymised)": kept, "guidance.Destination": deleted}
+
+
+_STAFF = "kept: an adviser's or a partnership's action; a learner never holds it"
+USER_REFERENCES = {f"guidance.{field}": _STAFF for field in (
+    "Partnership.decided_by", "Partnership.ended_by", "Partnership.created_by", "PartnershipAdviser.adviser",
+    "GroupSession.adviser")}

@@ -479,6 +479,7 @@ def leaver_offer_to_school(*, profile, left_on, by) -> int:
             title=f"The careers service recorded that {profile.user} left on {left_on:%-d %B %Y}: "
                   f"end their enrolment here?"[:200],
             url=url, dedupe_key=f"guidance.leaver_recorded:{profile.pk}:{left_on.isoformat()}",
+            learner_profile_id=profile.pk,
         ))
     audit_log("guidance.leaver.offered_to_school", actor=by, org=school, obj=profile,
               data={"left_on": left_on.isoformat(), "notified": made})
@@ -699,12 +700,14 @@ def _notify_outcome(referral, *, title: str, key_worker_only: bool = False) -> N
             org = school
             url = _school_url("guidance:referral_detail", school, referral_id=referral.pk)
         notification_create(org=org, user=user, kind="guidance.referral", title=title, url=url,
-                            dedupe_key=f"guidance.referral:{referral.pk}:{referral.status}:{user.pk}")
+                            dedupe_key=f"guidance.referral:{referral.pk}:{referral.status}:{user.pk}",
+                            learner_profile_id=profile.pk)
         email_queue(
             to=user.email, subject=title, template="guidance/email/referral_outcome",
             context={"referral": referral, "recipient": user, "url": url, "title": title,
                      "is_learner": is_learner, "learner_name": profile.user.full_name},
             org=org, user=user, dedupe_key=f"guidance.referral:{referral.pk}:{referral.status}:{user.pk}",
+            learner_profile_id=profile.pk,
         )
 
 
@@ -785,10 +788,11 @@ def _feedback_to_key_worker(interview) -> None:
     title = "Careers guidance: feedback from the adviser"
     url = _school_url("guidance:interview_detail", school, interview_id=interview.pk)
     notification_create(org=school, user=kw, kind="guidance.feedback", title=title, url=url,
-                        dedupe_key=f"guidance.feedback:{interview.pk}:{kw.pk}")
+                        dedupe_key=f"guidance.feedback:{interview.pk}:{kw.pk}", learner_profile_id=profile.pk)
     email_queue(to=kw.email, subject=title, template="guidance/email/interview_feedback",
                 context={"recipient": kw, "url": url, "title": title, "learner_name": profile.user.full_name},
-                org=school, user=kw, dedupe_key=f"guidance.feedback:{interview.pk}:{kw.pk}")
+                org=school, user=kw, dedupe_key=f"guidance.feedback:{interview.pk}:{kw.pk}",
+                learner_profile_id=profile.pk)
 
 
 # --- Group sessions ---------------------------------------------------------------------------

@@ -88,10 +88,10 @@ def collect(*, today: datetime.date) -> int:
         .filter(status__in=OPEN_REVIEW_STATUSES, plan__status=PlanStatus.ACTIVE, plan__profile__is_active=True,
                 due_on__lte=horizon)
         .values_list("pk", "organisation_id", "number", "due_on", "plan__profile__user_id",
-                     "plan__profile__key_worker_id", "plan__profile__user__full_name")
+                     "plan__profile__key_worker_id", "plan__profile__user__full_name", "plan__profile_id")
     )
     overdue_for_leads = []
-    for pk, org_id, number, due_on, learner, kw, name in reviews:
+    for pk, org_id, number, due_on, learner, kw, name, profile_id in reviews:
         day = days.get(org_id, today)
         remind_days, escalate_days = org_settings.get(org_id, defaults)
         subject = f"review:{pk}"
@@ -100,7 +100,8 @@ def collect(*, today: datetime.date) -> int:
         def add(recipient, kind, title, url):
             if recipient:
                 reminders.append(Reminder(organisation_id=org_id, recipient_id=recipient, kind=kind,
-                                          subject_key=subject, due_on=due_on, title=title[:200], url=url))
+                                          subject_key=subject, due_on=due_on, title=title[:200], url=url,
+                                          learner_profile_id=profile_id))
 
         when = f"{due_on:%d %B %Y}"
         if day < due_on <= day + datetime.timedelta(days=remind_days):
@@ -113,7 +114,7 @@ def collect(*, today: datetime.date) -> int:
             add(kw, ReminderKind.REVIEW_OVERDUE, f"Review {number} for {name} is overdue (due {when})", kw_url)
             if due_on + datetime.timedelta(days=escalate_days) <= day:
                 overdue_for_leads.append((org_id, subject, due_on, f"Escalation: review {number} for {name} "
-                                          f"has been overdue since {when}", kw_url))
+                                          f"has been overdue since {when}", kw_url, profile_id))
 
     # Escalations: the leads of the organisations concerned, one query.
     if overdue_for_leads:
@@ -122,11 +123,11 @@ def collect(*, today: datetime.date) -> int:
             organisation_id__in={o for o, *_ in overdue_for_leads}, role__in=LEAD_ROLES, is_active=True
         ).values_list("organisation_id", "user_id"):
             leads.setdefault(org_id, []).append(user_id)
-        for org_id, subject, due_on, title, url in overdue_for_leads:
+        for org_id, subject, due_on, title, url, profile_id in overdue_for_leads:
             for user_id in leads.get(org_id, []):
                 reminders.append(Reminder(organisation_id=org_id, recipient_id=user_id,
                                           kind=ReminderKind.REVIEW_ESCALATED, subject_key=subject, due_on=due_on,
-                                          title=title[:200], url=url))
+                                          title=title[:200], url=url, learner_profile_id=profile_id))
 
     # Targets due within N days: one query. The learner hears only of targets they may see.
     learner_visible = Target.objects.system("visibility test").filter(audience_q(_LEARNER)).filter(pk=OuterRef("pk"))
@@ -139,9 +140,10 @@ def collect(*, today: datetime.date) -> int:
                 due_on__gte=earliest, due_on__lte=horizon)
         .annotate(learner_may_see=Exists(learner_visible))
         .values_list("pk", "organisation_id", "title", "due_on", "learner_may_see", "plan_id",
-                     "plan__profile__user_id", "plan__profile__key_worker_id", "plan__profile__user__full_name")
+                     "plan__profile__user_id", "plan__profile__key_worker_id", "plan__profile__user__full_name",
+                     "plan__profile_id")
     )
-    for pk, org_id, title, due_on, learner_may_see, plan_id, learner, kw, name in targets:
+    for pk, org_id, title, due_on, learner_may_see, plan_id, learner, kw, name, profile_id in targets:
         day = days.get(org_id, today)
         if not day <= due_on <= day + datetime.timedelta(days=org_settings.get(org_id, defaults)[0]):
             continue
@@ -151,12 +153,12 @@ def collect(*, today: datetime.date) -> int:
             reminders.append(Reminder(
                 organisation_id=org_id, recipient_id=kw, kind=ReminderKind.TARGET_DUE, subject_key=subject,
                 due_on=due_on, title=f"Target due {when} for {name}: {title}"[:200],
-                url=plan_reviews_urls[org_id].format(plan_id),
+                url=plan_reviews_urls[org_id].format(plan_id), learner_profile_id=profile_id,
             ))
         if learner_may_see:
             reminders.append(Reminder(
                 organisation_id=org_id, recipient_id=learner, kind=ReminderKind.TARGET_DUE,
                 subject_key=subject, due_on=due_on, title=f"Your target is due {when}: {title}"[:200],
-                url=my_reviews_url,
+                url=my_reviews_url, learner_profile_id=profile_id,
             ))
     return reminders_add(reminders)

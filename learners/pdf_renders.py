@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Max
 
-from plp_portal.pdfs.kinds import PdfKind, PdfRenderRefused, child_summary
+from plp_portal.pdfs.kinds import PdfKind, PdfRenderRefused, child_summary, row_query_compiled_once
 
 from .models import LogBlock, LogEntry, NarrativeEntry, Plan, SubjectReport, Target, TargetProgress
 from . import pdf
@@ -32,7 +32,12 @@ def progress_file_fingerprint(*, org_id: int, object_id: int):
     """Everything the progress file shows, summarised in one query: the plan's and profile's
     versions and update times, the count and newest row of each record on the plan, the
     learner's other plans here, and what the other apps add (their ``progress_file_sections``
-    hook's ``fingerprint_annotations``)."""
+    hook's ``fingerprint_annotations``). Compiled once per process (``row_query_compiled_once``):
+    the page asks for it on every visit."""
+    return _fingerprint_row(org_id=org_id, object_id=object_id)
+
+
+def _fingerprint_queryset(*, org_id: int, object_id: int):
     from django.db.models import OuterRef, Subquery
 
     from .models import (
@@ -68,15 +73,17 @@ def progress_file_fingerprint(*, org_id: int, object_id: int):
         "plans_at": Subquery(other_plans),
         **app_fingerprint_annotations(org_id=org_id),
     }
-    row = (
+    return (
         Plan.objects.for_org(org_id).filter(pk=object_id)
         .annotate(**annotations)
         .values_list("version", "updated_at", "profile__updated_at", "profile__user__full_name", "profile__user__email",
                      "profile__key_worker__full_name", "profile__key_worker__email",
                      "moving_on__updated_at", "moving_on__learner_agreed_at", *annotations)
-        .first()
+        .order_by()
     )
-    return row
+
+
+_fingerprint_row = row_query_compiled_once(_fingerprint_queryset)
 
 
 def progress_file_render(*, render) -> bytes:

@@ -45,10 +45,10 @@ def collect(*, today: datetime.date) -> int:
         .annotate(recipient=Coalesce(F("owner_id"), F("plan__profile__key_worker_id")))
         .filter(recipient__isnull=False)
         .values_list("pk", "organisation_id", "follow_up_on", "recipient", "category",
-                     "plan__profile__user__full_name")
+                     "plan__profile__user__full_name", "plan__profile_id")
     )
     reminders = []
-    for pk, org_id, follow_up_on, recipient, category, name in rows:
+    for pk, org_id, follow_up_on, recipient, category, name, profile_id in rows:
         slug, day = orgs.get(org_id, ("", today))
         if follow_up_on >= day:
             continue
@@ -57,7 +57,7 @@ def collect(*, today: datetime.date) -> int:
             organisation_id=org_id, recipient_id=recipient, kind=CONCERN_FOLLOW_UP_OVERDUE,
             subject_key=f"concern:{pk}", due_on=follow_up_on,
             title=f"Follow up the {label} concern about {name} (due {follow_up_on:%d %B %Y})"[:200],
-            url=head.replace("/ORG/", f"/{slug}/") + str(pk) + tail,
+            url=head.replace("/ORG/", f"/{slug}/") + str(pk) + tail, learner_profile_id=profile_id,
         ))
     reminders += _off_site_reviews_due(orgs=orgs, today=today)
     return reminders_add(reminders)
@@ -72,11 +72,12 @@ def _off_site_reviews_due(*, orgs, today) -> list[Reminder]:
         PlanShare.objects.system("provider and employer grants due a four-weekly review, every organisation")
         .filter(PlanShare.active_q(), relationship__in=list(OFF_SITE_REVIEWERS), plan__status=PlanStatus.ACTIVE)
         .annotate(since=Coalesce(Subquery(last), TruncDate("granted_at")))
-        .values_list("pk", "organisation_id", "grantee_id", "plan_id", "since", "plan__profile__user__full_name")
+        .values_list("pk", "organisation_id", "grantee_id", "plan_id", "since", "plan__profile__user__full_name",
+                     "plan__profile_id")
     )
     path = reverse("me:shared_off_site_review_add", kwargs={"learner_plan_id": _ID})
     reminders = []
-    for pk, org_id, grantee, plan_id, since, name in rows:
+    for pk, org_id, grantee, plan_id, since, name, profile_id in rows:
         due_on = since + datetime.timedelta(days=OFF_SITE_REVIEW_DAYS)
         _slug, day = orgs.get(org_id, ("", today))
         if due_on > day:
@@ -84,6 +85,6 @@ def _off_site_reviews_due(*, orgs, today) -> list[Reminder]:
         reminders.append(Reminder(
             organisation_id=org_id, recipient_id=grantee, kind=OFF_SITE_REVIEW_DUE, subject_key=f"share:{pk}",
             due_on=due_on, title=f"The four-weekly off-site review for {name} is due ({due_on:%d %B %Y})"[:200],
-            url=path.replace(str(_ID), str(plan_id)),
+            url=path.replace(str(_ID), str(plan_id)), learner_profile_id=profile_id,
         ))
     return reminders

@@ -22,9 +22,37 @@ def learner_facts(*, org_id: int, profile_ids) -> dict[int, tuple[int, bool]]:
             for pk, user_id, needs, ldd, areas in rows}
 
 
-
-
 def profile_ids_for_users(*, org_id: int, user_ids) -> dict[int, int]:
     """user id -> the learner's profile id in ``org_id`` (for an early erasure)."""
     return dict(LearnerProfile.objects.for_org(org_id).filter(user_id__in=list(user_ids))
                 .values_list("user_id", "pk"))
+
+
+def users_with_records(*, user_ids) -> set[int]:
+    """Of ``user_ids``, those still a learner somewhere (a profile in any organisation): their
+    account stays when one organisation erases their record."""
+    return set(LearnerProfile.objects.system("retention: is the account a learner anywhere else")
+               .filter(user_id__in=list(user_ids)).values_list("user_id", flat=True))
+
+
+def anonymise(*, org_id: int, profile_ids) -> dict[str, int]:
+    """Rows outside the exported record that point at the learners' plans: the guardian
+    permissions mirroring their plan shares (``_raw_delete`` of the plans does not cascade)."""
+    from .models import PlanGroupObjectPermission, PlanUserObjectPermission
+
+    counts = {}
+    for model in (PlanUserObjectPermission, PlanGroupObjectPermission):
+        rows = model.objects.filter(content_object__organisation_id=org_id,
+                                    content_object__profile_id__in=list(profile_ids))
+        counts[model._meta.label] = rows._raw_delete(rows.db)
+    return counts
+
+
+LEARNER_REFERENCES = {
+    "learners.PlanUserObjectPermission": "erased: the grants mirroring the learner's plan shares (anonymise)",
+    "learners.PlanGroupObjectPermission": "erased: with the learner's plans (anonymise; never granted)",
+}
+USER_REFERENCES = {
+    "learners.PlanUserObjectPermission.user": "erased: with the learner's plans (anonymise) and the account's "
+                                              "grants (accounts_release deletes guardian's rows by user)",
+}

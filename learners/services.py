@@ -1023,7 +1023,7 @@ def plan_share_invite(*, org, plan, email: str, relationship: str, by,
             template="learners/email/plan_shared",
             context={"learner": learner, "plan": plan, "share": share,
                      "view_path": reverse("me:shared_plan", kwargs={"learner_plan_id": plan.pk})},
-            org=org, user=grantee,
+            org=org, user=grantee, learner_profile_id=plan.profile_id,
         )
         return share
     token, token_hash = PlanShareInvitation.new_token()
@@ -1036,7 +1036,7 @@ def plan_share_invite(*, org, plan, email: str, relationship: str, by,
         template="learners/email/plan_share_invitation",
         context={"learner": learner, "plan": plan, "invitation": invitation,
                  "accept_path": reverse("plan_share_invitation_accept", kwargs={"token": token})},
-        org=org,
+        org=org, learner_profile_id=plan.profile_id,
     )
     audit_log("learners.share.invited", request=request, actor=by, org=org, obj=plan,
               data={"invitation": invitation.pk, "relationship": relationship,
@@ -1107,10 +1107,10 @@ def _contribution_tell(*, org, plan, obj, kind: str, title: str, text: str, url_
         if user is None or not can_see(plan_viewer(plan=plan, user=user), obj):
             continue
         notification_create(org=org, user=user, kind=kind, title=title[:200], url=url,
-                            dedupe_key=f"{kind}:{obj.pk}:{user.pk}")
+                            dedupe_key=f"{kind}:{obj.pk}:{user.pk}", learner_profile_id=profile.pk)
         email_queue(to=user.email, subject=title[:200], template="learners/email/contribution",
                     context={"title": title, "text": text, "path": url}, org=org, user=user,
-                    dedupe_key=f"{kind}:{obj.pk}:{user.pk}")
+                    dedupe_key=f"{kind}:{obj.pk}:{user.pk}", learner_profile_id=profile.pk)
         told += 1
     return told
 
@@ -1221,7 +1221,7 @@ def target_awaiting_approval_notify(*, org, target) -> int:
         org=org, user=key_worker, kind="learners.target_awaiting_approval",
         title=f"{target.plan.profile.user} set a target to approve: {target.title}"[:200],
         url=reverse("learners:target", kwargs={"org_slug": org.slug, "target_id": target.pk}),
-        dedupe_key=f"learners.target_awaiting_approval:{target.pk}",
+        dedupe_key=f"learners.target_awaiting_approval:{target.pk}", learner_profile_id=target.plan.profile_id,
     )
     return 1 if created else 0
 
@@ -1289,7 +1289,8 @@ def _transfer_notify(*, org, user_ids, transfer, title: str, url: str, key: str,
         people = people.exclude(pk=transfer.learner_id)
     for user in people:
         notification_create(org=org, user=user, kind=f"learners.transfer.{key}", title=title[:200], url=url,
-                            dedupe_key=f"learners.transfer.{key}:{transfer.pk}:{user.pk}")
+                            dedupe_key=f"learners.transfer.{key}:{transfer.pk}:{user.pk}",
+                            learner_profile_id=transfer.profile_id)
 
 
 def _leads(org):

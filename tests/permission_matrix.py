@@ -118,6 +118,8 @@ MATRIX = {
     # A copy of the learner's own record (subject access): only the learner's own requests.
     "me_records:index": everyone(200),
     "me_records:request": POST_ONLY,
+    # A parent asks for a young child's copy (per the organisation's policy; see test_subject_access).
+    "me_records:request_child": POST_ONLY,
     "me_records:detail": {Role.LEARNER: LINKED},
     "me_records:download": {Role.LEARNER: LINKED},
     "me_reviews:review_pdf": {Role.LEARNER: linked(302)},

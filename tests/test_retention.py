@@ -132,7 +132,8 @@ def test_the_job_erases_exactly_what_passed_its_date_and_twice_changes_nothing(o
     assert sorted(e.data["profile_id"] for e in done) == sorted(p.pk for p, _ in gone)
     for event in done:
         assert event.learner_profile_id is None and event.actor_id is None
-        assert set(event.data) == {"profile_id", "reason", "left_on"}
+        assert set(event.data) == {"profile_id", "reason", "left_on", "account"}
+        assert event.data["account"] == "anonymised"
     assert Erasure.objects.for_org(org).filter(status=Erasure.Status.DONE).count() == 3
 
     # Run again: nothing more changes.
@@ -217,13 +218,16 @@ def test_an_org_admin_sets_the_policy_and_bad_values_are_refused(org, client):
     url = reverse("records:retention", kwargs={"org_slug": org.slug})
     page = client.get(url)
     assert page.status_code == 200 and b'value="6"' in page.content and b'value="25"' in page.content
-    refused = client.post(url, {"years_after_leaving": "10", "years_with_support_needs": "3"})
+    refused = client.post(url, {"years_after_leaving": "10", "years_with_support_needs": "3",
+                                 "parent_request_below_age": "12"})
     assert refused.status_code == 200 and b"at least the years kept" in refused.content
-    assert client.post(url, {"years_after_leaving": "999", "years_with_support_needs": "999"}).status_code == 200
+    assert client.post(url, {"years_after_leaving": "999", "years_with_support_needs": "999",
+                            "parent_request_below_age": "40"}).status_code == 200
     assert not RetentionPolicy.objects.for_org(org).exists()
-    assert client.post(url, {"years_after_leaving": "7", "years_with_support_needs": "30"}).status_code == 302
+    assert client.post(url, {"years_after_leaving": "7", "years_with_support_needs": "30",
+                             "parent_request_below_age": "11"}).status_code == 302
     policy = RetentionPolicy.objects.for_org(org).get()
-    assert (policy.years_after_leaving, policy.years_with_support_needs) == (7, 30)
+    assert (policy.years_after_leaving, policy.years_with_support_needs, policy.parent_request_below_age) == (7, 30, 11)
     assert AuditEvent.objects.filter(action="records.retention.policy_updated", organisation=org).exists()
 
 
@@ -325,3 +329,150 @@ def test_the_job_on_a_generated_county_subset_leaves_nothing_of_the_erased_learn
     snapshot = counts(orgs[0])
     assert retention.retention_run(today=today) == {"organisations": 0, "learners": 0}
     assert counts(orgs[0]) == snapshot
+
+
+# --- What is about the learner outside their record, and their account ---------------------------
+
+
+def test_every_model_and_user_reference_is_erased_or_kept_with_a_reason():
+    """Walks the models: a model that reaches a learner's profile (or carries a learner_profile_id),
+    and every foreign key to a user, must be erased with the record or kept for a stated reason.
+    A new model or field fails here until the retention job says what it does with it."""
+    from django.apps import apps
+    from django.contrib.auth import get_user_model
+
+    from plp_portal.records import export
+    from tests.test_subject_access import _reaches_learner
+
+    exported = {s.label for s in export.record_sets(org_id=0, user_id=0)}
+    about = retention.learner_references()
+    users = retention.user_references()
+    for reason in [*about.values(), *users.values()]:
+        assert reason.startswith(("erased: ", "kept: ")) and len(reason) > 12, reason
+    ours = ("plp_portal", "learners", "keyworkers", "guidance", "careersplan", "onboarding")
+    referencing = {m._meta.label for m in apps.get_models() if m.__module__.startswith(ours) and (
+        _reaches_learner(m) or any(f.name in ("learner", "learner_profile_id", "profile_id")
+                                   for f in m._meta.concrete_fields))}
+    missing = sorted(referencing - exported - set(about))
+    assert missing == [], f"models about a learner the retention job neither erases nor keeps: {missing}"
+    user_fields = {f"{m._meta.label}.{f.name}" for m in apps.get_models() for f in m._meta.concrete_fields
+                   if f.is_relation and f.related_model is get_user_model() and m._meta.label not in exported}
+    missing = sorted(user_fields - set(users))
+    assert missing == [], f"foreign keys to a user the retention job neither erases nor keeps: {missing}"
+    assert not set(about) - {m._meta.label for m in apps.get_models()}
+    assert not set(users) - user_fields
+
+
+def test_an_erased_learner_leaves_nothing_about_them_anywhere_and_a_lone_account_is_anonymised(org, other_org):
+    """A current learner whose key worker has reminders (and a digest email) about them and a
+    parent a plan-share email about them; a careers service has a reminder about them in its own
+    organisation. Early erasure (two admins) removes all of it, and the learner's account, with
+    no other membership left, is anonymised; another learner's rows stay."""
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth import get_user_model
+    from django.test import TestCase
+
+    from keyworkers.tests.factories import learner_with_plan
+    from learners import services
+    from learners.choices import ShareRelationship
+    from learners.tests.factories import target_for
+    from plp_portal import clock
+    from plp_portal.notifications.models import Reminder
+    from plp_portal.notifications.services import daily_reminders_run, notification_create
+    from plp_portal.organisations.choices import Role
+    from plp_portal.organisations.models import Membership
+    from tests.factories import member
+
+    plan = learner_with_plan(org)
+    kw, learner_user, profile = plan.profile.key_worker, plan.profile.user, plan.profile
+    other_plan = learner_with_plan(org, key_worker=kw)
+    today = clock.today()
+    for p in (plan, other_plan):
+        target_for(p, due_on=today + datetime.timedelta(days=2), title="Visit the college open day")
+    parent = member(other_org, Role.PARENT_CARER)  # an account elsewhere: the share is about the learner
+    services.plan_share_invite(org=org, plan=plan, email=parent.email, relationship=ShareRelationship.PARENT_CARER,
+                               by=kw)
+    notification_create(org=other_org, user=member(other_org, Role.ORG_ADMIN), kind="guidance.x",
+                        title=f"About {learner_user.full_name}", learner_profile_id=profile.pk)
+    assert EmailAddress.objects.filter(user=learner_user).exists()  # the factory made it
+    daily_reminders_run(today=today)
+
+    def about(pk):
+        return {"reminders": Reminder.objects.system("test").filter(learner_profile_id=pk).count(),
+                "notifications": Notification.objects.system("test").filter(learner_profile_id=pk).count(),
+                "emails": OutboundEmail.objects.filter(learner_profile_id=pk).count()}
+
+    before, other_before = about(profile.pk), about(other_plan.profile_id)
+    assert before["reminders"] >= 2 and before["notifications"] >= 3 and before["emails"] >= 1, before
+    digest = Reminder.objects.system("test").get(learner_profile_id=profile.pk, recipient=kw,
+                                                 subject_key__startswith="target:").digest
+    assert digest is not None  # the key worker's digest lists both learners' targets
+    assert Reminder.objects.system("test").filter(digest=digest, learner_profile_id=other_plan.profile_id).exists()
+    learner_mail_before = OutboundEmail.objects.filter(to=learner_user.email).count()
+    assert learner_mail_before >= 1
+
+    first, second = member(org, Role.ORG_ADMIN), member(org, Role.ORG_ADMIN)
+    erasure = retention.erasure_request(org=org, learner=learner_user, by=first)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        counts_done = retention.erasure_confirm(org=org, erasure=erasure, by=second)
+    foreign_keys_hold()
+    assert about(profile.pk) == {"reminders": 0, "notifications": 0, "emails": 0}
+    other_after = about(other_plan.profile_id)
+    assert other_after["reminders"] == other_before["reminders"]
+    assert other_after["notifications"] == other_before["notifications"]
+    assert not OutboundEmail.objects.filter(pk=digest.pk).exists()  # it named the erased learner
+    assert Reminder.objects.system("test").filter(learner_profile_id=other_plan.profile_id, recipient=kw,
+                                                  digest__isnull=True).exists()
+    assert counts_done["notifications.Reminder"] >= before["reminders"]
+
+    # The account: no membership left, anonymised; the audit trail still points at it.
+    account = get_user_model().objects.get(pk=learner_user.pk)
+    assert account.email == f"erased-{account.pk}@{retention.ERASED_MARK}" and account.full_name == ""
+    assert not account.is_active and not account.has_usable_password()
+    assert not Membership.objects.system("test").filter(user=account).exists()
+    assert not OutboundEmail.objects.filter(to=learner_user.email).exists()
+    done = AuditEvent.objects.get(organisation=org, action="records.erasure.done")
+    assert done.data["account"] == "anonymised" and learner_user.email not in json_dumps(done.data)
+    # Every reference to a user the job says it erases holds no row of the account.
+    for key, reason in retention.user_references().items():
+        if not reason.startswith("erased: "):
+            continue
+        label, field = key.rsplit(".", 1)
+        model = apps_get_model(label)
+        manager = model._default_manager
+        queryset = manager.system("test") if hasattr(manager, "system") else manager.all()
+        assert not queryset.filter(**{f"{field}_id": account.pk}).exists(), key
+    # The other learner is untouched, and keeps their account.
+    assert LearnerProfile.objects.for_org(org).filter(pk=other_plan.profile_id).exists()
+    assert get_user_model().objects.get(pk=other_plan.profile.user_id).is_active
+
+
+def test_a_learner_still_enrolled_elsewhere_keeps_their_account(org, other_org):
+    from django.test import TestCase
+
+    from learners.tests.factories import LearnerProfileFactory
+    from plp_portal.organisations.choices import Role
+    from tests.factories import member
+
+    profile, path = learner(org)
+    os.remove(path)
+    LearnerProfileFactory(organisation=other_org, user=profile.user)
+    first, second = member(org, Role.ORG_ADMIN), member(org, Role.ORG_ADMIN)
+    erasure = retention.erasure_request(org=org, learner=profile.user, by=first)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        retention.erasure_confirm(org=org, erasure=erasure, by=second)
+    profile.user.refresh_from_db()
+    assert profile.user.is_active and "erased" not in profile.user.email
+    assert AuditEvent.objects.get(organisation=org, action="records.erasure.done").data["account"] == "kept"
+
+
+def json_dumps(data):
+    import json
+
+    return json.dumps(data)
+
+
+def apps_get_model(label):
+    from django.apps import apps
+
+    return apps.get_model(label)

@@ -172,3 +172,113 @@ def test_every_model_that_references_a_learner_is_exported_or_excluded_with_a_re
     missing = sorted(referencing - exported - set(excluded))
     assert missing == [], f"models about a learner missing from the subject access export: {missing}"
     assert exported <= {m._meta.label for m in apps.get_models()}
+
+
+# --- A parent on behalf of a young child (the organisation's policy) -----------------------------
+
+
+def _born_years_ago(org, years):
+    from plp_portal import clock
+
+    return clock.today(org) - datetime.timedelta(days=365 * years + 30)
+
+
+def test_a_parent_with_parental_responsibility_asks_for_a_young_childs_copy(world, sign_in):
+    from learners.choices import ShareRelationship
+    from learners.models import LearnerProfile
+
+    org, plan, learner = world["org"], world["plan"], world["learner"]
+    parent = member(org, Role.PARENT_CARER)
+    services.plan_share_grant(org=org, plan=plan, grantee=parent, relationship=ShareRelationship.PARENT_CARER,
+                              by=plan.profile.key_worker)
+    LearnerProfile.objects.for_org(org).filter(pk=plan.profile_id).update(date_of_birth=_born_years_ago(org, 9))
+    client = sign_in(parent)
+    page = client.get(reverse("me_records:index")).content.decode()
+    assert f"Ask for a copy of {learner.full_name}'s record at {org.name}" in page
+    response = _post(client, reverse("me_records:request_child"), {"child": plan.profile_id})
+    sar = SubjectAccessRequest.objects.for_org(org).get(learner=learner)
+    assert sar.requested_by == parent
+    assert response["Location"] == reverse("me_records:detail", kwargs={"sar_id": sar.pk})
+    assert "Waiting for a staff review" in client.get(response["Location"]).content.decode()
+    asked = AuditEvent.objects.get(action="records.sar.requested", organisation=org)
+    assert asked.actor == parent and asked.data["on_behalf"] == "parent"
+    # The child's own list shows it too (it is their record).
+    assert sar.pk in [s.pk for s in client.get(reverse("me_records:index")).context["page"].object_list]
+    # The admin lowers the age below the child's: the parent's page explains, the request is gone
+    # from their reach, and a forged post is refused and audited.
+    admin = sign_in(world["admin"])
+    admin.post(reverse("records:retention", kwargs={"org_slug": org.slug}),
+               {"years_after_leaving": "6", "years_with_support_needs": "25", "parent_request_below_age": "8"})
+    client = sign_in(parent)
+    page = client.get(reverse("me_records:index")).content.decode()
+    assert "is 8 or older" in page and "Ask for a copy of" not in page
+    assert client.get(reverse("me_records:detail", kwargs={"sar_id": sar.pk})).status_code == 404
+    refused = client.post(reverse("me_records:request_child"), {"child": plan.profile_id}, follow=True)
+    assert "is 8 or older" in refused.content.decode()
+    assert AuditEvent.objects.filter(action="records.sar.parent_refused", organisation=org, actor=parent,
+                                     learner_profile_id=plan.profile_id).count() == 1
+
+
+def test_a_parent_is_refused_for_an_older_child_without_a_date_of_birth_or_without_a_grant(world, sign_in):
+    from learners.choices import ShareRelationship
+    from learners.models import LearnerProfile
+    from plp_portal.records.models import RetentionPolicy
+
+    org, plan = world["org"], world["plan"]
+    parent, stranger = member(org, Role.PARENT_CARER), member(org, Role.PARENT_CARER)
+    services.plan_share_grant(org=org, plan=plan, grantee=parent, relationship=ShareRelationship.PARENT_CARER,
+                              by=plan.profile.key_worker)
+    profiles = LearnerProfile.objects.for_org(org).filter(pk=plan.profile_id)
+    url = reverse("me_records:request_child")
+    client = sign_in(parent)
+    profiles.update(date_of_birth=_born_years_ago(org, 14))  # the default age is 12
+    assert "is 12 or older" in client.get(reverse("me_records:index")).content.decode()
+    assert "is 12 or older" in client.post(url, {"child": plan.profile_id}, follow=True).content.decode()
+    profiles.update(date_of_birth=None)
+    assert "has no date of birth" in client.post(url, {"child": plan.profile_id}, follow=True).content.decode()
+    profiles.update(date_of_birth=_born_years_ago(org, 5))
+    RetentionPolicy.objects.create(organisation=org, parent_request_below_age=0)
+    assert "does not take requests from parents" in client.post(url, {"child": plan.profile_id},
+                                                                follow=True).content.decode()
+    assert AuditEvent.objects.filter(action="records.sar.parent_refused", actor=parent).count() == 3
+    # Someone without the grant: the child is not theirs to ask for (and the page does not list them).
+    client = sign_in(stranger)
+    assert "Your children" not in client.get(reverse("me_records:index")).content.decode()
+    assert "You cannot ask for this record" in client.post(url, {"child": plan.profile_id},
+                                                           follow=True).content.decode()
+    assert not SubjectAccessRequest.objects.for_org(org).exists()
+
+
+def test_whoever_asked_is_emailed_when_the_copy_is_ready_with_a_link_that_needs_sign_in(world, sign_in, settings):
+    """Through the outbox and a real SMTP server (aiosmtpd): the email links to the request's
+    page, which needs sign-in; it carries no record and no download token."""
+    from django.test import Client
+
+    from plp_portal.notifications.models import OutboundEmail
+    from tests.realservices import smtp_server
+
+    org, learner = world["org"], world["learner"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    with smtp_server() as (port, received):
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        _post(sign_in(learner), reverse("me_records:request"), {"organisation": org.pk})
+        sar = SubjectAccessRequest.objects.for_org(org).get(learner=learner)
+        assert not OutboundEmail.objects.filter(dedupe_key=f"records-sar-ready:{sar.pk}").exists()
+        _post(sign_in(world["admin"]), reverse("records:detail", kwargs={"org_slug": org.slug, "sar_id": sar.pk}),
+              {"reason_0": ""})  # nothing withheld
+        sar.refresh_from_db()
+        assert sar.status == SubjectAccessRequest.Status.READY
+        email = OutboundEmail.objects.get(dedupe_key=f"records-sar-ready:{sar.pk}")
+        assert email.status == OutboundEmail.Status.SENT and email.to == learner.email
+    [message] = [m for m in received if m["To"] == learner.email]
+    body = message.get_body(preferencelist=("plain",)).get_content()
+    link = f"{settings.SITE_URL}{reverse('me_records:detail', kwargs={'sar_id': sar.pk})}"
+    assert "is ready" in body and link in body and "download/" not in body
+    anonymous = Client().get(reverse("me_records:detail", kwargs={"sar_id": sar.pk}))
+    assert anonymous.status_code == 302 and "login" in anonymous["Location"]
+    # An admin who produces a copy is sent to the organisation's page for it.
+    _post(sign_in(world["admin"]), reverse("records:index", kwargs={"org_slug": org.slug}),
+          {"email": world["plan"].profile.user.email})
+    produced = SubjectAccessRequest.objects.for_org(org).exclude(pk=sar.pk).get()
+    assert produced.on_behalf == "admin" and produced.requested_by == world["admin"]

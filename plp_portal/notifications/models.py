@@ -39,6 +39,10 @@ class OutboundEmail(models.Model):
     # Emails sharing a rate limit (e.g. "invitations:42", one organisation's bulk invitations):
     # each is given its own send slot (``next_attempt_at``), spaced to the limit.
     rate_key = models.CharField(max_length=60, blank=True, default="", db_default="")
+    # The learner this is about (a learner's profile id, like ``AuditEvent.learner_profile_id``;
+    # no foreign key: the row may live in another organisation than the profile, e.g. a careers
+    # service's reminder about a school's pupil). The retention job erases by it.
+    learner_profile_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
@@ -69,6 +73,10 @@ class Notification(TenantModel):
     dedupe_key = models.CharField(max_length=200, null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
+    # The learner this is about (a learner's profile id, like ``AuditEvent.learner_profile_id``;
+    # no foreign key: the row may live in another organisation than the profile, e.g. a careers
+    # service's reminder about a school's pupil). The retention job erases by it.
+    learner_profile_id = models.BigIntegerField(null=True, blank=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -102,6 +110,10 @@ class Reminder(TenantModel):
     url = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     digested_at = models.DateTimeField(null=True, blank=True)
+    # The learner this is about (a learner's profile id, like ``AuditEvent.learner_profile_id``;
+    # no foreign key: the row may live in another organisation than the profile, e.g. a careers
+    # service's reminder about a school's pupil). The retention job erases by it.
+    learner_profile_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     # The digest email that listed it (none when the person opted out of reminder emails).
     digest = models.ForeignKey(
         OutboundEmail, null=True, blank=True, on_delete=models.SET_NULL, related_name="reminders"

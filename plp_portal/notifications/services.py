@@ -28,6 +28,7 @@ def email_queue(
     dedupe_key: str | None = None,
     user=None,
     rate: tuple[str, int] | None = None,
+    learner_profile_id: int | None = None,
 ) -> OutboundEmail | None:
     """Queue an email rendered from ``<template>.txt`` and ``<template>.html`` — or, for mail
     rendered elsewhere (allauth's account emails), given as ``body_text``/``body_html``.
@@ -37,7 +38,8 @@ def email_queue(
 
     ``rate``: (key, per minute) — the email shares a sending rate with the others of ``key``:
     it gets the next free slot (``rate_slot_next``) and, if that is later than now, is left for
-    the minutely flush rather than sent at once."""
+    the minutely flush rather than sent at once. ``learner_profile_id``: the learner the email is
+    about, if any (the retention job erases it with their record)."""
     if not essential and user is not None and user.email_opt_out:
         return None
     if template is not None:
@@ -52,6 +54,7 @@ def email_queue(
         body_html=body_html,
         essential=essential,
         dedupe_key=dedupe_key,
+        learner_profile_id=learner_profile_id,
     )
     if rate is not None:
         email.rate_key = rate[0]
@@ -151,27 +154,31 @@ def daily_reminders_run(*, today: datetime.date | None = None) -> dict:
 
 
 def notification_create(
-    *, org, user, kind: str, title: str, body: str = "", url: str = "", dedupe_key=None
+    *, org, user, kind: str, title: str, body: str = "", url: str = "", dedupe_key=None,
+    learner_profile_id: int | None = None,
 ) -> Notification | None:
     """An in-app notification; with ``dedupe_key``, at most one per person and key. It may be for
-    the other side of a grant (row-level security: ``rls.for_another_organisation``)."""
+    the other side of a grant (row-level security: ``rls.for_another_organisation``).
+    ``learner_profile_id``: the learner it is about, if any (erased with their record)."""
     with rls.for_another_organisation(org.pk if hasattr(org, "pk") else org,
                                       "a notification for the other side of a grant"):
         return _notification_create(org=org, user=user, kind=kind, title=title, body=body, url=url,
-                                    dedupe_key=dedupe_key)
+                                    dedupe_key=dedupe_key, learner_profile_id=learner_profile_id)
 
 
-def _notification_create(*, org, user, kind, title, body, url, dedupe_key):
+def _notification_create(*, org, user, kind, title, body, url, dedupe_key, learner_profile_id=None):
     if dedupe_key:
         notification, created = Notification.objects.for_org(org).get_or_create(
             organisation=org,
             user=user,
             dedupe_key=dedupe_key,
-            defaults={"kind": kind, "title": title, "body": body, "url": url},
+            defaults={"kind": kind, "title": title, "body": body, "url": url,
+                      "learner_profile_id": learner_profile_id},
         )
         return notification if created else None
     return Notification.objects.create(
-        organisation=org, user=user, kind=kind, title=title, body=body, url=url
+        organisation=org, user=user, kind=kind, title=title, body=body, url=url,
+        learner_profile_id=learner_profile_id,
     )
 
 
@@ -206,6 +213,7 @@ def reminders_add(reminders) -> int:
                     title=r.title,
                     url=r.url,
                     dedupe_key=_reminder_notification_key(r),
+                    learner_profile_id=r.learner_profile_id,
                 )
                 for r in reminders
             ],
@@ -225,22 +233,24 @@ def reminders_add(reminders) -> int:
             [r.title for r in batch],
             [r.url for r in batch],
             [_reminder_notification_key(r) for r in batch],
+            [r.learner_profile_id for r in batch],
         ]
         rows = (
             "FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[], %s::date[], "
-            "%s::text[], %s::text[], %s::text[]) AS v(org, recipient, kind, subject, due, title, url, key)"
+            "%s::text[], %s::text[], %s::text[], %s::bigint[]) "
+            "AS v(org, recipient, kind, subject, due, title, url, key, about)"
         )
         with connection.cursor() as cursor:
             cursor.execute(
                 f'INSERT INTO "{Reminder._meta.db_table}" (organisation_id, recipient_id, kind, '
-                f"subject_key, due_on, title, url, created_at) "
-                f"SELECT org, recipient, kind, subject, due, title, url, %s {rows} ON CONFLICT DO NOTHING",
+                f"subject_key, due_on, title, url, created_at, learner_profile_id) "
+                f"SELECT org, recipient, kind, subject, due, title, url, %s, about {rows} ON CONFLICT DO NOTHING",
                 [now, *columns],
             )
             cursor.execute(
                 f'INSERT INTO "{Notification._meta.db_table}" (organisation_id, user_id, kind, title, '
-                f"body, url, dedupe_key, created_at) "
-                f"SELECT org, recipient, kind, title, '', url, key, %s {rows} ON CONFLICT DO NOTHING",
+                f"body, url, dedupe_key, created_at, learner_profile_id) "
+                f"SELECT org, recipient, kind, title, '', url, key, %s, about {rows} ON CONFLICT DO NOTHING",
                 [now, *columns],
             )
     return len(reminders)

@@ -79,6 +79,14 @@ def documents(*, org_id: int, user_id: int) -> list[Document]:
     return docs
 
 
+def parent_children(*, user_id: int) -> list[dict]:
+    """The learners ``user_id`` has parental responsibility for (each app's ``parent_children``)."""
+    found: list[dict] = []
+    for module in app_hook_modules(HOOK):
+        found.extend(getattr(module, "parent_children", lambda **_: [])(user_id=user_id))
+    return found
+
+
 def excluded() -> dict[str, str]:
     found: dict[str, str] = {}
     for module in app_hook_modules(HOOK):

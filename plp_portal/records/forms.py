@@ -4,7 +4,7 @@ from plp_portal import forms
 from plp_portal.organisations.choices import Role
 from plp_portal.organisations.models import Membership
 
-from .models import WITHHOLD_REASON_MAX, YEARS_MAX, YEARS_MIN
+from .models import PARENT_AGE_MAX, WITHHOLD_REASON_MAX, YEARS_MAX, YEARS_MIN
 
 
 class ProduceForm(forms.Form):
@@ -56,6 +56,9 @@ class RetentionPolicyForm(forms.Form):
     years_with_support_needs = django_forms.IntegerField(
         label="Years kept after they leave where support needs are recorded", min_value=YEARS_MIN,
         max_value=YEARS_MAX)
+    parent_request_below_age = django_forms.IntegerField(
+        label="A parent or carer may ask for a copy of the record of a child younger than (years)",
+        help_text="0: parents cannot ask; children ask for their own copy", min_value=0, max_value=PARENT_AGE_MAX)
 
     def clean(self):
         cleaned = super().clean()

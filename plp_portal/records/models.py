@@ -38,6 +38,11 @@ class SubjectAccessRequest(TenantModel):
     learner = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     requested_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(default=timezone.now)
+    # Who asked: the learner themself (blank), a parent on a young child's behalf, or an
+    # organisation admin producing it. Says where the "ready" email links to.
+    on_behalf = models.CharField(max_length=8, blank=True,
+                                 choices=[("", "The learner"), ("parent", "A parent or carer"),
+                                          ("admin", "An organisation admin")])
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0)
     # The named staff member who reviewed the restricted records, and what they withheld:
@@ -76,6 +81,7 @@ class SubjectAccessRequest(TenantModel):
 # --- Retention and erasure (issue 16) --------------------------------------------------------
 
 YEARS_MIN, YEARS_MAX = 1, 50
+PARENT_AGE_MAX = 18
 
 
 class RetentionPolicy(TenantModel):
@@ -85,9 +91,14 @@ class RetentionPolicy(TenantModel):
 
     DEFAULT_YEARS_AFTER_LEAVING = 6
     DEFAULT_YEARS_WITH_SUPPORT_NEEDS = 25
+    DEFAULT_PARENT_REQUEST_BELOW_AGE = 12
 
     years_after_leaving = models.PositiveSmallIntegerField(default=DEFAULT_YEARS_AFTER_LEAVING)
     years_with_support_needs = models.PositiveSmallIntegerField(default=DEFAULT_YEARS_WITH_SUPPORT_NEEDS)
+    # Subject access on a child's behalf (README, "Subject access requests"): a parent or carer
+    # with parental responsibility — recorded here as an active parent/carer grant on the child's
+    # plan — may ask for the copy of a child younger than this age; 0: never (the child asks).
+    parent_request_below_age = models.PositiveSmallIntegerField(default=DEFAULT_PARENT_REQUEST_BELOW_AGE)
     updated_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -100,6 +111,8 @@ class RetentionPolicy(TenantModel):
                 condition=Q(years_with_support_needs__gte=models.F("years_after_leaving"),
                             years_with_support_needs__lte=YEARS_MAX),
                 name="retention_support_years_plausible"),
+            models.CheckConstraint(condition=Q(parent_request_below_age__lte=PARENT_AGE_MAX),
+                                   name="retention_parent_age_plausible"),
         ]
 
 

@@ -129,7 +129,6 @@ def erase_learners(*, org, erasures: list[Erasure]) -> dict[str, int]:
     transaction (all or nothing). Returns the rows removed per kind."""
     from django.core.files.storage import default_storage
 
-    from plp_portal.notifications.models import Notification, OutboundEmail, Reminder
     from plp_portal.pdfs.models import PdfRender
 
     org_id = org.pk
@@ -157,26 +156,184 @@ def erase_learners(*, org, erasures: list[Erasure]) -> dict[str, int]:
     renders = PdfRender.objects.for_org(org_id).filter(kind__endswith="progress_file", object_id__in=plan_ids)
     files.extend((default_storage, name) for name in renders.exclude(file="").values_list("file", flat=True))
     counts["pdfs.PdfRender"] = renders._raw_delete(renders.db)
+    renders = PdfRender.objects.for_org(org_id).filter(requested_by_id__in=user_ids)
+    files.extend((default_storage, name) for name in renders.exclude(file="").values_list("file", flat=True))
+    counts["pdfs.PdfRender"] += renders._raw_delete(renders.db)
     sars = SubjectAccessRequest.objects.for_org(org_id).filter(learner_id__in=user_ids)
     files.extend((default_storage, name) for name in sars.exclude(file="").values_list("file", flat=True))
     counts["records.SubjectAccessRequest"] = sars._raw_delete(sars.db)
-    for model, field in ((Notification, "user_id"), (Reminder, "recipient_id")):
-        qs = model.objects.system(scope).filter(organisation_id=org_id, **{f"{field}__in": user_ids})
-        counts[f"notifications.{model.__name__}"] = qs._raw_delete(qs.db)
-    from django.contrib.auth import get_user_model
-
-    emails = list(get_user_model().objects.filter(pk__in=user_ids).values_list("email", flat=True))
-    outbox = OutboundEmail.objects.filter(organisation_id=org_id, to__in=emails)
-    counts["notifications.OutboundEmail"] = outbox._raw_delete(outbox.db)
+    _add(counts, about_learners_erase(org_id=org_id, profile_ids=profile_ids, user_ids=user_ids))
+    released = accounts_release(org_id=org_id, user_ids=user_ids)
+    anonymised = released.pop("anonymised")
+    _add(counts, released)
     _delete_files_on_commit(files)
     now = timezone.now()
     for erasure in erasures:
         audit_log("records.erasure.done", org=org, obj=erasure,
                   data={"profile_id": erasure.profile_id, "reason": erasure.reason,
-                        "left_on": erasure.left_on.isoformat() if erasure.left_on else None})
+                        "left_on": erasure.left_on.isoformat() if erasure.left_on else None,
+                        "account": "anonymised" if facts.get(erasure.profile_id, (None,))[0] in anonymised
+                        else "kept"})
     Erasure.objects.for_org(org_id).filter(pk__in=[e.pk for e in erasures]).update(
         status=Erasure.Status.DONE, done_at=now, counts=counts)
     return counts
+
+
+def _add(counts: dict[str, int], more: dict[str, int]) -> None:
+    for label, n in more.items():
+        counts[label] = counts.get(label, 0) + n
+
+
+def about_learners_erase(*, org_id: int, profile_ids: list[int], user_ids: list[int]) -> dict[str, int]:
+    """Reminders, in-app notifications and outbox emails about these learners — in any
+    organisation (a careers service's reminder about a school's pupil lives in the service) — and
+    those addressed to the learners in ``org_id``. A digest email that listed a reminder about
+    them goes too (it names them); the other reminders it listed keep their rows, unlinked."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    from plp_portal.notifications.models import Notification, OutboundEmail, Reminder
+
+    scope = "retention: reminders, notifications and emails about the learners, every organisation"
+    counts = {}
+    reminders = Reminder.objects.system(scope).filter(
+        Q(learner_profile_id__in=profile_ids) | Q(organisation_id=org_id, recipient_id__in=user_ids))
+    digests = list(reminders.filter(digest__isnull=False).values_list("digest_id", flat=True).distinct())
+    if digests:
+        Reminder.objects.system(scope).filter(digest_id__in=digests).update(digest=None)
+    counts["notifications.Reminder"] = reminders._raw_delete(reminders.db)
+    notifications = Notification.objects.system(scope).filter(
+        Q(learner_profile_id__in=profile_ids) | Q(organisation_id=org_id, user_id__in=user_ids))
+    counts["notifications.Notification"] = notifications._raw_delete(notifications.db)
+    emails = list(get_user_model().objects.filter(pk__in=user_ids).values_list("email", flat=True))
+    outbox = OutboundEmail.objects.filter(Q(learner_profile_id__in=profile_ids) | Q(pk__in=digests)
+                                          | Q(organisation_id=org_id, to__in=emails))
+    counts["notifications.OutboundEmail"] = outbox._raw_delete(outbox.db)
+    return counts
+
+
+ERASED_MARK = "erased.invalid"
+
+
+def accounts_release(*, org_id: int, user_ids: list[int]) -> dict:
+    """The learners' membership of ``org_id`` ends (deleted); an account left with no
+    membership and no learner profile anywhere is anonymised — not deleted: the audit trail keeps
+    pointing at it (``AuditEvent.actor``), now with no name or email — and everything tied to
+    the account alone goes: email addresses, MFA devices, linked sign-ins, sessions, object
+    permissions, notifications and reminders in any organisation, emails to its address,
+    invitations it accepted, PDFs it asked for. ``user_references()`` says, for every foreign key
+    to a user, whether it is erased here, with the record, or kept and why (a test holds it
+    complete). Returns counts, and under "anonymised" the set of user ids anonymised."""
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.models import Authenticator
+    from allauth.socialaccount.models import SocialAccount
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import make_password
+    from django.db.models import Q
+    from guardian.models import UserObjectPermission
+
+    from plp_portal.accounts.models import Session
+    from plp_portal.notifications.models import Notification, OutboundEmail, Reminder
+    from plp_portal.organisations.choices import Role
+    from plp_portal.organisations.models import Invitation, Membership
+    from plp_portal.pdfs.models import PdfBundle, PdfRender
+
+    scope = "retention: the accounts of erased learners"
+    counts: dict = {}
+    members = Membership.objects.system(scope).filter(organisation_id=org_id, user_id__in=user_ids,
+                                                      role=Role.LEARNER)
+    counts["organisations.Membership"] = members._raw_delete(members.db)
+    still = set(Membership.objects.system(scope).filter(user_id__in=user_ids).values_list("user_id", flat=True))
+    for module in _hooks():
+        still |= set(getattr(module, "users_with_records", lambda **_: set())(user_ids=user_ids))
+    gone = [pk for pk in user_ids if pk not in still]
+    counts["anonymised"] = set(gone)
+    if not gone:
+        return counts
+    User = get_user_model()
+    emails = list(User.objects.filter(pk__in=gone).values_list("email", flat=True))
+    for model, field in ((EmailAddress, "user_id"), (Authenticator, "user_id"), (SocialAccount, "user_id"),
+                         (Session, "user_id"), (UserObjectPermission, "user_id")):
+        qs = model.objects.filter(**{f"{field}__in": gone})
+        counts[model._meta.label] = qs._raw_delete(qs.db)
+    for model, field in ((Notification, "user_id"), (Reminder, "recipient_id"), (PdfBundle, "requested_by_id"),
+                         (PdfRender, "requested_by_id")):
+        qs = model.objects.system(scope).filter(**{f"{field}__in": gone})
+        if model is PdfBundle or model is PdfRender:
+            from django.core.files.storage import default_storage
+
+            _delete_files_on_commit([(default_storage, name) for name in
+                                     qs.exclude(file="").values_list("file", flat=True)])
+        _add(counts, {model._meta.label: qs._raw_delete(qs.db)})
+    invitations = Invitation.objects.system(scope).filter(Q(accepted_by_id__in=gone) | Q(email__in=emails))
+    counts["organisations.Invitation"] = invitations._raw_delete(invitations.db)
+    outbox = OutboundEmail.objects.filter(to__in=emails)
+    _add(counts, {"notifications.OutboundEmail": outbox._raw_delete(outbox.db)})
+    unusable = make_password(None)
+    for pk in gone:
+        User.objects.filter(pk=pk).update(email=f"erased-{pk}@{ERASED_MARK}", full_name="", is_active=False,
+                                          is_staff=False, is_superuser=False, email_opt_out=True,
+                                          password=unusable, last_login=None)
+    counts["accounts.User (anonymised)"] = len(gone)
+    return counts
+
+
+def learner_references() -> dict[str, str]:
+    """Models about a learner that are not in the subject access export's record sets (whose
+    rows ``erase_learners`` deletes) and what the erasure does with them: "erased: …" or "kept:
+    <why>". Each app's ``retention.py`` adds ``LEARNER_REFERENCES``."""
+    found = dict(LEARNER_REFERENCES)
+    for module in _hooks():
+        found.update(getattr(module, "LEARNER_REFERENCES", {}))
+    return found
+
+
+LEARNER_REFERENCES = {
+    "records.SubjectAccessRequest": "erased: the learner's requests and their files (erase_learners)",
+    "records.Erasure": "kept: the erasure's own record — a profile id, dates and counts, no personal data",
+    "audit.AuditEvent": "erased: entries about the learner (learner_profile_id), by records_erase_learner",
+    "notifications.Notification": "erased: notifications about the learner (learner_profile_id), any organisation",
+    "notifications.Reminder": "erased: reminders about the learner (learner_profile_id), any organisation",
+    "notifications.OutboundEmail": "erased: emails about the learner (learner_profile_id) and digests "
+                                   "that listed a reminder about them",
+}
+
+
+def user_references() -> dict[str, str]:
+    """Every foreign key to a user ("app.Model.field") and what erasing a learner does with
+    rows pointing at the learner's account: "erased: …" (``accounts_release`` or the learner's
+    record), or "kept: <why>". Each app's ``retention.py`` adds ``USER_REFERENCES``."""
+    found = dict(USER_REFERENCES)
+    for module in _hooks():
+        found.update(getattr(module, "USER_REFERENCES", {}))
+    return found
+
+
+_STAFF = "kept: a staff member's action or role; a learner never holds it"
+USER_REFERENCES = {
+    "admin.LogEntry.user": "kept: the platform operators' Django admin log; a learner never signs in there",
+    "accounts.Session.user": "erased: the account's sessions (accounts_release)",
+    "organisations.Membership.user": "erased: the learner's membership of the organisation (accounts_release)",
+    "organisations.Invitation.invited_by": _STAFF,
+    "organisations.Invitation.accepted_by": "erased: invitations the account accepted or was sent (accounts_release)",
+    "audit.AuditEvent.actor": "kept: the audit trail of what the account did; it points at the anonymised "
+                              "account (no name, no email); entries about the learner are erased",
+    "notifications.Notification.user": "erased: the learner's notifications (about_learners_erase, accounts_release)",
+    "notifications.Reminder.recipient": "erased: the learner's reminders (about_learners_erase, accounts_release)",
+    "pdfs.PdfRender.requested_by": "erased: PDFs the learner asked for (erase_learners, accounts_release)",
+    "pdfs.PdfBundle.requested_by": "erased: a ZIP the account asked for (accounts_release; staff only today)",
+    "records.SubjectAccessRequest.learner": "erased: the learner's requests and their files (erase_learners)",
+    "records.SubjectAccessRequest.requested_by": "erased: with the learner's requests (erase_learners)",
+    "records.SubjectAccessRequest.reviewed_by": _STAFF,
+    "records.RetentionPolicy.updated_by": _STAFF,
+    "records.Erasure.requested_by": _STAFF,
+    "records.Erasure.confirmed_by": _STAFF,
+    "sso.IdentityProvider.updated_by": _STAFF,
+    "account.EmailAddress.user": "erased: the account's email addresses (accounts_release)",
+    "mfa.Authenticator.user": "erased: the account's MFA devices (accounts_release)",
+    "socialaccount.SocialAccount.user": "erased: the account's linked sign-ins (accounts_release)",
+    "guardian.UserObjectPermission.user": "erased: the account's object permissions (accounts_release)",
+}
 
 
 def retention_run(*, today: datetime.date | None = None) -> dict:
@@ -219,16 +376,17 @@ class ErasureError(Exception):
 
 
 def retention_policy_update(*, org, by, years_after_leaving: int, years_with_support_needs: int,
-                            request=None) -> RetentionPolicy:
+                            parent_request_below_age: int | None = None, request=None) -> RetentionPolicy:
     policy = policy_for(org.pk)
-    before = {"years_after_leaving": policy.years_after_leaving,
-              "years_with_support_needs": policy.years_with_support_needs}
+    fields = ("years_after_leaving", "years_with_support_needs", "parent_request_below_age")
+    before = {name: getattr(policy, name) for name in fields}
     policy.years_after_leaving, policy.years_with_support_needs = years_after_leaving, years_with_support_needs
+    if parent_request_below_age is not None:
+        policy.parent_request_below_age = parent_request_below_age
     policy.updated_by, policy.updated_at = by, timezone.now()
     policy.save()
     audit_log("records.retention.policy_updated", request=request, actor=by, org=org, obj=policy,
-              data={"before": before, "after": {"years_after_leaving": years_after_leaving,
-                                                "years_with_support_needs": years_with_support_needs}})
+              data={"before": before, "after": {name: getattr(policy, name) for name in fields}})
     return policy
 
 

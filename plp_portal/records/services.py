@@ -36,23 +36,78 @@ class SarError(Exception):
     """The request cannot be made or changed (plain words for the person)."""
 
 
-def sar_request(*, org, learner, by, request=None) -> SubjectAccessRequest:
+def sar_request(*, org, learner, by, request=None, on_behalf: str = "") -> SubjectAccessRequest:
     """Record a request for ``learner``'s whole record in ``org`` (the caller has checked that
-    ``by`` may ask: the learner, or an organisation admin). Waits for a staff review when the
-    record holds restricted rows; otherwise queued for the workers at once."""
+    ``by`` may ask: the learner, an organisation admin, or a parent the organisation's policy
+    allows: ``sar_request_for_child``). Waits for a staff review when the record holds
+    restricted rows; otherwise queued for the workers at once."""
     open_one = SubjectAccessRequest.objects.for_org(org).filter(
-        learner=learner, status__in=[Status.AWAITING_REVIEW, Status.QUEUED, Status.BUILDING]).first()
+        learner=learner, requested_by=by,
+        status__in=[Status.AWAITING_REVIEW, Status.QUEUED, Status.BUILDING]).first()
     if open_one is not None:
         return open_one
     restricted = export.collect(org_id=org.pk, user_id=learner.pk).restricted
     sar = SubjectAccessRequest.objects.create(
-        organisation=org, learner=learner, requested_by=by,
+        organisation=org, learner=learner, requested_by=by, on_behalf=on_behalf,
         status=Status.AWAITING_REVIEW if restricted else Status.QUEUED)
     audit_log("records.sar.requested", request=request, actor=by, org=org, obj=sar,
-              data={"learner_user_id": learner.pk, "restricted_rows": len(restricted)})
+              data={"learner_user_id": learner.pk, "restricted_rows": len(restricted),
+                    **({"on_behalf": on_behalf} if on_behalf else {})})
     if sar.status == Status.QUEUED:
         enqueue_on_commit("records.sar_build", sar.pk)
     return sar
+
+
+# --- A parent on behalf of a young child -----------------------------------------------------------
+
+
+def age_on(born, day) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def parent_children_decided(*, parent) -> list[dict]:
+    """The learners ``parent`` has parental responsibility for, each with ``allowed`` (may the
+    parent ask for the child's copy under the child's organisation's policy) and ``why_not``
+    (plain words). The rule: an active parent/carer grant on the child's plan, the child's date
+    of birth known, and the child younger than the organisation's ``parent_request_below_age``."""
+    from plp_portal import clock
+    from plp_portal.organisations.models import Organisation
+
+    from .retention import policy_for
+
+    children = export.parent_children(user_id=parent.pk)
+    orgs = Organisation.objects.in_bulk({c["org_id"] for c in children})
+    for child in children:
+        org = orgs[child["org_id"]]
+        limit = policy_for(org.pk).parent_request_below_age
+        child["organisation"] = org
+        child["allowed"], child["why_not"] = False, ""
+        if not limit:
+            child["why_not"] = f"{org.name} does not take requests from parents: {child['full_name']} can ask"
+        elif child["date_of_birth"] is None:
+            child["why_not"] = f"{org.name} has no date of birth for {child['full_name']}: ask {org.name}"
+        elif age_on(child["date_of_birth"], clock.today(org)) >= limit:
+            child["why_not"] = (f"{child['full_name']} is {limit} or older: at {org.name} they ask for "
+                                f"their own copy")
+        else:
+            child["allowed"] = True
+    return children
+
+
+def sar_request_for_child(*, parent, profile_id: int, request=None) -> SubjectAccessRequest:
+    """A parent asks for a young child's copy. Refused (``SarError``, audited without the
+    child's personal data) unless ``parent_children_decided`` allows it."""
+    from django.contrib.auth import get_user_model
+
+    child = next((c for c in parent_children_decided(parent=parent) if c["profile_id"] == profile_id), None)
+    if child is None:
+        raise SarError("You cannot ask for this record")
+    if not child["allowed"]:
+        audit_log("records.sar.parent_refused", request=request, actor=parent, org=child["organisation"],
+                  learner_profile_id=profile_id, data={"profile_id": profile_id})
+        raise SarError(child["why_not"])
+    learner = get_user_model().objects.get(pk=child["user_id"])
+    return sar_request(org=child["organisation"], learner=learner, by=parent, request=request, on_behalf="parent")
 
 
 def sar_restricted_rows(*, sar) -> list[tuple[str, dict]]:
@@ -136,7 +191,33 @@ def sar_build(*, sar_id: int) -> str:
     audit_log("records.sar.produced", actor=None, org=sar.organisation, obj=sar,
               data={"bytes": len(data), "files": len(collected.files), "documents": len(docs),
                     "withheld": len(sar.withheld)})
+    sar_ready_email(sar=sar)
     return sar.status
+
+
+def sar_ready_email(*, sar) -> None:
+    """Tell whoever asked (the learner, a parent, or the admin who produced it) that the copy
+    is ready, through the outbox, with a link to the page that needs sign-in (the email holds no
+    record and no download token). Once per request (dedupe key)."""
+    from django.urls import reverse
+
+    from plp_portal.notifications.services import email_queue
+
+    from .retention import ErasureError, _profile_id_of
+
+    who = sar.requested_by
+    staff_produced = sar.on_behalf == "admin"
+    path = (reverse("records:detail", kwargs={"org_slug": sar.organisation.slug, "sar_id": sar.pk})
+            if staff_produced else reverse("me_records:detail", kwargs={"sar_id": sar.pk}))
+    try:
+        profile_id = _profile_id_of(org=sar.organisation, learner=sar.learner)
+    except ErasureError:
+        profile_id = None
+    email_queue(to=who.email, subject="The copy of the record you asked for is ready",
+                template="records/email/sar_ready", context={"sar": sar, "path": path,
+                                                             "own": who.pk == sar.learner_id},
+                org=sar.organisation, user=who, dedupe_key=f"records-sar-ready:{sar.pk}",
+                learner_profile_id=profile_id)
 
 
 def sar_downloaded(*, sar, by, request=None) -> None:

@@ -23,9 +23,19 @@ from .models import Erasure, SubjectAccessRequest
 PAGE_SIZE = 25
 
 
-def _own_requests(user):
+def _own_requests(user, children=None):
+    """The person's own requests, and those they made for a child they may still ask for
+    (``children``: ``services.parent_children_decided``; the policy is checked again on every
+    page and download, so a child who has grown past the age, or a revoked grant, closes it)."""
+    from django.db.models import Q
+
     org_ids = list(user_memberships(user=user).filter(role=Role.LEARNER).values_list("organisation_id", flat=True))
-    return SubjectAccessRequest.objects.for_orgs(org_ids).filter(learner=user).select_related("organisation")
+    mine = Q(organisation_id__in=org_ids, learner=user)
+    for child in (services.parent_children_decided(parent=user) if children is None else children):
+        if child["allowed"]:
+            mine |= Q(organisation_id=child["org_id"], learner_id=child["user_id"], requested_by=user)
+    return (SubjectAccessRequest.objects.system("a person's own requests and their children's, by organisation")
+            .filter(mine).select_related("organisation", "learner"))
 
 
 def _download(request, sar):
@@ -44,8 +54,10 @@ def _download(request, sar):
 @signed_in_required
 def me_index(request):
     memberships = list(user_memberships(user=request.user).filter(role=Role.LEARNER))
-    page = Paginator(_own_requests(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "records/me_index.html", {"memberships": memberships, "page": page})
+    children = services.parent_children_decided(parent=request.user)
+    page = Paginator(_own_requests(request.user, children), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "records/me_index.html", {"memberships": memberships, "page": page,
+                                                     "children": children})
 
 
 @require_POST
@@ -59,6 +71,21 @@ def me_request(request):
         return redirect("me_records:index")
     sar = services.sar_request(org=membership.organisation, learner=request.user, by=request.user, request=request)
     messages.success(request, "Your request is recorded. We will prepare your copy; this page shows when it is ready.")
+    return redirect("me_records:detail", sar_id=sar.pk)
+
+
+@require_POST
+@signed_in_required
+def me_request_child(request):
+    """A parent asks for a young child's copy (the organisation's policy decides; audited)."""
+    profile_id = request.POST.get("child") or ""
+    try:
+        sar = services.sar_request_for_child(parent=request.user, profile_id=int(profile_id) if profile_id.isdigit()
+                                             else 0, request=request)
+    except services.SarError as error:
+        messages.error(request, str(error))
+        return redirect("me_records:index")
+    messages.success(request, "Your request is recorded. We will prepare the copy; this page shows when it is ready.")
     return redirect("me_records:detail", sar_id=sar.pk)
 
 
@@ -87,7 +114,8 @@ def _org_sar(request, sar_id):
 def org_index(request):
     form = forms.ProduceForm(request.POST or None, org=request.org)
     if request.method == "POST" and form.is_valid():
-        sar = services.sar_request(org=request.org, learner=form.learner, by=request.user, request=request)
+        sar = services.sar_request(org=request.org, learner=form.learner, by=request.user, request=request,
+                                   on_behalf="admin")
         messages.success(request, f"The record of {form.learner.full_name or form.learner.email} is requested.")
         return redirect("records:detail", org_slug=request.org.slug, sar_id=sar.pk)
     requests = (SubjectAccessRequest.objects.for_org(request.org).select_related("learner", "requested_by"))
@@ -136,10 +164,11 @@ def retention_index(request):
 
     policy = retention.policy_for(request.org.pk)
     form = forms.RetentionPolicyForm(request.POST or None, initial={
-        "years_after_leaving": policy.years_after_leaving, "years_with_support_needs": policy.years_with_support_needs})
+        "years_after_leaving": policy.years_after_leaving, "years_with_support_needs": policy.years_with_support_needs,
+        "parent_request_below_age": policy.parent_request_below_age})
     if request.method == "POST" and form.is_valid():
         retention.retention_policy_update(org=request.org, by=request.user, request=request, **form.cleaned_data)
-        messages.success(request, "The retention policy is saved.")
+        messages.success(request, "The records policy is saved.")
         return redirect("records:retention", org_slug=request.org.slug)
     erasures = Erasure.objects.for_org(request.org).select_related("requested_by", "confirmed_by")
     page = Paginator(erasures, PAGE_SIZE).get_page(request.GET.get("page"))
