@@ -17,10 +17,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from plp_portal import clock
-from plp_portal.organisations.choices import Role
 from plp_portal.organisations.forms import AcceptInvitationForm
 from plp_portal.organisations.permissions import public_view, signed_in_required
-from plp_portal.organisations.selectors import user_memberships
+from plp_portal.organisations.selectors import user_is_learner
 from plp_portal.uploads import serve_upload
 
 from . import forms, selectors, services
@@ -43,7 +42,7 @@ def home(request):
     current = next((p for p in plans if p.status == "active"), plans[0] if plans else None)
     # Only a learner is offered the learner's pages (reviews, guidance); a parent or carer
     # reads the plans shared with them.
-    is_learner = bool(plans) or user_memberships(user=request.user).filter(role=Role.LEARNER).exists()
+    is_learner = bool(plans) or user_is_learner(request=request)
     context = {"plans": plans, "shared": shared, "is_learner": is_learner}
     if current is not None:
         context.update(_plan_home_context(request, current))

@@ -2,7 +2,7 @@ from django.urls import reverse
 
 from plp_portal.notifications.selectors import notification_unread_count
 from plp_portal.organisations.choices import Role
-from plp_portal.organisations.selectors import user_memberships
+from plp_portal.organisations.selectors import user_is_learner
 
 # Navigation per role: (label, url name under /o/<org_slug>/). The learner's and parent's space
 # is /me/, outside any organisation.
@@ -52,7 +52,6 @@ def portal(request):
     elif getattr(request, "user", None) is not None and request.user.is_authenticated:
         nav.append(("Home", reverse("home")))
         # Careers guidance is the learner's: a parent or carer reading a shared plan has none.
-        if request.path.startswith("/me/") and user_memberships(user=request.user).filter(
-                role=Role.LEARNER).exists():
+        if request.path.startswith("/me/") and user_is_learner(request=request):
             nav.append(("Careers guidance", reverse("me_guidance:index")))
     return {"org": org, "membership": membership, "nav_items": nav, "unread_count": unread}

@@ -429,9 +429,10 @@ class RowSecurityMiddleware:
         if org is not None:
             scope.org_ids = {org.pk}
         elif request.user.is_authenticated:
-            from plp_portal.organisations.selectors import user_organisation_ids
+            from plp_portal.organisations.selectors import user_membership_roles
 
-            scope.org_ids = set(user_organisation_ids(user=request.user))
+            request.membership_roles = user_membership_roles(user=request.user)
+            scope.org_ids = {org_id for org_id, _ in request.membership_roles}
         scope.in_view = True
         scope.serial = next(_serial)
         return None

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from plp_portal import rls
 
-from .choices import STAFF_ROLES, OrganisationKind
+from .choices import STAFF_ROLES, OrganisationKind, Role
 from .models import Invitation, Membership, Organisation, Term
 
 
@@ -39,7 +39,23 @@ def authority_school_ids(*, authority) -> list[int]:
 def user_organisation_ids(*, user) -> list[int]:
     """The organisations ``user`` is an active member of: what a request outside /o/ (the
     learner's /me/, the home page) may see in the database (``plp_portal.rls``)."""
-    return list(user_memberships(user=user).order_by().values_list("organisation_id", flat=True))
+    return [org_id for org_id, _ in user_membership_roles(user=user)]
+
+
+def user_membership_roles(*, user) -> list[tuple[int, str]]:
+    """(organisation id, main role) of each of ``user``'s active memberships, in one query. The
+    row-level security middleware keeps them on the request (``request.membership_roles``) so
+    the page header need not ask again whether the person is a learner."""
+    return list(user_memberships(user=user).order_by().values_list("organisation_id", "role"))
+
+
+def user_is_learner(*, request) -> bool:
+    """Whether the signed-in person is a learner somewhere: from ``request.membership_roles``
+    when the middleware read them, else one query."""
+    pairs = getattr(request, "membership_roles", None)
+    if pairs is None:
+        return user_memberships(user=request.user).filter(role=Role.LEARNER).exists()
+    return any(role == Role.LEARNER for _, role in pairs)
 
 
 def user_has_staff_role(*, user) -> bool:
