@@ -17,7 +17,7 @@ USER_REFERENCES = {
         "Evidence.added_by", "ChecklistTick.ticked_by", "ScoreChange.changed_by",
         "GoverningBodyApproval.recorded_by", "ReviewerGrant.reviewer", "ReviewerGrant.granted_by",
         "ReviewComment.author", "Recommendation.created_by", "Recommendation.responded_by",
-        "PublishedProgramme.published_by", "FeedbackSurvey.created_by")
+        "PublishedProgramme.published_by", "FeedbackSurvey.created_by", "FeedbackSurvey.closed_by")
 }
 
 

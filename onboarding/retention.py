@@ -4,7 +4,7 @@ of their record (``records.py``) and erased with it; the rest is staff's."""
 _STAFF = "kept: a staff member's action or role in school set-up; a learner never holds it"
 USER_REFERENCES = {f"onboarding.{field}": _STAFF for field in (
     "ColumnMapping.updated_by", "ImportRun.uploaded_by", "ImportRun.applied_by", "TutorGroup.tutor",
-    "YearRollover.applied_by")}
+    "YearRollover.applied_by", "SetupJob.created_by")}
 LEARNER_REFERENCES = {
     "onboarding.ImportRun": "erased: the learner's rows of each MIS file run as uploaded, and their preview "
                             "lines (anonymise); the run and its counts stay",
