@@ -219,13 +219,17 @@ def _pupil_values(row, columns) -> tuple[dict, list]:
     return values, errors
 
 
+def _adult_name(get, errors, values, kind, whose: str) -> None:
+    """Forename and surname of a staff or parent row: one name, legal and shown alike."""
+    if not get("forename") or not get("surname"):
+        errors.append([_label(kind, "forename"), f"Enter {whose} forename and surname"])
+    values["full_name"] = values["legal_name"] = f"{get('forename')} {get('surname')}".strip()[:150]
+
+
 def _staff_values(row, columns) -> tuple[dict, list]:
     kind = ImportKind.STAFF
     get, errors, values = _row_start(row, columns, kind, "Enter the member of staff's MIS id (staff code)")
-    if not get("forename") or not get("surname"):
-        errors.append([_label(kind, "forename"), "Enter the member of staff's forename and surname"])
-    values["full_name"] = f"{get('forename')} {get('surname')}".strip()[:150]
-    values["legal_name"] = values["full_name"]
+    _adult_name(get, errors, values, kind, "the member of staff's")
     email = get("email").lower()
     try:
         validate_email(email)
@@ -522,10 +526,7 @@ MAX_CHILDREN = 20
 def _parent_values(row, columns) -> tuple[dict, list]:
     kind = ImportKind.PARENTS
     get, errors, values = _row_start(row, columns, kind, "Enter the parent's or carer's MIS id (contact id)")
-    if not get("forename") or not get("surname"):
-        errors.append([_label(kind, "forename"), "Enter the parent's or carer's forename and surname"])
-    values["full_name"] = f"{get('forename')} {get('surname')}".strip()[:150]
-    values["legal_name"] = values["full_name"]
+    _adult_name(get, errors, values, kind, "the parent's or carer's")
     email = get("email").lower()
     try:
         validate_email(email)
