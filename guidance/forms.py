@@ -9,7 +9,7 @@ from learners.choices import Audience, TargetGroup
 from plp_portal import clock
 from plp_portal.forms import DateField, Form
 from plp_portal.organisations.choices import OrganisationKind
-from plp_portal.organisations.models import Organisation
+from plp_portal.organisations.selectors import organisations_of_kinds
 from plp_portal.uploads import DOCUMENTS, validate_upload
 
 from . import selectors
@@ -243,9 +243,8 @@ class PartnershipForm(Form):
 
     def __init__(self, *args, org, today, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["school"].queryset = Organisation.objects.filter(
-            kind__in=[OrganisationKind.SCHOOL, OrganisationKind.COLLEGE, OrganisationKind.TRAINING_PROVIDER]
-        ).order_by("name")
+        self.fields["school"].queryset = organisations_of_kinds(
+            kinds=[OrganisationKind.SCHOOL, OrganisationKind.COLLEGE, OrganisationKind.TRAINING_PROVIDER])
         year = clock.academic_year_of(today)
         self.fields["academic_year"].choices = [(y, clock.academic_year_label(y)) for y in (year - 1, year, year + 1)]
         self.fields["academic_year"].initial = year

@@ -248,10 +248,9 @@ LEARNING_ORGANISATION_KINDS = ("school", "college", "training_provider", "employ
 
 
 def _learning_organisations(*, exclude_ids):
-    from plp_portal.organisations.models import Organisation
+    from plp_portal.organisations.selectors import organisations_of_kinds
 
-    return Organisation.objects.filter(kind__in=LEARNING_ORGANISATION_KINDS).exclude(pk__in=exclude_ids) \
-        .order_by("name")
+    return organisations_of_kinds(kinds=LEARNING_ORGANISATION_KINDS, exclude_ids=exclude_ids)
 
 
 class TransferRequestForm(Form):

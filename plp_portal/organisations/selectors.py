@@ -36,6 +36,13 @@ def authority_school_ids(*, authority) -> list[int]:
     return ids
 
 
+def organisations_of_kinds(*, kinds, exclude_ids=()):
+    """The platform's directory: every organisation of ``kinds`` by name, e.g. the schools a
+    careers service may propose to or the organisations a learner may move to. Organisations are
+    not tenant rows; choosing one grants nothing until its owner accepts."""
+    return Organisation.objects.filter(kind__in=kinds).exclude(pk__in=exclude_ids).order_by("name")
+
+
 def user_organisation_ids(*, user) -> list[int]:
     """The organisations ``user`` is an active member of: what a request outside /o/ (the
     learner's /me/, the home page) may see in the database (``plp_portal.rls``)."""
