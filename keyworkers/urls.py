@@ -18,9 +18,9 @@ urlpatterns = [
     path("quality/learners/", views.quality_learners, name="quality_learners"),
     path("learners/<int:profile_id>/", include([
         path("team/", views.team, name="team"),
-        path("previous-reviews/<int:review_id>/", views.previous_review, name="previous_review"),
-        path("assign/", views.assign, name="assign"),
         path("team/add/", views.team_add, name="team_add"),
+        path("assign/", views.assign, name="assign"),
+        path("previous-reviews/<int:review_id>/", views.previous_review, name="previous_review"),
         path("preference/", views.preference, name="preference"),
         path("schedule/", views.schedule_override, name="schedule_override"),
     ])),
