@@ -1,4 +1,6 @@
-from django.urls import path
+from django.urls import include, path
+
+from plp_portal.pdfs.views import pdf_document_paths
 
 from . import review_views
 
@@ -6,9 +8,9 @@ app_name = "careersplan_review"
 
 urlpatterns = [
     path("", review_views.review_list, name="list"),
-    path("<int:plan_id>/", review_views.review_plan, name="plan"),
-    path("<int:plan_id>/pdf/", review_views.review_pdf, name="pdf"),
-    path("<int:plan_id>/pdf/<int:render_id>/", review_views.review_pdf, name="pdf_status"),
-    path("<int:plan_id>/pdf/<int:render_id>/plan.pdf", review_views.review_pdf, {"download": True},
-         name="pdf_download"),
+    path("<int:plan_id>/", include([
+        path("", review_views.review_plan, name="plan"),
+        *pdf_document_paths(review_views.review_pdf, name="pdf", route="pdf/", renders="pdf/",
+                            filename="plan.pdf"),
+    ])),
 ]

@@ -1,7 +1,9 @@
 """The learner's reviews in their own space, /me/reviews/ (namespace ``me_reviews``): prepare
 for a review, read it, sign it. Employers / off-site providers with a share sign here too."""
 
-from django.urls import path
+from django.urls import include, path
+
+from plp_portal.pdfs.views import pdf_document_paths
 
 from . import me_views
 
@@ -10,10 +12,10 @@ app_name = "me_reviews"
 urlpatterns = [
     path("", me_views.index, name="index"),
     path("key-worker/", me_views.key_worker_preference, name="key_worker_preference"),
-    path("<int:review_id>/", me_views.prepare, name="prepare"),
-    path("<int:review_id>/sign/", me_views.sign, name="sign"),
-    path("<int:review_id>/record.pdf", me_views.review_pdf, name="review_pdf"),
-    path("<int:review_id>/record/<int:render_id>/", me_views.review_pdf, name="review_pdf_status"),
-    path("<int:review_id>/record/<int:render_id>/record.pdf", me_views.review_pdf, {"download": True},
-         name="review_pdf_download"),
+    path("<int:review_id>/", include([
+        path("", me_views.prepare, name="prepare"),
+        path("sign/", me_views.sign, name="sign"),
+        *pdf_document_paths(me_views.review_pdf, name="review_pdf", route="record.pdf",
+                            renders="record/", filename="record.pdf"),
+    ])),
 ]

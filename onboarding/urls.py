@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -6,14 +6,18 @@ app_name = "onboarding"
 
 urlpatterns = [
     path("", views.index, name="index"),
-    path("upload/pupils/", views.upload, {"kind": "pupils"}, name="upload_pupils"),
-    path("upload/staff/", views.upload, {"kind": "staff"}, name="upload_staff"),
-    path("upload/groups/", views.upload, {"kind": "groups"}, name="upload_groups"),
-    path("upload/parents/", views.upload, {"kind": "parents"}, name="upload_parents"),
-    path("runs/<int:run_id>/", views.run_detail, name="run"),
-    path("runs/<int:run_id>/columns/", views.run_columns, name="run_columns"),
-    path("runs/<int:run_id>/import/", views.run_apply, name="run_apply"),
-    path("runs/<int:run_id>/discard/", views.run_discard, name="run_discard"),
+    path("upload/", include([
+        path("pupils/", views.upload, {"kind": "pupils"}, name="upload_pupils"),
+        path("staff/", views.upload, {"kind": "staff"}, name="upload_staff"),
+        path("groups/", views.upload, {"kind": "groups"}, name="upload_groups"),
+        path("parents/", views.upload, {"kind": "parents"}, name="upload_parents"),
+    ])),
+    path("runs/<int:run_id>/", include([
+        path("", views.run_detail, name="run"),
+        path("columns/", views.run_columns, name="run_columns"),
+        path("import/", views.run_apply, name="run_apply"),
+        path("discard/", views.run_discard, name="run_discard"),
+    ])),
     path("key-workers/", views.key_workers, name="key_workers"),
     path("new-year/", views.rollover, name="rollover"),
     path("jobs/<int:job_id>/", views.job_detail, name="job"),

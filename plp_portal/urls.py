@@ -22,25 +22,33 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
-    # "Sign in with Microsoft or Google": which organisations' identity providers take an address.
-    path("sign-in/school/", sso_views.start, name="sso_start"),
-    # A plan-share invitation (learners, issue 3): the token is the bearer grant. Before the
-    # organisation invitation below, whose pattern would also match "plan/<token>/".
-    path("invitations/plan/", include("learners.invitation_urls")),
-    path("invitations/<str:token>/", organisation_views.invitation_accept,
-         name="invitation_accept"),
-    # A pupil's first sign-in with the one-time code on their class sheet (onboarding).
-    path("sign-in/code/", include("onboarding.public_urls")),
-    path("me/", include("learners.me_urls")),
-    path("me/guidance/", include("guidance.me_urls")),
+    path("sign-in/", include([
+        # "Sign in with Microsoft or Google": which organisations' identity
+        # providers take an address.
+        path("school/", sso_views.start, name="sso_start"),
+        # A pupil's first sign-in with the one-time code on their class sheet (onboarding).
+        path("code/", include("onboarding.public_urls")),
+    ])),
+    path("invitations/", include([
+        # A plan-share invitation (learners, issue 3): the token is the bearer grant. Before the
+        # organisation invitation below, whose pattern would also match "plan/<token>/".
+        path("plan/", include("learners.invitation_urls")),
+        path("<str:token>/", organisation_views.invitation_accept, name="invitation_accept"),
+    ])),
+    path("me/", include([
+        path("", include("learners.me_urls")),
+        path("guidance/", include("guidance.me_urls")),
+        path("reviews/", include("keyworkers.me_urls")),
+        path("records/", include("plp_portal.records.me_urls")),
+    ])),
     # An external reviewer of one annual careers plan is not a member of its organisation:
     # access is the recorded grant (careersplan/review_views.py), not /o/<slug>/ membership.
     path("careers-plan-reviews/", include("careersplan.review_urls")),
-    path("me/reviews/", include("keyworkers.me_urls")),
-    path("me/records/", include("plp_portal.records.me_urls")),
     # Public, no sign-in: what a school published (its careers programme), feedback survey links.
-    path("public/careers-programme/", include("careersplan.public_urls")),
-    path("public/feedback/", include("careersplan.feedback_urls")),
+    path("public/", include([
+        path("careers-programme/", include("careersplan.public_urls")),
+        path("feedback/", include("careersplan.feedback_urls")),
+    ])),
     path("o/<slug:org_slug>/", include(org_patterns)),
     path("admin/", admin.site.urls),
 ]

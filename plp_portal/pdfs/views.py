@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
 
 from .models import PdfRender
 from .services import pdf_render_request
@@ -111,3 +112,16 @@ def pdf_document_response(request, *, org, kind: str, object_id: int, audience: 
         request, **document, render_id=render_id, title=title, request_url=reverse(url_name, kwargs=url_kwargs),
         download_url=reverse(f"{url_name}_download", kwargs={**url_kwargs, "render_id": render_id}),
         back_url=back_url, back_label=back_label)
+
+
+def pdf_document_paths(view, *, name: str, route: str, renders: str, filename: str) -> list:
+    """The three URLs that ``pdf_document_response`` answers, for an app's URL list
+    (``*pdf_document_paths(...)``): ``route`` asks for the PDF (named ``name``);
+    ``renders`` + ``<int:render_id>/`` is a render's page (``name``_status); that page +
+    ``filename`` is its file (``name``_download, the view called with ``download=True``)."""
+    return [
+        path(route, view, name=name),
+        path(f"{renders}<int:render_id>/", view, name=f"{name}_status"),
+        path(f"{renders}<int:render_id>/{filename}", view, {"download": True},
+             name=f"{name}_download"),
+    ]

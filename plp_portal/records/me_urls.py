@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -8,6 +8,8 @@ urlpatterns = [
     path("", views.me_index, name="index"),
     path("request/", views.me_request, name="request"),
     path("request/child/", views.me_request_child, name="request_child"),
-    path("<int:sar_id>/", views.me_detail, name="detail"),
-    path("<int:sar_id>/download/", views.me_download, name="download"),
+    path("<int:sar_id>/", include([
+        path("", views.me_detail, name="detail"),
+        path("download/", views.me_download, name="download"),
+    ])),
 ]
