@@ -1,5 +1,6 @@
-"""Helpers for browser tests: signing in through the real form, and the axe-core audit."""
+"""Helpers for browser tests: signing in and out through the real forms, and the axe-core audit."""
 
+import re
 from pathlib import Path
 
 from tests.factories import PASSWORD, totp_code
@@ -43,13 +44,16 @@ def wait_for_text(page, text, timeout=10_000):
     )
 
 
-def assert_accessible(page):
-    """Fail on any axe-core WCAG 2.2 AA violation on the current page.
+def assert_accessible(page, shows=None):
+    """Fail on any axe-core WCAG 2.2 AA violation on the current page (with ``shows``: once the
+    page shows that text, as ``wait_for_text``).
 
     A click that submits a form may still be navigating when this is called: the audit is then
     retried on the page the navigation lands on."""
     from playwright.sync_api import Error as PlaywrightError
 
+    if shows is not None:
+        wait_for_text(page, shows)
     for attempt in range(5):
         page.wait_for_load_state("load")
         try:
@@ -78,12 +82,17 @@ def staff_sign_in(page, user, secret):
 
     Authenticator.objects.filter(user=user).delete()
     enable_totp(user, secret)
-    sign_in(page, user.email, PASSWORD)
-    # allauth refuses a code this account already used (remembered in the cache): the same
-    # person signing in twice within 30 seconds must not trip on that.
-    from django.core.cache import cache
+    sign_in(page, user.email, PASSWORD, totp=True, totp_secret=secret)
 
-    cache.clear()
-    page.get_by_label("Code", exact=True).fill(totp_code(secret))
-    page.get_by_role("button", name="Sign In").click()
-    page.wait_for_load_state()
+
+def sign_out(page):
+    """Sign out with the header's button (on any page that has the header)."""
+    page.get_by_role("button", name=re.compile("Sign out")).click()
+    page.wait_for_url(re.compile("/accounts/"))
+
+
+def submit_and_see_errors(page, button):
+    """Press ``button`` of a form that is not filled in right: the page answers with the error
+    summary ("There is a problem") and passes axe."""
+    page.get_by_role("button", name=button).click()
+    assert_accessible(page, shows="There is a problem")

@@ -35,6 +35,13 @@ def staff_progress_file_url(plan):
     return reverse("learners:plan_pdf", kwargs={"org_slug": plan.organisation.slug, "learner_plan_id": plan.pk})
 
 
+@pytest.fixture
+def learner_signed_in(org, sign_in):
+    """A learner's plan in ``org`` and the test client signed in as the learner: (plan, client)."""
+    plan = plan_for(org=org)
+    return plan, sign_in(plan.profile.user)
+
+
 def ask(client, url):
     """Ask for the PDF WITHOUT the worker running (the on-commit publish is not executed)."""
     response = client.get(url)
@@ -43,9 +50,8 @@ def ask(client, url):
 
 
 @pytest.mark.django_db
-def test_the_learner_waits_on_a_preparing_page_then_downloads_the_progress_file(org, sign_in):
-    plan = plan_for(org=org)
-    client = sign_in(plan.profile.user)
+def test_the_learner_waits_on_a_preparing_page_then_downloads_the_progress_file(org, learner_signed_in):
+    plan, client = learner_signed_in
     page_url = ask(client, progress_file_url(plan))
     render = renders(org).get()
     assert (render.kind, render.object_id, render.status) == ("learners.progress_file", plan.pk, "queued")
@@ -88,18 +94,16 @@ def _text(data: bytes) -> str:
 
 
 @pytest.mark.django_db
-def test_with_celery_eager_as_in_the_demo_the_page_offers_the_download_at_once(org, sign_in):
-    plan = plan_for(org=org)
-    client = sign_in(plan.profile.user)
+def test_with_celery_eager_as_in_the_demo_the_page_offers_the_download_at_once(org, learner_signed_in):
+    plan, client = learner_signed_in
     page = pdf_page(client, progress_file_url(plan))
     assert "Your PDF is ready." in page.content.decode() and "Preparing" not in page.content.decode()
     assert renders(org).get().status == PdfRender.Status.DONE
 
 
 @pytest.mark.django_db
-def test_another_organisations_people_get_404_for_the_render_page_and_the_file(org, other_org, sign_in):
-    plan = plan_for(org=org)
-    client = sign_in(plan.profile.user)
+def test_another_organisations_people_get_404_for_the_render_page_and_the_file(org, other_org, sign_in, learner_signed_in):
+    plan, client = learner_signed_in
     page_url = pdf_page(client, progress_file_url(plan)).request["PATH_INFO"]
     file_url = download_url(client.get(page_url))
     outsider = member(other_org, Role.ORG_ADMIN)
@@ -114,11 +118,10 @@ def test_another_organisations_people_get_404_for_the_render_page_and_the_file(o
 
 
 @pytest.mark.django_db
-def test_a_render_is_only_served_to_the_audience_it_was_made_for(org, sign_in):
+def test_a_render_is_only_served_to_the_audience_it_was_made_for(org, sign_in, learner_signed_in):
     """The learner's copy (with their sensitive fields) is theirs: a careers lead of the same
     school gets 404 for its id through the staff URL, and has a render of their own."""
-    plan = plan_for(org=org)
-    client = sign_in(plan.profile.user)
+    plan, client = learner_signed_in
     pdf_page(client, progress_file_url(plan))
     learners_render = renders(org).get()
     careers_lead = member(org, Role.CAREERS_LEAD)
@@ -155,9 +158,8 @@ def test_an_unchanged_document_is_reused_and_a_changed_one_rendered_again(org, s
 
 
 @pytest.mark.django_db
-def test_a_failed_render_says_so_and_trying_again_renders_anew(org, sign_in, monkeypatch):
-    plan = plan_for(org=org)
-    client = sign_in(plan.profile.user)
+def test_a_failed_render_says_so_and_trying_again_renders_anew(org, monkeypatch, learner_signed_in):
+    plan, client = learner_signed_in
     from learners import pdf as learners_pdf
 
     def broken(**kwargs):
@@ -199,9 +201,8 @@ def test_the_careers_plan_pdf_goes_through_the_workers_and_is_refused_to_other_s
 
 
 @pytest.mark.django_db
-def test_the_periodic_job_renders_what_was_queued_over_a_minute_ago_and_unsticks_lost_renders(org, sign_in):
-    plan = plan_for(org=org)
-    client = sign_in(plan.profile.user)
+def test_the_periodic_job_renders_what_was_queued_over_a_minute_ago_and_unsticks_lost_renders(org, learner_signed_in):
+    plan, client = learner_signed_in
     ask(client, progress_file_url(plan))
     render = renders(org).get()
     assert pdf_services.pdf_renders_pending()["pending"] == 0  # too recent: its task may still come
@@ -220,9 +221,8 @@ def test_the_periodic_job_renders_what_was_queued_over_a_minute_ago_and_unsticks
 
 
 @pytest.mark.django_db
-def test_a_superseded_render_and_its_file_are_deleted_after_an_hour(org, sign_in):
-    plan = plan_for(org=org)
-    client = sign_in(plan.profile.user)
+def test_a_superseded_render_and_its_file_are_deleted_after_an_hour(org, learner_signed_in):
+    plan, client = learner_signed_in
     fetch_pdf(client, progress_file_url(plan))
     old = renders(org).get()
     target_for(plan, title="Visit two colleges")
@@ -316,14 +316,13 @@ def test_what_decides_reuse_costs_one_query_and_sees_each_kind_of_change(org, dj
 
 
 @pytest.mark.django_db
-def test_polling_the_preparing_page_is_not_a_read_of_the_record_but_asking_and_downloading_are(org, sign_in):
+def test_polling_the_preparing_page_is_not_a_read_of_the_record_but_asking_and_downloading_are(org, learner_signed_in):
     from plp_portal.audit.models import AuditEvent
 
     def reads():
         return AuditEvent.objects.filter(action="record.read").count()
 
-    plan = plan_for(org=org)
-    client = sign_in(plan.profile.user)
+    plan, client = learner_signed_in
     before = reads()
     page_url = ask(client, progress_file_url(plan))
     for _ in range(3):

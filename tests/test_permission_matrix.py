@@ -269,7 +269,7 @@ def twin(role, school, values):
 
 @pytest.mark.parametrize("role", sorted(LINKS_CHECKED))
 def test_the_link_is_what_opens_a_linked_page(role, org, client):
-    """Each LINKED row: a person of the same role without the world's link is refused."""
+    """Each linked row: a person of the same role without the world's link is refused."""
     _user, _slug, values = world(role, org)
     user, slug = twin(role, org, values)
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")

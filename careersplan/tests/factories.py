@@ -37,6 +37,16 @@ def make_plan(org, *, year=2026, phase=Phase.PLANNING, by=None, template=None) -
     return plan
 
 
+def consultant_review(org, *, email, expires_on, today):
+    """A careers lead's plan whose review they grant Cleo Consultant (no account yet, no
+    membership): (the lead, the plan, the grant)."""
+    person = lead(org)
+    plan = make_plan(org, by=person)
+    grant = services.reviewer_grant(org=org, plan=plan, email=email, full_name="Cleo Consultant",
+                                    kind="consultant", expires_on=expires_on, by=person, today=today)
+    return person, plan, grant
+
+
 def tick(plan, count, *, by=None):
     """Tick the first ``count`` items other than the governing body's."""
     items = [i for i in ChecklistItem.objects.filter(template_id=plan.template_id)

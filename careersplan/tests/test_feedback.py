@@ -25,13 +25,25 @@ def _empty_cache():
     cache.clear()
 
 
+@pytest.fixture
+def lead_and_plan(org):
+    """The school's careers lead and the annual careers plan they made for 2026/27."""
+    person = lead(org)
+    return person, make_plan(org, year=2026, by=person)
+
+
+def open_survey(org, plan, audience, *, by, named_allowed=False, closes_on=datetime.date(2026, 12, 1)):
+    """The lead opens a feedback survey of ``audience`` on ``plan``."""
+    return feedback.survey_open(org=org, plan=plan, audience=audience, named_allowed=named_allowed,
+                                closes_on=closes_on, by=by)
+
+
 def answer_url(survey):
     return reverse("careersplan_feedback:answer", kwargs={"token": survey.token})
 
 
-def test_lead_opens_a_survey_a_student_answers_and_the_review_shows_it(org, client, sign_in):
-    person = lead(org)
-    plan = make_plan(org, year=2026, by=person)
+def test_lead_opens_a_survey_a_student_answers_and_the_review_shows_it(org, client, sign_in, lead_and_plan):
+    person, plan = lead_and_plan
     sign_in(person)
     assert client.post(url("surveys", org, plan_id=plan.pk),
                        {"audience": "students", "closes_on": "2026-10-01"}).status_code == 200  # past date
@@ -63,11 +75,9 @@ def test_lead_opens_a_survey_a_student_answers_and_the_review_shows_it(org, clie
     assert "Ticked by the students' feedback survey" in checklist and "1 answer so far" in checklist
 
 
-def test_the_survey_refuses_answers_after_it_closes(org):
-    person = lead(org)
-    plan = make_plan(org, year=2026, by=person)
-    survey = feedback.survey_open(org=org, plan=plan, audience="parents", named_allowed=True,
-                                  closes_on=datetime.date(2026, 11, 5), by=person)
+def test_the_survey_refuses_answers_after_it_closes(org, lead_and_plan):
+    person, plan = lead_and_plan
+    survey = open_survey(org, plan, "parents", by=person, named_allowed=True, closes_on=datetime.date(2026, 11, 5))
     client = Client()
     assert client.post(answer_url(survey), {"rating": "3", "respondent_name": "Pat Parent"}).status_code == 302
     assert FeedbackResponse.objects.for_org(org).get().respondent_name == "Pat Parent"
@@ -80,11 +90,9 @@ def test_the_survey_refuses_answers_after_it_closes(org):
     assert FeedbackResponse.objects.for_org(org).count() == 1
 
 
-def test_answers_are_rate_limited_per_address(org):
-    person = lead(org)
-    plan = make_plan(org, year=2026, by=person)
-    survey = feedback.survey_open(org=org, plan=plan, audience="employers", named_allowed=False,
-                                  closes_on=datetime.date(2026, 12, 1), by=person)
+def test_answers_are_rate_limited_per_address(org, lead_and_plan):
+    person, plan = lead_and_plan
+    survey = open_survey(org, plan, "employers", by=person)
     client = Client()
     for _ in range(feedback.RESPONSES_PER_ADDRESS):
         assert client.post(answer_url(survey), {"rating": "5"}).status_code == 302
@@ -95,12 +103,10 @@ def test_answers_are_rate_limited_per_address(org):
     assert other.post(answer_url(survey), {"rating": "5"}).status_code == 302
 
 
-def test_unknown_tokens_and_other_schools_surveys(org, other_org, client, sign_in):
+def test_unknown_tokens_and_other_schools_surveys(org, other_org, client, sign_in, lead_and_plan):
     assert Client().get(reverse("careersplan_feedback:answer", kwargs={"token": "nope"})).status_code == 404
-    person = lead(org)
-    plan = make_plan(org, year=2026, by=person)
-    survey = feedback.survey_open(org=org, plan=plan, audience="students", named_allowed=False,
-                                  closes_on=datetime.date(2026, 12, 1), by=person)
+    person, plan = lead_and_plan
+    survey = open_survey(org, plan, "students", by=person)
     other_plan = make_plan(other_org, year=2026)
     sign_in(lead(other_org))
     assert client.get(url("survey", other_org, plan_id=other_plan.pk, survey_id=survey.pk)).status_code == 404
@@ -115,16 +121,13 @@ def _feedback_line(html):
     return html[start - 400:start + 900]
 
 
-def test_the_first_students_answer_ticks_the_feedback_item_and_the_lead_sees_why(org, client, sign_in):
+def test_the_first_students_answer_ticks_the_feedback_item_and_the_lead_sees_why(org, client, sign_in, lead_and_plan):
     from careersplan import selectors
     from careersplan.models import ChecklistTick
 
-    person = lead(org)
-    plan = make_plan(org, year=2026, by=person)
-    parents = feedback.survey_open(org=org, plan=plan, audience="parents", named_allowed=False,
-                                   closes_on=datetime.date(2026, 12, 1), by=person)
-    students = feedback.survey_open(org=org, plan=plan, audience="students", named_allowed=False,
-                                    closes_on=datetime.date(2026, 12, 1), by=person)
+    person, plan = lead_and_plan
+    parents = open_survey(org, plan, "parents", by=person)
+    students = open_survey(org, plan, "students", by=person)
     before = selectors.checklist_summary(plan=plan).score
     assert Client().post(answer_url(parents), {"rating": "4"}).status_code == 302
     assert selectors.checklist_summary(plan=plan).score == before  # parents' answers: not item 20
@@ -151,28 +154,24 @@ def test_the_first_students_answer_ticks_the_feedback_item_and_the_lead_sees_why
     assert selectors.checklist_summary(plan=plan).score == before + 2
 
 
-def test_a_hand_tick_of_the_feedback_item_stays_the_leads(org):
+def test_a_hand_tick_of_the_feedback_item_stays_the_leads(org, lead_and_plan):
     from careersplan import services
     from careersplan.models import ChecklistItem, ChecklistTick
 
-    person = lead(org)
-    plan = make_plan(org, year=2026, by=person)
+    person, plan = lead_and_plan
     item = ChecklistItem.objects.get(template=plan.template, is_student_feedback=True)
     services.checklist_set(org=org, plan=plan, item=item, ticked=True, by=person,
                            evidence_link="https://example.org/feedback-forms")
-    students = feedback.survey_open(org=org, plan=plan, audience="students", named_allowed=False,
-                                    closes_on=datetime.date(2026, 12, 1), by=person)
+    students = open_survey(org, plan, "students", by=person)
     feedback.response_add(survey=students, address="192.0.2.5", rating=4, worked_well="", improve="")
     tick = ChecklistTick.objects.for_org(org).get(plan=plan, item=item)
     assert not tick.by_survey and tick.ticked_by == person
     assert tick.evidence_link == "https://example.org/feedback-forms"
 
 
-def test_the_lead_closes_a_survey_early_and_its_link_says_so(org, client, sign_in):
-    person = lead(org)
-    plan = make_plan(org, year=2026, by=person)
-    survey = feedback.survey_open(org=org, plan=plan, audience="employers", named_allowed=False,
-                                  closes_on=datetime.date(2026, 12, 1), by=person)
+def test_the_lead_closes_a_survey_early_and_its_link_says_so(org, client, sign_in, lead_and_plan):
+    person, plan = lead_and_plan
+    survey = open_survey(org, plan, "employers", by=person)
     public = Client()
     assert public.post(answer_url(survey), {"rating": "4"}).status_code == 302
     sign_in(person)
@@ -199,11 +198,9 @@ def test_the_lead_closes_a_survey_early_and_its_link_says_so(org, client, sign_i
         url("survey", org, plan_id=plan.pk, survey_id=survey.pk)).content.decode()
 
 
-def test_only_the_lead_closes_a_survey(org, other_org, client, sign_in):
-    person = lead(org)
-    plan = make_plan(org, year=2026, by=person)
-    survey = feedback.survey_open(org=org, plan=plan, audience="students", named_allowed=False,
-                                  closes_on=datetime.date(2026, 12, 1), by=person)
+def test_only_the_lead_closes_a_survey(org, other_org, client, sign_in, lead_and_plan):
+    person, plan = lead_and_plan
+    survey = open_survey(org, plan, "students", by=person)
     close_url = url("survey_close", org, plan_id=plan.pk, survey_id=survey.pk)
     sign_in(member(org, Role.ORG_ADMIN))
     assert client.post(close_url).status_code == 403

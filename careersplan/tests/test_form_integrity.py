@@ -21,7 +21,6 @@ from careersplan.models import (
     INDICATORS_MAX,
     PLANNED_MAX,
     ApprovalDeadline,
-    ChecklistItem,
     ChecklistTick,
     Evidence,
     GoverningBodyApproval,
@@ -30,7 +29,6 @@ from careersplan.models import (
     ReviewComment,
     ReviewerGrant,
     ScoreChange,
-    TemplateRow,
     TemplateSection,
 )
 from plp_portal.organisations.choices import OrganisationKind, Role
@@ -347,13 +345,13 @@ def _words(n: int) -> str:
 def _template_at_every_limit(rows: int) -> PlanTemplate:
     template = PlanTemplate.objects.create(kind=TemplateKind.CAREERS_PLAN, name="At the limits",
                                            is_published=True)
-    section = TemplateSection.objects.create(
-        template=template, position=1, group=_words(200), title=_words(200),
+    section = template.sections.create(
+        position=1, group=_words(200), title=_words(200),
         evidence_indicators="\n".join(_words(99) for _ in range(INDICATORS_MAX // 100)))
     for position in range(1, rows + 1):
-        TemplateRow.objects.create(section=section, position=position, label=_words(400))
+        section.rows.create(position=position, label=_words(400))
     for number in (1, 2):
-        ChecklistItem.objects.create(template=template, number=number, text=_words(400))
+        template.checklist_items.create(number=number, text=_words(400))
     return template
 
 

@@ -13,7 +13,7 @@ from plp_portal.organisations.choices import OrganisationKind, Role
 from plp_portal.organisations.models import Membership
 from tests.factories import OrganisationFactory, member
 
-from .factories import lead, make_plan, tick
+from .factories import consultant_review, lead, make_plan, tick
 
 pytestmark = pytest.mark.django_db
 
@@ -179,12 +179,8 @@ def test_reviewer_sees_the_granted_plan_only_until_the_grant_ends(org, other_org
 
 
 def test_consultant_without_an_account_is_invited_by_email(org, other_org, mailoutbox):
-    person = lead(org)
-    plan = make_plan(org, by=person)
-    grant = services.reviewer_grant(
-        org=org, plan=plan, email="Consultant@Example.test", full_name="Cleo Consultant",
-        kind="consultant", expires_on=datetime.date(2099, 1, 1), by=person,
-        today=datetime.date(2026, 11, 1))
+    person, plan, grant = consultant_review(org, email="Consultant@Example.test", expires_on=datetime.date(2099, 1, 1),
+                                            today=datetime.date(2026, 11, 1))
     assert grant.reviewer.email == "consultant@example.test"
     assert not grant.reviewer.has_usable_password()
     assert not Membership.objects.system("test").filter(user=grant.reviewer).exists()

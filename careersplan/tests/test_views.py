@@ -16,7 +16,7 @@ from plp_portal.organisations.choices import OrganisationKind, Role
 from tests.factories import OrganisationFactory, member
 from tests.pdfs import fetch_pdf, pdf_bytes
 
-from .factories import kent_template, lead, make_plan, tick, url
+from .factories import consultant_review, kent_template, lead, make_plan, tick, url
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("november_2026")]
 
@@ -412,12 +412,8 @@ def test_section_queries_do_not_grow_with_rows(org, other_org, client, sign_in):
 
 def test_consultant_without_membership_reviews_outside_any_organisation(org, other_org, client,
                                                                         sign_in):
-    person = lead(org)
-    plan = make_plan(org, by=person)
-    grant = services.reviewer_grant(
-        org=org, plan=plan, email="cleo@consultancy.test", full_name="Cleo Consultant",
-        kind="consultant", expires_on=datetime.date(2027, 3, 31), by=person,
-        today=datetime.date(2026, 11, 2))
+    _person, plan, grant = consultant_review(org, email="cleo@consultancy.test", expires_on=datetime.date(2027, 3, 31),
+                                             today=datetime.date(2026, 11, 2))
     sign_in(grant.reviewer)
     review = reverse("careersplan_review:plan", kwargs={"plan_id": plan.pk})
     page = client.get(review)

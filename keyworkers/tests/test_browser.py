@@ -12,8 +12,9 @@ from keyworkers.models import Review
 from keyworkers.tests.factories import learner_with_plan, school_year
 from learners.tests.factories import target_for
 from plp_portal.organisations.choices import Role
-from tests.browser import assert_accessible, sign_in, wait_for_text
-from tests.factories import PASSWORD, enable_totp, member, totp_code
+from tests.browser import assert_accessible, sign_in, sign_out, wait_for_text
+from tests.browser import staff_sign_in as _staff_sign_in
+from tests.factories import member
 
 pytestmark = pytest.mark.browser
 
@@ -24,19 +25,7 @@ SECRET = "KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU"
 
 
 def staff_sign_in(page, user):
-    from allauth.mfa.models import Authenticator
-
-    Authenticator.objects.filter(user=user).delete()
-    enable_totp(user, SECRET)
-    sign_in(page, user.email, PASSWORD)
-    page.get_by_label("Code", exact=True).fill(totp_code(SECRET))
-    page.get_by_role("button", name="Sign In").click()
-    page.wait_for_load_state()
-
-
-def sign_out(page):
-    page.get_by_role("button", name=re.compile("Sign out")).click()
-    page.wait_for_url(re.compile("/accounts/"))
+    _staff_sign_in(page, user, SECRET)
 
 
 def test_tutor_runs_a_full_review_from_the_caseload_to_sign_off(page, live_server, transactional_db, org, other_org):
@@ -63,14 +52,12 @@ def test_tutor_runs_a_full_review_from_the_caseload_to_sign_off(page, live_serve
 
     staff_sign_in(page, kw)
     page.goto(f"/o/{org.slug}/keyworkers/")
-    wait_for_text(page, "Due this week")
-    assert_accessible(page)
+    assert_accessible(page, shows="Due this week")
     page.get_by_role("link", name=learner.full_name, exact=True).click()
     assert_accessible(page)
     page.get_by_role("button", name=re.compile("Start review 1")).click()
     page.wait_for_url(re.compile("/edit/"))
-    wait_for_text(page, "How to care for older people")
-    assert_accessible(page)
+    assert_accessible(page, shows="How to care for older people")
     page.get_by_label("Progress against the overall plan").fill("Doing well at placement.")
     page.get_by_label("Status").select_option("achieved")
     page.get_by_label("Note").fill("Four Saturdays done")
@@ -84,8 +71,7 @@ def test_tutor_runs_a_full_review_from_the_caseload_to_sign_off(page, live_serve
     page.get_by_label("Next review date").fill((datetime.date.today() + datetime.timedelta(days=42)).isoformat())
     page.get_by_role("button", name="Sign as key worker").click()
     page.wait_for_url(re.compile(r"/reviews/\d+/$"))
-    wait_for_text(page, "The learner signs next")
-    assert_accessible(page)
+    assert_accessible(page, shows="The learner signs next")
     review = Review.objects.for_org(org).get(plan=plan, number=1)
     assert review.kw_signed_at and review.overall_progress == "Doing well at placement."
     page.goto(f"/o/{org.slug}/keyworkers/learners/{plan.profile_id}/team/")
@@ -94,8 +80,7 @@ def test_tutor_runs_a_full_review_from_the_caseload_to_sign_off(page, live_serve
 
     sign_in(page, learner.email)
     page.goto(f"/me/reviews/{review.pk}/")
-    wait_for_text(page, "Ask for a reference")
-    assert_accessible(page)
+    assert_accessible(page, shows="Ask for a reference")
     page.get_by_role("button", name="Sign review 1").click()
     wait_for_text(page, "You signed review 1")
     review.refresh_from_db()
@@ -132,8 +117,10 @@ def _until(check, timeout=10.0):
         time.sleep(0.2)
 
 
-def test_two_tabs_autosaving_one_review_draft_never_overwrite_each_other(page, live_server, transactional_db, org,
-                                                                         other_org):
+@pytest.fixture
+def review_draft_open(page, live_server, transactional_db, org, other_org):
+    """A review its key worker has started, open in the browser signed in as them: (review, the
+    edit page's path)."""
     school_year(org)
     kw = member(org, Role.KEY_WORKER)
     plan = learner_with_plan(org, kw)
@@ -141,6 +128,11 @@ def test_two_tabs_autosaving_one_review_draft_never_overwrite_each_other(page, l
     staff_sign_in(page, kw)
     edit = f"/o/{org.slug}/keyworkers/reviews/{review.pk}/edit/"
     page.goto(edit)
+    return review, edit
+
+
+def test_two_tabs_autosaving_one_review_draft_never_overwrite_each_other(page, org, review_draft_open):
+    review, edit = review_draft_open
     other = page.context.new_page()
     other.goto(edit)
 
@@ -169,15 +161,8 @@ def test_two_tabs_autosaving_one_review_draft_never_overwrite_each_other(page, l
 
 
 @pytest.mark.parametrize("failure", ["server error", "no connection"])
-def test_an_autosave_that_fails_says_not_saved_and_keeps_what_was_typed(page, live_server, transactional_db,
-                                                                        org, other_org, failure):
-    school_year(org)
-    kw = member(org, Role.KEY_WORKER)
-    plan = learner_with_plan(org, kw)
-    review = services.review_start(org=org, plan=plan, by=kw)
-    staff_sign_in(page, kw)
-    edit = f"/o/{org.slug}/keyworkers/reviews/{review.pk}/edit/"
-    page.goto(edit)
+def test_an_autosave_that_fails_says_not_saved_and_keeps_what_was_typed(page, org, review_draft_open, failure):
+    review, _edit = review_draft_open
 
     def fail_autosaves(route):
         if route.request.method == "POST" and route.request.headers.get("hx-request"):

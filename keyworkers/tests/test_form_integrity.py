@@ -58,6 +58,28 @@ def _review_in_progress(org):
     return review, kw
 
 
+@pytest.fixture
+def review_in_progress(org, frozen):
+    """A review the learner's key worker started at NOW: (review, key worker, its edit page)."""
+    review, kw = _review_in_progress(org)
+    return review, kw, url("review_edit", org, review_id=review.pk)
+
+
+def save_draft(client, edit, data, review):
+    """Posts ``data`` from the review form ``edit`` with "Save draft": the save must go through (a
+    redirect). Returns ``review`` as saved."""
+    assert client.post(edit, data).status_code == 302
+    review.refresh_from_db()
+    return review
+
+
+def loaded_tab(user, page):
+    """A new tab signed in as ``user`` that loaded the review form ``page``, and the draft version
+    the form carries."""
+    client = tab(user)
+    return client, form_version(client.get(page))
+
+
 def _draft(version, **answers):
     return {"version": version, "overall_progress": "", "support": "", "learning_opportunities": "",
             "narrative_text": "", "next_review_on": "", "action": "save", **answers}
@@ -67,11 +89,10 @@ def _draft(version, **answers):
 
 
 @pytest.mark.django_db
-def test_second_tab_saving_an_older_draft_is_refused_sees_the_first_and_keeps_its_own(org, other_org, frozen):
-    review, kw = _review_in_progress(org)
-    edit = url("review_edit", org, review_id=review.pk)
-    first, second = tab(kw), tab(kw)
-    first_version, second_version = form_version(first.get(edit)), form_version(second.get(edit))
+def test_second_tab_saving_an_older_draft_is_refused_sees_the_first_and_keeps_its_own(org, other_org,
+                                                                                      review_in_progress):
+    review, kw, edit = review_in_progress
+    (first, first_version), (second, second_version) = loaded_tab(kw, edit), loaded_tab(kw, edit)
 
     assert first.post(edit, _draft(first_version, overall_progress="Settled in well",
                                    next_review_on="2026-12-18")).status_code == 302
@@ -90,17 +111,15 @@ def test_second_tab_saving_an_older_draft_is_refused_sees_the_first_and_keeps_it
 
     # Saving again from the page that showed both keeps this tab's answers, knowingly.
     data = _draft(form_version(response), overall_progress="Struggling with maths", support="Maths mentor")
-    assert second.post(edit, data).status_code == 302
-    review.refresh_from_db()
+    review = save_draft(second, edit, data, review)
     assert (review.overall_progress, review.support) == ("Struggling with maths", "Maths mentor")
 
 
 @pytest.mark.django_db
-def test_autosave_from_an_older_draft_is_refused_and_shows_the_other_tabs_answers(org, other_org, frozen):
-    review, kw = _review_in_progress(org)
-    edit = url("review_edit", org, review_id=review.pk)
-    first, second = tab(kw), tab(kw)
-    first_version, second_version = form_version(first.get(edit)), form_version(second.get(edit))
+def test_autosave_from_an_older_draft_is_refused_and_shows_the_other_tabs_answers(org, other_org,
+                                                                                  review_in_progress):
+    review, kw, edit = review_in_progress
+    (first, first_version), (second, second_version) = loaded_tab(kw, edit), loaded_tab(kw, edit)
 
     saved = first.post(edit, _draft(first_version, narrative_text="A good start."), HTTP_HX_REQUEST="true")
     assert saved.status_code == 200 and "Draft saved" in saved.content.decode()
@@ -125,15 +144,12 @@ def test_autosave_from_an_older_draft_is_refused_and_shows_the_other_tabs_answer
     # "Save draft" after seeing their answers keeps this tab's, knowingly.
     seen = re.search(r'name="seen_version" value="(\d+)"', refused.content.decode()).group(1)
     data = _draft(second_version, seen_version=seen, narrative_text="Late to lessons again.")
-    assert second.post(edit, data).status_code == 302
-    review.refresh_from_db()
-    assert review.narrative_text == "Late to lessons again."
+    assert save_draft(second, edit, data, review).narrative_text == "Late to lessons again."
 
 
 @pytest.mark.django_db
-def test_a_tabs_own_autosave_answering_after_its_save_draft_is_not_a_conflict(org, other_org, frozen):
-    review, kw = _review_in_progress(org)
-    edit = url("review_edit", org, review_id=review.pk)
+def test_a_tabs_own_autosave_answering_after_its_save_draft_is_not_a_conflict(org, other_org, review_in_progress):
+    review, kw, edit = review_in_progress
     client, other = tab(kw), tab(kw)
     page, other_page = client.get(edit), other.get(edit)
     assert page_tab(page) != page_tab(other_page)  # each page load is its own tab
@@ -142,9 +158,8 @@ def test_a_tabs_own_autosave_answering_after_its_save_draft_is_not_a_conflict(or
     # the same page, still carries the version the page had.
     assert "Draft saved" in client.post(edit, _draft(**mine, overall_progress="Doing well"),
                                         HTTP_HX_REQUEST="true").content.decode()
-    assert client.post(edit, _draft(**mine, overall_progress="Doing well at college")).status_code == 302
-    review.refresh_from_db()
-    assert review.overall_progress == "Doing well at college"
+    data = _draft(**mine, overall_progress="Doing well at college")
+    assert save_draft(client, edit, data, review).overall_progress == "Doing well at college"
     # Another page loaded before those saves is still refused, with its own tab token.
     data = _draft(form_version(other_page), tab=page_tab(other_page), overall_progress="Old news")
     assert "Someone else saved this review" in other.post(edit, data).content.decode()
@@ -153,9 +168,9 @@ def test_a_tabs_own_autosave_answering_after_its_save_draft_is_not_a_conflict(or
 
 
 @pytest.mark.django_db
-def test_an_autosave_answering_after_the_page_saved_and_reloaded_is_not_a_conflict(org, other_org, frozen):
-    review, kw = _review_in_progress(org)
-    edit = url("review_edit", org, review_id=review.pk)
+def test_an_autosave_answering_after_the_page_saved_and_reloaded_is_not_a_conflict(org, other_org,
+                                                                                   review_in_progress):
+    review, kw, edit = review_in_progress
     client = tab(kw)
     page = client.get(edit)
     before = {"version": form_version(page), "tab": page_tab(page)}
@@ -167,15 +182,12 @@ def test_an_autosave_answering_after_the_page_saved_and_reloaded_is_not_a_confli
     client.post(edit, _draft(**before, overall_progress="Doing well"), HTTP_HX_REQUEST="true")
     # …and the reloaded page still saves.
     data = _draft(form_version(reloaded), tab=page_tab(reloaded), overall_progress="Doing well in English")
-    assert client.post(edit, data).status_code == 302
-    review.refresh_from_db()
-    assert review.overall_progress == "Doing well in English"
+    assert save_draft(client, edit, data, review).overall_progress == "Doing well in English"
 
 
 @pytest.mark.django_db
-def test_a_save_without_the_draft_version_is_refused(org, other_org, frozen):
-    review, kw = _review_in_progress(org)
-    edit = url("review_edit", org, review_id=review.pk)
+def test_a_save_without_the_draft_version_is_refused(org, other_org, review_in_progress):
+    review, kw, edit = review_in_progress
     data = _draft("", overall_progress="From an old page")
     response = tab(kw).post(edit, data)
     assert response.status_code == 200 and "This page is out of date" in response.content.decode()
@@ -220,20 +232,20 @@ def test_two_saves_at_the_same_moment_from_one_version_cannot_both_win(org, othe
 
 
 @pytest.mark.django_db
-def test_review_form_suggests_the_review_after_this_one_not_this_ones_own_date(org, other_org, frozen):
-    review, kw = _review_in_progress(org)
+def test_review_form_suggests_the_review_after_this_one_not_this_ones_own_date(org, other_org, review_in_progress):
+    review, kw, edit = review_in_progress
     assert review.due_on == d(2026, 10, 26)  # the end of this half term
-    page = tab(kw).get(url("review_edit", org, review_id=review.pk)).content.decode()
+    page = tab(kw).get(edit).content.decode()
     assert "the next review would be due on 18 December 2026" in page  # the end of the next half term
     assert "would be due on 26 October 2026" not in page
 
 
 @pytest.mark.django_db
-def test_review_form_suggests_the_next_date_by_the_learners_weeks_cadence(org, other_org, frozen):
-    review, kw = _review_in_progress(org)
+def test_review_form_suggests_the_next_date_by_the_learners_weeks_cadence(org, other_org, review_in_progress):
+    review, kw, edit = review_in_progress
     services.schedule_override_set(org=org, profile=review.plan.profile, by=kw, cadence=Cadence.WEEKS,
                                    interval_weeks=4)
-    page = tab(kw).get(url("review_edit", org, review_id=review.pk)).content.decode()
+    page = tab(kw).get(edit).content.decode()
     assert "the next review would be due on 16 November 2026" in page  # held 19 Oct + 4 weeks
 
 
@@ -281,11 +293,11 @@ def test_the_database_refuses_zero_weeks_between_reviews(org, other_org):
     ("new_0_due_on", "0001-01-01", "Due by must be today or later"),
     ("new_0_due_on", "9999-12-31", "Due by must be on or before"),
 ])
-def test_impossible_review_dates_are_refused_and_nothing_is_saved(org, other_org, frozen, field, value, message):
-    review, kw = _review_in_progress(org)
-    edit = url("review_edit", org, review_id=review.pk)
-    client = tab(kw)
-    data = _draft(form_version(client.get(edit)), overall_progress="Typed before the bad date",
+def test_impossible_review_dates_are_refused_and_nothing_is_saved(org, other_org, review_in_progress, field, value,
+                                                                   message):
+    review, kw, edit = review_in_progress
+    client, version = loaded_tab(kw, edit)
+    data = _draft(version, overall_progress="Typed before the bad date",
                   new_0_title="Apply to college", new_0_due_on="2026-12-01")
     data[field] = value
     response = client.post(edit, data)
@@ -307,11 +319,10 @@ def test_the_database_refuses_a_next_review_before_the_review(org, other_org, fr
 
 
 @pytest.mark.django_db
-def test_review_text_longer_than_its_limit_is_refused_naming_the_field(org, other_org, frozen):
-    review, kw = _review_in_progress(org)
-    edit = url("review_edit", org, review_id=review.pk)
-    client = tab(kw)
-    data = _draft(form_version(client.get(edit)), overall_progress="x" * (PROGRESS_MAX + 1),
+def test_review_text_longer_than_its_limit_is_refused_naming_the_field(org, other_org, review_in_progress):
+    review, kw, edit = review_in_progress
+    client, version = loaded_tab(kw, edit)
+    data = _draft(version, overall_progress="x" * (PROGRESS_MAX + 1),
                   narrative_text="y" * (NARRATIVE_MAX + 1))
     page = client.post(edit, data).content.decode()
     assert f"Progress against the overall plan must be {PROGRESS_MAX} characters or fewer" in page
@@ -320,9 +331,7 @@ def test_review_text_longer_than_its_limit_is_refused_naming_the_field(org, othe
     assert review.overall_progress == "" and review.narrative_text == ""
     # At the limit it is kept whole.
     data.update(overall_progress="x" * PROGRESS_MAX, narrative_text="y" * NARRATIVE_MAX)
-    assert client.post(edit, data).status_code == 302
-    review.refresh_from_db()
-    assert len(review.overall_progress) == PROGRESS_MAX
+    assert len(save_draft(client, edit, data, review).overall_progress) == PROGRESS_MAX
 
 
 @pytest.mark.django_db

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from learners import services
 from learners.choices import AuthorRole, ShareRelationship
 from plp_portal.organisations.choices import Role
-from tests.browser import assert_accessible, sign_in, wait_for_text
+from tests.browser import assert_accessible, sign_in, sign_out, submit_and_see_errors, wait_for_text
 from tests.factories import member
 
 from .factories import LearnerProfileFactory, plan_for, target_for
@@ -22,14 +22,15 @@ from .factories import LearnerProfileFactory, plan_for, target_for
 pytestmark = pytest.mark.browser
 
 
-def _sign_out(page):
-    page.get_by_role("button", name=re.compile("Sign out")).click()
-    page.wait_for_url(re.compile("/accounts/"))
-
-
 def _fits_phone(page):
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0, f"{page.url} scrolls sideways on a 375px screen ({overflow}px)"
+
+
+def _from_home(page, link):
+    """Back to the learner's home page (/me/), then the link named ``link`` on it."""
+    page.goto("/me/")
+    page.get_by_role("link", name=link).click()
 
 
 def _world(org, *, under_13=False):
@@ -60,16 +61,13 @@ def test_learner_on_a_phone_adds_a_target_updates_it_writes_a_log_entry_and_down
     expect(page.get_by_role("heading", name="What do I do next?")).to_be_visible()
     page.get_by_text("Show my answers").click()  # the ten questions are folded on the home
     expect(page.get_by_role("heading", name="What do I need to do next?")).to_be_visible()
-    wait_for_text(page, "Become a nurse")
-    assert_accessible(page)
+    assert_accessible(page, shows="Become a nurse")
     _fits_phone(page)
 
     page.get_by_role("link", name="My targets").click()
     assert_accessible(page)
     page.get_by_role("link", name="Set myself a target").click()
-    page.get_by_role("button", name="Save my target").click()  # empty: the error summary
-    wait_for_text(page, "There is a problem")
-    assert_accessible(page)
+    submit_and_see_errors(page, "Save my target")  # empty: the error summary
     page.get_by_label("What do you want to achieve?").fill("Run 5k without stopping")
     page.get_by_label("Due date").fill((timezone.localdate() + datetime.timedelta(days=30)).isoformat())
     page.get_by_role("button", name="Save my target").click()
@@ -85,10 +83,8 @@ def test_learner_on_a_phone_adds_a_target_updates_it_writes_a_log_entry_and_down
     page.get_by_role("button", name="Save my progress").click()
     wait_for_text(page, "Your progress is saved")
 
-    page.goto("/me/")
-    page.get_by_role("link", name="My learning log").click()
-    wait_for_text(page, "The learning log is empty")
-    assert_accessible(page)
+    _from_home(page, "My learning log")
+    assert_accessible(page, shows="The learning log is empty")
     page.get_by_role("link", name="Add to my learning log").click()
     page.get_by_role("button", name="Record my voice").wait_for(state="visible")  # MediaRecorder enhancement
     assert_accessible(page)
@@ -107,8 +103,7 @@ def test_learner_on_a_phone_adds_a_target_updates_it_writes_a_log_entry_and_down
 
     page.goto("/me/")
     for link in ("My whole plan and learning journey", "Who can see my plan"):
-        page.goto("/me/")
-        page.get_by_role("link", name=link).click()
+        _from_home(page, link)
         assert_accessible(page)
     page.get_by_role("link", name="Share my plan with someone").click()
     assert_accessible(page)
@@ -125,11 +120,9 @@ def test_learner_on_a_phone_adds_a_target_updates_it_writes_a_log_entry_and_down
     page.get_by_role("button", name="Sign my learning contract").click()
     wait_for_text(page, "You signed your learning contract")
 
-    page.goto("/me/")
-    page.get_by_role("link", name="Download my progress file (PDF)").click()
+    _from_home(page, "Download my progress file (PDF)")
     # Rendered by the workers (eager here, as in the demo): the page offers it at once.
-    wait_for_text(page, "Your PDF is ready.")
-    assert_accessible(page)
+    assert_accessible(page, shows="Your PDF is ready.")
     with page.expect_download() as download:
         page.get_by_role("button", name="Download the PDF").click()
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(open(download.value.path(), "rb").read())).pages)
@@ -169,9 +162,7 @@ def test_staff_parent_and_invitee_pages_pass_axe(transactional_db, org, other_or
         assert_accessible(page)
     # A form with errors, and the stale-edit message.
     page.goto(f"{base}/plans/{plan.pk}/targets/add/")
-    page.get_by_role("button", name="Set target").click()
-    wait_for_text(page, "There is a problem")
-    assert_accessible(page)
+    submit_and_see_errors(page, "Set target")
     page.goto(f"{base}/plans/{plan.pk}/edit/")
     services.plan_update(org=org, plan=plan, by=world["key_worker"], expected_version=plan.version,
                          long_term_goal="Their version of the goal")
@@ -184,7 +175,7 @@ def test_staff_parent_and_invitee_pages_pass_axe(transactional_db, org, other_or
     page.goto(f"{base}/settings/target-areas/")
     page.get_by_role("link", name="Careers").click()
     assert_accessible(page)
-    _sign_out(page)
+    sign_out(page)
 
     sign_in(page, parent.email)
     page.goto("/me/")
@@ -193,7 +184,7 @@ def test_staff_parent_and_invitee_pages_pass_axe(transactional_db, org, other_or
     wait_for_text(page, "Settled in.")
     assert "Late twice" not in page.content()
     assert_accessible(page)
-    _sign_out(page)
+    sign_out(page)
 
     # The invitation link, for a person with no account.
     from learners.models import PlanShareInvitation
@@ -208,8 +199,7 @@ def test_staff_parent_and_invitee_pages_pass_axe(transactional_db, org, other_or
     page.get_by_role("button", name="Create account and see the plan").click()
     wait_for_text(page, "Settled in.")
     page.goto(f"/invitations/plan/{token}/")
-    wait_for_text(page, "This link does not work")
-    assert_accessible(page)
+    assert_accessible(page, shows="This link does not work")
 
 
 def test_voice_recording_in_the_browser_under_the_pages_csp(transactional_db, org, other_org, browser, live_server):

@@ -14,17 +14,12 @@ from learners import services
 from learners.choices import LeavingReason, TransferStatus
 from learners.models import Plan, RecordTransfer
 from plp_portal.organisations.choices import Role
-from tests.browser import assert_accessible, sign_in, wait_for_text
+from tests.browser import assert_accessible, sign_in, sign_out, submit_and_see_errors, wait_for_text
 from tests.factories import MembershipFactory, OrganisationFactory, member
 
 from .factories import LearnerProfileFactory, plan_for
 
 pytestmark = pytest.mark.browser
-
-
-def _sign_out(page):
-    page.get_by_role("button", name=re.compile("Sign out")).click()
-    page.wait_for_url(re.compile("/accounts/"))
 
 
 def _school_pupil(org):
@@ -46,6 +41,15 @@ def _school_pupil(org):
     return kw, profile, plan
 
 
+def _offer_record(page, college, *, field, shows, button):
+    """The second step of offering a record: choose ``college`` in ``field``, continue to the
+    page that says what would be shared (``shows``, audited) and press ``button``."""
+    page.get_by_label(field).select_option(label=college.name)
+    page.get_by_role("button", name="Continue").click()
+    assert_accessible(page, shows=shows)
+    page.get_by_role("button", name=button).click()
+
+
 def test_year_11_pupil_moves_on_to_the_college_with_their_record(transactional_db, org, other_org, page,
                                                                    live_server):
     college = OrganisationFactory(name="Demoshire College", slug="college", kind="college")
@@ -57,37 +61,31 @@ def test_year_11_pupil_moves_on_to_the_college_with_their_record(transactional_d
     page.goto(f"/o/{org.slug}/learners/plans/{plan.pk}/")
     page.get_by_role("link", name="Write the moving-on plan").click()
     assert_accessible(page)
-    page.get_by_role("button", name="Save the moving-on plan").click()  # nothing chosen: errors
-    wait_for_text(page, "There is a problem")
-    assert_accessible(page)
+    submit_and_see_errors(page, "Save the moving-on plan")  # nothing chosen: errors
     page.get_by_label("Education", exact=True).check()
     page.get_by_label("Course, provider or employer").fill("Demoshire College, Level 2 Professional Cookery")
     page.get_by_label("Notes on applications").fill("Went to the college's open evening.")
     page.get_by_label("The organisation I move on to").check()
     page.get_by_role("button", name="Save the moving-on plan").click()
-    wait_for_text(page, "The moving-on plan is saved")
-    assert_accessible(page)
+    assert_accessible(page, shows="The moving-on plan is saved")
     # Applications one at a time, no JavaScript needed.
     page.get_by_role("link", name="Add an application").click()
     assert_accessible(page)
-    page.get_by_role("button", name="Save the application").click()  # nothing given: errors
-    wait_for_text(page, "There is a problem")
-    assert_accessible(page)
+    submit_and_see_errors(page, "Save the application")  # nothing given: errors
     page.get_by_label("Provider").fill("Demoshire College")
     page.get_by_label("Course or role").fill("Level 2 Professional Cookery")
     page.get_by_label("Offer accepted").check()
     page.get_by_role("button", name="Save the application").click()
     wait_for_text(page, "The application is saved")
     wait_for_text(page, "Offer accepted")
-    _sign_out(page)
+    sign_out(page)
 
     # The pupil agrees to it.
     sign_in(page, pupil.email)
     page.goto(f"/me/plans/{plan.pk}/full/")
     page.get_by_role("button", name="I agree to this moving-on plan").click()
-    wait_for_text(page, "You agreed to your moving-on plan")
-    assert_accessible(page)
-    _sign_out(page)
+    assert_accessible(page, shows="You agreed to your moving-on plan")
+    sign_out(page)
 
     # The key worker ends the enrolment, after confirming.
     sign_in(page, kw.email, totp=True)
@@ -99,13 +97,12 @@ def test_year_11_pupil_moves_on_to_the_college_with_their_record(transactional_d
     page.get_by_label("Withdraw them").check()
     page.get_by_label("Closing entry for the learning journey").fill("Off to college to train as a chef.")
     page.get_by_role("button", name="Continue").click()
-    wait_for_text(page, "Are you sure you want to end this enrolment?")
-    assert_accessible(page)
+    assert_accessible(page, shows="Are you sure you want to end this enrolment?")
     assert Plan.objects.for_org(org).get(pk=plan.pk).status == "active"
     page.get_by_role("button", name="End enrolment").click()
     page.wait_for_load_state()
     assert Plan.objects.for_org(org).get(pk=plan.pk).status == "closed"
-    _sign_out(page)
+    sign_out(page)
 
     # The pupil starts at the college; its key worker asks for the record.
     MembershipFactory(organisation=college, user=pupil, role=Role.LEARNER)
@@ -115,40 +112,36 @@ def test_year_11_pupil_moves_on_to_the_college_with_their_record(transactional_d
     sign_in(page, college_kw.email, totp=True)
     page.goto(f"/o/{college.slug}/learners/profiles/{there.pk}/")
     page.get_by_role("link", name="Records from previous organisations").click()
-    wait_for_text(page, "No previous records are shared with you")
-    assert_accessible(page)
+    assert_accessible(page, shows="No previous records are shared with you")
     page.get_by_role("link", name="Ask for the record at a previous organisation").click()
     assert_accessible(page)
     page.get_by_label("The learner's previous organisation").select_option(label=org.name)
     page.get_by_role("button", name="Ask the learner").click()
     wait_for_text(page, "is asked in their own space")
-    _sign_out(page)
+    sign_out(page)
 
     # The pupil sees exactly what goes and consents.
     sign_in(page, pupil.email)
     page.goto("/me/transfers/")
     assert_accessible(page)
     page.get_by_role("link", name=re.compile("Decide")).click()
-    wait_for_text(page, "What would be shared")
-    assert_accessible(page)
+    assert_accessible(page, shows="What would be shared")
     page.get_by_label("Yes, they may read it").check()
     page.get_by_role("button", name="Send my answer").click()
     wait_for_text(page, "can now read your record")
     assert RecordTransfer.objects.for_org(org).get().status == TransferStatus.CONSENTED
-    _sign_out(page)
+    sign_out(page)
 
     # The college key worker reads the school's review and starts a plan from the old goal.
     sign_in(page, college_kw.email, totp=True)
     page.goto(f"/o/{college.slug}/learners/profiles/{there.pk}/previous/")
     wait_for_text(page, "Review 1: Cooked for the open evening: great teamwork.")
     wait_for_text(page, "Demoshire College, Level 2 Professional Cookery")
-    wait_for_text(page, "Off to college to train as a chef.")
-    assert_accessible(page)
+    assert_accessible(page, shows="Off to college to train as a chef.")
     # The school's review, read-only, as a review page.
     page.get_by_role("link", name="Review 1 signed off", exact=True).click()
     wait_for_text(page, "Review 1 at " + org.name)
-    wait_for_text(page, "Strong practical work.")
-    assert_accessible(page)
+    assert_accessible(page, shows="Strong practical work.")
     page.go_back()
     page.get_by_role("link", name=re.compile("Start a plan here from this one")).click()
     assert_accessible(page)
@@ -164,8 +157,7 @@ def test_year_11_pupil_moves_on_to_the_college_with_their_record(transactional_d
     # The learner's timeline here holds the school's, marked and read-only, with the review's page.
     page.get_by_role("link", name="The whole timeline").click()
     wait_for_text(page, f"From {org.name} (previous organisation, read-only)")
-    wait_for_text(page, "Started from the plan")
-    assert_accessible(page)
+    assert_accessible(page, shows="Started from the plan")
     page.get_by_role("link", name=re.compile(r"Read it\W+Review 1 signed off")).click()
     wait_for_text(page, "Review 1 at " + org.name)
 
@@ -180,15 +172,12 @@ def test_reenrol_and_offer_pages_pass_axe(transactional_db, org, other_org, page
     page.goto(f"/o/{org.slug}/learners/profiles/{profile.pk}/")
     page.get_by_role("link", name=re.compile("again")).click()
     assert_accessible(page)
-    _sign_out(page)
+    sign_out(page)
     sign_in(page, profile.user.email)
     page.goto("/me/transfers/offer/")
     assert_accessible(page)
-    page.get_by_label("The organisation I am moving to").select_option(label=college.name)
-    page.get_by_role("button", name="Continue").click()
-    wait_for_text(page, "Share your record at")
-    assert_accessible(page)
-    page.get_by_role("button", name="I agree: share my record").click()
+    _offer_record(page, college, field="The organisation I am moving to", shows="Share your record at",
+                  button="I agree: share my record")
     wait_for_text(page, "can now read your record")
     assert RecordTransfer.objects.for_org(org).get().receiving_organisation == college
 
@@ -205,14 +194,9 @@ def test_the_school_offers_an_under_13s_record_pages_pass_axe(transactional_db, 
     page.goto(f"/o/{org.slug}/learners/profiles/{profile.pk}/")
     page.get_by_role("link", name=re.compile("Offer .* record to the organisation they move to")).click()
     assert_accessible(page)
-    page.get_by_role("button", name="Continue").click()  # no organisation chosen: errors
-    wait_for_text(page, "There is a problem")
-    assert_accessible(page)
-    page.get_by_label("The organisation the learner is moving to").select_option(label=college.name)
-    page.get_by_role("button", name="Continue").click()
-    wait_for_text(page, "What would be shared")
-    assert_accessible(page)
-    page.get_by_role("button", name="Offer the record").click()
+    submit_and_see_errors(page, "Continue")  # no organisation chosen: errors
+    _offer_record(page, college, field="The organisation the learner is moving to", shows="What would be shared",
+                  button="Offer the record")
     wait_for_text(page, "can now read")
     transfer = RecordTransfer.objects.for_org(org).get()
     assert transfer.status == TransferStatus.CONSENTED and transfer.consented_by == lead

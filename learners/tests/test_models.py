@@ -8,6 +8,7 @@ from learners.choices import AuthorRole, PlanStatus, SignerRole, TargetStatus
 from learners.models import NarrativeEntry, Plan, Target
 from plp_portal.audit.models import AppendOnlyError, AuditEvent
 from plp_portal.organisations.choices import Role
+from tests.append_only import assert_append_only
 from tests.factories import member
 
 from .factories import LearnerProfileFactory, plan_for, target_for
@@ -28,14 +29,7 @@ def _entry(plan):
 def test_narrative_entry_cannot_be_edited_or_deleted_through_the_model(plan, other_org):
     entry = _entry(plan)
     entry.text = "Rewritten"
-    with pytest.raises(AppendOnlyError):
-        entry.save()
-    with pytest.raises(AppendOnlyError):
-        entry.delete()
-    with pytest.raises(AppendOnlyError):
-        NarrativeEntry.objects.for_org(plan.organisation).update(text="x")
-    with pytest.raises(AppendOnlyError):
-        NarrativeEntry.objects.for_org(plan.organisation).delete()
+    assert_append_only(entry, NarrativeEntry.objects.for_org(plan.organisation), text="x")
     assert NarrativeEntry.objects.for_org(plan.organisation).get().text == "Settled in well."
 
 

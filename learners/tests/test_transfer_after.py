@@ -21,17 +21,12 @@ from learners.models import MovingOnApplication, Plan, RecordTransfer, Target
 from learners.pdf import progress_file_context, progress_file_pdf
 from learners.permissions import plan_viewer
 from learners.tests.factories import LearnerProfileFactory, plan_for, target_for
-from learners.tests.test_transfer import world  # noqa: F401 (fixture)
+from learners.tests.test_transfer import college, world  # noqa: F401 (fixtures)
 from plp_portal.audit.models import AuditEvent
 from plp_portal.organisations.choices import Role
-from tests.factories import MembershipFactory, OrganisationFactory, member
+from tests.factories import member
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def college(db):
-    return OrganisationFactory(name="Demoshire College", slug="college", kind="college")
 
 
 @pytest.fixture
