@@ -109,7 +109,7 @@ def _visible_targets(*, plan: Plan, viewer: PlanViewer):
     progress newest first) in a fixed number of queries."""
     return (
         Target.objects.for_org(plan.organisation_id).filter(audience_q(viewer), plan=plan)
-        .select_related("area", "set_by", "approved_by")
+        .select_related("area", "set_by")
         .prefetch_related(
             Prefetch(
                 "progress",
@@ -330,8 +330,9 @@ def tracking_table(*, plan: Plan, viewer: PlanViewer):
 
 
 def concerns_for(*, plan: Plan, viewer: PlanViewer):
-    """The plan's concerns ``viewer`` may see, with the people each names (the plan page, the PDF)."""
-    return plan.concerns.filter(audience_q(viewer)).select_related("raised_by", "owner", "resolved_by")
+    """The plan's concerns ``viewer`` may see, with who raised each and who follows it up (the
+    plan page, the PDF; neither names who resolved it)."""
+    return plan.concerns.filter(audience_q(viewer)).select_related("raised_by", "owner")
 
 
 def narrative_for(*, plan: Plan, viewer: PlanViewer):
