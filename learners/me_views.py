@@ -57,8 +57,9 @@ def _plan_home_context(request, plan):
     panels = [panel for module in app_hook_modules("me_home")
               for panel in module.panels(plan=plan, viewer=viewer, today=today)]
     last_visit = selectors.me_last_visit(user=request.user, plan=plan)
-    return {"plan": plan, "viewer": viewer, "headlines": selectors.me_headlines(plan=plan, viewer=viewer),
-            "today": today, "next": selectors.me_next(plan=plan, viewer=viewer, today=today), "panels": panels,
+    targets = selectors.me_visible_targets(plan=plan, viewer=viewer)
+    return {"plan": plan, "viewer": viewer, "headlines": selectors.me_headlines(plan=plan, viewer=viewer, targets=targets),
+            "today": today, "next": selectors.me_next(targets=targets, today=today), "panels": panels,
             "last_visit": last_visit,
             "new_since": selectors.me_new_since(plan=plan, viewer=viewer, since=last_visit),
             "pending_approval": plan.targets.filter(approved_at__isnull=True, set_by_role=SetByRole.LEARNER).count(),

@@ -109,7 +109,7 @@ def _visible_targets(*, plan: Plan, viewer: PlanViewer):
     progress newest first) in a fixed number of queries."""
     return (
         Target.objects.for_org(plan.organisation_id).filter(audience_q(viewer), plan=plan)
-        .select_related("area", "set_by", "approved_by")
+        .select_related("area", "set_by")
         .prefetch_related(
             Prefetch(
                 "progress",
@@ -140,17 +140,24 @@ def my_targets(*, plan: Plan, viewer: PlanViewer, today, status: str = "", area=
     return targets.order_by("due_on", "pk")
 
 
-def me_next(*, plan: Plan, viewer: PlanViewer, today, week_days: int = 7) -> dict:
-    """What the learner does next: their open targets that are late (``overdue``) and due within
-    ``week_days`` days (``due_this_week``), soonest first. Two queries."""
+def me_visible_targets(*, plan: Plan, viewer: PlanViewer) -> list[Target]:
+    """The targets of ``plan`` that ``viewer`` may see, soonest due first, with their area: one
+    query, read once for the learner's home (a plan's own few dozen), whose headlines and "what
+    do I do next" are answered from it in Python (``me_headlines``, ``me_next``)."""
+    return list(plan.targets.filter(audience_q(viewer)).select_related("area").order_by("due_on", "pk"))
+
+
+def me_next(*, targets: list[Target], today, week_days: int = 7) -> dict:
+    """What the learner does next, from their visible ``targets`` (``me_visible_targets``, soonest
+    due first): the open ones that are late (``overdue``) and due within ``week_days`` days
+    (``due_this_week``), at most 20 of each. No query."""
     import datetime
 
-    open_targets = (Target.objects.for_org(plan.organisation_id).filter(audience_q(viewer), plan=plan,
-                    status__in=TARGET_OPEN_STATUSES).select_related("area").order_by("due_on", "pk"))
+    week_end = today + datetime.timedelta(days=week_days)
+    open_targets = [t for t in targets if t.status in TARGET_OPEN_STATUSES]
     return {
-        "overdue": list(open_targets.filter(due_on__lt=today)[:20]),
-        "due_this_week": list(open_targets.filter(
-            due_on__gte=today, due_on__lte=today + datetime.timedelta(days=week_days))[:20]),
+        "overdue": [t for t in open_targets if t.due_on < today][:20],
+        "due_this_week": [t for t in open_targets if today <= t.due_on <= week_end][:20],
     }
 
 
@@ -293,11 +300,11 @@ def own_org_ids(*, user) -> list[int]:
 
 def my_plans(*, user):
     """The learner's own plans across the organisations they are enrolled in (/me/), newest
-    first, with the organisation loaded."""
+    first, with the organisation, the profile and its key worker (the home names them) loaded."""
     org_ids = own_org_ids(user=user)
     return (
         Plan.objects.for_orgs(org_ids).filter(profile__user=user)
-        .select_related("organisation", "profile")
+        .select_related("organisation", "profile__key_worker")
         .order_by("status", "-starts_on")
     )
 
@@ -322,11 +329,10 @@ def tracking_table(*, plan: Plan, viewer: PlanViewer):
     )
 
 
-def concerns_for(*, plan: Plan, viewer: PlanViewer, open_only: bool = False):
-    qs = plan.concerns.filter(audience_q(viewer)).select_related("raised_by", "owner", "resolved_by")
-    if open_only:
-        qs = qs.exclude(status=ConcernStatus.RESOLVED)
-    return qs
+def concerns_for(*, plan: Plan, viewer: PlanViewer):
+    """The plan's concerns ``viewer`` may see, with who raised each and who follows it up (the
+    plan page, the PDF; neither names who resolved it)."""
+    return plan.concerns.filter(audience_q(viewer)).select_related("raised_by", "owner")
 
 
 def narrative_for(*, plan: Plan, viewer: PlanViewer):
@@ -338,7 +344,7 @@ def log_entries_for(*, plan: Plan, viewer: PlanViewer):
     return plan.log_entries.filter(audience_q(viewer)).select_related("block", "author")
 
 
-def me_headlines(*, plan: Plan, viewer: PlanViewer) -> dict:
+def me_headlines(*, plan: Plan, viewer: PlanViewer, targets: list[Target] | None = None) -> dict:
     """The ILP headlines of seed 001, answered from the plan's data (lazy querysets / values):
 
     achieved      — targets achieved (newest first)
@@ -350,11 +356,12 @@ def me_headlines(*, plan: Plan, viewer: PlanViewer) -> dict:
     progress_made — {"recent": last 5 progress notes, "achieved": n, "total": n}
     next_steps    — open short-term targets, soonest first
     supported_by  — {"support_needed": plan text, "strategies": open targets' support_strategy,
-                     "key_worker": user or None}"""
-    visible = audience_q(viewer)
-    # One read of the plan's visible targets (a plan's own few dozen), answered in Python: the
-    # page asks six questions of them.
-    targets = list(plan.targets.filter(visible).select_related("area").order_by("due_on", "pk"))
+                     "key_worker": user or None}
+
+    ``targets``: the plan's visible targets if already read (``me_visible_targets``); the page
+    asks six questions of them, answered in Python."""
+    if targets is None:
+        targets = me_visible_targets(plan=plan, viewer=viewer)
     open_targets = [t for t in targets if t.status in TARGET_OPEN_STATUSES]
     profile = plan.profile
     return {
@@ -363,7 +370,8 @@ def me_headlines(*, plan: Plan, viewer: PlanViewer) -> dict:
         "good_at": {"own_words": profile.strengths_own_words, "subjects": tracking_table(plan=plan, viewer=viewer)},
         "help_with": {
             "own_words": profile.weaknesses_own_words,
-            "concerns": concerns_for(plan=plan, viewer=viewer, open_only=True),
+            # Category and description only: not the three people ``concerns_for`` joins.
+            "concerns": plan.concerns.filter(audience_q(viewer)).exclude(status=ConcernStatus.RESOLVED),
             "support_needs": profile.support_needs if can_see_sensitive(viewer) else "",
         },
         "progress_to": {"goal": plan.long_term_goal, "destination": plan.anticipated_destination},

@@ -195,7 +195,7 @@ def plan(request, learner_plan_id):
     context.update({
         "sign_form": forms.SignForm(initial={"version": context["plan"].version}),
         "can_manage_sharing": can_manage_sharing(viewer, context["profile"]),
-        "history": selectors.at_risk_history(profile=context["profile"])[:5],
+        "history": selectors.at_risk_history(profile=context["profile"])[:1],  # the page names the latest
     })
     return render(request, "learners/plan.html", context)
 

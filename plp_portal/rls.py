@@ -432,7 +432,7 @@ class RowSecurityMiddleware:
             from plp_portal.organisations.selectors import user_membership_roles
 
             request.membership_roles = user_membership_roles(user=request.user)
-            scope.org_ids = {org_id for org_id, _ in request.membership_roles}
+            scope.org_ids = {org_id for org_id, _, _ in request.membership_roles}
         scope.in_view = True
         scope.serial = next(_serial)
         return None

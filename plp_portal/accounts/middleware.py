@@ -60,12 +60,19 @@ class StaffMFAMiddleware:
     anything else, unless this session was signed in through their organisation's identity
     provider and it asserted multi-factor authentication (``IDP_MFA``). Platform operators
     (``is_staff``, superusers: the Django admin, every organisation's data) must always, with
-    their own authenticator here."""
+    their own authenticator here.
+
+    Checked before the view (``process_view``, after the organisation and row-level security
+    middleware), so whether the person is staff comes from the memberships those already read:
+    a learner's request costs no query for it. Whether MFA is set up is asked only of staff."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
         user = request.user
         if (
             user.is_authenticated
@@ -76,8 +83,8 @@ class StaffMFAMiddleware:
             if (
                 (operator or settings.PLP_REQUIRE_STAFF_MFA)
                 and not (request.session.get(IDP_MFA) and not operator)
+                and (operator or user_has_staff_role(request=request))
                 and not self._mfa_enabled(request)
-                and (operator or _has_staff_role(user))
             ):
                 messages.warning(
                     request,
@@ -85,8 +92,7 @@ class StaffMFAMiddleware:
                     "authentication. Set it up to continue.",
                 )
                 return redirect("mfa_activate_totp")
-        return self.get_response(request)
-
+        return None
 
     @staticmethod
     def _mfa_enabled(request) -> bool:
@@ -94,7 +100,3 @@ class StaffMFAMiddleware:
             request.session[MFA_CONFIRMED] = True
             return True
         return False
-
-
-def _has_staff_role(user) -> bool:
-    return user_has_staff_role(user=user)

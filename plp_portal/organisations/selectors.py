@@ -46,28 +46,38 @@ def organisations_of_kinds(*, kinds, exclude_ids=()):
 def user_organisation_ids(*, user) -> list[int]:
     """The organisations ``user`` is an active member of: what a request outside /o/ (the
     learner's /me/, the home page) may see in the database (``plp_portal.rls``)."""
-    return [org_id for org_id, _ in user_membership_roles(user=user)]
+    return [org_id for org_id, _, _ in user_membership_roles(user=user)]
 
 
-def user_membership_roles(*, user) -> list[tuple[int, str]]:
-    """(organisation id, main role) of each of ``user``'s active memberships, in one query. The
-    row-level security middleware keeps them on the request (``request.membership_roles``) so
-    the page header need not ask again whether the person is a learner."""
-    return list(user_memberships(user=user).order_by().values_list("organisation_id", "role"))
+def user_membership_roles(*, user) -> list[tuple[int, str, list[str]]]:
+    """(organisation id, main role, extra roles) of each of ``user``'s active memberships, in
+    one query. The row-level security middleware keeps them on the request
+    (``request.membership_roles``) so neither the staff MFA check nor the page header asks
+    again whether the person is staff or a learner."""
+    return list(user_memberships(user=user).order_by().values_list("organisation_id", "role", "extra_roles"))
 
 
 def user_is_learner(*, request) -> bool:
     """Whether the signed-in person is a learner somewhere: from ``request.membership_roles``
     when the middleware read them, else one query."""
-    pairs = getattr(request, "membership_roles", None)
-    if pairs is None:
+    roles = getattr(request, "membership_roles", None)
+    if roles is None:
         return user_memberships(user=request.user).filter(role=Role.LEARNER).exists()
-    return any(role == Role.LEARNER for _, role in pairs)
+    return any(role == Role.LEARNER for _, role, _ in roles)
 
 
-def user_has_staff_role(*, user) -> bool:
-    # Extra roles are working roles only (services.membership_set_role): any makes them staff.
-    return user_memberships(user=user).filter(Q(role__in=STAFF_ROLES) | ~Q(extra_roles=[])).exists()
+def user_has_staff_role(*, request) -> bool:
+    """Whether the signed-in person holds a staff role anywhere (the staff MFA rule). Extra roles
+    are working roles only (services.membership_set_role): any makes them staff. Answered from
+    ``request.membership_roles`` (outside /o/) or a staff ``request.membership`` (in /o/) when
+    the middleware read them, else one query."""
+    roles = getattr(request, "membership_roles", None)
+    if roles is not None:
+        return any(role in STAFF_ROLES or extra for _, role, extra in roles)
+    membership = getattr(request, "membership", None)
+    if membership is not None and (membership.role in STAFF_ROLES or membership.extra_roles):
+        return True
+    return user_memberships(user=request.user).filter(Q(role__in=STAFF_ROLES) | ~Q(extra_roles=[])).exists()
 
 
 def membership_for(*, org, user) -> Membership | None:
