@@ -107,12 +107,12 @@ def table_head(*labels, numeric="", hidden=""):
 
 
 class TableNode(template.Node):
-    def __init__(self, labels, options, rows):
-        self.labels, self.options, self.rows = labels, options, rows
+    def __init__(self, labels, options, caption, rows):
+        self.labels, self.options, self.caption, self.rows = labels, options, caption, rows
 
     def render(self, context):
         options = {name: value.resolve(context) for name, value in self.options.items()}
-        caption = options.pop("caption")
+        caption = self.caption.render(context) if self.caption else options.pop("caption")
         size = options.pop("caption_size", "m")
         css = "govuk-table__caption" + (f" govuk-table__caption--{size}" if size else "")
         if options.pop("caption_hidden", False):
@@ -127,9 +127,11 @@ class TableNode(template.Node):
 def table(parser, token):
     """A GOV.UK table around its body rows: the caption, the head (as ``table_head``, with its
     ``numeric`` and ``hidden``) and the body.
-    ``caption_size`` is "m" (the default), "s" or "" ; ``caption_hidden=True`` leaves the caption
-    to screen readers.
-    Usage: {% table "Name" "Email" caption="People" hidden="Actions" %}{% for m in page %}<tr class="govuk-table__row">…</tr>{% endfor %}{% endtable %}"""
+    The caption is ``caption=``, or a ``{% caption %}…{% endcaption %}`` first inside the table
+    when it carries variables. ``caption_size`` is "m" (the default), "s" or ""; ``caption_hidden=True``
+    leaves the caption to screen readers.
+    Usage: {% table "Name" "Email" caption="People" hidden="Actions" %}{% for m in page %}<tr class="govuk-table__row">…</tr>{% endfor %}{% endtable %}
+    or {% table "Name" %}{% caption %}{{ count }} learner{{ count|pluralize }}{% endcaption %}…{% endtable %}"""
     labels, options = [], {}
     for bit in token.split_contents()[1:]:
         name, equals, value = bit.partition("=")
@@ -137,8 +139,12 @@ def table(parser, token):
             options[name] = parser.compile_filter(value)
         else:
             labels.append(parser.compile_filter(bit))
-    if "caption" not in options:
-        raise template.TemplateSyntaxError("{% table %} needs a caption=")
-    rows = parser.parse(("endtable",))
-    parser.delete_first_token()
-    return TableNode(labels, options, rows)
+    rows, caption = parser.parse(("caption", "endtable")), None
+    if parser.next_token().contents == "caption":
+        caption = parser.parse(("endcaption",))
+        parser.delete_first_token()
+        rows = parser.parse(("endtable",))
+        parser.delete_first_token()
+    if (caption is None) == ("caption" not in options):
+        raise template.TemplateSyntaxError("{% table %} takes caption= or a {% caption %} block")
+    return TableNode(labels, options, caption, rows)
