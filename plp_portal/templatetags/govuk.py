@@ -3,6 +3,7 @@
 import copy
 
 from django import forms, template
+from django.utils.html import format_html, format_html_join
 
 register = template.Library()
 
@@ -86,3 +87,64 @@ def url_with_cursor(context, cursor):
     query.pop("page", None)
     query["cursor"] = cursor
     return f"?{query.urlencode()}"
+
+
+@register.simple_tag
+def table_head(*labels, numeric="", hidden=""):
+    """A GOV.UK table's head: a column header per label. ``numeric`` names (comma-separated) the
+    labels of columns of numbers, aligned right; ``hidden`` adds a last column whose header only
+    screen readers hear (a column of actions).
+    Usage: {% table_head "Tutor group" "Pupils" numeric="Pupils" hidden="Actions" %}"""
+    numbers = {label.strip() for label in numeric.split(",")}
+    cells = format_html_join(
+        "", '<th scope="col" class="govuk-table__header{}">{}</th>',
+        ((" govuk-table__header--numeric" if label in numbers else "", label) for label in labels))
+    if hidden:
+        cells += format_html('<th scope="col" class="govuk-table__header">'
+                             '<span class="govuk-visually-hidden">{}</span></th>', hidden)
+    return format_html('<thead class="govuk-table__head"><tr class="govuk-table__row">{}</tr></thead>',
+                       cells)
+
+
+class TableNode(template.Node):
+    def __init__(self, labels, options, caption, rows):
+        self.labels, self.options, self.caption, self.rows = labels, options, caption, rows
+
+    def render(self, context):
+        options = {name: value.resolve(context) for name, value in self.options.items()}
+        caption = self.caption.render(context) if self.caption else options.pop("caption")
+        size = options.pop("caption_size", "m")
+        css = "govuk-table__caption" + (f" govuk-table__caption--{size}" if size else "")
+        if options.pop("caption_hidden", False):
+            css += " govuk-visually-hidden"
+        head = table_head(*(label.resolve(context) for label in self.labels), **options)
+        return format_html('<table class="govuk-table"><caption class="{}">{}</caption>{}'
+                           '<tbody class="govuk-table__body">{}</tbody></table>',
+                           css, caption, head, self.rows.render(context))
+
+
+@register.tag
+def table(parser, token):
+    """A GOV.UK table around its body rows: the caption, the head (as ``table_head``, with its
+    ``numeric`` and ``hidden``) and the body.
+    The caption is ``caption=``, or a ``{% caption %}…{% endcaption %}`` first inside the table
+    when it carries variables. ``caption_size`` is "m" (the default), "s" or ""; ``caption_hidden=True``
+    leaves the caption to screen readers.
+    Usage: {% table "Name" "Email" caption="People" hidden="Actions" %}{% for m in page %}<tr class="govuk-table__row">…</tr>{% endfor %}{% endtable %}
+    or {% table "Name" %}{% caption %}{{ count }} learner{{ count|pluralize }}{% endcaption %}…{% endtable %}"""
+    labels, options = [], {}
+    for bit in token.split_contents()[1:]:
+        name, equals, value = bit.partition("=")
+        if equals and name.isidentifier():
+            options[name] = parser.compile_filter(value)
+        else:
+            labels.append(parser.compile_filter(bit))
+    rows, caption = parser.parse(("caption", "endtable")), None
+    if parser.next_token().contents == "caption":
+        caption = parser.parse(("endcaption",))
+        parser.delete_first_token()
+        rows = parser.parse(("endtable",))
+        parser.delete_first_token()
+    if (caption is None) == ("caption" not in options):
+        raise template.TemplateSyntaxError("{% table %} takes caption= or a {% caption %} block")
+    return TableNode(labels, options, caption, rows)
