@@ -74,11 +74,7 @@ class PlanTemplate(models.Model):
     name = models.CharField(max_length=200)
     version = models.PositiveIntegerField(default=1)
     owner = models.ForeignKey(
-        "organisations.Organisation",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
+        "organisations.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
         help_text="The local authority that owns this template; empty for a global template.",
     )
     based_on = models.ForeignKey(
@@ -200,15 +196,30 @@ class ChecklistItem(models.Model):
         return f"{self.number}. {self.text}"
 
 
-# --- The plan -----------------------------------------------------------------------------------
-class CareersPlan(TenantModel):
-    """One school's or college's annual careers plan for one academic year (the year it starts
-    in: 2026 = 2026/27)."""
-
-    Phase = Phase
+class YearFromTemplate(TenantModel):
+    """What a school fills in from a template for one academic year (the year it starts in:
+    2026 = 2026/27), newest year first. One per organisation and year: each subclass names its
+    unique constraint."""
 
     academic_year = models.PositiveIntegerField()
     template = models.ForeignKey(PlanTemplate, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        abstract = True
+        ordering = ["-academic_year"]
+
+    @property
+    def year_label(self) -> str:
+        return clock.academic_year_label(self.academic_year)
+
+
+# --- The plan -----------------------------------------------------------------------------------
+class CareersPlan(YearFromTemplate):
+    """One school's or college's annual careers plan for one academic year."""
+
+    Phase = Phase
+
     phase = models.CharField(max_length=12, choices=Phase.choices, default=Phase.PLANNING)
     rolled_forward_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -216,23 +227,15 @@ class CareersPlan(TenantModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ["-academic_year"]
+    class Meta(YearFromTemplate.Meta):
         constraints = [
-            models.UniqueConstraint(
-                fields=["organisation", "academic_year"], name="careersplan_one_per_org_year"
-            )
+            models.UniqueConstraint(fields=["organisation", "academic_year"], name="careersplan_one_per_org_year")
         ]
         permissions = [("review_careersplan", "Review this annual careers plan")]
 
     def __str__(self):
         return f"Annual careers plan {self.year_label}"
-
-    @property
-    def year_label(self) -> str:
-        return clock.academic_year_label(self.academic_year)
 
 
 class CareersPlanUserObjectPermission(UserObjectPermissionBase):
@@ -548,23 +551,13 @@ class FeedbackResponse(TenantModel):
 
 
 # --- ILP self-assessment (seed 001) -----------------------------------------------------------
-class IlpSelfAssessment(TenantModel):
-    academic_year = models.PositiveIntegerField()
-    template = models.ForeignKey(PlanTemplate, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+class IlpSelfAssessment(YearFromTemplate):
     updated_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ["-academic_year"]
+    class Meta(YearFromTemplate.Meta):
         constraints = [
-            models.UniqueConstraint(
-                fields=["organisation", "academic_year"], name="ilp_assessment_per_year"
-            )
+            models.UniqueConstraint(fields=["organisation", "academic_year"], name="ilp_assessment_per_year")
         ]
-
-    @property
-    def year_label(self) -> str:
-        return clock.academic_year_label(self.academic_year)
 
 
 class IlpResponse(TenantModel):

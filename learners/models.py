@@ -98,41 +98,40 @@ class AudienceMixin(models.Model):
         self.restricted_roles = f",{','.join(roles)}," if roles else ""
 
 
-class TargetArea(TenantModel):
+class OrganisationListEntry(TenantModel):
+    """An entry of a list each organisation configures: a stable ``code`` (unique in the
+    organisation: each subclass names its constraint), a ``name``, and the display ``order``."""
+
+    code = models.SlugField(max_length=40)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class TargetArea(OrganisationListEntry):
     """An organisation's configurable list of target areas. ``code`` is stable (``careers`` is
     the one guidance uses); seed the defaults with ``services.target_areas_seed_defaults``."""
 
-    code = models.SlugField(max_length=40)
     name = models.CharField(max_length=100)
-    order = models.PositiveSmallIntegerField(default=0)
     is_active = models.BooleanField(default=True)
 
-    class Meta:
-        ordering = ["order", "name"]
-        constraints = [
-            models.UniqueConstraint(fields=["organisation", "code"], name="target_area_code_per_org")
-        ]
-
-    def __str__(self):
-        return self.name
+    class Meta(OrganisationListEntry.Meta):
+        constraints = [models.UniqueConstraint(fields=["organisation", "code"], name="target_area_code_per_org")]
 
 
-class AtRiskLevel(TenantModel):
+class AtRiskLevel(OrganisationListEntry):
     """An organisation's configurable at-risk scale (default red/amber/green/silver/gold)."""
 
-    code = models.SlugField(max_length=40)
     name = models.CharField(max_length=60)
     description = models.CharField(max_length=200, blank=True)
-    order = models.PositiveSmallIntegerField(default=0)
 
-    class Meta:
-        ordering = ["order", "name"]
-        constraints = [
-            models.UniqueConstraint(fields=["organisation", "code"], name="at_risk_code_per_org")
-        ]
-
-    def __str__(self):
-        return self.name
+    class Meta(OrganisationListEntry.Meta):
+        constraints = [models.UniqueConstraint(fields=["organisation", "code"], name="at_risk_code_per_org")]
 
 
 class LearnerProfile(TenantModel):
