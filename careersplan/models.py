@@ -17,14 +17,15 @@ from guardian.models import UserObjectPermissionBase
 
 from plp_portal import clock
 from plp_portal.tenancy import TenantModel
-from plp_portal.uploads import upload_to
+from plp_portal.uploads import UploadTo
 
 from .choices import (
     Aim, FeedbackAudience, FeedbackRating, IlpAnswer, Phase, Rag, RecommendationKind, RecommendationStatus,
     ReviewerKind, TemplateKind,
 )
 
-_evidence_upload_to = upload_to("careersplan/evidence")
+# Generated, unguessable names (module-level: the migrations refer to it).
+evidence_upload_to = UploadTo("careersplan/evidence")
 
 # The longest text each free-text field keeps (the forms use the same numbers, so the message
 # names the field). A plan's PDF stays a few pages per row whatever people type.
@@ -55,11 +56,6 @@ def _date_range(field: str, name: str, *, nullable: bool = False) -> models.Chec
     if nullable:
         condition |= models.Q(**{f"{field}__isnull": True})
     return models.CheckConstraint(condition=condition, name=name)
-
-
-def evidence_upload_to(instance, filename):
-    """Generated, unguessable name (a module-level function so migrations can name it)."""
-    return _evidence_upload_to(instance, filename)
 
 
 # --- Templates (shared data) -------------------------------------------------------------------

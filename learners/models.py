@@ -23,7 +23,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from plp_portal.audit.models import AppendOnlyMixin, AppendOnlyQuerySetMixin
 from plp_portal.tenancy import TenantManager, TenantModel, TenantQuerySet
-from plp_portal.uploads import upload_to
+from plp_portal.uploads import UploadTo
 
 from .choices import (
     Audience,
@@ -65,13 +65,8 @@ EARLIEST_BIRTH = datetime.date(1900, 1, 1)
 EARLIEST_PLAN_DATE = datetime.date(2000, 1, 1)
 LATEST_PLAN_DATE = datetime.date(2099, 12, 31)
 
-_log_upload = upload_to("learning-log")
-
-
-def log_entry_upload_to(instance, filename):
-    """Generated, unguessable name under learning-log/ (a module-level function, so migrations
-    can reference it)."""
-    return _log_upload(instance, filename)
+# Generated, unguessable names under learning-log/ (module-level: the migrations refer to it).
+log_entry_upload_to = UploadTo("learning-log")
 
 
 class AudienceMixin(models.Model):
