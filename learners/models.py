@@ -22,6 +22,7 @@ from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from plp_portal.audit.models import AppendOnlyMixin, AppendOnlyQuerySetMixin
+from plp_portal.bounds import within
 from plp_portal.tenancy import TenantManager, TenantModel, TenantQuerySet
 from plp_portal.uploads import UploadTo
 
@@ -249,8 +250,7 @@ class EnrolmentEnd(TenantModel):
         ordering = ["-recorded_at", "-pk"]
         indexes = [models.Index(fields=["organisation", "left_on"])]
         constraints = [
-            models.CheckConstraint(condition=Q(left_on__gte=EARLIEST_PLAN_DATE, left_on__lte=LATEST_PLAN_DATE),
-                                   name="enrolment_end_left_on_plausible"),
+            within("left_on", EARLIEST_PLAN_DATE, LATEST_PLAN_DATE, name="enrolment_end_left_on_plausible"),
             # One enrolment end awaiting re-enrolment per learner.
             models.UniqueConstraint(fields=["organisation", "profile"], condition=Q(reenrolled_at__isnull=True),
                                     name="enrolment_end_one_open_per_learner"),
@@ -572,8 +572,7 @@ class LogEntry(AudienceMixin, TenantModel):
         ordering = ["-written_on", "-pk"]
         indexes = [models.Index(fields=["plan", "-written_on"])]
         constraints = [
-            models.CheckConstraint(condition=Q(written_on__gte=EARLIEST_PLAN_DATE, written_on__lte=LATEST_PLAN_DATE),
-                                   name="log_entry_written_on_plausible"),
+            within("written_on", EARLIEST_PLAN_DATE, LATEST_PLAN_DATE, name="log_entry_written_on_plausible"),
         ]
         verbose_name_plural = "log entries"
 
@@ -629,8 +628,7 @@ class SubjectReport(AudienceMixin, TenantModel):
         indexes = [models.Index(fields=["plan", "subject", "-reported_on"])]
         constraints = [
             models.CheckConstraint(condition=PERCENT_CHECK, name="subject_report_attendance_percent_0_100"),
-            models.CheckConstraint(condition=Q(reported_on__gte=EARLIEST_PLAN_DATE, reported_on__lte=LATEST_PLAN_DATE),
-                                   name="subject_report_reported_on_plausible"),
+            within("reported_on", EARLIEST_PLAN_DATE, LATEST_PLAN_DATE, name="subject_report_reported_on_plausible"),
         ]
 
 
@@ -865,8 +863,7 @@ class OffSiteReview(AudienceMixin, TenantModel):
         ordering = ["-held_on", "-pk"]
         indexes = [models.Index(fields=["plan", "-held_on"])]
         constraints = [
-            models.CheckConstraint(condition=Q(held_on__gte=EARLIEST_PLAN_DATE, held_on__lte=LATEST_PLAN_DATE),
-                                   name="off_site_review_held_on_plausible"),
+            within("held_on", EARLIEST_PLAN_DATE, LATEST_PLAN_DATE, name="off_site_review_held_on_plausible"),
         ]
 
     @property

@@ -6,12 +6,10 @@ it in, and the app's own permission-checking view serves the stored file."""
 import datetime
 
 from django.conf import settings
-from django.core.validators import MaxLengthValidator
 from django.db import models
-from django.db.models.functions import Length
-from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 
+from plp_portal.bounds import limited_text, text_limit
 from plp_portal.tenancy import TenantModel
 from plp_portal.uploads import UploadTo
 
@@ -45,7 +43,7 @@ class PdfRender(TenantModel):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     file = models.FileField(upload_to=render_upload_to, blank=True, max_length=200)
     size = models.PositiveIntegerField(null=True, blank=True)
-    error = models.TextField(blank=True, validators=[MaxLengthValidator(ERROR_MAX)])
+    error = limited_text(max_length=ERROR_MAX, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -71,8 +69,7 @@ class PdfRender(TenantModel):
                 condition=~models.Q(status="done") | ~models.Q(file=""),
                 name="pdfrender_done_has_file",
             ),
-            models.CheckConstraint(condition=LessThanOrEqual(Length("error"), ERROR_MAX),
-                                   name="pdfrender_error_length"),
+            text_limit("error", ERROR_MAX, name="pdfrender_error_length"),
         ]
 
     def __str__(self):
