@@ -8,23 +8,22 @@ self-assessments — is a ``TenantModel`` whose organisation is derived from its
 import datetime
 
 from django.conf import settings
-from django.core.validators import MaxLengthValidator
 from django.db import models
-from django.db.models.functions import Length
-from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 from guardian.models import UserObjectPermissionBase
 
 from plp_portal import clock
+from plp_portal.bounds import limited_text, text_limit
 from plp_portal.tenancy import TenantModel
-from plp_portal.uploads import upload_to
+from plp_portal.uploads import UploadTo
 
 from .choices import (
     Aim, FeedbackAudience, FeedbackRating, IlpAnswer, Phase, Rag, RecommendationKind, RecommendationStatus,
     ReviewerKind, TemplateKind,
 )
 
-_evidence_upload_to = upload_to("careersplan/evidence")
+# Generated, unguessable names (module-level: the migrations refer to it).
+evidence_upload_to = UploadTo("careersplan/evidence")
 
 # The longest text each free-text field keeps (the forms use the same numbers, so the message
 # names the field). A plan's PDF stays a few pages per row whatever people type.
@@ -42,24 +41,11 @@ EARLIEST_DATE = datetime.date(2000, 1, 1)
 LATEST_DATE = datetime.date(2099, 12, 31)
 
 
-def _text(limit: int, **kwargs) -> models.TextField:
-    return models.TextField(validators=[MaxLengthValidator(limit)], **kwargs)
-
-
-def _text_limit(field: str, limit: int, name: str) -> models.CheckConstraint:
-    return models.CheckConstraint(condition=LessThanOrEqual(Length(field), limit), name=name)
-
-
 def _date_range(field: str, name: str, *, nullable: bool = False) -> models.CheckConstraint:
     condition = models.Q(**{f"{field}__range": (EARLIEST_DATE, LATEST_DATE)})
     if nullable:
         condition |= models.Q(**{f"{field}__isnull": True})
     return models.CheckConstraint(condition=condition, name=name)
-
-
-def evidence_upload_to(instance, filename):
-    """Generated, unguessable name (a module-level function so migrations can name it)."""
-    return _evidence_upload_to(instance, filename)
 
 
 # --- Templates (shared data) -------------------------------------------------------------------
@@ -74,11 +60,7 @@ class PlanTemplate(models.Model):
     name = models.CharField(max_length=200)
     version = models.PositiveIntegerField(default=1)
     owner = models.ForeignKey(
-        "organisations.Organisation",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
+        "organisations.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
         help_text="The local authority that owns this template; empty for a global template.",
     )
     based_on = models.ForeignKey(
@@ -130,13 +112,13 @@ class TemplateSection(models.Model):
     position = models.PositiveSmallIntegerField()
     group = models.CharField(max_length=200, blank=True)
     title = models.CharField(max_length=200)
-    evidence_indicators = _text(INDICATORS_MAX, blank=True)
+    evidence_indicators = limited_text(max_length=INDICATORS_MAX, blank=True)
 
     class Meta:
         ordering = ["template", "position"]
         constraints = [
             models.UniqueConstraint(fields=["template", "position"], name="section_position"),
-            _text_limit("evidence_indicators", INDICATORS_MAX, "section_indicators_length"),
+            text_limit("evidence_indicators", INDICATORS_MAX, name="section_indicators_length"),
         ]
 
     def __str__(self):
@@ -200,15 +182,30 @@ class ChecklistItem(models.Model):
         return f"{self.number}. {self.text}"
 
 
-# --- The plan -----------------------------------------------------------------------------------
-class CareersPlan(TenantModel):
-    """One school's or college's annual careers plan for one academic year (the year it starts
-    in: 2026 = 2026/27)."""
-
-    Phase = Phase
+class YearFromTemplate(TenantModel):
+    """What a school fills in from a template for one academic year (the year it starts in:
+    2026 = 2026/27), newest year first. One per organisation and year: each subclass names its
+    unique constraint."""
 
     academic_year = models.PositiveIntegerField()
     template = models.ForeignKey(PlanTemplate, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        abstract = True
+        ordering = ["-academic_year"]
+
+    @property
+    def year_label(self) -> str:
+        return clock.academic_year_label(self.academic_year)
+
+
+# --- The plan -----------------------------------------------------------------------------------
+class CareersPlan(YearFromTemplate):
+    """One school's or college's annual careers plan for one academic year."""
+
+    Phase = Phase
+
     phase = models.CharField(max_length=12, choices=Phase.choices, default=Phase.PLANNING)
     rolled_forward_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -216,23 +213,15 @@ class CareersPlan(TenantModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ["-academic_year"]
+    class Meta(YearFromTemplate.Meta):
         constraints = [
-            models.UniqueConstraint(
-                fields=["organisation", "academic_year"], name="careersplan_one_per_org_year"
-            )
+            models.UniqueConstraint(fields=["organisation", "academic_year"], name="careersplan_one_per_org_year")
         ]
         permissions = [("review_careersplan", "Review this annual careers plan")]
 
     def __str__(self):
         return f"Annual careers plan {self.year_label}"
-
-    @property
-    def year_label(self) -> str:
-        return clock.academic_year_label(self.academic_year)
 
 
 class CareersPlanUserObjectPermission(UserObjectPermissionBase):
@@ -250,8 +239,8 @@ class PlanRow(TenantModel):
 
     plan = models.ForeignKey(CareersPlan, on_delete=models.CASCADE, related_name="rows")
     template_row = models.ForeignKey(TemplateRow, on_delete=models.PROTECT, related_name="+")
-    planned = _text(PLANNED_MAX, blank=True)
-    actions_next_year = _text(ACTIONS_MAX, blank=True)
+    planned = limited_text(max_length=PLANNED_MAX, blank=True)
+    actions_next_year = limited_text(max_length=ACTIONS_MAX, blank=True)
     # Marked by the lead for the published careers programme (only its "Planned" text is shown).
     is_public = models.BooleanField(default=False)
     version = models.PositiveIntegerField(default=1)
@@ -267,8 +256,8 @@ class PlanRow(TenantModel):
             models.UniqueConstraint(
                 fields=["organisation", "plan", "template_row"], name="planrow_once_per_row"
             ),
-            _text_limit("planned", PLANNED_MAX, "planrow_planned_length"),
-            _text_limit("actions_next_year", ACTIONS_MAX, "planrow_actions_length"),
+            text_limit("planned", PLANNED_MAX, name="planrow_planned_length"),
+            text_limit("actions_next_year", ACTIONS_MAX, name="planrow_actions_length"),
         ]
 
     def __str__(self):
@@ -280,7 +269,7 @@ class Evidence(TenantModel):
     video."""
 
     row = models.ForeignKey(PlanRow, on_delete=models.CASCADE, related_name="evidence")
-    text = _text(EVIDENCE_TEXT_MAX, blank=True)
+    text = limited_text(max_length=EVIDENCE_TEXT_MAX, blank=True)
     file = models.FileField(upload_to=evidence_upload_to, blank=True)
     content_type = models.CharField(max_length=120, blank=True)
     original_name = models.CharField(max_length=200, blank=True)
@@ -291,7 +280,7 @@ class Evidence(TenantModel):
 
     class Meta:
         ordering = ["added_at", "id"]
-        constraints = [_text_limit("text", EVIDENCE_TEXT_MAX, "evidence_text_length")]
+        constraints = [text_limit("text", EVIDENCE_TEXT_MAX, name="evidence_text_length")]
 
     def __str__(self):
         return self.original_name or self.text[:60]
@@ -404,12 +393,12 @@ class ReviewComment(TenantModel):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     author_name = models.CharField(max_length=200)
-    text = _text(COMMENT_MAX)
+    text = limited_text(max_length=COMMENT_MAX)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["created_at", "id"]
-        constraints = [_text_limit("text", COMMENT_MAX, "review_comment_text_length")]
+        constraints = [text_limit("text", COMMENT_MAX, name="review_comment_text_length")]
 
 
 class ApprovalDeadline(TenantModel):
@@ -439,13 +428,13 @@ class Recommendation(TenantModel):
     authority = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=16, choices=RecommendationKind.choices,
                             default=RecommendationKind.RECOMMENDATION)
-    text = _text(RECOMMENDATION_MAX)
+    text = limited_text(max_length=RECOMMENDATION_MAX)
     due_on = models.DateField()
     status = models.CharField(max_length=10, choices=RecommendationStatus.choices,
                               default=RecommendationStatus.OPEN)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
-    response = _text(RESPONSE_MAX, blank=True, default="")
+    response = limited_text(max_length=RESPONSE_MAX, blank=True, default="")
     responded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="+")
     responded_at = models.DateTimeField(null=True, blank=True)
@@ -456,8 +445,8 @@ class Recommendation(TenantModel):
         ordering = ["due_on", "id"]
         indexes = [models.Index(fields=["authority", "status", "due_on"])]
         constraints = [
-            _text_limit("text", RECOMMENDATION_MAX, "recommendation_text_length"),
-            _text_limit("response", RESPONSE_MAX, "recommendation_response_length"),
+            text_limit("text", RECOMMENDATION_MAX, name="recommendation_text_length"),
+            text_limit("response", RESPONSE_MAX, name="recommendation_response_length"),
             _date_range("due_on", "recommendation_due_on_plausible"),
         ]
 
@@ -475,7 +464,7 @@ class PublishedProgramme(TenantModel):
     careers_lead_name = models.CharField(max_length=200, blank=True)
     careers_lead_contact = models.CharField(max_length=200, blank=True,
                                             help_text="A work email address or telephone number.")
-    how_to_get_guidance = _text(PROGRAMME_TEXT_MAX, blank=True, default="")
+    how_to_get_guidance = limited_text(max_length=PROGRAMME_TEXT_MAX, blank=True, default="")
     next_review_on = models.DateField(null=True, blank=True)
     published_content = models.JSONField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
@@ -485,7 +474,7 @@ class PublishedProgramme(TenantModel):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["organisation"], name="published_programme_one_per_org"),
-            _text_limit("how_to_get_guidance", PROGRAMME_TEXT_MAX, "published_programme_guidance_length"),
+            text_limit("how_to_get_guidance", PROGRAMME_TEXT_MAX, name="published_programme_guidance_length"),
             _date_range("next_review_on", "published_programme_review_plausible", nullable=True),
         ]
 
@@ -533,8 +522,8 @@ class FeedbackResponse(TenantModel):
 
     survey = models.ForeignKey(FeedbackSurvey, on_delete=models.CASCADE, related_name="responses")
     rating = models.PositiveSmallIntegerField(choices=FeedbackRating.choices)
-    worked_well = _text(FEEDBACK_TEXT_MAX, blank=True, default="")
-    improve = _text(FEEDBACK_TEXT_MAX, blank=True, default="")
+    worked_well = limited_text(max_length=FEEDBACK_TEXT_MAX, blank=True, default="")
+    improve = limited_text(max_length=FEEDBACK_TEXT_MAX, blank=True, default="")
     respondent_name = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -542,29 +531,19 @@ class FeedbackResponse(TenantModel):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=models.Q(rating__gte=1, rating__lte=5), name="feedback_rating_1_to_5"),
-            _text_limit("worked_well", FEEDBACK_TEXT_MAX, "feedback_worked_well_length"),
-            _text_limit("improve", FEEDBACK_TEXT_MAX, "feedback_improve_length"),
+            text_limit("worked_well", FEEDBACK_TEXT_MAX, name="feedback_worked_well_length"),
+            text_limit("improve", FEEDBACK_TEXT_MAX, name="feedback_improve_length"),
         ]
 
 
 # --- ILP self-assessment (seed 001) -----------------------------------------------------------
-class IlpSelfAssessment(TenantModel):
-    academic_year = models.PositiveIntegerField()
-    template = models.ForeignKey(PlanTemplate, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+class IlpSelfAssessment(YearFromTemplate):
     updated_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ["-academic_year"]
+    class Meta(YearFromTemplate.Meta):
         constraints = [
-            models.UniqueConstraint(
-                fields=["organisation", "academic_year"], name="ilp_assessment_per_year"
-            )
+            models.UniqueConstraint(fields=["organisation", "academic_year"], name="ilp_assessment_per_year")
         ]
-
-    @property
-    def year_label(self) -> str:
-        return clock.academic_year_label(self.academic_year)
 
 
 class IlpResponse(TenantModel):

@@ -30,7 +30,7 @@ from learners.models import AudienceMixin
 from plp_portal import clock
 from plp_portal.forms import EARLIEST_DATE
 from plp_portal.tenancy import TenantModel
-from plp_portal.uploads import upload_to
+from plp_portal.uploads import UploadTo
 
 from .choices import (
     DEFAULT_TRIAGE_TARGET_SCHOOL_DAYS,
@@ -83,11 +83,8 @@ def join_codes(codes) -> str:
 def split_codes(value: str) -> list[str]:
     return [c for c in (value or "").split(",") if c]
 
-_agreement_upload = upload_to("partnership-agreements")
-
-
-def agreement_upload_to(instance, filename):
-    return _agreement_upload(instance, filename)
+# Generated, unguessable names (module-level: the migrations refer to it).
+agreement_upload_to = UploadTo("partnership-agreements")
 
 
 # --- Careers service rows ---------------------------------------------------------------------

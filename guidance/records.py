@@ -4,7 +4,7 @@ destinations."""
 
 from __future__ import annotations
 
-from plp_portal.records.export import RecordSet, learner_rows
+from plp_portal.records.export import RecordSet, learner_record_sets
 
 from .models import (
     ActionItem,
@@ -17,18 +17,20 @@ from .models import (
     TierChange,
 )
 
+PROFILE = "profile__user_id"
+
+# Each kind of row about the learner, with the path from it to the learner's user id.
+KINDS = [
+    (LearnerGuidance, PROFILE),
+    (TierChange, PROFILE),
+    (Referral, PROFILE),
+    (ReferralEvent, f"referral__{PROFILE}"),
+    (Interview, PROFILE),
+    (ActionItem, f"interview__{PROFILE}"),
+    (GroupAttendance, PROFILE),
+    (Destination, PROFILE),
+]
+
 
 def record_sets(*, org_id: int, user_id: int) -> list[RecordSet]:
-    def of(model, path):
-        return learner_rows(model, org_id=org_id, user_id=user_id, path=path)
-
-    return [
-        RecordSet("guidance.LearnerGuidance", of(LearnerGuidance, "profile__user_id")),
-        RecordSet("guidance.TierChange", of(TierChange, "profile__user_id")),
-        RecordSet("guidance.Referral", of(Referral, "profile__user_id")),
-        RecordSet("guidance.ReferralEvent", of(ReferralEvent, "referral__profile__user_id")),
-        RecordSet("guidance.Interview", of(Interview, "profile__user_id")),
-        RecordSet("guidance.ActionItem", of(ActionItem, "interview__profile__user_id")),
-        RecordSet("guidance.GroupAttendance", of(GroupAttendance, "profile__user_id")),
-        RecordSet("guidance.Destination", of(Destination, "profile__user_id")),
-    ]
+    return learner_record_sets(KINDS, org_id=org_id, user_id=user_id)

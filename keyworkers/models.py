@@ -8,13 +8,12 @@ written only through ``learners.services.learner_set_key_worker``."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Length
-from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 
+from plp_portal.bounds import limited_text, text_limit, within
 from plp_portal.tenancy import TenantModel
 
 from .choices import OPEN_REVIEW_STATUSES, Cadence, KeyWorkerType, ReviewStatus, SignStage, TeamRole
@@ -40,21 +39,9 @@ SUCCESS_CRITERIA_MAX = 1_000
 AMENDMENT_MAX = 4_000
 
 
-def _text(verbose_name=None, *, max_length: int, **kwargs) -> models.TextField:
-    """Free text with a maximum length (checked by the form, the model and the database:
-    ``_length_constraints``)."""
-    return models.TextField(verbose_name, validators=[MaxLengthValidator(max_length)], **kwargs)
-
-
 def _length_constraints(prefix: str, limits: dict[str, int]) -> list[models.CheckConstraint]:
-    return [
-        models.CheckConstraint(condition=LessThanOrEqual(Length(name), limit), name=f"{prefix}_{name}_max_length")
-        for name, limit in limits.items()
-    ]
-
-
-def _range(field: str, low: int, high: int, name: str) -> models.CheckConstraint:
-    return models.CheckConstraint(condition=Q(**{f"{field}__gte": low, f"{field}__lte": high}), name=name)
+    """The ``text_limit`` of each ``limited_text`` field of ``limits``, named by ``prefix``."""
+    return [text_limit(field, limit, name=f"{prefix}_{field}_max_length") for field, limit in limits.items()]
 
 
 class ReviewSettings(TenantModel):
@@ -78,9 +65,9 @@ class ReviewSettings(TenantModel):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["organisation"], name="review_settings_one_per_org"),
-            _range("interval_weeks", *INTERVAL_WEEKS, name="review_settings_interval_weeks_range"),
-            _range("remind_days_before", *REMIND_DAYS, name="review_settings_remind_days_range"),
-            _range("escalate_after_days", *ESCALATE_DAYS, name="review_settings_escalate_days_range"),
+            within("interval_weeks", *INTERVAL_WEEKS, name="review_settings_interval_weeks_range"),
+            within("remind_days_before", *REMIND_DAYS, name="review_settings_remind_days_range"),
+            within("escalate_after_days", *ESCALATE_DAYS, name="review_settings_escalate_days_range"),
         ]
 
 
@@ -138,7 +125,7 @@ class KeyWorkerPreference(TenantModel):
 
     profile = models.ForeignKey("learners.LearnerProfile", on_delete=models.CASCADE, related_name="kw_preferences")
     preferred_user = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    preference = _text(max_length=PREFERENCE_MAX, help_text="In the learner's words.")
+    preference = limited_text(max_length=PREFERENCE_MAX, help_text="In the learner's words.")
     recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
 
@@ -162,7 +149,7 @@ class ScheduleOverride(TenantModel):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["organisation", "profile"], name="schedule_override_per_learner"),
-            _range("interval_weeks", *INTERVAL_WEEKS, name="schedule_override_interval_weeks_range"),
+            within("interval_weeks", *INTERVAL_WEEKS, name="schedule_override_interval_weeks_range"),
         ]
 
 
@@ -182,15 +169,15 @@ class Review(TenantModel):
     held_on = models.DateField(null=True, blank=True)
     key_worker = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     # The learner's preparation (seed 001: what I learned, enjoyed, found hard).
-    prep_learned = _text("What I learned", max_length=PREP_MAX, blank=True)
-    prep_enjoyed = _text("What I enjoyed", max_length=PREP_MAX, blank=True)
-    prep_found_hard = _text("What I found hard", max_length=PREP_MAX, blank=True)
+    prep_learned = limited_text("What I learned", max_length=PREP_MAX, blank=True)
+    prep_enjoyed = limited_text("What I enjoyed", max_length=PREP_MAX, blank=True)
+    prep_found_hard = limited_text("What I found hard", max_length=PREP_MAX, blank=True)
     prep_updated_at = models.DateTimeField(null=True, blank=True)
     # The review itself (draft until the key worker signs).
-    overall_progress = _text("Progress against the overall plan", max_length=PROGRESS_MAX, blank=True)
-    support = _text("Support that will help", max_length=SUPPORT_MAX, blank=True)
-    learning_opportunities = _text("Learning opportunities", max_length=OPPORTUNITIES_MAX, blank=True)
-    narrative_text = _text("Learning journey entry", max_length=NARRATIVE_MAX, blank=True)
+    overall_progress = limited_text("Progress against the overall plan", max_length=PROGRESS_MAX, blank=True)
+    support = limited_text("Support that will help", max_length=SUPPORT_MAX, blank=True)
+    learning_opportunities = limited_text("Learning opportunities", max_length=OPPORTUNITIES_MAX, blank=True)
+    narrative_text = limited_text("Learning journey entry", max_length=NARRATIVE_MAX, blank=True)
     next_review_on = models.DateField("Next review date", null=True, blank=True)
     draft_saved_at = models.DateTimeField(null=True, blank=True)
     # Bumped by every draft save: a save made from an older version is refused, never
@@ -209,7 +196,7 @@ class Review(TenantModel):
     provider_signed_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     # Cancellation.
-    cancelled_reason = _text(max_length=CANCEL_REASON_MAX, blank=True)
+    cancelled_reason = limited_text(max_length=CANCEL_REASON_MAX, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancelled_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -276,7 +263,7 @@ class ReviewTargetEvaluation(TenantModel):
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="evaluations")
     target = models.ForeignKey("learners.Target", on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=20, blank=True)
-    note = _text(max_length=EVALUATION_NOTE_MAX, blank=True)
+    note = limited_text(max_length=EVALUATION_NOTE_MAX, blank=True)
 
     class Meta:
         ordering = ["target__due_on", "pk"]
@@ -293,7 +280,7 @@ class ReviewNewTarget(TenantModel):
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="new_targets")
     parent = models.ForeignKey("learners.Target", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     title = models.CharField(max_length=300)
-    success_criteria = _text(max_length=SUCCESS_CRITERIA_MAX, blank=True)
+    success_criteria = limited_text(max_length=SUCCESS_CRITERIA_MAX, blank=True)
     due_on = models.DateField()
     created_target = models.ForeignKey("learners.Target", null=True, blank=True, on_delete=models.SET_NULL,
                                        related_name="+")

@@ -4,7 +4,7 @@ and agreed targets."""
 
 from __future__ import annotations
 
-from plp_portal.records.export import RecordSet, learner_rows
+from plp_portal.records.export import RecordSet, learner_record_sets
 
 from .models import (
     KeyWorkerAssignment,
@@ -16,17 +16,21 @@ from .models import (
     TeamMember,
 )
 
+PROFILE = "profile__user_id"
+PLAN = f"plan__{PROFILE}"
+
+# Each kind of row about the learner, with the path from it to the learner's user id (and the
+# fields never exported).
+KINDS = [
+    (KeyWorkerAssignment, PROFILE),
+    (TeamMember, PROFILE),
+    (KeyWorkerPreference, PROFILE),
+    (ScheduleOverride, PROFILE),
+    (Review, PLAN, ("draft_tab",)),
+    (ReviewTargetEvaluation, f"review__{PLAN}"),
+    (ReviewNewTarget, f"review__{PLAN}"),
+]
+
 
 def record_sets(*, org_id: int, user_id: int) -> list[RecordSet]:
-    def of(model, path):
-        return learner_rows(model, org_id=org_id, user_id=user_id, path=path)
-
-    return [
-        RecordSet("keyworkers.KeyWorkerAssignment", of(KeyWorkerAssignment, "profile__user_id")),
-        RecordSet("keyworkers.TeamMember", of(TeamMember, "profile__user_id")),
-        RecordSet("keyworkers.KeyWorkerPreference", of(KeyWorkerPreference, "profile__user_id")),
-        RecordSet("keyworkers.ScheduleOverride", of(ScheduleOverride, "profile__user_id")),
-        RecordSet("keyworkers.Review", of(Review, "plan__profile__user_id"), omit=("draft_tab",)),
-        RecordSet("keyworkers.ReviewTargetEvaluation", of(ReviewTargetEvaluation, "review__plan__profile__user_id")),
-        RecordSet("keyworkers.ReviewNewTarget", of(ReviewNewTarget, "review__plan__profile__user_id")),
-    ]
+    return learner_record_sets(KINDS, org_id=org_id, user_id=user_id)

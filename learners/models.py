@@ -22,8 +22,9 @@ from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from plp_portal.audit.models import AppendOnlyMixin, AppendOnlyQuerySetMixin
+from plp_portal.bounds import within
 from plp_portal.tenancy import TenantManager, TenantModel, TenantQuerySet
-from plp_portal.uploads import upload_to
+from plp_portal.uploads import UploadTo
 
 from .choices import (
     Audience,
@@ -65,13 +66,8 @@ EARLIEST_BIRTH = datetime.date(1900, 1, 1)
 EARLIEST_PLAN_DATE = datetime.date(2000, 1, 1)
 LATEST_PLAN_DATE = datetime.date(2099, 12, 31)
 
-_log_upload = upload_to("learning-log")
-
-
-def log_entry_upload_to(instance, filename):
-    """Generated, unguessable name under learning-log/ (a module-level function, so migrations
-    can reference it)."""
-    return _log_upload(instance, filename)
+# Generated, unguessable names under learning-log/ (module-level: the migrations refer to it).
+log_entry_upload_to = UploadTo("learning-log")
 
 
 class AudienceMixin(models.Model):
@@ -98,41 +94,40 @@ class AudienceMixin(models.Model):
         self.restricted_roles = f",{','.join(roles)}," if roles else ""
 
 
-class TargetArea(TenantModel):
+class OrganisationListEntry(TenantModel):
+    """An entry of a list each organisation configures: a stable ``code`` (unique in the
+    organisation: each subclass names its constraint), a ``name``, and the display ``order``."""
+
+    code = models.SlugField(max_length=40)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class TargetArea(OrganisationListEntry):
     """An organisation's configurable list of target areas. ``code`` is stable (``careers`` is
     the one guidance uses); seed the defaults with ``services.target_areas_seed_defaults``."""
 
-    code = models.SlugField(max_length=40)
     name = models.CharField(max_length=100)
-    order = models.PositiveSmallIntegerField(default=0)
     is_active = models.BooleanField(default=True)
 
-    class Meta:
-        ordering = ["order", "name"]
-        constraints = [
-            models.UniqueConstraint(fields=["organisation", "code"], name="target_area_code_per_org")
-        ]
-
-    def __str__(self):
-        return self.name
+    class Meta(OrganisationListEntry.Meta):
+        constraints = [models.UniqueConstraint(fields=["organisation", "code"], name="target_area_code_per_org")]
 
 
-class AtRiskLevel(TenantModel):
+class AtRiskLevel(OrganisationListEntry):
     """An organisation's configurable at-risk scale (default red/amber/green/silver/gold)."""
 
-    code = models.SlugField(max_length=40)
     name = models.CharField(max_length=60)
     description = models.CharField(max_length=200, blank=True)
-    order = models.PositiveSmallIntegerField(default=0)
 
-    class Meta:
-        ordering = ["order", "name"]
-        constraints = [
-            models.UniqueConstraint(fields=["organisation", "code"], name="at_risk_code_per_org")
-        ]
-
-    def __str__(self):
-        return self.name
+    class Meta(OrganisationListEntry.Meta):
+        constraints = [models.UniqueConstraint(fields=["organisation", "code"], name="at_risk_code_per_org")]
 
 
 class LearnerProfile(TenantModel):
@@ -255,8 +250,7 @@ class EnrolmentEnd(TenantModel):
         ordering = ["-recorded_at", "-pk"]
         indexes = [models.Index(fields=["organisation", "left_on"])]
         constraints = [
-            models.CheckConstraint(condition=Q(left_on__gte=EARLIEST_PLAN_DATE, left_on__lte=LATEST_PLAN_DATE),
-                                   name="enrolment_end_left_on_plausible"),
+            within("left_on", EARLIEST_PLAN_DATE, LATEST_PLAN_DATE, name="enrolment_end_left_on_plausible"),
             # One enrolment end awaiting re-enrolment per learner.
             models.UniqueConstraint(fields=["organisation", "profile"], condition=Q(reenrolled_at__isnull=True),
                                     name="enrolment_end_one_open_per_learner"),
@@ -578,8 +572,7 @@ class LogEntry(AudienceMixin, TenantModel):
         ordering = ["-written_on", "-pk"]
         indexes = [models.Index(fields=["plan", "-written_on"])]
         constraints = [
-            models.CheckConstraint(condition=Q(written_on__gte=EARLIEST_PLAN_DATE, written_on__lte=LATEST_PLAN_DATE),
-                                   name="log_entry_written_on_plausible"),
+            within("written_on", EARLIEST_PLAN_DATE, LATEST_PLAN_DATE, name="log_entry_written_on_plausible"),
         ]
         verbose_name_plural = "log entries"
 
@@ -635,8 +628,7 @@ class SubjectReport(AudienceMixin, TenantModel):
         indexes = [models.Index(fields=["plan", "subject", "-reported_on"])]
         constraints = [
             models.CheckConstraint(condition=PERCENT_CHECK, name="subject_report_attendance_percent_0_100"),
-            models.CheckConstraint(condition=Q(reported_on__gte=EARLIEST_PLAN_DATE, reported_on__lte=LATEST_PLAN_DATE),
-                                   name="subject_report_reported_on_plausible"),
+            within("reported_on", EARLIEST_PLAN_DATE, LATEST_PLAN_DATE, name="subject_report_reported_on_plausible"),
         ]
 
 
@@ -871,8 +863,7 @@ class OffSiteReview(AudienceMixin, TenantModel):
         ordering = ["-held_on", "-pk"]
         indexes = [models.Index(fields=["plan", "-held_on"])]
         constraints = [
-            models.CheckConstraint(condition=Q(held_on__gte=EARLIEST_PLAN_DATE, held_on__lte=LATEST_PLAN_DATE),
-                                   name="off_site_review_held_on_plausible"),
+            within("held_on", EARLIEST_PLAN_DATE, LATEST_PLAN_DATE, name="off_site_review_held_on_plausible"),
         ]
 
     @property

@@ -4,7 +4,7 @@ each plan as the learner sees it."""
 
 from __future__ import annotations
 
-from plp_portal.records.export import Document, RecordSet, learner_rows
+from plp_portal.records.export import Document, RecordSet, learner_record_sets
 
 from .models import (
     AtRiskStatus,
@@ -36,34 +36,38 @@ EXCLUDED = {
 }
 
 
-def record_sets(*, org_id: int, user_id: int) -> list[RecordSet]:
-    def of(model, path):
-        return learner_rows(model, org_id=org_id, user_id=user_id, path=path)
+PROFILE = "profile__user_id"
+PLAN = f"plan__{PROFILE}"
 
-    plan_path = "plan__profile__user_id"
-    return [
-        RecordSet("learners.LearnerProfile", of(LearnerProfile, "user_id")),
-        RecordSet("learners.AtRiskStatus", of(AtRiskStatus, "profile__user_id")),
-        RecordSet("learners.EnrolmentEnd", of(EnrolmentEnd, "profile__user_id")),
-        RecordSet("learners.RecordTransfer", of(RecordTransfer, "profile__user_id")),
-        RecordSet("learners.MovingOnApplication", of(MovingOnApplication, "moving_on__plan__profile__user_id")),
-        RecordSet("learners.MovingOnPlan", of(MovingOnPlan, plan_path)),
-        RecordSet("learners.Plan", of(Plan, "profile__user_id")),
-        RecordSet("learners.PlanSignature", of(PlanSignature, plan_path)),
-        RecordSet("learners.PlanShare", of(PlanShare, plan_path)),
-        RecordSet("learners.PlanShareInvitation", of(PlanShareInvitation, plan_path), omit=("token_hash",)),
-        RecordSet("learners.Target", of(Target, plan_path)),
-        RecordSet("learners.TargetProgress", of(TargetProgress, "target__plan__profile__user_id")),
-        RecordSet("learners.NarrativeEntry", of(NarrativeEntry, plan_path)),
-        RecordSet("learners.LogBlock", of(LogBlock, plan_path)),
-        RecordSet("learners.LogEntry", of(LogEntry, plan_path)),
-        RecordSet("learners.Concern", of(Concern, plan_path)),
-        RecordSet("learners.SubjectReport", of(SubjectReport, plan_path)),
-        RecordSet("learners.TimelineEvent", of(TimelineEvent, plan_path)),
-        RecordSet("learners.PlanContribution", of(PlanContribution, plan_path)),
-        RecordSet("learners.OffSiteReview", of(OffSiteReview, plan_path)),
-        RecordSet("learners.OffSiteReviewTarget", of(OffSiteReviewTarget, "review__plan__profile__user_id")),
-    ]
+# Each kind of row about the learner, with the path from it to the learner's user id (and the
+# fields never exported).
+KINDS = [
+    (LearnerProfile, "user_id"),
+    (AtRiskStatus, PROFILE),
+    (EnrolmentEnd, PROFILE),
+    (RecordTransfer, PROFILE),
+    (MovingOnApplication, f"moving_on__{PLAN}"),
+    (MovingOnPlan, PLAN),
+    (Plan, PROFILE),
+    (PlanSignature, PLAN),
+    (PlanShare, PLAN),
+    (PlanShareInvitation, PLAN, ("token_hash",)),
+    (Target, PLAN),
+    (TargetProgress, f"target__{PLAN}"),
+    (NarrativeEntry, PLAN),
+    (LogBlock, PLAN),
+    (LogEntry, PLAN),
+    (Concern, PLAN),
+    (SubjectReport, PLAN),
+    (TimelineEvent, PLAN),
+    (PlanContribution, PLAN),
+    (OffSiteReview, PLAN),
+    (OffSiteReviewTarget, f"review__{PLAN}"),
+]
+
+
+def record_sets(*, org_id: int, user_id: int) -> list[RecordSet]:
+    return learner_record_sets(KINDS, org_id=org_id, user_id=user_id)
 
 
 def documents(*, org_id: int, user_id: int) -> list[Document]:

@@ -9,6 +9,27 @@ from .choices import ImportKind, JobKind, JobStatus, Outcome, Preset, RunStatus
 USER = settings.AUTH_USER_MODEL
 
 
+class WorkInProgress(models.Model):
+    """Work the worker does in steps, with a progress bar: how many of how many steps are done,
+    and the statuses (``ACTIVE_STATUSES``) in which it is still going."""
+
+    ACTIVE_STATUSES: tuple[str, ...] = ()
+
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE_STATUSES
+
+    @property
+    def progress_percent(self) -> int:
+        return int(100 * self.progress_done / self.progress_total) if self.progress_total else 0
+
+
 class ColumnMapping(TenantModel):
     """Which column of an organisation's files holds which field, for a file from a system
     without a preset (or a renamed export): remembered per organisation and kind."""
@@ -22,12 +43,13 @@ class ColumnMapping(TenantModel):
         constraints = [models.UniqueConstraint(fields=["organisation", "kind"], name="column_mapping_one_per_kind")]
 
 
-class ImportRun(TenantModel):
+class ImportRun(TenantModel, WorkInProgress):
     """One upload of an MIS export: who, when, which file (its SHA-256; the file itself is not
     kept), the rows read from it, the preview (what the import would do, row by row), and once
     confirmed the counts of what it did."""
 
     Status = RunStatus
+    ACTIVE_STATUSES = (RunStatus.PREVIEWING, RunStatus.APPLYING)
 
     kind = models.CharField(max_length=16, choices=ImportKind.choices)
     preset = models.CharField(max_length=16, choices=Preset.choices)
@@ -39,8 +61,6 @@ class ImportRun(TenantModel):
     status = models.CharField(max_length=16, choices=RunStatus.choices, default=RunStatus.PREVIEWING)
     preview = models.JSONField(default=list, help_text="One item per row / person missing from the file.")
     counts = models.JSONField(default=dict)
-    progress_done = models.PositiveIntegerField(default=0)
-    progress_total = models.PositiveIntegerField(default=0)
     end_missing = models.BooleanField(default=False, help_text="The admin confirmed ending the enrolment of those not in the file.")
     error = models.CharField(max_length=500, blank=True)
     uploaded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
@@ -55,13 +75,6 @@ class ImportRun(TenantModel):
     def __str__(self):
         return f"{self.get_kind_display()} import of {self.file_name}"
 
-    @property
-    def is_active(self) -> bool:
-        return self.status in (RunStatus.PREVIEWING, RunStatus.APPLYING)
-
-    @property
-    def progress_percent(self) -> int:
-        return int(100 * self.progress_done / self.progress_total) if self.progress_total else 0
 
     def count(self, outcome: str) -> int:
         return int(self.counts.get(outcome, 0))
@@ -179,19 +192,18 @@ class ParentLink(TenantModel):
                                                name="parent_link_unique")]
 
 
-class SetupJob(TenantModel):
+class SetupJob(TenantModel, WorkInProgress):
     """Long set-up work the admin confirmed (key workers from tutor groups, the year rollover),
     recorded before it is handed to the worker: the page shows it queued, then its progress,
     even when the worker or the broker is down (the periodic sweep picks up what was never
     published, ``services.setup_jobs_resume``)."""
 
     Status = JobStatus
+    ACTIVE_STATUSES = (JobStatus.QUEUED, JobStatus.RUNNING)
 
     kind = models.CharField(max_length=16, choices=JobKind.choices)
     params = models.JSONField(default=dict)
     status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED)
-    progress_done = models.PositiveIntegerField(default=0)
-    progress_total = models.PositiveIntegerField(default=0)
     counts = models.JSONField(default=dict)
     message = models.CharField(max_length=500, blank=True)
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
@@ -205,10 +217,3 @@ class SetupJob(TenantModel):
     def __str__(self):
         return self.get_kind_display()
 
-    @property
-    def is_active(self) -> bool:
-        return self.status in (JobStatus.QUEUED, JobStatus.RUNNING)
-
-    @property
-    def progress_percent(self) -> int:
-        return int(100 * self.progress_done / self.progress_total) if self.progress_total else 0

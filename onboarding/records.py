@@ -4,7 +4,7 @@ codes printed for them (never the code's hash)."""
 
 from __future__ import annotations
 
-from plp_portal.records.export import RecordSet, learner_rows
+from plp_portal.records.export import RecordSet, learner_record_sets
 
 from .models import MisPerson, ParentLink, SignInCode
 
@@ -13,12 +13,14 @@ EXCLUDED = {
                             "imported values are exported on their profile and MisPerson",
 }
 
+# Each kind of row about the learner, with the path from it to the learner's user id (and the
+# fields never exported).
+KINDS = [
+    (MisPerson, "user_id"),
+    (SignInCode, "user_id", ("code_hash",)),
+    (ParentLink, "profile__user_id"),
+]
+
 
 def record_sets(*, org_id: int, user_id: int) -> list[RecordSet]:
-    return [
-        RecordSet("onboarding.MisPerson", learner_rows(MisPerson, org_id=org_id, user_id=user_id, path="user_id")),
-        RecordSet("onboarding.SignInCode", learner_rows(SignInCode, org_id=org_id, user_id=user_id, path="user_id"),
-                  omit=("code_hash",)),
-        RecordSet("onboarding.ParentLink", learner_rows(ParentLink, org_id=org_id, user_id=user_id,
-                                                        path="profile__user_id")),
-    ]
+    return learner_record_sets(KINDS, org_id=org_id, user_id=user_id)

@@ -9,6 +9,7 @@ import secrets
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import FileResponse
+from django.utils.deconstruct import deconstructible
 
 # kind -> (content type, extensions, magic-bytes test)
 _SIGNATURES = {
@@ -61,17 +62,20 @@ def validate_upload(upload, *, kinds, max_bytes=None) -> str:
     raise ValidationError(f"The selected file must be one of: {allowed}.")
 
 
-def upload_to(prefix: str):
-    """A FileField ``upload_to`` giving a random, unguessable name under ``prefix``."""
+@deconstructible
+class UploadTo:
+    """A FileField ``upload_to`` giving a random, unguessable name under ``prefix``. New
+    migrations record it by its prefix; the early ones import it by the module-level name each
+    model gives it (``log_entry_upload_to = UploadTo("learning-log")``), so those names stay."""
 
-    def _upload_to(instance, filename):
+    def __init__(self, prefix: str):
+        self.prefix = prefix
+
+    def __call__(self, instance, filename):
         extension = ""
         if "." in filename:
             extension = "." + filename.rsplit(".", 1)[1].lower()[:8]
-        return f"{prefix}/{secrets.token_hex(16)}{extension}"
-
-    _upload_to.__name__ = f"upload_to_{prefix.replace('/', '_')}"
-    return _upload_to
+        return f"{self.prefix}/{secrets.token_hex(16)}{extension}"
 
 
 def serve_upload(field_file, *, content_type: str, download_name: str, inline=False):

@@ -58,19 +58,11 @@ class AuditEvent(AppendOnlyModel):
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False,
         related_name="+",
     )
     organisation = models.ForeignKey(
-        "organisations.Organisation",
-        null=True,
-        blank=True,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
+        "organisations.Organisation", null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False,
         related_name="+",
     )
     action = models.CharField(max_length=80)

@@ -19,11 +19,7 @@ class OutboundEmail(models.Model):
         DIGEST = "digest", "Daily digest"  # rendered when sent, from the reminders it lists
 
     organisation = models.ForeignKey(
-        "organisations.Organisation",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
+        "organisations.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     to = models.EmailField()
     subject = models.CharField(max_length=200)

@@ -6,23 +6,17 @@ it in, and the app's own permission-checking view serves the stored file."""
 import datetime
 
 from django.conf import settings
-from django.core.validators import MaxLengthValidator
 from django.db import models
-from django.db.models.functions import Length
-from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 
+from plp_portal.bounds import limited_text, text_limit
 from plp_portal.tenancy import TenantModel
-from plp_portal.uploads import upload_to
+from plp_portal.uploads import UploadTo
 
 ERROR_MAX = 1000
-_render_upload = upload_to("pdf-renders")
-
-
-def render_upload_to(instance, filename):
-    """A random, unguessable name under MEDIA_ROOT/pdf-renders/ (served only by the apps'
-    permission-checking views)."""
-    return _render_upload(instance, filename)
+# A random, unguessable name under MEDIA_ROOT/pdf-renders/ (served only by the apps'
+# permission-checking views); module-level: the migrations refer to it.
+render_upload_to = UploadTo("pdf-renders")
 
 
 class PdfRender(TenantModel):
@@ -49,7 +43,7 @@ class PdfRender(TenantModel):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     file = models.FileField(upload_to=render_upload_to, blank=True, max_length=200)
     size = models.PositiveIntegerField(null=True, blank=True)
-    error = models.TextField(blank=True, validators=[MaxLengthValidator(ERROR_MAX)])
+    error = limited_text(max_length=ERROR_MAX, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -75,8 +69,7 @@ class PdfRender(TenantModel):
                 condition=~models.Q(status="done") | ~models.Q(file=""),
                 name="pdfrender_done_has_file",
             ),
-            models.CheckConstraint(condition=LessThanOrEqual(Length("error"), ERROR_MAX),
-                                   name="pdfrender_error_length"),
+            text_limit("error", ERROR_MAX, name="pdfrender_error_length"),
         ]
 
     def __str__(self):
@@ -87,14 +80,32 @@ class PdfRender(TenantModel):
         return self.status in self.ACTIVE
 
 
-_bundle_upload = upload_to("pdf-bundles")
+bundle_upload_to = UploadTo("pdf-bundles")
 
 
-def bundle_upload_to(instance, filename):
-    return _bundle_upload(instance, filename)
+class PreparedDownload(TenantModel):
+    """A file the workers prepare for a person, downloadable until ``expires_at``: its size,
+    what went wrong, and when it was finished. Each subclass lists its own ``Status`` (with
+    QUEUED, BUILDING and READY) and its ``file``."""
+
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.BUILDING)
+
+    @property
+    def is_available(self) -> bool:
+        return self.status == self.Status.READY and self.expires_at is not None and self.expires_at > timezone.now()
 
 
-class PdfBundle(TenantModel):
+class PdfBundle(PreparedDownload):
     """Many documents of one kind (a caseload's progress files) as one ZIP, built by the workers
     with a progress count and an email to the person when it is ready. Each document is the one
     the person may see (the kind's ``bundle_entry``); documents they may no longer see are left
@@ -120,11 +131,7 @@ class PdfBundle(TenantModel):
     done_count = models.PositiveIntegerField(default=0)
     included_count = models.PositiveIntegerField(default=0)
     file = models.FileField(upload_to=bundle_upload_to, blank=True, max_length=200)
-    size = models.PositiveBigIntegerField(null=True, blank=True)
-    error = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    expires_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -139,11 +146,3 @@ class PdfBundle(TenantModel):
     @property
     def percent(self) -> int:
         return int(100 * self.done_count / self.total) if self.total else 100
-
-    @property
-    def is_active(self) -> bool:
-        return self.status in (self.Status.QUEUED, self.Status.BUILDING)
-
-    @property
-    def is_available(self) -> bool:
-        return self.status == self.Status.READY and self.expires_at is not None and self.expires_at > timezone.now()

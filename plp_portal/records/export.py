@@ -65,6 +65,13 @@ def learner_rows(model, *, org_id: int, user_id: int, path: str) -> models.Query
     return model.objects.for_org(org_id).filter(**{path: user_id})
 
 
+def learner_record_sets(kinds, *, org_id: int, user_id: int) -> list[RecordSet]:
+    """An app's ``record_sets``: for each ``(model, path)`` or ``(model, path, omit)`` of
+    ``kinds``, in order, the ``RecordSet`` of ``learner_rows`` labelled ``app_label.ModelName``."""
+    return [RecordSet(model._meta.label, learner_rows(model, org_id=org_id, user_id=user_id, path=path), *omit)
+            for model, path, *omit in kinds]
+
+
 def record_sets(*, org_id: int, user_id: int) -> list[RecordSet]:
     sets: list[RecordSet] = []
     for module in app_hook_modules(HOOK):

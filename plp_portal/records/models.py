@@ -10,21 +10,18 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from plp_portal.pdfs.models import PreparedDownload
 from plp_portal.tenancy import TenantModel
-from plp_portal.uploads import upload_to
+from plp_portal.uploads import UploadTo
 
 USER = settings.AUTH_USER_MODEL
 WITHHOLD_REASON_MAX = 300
-_export_upload = upload_to("records-exports")
+# A random, unguessable name under MEDIA_ROOT/records-exports/ (served only by the
+# permission-checking download views); module-level: the migrations refer to it.
+export_upload_to = UploadTo("records-exports")
 
 
-def export_upload_to(instance, filename):
-    """A random, unguessable name under MEDIA_ROOT/records-exports/ (served only by the
-    permission-checking download views)."""
-    return _export_upload(instance, filename)
-
-
-class SubjectAccessRequest(TenantModel):
+class SubjectAccessRequest(PreparedDownload):
     class Status(models.TextChoices):
         AWAITING_REVIEW = "awaiting_review", "Waiting for a staff review"
         QUEUED = "queued", "Queued"
@@ -51,10 +48,6 @@ class SubjectAccessRequest(TenantModel):
     reviewed_at = models.DateTimeField(null=True, blank=True)
     withheld = models.JSONField(default=list, blank=True)
     file = models.FileField(upload_to=export_upload_to, blank=True, max_length=200)
-    size = models.PositiveBigIntegerField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    expires_at = models.DateTimeField(null=True, blank=True)
-    error = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-requested_at", "-pk"]
@@ -67,15 +60,6 @@ class SubjectAccessRequest(TenantModel):
 
     def __str__(self):
         return f"Subject access request {self.pk}"
-
-    @property
-    def is_available(self) -> bool:
-        return (self.status == self.Status.READY and self.expires_at is not None
-                and self.expires_at > timezone.now())
-
-    @property
-    def is_active(self) -> bool:
-        return self.status in (self.Status.QUEUED, self.Status.BUILDING)
 
 
 # --- Retention and erasure (issue 16) --------------------------------------------------------
