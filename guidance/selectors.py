@@ -152,8 +152,10 @@ def learner_get(*, scope: GuidanceScope, profile_id: int) -> LearnerProfile:
 
 
 def learner_search(*, scope: GuidanceScope, search: str = "", school_id=None, tier: str = ""):
+    """Active learners of the scope in name order (``LEARNER_KEYS``: the learner list reads a
+    keyset page of it through the users' name index, however many partner schools there are)."""
     qs = _learners(scope).filter(is_active=True).select_related("user", "organisation").annotate(
-        current_tier=Coalesce(F("guidance__tier"), Value(Tier.CORE))
+        current_tier=Coalesce(F("guidance__tier"), Value(Tier.CORE)), sort_name=F("user__full_name"),
     )
     if school_id:
         qs = qs.filter(organisation_id=school_id)
@@ -161,7 +163,10 @@ def learner_search(*, scope: GuidanceScope, search: str = "", school_id=None, ti
         qs = qs.filter(current_tier=tier)
     if search:
         qs = qs.filter(Q(user__full_name__icontains=search) | Q(upn=search))
-    return qs.order_by("user__full_name", "pk")
+    return qs.order_by(*LEARNER_KEYS)
+
+
+LEARNER_KEYS = ("sort_name", "pk")
 
 
 def active_plan_for(*, profile) -> Plan | None:
