@@ -12,13 +12,8 @@ import datetime
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db import connection
 from django.db.models import (
-    Aggregate,
     Count,
-    DurationField,
-    Exists,
-    ExpressionWrapper,
     F,
     OuterRef,
     Prefetch,
@@ -415,43 +410,35 @@ def neet_list(*, scope: GuidanceScope):
                    .values_list("profile_id", flat=True))
     leavers = (LearnerGuidance.objects.for_orgs(scope.org_ids).filter(left_on__isnull=False)
                .values_list("profile_id", flat=True))
-    candidates = set(with_actual) | set(leavers)
+    candidates = sorted(set(with_actual) | set(leavers))
+    # Those ids were read within the scope's organisations: the learners are reached by id alone
+    # (the organisations' filter again would let PostgreSQL read every learner of every partner
+    # school from its index to intersect with a few hundred ids; row-level security still holds).
+    learners = LearnerProfile.objects.system("the NEET list's candidates, read within the scope above")
+    if scope.key_worker_id:
+        learners = learners.filter(key_worker_id=scope.key_worker_id)
     return (
-        _learners(scope)
-        .filter(pk__in=sorted(candidates))
+        learners
+        .filter(pk__in=candidates)
         .select_related("user", "organisation")
         .annotate(
             latest_category=_latest_actual("category"),
             latest_recorded_on=_latest_actual("recorded_on"),
             latest_follow_up_on=_latest_actual("follow_up_on"),
             left_on=F("guidance__left_on"),
+            # The keyset keys (``NEET_KEYS``): oldest leavers first, learners who have not left last.
+            left_sort=Coalesce(F("guidance__left_on"), Value(datetime.date.max)),
+            sort_name=F("user__full_name"),
         )
         .filter(
             Q(latest_category__in=NOT_SETTLED_CATEGORIES)
             | Q(latest_category__isnull=True, guidance__left_on__isnull=False)
         )
-        .order_by(F("guidance__left_on").asc(nulls_last=True), "user__full_name", "pk")
+        .order_by(*NEET_KEYS)
     )
 
 
-class _Percentile(Aggregate):
-    function = "percentile_cont"
-    template = "%(function)s(%(percentile)s) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = DurationField()
-
-    def __init__(self, expression, percentile, **extra):
-        super().__init__(expression, percentile=float(percentile), **extra)
-
-
-def _percentile_python(values, p):
-    """Linear interpolation as PostgreSQL's percentile_cont (used on the SQLite demo only)."""
-    values = sorted(values)
-    if not values:
-        return None
-    k = (len(values) - 1) * p
-    lo = int(k)
-    hi = min(lo + 1, len(values) - 1)
-    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+NEET_KEYS = ("left_sort", "sort_name", "pk")
 
 
 def dashboard(*, scope: GuidanceScope, service=None, school_id=None) -> dict:
