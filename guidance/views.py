@@ -346,7 +346,8 @@ def destination_new(request, profile_id):
 
 @guidance_view()
 def neet_list(request):
-    page = Paginator(selectors.neet_list(scope=request.guidance), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = keyset_page(selectors.neet_list(scope=request.guidance), keys=selectors.NEET_KEYS,
+                       cursor=request.GET.get("cursor"), size=PAGE_SIZE)
     return render(request, "guidance/neet_list.html", {"page": page, "scope": request.guidance})
 
 
