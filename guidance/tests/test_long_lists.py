@@ -74,3 +74,43 @@ def test_partnerships_are_listed_a_page_at_a_time(service, sign_in):
     assert len(first.context["page"].object_list) == 25 and len(shown) == len(set(shown)) == 27
     assert "Page 1 of 2" in first.content.decode()
     assert first.content.decode().count("govuk-tag--green") == 25  # every one accepted and current
+
+
+def test_neet_list_pages_through_every_learner_to_follow_up_once(service, org, other_org, sign_in):
+    """Oldest leavers first, then by name (ties in the day they left), learners with an unsettled
+    destination who have not left last; every one once across the keyset pages."""
+    import datetime
+
+    from guidance import services
+
+    adviser = member(service, Role.CAREERS_ADVISER)
+    partnership(service, org)
+    followed = []
+    for i in range(30):
+        profile = learner(org, with_plan=False)
+        profile.user.full_name = f"Leaver {i % 7}"
+        profile.user.save()
+        if i % 10:  # one in ten has not left: last on the list
+            services.leaver_record(profile=profile, left_on=datetime.date(2026, 7, 20 + i % 3), by=adviser, org=service)
+        if i % 3 == 0:
+            services.destination_record(profile=profile, by=adviser, kind="actual", category="neet",
+                                        recorded_on=datetime.date(2026, 9, 1), org=service)
+        if i % 10 or i % 3 == 0:
+            followed.append(profile)
+    settled = learner(org, with_plan=False)
+    services.leaver_record(profile=settled, left_on=datetime.date(2026, 7, 20), by=adviser, org=service)
+    services.destination_record(profile=settled, by=adviser, kind="actual", category="apprenticeship",
+                                recorded_on=datetime.date(2026, 9, 1), org=service)
+    from guidance.models import LearnerGuidance
+
+    left_on = dict(LearnerGuidance.objects.for_org(org).values_list("profile_id", "left_on"))
+    expected = [p.pk for p in sorted(followed, key=lambda p: (left_on.get(p.pk) or datetime.date.max,
+                                                             p.user.full_name, p.pk))]
+    assert len(expected) > 25
+    client = sign_in(adviser)
+    url = reverse("guidance:neet_list", kwargs={"org_slug": service.slug})
+    first = client.get(url)
+    second = client.get(url + _link(first.content.decode(), "next"))
+    assert _names(first) + _names(second) == expected
+    assert _link(second.content.decode(), "next") is None
+    assert _names(client.get(url + _link(second.content.decode(), "prev"))) == expected[:25]
