@@ -161,7 +161,9 @@ def learner_search(*, scope: GuidanceScope, search: str = "", school_id=None, ti
     return qs.order_by(*LEARNER_KEYS)
 
 
-LEARNER_KEYS = ("sort_name", "pk")
+# Name, then the user's id: the order of the users' (full_name, id) index, which PostgreSQL then
+# walks for a page (the learner's id last: a learner enrolled at two partner schools).
+LEARNER_KEYS = ("sort_name", "user_id", "pk")
 
 
 def active_plan_for(*, profile) -> Plan | None:

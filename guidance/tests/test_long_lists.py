@@ -38,7 +38,7 @@ def test_guidance_learner_list_pages_through_every_learner_once_in_name_order(se
         profile.user.save()
     learner(other_org, with_plan=False)  # not a partner school: never listed
     scope = selectors.GuidanceScope(org=service, side="service", org_ids=(org.pk, second.pk), user_id=adviser.pk)
-    expected = [p.pk for p in sorted(profiles, key=lambda p: (p.user.full_name, p.pk))]
+    expected = [p.pk for p in sorted(profiles, key=lambda p: (p.user.full_name, p.user_id, p.pk))]
     assert [p.pk for p in selectors.learner_search(scope=scope)] == expected
 
     client = sign_in(adviser)
