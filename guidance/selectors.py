@@ -401,40 +401,47 @@ def _latest_actual(field: str):
     )
 
 
+def _left_on():
+    return Subquery(LearnerGuidance.objects.system("correlated subquery on an already scoped profile queryset")
+                    .filter(profile=OuterRef("pk")).values("left_on")[:1])
+
+
 def neet_list(*, scope: GuidanceScope):
     """Learners of the scope who have left (``left_on``) or have an actual destination, and
     whose latest actual destination is NEET, unknown, other — or missing for a leaver: the
     young people still to follow up until settled. Oldest leavers first."""
-    # Only leavers and learners with an actual destination can be on it: their ids first (one
-    # query), so the latest-destination look-ups run for those, not for every learner of every
-    # partner school — PostgreSQL otherwise evaluates them while scanning all (issue 19).
-    with_actual = (Destination.objects.for_orgs(scope.org_ids).filter(kind=DestinationKind.ACTUAL, profile__isnull=False)
-                   .values_list("profile_id", flat=True))
-    leavers = (LearnerGuidance.objects.for_orgs(scope.org_ids).filter(left_on__isnull=False)
-               .values_list("profile_id", flat=True))
-    candidates = sorted(set(with_actual) | set(leavers))
-    # Those ids were read within the scope's organisations: the learners are reached by id alone
-    # (the organisations' filter again would let PostgreSQL read every learner of every partner
-    # school from its index to intersect with a few hundred ids; row-level security still holds).
-    learners = LearnerProfile.objects.system("the NEET list's candidates, read within the scope above")
+    # Who is on it is worked out from two narrow reads of the scope's rows — each learner's
+    # latest actual destination (by date recorded, then id) and the leavers — so the page's query
+    # reads those learners by id and looks their latest destination up for its own rows only
+    # (issue 19: filtering on the look-up ran it for every leaver and destination of the scope,
+    # and intersecting the ids with the organisations read every learner of every partner school).
+    latest: dict[int, tuple] = {}
+    for profile_id, recorded_on, pk, category in (
+            Destination.objects.for_orgs(scope.org_ids).filter(kind=DestinationKind.ACTUAL, profile__isnull=False)
+            .values_list("profile_id", "recorded_on", "pk", "category")):
+        if profile_id not in latest or (recorded_on, pk) > latest[profile_id][:2]:
+            latest[profile_id] = (recorded_on, pk, category)
+    leavers = set(LearnerGuidance.objects.for_orgs(scope.org_ids).filter(left_on__isnull=False)
+                  .values_list("profile_id", flat=True))
+    followed = sorted({pid for pid, (_, _, category) in latest.items() if category in NOT_SETTLED_CATEGORIES}
+                      | (leavers - set(latest)))
+    # Those ids were read within the scope's organisations (row-level security still holds).
+    learners = LearnerProfile.objects.system("the NEET list's learners, found within the scope above")
     if scope.key_worker_id:
         learners = learners.filter(key_worker_id=scope.key_worker_id)
     return (
         learners
-        .filter(pk__in=candidates)
+        .filter(pk__in=followed)
         .select_related("user", "organisation")
         .annotate(
             latest_category=_latest_actual("category"),
             latest_recorded_on=_latest_actual("recorded_on"),
             latest_follow_up_on=_latest_actual("follow_up_on"),
-            left_on=F("guidance__left_on"),
+            # Looked up per learner listed (a join would hash every guidance row of the county).
+            left_on=_left_on(),
             # The keyset keys (``NEET_KEYS``): oldest leavers first, learners who have not left last.
-            left_sort=Coalesce(F("guidance__left_on"), Value(datetime.date.max)),
+            left_sort=Coalesce(_left_on(), Value(datetime.date.max)),
             sort_name=F("user__full_name"),
-        )
-        .filter(
-            Q(latest_category__in=NOT_SETTLED_CATEGORIES)
-            | Q(latest_category__isnull=True, guidance__left_on__isnull=False)
         )
         .order_by(*NEET_KEYS)
     )
