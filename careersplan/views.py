@@ -492,10 +492,12 @@ def authority(request):
     columns = [("name", "School or college"), ("status", "Approval"), ("phase", "Phase"),
                ("score", "Score this year"), ("rag", "RAG this year"),
                ("incomplete", "Sections incomplete")]
+    # A page of schools at a time (issue 19): a county's authority has a hundred and more.
+    page = Paginator(shown, 25).get_page(request.GET.get("page"))
     return render(request, "careersplan/authority.html", {
         "year_label": clock.academic_year_label(year),
         "last_year_label": clock.academic_year_label(year - 1),
-        "lines": shown, "total": len(lines), "chart": chart,
+        "lines": page.object_list, "page": page, "matching": len(shown), "total": len(lines), "chart": chart,
         "svg": dashboard.chart_svg_bars(chart), "filterset": filterset, "sort": sort,
         "descending": descending, "base_query": urlencode(narrowing), "columns": columns,
         "deadline": deadline, "deadline_form": DeadlineForm(

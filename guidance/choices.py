@@ -276,3 +276,7 @@ class FigureKind(models.TextChoices):
     OPEN = "open", "Referrals waiting for triage"
     TRIAGE_HOURS = "triage_hours", "Triaged referrals by whole hours waited"
     DESTINATION = "destination", "Learners by latest actual destination"
+    # The local authority's outcome figures (``outcomes.py``), by academic year:
+    LEAVERS = "leavers", "Leavers by academic year, latest actual destination, age and year group"
+    REFERRALS_MADE = "referrals_year", "Referrals by academic year made"
+    TRIAGE_HOURS_YEAR = "triage_hours_year", "Triaged referrals by academic year made and whole hours waited"

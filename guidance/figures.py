@@ -1,4 +1,5 @@
-"""The careers service dashboard's figures, kept per school as a summary (issue 19).
+"""The careers service dashboard's figures and the local authority's outcome figures, kept per
+school as a summary (issue 19).
 
 Why a summary table and not a materialised view: the figures are per school and a dashboard
 adds up the schools it shows (a service's partner schools, or one school), so the natural unit
@@ -20,7 +21,9 @@ How it is kept current:
   new year) is caught there, and so is anything a marker missed;
 - ``seed_county``/``seed_demo`` compute the figures of the data they generate.
 
-The dashboard (``selectors.dashboard``) reads the rows of the schools it shows: O(schools), not
+The dashboard (``selectors.dashboard``) and the authority's outcomes (``outcomes.py``: leavers by
+year, destination, age and year group; referrals made and triage waits by academic year; tiers
+from the dashboard's learner counts) read the rows of the schools they show: O(schools), not
 O(learners). Percentiles of the time to triage come from a histogram of whole hours waited
 (exact for waits in whole hours; otherwise at most an hour short, i.e. under 0.05 of the days the
 page shows)."""
@@ -35,6 +38,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from learners.models import LearnerProfile
+from plp_portal.clock import academic_year_of
 from plp_portal.organisations.choices import OrganisationKind
 from plp_portal.organisations.models import Organisation
 
@@ -92,11 +96,26 @@ def figures_compute(*, school_ids) -> list[SchoolFigure]:
                       .annotate(n=Count("pk")).order_by()):
         add(org_id, FigureKind.OPEN, "", n)
     hours: dict[tuple[int, int], int] = defaultdict(int)
-    for org_id, created_at, triaged_at in (referrals.filter(triaged_at__isnull=False)
-                                           .values_list("organisation_id", "created_at", "triaged_at").iterator()):
-        hours[(org_id, max(0, int((triaged_at - created_at).total_seconds() // 3600)))] += 1
+    made: dict[tuple[int, int], int] = defaultdict(int)  # (school, academic year made)
+    hours_of_year: dict[tuple[int, int, int], int] = defaultdict(int)
+    for org_id, created_at, triaged_at in (referrals.values_list("organisation_id", "created_at", "triaged_at")
+                                           .iterator()):
+        year = academic_year_of(timezone.localtime(created_at).date())
+        made[(org_id, year)] += 1
+        if triaged_at is not None:
+            waited = max(0, int((triaged_at - created_at).total_seconds() // 3600))
+            hours[(org_id, waited)] += 1
+            hours_of_year[(org_id, year, waited)] += 1
     for (org_id, hour), n in hours.items():
         add(org_id, FigureKind.TRIAGE_HOURS, str(hour), n)
+    for (org_id, year), n in made.items():
+        add(org_id, FigureKind.REFERRALS_MADE, str(year), n)
+    for (org_id, year, hour), n in hours_of_year.items():
+        add(org_id, FigureKind.TRIAGE_HOURS_YEAR, f"{year}|{hour}", n)
+    from .outcomes import leaver_counts  # (outcomes reads these figures: imported here, not above)
+
+    for org_id, group, year, category, age, n in leaver_counts(school_ids=ids):
+        add(org_id, FigureKind.LEAVERS, leavers_key(year=year, category=category, age=age, group=group), n)
 
     # Each learner's latest actual destination: the actual destinations with no later one for
     # the same learner (an anti-join over destinations, not a subquery per learner).
@@ -108,6 +127,42 @@ def figures_compute(*, school_ids) -> list[SchoolFigure]:
     for org_id, category, n in latest:
         add(org_id, FigureKind.DESTINATION, category, n)
     return rows
+
+
+def leavers_key(*, year: int, category: str, age: int | None, group: str) -> str:
+    """A LEAVERS row's key: "year|category|age|year group" (the year first: a range of years is
+    a range of keys; the year group last: it is free text)."""
+    return f"{year}|{category}|{'' if age is None else age}|{group}"[:80]
+
+
+def leaver_rows(*, school_ids, first_year: int, last_year: int) -> list[tuple]:
+    """``leaver_counts``'s rows (school id, year group, academic year, destination category, age,
+    leavers) for the years ``first_year``–``last_year``, read from the schools' LEAVERS figures."""
+    result = []
+    for org_id, key, n in (SchoolFigure.objects.for_orgs(school_ids)
+                           .filter(kind=FigureKind.LEAVERS, key__gte=f"{first_year}|", key__lt=f"{last_year + 1}|")
+                           .values_list("organisation_id", "key", "n")):
+        year, category, age, group = key.split("|", 3)
+        result.append((org_id, group, int(year), category, int(age) if age else None, n))
+    return result
+
+
+def figures_by_school(*, school_ids, kinds, key_prefix: str = "") -> dict[str, dict[int, dict[str, int]]]:
+    """{kind: {school id: {key: n}}} of ``kinds`` (keys starting with ``key_prefix``, which is
+    then left out of the key)."""
+    result: dict[str, dict[int, dict[str, int]]] = {kind: defaultdict(dict) for kind in kinds}
+    rows = SchoolFigure.objects.for_orgs(school_ids).filter(kind__in=kinds)
+    if key_prefix:
+        rows = rows.filter(key__startswith=key_prefix)
+    for org_id, kind, key, n in rows.values_list("organisation_id", "kind", "key", "n"):
+        result[kind][org_id][key[len(key_prefix):]] = n
+    return result
+
+
+def figures_refreshed_at(*, school_ids):
+    """The oldest refresh of ``school_ids``' figures (None if one was never computed)."""
+    states = list(SchoolFiguresState.objects.for_orgs(school_ids).values_list("refreshed_at", flat=True))
+    return None if len(states) < len(set(school_ids)) or None in states else min(states)
 
 
 def figures_refresh(*, school_ids=None) -> int:
@@ -145,9 +200,7 @@ def figures_for(*, school_ids) -> dict:
     totals: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for kind, key, n in SchoolFigure.objects.for_orgs(school_ids).values_list("kind", "key", "n"):
         totals[kind][key] += n
-    states = list(SchoolFiguresState.objects.for_orgs(school_ids).values_list("refreshed_at", flat=True))
-    refreshed = None if len(states) < len(set(school_ids)) or None in states else min(states)
-    return {"counts": totals, "refreshed_at": refreshed}
+    return {"counts": totals, "refreshed_at": figures_refreshed_at(school_ids=school_ids)}
 
 
 def percentile_of_histogram(histogram: dict[int, int], p: float) -> float | None:

@@ -16,21 +16,18 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db import connection
-from django.db.models import (
-    Case, CharField, Count, DurationField, ExpressionWrapper, F, IntegerField, OuterRef, Subquery, Value, When,
-)
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Subquery, Value, When
 from django.db.models.functions import Coalesce, ExtractYear
 
-from learners.models import LearnerProfile
 from plp_portal import clock
 from plp_portal.organisations.choices import OrganisationKind
 from plp_portal.organisations import selectors as organisation_selectors
 from plp_portal.organisations.models import Organisation
 
-from .choices import DestinationCategory, DestinationKind, PartnershipStatus, Tier
+from . import figures
+from .choices import DestinationCategory, DestinationKind, FigureKind, PartnershipStatus, Tier
 from .disclosure import SuppressedTable, rate, suppress, suppress_grouped
-from .models import Destination, LearnerGuidance, OutcomeSettings, Partnership, Referral
+from .models import Destination, LearnerGuidance, OutcomeSettings, Partnership
 
 SCHOOL_KINDS = (OrganisationKind.SCHOOL, OrganisationKind.COLLEGE, OrganisationKind.TRAINING_PROVIDER)
 TREND_YEARS = 4
@@ -97,18 +94,23 @@ def outcome_settings_get(*, authority) -> OutcomeSettings:
             or OutcomeSettings(organisation=authority))
 
 
-def leaver_counts(*, school_ids, first_year: int, last_year: int):
+def leaver_counts(*, school_ids, first_year: int | None = None, last_year: int | None = None):
     """One grouped query: (school id, year group, academic year, destination category, age,
-    leavers). ``age``: on the 31 August that ends the academic year they left (None: no date of
-    birth recorded)."""
+    leavers), of every year or of ``first_year``–``last_year``. ``age``: on the 31 August that
+    ends the academic year they left (None: no date of birth recorded). The live computation
+    behind the schools' LEAVERS figures (``figures.py``), which the dashboard reads."""
     latest = (Destination.objects.for_orgs(school_ids)
               .filter(profile_id=OuterRef("profile_id"), kind=DestinationKind.ACTUAL)
               .order_by("-recorded_on", "-pk").values("category")[:1])
     academic_year = Case(When(left_on__month__gte=9, then=ExtractYear("left_on")),
                          default=ExtractYear("left_on") - 1, output_field=IntegerField())
+    leavers = LearnerGuidance.objects.for_orgs(school_ids).filter(left_on__isnull=False)
+    if first_year is not None:
+        leavers = leavers.filter(left_on__gte=datetime.date(first_year, 9, 1))
+    if last_year is not None:
+        leavers = leavers.filter(left_on__lte=datetime.date(last_year + 1, 8, 31))
     rows = (
-        LearnerGuidance.objects.for_orgs(school_ids)
-        .filter(left_on__gte=datetime.date(first_year, 9, 1), left_on__lte=datetime.date(last_year + 1, 8, 31))
+        leavers
         .annotate(year=academic_year,
                   category=Coalesce(Subquery(latest), Value(DestinationCategory.UNKNOWN.value)),
                   group=F("profile__year_group"))
@@ -224,7 +226,7 @@ def authority_outcomes(*, authority, year: int, year_group: str = "", school_id:
     if school_id not in schools:
         school_id = None
     first_year = year - TREND_YEARS + 1
-    counts = leaver_counts(school_ids=school_ids, first_year=first_year, last_year=year)
+    counts = figures.leaver_rows(school_ids=school_ids, first_year=first_year, last_year=year)
     n_cols = len(CATEGORIES)
 
     def empty():
@@ -271,6 +273,7 @@ def authority_outcomes(*, authority, year: int, year_group: str = "", school_id:
     return {
         "settings": settings,
         "threshold": threshold,
+        "refreshed_at": figures.figures_refreshed_at(school_ids=school_ids),
         "year": year,
         "year_label": year_label(year),
         "schools": schools,
@@ -300,14 +303,14 @@ def _year_group_key(group: str):
 
 def tier_tables(*, school_ids, schools, threshold, services: dict[int, str]) -> dict:
     """Active learners in each guidance tier now, by school and by the careers service working
-    with the school this year (two grouped queries)."""
-    learners = LearnerProfile.objects.for_orgs(school_ids).filter(is_active=True)
-    totals = dict(learners.values_list("organisation_id").annotate(n=Count("pk")).order_by())
-    above_core = {
-        (org_id, tier): n for org_id, tier, n in
-        learners.filter(guidance__tier__in=[Tier.FILTERED, Tier.INTENSIVE], guidance__organisation_id__in=school_ids)
-        .values_list("organisation_id", "guidance__tier").annotate(n=Count("pk")).order_by()
-    }
+    with the school this year (from the schools' LEARNERS and ABOVE_CORE figures: one query)."""
+    counts = figures.figures_by_school(school_ids=school_ids, kinds=[FigureKind.LEARNERS, FigureKind.ABOVE_CORE])
+    totals = {org_id: sum(by_group.values()) for org_id, by_group in counts[FigureKind.LEARNERS].items()}
+    above_core: dict[tuple[int, str], int] = {}
+    for org_id, by_key in counts[FigureKind.ABOVE_CORE].items():
+        for key, n in by_key.items():  # "target group:tier"
+            tier = key.rsplit(":", 1)[-1]
+            above_core[(org_id, tier)] = above_core.get((org_id, tier), 0) + n
     rows = {}
     for org_id, name in schools.items():
         total = totals.get(org_id, 0)
@@ -326,41 +329,32 @@ def referral_figures(*, school_ids, schools, year: int, threshold: int, services
     """Referrals made in academic ``year`` by school and by the careers service that worked with
     the school that year (counts suppressed like any other, the two tables together), and the
     median time to triage of those triaged — shown only where at least ``threshold`` were triaged
-    (a median of two referrals is nearly one learner's story)."""
+    (a median of two referrals is nearly one learner's story). From the schools' REFERRALS_MADE
+    and TRIAGE_HOURS_YEAR figures (``figures.py``)."""
     services = services or {}
-    start, end = datetime.date(year, 9, 1), datetime.date(year + 1, 9, 1)
-    referrals = Referral.objects.for_orgs(school_ids).filter(created_at__date__gte=start, created_at__date__lt=end)
-    waited = ExpressionWrapper(F("triaged_at") - F("created_at"), output_field=DurationField())
-    made = dict(referrals.values_list("organisation_id").annotate(n=Count("pk")).order_by())
-    triaged_qs = referrals.filter(triaged_at__isnull=False)
+    counts = figures.figures_by_school(school_ids=school_ids, kinds=[FigureKind.REFERRALS_MADE])
+    made = {org_id: by_year[str(year)] for org_id, by_year in counts[FigureKind.REFERRALS_MADE].items()
+            if str(year) in by_year}
+    # Waits in whole hours, as the careers service dashboard's (``figures.py``): a median at most
+    # an hour short of the exact one, under 0.05 of the days the page shows.
+    waited = figures.figures_by_school(school_ids=school_ids, kinds=[FigureKind.TRIAGE_HOURS_YEAR],
+                                       key_prefix=f"{year}|")[FigureKind.TRIAGE_HOURS_YEAR]
+
+    def summed(histograms) -> tuple[int, datetime.timedelta | None]:
+        total: dict[int, int] = {}
+        for histogram in histograms:
+            for hours, n in histogram.items():
+                total[int(hours)] = total.get(int(hours), 0) + n
+        median = figures.percentile_of_histogram(total, 0.5)
+        return sum(total.values()), None if median is None else datetime.timedelta(hours=median)
+
+    triage = {org_id: summed([histogram]) for org_id, histogram in waited.items()}
     members: dict[str, list[int]] = {}
-    for org_id, name in services.items():
-        members.setdefault(name, []).append(org_id)
-    service_of = Case(*[When(organisation_id__in=ids, then=Value(name)) for name, ids in members.items()],
-                      default=Value(NO_SERVICE), output_field=CharField())
-    if connection.vendor == "postgresql":
-        from .selectors import _Percentile
-
-        triage = {r["organisation_id"]: (r["n"], r["median"]) for r in
-                  triaged_qs.values("organisation_id").annotate(n=Count("pk"), median=_Percentile(waited, 0.5))
-                  .order_by()}
-        service_triage = {r["service"]: (r["n"], r["median"]) for r in
-                          triaged_qs.annotate(service=service_of).values("service")
-                          .annotate(n=Count("pk"), median=_Percentile(waited, 0.5)).order_by()}
-        overall = triaged_qs.aggregate(n=Count("pk"), median=_Percentile(waited, 0.5))
-    else:  # the SQLite demo has no percentile_cont
-        from .selectors import _percentile_python
-
-        values: dict[int, list] = {}
-        for org_id, w in triaged_qs.annotate(w=waited).values_list("organisation_id", "w"):
-            values.setdefault(org_id, []).append(w)
-        triage = {org_id: (len(v), _percentile_python(v, 0.5)) for org_id, v in values.items()}
-        grouped: dict[str, list] = {}
-        for org_id, v in values.items():
-            grouped.setdefault(services.get(org_id, NO_SERVICE), []).extend(v)
-        service_triage = {name: (len(v), _percentile_python(v, 0.5)) for name, v in grouped.items()}
-        every = [w for v in values.values() for w in v]
-        overall = {"n": len(every), "median": _percentile_python(every, 0.5)}
+    for org_id in waited:
+        members.setdefault(services.get(org_id, NO_SERVICE), []).append(org_id)
+    service_triage = {name: summed([waited[org_id] for org_id in ids]) for name, ids in members.items()}
+    n, median = summed(waited.values())
+    overall = {"n": n, "median": median}
     names = {org_id: name for org_id, name in schools.items() if made.get(org_id)}
     table, service_table = _grouped_tables(
         "Referrals for guidance by school", "School or college",

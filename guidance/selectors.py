@@ -12,13 +12,8 @@ import datetime
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db import connection
 from django.db.models import (
-    Aggregate,
     Count,
-    DurationField,
-    Exists,
-    ExpressionWrapper,
     F,
     OuterRef,
     Prefetch,
@@ -152,8 +147,10 @@ def learner_get(*, scope: GuidanceScope, profile_id: int) -> LearnerProfile:
 
 
 def learner_search(*, scope: GuidanceScope, search: str = "", school_id=None, tier: str = ""):
+    """Active learners of the scope in name order (``LEARNER_KEYS``: the learner list reads a
+    keyset page of it through the users' name index, however many partner schools there are)."""
     qs = _learners(scope).filter(is_active=True).select_related("user", "organisation").annotate(
-        current_tier=Coalesce(F("guidance__tier"), Value(Tier.CORE))
+        current_tier=Coalesce(F("guidance__tier"), Value(Tier.CORE)), sort_name=F("user__full_name"),
     )
     if school_id:
         qs = qs.filter(organisation_id=school_id)
@@ -161,7 +158,12 @@ def learner_search(*, scope: GuidanceScope, search: str = "", school_id=None, ti
         qs = qs.filter(current_tier=tier)
     if search:
         qs = qs.filter(Q(user__full_name__icontains=search) | Q(upn=search))
-    return qs.order_by("user__full_name", "pk")
+    return qs.order_by(*LEARNER_KEYS)
+
+
+# Name, then the user's id: the order of the users' (full_name, id) index, which PostgreSQL then
+# walks for a page (the learner's id last: a learner enrolled at two partner schools).
+LEARNER_KEYS = ("sort_name", "user_id", "pk")
 
 
 def active_plan_for(*, profile) -> Plan | None:
@@ -399,54 +401,53 @@ def _latest_actual(field: str):
     )
 
 
+def _left_on():
+    return Subquery(LearnerGuidance.objects.system("correlated subquery on an already scoped profile queryset")
+                    .filter(profile=OuterRef("pk")).values("left_on")[:1])
+
+
 def neet_list(*, scope: GuidanceScope):
     """Learners of the scope who have left (``left_on``) or have an actual destination, and
     whose latest actual destination is NEET, unknown, other — or missing for a leaver: the
     young people still to follow up until settled. Oldest leavers first."""
-    # Only leavers and learners with an actual destination can be on it: their ids first (one
-    # query), so the latest-destination look-ups run for those, not for every learner of every
-    # partner school — PostgreSQL otherwise evaluates them while scanning all (issue 19).
-    with_actual = (Destination.objects.for_orgs(scope.org_ids).filter(kind=DestinationKind.ACTUAL, profile__isnull=False)
-                   .values_list("profile_id", flat=True))
-    leavers = (LearnerGuidance.objects.for_orgs(scope.org_ids).filter(left_on__isnull=False)
-               .values_list("profile_id", flat=True))
-    candidates = set(with_actual) | set(leavers)
+    # Who is on it is worked out from two narrow reads of the scope's rows — each learner's
+    # latest actual destination (by date recorded, then id) and the leavers — so the page's query
+    # reads those learners by id and looks their latest destination up for its own rows only
+    # (issue 19: filtering on the look-up ran it for every leaver and destination of the scope,
+    # and intersecting the ids with the organisations read every learner of every partner school).
+    latest: dict[int, tuple] = {}
+    for profile_id, recorded_on, pk, category in (
+            Destination.objects.for_orgs(scope.org_ids).filter(kind=DestinationKind.ACTUAL, profile__isnull=False)
+            .values_list("profile_id", "recorded_on", "pk", "category")):
+        if profile_id not in latest or (recorded_on, pk) > latest[profile_id][:2]:
+            latest[profile_id] = (recorded_on, pk, category)
+    leavers = set(LearnerGuidance.objects.for_orgs(scope.org_ids).filter(left_on__isnull=False)
+                  .values_list("profile_id", flat=True))
+    followed = sorted({pid for pid, (_, _, category) in latest.items() if category in NOT_SETTLED_CATEGORIES}
+                      | (leavers - set(latest)))
+    # Those ids were read within the scope's organisations (row-level security still holds).
+    learners = LearnerProfile.objects.system("the NEET list's learners, found within the scope above")
+    if scope.key_worker_id:
+        learners = learners.filter(key_worker_id=scope.key_worker_id)
     return (
-        _learners(scope)
-        .filter(pk__in=sorted(candidates))
+        learners
+        .filter(pk__in=followed)
         .select_related("user", "organisation")
         .annotate(
             latest_category=_latest_actual("category"),
             latest_recorded_on=_latest_actual("recorded_on"),
             latest_follow_up_on=_latest_actual("follow_up_on"),
-            left_on=F("guidance__left_on"),
+            # Looked up per learner listed (a join would hash every guidance row of the county).
+            left_on=_left_on(),
+            # The keyset keys (``NEET_KEYS``): oldest leavers first, learners who have not left last.
+            left_sort=Coalesce(_left_on(), Value(datetime.date.max)),
+            sort_name=F("user__full_name"),
         )
-        .filter(
-            Q(latest_category__in=NOT_SETTLED_CATEGORIES)
-            | Q(latest_category__isnull=True, guidance__left_on__isnull=False)
-        )
-        .order_by(F("guidance__left_on").asc(nulls_last=True), "user__full_name", "pk")
+        .order_by(*NEET_KEYS)
     )
 
 
-class _Percentile(Aggregate):
-    function = "percentile_cont"
-    template = "%(function)s(%(percentile)s) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = DurationField()
-
-    def __init__(self, expression, percentile, **extra):
-        super().__init__(expression, percentile=float(percentile), **extra)
-
-
-def _percentile_python(values, p):
-    """Linear interpolation as PostgreSQL's percentile_cont (used on the SQLite demo only)."""
-    values = sorted(values)
-    if not values:
-        return None
-    k = (len(values) - 1) * p
-    lo = int(k)
-    hi = min(lo + 1, len(values) - 1)
-    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+NEET_KEYS = ("left_sort", "sort_name", "pk")
 
 
 def dashboard(*, scope: GuidanceScope, service=None, school_id=None) -> dict:

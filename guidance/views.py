@@ -210,7 +210,8 @@ def learner_list(request):
     scope = request.guidance
     filterset = GuidanceLearnerFilterSet(request.GET or None, queryset=selectors.learner_search(scope=scope),
                                          org=request.org)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Keyset pages (issue 19): an adviser's list spans every partner school.
+    page = keyset_page(filterset.qs, keys=selectors.LEARNER_KEYS, cursor=request.GET.get("cursor"), size=PAGE_SIZE)
     return render(request, "guidance/learner_list.html", {"page": page, "filterset": filterset, "scope": scope})
 
 
@@ -345,7 +346,8 @@ def destination_new(request, profile_id):
 
 @guidance_view()
 def neet_list(request):
-    page = Paginator(selectors.neet_list(scope=request.guidance), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = keyset_page(selectors.neet_list(scope=request.guidance), keys=selectors.NEET_KEYS,
+                       cursor=request.GET.get("cursor"), size=PAGE_SIZE)
     return render(request, "guidance/neet_list.html", {"page": page, "scope": request.guidance})
 
 
@@ -480,10 +482,12 @@ def _service_admin(view):
 @_service_admin
 def partnership_list(request):
     today = clock.today(request.org)
-    partnerships = list(selectors.partnership_list(org=request.org))
+    # A page at a time (issue 19): a service has an agreement per school and year, a county's
+    # worth after a few years.
+    page = Paginator(selectors.partnership_list(org=request.org), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "guidance/partnership_list.html", {
-        "partnerships": partnerships, "today": today,
-        "current_ids": {p.pk for p in partnerships if p.is_current(today)}})
+        "page": page, "today": today,
+        "current_ids": {p.pk for p in page.object_list if p.is_current(today)}})
 
 
 @_service_admin

@@ -461,9 +461,10 @@ def quality_overview(*, org, today: datetime.date) -> dict:
 
 def quality_learners(*, org):
     """The active learners the quality figures count, by name; ``filters.QualityLearnersFilterSet``
-    narrows them to those behind one figure (``quality_narrowed``)."""
-    return (LearnerProfile.objects.for_org(org).filter(is_active=True).select_related("user", "key_worker")
-            .order_by("user__full_name", "pk"))
+    narrows them to those behind one figure (``quality_narrowed``). The learner list's query
+    (``learners.selectors.learner_list``): names read per learner of the school, the page's users
+    after the LIMIT — a join would read every user of the county for one school's page (issue 19)."""
+    return learner_selectors.learner_list(org=org)
 
 
 def quality_narrowed(queryset, *, org, today: datetime.date, metric: str, value: bool = True):

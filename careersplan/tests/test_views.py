@@ -300,6 +300,19 @@ def test_authority_dashboard_queries_do_not_grow_with_schools(org, other_org, cl
     assert n_small <= 20
 
 
+def test_authority_dashboard_shows_its_schools_a_page_at_a_time_in_the_chosen_order(org, other_org, client, sign_in):
+    authority = _authority_with_schools(27)
+    sign_in(member(authority, Role.LA_OFFICER))
+    lines, _chart = dashboard.overview(authority=authority, year=2026)
+    by_score = [line.org_id for line in dashboard.sorted_lines(lines, sort="score")]
+    first = client.get(url("authority", authority) + "?sort=score")
+    second = client.get(url("authority", authority) + "?sort=score&page=2")
+    assert [line.org_id for line in first.context["lines"]] == by_score[:25]
+    assert [line.org_id for line in second.context["lines"]] == by_score[25:]
+    body = first.content.decode()
+    assert "27 shown of 27" in body and "Page 1 of 2" in body and "sort=score&amp;page=2" in body
+
+
 def test_plan_and_section_queries_do_not_grow_with_evidence(org, other_org, client, sign_in,
                                                             django_assert_max_num_queries):
     person = lead(org)

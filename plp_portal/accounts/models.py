@@ -47,6 +47,9 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         ordering = ["email"]
+        # Lists in name order across many schools (the guidance learner list, the quality
+        # drill-down) read their page through this index, a keyset page at a time (issue 19).
+        indexes = [models.Index(fields=["full_name", "id"], name="user_name_order_idx")]
 
     def __str__(self):
         return self.display_name
