@@ -208,15 +208,22 @@ def _pupil_values(row, columns) -> tuple[dict, list]:
     if sen is None:
         errors.append([_label(kind, "sen_status"), f"SEN status {get('sen_status')[:20]} is not known: use K, E or leave it blank"])
     values["sen_status"] = sen or ""
-    email = get("email").lower()
-    if email:
+    _email(get, errors, values, kind)
+    return values, errors
+
+
+def _email(get, errors, values, kind, name="email", *, invalid="{email} is not an email address",
+           blank=None) -> None:
+    """The email cell ``name``, lower-cased, into ``values``; one that is not an address is an
+    error (``invalid``, naming it) and left blank. Blank is allowed unless ``blank`` gives its error."""
+    email = get(name).lower()
+    if email or blank:
         try:
             validate_email(email)
         except ValidationError:
-            errors.append([_label(kind, "email"), f"{email[:60]} is not an email address"])
+            errors.append([_label(kind, name), invalid.format(email=email[:60]) if email else blank])
             email = ""
-    values["email"] = email
-    return values, errors
+    values[name] = email
 
 
 def _adult_name(get, errors, values, kind, whose: str) -> None:
@@ -230,13 +237,8 @@ def _staff_values(row, columns) -> tuple[dict, list]:
     kind = ImportKind.STAFF
     get, errors, values = _row_start(row, columns, kind, "Enter the member of staff's MIS id (staff code)")
     _adult_name(get, errors, values, kind, "the member of staff's")
-    email = get("email").lower()
-    try:
-        validate_email(email)
-    except ValidationError:
-        errors.append([_label(kind, "email"), f"Enter a work email address{f' ({email[:60]} is not one)' if email else ''}"])
-        email = ""
-    values["email"] = email
+    _email(get, errors, values, kind, invalid="Enter a work email address ({email} is not one)",
+           blank="Enter a work email address")
     roles = []
     for word in re.split(r"[;,/|]", get("roles")):
         word = re.sub(r"\s+", " ", word.strip().lower())
@@ -429,14 +431,7 @@ def _group_values(row, columns) -> tuple[dict, list]:
     code = get("code")[:40]
     errors = [] if code else [[_label(kind, "code"), "Enter the tutor group's code, for example 9A"]]
     values = {"mis_id": code, "full_name": code, "code": code, "tutor_mis_id": get("tutor_mis_id")[:40]}
-    email = get("tutor_email").lower()
-    if email:
-        try:
-            validate_email(email)
-        except ValidationError:
-            errors.append([_label(kind, "tutor_email"), f"{email[:60]} is not an email address"])
-            email = ""
-    values["tutor_email"] = email
+    _email(get, errors, values, kind, "tutor_email")
     year = get("year_group")
     values["year_group"] = year_group_normalise(year) if year else ""
     if values["year_group"] is None:
@@ -527,15 +522,9 @@ def _parent_values(row, columns) -> tuple[dict, list]:
     kind = ImportKind.PARENTS
     get, errors, values = _row_start(row, columns, kind, "Enter the parent's or carer's MIS id (contact id)")
     _adult_name(get, errors, values, kind, "the parent's or carer's")
-    email = get("email").lower()
-    try:
-        validate_email(email)
-    except ValidationError:
-        errors.append([_label(kind, "email"), f"{email[:60]} is not an email address: enter the parent's or "
-                                              "carer's own address" if email else
-                       "Enter the parent's or carer's email address: they are invited to it"])
-        email = ""
-    values["email"] = email
+    _email(get, errors, values, kind,
+           invalid="{email} is not an email address: enter the parent's or carer's own address",
+           blank="Enter the parent's or carer's email address: they are invited to it")
     values["relationship"] = get("relationship")[:40]
     refs = [ref for ref in PUPIL_REFS_SPLIT.split(get("pupils")) if ref]
     if not refs:
