@@ -291,6 +291,21 @@ def _read_items(run, read_values) -> list[Item]:
     return items
 
 
+def _matched_or_decided(item, target, matched: set, *, new: bool) -> bool:
+    """Note the row's match (``target``: the profile or membership it updates, if any); a row with
+    errors is an ERROR, a ``new`` one a CREATE. True when that decides it (no changes to work out)."""
+    if target is not None:
+        matched.add(target.pk)
+        item.target_id = target.pk
+    if item.errors:
+        item.outcome = Outcome.ERROR
+    elif new:
+        item.outcome = Outcome.CREATE
+    else:
+        return False
+    return True
+
+
 def _plan_pupils(org, run) -> list[Item]:
     items = _read_items(run, _pupil_values)
     kind = ImportKind.PUPILS
@@ -321,14 +336,7 @@ def _plan_pupils(org, run) -> list[Item]:
         if owner is not None and (profile is None or owner.pk != profile.user_id):
             item.errors.append([_label(kind, "email"), f"{v['email']} is used by another person's account: "
                                                        "give this pupil their own address or leave it blank"])
-        if profile is not None:
-            matched.add(profile.pk)
-            item.target_id = profile.pk
-        if item.errors:
-            item.outcome = Outcome.ERROR
-            continue
-        if profile is None:
-            item.outcome = Outcome.CREATE
+        if _matched_or_decided(item, profile, matched, new=profile is None):
             continue
         user = profile.user
         item.changes = _diff([
@@ -382,14 +390,7 @@ def _plan_staff(org, run) -> list[Item]:
         membership = memberships.get(user.pk) if user else None
         if membership is not None and membership.role in (Role.LEARNER, Role.PARENT_CARER):
             item.errors.append([_label(kind, "email"), f"{v['email']} belongs to a pupil or parent here, not staff"])
-        if membership is not None:
-            matched.add(membership.pk)
-            item.target_id = membership.pk
-        if item.errors:
-            item.outcome = Outcome.ERROR
-            continue
-        if membership is None and user is None:
-            item.outcome = Outcome.CREATE
+        if _matched_or_decided(item, membership, matched, new=membership is None and user is None):
             continue
         old_roles = membership.roles if membership else []
         new_role, new_extra = v["role"], v["extra_roles"]
@@ -696,23 +697,14 @@ def _apply_parents(org, run, items: list[Item], by, today):
             link = MisPerson.objects.for_org(org).filter(kind=ImportKind.PARENTS, mis_id=v["mis_id"]).select_related(
                 "user").first()
             user = link.user if link else User.objects.filter(email__iexact=v["email"]).first()
-            if user is None:
-                user = User(email=v["email"], full_name=v["full_name"])
-                user.set_unusable_password()
-                user.save()
-            elif link is not None and (user.full_name, user.email) != (v["full_name"], v["email"]):
-                user.full_name, user.email = v["full_name"], v["email"]
-                user.save(update_fields=["full_name", "email"])
+            user = _adult_account(user, v, update=link is not None)
             membership = Membership.objects.for_org(org).filter(user=user).first()
             if membership is None:
                 membership = Membership.objects.create(organisation=org, user=user, role=Role.PARENT_CARER)
                 audit_log("membership.imported", actor=by, org=org, obj=membership, data={"run": run.pk})
-            elif not membership.is_active:
-                membership.is_active = True
-                membership.save(update_fields=["is_active"])
-            MisPerson.objects.for_org(org).update_or_create(
-                organisation=org, kind=ImportKind.PARENTS, mis_id=v["mis_id"],
-                defaults={"user": user, "legal_name": v["legal_name"]})
+            else:
+                _reactivate(membership)
+            _mis_link(org, ImportKind.PARENTS, v, user)
             parent_links_set(org=org, parent=user, profile_ids=v["profile_ids"], relationship=v["relationship"], by=by,
                              share=False)
             shared_for.update(v["profile_ids"])
@@ -802,6 +794,32 @@ def plans_for_year_ensure(*, org, profiles, by, on: datetime.date | None = None)
         final_outcome="To be agreed with your tutor at your first review")
 
 
+def _adult_account(user, values, *, update: bool):
+    """A staff or parent row's account: a new one (no password until they accept the invitation),
+    or the matched ``user``, whose name and email follow the file when ``update``."""
+    if user is None:
+        user = User(email=values["email"], full_name=values["full_name"])
+        user.set_unusable_password()
+        user.save()
+    elif update and (user.full_name, user.email) != (values["full_name"], values["email"]):
+        user.full_name, user.email = values["full_name"], values["email"]
+        user.save(update_fields=["full_name", "email"])
+    return user
+
+
+def _reactivate(membership) -> None:
+    if not membership.is_active:
+        membership.is_active = True
+        membership.save(update_fields=["is_active"])
+
+
+def _mis_link(org, kind, values, user, **fields) -> None:
+    """The MIS id of the row (of ``kind``) stays linked to ``user``, with the legal name."""
+    MisPerson.objects.for_org(org).update_or_create(
+        organisation=org, kind=kind, mis_id=values["mis_id"],
+        defaults={"user": user, "legal_name": values["legal_name"], **fields})
+
+
 def _placeholder_email(org, mis_id: str) -> str:
     digest = hashlib.sha256(f"{org.pk}:{mis_id}".encode()).hexdigest()[:16]
     return f"mis-{org.pk}-{digest}@{NO_EMAIL_DOMAIN}"
@@ -843,9 +861,7 @@ def _pupil_update(org, item: Item, by, today):
     if changed:
         learner_services.learner_profile_update(org=org, profile=profile, by=by, **changed)
     Membership.objects.for_org(org).filter(user=user, role=Role.LEARNER).update(is_active=True)
-    MisPerson.objects.for_org(org).update_or_create(
-        organisation=org, kind=ImportKind.PUPILS, mis_id=v["mis_id"],
-        defaults={"user": user, "legal_name": v["legal_name"], "sen_status": v["sen_status"]})
+    _mis_link(org, ImportKind.PUPILS, v, user, sen_status=v["sen_status"])
     return profile
 
 
@@ -876,13 +892,7 @@ def _apply_staff_one(org, run, item: Item, by, today):
         if user is None:
             link = MisPerson.objects.for_org(org).filter(kind=ImportKind.STAFF, mis_id=v["mis_id"]).first()
             user = link.user if link else User.objects.filter(email=v["email"]).first()
-        if user is None:
-            user = User(email=v["email"], full_name=v["full_name"])
-            user.set_unusable_password()
-            user.save()
-        elif (user.full_name, user.email) != (v["full_name"], v["email"]):
-            user.full_name, user.email = v["full_name"], v["email"]
-            user.save(update_fields=["full_name", "email"])
+        user = _adult_account(user, v, update=True)
         if membership is None:
             membership = Membership.objects.create(organisation=org, user=user, role=v["role"],
                                                    extra_roles=v["extra_roles"])
@@ -891,12 +901,8 @@ def _apply_staff_one(org, run, item: Item, by, today):
             if membership.roles != [v["role"], *v["extra_roles"]]:
                 membership_set_role(org=org, membership=membership, role=v["role"], by=by,
                                     extra_roles=v["extra_roles"])
-            if not membership.is_active:
-                membership.is_active = True
-                membership.save(update_fields=["is_active"])
-        MisPerson.objects.for_org(org).update_or_create(
-            organisation=org, kind=ImportKind.STAFF, mis_id=v["mis_id"],
-            defaults={"user": user, "legal_name": v["legal_name"]})
+            _reactivate(membership)
+        _mis_link(org, ImportKind.STAFF, v, user)
         if v["tutor_group"]:
             TutorGroup.objects.for_org(org).update_or_create(organisation=org, code=v["tutor_group"],
                                                              defaults={"tutor": user})
