@@ -33,33 +33,13 @@ from plp_portal.clock import academic_year_dates
 from . import selectors
 from .figures import figures_mark_stale, figures_refresh, figures_refresh_stale  # noqa: F401 (the tasks')
 from .choices import (
-    OPEN_REFERRAL_STATUSES,
-    REASONS_FOR_TIER,
-    TIER_RANK,
-    AttendanceFlag,
-    ReferralReason,
-    ReferralSource,
-    ReferralStatus,
-    Tier,
-    TriageDecision,
-    Urgency,
+    OPEN_REFERRAL_STATUSES, REASONS_FOR_TIER, TIER_RANK, AttendanceFlag, ReferralReason,
+    ReferralSource, ReferralStatus, Tier, TriageDecision, Urgency,
 )
 from .models import (
-    ActionItem,
-    Destination,
-    ExpectedTierShare,
-    GroupAttendance,
-    GroupSession,
-    Interview,
-    LearnerGuidance,
-    Partnership,
-    PartnershipAdviser,
-    PartnershipObjective,
-    Referral,
-    ReferralEvent,
-    ServiceSettings,
-    TierChange,
-    join_codes,
+    ActionItem, Destination, ExpectedTierShare, GroupAttendance, GroupSession, Interview,
+    LearnerGuidance, Partnership, PartnershipAdviser, PartnershipObjective, Referral, ReferralEvent,
+    ServiceSettings, TierChange, join_codes,
 )
 from .objectives import DEFAULT_EXPECTED_PERCENT, DEFAULT_OBJECTIVES, PARTNERSHIP_GROUPS, STATUTORY_GROUPS
 

@@ -40,26 +40,9 @@ from .choices import (
     TransferStatus,
 )
 from .models import (
-    NARRATIVE_MAX,
-    AtRiskLevel,
-    AtRiskStatus,
-    Concern,
-    EnrolmentEnd,
-    LearnerProfile,
-    LogBlock,
-    LogEntry,
-    MovingOnPlan,
-    NarrativeEntry,
-    Plan,
-    PlanShare,
-    PlanShareInvitation,
-    PlanSignature,
-    RecordTransfer,
-    SubjectReport,
-    Target,
-    TargetArea,
-    TargetProgress,
-    TimelineEvent,
+    NARRATIVE_MAX, AtRiskLevel, AtRiskStatus, Concern, EnrolmentEnd, LearnerProfile, LogBlock,
+    LogEntry, MovingOnPlan, NarrativeEntry, Plan, PlanShare, PlanShareInvitation, PlanSignature,
+    RecordTransfer, SubjectReport, Target, TargetArea, TargetProgress, TimelineEvent,
 )
 from .permissions import can_see, can_see_sensitive, plan_viewer
 
