@@ -3,12 +3,16 @@ Everything comes from two queries (the schools, their plans with aggregates) how
 schools there are — plus one for the filters (``filters.AuthorityFilterSet``); the rest is
 arithmetic on those rows."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from plp_portal import clock
 
 from . import selectors
 from .choices import Phase, Rag
+
+
+def _score_and_rag(plan) -> tuple[int | None, str | None]:
+    return (plan.score, plan.template.rag_for(plan.score)) if plan else (None, None)
 
 
 @dataclass
@@ -19,6 +23,17 @@ class SchoolLine:
     plan: object | None
     last_plan: object | None
     late: bool = False  # the authority's approval deadline has passed and the plan is not approved
+    # This year's plan and last year's: their scores and RAG, and this year's sections not done.
+    score: int | None = field(init=False)
+    rag: str | None = field(init=False)
+    last_score: int | None = field(init=False)
+    last_rag: str | None = field(init=False)
+    sections_incomplete: int | None = field(init=False)
+
+    def __post_init__(self):
+        self.score, self.rag = _score_and_rag(self.plan)
+        self.last_score, self.last_rag = _score_and_rag(self.last_plan)
+        self.sections_incomplete = self.plan.sections_incomplete if self.plan else None
 
     @property
     def status(self) -> str:
@@ -29,26 +44,6 @@ class SchoolLine:
     @property
     def phase(self) -> str:
         return Phase(self.plan.phase).label if self.plan else ""
-
-    @property
-    def score(self):
-        return self.plan.score if self.plan else None
-
-    @property
-    def rag(self):
-        return self.plan.template.rag_for(self.plan.score) if self.plan else None
-
-    @property
-    def last_score(self):
-        return self.last_plan.score if self.last_plan else None
-
-    @property
-    def last_rag(self):
-        return self.last_plan.template.rag_for(self.last_plan.score) if self.last_plan else None
-
-    @property
-    def sections_incomplete(self):
-        return self.plan.sections_incomplete if self.plan else None
 
 
 SORTS = {

@@ -25,8 +25,9 @@ LINES_MAX = 60
 LIST_MAX = LINE_MAX * LINES_MAX
 
 
-def _lines(form, name: str, what: str) -> str:
-    """A one-per-line list: each line at most LINE_MAX characters, at most LINES_MAX lines."""
+def _lines(form, name: str, what: str) -> list[str]:
+    """A one-per-line list: each line at most LINE_MAX characters, at most LINES_MAX lines. The
+    lines as typed (the service drops the blank ones)."""
     text = form.cleaned_data[name]
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     if len(lines) > LINES_MAX:
@@ -36,7 +37,7 @@ def _lines(form, name: str, what: str) -> str:
         if len(line) > LINE_MAX:
             raise forms.ValidationError(f"Line {number} of {what.lower()} must be {LINE_MAX} "
                                         f"characters or fewer (it has {len(line)})")
-    return text
+    return text.splitlines()
 
 
 class PlanCreateForm(Form):

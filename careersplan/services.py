@@ -21,23 +21,9 @@ from plp_portal.uploads import DOCUMENTS, IMAGES, validate_upload
 from . import phases
 from .choices import STUDENT_FEEDBACK_ITEM_PREFIX, Phase, RecommendationStatus, ReviewerKind, TemplateKind
 from .models import (
-    EVIDENCE_PER_ROW_MAX,
-    ApprovalDeadline,
-    CareersPlan,
-    ChecklistItem,
-    ChecklistTick,
-    Evidence,
-    GoverningBodyApproval,
-    IlpResponse,
-    IlpSelfAssessment,
-    PlanRow,
-    PlanTemplate,
-    PublishedProgramme,
-    Recommendation,
-    ReviewComment,
-    ReviewerGrant,
-    ScoreChange,
-    TemplateRow,
+    EVIDENCE_PER_ROW_MAX, ApprovalDeadline, CareersPlan, ChecklistItem, ChecklistTick, Evidence,
+    GoverningBodyApproval, IlpResponse, IlpSelfAssessment, PlanRow, PlanTemplate,
+    PublishedProgramme, Recommendation, ReviewComment, ReviewerGrant, ScoreChange, TemplateRow,
     TemplateSection,
 )
 from .selectors import template_default

@@ -762,7 +762,7 @@ def template_section_edit(request, template_id, section_id):
                 authority=request.org, section=section, by=request.user, request=request,
                 title=form.cleaned_data["title"],
                 evidence_indicators=form.cleaned_data["evidence_indicators"],
-                row_labels=form.cleaned_data["rows"].splitlines())
+                row_labels=form.cleaned_data["rows"])
         except services.PlanError as error:
             form.add_error(None, str(error))
         else:
@@ -783,9 +783,7 @@ def template_checklist_edit(request, template_id):
         try:
             services.template_checklist_update(
                 authority=request.org, template=template, by=request.user, request=request,
-                items=form.cleaned_data["items"].splitlines(),
-                rag_red_max=form.cleaned_data["rag_red_max"],
-                rag_amber_max=form.cleaned_data["rag_amber_max"])
+                **form.cleaned_data)
         except services.PlanError as error:
             form.add_error(None, str(error))
         else:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -33,33 +33,13 @@ from plp_portal.clock import academic_year_dates
 from . import selectors
 from .figures import figures_mark_stale, figures_refresh, figures_refresh_stale  # noqa: F401 (the tasks')
 from .choices import (
-    OPEN_REFERRAL_STATUSES,
-    REASONS_FOR_TIER,
-    TIER_RANK,
-    AttendanceFlag,
-    ReferralReason,
-    ReferralSource,
-    ReferralStatus,
-    Tier,
-    TriageDecision,
-    Urgency,
+    OPEN_REFERRAL_STATUSES, REASONS_FOR_TIER, TIER_RANK, AttendanceFlag, ReferralReason,
+    ReferralSource, ReferralStatus, Tier, TriageDecision, Urgency,
 )
 from .models import (
-    ActionItem,
-    Destination,
-    ExpectedTierShare,
-    GroupAttendance,
-    GroupSession,
-    Interview,
-    LearnerGuidance,
-    Partnership,
-    PartnershipAdviser,
-    PartnershipObjective,
-    Referral,
-    ReferralEvent,
-    ServiceSettings,
-    TierChange,
-    join_codes,
+    ActionItem, Destination, ExpectedTierShare, GroupAttendance, GroupSession, Interview,
+    LearnerGuidance, Partnership, PartnershipAdviser, PartnershipObjective, Referral, ReferralEvent,
+    ServiceSettings, TierChange, join_codes,
 )
 from .objectives import DEFAULT_EXPECTED_PERCENT, DEFAULT_OBJECTIVES, PARTNERSHIP_GROUPS, STATUTORY_GROUPS
 
@@ -194,33 +174,37 @@ def partnership_propose(*, org, school, academic_year: int, by, advisers=(), ref
     accepts (``partnership_decide``), which keeps the objectives of the groups it has learners in."""
     if school.pk == org.pk:
         raise PartnershipRefused("a careers service cannot partner with itself")
+    already = PartnershipRefused("A partnership with this school for that year already exists or is waiting for "
+                                 "the school: change that one instead")
     if Partnership.objects.for_org(org).filter(
             school=school, academic_year=academic_year,
             status__in=[Partnership.Status.PROPOSED, Partnership.Status.ACCEPTED]).exists():
-        raise PartnershipRefused("A partnership with this school for that year already exists or is waiting for "
-                                 "the school: change that one instead")
+        raise already
     starts_on, ends_on = academic_year_dates(academic_year)
     if target_groups is None:
         target_groups = PARTNERSHIP_GROUPS
-    with transaction.atomic():
-        partnership = Partnership(
-            organisation=org, school=school, academic_year=academic_year, starts_on=starts_on, ends_on=ends_on,
-            referral_process=referral_process, clinic_sessions=clinic_sessions, created_by=by,
-            status=Partnership.Status.PROPOSED,
-        )
-        partnership.full_clean()
-        partnership.save()
-        _set_advisers(org=org, partnership=partnership, advisers=advisers)
-        PartnershipObjective.objects.bulk_create([
-            PartnershipObjective(organisation=org, partnership=partnership, target_group=group, order=n, text=text)
-            for group in target_groups for n, text in enumerate(DEFAULT_OBJECTIVES.get(group, []), start=1)
-        ])
-        audit_log("guidance.partnership.proposed", actor=by, org=org, obj=partnership,
-                  data={"school": school.pk, "academic_year": academic_year,
-                        "advisers": sorted(a.pk for a in advisers)})
-        _notify_partnership(partnership, to_school=True, event="proposed",
-                            title=f"{org.name} proposes a careers guidance partnership",
-                            message="Read what their advisers would see, then accept or decline.")
+    try:
+        with transaction.atomic():
+            partnership = Partnership(
+                organisation=org, school=school, academic_year=academic_year, starts_on=starts_on, ends_on=ends_on,
+                referral_process=referral_process, clinic_sessions=clinic_sessions, created_by=by,
+                status=Partnership.Status.PROPOSED,
+            )
+            partnership.full_clean()
+            partnership.save()
+            _set_advisers(org=org, partnership=partnership, advisers=advisers)
+            PartnershipObjective.objects.bulk_create([
+                PartnershipObjective(organisation=org, partnership=partnership, target_group=group, order=n, text=text)
+                for group in target_groups for n, text in enumerate(DEFAULT_OBJECTIVES.get(group, []), start=1)
+            ])
+            audit_log("guidance.partnership.proposed", actor=by, org=org, obj=partnership,
+                      data={"school": school.pk, "academic_year": academic_year,
+                            "advisers": sorted(a.pk for a in advisers)})
+            _notify_partnership(partnership, to_school=True, event="proposed",
+                                title=f"{org.name} proposes a careers guidance partnership",
+                                message="Read what their advisers would see, then accept or decline.")
+    except IntegrityError:  # proposed twice at once: the constraint refuses the second
+        raise already from None
     return partnership
 
 
@@ -351,11 +335,8 @@ def partnership_end(*, org, partnership, by, reason: str, effective_on: datetime
             raise PartnershipRefused("Enter an end date from today to the last day of the partnership")
         now = timezone.now()
         partnership.status = Partnership.Status.ENDED
-        partnership.ended_at = now
-        partnership.ended_by = by
-        partnership.ended_by_org = org
-        partnership.end_reason = reason
-        partnership.end_effective_on = effective_on
+        partnership.ended_at, partnership.ended_by, partnership.ended_by_org = now, by, org
+        partnership.end_reason, partnership.end_effective_on = reason, effective_on
         partnership.save()
         Partnership.objects.system("changes waiting on a partnership that ended").filter(
             replaces=partnership, status=Partnership.Status.PROPOSED,

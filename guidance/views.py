@@ -10,7 +10,6 @@ from functools import wraps
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -496,17 +495,13 @@ def partnership_new(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            with transaction.atomic():
-                partnership = services.partnership_propose(
-                    org=request.org, school=data["school"], academic_year=data["academic_year"], by=request.user,
-                    advisers=data["advisers"], referral_process=data["referral_process"],
-                    clinic_sessions=data["clinic_sessions"],
-                )
-        except services.PartnershipRefused as error:
+            partnership = services.partnership_propose(
+                org=request.org, school=data["school"], academic_year=data["academic_year"], by=request.user,
+                advisers=data["advisers"], referral_process=data["referral_process"],
+                clinic_sessions=data["clinic_sessions"],
+            )
+        except services.PartnershipRefused as error:  # also when proposed twice at once
             form.add_error("school", str(error)[:1].upper() + str(error)[1:])
-        except IntegrityError:  # proposed twice at once
-            form.add_error("school", "A partnership with this school for that year already exists or is waiting "
-                                     "for the school: change that one instead")
         else:
             messages.success(request, "Partnership proposed. The school's organisation admin will accept or decline "
                                       "it; until then your advisers see nothing of the school.")

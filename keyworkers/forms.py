@@ -80,6 +80,12 @@ class ScheduleOverrideForm(Form):
                                         help_text="Only for 'every so many weeks': from 1 to 26.")
     reason = forms.CharField(label="Reason", max_length=300, required=False)
 
+    def clean_cadence(self):
+        return self.cleaned_data["cadence"] or None  # None: as the organisation
+
+    def clean_interval_weeks(self):
+        return self.cleaned_data["interval_weeks"] or 4
+
 
 class ReviewSettingsForm(ModelForm):
     class Meta:

@@ -24,14 +24,8 @@ from plp_portal.notifications.models import Reminder
 from . import selectors
 from .choices import OPEN_REVIEW_STATUSES, PROVIDER_RELATIONSHIPS, ReviewStatus, SignStage, TimelineKind
 from .models import (
-    KeyWorkerAssignment,
-    KeyWorkerPreference,
-    Review,
-    ReviewNewTarget,
-    ReviewSettings,
-    ReviewTargetEvaluation,
-    ScheduleOverride,
-    TeamMember,
+    KeyWorkerAssignment, KeyWorkerPreference, Review, ReviewNewTarget, ReviewSettings,
+    ReviewTargetEvaluation, ScheduleOverride, TeamMember,
 )
 
 # At sign-off the log blocks of the period are filed: those that have ended, and the current

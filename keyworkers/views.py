@@ -115,35 +115,35 @@ def team(request, profile_id, forms_with_errors=None):
     return render(request, "keyworkers/team.html", context)
 
 
-@org_role_required(Role.KEY_WORKER, *LEADS)
-def assign(request, profile_id):
+def _team_form_post(request, profile_id, form_name, form_class, save, message, **form_kwargs):
+    """A form of the learner's team page, posted: with errors, the team page again showing them;
+    else ``save(org=, profile=, by=, **cleaned_data)`` (a service), ``message`` (or
+    ``message(profile, cleaned_data)``) as the success message, and back to the team page — or
+    to the caseload when the change means this person no longer manages the learner's team."""
     profile = _profile_for_team(request, profile_id)
     if (refused := _post_only(request)) is not None:
         return refused
-    form = forms.AssignForm(request.POST, org=request.org)
+    form = form_class(request.POST, **form_kwargs)
     if not form.is_valid():
-        return team(request, profile_id, {"assign_form": form})
-    c = form.cleaned_data
-    services.key_worker_assign(org=request.org, profile=profile, key_worker=c["key_worker"],
-                               worker_type=c["worker_type"], by=request.user, starts_on=c["starts_on"],
-                               reason=c["reason"])
-    messages.success(request, f"{c['key_worker']} is now {profile}'s key worker.")
-    if is_lead(request) or c["key_worker"].pk == request.user.pk:
-        return redirect("keyworkers:team", org_slug=request.org.slug, profile_id=profile.pk)
-    return redirect("keyworkers:index", org_slug=request.org.slug)
+        return team(request, profile_id, {form_name: form})
+    save(org=request.org, profile=profile, by=request.user, **form.cleaned_data)
+    messages.success(request, message(profile, form.cleaned_data) if callable(message) else message)
+    if not can_manage_team(request, profile):
+        return redirect("keyworkers:index", org_slug=request.org.slug)
+    return redirect("keyworkers:team", org_slug=request.org.slug, profile_id=profile.pk)
+
+
+@org_role_required(Role.KEY_WORKER, *LEADS)
+def assign(request, profile_id):
+    return _team_form_post(request, profile_id, "assign_form", forms.AssignForm, services.key_worker_assign,
+                           lambda profile, data: f"{data['key_worker']} is now {profile}'s key worker.",
+                           org=request.org)
 
 
 @org_role_required(Role.KEY_WORKER, *LEADS)
 def team_add(request, profile_id):
-    profile = _profile_for_team(request, profile_id)
-    if (refused := _post_only(request)) is not None:
-        return refused
-    form = forms.TeamMemberForm(request.POST, org=request.org)
-    if not form.is_valid():
-        return team(request, profile_id, {"member_form": form})
-    services.team_member_add(org=request.org, profile=profile, by=request.user, **form.cleaned_data)
-    messages.success(request, "Added to the learner's team.")
-    return redirect("keyworkers:team", org_slug=request.org.slug, profile_id=profile.pk)
+    return _team_form_post(request, profile_id, "member_form", forms.TeamMemberForm, services.team_member_add,
+                           "Added to the learner's team.", org=request.org)
 
 
 @org_role_required(Role.KEY_WORKER, *LEADS)
@@ -159,30 +159,14 @@ def team_end(request, team_member_id):
 
 @org_role_required(Role.KEY_WORKER, *LEADS)
 def preference(request, profile_id):
-    profile = _profile_for_team(request, profile_id)
-    if (refused := _post_only(request)) is not None:
-        return refused
-    form = forms.PreferenceForm(request.POST, org=request.org)
-    if not form.is_valid():
-        return team(request, profile_id, {"preference_form": form})
-    services.preference_record(org=request.org, profile=profile, by=request.user, **form.cleaned_data)
-    messages.success(request, "The learner's preference is recorded.")
-    return redirect("keyworkers:team", org_slug=request.org.slug, profile_id=profile.pk)
+    return _team_form_post(request, profile_id, "preference_form", forms.PreferenceForm,
+                           services.preference_record, "The learner's preference is recorded.", org=request.org)
 
 
 @org_role_required(Role.KEY_WORKER, *LEADS)
 def schedule_override(request, profile_id):
-    profile = _profile_for_team(request, profile_id)
-    if (refused := _post_only(request)) is not None:
-        return refused
-    form = forms.ScheduleOverrideForm(request.POST)
-    if not form.is_valid():
-        return team(request, profile_id, {"schedule_form": form})
-    c = form.cleaned_data
-    services.schedule_override_set(org=request.org, profile=profile, by=request.user, cadence=c["cadence"] or None,
-                                   interval_weeks=c["interval_weeks"] or 4, reason=c["reason"])
-    messages.success(request, "Review schedule saved.")
-    return redirect("keyworkers:team", org_slug=request.org.slug, profile_id=profile.pk)
+    return _team_form_post(request, profile_id, "schedule_form", forms.ScheduleOverrideForm,
+                           services.schedule_override_set, "Review schedule saved.")
 
 
 # --- Reviews ---------------------------------------------------------------------------------

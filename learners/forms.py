@@ -98,6 +98,11 @@ class AudienceFormMixin(Form):
         roles = self.cleaned_data.get("restricted_roles") or [] if audience == Audience.RESTRICTED else []
         return {"audience": audience, "restricted_roles": roles}
 
+    def record_kwargs(self) -> dict:
+        """The record's own fields, then its audience: the service's keyword arguments."""
+        fields = {k: v for k, v in self.cleaned_data.items() if k not in ("audience", "restricted_roles")}
+        return {**fields, **self.audience_kwargs()}
+
 
 # --- Lists and configuration -----------------------------------------------------------------
 
@@ -264,19 +269,31 @@ class TransferRequestForm(Form):
         self.fields["sending_org"].queryset = _learning_organisations(exclude_ids=[org.pk])
 
 
+def _what_else_to_share(*, staff_records, sensitive, sensitive_help):
+    """A record transfer's two choices beyond the plan (staff-only records; the sensitive
+    information, a separate consent), in the words of who decides: the learner, or the school
+    for a learner under 13."""
+    return (
+        forms.BooleanField(label=f"Also share {staff_records} for staff only", required=False,
+                           help_text="Records kept for named roles only never go."),
+        forms.BooleanField(label=f"Also share {sensitive}: support needs, disabilities or learning difficulties, "
+                                 "personal circumstances", required=False, help_text=sensitive_help),
+    )
+
+
+_LEARNER_WORDS = {
+    "staff_records": "the records my teachers wrote", "sensitive": "my sensitive information",
+    "sensitive_help": "A separate choice. If you tick it, only the staff who may see it there (your key worker "
+                      "and specialist staff) can read it. If you do not, it is never shared.",
+}
+
+
 class TransferOfferForm(Form):
     """The learner offers their record at one of their organisations to the next one."""
 
     from_org = forms.ChoiceField(label="My record at")
     to_org = forms.ModelChoiceField(label="The organisation I am moving to", queryset=None)
-    include_staff_records = forms.BooleanField(
-        label="Also share the records my teachers wrote for staff only", required=False,
-        help_text="Records kept for named roles only never go.")
-    include_sensitive = forms.BooleanField(
-        label="Also share my sensitive information: support needs, disabilities or learning difficulties, "
-              "personal circumstances", required=False,
-        help_text="A separate choice. If you tick it, only the staff who may see it there (your key worker and "
-                  "specialist staff) can read it. If you do not, it is never shared.")
+    include_staff_records, include_sensitive = _what_else_to_share(**_LEARNER_WORDS)
     confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, profiles, **kwargs):
@@ -295,14 +312,10 @@ class TransferOfferForUnder13Form(Form):
     """The school offers the record of a learner under 13 to the organisation they move to."""
 
     to_org = forms.ModelChoiceField(label="The organisation the learner is moving to", queryset=None)
-    include_staff_records = forms.BooleanField(
-        label="Also share the records written for staff only", required=False,
-        help_text="Records kept for named roles only never go.")
-    include_sensitive = forms.BooleanField(
-        label="Also share the sensitive information: support needs, disabilities or learning difficulties, "
-              "personal circumstances", required=False,
-        help_text="A separate decision. Only the staff who may see it there (the key worker and specialist "
-                  "staff) can read it. If you do not tick it, it is never shared.")
+    include_staff_records, include_sensitive = _what_else_to_share(
+        staff_records="the records written", sensitive="the sensitive information",
+        sensitive_help="A separate decision. Only the staff who may see it there (the key worker and specialist "
+                       "staff) can read it. If you do not tick it, it is never shared.")
     confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, org, **kwargs):
@@ -313,14 +326,7 @@ class TransferOfferForUnder13Form(Form):
 class TransferDecisionForm(Form):
     decision = forms.ChoiceField(label="Your decision", widget=forms.RadioSelect, choices=[
         ("consent", "Yes, they may read it"), ("refuse", "No, do not share it")])
-    include_staff_records = forms.BooleanField(
-        label="Also share the records my teachers wrote for staff only", required=False,
-        help_text="Records kept for named roles only never go.")
-    include_sensitive = forms.BooleanField(
-        label="Also share my sensitive information: support needs, disabilities or learning difficulties, "
-              "personal circumstances", required=False,
-        help_text="A separate choice. If you tick it, only the staff who may see it there (your key worker and "
-                  "specialist staff) can read it. If you do not, it is never shared.")
+    include_staff_records, include_sensitive = _what_else_to_share(**_LEARNER_WORDS)
 
 
 class ReenrolForm(Form):
@@ -476,6 +482,12 @@ class AtRiskForm(Form):
 # --- Targets ---------------------------------------------------------------------------------
 
 
+def _target_text(field_name, label):
+    """One of a target's optional texts, as long as the model allows."""
+    return forms.CharField(label=label, required=False, max_length=_max(Target, field_name),
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class TargetForm(Form):
     """A target; learners get the same form without term/parent/audience choices."""
 
@@ -485,18 +497,10 @@ class TargetForm(Form):
     parent = forms.ModelChoiceField(label="Stepping stone towards (long-term target)", required=False,
                                     queryset=None, empty_label="None")
     area = forms.ModelChoiceField(label="Area", queryset=None, required=False, empty_label="Choose an area")
-    success_criteria = forms.CharField(label="What success looks like", required=False,
-                                       max_length=_max(Target, "success_criteria"),
-                                       widget=forms.Textarea(attrs={"rows": 2}))
-    skills_required = forms.CharField(label="Skills required", required=False,
-                                      max_length=_max(Target, "skills_required"),
-                                      widget=forms.Textarea(attrs={"rows": 2}))
-    support_strategy = forms.CharField(label="Support strategy", required=False,
-                                       max_length=_max(Target, "support_strategy"),
-                                       widget=forms.Textarea(attrs={"rows": 2}))
-    outside_classroom_assistance = forms.CharField(label="Assistance needed outside the classroom", required=False,
-                                                   max_length=_max(Target, "outside_classroom_assistance"),
-                                                   widget=forms.Textarea(attrs={"rows": 2}))
+    success_criteria = _target_text("success_criteria", "What success looks like")
+    skills_required = _target_text("skills_required", "Skills required")
+    support_strategy = _target_text("support_strategy", "Support strategy")
+    outside_classroom_assistance = _target_text("outside_classroom_assistance", "Assistance needed outside the classroom")
     # A new target is due today or later (an existing overdue one is never re-validated here:
     # this form only creates targets).
     due_on = DateField(label="Due date", not_before_today=True)

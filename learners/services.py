@@ -40,25 +40,9 @@ from .choices import (
     TransferStatus,
 )
 from .models import (
-    NARRATIVE_MAX,
-    AtRiskLevel,
-    AtRiskStatus,
-    Concern,
-    EnrolmentEnd,
-    LearnerProfile,
-    LogBlock,
-    LogEntry,
-    MovingOnPlan,
-    NarrativeEntry,
-    Plan,
-    PlanShare,
-    PlanShareInvitation,
-    PlanSignature,
-    SubjectReport,
-    Target,
-    TargetArea,
-    TargetProgress,
-    TimelineEvent,
+    NARRATIVE_MAX, AtRiskLevel, AtRiskStatus, Concern, EnrolmentEnd, LearnerProfile, LogBlock,
+    LogEntry, MovingOnPlan, NarrativeEntry, Plan, PlanShare, PlanShareInvitation, PlanSignature,
+    RecordTransfer, SubjectReport, Target, TargetArea, TargetProgress, TimelineEvent,
 )
 from .permissions import can_see, can_see_sensitive, plan_viewer
 
@@ -126,6 +110,19 @@ def timeline_record(
         event.object_id = str(obj.pk)
     event.save()
     return event
+
+
+def _record_event(*, org, record, kind: str, by, summary: str, **extra) -> TimelineEvent:
+    """The timeline event about one of a plan's records, seen by the record's own audience."""
+    return timeline_record(org=org, plan=record.plan, kind=kind, actor=by, obj=record, summary=summary,
+                           audience=record.audience, restricted_roles=record.restricted_role_list, **extra)
+
+
+def _record_save(*, org, record, kind: str, by, summary: str) -> None:
+    """Validate and save one of a plan's records, and put it on the plan's timeline."""
+    record.full_clean()
+    record.save()
+    _record_event(org=org, record=record, kind=kind, by=by, summary=summary)
 
 
 # --- Organisation configuration --------------------------------------------------------------
@@ -439,11 +436,7 @@ def target_create(
             source_type=source_type, source_id=str(source_id or ""),
             **_audience_fields(audience, restricted_roles), **fields,
         )
-        target.full_clean()
-        target.save()
-        timeline_record(org=org, plan=plan, kind=TimelineKind.TARGET_SET, actor=by, obj=target,
-                        summary=f"Target set: {title}", audience=target.audience,
-                        restricted_roles=target.restricted_role_list)
+        _record_save(org=org, record=target, kind=TimelineKind.TARGET_SET, by=by, summary=f"Target set: {title}")
     audit_log("learners.target.created", actor=by, org=org, obj=target)
     return target
 
@@ -454,9 +447,8 @@ def target_approve(*, org, target, by) -> Target:
     if target.approved_at is None:
         target.approved_by, target.approved_at = by, timezone.now()
         target.save(update_fields=["approved_by", "approved_at", "updated_at"])
-        timeline_record(org=org, plan=target.plan, kind=TimelineKind.TARGET_APPROVED, actor=by, obj=target,
-                        summary=f"Target approved: {target.title}", audience=target.audience,
-                        restricted_roles=target.restricted_role_list)
+        _record_event(org=org, record=target, kind=TimelineKind.TARGET_APPROVED, by=by,
+                      summary=f"Target approved: {target.title}")
         audit_log("learners.target.approved", actor=by, org=org, obj=target)
     return target
 
@@ -472,12 +464,11 @@ def target_progress_update(*, org, target, by, status: str, note: str = "",
         target.status = status
         target.save(update_fields=["status", "updated_at"])
         achieved = status == TargetStatus.ACHIEVED
-        timeline_record(
-            org=org, plan=target.plan, actor=by, obj=target, occurred_at=progress.recorded_at,
+        _record_event(
+            org=org, record=target, by=by, occurred_at=progress.recorded_at,
             kind=TimelineKind.TARGET_ACHIEVED if achieved else TimelineKind.TARGET_UPDATED,
             summary=(f"Target achieved: {target.title}" if achieved
                      else f"Target {target.get_status_display().lower()}: {target.title}"),
-            audience=target.audience, restricted_roles=target.restricted_role_list,
         )
     audit_log("learners.target.progress", actor=by, org=org, obj=target, data={"status": status})
     return progress
@@ -495,13 +486,10 @@ def narrative_append(*, org, plan, by, author_role: str, text: str, audience: st
     with transaction.atomic():
         entry = NarrativeEntry(organisation=org, plan=plan, author=by, author_role=author_role, text=text,
                                corrects=corrects, **_audience_fields(audience, restricted_roles))
-        entry.full_clean()
-        entry.save()
-        timeline_record(
-            org=org, plan=plan, actor=by, obj=entry,
+        _record_save(
+            org=org, record=entry, by=by,
             kind=TimelineKind.NARRATIVE_CORRECTED if corrects else TimelineKind.NARRATIVE_ADDED,
             summary=f"{'Correction' if corrects else 'Learning journey entry'} by {by} ({entry.get_author_role_display()})",
-            audience=entry.audience, restricted_roles=entry.restricted_role_list,
         )
     audit_log("learners.narrative.added", actor=by, org=org, obj=entry)
     return entry
@@ -569,11 +557,8 @@ def log_entry_add(*, org, plan, by, kind: str, written_on: datetime.date, audien
                          **_audience_fields(audience, restricted_roles), **fields)
         if file is not None:
             entry.file = file
-        entry.full_clean()
-        entry.save()
-        timeline_record(org=org, plan=plan, kind=TimelineKind.LOG_ENTRY_ADDED, actor=by, obj=entry,
-                        summary=f"Learning log: {entry.get_kind_display()}", audience=entry.audience,
-                        restricted_roles=entry.restricted_role_list)
+        _record_save(org=org, record=entry, kind=TimelineKind.LOG_ENTRY_ADDED, by=by,
+                     summary=f"Learning log: {entry.get_kind_display()}")
     audit_log("learners.log_entry.added", actor=by, org=org, obj=entry)
     return entry
 
@@ -619,11 +604,8 @@ def concern_raise(*, org, plan, by, category: str, description: str, raised_by_l
     with transaction.atomic():
         concern = Concern(organisation=org, plan=plan, raised_by=by, category=category, description=description,
                           raised_by_learner=raised_by_learner, **_audience_fields(audience, restricted_roles), **fields)
-        concern.full_clean()
-        concern.save()
-        timeline_record(org=org, plan=plan, kind=TimelineKind.CONCERN_RAISED, actor=by, obj=concern,
-                        summary=f"Concern raised: {concern.get_category_display()}", audience=concern.audience,
-                        restricted_roles=concern.restricted_role_list)
+        _record_save(org=org, record=concern, kind=TimelineKind.CONCERN_RAISED, by=by,
+                     summary=f"Concern raised: {concern.get_category_display()}")
     audit_log("learners.concern.raised", actor=by, org=org, obj=concern)
     return concern
 
@@ -637,11 +619,8 @@ def concern_update(*, org, concern, by, **fields) -> Concern:
         raise ValueError("use concern_resolve to resolve; allowed fields: " + ", ".join(sorted(allowed)))
     for name, value in fields.items():
         setattr(concern, name, value)
-    concern.full_clean()
-    concern.save()
-    timeline_record(org=org, plan=concern.plan, kind=TimelineKind.CONCERN_UPDATED, actor=by, obj=concern,
-                    summary=f"Concern updated: {concern.get_category_display()} ({concern.get_status_display()})",
-                    audience=concern.audience, restricted_roles=concern.restricted_role_list)
+    _record_save(org=org, record=concern, kind=TimelineKind.CONCERN_UPDATED, by=by,
+                 summary=f"Concern updated: {concern.get_category_display()} ({concern.get_status_display()})")
     audit_log("learners.concern.updated", actor=by, org=org, obj=concern, data={"fields": sorted(fields)})
     return concern
 
@@ -651,9 +630,8 @@ def concern_resolve(*, org, concern, by, resolution: str = "") -> Concern:
     concern.status, concern.resolved_at, concern.resolved_by = ConcernStatus.RESOLVED, timezone.now(), by
     concern.resolution = resolution
     concern.save()
-    timeline_record(org=org, plan=concern.plan, kind=TimelineKind.CONCERN_RESOLVED, actor=by, obj=concern,
-                    summary=f"Concern resolved: {concern.get_category_display()}", audience=concern.audience,
-                    restricted_roles=concern.restricted_role_list)
+    _record_event(org=org, record=concern, kind=TimelineKind.CONCERN_RESOLVED, by=by,
+                  summary=f"Concern resolved: {concern.get_category_display()}")
     audit_log("learners.concern.resolved", actor=by, org=org, obj=concern)
     return concern
 
@@ -666,11 +644,8 @@ def subject_report_add(*, org, plan, by, subject: str, reported_on: datetime.dat
     with transaction.atomic():
         report = SubjectReport(organisation=org, plan=plan, author=by, subject=subject, reported_on=reported_on,
                                **_audience_fields(audience, restricted_roles), **fields)
-        report.full_clean()
-        report.save()
-        timeline_record(org=org, plan=plan, kind=TimelineKind.SUBJECT_REPORT_ADDED, actor=by, obj=report,
-                        summary=f"{'Specialist advice' if report.is_specialist_advice else 'Subject report'}: {subject}",
-                        audience=report.audience, restricted_roles=report.restricted_role_list)
+        _record_save(org=org, record=report, kind=TimelineKind.SUBJECT_REPORT_ADDED, by=by,
+                     summary=f"{'Specialist advice' if report.is_specialist_advice else 'Subject report'}: {subject}")
     audit_log("learners.subject_report.added", actor=by, org=org, obj=report)
     return report
 
@@ -1138,11 +1113,8 @@ def plan_contribution_add(*, org, plan, share: PlanShare, by, text: str) -> "Pla
     with transaction.atomic():
         note = PlanContribution(organisation=org, plan=plan, share=share, author=by,
                                 relationship=share.relationship, text=text, audience=share.contributions_audience)
-        note.full_clean()
-        note.save()
-        timeline_record(org=org, plan=plan, kind=TimelineKind.CONTRIBUTION_ADDED, actor=by, obj=note,
-                        summary=f"{by.display_name} ({share.get_relationship_display().lower()}) added a note",
-                        audience=note.audience)
+        _record_save(org=org, record=note, kind=TimelineKind.CONTRIBUTION_ADDED, by=by,
+                     summary=f"{by.display_name} ({share.get_relationship_display().lower()}) added a note")
     _contribution_announce(org=org, plan=plan, by=by, obj=note, kind="learners.contribution", text=text,
                            title=f"{by.display_name} added a note to {plan.profile.user.display_name}'s plan")
     return note
@@ -1174,9 +1146,8 @@ def off_site_review_record(*, org, plan, share: PlanShare, by, held_on: datetime
             rows.append(OffSiteReviewTarget(organisation=org, review=review, target=target, status=status,
                                             note=note))
         OffSiteReviewTarget.objects.bulk_create(rows)
-        timeline_record(org=org, plan=plan, kind=TimelineKind.OFF_SITE_REVIEW, actor=by, obj=review,
-                        summary=f"Off-site review of {held_on:%d %B %Y} signed by {by.display_name}",
-                        audience=review.audience)
+        _record_event(org=org, record=review, kind=TimelineKind.OFF_SITE_REVIEW, by=by,
+                      summary=f"Off-site review of {held_on:%d %B %Y} signed by {by.display_name}")
     _contribution_announce(org=org, plan=plan, by=by, obj=review, kind="learners.off_site_review", text=progress,
                            title=f"{by.display_name} recorded an off-site review for {plan.profile.user.display_name}")
     return review
@@ -1300,23 +1271,29 @@ def _leads(org):
                                                   is_active=True).values_list("user_id", flat=True)
 
 
+def _transfer_open_or_new(*, sending_org, learner_id, receiving_org, by, profile=None):
+    """The learner's open (requested or consented) transfer from ``sending_org`` to
+    ``receiving_org`` — there is at most one — else a new one, requested ``by``: (transfer, created)."""
+    transfer = RecordTransfer.objects.for_org(sending_org).filter(
+        learner_id=learner_id, receiving_organisation=receiving_org,
+        status__in=[TransferStatus.REQUESTED, TransferStatus.CONSENTED]).first()
+    if transfer is not None:
+        return transfer, False
+    return RecordTransfer.objects.create(organisation=sending_org, profile=profile, learner_id=learner_id,
+                                         receiving_organisation=receiving_org, requested_by=by), True
+
+
 def record_transfer_request(*, org, profile, sending_org, by, request=None):
     """``org`` (receiving) asks for the record of its learner ``profile`` at ``sending_org``.
     Nothing is read or copied: the learner is asked (in /me/) and decides. Audited on both sides."""
-
-    from .models import RecordTransfer
-
     _check_org(org, profile)
     if sending_org.pk == org.pk:
         raise TransferError("Choose the organisation the learner was at before.")
     with transaction.atomic():
-        open_one = RecordTransfer.objects.for_org(sending_org).filter(
-            learner_id=profile.user_id, receiving_organisation=org,
-            status__in=[TransferStatus.REQUESTED, TransferStatus.CONSENTED]).first()
-        if open_one is not None:
-            return open_one
-        transfer = RecordTransfer.objects.create(organisation=sending_org, learner_id=profile.user_id,
-                                                 receiving_organisation=org, requested_by=by)
+        transfer, created = _transfer_open_or_new(sending_org=sending_org, learner_id=profile.user_id,
+                                                  receiving_org=org, by=by)
+        if not created:
+            return transfer
     _transfer_audit("learners.transfer.requested", transfer, by, request)
     _transfer_notify(org=org, user_ids=[profile.user_id], transfer=transfer, key="requested", to_learner=True,
                      title=f"{org.name} asks for your record at {sending_org.name}: you decide",
@@ -1328,20 +1305,14 @@ def record_transfer_offer(*, learner, sending_profile, receiving_org, include_st
                           include_sensitive: bool = False, request=None):
     """The learner offers their record at ``sending_profile``'s organisation to
     ``receiving_org`` (having seen what goes): the grant is consented at once."""
-    from .models import RecordTransfer
-
     if sending_profile.user_id != learner.pk:
         raise PermissionError("a learner offers only their own record")
     if receiving_org.pk == sending_profile.organisation_id:
         raise TransferError("Choose the organisation you are moving to.")
-    sending_org = sending_profile.organisation
     with transaction.atomic():
-        transfer = RecordTransfer.objects.for_org(sending_org).filter(
-            learner=learner, receiving_organisation=receiving_org,
-            status__in=[TransferStatus.REQUESTED, TransferStatus.CONSENTED]).first()
-        if transfer is None:
-            transfer = RecordTransfer.objects.create(organisation=sending_org, learner=learner,
-                                                     receiving_organisation=receiving_org, requested_by=learner)
+        transfer, created = _transfer_open_or_new(sending_org=sending_profile.organisation, learner_id=learner.pk,
+                                                  receiving_org=receiving_org, by=learner)
+        if created:
             _transfer_audit("learners.transfer.offered", transfer, learner, request)
     return record_transfer_consent(transfer=transfer, by=learner, include_staff_records=include_staff_records,
                                    include_sensitive=include_sensitive, request=request)
@@ -1356,7 +1327,6 @@ def record_transfer_offer_for_under_13(*, org, profile, receiving_org, by, inclu
     learner's own consent; audited on both sides as an offer for an under-13."""
     from plp_portal.organisations.models import Membership
 
-    from .models import RecordTransfer
     from .permissions import can_offer_record_for_under_13, profile_viewer
 
     _check_org(org, profile)
@@ -1366,12 +1336,8 @@ def record_transfer_offer_for_under_13(*, org, profile, receiving_org, by, inclu
     if receiving_org.pk == org.pk:
         raise TransferError("Choose the organisation the learner is moving to.")
     with transaction.atomic():
-        transfer = RecordTransfer.objects.for_org(org).filter(
-            learner_id=profile.user_id, receiving_organisation=receiving_org,
-            status__in=[TransferStatus.REQUESTED, TransferStatus.CONSENTED]).first()
-        if transfer is None:
-            transfer = RecordTransfer.objects.create(organisation=org, profile=profile, learner_id=profile.user_id,
-                                                     receiving_organisation=receiving_org, requested_by=by)
+        transfer, _created = _transfer_open_or_new(sending_org=org, learner_id=profile.user_id,
+                                                   receiving_org=receiving_org, by=by, profile=profile)
         _transfer_audit("learners.transfer.offered_for_under_13", transfer, by, request)
     return record_transfer_consent(transfer=transfer, by=by, include_staff_records=include_staff_records,
                                    include_sensitive=include_sensitive, request=request, on_behalf_of_under_13=True)

@@ -5,6 +5,8 @@ from services."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -59,6 +61,12 @@ def _profile_and_viewer(request, profile_id):
 
 def _plan_url(plan, anchor=""):
     return reverse("learners:plan", kwargs={"org_slug": plan.organisation.slug, "learner_plan_id": plan.pk}) + anchor
+
+
+def _back_to_plan(request, plan, message, anchor=""):
+    """A change to ``plan`` is saved: say so, and back to the plan page (at ``anchor``)."""
+    messages.success(request, message)
+    return redirect(_plan_url(plan, anchor))
 
 
 # --- List and enrolment ----------------------------------------------------------------------
@@ -220,8 +228,7 @@ def plan_edit(request, learner_plan_id):
             form.add_error(None, "Someone else changed this plan while you were editing it. Their version is "
                                  "shown below; your changes are kept in the form. Check them and save again.")
         else:
-            messages.success(request, "The plan is saved.")
-            return redirect(_plan_url(plan))
+            return _back_to_plan(request, plan, "The plan is saved.")
     return render(request, "learners/plan_edit.html", {"form": form, "plan": plan, "current": current})
 
 
@@ -270,8 +277,7 @@ def target_add(request, learner_plan_id):
     if request.method == "POST" and form.is_valid():
         target = services.target_create(org=request.org, plan=plan, by=request.user, set_by_role=SetByRole.STAFF,
                                         **form.target_kwargs(), **form.audience_kwargs())
-        messages.success(request, f"Target set: {target.title}")
-        return redirect(_plan_url(plan, "#targets"))
+        return _back_to_plan(request, plan, f"Target set: {target.title}", "#targets")
     return render(request, "learners/target_add.html", {"form": form, "plan": plan})
 
 
@@ -296,24 +302,28 @@ def target_approve(request, target_id):
     target = selectors.target_get(org=request.org, target_id=target_id)
     _visible_record(request, target)
     services.target_approve(org=request.org, target=target, by=request.user)
-    messages.success(request, f"Target approved: {target.title}")
-    return redirect(_plan_url(target.plan, "#targets"))
+    return _back_to_plan(request, target.plan, f"Target approved: {target.title}", "#targets")
 
 
 # --- Narrative -------------------------------------------------------------------------------
 
 
+def _record_add_page(request, learner_plan_id, form_class, save, message, anchor, template, **form_kwargs):
+    """The page that adds a record with its audience (a journey entry, a concern, a report) to a
+    plan: the form; posted and valid, ``save(org=, plan=, by=, **record)`` (a service), the
+    ``message`` (its ``{field}`` filled from the form) and back to the plan page at ``anchor``."""
+    plan, viewer = plan_for_request(request, learner_plan_id)
+    form = form_class(request.POST or None, **form_kwargs)
+    if request.method == "POST" and form.is_valid():
+        save(org=request.org, plan=plan, by=request.user, **form.record_kwargs())
+        return _back_to_plan(request, plan, message.format(**form.cleaned_data), anchor)
+    return render(request, template, {"form": form, "plan": plan})
+
+
 @org_role_required(*LEARNER_STAFF)
 def narrative_add(request, learner_plan_id):
-    plan, viewer = plan_for_request(request, learner_plan_id)
-    form = forms.NarrativeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        services.narrative_append(org=request.org, plan=plan, by=request.user,
-                                  author_role=form.cleaned_data["author_role"], text=form.cleaned_data["text"],
-                                  **form.audience_kwargs())
-        messages.success(request, "The entry is added to the learning journey.")
-        return redirect(_plan_url(plan, "#journey"))
-    return render(request, "learners/narrative_add.html", {"form": form, "plan": plan})
+    return _record_add_page(request, learner_plan_id, forms.NarrativeForm, services.narrative_append,
+                            "The entry is added to the learning journey.", "#journey", "learners/narrative_add.html")
 
 
 @org_role_required(*LEARNER_STAFF)
@@ -323,8 +333,7 @@ def narrative_correct(request, narrative_id):
     form = forms.CorrectionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.narrative_correct(org=request.org, entry=entry, by=request.user, **form.cleaned_data)
-        messages.success(request, "The correction is added to the learning journey.")
-        return redirect(_plan_url(entry.plan, "#journey"))
+        return _back_to_plan(request, entry.plan, "The correction is added to the learning journey.", "#journey")
     return render(request, "learners/narrative_correct.html", {"form": form, "entry": entry, "plan": entry.plan})
 
 
@@ -333,14 +342,8 @@ def narrative_correct(request, narrative_id):
 
 @org_role_required(*LEARNER_STAFF)
 def concern_add(request, learner_plan_id):
-    plan, viewer = plan_for_request(request, learner_plan_id)
-    form = forms.ConcernForm(request.POST or None, org=request.org)
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k not in ("audience", "restricted_roles")}
-        services.concern_raise(org=request.org, plan=plan, by=request.user, **data, **form.audience_kwargs())
-        messages.success(request, "The concern is recorded.")
-        return redirect(_plan_url(plan, "#concerns"))
-    return render(request, "learners/concern_add.html", {"form": form, "plan": plan})
+    return _record_add_page(request, learner_plan_id, forms.ConcernForm, services.concern_raise,
+                            "The concern is recorded.", "#concerns", "learners/concern_add.html", org=request.org)
 
 
 @org_role_required(*LEARNER_STAFF)
@@ -361,8 +364,7 @@ def concern(request, concern_id):
             return redirect("learners:concern", org_slug=request.org.slug, concern_id=concern.pk)
         if request.POST.get("action") == "resolve" and resolve_form.is_valid():
             services.concern_resolve(org=request.org, concern=concern, by=request.user, **resolve_form.cleaned_data)
-            messages.success(request, "The concern is resolved.")
-            return redirect(_plan_url(concern.plan, "#concerns"))
+            return _back_to_plan(request, concern.plan, "The concern is resolved.", "#concerns")
     return render(request, "learners/concern.html", {
         "concern": concern, "plan": concern.plan, "update_form": update_form, "resolve_form": resolve_form})
 
@@ -372,14 +374,8 @@ def concern(request, concern_id):
 
 @org_role_required(*LEARNER_STAFF)
 def report_add(request, learner_plan_id):
-    plan, viewer = plan_for_request(request, learner_plan_id)
-    form = forms.SubjectReportForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k not in ("audience", "restricted_roles")}
-        services.subject_report_add(org=request.org, plan=plan, by=request.user, **data, **form.audience_kwargs())
-        messages.success(request, f"Report added: {data['subject']}")
-        return redirect(_plan_url(plan, "#tracking"))
-    return render(request, "learners/report_add.html", {"form": form, "plan": plan})
+    return _record_add_page(request, learner_plan_id, forms.SubjectReportForm, services.subject_report_add,
+                            "Report added: {subject}", "#tracking", "learners/report_add.html")
 
 
 @org_role_required(*LEARNER_STAFF)
@@ -481,55 +477,71 @@ def share_invitation_revoke(request, share_invitation_id):
 # --- Organisation settings -------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _SettingsList:
+    """One of the organisation's settings lists, each row editable: its defaults (created on
+    first use, idempotent), its rows, its form, the service that saves a row, and its page."""
+
+    seed: Callable
+    rows: Callable
+    form_class: type
+    save: Callable  # save(org=, row=, by=, request=)
+    page: str  # the list page's URL name
+    template: str
+    rows_name: str
+    noun: str  # in the messages: "Area added: …"
+    title: str  # the edit page's: "Edit area: …"
+
+    def list_page(self, request):
+        self.seed(org=request.org)
+        form = self.form_class(request.POST or None, org=request.org)
+        if request.method == "POST" and form.is_valid():
+            row = self.save(org=request.org, row=form.save(commit=False), by=request.user, request=request)
+            messages.success(request, f"{self.noun} added: {row.name}")
+            return redirect(self.page, org_slug=request.org.slug)
+        return render(request, self.template, {"form": form, self.rows_name: self.rows(org=request.org)})
+
+    def edit_page(self, request, row_id):
+        row = get_object_or_404(self.rows(org=request.org), pk=row_id)
+        form = self.form_class(request.POST or None, instance=row, org=request.org)
+        if request.method == "POST" and form.is_valid():
+            self.save(org=request.org, row=form.save(commit=False), by=request.user, request=request)
+            messages.success(request, f"{self.noun} saved: {row.name}")
+            return redirect(self.page, org_slug=request.org.slug)
+        return render(request, "learners/settings_edit.html", {"form": form, "title": f"Edit {self.title}: {row.name}",
+                                                               "back": self.page})
+
+
+TARGET_AREAS = _SettingsList(
+    seed=services.target_areas_seed_defaults, rows=selectors.target_areas, form_class=forms.TargetAreaForm,
+    save=lambda *, row, **kwargs: services.target_area_save(area=row, **kwargs),
+    page="learners:settings_areas", template="learners/settings_areas.html", rows_name="areas",
+    noun="Area", title="area")
+AT_RISK_LEVELS = _SettingsList(
+    seed=services.at_risk_levels_seed_defaults, rows=selectors.at_risk_levels, form_class=forms.AtRiskLevelForm,
+    save=lambda *, row, **kwargs: services.at_risk_level_save(level=row, **kwargs),
+    page="learners:settings_levels", template="learners/settings_levels.html", rows_name="levels",
+    noun="Status", title="at-risk status")
+
+
 @org_role_required(Role.ORG_ADMIN)
 def settings_areas(request):
-    services.target_areas_seed_defaults(org=request.org)  # idempotent: the defaults on first use
-    form = forms.TargetAreaForm(request.POST or None, org=request.org)
-    if request.method == "POST" and form.is_valid():
-        area = services.target_area_save(org=request.org, area=form.save(commit=False), by=request.user,
-                                         request=request)
-        messages.success(request, f"Area added: {area.name}")
-        return redirect("learners:settings_areas", org_slug=request.org.slug)
-    return render(request, "learners/settings_areas.html", {
-        "form": form, "areas": selectors.target_areas(org=request.org)})
-
-
-@org_role_required(Role.ORG_ADMIN)
-def settings_area_edit(request, area_id):
-    area = get_object_or_404(selectors.target_areas(org=request.org), pk=area_id)
-    form = forms.TargetAreaForm(request.POST or None, instance=area, org=request.org)
-    if request.method == "POST" and form.is_valid():
-        services.target_area_save(org=request.org, area=form.save(commit=False), by=request.user, request=request)
-        messages.success(request, f"Area saved: {area.name}")
-        return redirect("learners:settings_areas", org_slug=request.org.slug)
-    return render(request, "learners/settings_edit.html", {"form": form, "title": f"Edit area: {area.name}",
-                                                           "back": "learners:settings_areas"})
+    return TARGET_AREAS.list_page(request)
 
 
 @org_role_required(Role.ORG_ADMIN)
 def settings_levels(request):
-    services.at_risk_levels_seed_defaults(org=request.org)  # idempotent: the defaults on first use
-    form = forms.AtRiskLevelForm(request.POST or None, org=request.org)
-    if request.method == "POST" and form.is_valid():
-        level = services.at_risk_level_save(org=request.org, level=form.save(commit=False), by=request.user,
-                                            request=request)
-        messages.success(request, f"Status added: {level.name}")
-        return redirect("learners:settings_levels", org_slug=request.org.slug)
-    return render(request, "learners/settings_levels.html", {
-        "form": form, "levels": selectors.at_risk_levels(org=request.org)})
+    return AT_RISK_LEVELS.list_page(request)
+
+
+@org_role_required(Role.ORG_ADMIN)
+def settings_area_edit(request, area_id):
+    return TARGET_AREAS.edit_page(request, area_id)
 
 
 @org_role_required(Role.ORG_ADMIN)
 def settings_level_edit(request, level_id):
-    level = get_object_or_404(selectors.at_risk_levels(org=request.org), pk=level_id)
-    form = forms.AtRiskLevelForm(request.POST or None, instance=level, org=request.org)
-    if request.method == "POST" and form.is_valid():
-        services.at_risk_level_save(org=request.org, level=form.save(commit=False), by=request.user,
-                                    request=request)
-        messages.success(request, f"Status saved: {level.name}")
-        return redirect("learners:settings_levels", org_slug=request.org.slug)
-    return render(request, "learners/settings_edit.html", {"form": form, "title": f"Edit at-risk status: {level.name}",
-                                                           "back": "learners:settings_levels"})
+    return AT_RISK_LEVELS.edit_page(request, level_id)
 
 
 # --- Leaving and re-enrolment (issue 13) -----------------------------------------------------
@@ -600,8 +612,7 @@ def reenrol(request, profile_id):
         except (services.EnrolmentError, ValidationError, IntegrityError):
             form.add_error(None, "This learner could not be enrolled again: reload the page and try again")
         else:
-            messages.success(request, f"{profile.user} is enrolled again with a new plan.")
-            return redirect(_plan_url(plan))
+            return _back_to_plan(request, plan, f"{profile.user} is enrolled again with a new plan.")
     return render(request, "learners/reenrol.html", {"form": form, "profile": profile, "previous": previous})
 
 
@@ -629,8 +640,8 @@ def moving_on_edit(request, learner_plan_id):
         except services.StaleMovingOnError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, "The moving-on plan is saved. Ask the learner to agree to it in their plan.")
-            return redirect(_plan_url(plan, "#moving-on"))
+            return _back_to_plan(request, plan, "The moving-on plan is saved. Ask the learner to agree to it in their plan.",
+                                 "#moving-on")
     return render(request, "learners/moving_on_edit.html", {"form": form, "plan": plan, "moving_on": moving_on})
 
 
@@ -652,8 +663,7 @@ def moving_on_application(request, learner_plan_id, application_id=None):
     if request.method == "POST" and moving_on is not None and form.is_valid():
         services.moving_on_application_save(org=request.org, moving_on=moving_on, by=request.user,
                                             application=application, **form.cleaned_data)
-        messages.success(request, "The application is saved.")
-        return redirect(_plan_url(plan, "#moving-on"))
+        return _back_to_plan(request, plan, "The application is saved.", "#moving-on")
     return render(request, "learners/moving_on_application.html", {
         "form": form, "plan": plan, "moving_on": moving_on, "application": application})
 
@@ -726,8 +736,7 @@ def plan_from_previous(request, profile_id):
             form.add_error(None, "The plan could not be started: the learner may already have an active plan for "
                                  "this programme, or their consent has changed")
         else:
-            messages.success(request, "The plan is started from the previous one.")
-            return redirect(_plan_url(plan))
+            return _back_to_plan(request, plan, "The plan is started from the previous one.")
     return render(request, "learners/plan_from_previous.html", {
         "form": form, "profile": profile, "previous": previous, "transfer": transfer})
 

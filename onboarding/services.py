@@ -208,15 +208,22 @@ def _pupil_values(row, columns) -> tuple[dict, list]:
     if sen is None:
         errors.append([_label(kind, "sen_status"), f"SEN status {get('sen_status')[:20]} is not known: use K, E or leave it blank"])
     values["sen_status"] = sen or ""
-    email = get("email").lower()
-    if email:
+    _email(get, errors, values, kind)
+    return values, errors
+
+
+def _email(get, errors, values, kind, name="email", *, invalid="{email} is not an email address",
+           blank=None) -> None:
+    """The email cell ``name``, lower-cased, into ``values``; one that is not an address is an
+    error (``invalid``, naming it) and left blank. Blank is allowed unless ``blank`` gives its error."""
+    email = get(name).lower()
+    if email or blank:
         try:
             validate_email(email)
         except ValidationError:
-            errors.append([_label(kind, "email"), f"{email[:60]} is not an email address"])
+            errors.append([_label(kind, name), invalid.format(email=email[:60]) if email else blank])
             email = ""
-    values["email"] = email
-    return values, errors
+    values[name] = email
 
 
 def _adult_name(get, errors, values, kind, whose: str) -> None:
@@ -230,13 +237,8 @@ def _staff_values(row, columns) -> tuple[dict, list]:
     kind = ImportKind.STAFF
     get, errors, values = _row_start(row, columns, kind, "Enter the member of staff's MIS id (staff code)")
     _adult_name(get, errors, values, kind, "the member of staff's")
-    email = get("email").lower()
-    try:
-        validate_email(email)
-    except ValidationError:
-        errors.append([_label(kind, "email"), f"Enter a work email address{f' ({email[:60]} is not one)' if email else ''}"])
-        email = ""
-    values["email"] = email
+    _email(get, errors, values, kind, invalid="Enter a work email address ({email} is not one)",
+           blank="Enter a work email address")
     roles = []
     for word in re.split(r"[;,/|]", get("roles")):
         word = re.sub(r"\s+", " ", word.strip().lower())
@@ -289,6 +291,21 @@ def _read_items(run, read_values) -> list[Item]:
     return items
 
 
+def _matched_or_decided(item, target, matched: set, *, new: bool) -> bool:
+    """Note the row's match (``target``: the profile or membership it updates, if any); a row with
+    errors is an ERROR, a ``new`` one a CREATE. True when that decides it (no changes to work out)."""
+    if target is not None:
+        matched.add(target.pk)
+        item.target_id = target.pk
+    if item.errors:
+        item.outcome = Outcome.ERROR
+    elif new:
+        item.outcome = Outcome.CREATE
+    else:
+        return False
+    return True
+
+
 def _plan_pupils(org, run) -> list[Item]:
     items = _read_items(run, _pupil_values)
     kind = ImportKind.PUPILS
@@ -319,14 +336,7 @@ def _plan_pupils(org, run) -> list[Item]:
         if owner is not None and (profile is None or owner.pk != profile.user_id):
             item.errors.append([_label(kind, "email"), f"{v['email']} is used by another person's account: "
                                                        "give this pupil their own address or leave it blank"])
-        if profile is not None:
-            matched.add(profile.pk)
-            item.target_id = profile.pk
-        if item.errors:
-            item.outcome = Outcome.ERROR
-            continue
-        if profile is None:
-            item.outcome = Outcome.CREATE
+        if _matched_or_decided(item, profile, matched, new=profile is None):
             continue
         user = profile.user
         item.changes = _diff([
@@ -380,14 +390,7 @@ def _plan_staff(org, run) -> list[Item]:
         membership = memberships.get(user.pk) if user else None
         if membership is not None and membership.role in (Role.LEARNER, Role.PARENT_CARER):
             item.errors.append([_label(kind, "email"), f"{v['email']} belongs to a pupil or parent here, not staff"])
-        if membership is not None:
-            matched.add(membership.pk)
-            item.target_id = membership.pk
-        if item.errors:
-            item.outcome = Outcome.ERROR
-            continue
-        if membership is None and user is None:
-            item.outcome = Outcome.CREATE
+        if _matched_or_decided(item, membership, matched, new=membership is None and user is None):
             continue
         old_roles = membership.roles if membership else []
         new_role, new_extra = v["role"], v["extra_roles"]
@@ -429,14 +432,7 @@ def _group_values(row, columns) -> tuple[dict, list]:
     code = get("code")[:40]
     errors = [] if code else [[_label(kind, "code"), "Enter the tutor group's code, for example 9A"]]
     values = {"mis_id": code, "full_name": code, "code": code, "tutor_mis_id": get("tutor_mis_id")[:40]}
-    email = get("tutor_email").lower()
-    if email:
-        try:
-            validate_email(email)
-        except ValidationError:
-            errors.append([_label(kind, "tutor_email"), f"{email[:60]} is not an email address"])
-            email = ""
-    values["tutor_email"] = email
+    _email(get, errors, values, kind, "tutor_email")
     year = get("year_group")
     values["year_group"] = year_group_normalise(year) if year else ""
     if values["year_group"] is None:
@@ -527,15 +523,9 @@ def _parent_values(row, columns) -> tuple[dict, list]:
     kind = ImportKind.PARENTS
     get, errors, values = _row_start(row, columns, kind, "Enter the parent's or carer's MIS id (contact id)")
     _adult_name(get, errors, values, kind, "the parent's or carer's")
-    email = get("email").lower()
-    try:
-        validate_email(email)
-    except ValidationError:
-        errors.append([_label(kind, "email"), f"{email[:60]} is not an email address: enter the parent's or "
-                                              "carer's own address" if email else
-                       "Enter the parent's or carer's email address: they are invited to it"])
-        email = ""
-    values["email"] = email
+    _email(get, errors, values, kind,
+           invalid="{email} is not an email address: enter the parent's or carer's own address",
+           blank="Enter the parent's or carer's email address: they are invited to it")
     values["relationship"] = get("relationship")[:40]
     refs = [ref for ref in PUPIL_REFS_SPLIT.split(get("pupils")) if ref]
     if not refs:
@@ -707,23 +697,14 @@ def _apply_parents(org, run, items: list[Item], by, today):
             link = MisPerson.objects.for_org(org).filter(kind=ImportKind.PARENTS, mis_id=v["mis_id"]).select_related(
                 "user").first()
             user = link.user if link else User.objects.filter(email__iexact=v["email"]).first()
-            if user is None:
-                user = User(email=v["email"], full_name=v["full_name"])
-                user.set_unusable_password()
-                user.save()
-            elif link is not None and (user.full_name, user.email) != (v["full_name"], v["email"]):
-                user.full_name, user.email = v["full_name"], v["email"]
-                user.save(update_fields=["full_name", "email"])
+            user = _adult_account(user, v, update=link is not None)
             membership = Membership.objects.for_org(org).filter(user=user).first()
             if membership is None:
                 membership = Membership.objects.create(organisation=org, user=user, role=Role.PARENT_CARER)
                 audit_log("membership.imported", actor=by, org=org, obj=membership, data={"run": run.pk})
-            elif not membership.is_active:
-                membership.is_active = True
-                membership.save(update_fields=["is_active"])
-            MisPerson.objects.for_org(org).update_or_create(
-                organisation=org, kind=ImportKind.PARENTS, mis_id=v["mis_id"],
-                defaults={"user": user, "legal_name": v["legal_name"]})
+            else:
+                _reactivate(membership)
+            _mis_link(org, ImportKind.PARENTS, v, user)
             parent_links_set(org=org, parent=user, profile_ids=v["profile_ids"], relationship=v["relationship"], by=by,
                              share=False)
             shared_for.update(v["profile_ids"])
@@ -813,6 +794,32 @@ def plans_for_year_ensure(*, org, profiles, by, on: datetime.date | None = None)
         final_outcome="To be agreed with your tutor at your first review")
 
 
+def _adult_account(user, values, *, update: bool):
+    """A staff or parent row's account: a new one (no password until they accept the invitation),
+    or the matched ``user``, whose name and email follow the file when ``update``."""
+    if user is None:
+        user = User(email=values["email"], full_name=values["full_name"])
+        user.set_unusable_password()
+        user.save()
+    elif update and (user.full_name, user.email) != (values["full_name"], values["email"]):
+        user.full_name, user.email = values["full_name"], values["email"]
+        user.save(update_fields=["full_name", "email"])
+    return user
+
+
+def _reactivate(membership) -> None:
+    if not membership.is_active:
+        membership.is_active = True
+        membership.save(update_fields=["is_active"])
+
+
+def _mis_link(org, kind, values, user, **fields) -> None:
+    """The MIS id of the row (of ``kind``) stays linked to ``user``, with the legal name."""
+    MisPerson.objects.for_org(org).update_or_create(
+        organisation=org, kind=kind, mis_id=values["mis_id"],
+        defaults={"user": user, "legal_name": values["legal_name"], **fields})
+
+
 def _placeholder_email(org, mis_id: str) -> str:
     digest = hashlib.sha256(f"{org.pk}:{mis_id}".encode()).hexdigest()[:16]
     return f"mis-{org.pk}-{digest}@{NO_EMAIL_DOMAIN}"
@@ -854,9 +861,7 @@ def _pupil_update(org, item: Item, by, today):
     if changed:
         learner_services.learner_profile_update(org=org, profile=profile, by=by, **changed)
     Membership.objects.for_org(org).filter(user=user, role=Role.LEARNER).update(is_active=True)
-    MisPerson.objects.for_org(org).update_or_create(
-        organisation=org, kind=ImportKind.PUPILS, mis_id=v["mis_id"],
-        defaults={"user": user, "legal_name": v["legal_name"], "sen_status": v["sen_status"]})
+    _mis_link(org, ImportKind.PUPILS, v, user, sen_status=v["sen_status"])
     return profile
 
 
@@ -887,13 +892,7 @@ def _apply_staff_one(org, run, item: Item, by, today):
         if user is None:
             link = MisPerson.objects.for_org(org).filter(kind=ImportKind.STAFF, mis_id=v["mis_id"]).first()
             user = link.user if link else User.objects.filter(email=v["email"]).first()
-        if user is None:
-            user = User(email=v["email"], full_name=v["full_name"])
-            user.set_unusable_password()
-            user.save()
-        elif (user.full_name, user.email) != (v["full_name"], v["email"]):
-            user.full_name, user.email = v["full_name"], v["email"]
-            user.save(update_fields=["full_name", "email"])
+        user = _adult_account(user, v, update=True)
         if membership is None:
             membership = Membership.objects.create(organisation=org, user=user, role=v["role"],
                                                    extra_roles=v["extra_roles"])
@@ -902,12 +901,8 @@ def _apply_staff_one(org, run, item: Item, by, today):
             if membership.roles != [v["role"], *v["extra_roles"]]:
                 membership_set_role(org=org, membership=membership, role=v["role"], by=by,
                                     extra_roles=v["extra_roles"])
-            if not membership.is_active:
-                membership.is_active = True
-                membership.save(update_fields=["is_active"])
-        MisPerson.objects.for_org(org).update_or_create(
-            organisation=org, kind=ImportKind.STAFF, mis_id=v["mis_id"],
-            defaults={"user": user, "legal_name": v["legal_name"]})
+            _reactivate(membership)
+        _mis_link(org, ImportKind.STAFF, v, user)
         if v["tutor_group"]:
             TutorGroup.objects.for_org(org).update_or_create(organisation=org, code=v["tutor_group"],
                                                              defaults={"tutor": user})

@@ -33,18 +33,8 @@ from plp_portal.organisations.choices import Role
 
 from .. import models as m
 from ..choices import (
-    FILTERED_REASONS,
-    INTENSIVE_REASONS,
-    DestinationCategory,
-    DestinationKind,
-    InterviewKind,
-    ObjectiveStatus,
-    ReferralReason,
-    ReferralSource,
-    ReferralStatus,
-    Tier,
-    TriageDecision,
-    Urgency,
+    FILTERED_REASONS, INTENSIVE_REASONS, DestinationCategory, DestinationKind, InterviewKind,
+    ObjectiveStatus, ReferralReason, ReferralSource, ReferralStatus, Tier, TriageDecision, Urgency,
 )
 from ..models import join_codes
 from ..objectives import DEFAULT_EXPECTED_PERCENT, DEFAULT_OBJECTIVES

@@ -17,16 +17,8 @@ from plp_portal.clock import academic_year_of
 
 from .. import services
 from ..choices import (
-    AttendanceFlag,
-    DestinationCategory,
-    DestinationKind,
-    InterviewKind,
-    ReferralReason,
-    ReferralSource,
-    Tier,
-    TierReason,
-    TriageDecision,
-    Urgency,
+    AttendanceFlag, DestinationCategory, DestinationKind, InterviewKind, ReferralReason,
+    ReferralSource, Tier, TierReason, TriageDecision, Urgency,
 )
 from ..models import Partnership
 

@@ -9,17 +9,8 @@ from plp_portal.organisations.seeding.demo import LEARNERS
 
 from .. import services
 from ..choices import (
-    Audience,
-    AuthorRole,
-    ConcernCategory,
-    Effort,
-    LogEntryKind,
-    SetByRole,
-    ShareRelationship,
-    SignerRole,
-    TargetGroup,
-    TargetStatus,
-    TargetTerm,
+    Audience, AuthorRole, ConcernCategory, Effort, LogEntryKind, SetByRole, ShareRelationship,
+    SignerRole, TargetGroup, TargetStatus, TargetTerm,
 )
 from ..models import LearnerProfile, Plan
 

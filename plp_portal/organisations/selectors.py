@@ -105,6 +105,17 @@ def invitation_list_open(*, org):
     )
 
 
+def membership_get(*, org, membership_id: int) -> Membership:
+    """A membership of the organisation (with its user); 404 for another organisation's alike."""
+    return get_object_or_404(Membership.objects.for_org(org).select_related("user"), pk=membership_id)
+
+
+def invitation_not_accepted_get(*, org, invitation_id: int) -> Invitation:
+    """An invitation of the organisation not yet accepted; 404 for an accepted one and for
+    another organisation's alike."""
+    return get_object_or_404(Invitation.objects.for_org(org).filter(accepted_at__isnull=True), pk=invitation_id)
+
+
 def invitation_by_token(*, token: str) -> Invitation | None:
     """The invitation a link's token names. The token is the grant: it identifies exactly one
     invitation, in whichever organisation made it."""

@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from plp_portal import clock
@@ -13,7 +13,6 @@ from . import selectors, services
 from .choices import Role
 from .data_access import access_rows
 from .forms import AcceptInvitationForm, InvitationForm, MembershipRoleForm, TermForm
-from .models import Invitation, Membership
 from .permissions import org_role_required, public_view
 
 # What each role's landing page offers now and what is coming; navigation uses the same list.
@@ -54,6 +53,11 @@ def member_list(request):
     )
 
 
+def _back_to_members(request, message):
+    messages.success(request, message)
+    return redirect("organisations:members", org_slug=request.org.slug)
+
+
 @org_role_required(Role.ORG_ADMIN)
 def invitation_create(request):
     form = InvitationForm(request.POST or None)
@@ -69,42 +73,34 @@ def invitation_create(request):
         except services.InvitationError as error:
             form.add_error("email", str(error))
         else:
-            messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
-            return redirect("organisations:members", org_slug=request.org.slug)
+            return _back_to_members(request, f"Invitation sent to {form.cleaned_data['email']}.")
     return render(request, "organisations/invite.html", {"form": form})
 
 
 @org_role_required(Role.ORG_ADMIN)
 def invitation_revoke(request, invitation_id):
-    invitation = get_object_or_404(
-        Invitation.objects.for_org(request.org).filter(accepted_at__isnull=True), pk=invitation_id
-    )
+    invitation = selectors.invitation_not_accepted_get(org=request.org, invitation_id=invitation_id)
     if request.method == "POST":
         services.invitation_revoke(org=request.org, invitation=invitation, by=request.user,
                                    request=request)
-        messages.success(request, f"Invitation to {invitation.email} withdrawn.")
-        return redirect("organisations:members", org_slug=request.org.slug)
+        return _back_to_members(request, f"Invitation to {invitation.email} withdrawn.")
     return render(request, "organisations/invitation_revoke.html", {"invitation": invitation})
 
 
 @org_role_required(Role.ORG_ADMIN)
 def membership_edit(request, membership_id):
-    membership = get_object_or_404(
-        Membership.objects.for_org(request.org).select_related("user"), pk=membership_id
-    )
+    membership = selectors.membership_get(org=request.org, membership_id=membership_id)
     form = MembershipRoleForm(request.POST or None,
                               initial={"role": membership.role, "extra_roles": membership.extra_roles})
     if request.method == "POST" and form.is_valid():
         if request.POST.get("action") == "deactivate":
             services.membership_deactivate(org=request.org, membership=membership,
                                            by=request.user, request=request)
-            messages.success(request, f"{membership.user} can no longer use {request.org.name}.")
-        else:
-            services.membership_set_role(org=request.org, membership=membership,
-                                         role=form.cleaned_data["role"], by=request.user,
-                                         extra_roles=form.cleaned_data["extra_roles"], request=request)
-            messages.success(request, f"{membership.user} is now {membership.get_roles_display()}.")
-        return redirect("organisations:members", org_slug=request.org.slug)
+            return _back_to_members(request, f"{membership.user} can no longer use {request.org.name}.")
+        services.membership_set_role(org=request.org, membership=membership,
+                                     role=form.cleaned_data["role"], by=request.user,
+                                     extra_roles=form.cleaned_data["extra_roles"], request=request)
+        return _back_to_members(request, f"{membership.user} is now {membership.get_roles_display()}.")
     return render(request, "organisations/membership_edit.html",
                   {"membership": membership, "form": form})
 

@@ -124,22 +124,14 @@ class Command(BaseCommand):
                              "note": str(result or "")[:80]})
         self.stdout.write(format_table(rows, job_rows))
         self.stdout.write(f"load average before {load_before}, after {loadavg()} ({os.cpu_count()} CPUs)")
-        out_dir = Path(settings.BASE_DIR) / "var" / "bench"
-        out_dir.mkdir(parents=True, exist_ok=True)
-        stamp = timezone.localtime(clock.now()).strftime("%Y%m%dT%H%M%S")
-        out = out_dir / f"bench-{stamp}.json"
-        out.write_text(json.dumps({
-            "when": stamp,
-            "git": _git_rev(),
-            "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                        "loadavg_before": load_before, "loadavg_after": loadavg()},
+        self._write_report("bench", {
+            "machine": _machine(load_before, loadavg()),
             "settings": {"n": n, "warmup": warmup, "concurrency": concurrency,
                          "gunicorn_workers": workers},
             "data": _data_size(),
             "pages": rows,
             "jobs": job_rows,
-        }, indent=2))
-        self.stdout.write(self.style.SUCCESS(f"written {out}"))
+        })
 
     def _compare(self, *, compare_presets, compare_urls, db_format, n, warmup, port, workers, only, password,
                  limit):
@@ -182,25 +174,27 @@ class Command(BaseCommand):
         self.stdout.write(f"load average before {load_before}, after {load_after} ({os.cpu_count()} CPUs)")
         if missing:
             self.stdout.write(f"pages not on every target (not compared): {', '.join(missing)}")
-        out_dir = Path(settings.BASE_DIR) / "var" / "bench"
-        out_dir.mkdir(parents=True, exist_ok=True)
-        stamp = timezone.localtime(clock.now()).strftime("%Y%m%dT%H%M%S")
-        out = out_dir / f"compare-{stamp}.json"
-        out.write_text(json.dumps({
-            "when": stamp, "git": _git_rev(),
-            "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                        "loadavg_before": load_before, "loadavg_after": load_after},
+        self._write_report("compare", {
+            "machine": _machine(load_before, load_after),
             "settings": {"n": n, "warmup": warmup, "gunicorn_workers": workers, "growth_limit": limit,
                          "mode": "sequential, alternating between targets"},
             "targets": {name: _without_password(url) for name, url in specs},
             "pages": rows,
-        }, indent=2))
-        self.stdout.write(self.style.SUCCESS(f"written {out}"))
+        })
         flagged = [r for r in rows if r["flag"]]
         for row in flagged:
             self.stdout.write(self.style.ERROR(f"FLAG {row['name']}: {row['flag']}"))
         if flagged:
             sys.exit(1)
+
+    def _write_report(self, kind, report):
+        """Write ``report`` to var/bench/<kind>-<time stamp>.json, after its time and git revision."""
+        out_dir = Path(settings.BASE_DIR) / "var" / "bench"
+        out_dir.mkdir(parents=True, exist_ok=True)
+        stamp = timezone.localtime(clock.now()).strftime("%Y%m%dT%H%M%S")
+        out = out_dir / f"{kind}-{stamp}.json"
+        out.write_text(json.dumps({"when": stamp, "git": _git_rev(), **report}, indent=2))
+        self.stdout.write(self.style.SUCCESS(f"written {out}"))
 
     def _pages_of(self, database_url, password, fallback=None) -> dict[str, BenchPage]:
         """The bench pages of the database at ``database_url`` (a subprocess connected to it).
@@ -283,6 +277,11 @@ def _without_password(url: str) -> str:
         return url
     scheme, rest = head.split("//", 1)
     return f"{scheme}//{rest.split(':', 1)[0]}:***@{tail}"
+
+
+def _machine(load_before, load_after):
+    return {"cpus": os.cpu_count(), "python": platform.python_version(),
+            "loadavg_before": load_before, "loadavg_after": load_after}
 
 
 def _git_rev():
