@@ -5,8 +5,11 @@ that allow names): that name is blanked when the learner's record is erased; the
 comments stay, anonymous, for the plan's review."""
 
 from __future__ import annotations
+from functools import reduce
+import operator
 
 from django.apps import apps
+from django.db.models import Q
 
 from .models import FeedbackResponse
 
@@ -27,9 +30,6 @@ def anonymise(*, org_id: int, profile_ids) -> dict[str, int]:
              .values_list("user__full_name", flat=True) if name and name.strip()]
     if not names:
         return {}
-    from django.db.models import Q
-    from functools import reduce
-    import operator
 
     named = reduce(operator.or_, (Q(respondent_name__iexact=name) for name in names))
     return {"careersplan.FeedbackResponse (name blanked)":

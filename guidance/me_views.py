@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.shortcuts import redirect, render
 
 from plp_portal.organisations.permissions import signed_in_required
+from learners.selectors import own_profiles
 
 from . import forms, selectors, services
 from .choices import (
@@ -51,7 +52,6 @@ def self_refer(request):
 
 def _explained(request, *, for_parents: bool):
     plain = ENTITLEMENTS_FOR_PARENTS if for_parents else ENTITLEMENTS_FOR_LEARNERS
-    from learners.selectors import own_profiles
 
     return render(request, "guidance/me_how_it_works.html", {
         "for_parents": for_parents,

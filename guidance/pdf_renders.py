@@ -6,6 +6,14 @@ partnership with the school is current, checked again in the worker."""
 from __future__ import annotations
 
 from plp_portal.pdfs.kinds import PdfKind, PdfRenderRefused
+from learners.models import Plan
+from learners.pdf import progress_file_pdf
+from learners.permissions import plan_viewer
+from plp_portal.organisations.choices import Role
+from plp_portal.organisations.models import Membership, Organisation
+from learners.pdf_renders import progress_file_fingerprint
+
+from .selectors import guidance_scope
 
 PARTNER_PROGRESS_FILE = "guidance.progress_file"
 
@@ -17,14 +25,6 @@ def partner_audience(service) -> str:
 
 
 def partner_progress_file_render(*, render) -> bytes:
-    from learners.models import Plan
-    from learners.pdf import progress_file_pdf
-    from learners.permissions import plan_viewer
-    from plp_portal.organisations.choices import Role
-    from plp_portal.organisations.models import Membership, Organisation
-
-    from .selectors import guidance_scope
-
     prefix, _, service_id = render.audience.partition(":")
     user = render.requested_by
     if prefix != "partner" or not service_id.isdigit() or user is None:
@@ -46,8 +46,6 @@ def partner_progress_file_render(*, render) -> bytes:
 
 
 def _fingerprint(*, org_id: int, object_id: int):
-    from learners.pdf_renders import progress_file_fingerprint
-
     return progress_file_fingerprint(org_id=org_id, object_id=object_id)
 
 

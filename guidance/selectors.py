@@ -59,6 +59,7 @@ from .models import (
     TierChange,
 )
 from .objectives import DEFAULT_EXPECTED_PERCENT
+from .figures import figures_for, percentile_of_histogram
 
 SERVICE = "service"
 SCHOOL = "school"
@@ -458,8 +459,6 @@ def dashboard(*, scope: GuidanceScope, service=None, school_id=None) -> dict:
     whole hours waited), destinations summary (latest actual destination per learner, leavers
     included), and when the figures were computed (``refreshed_at``). ``school_id`` narrows to
     one school of the scope (ignored if outside it)."""
-    from .figures import figures_for, percentile_of_histogram
-
     org_ids = scope.org_ids
     if school_id and int(school_id) in org_ids:
         org_ids = (int(school_id),)

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.contrib.auth import get_user_model
+from django.db.models import Count
 
 from learners.choices import Audience, SetByRole
 from learners.models import LearnerProfile
@@ -42,6 +44,7 @@ from .models import (
     ServiceSettings, TierChange, join_codes,
 )
 from .objectives import DEFAULT_EXPECTED_PERCENT, DEFAULT_OBJECTIVES, PARTNERSHIP_GROUPS, STATUTORY_GROUPS
+from .outcomes import outcome_settings_get
 
 # The triage state machine: status -> statuses it may move to.
 REFERRAL_TRANSITIONS = {
@@ -440,8 +443,6 @@ def leaver_offer_to_school(*, profile, left_on, by) -> int:
     """Tell the school (the learner's key worker, else its careers leads and admins) that the
     careers service recorded the learner as a leaver, with a link to end the enrolment there
     (the school decides: nothing is ended for it). Returns the notifications created."""
-
-    from django.contrib.auth import get_user_model
 
     school = profile.organisation
     if profile.key_worker_id:
@@ -920,8 +921,6 @@ def guidance_continue_after_transfer(*, transfer, receiving_profile, by) -> Tier
     learner's tier, review date and identified adviser over to the new organisation (a tier
     change there, noting where it came from; the history stays at the old one). No service
     working with both: nothing moves. Returns the new tier change, if any."""
-    from django.db.models import Count
-
     sending_profile = transfer.profile
     if sending_profile is None or receiving_profile is None:
         return None
@@ -960,8 +959,6 @@ def outcome_settings_update(*, authority, by, suppression_threshold: int, neet_t
                             not_known_target_percent, **age_bands):
     """A local authority's disclosure threshold and targets (issue 15); ``age_bands``: the
     ``first_band_*``/``second_band_*`` fields (left as they are when not given)."""
-    from .outcomes import outcome_settings_get
-
     settings = outcome_settings_get(authority=authority)
     settings.suppression_threshold = suppression_threshold
     settings.neet_target_percent = neet_target_percent

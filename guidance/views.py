@@ -24,6 +24,7 @@ from plp_portal.audit.services import audit_log
 from plp_portal.organisations.choices import OrganisationKind, Role
 from plp_portal.organisations.permissions import org_role_required
 from plp_portal.uploads import serve_upload
+from learners.pdf import progress_file_view
 
 from . import charts, forms, selectors, services
 from .choices import (
@@ -36,6 +37,7 @@ from .choices import (
 from .filters import GuidanceLearnerFilterSet, ReferralQueueFilterSet, RegisterFilterSet
 from .lookups import referral_for_request
 from .objectives import STATUTORY_GROUPS
+from .pdf_renders import PARTNER_PROGRESS_FILE, partner_audience
 
 GUIDANCE_ROLES = (Role.CAREERS_ADVISER, Role.KEY_WORKER, Role.CAREERS_LEAD, Role.ORG_ADMIN)
 PAGE_SIZE = 25
@@ -240,10 +242,6 @@ def learner_progress_file(request, profile_id, render_id=None, download=False):
     """A partner school's learner's progress file for the service's adviser: what a careers
     adviser of the school would see (``partner_role``), rendered by the workers while the
     partnership is current (``guidance.pdf_renders``)."""
-    from learners.pdf import progress_file_view
-
-    from .pdf_renders import PARTNER_PROGRESS_FILE, partner_audience
-
     profile = selectors.learner_get(scope=request.guidance, profile_id=profile_id)
     plan = selectors.active_plan_for(profile=profile)
     if plan is None:

@@ -21,7 +21,8 @@ the same 404 otherwise."""
 from django.http import Http404
 
 from learners.lookups import staff_viewer_for
-from learners.permissions import PlanViewer
+from learners.permissions import PlanViewer, profile_viewer
+from learners import selectors as learner_selectors
 
 from . import selectors
 from .models import Review
@@ -47,9 +48,6 @@ def review_for_request(request, review_id: int, *, need: str = "see") -> tuple[R
 def transferred_review_for_request(request, profile_id: int, review_id: int):
     """``(review, viewer, transfer, profile)`` of a review moved with the learner; 404 unless the
     person works with the learner here and the learner's consent covers the review."""
-    from learners import selectors as learner_selectors
-    from learners.permissions import profile_viewer
-
     profile = learner_selectors.learner_profile_get(org=request.org, profile_id=profile_id)
     if not profile_viewer(profile=profile, user=request.user, membership=request.membership).is_staff_side:
         raise Http404("Not your learner")

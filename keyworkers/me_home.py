@@ -3,9 +3,13 @@
 
 from __future__ import annotations
 
-from .choices import OPEN_REVIEW_STATUSES
-from .models import Review
+from .choices import OPEN_REVIEW_STATUSES, ReviewStatus
+from .models import Review, ReviewTargetEvaluation
 from .selectors import computed_due_dates
+
+from django.db.models import Prefetch
+
+from learners.permissions import audience_q
 
 
 def panels(*, plan, viewer, today) -> list[dict]:
@@ -28,13 +32,6 @@ def shared_panels(*, plan, viewer, today) -> list[dict]:
     reads of the reviews: the completed reviews (newest first, the last few) with the target
     evaluations they may see (``learners.permissions.audience_q`` — the same rule as every
     page), and the next review date. Four queries."""
-    from django.db.models import Prefetch
-
-    from learners.permissions import audience_q
-
-    from .choices import ReviewStatus
-    from .models import ReviewTargetEvaluation
-
     evaluations = (ReviewTargetEvaluation.objects.for_org(plan.organisation_id)
                    .filter(audience_q(viewer, prefix="target__")).select_related("target"))
     reviews = list(

@@ -4,7 +4,7 @@ provider with an active share signs after the learner. Scoped to the signed-in p
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
@@ -96,8 +96,6 @@ def key_worker_preference(request):
     profile = learner_selectors.own_profiles(user=request.user).filter(is_active=True) \
         .select_related("organisation", "key_worker").order_by("pk").first()
     if profile is None:
-        from django.http import Http404
-
         raise Http404("No enrolment")
     org = profile.organisation
     form = forms.MyPreferenceForm(request.POST or None, org=org)

@@ -8,6 +8,14 @@ from __future__ import annotations
 from django.db.models import Count, Max
 
 from plp_portal.pdfs.kinds import PdfKind, PdfRenderRefused, child_summary
+from learners.pdf import Section
+from plp_portal import clock
+from plp_portal.pdf import render_pdf
+from learners.permissions import plan_viewer
+
+from .models import Review, ReviewNewTarget, ReviewTargetEvaluation
+from .selectors import reviews_of_record
+from .permissions import can_read_reviews
 
 REVIEW_RECORD = "keyworkers.review"
 
@@ -24,8 +32,6 @@ def review_audience(viewer) -> str:
 
 
 def review_fingerprint(*, org_id: int, object_id: int):
-    from .models import Review, ReviewNewTarget, ReviewTargetEvaluation
-
     return (
         Review.objects.for_org(org_id).filter(pk=object_id)
         .annotate(evaluations_n=child_summary(ReviewTargetEvaluation, org_id, "pk", Count, "review"),
@@ -40,12 +46,6 @@ def review_fingerprint(*, org_id: int, object_id: int):
 
 
 def review_record_pdf(*, review, viewer) -> bytes:
-    from learners.pdf import Section
-    from plp_portal import clock
-    from plp_portal.pdf import render_pdf
-
-    from .selectors import reviews_of_record
-
     items = reviews_of_record(plan=review.plan, viewer=viewer, review_id=review.pk)
     section = Section(anchor="review", title=f"Review {review.number}", template="keyworkers/pdf/_reviews.html",
                       items=items)
@@ -55,11 +55,6 @@ def review_record_pdf(*, review, viewer) -> bytes:
 
 
 def review_render(*, render) -> bytes:
-    from learners.permissions import plan_viewer
-
-    from .models import Review
-    from .permissions import can_read_reviews
-
     review = (Review.objects.for_org(render.organisation_id)
               .select_related("plan__profile__user", "plan__organisation").filter(pk=render.object_id).first())
     if review is None or render.requested_by is None:

@@ -11,6 +11,9 @@ decided by ``learners.permissions`` (``plan_viewer``); this adds the keyworkers 
 from __future__ import annotations
 
 from plp_portal.organisations.choices import Role
+from learners.models import PlanShare
+
+from .services import PROVIDER_RELATIONSHIPS
 
 LEAD_ROLES = frozenset({Role.ORG_ADMIN, Role.CAREERS_LEAD})
 
@@ -39,9 +42,6 @@ def can_read_reviews(viewer) -> bool:
         return True
     if not viewer.is_grantee:
         return False
-    from learners.models import PlanShare
-
-    from .services import PROVIDER_RELATIONSHIPS
 
     return PlanShare.objects.for_org(viewer.organisation_id).filter(
         pk=viewer.share_id, relationship__in=PROVIDER_RELATIONSHIPS).exists()

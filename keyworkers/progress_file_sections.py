@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
 
-from learners.pdf import Section
+from learners.pdf import Section, _user_with_id
 
 from . import selectors
 from .choices import ReviewStatus
@@ -32,7 +32,6 @@ def sections(*, plan, viewer) -> list[Section]:
                       summary=summary, items=reviews)]
     if viewer.is_staff_side:
         # Reviews at the learner's previous organisations, as consented transfers allow (issue 13).
-        from learners.pdf import _user_with_id
 
         previous = selectors.transferred_reviews(org=plan.organisation, profile=plan.profile,
                                                  user=_user_with_id(viewer.user_id))

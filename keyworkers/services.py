@@ -20,6 +20,7 @@ from learners.models import LearnerProfile, LogBlock, Plan, PlanShare, Target
 from plp_portal import clock
 from plp_portal.audit.services import audit_log
 from plp_portal.notifications.models import Reminder
+from learners.services import record_transfer_read
 
 from . import selectors
 from .choices import OPEN_REVIEW_STATUSES, PROVIDER_RELATIONSHIPS, ReviewStatus, SignStage, TimelineKind
@@ -570,6 +571,4 @@ def learner_left(*, org, profile: LearnerProfile, left_on: datetime.date, by) ->
 
 def transferred_review_read(*, transfer, review, by, request=None) -> None:
     """A read of a review moved with the learner (issue 13): in both organisations' logs."""
-    from learners.services import record_transfer_read
-
     record_transfer_read(transfer=transfer, by=by, request=request, review=review.pk, plans=[review.plan_id])

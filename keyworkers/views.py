@@ -3,26 +3,38 @@
 from __future__ import annotations
 
 import re
+import datetime as dt
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+from django.utils.text import slugify
 
 from learners import selectors as learner_selectors
 from learners.lookups import plan_for_request
 from plp_portal import clock
 from plp_portal.organisations.choices import STAFF_ROLES, Role
 from plp_portal.organisations.permissions import org_role_required
+from plp_portal.pdfs.views import (
+    pdf_bundle_download_response, pdf_bundle_status_response, pdf_document_response,
+)
+from learners.pdf_renders import PROGRESS_FILE
+from plp_portal.pdfs.models import PdfBundle
+from plp_portal.pdfs.services import pdf_bundle_request
+from plp_portal.audit.services import audit_log
 
 from . import forms, selectors, services
 from .filters import CaseloadFilterSet, QualityLearnersFilterSet
 from .lookups import review_for_request, transferred_review_for_request
-from .permissions import can_cancel_review, can_manage_team, can_run_review, is_lead
+from .permissions import (
+    can_cancel_review, can_manage_team, can_read_reviews, can_run_review, is_lead,
+)
 from .services import ReviewError, StaleReviewError
+from .pdf_renders import REVIEW_RECORD, review_audience
 
 LEADS = (Role.ORG_ADMIN, Role.CAREERS_LEAD)
 PAGE_SIZE = 25
@@ -231,8 +243,6 @@ def previous_review(request, profile_id, review_id):
 def _contributions_of_period(review, viewer, start) -> dict:
     """Notes and off-site reviews from the people the plan is shared with, added since the
     period of ``review`` began (what the key worker reads at this review)."""
-    import datetime as dt
-
     since = timezone.make_aware(dt.datetime.combine(start, dt.time()))
     return learner_selectors.contributions_for(plan=review.plan, viewer=viewer, since=since, limit=20)
 
@@ -389,13 +399,6 @@ def review_pdf_response(request, *, review, viewer, url_name: str, url_kwargs: d
                         render_id: int | None, download: bool):
     """The review record PDF's three answers (ask, "Preparing…", the file), rendered by the
     workers (``keyworkers.pdf_renders``), after the calling view checked who reads it."""
-    from django.utils.text import slugify
-
-    from plp_portal.pdfs.views import pdf_document_response
-
-    from .pdf_renders import REVIEW_RECORD, review_audience
-    from .permissions import can_read_reviews
-
     if not can_read_reviews(viewer):
         raise Http404("No such review")
     name = slugify(f"review-{review.number}-{review.plan.profile.user.display_name}") or "review"
@@ -420,10 +423,6 @@ def review_pdf(request, review_id, render_id=None, download=False):
 def caseload_bundle(request):
     """The progress files of the caseload as filtered on the page, as one ZIP built by the
     workers (each file as the person may see it; ``PdfBundle.MAX_DOCUMENTS`` at most)."""
-    from learners.pdf_renders import PROGRESS_FILE
-    from plp_portal.pdfs.models import PdfBundle
-    from plp_portal.pdfs.services import pdf_bundle_request
-
     filterset, _settings = _caseload_query(request)
     ids = list(filterset.qs.values_list("pk", flat=True)[:PdfBundle.MAX_DOCUMENTS])
     if not ids:
@@ -438,18 +437,12 @@ def caseload_bundle(request):
 
 def _own_bundle(request, bundle_id):
     """A bundle the signed-in person asked for in this organisation; 404 otherwise."""
-    from django.shortcuts import get_object_or_404
-
-    from plp_portal.pdfs.models import PdfBundle
-
     return get_object_or_404(PdfBundle.objects.for_org(request.org).filter(requested_by=request.user),
                              pk=bundle_id)
 
 
 @org_role_required(Role.KEY_WORKER, *LEADS)
 def bundle(request, bundle_id):
-    from plp_portal.pdfs.views import pdf_bundle_status_response
-
     found = _own_bundle(request, bundle_id)
     return pdf_bundle_status_response(
         request, bundle=found, title=found.title,
@@ -459,9 +452,6 @@ def bundle(request, bundle_id):
 
 @org_role_required(Role.KEY_WORKER, *LEADS)
 def bundle_download(request, bundle_id):
-    from plp_portal.audit.services import audit_log
-    from plp_portal.pdfs.views import pdf_bundle_download_response
-
     found = _own_bundle(request, bundle_id)
     response = pdf_bundle_download_response(request, bundle=found,
                                             filename=f"progress-files-{found.created_at:%Y-%m-%d}.zip")

@@ -4,8 +4,9 @@ from django.urls import reverse
 
 from plp_portal.organisations.data_access import AccessRow
 
-from .models import PlanShare
+from .models import PlanShare, RecordTransfer
 from .permissions import WORKING_STAFF_ROLES, PlanViewer, can_manage_sharing
+from .choices import TransferStatus
 
 
 def access_rows(*, org, membership, today):
@@ -33,9 +34,6 @@ def access_rows(*, org, membership, today):
 
 def transfer_access_rows(*, org, today):
     """Record transfers of this organisation's learners: consented (in force) and asked for."""
-    from .choices import TransferStatus
-    from .models import RecordTransfer
-
     rows = []
     for transfer in (RecordTransfer.objects.for_org(org)
                      .filter(status__in=[TransferStatus.CONSENTED, TransferStatus.REQUESTED])

@@ -14,7 +14,7 @@ from plp_portal.forms import DateField, Form, ModelForm
 
 from plp_portal import clock
 from plp_portal.organisations.choices import STAFF_ROLES, Role
-from plp_portal.organisations.selectors import member_users
+from plp_portal.organisations.selectors import member_users, organisations_of_kinds
 from plp_portal.uploads import AUDIO, IMAGES, validate_upload
 
 from .choices import (
@@ -253,8 +253,6 @@ LEARNING_ORGANISATION_KINDS = ("school", "college", "training_provider", "employ
 
 
 def _learning_organisations(*, exclude_ids):
-    from plp_portal.organisations.selectors import organisations_of_kinds
-
     return organisations_of_kinds(kinds=LEARNING_ORGANISATION_KINDS, exclude_ids=exclude_ids)
 
 

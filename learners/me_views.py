@@ -21,13 +21,14 @@ from plp_portal.organisations.forms import AcceptInvitationForm
 from plp_portal.organisations.permissions import public_view, signed_in_required
 from plp_portal.organisations.selectors import user_is_learner
 from plp_portal.uploads import serve_upload
+from plp_portal.hooks import app_hook_modules
 
 from . import forms, selectors, services
 from .choices import TARGET_OPEN_STATUSES, Audience, AuthorRole, SetByRole, ShareRelationship, SignerRole, TargetTerm
 from .lookups import plan_for_request
 from .models import LogEntry, PlanShare, PlanShareInvitation
 from .pdf import progress_file_view
-from .permissions import can_manage_sharing, can_see, plan_viewer
+from .permissions import can_manage_sharing, can_see, can_see_sensitive, plan_viewer
 from .views import _extension, plan_context, sign_the_contract
 
 
@@ -50,8 +51,6 @@ def home(request):
 
 
 def _plan_home_context(request, plan):
-    from plp_portal.hooks import app_hook_modules
-
     viewer = plan_viewer(plan=plan, user=request.user)
     today = clock.today(plan.organisation)
     panels = [panel for module in app_hook_modules("me_home")
@@ -143,7 +142,6 @@ def targets(request, learner_plan_id):
 def starting_point(request, learner_plan_id):
     """Stage 1 of seed 001, in plain words for the learner: where they are starting from."""
     plan, viewer = plan_for_request(request, learner_plan_id, need="own")
-    from .permissions import can_see_sensitive
 
     return render(request, "learners/me/starting_point.html", {
         "plan": plan, "profile": plan.profile, "show_support": can_see_sensitive(viewer)})
@@ -385,7 +383,6 @@ def shared_plan(request, learner_plan_id):
     context = plan_context(plan=plan, viewer=viewer, request=request)
     share = PlanShare.objects.for_org(plan.organisation_id).select_related("plan").get(pk=viewer.share_id) \
         if viewer.share_id else None
-    from plp_portal.hooks import app_hook_modules
 
     today = clock.today(plan.organisation)
     context.update({

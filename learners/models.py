@@ -27,24 +27,9 @@ from plp_portal.tenancy import TenantManager, TenantModel, TenantQuerySet
 from plp_portal.uploads import UploadTo
 
 from .choices import (
-    Audience,
-    AuthorRole,
-    ConcernCategory,
-    ConcernStatus,
-    DestinationCategory,
-    Effort,
-    LeavingReason,
-    LogEntryKind,
-    OpenTargetsOnLeaving,
-    PlanStatus,
-    SetByRole,
-    ShareRelationship,
-    SignerRole,
-    TargetGroup,
-    TargetStatus,
-    TargetTerm,
-    TransferStatus,
-    ApplicationStatus,
+    ApplicationStatus, Audience, AuthorRole, ConcernCategory, ConcernStatus, DestinationCategory,
+    Effort, LeavingReason, LogEntryKind, MovingOnShareWith, OpenTargetsOnLeaving, PlanStatus,
+    SetByRole, ShareRelationship, SignerRole, TargetGroup, TargetStatus, TargetTerm, TransferStatus,
 )
 
 USER = settings.AUTH_USER_MODEL
@@ -695,8 +680,6 @@ class MovingOnPlan(AudienceMixin, TenantModel):
 
     @property
     def share_with_labels(self) -> list[str]:
-        from .choices import MovingOnShareWith
-
         labels = dict(MovingOnShareWith.choices)
         return [labels[code] for code in self.share_with if code in labels]
 

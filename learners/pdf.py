@@ -21,13 +21,17 @@ from dataclasses import dataclass, field
 
 from plp_portal import clock
 from django.utils.text import slugify
+from django.db.models import Count, Q
+from django.contrib.auth import get_user_model
 
 from plp_portal.hooks import app_hook_modules
 from plp_portal.pdf import render_pdf
+from plp_portal.pdfs.views import pdf_document_response
 
 from . import selectors, services
 from .choices import TargetStatus, TargetTerm
 from .permissions import PlanViewer, audience_q
+from .models import Plan
 
 SECTIONS_HOOK = "progress_file_sections"
 
@@ -66,10 +70,6 @@ def _past_plans(*, plan, viewer: PlanViewer):
     """The learner's other plans the viewer may open — the learner: all their own, in every
     organisation they have been enrolled in; the staff side: the learner's other plans in this
     organisation; a grantee: the other plans shared with them — with target counts (one query)."""
-    from django.db.models import Count, Q
-
-    from .models import Plan
-
     if viewer.is_learner:
         plans = selectors.my_plans(user=plan.profile.user)
     elif viewer.is_staff_side:
@@ -89,8 +89,6 @@ def _past_plans(*, plan, viewer: PlanViewer):
 
 def _user_with_id(user_id: int):
     """``plans_shared_with`` takes a user; the viewer knows only the id (no query needed)."""
-    from django.contrib.auth import get_user_model
-
     return get_user_model()(pk=user_id)
 
 
@@ -171,8 +169,6 @@ def progress_file_view(request, *, plan, viewer, url_name: str, url_kwargs: dict
     ``url_name``_download), after the calling view has checked access with its own helper:
     queue or find the render, its "Preparing your PDF…" page, or the file. Another app's kind
     of progress file (the partner adviser's, guidance) passes its ``kind`` and ``audience``."""
-    from plp_portal.pdfs.views import pdf_document_response
-
     from .pdf_renders import PROGRESS_FILE, progress_file_audience
 
     return pdf_document_response(

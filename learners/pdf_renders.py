@@ -3,13 +3,18 @@ plp_portal/pdfs): the progress file, per audience exactly as the pages show it."
 
 from __future__ import annotations
 
-from django.db.models import Count, Max
+from django.db.models import Count, Max, OuterRef, Subquery
+from django.utils.text import slugify
 
 from plp_portal.pdfs.kinds import PdfKind, PdfRenderRefused, child_summary, row_query_compiled_once
 
-from .models import LogBlock, LogEntry, NarrativeEntry, Plan, SubjectReport, Target, TargetProgress
+from .models import (
+    Concern, LogBlock, LogEntry, NarrativeEntry, Plan, PlanSignature, SubjectReport, Target,
+    TargetProgress,
+)
 from . import pdf
 from .permissions import can_see_sensitive, plan_viewer
+from .pdf import app_fingerprint_annotations
 
 PROGRESS_FILE = "learners.progress_file"
 
@@ -38,21 +43,6 @@ def progress_file_fingerprint(*, org_id: int, object_id: int):
 
 
 def _fingerprint_queryset(*, org_id: int, object_id: int):
-    from django.db.models import OuterRef, Subquery
-
-    from .models import (
-        Concern,
-        LogBlock,
-        LogEntry,
-        NarrativeEntry,
-        Plan,
-        PlanSignature,
-        SubjectReport,
-        Target,
-        TargetProgress,
-    )
-    from .pdf import app_fingerprint_annotations
-
     other_plans = (Plan.objects.for_org(org_id).filter(profile_id=OuterRef("profile_id")).order_by()
                    .values("profile_id").annotate(v=Max("updated_at")).values("v")[:1])
     annotations = {
@@ -101,8 +91,6 @@ def progress_file_render(*, render) -> bytes:
 
 def progress_file_bundle_entry(*, org_id: int, object_id: int, user):
     """(audience, file name) of the plan's progress file as ``user`` may see it now, or None."""
-    from django.utils.text import slugify
-
     plan = Plan.objects.for_org(org_id).select_related("profile__user").filter(pk=object_id).first()
     if plan is None:
         return None

@@ -13,6 +13,8 @@ from django.db.models import Count, Max, OuterRef, Subquery
 
 from . import selectors
 from .pdf import Section, _user_with_id
+from .services import record_transfer_read, transferred_stage_one
+from .models import RecordTransfer
 
 
 def sections(*, plan, viewer) -> list[Section]:
@@ -22,7 +24,6 @@ def sections(*, plan, viewer) -> list[Section]:
     plans = selectors.transferred_plans(org=plan.organisation, profile=plan.profile, user=user)
     if not plans:
         return []
-    from .services import record_transfer_read, transferred_stage_one
 
     transferred_stage_one(plans=plans, viewer_here=viewer, actor=user)
     for transfer in {p.transfer.pk: p.transfer for p in plans}.values():
@@ -37,8 +38,6 @@ def sections(*, plan, viewer) -> list[Section]:
 def fingerprint_annotations(*, org_id: int) -> dict:
     """The record transfers naming this organisation for the plan's learner (a consent given or
     withdrawn renders the file again)."""
-    from .models import RecordTransfer
-
     rows = (RecordTransfer.objects.system("the progress file's fingerprint: transfers to this organisation")
             .filter(receiving_organisation_id=org_id, learner_id=OuterRef("profile__user_id"))
             .order_by().values("learner_id"))

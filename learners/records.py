@@ -29,6 +29,8 @@ from .models import (
     TargetProgress,
     TimelineEvent,
 )
+from .pdf_renders import PROGRESS_FILE
+from .choices import ShareRelationship
 
 EXCLUDED = {
     "learners.PlanUserObjectPermission": "the permission mirroring a PlanShare (the share is exported)",
@@ -71,8 +73,6 @@ def record_sets(*, org_id: int, user_id: int) -> list[RecordSet]:
 
 
 def documents(*, org_id: int, user_id: int) -> list[Document]:
-    from .pdf_renders import PROGRESS_FILE
-
     plans = Plan.objects.for_org(org_id).filter(profile__user_id=user_id).order_by("starts_on", "pk")
     return [Document(kind=PROGRESS_FILE, object_id=plan.pk, audience=f"user:{user_id}",
                      filename=f"progress-file-{plan.pk}.pdf") for plan in plans]
@@ -82,8 +82,6 @@ def parent_children(*, user_id: int) -> list[dict]:
     """The learners ``user_id`` holds parental responsibility for, as the portal records it: an
     active parent/carer grant (``PlanShare``) on one of the learner's plans — one row per learner
     and organisation: org_id, user_id, profile_id, full_name, date_of_birth."""
-    from .choices import ShareRelationship
-
     rows = (PlanShare.objects.system("a parent's children, across the organisations that shared with them")
             .filter(PlanShare.active_q(), grantee_id=user_id, relationship=ShareRelationship.PARENT_CARER)
             .order_by("plan__profile__user__full_name", "plan__profile_id")

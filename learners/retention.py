@@ -4,7 +4,9 @@ adviser-recorded leaving date.)"""
 
 from __future__ import annotations
 
-from .models import EnrolmentEnd, LearnerProfile
+from .models import (
+    EnrolmentEnd, LearnerProfile, PlanGroupObjectPermission, PlanUserObjectPermission,
+)
 
 
 def leavers(*, org_id: int) -> dict[int, object]:
@@ -38,8 +40,6 @@ def users_with_records(*, user_ids) -> set[int]:
 def anonymise(*, org_id: int, profile_ids) -> dict[str, int]:
     """Rows outside the exported record that point at the learners' plans: the guardian
     permissions mirroring their plan shares (``_raw_delete`` of the plans does not cascade)."""
-    from .models import PlanGroupObjectPermission, PlanUserObjectPermission
-
     counts = {}
     for model in (PlanUserObjectPermission, PlanGroupObjectPermission):
         rows = model.objects.filter(content_object__organisation_id=org_id,

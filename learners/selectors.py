@@ -5,45 +5,32 @@ Everything shown to a person on a plan goes through ``permissions.audience_q`` /
 ``permissions.can_see`` with a ``PlanViewer``; selectors taking ``viewer`` already do."""
 
 from __future__ import annotations
+import datetime
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.http import Http404
 
-from plp_portal import rls
-from plp_portal.tenancy import TenantQuerySet
+from plp_portal import clock, rls
+from plp_portal.tenancy import TenantQuerySet, UnscopedQueryError
+from plp_portal.audit.models import AuditEvent
+from plp_portal.audit.reads import ACTION
+from plp_portal.hooks import app_hook_modules
 
 from .choices import (
-    TARGET_OPEN_STATUSES,
-    Audience,
-    ConcernStatus,
-    LogEntryKind,
-    PlanStatus,
-    TargetStatus,
-    TargetTerm,
+    TARGET_OPEN_STATUSES, Audience, ConcernStatus, LogEntryKind, MovingOnShareWith, PlanStatus,
+    ShareRelationship, TargetStatus, TargetTerm, TransferStatus,
 )
 from .models import (
-    AtRiskLevel,
-    Concern,
-    LearnerProfile,
-    LogBlock,
-    LogEntry,
-    MovingOnApplication,
-    NarrativeEntry,
-    Plan,
-    PlanShare,
-    PlanShareInvitation,
-    PlanSignature,
-    PlanUserObjectPermission,
-    SubjectReport,
-    Target,
-    TargetArea,
-    TargetProgress,
-    TimelineEvent,
+    AtRiskLevel, Concern, EnrolmentEnd, LearnerProfile, LogBlock, LogEntry, MovingOnApplication,
+    NarrativeEntry, OffSiteReview, OffSiteReviewTarget, Plan, PlanContribution, PlanShare,
+    PlanShareInvitation, PlanSignature, PlanUserObjectPermission, RecordTransfer, SubjectReport,
+    Target, TargetArea, TargetProgress, TimelineEvent,
 )
-from .permissions import PlanViewer, audience_q, can_see_sensitive
+from .permissions import PlanViewer, audience_q, can_see, can_see_sensitive
 
 
 def learner_profile_get(*, org, profile_id: int) -> LearnerProfile:
@@ -151,8 +138,6 @@ def me_next(*, targets: list[Target], today, week_days: int = 7) -> dict:
     """What the learner does next, from their visible ``targets`` (``me_visible_targets``, soonest
     due first): the open ones that are late (``overdue``) and due within ``week_days`` days
     (``due_this_week``), at most 20 of each. No query."""
-    import datetime
-
     week_end = today + datetime.timedelta(days=week_days)
     open_targets = [t for t in targets if t.status in TARGET_OPEN_STATUSES]
     return {
@@ -170,12 +155,6 @@ def me_last_visit(*, user, plan: Plan, now=None):
     their own record (``audit.reads``, written for every page of the plan) older than
     ``VISIT_GAP_MINUTES`` before now — so opening the targets page a minute ago does not empty
     "new since your last visit". None on a first visit. One query."""
-    import datetime
-
-    from plp_portal import clock
-    from plp_portal.audit.models import AuditEvent
-    from plp_portal.audit.reads import ACTION
-
     now = now or clock.now()
     return (
         AuditEvent.objects.filter(action=ACTION, actor_id=user.pk, learner_profile_id=plan.profile_id,
@@ -221,9 +200,6 @@ def visible_moving_on(*, plan: Plan, viewer: PlanViewer):
     person the plan is shared with, the learner's consent — a parent or carer sees it only if
     the learner agreed to share it with them, the next organisation (a record transfer) only if
     they agreed to share it with it; other grantees never."""
-    from .choices import MovingOnShareWith, ShareRelationship
-    from .permissions import can_see
-
     moving_on = plan.moving_on_or_none
     if moving_on is None or not can_see(viewer, moving_on):
         return None
@@ -256,8 +232,6 @@ def plan_share_org_ids(*, user, now=None) -> set[int]:
 
 def moving_on_application_get(*, moving_on, application_id: int):
     """One application of ``moving_on`` (404 for any other)."""
-    from .models import MovingOnApplication
-
     return get_object_or_404(MovingOnApplication.objects.for_org(moving_on.organisation_id)
                              .filter(moving_on=moving_on), pk=application_id)
 
@@ -481,8 +455,6 @@ def learner_plans(*, profile):
 
 def enrolment_current_end(*, profile):
     """The end of the learner's enrolment not followed by a re-enrolment (None while enrolled)."""
-    from .models import EnrolmentEnd
-
     return (EnrolmentEnd.objects.for_org(profile.organisation_id).filter(profile=profile, reenrolled_at__isnull=True)
             .select_related("recorded_by").first())
 
@@ -564,11 +536,6 @@ def transfer_grants(*, org, profile):
     """The consented record-transfer grants that let ``org`` read ``profile``'s learner's records
     at other organisations. Every read of another organisation's plan by a transfer goes
     through here: a grant not consented, refused or withdrawn gives nothing. ``org`` required."""
-    from plp_portal.tenancy import UnscopedQueryError
-
-    from .choices import TransferStatus
-    from .models import RecordTransfer
-
     if org is None or profile is None or profile.organisation_id != org.pk:
         raise UnscopedQueryError("transfer_grants needs the receiving organisation and its learner")
     grants = (RecordTransfer.objects.system("record-transfer grants naming this organisation, learner consented")
@@ -635,8 +602,6 @@ def transfer_reader(*, transfer, user) -> PlanViewer:
 def _transferred_record_links(events, *, org, profile) -> None:
     """Give each event of a previous organisation ``previous_url``: the page here that shows its
     record read-only (an app's ``transfer_links`` hook: keyworkers' reviews), or ""."""
-    from plp_portal.hooks import app_hook_modules
-
     modules = list(app_hook_modules("transfer_links"))
     for event in events:
         event.previous_url = ""
@@ -680,8 +645,6 @@ def mark_previous(events, *, plan: Plan) -> list:
 
 def transferred_plan_get(*, org, profile, plan_id: int):
     """One transferred plan of ``profile``'s learner with its grant; 404 otherwise."""
-    from django.http import Http404
-
     for transfer in transfer_grants(org=org, profile=profile):
         plan = Plan.objects.for_org(transfer.organisation_id).filter(
             profile_id=transfer.profile_id, pk=plan_id).select_related("organisation").first()
@@ -693,8 +656,6 @@ def transferred_plan_get(*, org, profile, plan_id: int):
 def my_transfers(*, user):
     """A learner's own record transfers (requested, consented, refused, withdrawn), across the
     organisations: they are the data subject of each."""
-    from .models import RecordTransfer
-
     return (RecordTransfer.objects.system("a learner's own record transfers, across organisations")
             .filter(learner_id=user.pk).select_related("organisation", "receiving_organisation", "requested_by")
             .order_by("-requested_at", "-pk"))
@@ -739,8 +700,6 @@ def transferred_open_targets(*, plan, viewer: PlanViewer):
 def transfer_out_get(*, org, transfer_id: int):
     """A transfer of one of ``org``'s learners' records (``org`` the sending organisation); 404
     for another organisation's."""
-    from .models import RecordTransfer
-
     return get_object_or_404(RecordTransfer.objects.for_org(org).select_related("learner", "receiving_organisation"),
                              pk=transfer_id)
 
@@ -750,8 +709,6 @@ def contributions_for(*, plan: Plan, viewer: PlanViewer, since=None, limit: int 
     rule): {"notes": newest first, "off_site_reviews": newest first, with their target rows the
     viewer may see}. ``since`` (a datetime): only those added after it (the key worker's "since
     the last review"). Three queries."""
-    from .models import OffSiteReview, OffSiteReviewTarget, PlanContribution
-
     org_id = plan.organisation_id
     notes = PlanContribution.objects.for_org(org_id).filter(audience_q(viewer), plan=plan).select_related("author")
     reviews = OffSiteReview.objects.for_org(org_id).filter(audience_q(viewer), plan=plan).select_related("author")
@@ -778,8 +735,6 @@ def contributions_by(*, plan: Plan, user) -> dict:
     """What ``user`` added to ``plan`` that only staff may read (the grant said so): its author
     still sees it, marked "staff only". {"notes": [...], "off_site_reviews": [...]}, newest
     first, the last 20. Three queries."""
-    from .models import OffSiteReview, OffSiteReviewTarget, PlanContribution
-
     org_id = plan.organisation_id
     rows = OffSiteReviewTarget.objects.for_org(org_id).select_related("target")
     return {

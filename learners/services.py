@@ -14,37 +14,31 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
+from django.contrib.auth.models import Permission
 
 from plp_portal import clock, rls
 from plp_portal.accounts.services import invited_account
 from plp_portal.audit.services import audit_log, audit_log_many
 from plp_portal.notifications.services import email_queue, notification_create
 from plp_portal.organisations.models import Membership
+from plp_portal.hooks import app_hook_modules
+from plp_portal.organisations.choices import Role
 
 from .choices import (
-    DEFAULT_AT_RISK_LEVELS,
-    DEFAULT_TARGET_AREAS,
-    FINAL_OUTCOME_AREA_CODE,
-    Audience,
-    AuthorRole,
-    ConcernStatus,
-    LeavingReason,
-    OpenTargetsOnLeaving,
-    PlanStatus,
-    SetByRole,
-    ShareRelationship,
-    TARGET_OPEN_STATUSES,
-    TargetStatus,
-    TargetTerm,
-    TimelineKind,
+    DEFAULT_AT_RISK_LEVELS, DEFAULT_TARGET_AREAS, FINAL_OUTCOME_AREA_CODE, TARGET_OPEN_STATUSES,
+    Audience, AuthorRole, ConcernStatus, LeavingReason, MovingOnShareWith, OpenTargetsOnLeaving,
+    PlanStatus, SetByRole, ShareRelationship, TargetStatus, TargetTerm, TimelineKind,
     TransferStatus,
 )
 from .models import (
     NARRATIVE_MAX, AtRiskLevel, AtRiskStatus, Concern, EnrolmentEnd, LearnerProfile, LogBlock,
-    LogEntry, MovingOnPlan, NarrativeEntry, Plan, PlanShare, PlanShareInvitation, PlanSignature,
+    LogEntry, MovingOnApplication, MovingOnPlan, NarrativeEntry, OffSiteReview, OffSiteReviewTarget,
+    Plan, PlanContribution, PlanShare, PlanShareInvitation, PlanSignature, PlanUserObjectPermission,
     RecordTransfer, SubjectReport, Target, TargetArea, TargetProgress, TimelineEvent,
 )
-from .permissions import can_see, can_see_sensitive, plan_viewer
+from .permissions import (
+    can_offer_record_for_under_13, can_see, can_see_sensitive, plan_viewer, profile_viewer,
+)
 
 
 class StalePlanError(Exception):
@@ -179,8 +173,6 @@ def _transfers_reach_enrolments(*, org, profiles, by) -> None:
     """A learner who consented to a transfer of their record to ``org`` BEFORE being enrolled
     here: at enrolment the other apps carry on what they own, as at consent (guidance: the tier
     and adviser, if a careers service works with both organisations). One query for all."""
-    from .models import RecordTransfer
-
     by_user = {p.user_id: p for p in profiles}
     if not by_user:
         return
@@ -683,10 +675,6 @@ def plan_shares_grant_bulk(*, org, pairs, relationship: str, by) -> list[PlanSha
     """``plan_share_grant`` for many (plan, grantee) pairs that have no active share yet (the
     parents import): the shares, the guardian ``view_plan`` rows, the timeline events and the
     audit rows in one INSERT each. The caller leaves out pairs already shared."""
-    from django.contrib.auth.models import Permission
-
-    from .models import PlanUserObjectPermission
-
     pairs = [(plan, grantee) for plan, grantee in pairs if plan.organisation_id == org.pk]
     if not pairs:
         return []
@@ -754,8 +742,6 @@ class EnrolmentError(Exception):
 def _enrolment_hooks(name: str, **kwargs) -> None:
     """Let the other apps react (keyworkers: reviews and assignment end; guidance: the leaver is
     followed up), each through its own ``enrolment.py`` — learners imports neither."""
-    from plp_portal.hooks import app_hook_modules
-
     for module in app_hook_modules("enrolment"):
         handler = getattr(module, name, None)
         if handler is not None:
@@ -869,8 +855,6 @@ def moving_on_save(*, org, plan, by, expected_version: int | None, audience: str
     """Create the plan's moving-on plan (``expected_version`` None) or change it if it is still at
     ``expected_version`` (else ``StaleMovingOnError``: never overwrites). The learner's earlier
     agreement then no longer covers it. Audited; timeline (with the record's audience)."""
-    from .choices import MovingOnShareWith
-
     _check_org(org, plan)
     if set(fields) - MOVING_ON_FIELDS:
         raise ValueError(f"not moving-on fields: {sorted(set(fields) - MOVING_ON_FIELDS)}")
@@ -909,8 +893,6 @@ APPLICATION_FIELDS = frozenset({"provider", "course_or_role", "status", "applied
 def moving_on_application_save(*, org, moving_on, by, application=None, **fields):
     """Add an application to ``moving_on`` (``application`` None) or change one of its own.
     Audited; a timeline event with the moving-on plan's audience."""
-    from .models import MovingOnApplication
-
     _check_org(org, moving_on)
     if set(fields) - APPLICATION_FIELDS:
         raise ValueError(f"not application fields: {sorted(set(fields) - APPLICATION_FIELDS)}")
@@ -1106,8 +1088,6 @@ def plan_contribution_add(*, org, plan, share: PlanShare, by, text: str) -> "Pla
     """A note from the person ``share`` grants the plan to (a parent or carer, off-site tutor,
     employer). Audience: the grant's ``contributions_audience`` (chosen by the learner). Joins
     the timeline; the key worker (and the learner, if the audience lets them) are told."""
-    from .models import PlanContribution
-
     _check_org(org, plan)
     _check_grant(share=share, plan=plan, by=by)
     with transaction.atomic():
@@ -1126,8 +1106,6 @@ def off_site_review_record(*, org, plan, share: PlanShare, by, held_on: datetime
     ``target_rows``: (target, status, note) for targets of ``plan`` the grantee may see.
     Audience: the grant's ``contributions_audience``. Joins the timeline; the key worker reads it
     at the next review."""
-    from .models import OffSiteReview, OffSiteReviewTarget
-
     _check_org(org, plan)
     _check_grant(share=share, plan=plan, by=by)
     if share.relationship not in OFF_SITE_REVIEWERS:
@@ -1265,8 +1243,6 @@ def _transfer_notify(*, org, user_ids, transfer, title: str, url: str, key: str,
 
 
 def _leads(org):
-    from plp_portal.organisations.choices import Role
-
     return Membership.objects.for_org(org).filter(role__in=(Role.CAREERS_LEAD, Role.ORG_ADMIN),
                                                   is_active=True).values_list("user_id", flat=True)
 
@@ -1325,10 +1301,6 @@ def record_transfer_offer_for_under_13(*, org, profile, receiving_org, by, inclu
     organisation admin decides for the school (``permissions.can_offer_record_for_under_13``,
     checked here). The grant is in force at once, through the same receiving-side flow as the
     learner's own consent; audited on both sides as an offer for an under-13."""
-    from plp_portal.organisations.models import Membership
-
-    from .permissions import can_offer_record_for_under_13, profile_viewer
-
     _check_org(org, profile)
     membership = Membership.objects.for_org(org).filter(user_id=by.pk, is_active=True).first()
     if not can_offer_record_for_under_13(profile_viewer(profile=profile, user=by, membership=membership), profile):
@@ -1350,8 +1322,6 @@ def record_transfer_consent(*, transfer, by, include_staff_records: bool, includ
     the sensitive Stage 1 fields (without it they never go). The sending organisation's leads
     and the receiving one's are told. Audited on both sides. ``on_behalf_of_under_13``: only
     ``record_transfer_offer_for_under_13`` (the school's staff, who checked the rule)."""
-    from .models import RecordTransfer
-
     if transfer.learner_id != by.pk and not on_behalf_of_under_13:
         raise PermissionError("only the learner consents to the transfer of their record")
     sending = transfer.organisation
@@ -1406,8 +1376,6 @@ def record_transfer_withdraw(*, transfer, by, request=None):
 
 
 def _transfer_end(*, transfer, by, request, status, allowed, verb):
-    from .models import RecordTransfer
-
     if transfer.learner_id != by.pk:
         raise PermissionError("only the learner decides about their record")
     with transaction.atomic():
@@ -1463,8 +1431,6 @@ def plan_continue_from_transfer(*, org, profile, transfer, previous_plan, by, pr
 def record_transfer_note(*, org, transfer, by, note: str, request=None):
     """The sending organisation notes what it must keep by law (or anything it is required to
     record) about a transfer of one of its learners' records. Audited on both sides."""
-    from .models import RecordTransfer
-
     _check_org(org, transfer)
     RecordTransfer.objects.for_org(org).filter(pk=transfer.pk).update(sending_note=note)
     transfer.sending_note = note

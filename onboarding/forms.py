@@ -2,9 +2,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from plp_portal.forms import DateField, Form, check_new_password
+from plp_portal import clock
 
 from .choices import Preset
 from .presets import FIELDS
+
+import datetime
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
@@ -83,10 +86,6 @@ class RolloverConfirmForm(RolloverForm):
 
 
 def _today_shift(days: int):
-    import datetime
-
-    from plp_portal import clock
-
     return clock.today() + datetime.timedelta(days=days)
 
 

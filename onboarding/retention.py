@@ -1,6 +1,10 @@
 """School set-up's part of the retention job: the learner's MIS link and sign-in codes are part
 of their record (``records.py``) and erased with it; the rest is staff's."""
 
+from django.apps import apps
+
+from .models import ImportRun, MisPerson
+
 _STAFF = "kept: a staff member's action or role in school set-up; a learner never holds it"
 USER_REFERENCES = {f"onboarding.{field}": _STAFF for field in (
     "ColumnMapping.updated_by", "ImportRun.uploaded_by", "ImportRun.applied_by", "TutorGroup.tutor",
@@ -14,10 +18,6 @@ LEARNER_REFERENCES = {
 def anonymise(*, org_id: int, profile_ids) -> dict[str, int]:
     """Take the learners' rows out of the organisation's MIS import runs (found by their MIS id,
     read from ``MisPerson`` before the record is erased). Runs are few per organisation."""
-    from django.apps import apps
-
-    from .models import ImportRun, MisPerson
-
     profile = apps.get_model("learners", "LearnerProfile")
     users = profile.objects.for_org(org_id).filter(pk__in=list(profile_ids)).values("user_id")
     mis_ids = set(MisPerson.objects.for_org(org_id).filter(user_id__in=users).values_list("mis_id", flat=True))

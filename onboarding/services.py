@@ -12,24 +12,36 @@ import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+import hmac
+import secrets
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.conf import settings
+from allauth.account.models import EmailAddress
 
 from keyworkers.choices import KeyWorkerType
 from keyworkers.services import key_worker_assign
 from learners import services as learner_services
-from learners.choices import LeavingReason, PlanStatus, TargetGroup
-from learners.models import LearnerProfile, Plan
+from learners.choices import LeavingReason, PlanStatus, ShareRelationship, TargetGroup
+from learners.models import LearnerProfile, Plan, PlanShare
 from plp_portal import clock, rls
 from plp_portal.audit.services import audit_log
 from plp_portal.organisations.choices import Role
 from plp_portal.organisations.models import Membership, Term
+from plp_portal.organisations.services import (
+    invitation_create, invitation_revoke, membership_deactivate, membership_set_role,
+)
+from plp_portal.organisations.selectors import invitation_list_open
+from plp_portal.notifications.models import OutboundEmail
+from plp_portal.queue import enqueue_on_commit
 
 from .choices import ImportKind, JobKind, JobStatus, Outcome, RunStatus
-from .models import ColumnMapping, ImportRun, MisPerson, ParentLink, TutorGroup
+from .models import (
+    ColumnMapping, ImportRun, MisPerson, ParentLink, SetupJob, SignInCode, TutorGroup, YearRollover,
+)
 from .parsing import csv_read, file_sha256, parse_date
 from .presets import FIELDS, PRESETS, mapping_resolve, missing_required
 
@@ -497,8 +509,6 @@ def _plan_groups(org, run) -> list[Item]:
 
 
 def _apply_groups(org, run, items: list[Item], by, today):
-    from plp_portal.organisations.services import membership_set_role
-
     for item in items:
         v = item.values
         if item.outcome in (Outcome.CREATE, Outcome.UPDATE):
@@ -634,9 +644,6 @@ def parent_shares_ensure(*, org, profile_ids, by) -> int:
     """Every parent linked to these pupils can read each of their active plans (a
     ``PlanShare`` as a parent or carer, the grant the product already uses). Idempotent: a
     plan already shared with the parent is left as it is. Returns how many grants were made."""
-    from learners.choices import ShareRelationship
-    from learners.models import PlanShare
-
     links = list(ParentLink.objects.for_org(org).filter(profile_id__in=list(profile_ids)).select_related("parent"))
     if not links:
         return 0
@@ -658,8 +665,6 @@ def parent_shares_ensure(*, org, profile_ids, by) -> int:
 
 
 def _parent_shares_revoke(org, *, parent, profile_ids, by) -> None:
-    from learners.models import PlanShare
-
     for share in (PlanShare.objects.for_org(org).filter(PlanShare.active_q(), grantee=parent,
                                                         plan__profile_id__in=list(profile_ids))
                   .select_related("plan", "grantee")):
@@ -688,8 +693,6 @@ def parent_links_set(*, org, parent, profile_ids: list[int], relationship: str, 
 
 
 def _apply_parents(org, run, items: list[Item], by, today):
-    from plp_portal.organisations.services import membership_deactivate
-
     shared_for = set()
     for item in items:
         v = item.values
@@ -883,8 +886,6 @@ def _apply_staff(org, run, items: list[Item], by, today):
 
 
 def _apply_staff_one(org, run, item: Item, by, today):
-    from plp_portal.organisations.services import membership_deactivate, membership_set_role
-
     v = item.values
     if item.outcome in (Outcome.CREATE, Outcome.UPDATE):
         membership = Membership.objects.for_org(org).select_related("user").filter(pk=item.target_id).first()
@@ -1055,8 +1056,6 @@ class RolloverPlan:
 def rollover_plan(*, org, starts_on: datetime.date, leaving_years: list[str]) -> RolloverPlan:
     """What the rollover to the academic year starting ``starts_on`` would do. Pupils in
     ``leaving_years`` are proposed leavers; everyone else advances a year group. Read only."""
-    from .models import YearRollover
-
     academic_year = clock.academic_year_of(starts_on)
     plan = RolloverPlan(academic_year=academic_year, starts_on=starts_on, leaving_years=sorted(leaving_years, key=_year_key))
     plan.done = YearRollover.objects.for_org(org).filter(academic_year=academic_year).first()
@@ -1088,8 +1087,6 @@ def rollover_apply(*, org, starts_on: datetime.date, leaving_years: list[str], e
     close and each pupil gets the new year's plan; leavers' enrolments end only with
     ``end_leavers`` (the admin's confirmation), otherwise they stay as they are.
     ``progress(done, total)`` is called after each batch (the worker's progress bar)."""
-    from .models import YearRollover
-
     plan = rollover_plan(org=org, starts_on=starts_on, leaving_years=leaving_years)
     if plan.done is not None:
         raise ImportError_(f"{plan.done} was already done on {plan.done.applied_at:%d/%m/%Y}.")
@@ -1159,8 +1156,6 @@ INVITE_BATCH = 100  # invitations per click: the outbox sends them, and no schoo
 def _invitable(org):
     """Imported people (MIS) who have never signed in and have a real email address, with
     their membership, excluding those with an open invitation."""
-    from plp_portal.organisations.selectors import invitation_list_open
-
     invited = set(invitation_list_open(org=org).values_list("email", flat=True))
     linked = MisPerson.objects.for_org(org).values_list("user_id", flat=True)
     members = (Membership.objects.for_org(org).filter(is_active=True, user_id__in=list(linked),
@@ -1178,8 +1173,6 @@ def invitations_send_batch(*, org, by) -> int:
     invitation expired or was withdrawn) a link to set their password, through the outbox at
     ``PLP_INVITATIONS_PER_MINUTE`` a minute at most (later batches queue behind earlier ones).
     Returns how many."""
-    from plp_portal.organisations.services import invitation_create
-
     sent = 0
     with transaction.atomic():
         for membership in _invitable(org)[:INVITE_BATCH]:
@@ -1192,17 +1185,12 @@ def invitations_send_batch(*, org, by) -> int:
 def invitations_last_send_at(*, org):
     """When the last queued bulk invitation of ``org`` is due to leave the outbox (None when
     none is waiting)."""
-    from plp_portal.notifications.models import OutboundEmail
-
     return (OutboundEmail.objects.filter(rate_key=f"invitations:{org.pk}", status=OutboundEmail.Status.PENDING)
             .order_by("-next_attempt_at").values_list("next_attempt_at", flat=True).first())
 
 
 def invitations_withdraw_open(*, org, by) -> int:
     """Withdraw every open invitation of imported people (to resend: withdraw, then send)."""
-    from plp_portal.organisations.selectors import invitation_list_open
-    from plp_portal.organisations.services import invitation_revoke
-
     emails = set(User.objects.filter(pk__in=list(MisPerson.objects.for_org(org).values_list("user_id", flat=True)))
                  .values_list("email", flat=True))
     withdrawn = 0
@@ -1215,8 +1203,6 @@ def invitations_withdraw_open(*, org, by) -> int:
 
 def invitations_not_accepted(*, org):
     """Open invitations of imported people: who has not accepted yet."""
-    from plp_portal.organisations.selectors import invitation_list_open
-
     emails = User.objects.filter(pk__in=MisPerson.objects.for_org(org).values("user_id")).values("email")
     return invitation_list_open(org=org).filter(email__in=emails).order_by("email")
 
@@ -1227,10 +1213,6 @@ CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read off pape
 
 
 def sign_in_code_hash(code: str) -> str:
-    import hmac
-
-    from django.conf import settings
-
     normalised = re.sub(r"[^A-Z0-9]", "", code.upper())
     return hmac.new(settings.SECRET_KEY.encode(), normalised.encode(), hashlib.sha256).hexdigest()
 
@@ -1244,10 +1226,6 @@ def sign_in_codes_issue(*, org, tutor_group: str, by) -> list[tuple]:
     """New one-time codes for the pupils of ``tutor_group`` who have never signed in: earlier
     unused codes of theirs stop working. Returns (profile, code, expires_at) to print — the
     codes themselves are not kept."""
-    import secrets
-
-    from .models import SignInCode
-
     now = clock.now()
     expires = now + datetime.timedelta(days=SignInCode.VALID_FOR_DAYS)
     profiles = list(LearnerProfile.objects.for_org(org).filter(is_active=True, tutor_group=tutor_group,
@@ -1276,10 +1254,6 @@ class SignInCodeError(Exception):
 def sign_in_code_redeem(*, code: str, password: str):
     """Set the pupil's password with a code from their sheet: the code must exist, be unused
     and unexpired; it is then used up. Returns the user. Raises ``SignInCodeError``."""
-    from allauth.account.models import EmailAddress
-
-    from .models import SignInCode
-
     with transaction.atomic():
         found = rls.bearer_get(lambda: (
             SignInCode.objects.system("a sign-in code names its organisation; the person has none yet")
@@ -1313,10 +1287,6 @@ def setup_job_start(*, org, kind: str, params: dict, size: int, by):
     ``JOB_SYNC_SIZE`` pupils, else in the worker (published after commit; when the broker is
     down the job stays queued and ``setup_jobs_resume`` runs it later). One active job per
     kind: a second confirmation returns the job already queued or running."""
-    from plp_portal.queue import enqueue_on_commit
-
-    from .models import SetupJob
-
     active = SetupJob.objects.for_org(org).filter(kind=kind, status__in=[JobStatus.QUEUED, JobStatus.RUNNING]).first()
     if active is not None:
         return active
@@ -1331,8 +1301,6 @@ def setup_job_start(*, org, kind: str, params: dict, size: int, by):
 
 
 def _job_progress(job_id: int):
-    from .models import SetupJob
-
     def progress(done: int, total: int) -> None:
         SetupJob.objects.system("the running job reports its own progress").filter(pk=job_id).update(
             progress_done=done, progress_total=total)
@@ -1343,8 +1311,6 @@ def setup_job_run(*, job_id: int) -> str:
     """Run a queued job once: it is claimed (queued → running) so a redelivered task or the
     sweep does not run it twice. A refusal (the year already rolled over) is recorded as the
     job's message; an unexpected error too, and is raised for the worker's log."""
-    from .models import SetupJob
-
     jobs = SetupJob.objects.system("the worker takes the job by id and re-enters its organisation")
     if not jobs.filter(pk=job_id, status=JobStatus.QUEUED).update(status=JobStatus.RUNNING):
         return "not queued"
@@ -1378,8 +1344,6 @@ def setup_job_run(*, job_id: int) -> str:
 def setup_jobs_resume() -> int:
     """The periodic sweep: run the jobs queued long ago and never started (their publish
     failed while the broker was down). Returns how many it ran."""
-    from .models import SetupJob
-
     due = list(SetupJob.objects.system("the sweep looks for jobs of every organisation never started")
                .filter(status=JobStatus.QUEUED, created_at__lte=clock.now() - JOB_RESUME_AFTER)
                .order_by("created_at").values_list("pk", flat=True)[:20])

@@ -7,10 +7,13 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
+from django.contrib.auth import login
+from django.core.cache import cache
 
 from plp_portal.organisations.choices import Role
 from plp_portal.organisations.permissions import org_role_required, public_view
 from plp_portal.queue import enqueue_on_commit
+from plp_portal.clientip import client_address
 
 from . import selectors, services
 from .choices import ImportKind, JobKind, JobStatus, Outcome, RunStatus
@@ -256,11 +259,6 @@ CODE_WINDOW_SECONDS = 15 * 60
 def sign_in_code(request):
     """A pupil with a code from their class sheet chooses a password and is signed in. Ten
     tries per address every fifteen minutes."""
-    from django.contrib.auth import login
-    from django.core.cache import cache
-
-    from plp_portal.clientip import client_address
-
     form = SignInCodeForm(*_posted(request))
     if request.method == "POST" and form.is_valid():
         key = f"onboarding:code-tries:{client_address(request)}"

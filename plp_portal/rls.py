@@ -52,6 +52,11 @@ from django.apps import apps
 from django.conf import settings
 from django.db import connections, transaction
 from django.db.backends.signals import connection_created
+from celery.signals import task_postrun, task_prerun
+
+from plp_portal.tenancy import TenantModel
+from plp_portal.audit.services import audit_log
+from plp_portal.organisations.selectors import user_membership_roles
 
 logger = logging.getLogger(__name__)
 
@@ -78,8 +83,6 @@ _serial = itertools.count(1)
 def tenant_models() -> list:
     """Every concrete model whose rows belong to an organisation: ``TenantModel`` subclasses and
     models scoped through a tenant parent (``plp_scoped_through``)."""
-    from plp_portal.tenancy import TenantModel
-
     found = []
     for model in apps.get_models():
         if model._meta.proxy or not model._meta.managed:
@@ -300,8 +303,6 @@ def system_job_scope(reason: str, *, audit: bool = True, switch_role: bool = Tru
     token = _current.set(_Scope(system=reason[:200], switch_role=switch_role))
     try:
         if audit:
-            from plp_portal.audit.services import audit_log
-
             audit_log("system.scope", data={"reason": reason[:200],
                                             "within_request": bool(previous and previous.request)})
         yield
@@ -429,8 +430,6 @@ class RowSecurityMiddleware:
         if org is not None:
             scope.org_ids = {org.pk}
         elif request.user.is_authenticated:
-            from plp_portal.organisations.selectors import user_membership_roles
-
             request.membership_roles = user_membership_roles(user=request.user)
             scope.org_ids = {org_id for org_id, _, _ in request.membership_roles}
         scope.in_view = True
@@ -470,7 +469,5 @@ def _task_postrun(sender=None, task_id=None, **kwargs):
 
 
 def connect_celery() -> None:
-    from celery.signals import task_postrun, task_prerun
-
     task_prerun.connect(_task_prerun, dispatch_uid="plp_rls_task_prerun", weak=False)
     task_postrun.connect(_task_postrun, dispatch_uid="plp_rls_task_postrun", weak=False)

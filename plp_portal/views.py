@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import get_template
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
+import redis
 
 from plp_portal.organisations.choices import Role
 from plp_portal.organisations.permissions import public_view, signed_in_required
@@ -41,8 +42,6 @@ def healthz(request):
 
 
 def _redis_state() -> str:
-    import redis
-
     try:
         client = redis.Redis.from_url(
             settings.REDIS_URL, socket_connect_timeout=0.5, socket_timeout=0.5

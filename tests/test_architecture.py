@@ -221,6 +221,50 @@ def test_services_do_not_import_their_tasks():
     assert not offenders, offenders
 
 
+# Imports belong at the top of a module. An import inside a function is kept only where the top
+# would make an import cycle or load something heavy that the function alone needs, and each is
+# listed here with its reason (management commands and seeding modules are entry points run on
+# their own and are not checked). A new one fails until it moves up or is listed with its reason.
+FUNCTION_LEVEL_IMPORTS = {
+    ("learners/pdf.py", ".pdf_renders"): "cycle: learners.pdf_renders builds on learners.pdf",
+    ("guidance/figures.py", ".outcomes"): "cycle: guidance.outcomes reads the figures",
+    ("plp_portal/tenancy.py", "plp_portal"): "cycle: plp_portal.rls builds on tenancy.TenantModel",
+    ("plp_portal/accounts/sessions.py", ".models"): "cycle: the accounts models module loads the session store",
+    ("plp_portal/pdf.py", "weasyprint"): "heavy: WeasyPrint (fonts, Pango) loads only where a PDF is rendered",
+    ("plp_portal/pdf.py", "weasyprint.urls"): "heavy: as above",
+    # AppConfig.ready(): Django's place for signal and check registration, after the registry.
+    ("plp_portal/accounts/apps.py", "."): "AppConfig.ready registers signals",
+    ("plp_portal/sso/apps.py", "."): "AppConfig.ready registers signals",
+    ("plp_portal/audit/apps.py", "plp_portal.dbroles"): "AppConfig.ready connects the role check",
+    ("plp_portal/organisations/apps.py", "django.db.models.signals"): "AppConfig.ready",
+    ("plp_portal/organisations/apps.py", "plp_portal"): "AppConfig.ready (row security after migrate)",
+}
+
+
+def _function_level_imports(path):
+    for fn in ast.walk(ast.parse(path.read_text())):
+        if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for node in ast.walk(fn):
+                if isinstance(node, ast.ImportFrom):
+                    yield "." * node.level + (node.module or "")
+                elif isinstance(node, ast.Import):
+                    yield from (alias.name for alias in node.names)
+
+
+def test_imports_inside_functions_are_only_the_listed_ones():
+    found = set()
+    for path in _source_files():
+        parts = path.relative_to(ROOT).parts
+        if "seeding" in parts or "management" in parts:
+            continue
+        found.update((_rel(path), module) for module in _function_level_imports(path))
+    unlisted = sorted(found - set(FUNCTION_LEVEL_IMPORTS))
+    assert not unlisted, (
+        "Move these imports to the top of the module (or list them with the cycle they avoid):\n"
+        + "\n".join(f"{path}: {module}" for path, module in unlisted))
+    assert not set(FUNCTION_LEVEL_IMPORTS) - found, "listed but gone: remove from the list"
+
+
 # --- One access helper per object kind --------------------------------------------------------
 
 

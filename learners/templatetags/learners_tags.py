@@ -1,6 +1,9 @@
 from django import template
 
 from learners.choices import EcmOutcome
+from plp_portal import clock
+
+import datetime
 
 register = template.Library()
 _ECM = dict(EcmOutcome.choices)
@@ -16,10 +19,6 @@ def due_in_words(due_on, today=None):
     """A due date in words, from ``today`` (the organisation's date; the server's if not given):
     "due today", "due tomorrow", "due in 3 days", "1 day late", "2 days late". Plain words for
     learners who find dates hard; the date itself is shown beside it."""
-    import datetime
-
-    from plp_portal import clock
-
     if not isinstance(due_on, datetime.date):
         return ""
     if isinstance(due_on, datetime.datetime):

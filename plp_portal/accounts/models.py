@@ -5,6 +5,8 @@ from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.utils import timezone
 
+from .sessions import SessionStore
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -74,6 +76,4 @@ class Session(AbstractBaseSession):
 
     @classmethod
     def get_session_store_class(cls):
-        from .sessions import SessionStore
-
         return SessionStore

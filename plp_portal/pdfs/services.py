@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime
 import hashlib
 import logging
+import io
+import zipfile
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -17,6 +19,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from plp_portal.queue import enqueue_on_commit
+from plp_portal.notifications.services import email_queue
 
 from .kinds import PdfRenderRefused, pdf_kind
 from .models import PdfBundle, PdfRender
@@ -181,11 +184,6 @@ def _bundle_document(kind, org_id: int, object_id: int, audience: str, user) -> 
 
 def pdf_bundle_build(*, bundle_id: int) -> str:
     """Build a queued bundle (the worker's task, or the periodic job); idempotent."""
-    import io
-    import zipfile
-
-    from plp_portal.notifications.services import email_queue
-
     with transaction.atomic():
         bundle = (PdfBundle.objects.system("a worker builds the bundle it was handed by id")
                   .select_for_update(skip_locked=True, of=("self",)).select_related("requested_by", "organisation")

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
 
 from .models import PdfRender
 from .services import pdf_render_request
@@ -96,8 +96,6 @@ def pdf_document_response(request, *, org, kind: str, object_id: int, audience: 
     """The three answers of a document's URLs named ``url_name``, ``url_name``_status and
     ``url_name``_download (the two last taking ``render_id``), after the app's view has checked
     that the person may see the document for ``audience``."""
-    from django.urls import reverse
-
     document = {"org": org, "kind": kind, "object_id": object_id, "audience": audience}
 
     def status_url(pk):

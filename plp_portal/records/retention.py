@@ -18,11 +18,24 @@ import logging
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.core.files.storage import default_storage
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialAccount
+from django.contrib.auth.hashers import make_password
+from guardian.models import UserObjectPermission
 
 from plp_portal import clock
 from plp_portal.audit.services import audit_log
 from plp_portal.hooks import app_hook_modules
 from plp_portal.tenancy import system_scope
+from plp_portal.pdfs.models import PdfBundle, PdfRender
+from plp_portal.notifications.models import Notification, OutboundEmail, Reminder
+from plp_portal.accounts.models import Session
+from plp_portal.organisations.choices import Role
+from plp_portal.organisations.models import Invitation, Membership, Organisation
 
 from . import export
 from .models import Erasure, RetentionPolicy, SubjectAccessRequest
@@ -127,10 +140,6 @@ def _erase_append_only(*, org_id: int, profile_id: int) -> None:
 def erase_learners(*, org, erasures: list[Erasure]) -> dict[str, int]:
     """Erase the records of the learners of the confirmed ``erasures`` in ``org``, in one
     transaction (all or nothing). Returns the rows removed per kind."""
-    from django.core.files.storage import default_storage
-
-    from plp_portal.pdfs.models import PdfRender
-
     org_id = org.pk
     profile_ids = [e.profile_id for e in erasures]
     facts = learner_facts(org_id=org_id, profile_ids=profile_ids)
@@ -189,11 +198,6 @@ def about_learners_erase(*, org_id: int, profile_ids: list[int], user_ids: list[
     organisation (a careers service's reminder about a school's pupil lives in the service) — and
     those addressed to the learners in ``org_id``. A digest email that listed a reminder about
     them goes too (it names them); the other reminders it listed keep their rows, unlinked."""
-    from django.contrib.auth import get_user_model
-    from django.db.models import Q
-
-    from plp_portal.notifications.models import Notification, OutboundEmail, Reminder
-
     scope = "retention: reminders, notifications and emails about the learners, every organisation"
     counts = {}
     reminders = Reminder.objects.system(scope).filter(
@@ -224,20 +228,6 @@ def accounts_release(*, org_id: int, user_ids: list[int]) -> dict:
     invitations it accepted, PDFs it asked for. ``user_references()`` says, for every foreign key
     to a user, whether it is erased here, with the record, or kept and why (a test holds it
     complete). Returns counts, and under "anonymised" the set of user ids anonymised."""
-    from allauth.account.models import EmailAddress
-    from allauth.mfa.models import Authenticator
-    from allauth.socialaccount.models import SocialAccount
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.hashers import make_password
-    from django.db.models import Q
-    from guardian.models import UserObjectPermission
-
-    from plp_portal.accounts.models import Session
-    from plp_portal.notifications.models import Notification, OutboundEmail, Reminder
-    from plp_portal.organisations.choices import Role
-    from plp_portal.organisations.models import Invitation, Membership
-    from plp_portal.pdfs.models import PdfBundle, PdfRender
-
     scope = "retention: the accounts of erased learners"
     counts: dict = {}
     members = Membership.objects.system(scope).filter(organisation_id=org_id, user_id__in=user_ids,
@@ -260,8 +250,6 @@ def accounts_release(*, org_id: int, user_ids: list[int]) -> dict:
                          (PdfRender, "requested_by_id")):
         qs = model.objects.system(scope).filter(**{f"{field}__in": gone})
         if model is PdfBundle or model is PdfRender:
-            from django.core.files.storage import default_storage
-
             _delete_files_on_commit([(default_storage, name) for name in
                                      qs.exclude(file="").values_list("file", flat=True)])
         _add(counts, {model._meta.label: qs._raw_delete(qs.db)})
@@ -339,8 +327,6 @@ USER_REFERENCES = {
 def retention_run(*, today: datetime.date | None = None) -> dict:
     """The daily job (beat ``records-retention``): per organisation, the learners past their
     date are erased. Idempotent: an erased learner has no profile left to be due."""
-    from plp_portal.organisations.models import Organisation
-
     today = today or clock.today()
     summary = {"organisations": 0, "learners": 0}
     with system_scope("retention: the daily job visits every organisation"):

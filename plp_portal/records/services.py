@@ -7,16 +7,25 @@ from __future__ import annotations
 import io
 import logging
 import zipfile
+import datetime
 
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.contrib.auth import get_user_model
+from django.urls import reverse
 
 from plp_portal.audit.services import audit_log
 from plp_portal.queue import enqueue_on_commit
+from plp_portal import clock
+from plp_portal.organisations.models import Organisation
+from plp_portal.pdfs.kinds import pdf_kind
+from plp_portal.pdfs.models import PdfRender
+from plp_portal.notifications.services import email_queue
 
-from . import export
+from . import export, retention
 from .models import SubjectAccessRequest
+from .retention import ErasureError, _profile_id_of, policy_for
 
 logger = logging.getLogger(__name__)
 Status = SubjectAccessRequest.Status
@@ -70,11 +79,6 @@ def parent_children_decided(*, parent) -> list[dict]:
     parent ask for the child's copy under the child's organisation's policy) and ``why_not``
     (plain words). The rule: an active parent/carer grant on the child's plan, the child's date
     of birth known, and the child younger than the organisation's ``parent_request_below_age``."""
-    from plp_portal import clock
-    from plp_portal.organisations.models import Organisation
-
-    from .retention import policy_for
-
     children = export.parent_children(user_id=parent.pk)
     orgs = Organisation.objects.in_bulk({c["org_id"] for c in children})
     for child in children:
@@ -97,8 +101,6 @@ def parent_children_decided(*, parent) -> list[dict]:
 def sar_request_for_child(*, parent, profile_id: int, request=None) -> SubjectAccessRequest:
     """A parent asks for a young child's copy. Refused (``SarError``, audited without the
     child's personal data) unless ``parent_children_decided`` allows it."""
-    from django.contrib.auth import get_user_model
-
     child = next((c for c in parent_children_decided(parent=parent) if c["profile_id"] == profile_id), None)
     if child is None:
         raise SarError("You cannot ask for this record")
@@ -139,9 +141,6 @@ def _progress(sar, percent: int) -> None:
 def sar_build(*, sar_id: int) -> str:
     """Build the ZIP (the worker's task, or the periodic job). Idempotent: a request that is not
     queued any more is left alone."""
-    from plp_portal.pdfs.kinds import pdf_kind
-    from plp_portal.pdfs.models import PdfRender
-
     with transaction.atomic():
         sar = (SubjectAccessRequest.objects.system("a worker builds the export it was handed by id")
                .select_for_update(skip_locked=True, of=("self",))
@@ -199,12 +198,6 @@ def sar_ready_email(*, sar) -> None:
     """Tell whoever asked (the learner, a parent, or the admin who produced it) that the copy
     is ready, through the outbox, with a link to the page that needs sign-in (the email holds no
     record and no download token). Once per request (dedupe key)."""
-    from django.urls import reverse
-
-    from plp_portal.notifications.services import email_queue
-
-    from .retention import ErasureError, _profile_id_of
-
     who = sar.requested_by
     staff_produced = sar.on_behalf == "admin"
     path = (reverse("records:detail", kwargs={"org_slug": sar.organisation.slug, "sar_id": sar.pk})
@@ -227,8 +220,6 @@ def sar_downloaded(*, sar, by, request=None) -> None:
 def sars_pending(*, now=None) -> dict:
     """The periodic job (beat, every minute): exports whose publish failed (Redis down) are
     built; expired ones lose their file."""
-    import datetime
-
     now = now or timezone.now()
     qs = SubjectAccessRequest.objects.system("the periodic export job works for every organisation")
     built = 0
@@ -247,6 +238,4 @@ def sars_pending(*, now=None) -> dict:
 
 def retention_run() -> dict:
     """The daily retention job (``records.retention_daily``): see ``retention.retention_run``."""
-    from . import retention
-
     return retention.retention_run()

@@ -11,13 +11,15 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
+from django.db.models import Q
+from django.contrib.auth import get_user_model
 
 from plp_portal.organisations.choices import Role
 from plp_portal.organisations.permissions import org_role_required, signed_in_required
 from plp_portal.organisations.selectors import user_memberships
 from plp_portal.uploads import serve_upload
 
-from . import forms, services
+from . import forms, retention, services
 from .models import Erasure, SubjectAccessRequest
 
 PAGE_SIZE = 25
@@ -27,8 +29,6 @@ def _own_requests(user, children=None):
     """The person's own requests, and those they made for a child they may still ask for
     (``children``: ``services.parent_children_decided``; the policy is checked again on every
     page and download, so a child who has grown past the age, or a revoked grant, closes it)."""
-    from django.db.models import Q
-
     org_ids = list(user_memberships(user=user).filter(role=Role.LEARNER).values_list("organisation_id", flat=True))
     mine = Q(organisation_id__in=org_ids, learner=user)
     for child in (services.parent_children_decided(parent=user) if children is None else children):
@@ -160,8 +160,6 @@ def org_download(request, sar_id):
 
 @org_role_required(Role.ORG_ADMIN)
 def retention_index(request):
-    from . import retention
-
     policy = retention.policy_for(request.org.pk)
     form = forms.RetentionPolicyForm(request.POST or None, initial={
         "years_after_leaving": policy.years_after_leaving, "years_with_support_needs": policy.years_with_support_needs,
@@ -179,8 +177,6 @@ def retention_index(request):
 
 @org_role_required(Role.ORG_ADMIN)
 def erasure_new(request):
-    from . import retention
-
     form = forms.ErasureRequestForm(request.POST or None, org=request.org)
     if request.method == "POST" and form.is_valid():
         try:
@@ -196,8 +192,6 @@ def erasure_new(request):
 
 @org_role_required(Role.ORG_ADMIN)
 def erasure_detail(request, erasure_id):
-    from . import retention
-
     erasure = get_object_or_404(Erasure.objects.for_org(request.org).select_related("requested_by", "confirmed_by"),
                                 pk=erasure_id)
     if request.method == "POST":
@@ -218,8 +212,6 @@ def erasure_detail(request, erasure_id):
     if erasure.status == Erasure.Status.REQUESTED:
         facts = retention.learner_facts(org_id=request.org.pk, profile_ids=[erasure.profile_id])
         if erasure.profile_id in facts:
-            from django.contrib.auth import get_user_model
-
             learner = get_user_model().objects.filter(pk=facts[erasure.profile_id][0]).first()
     return render(request, "records/erasure_detail.html", {
         "erasure": erasure, "learner": learner,

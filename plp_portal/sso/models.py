@@ -11,6 +11,8 @@ from django.db import models
 
 from plp_portal.tenancy import TenantModel
 
+from .crypto import secret_decrypt, secret_encrypt
+
 
 class ProviderKind(models.TextChoices):
     MICROSOFT = "microsoft", "Microsoft Entra ID"
@@ -43,14 +45,10 @@ class IdentityProvider(TenantModel):
         return self.get_kind_display()
 
     def secret_set(self, plain: str) -> None:
-        from .crypto import secret_encrypt
-
         self.client_secret = secret_encrypt(plain)
 
     def secret(self) -> str:
         """The client secret, decrypted (only to send it to the identity provider)."""
-        from .crypto import secret_decrypt
-
         return secret_decrypt(self.client_secret)
 
     @property
