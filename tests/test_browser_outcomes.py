@@ -15,6 +15,7 @@ from careersplan.choices import Phase
 from careersplan.models import FeedbackSurvey, PlanRow, Recommendation
 from careersplan.tests.factories import lead, make_plan
 from guidance.choices import DestinationCategory as C
+from guidance import figures as school_figures
 from guidance.choices import DestinationKind
 from guidance.models import Destination, LearnerGuidance
 from guidance.tests.factories import learner
@@ -126,7 +127,10 @@ def test_programme_survey_outcomes_and_recommendation_journey(page, browser, liv
     expect(closed.get_by_role("button", name="Send my answer")).to_have_count(0)
     closed_context.close()
 
-    # --- The officer sees the destinations with a suppressed cell, and recommends.
+    # --- The officer sees the destinations with a suppressed cell, and recommends. The outcomes
+    # page reads the per-school figures the worker keeps (every minute for stale schools): run
+    # the worker's refresh, as it would have by now.
+    school_figures.figures_refresh()
     officer_context = browser.new_context(base_url=live_server.url, bypass_csp=True)
     la = officer_context.new_page()
     sign_in(la, officer.email)
