@@ -63,6 +63,13 @@ def template_default(*, org, kind=TemplateKind.CAREERS_PLAN) -> PlanTemplate | N
     return qs.filter(owner__isnull=True).order_by("-version").first()
 
 
+def template_section_get(*, template, section_id: int) -> TemplateSection:
+    """One section of ``template`` (already read in the organisation's scope), with its rows;
+    404 for a missing section and for another template's."""
+    return get_object_or_404(TemplateSection.objects.filter(template=template).prefetch_related("rows"),
+                             pk=section_id)
+
+
 def template_sections(*, template):
     return list(
         TemplateSection.objects.filter(template=template).prefetch_related("rows")

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -35,7 +35,6 @@ from .forms import (
     TemplateSectionForm,
 )
 from .lookups import careers_plan_for_request
-from .models import TemplateSection
 from .permissions import AUTHORITY, PLAN_EDITORS, PLAN_READERS, can_edit_plan
 
 
@@ -751,8 +750,7 @@ def template_publish(request, template_id):
 @org_role_required(Role.LA_OFFICER)
 def template_section_edit(request, template_id, section_id):
     template = selectors.template_get(org=request.org, template_id=template_id)
-    section = get_object_or_404(TemplateSection.objects.filter(template=template),
-                                pk=section_id)
+    section = selectors.template_section_get(template=template, section_id=section_id)
     form = TemplateSectionForm(request.POST or None, initial={
         "title": section.title, "evidence_indicators": section.evidence_indicators,
         "rows": "\n".join(r.label for r in section.rows.all())})
