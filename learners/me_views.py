@@ -61,7 +61,8 @@ def _plan_home_context(request, plan):
             "today": today, "next": selectors.me_next(targets=targets, today=today), "panels": panels,
             "last_visit": last_visit,
             "new_since": selectors.me_new_since(plan=plan, viewer=viewer, since=last_visit),
-            "pending_approval": plan.targets.filter(approved_at__isnull=True, set_by_role=SetByRole.LEARNER).count(),
+            # From the targets already read: the learner's own, that they can see, not yet agreed.
+            "pending_approval": sum(t.approved_at is None and t.set_by_role == SetByRole.LEARNER for t in targets),
             "learner_signed": plan.signatures.filter(role=SignerRole.LEARNER, plan_version=plan.version).exists(),
             "sign_form": forms.SignForm(initial={"version": plan.version})}
 

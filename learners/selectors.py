@@ -241,8 +241,10 @@ def plans_shared_with(*, user, now=None):
     ``now``) AND the guardian ``view_plan`` permission — both required, so an expired grant gives
     no access even before the cleanup job removes the permission. Crosses organisations through
     the recorded grants only (``for_orgs`` of the grants' organisations)."""
-    shares = _active_shares_of(user=user, now=now)
     org_ids = plan_share_org_ids(user=user, now=now)
+    if not org_ids:  # no active grant (most people): nothing to read, nor a query to build
+        return Plan.objects.for_orgs(org_ids).none()
+    shares = _active_shares_of(user=user, now=now)
     permitted = PlanUserObjectPermission.objects.filter(
         user_id=user.pk, permission__codename="view_plan", permission__content_type__app_label="learners"
     ).values("content_object_id")

@@ -541,3 +541,19 @@ def test_whole_school_list_counts_each_learners_active_plans_at_the_same_cost_fo
         body = client.get(url).content.decode()
     assert body.count(" active</td>") == 25 and "0 active" in body  # the first page of 30
     assert len(thirty.captured_queries) == len(one.captured_queries)
+
+
+def test_learners_home_counts_own_targets_waiting_for_the_key_worker(world, sign_in):
+    """/me/ says how many of the learner's own targets wait for the key worker to agree (counted
+    from the targets the page has read), and stops saying it once the key worker approves."""
+    plan = world["plan"]
+    learner = sign_in(world["learner"])
+    for title in ("Run 5k", "Learn to swim"):
+        learner.post(reverse("me:target_add", kwargs={"learner_plan_id": plan.pk}), {"title": title, "due_on": SOON})
+    assert "2 of your own targets are waiting for your key worker to agree" in learner.get("/me/").content.decode()
+    key_worker = sign_in(world["key_worker"])
+    for target in plan.targets.filter(set_by_role="learner", title__in=["Run 5k", "Learn to swim"]):
+        response = key_worker.post(reverse("learners:target_approve",
+                                           kwargs={"org_slug": world["org"].slug, "target_id": target.pk}))
+        assert response.status_code == 302
+    assert "waiting for your key worker to agree" not in learner.get("/me/").content.decode()
