@@ -1,8 +1,8 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, Lower
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from guardian.shortcuts import get_objects_for_user
@@ -12,7 +12,7 @@ from plp_portal.organisations.choices import OrganisationKind
 from plp_portal.organisations.models import Organisation
 from plp_portal.organisations.selectors import authority_school_ids
 
-from .choices import Rag, TemplateKind
+from .choices import Phase, Rag, TemplateKind
 from .models import (
     ApprovalDeadline,
     CareersPlan,
@@ -278,35 +278,84 @@ def ilp_sections(*, assessment):
 
 
 # --- Authority dashboard ------------------------------------------------------------------------
-def authority_schools(*, authority):
-    """The authority's schools (the one selector of the authority grant: ``authority_school_ids``)."""
-    return Organisation.objects.filter(pk__in=authority_school_ids(authority=authority)).order_by("name")
+def authority_schools(*, authority, school_ids=None):
+    """The authority's schools (the one selector of the authority grant: ``authority_school_ids``;
+    ``school_ids``: its answer, when the caller already asked it this request)."""
+    if school_ids is None:
+        school_ids = authority_school_ids(authority=authority)
+    return Organisation.objects.filter(pk__in=school_ids).order_by("name")
 
 
-def authority_plans(*, authority, years):
-    """Every plan of the authority's schools for ``years``, with its score, approval and
-    sections incomplete aggregated in SQL: one query however many schools."""
-    child_ids = authority_school_ids(authority=authority)
-    score = (
-        ChecklistTick.objects.for_orgs(child_ids).filter(plan=OuterRef("pk")).order_by()
-        .values("plan").annotate(c=Count("pk")).values("c")
+def authority_plans(*, authority, years, school_ids=None):
+    """The plans of the authority's schools for ``years``, with their stored summary (score,
+    sections incomplete, approval: ``services.plan_summaries_refresh``)."""
+    if school_ids is None:
+        school_ids = authority_school_ids(authority=authority)
+    return CareersPlan.objects.for_orgs(school_ids).filter(academic_year__in=list(years))
+
+
+def _rag_rank():
+    """0 red, 1 amber, 2 green: ``PlanTemplate.rag_for`` of a plan's stored score, in SQL."""
+    return Case(When(score__lte=F("template__rag_red_max"), then=Value(0)),
+                When(score__lte=F("template__rag_amber_max"), then=Value(1)), default=Value(2))
+
+
+# The order of each sortable column ascending ("dir=desc" reverses it, schools without a plan
+# included), as the dashboard has always sorted them: highest score and most sections incomplete
+# first, red before amber before green, phases and approval statuses by their words ("No plan"
+# between "Approved" and "Not approved"; no phase before "Monitoring"); ties by name.
+AUTHORITY_SORTS = {
+    "name": Lower("name").asc(),
+    "score": F("plan_score").desc(nulls_last=True),
+    "rag": F("plan_rag").asc(nulls_last=True),
+    "phase": F("plan_phase_rank").asc(nulls_first=True),
+    "status": F("plan_status_rank").asc(),
+    "incomplete": F("plan_incomplete").desc(nulls_last=True),
+}
+_PHASE_RANK = {value: rank for rank, (value, _label) in enumerate(sorted(Phase.choices, key=lambda c: c[1]))}
+
+
+def authority_school_rows(*, authority, schools, year: int, sort: str = "name", descending: bool = False):
+    """``schools`` (``authority_schools``, filtered) with this year's and last year's plan
+    summary as values, in the order of column ``sort``: sorted and sliced in SQL, so a page of
+    rows reads those rows only. Each value comes from the school's plan of that year (a
+    correlated lookup on the plan's unique organisation and year; PostgreSQL evaluates those not
+    sorted on after the LIMIT)."""
+    why = "each listed school's own plan (correlated to the school row, one of the authority's schools)"
+
+    def plan_of(academic_year):
+        return CareersPlan.objects.system(why).filter(organisation_id=OuterRef("pk"), academic_year=academic_year)
+
+    def value(plans, expression, output_field=None):
+        return Subquery(plans.annotate(v=expression).values("v")[:1], output_field=output_field)
+
+    this, last = plan_of(year), plan_of(year - 1)
+    rows = schools.annotate(
+        plan_id=value(this, F("pk")), plan_phase=value(this, F("phase")), plan_score=value(this, F("score")),
+        plan_incomplete=value(this, F("sections_incomplete")), plan_approved=value(this, F("is_approved")),
+        plan_rag=value(this, _rag_rank(), IntegerField()),
+        plan_phase_rank=value(this, Case(*(When(phase=phase, then=Value(rank)) for phase, rank in _PHASE_RANK.items()),
+                                         output_field=IntegerField())),
+        plan_status_rank=Coalesce(value(this, Case(When(is_approved=True, then=Value(0)), default=Value(2))), Value(1)),
+        last_score=value(last, F("score")), last_rag=value(last, _rag_rank(), IntegerField()),
     )
-    incomplete = (
-        PlanRow.objects.for_orgs(child_ids).filter(plan=OuterRef("pk"), planned="").order_by()
-        .values("plan").annotate(c=Count("template_row__section", distinct=True)).values("c")
-    )
-    return (
-        CareersPlan.objects.for_orgs(child_ids)
-        .filter(academic_year__in=list(years))
-        .select_related("template", "approval")
-        .annotate(
-            score=Coalesce(Subquery(score, output_field=IntegerField()), Value(0)),
-            sections_incomplete=Coalesce(
-                Subquery(incomplete, output_field=IntegerField()), Value(0)),
-            is_approved=Exists(GoverningBodyApproval.objects.for_orgs(child_ids)
-                               .filter(plan=OuterRef("pk"))),
-        )
-    )
+    key = AUTHORITY_SORTS.get(sort, AUTHORITY_SORTS["name"]).copy()
+    if descending:
+        key = key.reverse_ordering()
+    return rows.order_by(key, Lower("name"), "name", "pk").values(
+        "pk", "name", "kind", "plan_id", "plan_phase", "plan_score", "plan_incomplete", "plan_approved", "plan_rag",
+        "last_score", "last_rag")
+
+
+def authority_rag_counts(*, authority, school_ids, years):
+    """Plans per academic year and RAG band of the authority's schools: GROUP BY in SQL, one row
+    a year. Each row: ``academic_year``, ``red``, ``amber``, ``green``."""
+    red_max, amber_max = F("template__rag_red_max"), F("template__rag_amber_max")
+    return (authority_plans(authority=authority, years=years, school_ids=school_ids).order_by()
+            .values("academic_year")
+            .annotate(red=Count("pk", filter=Q(score__lte=red_max)),
+                      amber=Count("pk", filter=Q(score__gt=red_max, score__lte=amber_max)),
+                      green=Count("pk", filter=Q(score__gt=amber_max))))
 
 
 def approval_deadline(*, authority, academic_year):
