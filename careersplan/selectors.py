@@ -300,51 +300,48 @@ def _rag_rank():
                 When(score__lte=F("template__rag_amber_max"), then=Value(1)), default=Value(2))
 
 
-# The order of each sortable column ascending ("dir=desc" reverses it, schools without a plan
-# included), as the dashboard has always sorted them: highest score and most sections incomplete
-# first, red before amber before green, phases and approval statuses by their words ("No plan"
-# between "Approved" and "Not approved"; no phase before "Monitoring"); ties by name.
-AUTHORITY_SORTS = {
-    "name": Lower("name").asc(),
-    "score": F("plan_score").desc(nulls_last=True),
-    "rag": F("plan_rag").asc(nulls_last=True),
-    "phase": F("plan_phase_rank").asc(nulls_first=True),
-    "status": F("plan_status_rank").asc(),
-    "incomplete": F("plan_incomplete").desc(nulls_last=True),
-}
+# What each sortable column sorts on, from the school's plan this year, and its order ascending
+# ("dir=desc" reverses it, schools without a plan included), as the dashboard has always sorted
+# them: highest score and most sections incomplete first, red before amber before green, phases
+# and approval statuses by their words ("No plan" between "Approved" and "Not approved"; no
+# phase before "Monitoring"); ties by name.
 _PHASE_RANK = {value: rank for rank, (value, _label) in enumerate(sorted(Phase.choices, key=lambda c: c[1]))}
+AUTHORITY_SORTS = {
+    "score": (F("score"), lambda key: key.desc(nulls_last=True)),
+    "rag": (_rag_rank(), lambda key: key.asc(nulls_last=True)),
+    "phase": (Case(*(When(phase=phase, then=Value(rank)) for phase, rank in _PHASE_RANK.items())),
+              lambda key: key.asc(nulls_first=True)),
+    "status": (Case(When(is_approved=True, then=Value(0)), default=Value(2)),
+               lambda key: Coalesce(key, Value(1)).asc()),
+    "incomplete": (F("sections_incomplete"), lambda key: key.desc(nulls_last=True)),
+}
 
 
 def authority_school_rows(*, authority, schools, year: int, sort: str = "name", descending: bool = False):
-    """``schools`` (``authority_schools``, filtered) with this year's and last year's plan
-    summary as values, in the order of column ``sort``: sorted and sliced in SQL, so a page of
-    rows reads those rows only. Each value comes from the school's plan of that year (a
-    correlated lookup on the plan's unique organisation and year; PostgreSQL evaluates those not
-    sorted on after the LIMIT)."""
-    why = "each listed school's own plan (correlated to the school row, one of the authority's schools)"
+    """``schools`` (``authority_schools``, filtered) as values (pk, name, kind) in the order of
+    column ``sort``: sorted in SQL, so the page's slice reads its rows only; a column other than
+    the name sorts on its value in the school's plan this year (a correlated lookup on the plan's
+    unique organisation and year). Their plans: ``authority_plan_summaries``."""
+    ordering = [Lower("name").asc(), "name", "pk"]
+    if sort in AUTHORITY_SORTS:
+        expression, order = AUTHORITY_SORTS[sort]
+        why = "each listed school's own plan (correlated to the school row, one of the authority's schools)"
+        plan = CareersPlan.objects.system(why).filter(organisation_id=OuterRef("pk"), academic_year=year)
+        key = order(Subquery(plan.annotate(key=expression).values("key")[:1], output_field=IntegerField()))
+        ordering.insert(0, key.reverse_ordering() if descending else key)
+    elif descending:
+        ordering[0] = Lower("name").desc()
+    return schools.order_by(*ordering).values("pk", "name", "kind")
 
-    def plan_of(academic_year):
-        return CareersPlan.objects.system(why).filter(organisation_id=OuterRef("pk"), academic_year=academic_year)
 
-    def value(plans, expression, output_field=None):
-        return Subquery(plans.annotate(v=expression).values("v")[:1], output_field=output_field)
-
-    this, last = plan_of(year), plan_of(year - 1)
-    rows = schools.annotate(
-        plan_id=value(this, F("pk")), plan_phase=value(this, F("phase")), plan_score=value(this, F("score")),
-        plan_incomplete=value(this, F("sections_incomplete")), plan_approved=value(this, F("is_approved")),
-        plan_rag=value(this, _rag_rank(), IntegerField()),
-        plan_phase_rank=value(this, Case(*(When(phase=phase, then=Value(rank)) for phase, rank in _PHASE_RANK.items()),
-                                         output_field=IntegerField())),
-        plan_status_rank=Coalesce(value(this, Case(When(is_approved=True, then=Value(0)), default=Value(2))), Value(1)),
-        last_score=value(last, F("score")), last_rag=value(last, _rag_rank(), IntegerField()),
-    )
-    key = AUTHORITY_SORTS.get(sort, AUTHORITY_SORTS["name"]).copy()
-    if descending:
-        key = key.reverse_ordering()
-    return rows.order_by(key, Lower("name"), "name", "pk").values(
-        "pk", "name", "kind", "plan_id", "plan_phase", "plan_score", "plan_incomplete", "plan_approved", "plan_rag",
-        "last_score", "last_rag")
+def authority_plan_summaries(*, authority, school_ids, years):
+    """The stored summaries of the plans of ``school_ids`` (the rows a page shows) for ``years``:
+    organisation, year, id, phase, score, sections incomplete, approved and the RAG rank (0 red,
+    1 amber, 2 green) — one query, an index lookup a school and year."""
+    return (authority_plans(authority=authority, years=years, school_ids=school_ids).order_by()
+            .annotate(rag=_rag_rank())
+            .values("organisation_id", "academic_year", "pk", "phase", "score", "sections_incomplete",
+                    "is_approved", "rag"))
 
 
 def authority_rag_counts(*, authority, school_ids, years):

@@ -500,11 +500,13 @@ def authority(request):
     return render(request, "careersplan/authority.html", {
         "year_label": clock.academic_year_label(year),
         "last_year_label": clock.academic_year_label(year - 1),
-        "lines": dashboard.lines(page.object_list, deadline_passed=view.deadline_passed), "page": page,
+        "lines": dashboard.lines(page.object_list, authority=request.org, year=year,
+                                 deadline_passed=view.deadline_passed, plan_url=reverse(
+            "careersplan:authority_plan", kwargs={"org_slug": request.org.slug, "plan_id": 0}).removesuffix("0/")),
+        "page": page,
         "matching": page.paginator.count, "total": len(view.school_ids), "chart": chart,
         "svg": dashboard.chart_svg_bars(chart), "filterset": filterset, "sort": view.sort,
         "descending": view.descending, "base_query": urlencode(narrowing), "columns": columns,
-        "plan_url": reverse("careersplan:authority_plan", kwargs={"org_slug": request.org.slug, "plan_id": 0}).removesuffix("0/"),
         "deadline": view.deadline, "deadline_form": DeadlineForm(
             year=year, initial={"approve_by": view.deadline.approve_by} if view.deadline else None),
         "download_filters": [*narrowing.items(), *(
@@ -521,7 +523,7 @@ def authority_csv(request):
     writer = csv.writer(response)
     writer.writerow(["School or college", "Kind", "Plan", "Phase", "Score", "RAG",
                      "Score last year", "RAG last year", "Approved", "Sections incomplete"])
-    for line in dashboard.lines(view.rows, deadline_passed=view.deadline_passed):
+    for line in dashboard.lines(view.rows, authority=request.org, year=view.year, deadline_passed=view.deadline_passed):
         writer.writerow([
             _csv_safe(line.name), line.kind, "yes" if line.plan_id else "no", line.phase,
             "" if line.score is None else line.score, line.rag_label,
