@@ -66,8 +66,14 @@ def plan_summaries_refresh(*, plans) -> int:
     )
 
 
+@transaction.atomic
 def _summary_refresh(*, org, plan_id: int) -> None:
-    plan_summaries_refresh(plans=CareersPlan.objects.for_org(org).filter(pk=plan_id))
+    """One plan's summary after a change of it. The plan's row is locked first, so the UPDATE
+    (its own snapshot, taken after the lock) sees every change committed before it: two saves of
+    the plan's rows at once cannot leave the older count last."""
+    plans = CareersPlan.objects.for_org(org).filter(pk=plan_id)
+    list(plans.select_for_update().values_list("pk"))
+    plan_summaries_refresh(plans=plans)
 
 
 @transaction.atomic
