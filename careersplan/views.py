@@ -497,14 +497,14 @@ def authority(request):
     # A page of schools at a time (issue 19): a county's authority has a hundred and more.
     page = Paginator(view.rows, 25).get_page(request.GET.get("page"))
     chart = dashboard.chart(authority=request.org, school_ids=view.school_ids, year=year)
+    # Each row's link: the address of plan 0 less its id, reversed once rather than per row.
+    plan_url = reverse("careersplan:authority_plan", kwargs={"org_slug": request.org.slug, "plan_id": 0})
     return render(request, "careersplan/authority.html", {
         "year_label": clock.academic_year_label(year),
         "last_year_label": clock.academic_year_label(year - 1),
         "lines": dashboard.lines(page.object_list, authority=request.org, year=year,
-                                 deadline_passed=view.deadline_passed, plan_url=reverse(
-            "careersplan:authority_plan", kwargs={"org_slug": request.org.slug, "plan_id": 0}).removesuffix("0/")),
-        "page": page,
-        "matching": page.paginator.count, "total": len(view.school_ids), "chart": chart,
+                                 deadline_passed=view.deadline_passed, plan_url=plan_url.removesuffix("0/")),
+        "page": page, "matching": page.paginator.count, "total": len(view.school_ids), "chart": chart,
         "svg": dashboard.chart_svg_bars(chart), "filterset": filterset, "sort": view.sort,
         "descending": view.descending, "base_query": urlencode(narrowing), "columns": columns,
         "deadline": view.deadline, "deadline_form": DeadlineForm(
