@@ -1,97 +1,88 @@
-"""The local authority's view across its schools: rows, sorting, CSV and the RAG chart.
-Everything comes from two queries (the schools, their plans with aggregates) however many
-schools there are — plus one for the filters (``filters.AuthorityFilterSet``); the rest is
-arithmetic on those rows."""
+"""The local authority's view across its schools: rows, the RAG chart and its bars. The rows are
+``selectors.authority_school_rows`` (filtered by ``filters.AuthorityFilterSet``, sorted and sliced
+in SQL: a page reads its 25 schools) with their plans' stored summaries
+(``selectors.authority_plan_summaries``, one query for the page); the chart is
+``selectors.authority_rag_counts`` (GROUP BY, a row a year) — a bounded number of queries however
+many schools."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from plp_portal import clock
 
 from . import selectors
 from .choices import Phase, Rag
 
+RAGS = [Rag.RED, Rag.AMBER, Rag.GREEN]  # the rank ``selectors.authority_school_rows`` gives each
+RAG_TAGS = {Rag.RED: "red", Rag.AMBER: "orange", Rag.GREEN: "green", None: "grey"}  # partials/rag_tag.html
 
-def _score_and_rag(plan) -> tuple[int | None, str | None]:
-    return (plan.score, plan.template.rag_for(plan.score)) if plan else (None, None)
 
-
-@dataclass
+@dataclass(slots=True)
 class SchoolLine:
+    """One school's row: this year's plan (``plan_id`` None: no plan) and last year's score, and
+    what the row shows of them, worked out once here: the template only prints strings (a row
+    costs a fifth of one that tests, looks up and formats in the template; issue 19)."""
+
     org_id: int
     name: str
     kind: str
-    plan: object | None
-    last_plan: object | None
+    plan_id: int | None
+    phase_value: str | None
+    score: int | None
+    rag: str | None
+    sections_incomplete: int | None
+    is_approved: bool
+    last_score: int | None
+    last_rag: str | None
     late: bool = False  # the authority's approval deadline has passed and the plan is not approved
-    # This year's plan and last year's: their scores and RAG, and this year's sections not done.
-    score: int | None = field(init=False)
-    rag: str | None = field(init=False)
-    last_score: int | None = field(init=False)
-    last_rag: str | None = field(init=False)
-    sections_incomplete: int | None = field(init=False)
+    url: str = ""  # the authority's view of this year's plan
+    status: str = "No plan"
+    phase: str = ""
+    rag_label: str = ""
+    rag_tag: str = RAG_TAGS[None]
+    last_rag_label: str = ""
+    last_rag_tag: str = RAG_TAGS[None]
 
-    def __post_init__(self):
-        self.score, self.rag = _score_and_rag(self.plan)
-        self.last_score, self.last_rag = _score_and_rag(self.last_plan)
-        self.sections_incomplete = self.plan.sections_incomplete if self.plan else None
-
-    @property
-    def status(self) -> str:
-        if self.plan is None:
-            return "No plan"
-        return "Approved" if self.plan.is_approved else "Not approved"
-
-    @property
-    def phase(self) -> str:
-        return Phase(self.plan.phase).label if self.plan else ""
-
-
-SORTS = {
-    "name": lambda line: line.name.lower(),
-    "score": lambda line: (line.score is None, -(line.score or 0)),
-    "rag": lambda line: (line.rag is None, [Rag.RED, Rag.AMBER, Rag.GREEN].index(line.rag)
-                         if line.rag else 0),
-    "phase": lambda line: line.phase,
-    "status": lambda line: line.status,
-    "incomplete": lambda line: (line.sections_incomplete is None,
-                                -(line.sections_incomplete or 0)),
-}
+    @classmethod
+    def of(cls, school: dict, plan: dict | None, last: dict | None, *, deadline_passed: bool,
+           plan_url: str = "") -> "SchoolLine":
+        """``plan_url``: a plan's address without its id (the id and "/" follow)."""
+        plan, last = plan or {}, last or {}
+        approved = bool(plan.get("is_approved"))
+        rag, last_rag, plan_id, phase = _rag(plan.get("rag")), _rag(last.get("rag")), plan.get("pk"), plan.get("phase")
+        return cls(
+            school["pk"], school["name"], school["kind"], plan_id, phase, plan.get("score"), rag,
+            plan.get("sections_incomplete"), approved, last.get("score"), last_rag,
+            late=deadline_passed and not approved, url=f"{plan_url}{plan_id}/" if plan_id else "",
+            status="No plan" if plan_id is None else "Approved" if approved else "Not approved",
+            phase=Phase(phase).label if phase else "", rag_label=Rag(rag).label if rag else "", rag_tag=RAG_TAGS[rag],
+            last_rag_label=Rag(last_rag).label if last_rag else "", last_rag_tag=RAG_TAGS[last_rag])
 
 
-def overview(*, authority, year: int, chart_years: int = 3, deadline_passed: bool = False):
-    """``deadline_passed``: this year's approval deadline is behind us, so a school without an
-    approved plan is late."""
-    schools = list(selectors.authority_schools(authority=authority).values("pk", "name", "kind"))
+def _rag(rank: int | None) -> str | None:
+    return None if rank is None else RAGS[rank]
+
+
+def lines(schools, *, authority, year: int, deadline_passed: bool = False, plan_url: str = "") -> list[SchoolLine]:
+    """``schools`` (a page of ``selectors.authority_school_rows``, or all of them) as lines, with
+    their plans of this year and last (one query for all of them)."""
+    schools = list(schools)
+    plans = {(p["organisation_id"], p["academic_year"]): p for p in selectors.authority_plan_summaries(
+        authority=authority, school_ids=[s["pk"] for s in schools], years=[year - 1, year])} if schools else {}
+    return [SchoolLine.of(s, plans.get((s["pk"], year)), plans.get((s["pk"], year - 1)),
+                          deadline_passed=deadline_passed, plan_url=plan_url) for s in schools]
+
+
+def chart(*, authority, school_ids, year: int, chart_years: int = 3) -> list[dict]:
+    """Schools per RAG band (and without a plan) for this year and the ones before."""
     years = list(range(year - chart_years + 1, year + 1))
-    by_org_year = {(p.organisation_id, p.academic_year): p
-                   for p in selectors.authority_plans(authority=authority, years=years)}
-    lines = [
-        SchoolLine(s["pk"], s["name"], s["kind"], by_org_year.get((s["pk"], year)),
-                   by_org_year.get((s["pk"], year - 1)))
-        for s in schools
-    ]
-    if deadline_passed:
-        for line in lines:
-            line.late = not (line.plan and line.plan.is_approved)
-    chart = []
+    counts = {row["academic_year"]: row for row in selectors.authority_rag_counts(
+        authority=authority, school_ids=school_ids, years=years)}
+    result = []
     for y in years:
-        counts = {Rag.RED: 0, Rag.AMBER: 0, Rag.GREEN: 0}
-        none = 0
-        for s in schools:
-            plan = by_org_year.get((s["pk"], y))
-            if plan is None:
-                none += 1
-            else:
-                counts[plan.template.rag_for(plan.score)] += 1
-        chart.append({"year": y, "label": clock.academic_year_label(y), "red": counts[Rag.RED],
-                      "amber": counts[Rag.AMBER], "green": counts[Rag.GREEN], "none": none})
-    return lines, chart
-
-
-def sorted_lines(lines, *, sort="name", descending=False):
-    """The rows in a column's order (the filters are ``filters.AuthorityFilterSet``'s, in SQL)."""
-    key = SORTS.get(sort, SORTS["name"])
-    return sorted(lines, key=key, reverse=descending)
+        row = counts.get(y, {"red": 0, "amber": 0, "green": 0})
+        result.append({"year": y, "label": clock.academic_year_label(y), "red": row["red"], "amber": row["amber"],
+                       "green": row["green"], "none": len(school_ids) - row["red"] - row["amber"] - row["green"]})
+    return result
 
 
 def chart_svg_bars(chart, *, height=160, bar=18, gap=4, group_gap=28):

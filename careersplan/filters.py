@@ -1,7 +1,7 @@
 """Filters of the authority dashboard (``plp_portal.filters``): the authority's schools narrowed
-in SQL by this year's plan — its RAG (from the score and the template's bands, the rule of
-``PlanTemplate.rag_for``), phase and approval. Sorting stays with the computed rows
-(``dashboard.sorted_lines``); ``sort``/``dir`` are validated here and carried as hidden fields."""
+in SQL by this year's plan — its RAG (from the stored score and the template's bands, the rule of
+``PlanTemplate.rag_for``), phase and approval. Sorting is ``selectors.authority_school_rows``'s,
+in SQL too; ``sort``/``dir`` are validated here and carried as hidden fields."""
 
 import django_filters
 from django.db.models import F
@@ -29,9 +29,9 @@ class AuthorityFilterSet(FilterSet):
                                        choices=[(c, c) for c in SORT_COLUMNS])
     dir = django_filters.ChoiceFilter(method="unchanged", widget=HiddenInput, choices=[("desc", "desc")])
 
-    def __init__(self, *args, org, year: int, deadline_passed: bool = False, **kwargs):
+    def __init__(self, *args, org, year: int, school_ids, deadline_passed: bool = False, **kwargs):
         super().__init__(*args, org=org, **kwargs)
-        self.plans = selectors.authority_plans(authority=org, years=[year])
+        self.plans = selectors.authority_plans(authority=org, years=[year], school_ids=school_ids)
         # Late (``dashboard.SchoolLine.late``): the approval deadline has passed and the school
         # has no approved plan this year.
         self.deadline_passed = deadline_passed

@@ -213,6 +213,15 @@ class CareersPlan(YearFromTemplate):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The plan's summary, kept current by the services that change its ticks, rows and approval
+    # (``services.plan_summaries_refresh``, the one recompute): what the authority dashboard
+    # filters, sorts and counts without reading every plan's ticks and rows (issue 19).
+    score = models.PositiveSmallIntegerField(default=0, editable=False,
+                                             help_text="Checklist items ticked.")
+    sections_incomplete = models.PositiveSmallIntegerField(
+        default=0, editable=False, help_text="Sections with a row nothing is planned in.")
+    is_approved = models.BooleanField(default=False, editable=False,
+                                      help_text="The governing body's approval is recorded.")
 
     class Meta(YearFromTemplate.Meta):
         constraints = [

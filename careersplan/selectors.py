@@ -1,8 +1,8 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, Lower
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from guardian.shortcuts import get_objects_for_user
@@ -12,7 +12,7 @@ from plp_portal.organisations.choices import OrganisationKind
 from plp_portal.organisations.models import Organisation
 from plp_portal.organisations.selectors import authority_school_ids
 
-from .choices import Rag, TemplateKind
+from .choices import Phase, Rag, TemplateKind
 from .models import (
     ApprovalDeadline,
     CareersPlan,
@@ -278,35 +278,81 @@ def ilp_sections(*, assessment):
 
 
 # --- Authority dashboard ------------------------------------------------------------------------
-def authority_schools(*, authority):
-    """The authority's schools (the one selector of the authority grant: ``authority_school_ids``)."""
-    return Organisation.objects.filter(pk__in=authority_school_ids(authority=authority)).order_by("name")
+def authority_schools(*, authority, school_ids=None):
+    """The authority's schools (the one selector of the authority grant: ``authority_school_ids``;
+    ``school_ids``: its answer, when the caller already asked it this request)."""
+    if school_ids is None:
+        school_ids = authority_school_ids(authority=authority)
+    return Organisation.objects.filter(pk__in=school_ids).order_by("name")
 
 
-def authority_plans(*, authority, years):
-    """Every plan of the authority's schools for ``years``, with its score, approval and
-    sections incomplete aggregated in SQL: one query however many schools."""
-    child_ids = authority_school_ids(authority=authority)
-    score = (
-        ChecklistTick.objects.for_orgs(child_ids).filter(plan=OuterRef("pk")).order_by()
-        .values("plan").annotate(c=Count("pk")).values("c")
-    )
-    incomplete = (
-        PlanRow.objects.for_orgs(child_ids).filter(plan=OuterRef("pk"), planned="").order_by()
-        .values("plan").annotate(c=Count("template_row__section", distinct=True)).values("c")
-    )
-    return (
-        CareersPlan.objects.for_orgs(child_ids)
-        .filter(academic_year__in=list(years))
-        .select_related("template", "approval")
-        .annotate(
-            score=Coalesce(Subquery(score, output_field=IntegerField()), Value(0)),
-            sections_incomplete=Coalesce(
-                Subquery(incomplete, output_field=IntegerField()), Value(0)),
-            is_approved=Exists(GoverningBodyApproval.objects.for_orgs(child_ids)
-                               .filter(plan=OuterRef("pk"))),
-        )
-    )
+def authority_plans(*, authority, years, school_ids=None):
+    """The plans of the authority's schools for ``years``, with their stored summary (score,
+    sections incomplete, approval: ``services.plan_summaries_refresh``)."""
+    if school_ids is None:
+        school_ids = authority_school_ids(authority=authority)
+    return CareersPlan.objects.for_orgs(school_ids).filter(academic_year__in=list(years))
+
+
+def _rag_rank():
+    """0 red, 1 amber, 2 green: ``PlanTemplate.rag_for`` of a plan's stored score, in SQL."""
+    return Case(When(score__lte=F("template__rag_red_max"), then=Value(0)),
+                When(score__lte=F("template__rag_amber_max"), then=Value(1)), default=Value(2))
+
+
+# What each sortable column sorts on, from the school's plan this year, and its order ascending
+# ("dir=desc" reverses it, schools without a plan included), as the dashboard has always sorted
+# them: highest score and most sections incomplete first, red before amber before green, phases
+# and approval statuses by their words ("No plan" between "Approved" and "Not approved"; no
+# phase before "Monitoring"); ties by name.
+_PHASE_RANK = {value: rank for rank, (value, _label) in enumerate(sorted(Phase.choices, key=lambda c: c[1]))}
+AUTHORITY_SORTS = {
+    "score": (F("score"), lambda key: key.desc(nulls_last=True)),
+    "rag": (_rag_rank(), lambda key: key.asc(nulls_last=True)),
+    "phase": (Case(*(When(phase=phase, then=Value(rank)) for phase, rank in _PHASE_RANK.items())),
+              lambda key: key.asc(nulls_first=True)),
+    "status": (Case(When(is_approved=True, then=Value(0)), default=Value(2)),
+               lambda key: Coalesce(key, Value(1)).asc()),
+    "incomplete": (F("sections_incomplete"), lambda key: key.desc(nulls_last=True)),
+}
+
+
+def authority_school_rows(*, authority, schools, year: int, sort: str = "name", descending: bool = False):
+    """``schools`` (``authority_schools``, filtered) as values (pk, name, kind) in the order of
+    column ``sort``: sorted in SQL, so the page's slice reads its rows only; a column other than
+    the name sorts on its value in the school's plan this year (a correlated lookup on the plan's
+    unique organisation and year). Their plans: ``authority_plan_summaries``."""
+    ordering = [Lower("name").asc(), "name", "pk"]
+    if sort in AUTHORITY_SORTS:
+        expression, order = AUTHORITY_SORTS[sort]
+        why = "each listed school's own plan (correlated to the school row, one of the authority's schools)"
+        plan = CareersPlan.objects.system(why).filter(organisation_id=OuterRef("pk"), academic_year=year)
+        key = order(Subquery(plan.annotate(key=expression).values("key")[:1], output_field=IntegerField()))
+        ordering.insert(0, key.reverse_ordering() if descending else key)
+    elif descending:
+        ordering[0] = Lower("name").desc()
+    return schools.order_by(*ordering).values("pk", "name", "kind")
+
+
+def authority_plan_summaries(*, authority, school_ids, years):
+    """The stored summaries of the plans of ``school_ids`` (the rows a page shows) for ``years``:
+    organisation, year, id, phase, score, sections incomplete, approved and the RAG rank (0 red,
+    1 amber, 2 green) — one query, an index lookup a school and year."""
+    return (authority_plans(authority=authority, years=years, school_ids=school_ids).order_by()
+            .annotate(rag=_rag_rank())
+            .values("organisation_id", "academic_year", "pk", "phase", "score", "sections_incomplete",
+                    "is_approved", "rag"))
+
+
+def authority_rag_counts(*, authority, school_ids, years):
+    """Plans per academic year and RAG band of the authority's schools: GROUP BY in SQL, one row
+    a year. Each row: ``academic_year``, ``red``, ``amber``, ``green``."""
+    red_max, amber_max = F("template__rag_red_max"), F("template__rag_amber_max")
+    return (authority_plans(authority=authority, years=years, school_ids=school_ids).order_by()
+            .values("academic_year")
+            .annotate(red=Count("pk", filter=Q(score__lte=red_max)),
+                      amber=Count("pk", filter=Q(score__gt=red_max, score__lte=amber_max)),
+                      green=Count("pk", filter=Q(score__gt=amber_max))))
 
 
 def approval_deadline(*, authority, academic_year):

@@ -6,7 +6,8 @@ from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
@@ -44,6 +45,37 @@ class StaleRowError(PlanError):
 
 
 # --- Plans ---------------------------------------------------------------------------------
+def plan_summaries_refresh(*, plans) -> int:
+    """Recompute the stored summary of ``plans`` (a scoped ``CareersPlan`` queryset) from their
+    ticks, rows and approval record: the score (items ticked), the sections with a row nothing is
+    planned in, and whether the governing body's approval is recorded. One UPDATE however many
+    plans — the one way the summary is written: after each service that changes one plan, and
+    set-based by the seeding and the migration's backfill. Returns the plans updated."""
+    why = "the summary of the plans being refreshed (each plan's own rows, correlated)"
+    own = {"organisation_id": OuterRef("organisation_id"), "plan_id": OuterRef("pk")}
+
+    def count(rows, what="pk", distinct=False):
+        return Coalesce(Subquery(rows.order_by().values("plan_id").annotate(
+            n=Count(what, distinct=distinct)).values("n"), output_field=IntegerField()), Value(0))
+
+    return plans.update(
+        score=count(ChecklistTick.objects.system(why).filter(**own)),
+        sections_incomplete=count(PlanRow.objects.system(why).filter(**own, planned=""),
+                                  "template_row__section_id", distinct=True),
+        is_approved=Exists(GoverningBodyApproval.objects.system(why).filter(**own)),
+    )
+
+
+@transaction.atomic
+def _summary_refresh(*, org, plan_id: int) -> None:
+    """One plan's summary after a change of it. The plan's row is locked first, so the UPDATE
+    (its own snapshot, taken after the lock) sees every change committed before it: two saves of
+    the plan's rows at once cannot leave the older count last."""
+    plans = CareersPlan.objects.for_org(org).filter(pk=plan_id)
+    list(plans.select_for_update().values_list("pk"))
+    plan_summaries_refresh(plans=plans)
+
+
 @transaction.atomic
 def plan_create(*, org, academic_year: int, by, template: PlanTemplate | None = None,
                 request=None) -> CareersPlan:
@@ -78,6 +110,7 @@ def plan_create(*, org, academic_year: int, by, template: PlanTemplate | None = 
     )
     if previous is not None:
         _recommendations_carry(org=org, previous=previous, plan=plan)
+    _summary_refresh(org=org, plan_id=plan.pk)
     audit_log("careersplan.plan_created", request=request, actor=by, org=org, obj=plan,
               data={"rolled_forward_from": previous.pk if previous else None})
     return plan
@@ -118,6 +151,8 @@ def plan_row_save(*, org, row: PlanRow, version: int, by, planned: str | None = 
         current = PlanRow.objects.for_org(org).select_related("updated_by").get(pk=row.pk)
         raise StaleRowError(current)
     row.refresh_from_db()
+    if "planned" in changes:
+        _summary_refresh(org=org, plan_id=row.plan_id)
     if changes:
         audit_log("careersplan.row_saved", request=request, actor=by, org=org, obj=row,
                   data={"fields": sorted(changes)})
@@ -156,6 +191,7 @@ def evidence_delete(*, org, evidence: Evidence, by, request=None) -> None:
 def _record_score(*, org, plan, by, ticked=(), unticked=()) -> ScoreChange:
     """One event of the score history: the items a save ticked and unticked, and the score
     and RAG after it."""
+    _summary_refresh(org=org, plan_id=plan.pk)
     score = ChecklistTick.objects.for_org(org).filter(plan=plan).count()
     return ScoreChange.objects.create(
         organisation=org, plan=plan, items_ticked=ScoreChange.numbers(ticked),
@@ -269,6 +305,7 @@ def approval_record(*, org, plan: CareersPlan, approved_on: datetime.date,
             tick.save(update_fields=["ticked_on"])
         if created:
             _record_score(org=org, plan=plan, by=by, ticked=[item.number])
+    _summary_refresh(org=org, plan_id=plan.pk)
     audit_log("careersplan.approval_recorded", request=request, actor=by, org=org, obj=plan,
               data={"approved_on": approved_on.isoformat(), "minute": minute_reference})
     return approval
@@ -283,6 +320,7 @@ def approval_remove(*, org, plan: CareersPlan, by, request=None) -> None:
         deleted, _ = ChecklistTick.objects.for_org(org).filter(plan=plan, item=item).delete()
         if deleted:
             _record_score(org=org, plan=plan, by=by, unticked=[item.number])
+    _summary_refresh(org=org, plan_id=plan.pk)
     audit_log("careersplan.approval_removed", request=request, actor=by, org=org, obj=plan)
 
 

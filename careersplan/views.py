@@ -1,4 +1,5 @@
 import csv
+from types import SimpleNamespace
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -17,7 +18,7 @@ from plp_portal.uploads import serve_upload
 
 from . import dashboard, feedback, phases, selectors, services
 from .pdf import plan_pdf_view
-from .choices import AIM_DESCRIPTIONS, IlpAnswer, Phase, Rag
+from .choices import AIM_DESCRIPTIONS, IlpAnswer, Phase
 from .filters import AuthorityFilterSet, RecommendationFilterSet
 from .forms import (
     ApprovalForm,
@@ -466,41 +467,48 @@ def ilp_assessment(request, assessment_id):
 
 
 # --- Authority --------------------------------------------------------------------------------
-def _authority_lines(request):
+def _authority_rows(request):
+    """The dashboard's filtered rows in the chosen order (a queryset: the page slices it), from
+    one read of the authority's schools (the grant) and this year's approval deadline."""
     today = clock.today(request.org)
     year = clock.academic_year_of(today)
     deadline = selectors.approval_deadline(authority=request.org, academic_year=year)
     deadline_passed = bool(deadline and deadline.approve_by < today)
-    lines, chart = dashboard.overview(authority=request.org, year=year, deadline_passed=deadline_passed)
-    filterset = AuthorityFilterSet(request.GET or None, org=request.org, year=year, deadline_passed=deadline_passed,
-                                   queryset=selectors.authority_schools(authority=request.org))
-    matching = set(filterset.qs.values_list("pk", flat=True))
-    shown = dashboard.sorted_lines([line for line in lines if line.org_id in matching],
-                                   sort=filterset.choice("sort", "name"),
-                                   descending=filterset.choice("dir") == "desc")
-    return year, lines, shown, chart, filterset
+    school_ids = selectors.authority_school_ids(authority=request.org)
+    filterset = AuthorityFilterSet(request.GET or None, org=request.org, year=year, school_ids=school_ids,
+                                   deadline_passed=deadline_passed,
+                                   queryset=selectors.authority_schools(authority=request.org, school_ids=school_ids))
+    sort, descending = filterset.choice("sort", "name"), filterset.choice("dir") == "desc"
+    rows = selectors.authority_school_rows(authority=request.org, schools=filterset.qs, year=year, sort=sort,
+                                           descending=descending)
+    return SimpleNamespace(year=year, deadline=deadline, deadline_passed=deadline_passed, school_ids=school_ids,
+                           filterset=filterset, sort=sort, descending=descending, rows=rows)
 
 
 @org_role_required(*AUTHORITY)
 def authority(request):
-    year, lines, shown, chart, filterset = _authority_lines(request)
-    deadline = selectors.approval_deadline(authority=request.org, academic_year=year)
+    view = _authority_rows(request)
+    filterset, year = view.filterset, view.year
     audit_log("careersplan.authority_dashboard_viewed", request=request)
     narrowing = filterset.narrowing()
-    sort, descending = filterset.choice("sort", "name"), filterset.choice("dir") == "desc"
     columns = [("name", "School or college"), ("status", "Approval"), ("phase", "Phase"),
                ("score", "Score this year"), ("rag", "RAG this year"),
                ("incomplete", "Sections incomplete")]
     # A page of schools at a time (issue 19): a county's authority has a hundred and more.
-    page = Paginator(shown, 25).get_page(request.GET.get("page"))
+    page = Paginator(view.rows, 25).get_page(request.GET.get("page"))
+    chart = dashboard.chart(authority=request.org, school_ids=view.school_ids, year=year)
+    # Each row's link: the address of plan 0 less its id, reversed once rather than per row.
+    plan_url = reverse("careersplan:authority_plan", kwargs={"org_slug": request.org.slug, "plan_id": 0})
     return render(request, "careersplan/authority.html", {
         "year_label": clock.academic_year_label(year),
         "last_year_label": clock.academic_year_label(year - 1),
-        "lines": page.object_list, "page": page, "matching": len(shown), "total": len(lines), "chart": chart,
-        "svg": dashboard.chart_svg_bars(chart), "filterset": filterset, "sort": sort,
-        "descending": descending, "base_query": urlencode(narrowing), "columns": columns,
-        "deadline": deadline, "deadline_form": DeadlineForm(
-            year=year, initial={"approve_by": deadline.approve_by} if deadline else None),
+        "lines": dashboard.lines(page.object_list, authority=request.org, year=year,
+                                 deadline_passed=view.deadline_passed, plan_url=plan_url.removesuffix("0/")),
+        "page": page, "matching": page.paginator.count, "total": len(view.school_ids), "chart": chart,
+        "svg": dashboard.chart_svg_bars(chart), "filterset": filterset, "sort": view.sort,
+        "descending": view.descending, "base_query": urlencode(narrowing), "columns": columns,
+        "deadline": view.deadline, "deadline_form": DeadlineForm(
+            year=year, initial={"approve_by": view.deadline.approve_by} if view.deadline else None),
         "download_filters": [*narrowing.items(), *(
             (name, filterset.choice(name)) for name in ("sort", "dir") if filterset.choice(name))],
     })
@@ -508,20 +516,19 @@ def authority(request):
 
 @org_role_required(*AUTHORITY)
 def authority_csv(request):
-    year, _lines, shown, _chart, *_ = _authority_lines(request)
+    view = _authority_rows(request)
     audit_log("careersplan.authority_export", request=request)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="careers-plans-{year}.csv"'
+    response["Content-Disposition"] = f'attachment; filename="careers-plans-{view.year}.csv"'
     writer = csv.writer(response)
     writer.writerow(["School or college", "Kind", "Plan", "Phase", "Score", "RAG",
                      "Score last year", "RAG last year", "Approved", "Sections incomplete"])
-    for line in shown:
+    for line in dashboard.lines(view.rows, authority=request.org, year=view.year, deadline_passed=view.deadline_passed):
         writer.writerow([
-            _csv_safe(line.name), line.kind, "yes" if line.plan else "no", line.phase,
-            "" if line.score is None else line.score, Rag(line.rag).label if line.rag else "",
-            "" if line.last_score is None else line.last_score,
-            Rag(line.last_rag).label if line.last_rag else "",
-            "yes" if line.plan and line.plan.is_approved else "no",
+            _csv_safe(line.name), line.kind, "yes" if line.plan_id else "no", line.phase,
+            "" if line.score is None else line.score, line.rag_label,
+            "" if line.last_score is None else line.last_score, line.last_rag_label,
+            "yes" if line.is_approved else "no",
             "" if line.sections_incomplete is None else line.sections_incomplete,
         ])
     return response

@@ -174,6 +174,8 @@ def test_seed_county_feature_apps_keep_their_invariants():
         history = list(ScoreChange.objects.system("test").filter(plan=plan).values_list("score", flat=True))
         assert history == list(range(1, ticks[plan.pk] + 1))
         assert 0 <= ticks[plan.pk] <= 20
+        # The stored summary the authority dashboard reads, computed after the COPY.
+        assert (plan.score, plan.is_approved) == (ticks[plan.pk], plan.pk in approved)
     assert {plans.first().template.rag_for(ticks[p.pk]) for p in plans} == {"red", "amber", "green"}
 
 

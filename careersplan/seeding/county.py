@@ -110,5 +110,7 @@ def seed(county) -> None:
             for row, row_id in zip(rows, w.ids(model, len(rows))):
                 row["id"] = row_id
         w.copy(model, rows)
+    # Written by COPY: the plans' stored summaries, set-based from the rows just written.
+    services.plan_summaries_refresh(plans=m.CareersPlan.objects.for_orgs(schools))
     county.log(f"careersplan: {len(tables[m.CareersPlan]):,} annual careers plans, "
                f"{len(tables[m.ChecklistTick]):,} checklist ticks")

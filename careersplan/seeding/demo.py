@@ -101,6 +101,8 @@ def seed(demo) -> None:
     _recommendations(demo, year)
     _programme(demo, year)
     _surveys(demo, year)
+    # ``_fill`` writes rows directly: the plans' stored summaries are recomputed from them.
+    services.plan_summaries_refresh(plans=CareersPlan.objects.for_orgs(demo.orgs[key].pk for key in PLANS))
     if not ApprovalDeadline.objects.for_org(demo.orgs["la"]).filter(academic_year=year).exists():
         services.approval_deadline_set(authority=demo.orgs["la"], academic_year=year,
                                        approve_by=datetime.date(year, 12, 1),
