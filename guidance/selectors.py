@@ -510,21 +510,52 @@ def dashboard(*, scope: GuidanceScope, service=None, school_id=None) -> dict:
 def my_guidance(*, user) -> list[dict]:
     """For /me/guidance/: per school the learner is enrolled in — their identified adviser,
     referrals and interviews (action plans with their targets) whose audience is PLAN (what a
-    learner may see, ``learners.permissions``), current partnerships (advisers to choose from)."""
+    learner may see, ``learners.permissions``), current partnerships (advisers to choose from).
+
+    One query per kind of row for all the learner's enrolments together, each made whatever it
+    finds (the action plans and the named advisers are read through a subquery of the
+    interviews and partnerships, not prefetched from them, which would skip the query when
+    there are none): the page's queries do not depend on the learner's records. Each interview
+    carries its actions as ``plan_actions``, each partnership its advisers as ``adviser_list``."""
     profiles = list(learner_selectors.own_profiles(user=user).filter(is_active=True).select_related("organisation"))
-    result = []
-    for profile in profiles:
-        org_id = profile.organisation_id
-        result.append({
-            "profile": profile,
-            "guidance": learner_guidance_get(profile=profile),
-            "referrals": Referral.objects.for_org(org_id).filter(profile=profile, audience=Audience.PLAN)
-            .select_related("allocated_adviser").order_by("-created_at"),
-            "interviews": interviews_for_learner(profile=profile, audience_filter=Q(audience=Audience.PLAN)),
-            "destinations": Destination.objects.for_org(org_id).filter(profile=profile),
-            "partnerships": list(partnerships_of_school(school_id=org_id)),
-        })
-    return result
+    if not profiles:
+        return []
+    ids, org_ids = [p.pk for p in profiles], sorted({p.organisation_id for p in profiles})
+    guidance = {g.profile_id: g for g in LearnerGuidance.objects.for_orgs(org_ids).filter(profile_id__in=ids)
+                .select_related("adviser", "preferred_adviser")}
+    referrals = list(Referral.objects.for_orgs(org_ids).filter(profile_id__in=ids, audience=Audience.PLAN)
+                     .select_related("allocated_adviser").order_by("-created_at"))
+    interviews = (Interview.objects.for_orgs(org_ids).filter(profile_id__in=ids)
+                  .filter(_audience(Q(audience=Audience.PLAN))))
+    actions: dict[int, list] = {}
+    for action in (ActionItem.objects.for_orgs(org_ids).filter(interview__in=interviews.values("pk"))
+                   .select_related("target")):
+        actions.setdefault(action.interview_id, []).append(action)
+    interviews = list(interviews.select_related("adviser", "careers_service"))
+    for interview in interviews:
+        interview.plan_actions = actions.get(interview.pk, [])
+    destinations = list(Destination.objects.for_orgs(org_ids).filter(profile_id__in=ids))
+    partnerships = (Partnership.objects.system("a learner's schools' own partnerships, from the schools' side")
+                    .filter(Partnership.current_q(), school_id__in=org_ids).select_related("organisation"))
+    advisers: dict[int, list] = {}
+    for named in (PartnershipAdviser.objects.system("named advisers of a school's own partnerships")
+                  .filter(partnership__in=partnerships.values("pk")).select_related("adviser")):
+        advisers.setdefault(named.partnership_id, []).append(named)
+    partnerships = list(partnerships)
+    for partnership in partnerships:
+        partnership.adviser_list = advisers.get(partnership.pk, [])
+
+    def of(rows, profile):
+        return [row for row in rows if row.profile_id == profile.pk]
+
+    return [{
+        "profile": profile,
+        "guidance": guidance.get(profile.pk),
+        "referrals": of(referrals, profile),
+        "interviews": of(interviews, profile),
+        "destinations": of(destinations, profile),
+        "partnerships": [p for p in partnerships if p.school_id == profile.organisation_id],
+    } for profile in profiles]
 
 
 def my_profile_get(*, user, profile_id=None) -> LearnerProfile:
