@@ -185,3 +185,25 @@ def test_the_list_costs_the_same_queries_for_one_learner_and_thirty(service, org
     thirty, rows = count()
     assert rows == 25  # a page of the thirty
     assert thirty == one <= 20
+
+
+def test_a_platform_operators_change_in_the_admin_keeps_the_marker(service, org, other_org, adviser, partnered,
+                                                                    sign_in, rf):
+    """The Django admin (platform operators only) edits destinations outside the services: its
+    save and delete recompute the learners' marker too."""
+    from django.contrib import admin
+
+    client = sign_in(adviser)
+    profile = learner(org, with_plan=False)
+    _record(client, service, profile, "neet", datetime.date(2026, 9, 1))
+    destination = Destination.objects.for_org(org).get(profile=profile)
+    model_admin = admin.site._registry[Destination]
+    destination.category = "education"
+    model_admin.save_model(rf.post("/"), destination, form=None, change=True)
+    assert profile.user.full_name not in _listed(client, service)
+    model_admin.delete_queryset(rf.post("/"), Destination.objects.for_org(org).filter(profile=profile))
+    assert _marked([org.pk]) == _recomputed([org.pk]) == set()
+    _record(client, service, profile, "unknown", datetime.date(2026, 9, 1))
+    services.leaver_record(profile=profile, left_on=LEFT, by=adviser, org=service)
+    model_admin.delete_model(rf.post("/"), Destination.objects.for_org(org).get(profile=profile))
+    assert _listed(client, service)[profile.user.full_name] == "None recorded"  # a leaver, no destination now
