@@ -338,6 +338,8 @@ class LearnerGuidance(TenantModel):
     adviser = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     preferred_adviser = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     left_on = models.DateField(null=True, blank=True, help_text="The day the learner left (leavers are followed up).")
+    # On the NEET list: kept current by ``follow_up.follow_up_refresh`` (the rule is there).
+    needs_follow_up = models.BooleanField(default=False, db_default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -350,7 +352,10 @@ class LearnerGuidance(TenantModel):
                    # The leavers of a year at the authority's schools (guidance.outcomes): only
                    # leavers are indexed, so the outcome figures never scan the whole roll.
                    models.Index(fields=["organisation", "left_on"], condition=Q(left_on__isnull=False),
-                                name="guidance_leavers_by_org_idx")]
+                                name="guidance_leavers_by_org_idx"),
+                   # The NEET list: the scope's learners to follow up, and only those, by index.
+                   models.Index(fields=["organisation", "left_on"], condition=Q(needs_follow_up=True),
+                                name="guidance_follow_up_idx")]
 
 
 class TierChange(AudienceMixin, TenantModel):

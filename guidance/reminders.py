@@ -3,7 +3,8 @@
 * a learner's filtered/intensive tier is due for review (``LearnerGuidance.review_on``) — to the
   identified adviser, in their careers service;
 * a leaver's NEET/unknown destination is due for follow-up (``Destination.follow_up_on``) — to
-  the person who confirmed it, in their careers service.
+  the person who confirmed it, in their careers service — while the learner is still to follow
+  up (on the NEET list: a later settled destination ends the reminders).
 
 Both only while a current partnership links the service to the school (the grant that lets the
 adviser open the page). Three queries whatever the numbers."""
@@ -70,7 +71,8 @@ def collect(*, today: datetime.date) -> int:
     follow_ups = (
         Destination.objects.for_orgs(school_ids)
         .filter(kind=DestinationKind.ACTUAL, category__in=NOT_SETTLED_CATEGORIES,
-                follow_up_on__isnull=False, follow_up_on__lte=today + LOOKAHEAD)
+                follow_up_on__isnull=False, follow_up_on__lte=today + LOOKAHEAD,
+                profile__guidance__needs_follow_up=True)  # still on the NEET list (follow_up.py)
         .values("pk", "profile_id", "confirmed_by_id", "organisation_id", "follow_up_on", "profile__user__full_name")
     )
     for row in follow_ups:

@@ -394,54 +394,37 @@ def agreement_get(*, school, agreement_id: int) -> Partnership:
 # --- NEET list and dashboards -----------------------------------------------------------------
 
 
-def _latest_actual(field: str):
+def latest_actual(field: str, *, outer: str = "pk") -> Subquery:
+    """``field`` of the learner's latest actual destination (by date recorded, then id), looked
+    up per row of the outer query (``outer``: the learner's profile id there)."""
     return Subquery(
-        Destination.objects.system("correlated subquery on an already scoped profile queryset")
-        .filter(profile=OuterRef("pk"), kind=DestinationKind.ACTUAL)
+        Destination.objects.system("correlated subquery on an already scoped queryset")
+        .filter(profile_id=OuterRef(outer), kind=DestinationKind.ACTUAL)
         .order_by("-recorded_on", "-pk").values(field)[:1]
     )
 
 
-def _left_on():
-    return Subquery(LearnerGuidance.objects.system("correlated subquery on an already scoped profile queryset")
-                    .filter(profile=OuterRef("pk")).values("left_on")[:1])
-
-
 def neet_list(*, scope: GuidanceScope):
-    """Learners of the scope who have left (``left_on``) or have an actual destination, and
-    whose latest actual destination is NEET, unknown, other — or missing for a leaver: the
-    young people still to follow up until settled. Oldest leavers first."""
-    # Who is on it is worked out from two narrow reads of the scope's rows — each learner's
-    # latest actual destination (by date recorded, then id) and the leavers — so the page's query
-    # reads those learners by id and looks their latest destination up for its own rows only
-    # (issue 19: filtering on the look-up ran it for every leaver and destination of the scope,
-    # and intersecting the ids with the organisations read every learner of every partner school).
-    latest: dict[int, tuple] = {}
-    for profile_id, recorded_on, pk, category in (
-            Destination.objects.for_orgs(scope.org_ids).filter(kind=DestinationKind.ACTUAL, profile__isnull=False)
-            .values_list("profile_id", "recorded_on", "pk", "category")):
-        if profile_id not in latest or (recorded_on, pk) > latest[profile_id][:2]:
-            latest[profile_id] = (recorded_on, pk, category)
-    leavers = set(LearnerGuidance.objects.for_orgs(scope.org_ids).filter(left_on__isnull=False)
-                  .values_list("profile_id", flat=True))
-    followed = sorted({pid for pid, (_, _, category) in latest.items() if category in NOT_SETTLED_CATEGORIES}
-                      | (leavers - set(latest)))
-    # Those ids were read within the scope's organisations (row-level security still holds).
-    learners = LearnerProfile.objects.system("the NEET list's learners, found within the scope above")
+    """Learners of the scope still to follow up until settled (``follow_up.py``: latest actual
+    destination NEET, not known or other — or none for a leaver). Oldest leavers first.
+
+    Who is on it is the scope's guidance rows marked ``needs_follow_up`` (read by the partial
+    index ``guidance_follow_up_idx``: only the marked rows of the scope's schools, issue 19);
+    the latest destination's category, date and follow-up date are looked up for the rows shown."""
+    learners = (LearnerProfile.objects.system("the NEET list's learners, through their guidance rows in the scope")
+                .filter(guidance__organisation_id__in=scope.org_ids, guidance__needs_follow_up=True))
     if scope.key_worker_id:
         learners = learners.filter(key_worker_id=scope.key_worker_id)
     return (
         learners
-        .filter(pk__in=followed)
         .select_related("user", "organisation")
         .annotate(
-            latest_category=_latest_actual("category"),
-            latest_recorded_on=_latest_actual("recorded_on"),
-            latest_follow_up_on=_latest_actual("follow_up_on"),
-            # Looked up per learner listed (a join would hash every guidance row of the county).
-            left_on=_left_on(),
+            latest_category=latest_actual("category"),
+            latest_recorded_on=latest_actual("recorded_on"),
+            latest_follow_up_on=latest_actual("follow_up_on"),
+            left_on=F("guidance__left_on"),
             # The keyset keys (``NEET_KEYS``): oldest leavers first, learners who have not left last.
-            left_sort=Coalesce(_left_on(), Value(datetime.date.max)),
+            left_sort=Coalesce(F("guidance__left_on"), Value(datetime.date.max)),
             sort_name=F("user__full_name"),
         )
         .order_by(*NEET_KEYS)
@@ -527,21 +510,52 @@ def dashboard(*, scope: GuidanceScope, service=None, school_id=None) -> dict:
 def my_guidance(*, user) -> list[dict]:
     """For /me/guidance/: per school the learner is enrolled in — their identified adviser,
     referrals and interviews (action plans with their targets) whose audience is PLAN (what a
-    learner may see, ``learners.permissions``), current partnerships (advisers to choose from)."""
+    learner may see, ``learners.permissions``), current partnerships (advisers to choose from).
+
+    One query per kind of row for all the learner's enrolments together, each made whatever it
+    finds (the action plans and the named advisers are read through a subquery of the
+    interviews and partnerships, not prefetched from them, which would skip the query when
+    there are none): the page's queries do not depend on the learner's records. Each interview
+    carries its actions as ``plan_actions``, each partnership its advisers as ``adviser_list``."""
     profiles = list(learner_selectors.own_profiles(user=user).filter(is_active=True).select_related("organisation"))
-    result = []
-    for profile in profiles:
-        org_id = profile.organisation_id
-        result.append({
-            "profile": profile,
-            "guidance": learner_guidance_get(profile=profile),
-            "referrals": Referral.objects.for_org(org_id).filter(profile=profile, audience=Audience.PLAN)
-            .select_related("allocated_adviser").order_by("-created_at"),
-            "interviews": interviews_for_learner(profile=profile, audience_filter=Q(audience=Audience.PLAN)),
-            "destinations": Destination.objects.for_org(org_id).filter(profile=profile),
-            "partnerships": list(partnerships_of_school(school_id=org_id)),
-        })
-    return result
+    if not profiles:
+        return []
+    ids, org_ids = [p.pk for p in profiles], sorted({p.organisation_id for p in profiles})
+    guidance = {g.profile_id: g for g in LearnerGuidance.objects.for_orgs(org_ids).filter(profile_id__in=ids)
+                .select_related("adviser", "preferred_adviser")}
+    referrals = list(Referral.objects.for_orgs(org_ids).filter(profile_id__in=ids, audience=Audience.PLAN)
+                     .select_related("allocated_adviser").order_by("-created_at"))
+    interviews = (Interview.objects.for_orgs(org_ids).filter(profile_id__in=ids)
+                  .filter(_audience(Q(audience=Audience.PLAN))))
+    actions: dict[int, list] = {}
+    for action in (ActionItem.objects.for_orgs(org_ids).filter(interview__in=interviews.values("pk"))
+                   .select_related("target")):
+        actions.setdefault(action.interview_id, []).append(action)
+    interviews = list(interviews.select_related("adviser", "careers_service"))
+    for interview in interviews:
+        interview.plan_actions = actions.get(interview.pk, [])
+    destinations = list(Destination.objects.for_orgs(org_ids).filter(profile_id__in=ids))
+    partnerships = (Partnership.objects.system("a learner's schools' own partnerships, from the schools' side")
+                    .filter(Partnership.current_q(), school_id__in=org_ids).select_related("organisation"))
+    advisers: dict[int, list] = {}
+    for named in (PartnershipAdviser.objects.system("named advisers of a school's own partnerships")
+                  .filter(partnership__in=partnerships.values("pk")).select_related("adviser")):
+        advisers.setdefault(named.partnership_id, []).append(named)
+    partnerships = list(partnerships)
+    for partnership in partnerships:
+        partnership.adviser_list = advisers.get(partnership.pk, [])
+
+    def of(rows, profile):
+        return [row for row in rows if row.profile_id == profile.pk]
+
+    return [{
+        "profile": profile,
+        "guidance": guidance.get(profile.pk),
+        "referrals": of(referrals, profile),
+        "interviews": of(interviews, profile),
+        "destinations": of(destinations, profile),
+        "partnerships": [p for p in partnerships if p.school_id == profile.organisation_id],
+    } for profile in profiles]
 
 
 def my_profile_get(*, user, profile_id=None) -> LearnerProfile:

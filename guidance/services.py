@@ -34,8 +34,9 @@ from plp_portal import clock, rls
 from plp_portal.clock import academic_year_dates
 from . import selectors
 from .figures import figures_mark_stale, figures_refresh, figures_refresh_stale  # noqa: F401 (the tasks')
+from .follow_up import follow_up_refresh
 from .choices import (
-    OPEN_REFERRAL_STATUSES, REASONS_FOR_TIER, TIER_RANK, AttendanceFlag, ReferralReason,
+    OPEN_REFERRAL_STATUSES, REASONS_FOR_TIER, TIER_RANK, AttendanceFlag, DestinationKind, ReferralReason,
     ReferralSource, ReferralStatus, Tier, TriageDecision, Urgency,
 )
 from .models import (
@@ -430,9 +431,11 @@ def leaver_record(*, profile, left_on, by, org) -> LearnerGuidance:
     school is offered to end the enrolment (``leaver_offer_to_school``). ``org``: the
     learner's school (its staff) or the partner careers service."""
     _check_partner(org, profile.organisation_id)
-    guidance = learner_guidance_for(profile=profile)
-    guidance.left_on = left_on
-    guidance.save()
+    with transaction.atomic():
+        guidance = learner_guidance_for(profile=profile)
+        guidance.left_on = left_on
+        guidance.save()
+        follow_up_refresh(profile_ids=[profile.pk])
     audit_log("guidance.leaver.recorded", actor=by, org=profile.organisation, obj=guidance)
     if profile.is_active:
         leaver_offer_to_school(profile=profile, left_on=left_on, by=by)
@@ -480,9 +483,11 @@ def enrolment_ended(*, profile, left_on, by) -> LearnerGuidance | None:
     figures_mark_stale(school_id=profile.organisation_id)  # one active learner fewer
     if not follows_up(profile.target_group):
         return None
-    guidance = learner_guidance_for(profile=profile)
-    guidance.left_on = left_on
-    guidance.save(update_fields=["left_on", "updated_at"])
+    with transaction.atomic():
+        guidance = learner_guidance_for(profile=profile)
+        guidance.left_on = left_on
+        guidance.save(update_fields=["left_on", "updated_at"])
+        follow_up_refresh(profile_ids=[profile.pk])
     audit_log("guidance.leaver.recorded", actor=by, org=profile.organisation, obj=guidance,
               data={"from": "enrolment_end"})
     return guidance
@@ -491,8 +496,11 @@ def enrolment_ended(*, profile, left_on, by) -> LearnerGuidance | None:
 def enrolment_restarted(*, profile, by) -> None:
     """Enrolled again: no longer a leaver to follow up."""
     figures_mark_stale(school_id=profile.organisation_id)
-    updated = LearnerGuidance.objects.for_org(profile.organisation_id).filter(
-        profile=profile, left_on__isnull=False).update(left_on=None, updated_at=timezone.now())
+    with transaction.atomic():
+        updated = LearnerGuidance.objects.for_org(profile.organisation_id).filter(
+            profile=profile, left_on__isnull=False).update(left_on=None, updated_at=timezone.now())
+        if updated:
+            follow_up_refresh(profile_ids=[profile.pk])
     if updated:
         audit_log("guidance.leaver.cleared", actor=by, org=profile.organisation, obj=profile)
 
@@ -903,6 +911,8 @@ def destination_record(*, profile, by, kind: str, category: str, recorded_on, de
         )
         destination.full_clean()
         destination.save()
+        if kind == DestinationKind.ACTUAL:
+            follow_up_refresh(profile_ids=[profile.pk])
         figures_mark_stale(school_id=profile.organisation_id)
         _timeline(profile, plan, kind="guidance.destination", actor=by, obj=destination, audience=Audience.PLAN,
                   summary=f"{destination.get_kind_display()} destination: {destination.get_category_display()}")

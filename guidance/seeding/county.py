@@ -37,6 +37,7 @@ from ..choices import (
     ObjectiveStatus, ReferralReason, ReferralSource, ReferralStatus, Tier, TriageDecision, Urgency,
 )
 from ..models import join_codes
+from ..follow_up import follow_up_refresh
 from ..objectives import DEFAULT_EXPECTED_PERCENT, DEFAULT_OBJECTIVES
 from ..services import CONSENT_WORDING, academic_year_dates, expected_shares_seed_defaults
 
@@ -65,8 +66,9 @@ def seed(county) -> None:
         county.log(f"guidance: {counts['all']:,} referrals ({counts['open']:,} waiting for triage)")
     from ..figures import figures_refresh
 
+    follow_up_refresh()  # the NEET list's marker, set-based over the leavers and destinations made
     figures_refresh(school_ids=list(county.providers))  # the dashboard's summary of what was made
-    county.log("guidance: dashboard figures computed")
+    county.log("guidance: NEET list marked, dashboard figures computed")
 
 
 def _partnerships(county) -> None:

@@ -20,6 +20,7 @@ from ..choices import (
     AttendanceFlag, DestinationCategory, DestinationKind, InterviewKind, ReferralReason,
     ReferralSource, Tier, TierReason, TriageDecision, Urgency,
 )
+from ..follow_up import follow_up_refresh
 from ..models import Partnership
 
 LEAVERS = [
@@ -107,6 +108,7 @@ def seed(demo) -> None:
     from ..figures import figures_refresh
 
     _seed(demo)
+    follow_up_refresh()  # the NEET list's marker (the past leavers' cohorts are made in bulk)
     figures_refresh()  # the careers service dashboard's summary (guidance/figures.py)
 
 

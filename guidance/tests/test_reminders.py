@@ -30,3 +30,18 @@ def test_tier_reviews_and_neet_follow_ups_are_reminded_once(org, other_org):
     reminders.collect(today=today)
     rows = Reminder.objects.for_org(service).filter(recipient=adviser)
     assert sorted(rows.values_list("kind", flat=True)) == ["guidance.destination_follow_up", "guidance.tier_review"]
+
+
+def test_a_learner_settled_since_is_not_reminded_of_the_earlier_destination(org, other_org):
+    service = careers_service(slug="careers")
+    adviser = member(service, Role.CAREERS_ADVISER)
+    p = partnership(service, org, advisers=[adviser])
+    today = p.starts_on + datetime.timedelta(days=30)
+    settled, still = learner(org, with_plan=False), learner(org, with_plan=False)
+    for profile in (settled, still):
+        services.destination_record(profile=profile, by=adviser, kind="actual", category="neet",
+                                    recorded_on=today - datetime.timedelta(days=7), follow_up_on=today, org=service)
+    services.destination_record(profile=settled, by=adviser, kind="actual", category="apprenticeship",
+                                recorded_on=today, org=service)
+    assert reminders.collect(today=today) == 1
+    assert list(Reminder.objects.for_org(service).values_list("learner_profile_id", flat=True)) == [still.pk]

@@ -154,3 +154,44 @@ def test_school_dashboard_for_the_careers_lead(service, org, other_org, sign_in)
     learner(org, with_plan=False)
     response = sign_in(member(org, Role.CAREERS_LEAD)).get(reverse("guidance:dashboard", kwargs={"org_slug": org.slug}))
     assert response.status_code == 200
+
+
+def test_my_guidance_costs_the_same_queries_with_no_records_and_with_many(service, org, other_org, adviser, sign_in):
+    """The learner's own guidance page reads each kind of record once, whatever they hold: none,
+    or interviews with action plans, referrals, destinations and partnerships with named
+    advisers (it made one query fewer without an interview: the action plans were prefetched
+    from the interviews, and Django skips a prefetch with nothing to attach it to)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from guidance import services
+    from guidance.tests.factories import careers_service
+
+    profile = learner(org)
+    client = sign_in(profile.user)
+
+    def count():
+        client.get(reverse("me_guidance:index"))
+        with CaptureQueriesContext(connection) as ctx:
+            body = client.get(reverse("me_guidance:index")).content.decode()
+        return len(ctx.captured_queries), body
+
+    none, body = count()
+    assert "No guidance records yet" in body and "Not named yet" in body
+    second = member(service, Role.CAREERS_ADVISER)
+    partnership(service, org, advisers=[adviser, second])
+    other_service = careers_service(slug="other-careers")
+    partnership(other_service, org, advisers=[member(other_service, Role.CAREERS_ADVISER)])
+    for day in (1, 2, 3):
+        services.interview_record(profile=profile, org=service, adviser=adviser, kind="individual",
+                                  held_on=datetime.date(2026, 10, day), summary=f"Notes of day {day}",
+                                  audience="plan", actions=[("Visit the open day", SOON), ("Ask about bursaries", SOON)])
+    for category in ("education", "apprenticeship"):
+        services.destination_record(profile=profile, by=adviser, kind="intended", category=category,
+                                    recorded_on=datetime.date(2027, 3, 1), detail=f"Plan: {category}", org=service)
+    referral(profile, source="self", by=profile.user)
+    many, body = count()
+    assert body.count("Visit the open day") == 3 and body.count("Ask about bursaries") == 3
+    assert "Notes of day 3" in body and body.count("Plan: ") == 2
+    assert second.full_name in body and other_service.name in body  # the partnerships' named advisers
+    assert many == none <= 20
