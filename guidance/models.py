@@ -357,6 +357,15 @@ class LearnerGuidance(TenantModel):
                    models.Index(fields=["organisation", "left_on"], condition=Q(needs_follow_up=True),
                                 name="guidance_follow_up_idx")]
 
+    def save(self, *args, **kwargs):
+        # The marker is written only by ``follow_up.follow_up_refresh`` (an UPDATE, in the writer's
+        # transaction): saving a row read earlier — a tier change beside a destination recorded
+        # at the same moment — never writes its old value back.
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [field.name for field in self._meta.concrete_fields
+                                       if not field.primary_key and field.name != "needs_follow_up"]
+        super().save(*args, **kwargs)
+
 
 class TierChange(AudienceMixin, TenantModel):
     """One move between tiers: who decided, when, why (the seed's reasons), review date."""

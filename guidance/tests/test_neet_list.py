@@ -207,3 +207,19 @@ def test_a_platform_operators_change_in_the_admin_keeps_the_marker(service, org,
     services.leaver_record(profile=profile, left_on=LEFT, by=adviser, org=service)
     model_admin.delete_model(rf.post("/"), Destination.objects.for_org(org).get(profile=profile))
     assert _listed(client, service)[profile.user.full_name] == "None recorded"  # a leaver, no destination now
+
+
+def test_saving_a_guidance_row_read_before_a_destination_keeps_the_marker(service, org, other_org, adviser,
+                                                                          partnered, sign_in):
+    """A tier change saving the learner's guidance row it read before the adviser recorded a NEET
+    destination (two people at once) does not write the old marker back: the learner stays listed."""
+    client = sign_in(adviser)
+    profile = learner(org, with_plan=False)
+    read_before = services.learner_guidance_for(profile=profile)
+    assert read_before.needs_follow_up is False
+    _record(client, service, profile, "neet", datetime.date(2026, 9, 1))
+    read_before.tier = Tier.FILTERED
+    read_before.save()
+    assert LearnerGuidance.objects.for_org(org).get(profile=profile).tier == Tier.FILTERED
+    assert profile.user.full_name in _listed(client, service)
+    assert _marked([org.pk]) == _recomputed([org.pk]) == {profile.pk}
