@@ -1,6 +1,7 @@
 from django import template
 from django.utils.dateformat import format as date_format
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from guidance.choices import PartnershipStatus
 
@@ -12,6 +13,18 @@ def duration_days(value) -> str:
     """A timedelta as days with one decimal ("2.5 days")."""
     days = value.total_seconds() / 86400
     return f"{days:.1f} day{'s' if round(days, 1) != 1 else ''}"
+
+
+_SUPPRESSED = mark_safe('<span class="plp-suppressed">suppressed</span>')
+
+
+@register.filter
+def outcome_cells(cells, total):
+    """A row of an outcome table (``guidance.outcomes.OutcomeTable``): its figures then its total
+    as numeric cells, a withheld one reading "suppressed". A filter, not template tags per figure:
+    the authority's tables have a row per school (issue 19)."""
+    return format_html_join("", '<td class="govuk-table__cell govuk-table__cell--numeric">{}</td>',
+                            ((_SUPPRESSED if n is None else n,) for n in [*cells, total]))
 
 
 _TAGS = {  # (colour, text) of a partnership that is not current, by status
