@@ -34,7 +34,7 @@ import datetime
 from collections import defaultdict
 
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
 from learners.models import LearnerProfile
@@ -194,12 +194,19 @@ def figures_refresh_stale() -> int:
     return figures_refresh(school_ids=stale) if stale else 0
 
 
+# The kinds the careers service dashboard shows (the others are the authority's, by year).
+DASHBOARD_KINDS = (FigureKind.LEARNERS, FigureKind.ABOVE_CORE, FigureKind.SOURCE, FigureKind.REASON,
+                   FigureKind.OPEN, FigureKind.TRIAGE_HOURS, FigureKind.DESTINATION)
+
+
 def figures_for(*, school_ids) -> dict:
-    """The figure rows of ``school_ids`` added up: {kind: {key: n}} and ``refreshed_at`` (the
-    oldest refresh of those schools; None if one was never computed)."""
-    totals: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for kind, key, n in SchoolFigure.objects.for_orgs(school_ids).values_list("kind", "key", "n"):
-        totals[kind][key] += n
+    """The dashboard's figures of ``school_ids`` added up by PostgreSQL: {kind: {key: n}} (a
+    row per kind and key, however many schools), and ``refreshed_at`` (the oldest refresh of
+    those schools; None if one was never computed)."""
+    totals: dict[str, dict[str, int]] = {kind: defaultdict(int) for kind in DASHBOARD_KINDS}
+    for kind, key, n in (SchoolFigure.objects.for_orgs(school_ids).filter(kind__in=DASHBOARD_KINDS)
+                         .values_list("kind", "key").annotate(n=Sum("n")).order_by()):
+        totals[kind][key] = n
     return {"counts": totals, "refreshed_at": figures_refreshed_at(school_ids=school_ids)}
 
 

@@ -29,8 +29,7 @@ class ReferralQueueFilterSet(FilterSet):
             data = self.with_default_status(data)
         super().__init__(data, *args, org=org, **kwargs)
         if scope.is_service:  # one query: the same list validates the choice and renders it
-            self.filters["school"].extra["choices"] = [
-                (school.pk, school.name) for school in selectors.partner_schools(scope=scope)]
+            self.filters["school"].extra["choices"] = selectors.partner_school_choices(scope=scope)
         else:
             del self.filters["school"]
 

@@ -260,7 +260,12 @@ class Partnership(TenantModel):
                    models.Index(fields=["school", "status"])]
 
     def __str__(self):
-        return f"{self.school} {clock.academic_year_label(self.academic_year)}"
+        return f"{self.school} {self.year_label}"
+
+    @property
+    def year_label(self) -> str:
+        """The academic year it is for, as "2025/26"."""
+        return clock.academic_year_label(self.academic_year)
 
     @staticmethod
     def current_q(today: datetime.date | None = None) -> Q:

@@ -112,6 +112,12 @@ def partner_schools(*, scope: GuidanceScope):
     return Organisation.objects.filter(pk__in=scope.org_ids).order_by("name")
 
 
+def partner_school_choices(*, scope: GuidanceScope) -> list[tuple[int, str]]:
+    """(id, name) of each partner school, by name: a school filter's choices (no organisation
+    rows built for a list of names: a county service has dozens of schools, issue 19)."""
+    return list(partner_schools(scope=scope).values_list("pk", "name"))
+
+
 def service_settings_get(*, org) -> ServiceSettings:
     """The service's settings: the saved row, or an unsaved one with the defaults (a read never
     writes; ``services.service_settings_update`` saves it)."""
@@ -328,15 +334,21 @@ def group_session_get(*, scope: GuidanceScope, session_id: int) -> GroupSession:
 
 
 def partnership_list(*, org):
-    return Partnership.objects.for_org(org).select_related("school").prefetch_related(
-        Prefetch("advisers", queryset=PartnershipAdviser.objects.for_org(org).select_related("adviser"))
-    )
+    """The service's partnerships for its list, with only the columns the list shows (a page of
+    rows loads no agreement, notes or who decided, issue 19) and, as ``named_advisers``, a list of
+    each one's named advisers with only their names."""
+    advisers = PartnershipAdviser.objects.for_org(org).select_related("adviser").only("partnership", "adviser__full_name")
+    return (Partnership.objects.for_org(org).select_related("school")
+            .only("organisation", "school__name", "academic_year", "starts_on", "ends_on", "status", "replaces",
+                  "end_effective_on")
+            .prefetch_related(Prefetch("advisers", queryset=advisers, to_attr="named_advisers")))
 
 
 def partnership_get(*, org, partnership_id: int) -> Partnership:
     return get_object_or_404(
-        partnership_list(org=org).prefetch_related(
-            Prefetch("objectives", queryset=PartnershipObjective.objects.for_org(org))
+        Partnership.objects.for_org(org).select_related("school").prefetch_related(
+            Prefetch("advisers", queryset=PartnershipAdviser.objects.for_org(org).select_related("adviser")),
+            Prefetch("objectives", queryset=PartnershipObjective.objects.for_org(org)),
         ),
         pk=partnership_id,
     )

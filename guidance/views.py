@@ -361,7 +361,7 @@ def dashboard(request):
     figures = selectors.dashboard(scope=scope, service=service, school_id=school_id)
     return render(request, "guidance/dashboard.html", {
         "figures": figures, "scope": scope, "school_id": school_id,
-        "schools": list(selectors.partner_schools(scope=scope)) if scope.is_service else [],
+        "schools": selectors.partner_school_choices(scope=scope) if scope.is_service else [],
         "tier_chart": charts.tier_chart(figures["tiers"]),
         "source_chart": charts.bar_chart(figures["by_source"], title="Referrals by source"),
         "destination_chart": charts.bar_chart([(label, n) for label, n, _ in figures["destinations"]],
@@ -376,7 +376,7 @@ def dashboard(request):
 def group_session_list(request):
     page = Paginator(selectors.group_session_list(scope=request.guidance), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "guidance/group_session_list.html", {
-        "page": page, "schools": selectors.partner_schools(scope=request.guidance)})
+        "page": page, "schools": selectors.partner_school_choices(scope=request.guidance)})
 
 
 def _partner_school(request):
@@ -483,8 +483,7 @@ def partnership_list(request):
     # worth after a few years.
     page = Paginator(selectors.partnership_list(org=request.org), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "guidance/partnership_list.html", {
-        "page": page, "today": today,
-        "current_ids": {p.pk for p in page.object_list if p.is_current(today)}})
+        "page": page, "today": today})
 
 
 @_service_admin
@@ -657,7 +656,6 @@ def agreement_list(request):
     return render(request, "guidance/agreement_list.html", {
         "agreements": agreements, "today": today,
         "waiting": [a for a in agreements if a.status == a.Status.PROPOSED],
-        "current_ids": {a.pk for a in agreements if a.is_current(today)},
         "can_decide": request.membership.role == Role.ORG_ADMIN})
 
 

@@ -1,4 +1,9 @@
 from django import template
+from django.utils.dateformat import format as date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+
+from guidance.choices import PartnershipStatus
 
 register = template.Library()
 
@@ -8,3 +13,42 @@ def duration_days(value) -> str:
     """A timedelta as days with one decimal ("2.5 days")."""
     days = value.total_seconds() / 86400
     return f"{days:.1f} day{'s' if round(days, 1) != 1 else ''}"
+
+
+_SUPPRESSED = mark_safe('<span class="plp-suppressed">suppressed</span>')
+
+
+@register.filter
+def outcome_cells(cells, total):
+    """A row of an outcome table (``guidance.outcomes.OutcomeTable``): its figures then its total
+    as numeric cells, a withheld one reading "suppressed". A filter, not template tags per figure:
+    the authority's tables have a row per school (issue 19)."""
+    return format_html_join("", '<td class="govuk-table__cell govuk-table__cell--numeric">{}</td>',
+                            ((_SUPPRESSED if n is None else n,) for n in [*cells, total]))
+
+
+_TAGS = {  # (colour, text) of a partnership that is not current, by status
+    PartnershipStatus.PROPOSED: ("yellow", "Waiting for the school"),
+    PartnershipStatus.DECLINED: ("red", "Declined"),
+    PartnershipStatus.ENDED: ("grey", "Ended"),
+    PartnershipStatus.REPLACED: ("grey", "Replaced by a change"),
+}
+
+
+@register.simple_tag
+def partnership_status(p, today):
+    """A partnership's status tag on a list of partnerships (the careers service's and the
+    school's): current (and when it ends, if ended early), waiting for the school, declined,
+    ended, replaced, accepted but not started, or expired. A tag, not an include per row (issue 19)."""
+    if p.is_current(today):
+        ends = f" ends {date_format(p.end_effective_on, 'j M Y')}" if p.status == PartnershipStatus.ENDED else ""
+        return format_html('<strong class="govuk-tag govuk-tag--green">Current</strong>{}', ends)
+    if p.status == PartnershipStatus.PROPOSED and p.replaces_id:
+        colour, text = "yellow", "Change waiting for the school"
+    elif p.status in _TAGS:
+        colour, text = _TAGS[p.status]
+    elif p.starts_on > today:
+        colour, text = "blue", "Accepted, not started"
+    else:
+        colour, text = "grey", "Expired"
+    return format_html('<strong class="govuk-tag govuk-tag--{}">{}</strong>', colour, text)

@@ -225,3 +225,41 @@ def test_queue_pages_through_every_referral_once_by_plain_links_at_the_same_cost
     assert f"school={org.pk}" in _next_link(filtered.content.decode())  # the filters are kept
     broken = client.get(url + "?cursor=not-a-cursor")
     assert broken.status_code == 200 and [r["referral"].pk for r in broken.context["rows"]] == expected[:25]
+
+
+def test_dashboard_adds_up_its_schools_in_the_same_queries_for_one_school_and_six(service, org, sign_in):
+    """The page reads one summed row per figure (kind and key), whatever the number of partner
+    schools: the same queries for one school and six, the totals of every school on the page, and
+    a school chosen in the filter shows that school's alone."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from tests.factories import OrganisationFactory
+
+    adviser = member(service, Role.CAREERS_ADVISER)
+    client = sign_in(adviser)
+    url = reverse("guidance:dashboard", kwargs={"org_slug": service.slug})
+
+    def school_with_referrals(school, n):
+        partnership(service, school)
+        profile = learner(school, with_plan=False, target_group=TargetGroup.KEY_STAGE_4)
+        for _ in range(n):
+            referral(profile)
+
+    school_with_referrals(org, 2)
+    figures.figures_refresh(school_ids=[org.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        body = client.get(url).content.decode()
+    assert "By source (2 in all, 2 waiting)" in body
+    others = [OrganisationFactory(name=f"School {i}") for i in range(5)]
+    for i, school in enumerate(others):
+        school_with_referrals(school, i + 1)
+    figures.figures_refresh(school_ids=[s.pk for s in others])
+    with CaptureQueriesContext(connection) as six:
+        body = client.get(url).content.decode()
+    assert len(six.captured_queries) == len(one.captured_queries)
+    assert "By source (17 in all, 17 waiting)" in body  # 2 + 1 + 2 + 3 + 4 + 5
+    assert re.search(r'Key Stage 4</th><td class="govuk-table__cell govuk-table__cell--numeric">6</td>', body)
+    assert all(f'<option value="{s.pk}">School {i}</option>' in body for i, s in enumerate(others))
+    one_school = client.get(url + f"?school={others[4].pk}").content.decode()
+    assert "By source (5 in all, 5 waiting)" in one_school and f'<option value="{others[4].pk}" selected>' in one_school

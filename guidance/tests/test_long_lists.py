@@ -2,6 +2,7 @@
 (plain Next/Previous links, every learner once, in name order, a deep page at the cost of the
 first) and the partnerships in pages of 25."""
 
+import datetime
 import html
 import re
 
@@ -10,8 +11,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from guidance import selectors
-from guidance.tests.factories import learner, partnership
+from guidance import selectors, services
+from guidance.tests.factories import current_year, learner, partnership, proposal
+from plp_portal import clock
+from plp_portal.clock import academic_year_dates
 from plp_portal.organisations.choices import Role
 from tests.factories import OrganisationFactory, member
 
@@ -74,6 +77,76 @@ def test_partnerships_are_listed_a_page_at_a_time(service, sign_in):
     assert len(first.context["page"].object_list) == 25 and len(shown) == len(set(shown)) == 27
     assert "Page 1 of 2" in first.content.decode()
     assert first.content.decode().count("govuk-tag--green") == 25  # every one accepted and current
+
+
+def _rows(body):
+    """Each table body row of a page as the text of its cells."""
+    rows = [re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+            for row in re.findall(r'<tr class="govuk-table__row">(.*?)</tr>', body, re.S)]
+    return [[re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", cell))).strip() for cell in cells]
+            for cells in rows if cells]
+
+
+def test_partnerships_list_shows_each_ones_school_year_advisers_and_status(service, sign_in):
+    """Every state a partnership can be in reads as its status tag, on the service's list and on
+    the school's; the named advisers by name."""
+    admin, ann, bob = member(service, Role.ORG_ADMIN), member(service, Role.CAREERS_ADVISER), \
+        member(service, Role.CAREERS_ADVISER)
+    ann.full_name, bob.full_name = "Ann Adviser", "Bob Adviser"
+    ann.save(), bob.save()
+    today, year = clock.today(), current_year()
+    schools = {name: OrganisationFactory(name=name) for name in (
+        "A current", "B waiting", "C changed", "D declined", "E ending", "F ended", "G next year", "H last year")}
+    partnership(service, schools["A current"], advisers=[ann, bob], by=admin)
+    proposal(service, schools["B waiting"], advisers=[bob], by=admin)
+    changed = partnership(service, schools["C changed"], by=admin)
+    services.partnership_change(org=service, partnership=changed, by=admin, advisers=[ann], referral_process="",
+                                clinic_sessions="")
+    declined = proposal(service, schools["D declined"], by=admin)
+    services.partnership_decide(school=schools["D declined"], partnership=declined, accept=False,
+                                by=member(schools["D declined"], Role.ORG_ADMIN))
+    ending_on = min(today + datetime.timedelta(days=10), academic_year_dates(year)[1])
+    for name, effective_on in (("E ending", ending_on), ("F ended", today)):
+        services.partnership_end(org=service, partnership=partnership(service, schools[name], by=admin),
+                                 by=admin, reason="Funding", effective_on=effective_on)
+    partnership(service, schools["G next year"], academic_year=year + 1, by=admin)
+    partnership(service, schools["H last year"], academic_year=year - 1, by=admin)
+
+    body = sign_in(admin).get(reverse("guidance:partnership_list", kwargs={"org_slug": service.slug})).content.decode()
+    rows = {row[0].split(",")[0]: row[1:] for row in _rows(body)}
+    label = f"{year}/{str(year + 1)[2:]}"
+    assert rows["A current"] == [label, "Ann Adviser, Bob Adviser", "Current"]
+    assert rows["B waiting"] == [label, "Bob Adviser", "Waiting for the school"]
+    changed_rows = [r[1:] for r in _rows(body) if r[0].startswith("C changed")]
+    assert sorted(changed_rows) == [[label, "Ann Adviser", "Change waiting for the school"], [label, "None", "Current"]]
+    assert rows["D declined"] == [label, "None", "Declined"]
+    assert rows["E ending"] == [label, "None", f"Current ends {ending_on:%-d %b %Y}"]
+    assert rows["F ended"] == [label, "None", "Ended"]
+    assert rows["G next year"][-1] == "Accepted, not started"
+    assert rows["H last year"][-1] == "Expired"
+    school_side = sign_in(member(schools["E ending"], Role.ORG_ADMIN)).get(
+        reverse("guidance:agreement_list", kwargs={"org_slug": schools["E ending"].slug})).content.decode()
+    assert [row[1:] for row in _rows(school_side)] == [[label, "None", f"Current ends {ending_on:%-d %b %Y}"]]
+
+
+def test_partnerships_page_costs_the_same_queries_for_2_rows_and_25(service, sign_in):
+    admin, adviser, other = (member(service, role) for role in (Role.ORG_ADMIN, Role.CAREERS_ADVISER,
+                                                                 Role.CAREERS_ADVISER))
+    adviser.full_name = "Named Adviser"
+    adviser.save()
+    client = sign_in(admin)
+    url = reverse("guidance:partnership_list", kwargs={"org_slug": service.slug})
+    for _ in range(2):
+        partnership(service, OrganisationFactory(), advisers=[adviser, other], by=admin)
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        assert len(client.get(url).context["page"].object_list) == 2
+    for _ in range(25):
+        partnership(service, OrganisationFactory(), advisers=[adviser], by=admin)
+    with CaptureQueriesContext(connection) as many:
+        body = client.get(url).content.decode()
+    assert len(many.captured_queries) == len(few.captured_queries)
+    assert body.count('<td class="govuk-table__cell">Named Adviser') == 25
 
 
 def test_neet_list_pages_through_every_learner_to_follow_up_once(service, org, other_org, sign_in):

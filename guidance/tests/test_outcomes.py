@@ -160,6 +160,34 @@ def test_tiers_and_referrals_by_school(authority, org):
     assert now  # (created "now": in this academic year)
 
 
+def test_officer_page_shows_each_schools_row_of_figures_and_its_total(authority, org, second_school, officer,
+                                                                      sign_in):
+    """The outcome tables as the officer reads them: a row per school, each figure then the row's
+    total, a withheld one reading "suppressed", the column totals underneath."""
+    import re
+
+    for school, (core, intensive) in ((org, (5, 2)), (second_school, (12, 0))):
+        for i in range(core + intensive):
+            profile = learner(school, with_plan=False)
+            if i < intensive:
+                LearnerGuidance.objects.for_org(school).update_or_create(organisation=school, profile=profile,
+                                                                         defaults={"tier": Tier.INTENSIVE})
+    school_figures.figures_refresh()  # (the worker, a minute later)
+    tiers = authority_outcomes(authority=authority, year=YEAR)["tiers"]
+    body = sign_in(officer).get(reverse("guidance:authority_outcomes", kwargs={"org_slug": authority.slug})).content
+    table = re.search(r"Learners in each guidance tier by school</caption>(.*?)</table>", body.decode(), re.S).group(1)
+
+    def text(n):
+        return "suppressed" if n is None else str(n)
+
+    shown = [[re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
+             for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S)]
+    assert shown[1:-1] == [[label, *map(text, cells), text(total)] for label, cells, total in tiers.rows]
+    assert [row[0] for row in shown[1:-1]] == ["Northgate School", "Riverside Academy"]
+    assert shown[1][1:] == ["suppressed", "0", "suppressed", "suppressed"]  # 5 core, 2 intensive: withheld
+    assert shown[-1] == ["Total", *map(text, tiers.table.column_totals), text(tiers.table.grand_total)]
+
+
 def test_officer_page_csv_and_no_learner_on_them(authority, org, second_school, officer, sign_in):
     cohort(org, {C.EDUCATION: 10, C.NEET: 3, C.APPRENTICESHIP: 7})
     named = leaver(org, C.EDUCATION)
