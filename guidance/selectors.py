@@ -430,6 +430,8 @@ def neet_list(*, scope: GuidanceScope):
     return (
         learners
         .select_related("user", "organisation")
+        # What a row shows (name, school): not the other columns of three tables (issue 19).
+        .only("organisation", "user", "user__full_name", "organisation__name")
         .annotate(
             latest_category=latest_actual("category"),
             latest_recorded_on=latest_actual("recorded_on"),
