@@ -252,6 +252,7 @@ def test_early_erasure_needs_a_second_admin(org, client):
     detail = reverse("records:erasure", kwargs={"org_slug": org.slug, "erasure_id": erasure.pk})
     page = client.get(detail)
     assert b"a second organisation admin must confirm" in page.content and b'value="confirm"' not in page.content
+    assert (profile.user.full_name or profile.user.email).encode() in page.content  # who, read through the school
     # The same admin cannot confirm it alone (the page does not offer it; a forged post is refused).
     client.post(detail, {"action": "confirm"})
     erasure.refresh_from_db()

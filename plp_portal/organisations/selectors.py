@@ -110,6 +110,13 @@ def membership_get(*, org, membership_id: int) -> Membership:
     return get_object_or_404(Membership.objects.for_org(org).select_related("user"), pk=membership_id)
 
 
+def member_user_get(*, org, user_id: int):
+    """The person ``user_id`` read through their membership of ``org`` (active or not): None for
+    a person who is not, or no longer, one of its members — never a person read by id alone."""
+    membership = Membership.objects.for_org(org).filter(user_id=user_id).select_related("user").first()
+    return membership.user if membership is not None else None
+
+
 def invitation_not_accepted_get(*, org, invitation_id: int) -> Invitation:
     """An invitation of the organisation not yet accepted; 404 for an accepted one and for
     another organisation's alike."""

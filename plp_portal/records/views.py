@@ -12,11 +12,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django.db.models import Q
-from django.contrib.auth import get_user_model
 
 from plp_portal.organisations.choices import Role
 from plp_portal.organisations.permissions import org_role_required, signed_in_required
-from plp_portal.organisations.selectors import user_memberships
+from plp_portal.organisations.selectors import member_user_get, user_memberships
 from plp_portal.uploads import serve_upload
 
 from . import forms, retention, services
@@ -212,7 +211,7 @@ def erasure_detail(request, erasure_id):
     if erasure.status == Erasure.Status.REQUESTED:
         facts = retention.learner_facts(org_id=request.org.pk, profile_ids=[erasure.profile_id])
         if erasure.profile_id in facts:
-            learner = get_user_model().objects.filter(pk=facts[erasure.profile_id][0]).first()
+            learner = member_user_get(org=request.org, user_id=facts[erasure.profile_id][0])
     return render(request, "records/erasure_detail.html", {
         "erasure": erasure, "learner": learner,
         "can_confirm": erasure.status == Erasure.Status.REQUESTED and erasure.requested_by_id != request.user.pk})
