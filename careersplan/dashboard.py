@@ -12,7 +12,6 @@ from plp_portal import clock
 from . import selectors
 from .choices import Phase, Rag
 
-RAGS = [Rag.RED, Rag.AMBER, Rag.GREEN]  # the rank ``selectors.authority_school_rows`` gives each
 RAG_TAGS = {Rag.RED: "red", Rag.AMBER: "orange", Rag.GREEN: "green", None: "grey"}  # partials/rag_tag.html
 
 
@@ -48,7 +47,7 @@ class SchoolLine:
         """``plan_url``: a plan's address without its id (the id and "/" follow)."""
         plan, last = plan or {}, last or {}
         approved = bool(plan.get("is_approved"))
-        rag, last_rag, plan_id, phase = _rag(plan.get("rag")), _rag(last.get("rag")), plan.get("pk"), plan.get("phase")
+        rag, last_rag, plan_id, phase = plan.get("rag"), last.get("rag"), plan.get("pk"), plan.get("phase")
         return cls(
             school["pk"], school["name"], school["kind"], plan_id, phase, plan.get("score"), rag,
             plan.get("sections_incomplete"), approved, last.get("score"), last_rag,
@@ -56,10 +55,6 @@ class SchoolLine:
             status="No plan" if plan_id is None else "Approved" if approved else "Not approved",
             phase=Phase(phase).label if phase else "", rag_label=Rag(rag).label if rag else "", rag_tag=RAG_TAGS[rag],
             last_rag_label=Rag(last_rag).label if last_rag else "", last_rag_tag=RAG_TAGS[last_rag])
-
-
-def _rag(rank: int | None) -> str | None:
-    return None if rank is None else RAGS[rank]
 
 
 def lines(schools, *, authority, year: int, deadline_passed: bool = False, plan_url: str = "") -> list[SchoolLine]:
@@ -75,13 +70,13 @@ def lines(schools, *, authority, year: int, deadline_passed: bool = False, plan_
 def chart(*, authority, school_ids, year: int, chart_years: int = 3) -> list[dict]:
     """Schools per RAG band (and without a plan) for this year and the ones before."""
     years = list(range(year - chart_years + 1, year + 1))
-    counts = {row["academic_year"]: row for row in selectors.authority_rag_counts(
+    counts = {(row["academic_year"], row["rag"]): row["n"] for row in selectors.authority_rag_counts(
         authority=authority, school_ids=school_ids, years=years)}
     result = []
     for y in years:
-        row = counts.get(y, {"red": 0, "amber": 0, "green": 0})
-        result.append({"year": y, "label": clock.academic_year_label(y), "red": row["red"], "amber": row["amber"],
-                       "green": row["green"], "none": len(school_ids) - row["red"] - row["amber"] - row["green"]})
+        red, amber, green = (counts.get((y, rag), 0) for rag in (Rag.RED, Rag.AMBER, Rag.GREEN))
+        result.append({"year": y, "label": clock.academic_year_label(y), "red": red, "amber": amber,
+                       "green": green, "none": len(school_ids) - red - amber - green})
     return result
 
 

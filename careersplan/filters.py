@@ -4,7 +4,6 @@ in SQL by this year's plan — its RAG (from the stored score and the template's
 in SQL too; ``sort``/``dir`` are validated here and carried as hidden fields."""
 
 import django_filters
-from django.db.models import F
 from django.forms import HiddenInput
 
 from plp_portal.filters import FilterSet
@@ -42,11 +41,7 @@ class AuthorityFilterSet(FilterSet):
     def with_rag(self, queryset, name, value):
         if value == NO_PLAN:
             return queryset.exclude(pk__in=self.plans.values("organisation_id"))
-        red = self.plans.filter(score__lte=F("template__rag_red_max"))
-        above_red = self.plans.filter(score__gt=F("template__rag_red_max"))
-        plans = {Rag.RED: red, Rag.AMBER: above_red.filter(score__lte=F("template__rag_amber_max")),
-                 Rag.GREEN: above_red.filter(score__gt=F("template__rag_amber_max"))}[value]
-        return self._with_plan(queryset, plans)
+        return self._with_plan(queryset, self.plans.alias(rag=selectors.plan_rag()).filter(rag=value))
 
     def with_phase(self, queryset, name, value):
         return self._with_plan(queryset, self.plans.filter(phase=value))

@@ -294,10 +294,13 @@ def authority_plans(*, authority, years, school_ids=None):
     return CareersPlan.objects.for_orgs(school_ids).filter(academic_year__in=list(years))
 
 
-def _rag_rank():
-    """0 red, 1 amber, 2 green: ``PlanTemplate.rag_for`` of a plan's stored score, in SQL."""
-    return Case(When(score__lte=F("template__rag_red_max"), then=Value(0)),
-                When(score__lte=F("template__rag_amber_max"), then=Value(1)), default=Value(2))
+def plan_rag(*, ranked: bool = False):
+    """``PlanTemplate.rag_for`` of a plan's stored score, in SQL (the one place the rule is
+    written for queries): the ``Rag`` value, or with ``ranked`` its rank — 0 red, 1 amber,
+    2 green — to sort by."""
+    red, amber, green = (0, 1, 2) if ranked else (Rag.RED, Rag.AMBER, Rag.GREEN)
+    return Case(When(score__lte=F("template__rag_red_max"), then=Value(red)),
+                When(score__lte=F("template__rag_amber_max"), then=Value(amber)), default=Value(green))
 
 
 # What each sortable column sorts on, from the school's plan this year, and its order ascending
@@ -308,7 +311,7 @@ def _rag_rank():
 _PHASE_RANK = {value: rank for rank, (value, _label) in enumerate(sorted(Phase.choices, key=lambda c: c[1]))}
 AUTHORITY_SORTS = {
     "score": (F("score"), lambda key: key.desc(nulls_last=True)),
-    "rag": (_rag_rank(), lambda key: key.asc(nulls_last=True)),
+    "rag": (plan_rag(ranked=True), lambda key: key.asc(nulls_last=True)),
     "phase": (Case(*(When(phase=phase, then=Value(rank)) for phase, rank in _PHASE_RANK.items())),
               lambda key: key.asc(nulls_first=True)),
     "status": (Case(When(is_approved=True, then=Value(0)), default=Value(2)),
@@ -336,23 +339,19 @@ def authority_school_rows(*, authority, schools, year: int, sort: str = "name", 
 
 def authority_plan_summaries(*, authority, school_ids, years):
     """The stored summaries of the plans of ``school_ids`` (the rows a page shows) for ``years``:
-    organisation, year, id, phase, score, sections incomplete, approved and the RAG rank (0 red,
-    1 amber, 2 green) — one query, an index lookup a school and year."""
+    organisation, year, id, phase, score, sections incomplete, approved and RAG — one query, an
+    index lookup a school and year."""
     return (authority_plans(authority=authority, years=years, school_ids=school_ids).order_by()
-            .annotate(rag=_rag_rank())
+            .annotate(rag=plan_rag())
             .values("organisation_id", "academic_year", "pk", "phase", "score", "sections_incomplete",
                     "is_approved", "rag"))
 
 
 def authority_rag_counts(*, authority, school_ids, years):
-    """Plans per academic year and RAG band of the authority's schools: GROUP BY in SQL, one row
-    a year. Each row: ``academic_year``, ``red``, ``amber``, ``green``."""
-    red_max, amber_max = F("template__rag_red_max"), F("template__rag_amber_max")
+    """Plans per academic year and RAG of the authority's schools: GROUP BY in SQL, a row per
+    year and RAG present (``academic_year``, ``rag``, ``n``)."""
     return (authority_plans(authority=authority, years=years, school_ids=school_ids).order_by()
-            .values("academic_year")
-            .annotate(red=Count("pk", filter=Q(score__lte=red_max)),
-                      amber=Count("pk", filter=Q(score__gt=red_max, score__lte=amber_max)),
-                      green=Count("pk", filter=Q(score__gt=amber_max))))
+            .annotate(rag=plan_rag()).values("academic_year", "rag").annotate(n=Count("pk")))
 
 
 def approval_deadline(*, authority, academic_year):
