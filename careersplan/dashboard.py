@@ -43,21 +43,21 @@ class SchoolLine:
 
     @classmethod
     def of(cls, school: dict, plan: dict | None, last: dict | None, *, deadline_passed: bool,
-           plan_url: str = "") -> "SchoolLine":
-        """``plan_url``: a plan's address without its id (the id and "/" follow)."""
+           plan_url=None) -> "SchoolLine":
+        """``plan_url``: a plan's address from its id (``plp_portal.urlpaths.row_url``); no link without it."""
         plan, last = plan or {}, last or {}
         approved = bool(plan.get("is_approved"))
         rag, last_rag, plan_id, phase = plan.get("rag"), last.get("rag"), plan.get("pk"), plan.get("phase")
         return cls(
             school["pk"], school["name"], school["kind"], plan_id, phase, plan.get("score"), rag,
             plan.get("sections_incomplete"), approved, last.get("score"), last_rag,
-            late=deadline_passed and not approved, url=f"{plan_url}{plan_id}/" if plan_id else "",
+            late=deadline_passed and not approved, url=plan_url(plan_id) if plan_id and plan_url else "",
             status="No plan" if plan_id is None else "Approved" if approved else "Not approved",
             phase=Phase(phase).label if phase else "", rag_label=Rag(rag).label if rag else "", rag_tag=RAG_TAGS[rag],
             last_rag_label=Rag(last_rag).label if last_rag else "", last_rag_tag=RAG_TAGS[last_rag])
 
 
-def lines(schools, *, authority, year: int, deadline_passed: bool = False, plan_url: str = "") -> list[SchoolLine]:
+def lines(schools, *, authority, year: int, deadline_passed: bool = False, plan_url=None) -> list[SchoolLine]:
     """``schools`` (a page of ``selectors.authority_school_rows``, or all of them) as lines, with
     their plans of this year and last (one query for all of them)."""
     schools = list(schools)

@@ -15,6 +15,7 @@ from plp_portal.audit.services import audit_log
 from plp_portal.organisations.choices import Role
 from plp_portal.organisations.permissions import org_role_required, public_view
 from plp_portal.uploads import serve_upload
+from plp_portal.urlpaths import row_url
 
 from . import dashboard, feedback, phases, selectors, services
 from .pdf import plan_pdf_view
@@ -497,13 +498,12 @@ def authority(request):
     # A page of schools at a time (issue 19): a county's authority has a hundred and more.
     page = Paginator(view.rows, 25).get_page(request.GET.get("page"))
     chart = dashboard.chart(authority=request.org, school_ids=view.school_ids, year=year)
-    # Each row's link: the address of plan 0 less its id, reversed once rather than per row.
-    plan_url = reverse("careersplan:authority_plan", kwargs={"org_slug": request.org.slug, "plan_id": 0})
     return render(request, "careersplan/authority.html", {
         "year_label": clock.academic_year_label(year),
         "last_year_label": clock.academic_year_label(year - 1),
         "lines": dashboard.lines(page.object_list, authority=request.org, year=year,
-                                 deadline_passed=view.deadline_passed, plan_url=plan_url.removesuffix("0/")),
+                                 deadline_passed=view.deadline_passed, plan_url=row_url(
+                                     "careersplan:authority_plan", "plan_id", org_slug=request.org.slug)),
         "page": page, "matching": page.paginator.count, "total": len(view.school_ids), "chart": chart,
         "svg": dashboard.chart_svg_bars(chart), "filterset": filterset, "sort": view.sort,
         "descending": view.descending, "base_query": urlencode(narrowing), "columns": columns,
