@@ -21,10 +21,11 @@ from plp_portal.organisations.forms import AcceptInvitationForm
 from plp_portal.organisations.permissions import public_view, signed_in_required
 from plp_portal.organisations.selectors import user_is_learner
 from plp_portal.uploads import serve_upload
+from plp_portal.urlpaths import row_url
 from plp_portal.hooks import app_hook_modules
 
 from . import forms, selectors, services
-from .choices import TARGET_OPEN_STATUSES, Audience, AuthorRole, SetByRole, ShareRelationship, SignerRole, TargetTerm
+from .choices import Audience, AuthorRole, SetByRole, ShareRelationship, SignerRole, TargetTerm
 from .lookups import plan_for_request
 from .models import LogEntry, PlanShare, PlanShareInvitation
 from .pdf import progress_file_view
@@ -79,7 +80,7 @@ def plan(request, learner_plan_id):
 def plan_full(request, learner_plan_id):
     """Everything on the plan the learner may see (the whole contract, journey, reports)."""
     plan, viewer = plan_for_request(request, learner_plan_id, need="own")
-    context = plan_context(plan=plan, viewer=viewer, request=request)
+    context = plan_context(plan=plan, viewer=viewer, request=request, target_url=row_url("me:target", "target_id"))
     context.update({"me": True, "sign_form": forms.SignForm(initial={"version": context["plan"].version})})
     moving_on = context["plan"].visible_moving_on
     if moving_on is not None and plan.status == "active":
@@ -134,9 +135,12 @@ def targets(request, learner_plan_id):
     chosen = form.filters()
     page = Paginator(selectors.my_targets(plan=plan, viewer=viewer, today=today, **chosen),
                      TARGETS_PER_PAGE).get_page(request.GET.get("page"))
+    target_url = row_url("me:target", "target_id")
+    for target in page.object_list:
+        target.link = target_url(target.pk)
     return render(request, "learners/me/targets.html", {
         "plan": plan, "targets": page.object_list, "page": page, "form": form, "today": today,
-        "filtered": bool(chosen["status"] or chosen["area"]), "open_statuses": TARGET_OPEN_STATUSES})
+        "filtered": bool(chosen["status"] or chosen["area"])})
 
 
 @signed_in_required

@@ -128,10 +128,10 @@ def my_targets(*, plan: Plan, viewer: PlanViewer, today, status: str = "", area=
 
 
 def me_visible_targets(*, plan: Plan, viewer: PlanViewer) -> list[Target]:
-    """The targets of ``plan`` that ``viewer`` may see, soonest due first, with their area: one
-    query, read once for the learner's home (a plan's own few dozen), whose headlines and "what
-    do I do next" are answered from it in Python (``me_headlines``, ``me_next``)."""
-    return list(plan.targets.filter(audience_q(viewer)).select_related("area").order_by("due_on", "pk"))
+    """The targets of ``plan`` that ``viewer`` may see, soonest due first: one query, read once
+    for the learner's home (a plan's own few dozen), whose headlines and "what do I do next" are
+    answered from it in Python (``me_headlines``, ``me_next``; neither names a target's area)."""
+    return list(plan.targets.filter(audience_q(viewer)).order_by("due_on", "pk"))
 
 
 def me_next(*, targets: list[Target], today, week_days: int = 7) -> dict:
@@ -292,7 +292,8 @@ def timeline_for(*, plan: Plan, viewer: PlanViewer):
 
 
 def tracking_table(*, plan: Plan, viewer: PlanViewer):
-    """The latest report per subject that ``viewer`` may see, one query, ordered by subject."""
+    """The latest report per subject that ``viewer`` may see, one query, ordered by subject (the
+    tracking table, the learner's "good at"; none of them names the author, so no join to them)."""
     visible = audience_q(viewer)
     latest = (
         SubjectReport.objects.for_org(plan.organisation_id)
@@ -301,7 +302,7 @@ def tracking_table(*, plan: Plan, viewer: PlanViewer):
     )
     return (
         plan.subject_reports.filter(visible).filter(pk=Subquery(latest))
-        .select_related("author").order_by("is_specialist_advice", "subject")
+        .order_by("is_specialist_advice", "subject")
     )
 
 
@@ -353,9 +354,9 @@ def me_headlines(*, plan: Plan, viewer: PlanViewer, targets: list[Target] | None
         "progress_to": {"goal": plan.long_term_goal, "destination": plan.anticipated_destination},
         "skills_needed": [t.skills_required for t in open_targets if t.skills_required],
         "progress_made": {
-            "recent": TargetProgress.objects.for_org(plan.organisation_id)
-            .filter(target__plan=plan).filter(audience_q(viewer, prefix="target__"))
-            .select_related("target").order_by("-recorded_at")[:5],
+            "recent": _with_targets(TargetProgress.objects.for_org(plan.organisation_id)
+                                    .filter(target__plan=plan).filter(audience_q(viewer, prefix="target__"))
+                                    .order_by("-recorded_at")[:5], targets),
             "achieved": sum(t.status == TargetStatus.ACHIEVED for t in targets),
             "total": sum(t.status != TargetStatus.WITHDRAWN for t in targets),
         },
@@ -366,6 +367,16 @@ def me_headlines(*, plan: Plan, viewer: PlanViewer, targets: list[Target] | None
             "key_worker": profile.key_worker,
         },
     }
+
+
+def _with_targets(progress, targets: list[Target]) -> list[TargetProgress]:
+    """``progress`` notes with their targets taken from ``targets`` (the same visible targets,
+    already read) rather than joined again."""
+    by_id = {t.pk: t for t in targets}
+    notes = list(progress)
+    for note in notes:
+        note.target = by_id[note.target_id]
+    return notes
 
 
 def targets_due(*, org, before, statuses=TARGET_OPEN_STATUSES):

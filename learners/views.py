@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from plp_portal.organisations.choices import Role
 from plp_portal.organisations.permissions import org_role_required
 from plp_portal.uploads import serve_upload
+from plp_portal.urlpaths import row_url
 
 from . import forms, selectors, services
 from .choices import PlanStatus, SetByRole, SignerRole, TargetTerm
@@ -160,11 +161,13 @@ def at_risk_set(request, profile_id):
 # --- Plan ------------------------------------------------------------------------------------
 
 
-def plan_context(*, plan, viewer, request):
-    """What the plan page shows (also used by the learner's and the grantee's read-only views)."""
+def plan_context(*, plan, viewer, request, target_url=None):
+    """What the plan page shows (also used by the learner's and the grantee's read-only views).
+    ``target_url``: a target's page from its id (``urlpaths.row_url``), or None for no links."""
     detail = selectors.plan_detail(plan=plan, viewer=viewer)
     long_terms, steps, loose = [], {}, []
     for target in detail.visible_targets:
+        target.link = target_url(target.pk) if target_url else ""
         if target.term == TargetTerm.LONG:
             long_terms.append(target)
         elif target.parent_id:
@@ -199,7 +202,8 @@ def plan_context(*, plan, viewer, request):
 @org_role_required(*LEARNER_STAFF)
 def plan(request, learner_plan_id):
     plan, viewer = plan_for_request(request, learner_plan_id)
-    context = plan_context(plan=plan, viewer=viewer, request=request)
+    context = plan_context(plan=plan, viewer=viewer, request=request,
+                           target_url=row_url("learners:target", "target_id", org_slug=request.org.slug))
     context.update({
         "sign_form": forms.SignForm(initial={"version": context["plan"].version}),
         "can_manage_sharing": can_manage_sharing(viewer, context["profile"]),

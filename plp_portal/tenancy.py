@@ -154,6 +154,9 @@ class TenantQuerySet(models.QuerySet):
     def _fetch_all(self):
         if self._result_cache is None:
             self._check_scope()
+            if self.query.is_empty():  # ``none()``: no rows, and no SQL to compile to learn it
+                self._result_cache = []
+                return
         super()._fetch_all()
 
     def count(self):

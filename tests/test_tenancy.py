@@ -33,6 +33,15 @@ def test_for_org_returns_only_that_organisations_rows(org, other_org):
     assert Membership.objects.for_org(org).filter(role=mine.role).order_by("pk").count() == 1
 
 
+def test_an_empty_queryset_reads_nothing_but_is_still_scoped(org, django_assert_num_queries):
+    MembershipFactory(organisation=org)
+    with django_assert_num_queries(0):
+        assert list(Membership.objects.for_org(org).none()) == []
+        assert list(Membership.objects.for_org(org).filter(pk__in=[]).values_list("pk", flat=True)) == []
+    with pytest.raises(UnscopedQueryError):
+        list(Membership.objects.none())
+
+
 def test_for_org_none_is_refused_not_treated_as_everything(org):
     with pytest.raises(UnscopedQueryError):
         Membership.objects.for_org(None)
