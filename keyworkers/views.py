@@ -24,6 +24,7 @@ from plp_portal.pdfs.views import (
 )
 from learners.pdf_renders import PROGRESS_FILE
 from plp_portal.pdfs.models import PdfBundle
+from plp_portal.urlpaths import row_url
 from plp_portal.pdfs.services import pdf_bundle_request
 from plp_portal.audit.services import audit_log
 
@@ -74,6 +75,15 @@ def index(request):
         list(selectors.learners_without_plan(org=org, key_worker=request.user)[:50])
         if request.membership.role == Role.KEY_WORKER else []
     )
+    # Each row's links, reversed once for the page (issue 19).
+    reviews_url = row_url("keyworkers:review_list", "plan_id", org_slug=org.slug)
+    review_url = row_url("keyworkers:review_detail", "review_id", org_slug=org.slug)
+    team_url = row_url("keyworkers:team", "profile_id", org_slug=org.slug)
+    for plan in rows:
+        plan.reviews_url, plan.team_url = reviews_url(plan.pk), team_url(plan.profile_id)
+        plan.review_url = review_url(plan.open_review_id) if plan.open_review_id else ""
+    for profile in without_plan:
+        profile.team_url = team_url(profile.pk)
     return render(request, "keyworkers/index.html", {
         "page": page, "rows": rows, "today": today, "without_plan": without_plan, "filterset": filterset,
         "is_lead": is_lead(request), "days_ahead": settings_row.remind_days_before,

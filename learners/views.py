@@ -80,6 +80,9 @@ def index(request):
         request.GET or None, org=request.org, show_key_worker=not is_key_worker,
         queryset=selectors.learner_list(org=request.org, key_worker=request.user if is_key_worker else None))
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    profile_url = row_url("learners:profile", "profile_id", org_slug=request.org.slug)
+    for learner in page.object_list:
+        learner.url = profile_url(learner.pk)
     return render(request, "learners/index.html", {
         "form": filterset.form, "page": page, "is_key_worker": is_key_worker,
         "can_enrol": request.membership.role in WORKING_STAFF_ROLES,

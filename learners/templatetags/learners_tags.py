@@ -125,3 +125,17 @@ def timeline_event(event):
         '<li class="govuk-!-margin-bottom-3">\n    <p class="govuk-body-s govuk-!-margin-bottom-0"><time datetime="{}">{}'
         '</time>{}{}</p>\n    <p class="govuk-body govuk-!-margin-bottom-0">{}{}</p>\n  </li>',
         when.isoformat(), date_format(when, "j M Y, H:i"), who, mark, event.summary, link)
+
+
+_AT_RISK_MODIFIERS = {"red": " govuk-tag--red", "amber": " govuk-tag--orange", "green": " govuk-tag--green",
+                      "gold": " govuk-tag--yellow"}
+
+
+@register.filter
+def at_risk_tag(level) -> str:
+    """A learner's at-risk level (an ``AtRiskLevel``, or None) as a tag coloured by its code. A
+    filter, not an include: the caseload and the learner list show one a row (issue 19)."""
+    if not level:
+        return mark_safe('<span class="govuk-body-s">Not set</span>')
+    return format_html('<strong class="govuk-tag{}">{}</strong>', _AT_RISK_MODIFIERS.get(level.code, " govuk-tag--grey"),
+                       level.name)

@@ -239,6 +239,12 @@ def test_staff_target_progress_approval_narrative_concern_report_and_at_risk(wor
     assert world["profile"].at_risk_level == level
     listing = client.get(_o(world, "index") + f"?at_risk_level={level.pk}").content.decode()
     assert world["learner"].display_name in listing
+    # The row: the learner's profile link and their level as a tag of its colour.
+    assert f'href="{_o(world, "profile", profile_id=world["profile"].pk)}">{world["learner"].display_name}</a>' in listing
+    colour = {"red": "red", "amber": "orange", "green": "green", "gold": "yellow"}.get(level.code, "grey")
+    assert f'<strong class="govuk-tag govuk-tag--{colour}">{level.name}</strong>' in listing
+    caseload = client.get(reverse("keyworkers:index", kwargs={"org_slug": org.slug})).content.decode()
+    assert f'<strong class="govuk-tag govuk-tag--{colour}">{level.name}</strong>' in caseload
     other_level = services.at_risk_levels_seed_defaults(org=org)[0]
     listing = client.get(_o(world, "index") + f"?at_risk_level={other_level.pk}").content.decode()
     assert world["learner"].display_name not in listing
