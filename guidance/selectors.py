@@ -422,26 +422,26 @@ def neet_list(*, scope: GuidanceScope):
 
     Who is on it is the scope's guidance rows marked ``needs_follow_up`` (read by the partial
     index ``guidance_follow_up_idx``: only the marked rows of the scope's schools, issue 19);
-    the latest destination's category, date and follow-up date are looked up for the rows shown."""
+    the latest destination's category, date and follow-up date are looked up for the rows shown.
+    Rows are dicts: pk, name, school, left_on, latest_category, latest_recorded_on,
+    latest_follow_up_on (and the keys)."""
     learners = (LearnerProfile.objects.system("the NEET list's learners, through their guidance rows in the scope")
-                .filter(guidance__organisation_id__in=scope.org_ids, guidance__needs_follow_up=True))
+                .filter(guidance__organisation_id__any=scope.org_ids, guidance__needs_follow_up=True))
     if scope.key_worker_id:
         learners = learners.filter(key_worker_id=scope.key_worker_id)
     return (
         learners
-        .select_related("user", "organisation")
-        # What a row shows (name, school): not the other columns of three tables (issue 19).
-        .only("organisation", "user", "user__full_name", "organisation__name")
         .annotate(
-            latest_category=latest_actual("category"),
-            latest_recorded_on=latest_actual("recorded_on"),
-            latest_follow_up_on=latest_actual("follow_up_on"),
-            left_on=F("guidance__left_on"),
             # The keyset keys (``NEET_KEYS``): oldest leavers first, learners who have not left last.
             left_sort=Coalesce(F("guidance__left_on"), Value(datetime.date.max)),
             sort_name=F("user__full_name"),
         )
         .order_by(*NEET_KEYS)
+        # What a row shows, as values (issue 19: no learner, person and school instances built
+        # per row, nor their other columns read).
+        .values("pk", "left_sort", "sort_name", name=F("user__full_name"), school=F("organisation__name"),
+                left_on=F("guidance__left_on"), latest_category=latest_actual("category"),
+                latest_recorded_on=latest_actual("recorded_on"), latest_follow_up_on=latest_actual("follow_up_on"))
     )
 
 

@@ -24,6 +24,7 @@ from plp_portal.audit.services import audit_log
 from plp_portal.organisations.choices import OrganisationKind, Role
 from plp_portal.organisations.permissions import org_role_required
 from plp_portal.uploads import serve_upload
+from plp_portal.urlpaths import row_url
 from learners.pdf import progress_file_view
 
 from . import charts, forms, selectors, services
@@ -345,7 +346,9 @@ def destination_new(request, profile_id):
 def neet_list(request):
     page = keyset_page(selectors.neet_list(scope=request.guidance), keys=selectors.NEET_KEYS,
                        cursor=request.GET.get("cursor"), size=PAGE_SIZE)
-    return render(request, "guidance/neet_list.html", {"page": page, "scope": request.guidance})
+    return render(request, "guidance/neet_list.html", {
+        "page": page, "scope": request.guidance,
+        "learner_url": row_url("guidance:learner_detail", "profile_id", org_slug=request.org.slug)})
 
 
 @guidance_view()

@@ -35,7 +35,7 @@ def test_school_leavers_of_followed_up_groups_join_the_destinations_follow_up(se
     for profile in (ks4, adult):
         learner_services.learner_enrolment_end(org=org, profile=profile, left_on=LEFT,
                                                reason=LeavingReason.COMPLETED_PROGRAMME, by=lead)
-    followed = {p.pk for p in selectors.neet_list(scope=_scope(service, org, adviser))}
+    followed = {p["pk"] for p in selectors.neet_list(scope=_scope(service, org, adviser))}
     assert followed == {ks4.pk}
     assert stays.pk not in followed
     # Enrolled again: no longer a leaver to follow up.
