@@ -1,6 +1,6 @@
 from django import template
 from django.utils.dateformat import format as date_format
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 
@@ -56,19 +56,19 @@ def partnership_status(p, today):
     return format_html('<strong class="govuk-tag govuk-tag--{}">{}</strong>', colour, text)
 
 
-_NEET_ROW = ('<td class="govuk-table__cell"><a class="govuk-link" href="{}">{}</a></td>'
-             '<td class="govuk-table__cell">{}</td><td class="govuk-table__cell">{}</td>'
-             '<td class="govuk-table__cell">{}</td><td class="govuk-table__cell">{}</td>')
-
-
 @register.filter
 def neet_cells(p, learner_url):
-    """A row of the NEET list (a ``selectors.neet_list`` dict): the learner's name linked to their page
-    (``learner_url``: ``plp_portal.urlpaths.row_url``, reversed once for the list), school, day
-    they left, latest actual destination and follow-up day. One filter with the dates formatted
-    in Python, not a ``{% url %}`` and three date filters per row (issue 19)."""
-    latest = (format_html('<strong class="govuk-tag govuk-tag--orange">{}</strong> {}',
-                          capfirst(p["latest_category"]), day_label(p["latest_recorded_on"]))
-              if p["latest_category"] else "None recorded")
-    return format_html(_NEET_ROW, learner_url(p["pk"]), p["name"], p["school"],
-                       day_label(p["left_on"]) or "–", latest, day_label(p["latest_follow_up_on"]) or "–")
+    """A row of the NEET list (a ``selectors.neet_list`` dict): the learner's name linked to their
+    page (``learner_url``: ``plp_portal.urlpaths.row_url``, reversed once for the list), school,
+    day they left, latest actual destination and follow-up day. One filter with the dates
+    formatted in Python, not a ``{% url %}`` and three date filters per row (issue 19); the name,
+    the school and the address are escaped, the rest are dates and the category's value."""
+    category = p["latest_category"]
+    latest = (f'<strong class="govuk-tag govuk-tag--orange">{escape(capfirst(category))}</strong> '
+              f'{day_label(p["latest_recorded_on"])}' if category else "None recorded")
+    return mark_safe(
+        f'<td class="govuk-table__cell"><a class="govuk-link" href="{escape(learner_url(p["pk"]))}">'
+        f'{escape(p["name"])}</a></td><td class="govuk-table__cell">{escape(p["school"])}</td>'
+        f'<td class="govuk-table__cell">{day_label(p["left_on"]) or "–"}</td>'
+        f'<td class="govuk-table__cell">{latest}</td>'
+        f'<td class="govuk-table__cell">{day_label(p["latest_follow_up_on"]) or "–"}</td>')
