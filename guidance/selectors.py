@@ -109,7 +109,7 @@ def guidance_scope(*, org, membership, today=None) -> GuidanceScope:
 
 
 def partner_schools(*, scope: GuidanceScope):
-    return Organisation.objects.filter(pk__in=scope.org_ids).order_by("name")
+    return Organisation.objects.filter(pk__any=scope.org_ids).order_by("name")
 
 
 def partner_school_choices(*, scope: GuidanceScope) -> list[tuple[int, str]]:

@@ -31,7 +31,8 @@ class AnyId(Lookup):
 
     def as_postgresql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
-        return f"{lhs} = ANY(%s::bigint[])", (*lhs_params, self.rhs)
+        # The array as its text form: psycopg would dump a list element by element.
+        return f"{lhs} = ANY(%s::bigint[])", (*lhs_params, "{%s}" % ",".join(map(str, self.rhs)))
 
 
 Field.register_lookup(AnyId)

@@ -1,6 +1,6 @@
 from django import template
 from django.utils.dateformat import format as date_format
-from django.utils.html import escape, format_html, format_html_join
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 
@@ -17,16 +17,18 @@ def duration_days(value) -> str:
     return f"{days:.1f} day{'s' if round(days, 1) != 1 else ''}"
 
 
-_SUPPRESSED = mark_safe('<span class="plp-suppressed">suppressed</span>')
+_SUPPRESSED = '<span class="plp-suppressed">suppressed</span>'
 
 
 @register.filter
 def outcome_cells(cells, total):
     """A row of an outcome table (``guidance.outcomes.OutcomeTable``): its figures then its total
     as numeric cells, a withheld one reading "suppressed". A filter, not template tags per figure:
-    the authority's tables have a row per school (issue 19)."""
-    return format_html_join("", '<td class="govuk-table__cell govuk-table__cell--numeric">{}</td>',
-                            ((_SUPPRESSED if n is None else n,) for n in [*cells, total]))
+    the authority's tables have a row per school (issue 19). The figures are counts (integers,
+    written with ``int``: nothing to escape)."""
+    return mark_safe("".join(
+        f'<td class="govuk-table__cell govuk-table__cell--numeric">{_SUPPRESSED if n is None else int(n)}</td>'
+        for n in [*cells, total]))
 
 
 _TAGS = {  # (colour, text) of a partnership that is not current, by status
