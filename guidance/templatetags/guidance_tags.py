@@ -69,7 +69,7 @@ def neet_cells(p, learner_url):
     latest = (f'<strong class="govuk-tag govuk-tag--orange">{escape(capfirst(category))}</strong> '
               f'{day_label(p["latest_recorded_on"])}' if category else "None recorded")
     return mark_safe(
-        f'<td class="govuk-table__cell"><a class="govuk-link" href="{escape(learner_url(p["pk"]))}">'
+        f'<td class="govuk-table__cell"><a class="govuk-link" href="{escape(learner_url(p["profile_id"]))}">'
         f'{escape(p["name"])}</a></td><td class="govuk-table__cell">{escape(p["school"])}</td>'
         f'<td class="govuk-table__cell">{day_label(p["left_on"]) or "–"}</td>'
         f'<td class="govuk-table__cell">{latest}</td>'

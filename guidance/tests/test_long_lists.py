@@ -27,7 +27,7 @@ def _link(body, rel):
 
 
 def _names(response):
-    return [p["pk"] if isinstance(p, dict) else p.pk for p in response.context["page"].object_list]
+    return [p["profile_id"] if isinstance(p, dict) else p.pk for p in response.context["page"].object_list]
 
 
 def test_guidance_learner_list_pages_through_every_learner_once_in_name_order(service, org, other_org, sign_in):
