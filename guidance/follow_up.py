@@ -17,7 +17,7 @@ destination (anonymised), so nothing is left to recompute. Migration 0017 filled
 The list's order (oldest leavers first, then by name, then id) is read from an index of the
 marked rows (``guidance_follow_up_order_idx``), so the row keeps a copy of the learner's name,
 ``follow_up_name``: written by ``follow_up_refresh`` with the marker, and on a rename of the
-person by ``follow_up_name_refresh`` (the person's save, ``apps.GuidanceConfig.ready``). A marked
+person by ``follow_up_name_refresh`` (the person's save, ``signals.py``). A marked
 row's copy is always the person's name (migration 0018 filled it in)."""
 
 from __future__ import annotations
