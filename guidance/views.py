@@ -485,6 +485,9 @@ def partnership_list(request):
     # A page at a time (issue 19): a service has an agreement per school and year, a county's
     # worth after a few years.
     page = Paginator(selectors.partnership_list(org=request.org), PAGE_SIZE).get_page(request.GET.get("page"))
+    detail_url = row_url("guidance:partnership_detail", "partnership_id", org_slug=request.org.slug)
+    for partnership in page.object_list:  # each row's link, reversed once for the page
+        partnership.url = detail_url(partnership.pk)
     return render(request, "guidance/partnership_list.html", {
         "page": page, "today": today})
 
