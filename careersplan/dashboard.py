@@ -13,13 +13,15 @@ from . import selectors
 from .choices import Phase, Rag
 
 RAG_TAGS = {Rag.RED: "red", Rag.AMBER: "orange", Rag.GREEN: "green", None: "grey"}  # partials/rag_tag.html
+PHASE_LABELS, RAG_LABELS = dict(Phase.choices), dict(Rag.choices)  # by value: no enum built per row
 
 
 @dataclass(slots=True)
 class SchoolLine:
     """One school's row: this year's plan (``plan_id`` None: no plan) and last year's score, and
-    what the row shows of them, worked out once here: the template only prints strings (a row
-    costs a fifth of one that tests, looks up and formats in the template; issue 19)."""
+    what the row shows of them, worked out once here: the template prints them in one filter
+    (``careersplan_tags.school_line_cells``; a row costs a fifth of one that tests, looks up and
+    formats in the template; issue 19)."""
 
     org_id: int
     name: str
@@ -53,8 +55,8 @@ class SchoolLine:
             plan.get("sections_incomplete"), approved, last.get("score"), last_rag,
             late=deadline_passed and not approved, url=plan_url(plan_id) if plan_id and plan_url else "",
             status="No plan" if plan_id is None else "Approved" if approved else "Not approved",
-            phase=Phase(phase).label if phase else "", rag_label=Rag(rag).label if rag else "", rag_tag=RAG_TAGS[rag],
-            last_rag_label=Rag(last_rag).label if last_rag else "", last_rag_tag=RAG_TAGS[last_rag])
+            phase=PHASE_LABELS.get(phase, ""), rag_label=RAG_LABELS.get(rag, ""), rag_tag=RAG_TAGS[rag],
+            last_rag_label=RAG_LABELS.get(last_rag, ""), last_rag_tag=RAG_TAGS[last_rag])
 
 
 def lines(schools, *, authority, year: int, deadline_passed: bool = False, plan_url=None) -> list[SchoolLine]:

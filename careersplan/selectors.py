@@ -283,7 +283,7 @@ def authority_schools(*, authority, school_ids=None):
     ``school_ids``: its answer, when the caller already asked it this request)."""
     if school_ids is None:
         school_ids = authority_school_ids(authority=authority)
-    return Organisation.objects.filter(pk__in=school_ids).order_by("name")
+    return Organisation.objects.filter(pk__any=school_ids).order_by("name")
 
 
 def authority_plans(*, authority, years, school_ids=None):

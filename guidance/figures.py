@@ -76,7 +76,7 @@ def figures_compute(*, school_ids) -> list[SchoolFigure]:
     for org_id, group, n in learners.values_list("organisation_id", "target_group").annotate(n=Count("*")).order_by():
         add(org_id, FigureKind.LEARNERS, group, n)
     above_core = (learners.filter(guidance__tier__in=[Tier.FILTERED, Tier.INTENSIVE],
-                                  guidance__organisation_id__in=ids)
+                                  guidance__organisation_id__any=ids)
                   .values_list("organisation_id", "guidance__organisation_id", "target_group", "guidance__tier")
                   .annotate(n=Count("pk")).order_by())
     for org_id, guidance_org_id, group, tier, n in above_core:

@@ -12,14 +12,21 @@ that changes one of its inputs, in the same transaction: ``services.destination_
 actual destination), ``leaver_record``, ``enrolment_ended``, ``enrolment_restarted``, and the
 demo and county seeding after their bulk rows. Erasure (``plp_portal.records.retention``)
 deletes the learner's guidance row with the rest of the record and keeps their latest actual
-destination (anonymised), so nothing is left to recompute. Migration 0017 filled it in."""
+destination (anonymised), so nothing is left to recompute. Migration 0017 filled it in.
+
+The list's order (oldest leavers first, then by name, then id) is read from an index of the
+marked rows (``guidance_follow_up_order_idx``), so the row keeps a copy of the learner's name,
+``follow_up_name``: written by ``follow_up_refresh`` with the marker, and on a rename of the
+person by ``follow_up_name_refresh`` (the person's save, ``signals.py``). A marked
+row's copy is always the person's name (migration 0018 filled it in)."""
 
 from __future__ import annotations
 
-from django.db.models import BooleanField, Case, Exists, OuterRef, Q, Value, When
+from django.db.models import BooleanField, Case, Exists, OuterRef, Q, Subquery, Value, When
 from django.db.models.lookups import In, IsNull
 
 from learners.models import LearnerProfile
+from plp_portal import rls
 
 from .choices import NOT_SETTLED_CATEGORIES, DestinationKind
 from .models import Destination, LearnerGuidance
@@ -56,10 +63,32 @@ def follow_up_refresh(*, profile_ids=None) -> None:
     else:
         ids = list(profile_ids)
         rows, profiles = rows.filter(profile_id__in=ids), profiles.filter(pk__in=ids)
-    rows.update(needs_follow_up=needs_follow_up())
+    name = Subquery(LearnerProfile.objects.system(_WHY).filter(pk=OuterRef("profile_id")).values("user__full_name")[:1])
+    rows.update(needs_follow_up=needs_follow_up(), follow_up_name=name)
     missing = (profiles.filter(~Exists(LearnerGuidance.objects.system(_WHY).filter(profile_id=OuterRef("pk"))))
                .annotate(latest=latest_actual("category")).filter(latest__in=NOT_SETTLED_CATEGORIES)
-               .values_list("pk", "organisation_id"))
+               .values_list("pk", "organisation_id", "user__full_name"))
     LearnerGuidance.objects.bulk_create(
-        [LearnerGuidance(organisation_id=org_id, profile_id=pk, needs_follow_up=True) for pk, org_id in missing],
-        batch_size=2000)
+        [LearnerGuidance(organisation_id=org_id, profile_id=pk, needs_follow_up=True, follow_up_name=full_name)
+         for pk, org_id, full_name in missing], batch_size=2000)
+
+
+def follow_up_name_refresh(*, user_id: int, full_name: str) -> int:
+    """A person renamed: the copy of their name on their marked rows, at every school they are
+    followed up by (the request that renamed them may see one school's rows only: a system scope,
+    in its transaction, written to the audit log like any). Returns the rows changed."""
+    with rls.system_job_scope("a renamed person keeps their place on the NEET lists of their schools"):
+        return (LearnerGuidance.objects.system("a renamed person's marked guidance rows, at every school")
+                .filter(profile__user_id=user_id, needs_follow_up=True).exclude(follow_up_name=full_name)
+                .update(follow_up_name=full_name))
+
+
+def person_saved(sender, instance, raw=False, update_fields=None, **kwargs) -> None:
+    """``pre_save`` of the person (``User``): when their name changes, ``follow_up_name_refresh``.
+    One read of the saved name for a save that may change it (a save of other fields only, like
+    the login's ``last_login``, reads nothing)."""
+    if raw or instance.pk is None or (update_fields is not None and "full_name" not in update_fields):
+        return
+    before = sender._base_manager.filter(pk=instance.pk).values_list("full_name", flat=True).first()
+    if before is not None and before != instance.full_name:
+        follow_up_name_refresh(user_id=instance.pk, full_name=instance.full_name)

@@ -22,7 +22,8 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from learners.choices import Audience, TargetGroup
@@ -331,6 +332,11 @@ class PartnershipObjective(TenantModel):
 # --- The school's rows about its learners -----------------------------------------------------
 
 
+# The NEET list's sort key for a learner who has not left: after every leaver.
+FOLLOW_UP_NOT_LEFT = datetime.date.max
+FOLLOW_UP_FIELDS = ("needs_follow_up", "follow_up_name")
+
+
 class LearnerGuidance(TenantModel):
     """A learner's current place in the guidance model: tier (core unless changed), the
     identified adviser (seed 004), the adviser the learner asked for, review date. History is in
@@ -345,6 +351,10 @@ class LearnerGuidance(TenantModel):
     left_on = models.DateField(null=True, blank=True, help_text="The day the learner left (leavers are followed up).")
     # On the NEET list: kept current by ``follow_up.follow_up_refresh`` (the rule is there).
     needs_follow_up = models.BooleanField(default=False, db_default=False)
+    # The NEET list's order among the marked rows: the learner's name (``User.full_name``), copied
+    # by ``follow_up_refresh`` and on a rename (``follow_up.follow_up_name_refresh``), so a page
+    # is read from ``guidance_follow_up_order_idx`` instead of every marked row's person.
+    follow_up_name = models.CharField(max_length=150, blank=True, default="", db_default="")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -360,15 +370,19 @@ class LearnerGuidance(TenantModel):
                                 name="guidance_leavers_by_org_idx"),
                    # The NEET list: the scope's learners to follow up, and only those, by index.
                    models.Index(fields=["organisation", "left_on"], condition=Q(needs_follow_up=True),
-                                name="guidance_follow_up_idx")]
+                                name="guidance_follow_up_idx"),
+                   # The NEET list in its order (``selectors.NEET_KEYS``): oldest leavers first,
+                   # then by name; a page reads its rows, not every marked row (issue 19).
+                   models.Index(Coalesce("left_on", Value(FOLLOW_UP_NOT_LEFT)), "follow_up_name", "profile",
+                                condition=Q(needs_follow_up=True), name="guidance_follow_up_order_idx")]
 
     def save(self, *args, **kwargs):
-        # The marker is written only by ``follow_up.follow_up_refresh`` (an UPDATE, in the writer's
+        # The marker and its name are written only by ``follow_up`` (UPDATEs, in the writer's
         # transaction): saving a row read earlier — a tier change beside a destination recorded
-        # at the same moment — never writes its old value back.
+        # at the same moment — never writes their old values back.
         if not self._state.adding and kwargs.get("update_fields") is None:
             kwargs["update_fields"] = [field.name for field in self._meta.concrete_fields
-                                       if not field.primary_key and field.name != "needs_follow_up"]
+                                       if not field.primary_key and field.name not in FOLLOW_UP_FIELDS]
         super().save(*args, **kwargs)
 
 

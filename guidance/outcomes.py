@@ -65,7 +65,7 @@ def authority_school_ids(*, authority) -> list[int]:
 
 
 def authority_schools(*, authority) -> dict[int, str]:
-    return dict(Organisation.objects.filter(pk__in=authority_school_ids(authority=authority))
+    return dict(Organisation.objects.filter(pk__any=authority_school_ids(authority=authority))
                 .order_by("name").values_list("pk", "name"))
 
 
@@ -79,7 +79,7 @@ def school_services_of_years(*, school_ids, years) -> dict[int, dict[int, str]]:
     with which of ITS schools (a name per school), never a partnership's terms."""
     result: dict[int, dict[int, str]] = {year: {} for year in years}
     rows = (Partnership.objects.system("the authority's outcomes: which careers service worked with its schools")
-            .filter(school_id__in=school_ids, academic_year__in=list(years), status__in=WORKED_WITH)
+            .filter(school_id__any=school_ids, academic_year__in=list(years), status__in=WORKED_WITH)
             .order_by("academic_year", "school_id", "starts_on", "pk")
             .values_list("academic_year", "school_id", "organisation__name"))
     for year, school_id, name in rows:

@@ -49,6 +49,7 @@ from .models import (
     GroupAttendance,
     GroupSession,
     Interview,
+    FOLLOW_UP_NOT_LEFT,
     LearnerGuidance,
     Partnership,
     PartnershipAdviser,
@@ -109,7 +110,7 @@ def guidance_scope(*, org, membership, today=None) -> GuidanceScope:
 
 
 def partner_schools(*, scope: GuidanceScope):
-    return Organisation.objects.filter(pk__in=scope.org_ids).order_by("name")
+    return Organisation.objects.filter(pk__any=scope.org_ids).order_by("name")
 
 
 def partner_school_choices(*, scope: GuidanceScope) -> list[tuple[int, str]]:
@@ -418,34 +419,30 @@ def latest_actual(field: str, *, outer: str = "pk") -> Subquery:
 
 def neet_list(*, scope: GuidanceScope):
     """Learners of the scope still to follow up until settled (``follow_up.py``: latest actual
-    destination NEET, not known or other — or none for a leaver). Oldest leavers first.
+    destination NEET, not known or other — or none for a leaver). Oldest leavers first, then by
+    name (then id).
 
-    Who is on it is the scope's guidance rows marked ``needs_follow_up`` (read by the partial
-    index ``guidance_follow_up_idx``: only the marked rows of the scope's schools, issue 19);
-    the latest destination's category, date and follow-up date are looked up for the rows shown."""
-    learners = (LearnerProfile.objects.system("the NEET list's learners, through their guidance rows in the scope")
-                .filter(guidance__organisation_id__in=scope.org_ids, guidance__needs_follow_up=True))
+    Read from the scope's guidance rows marked ``needs_follow_up``, in the order of the partial
+    index ``guidance_follow_up_order_idx`` (the day they left, the copy of the learner's name the
+    row keeps, the learner's id): a page reads its rows from the index, not every marked row and
+    its person (issue 19). The name shown, the school and the latest destination's category, date
+    and follow-up date are looked up for the rows shown. Rows are dicts: profile_id, name, school,
+    left_on, latest_category, latest_recorded_on, latest_follow_up_on (and the keys)."""
+    rows = LearnerGuidance.objects.for_orgs(scope.org_ids).filter(needs_follow_up=True)
     if scope.key_worker_id:
-        learners = learners.filter(key_worker_id=scope.key_worker_id)
+        rows = rows.filter(profile__key_worker_id=scope.key_worker_id)
     return (
-        learners
-        .select_related("user", "organisation")
-        # What a row shows (name, school): not the other columns of three tables (issue 19).
-        .only("organisation", "user", "user__full_name", "organisation__name")
-        .annotate(
-            latest_category=latest_actual("category"),
-            latest_recorded_on=latest_actual("recorded_on"),
-            latest_follow_up_on=latest_actual("follow_up_on"),
-            left_on=F("guidance__left_on"),
-            # The keyset keys (``NEET_KEYS``): oldest leavers first, learners who have not left last.
-            left_sort=Coalesce(F("guidance__left_on"), Value(datetime.date.max)),
-            sort_name=F("user__full_name"),
-        )
+        # The keyset keys (``NEET_KEYS``), the index's expressions: learners who have not left last.
+        rows.annotate(left_sort=Coalesce(F("left_on"), Value(FOLLOW_UP_NOT_LEFT)))
         .order_by(*NEET_KEYS)
+        .values("profile_id", "left_sort", "follow_up_name", "left_on", name=F("profile__user__full_name"),
+                school=F("organisation__name"), latest_category=latest_actual("category", outer="profile_id"),
+                latest_recorded_on=latest_actual("recorded_on", outer="profile_id"),
+                latest_follow_up_on=latest_actual("follow_up_on", outer="profile_id"))
     )
 
 
-NEET_KEYS = ("left_sort", "sort_name", "pk")
+NEET_KEYS = ("left_sort", "follow_up_name", "profile_id")
 
 
 def dashboard(*, scope: GuidanceScope, service=None, school_id=None) -> dict:

@@ -24,6 +24,7 @@ from plp_portal.audit.services import audit_log
 from plp_portal.organisations.choices import OrganisationKind, Role
 from plp_portal.organisations.permissions import org_role_required
 from plp_portal.uploads import serve_upload
+from plp_portal.urlpaths import row_url
 from learners.pdf import progress_file_view
 
 from . import charts, forms, selectors, services
@@ -345,7 +346,9 @@ def destination_new(request, profile_id):
 def neet_list(request):
     page = keyset_page(selectors.neet_list(scope=request.guidance), keys=selectors.NEET_KEYS,
                        cursor=request.GET.get("cursor"), size=PAGE_SIZE)
-    return render(request, "guidance/neet_list.html", {"page": page, "scope": request.guidance})
+    return render(request, "guidance/neet_list.html", {
+        "page": page, "scope": request.guidance,
+        "learner_url": row_url("guidance:learner_detail", "profile_id", org_slug=request.org.slug)})
 
 
 @guidance_view()
@@ -482,6 +485,9 @@ def partnership_list(request):
     # A page at a time (issue 19): a service has an agreement per school and year, a county's
     # worth after a few years.
     page = Paginator(selectors.partnership_list(org=request.org), PAGE_SIZE).get_page(request.GET.get("page"))
+    detail_url = row_url("guidance:partnership_detail", "partnership_id", org_slug=request.org.slug)
+    for partnership in page.object_list:  # each row's link, reversed once for the page
+        partnership.url = detail_url(partnership.pk)
     return render(request, "guidance/partnership_list.html", {
         "page": page, "today": today})
 

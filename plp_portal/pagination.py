@@ -4,7 +4,8 @@ reads and throws away every row before the page.
 
     page = keyset_page(queryset, keys=("queue_rank", "created_at", "pk"), cursor=request.GET.get("cursor"))
 
-``keys`` are the list's ordering, every one ascending (a descending column is given as a
+Rows are model instances or ``values()`` dicts (the keys among their names). ``keys`` are the
+list's ordering, every one ascending (a descending column is given as a
 negated annotation, with an index on that expression), and unique together (end with "pk").
 The cursor in the page links is the keys of the first or last row shown, encoded; a cursor that
 does not decode (edited by hand, from an older version) shows the first page, never an error.
@@ -85,6 +86,8 @@ def _decode(cursor: str, fields):
 
 
 def _key_values(obj, keys):
+    if isinstance(obj, dict):  # a ``values()`` row: the keys are among its names
+        return [obj[k] for k in keys]
     return [getattr(obj, "pk" if k == "pk" else k) for k in keys]
 
 

@@ -27,6 +27,8 @@ from django.contrib import admin
 from django.db import models
 from django.db.models import sql
 
+from plp_portal import lookups  # noqa: F401  (registers ``__any``, used by ``for_orgs``)
+
 _system_scope: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "plp_system_scope", default=None
 )
@@ -113,7 +115,7 @@ class TenantQuerySet(models.QuerySet):
     def for_orgs(self, org_ids) -> TenantQuerySet:
         """Rows owned by any of ``org_ids`` — for a grant that spans organisations (a partnership,
         an authority's schools); the caller computes the ids from the recorded grant."""
-        return self.filter(organisation_id__in=list(org_ids))._mark_scoped()
+        return self.filter(organisation_id__any=list(org_ids))._mark_scoped()
 
     def system(self, reason: str) -> TenantQuerySet:
         """Every organisation's rows, for system work that states why (jobs, commands, admin)."""

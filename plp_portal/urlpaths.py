@@ -26,4 +26,5 @@ def row_url(viewname: str, id_kwarg: str, **kwargs) -> Callable[[int], str]:
     def url(row_id: int) -> str:
         return f"{head}{int(row_id)}{tail}"
 
+    url.do_not_call_in_templates = True  # a template may hand it to a filter: {{ row|cells:row_url }}
     return url

@@ -235,6 +235,7 @@ FUNCTION_LEVEL_IMPORTS = {
     # AppConfig.ready(): Django's place for signal and check registration, after the registry.
     ("plp_portal/accounts/apps.py", "."): "AppConfig.ready registers signals",
     ("plp_portal/sso/apps.py", "."): "AppConfig.ready registers signals",
+    ("guidance/apps.py", "."): "AppConfig.ready registers signals",
     ("plp_portal/audit/apps.py", "plp_portal.dbroles"): "AppConfig.ready connects the role check",
     ("plp_portal/organisations/apps.py", "django.db.models.signals"): "AppConfig.ready",
     ("plp_portal/organisations/apps.py", "plp_portal"): "AppConfig.ready (row security after migrate)",

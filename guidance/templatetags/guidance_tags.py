@@ -1,9 +1,11 @@
 from django import template
 from django.utils.dateformat import format as date_format
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 
 from guidance.choices import PartnershipStatus
+from plp_portal.clock import day_label
 
 register = template.Library()
 
@@ -15,16 +17,18 @@ def duration_days(value) -> str:
     return f"{days:.1f} day{'s' if round(days, 1) != 1 else ''}"
 
 
-_SUPPRESSED = mark_safe('<span class="plp-suppressed">suppressed</span>')
+_SUPPRESSED = '<span class="plp-suppressed">suppressed</span>'
 
 
 @register.filter
 def outcome_cells(cells, total):
     """A row of an outcome table (``guidance.outcomes.OutcomeTable``): its figures then its total
     as numeric cells, a withheld one reading "suppressed". A filter, not template tags per figure:
-    the authority's tables have a row per school (issue 19)."""
-    return format_html_join("", '<td class="govuk-table__cell govuk-table__cell--numeric">{}</td>',
-                            ((_SUPPRESSED if n is None else n,) for n in [*cells, total]))
+    the authority's tables have a row per school (issue 19). The figures are counts (integers,
+    written with ``int``: nothing to escape)."""
+    return mark_safe("".join(
+        f'<td class="govuk-table__cell govuk-table__cell--numeric">{_SUPPRESSED if n is None else int(n)}</td>'
+        for n in [*cells, total]))
 
 
 _TAGS = {  # (colour, text) of a partnership that is not current, by status
@@ -52,3 +56,21 @@ def partnership_status(p, today):
     else:
         colour, text = "grey", "Expired"
     return format_html('<strong class="govuk-tag govuk-tag--{}">{}</strong>', colour, text)
+
+
+@register.filter
+def neet_cells(p, learner_url):
+    """A row of the NEET list (a ``selectors.neet_list`` dict): the learner's name linked to their
+    page (``learner_url``: ``plp_portal.urlpaths.row_url``, reversed once for the list), school,
+    day they left, latest actual destination and follow-up day. One filter with the dates
+    formatted in Python, not a ``{% url %}`` and three date filters per row (issue 19); the name,
+    the school and the address are escaped, the rest are dates and the category's value."""
+    category = p["latest_category"]
+    latest = (f'<strong class="govuk-tag govuk-tag--orange">{escape(capfirst(category))}</strong> '
+              f'{day_label(p["latest_recorded_on"])}' if category else "None recorded")
+    return mark_safe(
+        f'<td class="govuk-table__cell"><a class="govuk-link" href="{escape(learner_url(p["profile_id"]))}">'
+        f'{escape(p["name"])}</a></td><td class="govuk-table__cell">{escape(p["school"])}</td>'
+        f'<td class="govuk-table__cell">{day_label(p["left_on"]) or "–"}</td>'
+        f'<td class="govuk-table__cell">{latest}</td>'
+        f'<td class="govuk-table__cell">{day_label(p["latest_follow_up_on"]) or "–"}</td>')

@@ -123,7 +123,7 @@ def test_neet_list_holds_unsettled_leavers_only(service, org, other_org):
     services.destination_record(profile=neet, by=adviser, kind="actual", category="neet",
                                 recorded_on=datetime.date(2026, 9, 1), org=service)
     scope = selectors.GuidanceScope(org=service, side="service", org_ids=(org.pk,), user_id=adviser.pk)
-    assert {p.pk for p in selectors.neet_list(scope=scope)} == {neet.pk, silent.pk}
+    assert {p["profile_id"] for p in selectors.neet_list(scope=scope)} == {neet.pk, silent.pk}
 
 
 def test_dashboard_page_renders_chart_and_tables(service, org, other_org, sign_in):

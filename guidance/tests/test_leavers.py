@@ -35,7 +35,7 @@ def test_school_leavers_of_followed_up_groups_join_the_destinations_follow_up(se
     for profile in (ks4, adult):
         learner_services.learner_enrolment_end(org=org, profile=profile, left_on=LEFT,
                                                reason=LeavingReason.COMPLETED_PROGRAMME, by=lead)
-    followed = {p.pk for p in selectors.neet_list(scope=_scope(service, org, adviser))}
+    followed = {p["profile_id"] for p in selectors.neet_list(scope=_scope(service, org, adviser))}
     assert followed == {ks4.pk}
     assert stays.pk not in followed
     # Enrolled again: no longer a leaver to follow up.
@@ -43,7 +43,7 @@ def test_school_leavers_of_followed_up_groups_join_the_destinations_follow_up(se
                                      starts_on=datetime.date(2026, 9, 1), ends_on=datetime.date(2027, 7, 20),
                                      final_outcome="Three A levels")
     assert LearnerGuidance.objects.for_org(org).get(profile=ks4).left_on is None
-    assert not selectors.neet_list(scope=_scope(service, org, adviser)).filter(pk=ks4.pk).exists()
+    assert not selectors.neet_list(scope=_scope(service, org, adviser)).filter(profile_id=ks4.pk).exists()
 
 
 def test_a_leaver_recorded_by_the_adviser_is_offered_to_the_school(service, org, other_org, adviser, partnered,

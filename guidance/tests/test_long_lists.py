@@ -27,7 +27,7 @@ def _link(body, rel):
 
 
 def _names(response):
-    return [p.pk for p in response.context["page"].object_list]
+    return [p["profile_id"] if isinstance(p, dict) else p.pk for p in response.context["page"].object_list]
 
 
 def test_guidance_learner_list_pages_through_every_learner_once_in_name_order(service, org, other_org, sign_in):
@@ -124,6 +124,13 @@ def test_partnerships_list_shows_each_ones_school_year_advisers_and_status(servi
     assert rows["F ended"] == [label, "None", "Ended"]
     assert rows["G next year"][-1] == "Accepted, not started"
     assert rows["H last year"][-1] == "Expired"
+    # Each school's name links to its partnership's page.
+    from guidance.models import Partnership
+
+    links = dict(re.findall(r'<a class="govuk-link" href="([^"]+)">([^<]+)<span', body))
+    for agreement in Partnership.objects.for_org(service).select_related("school"):
+        assert links[reverse("guidance:partnership_detail", kwargs={
+            "org_slug": service.slug, "partnership_id": agreement.pk})] == agreement.school.name
     school_side = sign_in(member(schools["E ending"], Role.ORG_ADMIN)).get(
         reverse("guidance:agreement_list", kwargs={"org_slug": schools["E ending"].slug})).content.decode()
     assert [row[1:] for row in _rows(school_side)] == [[label, "None", f"Current ends {ending_on:%-d %b %Y}"]]

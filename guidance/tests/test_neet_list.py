@@ -223,3 +223,69 @@ def test_saving_a_guidance_row_read_before_a_destination_keeps_the_marker(servic
     assert LearnerGuidance.objects.for_org(org).get(profile=profile).tier == Tier.FILTERED
     assert profile.user.full_name in _listed(client, service)
     assert _marked([org.pk]) == _recomputed([org.pk]) == {profile.pk}
+
+
+def _names_current(org_ids) -> None:
+    """Every marked row keeps its learner's name (the list's order, ``follow_up_name``)."""
+    for copy, name in (LearnerGuidance.objects.for_orgs(org_ids).filter(needs_follow_up=True)
+                       .values_list("follow_up_name", "profile__user__full_name")):
+        assert copy == name
+
+
+def _order(client, service) -> list[str]:
+    return list(_listed(client, service))
+
+
+def test_the_list_is_in_leaving_then_name_order_and_a_rename_moves_the_learner(
+        service, org, other_org, adviser, partnered, sign_in):
+    """Oldest leavers first, then by name; a learner renamed (as the school's MIS import renames:
+    a save of the name and email) moves to their new place, at every school that follows them up."""
+    client = sign_in(adviser)
+    people = {}
+    for name, left_on in (("Cal Ames", LEFT), ("Bea Ames", LEFT), ("Ann Ames", LEFT - datetime.timedelta(days=1)),
+                          ("Dee Ames", None)):
+        profile = learner(org, with_plan=False)
+        profile.user.full_name = name
+        profile.user.save()
+        if left_on:
+            services.leaver_record(profile=profile, left_on=left_on, by=adviser, org=service)
+        _record(client, service, profile, "neet", datetime.date(2026, 9, 1))
+        people[name] = profile
+    assert _order(client, service) == ["Ann Ames", "Bea Ames", "Cal Ames", "Dee Ames"]
+    # The same person followed up by a second school too (a second enrolment, a guidance row of its own).
+    from learners.tests.factories import LearnerProfileFactory
+
+    from tests.factories import OrganisationFactory
+
+    second_school = OrganisationFactory()
+    second = LearnerProfileFactory(organisation=second_school, user=people["Bea Ames"].user)
+    services.leaver_record(profile=second, left_on=LEFT, by=member(second_school, Role.CAREERS_LEAD),
+                           org=second_school)
+    assert LearnerGuidance.objects.for_org(second_school).get(profile=second).needs_follow_up
+    user = people["Bea Ames"].user
+    user.full_name = "Zoe Ames"
+    user.save(update_fields=["full_name", "email"])
+    assert _order(client, service) == ["Ann Ames", "Cal Ames", "Zoe Ames", "Dee Ames"]
+    _names_current([org.pk, second_school.pk])
+    # A save that leaves the name alone reads it once and writes nothing.
+    user.save()
+    _names_current([org.pk, second_school.pk])
+
+
+def test_every_write_of_the_marker_keeps_the_name_it_sorts_by(service, org, other_org, adviser, partnered):
+    lead = member(org, Role.CAREERS_LEAD)
+    a, b, c = (learner(org, target_group=TargetGroup.KEY_STAGE_4) for _ in range(3))
+    # A guidance row made before the learner's name was known (as an MIS import can leave it).
+    services.tier_set(profile=a, to_tier=Tier.FILTERED, reasons=[TierReason.DEMOTIVATED], by=adviser,
+                      review_on=datetime.date(2027, 1, 15), org=service)
+    LearnerGuidance.objects.for_org(org).filter(profile=a).update(follow_up_name="stale")
+    services.destination_record(profile=a, by=adviser, kind="actual", category="neet",
+                                recorded_on=datetime.date(2026, 9, 1), org=service)
+    services.destination_record(profile=b, by=adviser, kind="actual", category="unknown",  # no row yet: made
+                                recorded_on=datetime.date(2026, 9, 1), org=service)
+    learner_services.learner_enrolment_end(org=org, profile=c, left_on=LEFT, reason=LeavingReason.OTHER, by=lead)
+    assert _marked([org.pk]) == {a.pk, b.pk, c.pk}
+    _names_current([org.pk])
+    LearnerGuidance.objects.for_org(org).update(follow_up_name="")
+    follow_up_refresh()  # the seeding's whole-database recompute
+    _names_current([org.pk])

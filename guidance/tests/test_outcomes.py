@@ -186,6 +186,15 @@ def test_officer_page_shows_each_schools_row_of_figures_and_its_total(authority,
     assert [row[0] for row in shown[1:-1]] == ["Northgate School", "Riverside Academy"]
     assert shown[1][1:] == ["suppressed", "0", "suppressed", "suppressed"]  # 5 core, 2 intensive: withheld
     assert shown[-1] == ["Total", *map(text, tiers.table.column_totals), text(tiers.table.grand_total)]
+    # The school filter offers every school by name, the one chosen selected (names escaped).
+    second_school.name = "Riverside & Co <Academy>"
+    second_school.save()
+    page = sign_in(officer).get(reverse("guidance:authority_outcomes", kwargs={"org_slug": authority.slug})
+                                + f"?school={second_school.pk}").content.decode()
+    select = re.search(r'<select class="govuk-select" id="o-school" name="school">(.*?)</select>', page, re.S).group(1)
+    assert re.findall(r'<option value="(\d*)"( selected)?>([^<]*)</option>', select) == [
+        ("", "", "All schools"), (str(org.pk), "", "Northgate School"),
+        (str(second_school.pk), " selected", "Riverside &amp; Co &lt;Academy&gt;")]
 
 
 def test_officer_page_csv_and_no_learner_on_them(authority, org, second_school, officer, sign_in):
