@@ -74,3 +74,18 @@ def neet_cells(p, learner_url):
         f'<td class="govuk-table__cell">{day_label(p["left_on"]) or "–"}</td>'
         f'<td class="govuk-table__cell">{latest}</td>'
         f'<td class="govuk-table__cell">{day_label(p["latest_follow_up_on"]) or "–"}</td>')
+
+
+@register.simple_tag
+def partnership_cells(p, today):
+    """A row of the partnerships list (``selectors.partnership_list``, ``p.url`` set by the view):
+    the school linked to the agreement, the academic year, the named advisers and the status
+    (``partnership_status``). One tag a row, not a dozen template nodes and a loop (issue 19);
+    names are escaped."""
+    year = p.year_label
+    advisers = ", ".join(escape(a.adviser.full_name) for a in p.named_advisers) or "None"
+    return mark_safe(
+        f'<td class="govuk-table__cell"><a class="govuk-link" href="{escape(p.url)}">{escape(p.school.name)}'
+        f'<span class="govuk-visually-hidden">, {year}</span></a></td><td class="govuk-table__cell">{year}</td>'
+        f'<td class="govuk-table__cell">{advisers}</td>'
+        f'<td class="govuk-table__cell">{partnership_status(p, today)}</td>')

@@ -141,6 +141,8 @@ def test_partnerships_page_costs_the_same_queries_for_2_rows_and_25(service, sig
                                                                  Role.CAREERS_ADVISER))
     adviser.full_name = "Named Adviser"
     adviser.save()
+    other.full_name = "Other <b>Adviser</b>"
+    other.save()
     client = sign_in(admin)
     url = reverse("guidance:partnership_list", kwargs={"org_slug": service.slug})
     for _ in range(2):
@@ -154,6 +156,8 @@ def test_partnerships_page_costs_the_same_queries_for_2_rows_and_25(service, sig
         body = client.get(url).content.decode()
     assert len(many.captured_queries) == len(few.captured_queries)
     assert body.count('<td class="govuk-table__cell">Named Adviser') == 25
+    # Names are text: the two first agreements name both advisers, escaped.
+    assert body.count("Named Adviser, Other &lt;b&gt;Adviser&lt;/b&gt;</td>") == 2 and "<b>Adviser" not in body
 
 
 def test_neet_list_pages_through_every_learner_to_follow_up_once(service, org, other_org, sign_in):
