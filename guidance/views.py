@@ -486,8 +486,10 @@ def partnership_list(request):
     # worth after a few years.
     page = Paginator(selectors.partnership_list(org=request.org), PAGE_SIZE).get_page(request.GET.get("page"))
     detail_url = row_url("guidance:partnership_detail", "partnership_id", org_slug=request.org.slug)
-    for partnership in page.object_list:  # each row's link, reversed once for the page
+    names = selectors.partnership_adviser_names(org=request.org, partnership_ids=[p.pk for p in page.object_list])
+    for partnership in page.object_list:  # each row's link, reversed once for the page, and advisers
         partnership.url = detail_url(partnership.pk)
+        partnership.named_advisers = names.get(partnership.pk, [])
     return render(request, "guidance/partnership_list.html", {
         "page": page, "today": today})
 

@@ -78,12 +78,13 @@ def neet_cells(p, learner_url):
 
 @register.simple_tag
 def partnership_cells(p, today):
-    """A row of the partnerships list (``selectors.partnership_list``, ``p.url`` set by the view):
+    """A row of the partnerships list (``selectors.partnership_list``; ``p.url`` and
+    ``p.named_advisers``, names from ``selectors.partnership_adviser_names``, set by the view):
     the school linked to the agreement, the academic year, the named advisers and the status
     (``partnership_status``). One tag a row, not a dozen template nodes and a loop (issue 19);
     names are escaped."""
     year = p.year_label
-    advisers = ", ".join(escape(a.adviser.full_name) for a in p.named_advisers) or "None"
+    advisers = ", ".join(escape(name) for name in p.named_advisers) or "None"
     return mark_safe(
         f'<td class="govuk-table__cell"><a class="govuk-link" href="{escape(p.url)}">{escape(p.school.name)}'
         f'<span class="govuk-visually-hidden">, {year}</span></a></td><td class="govuk-table__cell">{year}</td>'
