@@ -57,7 +57,9 @@ class Command(BaseCommand):
                             help="requests before measuring (every gunicorn worker warms up)")
         parser.add_argument("--concurrency", type=int, default=4)
         parser.add_argument("--port", type=int, default=8765)
-        parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+        parser.add_argument("--workers", type=int, default=None,
+                            help="gunicorn workers (default 4; 1 a target in a comparison, whose requests are "
+                                 "sequential: every request meets the same warm process)")
         parser.add_argument("--only", default="", help="measure only pages whose name has this")
         parser.add_argument("--password", default="county")
         parser.add_argument("--compare-presets", default="",
@@ -76,9 +78,11 @@ class Command(BaseCommand):
     def handle(self, *args, n, warmup, concurrency, port, workers, only, password, compare_presets,
                compare_urls, db_format, growth_limit, list_pages, **options):
         if compare_presets or compare_urls:
+            workers = workers or 1
             return self._compare(compare_presets=compare_presets, compare_urls=compare_urls, db_format=db_format,
                                  n=n, warmup=warmup, port=port, workers=workers, only=only, password=password,
                                  limit=growth_limit)
+        workers = workers or 4
         if connection.vendor != "postgresql":
             raise CommandError("bench runs on PostgreSQL with seed_county data")
         if not Organisation.objects.filter(is_generated=True).exists():
