@@ -16,7 +16,8 @@ Apps say what to measure in a ``seeding/bench.py`` hook module:
 ``manage.py bench --compare-presets small,medium`` (or ``--compare-urls a=URL,b=URL``) runs one
 gunicorn per database, lists each database's pages (``--list-pages``), then times every page on
 every target in turn, request by request (``measure_alternating``), and flags a page whose median
-on the last target is more than ``--growth-limit`` (1.2) × the first's: the growth check.
+on the last target is more than ``--growth-limit`` (1.2) × the first's: the growth check. A page
+over the limit is measured once more, and flagged only if it is over it again.
 
 A job's ``run()`` returns a note, or {"seconds": …, "note": …} when it times only part of its
 work (e.g. a render after setting up data it rolls back).

@@ -166,6 +166,15 @@ class Command(BaseCommand):
             for name in names:
                 self.stdout.write(f"measuring {name} on {', '.join(t.name for t in targets)} …")
                 timings.append(measure_alternating(targets, name, n=n, warmup=warmup))
+            # A median over the limit is measured once more before it is flagged: on a small
+            # machine a burst of other work can fall on one target's share of a page's requests
+            # (issue 19). Growth that is real shows again; the row keeps the first ratio too.
+            first_ratios = {}
+            for i, row in enumerate(compare_rows([t.name for t in targets], timings, limit=limit)):
+                if row["ratio"] is not None and row["ratio"] > limit:
+                    self.stdout.write(f"measuring {row['name']} again (×{row['ratio']} the first time) …")
+                    first_ratios[row["name"]] = row["ratio"]
+                    timings[i] = measure_alternating(targets, row["name"], n=n, warmup=warmup)
         finally:
             for server in servers:
                 server.send_signal(signal.SIGTERM)
@@ -173,15 +182,21 @@ class Command(BaseCommand):
                 _stopped(server)
         target_names = [t.name for t in targets]
         rows = compare_rows(target_names, timings, limit=limit)
+        for row in rows:
+            row["first_ratio"] = first_ratios.get(row["name"], row["ratio"])
         load_after = loadavg()
         self.stdout.write(format_compare(target_names, rows, limit=limit))
+        for row in rows:
+            if row["first_ratio"] != row["ratio"]:
+                self.stdout.write(f"measured again: {row['name']} ×{row['first_ratio']}, then ×{row['ratio']}")
         self.stdout.write(f"load average before {load_before}, after {load_after} ({os.cpu_count()} CPUs)")
         if missing:
             self.stdout.write(f"pages not on every target (not compared): {', '.join(missing)}")
         self._write_report("compare", {
             "machine": _machine(load_before, load_after),
             "settings": {"n": n, "warmup": warmup, "gunicorn_workers": workers, "growth_limit": limit,
-                         "mode": "sequential, alternating between targets"},
+                         "mode": "sequential, alternating between targets; a page over the limit measured "
+                                 "again, flagged if over it both times"},
             "targets": {name: _without_password(url) for name, url in specs},
             "pages": rows,
         })
