@@ -9,6 +9,7 @@ from django.utils.safestring import mark_safe
 
 from learners.choices import TARGET_OPEN_STATUSES, EcmOutcome
 from plp_portal import clock
+from plp_portal.clock import day_label
 
 register = template.Library()
 _ECM = dict(EcmOutcome.choices)
@@ -54,13 +55,6 @@ def status_tag_modifier(status) -> str:
     return _STATUS_TAG_MODIFIERS.get(status, " govuk-tag--grey")
 
 
-def _day(value, fmt: str) -> str:
-    """A date, or a datetime in the current time zone, as the ``date`` filter formats it."""
-    if isinstance(value, datetime.datetime):
-        value = timezone.localtime(value)
-    return date_format(value, fmt)
-
-
 def _row(key: str, value) -> str:
     return format_html('<div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">{}</dt>'
                        '<dd class="govuk-summary-list__value">{}</dd></div>', key, value)
@@ -79,7 +73,7 @@ def target_card(context, target, level="3", link="", due_words=False):
                                      " (agreed final outcome)" if target.is_final_outcome else ""))]
     if target.area_id:
         rows.append(_row("Area", target.area.name))
-    due = _day(target.due_on, "j F Y")
+    due = date_format(target.due_on, "j F Y")
     today = context.get("today")
     if due_words and today and target.status in TARGET_OPEN_STATUSES:
         due = format_html('{} <strong class="govuk-tag {}">{}</strong>', due,
@@ -93,7 +87,7 @@ def target_card(context, target, level="3", link="", due_words=False):
     rows.append(_row("Set by", f"{target.set_by.display_name} ({target.get_set_by_role_display()})"))
     last = next(iter(target.progress.all()), None)
     if last is not None:
-        rows.append(_row("Latest progress", f"{_day(last.recorded_at, 'j M Y')}: {last.note or last.get_status_display()}"))
+        rows.append(_row("Latest progress", f"{day_label(timezone.localtime(last.recorded_at).date())}: {last.note or last.get_status_display()}"))
     actions = format_html('<li class="govuk-summary-card__action"><strong class="govuk-tag{}">{}</strong></li>',
                           status_tag_modifier(target.status), target.get_status_display())
     if not target.is_approved:
