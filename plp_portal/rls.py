@@ -48,6 +48,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 
+import psycopg
 from django.apps import apps
 from django.conf import settings
 from django.db import connections, transaction
@@ -343,25 +344,57 @@ def _touches_tenant_table(sql: str) -> bool:
     return bool(_TENANT_TABLE_RE.search(sql))
 
 
-def _apply(connection, cursor, scope: _Scope | None) -> None:
+def _scope_statement(scope: _Scope | None) -> tuple[str, list]:
+    """The ``SELECT set_config(...)`` that gives the transaction ``scope`` (None: nothing)."""
     role = getattr(settings, "PLP_RLS_SWITCH_ROLE", "")
     if scope is None:
         sql, params = ("SELECT set_config('plp.org_ids', '', true), set_config('plp.user_id', '', true), "
                        "set_config('plp.system', '', true)"), []
         if role:
             sql += ", set_config('role', 'none', true)"
-    else:
-        org_ids, user_id, system = scope.values()
-        sql = ("SELECT set_config('plp.org_ids', %s, true), set_config('plp.user_id', %s, true), "
-               "set_config('plp.system', %s, true)")
-        params = [org_ids, user_id, system]
-        if role and scope.switch_role:
-            sql += ", set_config('role', %s, true)"
-            params.append(role)
-    cursor.execute(sql, params)
+        return sql, params
+    org_ids, user_id, system = scope.values()
+    sql = ("SELECT set_config('plp.org_ids', %s, true), set_config('plp.user_id', %s, true), "
+           "set_config('plp.system', %s, true)")
+    params = [org_ids, user_id, system]
+    if role and scope.switch_role:
+        sql += ", set_config('role', %s, true)"
+        params.append(role)
+    return sql, params
+
+
+def _notify_observers(cursor, scope: _Scope | None) -> None:
     if scope is not None:
         for callback in list(_observers):
             callback(cursor, scope)
+
+
+def _apply(connection, cursor, scope: _Scope | None) -> None:
+    cursor.execute(*_scope_statement(scope))
+    _notify_observers(cursor, scope)
+
+
+def _combinable(cursor, many: bool) -> bool:
+    """Whether the scope can travel with the statement: one statement (not executemany) on a
+    client-side-binding cursor (Django's default), whose simple query may hold two."""
+    return (not many and isinstance(cursor, psycopg.ClientCursor)
+            and not isinstance(cursor, psycopg.ServerCursor))
+
+
+def _execute_with_scope(execute, sql, params, context, scope: _Scope) -> object:
+    """The scope's settings and the statement in ONE round trip: a simple query of two
+    statements, ``SELECT set_config(...); <the statement>``. PostgreSQL runs them in order in
+    the current transaction, or, outside one, as one implicit transaction, which the
+    transaction-local settings last for (and end with). The cursor is left on the statement's
+    result. Issue 19: it saves a round trip a transaction, and three for a statement outside one
+    (BEGIN, the settings, COMMIT), the organisation lookup and the read audit of every page."""
+    cursor = context["cursor"].cursor
+    prefix = cursor.mogrify(*_scope_statement(scope))
+    if params is not None:  # the statement's placeholders follow; the settings are literal
+        prefix = prefix.replace("%", "%%")
+    result = execute(f"{prefix}; {sql}", params, False, context)
+    cursor.nextset()
+    return result
 
 
 def _execute_wrapper(execute, sql, params, many, context):
@@ -377,14 +410,22 @@ def _execute_wrapper(execute, sql, params, many, context):
     if connection.get_autocommit():
         if scope is None or not _DATA_STATEMENT_RE.match(sql) or not _touches_tenant_table(sql):
             return execute(sql, params, many, context)
+        if _combinable(context["cursor"].cursor, many) and not _observers:
+            return _execute_with_scope(execute, sql, params, context, scope)
         # A tenant statement outside a transaction: give it one, so SET LOCAL reaches it.
         with transaction.atomic(using=connection.alias):
             _apply(connection, context["cursor"].cursor, scope)
             setattr(connection, _APPLIED, wanted)
             return execute(sql, params, many, context)
     if applied != wanted:
-        _apply(connection, context["cursor"].cursor, scope)
         setattr(connection, _APPLIED, wanted)
+        if scope is not None and _combinable(context["cursor"].cursor, many):
+            result = _execute_with_scope(execute, sql, params, context, scope)
+            if _observers:
+                with connection.connection.cursor() as cursor:
+                    _notify_observers(cursor, scope)
+            return result
+        _apply(connection, context["cursor"].cursor, scope)
     return execute(sql, params, many, context)
 
 
