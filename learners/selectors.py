@@ -462,6 +462,12 @@ def at_risk_history(*, profile):
     return profile.at_risk_history.select_related("level", "set_by")
 
 
+def at_risk_latest(*, profile) -> dict | None:
+    """Why and when the learner's current at-risk status was set ({"reason", "set_at"}), or None:
+    the plan page's one line, without the joins the history's table needs."""
+    return profile.at_risk_history.values("reason", "set_at").first()
+
+
 def learner_plans(*, profile):
     return profile.plans.order_by("status", "-starts_on")
 

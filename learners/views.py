@@ -210,7 +210,7 @@ def plan(request, learner_plan_id):
     context.update({
         "sign_form": forms.SignForm(initial={"version": context["plan"].version}),
         "can_manage_sharing": can_manage_sharing(viewer, context["profile"]),
-        "history": selectors.at_risk_history(profile=context["profile"])[:1],  # the page names the latest
+        "at_risk_latest": selectors.at_risk_latest(profile=context["profile"]),
     })
     return render(request, "learners/plan.html", context)
 

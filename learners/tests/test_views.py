@@ -237,6 +237,10 @@ def test_staff_target_progress_approval_narrative_concern_report_and_at_risk(wor
     client.post(_o(world, "at_risk_set", profile_id=world["profile"].pk), {"level": level.pk, "reason": "Attendance"})
     world["profile"].refresh_from_db()
     assert world["profile"].at_risk_level == level
+    # The plan page names why and when the current status was set (the latest of the history).
+    set_at = world["profile"].at_risk_history.first().set_at
+    assert (f"(Attendance, {timezone.localtime(set_at):%-d %b %Y})"
+            in client.get(_o(world, "plan", learner_plan_id=plan.pk)).content.decode())
     listing = client.get(_o(world, "index") + f"?at_risk_level={level.pk}").content.decode()
     assert world["learner"].display_name in listing
     # The row: the learner's profile link and their level as a tag of its colour.

@@ -68,6 +68,10 @@ class Command(BaseCommand):
         parser.add_argument("--compare-urls", default="",
                             help="name=DATABASE_URL,name=DATABASE_URL: the same comparison between any "
                                  "two (or more) databases or roles, e.g. the owner and the RLS app role")
+        parser.add_argument("--compare-checkouts", default="",
+                            help="name=DIR,name=DIR: the same comparison between two (or more) checkouts of "
+                                 "the code (e.g. a `git worktree` of an earlier commit and .) on this "
+                                 "DATABASE_URL: before and after, measured in one run")
         parser.add_argument("--db-format", default="plp_bench_{preset}",
                             help="the database name of a preset in --compare-presets")
         parser.add_argument("--growth-limit", type=float, default=1.2,
@@ -76,10 +80,11 @@ class Command(BaseCommand):
                             help="print this database's bench pages as JSON (used by the comparison)")
 
     def handle(self, *args, n, warmup, concurrency, port, workers, only, password, compare_presets,
-               compare_urls, db_format, growth_limit, list_pages, **options):
-        if compare_presets or compare_urls:
+               compare_urls, compare_checkouts, db_format, growth_limit, list_pages, **options):
+        if compare_presets or compare_urls or compare_checkouts:
             workers = workers or 1
-            return self._compare(compare_presets=compare_presets, compare_urls=compare_urls, db_format=db_format,
+            return self._compare(compare_presets=compare_presets, compare_urls=compare_urls,
+                                 compare_checkouts=compare_checkouts, db_format=db_format,
                                  n=n, warmup=warmup, port=port, workers=workers, only=only, password=password,
                                  limit=growth_limit)
         workers = workers or 4
@@ -137,11 +142,22 @@ class Command(BaseCommand):
             "jobs": job_rows,
         })
 
-    def _compare(self, *, compare_presets, compare_urls, db_format, n, warmup, port, workers, only, password,
-                 limit):
+    def _compare(self, *, compare_presets, compare_urls, compare_checkouts, db_format, n, warmup, port, workers,
+                 only, password, limit):
         """Every bench page on each target in one run, alternating requests; a page whose median
-        on the last target is above ``limit`` × the first's is flagged, and the command exits 1."""
-        if compare_presets:
+        on the last target is above ``limit`` × the first's is flagged, and the command exits 1.
+        A target is a database (presets, URLs) or a checkout of the code on this database."""
+        checkouts = {}
+        if compare_checkouts:
+            url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/plp_portal")
+            specs = []
+            for item in compare_checkouts.split(","):
+                name, sep, directory = item.partition("=")
+                if not sep or not (Path(directory) / "manage.py").is_file():
+                    raise CommandError(f"--compare-checkouts takes name=DIR (a checkout with manage.py): {item!r}")
+                specs.append((name, url))
+                checkouts[name] = str(Path(directory).resolve())
+        elif compare_presets:
             base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/plp_portal")
             head = base.rsplit("/", 1)[0]
             specs = [(preset, f"{head}/{db_format.format(preset=preset)}")
@@ -157,7 +173,8 @@ class Command(BaseCommand):
         try:
             for i, (name, url) in enumerate(specs):
                 pages = self._pages_of(url, password, fallback=targets[0].pages if targets else None)
-                servers.append(self._start_server(port + i, workers, database_url=url, collect=(i == 0)))
+                servers.append(self._start_server(port + i, workers, database_url=url,
+                                                  collect=(i == 0 or name in checkouts), cwd=checkouts.get(name)))
                 targets.append(Target(name, f"http://127.0.0.1:{port + i}", pages))
             names = [p for p in targets[0].pages if all(p in t.pages for t in targets)
                      and not targets[0].pages[p].explain_only and (only in p or p == "framework floor")]
@@ -197,7 +214,9 @@ class Command(BaseCommand):
             "settings": {"n": n, "warmup": warmup, "gunicorn_workers": workers, "growth_limit": limit,
                          "mode": "sequential, alternating between targets; a page over the limit measured "
                                  "again, flagged if over it both times"},
-            "targets": {name: _without_password(url) for name, url in specs},
+            "targets": {name: _without_password(url) + (f" (code: {checkouts[name]} at {_git_rev(checkouts[name])})"
+                                                        if name in checkouts else "")
+                        for name, url in specs},
             "pages": rows,
         })
         flagged = [r for r in rows if r["flag"]]
@@ -233,7 +252,8 @@ class Command(BaseCommand):
         pages = [BenchPage(**item) for item in json.loads(result.stdout.strip().splitlines()[-1])]
         return {p.name: p for p in pages}
 
-    def _start_server(self, port, workers, database_url=None, collect=True):
+    def _start_server(self, port, workers, database_url=None, collect=True, cwd=None):
+        cwd = cwd or settings.BASE_DIR
         env = {
             **os.environ,
             **({"DATABASE_URL": database_url} if database_url else {}),
@@ -246,11 +266,11 @@ class Command(BaseCommand):
         }
         if collect:
             subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-                           env=env, check=True, cwd=settings.BASE_DIR)
+                           env=env, check=True, cwd=cwd)
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "plp_portal.wsgi", "--bind",
              f"127.0.0.1:{port}", "--workers", str(workers), "--log-level", "warning"],
-            env=env, cwd=settings.BASE_DIR,
+            env=env, cwd=cwd,
         )
         for _ in range(100):
             try:
@@ -303,10 +323,10 @@ def _machine(load_before, load_after):
             "loadavg_before": load_before, "loadavg_after": load_after}
 
 
-def _git_rev():
+def _git_rev(directory=None):
     try:
         return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
-                              text=True, cwd=settings.BASE_DIR).stdout.strip()
+                              text=True, cwd=directory or settings.BASE_DIR).stdout.strip()
     except OSError:
         return ""
 
