@@ -69,9 +69,10 @@ class Command(BaseCommand):
                             help="name=DATABASE_URL,name=DATABASE_URL: the same comparison between any "
                                  "two (or more) databases or roles, e.g. the owner and the RLS app role")
         parser.add_argument("--compare-checkouts", default="",
-                            help="name=DIR,name=DIR: the same comparison between two (or more) checkouts of "
-                                 "the code (e.g. a `git worktree` of an earlier commit and .) on this "
-                                 "DATABASE_URL: before and after, measured in one run")
+                            help="name=DIR[=DATABASE_URL],…: the same comparison between checkouts of the code "
+                                 "(e.g. a `git worktree` of an earlier commit, and .), each served by its own "
+                                 "DIR/.venv if it has one, on its own database (one whose schema it migrated) "
+                                 "or this DATABASE_URL: before and after, measured in one run")
         parser.add_argument("--db-format", default="plp_bench_{preset}",
                             help="the database name of a preset in --compare-presets")
         parser.add_argument("--growth-limit", type=float, default=1.2,
@@ -149,13 +150,14 @@ class Command(BaseCommand):
         A target is a database (presets, URLs) or a checkout of the code on this database."""
         checkouts = {}
         if compare_checkouts:
-            url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/plp_portal")
+            default_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/plp_portal")
             specs = []
             for item in compare_checkouts.split(","):
-                name, sep, directory = item.partition("=")
+                name, sep, rest = item.partition("=")
+                directory, _, url = rest.partition("=")
                 if not sep or not (Path(directory) / "manage.py").is_file():
-                    raise CommandError(f"--compare-checkouts takes name=DIR (a checkout with manage.py): {item!r}")
-                specs.append((name, url))
+                    raise CommandError(f"--compare-checkouts takes name=DIR[=DATABASE_URL] (DIR a checkout): {item!r}")
+                specs.append((name, url or default_url))
                 checkouts[name] = str(Path(directory).resolve())
         elif compare_presets:
             base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/plp_portal")
@@ -171,8 +173,15 @@ class Command(BaseCommand):
         load_before = loadavg()
         targets, servers = [], []
         try:
+            listed = {}
+            for name, url in specs:
+                listed[name] = self._pages_of(url, password, fallback={})
+            if not any(listed.values()):
+                raise CommandError("could not list the bench pages of any target")
             for i, (name, url) in enumerate(specs):
-                pages = self._pages_of(url, password, fallback=targets[0].pages if targets else None)
+                # A role that cannot read the data unscoped (row-level security), or an earlier
+                # checkout's database whose schema is not this code's: the pages of the others.
+                pages = listed[name] or next(p for p in listed.values() if p)
                 servers.append(self._start_server(port + i, workers, database_url=url,
                                                   collect=(i == 0 or name in checkouts), cwd=checkouts.get(name)))
                 targets.append(Target(name, f"http://127.0.0.1:{port + i}", pages))
@@ -244,7 +253,7 @@ class Command(BaseCommand):
             capture_output=True, text=True)
         if result.returncode != 0:
             if fallback is not None:
-                self.stdout.write(f"(pages of {_without_password(database_url)} taken from the first target: "
+                self.stdout.write(f"(pages of {_without_password(database_url)} taken from another target: "
                                   f"{result.stderr.strip().splitlines()[-1] if result.stderr.strip() else ''})")
                 return fallback
             raise CommandError(f"could not list the bench pages of {_without_password(database_url)}:\n"
@@ -253,7 +262,11 @@ class Command(BaseCommand):
         return {p.name: p for p in pages}
 
     def _start_server(self, port, workers, database_url=None, collect=True, cwd=None):
+        """gunicorn on ``port``; from the checkout ``cwd`` (with its own .venv, if it has one: an
+        editable install of this checkout would otherwise lend it modules it does not have)."""
         cwd = cwd or settings.BASE_DIR
+        own_python = Path(cwd) / ".venv" / "bin" / "python"
+        python = str(own_python) if own_python.exists() else sys.executable
         env = {
             **os.environ,
             **({"DATABASE_URL": database_url} if database_url else {}),
@@ -265,10 +278,10 @@ class Command(BaseCommand):
             "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-secret-" + "x" * 40),
         }
         if collect:
-            subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+            subprocess.run([python, "manage.py", "collectstatic", "--noinput", "-v0"],
                            env=env, check=True, cwd=cwd)
         server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "plp_portal.wsgi", "--bind",
+            [python, "-m", "gunicorn", "plp_portal.wsgi", "--bind",
              f"127.0.0.1:{port}", "--workers", str(workers), "--log-level", "warning"],
             env=env, cwd=cwd,
         )
