@@ -27,6 +27,7 @@ from django.contrib import admin
 from django.db import models
 from django.db.models import sql
 
+from plp_portal import column_identity  # noqa: F401  (a column's identity without inspect)
 from plp_portal import lookups  # noqa: F401  (registers ``__any``, used by ``for_orgs``)
 
 _system_scope: contextvars.ContextVar[str | None] = contextvars.ContextVar(
