@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, prefetch_related_objects
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -67,10 +67,28 @@ def learner_list(*, org, key_worker=None, active_only: bool = True):
 
 
 def plan_get(*, org, plan_id: int) -> Plan:
-    """A plan of ``org`` with profile, learner and key worker loaded; 404 if missing or foreign."""
+    """A plan of ``org`` with profile, learner and key worker loaded, and whether it has any
+    concerns or contributions at all (``_LIST_FLAGS``); 404 if missing or foreign."""
     return get_object_or_404(
-        Plan.objects.for_org(org).select_related(*_PLAN_PAGE_RELATIONS), pk=plan_id,
+        Plan.objects.for_org(org).select_related(*_PLAN_PAGE_RELATIONS).annotate(**_list_flags(org)), pk=plan_id,
     )
+
+
+def _list_flags(org) -> dict:
+    """``has_<list>``: whether the plan has any rows of a list the plan page shows that most plans
+    do not have (three in four have no concern; only a shared plan has contributions). Read with
+    the plan (EXISTS), so the page skips those lists' queries when they are empty (issue 19);
+    the selectors of those lists honour them (``_list_is_empty``)."""
+    return {
+        "has_concerns": Exists(Concern.objects.for_org(org).filter(plan=OuterRef("pk"))),
+        "has_plan_contributions": Exists(PlanContribution.objects.for_org(org).filter(plan=OuterRef("pk"))),
+        "has_off_site_reviews": Exists(OffSiteReview.objects.for_org(org).filter(plan=OuterRef("pk"))),
+    }
+
+
+def _list_is_empty(plan: Plan, flag: str) -> bool:
+    """True only if ``plan`` was read with ``_list_flags`` and has no rows of that list at all."""
+    return getattr(plan, flag, True) is False
 
 
 # What the plan page shows of a plan's relations: ``plan_get`` loads them with the plan, so
@@ -309,6 +327,8 @@ def tracking_table(*, plan: Plan, viewer: PlanViewer):
 def concerns_for(*, plan: Plan, viewer: PlanViewer):
     """The plan's concerns ``viewer`` may see, with who raised each and who follows it up (the
     plan page, the PDF; neither names who resolved it)."""
+    if _list_is_empty(plan, "has_concerns"):
+        return plan.concerns.none()
     return plan.concerns.filter(audience_q(viewer)).select_related("raised_by", "owner")
 
 
@@ -727,7 +747,7 @@ def contributions_for(*, plan: Plan, viewer: PlanViewer, since=None, limit: int 
     """What the people the plan is shared with added, that ``viewer`` may see (THE audience
     rule): {"notes": newest first, "off_site_reviews": newest first, with their target rows the
     viewer may see}. ``since`` (a datetime): only those added after it (the key worker's "since
-    the last review"). Three queries."""
+    the last review"). Three queries; none for a list the plan was read without (``_list_flags``)."""
     org_id = plan.organisation_id
     notes = PlanContribution.objects.for_org(org_id).filter(audience_q(viewer), plan=plan).select_related("author")
     reviews = OffSiteReview.objects.for_org(org_id).filter(audience_q(viewer), plan=plan).select_related("author")
@@ -736,9 +756,10 @@ def contributions_for(*, plan: Plan, viewer: PlanViewer, since=None, limit: int 
     rows = OffSiteReviewTarget.objects.for_org(org_id).filter(audience_q(viewer, prefix="target__")) \
         .select_related("target")
     return {
-        "notes": list(notes.order_by("-created_at", "-pk")[:limit]),
-        "off_site_reviews": list(reviews.prefetch_related(Prefetch("target_rows", queryset=rows))
-                                 .order_by("-held_on", "-pk")[:limit]),
+        "notes": [] if _list_is_empty(plan, "has_plan_contributions") else list(
+            notes.order_by("-created_at", "-pk")[:limit]),
+        "off_site_reviews": [] if _list_is_empty(plan, "has_off_site_reviews") else list(
+            reviews.prefetch_related(Prefetch("target_rows", queryset=rows)).order_by("-held_on", "-pk")[:limit]),
     }
 
 

@@ -5,6 +5,8 @@ import datetime
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from learners import services
@@ -84,3 +86,24 @@ def test_timeline_lists_what_happened_when_and_by_whom(world, client):
     assert re.search(r"\d+ \w{3} 20\d\d, \d\d:\d\d · Kim Keyworker Target set: Visit the college", text)
     assert "Target set: Become a &lt;b&gt;nurse&lt;/b&gt;" in html
     assert re.search(r'<time datetime="20\d\d-\d\d-\d\dT', html)
+
+
+
+def test_plan_page_skips_the_queries_of_lists_the_plan_has_none_of(world, client):
+    """Concerns and contributions are read with the plan as EXISTS flags (selectors._list_flags):
+    an empty list costs no query, and its first row brings the query back, and shows."""
+    org, plan, key_worker = world["org"], world["plan"], world["key_worker"]
+    client.force_login(key_worker, backend="django.contrib.auth.backends.ModelBackend")
+    url = reverse("learners:plan", kwargs={"org_slug": org.slug, "learner_plan_id": plan.pk})
+    client.get(url)
+    with CaptureQueriesContext(connection) as empty:
+        page = client.get(url).content.decode()
+    assert "No concerns recorded." in page
+    assert not [q for q in empty.captured_queries if 'FROM "learners_concern" WHERE' in q["sql"]
+                and "EXISTS" not in q["sql"]]
+    services.concern_raise(org=org, plan=plan, by=key_worker, category="attendance",
+                           description="Missed three Mondays", follow_up_how="Call home")
+    with CaptureQueriesContext(connection) as one:
+        page = client.get(url).content.decode()
+    assert "Missed three Mondays" in page and "No concerns recorded." not in page
+    assert len(one.captured_queries) == len(empty.captured_queries) + 1

@@ -378,6 +378,9 @@ def test_off_site_provider_records_and_signs_four_weekly_reviews(world, sign_in,
     kw_page = _text(sign_in(kw).get(reverse("keyworkers:review_edit",
                                             kwargs={"org_slug": org.slug, "review_id": next_review.pk})))
     assert "Working safely on the lathe" in kw_page and "Use the lathe safely In progress: Nearly there" in kw_page
+    # The staff plan page reads the review once the plan has one (it skips the empty list's query).
+    assert "Working safely on the lathe" in _text(sign_in(kw).get(
+        reverse("learners:plan", kwargs={"org_slug": org.slug, "learner_plan_id": plan.pk})))
     learner_sees = audience == Audience.PLAN
     assert ("Working safely on the lathe" in _text(sign_in(world["learner"]).get(
         reverse("me:plan_full", kwargs={"learner_plan_id": plan.pk})))) is learner_sees
