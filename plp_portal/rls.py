@@ -392,9 +392,21 @@ def _execute_with_scope(execute, sql, params, context, scope: _Scope) -> object:
     prefix = cursor.mogrify(*_scope_statement(scope))
     if params is not None:  # the statement's placeholders follow; the settings are literal
         prefix = prefix.replace("%", "%%")
-    result = execute(f"{prefix}; {sql}", params, False, context)
+    result = execute(f"{prefix}{SCOPE_END}{sql}", params, False, context)
     cursor.nextset()
     return result
+
+
+# Ends the settings in a statement that carries them, so a reader of the SQL Django records (its
+# query log, CaptureQueriesContext) can take the statement alone: ``without_scope``.
+SCOPE_END = " /* plp:scope */; "
+
+
+def without_scope(sql: str) -> str:
+    """``sql`` as the application wrote it, without the row-level security settings that
+    ``_execute_with_scope`` sent with it (e.g. to EXPLAIN it)."""
+    _settings, sep, statement = sql.partition(SCOPE_END)
+    return statement if sep else sql
 
 
 def _execute_wrapper(execute, sql, params, many, context):
