@@ -33,7 +33,11 @@ def staff_viewer_for(request, plan: Plan) -> PlanViewer:
     return viewer
 
 
-def plan_for_request(request, plan_id: int, *, need: str = "staff") -> tuple[Plan, PlanViewer]:
+def plan_for_request(request, plan_id: int, *, need: str = "staff",
+                     list_flags: bool = False) -> tuple[Plan, PlanViewer]:
+    """The plan ``plan_id`` as ``need`` allows the request to read it, and its viewer.
+    ``list_flags`` (staff): read with it which of the page's optional lists are empty
+    (``selectors.plan_get``)."""
     if need not in NEEDS:
         raise ValueError(f"need must be one of {NEEDS}, not {need!r}")
     if need == "own":
@@ -45,7 +49,7 @@ def plan_for_request(request, plan_id: int, *, need: str = "staff") -> tuple[Pla
         if not viewer.can_view_plan:
             raise Http404("No such plan")
         return plan, viewer
-    plan = selectors.plan_get(org=request.org, plan_id=plan_id)
+    plan = selectors.plan_get(org=request.org, plan_id=plan_id, list_flags=list_flags)
     viewer = staff_viewer_for(request, plan)
     if need == "sharing" and not can_manage_sharing(viewer, plan.profile):
         raise PermissionDenied("The learner manages who can see their plan")

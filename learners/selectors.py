@@ -66,12 +66,12 @@ def learner_list(*, org, key_worker=None, active_only: bool = True):
     ).order_by("sort_name", "pk")
 
 
-def plan_get(*, org, plan_id: int) -> Plan:
-    """A plan of ``org`` with profile, learner and key worker loaded, and whether it has any
-    concerns or contributions at all (``_LIST_FLAGS``); 404 if missing or foreign."""
-    return get_object_or_404(
-        Plan.objects.for_org(org).select_related(*_PLAN_PAGE_RELATIONS).annotate(**_list_flags(org)), pk=plan_id,
-    )
+def plan_get(*, org, plan_id: int, list_flags: bool = False) -> Plan:
+    """A plan of ``org`` with profile, learner and key worker loaded; 404 if missing or foreign.
+    ``list_flags``: also whether it has any concerns or contributions at all (``_list_flags``),
+    for the plan page, which then skips the queries of the lists it has none of."""
+    plans = Plan.objects.for_org(org).select_related(*_PLAN_PAGE_RELATIONS)
+    return get_object_or_404(plans.annotate(**_list_flags(org)) if list_flags else plans, pk=plan_id)
 
 
 def _list_flags(org) -> dict:

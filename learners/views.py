@@ -204,7 +204,7 @@ def plan_context(*, plan, viewer, request, target_url=None):
 
 @org_role_required(*LEARNER_STAFF)
 def plan(request, learner_plan_id):
-    plan, viewer = plan_for_request(request, learner_plan_id)
+    plan, viewer = plan_for_request(request, learner_plan_id, list_flags=True)
     context = plan_context(plan=plan, viewer=viewer, request=request,
                            target_url=row_url("learners:target", "target_id", org_slug=request.org.slug))
     context.update({

@@ -376,9 +376,14 @@ def _apply(connection, cursor, scope: _Scope | None) -> None:
 
 def _combinable(cursor, many: bool) -> bool:
     """Whether the scope can travel with the statement: one statement (not executemany) on a
-    client-side-binding cursor (Django's default), whose simple query may hold two."""
-    return (not many and isinstance(cursor, psycopg.ClientCursor)
-            and not isinstance(cursor, psycopg.ServerCursor))
+    client-side-binding cursor (Django's default; not a server-side one, nor server-side
+    binding), whose simple query may hold two."""
+    return not many and isinstance(cursor, psycopg.ClientCursor)
+
+
+# Ends the settings in a statement that carries them, so a reader of the SQL Django records (its
+# query log, CaptureQueriesContext) can take the statement alone: ``without_scope``.
+SCOPE_END = " /* plp:scope */; "
 
 
 def _execute_with_scope(execute, sql, params, context, scope: _Scope) -> object:
@@ -396,10 +401,6 @@ def _execute_with_scope(execute, sql, params, context, scope: _Scope) -> object:
     cursor.nextset()
     return result
 
-
-# Ends the settings in a statement that carries them, so a reader of the SQL Django records (its
-# query log, CaptureQueriesContext) can take the statement alone: ``without_scope``.
-SCOPE_END = " /* plp:scope */; "
 
 
 def without_scope(sql: str) -> str:

@@ -9,7 +9,6 @@ from django.utils.safestring import mark_safe
 
 from learners.choices import TARGET_OPEN_STATUSES, EcmOutcome
 from plp_portal import clock
-from plp_portal.clock import day_label
 
 register = template.Library()
 _ECM = dict(EcmOutcome.choices)
@@ -87,7 +86,7 @@ def target_card(context, target, level="3", link="", due_words=False):
     rows.append(_row("Set by", f"{target.set_by.display_name} ({target.get_set_by_role_display()})"))
     last = next(iter(target.progress.all()), None)
     if last is not None:
-        rows.append(_row("Latest progress", f"{day_label(timezone.localtime(last.recorded_at).date())}: {last.note or last.get_status_display()}"))
+        rows.append(_row("Latest progress", f"{clock.day_label(timezone.localtime(last.recorded_at).date())}: {last.note or last.get_status_display()}"))
     actions = format_html('<li class="govuk-summary-card__action"><strong class="govuk-tag{}">{}</strong></li>',
                           status_tag_modifier(target.status), target.get_status_display())
     if not target.is_approved:
