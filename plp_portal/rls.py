@@ -20,9 +20,11 @@ transaction-mode pooler and vanish at COMMIT/ROLLBACK): ``plp.org_ids`` (comma-s
 **Who sets them.** One place: a database execute wrapper (``_execute_wrapper``) installed on
 every PostgreSQL connection. Before a statement it compares the scope of the current context
 (a request, a system job, or none) with what this transaction already has, and if they differ
-runs ``SELECT set_config(...)`` first — once per transaction in the normal case. A statement on a
-tenant table outside any transaction (autocommit: the middleware's membership lookup) is run
-inside a short transaction of its own so the setting applies to it.
+sends ``SELECT set_config(...)`` with it, in the same round trip (``_execute_with_scope``: pipelined
+with server-side binding, else one simple query of two statements) — once per transaction in the
+normal case. A statement on a tenant table outside any transaction (autocommit: the middleware's
+membership lookup, the read audit) gets the implicit transaction the two share, so the setting
+applies to it and ends with it.
 
 - A request (``RowSecurityMiddleware``): before the view, the signed-in person only (their own
   memberships, grants); in the view, ``request.org`` — or, outside ``/o/``, the person's own
@@ -375,10 +377,10 @@ def _apply(connection, cursor, scope: _Scope | None) -> None:
 
 
 def _combinable(cursor, many: bool) -> bool:
-    """Whether the scope can travel with the statement: one statement (not executemany) on a
-    client-side-binding cursor (Django's default; not a server-side one, nor server-side
-    binding), whose simple query may hold two."""
-    return not many and isinstance(cursor, psycopg.ClientCursor)
+    """Whether the scope can travel with the statement in one round trip: one statement (not
+    executemany) on a client-side-binding cursor (one simple query holding both) or on a
+    server-side-binding one (the two pipelined); not on a named server-side cursor."""
+    return not many and isinstance(cursor, psycopg.Cursor)
 
 
 # Ends the settings in a statement that carries them, so a reader of the SQL Django records (its
@@ -387,20 +389,28 @@ SCOPE_END = " /* plp:scope */; "
 
 
 def _execute_with_scope(execute, sql, params, context, scope: _Scope) -> object:
-    """The scope's settings and the statement in ONE round trip: a simple query of two
-    statements, ``SELECT set_config(...); <the statement>``. PostgreSQL runs them in order in
-    the current transaction, or, outside one, as one implicit transaction, which the
+    """The scope's settings and the statement in ONE round trip. PostgreSQL runs them in order
+    in the current transaction, or, outside one, as one implicit transaction, which the
     transaction-local settings last for (and end with). The cursor is left on the statement's
     result. Issue 19: it saves a round trip a transaction, and three for a statement outside one
-    (BEGIN, the settings, COMMIT), the organisation lookup and the read audit of every page."""
+    (BEGIN, the settings, COMMIT), the organisation lookup and the read audit of every page.
+
+    - Server-side binding (the settings' default): the two are pipelined, sent together and
+      synced once; an error in either is raised as Django's, like any statement's.
+    - Client-side binding: one simple query of two statements, ``SELECT set_config(...);
+      <the statement>``."""
     cursor = context["cursor"].cursor
+    if not isinstance(cursor, psycopg.ClientCursor):
+        connection = context["connection"]
+        with connection.wrap_database_errors, connection.connection.pipeline():
+            cursor.connection.cursor().execute(*_scope_statement(scope))
+            return execute(sql, params, False, context)
     prefix = cursor.mogrify(*_scope_statement(scope))
     if params is not None:  # the statement's placeholders follow; the settings are literal
         prefix = prefix.replace("%", "%%")
     result = execute(f"{prefix}{SCOPE_END}{sql}", params, False, context)
     cursor.nextset()
     return result
-
 
 
 def without_scope(sql: str) -> str:

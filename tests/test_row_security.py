@@ -175,3 +175,42 @@ def test_a_task_without_a_declared_scope_gets_none():
     rls._task_prerun(task_id="t-1", task=Undeclared())
     assert rls.current_scope() is None
     rls._task_postrun(task_id="t-1")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_tenant_statement_outside_a_transaction_carries_its_scope_in_one_round_trip(org):
+    """Outside a transaction (the organisation lookup, the read audit) the settings and the
+    statement are pipelined into one implicit transaction (server-side binding, the default):
+    the statement sees the scope, as the app role, and the scope ends with it."""
+    import psycopg
+
+    from learners.tests.factories import plan_for
+
+    plan_for(org=org)
+    assert connection.get_autocommit()
+    with connection.cursor() as cursor:
+        assert isinstance(cursor.cursor, psycopg.Cursor) and not isinstance(cursor.cursor, psycopg.ClientCursor)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_user, current_setting('plp.system', true)")
+        before = cursor.fetchone()
+    sent = []
+
+    def record(execute, sql, params, many, context):  # runs inside rls's wrapper
+        sent.append((connection.get_autocommit(), connection.connection.pgconn.pipeline_status))
+        return execute(sql, params, many, context)
+
+    with rls.system_job_scope("a test outside any transaction", audit=False), connection.cursor() as cursor:
+        with connection.execute_wrapper(record):
+            cursor.execute('SELECT current_user, current_setting(%s), (SELECT count(*) FROM "learners_plan")',
+                           ["plp.system"])
+        assert cursor.fetchone() == (ROLE, "a test outside any transaction", 1)
+        # Sent in the settings' pipeline, not in a transaction of its own (BEGIN, settings, COMMIT).
+        assert sent == [(True, psycopg.pq.PipelineStatus.ON)]
+        cursor.execute("SELECT current_user, current_setting('plp.system', true)")
+        assert cursor.fetchone() == before  # gone with it
+        # An error in the pipelined statement is Django's, like any statement's, and the
+        # connection goes on.
+        with pytest.raises(DatabaseError):
+            cursor.execute('SELECT 1 / 0 FROM "learners_plan"')
+        cursor.execute('SELECT count(*) FROM "learners_plan"')
+        assert cursor.fetchone() == (1,)
