@@ -54,9 +54,9 @@ import psycopg
 from django.apps import apps
 from django.conf import settings
 from django.db import connections, transaction
-from django.db.backends.signals import connection_created
 from celery.signals import task_postrun, task_prerun
 
+from plp_portal.dbconnection import wrap_every_connection
 from plp_portal.tenancy import TenantModel
 from plp_portal.audit.services import audit_log
 from plp_portal.organisations.selectors import user_membership_roles
@@ -452,16 +452,9 @@ def _execute_wrapper(execute, sql, params, many, context):
     return execute(sql, params, many, context)
 
 
-def _install(sender, connection, **kwargs):
-    if connection.vendor == "postgresql" and _execute_wrapper not in connection.execute_wrappers:
-        connection.execute_wrappers.append(_execute_wrapper)
-
-
 def install() -> None:
     """Called once from AppConfig.ready(): every PostgreSQL connection gets the wrapper."""
-    connection_created.connect(_install, dispatch_uid="plp_rls_install")
-    for connection in connections.all(initialized_only=True):
-        _install(None, connection)
+    wrap_every_connection(_execute_wrapper, uid="plp_rls_install")
 
 
 # --- The request ------------------------------------------------------------------------------
