@@ -115,7 +115,8 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
+    # Ten minutes: a connection's prepared statements (below) last as long as it does.
+    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=600))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # No JIT compilation: the pages' queries are short, and on the dashboards' aggregates over
     # a county JIT spent ~130 ms compiling to save nothing (EXPLAIN ANALYZE on seed_county data).
