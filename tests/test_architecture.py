@@ -238,7 +238,7 @@ FUNCTION_LEVEL_IMPORTS = {
     ("guidance/apps.py", "."): "AppConfig.ready registers signals",
     ("plp_portal/audit/apps.py", "plp_portal.dbroles"): "AppConfig.ready connects the role check",
     ("plp_portal/organisations/apps.py", "django.db.models.signals"): "AppConfig.ready",
-    ("plp_portal/organisations/apps.py", "plp_portal"): "AppConfig.ready (row security after migrate)",
+    ("plp_portal/organisations/apps.py", "plp_portal"): "AppConfig.ready (row security, the parameter limit)",
 }
 
 
