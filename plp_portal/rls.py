@@ -20,11 +20,10 @@ transaction-mode pooler and vanish at COMMIT/ROLLBACK): ``plp.org_ids`` (comma-s
 **Who sets them.** One place: a database execute wrapper (``_execute_wrapper``) installed on
 every PostgreSQL connection. Before a statement it compares the scope of the current context
 (a request, a system job, or none) with what this transaction already has, and if they differ
-sends ``SELECT set_config(...)`` with it, in the same round trip (``_execute_with_scope``: pipelined
-with server-side binding, else one simple query of two statements) — once per transaction in the
-normal case. A statement on a tenant table outside any transaction (autocommit: the middleware's
-membership lookup, the read audit) gets the implicit transaction the two share, so the setting
-applies to it and ends with it.
+sends ``SELECT set_config(...)`` with it, pipelined in the same round trip
+(``_execute_with_scope``) — once per transaction in the normal case. A statement on a tenant
+table outside any transaction (autocommit: the middleware's membership lookup, the read audit)
+gets the implicit transaction the two share, so the setting applies to it and ends with it.
 
 - A request (``RowSecurityMiddleware``): before the view, the signed-in person only (their own
   memberships, grants); in the view, ``request.org`` — or, outside ``/o/``, the person's own
@@ -378,46 +377,23 @@ def _apply(connection, cursor, scope: _Scope | None) -> None:
 
 def _combinable(cursor, many: bool) -> bool:
     """Whether the scope can travel with the statement in one round trip: one statement (not
-    executemany) on a client-side-binding cursor (one simple query holding both) or on a
-    server-side-binding one (the two pipelined); not on a named server-side cursor."""
+    executemany) on an ordinary cursor (server- or client-side binding), not a named
+    server-side one."""
     return not many and isinstance(cursor, psycopg.Cursor)
 
 
-# Ends the settings in a statement that carries them, so a reader of the SQL Django records (its
-# query log, CaptureQueriesContext) can take the statement alone: ``without_scope``.
-SCOPE_END = " /* plp:scope */; "
-
-
 def _execute_with_scope(execute, sql, params, context, scope: _Scope) -> object:
-    """The scope's settings and the statement in ONE round trip. PostgreSQL runs them in order
-    in the current transaction, or, outside one, as one implicit transaction, which the
-    transaction-local settings last for (and end with). The cursor is left on the statement's
-    result. Issue 19: it saves a round trip a transaction, and three for a statement outside one
-    (BEGIN, the settings, COMMIT), the organisation lookup and the read audit of every page.
-
-    - Server-side binding (the settings' default): the two are pipelined, sent together and
-      synced once; an error in either is raised as Django's, like any statement's.
-    - Client-side binding: one simple query of two statements, ``SELECT set_config(...);
-      <the statement>``."""
-    cursor = context["cursor"].cursor
-    if not isinstance(cursor, psycopg.ClientCursor):
-        connection = context["connection"]
-        with connection.wrap_database_errors, connection.connection.pipeline():
-            cursor.connection.cursor().execute(*_scope_statement(scope))
-            return execute(sql, params, False, context)
-    prefix = cursor.mogrify(*_scope_statement(scope))
-    if params is not None:  # the statement's placeholders follow; the settings are literal
-        prefix = prefix.replace("%", "%%")
-    result = execute(f"{prefix}{SCOPE_END}{sql}", params, False, context)
-    cursor.nextset()
-    return result
-
-
-def without_scope(sql: str) -> str:
-    """``sql`` as the application wrote it, without the row-level security settings that
-    ``_execute_with_scope`` sent with it (e.g. to EXPLAIN it)."""
-    _settings, sep, statement = sql.partition(SCOPE_END)
-    return statement if sep else sql
+    """The scope's settings and the statement in ONE round trip: pipelined, sent together and
+    synced once. PostgreSQL runs them in order in the current transaction, or, outside one, in
+    the one implicit transaction they share up to the sync, which the transaction-local settings
+    last for (and end with). The cursor is left on the statement's result; an error in either
+    is raised as Django's, like any statement's. Issue 19: it saves a round trip a transaction,
+    and three for a statement outside one (BEGIN, the settings, COMMIT), the organisation
+    lookup and the read audit of every page."""
+    connection = context["connection"]
+    with connection.wrap_database_errors, connection.connection.pipeline():
+        connection.connection.cursor().execute(*_scope_statement(scope))
+        return execute(sql, params, False, context)
 
 
 def _execute_wrapper(execute, sql, params, many, context):

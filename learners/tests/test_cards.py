@@ -88,7 +88,6 @@ def test_timeline_lists_what_happened_when_and_by_whom(world, client):
     assert re.search(r'<time datetime="20\d\d-\d\d-\d\dT', html)
 
 
-
 def test_plan_page_skips_the_queries_of_lists_the_plan_has_none_of(world, client):
     """Concerns and contributions are read with the plan as EXISTS flags (selectors._list_flags):
     an empty list costs no query, and its first row brings the query back, and shows."""

@@ -184,8 +184,6 @@ def explain_page(page: BenchPage, *, min_rows: int = 10_000) -> list[str]:
     from django.test import Client as TestClient
     from django.test.utils import CaptureQueriesContext, override_settings
 
-    from plp_portal import rls
-
     user = get_user_model().objects.get(email=page.email)
     with override_settings(PLP_REQUIRE_STAFF_MFA=False, ALLOWED_HOSTS=["*"]):
         client = TestClient()
@@ -197,10 +195,9 @@ def explain_page(page: BenchPage, *, min_rows: int = 10_000) -> list[str]:
         cursor.execute("SELECT relname FROM pg_class WHERE relkind = 'r' AND reltuples >= %s", [min_rows])
         large = {name for (name,) in cursor.fetchall()}
         for query in ctx.captured_queries:
-            sql = rls.without_scope(query["sql"])
-            if not sql.lstrip().upper().startswith("SELECT"):
+            if not query["sql"].lstrip().upper().startswith("SELECT"):
                 continue
-            cursor.execute("EXPLAIN (FORMAT JSON) " + sql)
+            cursor.execute("EXPLAIN (FORMAT JSON) " + query["sql"])
             nodes = [cursor.fetchone()[0][0]["Plan"]]
             while nodes:
                 node = nodes.pop()
